@@ -1,0 +1,1 @@
+"""Shared core of the orchestrator: models, migrations, settings, auth and observability."""

@@ -1,0 +1,44 @@
+"""Migration helpers for the runtime role: created once, granted per table."""
+
+from __future__ import annotations
+
+from alembic import op
+
+from orchestrator.core.settings import DatabaseSettings
+
+
+def app_role() -> str:
+    """The runtime role's name, from the settings in force when migrating."""
+    return DatabaseSettings.from_env().app_role
+
+
+def create_app_role() -> None:
+    """Create the runtime role if missing: LOGIN, never superuser, never BYPASSRLS.
+
+    Roles are cluster-wide, so the role may exist already (another database of
+    the same cluster); it is then forced back to the safe attributes.
+    """
+    role = app_role()
+    op.execute(
+        f"""
+        DO $$
+        BEGIN
+            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
+                CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+            END IF;
+        END
+        $$
+        """
+    )
+    op.execute(f'ALTER ROLE "{role}" NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE')
+    op.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
+
+
+def grant(table: str, privileges: str) -> None:
+    """Grant ``privileges`` on ``table`` to the runtime role."""
+    op.execute(f'GRANT {privileges} ON "{table}" TO "{app_role()}"')
+
+
+def revoke_all(table: str) -> None:
+    """Revoke every privilege the runtime role has on ``table``."""
+    op.execute(f'REVOKE ALL ON "{table}" FROM "{app_role()}"')

@@ -1,0 +1,34 @@
+"""Alembic environment: runs migrations as the owner role over psycopg 3."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine, text
+
+from orchestrator.core import models  # noqa: F401  (registers every table)
+from orchestrator.core.db.base import Base
+from orchestrator.core.db.engine import sync_url
+from orchestrator.core.settings import DatabaseSettings
+
+LOCK_TIMEOUT = "5s"
+
+
+def run_migrations_online() -> None:
+    """Migrate with a lock timeout, so a blocked DDL fails fast instead of stalling traffic."""
+    url = context.config.get_main_option("sqlalchemy.url") or DatabaseSettings.from_env().owner_url()
+    engine = create_engine(sync_url(url))
+    with engine.connect() as connection:
+        connection.execute(text(f"SET lock_timeout = '{LOCK_TIMEOUT}'"))
+        connection.commit()
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            compare_type=True,
+            transaction_per_migration=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations_online()

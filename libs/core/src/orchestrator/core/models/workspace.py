@@ -1,0 +1,41 @@
+"""A workspace: one product in one environment. Its id is the ``tenant_id``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from orchestrator.core.db.base import Base, server_now, uuid_pk
+
+
+class WorkspaceStatus(enum.StrEnum):
+    """States of the workspace-creation saga."""
+
+    PENDING = "PENDING"
+    COMMITTED = "COMMITTED"
+    FAILED = "FAILED"
+
+
+class Workspace(Base):
+    """The tenant registry; tenant-scoped tables reference it through ``tenant_id``."""
+
+    __tablename__ = "workspaces"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    environment: Mapped[str] = mapped_column(String(16))
+    status: Mapped[WorkspaceStatus] = mapped_column(
+        Enum(WorkspaceStatus, name="workspace_status", native_enum=False, length=16)
+    )
+    operation_id: Mapped[str] = mapped_column(String(255), unique=True)
+    failure_reason: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[dt.datetime] = server_now()
+    updated_at: Mapped[dt.datetime] = server_now()

@@ -1,0 +1,150 @@
+"""Typed settings groups, read from the environment when asked for, never at import time.
+
+Each service builds one cached settings object from these groups (see its
+``settings.py``); a group names its environment prefix, and a field ``foo``
+of a group with prefix ``ORCH_DB_`` is read from ``ORCH_DB_FOO``. A few
+well-known variables (``DATABASE_URL``, ``REDIS_URL``) keep their usual names.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal, Self
+
+import msgspec
+
+from orchestrator.core.errors import ConfigurationError
+
+Environment = Literal["dev", "prod"]
+
+
+class SettingsGroup(msgspec.Struct, frozen=True, kw_only=True):
+    """Base for a settings group read from environment variables."""
+
+    prefix: ClassVar[str] = "ORCH_"
+    aliases: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        """Build the group from ``env`` (default: the process environment)."""
+        source = os.environ if env is None else env
+        raw: dict[str, Any] = {}
+        for name in cls.__struct_fields__:
+            key = cls.aliases.get(name, f"{cls.prefix}{name.upper()}")
+            if key in source and source[key] != "":
+                raw[name] = source[key]
+        try:
+            return msgspec.convert(raw, cls, strict=False)
+        except msgspec.ValidationError as exc:
+            raise ConfigurationError(f"{cls.__name__}: {exc}") from exc
+
+
+class DatabaseSettings(SettingsGroup, frozen=True, kw_only=True):
+    """PostgreSQL: the owner URL for migrations and the runtime role for services."""
+
+    prefix: ClassVar[str] = "ORCH_DB_"
+    aliases: ClassVar[dict[str, str]] = {"url": "DATABASE_URL", "app_url": "ORCH_DATABASE_APP_URL"}
+
+    url: str = ""
+    app_url: str = ""
+    app_role: str = "orchestrator_app"
+    app_password: str = ""
+    pool_size: int = 10
+    max_overflow: int = 10
+    statement_timeout_ms: int = 15_000
+
+    def owner_url(self) -> str:
+        """URL of the role that owns the schema (migrations, bootstrap)."""
+        if not self.url:
+            raise ConfigurationError(
+                "DATABASE_URL is not set; run `make run` for an embedded database"
+            )
+        return self.url
+
+    def runtime_url(self) -> str:
+        """URL of the runtime role: no table ownership, no superuser, no BYPASSRLS."""
+        if self.app_url:
+            return self.app_url
+        from sqlalchemy.engine import make_url  # local: keep import of settings cheap
+
+        url = make_url(self.owner_url()).set(
+            username=self.app_role, password=self.app_password or None
+        )
+        return url.render_as_string(hide_password=False)
+
+
+class RedisSettings(SettingsGroup, frozen=True, kw_only=True):
+    """Redis: the Dramatiq broker, rate limits, breaker state and pub/sub."""
+
+    prefix: ClassVar[str] = "ORCH_REDIS_"
+    aliases: ClassVar[dict[str, str]] = {"url": "REDIS_URL"}
+
+    url: str = ""
+    namespace: str = "orch"
+
+    def require_url(self) -> str:
+        """The Redis URL, or a clear error when none is configured."""
+        if not self.url:
+            raise ConfigurationError("REDIS_URL is not set; run `make run` for an embedded Redis")
+        return self.url
+
+
+class AuthSettings(SettingsGroup, frozen=True, kw_only=True):
+    """Token issuing and verification."""
+
+    prefix: ClassVar[str] = "ORCH_AUTH_"
+
+    issuer: str = "https://orchestrator.local"
+    token_ttl_s: int = 900
+    leeway_s: int = 30
+    key_refresh_s: float = 30.0
+    revocation_poll_s: float = 0.5
+    cache_size: int = 50_000
+
+
+class CryptoSettings(SettingsGroup, frozen=True, kw_only=True):
+    """Key-encryption keys for envelope encryption of secrets at rest."""
+
+    prefix: ClassVar[str] = "ORCH_"
+
+    kek: str = ""
+    kek_id: str = "kek-1"
+
+    def kek_bytes(self) -> bytes:
+        """The 32-byte key-encryption key, base64 in ``ORCH_KEK``."""
+        if not self.kek:
+            raise ConfigurationError("ORCH_KEK is not set (base64 of 32 random bytes)")
+        try:
+            key = base64.b64decode(self.kek, validate=True)
+        except ValueError as exc:
+            raise ConfigurationError("ORCH_KEK is not valid base64") from exc
+        if len(key) != 32:
+            raise ConfigurationError("ORCH_KEK must decode to 32 bytes")
+        return key
+
+
+class ObservabilitySettings(SettingsGroup, frozen=True, kw_only=True):
+    """Logging and metrics."""
+
+    prefix: ClassVar[str] = "ORCH_LOG_"
+
+    level: str = "INFO"
+    json: bool = True
+
+
+class DeploymentSettings(SettingsGroup, frozen=True, kw_only=True):
+    """Facts about this deployment."""
+
+    prefix: ClassVar[str] = "ORCH_"
+
+    environment: Environment = "dev"
+    max_body_bytes: int = 1_048_576
+
+
+class HttpSettings(SettingsGroup, frozen=True, kw_only=True):
+    """Where one HTTP service listens; each service gives its own prefix and port."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
