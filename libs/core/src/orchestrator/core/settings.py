@@ -148,3 +148,26 @@ class HttpSettings(SettingsGroup, frozen=True, kw_only=True):
 
     host: str = "127.0.0.1"
     port: int = 0
+
+
+class CoreSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The groups every service reads."""
+
+    db: DatabaseSettings
+    redis: RedisSettings
+    auth: AuthSettings
+    crypto: CryptoSettings
+    log: ObservabilitySettings
+    deployment: DeploymentSettings
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> CoreSettings:
+        """Read every group from ``env`` (default: the process environment)."""
+        return cls(
+            db=DatabaseSettings.from_env(env),
+            redis=RedisSettings.from_env(env),
+            auth=AuthSettings.from_env(env),
+            crypto=CryptoSettings.from_env(env),
+            log=ObservabilitySettings.from_env(env),
+            deployment=DeploymentSettings.from_env(env),
+        )

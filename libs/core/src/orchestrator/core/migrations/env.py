@@ -15,7 +15,9 @@ LOCK_TIMEOUT = "5s"
 
 def run_migrations_online() -> None:
     """Migrate with a lock timeout, so a blocked DDL fails fast instead of stalling traffic."""
-    url = context.config.get_main_option("sqlalchemy.url") or DatabaseSettings.from_env().owner_url()
+    url = (
+        context.config.get_main_option("sqlalchemy.url") or DatabaseSettings.from_env().owner_url()
+    )
     engine = create_engine(sync_url(url))
     with engine.connect() as connection:
         connection.execute(text(f"SET lock_timeout = '{LOCK_TIMEOUT}'"))

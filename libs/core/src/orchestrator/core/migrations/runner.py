@@ -11,9 +11,7 @@ def alembic_config(owner_url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", "orchestrator.core:migrations")
     config.set_main_option("sqlalchemy.url", owner_url.replace("%", "%%"))
-    config.set_main_option(
-        "file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(slug)s"
-    )
+    config.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(slug)s")
     return config
 
 

@@ -14,7 +14,12 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from orchestrator.core.db.grants import create_app_role, grant, revoke_all
-from orchestrator.core.db.rls import disable_tenant_rls, enable_tenant_rls
+from orchestrator.core.db.rls import (
+    disable_tenant_rls,
+    disable_workspace_rls,
+    enable_tenant_rls,
+    enable_workspace_rls,
+)
 
 revision: str = "2026_11_23_foundation"
 down_revision: str | None = None
@@ -55,8 +60,12 @@ def upgrade() -> None:
         sa.Column(
             "status",
             sa.Enum(
-                "PENDING", "COMMITTED", "FAILED",
-                name="workspace_status", native_enum=False, length=16,
+                "PENDING",
+                "COMMITTED",
+                "FAILED",
+                name="workspace_status",
+                native_enum=False,
+                length=16,
             ),
             nullable=False,
         ),
@@ -65,14 +74,14 @@ def upgrade() -> None:
         sa.Column("created_at", TS, server_default=NOW, nullable=False),
         sa.Column("updated_at", TS, server_default=NOW, nullable=False),
         sa.ForeignKeyConstraint(
-            ["organization_id"], ["organizations.id"],
-            name="fk_workspaces_organization_id_organizations", ondelete="RESTRICT",
+            ["organization_id"],
+            ["organizations.id"],
+            name="fk_workspaces_organization_id_organizations",
+            ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_workspaces"),
         sa.UniqueConstraint("operation_id", name="uq_workspaces_operation_id"),
-        sa.UniqueConstraint(
-            "organization_id", "name", name="uq_workspaces_organization_id_name"
-        ),
+        sa.UniqueConstraint("organization_id", "name", name="uq_workspaces_organization_id_name"),
     )
     op.create_index("ix_workspaces_organization_id", "workspaces", ["organization_id"])
     op.create_table(
@@ -83,8 +92,10 @@ def upgrade() -> None:
         sa.Column("sealed", postgresql.JSONB(), nullable=False),
         sa.Column("created_at", TS, server_default=NOW, nullable=False),
         sa.ForeignKeyConstraint(
-            ["tenant_id"], ["workspaces.id"],
-            name="fk_workspace_secrets_tenant_id_workspaces", ondelete="CASCADE",
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_workspace_secrets_tenant_id_workspaces",
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_workspace_secrets"),
     )
@@ -100,15 +111,15 @@ def upgrade() -> None:
         sa.Column("created_at", TS, server_default=NOW, nullable=False),
         sa.Column("disabled_at", TS, nullable=True),
         sa.ForeignKeyConstraint(
-            ["workspace_id"], ["workspaces.id"],
-            name="fk_service_identities_workspace_id_workspaces", ondelete="CASCADE",
+            ["workspace_id"],
+            ["workspaces.id"],
+            name="fk_service_identities_workspace_id_workspaces",
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_service_identities"),
         sa.UniqueConstraint("client_id", name="uq_service_identities_client_id"),
     )
-    op.create_index(
-        "ix_service_identities_workspace_id", "service_identities", ["workspace_id"]
-    )
+    op.create_index("ix_service_identities_workspace_id", "service_identities", ["workspace_id"])
     op.create_table(
         "operators",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -121,12 +132,16 @@ def upgrade() -> None:
         sa.Column("created_at", TS, server_default=NOW, nullable=False),
         sa.Column("disabled_at", TS, nullable=True),
         sa.ForeignKeyConstraint(
-            ["organization_id"], ["organizations.id"],
-            name="fk_operators_organization_id_organizations", ondelete="CASCADE",
+            ["organization_id"],
+            ["organizations.id"],
+            name="fk_operators_organization_id_organizations",
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["home_workspace_id"], ["workspaces.id"],
-            name="fk_operators_home_workspace_id_workspaces", ondelete="CASCADE",
+            ["home_workspace_id"],
+            ["workspaces.id"],
+            name="fk_operators_home_workspace_id_workspaces",
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_operators"),
         sa.UniqueConstraint("client_id", name="uq_operators_client_id"),
@@ -168,8 +183,10 @@ def upgrade() -> None:
         sa.Column("impersonation", postgresql.JSONB(), nullable=True),
         sa.Column("created_at", TS, server_default=NOW, nullable=False),
         sa.ForeignKeyConstraint(
-            ["tenant_id"], ["workspaces.id"],
-            name="fk_audit_log_tenant_id_workspaces", ondelete="RESTRICT",
+            ["tenant_id"],
+            ["workspaces.id"],
+            name="fk_audit_log_tenant_id_workspaces",
+            ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
     )
@@ -177,6 +194,7 @@ def upgrade() -> None:
 
     for table in TENANT_TABLES:
         enable_tenant_rls(table)
+    enable_workspace_rls()
     create_app_role()
     for table, privileges in GRANTS.items():
         grant(table, privileges)
@@ -187,8 +205,15 @@ def downgrade() -> None:
         revoke_all(table)
     for table in TENANT_TABLES:
         disable_tenant_rls(table)
+    disable_workspace_rls()
     for table in (
-        "audit_log", "signing_keys", "revoked_tokens", "operators",
-        "service_identities", "workspace_secrets", "workspaces", "organizations",
+        "audit_log",
+        "signing_keys",
+        "revoked_tokens",
+        "operators",
+        "service_identities",
+        "workspace_secrets",
+        "workspaces",
+        "organizations",
     ):
         op.drop_table(table)

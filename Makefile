@@ -1,0 +1,54 @@
+# Orchestrator: `make run` for the whole stack, `make test` for what CI runs (lint first).
+# Without DATABASE_URL / REDIS_URL, `orchestrator with-infra` and `orchestrator run` start
+# embedded PostgreSQL and Redis under .data/.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+# uv from PATH, else the one pip installed for python3, else where `pip install --user` puts
+# it (installed by the rule below).
+UV ?= $(shell command -v uv 2>/dev/null \
+	|| python3 -c 'import uv; print(uv.find_uv_bin())' 2>/dev/null \
+	|| echo $(HOME)/.local/bin/uv)
+# Use uv.lock as it is; every `uv run`, including those nested in with-infra, skips re-locking.
+ifneq ($(wildcard uv.lock),)
+export UV_FROZEN := 1
+SYNC_FLAGS := --frozen
+endif
+RUN := $(UV) run
+WITH_INFRA := $(RUN) orchestrator with-infra --
+PYTEST_ARGS ?=
+TYPED_DIRS := $(wildcard libs/core/src services/*/src cli/src tests bench)
+
+.PHONY: help sync run lint fmt test bench
+
+help:  ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+
+$(UV):  # a Debian-managed python3 needs the second form
+	python3 -m pip install --user --quiet uv \
+	  || python3 -m pip install --user --quiet --break-system-packages uv
+
+sync: | $(UV)  ## Install the workspace into .venv from uv.lock
+	$(UV) sync $(SYNC_FLAGS)
+
+run: sync  ## Run the whole stack (embedded PostgreSQL and Redis unless their URLs are set)
+	$(RUN) orchestrator run
+
+lint: sync  ## Ruff, formatting, mypy --strict, and alembic check (models agree with migrations)
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy $(TYPED_DIRS)
+	$(WITH_INFRA) $(RUN) orchestrator db-check
+
+fmt: sync  ## Fix what ruff can fix and format the code
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+test: lint  ## Lint, then unit, integration and contract tests against real PostgreSQL and Redis
+	$(WITH_INFRA) $(RUN) pytest $(PYTEST_ARGS)
+
+bench: sync  ## Benchmarks
+	$(WITH_INFRA) $(RUN) python -m bench

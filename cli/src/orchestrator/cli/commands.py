@@ -1,0 +1,106 @@
+"""What the CLI commands do, as plain async functions (the typer layer only parses)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import msgspec
+import psycopg
+from redis.asyncio import Redis
+from sqlalchemy.engine import make_url
+
+from orchestrator.core.auth import keys
+from orchestrator.core.db.engine import create_engine, session_factory
+from orchestrator.core.migrations import runner
+from orchestrator.core.notify import publish
+from orchestrator.core.runtime import kek_from, keys_channel
+from orchestrator.core.settings import CoreSettings
+from orchestrator.core.tenancy.service import BootstrapResult, bootstrap
+
+
+def _plain(url: str) -> str:
+    """A libpq URL (no SQLAlchemy driver suffix) for psycopg."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def migrate(settings: CoreSettings) -> str | None:
+    """Upgrade to head, set the runtime role's password, ensure a signing key; returns its kid."""
+    owner = settings.db.owner_url()
+    runner.upgrade(owner)
+    if settings.db.app_password:
+        with psycopg.connect(_plain(owner), autocommit=True) as conn:
+            conn.execute(
+                psycopg.sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                    psycopg.sql.Identifier(settings.db.app_role),
+                    psycopg.sql.Literal(settings.db.app_password),
+                )
+            )
+    if not settings.crypto.kek:
+        return None
+    engine = create_engine(settings.db, owner=True)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            key = await keys.ensure_active_key(session, kek_from(settings))
+        return key.kid
+    finally:
+        await engine.dispose()
+
+
+def check_schema(settings: CoreSettings) -> None:
+    """``alembic check`` on a scratch database migrated to head, then dropped."""
+    owner = make_url(settings.db.owner_url())
+    scratch = f"orch_check_{uuid.uuid4().hex[:12]}"
+    admin = _plain(owner.render_as_string(hide_password=False))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(scratch)))
+    try:
+        url = owner.set(database=scratch).render_as_string(hide_password=False)
+        runner.upgrade(url)
+        runner.check(url)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(
+                psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    psycopg.sql.Identifier(scratch)
+                )
+            )
+
+
+async def rotate_keys(settings: CoreSettings) -> str:
+    """Sign with a new key from now on; announce it so every service reloads at once."""
+    grace = dt.timedelta(seconds=settings.auth.token_ttl_s + 2 * settings.auth.leeway_s)
+    engine = create_engine(settings.db, owner=True)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            key = await keys.rotate(session, kek_from(settings), grace=grace)
+    finally:
+        await engine.dispose()
+    redis = Redis.from_url(settings.redis.require_url())
+    try:
+        await publish(redis, keys_channel(settings.redis.namespace), key.kid.encode())
+    finally:
+        await redis.aclose()
+    return key.kid
+
+
+async def bootstrap_workspace(
+    settings: CoreSettings, *, organization: str, workspace: str
+) -> BootstrapResult:
+    """Create (or find) the organization, workspace and identities, as the runtime role."""
+    engine = create_engine(settings.db)
+    try:
+        return await bootstrap(
+            session_factory(engine),
+            kek_from(settings),
+            organization=organization,
+            workspace=workspace,
+            environment=settings.deployment.environment,
+        )
+    finally:
+        await engine.dispose()
+
+
+def bootstrap_json(result: BootstrapResult) -> str:
+    """The JSON ``orchestrator bootstrap --json`` prints."""
+    return msgspec.json.encode(result).decode()

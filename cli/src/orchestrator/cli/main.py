@@ -1,0 +1,169 @@
+"""The ``orchestrator`` command: migrate, bootstrap, rotate keys and run the stack."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+
+from orchestrator.cli import commands
+from orchestrator.cli.infra import ensure_infra
+from orchestrator.cli.supervisor import ProcessSpec, run_stack
+from orchestrator.core.settings import CoreSettings
+from orchestrator.core.tenancy.service import BootstrapResult
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+keys_app = typer.Typer(no_args_is_help=True, help="Token-signing keys.")
+app.add_typer(keys_app, name="keys")
+
+DATA_DIR = Path(os.environ.get("ORCH_DATA_DIR", ".data"))
+SERVICES = (
+    ("control-api", "orchestrator.control_api", "ORCH_CONTROL_API_PORT", 4000),
+    ("exec-api", "orchestrator.exec_api", "ORCH_EXEC_API_PORT", 4001),
+    ("webhook-ingress", "orchestrator.webhook_ingress", "ORCH_WEBHOOK_INGRESS_PORT", 4003),
+    ("worker", "orchestrator.worker", "ORCH_WORKER_PORT", 4004),
+)
+DEMO_ORG, DEMO_WORKSPACE = "demo", "demo-dev"
+
+
+@app.command()
+def migrate() -> None:
+    """Migrate the database to head and make sure a signing key exists."""
+    kid = asyncio.run(commands.migrate(CoreSettings.from_env()))
+    typer.echo(f"migrated; signing key {kid}" if kid else "migrated (no ORCH_KEK: no signing key)")
+
+
+@app.command("db-check")
+def db_check() -> None:
+    """Fail if the models and the migrations disagree (alembic check on a scratch database)."""
+    commands.check_schema(CoreSettings.from_env())
+    typer.echo("models and migrations agree")
+
+
+@app.command("bootstrap")
+def bootstrap_command(
+    org: Annotated[str, typer.Option("--org", help="Organization name")],
+    workspace: Annotated[str, typer.Option("--workspace", help="Workspace name")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only")] = False,
+) -> None:
+    """Create an organization, a workspace and its two identities (idempotent by name)."""
+    result = asyncio.run(
+        commands.bootstrap_workspace(CoreSettings.from_env(), organization=org, workspace=workspace)
+    )
+    if as_json:
+        typer.echo(commands.bootstrap_json(result))
+        return
+    typer.echo(f"tenant_id             {result.tenant_id}")
+    typer.echo(f"exec_client_id        {result.exec_client_id}")
+    typer.echo(f"exec_client_secret    {result.exec_client_secret}")
+    typer.echo(f"control_client_id     {result.control_client_id}")
+    typer.echo(f"control_client_secret {result.control_client_secret}")
+    typer.echo("Secrets are shown once; running bootstrap again keeps the ids and issues new ones.")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Sign new tokens with a fresh key; old keys verify until their tokens expire."""
+    kid = asyncio.run(commands.rotate_keys(CoreSettings.from_env()))
+    typer.echo(f"now signing with {kid}")
+
+
+@app.command(
+    "with-infra",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def with_infra(ctx: typer.Context) -> None:
+    """Run a command with DATABASE_URL/REDIS_URL set, starting embedded servers if needed."""
+    if not ctx.args:
+        raise typer.BadParameter("give a command after --")
+    with ensure_infra(DATA_DIR / "infra", os.environ) as infra:
+        env = {**os.environ, **infra.env()}
+        code = subprocess.call(ctx.args, env=env)
+    raise typer.Exit(code)
+
+
+def _dev_kek() -> str:
+    """A KEK for local runs, kept under .data so secrets survive restarts."""
+    path = DATA_DIR / "kek"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _port(env: dict[str, str], variable: str, default: int) -> int:
+    return int(env.get(variable) or default)
+
+
+def _announce_when_ready(env: dict[str, str], creds: BootstrapResult) -> None:
+    """Print the URLs and a copy-paste curl once every service answers /ready."""
+    urls = {name: f"http://127.0.0.1:{_port(env, var, port)}" for name, _, var, port in SERVICES}
+    deadline = time.monotonic() + 60
+    pending = set(urls)
+    while pending and time.monotonic() < deadline:
+        for name in sorted(pending):
+            try:
+                if httpx.get(f"{urls[name]}/ready", timeout=1).status_code == 200:
+                    pending.discard(name)
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.3)
+    control, exec_api = urls["control-api"], urls["exec-api"]
+    lines = [
+        "",
+        "Orchestrator is up." if not pending else f"Still not ready: {', '.join(sorted(pending))}",
+        *(f"  {name:<16} {url}   (OpenAPI: {url}/schema)" for name, url in urls.items()),
+        "",
+        f"Demo workspace {DEMO_WORKSPACE} (tenant {creds.tenant_id}). Try:",
+        "",
+        f"  TOKEN=$(curl -s {control}/oauth/token -d grant_type=client_credentials \\",
+        f"      -d client_id={creds.exec_client_id} -d client_secret={creds.exec_client_secret} \\",
+        "      | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')",
+        f'  curl -s -H "Authorization: Bearer $TOKEN" {exec_api}/api/v1/workspace',
+        "",
+        f"Operator (control plane): client_id={creds.control_client_id} "
+        f"client_secret={creds.control_client_secret}",
+        "Press Ctrl-C to stop.",
+        "",
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
+
+
+@app.command()
+def run() -> None:
+    """Run the whole stack: embedded PostgreSQL/Redis if needed, migrate, seed, serve."""
+    with ensure_infra(DATA_DIR / "infra", os.environ) as infra:
+        env = {
+            "ORCH_ENVIRONMENT": "dev",
+            **os.environ,
+            **infra.env(),
+            "ORCH_KEK": os.environ.get("ORCH_KEK") or _dev_kek(),
+        }
+        settings = CoreSettings.from_env(env)
+        asyncio.run(commands.migrate(settings))
+        creds = asyncio.run(
+            commands.bootstrap_workspace(settings, organization=DEMO_ORG, workspace=DEMO_WORKSPACE)
+        )
+        processes = [
+            ProcessSpec(name=name, argv=[sys.executable, "-m", module], env=env)
+            for name, module, _, _ in SERVICES
+        ]
+        threading.Thread(target=_announce_when_ready, args=(env, creds), daemon=True).start()
+        code = run_stack(processes)
+    raise typer.Exit(code)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Service tokens: signing keys, issuing, verification and revocation."""

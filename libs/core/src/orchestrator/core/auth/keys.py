@@ -1,0 +1,98 @@
+"""Asymmetric signing keys: generated and rotated by the CLI, read by every service."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Sequence
+
+from joserfc.jwk import ECKey, KeySet
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.auth.claims import ALGORITHM
+from orchestrator.core.crypto import envelope
+from orchestrator.core.db.base import utcnow
+from orchestrator.core.models import SigningKey
+
+
+def new_kid() -> str:
+    """A key id that sorts by creation time."""
+    return f"{utcnow():%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+
+
+def generate_signing_key(kek: envelope.KeyEncryptionKey) -> SigningKey:
+    """A fresh P-256 key with its private half sealed under the KEK."""
+    kid = new_kid()
+    key = ECKey.generate_key("P-256", parameters={"kid": kid, "alg": ALGORITHM, "use": "sig"})
+    private = json.dumps(key.as_dict(private=True)).encode()
+    return SigningKey(
+        kid=kid,
+        alg=ALGORITHM,
+        public_jwk=key.as_dict(private=False),
+        sealed_private_jwk=envelope.to_json(envelope.seal(kek, private, context=kid)),
+    )
+
+
+def private_key(row: SigningKey, kek: envelope.KeyEncryptionKey) -> ECKey:
+    """Unseal a signing key's private half."""
+    sealed = envelope.from_json(row.sealed_private_jwk)
+    return ECKey.import_key(json.loads(envelope.open_sealed(kek, sealed, context=row.kid)))
+
+
+def public_keyset(rows: Sequence[SigningKey]) -> KeySet:
+    """The verification keys as a JWK set."""
+    return KeySet([ECKey.import_key(row.public_jwk) for row in rows])
+
+
+async def verification_keys(session: AsyncSession) -> list[SigningKey]:
+    """Keys that still verify: the active one and retired ones within their grace."""
+    now = utcnow()
+    result = await session.scalars(
+        select(SigningKey)
+        .where((SigningKey.verify_until.is_(None)) | (SigningKey.verify_until > now))
+        .order_by(SigningKey.created_at.desc())
+    )
+    return list(result)
+
+
+async def active_key(session: AsyncSession) -> SigningKey | None:
+    """The newest unretired key: the one that signs."""
+    return await session.scalar(
+        select(SigningKey)
+        .where(SigningKey.retired_at.is_(None))
+        .order_by(SigningKey.created_at.desc())
+        .limit(1)
+    )
+
+
+async def rotate(
+    session: AsyncSession, kek: envelope.KeyEncryptionKey, *, grace: dt.timedelta
+) -> SigningKey:
+    """Start signing with a new key; older keys keep verifying for ``grace``.
+
+    ``grace`` must cover the longest token lifetime plus leeway, so no token
+    signed before the rotation is refused before it expires.
+    """
+    now = utcnow()
+    await session.execute(
+        update(SigningKey)
+        .where(SigningKey.retired_at.is_(None))
+        .values(retired_at=now, verify_until=now + grace)
+    )
+    key = generate_signing_key(kek)
+    session.add(key)
+    await session.flush()
+    return key
+
+
+async def ensure_active_key(session: AsyncSession, kek: envelope.KeyEncryptionKey) -> SigningKey:
+    """Create the first signing key if there is none."""
+    key = await active_key(session)
+    if key is not None:
+        return key
+    key = generate_signing_key(kek)
+    session.add(key)
+    await session.flush()
+    return key

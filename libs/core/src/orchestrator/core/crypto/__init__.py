@@ -1,0 +1,1 @@
+"""Cryptography helpers: envelope encryption and secret hashing."""

@@ -1,0 +1,1 @@
+"""The HTTP surface shared by every service: problems, probes, metrics, request ids."""

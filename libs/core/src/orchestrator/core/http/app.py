@@ -1,0 +1,90 @@
+"""The one way every HTTP service is assembled."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ASGIApp, ControllerRouterHandler
+
+from orchestrator.core.errors import UnsupportedMediaType
+from orchestrator.core.http.probes import PROBE_HANDLERS
+from orchestrator.core.http.problems import EXCEPTION_HANDLERS
+from orchestrator.core.http.request_id import RequestIdMiddleware
+from orchestrator.core.observability.logging import configure_logging
+from orchestrator.core.observability.metrics import MetricsMiddleware
+from orchestrator.core.runtime import open_resources
+from orchestrator.core.settings import CoreSettings
+
+JSON = "application/json"
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == JSON or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+async def check_content_type(request: Request[Any, Any, Any]) -> None:
+    """Refuse a body in a media type the route does not take, before it is parsed.
+
+    A route takes JSON unless its ``opt["content_types"]`` says otherwise.
+    """
+    if request.method not in BODY_METHODS:
+        return
+    has_body = request.headers.get("content-length", "0") != "0" or (
+        "transfer-encoding" in request.headers
+    )
+    if not has_body:
+        return
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    accepted: Sequence[str] = request.route_handler.opt.get("content_types", (JSON,))
+    if media_type in accepted or (JSON in accepted and _is_json(media_type)):
+        return
+    raise UnsupportedMediaType(f"Send the body as {' or '.join(accepted)}.")
+
+
+def create_service_app(
+    *,
+    service: str,
+    title: str,
+    settings: CoreSettings,
+    route_handlers: Sequence[ControllerRouterHandler],
+    signs_tokens: bool = False,
+) -> ASGIApp:
+    """A Litestar app with probes, problem+json errors, metrics and request ids."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        configure_logging(settings.log, service)
+        app.state.resources = await open_resources(settings, signs_tokens=signs_tokens)
+        try:
+            yield
+        finally:
+            await app.state.resources.close()
+
+    app = Litestar(
+        route_handlers=[*PROBE_HANDLERS, *route_handlers],
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,
+        before_request=check_content_type,
+        request_max_body_size=settings.deployment.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title=title,
+            version="1.0.0",
+            path="/schema",
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
+            ),
+        ),
+        logging_config=None,
+        debug=False,
+    )
+    return RequestIdMiddleware(MetricsMiddleware(app, service))

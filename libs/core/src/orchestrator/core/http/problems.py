@@ -1,0 +1,119 @@
+"""Turn every exception into an RFC 9457 problem+json response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
+from loguru import logger
+
+from orchestrator.core.errors import Problem, problem_type
+from orchestrator.core.observability.context import request_id_var
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+# Litestar raises its own exceptions for routing and parsing failures; give
+# each a stable code instead of leaking the framework's wording as a type.
+_HTTP_CODES = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthorized", "Unauthorized"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    422: ("validation-failed", "The request is not valid"),
+    429: ("rate-limited", "Too many requests"),
+    500: ("internal", "Internal server error"),
+    503: ("unavailable", "Service unavailable"),
+}
+
+
+def problem_body(
+    *, status: int, code: str, title: str, detail: str, instance: str, **extensions: Any
+) -> dict[str, Any]:
+    """The problem document; ``status`` always equals the HTTP status."""
+    body: dict[str, Any] = {
+        "type": problem_type(code),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "code": code,
+    }
+    if (request_id := request_id_var.get()) is not None:
+        body["request_id"] = request_id
+    body.update(extensions)
+    return body
+
+
+def _response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(
+        body, status_code=body["status"], media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    )
+
+
+def handle_problem(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]:
+    """An expected failure raised by our own code."""
+    body = problem_body(
+        status=exc.status,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        instance=request.url.path,
+        **exc.extensions,
+    )
+    return _response(body, exc.headers)
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """A failure raised by the framework: routing, parsing, validation, body size."""
+    status = exc.status_code if 400 <= exc.status_code < 600 else 500
+    code, title = _HTTP_CODES.get(status, ("http-error", "HTTP error"))
+    extensions: dict[str, Any] = {}
+    detail = exc.detail or title
+    if isinstance(exc, ValidationException):
+        code, title = "invalid-request", "The request could not be parsed"
+        if isinstance(exc.extra, list):
+            extensions["errors"] = [_field_error(e) for e in exc.extra]
+    if status >= 500:
+        detail = title
+    body = problem_body(
+        status=status,
+        code=code,
+        title=title,
+        detail=detail,
+        instance=request.url.path,
+        **extensions,
+    )
+    return _response(body, dict(exc.headers or {}))
+
+
+def _field_error(error: Any) -> dict[str, Any]:
+    if isinstance(error, dict):
+        return {k: str(v) for k, v in error.items() if k in {"key", "message", "source"}}
+    return {"message": str(error)}
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A bug: log it with its traceback, answer a generic 500 with no detail."""
+    logger.opt(exception=exc).error("unhandled error on {}", request.url.path)
+    body = problem_body(
+        status=500,
+        code="internal",
+        title="Internal server error",
+        detail="An unexpected error occurred; quote the request_id when reporting it.",
+        instance=request.url.path,
+    )
+    return _response(body)
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    Problem: handle_problem,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

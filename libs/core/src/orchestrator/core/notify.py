@@ -1,0 +1,77 @@
+"""Version-only notifications over Redis pub/sub, each channel with its own handler.
+
+A notification is a hint to reload, never the data itself (and never a
+secret); each consumer also reconciles on a timer, so a missed message only
+delays a change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping
+
+from loguru import logger
+from redis.asyncio import Redis
+
+Handler = Callable[[bytes], Awaitable[None]]
+
+
+class Subscriber:
+    """Follows a few channels and calls their handlers; reconnects when Redis returns."""
+
+    def __init__(self, redis: Redis, handlers: Mapping[str, Handler]) -> None:
+        self._redis = redis
+        self._handlers = dict(handlers)
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Begin following in the background."""
+        self._task = asyncio.create_task(self._run(), name="notifications")
+
+    async def stop(self) -> None:
+        """Stop following."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                async with self._redis.pubsub() as pubsub:
+                    await pubsub.subscribe(*self._handlers)
+                    async for message in pubsub.listen():
+                        if message.get("type") != "message":
+                            continue
+                        name = message["channel"]
+                        name = name.decode() if isinstance(name, bytes) else name
+                        await self._handlers[name](message["data"])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis away: the reconcile timers keep state correct.
+                logger.warning("notification channel lost: {}", exc)
+                await asyncio.sleep(1.0)
+
+
+async def publish(redis: Redis, channel: str, payload: bytes) -> None:
+    """Announce a change on ``channel``."""
+    await redis.publish(channel, payload)
+
+
+def every(
+    interval_s: float, action: Callable[[], Awaitable[None]], name: str
+) -> asyncio.Task[None]:
+    """Run ``action`` every ``interval_s`` in the background, logging failures."""
+
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await action()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                logger.warning("{} failed: {!r}", name, exc)
+
+    return asyncio.create_task(loop(), name=name)

@@ -1,0 +1,121 @@
+"""Process-wide resources of a service: engine, Redis, keys and token verification."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from loguru import logger
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from orchestrator.core.auth.keystore import KeyStore
+from orchestrator.core.auth.revocation import Denylist, RevocationFeed
+from orchestrator.core.auth.revocation import channel as revocation_channel
+from orchestrator.core.auth.verifier import TokenVerifier
+from orchestrator.core.crypto.envelope import KeyEncryptionKey
+from orchestrator.core.db.engine import create_engine, session_factory
+from orchestrator.core.notify import Subscriber, every
+from orchestrator.core.settings import CoreSettings
+
+
+def kek_from(settings: CoreSettings) -> KeyEncryptionKey:
+    """The deployment's key-encryption key."""
+    return KeyEncryptionKey(id=settings.crypto.kek_id, key=settings.crypto.kek_bytes())
+
+
+def keys_channel(namespace: str) -> str:
+    """The channel announcing a signing-key rotation."""
+    return f"{namespace}:keys"
+
+
+@dataclass
+class Resources:
+    """Opened once per process in the lifespan, closed on shutdown."""
+
+    settings: CoreSettings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    redis: Redis
+    keystore: KeyStore
+    denylist: Denylist
+    subscriber: Subscriber
+    timers: list[asyncio.Task[None]] = field(default_factory=list)
+    verifiers: dict[str, TokenVerifier] = field(default_factory=dict)
+
+    def verifier(self, audience: str) -> TokenVerifier:
+        """The verifier for tokens of ``audience`` (one cache per audience)."""
+        if audience not in self.verifiers:
+            auth = self.settings.auth
+            self.verifiers[audience] = TokenVerifier(
+                self.keystore,
+                self.denylist,
+                issuer=auth.issuer,
+                audience=audience,
+                leeway_s=auth.leeway_s,
+                cache_size=auth.cache_size,
+            )
+        return self.verifiers[audience]
+
+    async def database_ready(self) -> bool:
+        """True when the runtime role can run a query."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    async def redis_ready(self) -> bool:
+        """True when Redis answers PING."""
+        try:
+            return bool(await self.redis.ping())
+        except Exception:
+            return False
+
+    async def close(self) -> None:
+        """Stop background work and release connections."""
+        await self.subscriber.stop()
+        for task in self.timers:
+            task.cancel()
+        await asyncio.gather(*self.timers, return_exceptions=True)
+        await self.redis.aclose()
+        await self.engine.dispose()
+
+
+async def open_resources(settings: CoreSettings, *, signs_tokens: bool = False) -> Resources:
+    """Connect, load keys and the denylist, and start following both.
+
+    A database or Redis that is down does not stop the process: it starts,
+    answers ``/ready`` with 503, and catches up when they return. Only a
+    service that signs tokens gets the KEK; the others never hold it.
+    """
+    engine = create_engine(settings.db)
+    sessions = session_factory(engine)
+    redis = Redis.from_url(
+        settings.redis.require_url(), socket_connect_timeout=2.0, health_check_interval=10
+    )
+    keystore = KeyStore(sessions, kek=kek_from(settings) if signs_tokens else None)
+    denylist = Denylist()
+    feed = RevocationFeed(denylist, sessions)
+
+    async def reload_keys(_: bytes) -> None:
+        await keystore.refresh()
+
+    namespace = settings.redis.namespace
+    subscriber = Subscriber(
+        redis,
+        {revocation_channel(namespace): feed.on_message, keys_channel(namespace): reload_keys},
+    )
+    for name, action in (("signing keys", keystore.refresh), ("revocations", feed.reconcile)):
+        try:
+            await action()
+        except Exception as exc:  # the timers below retry
+            logger.warning("{} not loaded at start-up: {!r}", name, exc)
+    subscriber.start()
+    timers = [
+        every(settings.auth.key_refresh_s, keystore.refresh, "keys-reconcile"),
+        every(settings.auth.revocation_poll_s, feed.reconcile, "revocations-reconcile"),
+    ]
+    return Resources(settings, engine, sessions, redis, keystore, denylist, subscriber, timers)

@@ -1,0 +1,1 @@
+"""Organizations, workspaces (a saga) and the identities that act on them."""

@@ -1,0 +1,118 @@
+"""Queries of the tenancy area."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.models import (
+    Operator,
+    Organization,
+    ServiceIdentity,
+    Workspace,
+    WorkspaceSecret,
+    WorkspaceStatus,
+)
+
+
+async def get_or_create_organization(session: AsyncSession, name: str) -> Organization:
+    """The organization called ``name``, created if missing (race-safe)."""
+    await session.execute(
+        insert(Organization)
+        .values(id=uuid.uuid4(), name=name)
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    org = await session.scalar(select(Organization).where(Organization.name == name))
+    assert org is not None
+    return org
+
+
+async def workspace_by_operation(session: AsyncSession, operation_id: str) -> Workspace | None:
+    """The workspace a creation operation made (visible under the session's RLS scope)."""
+    return await session.scalar(select(Workspace).where(Workspace.operation_id == operation_id))
+
+
+async def workspace_by_name(
+    session: AsyncSession, organization_id: uuid.UUID, name: str
+) -> Workspace | None:
+    """The organization's workspace called ``name``."""
+    return await session.scalar(
+        select(Workspace).where(
+            Workspace.organization_id == organization_id, Workspace.name == name
+        )
+    )
+
+
+async def get_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> Workspace | None:
+    """One workspace by id, if the session's RLS scope lets it be seen."""
+    return await session.get(Workspace, workspace_id)
+
+
+async def visible_workspaces(session: AsyncSession) -> Sequence[Workspace]:
+    """Every workspace the session's RLS scope lets it see, oldest first."""
+    return (await session.scalars(select(Workspace).order_by(Workspace.created_at))).all()
+
+
+async def set_workspace_status(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    *,
+    expected: WorkspaceStatus,
+    new: WorkspaceStatus,
+    failure_reason: str | None = None,
+) -> bool:
+    """Compare-and-set the saga state; False when another writer moved it first."""
+    result = await session.execute(
+        update(Workspace)
+        .where(Workspace.id == workspace_id, Workspace.status == expected)
+        .values(status=new, failure_reason=failure_reason, updated_at=func.now())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def workspace_secret(session: AsyncSession, purpose: str) -> WorkspaceSecret | None:
+    """The tenant's secret for ``purpose`` (the session must be tenant-scoped)."""
+    return await session.scalar(select(WorkspaceSecret).where(WorkspaceSecret.purpose == purpose))
+
+
+async def delete_workspace_secrets(session: AsyncSession) -> None:
+    """Remove every secret of the session's tenant."""
+    await session.execute(delete(WorkspaceSecret))
+
+
+async def service_identity_by_client_id(
+    session: AsyncSession, client_id: str
+) -> ServiceIdentity | None:
+    """A service identity by its public client id."""
+    return await session.scalar(
+        select(ServiceIdentity).where(ServiceIdentity.client_id == client_id)
+    )
+
+
+async def service_identity_by_name(
+    session: AsyncSession, workspace_id: uuid.UUID, name: str
+) -> ServiceIdentity | None:
+    """A workspace's service identity by name."""
+    return await session.scalar(
+        select(ServiceIdentity).where(
+            ServiceIdentity.workspace_id == workspace_id, ServiceIdentity.name == name
+        )
+    )
+
+
+async def operator_by_client_id(session: AsyncSession, client_id: str) -> Operator | None:
+    """An operator by its public client id."""
+    return await session.scalar(select(Operator).where(Operator.client_id == client_id))
+
+
+async def operator_by_name(
+    session: AsyncSession, organization_id: uuid.UUID, name: str
+) -> Operator | None:
+    """An organization's operator by name."""
+    return await session.scalar(
+        select(Operator).where(Operator.organization_id == organization_id, Operator.name == name)
+    )

@@ -1,0 +1,283 @@
+"""Business rules of tenancy: the workspace saga, identities and bootstrap."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from loguru import logger
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core import audit
+from orchestrator.core.auth.claims import EXEC_SCOPES, OperatorRole
+from orchestrator.core.crypto import envelope
+from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
+from orchestrator.core.db.tenant import set_organization, set_tenant
+from orchestrator.core.errors import Conflict, ValidationFailed
+from orchestrator.core.models import (
+    Operator,
+    ServiceIdentity,
+    Workspace,
+    WorkspaceSecret,
+    WorkspaceStatus,
+)
+from orchestrator.core.tenancy import repository
+from orchestrator.core.tenancy.saga import SagaFailed, Step, run_saga
+
+Sessions = async_sessionmaker[AsyncSession]
+CALLBACK_SIGNING = "callback-signing"
+
+
+@dataclass(frozen=True)
+class NewWorkspace:
+    """What the workspace saga needs."""
+
+    organization_id: uuid.UUID
+    name: str
+    environment: str
+    operation_id: str
+    actor: str
+    reason: str
+
+
+def workspace_view(ws: Workspace) -> dict[str, object]:
+    """The audited shape of a workspace."""
+    return {"id": str(ws.id), "name": ws.name, "status": ws.status.value}
+
+
+async def _reserve(
+    sessions: Sessions, new: NewWorkspace, deployment_env: str
+) -> tuple[Workspace, bool]:
+    """Saga step 0: find the operation's workspace, or insert it PENDING (then True)."""
+    if new.environment != deployment_env:
+        raise ValidationFailed(
+            f"This deployment serves `{deployment_env}` workspaces, not `{new.environment}`.",
+            errors=[{"key": "environment", "message": f"must be {deployment_env}"}],
+        )
+    async with sessions() as session, session.begin():
+        await set_organization(session, new.organization_id)
+        existing = await repository.workspace_by_operation(session, new.operation_id)
+        if existing is not None:
+            if existing.name != new.name:
+                raise Conflict("This operation_id already created a workspace of another name.")
+            return existing, False
+        if await repository.workspace_by_name(session, new.organization_id, new.name):
+            raise Conflict(f"A workspace called `{new.name}` exists in this organization.")
+        workspace = Workspace(
+            id=uuid.uuid4(),
+            organization_id=new.organization_id,
+            name=new.name,
+            environment=new.environment,
+            status=WorkspaceStatus.PENDING,
+            operation_id=new.operation_id,
+        )
+        session.add(workspace)
+        try:
+            await session.flush()
+        except IntegrityError as exc:
+            raise Conflict(
+                "A concurrent request created this workspace; retry to read it."
+            ) from exc
+        return workspace, True
+
+
+async def create_workspace(
+    sessions: Sessions, kek: envelope.KeyEncryptionKey, new: NewWorkspace, *, deployment_env: str
+) -> tuple[Workspace, bool]:
+    """Create a workspace as a saga: PENDING → COMMITTED, or FAILED after compensation.
+
+    Returns the workspace and whether this call created it. The same
+    ``operation_id`` always returns the same workspace; a PENDING one left by
+    a crash is resumed, since every step is idempotent.
+    """
+    workspace, created = await _reserve(sessions, new, deployment_env)
+    if workspace.status is not WorkspaceStatus.PENDING:
+        return workspace, created
+
+    async def provision_secret() -> None:
+        async with sessions() as session, session.begin():
+            await set_tenant(session, workspace.id)
+            if await repository.workspace_secret(session, CALLBACK_SIGNING) is None:
+                secret_id = uuid.uuid4()
+                sealed = envelope.seal(
+                    kek,
+                    b"whsec_" + secrets.token_bytes(32).hex().encode(),
+                    context=str(secret_id),
+                )
+                session.add(
+                    WorkspaceSecret(
+                        id=secret_id,
+                        tenant_id=workspace.id,
+                        purpose=CALLBACK_SIGNING,
+                        sealed=envelope.to_json(sealed),
+                    )
+                )
+
+    async def remove_secrets() -> None:
+        async with sessions() as session, session.begin():
+            await set_tenant(session, workspace.id)
+            await repository.delete_workspace_secrets(session)
+
+    async def commit() -> None:
+        async with sessions() as session, session.begin():
+            await set_tenant(session, workspace.id)
+            if await repository.set_workspace_status(
+                session,
+                workspace.id,
+                expected=WorkspaceStatus.PENDING,
+                new=WorkspaceStatus.COMMITTED,
+            ):
+                workspace.status = WorkspaceStatus.COMMITTED
+                await audit.record(
+                    session,
+                    tenant_id=workspace.id,
+                    actor=new.actor,
+                    action="workspace.create",
+                    target=f"workspace:{workspace.id}",
+                    reason=new.reason,
+                    after=workspace_view(workspace),
+                )
+
+    try:
+        await run_saga(
+            [Step("provision-secret", provision_secret, remove_secrets), Step("commit", commit)]
+        )
+    except SagaFailed as exc:
+        logger.error("workspace saga {} failed at {}: {}", new.operation_id, exc.step, exc.cause)
+        async with sessions() as session, session.begin():
+            await set_tenant(session, workspace.id)
+            await repository.set_workspace_status(
+                session,
+                workspace.id,
+                expected=WorkspaceStatus.PENDING,
+                new=WorkspaceStatus.FAILED,
+                failure_reason=f"{exc.step} failed",
+            )
+        workspace.status = WorkspaceStatus.FAILED
+        workspace.failure_reason = f"{exc.step} failed"
+    return workspace, created
+
+
+@dataclass(frozen=True)
+class IssuedCredentials:
+    """A client id and the only copy of its secret."""
+
+    client_id: str
+    client_secret: str
+
+
+async def ensure_service_identity(
+    session: AsyncSession, workspace_id: uuid.UUID, name: str
+) -> IssuedCredentials:
+    """The workspace's service identity ``name`` with a fresh secret (created if missing)."""
+    secret = new_client_secret()
+    identity = await repository.service_identity_by_name(session, workspace_id, name)
+    if identity is None:
+        identity = ServiceIdentity(
+            workspace_id=workspace_id,
+            name=name,
+            client_id=new_client_id("svc"),
+            secret_hash=hash_secret(secret),
+            scopes=list(EXEC_SCOPES),
+        )
+        session.add(identity)
+    else:
+        identity.secret_hash = hash_secret(secret)
+    await session.flush()
+    return IssuedCredentials(identity.client_id, secret)
+
+
+async def ensure_operator(
+    session: AsyncSession,
+    organization_id: uuid.UUID,
+    home_workspace_id: uuid.UUID,
+    name: str,
+    role: OperatorRole,
+) -> IssuedCredentials:
+    """The organization's operator ``name`` with a fresh secret (created if missing)."""
+    secret = new_client_secret()
+    operator = await repository.operator_by_name(session, organization_id, name)
+    if operator is None:
+        operator = Operator(
+            organization_id=organization_id,
+            home_workspace_id=home_workspace_id,
+            name=name,
+            role=role.value,
+            client_id=new_client_id("op"),
+            secret_hash=hash_secret(secret),
+        )
+        session.add(operator)
+    else:
+        operator.secret_hash = hash_secret(secret)
+    await session.flush()
+    return IssuedCredentials(operator.client_id, secret)
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """What ``orchestrator bootstrap`` prints."""
+
+    tenant_id: uuid.UUID
+    exec_client_id: str
+    exec_client_secret: str
+    control_client_id: str
+    control_client_secret: str
+
+
+async def bootstrap(
+    sessions: Sessions,
+    kek: envelope.KeyEncryptionKey,
+    *,
+    organization: str,
+    workspace: str,
+    environment: str,
+) -> BootstrapResult:
+    """Organization, workspace, one exec identity and one admin operator; idempotent by name.
+
+    Secrets are stored only as hashes, so a second run cannot show the old
+    ones: it keeps every id and issues fresh secrets.
+    """
+    async with sessions() as session, session.begin():
+        org = await repository.get_or_create_organization(session, organization)
+    ws, _ = await create_workspace(
+        sessions,
+        kek,
+        NewWorkspace(
+            organization_id=org.id,
+            name=workspace,
+            environment=environment,
+            operation_id=f"bootstrap:{org.id}:{workspace}",
+            actor="cli:bootstrap",
+            reason="orchestrator bootstrap",
+        ),
+        deployment_env=environment,
+    )
+    if ws.status is not WorkspaceStatus.COMMITTED:
+        raise Conflict(f"Workspace `{workspace}` is {ws.status.value}: {ws.failure_reason}")
+    async with sessions() as session, session.begin():
+        await set_tenant(session, ws.id)
+        exec_creds = await ensure_service_identity(session, ws.id, f"svc:{workspace}-backend")
+        control_creds = await ensure_operator(
+            session, org.id, ws.id, f"op:{organization}-admin", OperatorRole.OPERATOR_ADMIN
+        )
+        await audit.record(
+            session,
+            tenant_id=ws.id,
+            actor="cli:bootstrap",
+            action="identities.issue",
+            target=f"workspace:{ws.id}",
+            reason="orchestrator bootstrap",
+            after={
+                "exec_client_id": exec_creds.client_id,
+                "control_client_id": control_creds.client_id,
+            },
+        )
+    return BootstrapResult(
+        tenant_id=ws.id,
+        exec_client_id=exec_creds.client_id,
+        exec_client_secret=exec_creds.client_secret,
+        control_client_id=control_creds.client_id,
+        control_client_secret=control_creds.client_secret,
+    )

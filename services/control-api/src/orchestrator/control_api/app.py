@@ -1,0 +1,22 @@
+"""The control-api: tenants, identities, tokens and (later) configuration."""
+
+from __future__ import annotations
+
+from litestar.types import ASGIApp
+
+from orchestrator.control_api.oauth.controllers import jwks, token
+from orchestrator.control_api.settings import get_settings
+from orchestrator.control_api.tokens.controllers import revoke_token
+from orchestrator.control_api.workspaces.controllers import WorkspaceController
+from orchestrator.core.http.app import create_service_app
+
+
+def create_app() -> ASGIApp:
+    """Build the control-api ASGI app."""
+    return create_service_app(
+        service="control-api",
+        title="Orchestrator control-api",
+        settings=get_settings().core,
+        route_handlers=[token, jwks, revoke_token, WorkspaceController],
+        signs_tokens=True,
+    )

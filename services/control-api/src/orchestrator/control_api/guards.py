@@ -1,0 +1,47 @@
+"""Control-plane authorisation: roles and the organization scope."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.auth.claims import OperatorRole, Principal
+from orchestrator.core.db.tenant import set_organization
+from orchestrator.core.errors import Forbidden
+from orchestrator.core.http.auth import PRINCIPAL_KEY, Guard
+from orchestrator.core.runtime import Resources
+
+
+def organization_of(principal: Principal) -> uuid.UUID:
+    """The organization an operator acts for."""
+    if principal.organization_id is None:
+        raise Forbidden("This token is not an operator token.")
+    return principal.organization_id
+
+
+def requires_role(*roles: OperatorRole) -> Guard:
+    """A guard, after ``authenticated``: the operator holds one of ``roles``."""
+    allowed = frozenset(role.value for role in roles)
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal: Principal = connection.scope["state"][PRINCIPAL_KEY]
+        if principal.role not in allowed:
+            raise Forbidden(f"This action needs one of the roles: {', '.join(sorted(allowed))}.")
+
+    return guard
+
+
+async def session_for_org(
+    request: Request[Any, Any, Any], principal: Principal
+) -> AsyncIterator[AsyncSession]:
+    """One transaction that sees every workspace of the operator's organization."""
+    resources: Resources = request.app.state.resources
+    async with resources.sessions() as session, session.begin():
+        await set_organization(session, organization_of(principal))
+        yield session

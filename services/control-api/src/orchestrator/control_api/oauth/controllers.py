@@ -1,0 +1,92 @@
+"""``POST /oauth/token`` and ``GET /.well-known/jwks.json``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any
+from urllib.parse import unquote
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.control_api.oauth.schemas import JsonWebKeySet, TokenRequest, TokenResponse
+from orchestrator.control_api.oauth.service import invalid_client, issue_token
+from orchestrator.core.auth.issuer import TokenIssuer
+from orchestrator.core.errors import BadRequest
+from orchestrator.core.http.auth import provide_session
+from orchestrator.core.runtime import Resources
+
+FORM = "application/x-www-form-urlencoded"
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _basic_credentials(request: Request[Any, Any, Any]) -> tuple[str, str] | None:
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        client_id, sep, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise invalid_client() from None
+    if not sep:
+        raise invalid_client()
+    return unquote(client_id), unquote(secret)
+
+
+@post(
+    "/oauth/token",
+    tags=["oauth"],
+    summary="Client-credentials grant",
+    opt={"content_types": (FORM,)},
+    dependencies={"session": provide_session},
+    status_code=200,
+    security=[{}],
+)
+async def token(
+    request: Request[Any, Any, Any],
+    data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    session: AsyncSession,
+) -> Response[TokenResponse]:
+    """Exchange client credentials (form fields or HTTP Basic) for a short-lived JWT."""
+    if data.grant_type != "client_credentials":
+        raise BadRequest(
+            "Only grant_type=client_credentials is supported.", error="unsupported_grant_type"
+        )
+    credentials = _basic_credentials(request) or (data.client_id, data.client_secret)
+    client_id, client_secret = credentials
+    if not client_id or not client_secret:
+        raise invalid_client()
+    resources: Resources = request.app.state.resources
+    issuer = TokenIssuer(
+        resources.keystore,
+        issuer=resources.settings.auth.issuer,
+        ttl_s=resources.settings.auth.token_ttl_s,
+    )
+    access_token, scopes = await issue_token(
+        session,
+        issuer,
+        client_id=client_id,
+        client_secret=client_secret,
+        scope=data.scope,
+        environment=resources.settings.deployment.environment,
+    )
+    body = TokenResponse(
+        access_token=access_token,
+        token_type="Bearer",  # noqa: S106 (a token type, not a password)
+        expires_in=issuer.ttl_s,
+        scope=" ".join(sorted(scopes)),
+    )
+    return Response(body, headers=NO_STORE)
+
+
+@get("/.well-known/jwks.json", tags=["oauth"], summary="Public signing keys", security=[{}])
+async def jwks(request: Request[Any, Any, Any]) -> Response[JsonWebKeySet]:
+    """The keys that verify tokens: the signing key and retired keys still in their grace."""
+    resources: Resources = request.app.state.resources
+    return Response(
+        JsonWebKeySet(keys=resources.keystore.public_jwks),
+        headers={"Cache-Control": "public, max-age=60"},
+    )

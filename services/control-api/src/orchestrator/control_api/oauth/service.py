@@ -1,0 +1,112 @@
+"""The client-credentials grant: authenticate a client, then sign its token."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.auth.claims import (
+    CONTROL_AUDIENCE,
+    CONTROL_SCOPES,
+    EXEC_AUDIENCE,
+    OperatorRole,
+)
+from orchestrator.core.auth.issuer import TokenIssuer
+from orchestrator.core.crypto.secrets import hash_secret, verify_secret
+from orchestrator.core.db.tenant import set_tenant
+from orchestrator.core.errors import BadRequest, InvalidClient
+from orchestrator.core.models import WorkspaceStatus
+from orchestrator.core.tenancy import repository
+
+READ_ONLY_ROLES = frozenset({OperatorRole.READ_ONLY_AUDITOR, OperatorRole.BILLING_ADMIN})
+_DUMMY_HASH = hash_secret("timing-equaliser")
+
+
+def invalid_client() -> InvalidClient:
+    """RFC 6749 ``invalid_client``, saying nothing about which part was wrong."""
+    return InvalidClient(
+        "Client authentication failed.",
+        headers={"WWW-Authenticate": 'Basic realm="orchestrator"'},
+        error="invalid_client",
+    )
+
+
+def invalid_scope(allowed: frozenset[str]) -> BadRequest:
+    """RFC 6749 ``invalid_scope``."""
+    return BadRequest(
+        f"Requested scope exceeds what this client may have: {' '.join(sorted(allowed))}.",
+        error="invalid_scope",
+    )
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a token will say about its client."""
+
+    subject: str
+    tenant_id: uuid.UUID
+    audience: str
+    allowed_scopes: frozenset[str]
+    extra: dict[str, Any]
+
+
+async def _grant_for(session: AsyncSession, client_id: str, client_secret: str) -> Grant:
+    if client_id.startswith("svc_"):
+        identity = await repository.service_identity_by_client_id(session, client_id)
+        if identity is None or identity.disabled_at is not None:
+            verify_secret(client_secret, _DUMMY_HASH)
+            raise invalid_client()
+        if not verify_secret(client_secret, identity.secret_hash):
+            raise invalid_client()
+        return Grant(
+            identity.name, identity.workspace_id, EXEC_AUDIENCE, frozenset(identity.scopes), {}
+        )
+    operator = await repository.operator_by_client_id(session, client_id)
+    if operator is None or operator.disabled_at is not None:
+        verify_secret(client_secret, _DUMMY_HASH)
+        raise invalid_client()
+    if not verify_secret(client_secret, operator.secret_hash):
+        raise invalid_client()
+    scopes = {"control:read"} if operator.role in READ_ONLY_ROLES else set(CONTROL_SCOPES)
+    return Grant(
+        operator.name,
+        operator.home_workspace_id,
+        CONTROL_AUDIENCE,
+        frozenset(scopes),
+        {"org": str(operator.organization_id), "role": operator.role},
+    )
+
+
+async def issue_token(
+    session: AsyncSession,
+    issuer: TokenIssuer,
+    *,
+    client_id: str,
+    client_secret: str,
+    scope: str | None,
+    environment: str,
+) -> tuple[str, frozenset[str]]:
+    """A signed token and its scopes, for a client whose workspace is live here."""
+    grant = await _grant_for(session, client_id, client_secret)
+    await set_tenant(session, grant.tenant_id)
+    workspace = await repository.get_workspace(session, grant.tenant_id)
+    if (
+        workspace is None
+        or workspace.status is not WorkspaceStatus.COMMITTED
+        or workspace.environment != environment
+    ):
+        raise invalid_client()
+    scopes = grant.allowed_scopes if not scope else frozenset(scope.split())
+    if not scopes <= grant.allowed_scopes:
+        raise invalid_scope(grant.allowed_scopes)
+    token = issuer.issue(
+        subject=grant.subject,
+        tenant_id=grant.tenant_id,
+        audience=grant.audience,
+        scopes=scopes,
+        extra=grant.extra,
+    )
+    return token, scopes

@@ -1,0 +1,22 @@
+"""Shapes of token revocation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+
+class RevokeRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Revoke one access token issued by this deployment."""
+
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=8192)]
+    reason: Annotated[str, msgspec.Meta(min_length=3, max_length=1000)]
+
+
+class RevokeResponse(msgspec.Struct, frozen=True, kw_only=True):
+    """The revoked token's id and when it would have expired."""
+
+    jti: str
+    expires_at: int
+    revoked: bool

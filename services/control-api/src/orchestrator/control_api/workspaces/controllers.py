@@ -1,0 +1,91 @@
+"""``/api/v1/workspaces``: create (a saga) and list an organization's workspaces."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.control_api.guards import organization_of, requires_role, session_for_org
+from orchestrator.control_api.workspaces.schemas import WorkspaceCreate, WorkspaceList, WorkspaceOut
+from orchestrator.core.auth.claims import CONTROL_AUDIENCE, OperatorRole, Principal
+from orchestrator.core.errors import NotFound
+from orchestrator.core.http.auth import authenticated, provide_principal
+from orchestrator.core.models import Workspace
+from orchestrator.core.runtime import Resources, kek_from
+from orchestrator.core.tenancy import repository
+from orchestrator.core.tenancy.service import NewWorkspace, create_workspace
+
+ADMINS = (OperatorRole.OPERATOR_ADMIN, OperatorRole.BREAK_GLASS_ADMIN)
+
+
+def to_out(ws: Workspace) -> WorkspaceOut:
+    """The API view of a workspace."""
+    return WorkspaceOut(
+        id=ws.id,
+        organization_id=ws.organization_id,
+        name=ws.name,
+        environment=ws.environment,
+        status=ws.status.value,
+        operation_id=ws.operation_id,
+        failure_reason=ws.failure_reason,
+        created_at=ws.created_at,
+    )
+
+
+class WorkspaceController(Controller):
+    """Workspaces of the caller's organization."""
+
+    path = "/api/v1/workspaces"
+    tags = ["workspaces"]
+    security = [{"bearer": []}]
+    dependencies = {"principal": provide_principal}
+
+    @post(
+        guards=[authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*ADMINS)],
+        status_code=201,
+    )
+    async def create(
+        self, request: Request[Any, Any, Any], data: WorkspaceCreate, principal: Principal
+    ) -> Response[WorkspaceOut]:
+        """Create a workspace: 201 when new, 200 when the ``operation_id`` was seen before."""
+        resources: Resources = request.app.state.resources
+        operation_id = data.operation_id or f"api:{uuid.uuid4()}"
+        workspace, created = await create_workspace(
+            resources.sessions,
+            kek_from(resources.settings),
+            NewWorkspace(
+                organization_id=organization_of(principal),
+                name=data.name,
+                environment=data.environment,
+                operation_id=operation_id,
+                actor=principal.subject,
+                reason=data.reason,
+            ),
+            deployment_env=resources.settings.deployment.environment,
+        )
+        return Response(to_out(workspace), status_code=201 if created else 200)
+
+    @get(
+        guards=[authenticated(CONTROL_AUDIENCE, "control:read")],
+        dependencies={"session": session_for_org},
+    )
+    async def list_workspaces(self, session: AsyncSession) -> WorkspaceList:
+        """Every workspace of the caller's organization."""
+        return WorkspaceList(
+            items=[to_out(ws) for ws in await repository.visible_workspaces(session)]
+        )
+
+    @get(
+        "/{workspace_id:uuid}",
+        guards=[authenticated(CONTROL_AUDIENCE, "control:read")],
+        dependencies={"session": session_for_org},
+    )
+    async def get_workspace(self, workspace_id: uuid.UUID, session: AsyncSession) -> WorkspaceOut:
+        """One workspace of the caller's organization."""
+        workspace = await repository.get_workspace(session, workspace_id)
+        if workspace is None:
+            raise NotFound("No such workspace in your organization.")
+        return to_out(workspace)

@@ -1,0 +1,19 @@
+"""The exec-api: product backends call upstream APIs through it."""
+
+from __future__ import annotations
+
+from litestar.types import ASGIApp
+
+from orchestrator.core.http.app import create_service_app
+from orchestrator.exec_api.settings import get_settings
+from orchestrator.exec_api.workspace.controllers import own_workspace
+
+
+def create_app() -> ASGIApp:
+    """Build the exec-api ASGI app."""
+    return create_service_app(
+        service="exec-api",
+        title="Orchestrator exec-api",
+        settings=get_settings().core,
+        route_handlers=[own_workspace],
+    )

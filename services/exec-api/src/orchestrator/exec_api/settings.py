@@ -1,0 +1,30 @@
+"""Settings of the exec-api, read once per process."""
+
+from __future__ import annotations
+
+import functools
+from typing import ClassVar
+
+import msgspec
+
+from orchestrator.core.settings import CoreSettings, HttpSettings
+
+
+class ExecHttp(HttpSettings, frozen=True, kw_only=True):
+    """Where the exec-api listens (``ORCH_EXEC_API_HOST``/``_PORT``)."""
+
+    prefix: ClassVar[str] = "ORCH_EXEC_API_"
+    port: int = 4001
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the exec-api reads."""
+
+    core: CoreSettings
+    http: ExecHttp
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process's settings, read from the environment on first use."""
+    return Settings(core=CoreSettings.from_env(), http=ExecHttp.from_env())

@@ -1,0 +1,45 @@
+"""``GET /api/v1/workspace``: the caller's own workspace, read through RLS."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+import msgspec
+from litestar import get
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.auth.claims import EXEC_AUDIENCE
+from orchestrator.core.errors import NotFound
+from orchestrator.core.http.auth import authenticated, provide_principal, provide_tenant_session
+from orchestrator.core.tenancy import repository
+
+
+class WorkspaceOut(msgspec.Struct, frozen=True, kw_only=True):
+    """The caller's workspace; ``id`` is the ``tenant_id`` of its token."""
+
+    id: uuid.UUID
+    name: str
+    environment: str
+    status: Literal["PENDING", "COMMITTED", "FAILED"]
+
+
+@get(
+    "/api/v1/workspace",
+    tags=["workspace"],
+    guards=[authenticated(EXEC_AUDIENCE)],
+    dependencies={"principal": provide_principal, "session": provide_tenant_session},
+    security=[{"bearer": []}],
+)
+async def own_workspace(session: AsyncSession) -> WorkspaceOut:
+    """Proof that token → tenant → RLS works: the query has no WHERE, RLS does the filtering."""
+    visible = await repository.visible_workspaces(session)
+    if len(visible) != 1:
+        raise NotFound("Your workspace is not visible.")
+    workspace = visible[0]
+    return WorkspaceOut(
+        id=workspace.id,
+        name=workspace.name,
+        environment=workspace.environment,
+        status=workspace.status.value,
+    )

@@ -1,0 +1,67 @@
+"""``python -m orchestrator.worker``: run the Dramatiq worker with its probes."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import psycopg
+import redis
+from dramatiq import Worker
+from dramatiq.asyncio import get_event_loop_thread
+from loguru import logger
+
+from orchestrator.core.db.engine import sync_url
+from orchestrator.core.observability.logging import configure_logging
+from orchestrator.worker.actors.retention import PURGE_EXPIRED_REVOCATIONS
+from orchestrator.worker.broker import build_broker, register_actors
+from orchestrator.worker.context import close_worker_context
+from orchestrator.worker.health import start_health_server
+from orchestrator.worker.settings import get_settings
+
+
+def readiness() -> dict[str, bool]:
+    """Whether PostgreSQL (as the runtime role) and Redis answer."""
+    core = get_settings().core
+    state = {"database": True, "redis": True}
+    try:
+        url = sync_url(core.db.runtime_url()).replace("postgresql+psycopg", "postgresql")
+        with psycopg.connect(url, connect_timeout=2) as conn:
+            conn.execute("SELECT 1")
+    except Exception:
+        state["database"] = False
+    try:
+        redis.Redis.from_url(core.redis.require_url(), socket_timeout=2).ping()
+    except Exception:
+        state["redis"] = False
+    return state
+
+
+def main() -> None:
+    """Consume every queue until SIGINT or SIGTERM, then finish in-flight messages."""
+    settings = get_settings()
+    configure_logging(settings.core.log, "worker")
+    broker = build_broker(settings.core.redis)
+    actors = register_actors(broker)
+    health = start_health_server(settings.worker.host, settings.worker.port, readiness)
+    worker = Worker(broker, worker_threads=settings.worker.threads)
+    worker.start()
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    logger.info("worker consuming {} actors; probes on :{}", len(actors), settings.worker.port)
+    while not stop.is_set():
+        # Several replicas may each enqueue this: the purge is idempotent.
+        actors[PURGE_EXPIRED_REVOCATIONS].send()
+        stop.wait(settings.worker.retention_interval_s)
+    logger.info("worker stopping")
+    loop_thread = get_event_loop_thread()
+    if loop_thread is not None:
+        loop_thread.run_coroutine(close_worker_context())
+    worker.stop()
+    broker.close()
+    health.shutdown()
+
+
+if __name__ == "__main__":
+    main()

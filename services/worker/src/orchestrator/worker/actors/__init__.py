@@ -1,0 +1,1 @@
+"""Dramatiq actors; each takes ids or nothing, never ORM objects."""
