@@ -1,6 +1,6 @@
 # Orchestrator: `make run` for the whole stack, `make test` for what CI runs (lint first).
 # Without DATABASE_URL / REDIS_URL, `orchestrator with-infra` and `orchestrator run` start
-# embedded PostgreSQL and Redis under .data/.
+# embedded PostgreSQL and Redis (cli/src/orchestrator/cli/infra.py).
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c

@@ -53,7 +53,8 @@ def _pgserver() -> Any:
 
 
 class EmbeddedPostgres:
-    """PostgreSQL 16 from the pgserver wheel, listening only on a unix socket in ``data_dir``.
+    """PostgreSQL 16 from the pgserver wheel, listening only on a unix socket: in ``data_dir``,
+    or under ``$XDG_RUNTIME_DIR`` (else ``/tmp/runtime-<uid>``) when that path is too long.
 
     As root, pgserver runs the server as a system user ``pgserver`` (created with ``useradd``
     if missing), chowns ``data_dir`` to it and adds o+rx to every parent of ``data_dir``.

@@ -150,7 +150,8 @@ class _Stack:
             await asyncio.sleep(0.05)
         for child in children:
             if _running(child):
-                self._say(f"{child.spec.name} did not stop: SIGKILL")
+                left = "did not stop" if child.process.returncode is None else "left processes"
+                self._say(f"{child.spec.name} {left}: SIGKILL")
                 _signal_group(child.process.pid, signal.SIGKILL)
         for child in children:
             await child.process.wait()

@@ -1,0 +1,165 @@
+"""Session fixtures: real PostgreSQL and Redis, a migrated database, and the running services."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from orchestrator.cli.infra import Infra, ensure_infra
+from orchestrator.core.auth import keys
+from orchestrator.core.crypto.envelope import KeyEncryptionKey
+from orchestrator.core.db.engine import create_engine, session_factory
+from orchestrator.core.migrations import runner
+from orchestrator.core.settings import CoreSettings
+from orchestrator.core.tenancy.service import BootstrapResult
+from tests.support.factories import new_tenant
+from tests.support.stack import Stack, start_service, wait_ready
+
+SERVICES = (
+    ("control-api", "orchestrator.control_api"),
+    ("exec-api", "orchestrator.exec_api"),
+    ("webhook-ingress", "orchestrator.webhook_ingress"),
+    ("worker", "orchestrator.worker"),
+)
+
+
+def libpq(url: str) -> str:
+    """A URL psycopg accepts (no SQLAlchemy driver suffix)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Infra]:
+    """PostgreSQL and Redis from DATABASE_URL/REDIS_URL, or embedded ones."""
+    with ensure_infra(Path(".data/test-infra"), os.environ) as infra:
+        yield infra
+
+
+@pytest.fixture(scope="session")
+def database_url(infra: Infra) -> Iterator[str]:
+    """A fresh database for this session, migrated to head, dropped afterwards."""
+    admin = make_url(infra.database_url)
+    name = f"orch_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(libpq(infra.database_url), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = admin.set(database=name).render_as_string(hide_password=False)
+    runner.upgrade(url)
+    yield url
+    with psycopg.connect(libpq(infra.database_url), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+@pytest.fixture(scope="session")
+def service_env(infra: Infra, database_url: str) -> dict[str, str]:
+    """The environment every service of this session runs with."""
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": infra.redis_url,
+        "ORCH_KEK": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "ORCH_KEK_ID": "test-kek",
+        "ORCH_REDIS_NAMESPACE": f"orch-test-{uuid.uuid4().hex[:8]}",
+        "ORCH_ENVIRONMENT": "dev",
+        "ORCH_AUTH_LEEWAY_S": "5",
+        "ORCH_MAX_BODY_BYTES": "65536",
+        "ORCH_LOG_LEVEL": "INFO",
+    }
+
+
+@pytest.fixture(scope="session")
+def settings(service_env: dict[str, str]) -> CoreSettings:
+    """The same settings the services read."""
+    return CoreSettings.from_env(service_env)
+
+
+@pytest.fixture(scope="session")
+def kek(settings: CoreSettings) -> KeyEncryptionKey:
+    """The session's key-encryption key."""
+    return KeyEncryptionKey(id=settings.crypto.kek_id, key=settings.crypto.kek_bytes())
+
+
+@pytest.fixture(scope="session")
+async def owner_engine(settings: CoreSettings) -> AsyncIterator[AsyncEngine]:
+    """An engine of the role that owns the schema (for set-up and inspection only)."""
+    engine = create_engine(settings.db, owner=True)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def owner_sessions(owner_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Owner-role sessions."""
+    return session_factory(owner_engine)
+
+
+@pytest.fixture(scope="session")
+async def app_engine(settings: CoreSettings) -> AsyncIterator[AsyncEngine]:
+    """An engine of the runtime role, as the services use."""
+    engine = create_engine(settings.db)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app_sessions(app_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Runtime-role sessions."""
+    return session_factory(app_engine)
+
+
+@pytest.fixture(scope="session")
+async def signing_key(
+    owner_sessions: async_sessionmaker[AsyncSession], kek: KeyEncryptionKey
+) -> str:
+    """The first signing key, created as ``orchestrator migrate`` does."""
+    async with owner_sessions() as session, session.begin():
+        key = await keys.ensure_active_key(session, kek)
+    return key.kid
+
+
+@pytest.fixture(scope="session")
+def stack(service_env: dict[str, str], signing_key: str) -> Iterator[Stack]:
+    """All four services, each a real process on a free loopback port."""
+    running = Stack()
+    try:
+        for name, module in SERVICES:
+            running.services[name] = start_service(name, module, service_env)
+        for service in running.services.values():
+            wait_ready(service)
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for talking to the stack."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+async def tenant(
+    app_sessions: async_sessionmaker[AsyncSession], kek: KeyEncryptionKey
+) -> BootstrapResult:
+    """A fresh tenant (organization, workspace, identities)."""
+    return await new_tenant(app_sessions, kek)
+
+
+@pytest.fixture
+async def other_tenant(
+    app_sessions: async_sessionmaker[AsyncSession], kek: KeyEncryptionKey
+) -> BootstrapResult:
+    """A second tenant, in another organization."""
+    return await new_tenant(app_sessions, kek)

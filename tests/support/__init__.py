@@ -1,0 +1,1 @@
+"""Test support: the running stack, factories and token forging."""
