@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from joserfc.jwk import ECKey, KeySet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,7 +35,7 @@ class KeyStore:
         self.keyset = KeySet([])
         self.kids: frozenset[str] = frozenset()
         self.signing_key: ECKey | None = None
-        self.public_jwks: list[dict[str, object]] = []
+        self.public_jwks: list[dict[str, Any]] = []
 
     async def refresh(self) -> None:
         """Reload keys from the database."""

@@ -1,0 +1,77 @@
+"""The worker consumes real Dramatiq messages from Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+
+import httpx
+from dramatiq import Message
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core.auth.revocation import revoke
+from orchestrator.core.models import RevokedToken
+from orchestrator.core.settings import CoreSettings
+from orchestrator.worker.actors.retention import PURGE_EXPIRED_REVOCATIONS
+from orchestrator.worker.broker import MAINTENANCE_QUEUE, build_broker
+from tests.support.stack import Stack
+
+
+async def test_retention_actor_purges_only_expired_revocations(
+    stack: Stack,
+    settings: CoreSettings,
+    owner_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    expired, live = f"expired-{uuid.uuid4().hex}", f"live-{uuid.uuid4().hex}"
+    async with owner_sessions() as session, session.begin():
+        for jti, expires_at in (
+            (expired, now - dt.timedelta(minutes=5)),
+            (live, now + dt.timedelta(hours=1)),
+        ):
+            await revoke(
+                session,
+                jti=jti,
+                subject="svc:test",
+                expires_at=int(expires_at.timestamp()),
+                revoked_by="test",
+                reason="retention test",
+            )
+    broker = build_broker(settings.redis)
+    broker.enqueue(
+        Message(
+            queue_name=MAINTENANCE_QUEUE,
+            actor_name=PURGE_EXPIRED_REVOCATIONS,
+            args=(),
+            kwargs={},
+            options={},
+        )
+    )
+    broker.close()
+
+    async def remaining(jti: str) -> int:
+        async with owner_sessions() as session:
+            count = await session.scalar(select(func.count()).where(RevokedToken.jti == jti))
+            return int(count or 0)
+
+    for _ in range(100):
+        if await remaining(expired) == 0:
+            break
+        await asyncio.sleep(0.1)
+    assert await remaining(expired) == 0, stack.services["worker"].log()
+    assert await remaining(live) == 1
+
+
+async def test_worker_serves_probes_and_metrics(stack: Stack) -> None:
+    async with httpx.AsyncClient() as client:
+        base = stack.url("worker")
+        assert (await client.get(f"{base}/health")).status_code == 200
+        ready = await client.get(f"{base}/ready")
+        assert ready.status_code == 200
+        assert ready.json() == {"status": "ready", "database": True, "redis": True}
+        assert (await client.get(f"{base}/metrics")).status_code == 200
+        missing = await client.get(f"{base}/nope")
+        assert missing.status_code == 404
+        assert missing.headers["content-type"] == "application/problem+json"
