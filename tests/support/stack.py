@@ -61,15 +61,21 @@ PORT_VARIABLES = {
 }
 
 
-def start_service(name: str, module: str, env: Mapping[str, str]) -> Service:
-    """Start ``python -m module`` on a free port with ``env`` over ours."""
+def start_service(
+    name: str, module: str, env: Mapping[str, str], *, cpus: set[int] | None = None
+) -> Service:
+    """Start ``python -m module`` on a free port with ``env`` over ours, optionally pinned."""
     port = free_port()
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log_path = LOG_DIR / f"{name}-{port}.log"
     full_env = {**os.environ, **env, PORT_VARIABLES[module]: str(port)}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", module], env=full_env, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", module],
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
         )
     return Service(name, module, port, process, log_path)
 

@@ -51,8 +51,10 @@ class DatabaseSettings(SettingsGroup, frozen=True, kw_only=True):
     app_url: str = ""
     app_role: str = "orchestrator_app"
     app_password: str = ""
-    pool_size: int = 10
-    max_overflow: int = 10
+    # No overflow: overflow connections are closed on return, and reconnecting
+    # under load costs far more than waiting briefly for a pooled connection.
+    pool_size: int = 16
+    max_overflow: int = 0
     statement_timeout_ms: int = 15_000
 
     def owner_url(self) -> str:
