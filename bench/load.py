@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import shutil
+import subprocess
 import time
 from dataclasses import dataclass
 
@@ -64,4 +67,37 @@ async def run_load(
         seconds=elapsed,
         p50_ms=percentile(latencies, 0.50) * 1000,
         p99_ms=percentile(latencies, 0.99) * 1000,
+    )
+
+
+def _millis(value: str) -> float:
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    for suffix in ("us", "ms", "s"):
+        if value.endswith(suffix):
+            return float(value[: -len(suffix)]) * units[suffix]
+    return float(value)
+
+
+def wrk_available() -> bool:
+    """True when the ``wrk`` load generator is installed (Debian package ``wrk``)."""
+    return shutil.which("wrk") is not None
+
+
+def run_wrk(url: str, *, headers: dict[str, str], seconds: float, concurrency: int) -> LoadResult:
+    """Load ``url`` with wrk (one thread, pinned by the caller's affinity)."""
+    args = ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--latency"]
+    for name, value in headers.items():
+        args += ["-H", f"{name}: {value}"]
+    subprocess.run([*args[:3], "-d1s", url], check=True, capture_output=True)  # warm-up
+    out = subprocess.run([*args, url], check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _millis(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _millis(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return LoadResult(
+        requests=round(rps * seconds),
+        errors=int(non_2xx.group(1)) if non_2xx else 0,
+        seconds=seconds,
+        p50_ms=p50,
+        p99_ms=p99,
     )
