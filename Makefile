@@ -50,5 +50,6 @@ fmt: sync  ## Fix what ruff can fix and format the code
 test: lint  ## Lint, then unit, integration and contract tests against real PostgreSQL and Redis
 	$(WITH_INFRA) $(RUN) pytest $(PYTEST_ARGS)
 
-bench: sync  ## Benchmarks
+bench: sync  ## Benchmarks (installs Debian's wrk when it can, for truer HTTP figures)
+	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
 	$(WITH_INFRA) $(RUN) python -m bench
