@@ -123,7 +123,10 @@ def _announce_when_ready(env: dict[str, str], creds: BootstrapResult) -> None:
     lines = [
         "",
         "Orchestrator is up." if not pending else f"Still not ready: {', '.join(sorted(pending))}",
-        *(f"  {name:<16} {url}   (OpenAPI: {url}/schema)" for name, url in urls.items()),
+        *(
+            f"  {name:<16} {url}" + ("" if name == "worker" else f"   (OpenAPI: {url}/schema)")
+            for name, url in urls.items()
+        ),
         "",
         f"Demo workspace {DEMO_WORKSPACE} (tenant {creds.tenant_id}). Try:",
         "",

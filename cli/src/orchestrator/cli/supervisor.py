@@ -9,6 +9,7 @@ import contextlib
 import os
 import signal
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,9 @@ from typing import BinaryIO
 
 _COLORS = ("36", "33", "32", "35", "34", "96", "93", "92", "95", "94")
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# `make` and `uv run` relay a Ctrl-C that the terminal already sent us: within this window a
+# repeated signal is the same request, not an impatient second one.
+DUPLICATE_SIGNAL_WINDOW_S = 1.0
 _LINE_LIMIT = 1 << 20
 
 
@@ -64,6 +68,7 @@ class _Stack:
         self._color = _wants_color(out)
         self._stop_requested = asyncio.Event()
         self._kill_now = asyncio.Event()
+        self._first_signal_at = float("-inf")
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
@@ -76,12 +81,15 @@ class _Stack:
                 loop.remove_signal_handler(signum)
 
     def _on_signal(self, signum: int) -> None:
-        if self._stop_requested.is_set():
+        now = time.monotonic()
+        if not self._stop_requested.is_set():
+            self._say(f"{signal.Signals(signum).name} received: stopping")
+            self._first_signal_at = now
+            self._stop_requested.set()
+        elif now - self._first_signal_at > DUPLICATE_SIGNAL_WINDOW_S:
             self._say(f"{signal.Signals(signum).name} again: killing")
             self._kill_now.set()
-        else:
-            self._say(f"{signal.Signals(signum).name} received: stopping")
-            self._stop_requested.set()
+        # else: the same Ctrl-C relayed by `make` or `uv run`; not a second request.
 
     async def _supervise(self) -> int:
         children: list[_Child] = []

@@ -12,13 +12,11 @@ from orchestrator.worker.context import worker_context
 PURGE_EXPIRED_REVOCATIONS = "purge_expired_revocations"
 
 
-async def purge_expired_revocations() -> int:
+async def purge_expired_revocations() -> None:
     """Delete denylist entries of tokens that have expired anyway; idempotent."""
     context = await worker_context()
     async with context.sessions() as session, session.begin():
         result = await session.execute(
             delete(RevokedToken).where(RevokedToken.expires_at < utcnow())
         )
-    purged = int(result.rowcount)  # type: ignore[attr-defined]
-    logger.info("purged {} expired revocations", purged)
-    return purged
+    logger.info("purged {} expired revocations", result.rowcount)  # type: ignore[attr-defined]
