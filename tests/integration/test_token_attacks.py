@@ -254,3 +254,40 @@ async def test_rotated_key_signs_new_tokens_and_old_tokens_still_verify(
     jwks = (await http.get(f"{control}/.well-known/jwks.json")).json()
     assert {old_kid, new_kid} <= {key["kid"] for key in jwks["keys"]}
     assert all("d" not in key for key in jwks["keys"]), "a private key leaked into the JWKS"
+
+
+async def test_a_revoked_operator_token_is_refused_by_the_control_api(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult
+) -> None:
+    control = stack.url("control-api")
+    operator = await fetch_token(
+        http, control, tenant.control_client_id, tenant.control_client_secret
+    )
+    headers = {"Authorization": f"Bearer {operator}"}
+    assert (await http.get(f"{control}/api/v1/workspaces", headers=headers)).status_code == 200
+    revoked = await http.post(
+        f"{control}/api/v1/tokens/revoke",
+        json={"token": operator, "reason": "operator left the company"},
+        headers=headers,
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert_unauthorized(await http.get(f"{control}/api/v1/workspaces", headers=headers))
+
+
+async def test_an_operator_cannot_revoke_another_organizations_token(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult, other_tenant: BootstrapResult
+) -> None:
+    control = stack.url("control-api")
+    operator = await fetch_token(
+        http, control, tenant.control_client_id, tenant.control_client_secret
+    )
+    foreign = await fetch_token(
+        http, control, other_tenant.exec_client_id, other_tenant.exec_client_secret
+    )
+    response = await http.post(
+        f"{control}/api/v1/tokens/revoke",
+        json={"token": foreign, "reason": "not mine to revoke"},
+        headers={"Authorization": f"Bearer {operator}"},
+    )
+    assert response.status_code == 404, response.text
+    assert (await call_workspace(http, stack, foreign)).status_code == 200
