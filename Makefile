@@ -22,10 +22,10 @@ WITH_INFRA := $(RUN) orchestrator with-infra --
 PYTEST_ARGS ?=
 TYPED_DIRS := $(wildcard libs/core/src services/*/src cli/src tests bench)
 
-.PHONY: help sync run lint fmt test bench
+.PHONY: help sync run lint fmt test bench deploy-check
 
 help:  ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(UV):  # a Debian-managed python3 needs the second form
 	python3 -m pip install --user --quiet uv \
@@ -53,3 +53,6 @@ test: lint  ## Lint, then unit, integration and contract tests against real Post
 bench: sync  ## Benchmarks (installs Debian's wrk when it can, for truer HTTP figures)
 	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
 	$(WITH_INFRA) $(RUN) python -m bench
+
+deploy-check: | $(UV)  ## Static checks of Dockerfiles, Helm chart, Terraform and CI workflow
+	UV=$(UV) deploy/check.sh

