@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from litestar.openapi.spec import SecurityScheme
 from litestar.types import ASGIApp
 
-from orchestrator.control_api.oauth.controllers import jwks, token
+from orchestrator.control_api.oauth.controllers import CLIENT_BASIC, jwks, token
 from orchestrator.control_api.settings import get_settings
 from orchestrator.control_api.tokens.controllers import revoke_token
 from orchestrator.control_api.workspaces.controllers import WorkspaceController
@@ -19,4 +20,11 @@ def create_app() -> ASGIApp:
         settings=get_settings().core,
         route_handlers=[token, jwks, revoke_token, WorkspaceController],
         signs_tokens=True,
+        security_schemes={
+            CLIENT_BASIC: SecurityScheme(
+                type="http",
+                scheme="basic",
+                description="OAuth client id and secret (RFC 6749 §2.3.1), for /oauth/token only",
+            )
+        },
     )

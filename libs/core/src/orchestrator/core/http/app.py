@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Response
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.routes import HTTPRoute
+from litestar.status_codes import HTTP_204_NO_CONTENT
 from litestar.types import ASGIApp, ControllerRouterHandler
 
 from orchestrator.core.errors import UnsupportedMediaType
+from orchestrator.core.http.openapi import ClosedStructSchemaPlugin
 from orchestrator.core.http.probes import PROBE_HANDLERS
 from orchestrator.core.http.problems import EXCEPTION_HANDLERS
 from orchestrator.core.http.request_id import RequestIdMiddleware
@@ -49,6 +52,34 @@ async def check_content_type(request: Request[Any, Any, Any]) -> None:
     raise UnsupportedMediaType(f"Send the body as {' or '.join(accepted)}.")
 
 
+def answer_options(request: Request[Any, Any, Any]) -> Response[None]:
+    """``204`` with an ``Allow`` header listing every method of the path.
+
+    Litestar 2's own OPTIONS handler lists only the methods registered before it was
+    made (litestar#4169), so a controller's POST + GET collection said ``OPTIONS, POST``.
+    """
+    template = request.scope.get("path_template")
+    methods = next(
+        (
+            route.methods
+            for route in request.app.routes
+            if isinstance(route, HTTPRoute) and route.path_format == template
+        ),
+        {"OPTIONS"},
+    )
+    return Response(
+        None, status_code=HTTP_204_NO_CONTENT, headers={"Allow": ", ".join(sorted(methods))}
+    )
+
+
+async def before_request(request: Request[Any, Any, Any]) -> Response[None] | None:
+    """Answer OPTIONS ourselves; refuse a body of the wrong media type."""
+    if request.method == "OPTIONS" and request.route_handler.handler_name == "options_handler":
+        return answer_options(request)
+    await check_content_type(request)
+    return None
+
+
 def create_service_app(
     *,
     service: str,
@@ -56,8 +87,12 @@ def create_service_app(
     settings: CoreSettings,
     route_handlers: Sequence[ControllerRouterHandler],
     signs_tokens: bool = False,
+    security_schemes: Mapping[str, SecurityScheme] | None = None,
 ) -> ASGIApp:
-    """A Litestar app with probes, problem+json errors, metrics and request ids."""
+    """A Litestar app with probes, problem+json errors, metrics and request ids.
+
+    Routes name ``bearer`` (an access token) or one of ``security_schemes`` in ``security``.
+    """
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -72,15 +107,17 @@ def create_service_app(
         route_handlers=[*PROBE_HANDLERS, *route_handlers],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
-        before_request=check_content_type,
+        before_request=before_request,
         request_max_body_size=settings.deployment.max_body_bytes,
+        plugins=[ClosedStructSchemaPlugin()],
         openapi_config=OpenAPIConfig(
             title=title,
             version="1.0.0",
             path="/schema",
             components=Components(
                 security_schemes={
-                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+                    **(security_schemes or {}),
                 }
             ),
         ),

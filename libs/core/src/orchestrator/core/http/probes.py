@@ -8,6 +8,7 @@ import msgspec
 from litestar import MediaType, Request, Response, get
 
 from orchestrator.core.errors import ServiceUnavailable
+from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.observability.metrics import render_latest
 from orchestrator.core.runtime import Resources
 
@@ -32,11 +33,7 @@ def health() -> Health:
     return Health(status="ok")
 
 
-@get(
-    "/ready",
-    tags=["probes"],
-    responses={503: {"description": "A dependency is unreachable"}},  # type: ignore[dict-item]
-)
+@get("/ready", tags=["probes"], responses=problem_responses(503))
 async def ready(request: Request[Any, Any, Any]) -> Readiness:
     """The database and Redis are reachable; 503 otherwise."""
     resources: Resources = request.app.state.resources

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 from loguru import logger
 
@@ -31,6 +33,43 @@ _HTTP_CODES = {
     500: ("internal", "Internal server error"),
     503: ("unavailable", "Service unavailable"),
 }
+
+
+class FieldError(msgspec.Struct, frozen=True, kw_only=True):
+    """Which part of the request was wrong, and how."""
+
+    message: str
+    key: str | msgspec.UnsetType = msgspec.UNSET
+    source: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class ProblemDetails(msgspec.Struct, frozen=True, kw_only=True):
+    """An RFC 9457 problem document; further extension members may appear.
+
+    Only documents the shape for OpenAPI: handlers build the body with ``problem_body``.
+    """
+
+    type: str
+    title: str
+    status: Annotated[int, msgspec.Meta(ge=400, le=599)]
+    detail: str
+    instance: str
+    code: str
+    request_id: str | msgspec.UnsetType = msgspec.UNSET
+    errors: list[FieldError] | msgspec.UnsetType = msgspec.UNSET
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI ``responses`` of a route: each of ``statuses`` answers a problem document."""
+    return {
+        status: ResponseSpec(
+            data_container=ProblemDetails,
+            media_type=PROBLEM_MEDIA_TYPE,
+            description=_HTTP_CODES[status][1],
+            generate_examples=False,
+        )
+        for status in statuses
+    }
 
 
 def problem_body(
@@ -94,9 +133,14 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
 
 
 def _field_error(error: Any) -> dict[str, Any]:
-    if isinstance(error, dict):
-        return {k: str(v) for k, v in error.items() if k in {"key", "message", "source"}}
-    return {"message": str(error)}
+    if not isinstance(error, dict):
+        return {"message": str(error)}
+    field = {k: str(v) for k, v in error.items() if k in {"key", "message", "source"}}
+    key = field.get("key")
+    # Litestar words a missing value as the repr of its KeyError, e.g. "'data'" for no body.
+    if field.get("message") in (None, repr(key)):
+        field["message"] = "A body is required" if key == "data" else "Missing"
+    return field
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from typing import Annotated, Any
 from urllib.parse import unquote
 
@@ -12,15 +11,22 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.control_api.oauth.schemas import JsonWebKeySet, TokenRequest, TokenResponse
+from orchestrator.control_api.oauth.schemas import (
+    GRANT_TYPE,
+    JsonWebKeySet,
+    TokenRequest,
+    TokenResponse,
+)
 from orchestrator.control_api.oauth.service import invalid_client, issue_token
 from orchestrator.core.auth.issuer import TokenIssuer
 from orchestrator.core.errors import BadRequest
 from orchestrator.core.http.auth import provide_session
+from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.runtime import Resources
 
 FORM = "application/x-www-form-urlencoded"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+CLIENT_BASIC = "client_basic"
 
 
 def _basic_credentials(request: Request[Any, Any, Any]) -> tuple[str, str] | None:
@@ -29,7 +35,7 @@ def _basic_credentials(request: Request[Any, Any, Any]) -> tuple[str, str] | Non
         return None
     try:
         client_id, sep, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # bad base64 (binascii.Error), non-ASCII input, or not UTF-8
         raise invalid_client() from None
     if not sep:
         raise invalid_client()
@@ -43,7 +49,9 @@ def _basic_credentials(request: Request[Any, Any, Any]) -> tuple[str, str] | Non
     opt={"content_types": (FORM,)},
     dependencies={"session": provide_session},
     status_code=200,
-    security=[{}],
+    # The client authenticates with HTTP Basic or with client_id/client_secret form fields.
+    security=[{CLIENT_BASIC: []}, {}],
+    responses=problem_responses(400, 401, 413, 415, 503),
 )
 async def token(
     request: Request[Any, Any, Any],
@@ -51,13 +59,14 @@ async def token(
     session: AsyncSession,
 ) -> Response[TokenResponse]:
     """Exchange client credentials (form fields or HTTP Basic) for a short-lived JWT."""
-    if data.grant_type != "client_credentials":
+    if data.grant_type != GRANT_TYPE:
         raise BadRequest(
             "Only grant_type=client_credentials is supported.", error="unsupported_grant_type"
         )
     credentials = _basic_credentials(request) or (data.client_id, data.client_secret)
     client_id, client_secret = credentials
-    if not client_id or not client_secret:
+    # No client has an empty or NUL-bearing id or secret; PostgreSQL could not even look a NUL up.
+    if not client_id or not client_secret or "\x00" in client_id + client_secret:
         raise invalid_client()
     resources: Resources = request.app.state.resources
     issuer = TokenIssuer(

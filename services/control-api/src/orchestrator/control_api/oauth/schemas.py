@@ -6,11 +6,18 @@ from typing import Annotated, Any
 
 import msgspec
 
+GRANT_TYPE = "client_credentials"
+
 
 class TokenRequest(msgspec.Struct, frozen=True, kw_only=True):
-    """Form fields of a client-credentials grant."""
+    """Form fields of a client-credentials grant; unknown fields are ignored (RFC 6749 §3.2)."""
 
-    grant_type: Annotated[str, msgspec.Meta(max_length=64)]
+    # Any string parses, so another grant answers RFC 6749's `unsupported_grant_type`
+    # rather than a validation error; the OpenAPI schema (Litestar merges the `extra`
+    # of `extra_json_schema` into it) still documents the one grant we take.
+    grant_type: Annotated[
+        str, msgspec.Meta(max_length=64, extra_json_schema={"extra": {"enum": [GRANT_TYPE]}})
+    ]
     client_id: Annotated[str, msgspec.Meta(max_length=128)] | None = None
     client_secret: Annotated[str, msgspec.Meta(max_length=256)] | None = None
     scope: Annotated[str, msgspec.Meta(max_length=1024)] | None = None

@@ -18,6 +18,7 @@ from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import NotFound, ValidationFailed
 from orchestrator.core.errors import Unauthorized as TokenRejected
 from orchestrator.core.http.auth import authenticated, provide_principal
+from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
 
@@ -31,6 +32,7 @@ REVOKERS = (OperatorRole.OPERATOR_ADMIN, OperatorRole.SUPPORT, OperatorRole.BREA
     dependencies={"principal": provide_principal},
     security=[{"bearer": []}],
     status_code=200,
+    responses=problem_responses(400, 401, 403, 404, 413, 415, 422, 503),
 )
 async def revoke_token(
     request: Request[Any, Any, Any], data: RevokeRequest, principal: Principal

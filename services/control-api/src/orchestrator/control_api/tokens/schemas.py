@@ -6,12 +6,14 @@ from typing import Annotated
 
 import msgspec
 
+from orchestrator.core.http.fields import NO_NUL
+
 
 class RevokeRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Revoke one access token issued by this deployment."""
 
     token: Annotated[str, msgspec.Meta(min_length=1, max_length=8192)]
-    reason: Annotated[str, msgspec.Meta(min_length=3, max_length=1000)]
+    reason: Annotated[str, msgspec.Meta(min_length=3, max_length=1000, pattern=NO_NUL)]
 
 
 class RevokeResponse(msgspec.Struct, frozen=True, kw_only=True):

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.guards import organization_of, requires_role, session_for_org
@@ -13,6 +14,7 @@ from orchestrator.control_api.workspaces.schemas import WorkspaceCreate, Workspa
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, OperatorRole, Principal
 from orchestrator.core.errors import NotFound
 from orchestrator.core.http.auth import authenticated, provide_principal
+from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import Workspace
 from orchestrator.core.runtime import Resources, kek_from
 from orchestrator.core.tenancy import repository
@@ -46,6 +48,14 @@ class WorkspaceController(Controller):
     @post(
         guards=[authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*ADMINS)],
         status_code=201,
+        responses={
+            200: ResponseSpec(
+                WorkspaceOut,
+                description="The workspace an earlier request with this operation_id created",
+                generate_examples=False,
+            ),
+            **problem_responses(400, 401, 403, 409, 413, 415, 422, 503),
+        },
     )
     async def create(
         self, request: Request[Any, Any, Any], data: WorkspaceCreate, principal: Principal
@@ -71,6 +81,7 @@ class WorkspaceController(Controller):
     @get(
         guards=[authenticated(CONTROL_AUDIENCE, "control:read")],
         dependencies={"session": session_for_org},
+        responses=problem_responses(401, 403, 503),
     )
     async def list_workspaces(self, session: AsyncSession) -> WorkspaceList:
         """Every workspace of the caller's organization."""
@@ -82,6 +93,7 @@ class WorkspaceController(Controller):
         "/{workspace_id:uuid}",
         guards=[authenticated(CONTROL_AUDIENCE, "control:read")],
         dependencies={"session": session_for_org},
+        responses=problem_responses(400, 401, 403, 404, 503),
     )
     async def get_workspace(self, workspace_id: uuid.UUID, session: AsyncSession) -> WorkspaceOut:
         """One workspace of the caller's organization."""

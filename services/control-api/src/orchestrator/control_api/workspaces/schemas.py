@@ -8,8 +8,15 @@ from typing import Annotated, Literal
 
 import msgspec
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[a-z0-9][a-z0-9-]*$")]
-Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000)]
+from orchestrator.core.http.fields import NO_NUL
+
+# msgspec matches with Python's `re.search`, where `$` also matches before a final newline;
+# `(?!\n)` refuses "name\n" there and is a no-op in JSON Schema's ECMA-262 dialect.
+Name = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[a-z0-9][a-z0-9-]*$(?!\n)")
+]
+Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000, pattern=NO_NUL)]
+OperationId = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=NO_NUL)]
 
 
 class WorkspaceCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -18,7 +25,7 @@ class WorkspaceCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     name: Name
     environment: Literal["dev", "prod"]
     reason: Reason
-    operation_id: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] | None = None
+    operation_id: OperationId | None = None
 
 
 class WorkspaceOut(msgspec.Struct, frozen=True, kw_only=True):

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orchestrator.core.auth.claims import EXEC_AUDIENCE
 from orchestrator.core.errors import NotFound
 from orchestrator.core.http.auth import authenticated, provide_principal, provide_tenant_session
+from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.tenancy import repository
 
 
@@ -30,6 +31,7 @@ class WorkspaceOut(msgspec.Struct, frozen=True, kw_only=True):
     guards=[authenticated(EXEC_AUDIENCE)],
     dependencies={"principal": provide_principal, "session": provide_tenant_session},
     security=[{"bearer": []}],
+    responses=problem_responses(401, 404, 503),
 )
 async def own_workspace(session: AsyncSession) -> WorkspaceOut:
     """Proof that token → tenant → RLS works: the query has no WHERE, RLS does the filtering."""
