@@ -14,9 +14,15 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.auth.claims import OperatorRole
+from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.models import AuditLog, Workspace, WorkspaceStatus
-from orchestrator.core.tenancy.service import BootstrapResult, ensure_operator
+from orchestrator.core.tenancy.service import (
+    BootstrapResult,
+    NewWorkspace,
+    create_workspace,
+    ensure_operator,
+)
 from tests.support.factories import fetch_token
 from tests.support.stack import Stack
 
@@ -112,6 +118,56 @@ async def test_a_pending_workspace_left_by_a_crash_is_resumed(
     response = await create(http, stack, headers, name="crashed-dev", operation_id=operation_id)
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "COMMITTED"
+
+
+async def test_a_failed_saga_is_rolled_back_reported_and_frees_the_name(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    app_sessions: async_sessionmaker[AsyncSession],
+    owner_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with owner_sessions() as session:
+        org_id = await session.scalar(
+            select(Workspace.organization_id).where(Workspace.id == tenant.tenant_id)
+        )
+    assert org_id is not None
+    operation_id = f"op-{uuid.uuid4()}"
+    # A key AES cannot use makes the secret-provisioning step fail for real.
+    broken_kek = KeyEncryptionKey(id="broken", key=b"short")
+    failed, created = await create_workspace(
+        app_sessions,
+        broken_kek,
+        NewWorkspace(org_id, "doomed-dev", "dev", operation_id, "test", "saga failure"),
+        deployment_env="dev",
+    )
+    assert created
+    assert failed.status is WorkspaceStatus.FAILED
+    assert failed.failure_reason == "provision-secret failed"
+    async with owner_sessions() as session:
+        leftovers = await session.scalar(
+            text("SELECT count(*) FROM workspace_secrets WHERE tenant_id = :t"), {"t": failed.id}
+        )
+        audited = await session.scalar(
+            text("SELECT count(*) FROM audit_log WHERE tenant_id = :t"), {"t": failed.id}
+        )
+    assert (leftovers, audited) == (0, 0)
+
+    headers = await operator_token(http, stack, tenant)
+    replay = await create(http, stack, headers, name="doomed-dev", operation_id=operation_id)
+    assert replay.status_code == 409, replay.text
+    assert replay.headers["content-type"].startswith("application/problem+json")
+    problem = replay.json()
+    assert problem["type"].endswith("workspace-creation-failed")
+    assert problem["workspace_id"] == str(failed.id)
+    assert problem["failure_reason"] == "provision-secret failed"
+
+    retried = await create(
+        http, stack, headers, name="doomed-dev", operation_id=f"op-{uuid.uuid4()}"
+    )
+    assert retried.status_code == 201, retried.text
+    assert retried.json()["status"] == "COMMITTED"
+    assert retried.json()["id"] != str(failed.id)
 
 
 async def test_operators_see_only_their_organizations_workspaces(

@@ -83,3 +83,7 @@ class UnsupportedMediaType(Problem):
 
 class ServiceUnavailable(Problem):
     status, code, title = 503, "unavailable", "Service unavailable"
+
+
+class WorkspaceCreationFailed(Problem):
+    status, code, title = 409, "workspace-creation-failed", "Workspace creation failed"

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.core.db.base import Base, server_now, uuid_pk
@@ -24,7 +24,16 @@ class Workspace(Base):
     """The tenant registry; tenant-scoped tables reference it through ``tenant_id``."""
 
     __tablename__ = "workspaces"
-    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+    # A FAILED saga gives its name back: only live workspaces hold one.
+    __table_args__ = (
+        Index(
+            "uq_workspaces_organization_id_name",
+            "organization_id",
+            "name",
+            unique=True,
+            postgresql_where=text("status <> 'FAILED'"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     organization_id: Mapped[uuid.UUID] = mapped_column(

@@ -39,10 +39,12 @@ async def workspace_by_operation(session: AsyncSession, operation_id: str) -> Wo
 async def workspace_by_name(
     session: AsyncSession, organization_id: uuid.UUID, name: str
 ) -> Workspace | None:
-    """The organization's workspace called ``name``."""
+    """The organization's live (not FAILED) workspace called ``name``."""
     return await session.scalar(
         select(Workspace).where(
-            Workspace.organization_id == organization_id, Workspace.name == name
+            Workspace.organization_id == organization_id,
+            Workspace.name == name,
+            Workspace.status != WorkspaceStatus.FAILED,
         )
     )
 

@@ -15,7 +15,7 @@ from orchestrator.core.auth.claims import EXEC_SCOPES, OperatorRole
 from orchestrator.core.crypto import envelope
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
 from orchestrator.core.db.tenant import set_organization, set_tenant
-from orchestrator.core.errors import Conflict, ValidationFailed
+from orchestrator.core.errors import Conflict, ValidationFailed, WorkspaceCreationFailed
 from orchestrator.core.models import (
     Operator,
     ServiceIdentity,
@@ -241,6 +241,11 @@ async def bootstrap(
     """
     async with sessions() as session, session.begin():
         org = await repository.get_or_create_organization(session, organization)
+        await set_organization(session, org.id)
+        live = await repository.workspace_by_name(session, org.id, workspace)
+    # Reuse the live workspace's operation (resuming it if PENDING); a FAILED one freed
+    # its name, so a new operation starts over.
+    operation_id = live.operation_id if live else f"bootstrap:{org.id}:{uuid.uuid4()}"
     ws, _ = await create_workspace(
         sessions,
         kek,
@@ -248,14 +253,16 @@ async def bootstrap(
             organization_id=org.id,
             name=workspace,
             environment=environment,
-            operation_id=f"bootstrap:{org.id}:{workspace}",
+            operation_id=operation_id,
             actor="cli:bootstrap",
             reason="orchestrator bootstrap",
         ),
         deployment_env=environment,
     )
     if ws.status is not WorkspaceStatus.COMMITTED:
-        raise Conflict(f"Workspace `{workspace}` is {ws.status.value}: {ws.failure_reason}")
+        raise WorkspaceCreationFailed(
+            f"Workspace `{workspace}` is {ws.status.value}: {ws.failure_reason}"
+        )
     async with sessions() as session, session.begin():
         await set_tenant(session, ws.id)
         exec_creds = await ensure_service_identity(session, ws.id, f"svc:{workspace}-backend")

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orchestrator.control_api.guards import organization_of, requires_role, session_for_org
 from orchestrator.control_api.workspaces.schemas import WorkspaceCreate, WorkspaceList, WorkspaceOut
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, OperatorRole, Principal
-from orchestrator.core.errors import NotFound
+from orchestrator.core.errors import NotFound, WorkspaceCreationFailed
 from orchestrator.core.http.auth import authenticated, provide_principal
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.models import Workspace
+from orchestrator.core.models import Workspace, WorkspaceStatus
 from orchestrator.core.runtime import Resources, kek_from
 from orchestrator.core.tenancy import repository
 from orchestrator.core.tenancy.service import NewWorkspace, create_workspace
@@ -60,7 +60,11 @@ class WorkspaceController(Controller):
     async def create(
         self, request: Request[Any, Any, Any], data: WorkspaceCreate, principal: Principal
     ) -> Response[WorkspaceOut]:
-        """Create a workspace: 201 when new, 200 when the ``operation_id`` was seen before."""
+        """Create a workspace: 201 when new, 200 when the ``operation_id`` was seen before.
+
+        A saga that failed (now or on an earlier call with this ``operation_id``) is a 409
+        naming the workspace; its name is free again under a new ``operation_id``.
+        """
         resources: Resources = request.app.state.resources
         operation_id = data.operation_id or f"api:{uuid.uuid4()}"
         workspace, created = await create_workspace(
@@ -76,6 +80,14 @@ class WorkspaceController(Controller):
             ),
             deployment_env=resources.settings.deployment.environment,
         )
+        if workspace.status is WorkspaceStatus.FAILED:
+            raise WorkspaceCreationFailed(
+                "Creating this workspace failed and was rolled back; "
+                "retry with a new operation_id.",
+                workspace_id=str(workspace.id),
+                operation_id=workspace.operation_id,
+                failure_reason=workspace.failure_reason,
+            )
         return Response(to_out(workspace), status_code=201 if created else 200)
 
     @get(

@@ -81,9 +81,15 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name="pk_workspaces"),
         sa.UniqueConstraint("operation_id", name="uq_workspaces_operation_id"),
-        sa.UniqueConstraint("organization_id", "name", name="uq_workspaces_organization_id_name"),
     )
     op.create_index("ix_workspaces_organization_id", "workspaces", ["organization_id"])
+    op.create_index(
+        "uq_workspaces_organization_id_name",
+        "workspaces",
+        ["organization_id", "name"],
+        unique=True,
+        postgresql_where=sa.text("status <> 'FAILED'"),
+    )
     op.create_table(
         "workspace_secrets",
         sa.Column("id", sa.Uuid(), nullable=False),
