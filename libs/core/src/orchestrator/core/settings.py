@@ -134,6 +134,8 @@ class ObservabilitySettings(SettingsGroup, frozen=True, kw_only=True):
 
     level: str = "INFO"
     json: bool = True
+    access: bool = True
+    """One log line per HTTP request (method, route, status, duration)."""
 
 
 class DeploymentSettings(SettingsGroup, frozen=True, kw_only=True):

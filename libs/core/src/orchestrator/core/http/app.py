@@ -14,12 +14,11 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from litestar.types import ASGIApp, ControllerRouterHandler
 
 from orchestrator.core.errors import UnsupportedMediaType
+from orchestrator.core.http.observe import ObserveMiddleware
 from orchestrator.core.http.openapi import ClosedStructSchemaPlugin
 from orchestrator.core.http.probes import PROBE_HANDLERS
 from orchestrator.core.http.problems import EXCEPTION_HANDLERS
-from orchestrator.core.http.request_id import RequestIdMiddleware
 from orchestrator.core.observability.logging import configure_logging
-from orchestrator.core.observability.metrics import MetricsMiddleware
 from orchestrator.core.runtime import open_resources
 from orchestrator.core.settings import CoreSettings
 
@@ -124,4 +123,4 @@ def create_service_app(
         logging_config=None,
         debug=False,
     )
-    return RequestIdMiddleware(MetricsMiddleware(app, service))
+    return ObserveMiddleware(app, service=service, access_log=settings.log.access)

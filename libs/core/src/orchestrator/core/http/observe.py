@@ -1,0 +1,83 @@
+"""One ASGI middleware that observes every HTTP request: id, metrics and access log.
+
+One wrapper rather than three, since each layer of ASGI middleware costs a closure and
+an extra ``send`` hop on the hot path.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import TYPE_CHECKING
+
+from litestar.enums import ScopeType
+from loguru import logger
+
+from orchestrator.core.observability.context import request_id_var, tenant_id_var
+from orchestrator.core.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
+
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+HEADER = b"x-request-id"
+_SAFE = re.compile(rb"^[A-Za-z0-9._:-]{1,100}$")
+UNMATCHED_ROUTE = "<unmatched>"
+
+
+def incoming_request_id(scope: Scope) -> str | None:
+    """The caller's ``X-Request-ID`` when it is short and plain enough to log."""
+    for name, value in scope.get("headers", ()):
+        if name == HEADER and _SAFE.match(value):
+            return value.decode()
+    return None
+
+
+def route_of(scope: Scope) -> str:
+    """The route template, never the raw path, so metric labels stay bounded."""
+    template = scope.get("path_template")
+    return template if isinstance(template, str) else UNMATCHED_ROUTE
+
+
+class ObserveMiddleware:
+    """Accept or mint ``X-Request-ID``, count and time the request, log one access line."""
+
+    def __init__(self, app: ASGIApp, *, service: str, access_log: bool) -> None:
+        self.app = app
+        self.service = service
+        self.access_log = access_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = incoming_request_id(scope) or uuid.uuid4().hex
+        request_token = request_id_var.set(request_id)
+        tenant_token = tenant_id_var.set(None)
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), (HEADER, request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            elapsed = time.perf_counter() - started
+            route, method = route_of(scope), str(scope.get("method", ""))
+            HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
+            HTTP_LATENCY.labels(self.service, method, route).observe(elapsed)
+            if self.access_log:
+                logger.bind(
+                    method=method,
+                    path=scope.get("path", ""),
+                    route=route,
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 3),
+                ).info("request")
+            request_id_var.reset(request_token)
+            tenant_id_var.reset(tenant_token)
