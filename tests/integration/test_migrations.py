@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -64,3 +67,36 @@ def test_migration_file_names_are_date_slugs() -> None:
     assert names
     for name in names:
         assert name[:11].replace("_", "").isdigit(), name
+
+
+WAITING_MIGRATORS = """
+SELECT count(*) FROM pg_locks
+WHERE locktype = 'advisory' AND NOT granted AND database = (
+    SELECT oid FROM pg_database WHERE datname = current_database()
+)
+"""
+
+
+def test_concurrent_migrators_take_turns(scratch_url: str) -> None:
+    # Replicas migrating at start-up at once (separate processes, as in a deployment) queue
+    # on one advisory lock; then all succeed and the schema is built once.
+    script = (
+        "import sys; from orchestrator.core.migrations import runner; runner.upgrade(sys.argv[1])"
+    )
+    with psycopg.connect(libpq(scratch_url), autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", [runner.MIGRATION_LOCK_KEY])
+        migrators = [
+            subprocess.Popen([sys.executable, "-c", script, scratch_url], stderr=subprocess.PIPE)
+            for _ in range(3)
+        ]
+        deadline = time.monotonic() + 60
+        while holder.execute(WAITING_MIGRATORS).fetchone() != (3,):
+            assert all(m.poll() is None for m in migrators), "a migrator did not wait its turn"
+            assert time.monotonic() < deadline, "migrators never queued on the lock"
+            time.sleep(0.05)
+        assert tables(scratch_url) == set()
+        holder.execute("SELECT pg_advisory_unlock(%s)", [runner.MIGRATION_LOCK_KEY])
+    for migrator in migrators:
+        _, stderr = migrator.communicate(timeout=120)
+        assert migrator.returncode == 0, stderr.decode()
+    runner.check(scratch_url)

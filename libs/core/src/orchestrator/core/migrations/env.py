@@ -8,18 +8,21 @@ from sqlalchemy import create_engine, text
 from orchestrator.core import models  # noqa: F401  (registers every table)
 from orchestrator.core.db.base import Base
 from orchestrator.core.db.engine import sync_url
+from orchestrator.core.migrations.runner import MIGRATION_LOCK_KEY
 from orchestrator.core.settings import DatabaseSettings
 
 LOCK_TIMEOUT = "5s"
 
 
 def run_migrations_online() -> None:
-    """Migrate with a lock timeout, so a blocked DDL fails fast instead of stalling traffic."""
+    """Migrate one migrator at a time, with a lock timeout so a blocked DDL fails fast."""
     url = (
         context.config.get_main_option("sqlalchemy.url") or DatabaseSettings.from_env().owner_url()
     )
     engine = create_engine(sync_url(url))
     with engine.connect() as connection:
+        # Taken before lock_timeout is set: waiting for another migrator is expected.
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         connection.execute(text(f"SET lock_timeout = '{LOCK_TIMEOUT}'"))
         connection.commit()
         context.configure(

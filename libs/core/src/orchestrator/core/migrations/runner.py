@@ -5,6 +5,10 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
+# Every replica may run `orchestrator migrate` at start-up; one session-level advisory
+# lock (taken in env.py) makes them take turns, and the later ones find nothing to do.
+MIGRATION_LOCK_KEY = 0x6F7263685F6D6967  # "orch_mig"
+
 
 def alembic_config(owner_url: str) -> Config:
     """An Alembic config for the packaged migrations against ``owner_url``."""
