@@ -1,0 +1,1 @@
+"""The policy engine: timeouts, retries, circuit breaker, rate limits and quotas."""
