@@ -19,10 +19,10 @@ DEFAULT_RETRY_STATUSES = (408, 425, 429, 500, 502, 503, 504)
 
 
 class _Closed(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    pass
+    """Closed and immutable; subclasses repeat the options so type checkers see them."""
 
 
-class TimeoutPolicy(_Closed):
+class TimeoutPolicy(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Connect and read timeouts of one attempt, and the deadline over all attempts."""
 
     connect_s: PositiveSeconds = 2.0
@@ -30,7 +30,7 @@ class TimeoutPolicy(_Closed):
     total_s: PositiveSeconds = 30.0
 
 
-class RetryPolicy(_Closed):
+class RetryPolicy(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Capped exponential backoff with full jitter, on retryable outcomes only."""
 
     max_attempts: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
@@ -41,7 +41,7 @@ class RetryPolicy(_Closed):
     honour_retry_after: bool = True
 
 
-class BreakerPolicy(_Closed):
+class BreakerPolicy(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A resilience4j-style circuit breaker (see specs/protocols.md §3)."""
 
     window: Literal["count", "time"] = "count"
@@ -55,7 +55,7 @@ class BreakerPolicy(_Closed):
     half_open_calls: Count = 10
 
 
-class RateLimitPolicy(_Closed):
+class RateLimitPolicy(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """GCRA: ``limit`` requests per ``period_s``, bursting up to ``burst``."""
 
     limit: Count
@@ -64,14 +64,14 @@ class RateLimitPolicy(_Closed):
     """Defaults to ``limit``."""
 
 
-class DegradationPolicy(_Closed):
+class DegradationPolicy(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """What an open breaker does to a call: refuse it, or queue it as a delayed job."""
 
     mode: Literal["fail_fast", "queue"] = "fail_fast"
     queue_delay_s: PositiveSeconds = 30.0
 
 
-class PolicySpec(_Closed):
+class PolicySpec(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Everything applied to one (tenant, connector, operation)."""
 
     timeout: TimeoutPolicy = TimeoutPolicy()
@@ -81,7 +81,7 @@ class PolicySpec(_Closed):
     degradation: DegradationPolicy = DegradationPolicy()
 
 
-class TenantQuota(_Closed):
+class TenantQuota(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Limits on a whole workspace, whatever it calls; ``None`` is unlimited."""
 
     rps: Count | None = None
