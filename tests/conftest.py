@@ -25,6 +25,7 @@ from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.factories import new_tenant
 from tests.support.stack import Stack, start_service, wait_ready
+from tests.support.upstream import UpstreamServer, running_upstream
 
 SERVICES = (
     ("control-api", "orchestrator.control_api"),
@@ -75,6 +76,7 @@ def service_env(infra: Infra, database_url: str) -> dict[str, str]:
         "ORCH_AUTH_LEEWAY_S": "5",
         "ORCH_MAX_BODY_BYTES": "65536",
         "ORCH_LOG_LEVEL": "INFO",
+        "ORCH_UPSTREAM_ALLOW_LOOPBACK": "true",
     }
 
 
@@ -163,3 +165,17 @@ async def other_tenant(
 ) -> BootstrapResult:
     """A second tenant, in another organization."""
     return await new_tenant(app_sessions, kek)
+
+
+@pytest.fixture(scope="session")
+def upstream_server() -> Iterator[UpstreamServer]:
+    """The controllable loopback upstream (its own thread and loop), for the whole session."""
+    with running_upstream() as server:
+        yield server
+
+
+@pytest.fixture
+def upstream(upstream_server: UpstreamServer) -> UpstreamServer:
+    """The loopback upstream with behaviours, counters and recordings reset for this test."""
+    upstream_server.reset()
+    return upstream_server

@@ -12,9 +12,13 @@ from sqlalchemy.engine import make_url
 
 from orchestrator.core.auth import keys
 from orchestrator.core.db.engine import create_engine, session_factory
+from orchestrator.core.errors import ConfigurationError
 from orchestrator.core.migrations import runner
 from orchestrator.core.notify import publish
 from orchestrator.core.runtime import kek_from, keys_channel
+from orchestrator.core.secrets.keyring import previous_kek
+from orchestrator.core.secrets.rotation import RotationReport
+from orchestrator.core.secrets.rotation import rotate_kek as rewrap_all
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult, bootstrap
 
@@ -82,6 +86,20 @@ async def rotate_keys(settings: CoreSettings) -> str:
     finally:
         await redis.aclose()
     return key.kid
+
+
+async def rotate_kek(settings: CoreSettings) -> RotationReport:
+    """Re-wrap every sealed value from ``ORCH_KEK_PREVIOUS`` to ``ORCH_KEK``, as the owner role."""
+    old = previous_kek(settings.crypto)
+    if old is None:
+        raise ConfigurationError(
+            "ORCH_KEK_PREVIOUS (and ORCH_KEK_PREVIOUS_ID) must name the key to rotate away from"
+        )
+    engine = create_engine(settings.db, owner=True)
+    try:
+        return await rewrap_all(session_factory(engine), old=old, new=kek_from(settings))
+    finally:
+        await engine.dispose()
 
 
 async def bootstrap_workspace(

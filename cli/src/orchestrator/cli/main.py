@@ -19,6 +19,8 @@ import typer
 from orchestrator.cli import commands
 from orchestrator.cli.infra import ensure_infra
 from orchestrator.cli.supervisor import ProcessSpec, run_stack
+from orchestrator.core.errors import ConfigurationError
+from orchestrator.core.secrets.rotation import RotationError
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult
 
@@ -76,6 +78,23 @@ def keys_rotate() -> None:
     """Sign new tokens with a fresh key; old keys verify until their tokens expire."""
     kid = asyncio.run(commands.rotate_keys(CoreSettings.from_env()))
     typer.echo(f"now signing with {kid}")
+
+
+@keys_app.command("rotate-kek")
+def keys_rotate_kek() -> None:
+    """Re-wrap every sealed value from ORCH_KEK_PREVIOUS to ORCH_KEK (idempotent).
+
+    Plaintexts are untouched; values already under ORCH_KEK are skipped.
+    """
+    try:
+        report = asyncio.run(commands.rotate_kek(CoreSettings.from_env()))
+    except (ConfigurationError, RotationError) as exc:
+        typer.echo(f"rotate-kek: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for table, counts in report.tables.items():
+        typer.echo(
+            f"{table:<18} re-wrapped {counts.rewrapped:>6}  already current {counts.current:>6}"
+        )
 
 
 @app.command(
@@ -150,6 +169,7 @@ def run() -> None:
     with ensure_infra(DATA_DIR / "infra", os.environ) as infra:
         env = {
             "ORCH_ENVIRONMENT": "dev",
+            "ORCH_UPSTREAM_ALLOW_LOOPBACK": "true",  # the demo calls local upstreams
             **os.environ,
             **infra.env(),
             "ORCH_KEK": os.environ.get("ORCH_KEK") or _dev_kek(),

@@ -87,3 +87,79 @@ class ServiceUnavailable(Problem):
 
 class WorkspaceCreationFailed(Problem):
     status, code, title = 409, "workspace-creation-failed", "Workspace creation failed"
+
+
+class SecretUnresolved(Problem):
+    """A connector's secret cannot be read: no such ref, no value, unset variable, vault."""
+
+    status, code, title = 409, "secret-unresolved", "A secret could not be resolved"
+
+
+class IdempotencyKeyRequired(Problem):
+    status, code, title = 400, "idempotency-key-required", "An Idempotency-Key header is required"
+
+
+class IdempotencyKeyInvalid(Problem):
+    status, code, title = 400, "idempotency-key-invalid", "The Idempotency-Key header is not valid"
+
+
+class IdempotencyKeyInFlight(Problem):
+    """The first request with this key is still running; nothing was stored for this one."""
+
+    status, code, title = 409, "idempotency-key-in-flight", "A request with this key is running"
+
+
+class IdempotencyKeyReused(Problem):
+    """The key was first used with another method, path or body."""
+
+    status, code, title = 422, "idempotency-key-reused", "The key belongs to another request"
+
+
+class JobNotCancellable(Problem):
+    status, code, title = 409, "job-not-cancellable", "Only a queued job can be cancelled"
+
+
+class QueueFull(Problem):
+    """The tenant's queued and running jobs reached its queue-depth quota."""
+
+    status, code, title = 429, "queue-full", "The job queue of this workspace is full"
+
+
+class ConnectorNotFound(Problem):
+    status, code, title = 404, "connector-not-found", "No such connector or operation"
+
+
+class UpstreamAddressRefused(Problem):
+    """The connector's host resolves to an address this deployment does not call."""
+
+    status, code, title = 422, "upstream-address-refused", "The upstream address is refused"
+
+
+class RateLimited(Problem):
+    """A rate limit or tenant quota refused the call; ``Retry-After`` says when to return."""
+
+    status, code, title = 429, "rate-limited", "Too many requests"
+
+
+class UpstreamFailed(Problem):
+    """The upstream kept failing until the retry policy gave up."""
+
+    status, code, title = 502, "upstream-failed", "The upstream call failed"
+
+
+class CircuitOpen(Problem):
+    """The connector operation's breaker is open: the call was refused without trying."""
+
+    status, code, title = 503, "circuit-open", "The upstream is failing; calls are paused"
+
+
+class PolicyStateUnavailable(Problem):
+    """Redis, which holds the shared rate limits and breakers, did not answer."""
+
+    status, code, title = 503, "policy-state-unavailable", "Policy state is unavailable"
+
+
+class DeadlineExceeded(Problem):
+    """The policy's total deadline passed before the upstream answered."""
+
+    status, code, title = 504, "deadline-exceeded", "The upstream did not answer in time"

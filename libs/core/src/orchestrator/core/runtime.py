@@ -16,6 +16,7 @@ from orchestrator.core.auth.revocation import channel as revocation_channel
 from orchestrator.core.auth.verifier import TokenVerifier
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.engine import create_engine, session_factory
+from orchestrator.core.execution.runtime import ExecutionRuntime, config_channel, open_execution
 from orchestrator.core.notify import Subscriber, every
 from orchestrator.core.settings import CoreSettings
 
@@ -43,6 +44,7 @@ class Resources:
     subscriber: Subscriber
     timers: list[asyncio.Task[None]] = field(default_factory=list)
     verifiers: dict[str, TokenVerifier] = field(default_factory=dict)
+    execution: ExecutionRuntime | None = None
 
     def verifier(self, audience: str) -> TokenVerifier:
         """The verifier for tokens of ``audience`` (one cache per audience)."""
@@ -80,16 +82,22 @@ class Resources:
         for task in self.timers:
             task.cancel()
         await asyncio.gather(*self.timers, return_exceptions=True)
+        if self.execution is not None:
+            await self.execution.close()
         await self.redis.aclose()
         await self.engine.dispose()
 
 
-async def open_resources(settings: CoreSettings, *, signs_tokens: bool = False) -> Resources:
+async def open_resources(
+    settings: CoreSettings, *, signs_tokens: bool = False, executes: bool = False
+) -> Resources:
     """Connect, load keys and the denylist, and start following both.
 
     A database or Redis that is down does not stop the process: it starts,
-    answers ``/ready`` with 503, and catches up when they return. Only a
-    service that signs tokens gets the KEK; the others never hold it.
+    answers ``/ready`` with 503, and catches up when they return. The key store
+    holds the KEK only in a service that signs tokens. A service that ``executes``
+    connector operations also gets the exec plane's parts (which open secrets with the
+    KEK ring) and follows configuration change notices.
     """
     engine = create_engine(settings.db)
     sessions = session_factory(engine)
@@ -104,10 +112,14 @@ async def open_resources(settings: CoreSettings, *, signs_tokens: bool = False) 
         await keystore.refresh()
 
     namespace = settings.redis.namespace
-    subscriber = Subscriber(
-        redis,
-        {revocation_channel(namespace): feed.on_message, keys_channel(namespace): reload_keys},
-    )
+    handlers = {
+        revocation_channel(namespace): feed.on_message,
+        keys_channel(namespace): reload_keys,
+    }
+    execution = open_execution(settings, sessions, redis) if executes else None
+    if execution is not None:
+        handlers[config_channel(namespace)] = execution.on_config_change
+    subscriber = Subscriber(redis, handlers)
     for name, action in (("signing keys", keystore.refresh), ("revocations", feed.reconcile)):
         try:
             await action()
@@ -118,4 +130,14 @@ async def open_resources(settings: CoreSettings, *, signs_tokens: bool = False) 
         every(settings.auth.key_refresh_s, keystore.refresh, "keys-reconcile"),
         every(settings.auth.revocation_poll_s, feed.reconcile, "revocations-reconcile"),
     ]
-    return Resources(settings, engine, sessions, redis, keystore, denylist, subscriber, timers)
+    return Resources(
+        settings,
+        engine,
+        sessions,
+        redis,
+        keystore,
+        denylist,
+        subscriber,
+        timers,
+        execution=execution,
+    )

@@ -113,18 +113,29 @@ class CryptoSettings(SettingsGroup, frozen=True, kw_only=True):
 
     kek: str = ""
     kek_id: str = "kek-1"
+    kek_previous: str = ""
+    """The key being rotated away from (``orchestrator keys rotate-kek``), still readable."""
+    kek_previous_id: str = ""
 
     def kek_bytes(self) -> bytes:
         """The 32-byte key-encryption key, base64 in ``ORCH_KEK``."""
-        if not self.kek:
-            raise ConfigurationError("ORCH_KEK is not set (base64 of 32 random bytes)")
-        try:
-            key = base64.b64decode(self.kek, validate=True)
-        except ValueError as exc:
-            raise ConfigurationError("ORCH_KEK is not valid base64") from exc
-        if len(key) != 32:
-            raise ConfigurationError("ORCH_KEK must decode to 32 bytes")
-        return key
+        return _decode_kek(self.kek, "ORCH_KEK")
+
+    def previous_kek_bytes(self) -> bytes | None:
+        """The previous KEK from ``ORCH_KEK_PREVIOUS``, if one is configured."""
+        return _decode_kek(self.kek_previous, "ORCH_KEK_PREVIOUS") if self.kek_previous else None
+
+
+def _decode_kek(value: str, variable: str) -> bytes:
+    if not value:
+        raise ConfigurationError(f"{variable} is not set (base64 of 32 random bytes)")
+    try:
+        key = base64.b64decode(value, validate=True)
+    except ValueError as exc:
+        raise ConfigurationError(f"{variable} is not valid base64") from exc
+    if len(key) != 32:
+        raise ConfigurationError(f"{variable} must decode to 32 bytes")
+    return key
 
 
 class ObservabilitySettings(SettingsGroup, frozen=True, kw_only=True):
@@ -154,6 +165,31 @@ class HttpSettings(SettingsGroup, frozen=True, kw_only=True):
     port: int = 0
 
 
+class UpstreamSettings(SettingsGroup, frozen=True, kw_only=True):
+    """Outbound calls to tenants' upstream APIs: address policy (SSRF) and the connection pool."""
+
+    prefix: ClassVar[str] = "ORCH_UPSTREAM_"
+
+    allow_loopback: bool = False
+    """Allow 127.0.0.0/8 and ::1 (tests and ``make run`` call loopback upstreams)."""
+    allow_private: bool = False
+    """Allow RFC 1918, CGNAT 100.64.0.0/10 and fc00::/7 (upstreams on a private network)."""
+    pool_size: int = 512
+    pool_size_per_host: int = 128
+    keepalive_s: float = 30.0
+    dns_cache_s: int = 10
+    max_response_bytes: int = 10_485_760
+
+
+class ExecutionSettings(SettingsGroup, frozen=True, kw_only=True):
+    """How the exec plane runs connector operations."""
+
+    prefix: ClassVar[str] = "ORCH_EXEC_"
+
+    config_ttl_s: float = 5.0
+    """How stale a process's view of a connector may get if a change notice is missed."""
+
+
 class CoreSettings(msgspec.Struct, frozen=True, kw_only=True):
     """The groups every service reads."""
 
@@ -163,6 +199,8 @@ class CoreSettings(msgspec.Struct, frozen=True, kw_only=True):
     crypto: CryptoSettings
     log: ObservabilitySettings
     deployment: DeploymentSettings
+    upstream: UpstreamSettings = msgspec.field(default_factory=UpstreamSettings)
+    execution: ExecutionSettings = msgspec.field(default_factory=ExecutionSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> CoreSettings:
@@ -174,4 +212,6 @@ class CoreSettings(msgspec.Struct, frozen=True, kw_only=True):
             crypto=CryptoSettings.from_env(env),
             log=ObservabilitySettings.from_env(env),
             deployment=DeploymentSettings.from_env(env),
+            upstream=UpstreamSettings.from_env(env),
+            execution=ExecutionSettings.from_env(env),
         )

@@ -1,11 +1,18 @@
-"""The control-api: tenants, identities, tokens and (later) configuration."""
+"""The control-api: tenants, identities, tokens and each workspace's configuration."""
 
 from __future__ import annotations
 
 from litestar.openapi.spec import SecurityScheme
 from litestar.types import ASGIApp
 
+from orchestrator.control_api.bundles.controllers import BundleController
+from orchestrator.control_api.configs.controllers import ConfigController
+from orchestrator.control_api.connector_types.controllers import list_connector_types
+from orchestrator.control_api.connectors.controllers import ConnectorController
 from orchestrator.control_api.oauth.controllers import CLIENT_BASIC, jwks, token
+from orchestrator.control_api.policies.controllers import PolicyController
+from orchestrator.control_api.quotas.controllers import QuotaController
+from orchestrator.control_api.secret_refs.controllers import SecretRefController
 from orchestrator.control_api.settings import get_settings
 from orchestrator.control_api.tokens.controllers import revoke_token
 from orchestrator.control_api.workspaces.controllers import WorkspaceController
@@ -18,7 +25,19 @@ def create_app() -> ASGIApp:
         service="control-api",
         title="Orchestrator control-api",
         settings=get_settings().core,
-        route_handlers=[token, jwks, revoke_token, WorkspaceController],
+        route_handlers=[
+            token,
+            jwks,
+            revoke_token,
+            WorkspaceController,
+            PolicyController,
+            SecretRefController,
+            ConnectorController,
+            list_connector_types,
+            ConfigController,
+            QuotaController,
+            BundleController,
+        ],
         signs_tokens=True,
         security_schemes={
             CLIENT_BASIC: SecurityScheme(

@@ -5,6 +5,9 @@ from __future__ import annotations
 from litestar.types import ASGIApp
 
 from orchestrator.core.http.app import create_service_app
+from orchestrator.exec_api.events.controllers import EventController
+from orchestrator.exec_api.execute.controllers import execute
+from orchestrator.exec_api.jobs.controllers import JobController
 from orchestrator.exec_api.settings import get_settings
 from orchestrator.exec_api.workspace.controllers import own_workspace
 
@@ -15,5 +18,6 @@ def create_app() -> ASGIApp:
         service="exec-api",
         title="Orchestrator exec-api",
         settings=get_settings().core,
-        route_handlers=[own_workspace],
+        route_handlers=[own_workspace, execute, JobController, EventController],
+        executes=True,
     )

@@ -13,6 +13,9 @@ from loguru import logger
 
 from orchestrator.core.db.engine import sync_url
 from orchestrator.core.observability.logging import configure_logging
+from orchestrator.worker.actors.job_context import close_job_resources
+from orchestrator.worker.actors.job_retention import JOBS_MAINTENANCE
+from orchestrator.worker.actors.relay import RelayThread
 from orchestrator.worker.actors.retention import PURGE_EXPIRED_REVOCATIONS
 from orchestrator.worker.broker import build_broker, register_actors
 from orchestrator.worker.context import close_worker_context
@@ -46,17 +49,27 @@ def main() -> None:
     health = start_health_server(settings.worker.host, settings.worker.port, readiness)
     worker = Worker(broker, worker_threads=settings.worker.threads)
     worker.start()
+    relay = RelayThread(settings, broker) if settings.jobs.relay else None
+    if relay is not None:
+        relay.start()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     logger.info("worker consuming {} actors; probes on :{}", len(actors), settings.worker.port)
     while not stop.is_set():
-        # Several replicas may each enqueue this: the purge is idempotent.
-        actors[PURGE_EXPIRED_REVOCATIONS].send()
+        # Several replicas may each enqueue these: the purges are idempotent.
+        try:
+            actors[PURGE_EXPIRED_REVOCATIONS].send()
+            actors[JOBS_MAINTENANCE].send()
+        except Exception as exc:  # Redis away: try again next interval, keep serving
+            logger.warning("retention not scheduled: {!r}", exc)
         stop.wait(settings.worker.retention_interval_s)
     logger.info("worker stopping")
+    if relay is not None:
+        relay.stop()
     loop_thread = get_event_loop_thread()
     if loop_thread is not None:
+        loop_thread.run_coroutine(close_job_resources())
         loop_thread.run_coroutine(close_worker_context())
     worker.stop()
     broker.close()

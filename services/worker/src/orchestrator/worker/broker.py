@@ -8,8 +8,9 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
+from orchestrator.core.outbox.kinds import DELIVER_CALLBACK, ROUTES, RUN_JOB
 from orchestrator.core.settings import RedisSettings
-from orchestrator.worker.actors import retention
+from orchestrator.worker.actors import callbacks, job_retention, jobs, retention
 
 MAINTENANCE_QUEUE = "maintenance"
 
@@ -32,4 +33,21 @@ def register_actors(broker: RedisBroker) -> dict[str, dramatiq.Actor[..., Any]]:
         max_retries=3,
     )
     actors: list[dramatiq.Actor[..., Any]] = [maintenance(retention.purge_expired_revocations)]
+    actors += [
+        # Published by the outbox relay, which names them by kind (core/outbox/kinds.py).
+        dramatiq.actor(
+            broker=broker, actor_name=ROUTES[RUN_JOB].actor, queue_name=ROUTES[RUN_JOB].queue
+        )(jobs.run_job),
+        dramatiq.actor(
+            broker=broker,
+            actor_name=ROUTES[DELIVER_CALLBACK].actor,
+            queue_name=ROUTES[DELIVER_CALLBACK].queue,
+        )(callbacks.deliver_callback),
+        dramatiq.actor(
+            broker=broker,
+            actor_name=job_retention.JOBS_MAINTENANCE,
+            queue_name=MAINTENANCE_QUEUE,
+            max_retries=3,
+        )(job_retention.jobs_maintenance),
+    ]
     return {actor.actor_name: actor for actor in actors}

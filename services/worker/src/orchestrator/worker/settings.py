@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import msgspec
 
-from orchestrator.core.settings import CoreSettings, HttpSettings
+from orchestrator.core.settings import CoreSettings, HttpSettings, SettingsGroup
 
 
 class WorkerHttp(HttpSettings, frozen=True, kw_only=True):
@@ -19,14 +19,35 @@ class WorkerHttp(HttpSettings, frozen=True, kw_only=True):
     retention_interval_s: float = 300.0
 
 
+class JobsSettings(SettingsGroup, frozen=True, kw_only=True):
+    """Jobs, the outbox relay and callbacks (``ORCH_JOBS_*``)."""
+
+    prefix: ClassVar[str] = "ORCH_JOBS_"
+    lease_s: float = 120.0
+    """How long a claimed attempt holds its job; must exceed an attempt's total deadline."""
+    relay: bool = True
+    """Run an outbox relay in this worker process."""
+    relay_batch: int = 500
+    relay_poll_s: float = 0.25
+    relay_visibility_s: float = 30.0
+    sweep_grace_s: float = 120.0
+    """A queued job this overdue, or a lease this long expired, is dispatched again."""
+    outbox_keep_s: float = 3600.0
+    """Published outbox rows are deleted after this long."""
+    callback_max_attempts: int = 8
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Everything the worker reads."""
 
     core: CoreSettings
     worker: WorkerHttp
+    jobs: JobsSettings = msgspec.field(default_factory=JobsSettings)
 
 
 @functools.cache
 def get_settings() -> Settings:
     """The process's settings, read from the environment on first use."""
-    return Settings(core=CoreSettings.from_env(), worker=WorkerHttp.from_env())
+    return Settings(
+        core=CoreSettings.from_env(), worker=WorkerHttp.from_env(), jobs=JobsSettings.from_env()
+    )

@@ -86,6 +86,7 @@ def create_service_app(
     settings: CoreSettings,
     route_handlers: Sequence[ControllerRouterHandler],
     signs_tokens: bool = False,
+    executes: bool = False,
     security_schemes: Mapping[str, SecurityScheme] | None = None,
 ) -> ASGIApp:
     """A Litestar app with probes, problem+json errors, metrics and request ids.
@@ -96,7 +97,9 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         configure_logging(settings.log, service)
-        app.state.resources = await open_resources(settings, signs_tokens=signs_tokens)
+        app.state.resources = await open_resources(
+            settings, signs_tokens=signs_tokens, executes=executes
+        )
         try:
             yield
         finally:

@@ -31,7 +31,9 @@ _HTTP_CODES = {
     422: ("validation-failed", "The request is not valid"),
     429: ("rate-limited", "Too many requests"),
     500: ("internal", "Internal server error"),
+    502: ("upstream-failed", "The upstream call failed"),
     503: ("unavailable", "Service unavailable"),
+    504: ("deadline-exceeded", "The upstream did not answer in time"),
 }
 
 

@@ -20,3 +20,16 @@ HTTP_LATENCY = Histogram(
 def render_latest() -> tuple[bytes, str]:
     """The exposition text of the default registry and its content type."""
     return generate_latest(), CONTENT_TYPE_LATEST
+
+
+UPSTREAM_ATTEMPTS = Counter(
+    "orchestrator_upstream_attempts_total",
+    "Upstream attempts by outcome (succeeded, failed, retryable) and error kind",
+    ["outcome", "error"],
+)
+POLICY_REFUSALS = Counter(
+    "orchestrator_policy_refusals_total",
+    "Calls refused by the policy gate, by reason (rate_limited, quota_*, breaker_open)",
+    ["reason"],
+)
+RETRIES = Counter("orchestrator_upstream_retries_total", "Upstream attempts that were retries")

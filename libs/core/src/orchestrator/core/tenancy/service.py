@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -103,7 +104,8 @@ async def create_workspace(
                 secret_id = uuid.uuid4()
                 sealed = envelope.seal(
                     kek,
-                    b"whsec_" + secrets.token_bytes(32).hex().encode(),
+                    # Standard Webhooks: whsec_ + base64 of the raw key.
+                    b"whsec_" + base64.b64encode(secrets.token_bytes(32)),
                     context=str(secret_id),
                 )
                 session.add(

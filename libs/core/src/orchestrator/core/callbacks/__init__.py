@@ -1,0 +1,1 @@
+"""Signed completion callbacks (Standard Webhooks), delivered and retried by the worker."""

@@ -1,0 +1,208 @@
+"""Deliver a finished job's callback: sign, POST, record, and retry with backoff.
+
+One delivery attempt per ``deliver_callback`` message. The job row says whether
+a callback is due (``callback_state = 'pending'``) and how many attempts were
+made; recording an attempt is a compare-and-set on that count, so a redelivered
+message neither posts twice nor schedules a second retry chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+from loguru import logger
+from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core.callbacks.signing import sign_headers
+from orchestrator.core.crypto import envelope
+from orchestrator.core.db.tenant import tenant_transaction
+from orchestrator.core.events import log as events
+from orchestrator.core.events.wake import Notifier, after_commit
+from orchestrator.core.jobs import repository as jobs
+from orchestrator.core.models import Job
+from orchestrator.core.outbox import writer as outbox
+from orchestrator.core.outbox.kinds import DELIVER_CALLBACK
+from orchestrator.core.secrets.keyring import KeyRing
+from orchestrator.core.tenancy import repository as tenancy
+from orchestrator.core.tenancy.service import CALLBACK_SIGNING
+from orchestrator.core.upstream.client import (
+    Timeouts,
+    UpstreamClient,
+    UpstreamError,
+    UpstreamRequest,
+)
+
+USER_AGENT = "orchestrator-callbacks/1"
+_JITTER = random.SystemRandom()
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackPolicy:
+    """How hard a callback is tried: capped exponential backoff with full jitter."""
+
+    max_attempts: int = 8
+    base_delay_s: float = 2.0
+    max_delay_s: float = 3600.0
+    timeouts: Timeouts = field(default_factory=lambda: Timeouts(2.0, 10.0, 15.0))
+
+
+def retry_delay(policy: CallbackPolicy, attempt: int, rng: random.Random) -> float:
+    """Full jitter after failed attempt ``attempt`` (1-based)."""
+    ceiling = min(policy.max_delay_s, policy.base_delay_s * 2.0 ** min(attempt - 1, 60))
+    return rng.uniform(0.0, ceiling)
+
+
+def message_id(job_id: uuid.UUID) -> str:
+    """The ``webhook-id``: one per job, the same on every retry, so receivers can dedupe."""
+    return f"msg_{job_id.hex}"
+
+
+def callback_body(job: Job, now: dt.datetime) -> bytes:
+    """The JSON body: ``{type, timestamp, data}`` (the Standard Webhooks payload shape)."""
+    return msgspec.json.encode(
+        {
+            "type": f"job.{job.status.value}",
+            "timestamp": now.isoformat(),
+            "data": {
+                "id": str(job.id),
+                "status": job.status.value,
+                "connector": job.connector,
+                "operation": job.operation,
+                "attempts": job.attempts,
+                "upstream_status": job.upstream_status,
+                "output": job.output,
+                "error": job.last_error,
+                "created_at": job.created_at.isoformat(),
+                "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+            },
+        }
+    )
+
+
+def build_request(
+    url: str, secret: str, msg_id: str, timestamp: int, body: bytes
+) -> UpstreamRequest:
+    """The signed POST of ``body`` to ``url``."""
+    headers = {
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+        **sign_headers(secret, msg_id, timestamp, body),
+    }
+    return UpstreamRequest(method="POST", url=url, headers=headers, body=body)
+
+
+async def signing_secret(session: AsyncSession, keys: KeyRing) -> str:
+    """The tenant's callback-signing secret, opened (the session is tenant-scoped)."""
+    row = await tenancy.workspace_secret(session, CALLBACK_SIGNING)
+    if row is None:
+        raise LookupError("the workspace has no callback-signing secret")
+    sealed = envelope.from_json(row.sealed)
+    kek = keys.get(sealed.kek_id)
+    if kek is None:
+        raise LookupError(f"the signing secret is sealed under unknown KEK {sealed.kek_id!r}")
+    return envelope.open_sealed(kek, sealed, context=str(row.id)).decode()
+
+
+async def _record(session: AsyncSession, job_id: uuid.UUID, attempt: int, state: str) -> bool:
+    """CAS: this is attempt ``attempt`` of a pending callback; the new state."""
+    result = await session.execute(
+        update(Job)
+        .where(
+            Job.id == job_id,
+            Job.callback_state == "pending",
+            Job.callback_attempts == attempt - 1,
+        )
+        .values(callback_state=state, callback_attempts=attempt, updated_at=func.now())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What one ``deliver_callback`` message did."""
+
+    outcome: str
+    """``delivered``, ``retry``, ``failed`` (given up) or ``skipped`` (nothing due)."""
+    status: int | None = None
+    delay_s: float | None = None
+
+
+async def deliver(
+    sessions: async_sessionmaker[AsyncSession],
+    notifier: Notifier,
+    keys: KeyRing,
+    client: UpstreamClient,
+    tenant_id: uuid.UUID,
+    job_id: uuid.UUID,
+    attempt: int = 1,
+    *,
+    policy: CallbackPolicy | None = None,
+    rng: random.Random | None = None,
+    clock: Callable[[], float] = time.time,
+) -> Delivery:
+    """Make delivery attempt ``attempt`` of the job's callback and record its outcome."""
+    policy = policy or CallbackPolicy()
+    async with tenant_transaction(sessions, tenant_id) as session:
+        job = await jobs.get_job(session, job_id)
+        if (
+            job is None
+            or job.callback_url is None
+            or job.callback_state != "pending"
+            or job.callback_attempts != attempt - 1
+        ):
+            return Delivery("skipped")
+        secret = await signing_secret(session, keys)
+        now = clock()
+        body = callback_body(job, dt.datetime.fromtimestamp(now, dt.UTC))
+        request = build_request(job.callback_url, secret, message_id(job.id), int(now), body)
+    status: int | None = None
+    error: str | None = None
+    try:
+        response = await client.request(request, policy.timeouts)
+        status = response.status
+        if not 200 <= status < 300:
+            error = f"the receiver answered {status}"
+    except UpstreamError as exc:
+        error = str(exc) or type(exc).__name__
+    delivered = error is None
+    final = delivered or attempt >= policy.max_attempts
+    delay = None if final else retry_delay(policy, attempt, rng or _JITTER)
+    state = "delivered" if delivered else ("failed" if final else "pending")
+    async with tenant_transaction(sessions, tenant_id) as session:
+        if not await _record(session, job_id, attempt, state):
+            return Delivery("skipped")  # a duplicate message recorded this attempt first
+        data: dict[str, Any] = {"attempt": attempt, "status": status}
+        if not delivered:
+            data.update(error=error, final=final, retry_in_s=delay)
+        await events.append(
+            session,
+            tenant_id,
+            "callback.delivered" if delivered else "callback.failed",
+            data,
+            job_id=job_id,
+        )
+        after_commit(session, lambda: notifier.events_appended(tenant_id))
+        if delay is not None:
+            await outbox.enqueue(
+                session,
+                notifier,
+                workspace_id=tenant_id,
+                kind=DELIVER_CALLBACK,
+                payload={
+                    "tenant_id": str(tenant_id),
+                    "job_id": str(job_id),
+                    "attempt": attempt + 1,
+                },
+                available_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay),
+            )
+    if not delivered:
+        logger.info("callback of job {} attempt {} failed: {}", job_id, attempt, error)
+    return Delivery(state if state != "pending" else "retry", status, delay)

@@ -1,0 +1,1 @@
+"""A workspace's configuration: policies, connectors, secret refs, configs, quotas, bundles."""

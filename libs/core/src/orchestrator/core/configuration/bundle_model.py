@@ -1,0 +1,90 @@
+"""The shape of a workspace bundle, exported and imported whole.
+
+``{"tenant": {…}, "policies": […], "secret_refs": […], "connectors": […], "configs": […]}``.
+Members are typed only as JSON kinds here: names, specs, refs and connector configs are
+checked by ``bundle.validate`` so that one response lists every error.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+import msgspec
+
+
+class _Closed(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Closed: an unknown member is refused rather than silently dropped."""
+
+
+class BundleTenant(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The workspace; on import only ``quotas`` is applied (the rest describes the source)."""
+
+    id: uuid.UUID | None = None
+    name: str | None = None
+    environment: str | None = None
+    quotas: dict[str, Any] | None = None
+    """``{"rps", "concurrency", "queue_depth"}``, each a positive integer or null."""
+
+
+class BundlePolicy(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A policy: its name and ``PolicySpec`` document."""
+
+    name: str
+    spec: dict[str, Any]
+
+
+class BundleSecretRef(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A secret ref; values never travel in a bundle."""
+
+    name: str
+    ref: str
+
+
+class BundleConnector(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A connector; ``policy`` and the values of ``secrets`` are names."""
+
+    name: str
+    type: str
+    config: dict[str, Any] = msgspec.field(default_factory=dict)
+    policy: str | None = None
+    secrets: dict[str, str] = msgspec.field(default_factory=dict)
+    enabled: bool = True
+
+
+class BundleConfig(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A config: its name and active document."""
+
+    name: str
+    document: dict[str, Any]
+
+
+class Bundle(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A whole workspace's configuration."""
+
+    tenant: BundleTenant = msgspec.field(default_factory=BundleTenant)
+    policies: list[BundlePolicy] = msgspec.field(default_factory=list)
+    secret_refs: list[BundleSecretRef] = msgspec.field(default_factory=list)
+    connectors: list[BundleConnector] = msgspec.field(default_factory=list)
+    configs: list[BundleConfig] = msgspec.field(default_factory=list)
+
+
+Kind = Literal["policy", "secret_ref", "connector", "config", "quota"]
+
+
+class BundleChange(msgspec.Struct, frozen=True, kw_only=True):
+    """One item an import creates or updates, and which of its members differ."""
+
+    kind: Kind
+    name: str
+    action: Literal["create", "update"]
+    fields: list[str]
+
+
+class ImportReport(msgspec.Struct, frozen=True, kw_only=True):
+    """What an import changed, or (``dry_run``) would change."""
+
+    dry_run: bool
+    changed: int
+    unchanged: int
+    changes: list[BundleChange]

@@ -1,0 +1,218 @@
+"""Queries of the configuration area; every one runs under the session's tenant (RLS)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import msgspec
+from sqlalchemy import and_, func, literal_column, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.models import (
+    Config,
+    ConfigVersion,
+    Connector,
+    Policy,
+    SecretRef,
+    TenantQuotaRow,
+)
+from orchestrator.core.policy.model import PolicySpec, TenantQuota
+
+DEFAULT_POLICY = PolicySpec()
+
+_POLICY_OF_CONNECTOR = and_(
+    Policy.id == Connector.policy_id, Policy.tenant_id == Connector.tenant_id
+)
+
+
+# Hot path of the exec plane: one query each.
+
+
+async def connector_with_policy(
+    session: AsyncSession, name: str
+) -> tuple[Connector, PolicySpec] | None:
+    """The connector called ``name`` and its policy (``PolicySpec()`` when it has none)."""
+    row = (
+        await session.execute(
+            select(Connector, Policy.spec)
+            .outerjoin(Policy, _POLICY_OF_CONNECTOR)
+            .where(Connector.name == name)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    connector, spec = row
+    return connector, DEFAULT_POLICY if spec is None else msgspec.convert(spec, PolicySpec)
+
+
+async def tenant_quota(session: AsyncSession) -> TenantQuota:
+    """The tenant's quota; unlimited when none was set."""
+    row = (
+        await session.execute(
+            select(TenantQuotaRow.rps, TenantQuotaRow.concurrency, TenantQuotaRow.queue_depth)
+        )
+    ).one_or_none()
+    if row is None:
+        return TenantQuota()
+    return TenantQuota(rps=row.rps, concurrency=row.concurrency, queue_depth=row.queue_depth)
+
+
+# Policies.
+
+
+async def list_policies(session: AsyncSession) -> Sequence[Policy]:
+    """Every policy of the tenant, by name."""
+    return (await session.scalars(select(Policy).order_by(Policy.name))).all()
+
+
+async def policy_by_name(
+    session: AsyncSession, name: str, *, for_update: bool = False
+) -> Policy | None:
+    """One policy by name, locked for the transaction when ``for_update``."""
+    query = select(Policy).where(Policy.name == name)
+    return await session.scalar(query.with_for_update() if for_update else query)
+
+
+async def connectors_using_policy(session: AsyncSession, policy_id: uuid.UUID) -> list[str]:
+    """Names of the connectors bound to a policy."""
+    query = select(Connector.name).where(Connector.policy_id == policy_id).order_by(Connector.name)
+    return list(await session.scalars(query))
+
+
+# Secret refs.
+
+
+async def list_secret_refs(session: AsyncSession) -> Sequence[SecretRef]:
+    """Every secret ref of the tenant, by name."""
+    return (await session.scalars(select(SecretRef).order_by(SecretRef.name))).all()
+
+
+async def secret_ref_by_name(
+    session: AsyncSession, name: str, *, for_update: bool = False
+) -> SecretRef | None:
+    """One secret ref by name, locked for the transaction when ``for_update``."""
+    query = select(SecretRef).where(SecretRef.name == name)
+    return await session.scalar(query.with_for_update() if for_update else query)
+
+
+async def existing_secret_ref_names(session: AsyncSession, names: set[str]) -> set[str]:
+    """Which of ``names`` are secret refs of the tenant."""
+    if not names:
+        return set()
+    return set(await session.scalars(select(SecretRef.name).where(SecretRef.name.in_(names))))
+
+
+async def connectors_using_secret_ref(session: AsyncSession, name: str) -> list[str]:
+    """Names of the connectors that map a secret to the ref ``name``."""
+    # Any value of the JSON object equal to the ref's name.
+    uses = func.jsonb_path_exists(
+        Connector.secrets,
+        literal_column("'$.* ? (@ == $ref)'::jsonpath"),
+        func.jsonb_build_object("ref", name),
+    )
+    query = select(Connector.name).where(uses)
+    return list(await session.scalars(query.order_by(Connector.name)))
+
+
+# Connectors.
+
+
+async def list_connectors(session: AsyncSession) -> list[tuple[Connector, str | None]]:
+    """Every connector of the tenant with its policy's name, by name."""
+    rows = await session.execute(
+        select(Connector, Policy.name)
+        .outerjoin(Policy, _POLICY_OF_CONNECTOR)
+        .order_by(Connector.name)
+    )
+    return [(connector, policy) for connector, policy in rows.tuples()]
+
+
+async def connector_by_name(
+    session: AsyncSession, name: str, *, for_update: bool = False
+) -> tuple[Connector, str | None] | None:
+    """One connector with its policy's name; the connector row locked when ``for_update``."""
+    query = (
+        select(Connector, Policy.name)
+        .outerjoin(Policy, _POLICY_OF_CONNECTOR)
+        .where(Connector.name == name)
+    )
+    if for_update:
+        query = query.with_for_update(of=Connector)
+    row = (await session.execute(query)).tuples().one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+# Configs.
+
+
+async def list_configs(session: AsyncSession) -> Sequence[Config]:
+    """Every config of the tenant, by name."""
+    return (await session.scalars(select(Config).order_by(Config.name))).all()
+
+
+async def active_configs(session: AsyncSession) -> list[tuple[Config, ConfigVersion]]:
+    """Every config with its active version, by name."""
+    rows = await session.execute(
+        select(Config, ConfigVersion)
+        .join(
+            ConfigVersion,
+            and_(
+                ConfigVersion.config_id == Config.id,
+                ConfigVersion.version == Config.active_version,
+            ),
+        )
+        .order_by(Config.name)
+    )
+    return [(config, version) for config, version in rows.tuples()]
+
+
+async def config_by_name(
+    session: AsyncSession, name: str, *, for_update: bool = False
+) -> tuple[Config, ConfigVersion] | None:
+    """One config with its active version; the config row locked when ``for_update``."""
+    query = (
+        select(Config, ConfigVersion)
+        .join(
+            ConfigVersion,
+            and_(
+                ConfigVersion.config_id == Config.id,
+                ConfigVersion.version == Config.active_version,
+            ),
+        )
+        .where(Config.name == name)
+    )
+    if for_update:
+        query = query.with_for_update(of=Config)
+    row = (await session.execute(query)).tuples().one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+async def config_version(
+    session: AsyncSession, name: str, version: int
+) -> tuple[Config, ConfigVersion] | None:
+    """One version of a config (for activation and rollback)."""
+    query = (
+        select(Config, ConfigVersion)
+        .join(ConfigVersion, ConfigVersion.config_id == Config.id)
+        .where(Config.name == name, ConfigVersion.version == version)
+    )
+    row = (await session.execute(query)).tuples().one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+# Quotas.
+
+
+async def quota_row(session: AsyncSession, *, for_update: bool = False) -> TenantQuotaRow | None:
+    """The tenant's quota row, if one was ever set."""
+    query = select(TenantQuotaRow)
+    return await session.scalar(query.with_for_update() if for_update else query)
+
+
+async def lock_for_import(session: AsyncSession, tenant_id: uuid.UUID) -> None:
+    """Serialise bundle imports of one tenant until the transaction ends."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+        {"key": f"bundle-import:{tenant_id}"},
+    )

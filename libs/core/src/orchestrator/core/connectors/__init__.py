@@ -1,0 +1,1 @@
+"""Connector types (declarative), the generic ``http`` type, payload validation and SSRF policy."""

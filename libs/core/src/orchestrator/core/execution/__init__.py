@@ -1,0 +1,1 @@
+"""Running connector operations under their policies: ``/execute`` and job attempts."""

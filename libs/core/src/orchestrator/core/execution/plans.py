@@ -1,0 +1,153 @@
+"""What a process needs to call one connector, loaded once and kept in memory.
+
+The hot path must not pay database round trips per call, so each (tenant, connector)
+is loaded once — connector, policy, tenant quota and resolved secrets — and kept until
+a change notice names the tenant or ``config_ttl_s`` passes (which heals a missed
+notice). Concurrent misses share one load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core.configuration.repository import connector_with_policy, tenant_quota
+from orchestrator.core.connectors import http_type
+from orchestrator.core.connectors.registry import get_connector_type, operations_of
+from orchestrator.core.connectors.types import OperationType
+from orchestrator.core.db.tenant import set_tenant
+from orchestrator.core.errors import ConnectorNotFound
+from orchestrator.core.policy.model import PolicySpec, TenantQuota
+from orchestrator.core.secrets.keyring import KeyRing
+from orchestrator.core.secrets.resolve import connector_secrets
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorPlan:
+    """One tenant's connector, ready to call."""
+
+    tenant_id: uuid.UUID
+    name: str
+    type: str
+    config: http_type.HttpConfig
+    operations: Mapping[str, OperationType]
+    spec: PolicySpec
+    quota: TenantQuota
+    secrets: Mapping[str, str]
+
+    def operation(self, name: str) -> OperationType:
+        """The operation called ``name``, or a 404 problem."""
+        found = self.operations.get(name)
+        if found is None:
+            raise ConnectorNotFound(f"Connector `{self.name}` has no operation `{name}`.")
+        return found
+
+
+@dataclass(slots=True)
+class _Entry:
+    plan: ConnectorPlan | None
+    expires_at: float
+
+
+async def read_plan(
+    session: AsyncSession, keys: KeyRing, tenant_id: uuid.UUID, name: str
+) -> ConnectorPlan | None:
+    """Read one connector with its policy, quota and secrets in a tenant-scoped session;
+    ``None`` if absent or disabled."""
+    found = await connector_with_policy(session, name)
+    if found is None or not found[0].enabled:
+        return None
+    connector, spec = found
+    quota = await tenant_quota(session)
+    secrets = await connector_secrets(session, keys, connector)
+    get_connector_type(connector.type)
+    config: Any = connector.config
+    return ConnectorPlan(
+        tenant_id=tenant_id,
+        name=connector.name,
+        type=connector.type,
+        config=http_type.parse_config(config),
+        operations=operations_of(connector.type, config),
+        spec=spec,
+        quota=quota,
+        secrets=secrets,
+    )
+
+
+class PlanCache:
+    """Per-process cache of connector plans with single-flight loading."""
+
+    def __init__(self, sessions: Sessions, keys: KeyRing, *, ttl_s: float) -> None:
+        self._sessions = sessions
+        self._keys = keys
+        self._ttl_s = ttl_s
+        self._entries: dict[tuple[uuid.UUID, str], _Entry] = {}
+        self._loading: dict[tuple[uuid.UUID, str], asyncio.Future[ConnectorPlan | None]] = {}
+        # Bumped by every invalidation: a load that began before one must not store
+        # what it read, or the change notice would be lost.
+        self._generation = 0
+
+    async def get(
+        self, tenant_id: uuid.UUID, name: str, *, session: AsyncSession | None = None
+    ) -> ConnectorPlan:
+        """The plan of ``name`` in ``tenant_id``, or a 404 problem.
+
+        A caller already holding a tenant-scoped ``session`` passes it: taking a second
+        pooled connection while holding one can exhaust the pool under load.
+        """
+        key = (tenant_id, name)
+        entry = self._entries.get(key)
+        if entry is None or entry.expires_at <= time.monotonic():
+            plan = await self._load(key, session)
+        else:
+            plan = entry.plan
+        if plan is None:
+            raise ConnectorNotFound(f"No enabled connector called `{name}` in this workspace.")
+        return plan
+
+    async def _load(
+        self, key: tuple[uuid.UUID, str], session: AsyncSession | None
+    ) -> ConnectorPlan | None:
+        pending = self._loading.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[ConnectorPlan | None] = asyncio.get_running_loop().create_future()
+        self._loading[key] = future
+        generation = self._generation
+        try:
+            if session is not None:
+                plan = await read_plan(session, self._keys, *key)
+            else:
+                async with self._sessions() as own, own.begin():
+                    await set_tenant(own, key[0])
+                    plan = await read_plan(own, self._keys, *key)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # the waiters re-raise it; do not warn about it
+            raise
+        else:
+            future.set_result(plan)
+            # An absent connector is remembered too (briefly), so a caller naming one
+            # that does not exist cannot turn every request into a database query.
+            if generation == self._generation:
+                self._entries[key] = _Entry(plan, time.monotonic() + self._ttl_s)
+            return plan
+        finally:
+            del self._loading[key]
+
+    def invalidate(self, tenant_id: uuid.UUID | None = None) -> None:
+        """Forget one tenant's plans (a change notice), or every plan."""
+        self._generation += 1
+        if tenant_id is None:
+            self._entries.clear()
+            return
+        for key in [key for key in self._entries if key[0] == tenant_id]:
+            del self._entries[key]

@@ -1,0 +1,1 @@
+"""Asynchronous jobs: the lifecycle state machine, submission, claiming and finishing."""

@@ -1,0 +1,95 @@
+"""Retention and the safety-net sweep of the execution plane, run by the worker.
+
+Tenant tables are under RLS and the runtime role has no ``BYPASSRLS``, so
+cross-tenant chores walk the tenants (organizations, then each one's
+workspaces, both as the runtime role) and work one tenant per transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core.db.tenant import set_organization, tenant_transaction
+from orchestrator.core.events.wake import Notifier
+from orchestrator.core.idempotency import store
+from orchestrator.core.jobs import repository
+from orchestrator.core.jobs.service import job_message
+from orchestrator.core.models import Organization, Workspace, WorkspaceStatus
+from orchestrator.core.outbox import repository as outbox_repository
+from orchestrator.core.outbox import writer as outbox
+from orchestrator.core.outbox.kinds import RUN_JOB
+
+BATCH = 1000
+
+
+async def tenant_ids(sessions: async_sessionmaker[AsyncSession]) -> list[uuid.UUID]:
+    """Every live workspace, found through the organizations as the runtime role."""
+    async with sessions() as session:
+        organizations = (await session.scalars(select(Organization.id))).all()
+    found: list[uuid.UUID] = []
+    for organization_id in organizations:
+        async with sessions() as session, session.begin():
+            await set_organization(session, organization_id)
+            found.extend(
+                (
+                    await session.scalars(
+                        select(Workspace.id).where(Workspace.status == WorkspaceStatus.COMMITTED)
+                    )
+                ).all()
+            )
+    return found
+
+
+async def purge_idempotency_keys(sessions: async_sessionmaker[AsyncSession]) -> int:
+    """Delete every expired idempotency key; how many went."""
+    total = 0
+    for tenant_id in await tenant_ids(sessions):
+        while (purged := await store.purge_expired(sessions, tenant_id, limit=BATCH)) > 0:
+            total += purged
+            if purged < BATCH:
+                break
+    return total
+
+
+async def purge_published_outbox(
+    sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta
+) -> int:
+    """Delete outbox rows published more than ``keep`` ago; how many went."""
+    total = 0
+    before = dt.datetime.now(dt.UTC) - keep
+    while True:
+        async with sessions() as session, session.begin():
+            purged = await outbox_repository.purge_published(session, before=before, limit=BATCH)
+        total += purged
+        if purged < BATCH:
+            return total
+
+
+async def sweep_overdue_jobs(
+    sessions: async_sessionmaker[AsyncSession], notifier: Notifier, *, grace_s: float
+) -> int:
+    """Dispatch again every job stuck past ``grace_s``: queued and overdue (its message was
+    lost, e.g. by a Redis that kept no data), or running on a lease long expired (its worker
+    died and the broker never redelivered). Duplicates are harmless: claiming is a CAS."""
+    async with sessions() as session:
+        if await outbox_repository.relay_behind(session, grace_s=grace_s):
+            # The broker is away or the relays lag: queued jobs still have their rows.
+            return 0
+    total = 0
+    for tenant_id in await tenant_ids(sessions):
+        async with tenant_transaction(sessions, tenant_id) as session:
+            stuck = await repository.overdue_jobs(session, tenant_id, grace_s=grace_s, limit=BATCH)
+            for job_id in stuck:
+                await outbox.enqueue(
+                    session,
+                    notifier,
+                    workspace_id=tenant_id,
+                    kind=RUN_JOB,
+                    payload=job_message(tenant_id, job_id),
+                )
+        total += len(stuck)
+    return total

@@ -1,0 +1,78 @@
+"""An asynchronous call of one connector operation, run by the worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from orchestrator.core.db.base import Base, server_now, uuid_pk
+from orchestrator.core.jobs.states import JobStatus
+
+JOB_STATUSES = tuple(status.value for status in JobStatus)
+CALLBACK_STATES = ("pending", "delivered", "failed")
+
+
+class Job(Base):
+    """One job; its status only changes by compare-and-set (see ``jobs/states.py``)."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in JOB_STATUSES) + ")", name="status"
+        ),
+        CheckConstraint(
+            "callback_state IN (" + ", ".join(f"'{s}'" for s in CALLBACK_STATES) + ")",
+            name="callback_state",
+        ),
+        # Listing by status with a (created_at, id) cursor; also counts the queue depth.
+        Index("ix_jobs_tenant_id_status_created_at", "tenant_id", "status", "created_at", "id"),
+        Index("ix_jobs_tenant_id_created_at", "tenant_id", "created_at", "id"),
+        # The safety-net sweep: queued jobs overdue, running jobs whose lease ran out.
+        Index(
+            "ix_jobs_due",
+            "tenant_id",
+            "available_at",
+            postgresql_where=text("status = 'queued'"),
+        ),
+        Index(
+            "ix_jobs_lease_until",
+            "tenant_id",
+            "lease_until",
+            postgresql_where=text("status = 'running'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    connector: Mapped[str] = mapped_column(String(200))
+    operation: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[Any] = mapped_column(JSONB)
+    status: Mapped[JobStatus] = mapped_column(
+        Enum(
+            JobStatus,
+            name="job_status",
+            native_enum=False,
+            length=16,
+            values_callable=lambda enum: [member.value for member in enum],
+        )
+    )
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    available_at: Mapped[dt.datetime] = mapped_column()
+    lease_until: Mapped[dt.datetime | None] = mapped_column()
+    callback_url: Mapped[str | None] = mapped_column(String(2048))
+    callback_state: Mapped[str | None] = mapped_column(String(16))
+    callback_attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    last_error: Mapped[str | None] = mapped_column(String(2000))
+    output: Mapped[Any | None] = mapped_column(JSONB)
+    upstream_status: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = server_now()
+    updated_at: Mapped[dt.datetime] = server_now()
+    started_at: Mapped[dt.datetime | None] = mapped_column()
+    finished_at: Mapped[dt.datetime | None] = mapped_column()

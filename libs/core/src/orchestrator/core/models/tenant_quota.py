@@ -1,0 +1,34 @@
+"""A workspace's limits: requests per second, concurrency and queue depth."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import CheckConstraint, ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
+
+from orchestrator.core.db.base import Base, server_now
+
+
+class TenantQuotaRow(Base):
+    """One row per workspace (none means unlimited); ``NULL`` limits are unlimited."""
+
+    __tablename__ = "tenant_quotas"
+    __table_args__ = (
+        CheckConstraint(
+            "coalesce(rps, 1) >= 1 AND coalesce(concurrency, 1) >= 1 "
+            "AND coalesce(queue_depth, 1) >= 1",
+            name="positive",
+        ),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    rps: Mapped[int | None]
+    concurrency: Mapped[int | None]
+    queue_depth: Mapped[int | None]
+    version: Mapped[int]
+    created_at: Mapped[dt.datetime] = server_now()
+    updated_at: Mapped[dt.datetime] = server_now()

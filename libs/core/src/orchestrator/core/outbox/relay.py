@@ -1,0 +1,173 @@
+"""The outbox relay: publish due rows to the broker, then mark them published.
+
+Several relays may run (one per worker process): each claims a batch with
+``FOR UPDATE SKIP LOCKED`` and hides it for a visibility timeout in one short
+transaction, publishes it in one pipelined round trip, and marks it in a
+second transaction. A row is only marked once the broker took it, so rows
+written while Redis is down wait, unpublished, until it returns. A relay that
+dies between publishing and marking leaves its batch to be published again
+after the timeout: delivery is at least once, and actors are idempotent.
+
+It wakes on a Redis notification sent after each commit that wrote outbox
+rows, and polls every ``poll_s`` besides (delayed rows, lost notifications).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+import dramatiq
+from loguru import logger
+from prometheus_client import Counter, Histogram
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core.events.wake import outbox_channel
+from orchestrator.core.outbox import repository
+from orchestrator.core.outbox.kinds import ROUTES
+from orchestrator.core.outbox.publisher import Publisher
+
+PUBLISHED = Counter(
+    "orchestrator_outbox_published_total", "Outbox messages published to the broker", ["kind"]
+)
+PUBLISH_FAILURES = Counter(
+    "orchestrator_outbox_publish_failures_total", "Outbox batches the broker refused"
+)
+DISPATCH_LAG = Histogram(
+    "orchestrator_outbox_dispatch_lag_seconds",
+    "From the outbox row's commit-time write to its publication (due rows only)",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RelayConfig:
+    """How a relay batches, polls and backs off."""
+
+    batch_size: int = 500
+    poll_s: float = 0.25
+    visibility_s: float = 30.0
+    retry_s: float = 0.2
+    max_retry_s: float = 2.0
+
+
+def to_message(claimed: repository.ClaimedMessage) -> dramatiq.Message[Any]:
+    """The Dramatiq message of an outbox row: its payload becomes the actor's kwargs."""
+    route = ROUTES[claimed.kind]
+    return dramatiq.Message(
+        queue_name=route.queue,
+        actor_name=route.actor,
+        args=(),
+        kwargs=dict(claimed.payload),
+        options={"outbox_id": claimed.id},
+    )
+
+
+class Relay:
+    """Moves outbox rows to the broker; run one per worker process."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        publisher: Publisher,
+        *,
+        redis: Redis | None = None,
+        namespace: str = "orch",
+        config: RelayConfig | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._publisher = publisher
+        self._redis = redis
+        self._channel = outbox_channel(namespace)
+        self.config = config or RelayConfig()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Run a pass now (from the relay's own event loop)."""
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Claim, publish and mark one batch; the number published. Raises if the broker
+        refused it (the batch is then due again at once)."""
+        cfg = self.config
+        async with self._sessions() as session, session.begin():
+            claimed = await repository.claim_due(
+                session, limit=cfg.batch_size, visibility_s=cfg.visibility_s
+            )
+        if not claimed:
+            return 0
+        ids = [c.id for c in claimed]
+        try:
+            await asyncio.to_thread(self._publisher.publish, [to_message(c) for c in claimed])
+        except Exception:
+            PUBLISH_FAILURES.inc()
+            with contextlib.suppress(Exception):
+                async with self._sessions() as session, session.begin():
+                    await repository.release(session, ids, delay_s=0)
+            raise
+        async with self._sessions() as session, session.begin():
+            await repository.mark_published(session, ids)
+        for c in claimed:
+            PUBLISHED.labels(c.kind).inc()
+            DISPATCH_LAG.observe(c.age_s)
+        return len(claimed)
+
+    async def drain(self) -> int:
+        """Publish batches until none is full; the total published."""
+        total = 0
+        while True:
+            published = await self.run_once()
+            total += published
+            if published < self.config.batch_size:
+                return total
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until ``stop`` is set."""
+        listener = asyncio.create_task(self._listen(), name="outbox-wake") if self._redis else None
+        backoff = self.config.retry_s
+        try:
+            while not stop.is_set():
+                self._wake.clear()
+                timeout = self.config.poll_s
+                try:
+                    await self.drain()
+                    backoff = self.config.retry_s
+                except Exception as exc:
+                    logger.warning("outbox relay pass failed, retrying in {}s: {!r}", backoff, exc)
+                    timeout = backoff
+                    backoff = min(backoff * 2, self.config.max_retry_s)
+                await _wait_any(self._wake, stop, timeout)
+        finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
+
+    async def _listen(self) -> None:
+        assert self._redis is not None
+        while True:
+            try:
+                async with self._redis.pubsub() as pubsub:
+                    await pubsub.subscribe(self._channel)
+                    self._wake.set()  # rows may have been written while we were away
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            self._wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis away: the poll keeps the relay going
+                logger.debug("outbox wake-ups lost: {!r}", exc)
+                await asyncio.sleep(self.config.max_retry_s)
+
+
+async def _wait_any(first: asyncio.Event, second: asyncio.Event, seconds: float) -> None:
+    """Return when either event is set or ``seconds`` pass."""
+    waits = [asyncio.create_task(first.wait()), asyncio.create_task(second.wait())]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in waits:
+            task.cancel()

@@ -1,0 +1,1 @@
+"""Secret refs: parsing, sealed values, resolution at call time and KEK rotation."""

@@ -1,0 +1,45 @@
+"""Parsing of secret refs: ``env://NAME``, ``db://`` and ``vault://path#field`` (pure)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import msgspec
+
+Scheme = Literal["env", "db", "vault"]
+DB_REF = "db://"
+
+_ENV = re.compile(r"env://([A-Za-z_][A-Za-z0-9_]{0,254})")
+_VAULT = re.compile(r"vault://([A-Za-z0-9_.][A-Za-z0-9_./-]{0,399})#([A-Za-z0-9_.-]{1,80})")
+REF_PATTERN = (
+    r"^(env://[A-Za-z_][A-Za-z0-9_]{0,254}|db://"
+    r"|vault://[A-Za-z0-9_.][A-Za-z0-9_./-]{0,399}#[A-Za-z0-9_.-]{1,80})$(?!\n)"
+)
+"""The same grammar as a JSON Schema pattern, for API schemas."""
+
+
+class ParsedRef(msgspec.Struct, frozen=True, kw_only=True):
+    """A ref taken apart: ``target`` is the variable name or the vault path."""
+
+    scheme: Scheme
+    target: str = ""
+    field: str = ""
+
+
+class InvalidRef(ValueError):
+    """The text is not a secret ref of a known scheme."""
+
+
+def parse_ref(ref: str) -> ParsedRef:
+    """Take a ref apart, or raise ``InvalidRef`` saying what is accepted."""
+    if ref == DB_REF:
+        return ParsedRef(scheme="db")
+    if match := _ENV.fullmatch(ref):
+        return ParsedRef(scheme="env", target=match.group(1))
+    if match := _VAULT.fullmatch(ref):
+        return ParsedRef(scheme="vault", target=match.group(1), field=match.group(2))
+    raise InvalidRef(
+        "must be env://NAME (a variable name), db:// (the value is stored here) "
+        "or vault://path#field"
+    )

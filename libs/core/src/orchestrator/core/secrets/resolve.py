@@ -1,0 +1,95 @@
+"""Resolve secret refs to values at call time, for a tenant-scoped session.
+
+Values live only in the returned mapping: they are never logged, and the
+errors below name the ref and the reason, never a value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.crypto.envelope import KeyEncryptionKey
+from orchestrator.core.errors import SecretUnresolved
+from orchestrator.core.models import Connector, SecretRef
+from orchestrator.core.secrets.keyring import KeyRing
+from orchestrator.core.secrets.refs import InvalidRef, parse_ref
+from orchestrator.core.secrets.sealing import CannotOpen, open_value
+
+
+def _resolve_one(row: SecretRef, keys: KeyRing, environ: Mapping[str, str]) -> str:
+    try:
+        parsed = parse_ref(row.ref)
+    except InvalidRef:
+        raise SecretUnresolved(
+            f"Secret ref `{row.name}` is not a valid ref.", ref=row.name
+        ) from None
+    if parsed.scheme == "env":
+        value = environ.get(parsed.target)
+        if value is None:
+            raise SecretUnresolved(
+                f"Secret ref `{row.name}` reads the environment variable `{parsed.target}`, "
+                "which is not set in this process.",
+                ref=row.name,
+            )
+        return value
+    if parsed.scheme == "vault":
+        raise SecretUnresolved(
+            f"Secret ref `{row.name}` is a vault:// ref; this deployment has no Vault "
+            "integration yet. Use env:// or db://.",
+            ref=row.name,
+        )
+    if row.sealed_value is None:
+        raise SecretUnresolved(
+            f"Secret ref `{row.name}` has no value yet; set it with "
+            f"PUT /api/v1/secret-refs/{row.name}/value.",
+            ref=row.name,
+        )
+    try:
+        return open_value(keys, row.sealed_value, tenant_id=row.tenant_id, ref_id=row.id)
+    except CannotOpen as exc:
+        raise SecretUnresolved(
+            f"The value of secret ref `{row.name}` {exc}.", ref=row.name
+        ) from None
+
+
+async def resolve_secrets(
+    session: AsyncSession,
+    keys: KeyEncryptionKey | KeyRing,
+    names: Iterable[str],
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The values of the named secret refs (one query); ``SecretUnresolved`` if any fails.
+
+    ``env://`` reads ``environ`` (default: this process's environment), ``db://``
+    opens the sealed value with the KEK it names, ``vault://`` is not supported yet.
+    """
+    wanted = set(names)
+    if not wanted:
+        return {}
+    rows = (await session.scalars(select(SecretRef).where(SecretRef.name.in_(wanted)))).all()
+    found = {row.name: row for row in rows}
+    if missing := sorted(wanted - found.keys()):
+        raise SecretUnresolved(
+            f"No secret ref called {', '.join(f'`{n}`' for n in missing)} in this workspace.",
+            ref=missing[0],
+        )
+    ring = KeyRing.of(keys)
+    env = os.environ if environ is None else environ
+    return {name: _resolve_one(row, ring, env) for name, row in found.items()}
+
+
+async def connector_secrets(
+    session: AsyncSession,
+    keys: KeyEncryptionKey | KeyRing,
+    connector: Connector,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """A connector's secrets by the names its type uses (``api_key`` → value)."""
+    values = await resolve_secrets(session, keys, connector.secrets.values(), environ=environ)
+    return {secret: values[ref] for secret, ref in connector.secrets.items()}

@@ -1,0 +1,1 @@
+"""Outbound HTTP to upstream APIs: one small client interface and its implementation."""

@@ -1,0 +1,20 @@
+"""Build the process's upstream client from the deployment's settings."""
+
+from __future__ import annotations
+
+from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.settings import UpstreamSettings
+from orchestrator.core.upstream.aiohttp_client import AiohttpUpstreamClient
+from orchestrator.core.upstream.client import UpstreamClient
+
+
+def create_upstream_client(settings: UpstreamSettings) -> UpstreamClient:
+    """The pooled upstream client of this process; close it on shutdown."""
+    return AiohttpUpstreamClient(
+        NetworkPolicy.from_settings(settings),
+        pool_size=settings.pool_size,
+        pool_size_per_host=settings.pool_size_per_host,
+        keepalive_s=settings.keepalive_s,
+        dns_cache_s=settings.dns_cache_s,
+        max_response_bytes=settings.max_response_bytes,
+    )

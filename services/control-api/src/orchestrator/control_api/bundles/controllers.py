@@ -1,0 +1,58 @@
+"""``/api/v1/bundles``: export a workspace's configuration, and import one whole."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import Parameter
+
+from orchestrator.control_api.scope import (
+    READ_GUARDS,
+    WRITE_GUARDS,
+    Reason,
+    WorkspaceScope,
+    provide_scope,
+)
+from orchestrator.core.configuration.bundle import export_bundle, import_bundle
+from orchestrator.core.configuration.bundle_model import Bundle, ImportReport
+from orchestrator.core.http.auth import provide_principal
+from orchestrator.core.http.problems import problem_responses
+
+DryRun = Annotated[
+    bool,
+    Parameter(
+        query="dry_run",
+        required=False,
+        description="Validate and report what would change, writing nothing.",
+    ),
+]
+
+
+class BundleController(Controller):
+    """One workspace's configuration as one JSON document (``?workspace=``, default the token's)."""
+
+    path = "/api/v1/bundles"
+    tags = ["bundles"]
+    security = [{"bearer": []}]
+    dependencies = {"principal": provide_principal, "ws": provide_scope}
+
+    @get("/export", guards=READ_GUARDS, responses=problem_responses(400, 401, 403, 404, 409, 503))
+    async def export(self, ws: WorkspaceScope) -> Bundle:
+        """The workspace's tenant, policies, secret refs (never values), connectors and configs."""
+        return await export_bundle(ws.session, ws.workspace)
+
+    @post(
+        "/import",
+        guards=WRITE_GUARDS,
+        status_code=200,
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+    )
+    async def import_(
+        self, ws: WorkspaceScope, data: Bundle, reason: Reason, dry_run: DryRun = False
+    ) -> ImportReport:
+        """Validate the whole bundle (422 lists every error), then upsert by name in one
+        transaction. Items equal to the stored ones are untouched, so re-importing a bundle
+        changes nothing; nothing is deleted. ``tenant.quotas`` is applied; the tenant's id,
+        name and environment describe the source and are not."""
+        return await import_bundle(ws.session, ws.mutation(reason), data, dry_run=dry_run)

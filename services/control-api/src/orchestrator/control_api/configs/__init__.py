@@ -1,0 +1,1 @@
+"""``/api/v1/configs``: named JSON documents kept as immutable versions."""

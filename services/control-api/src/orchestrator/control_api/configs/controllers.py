@@ -1,0 +1,95 @@
+"""``/api/v1/configs``: list configs, read a version, and put a new active version."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, put
+from litestar.params import Parameter
+
+from orchestrator.control_api.configs.schemas import ConfigList, ConfigOut, ConfigPut, ConfigSummary
+from orchestrator.control_api.fields import NameInPath
+from orchestrator.control_api.scope import (
+    READ_GUARDS,
+    WRITE_GUARDS,
+    Reason,
+    WorkspaceScope,
+    provide_scope,
+)
+from orchestrator.core.configuration import repository, service
+from orchestrator.core.errors import NotFound
+from orchestrator.core.http.auth import provide_principal
+from orchestrator.core.http.problems import problem_responses
+from orchestrator.core.models import Config, ConfigVersion
+
+READS = problem_responses(400, 401, 403, 404, 409, 503)
+WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
+
+Version = Annotated[
+    int | None,
+    Parameter(
+        query="version",
+        required=False,
+        ge=1,
+        le=2_147_483_647,
+        description="A version to read (default: the active one).",
+    ),
+]
+
+
+def to_out(config: Config, version: ConfigVersion) -> ConfigOut:
+    """The API view of one config version."""
+    return ConfigOut(
+        name=config.name,
+        version=version.version,
+        active_version=config.active_version,
+        latest_version=config.latest_version,
+        document=version.document,
+        created_by=version.created_by,
+        created_at=version.created_at,
+    )
+
+
+class ConfigController(Controller):
+    """Configs of one workspace (``?workspace=``, default the token's)."""
+
+    path = "/api/v1/configs"
+    tags = ["configs"]
+    security = [{"bearer": []}]
+    dependencies = {"principal": provide_principal, "ws": provide_scope}
+
+    @get(guards=READ_GUARDS, responses=READS)
+    async def list_configs(self, ws: WorkspaceScope) -> ConfigList:
+        """Every config of the workspace, without documents."""
+        rows = await repository.list_configs(ws.session)
+        return ConfigList(
+            items=[
+                ConfigSummary(
+                    name=c.name,
+                    active_version=c.active_version,
+                    latest_version=c.latest_version,
+                    updated_at=c.updated_at,
+                )
+                for c in rows
+            ]
+        )
+
+    @get("/{name:str}", guards=READ_GUARDS, responses=READS)
+    async def get_config(
+        self, ws: WorkspaceScope, name: NameInPath, version: Version = None
+    ) -> ConfigOut:
+        """A config's active version, or the version asked for."""
+        if version is None:
+            return to_out(*await service.get_config(ws.session, name))
+        found = await repository.config_version(ws.session, name, version)
+        if found is None:
+            raise NotFound(f"Config `{name}` has no version {version} in this workspace.")
+        return to_out(*found)
+
+    @put("/{name:str}", guards=WRITE_GUARDS, responses=WRITES)
+    async def put_config(
+        self, ws: WorkspaceScope, name: NameInPath, data: ConfigPut, reason: Reason
+    ) -> ConfigOut:
+        """Store a new version and make it active (created if missing; no-op if unchanged)."""
+        m = ws.mutation(reason)
+        return to_out(*await service.put_config(ws.session, m, name, data.document))

@@ -1,0 +1,1 @@
+"""``/api/v1/connector-types``: the connector types this deployment knows."""

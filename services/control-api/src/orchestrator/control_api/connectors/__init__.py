@@ -1,0 +1,1 @@
+"""``/api/v1/connectors``: a workspace's configured connectors."""

@@ -1,0 +1,1 @@
+"""``/api/v1/policies``: a workspace's named policies."""

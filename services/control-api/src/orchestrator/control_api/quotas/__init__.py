@@ -1,0 +1,1 @@
+"""``/api/v1/quotas``: a workspace's limits."""

@@ -1,0 +1,109 @@
+"""Which workspace a configuration request acts on, who may act, and why.
+
+The operator token's ``tid`` is the default; a ``workspace`` query parameter names
+another workspace of the operator's organization (anything else is a 404). Every
+mutation carries a ``reason`` query parameter, recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from litestar import Request
+from litestar.params import Parameter
+from loguru import logger
+from redis.exceptions import RedisError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.control_api.guards import organization_of, requires_role
+from orchestrator.core.auth.claims import CONTROL_AUDIENCE, OperatorRole, Principal
+from orchestrator.core.configuration.service import Mutation
+from orchestrator.core.db.tenant import set_organization, set_tenant
+from orchestrator.core.errors import Conflict, NotFound
+from orchestrator.core.execution.runtime import config_channel
+from orchestrator.core.http.auth import authenticated
+from orchestrator.core.http.fields import NO_NUL
+from orchestrator.core.models import Workspace, WorkspaceStatus
+from orchestrator.core.notify import publish
+from orchestrator.core.runtime import Resources
+from orchestrator.core.tenancy import repository
+
+ADMINS = (OperatorRole.OPERATOR_ADMIN, OperatorRole.BREAK_GLASS_ADMIN)
+READ_GUARDS = [authenticated(CONTROL_AUDIENCE, "control:read")]
+WRITE_GUARDS = [authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*ADMINS)]
+
+Reason = Annotated[
+    str,
+    Parameter(
+        query="reason",
+        min_length=3,
+        max_length=1000,
+        pattern=NO_NUL,
+        description="Why this change is made; recorded in the audit log.",
+    ),
+]
+WorkspaceId = Annotated[
+    uuid.UUID | None,
+    Parameter(
+        query="workspace",
+        required=False,
+        description="A workspace of your organization (default: your token's workspace).",
+    ),
+]
+
+
+@dataclass
+class WorkspaceScope:
+    """One transaction scoped to the chosen workspace (RLS), and who is acting."""
+
+    session: AsyncSession
+    workspace: Workspace
+    principal: Principal
+    mutated: bool = False
+
+    @property
+    def tenant_id(self) -> uuid.UUID:
+        """The chosen workspace's id."""
+        return self.workspace.id
+
+    def mutation(self, reason: str) -> Mutation:
+        """The audit context of a write."""
+        self.mutated = True
+        return Mutation(tenant_id=self.workspace.id, actor=self.principal.subject, reason=reason)
+
+
+async def provide_scope(
+    request: Request[Any, Any, Any], principal: Principal, workspace: WorkspaceId = None
+) -> AsyncIterator[WorkspaceScope]:
+    """The request's transaction, scoped to ``workspace`` (default ``tid``); commits on success."""
+    resources: Resources = request.app.state.resources
+    async with resources.sessions() as session, session.begin():
+        await set_organization(session, organization_of(principal))
+        target = await repository.get_workspace(session, workspace or principal.tenant_id)
+        if target is None:
+            raise NotFound("No such workspace in your organization.")
+        if target.status is not WorkspaceStatus.COMMITTED:
+            raise Conflict(f"Workspace `{target.name}` is {target.status.value}, not COMMITTED.")
+        await set_tenant(session, target.id)
+        scope = WorkspaceScope(session=session, workspace=target, principal=principal)
+        yield scope
+    if scope.mutated:
+        await announce_change(resources, scope.tenant_id)
+
+
+async def announce_change(resources: Resources, tenant_id: uuid.UUID) -> None:
+    """Tell every exec process to reload this workspace's configuration (after commit).
+
+    A lost notice only delays the change until the readers' TTL (``ORCH_EXEC_CONFIG_TTL_S``).
+    """
+    try:
+        await publish(
+            resources.redis,
+            config_channel(resources.settings.redis.namespace),
+            str(tenant_id).encode(),
+        )
+    except RedisError as exc:
+        logger.warning("configuration change of {} not announced: {!r}", tenant_id, exc)

@@ -1,0 +1,94 @@
+"""``POST /api/v1/execute``: validate, admit, call the upstream with retries, answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, post
+from litestar.openapi.datastructures import ResponseSpec
+
+from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
+from orchestrator.core.db.tenant import set_tenant
+from orchestrator.core.execution.executor import Execution, QueueInstead
+from orchestrator.core.http.auth import authenticated, provide_principal
+from orchestrator.core.http.problems import problem_responses
+from orchestrator.core.idempotency.guard import idempotent
+from orchestrator.core.jobs import service
+from orchestrator.core.runtime import Resources
+from orchestrator.exec_api.execute.schemas import ExecuteRequest
+from orchestrator.exec_api.jobs.controllers import IdempotencyKey
+from orchestrator.exec_api.jobs.schemas import JobAccepted
+from orchestrator.exec_api.plane import Plane, provide_plane
+
+EXECUTE_LOCK_S = 300.0
+"""How long a request that died keeps its key in flight (above any policy's deadline)."""
+
+
+async def queue_instead(
+    resources: Resources, plane: Plane, principal: Principal, data: ExecuteRequest, delay_s: float
+) -> JobAccepted:
+    """Degrade an open breaker into a delayed job (the policy's ``queue`` mode)."""
+    async with resources.sessions() as session, session.begin():
+        await set_tenant(session, principal.tenant_id)
+        submitted = await service.submit(
+            session,
+            plane.waker,
+            principal.tenant_id,
+            service.NewJob(
+                connector=data.connector,
+                operation=data.operation,
+                payload=data.payload,
+                delay_ms=int(delay_s * 1000),
+            ),
+            network=plane.network,
+        )
+    return JobAccepted(id=submitted.id, status=submitted.status.value)
+
+
+@post(
+    "/api/v1/execute",
+    guards=[authenticated(EXEC_AUDIENCE, "execute")],
+    dependencies={"principal": provide_principal, "plane": provide_plane},
+    status_code=200,
+    tags=["execute"],
+    security=[{"bearer": []}],
+    responses={
+        202: ResponseSpec(
+            JobAccepted,
+            description="The breaker is open and the policy queues calls: a delayed job",
+            generate_examples=False,
+        ),
+        **problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504),
+    },
+)
+async def execute(
+    request: Request[Any, Any, Any],
+    data: ExecuteRequest,
+    principal: Principal,
+    plane: Plane,
+    idempotency_key: IdempotencyKey = None,
+) -> Response[Any]:
+    """Run one operation now. ``status`` is ``failed`` when the upstream answered a final
+    non-2xx; retries exhausted are a 502, the deadline a 504, an open breaker a 503 and a
+    rate limit a 429, each a problem document."""
+    resources = plane.resources
+    assert resources.execution is not None
+    executor = resources.execution.executor
+    async with idempotent(
+        request, resources.sessions, principal.tenant_id, lock_s=EXECUTE_LOCK_S
+    ) as idem:
+        if idem.replay is not None:
+            return idem.replay
+        # A 404 or 422 here stores nothing: a corrected retry with the same key runs.
+        prepared = await executor.prepare(
+            principal.tenant_id, data.connector, data.operation, data.payload
+        )
+        idem.started()
+        try:
+            result: Execution = await executor.execute(prepared, idempotency_key=idem.key)
+        except QueueInstead as queued:
+            job = await queue_instead(resources, plane, principal, data, queued.delay_s)
+            return await idem.respond(
+                job, status_code=202, headers={"Location": f"/api/v1/jobs/{job.id}"}
+            )
+        return await idem.respond(result, status_code=200)

@@ -1,0 +1,1 @@
+"""``/api/v1/jobs``: submit, read, list and cancel asynchronous jobs."""

@@ -1,0 +1,174 @@
+"""``/api/v1/jobs``: HTTP only; the rules are in ``orchestrator.core.jobs.service``."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery, HeaderParameter, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
+from orchestrator.core.errors import BadRequest
+from orchestrator.core.http.auth import authenticated, provide_principal, provide_tenant_session
+from orchestrator.core.http.problems import problem_responses
+from orchestrator.core.idempotency.fingerprint import MAX_KEY_LENGTH
+from orchestrator.core.idempotency.guard import idempotent
+from orchestrator.core.jobs import repository, service
+from orchestrator.core.jobs.cursor import InvalidJobCursor, JobCursor
+from orchestrator.core.jobs.states import JobStatus
+from orchestrator.core.models import Job
+from orchestrator.exec_api.jobs.schemas import JobAccepted, JobCreate, JobList, JobOut, Status
+from orchestrator.exec_api.plane import Plane, provide_plane
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        required=False,
+        max_length=MAX_KEY_LENGTH,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Makes a retry safe: the first response is stored for 24 h and replayed.",
+    ),
+]
+SUBMIT_LOCK_S = 30.0
+"""How long a submission that died keeps its key in flight (far above its run time)."""
+
+
+def to_out(job: Job) -> JobOut:
+    """The API view of a job."""
+    return JobOut(
+        id=job.id,
+        status=job.status.value,
+        connector=job.connector,
+        operation=job.operation,
+        payload=job.payload,
+        attempts=job.attempts,
+        max_attempts=job.max_attempts,
+        available_at=job.available_at,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        upstream_status=job.upstream_status,
+        output=job.output,
+        error=job.last_error,
+        callback_url=job.callback_url,
+        callback_state=job.callback_state,  # type: ignore[arg-type]
+    )
+
+
+class JobController(Controller):
+    """The caller's jobs."""
+
+    path = "/api/v1/jobs"
+    tags = ["jobs"]
+    security = [{"bearer": []}]
+    dependencies = {
+        "principal": provide_principal,
+        "session": provide_tenant_session,
+        "plane": provide_plane,
+    }
+
+    @post(
+        guards=[authenticated(EXEC_AUDIENCE, "jobs:write")],
+        status_code=202,
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
+    )
+    async def submit(
+        self,
+        request: Request[Any, Any, Any],
+        data: JobCreate,
+        principal: Principal,
+        session: AsyncSession,
+        plane: Plane,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[JobAccepted]:
+        """Queue a job; ``202`` with its id. Safe to retry with an ``Idempotency-Key``."""
+        async with idempotent(
+            request, plane.resources.sessions, principal.tenant_id, lock_s=SUBMIT_LOCK_S
+        ) as idem:
+            if idem.replay is not None:
+                return idem.replay
+            # The operation and payload are checked now (404/422 naming the fields), not
+            # when the worker first runs the job.
+            assert plane.resources.execution is not None
+            await plane.resources.execution.executor.prepare(
+                principal.tenant_id, data.connector, data.operation, data.payload, session=session
+            )
+            submitted = await service.submit(
+                session,
+                plane.waker,
+                principal.tenant_id,
+                service.NewJob(
+                    connector=data.connector,
+                    operation=data.operation,
+                    payload=data.payload,
+                    callback_url=data.callback_url,
+                    delay_ms=data.delay_ms,
+                    idempotency_key=idempotency_key,
+                ),
+                network=plane.network,
+            )
+            # Stored in the job's own transaction: the key completes exactly when the job exists.
+            return await idem.respond(
+                JobAccepted(id=submitted.id, status=submitted.status.value),
+                status_code=202,
+                headers={"Location": f"/api/v1/jobs/{submitted.id}"},
+                session=session,
+            )
+
+    @get(
+        "/{job_id:uuid}",
+        guards=[authenticated(EXEC_AUDIENCE, "jobs:read")],
+        responses=problem_responses(400, 401, 403, 404, 503),
+    )
+    async def get_job(self, job_id: FromPath[uuid.UUID], session: AsyncSession) -> JobOut:
+        """One job of the caller's workspace."""
+        return to_out(await service.get(session, job_id))
+
+    @get(
+        guards=[authenticated(EXEC_AUDIENCE, "jobs:read")],
+        responses=problem_responses(400, 401, 403, 503),
+    )
+    async def list_jobs(
+        self,
+        principal: Principal,
+        session: AsyncSession,
+        status: FromQuery[Status | None] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+    ) -> JobList:
+        """The caller's jobs, newest first, optionally of one status; cursor-paginated."""
+        after = None
+        if cursor is not None:
+            try:
+                after = JobCursor.decode(cursor)
+            except InvalidJobCursor:
+                raise BadRequest("`cursor` is not a cursor this API returned.") from None
+        jobs = await repository.list_jobs(
+            session,
+            principal.tenant_id,
+            status=JobStatus(status) if status else None,
+            after=after,
+            limit=limit + 1,
+        )
+        page = list(jobs[:limit])
+        more = len(jobs) > limit
+        return JobList(
+            items=[to_out(job) for job in page],
+            next_cursor=JobCursor(page[-1].created_at, page[-1].id).encode() if more else None,
+        )
+
+    @post(
+        "/{job_id:uuid}/cancel",
+        guards=[authenticated(EXEC_AUDIENCE, "jobs:write")],
+        status_code=200,
+        responses=problem_responses(400, 401, 403, 404, 409, 503),
+    )
+    async def cancel(
+        self, job_id: FromPath[uuid.UUID], principal: Principal, session: AsyncSession, plane: Plane
+    ) -> JobOut:
+        """Cancel a queued job; ``409`` once it is running or finished."""
+        return to_out(await service.cancel(session, plane.waker, principal.tenant_id, job_id))

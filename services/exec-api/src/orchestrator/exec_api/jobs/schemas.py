@@ -1,0 +1,64 @@
+"""Request and response shapes of the jobs area."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from orchestrator.core.http.fields import NO_NUL
+from orchestrator.core.jobs.service import MAX_DELAY_MS
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)]
+CallbackUrl = Annotated[str, msgspec.Meta(min_length=1, max_length=2048, pattern=NO_NUL)]
+Status = Literal["queued", "running", "succeeded", "failed", "dead", "cancelled"]
+
+
+class JobCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Run ``operation`` of ``connector`` with ``payload`` later; optionally call back."""
+
+    connector: Name
+    operation: Name
+    payload: dict[str, Any] = msgspec.field(default_factory=dict)
+    callback_url: CallbackUrl | None = None
+    """Receives a signed (Standard Webhooks) POST when the job finishes."""
+    delay_ms: Annotated[int, msgspec.Meta(ge=0, le=MAX_DELAY_MS)] = 0
+
+
+class JobAccepted(msgspec.Struct, frozen=True, kw_only=True):
+    """The queued job; follow it at ``GET /api/v1/jobs/{id}`` or on the event stream."""
+
+    id: uuid.UUID
+    status: Status
+
+
+class JobOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A job and what its attempts produced so far."""
+
+    id: uuid.UUID
+    status: Status
+    connector: str
+    operation: str
+    payload: Any
+    attempts: int
+    max_attempts: int
+    available_at: dt.datetime
+    """When the next attempt may start (for a queued job)."""
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    upstream_status: int | None
+    output: Any
+    error: str | None
+    callback_url: str | None
+    callback_state: Literal["pending", "delivered", "failed"] | None
+
+
+class JobList(msgspec.Struct, frozen=True, kw_only=True):
+    """A page of jobs, newest first; pass ``next_cursor`` as ``cursor`` for the next."""
+
+    items: list[JobOut]
+    next_cursor: str | None

@@ -1,0 +1,52 @@
+"""Per-process parts of the jobs plane in the exec-api: wake-ups, the event hub, SSRF policy.
+
+Built on first use from the process's ``Resources``; the hub's task joins
+``resources.timers``, so it stops when the resources close at shutdown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+
+from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.events.hub import EventHub
+from orchestrator.core.events.wake import Waker
+from orchestrator.core.runtime import Resources
+
+_STATE_KEY = "jobs_plane"
+
+
+@dataclass(frozen=True)
+class Plane:
+    """What the jobs and events controllers share in one process."""
+
+    resources: Resources
+    waker: Waker
+    hub: EventHub
+    network: NetworkPolicy
+
+
+def plane_of(request: Request[Any, Any, Any]) -> Plane:
+    """The process's plane, created on first use."""
+    state = request.app.state
+    plane: Plane | None = state.get(_STATE_KEY)
+    if plane is None:
+        resources: Resources = state.resources
+        namespace = resources.settings.redis.namespace
+        plane = Plane(
+            resources=resources,
+            waker=Waker(resources.redis, namespace),
+            hub=EventHub(resources.redis, namespace),
+            network=NetworkPolicy.from_settings(resources.settings.upstream),
+        )
+        resources.timers.append(plane.hub.start())
+        state[_STATE_KEY] = plane
+    return plane
+
+
+async def provide_plane(request: Request[Any, Any, Any]) -> Plane:
+    """Dependency: the process's plane."""
+    return plane_of(request)

@@ -1,0 +1,33 @@
+"""One attempt of a job: the seam between the job actor and the executor."""
+
+from __future__ import annotations
+
+from orchestrator.core.errors import PolicyStateUnavailable, Problem
+from orchestrator.core.jobs.repository import ClaimedJob
+from orchestrator.core.jobs.results import AttemptResult
+from orchestrator.worker.actors.job_context import JobResources
+
+POLICY_STATE_RETRY_S = 1.0
+"""How soon an attempt refused because Redis (the policy state) is away is tried again."""
+
+
+async def execute_job_attempt(
+    resources: JobResources, job: ClaimedJob
+) -> tuple[AttemptResult, float | None]:
+    """Run one attempt of ``job``: its result, and the delay before the next attempt (None:
+    no further attempt)."""
+    try:
+        return await resources.execution.executor.attempt_job(
+            job.tenant_id,
+            job.connector,
+            job.operation,
+            job.payload,
+            job_id=job.id,
+            attempts_made=job.attempt - 1,
+        )
+    except PolicyStateUnavailable as exc:
+        return AttemptResult(outcome="retryable", error=exc.code), POLICY_STATE_RETRY_S
+    except Problem as exc:
+        # The connector was removed or disabled, the payload no longer fits its schema,
+        # a secret cannot be read, an address is refused: trying again will not help.
+        return AttemptResult(outcome="failed", error=f"{exc.code}: {exc.detail}"), None

@@ -1,0 +1,73 @@
+"""What the job and callback actors share, opened lazily in Dramatiq's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core.events.wake import Waker
+from orchestrator.core.execution.runtime import ExecutionRuntime, open_execution
+from orchestrator.core.secrets.keyring import KeyRing, keyring_from
+from orchestrator.core.upstream.client import UpstreamClient
+from orchestrator.worker.context import worker_context
+from orchestrator.worker.settings import Settings, get_settings
+
+
+@dataclass
+class JobResources:
+    """Per-process resources of the job plane in the worker."""
+
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    redis: Redis
+    waker: Waker
+    upstream: UpstreamClient
+    keys: KeyRing | None
+    """The KEK ring, to open callback-signing secrets; None when ``ORCH_KEK`` is unset."""
+    execution: ExecutionRuntime
+    """Runs job attempts under their policies (shares ``upstream``'s pool)."""
+
+    async def close(self) -> None:
+        """Flush pending wake-ups and close connections."""
+        await self.waker.drain()
+        await self.execution.close()
+        await self.redis.aclose()
+
+
+_resources: JobResources | None = None
+_lock = asyncio.Lock()
+
+
+async def job_resources() -> JobResources:
+    """The process's job resources, created on first use in the actors' event loop."""
+    global _resources
+    async with _lock:
+        if _resources is None:
+            settings = get_settings()
+            core = settings.core
+            redis = Redis.from_url(
+                core.redis.require_url(), socket_connect_timeout=2.0, socket_timeout=5.0
+            )
+            sessions = (await worker_context()).sessions
+            execution = open_execution(core, sessions, redis)
+            _resources = JobResources(
+                settings=settings,
+                sessions=sessions,
+                redis=redis,
+                waker=Waker(redis, core.redis.namespace),
+                upstream=execution.client,
+                keys=keyring_from(core.crypto) if core.crypto.kek else None,
+                execution=execution,
+            )
+    return _resources
+
+
+async def close_job_resources() -> None:
+    """Release the job resources on shutdown."""
+    global _resources
+    if _resources is not None:
+        await _resources.close()
+        _resources = None

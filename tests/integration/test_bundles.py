@@ -1,0 +1,228 @@
+"""Bundles: a workspace's whole configuration exported and imported, idempotently."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core.db.tenant import set_tenant
+from orchestrator.core.models import AuditLog
+from orchestrator.core.tenancy.service import BootstrapResult
+from tests.support.control_api import Api, operator_api
+from tests.support.stack import Stack
+
+pytestmark = pytest.mark.integration
+
+SECTIONS = ["tenant", "policies", "secret_refs", "connectors", "configs"]
+
+
+def sample_bundle() -> dict[str, Any]:
+    return {
+        "tenant": {"quotas": {"rps": 100, "concurrency": 10, "queue_depth": None}},
+        "policies": [
+            {"name": "default", "spec": {"retry": {"max_attempts": 4}}},
+            {"name": "strict", "spec": {"rate_limit": {"limit": 5}}},
+        ],
+        "secret_refs": [
+            {"name": "token", "ref": "env://UPSTREAM_TOKEN"},
+            {"name": "stored", "ref": "db://"},
+        ],
+        "connectors": [
+            {
+                "name": "users",
+                "type": "http",
+                "config": {
+                    "base_url": "http://127.0.0.1:9/v1",
+                    "auth": {"type": "bearer", "secret": "api_token"},
+                    "operations": {"get_user": {"method": "GET", "path": "/users/{id}"}},
+                },
+                "policy": "default",
+                "secrets": {"api_token": "token"},
+            }
+        ],
+        "configs": [{"name": "routing", "document": {"region": "eu", "weights": [1, 2]}}],
+    }
+
+
+async def audit_count(
+    owner_sessions: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID
+) -> int:
+    async with owner_sessions() as session, session.begin():
+        await set_tenant(session, tenant_id)
+        count = await session.scalar(
+            select(func.count()).select_from(AuditLog).where(AuditLog.tenant_id == tenant_id)
+        )
+    return int(count or 0)
+
+
+async def import_(api: Api, bundle: Any, **params: Any) -> httpx.Response:
+    return await api.write("POST", "/bundles/import", bundle, **params)
+
+
+async def versions(api: Api) -> dict[str, int]:
+    """Every item's version, by kind and name."""
+    found: dict[str, int] = {}
+    for path in ("/policies", "/secret-refs", "/connectors"):
+        for item in (await api.call("GET", path)).json()["items"]:
+            found[f"{path}/{item['name']}"] = item["version"]
+    for item in (await api.call("GET", "/configs")).json()["items"]:
+        found[f"/configs/{item['name']}"] = item["latest_version"]
+    found["/quotas"] = (await api.call("GET", "/quotas")).json()["version"]
+    return found
+
+
+async def test_an_empty_workspace_exports_a_bundle_that_imports_as_a_no_op(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    owner_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    audited = await audit_count(owner_sessions, tenant.tenant_id)
+    empty = (await api.call("GET", "/bundles/export")).json()
+    assert empty["tenant"]["quotas"] == {"rps": None, "concurrency": None, "queue_depth": None}
+    response = await import_(api, empty)
+    assert response.json() == {"dry_run": False, "changed": 0, "unchanged": 1, "changes": []}
+    assert (await api.call("GET", "/quotas")).json()["version"] == 0
+    assert await audit_count(owner_sessions, tenant.tenant_id) == audited
+
+
+async def test_import_export_and_reimport_changes_nothing_the_second_time(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    owner_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    first = await import_(api, sample_bundle())
+    assert first.status_code == 200, first.text
+    assert (first.json()["changed"], first.json()["unchanged"]) == (7, 0)
+    assert {(c["kind"], c["action"]) for c in first.json()["changes"]} == {
+        ("policy", "create"),
+        ("secret_ref", "create"),
+        ("connector", "create"),
+        ("config", "create"),
+        ("quota", "create"),
+    }
+    await api.write("PUT", "/secret-refs/stored/value", {"value": "never-exported"})
+    before = (await versions(api), await audit_count(owner_sessions, tenant.tenant_id))
+
+    exported = await api.call("GET", "/bundles/export")
+    assert exported.status_code == 200, exported.text
+    bundle = exported.json()
+    assert list(bundle) == SECTIONS
+    assert bundle["tenant"]["id"] == str(tenant.tenant_id)
+    assert set(bundle["tenant"]) == {"id", "name", "environment", "quotas"}
+    assert bundle["tenant"]["quotas"] == {"rps": 100, "concurrency": 10, "queue_depth": None}
+    assert bundle["secret_refs"] == sample_bundle()["secret_refs"][::-1]  # by name
+    assert "never-exported" not in exported.text
+    assert bundle["policies"][0]["spec"]["retry"]["max_attempts"] == 4
+
+    for again in (sample_bundle(), bundle):
+        response = await import_(api, again)
+        assert response.status_code == 200, response.text
+        assert response.json() == {"dry_run": False, "changed": 0, "unchanged": 7, "changes": []}
+    after = (await versions(api), await audit_count(owner_sessions, tenant.tenant_id))
+    assert after == before
+    assert (await api.call("GET", "/secret-refs/stored")).json()["has_value"] is True
+
+
+async def test_a_dry_run_reports_the_diff_and_writes_nothing(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    owner_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    assert (await import_(api, sample_bundle())).status_code == 200
+    before = (await versions(api), await audit_count(owner_sessions, tenant.tenant_id))
+
+    changed = sample_bundle()
+    changed["policies"][0]["spec"] = {"retry": {"max_attempts": 9}}
+    changed["connectors"][0]["enabled"] = False
+    changed["configs"].append({"name": "feature-flags", "document": {"beta": True}})
+    response = await import_(api, changed, dry_run="true")
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert (report["dry_run"], report["changed"], report["unchanged"]) == (True, 3, 5)
+    assert report["changes"] == [
+        {"kind": "policy", "name": "default", "action": "update", "fields": ["spec"]},
+        {"kind": "connector", "name": "users", "action": "update", "fields": ["enabled"]},
+        {"kind": "config", "name": "feature-flags", "action": "create", "fields": ["document"]},
+    ]
+    after = (await versions(api), await audit_count(owner_sessions, tenant.tenant_id))
+    assert after == before
+    assert (await api.call("GET", "/configs/feature-flags")).status_code == 404
+
+    applied = await import_(api, changed)
+    assert applied.json()["changes"] == report["changes"]
+    assert (await api.call("GET", "/policies/default")).json()["version"] == 2
+    assert await audit_count(owner_sessions, tenant.tenant_id) == before[1] + 3
+
+
+async def test_an_invalid_bundle_writes_nothing_and_lists_every_error(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    owner_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    audited = await audit_count(owner_sessions, tenant.tenant_id)
+    bundle = sample_bundle()
+    bundle["tenant"]["quotas"]["rps"] = 0
+    bundle["policies"].append({"name": "default", "spec": {}})
+    bundle["policies"].append({"name": "broken", "spec": {"timeout": {"read_s": -1}}})
+    bundle["secret_refs"].append({"name": "Bad Name", "ref": "http://example.com"})
+    bundle["connectors"].append({"name": "pigeon", "type": "carrier-pigeon"})
+    bundle["connectors"].append(
+        {
+            "name": "orphan",
+            "type": "http",
+            "config": sample_bundle()["connectors"][0]["config"],
+            "policy": "missing",
+        }
+    )
+    response = await import_(api, bundle)
+    assert response.status_code == 422, response.text
+    assert sorted(e["key"] for e in response.json()["errors"]) == [
+        "/connectors/1/type",
+        "/connectors/2/policy",
+        "/connectors/2/secrets/api_token",
+        "/policies/2/name",
+        "/policies/3/spec/timeout/read_s",
+        "/secret_refs/2/name",
+        "/secret_refs/2/ref",
+        "/tenant/quotas/rps",
+    ]
+    assert "8 error(s)" in response.json()["detail"]
+    exported = (await api.call("GET", "/bundles/export")).json()
+    assert [exported[s] for s in SECTIONS[1:]] == [[], [], [], []]
+    assert exported["tenant"]["quotas"] == {"rps": None, "concurrency": None, "queue_depth": None}
+    assert await audit_count(owner_sessions, tenant.tenant_id) == audited
+    # A body that is not a bundle at all is refused before any of that.
+    assert (await import_(api, {"policies": {}})).status_code == 400
+
+
+async def test_an_export_imported_into_a_sibling_workspace_clones_it(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    await import_(api, sample_bundle())
+    sibling = await api.call(
+        "POST",
+        "/workspaces",
+        json={"name": f"clone-{uuid.uuid4().hex[:6]}", "environment": "dev", "reason": "test"},
+    )
+    target = {"workspace": sibling.json()["id"]}
+    source = (await api.call("GET", "/bundles/export")).json()
+    cloned = await import_(api, source, **target)
+    assert cloned.json()["changed"] == 7, cloned.text
+    copy = (await api.call("GET", "/bundles/export", params=target)).json()
+    assert copy["tenant"]["id"] == sibling.json()["id"]
+    assert {s: copy[s] for s in SECTIONS[1:]} == {s: source[s] for s in SECTIONS[1:]}
+    assert copy["tenant"]["quotas"] == source["tenant"]["quotas"]

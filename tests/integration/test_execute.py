@@ -1,0 +1,261 @@
+"""``POST /api/v1/execute`` against a real local upstream that the tests make fail."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import httpx
+import pytest
+
+from orchestrator.core.tenancy.service import BootstrapResult
+from tests.support.execution import Caller, caller
+from tests.support.stack import Stack
+from tests.support.upstream import UpstreamServer
+
+PROBLEM = "application/problem+json"
+FAST_RETRY = {"max_attempts": 3, "base_delay_s": 0.01, "max_delay_s": 0.05}
+
+
+@pytest.fixture
+async def client(stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult) -> Caller:
+    return await caller(http, stack, tenant)
+
+
+def problem(response: httpx.Response, status: int, code: str) -> dict[str, object]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body: dict[str, object] = response.json()
+    assert body["status"] == status
+    assert str(body["type"]).endswith(code), body
+    return body
+
+
+async def test_a_call_returns_the_upstream_output(client: Caller, upstream: UpstreamServer) -> None:
+    connector = await client.connector(upstream)
+    response = await client.execute(connector, {"id": "o 1/2", "amount": 7})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["status"], body["upstream_status"], body["attempts"]) == ("succeeded", 200, 1)
+    assert body["output"]["body"] == {"id": "o 1/2", "amount": 7}
+    assert body["duration_ms"] > 0
+    assert upstream.last_request().path == "/charges/o%201%2F2"
+
+
+async def test_a_bad_payload_is_422_with_every_field_and_never_reaches_the_upstream(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    connector = await client.connector(upstream)
+    response = await client.execute(connector, {"amount": 0})
+    body = problem(response, 422, "validation-failed")
+    keys = {error["key"] for error in body["errors"]}  # type: ignore[attr-defined]
+    assert keys == {"/payload/id", "/payload/amount"}, body
+    assert upstream.calls() == 0
+
+
+async def test_an_unknown_connector_or_operation_is_404(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    problem(await client.execute("nope"), 404, "connector-not-found")
+    connector = await client.connector(upstream)
+    problem(await client.execute(connector, operation="refund"), 404, "connector-not-found")
+
+
+async def test_a_final_upstream_answer_is_reported_not_retried(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    connector = await client.connector(upstream, {"retry": FAST_RETRY})
+    upstream.fail(status=404, times=None, body={"error": "no such order"})
+    response = await client.execute(connector)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["status"], body["upstream_status"], body["attempts"]) == ("failed", 404, 1)
+    assert body["output"] == {"error": "no such order"}
+    assert upstream.calls() == 1
+
+
+async def test_transient_failures_are_retried_until_success(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    connector = await client.connector(upstream, {"retry": FAST_RETRY})
+    upstream.fail(status=503, times=2)
+    response = await client.execute(connector)
+    assert response.status_code == 200, response.text
+    assert response.json()["attempts"] == 3
+    assert upstream.calls() == 3
+
+
+async def test_retries_exhausted_is_502_after_exactly_max_attempts(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    connector = await client.connector(upstream, {"retry": FAST_RETRY})
+    upstream.fail(status=500, times=None)
+    body = problem(await client.execute(connector), 502, "upstream-failed")
+    assert (body["attempts"], body["upstream_status"]) == (3, 500)
+    assert upstream.calls() == 3
+
+
+async def test_a_non_idempotent_call_without_a_key_is_not_repeated_after_a_5xx(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    connector = await client.connector(upstream, {"retry": FAST_RETRY}, idempotent=False)
+    upstream.fail(status=503, times=None)
+    body = problem(await client.execute(connector), 502, "upstream-failed")
+    assert body["attempts"] == 1
+    assert upstream.calls() == 1
+    # With an idempotency key the upstream can deduplicate, so retrying is safe.
+    upstream.reset()
+    upstream.fail(status=503, times=1)
+    key = f"k-{uuid.uuid4()}"
+    response = await client.execute(connector, key=key)
+    assert response.status_code == 200, response.text
+    assert response.json()["attempts"] == 2
+    assert upstream.key_calls(key) == 2
+
+
+async def test_retry_after_is_honoured(client: Caller, upstream: UpstreamServer) -> None:
+    connector = await client.connector(upstream, {"retry": FAST_RETRY})
+    upstream.fail(status=429, times=1, retry_after=1)
+    started = time.monotonic()
+    response = await client.execute(connector)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200, response.text
+    assert response.json()["attempts"] == 2
+    assert elapsed >= 1.0
+
+
+async def test_the_total_deadline_holds_against_a_hanging_upstream(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    policy = {"timeout": {"connect_s": 0.2, "read_s": 5, "total_s": 0.6}, "retry": FAST_RETRY}
+    connector = await client.connector(upstream, policy)
+    upstream.hang()
+    started = time.monotonic()
+    problem(await client.execute(connector), 504, "deadline-exceeded")
+    assert 0.55 <= time.monotonic() - started < 1.5
+
+
+async def test_the_breaker_opens_refuses_without_calling_and_closes_after_a_good_probe(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    breaker = {
+        "window_size": 4,
+        "minimum_calls": 4,
+        "failure_rate_threshold": 50,
+        "wait_open_s": 0.5,
+        "half_open_calls": 1,
+    }
+    connector = await client.connector(upstream, {"retry": {"max_attempts": 1}, "breaker": breaker})
+    upstream.fail(status=500, times=None)
+    for _ in range(4):
+        problem(await client.execute(connector), 502, "upstream-failed")
+    assert upstream.calls() == 4
+    refused = await client.execute(connector)
+    problem(refused, 503, "circuit-open")
+    assert int(refused.headers["retry-after"]) >= 1
+    assert upstream.calls() == 4  # refused without touching the upstream
+
+    await asyncio.sleep(0.6)
+    problem(await client.execute(connector), 502, "upstream-failed")  # the probe fails
+    assert upstream.calls() == 5
+    problem(await client.execute(connector), 503, "circuit-open")  # re-opened
+    assert upstream.calls() == 5
+
+    await asyncio.sleep(0.6)
+    upstream.reset()  # healthy again
+    assert (await client.execute(connector)).status_code == 200  # the probe succeeds
+    for _ in range(3):
+        assert (await client.execute(connector)).status_code == 200
+    assert upstream.calls() == 4
+
+
+async def test_a_burst_beyond_the_rate_limit_gets_exactly_the_expected_429s(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    connector = await client.connector(upstream, {"rate_limit": {"limit": 5, "period_s": 60}})
+    responses = [await client.execute(connector) for _ in range(8)]
+    assert [r.status_code for r in responses] == [200] * 5 + [429] * 3
+    refused = responses[-1]
+    problem(refused, 429, "rate-limited")
+    assert 1 <= int(refused.headers["retry-after"]) <= 12
+    assert refused.headers["ratelimit-policy"] == '"default";q=5;w=60'
+    assert refused.headers["ratelimit"].startswith('"default";r=0;t=')
+    assert upstream.calls() == 5
+
+
+async def test_a_repeated_idempotency_key_replays_without_calling_again(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    connector = await client.connector(upstream)
+    key = f"k-{uuid.uuid4()}"
+    first = await client.execute(connector, key=key)
+    again = await client.execute(connector, key=key)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert upstream.key_calls(key) == 1
+    changed = await client.execute(connector, {"id": "o-2", "amount": 5}, key=key)
+    problem(changed, 422, "idempotency-key-reused")
+
+
+async def test_a_failed_validation_stores_nothing_under_the_key(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    connector = await client.connector(upstream)
+    key = f"k-{uuid.uuid4()}"
+    problem(await client.execute(connector, {"id": "x"}, key=key), 422, "validation-failed")
+    fixed = await client.execute(connector, {"id": "x", "amount": 1}, key=key)
+    assert fixed.status_code == 200, fixed.text
+    assert upstream.key_calls(key) == 1
+
+
+async def test_an_upstream_failure_is_stored_and_replayed_under_the_key(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    connector = await client.connector(upstream, {"retry": {"max_attempts": 1}})
+    upstream.fail(status=500, times=1)
+    key = f"k-{uuid.uuid4()}"
+    first = await client.execute(connector, key=key)
+    problem(first, 502, "upstream-failed")
+    again = await client.execute(connector, key=key)  # the upstream would succeed now
+    assert again.status_code == 502
+    assert again.json()["type"] == first.json()["type"]
+    assert upstream.key_calls(key) == 1
+
+
+async def test_two_concurrent_requests_with_one_key_run_once(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    connector = await client.connector(upstream)
+    upstream.delay(ms=400)
+    key = f"k-{uuid.uuid4()}"
+    first = asyncio.create_task(client.execute(connector, key=key))
+    await upstream.until_calls(1)
+    second = await client.execute(connector, key=key)
+    problem(second, 409, "idempotency-key-in-flight")
+    assert (await first).status_code == 200
+    assert upstream.key_calls(key) == 1
+
+
+async def test_a_configuration_change_reaches_the_exec_api_at_once(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    connector = await client.connector(upstream)
+    assert (await client.execute(connector)).status_code == 200  # cached by the exec-api now
+    disabled = await client.operator.write(
+        "PUT",
+        f"/connectors/{connector}",
+        {
+            "type": "http",
+            "config": {"base_url": upstream.url, "operations": {"charge": {"method": "POST"}}},
+            "enabled": False,
+        },
+    )
+    assert disabled.status_code == 200, disabled.text
+    for _ in range(20):  # the notice arrives within milliseconds; the TTL is seconds
+        if (await client.execute(connector)).status_code == 404:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        pytest.fail("the exec-api kept using the old configuration")

@@ -1,0 +1,377 @@
+"""The outbox relay: publishes each due row once, races safely, survives a broker outage.
+
+Runs on a database of its own (no other relay may see these rows) and a Redis
+namespace of its own; the outage test also runs its own exec-api and Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import dramatiq
+import httpx
+import pytest
+from dramatiq.brokers.redis import RedisBroker
+from redis import Redis as SyncRedis
+from redis.asyncio import Redis
+from sqlalchemy import func, select, text
+
+from orchestrator.cli.infra import EmbeddedRedis
+from orchestrator.core.auth import keys
+from orchestrator.core.auth.claims import EXEC_AUDIENCE, EXEC_SCOPES
+from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.db.tenant import tenant_transaction
+from orchestrator.core.events.wake import SILENT, Waker
+from orchestrator.core.jobs import maintenance, service
+from orchestrator.core.models import OutboxMessage
+from orchestrator.core.outbox import writer
+from orchestrator.core.outbox.kinds import JOBS_QUEUE, RUN_JOB
+from orchestrator.core.outbox.publisher import BrokerPublisher
+from orchestrator.core.outbox.relay import Relay, RelayConfig
+from orchestrator.core.settings import CoreSettings
+from tests.support.factories import forge, new_tenant, now
+from tests.support.jobs import IsolatedDb, add_connector
+from tests.support.stack import free_port, start_service, wait_ready
+
+pytestmark = pytest.mark.integration
+pytest_plugins = ["tests.support.jobs_fixtures"]  # the `isolated` database fixtures
+
+
+class Recording:
+    """A publisher that records what it publishes, then hands it to a real broker."""
+
+    def __init__(self, inner: BrokerPublisher | None = None, *, fail: bool = False) -> None:
+        self.inner = inner
+        self.fail = fail
+        self.outbox_ids: list[int] = []
+
+    def publish(self, messages: Sequence[dramatiq.Message[Any]]) -> None:
+        if self.fail:
+            raise ConnectionError("the broker is down")
+        if self.inner is not None:
+            self.inner.publish(messages)
+        self.outbox_ids += [m.options["outbox_id"] for m in messages]
+
+
+@pytest.fixture
+def namespace() -> str:
+    return f"orch-relay-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def broker(settings: CoreSettings, namespace: str) -> Iterator[RedisBroker]:
+    """A real Dramatiq Redis broker in a namespace of its own, flushed afterwards."""
+    broker = RedisBroker(url=settings.redis.require_url(), namespace=f"{namespace}-dramatiq")  # type: ignore[no-untyped-call]
+    yield broker
+    client = SyncRedis.from_url(settings.redis.require_url())
+    for key in client.scan_iter(f"{namespace}-dramatiq*"):
+        client.delete(key)
+    client.close()
+    broker.close()
+
+
+def queue_length(broker: RedisBroker) -> int:
+    return int(broker.client.llen(f"{broker.namespace}:{JOBS_QUEUE}"))
+
+
+def queued_messages(broker: RedisBroker) -> list[dramatiq.Message[Any]]:
+    raw = broker.client.hgetall(f"{broker.namespace}:{JOBS_QUEUE}.msgs")
+    return [
+        dramatiq.Message.decode(value if isinstance(value, bytes) else str(value).encode())
+        for value in raw.values()
+    ]
+
+
+async def write_rows(isolated: IsolatedDb, count: int, *, delay_s: float = 0) -> uuid.UUID:
+    """``count`` run_job rows of a new workspace; its id."""
+    workspace_id = uuid.uuid4()
+    async with isolated.app() as session, session.begin():
+        for _ in range(count):
+            await writer.enqueue(
+                session,
+                SILENT,
+                workspace_id=workspace_id,
+                kind=RUN_JOB,
+                payload={"tenant_id": str(workspace_id), "job_id": str(uuid.uuid4())},
+                available_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay_s)
+                if delay_s
+                else None,
+            )
+    return workspace_id
+
+
+async def unpublished(isolated: IsolatedDb, workspace_id: uuid.UUID) -> int:
+    async with isolated.owner() as session:
+        count = await session.scalar(
+            select(func.count()).where(
+                OutboxMessage.workspace_id == workspace_id, OutboxMessage.published_at.is_(None)
+            )
+        )
+    return int(count or 0)
+
+
+async def test_due_rows_are_published_once_and_delayed_rows_wait(
+    isolated: IsolatedDb, broker: RedisBroker
+) -> None:
+    due = await write_rows(isolated, 3)
+    later = await write_rows(isolated, 2, delay_s=0.6)
+    recording = Recording(BrokerPublisher(broker))
+    relay = Relay(isolated.app, recording, config=RelayConfig(batch_size=2))
+    assert await relay.drain() == 3  # two batches
+    assert await relay.drain() == 0
+    assert (await unpublished(isolated, due), await unpublished(isolated, later)) == (0, 2)
+    assert len(set(recording.outbox_ids)) == 3
+    assert queue_length(broker) == 3
+    message = queued_messages(broker)[0]
+    assert (message.queue_name, message.actor_name) == (JOBS_QUEUE, "run_job")
+    assert set(message.kwargs) == {"tenant_id", "job_id"}  # ids only
+    await asyncio.sleep(0.7)
+    assert await relay.drain() == 2
+    assert await unpublished(isolated, later) == 0
+
+
+async def test_two_relays_racing_publish_every_row_exactly_once(
+    isolated: IsolatedDb, broker: RedisBroker
+) -> None:
+    workspace_id = await write_rows(isolated, 1200)
+    publishers = [Recording(BrokerPublisher(broker)) for _ in range(2)]
+    relays = [Relay(isolated.app, p, config=RelayConfig(batch_size=100)) for p in publishers]
+    totals = await asyncio.gather(*(relay.drain() for relay in relays))
+    # Each drain stops at its first short batch; a last pass picks up any remainder.
+    totals.append(await relays[0].drain())
+    published = publishers[0].outbox_ids + publishers[1].outbox_ids
+    assert sum(totals) == 1200
+    assert len(published) == len(set(published)) == 1200
+    assert all(p.outbox_ids for p in publishers), "both relays should have taken a share"
+    assert await unpublished(isolated, workspace_id) == 0
+    assert queue_length(broker) == 1200
+
+
+async def test_rows_wait_while_the_broker_is_down_and_go_out_when_it_returns(
+    isolated: IsolatedDb, broker: RedisBroker
+) -> None:
+    workspace_id = await write_rows(isolated, 5)
+    dead = RedisBroker(url=f"redis://127.0.0.1:{free_port()}/0")  # type: ignore[no-untyped-call]
+    relay = Relay(isolated.app, BrokerPublisher(dead))
+    for _ in range(2):
+        with pytest.raises(Exception, match=r"(?i)connect"):
+            await relay.run_once()
+        assert await unpublished(isolated, workspace_id) == 5  # released: due again at once
+    dead.close()
+    relay = Relay(isolated.app, BrokerPublisher(broker))
+    assert await relay.drain() == 5
+    assert await unpublished(isolated, workspace_id) == 0
+    assert queue_length(broker) == 5
+
+
+async def test_a_notification_wakes_the_relay_within_milliseconds(
+    isolated: IsolatedDb, broker: RedisBroker, settings: CoreSettings, namespace: str
+) -> None:
+    tenant = await new_tenant(isolated.app, isolated.kek)
+    await add_connector(isolated.app, tenant.tenant_id)
+    redis = Redis.from_url(settings.redis.require_url())
+    waker = Waker(redis, namespace)
+    # A 5 s poll: only the wake-up can make dispatch fast.
+    relay = Relay(
+        isolated.app,
+        BrokerPublisher(broker),
+        redis=redis,
+        namespace=namespace,
+        config=RelayConfig(poll_s=5.0),
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    try:
+        await asyncio.sleep(0.3)  # subscribed, first (empty) pass done
+        latencies = []
+        for _ in range(5):
+            started = time.perf_counter()
+            async with tenant_transaction(isolated.app, tenant.tenant_id) as session:
+                await service.submit(
+                    session,
+                    waker,
+                    tenant.tenant_id,
+                    service.NewJob("echo", "get", {}),
+                    network=NetworkPolicy(),
+                )
+            before = queue_length(broker)
+            for _ in range(1500):
+                if queue_length(broker) > before:
+                    break
+                await asyncio.sleep(0.002)
+            latencies.append(time.perf_counter() - started)
+        assert max(latencies) < 0.5, latencies
+        assert sorted(latencies)[2] < 0.1, latencies
+    finally:
+        stop.set()
+        await running
+        await redis.aclose()
+
+
+# --- A broker outage end to end: a real exec-api whose Redis stops and restarts ----------
+
+
+@pytest.fixture
+def embedded_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
+    server = EmbeddedRedis(tmp_path / "redis", port=free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+async def exec_token(isolated: IsolatedDb, tenant_id: uuid.UUID) -> str:
+    """A valid exec token signed with the isolated database's key."""
+    async with isolated.owner() as session, session.begin():
+        await keys.ensure_active_key(session, isolated.kek)
+    issued = now()
+    return await forge(
+        isolated.owner,
+        isolated.kek,
+        {
+            "iss": isolated.settings.auth.issuer,
+            "aud": EXEC_AUDIENCE,
+            "sub": "svc:outage-test",
+            "tid": str(tenant_id),
+            "scope": " ".join(EXEC_SCOPES),
+            "iat": issued,
+            "nbf": issued,
+            "exp": issued + 600,
+            "jti": uuid.uuid4().hex,
+        },
+    )
+
+
+async def test_jobs_submitted_while_redis_is_down_are_accepted_then_published(
+    isolated: IsolatedDb,
+    isolated_url: str,
+    service_env: dict[str, str],
+    embedded_redis: EmbeddedRedis,
+) -> None:
+    tenant = await new_tenant(isolated.app, isolated.kek)
+    await add_connector(isolated.app, tenant.tenant_id)
+    token = await exec_token(isolated, tenant.tenant_id)
+    env = {**service_env, "DATABASE_URL": isolated_url, "REDIS_URL": embedded_redis.url}
+    exec_api = start_service("exec-api-outage", "orchestrator.exec_api", env)
+    try:
+        await asyncio.to_thread(wait_ready, exec_api)
+        embedded_redis.stop()
+        async with httpx.AsyncClient(timeout=10) as http:
+            responses = await asyncio.gather(
+                *(
+                    http.post(
+                        f"{exec_api.url}/api/v1/jobs",
+                        json={"connector": "echo", "operation": "get", "payload": {"i": i}},
+                        headers={"Authorization": f"Bearer {token}"},
+                    )
+                    for i in range(20)
+                )
+            )
+        assert [r.status_code for r in responses] == [202] * 20, responses[0].text
+        assert await unpublished(isolated, tenant.tenant_id) == 20
+        broker = RedisBroker(url=embedded_redis.url, namespace="outage-dramatiq")  # type: ignore[no-untyped-call]
+        relay = Relay(isolated.app, BrokerPublisher(broker), config=RelayConfig(poll_s=0.05))
+        with pytest.raises(Exception, match=r"(?i)connect"):
+            await relay.run_once()
+        assert await unpublished(isolated, tenant.tenant_id) == 20
+        embedded_redis.start()  # Redis returns
+        stop = asyncio.Event()
+        running = asyncio.create_task(relay.run(stop))
+        try:
+            for _ in range(100):
+                if await unpublished(isolated, tenant.tenant_id) == 0:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            stop.set()
+            await running
+        assert await unpublished(isolated, tenant.tenant_id) == 0
+        assert queue_length(broker) == 20
+        job_ids = {m.kwargs["job_id"] for m in queued_messages(broker)}
+        assert len(job_ids) == 20
+        broker.close()
+    finally:
+        exec_api.stop()
+
+
+# --- Retention and the safety-net sweep --------------------------------------------------
+
+
+async def test_published_rows_are_purged_after_the_retention_period(
+    isolated: IsolatedDb, broker: RedisBroker
+) -> None:
+    workspace_id = await write_rows(isolated, 4)
+    await Relay(isolated.app, BrokerPublisher(broker)).drain()
+    pending = await write_rows(isolated, 1, delay_s=60)
+    async with isolated.owner() as session, session.begin():
+        await session.execute(
+            text(
+                "UPDATE outbox SET published_at = now() - interval '2 hours' "
+                "WHERE workspace_id = :w AND id IN "
+                "(SELECT id FROM outbox WHERE workspace_id = :w ORDER BY id LIMIT 3)"
+            ),
+            {"w": workspace_id},
+        )
+    assert await maintenance.purge_published_outbox(isolated.app, keep=dt.timedelta(hours=1)) >= 3
+    async with isolated.owner() as session:
+        left = await session.scalar(
+            select(func.count()).where(OutboxMessage.workspace_id == workspace_id)
+        )
+    assert left == 1  # the one published recently
+    assert await unpublished(isolated, pending) == 1  # never purged before it is published
+
+
+async def test_the_sweep_redispatches_stuck_jobs_unless_the_relay_is_behind(
+    isolated: IsolatedDb, broker: RedisBroker
+) -> None:
+    tenant = await new_tenant(isolated.app, isolated.kek)
+    await add_connector(isolated.app, tenant.tenant_id)
+    ids = []
+    for _ in range(3):
+        async with tenant_transaction(isolated.app, tenant.tenant_id) as session:
+            job = await service.submit(
+                session,
+                SILENT,
+                tenant.tenant_id,
+                service.NewJob("echo", "get", {}),
+                network=NetworkPolicy(),
+            )
+        ids.append(job.id)
+    # The relay is behind (rows due long ago, unpublished): queued jobs still have theirs.
+    async with isolated.owner() as session, session.begin():
+        await session.execute(
+            text(
+                "UPDATE outbox SET available_at = now() - interval '10 minutes' WHERE workspace_id = :w"
+            ),
+            {"w": tenant.tenant_id},
+        )
+    assert await maintenance.sweep_overdue_jobs(isolated.app, SILENT, grace_s=60) == 0
+    await Relay(isolated.app, BrokerPublisher(broker)).drain()
+    # Now their messages are lost (say Redis kept no data): one stuck queued, one running on a
+    # lease long expired, one fine.
+    async with isolated.owner() as session, session.begin():
+        await session.execute(
+            text("UPDATE jobs SET available_at = now() - interval '10 minutes' WHERE id = :id"),
+            {"id": ids[0]},
+        )
+        await session.execute(
+            text(
+                "UPDATE jobs SET status = 'running', attempts = 1, "
+                "lease_until = now() - interval '10 minutes' WHERE id = :id"
+            ),
+            {"id": ids[1]},
+        )
+    assert await maintenance.sweep_overdue_jobs(isolated.app, SILENT, grace_s=60) == 2
+    assert await Relay(isolated.app, BrokerPublisher(broker)).drain() == 2
+    sent = Counter(
+        m.kwargs["job_id"]
+        for m in queued_messages(broker)
+        if m.kwargs["tenant_id"] == str(tenant.tenant_id)
+    )
+    assert sent == {str(ids[0]): 2, str(ids[1]): 2, str(ids[2]): 1}

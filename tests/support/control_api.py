@@ -1,0 +1,42 @@
+"""The control-api's configuration endpoints as one operator sees them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from orchestrator.core.tenancy.service import BootstrapResult
+from tests.support.factories import fetch_token
+from tests.support.stack import Stack
+
+REASON = {"reason": "configuration test"}
+
+
+class Api:
+    """Requests under ``/api/v1`` with one operator's token."""
+
+    def __init__(self, http: httpx.AsyncClient, base: str, token: str) -> None:
+        self.http, self.base = http, base
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    async def call(
+        self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None
+    ) -> httpx.Response:
+        """Any request."""
+        return await self.http.request(
+            method, f"{self.base}/api/v1{path}", json=json, params=params, headers=self.headers
+        )
+
+    async def write(
+        self, method: str, path: str, json: Any = None, **params: Any
+    ) -> httpx.Response:
+        """A mutation, with a ``reason``."""
+        return await self.call(method, path, json=json, params={**REASON, **params})
+
+
+async def operator_api(http: httpx.AsyncClient, stack: Stack, tenant: BootstrapResult) -> Api:
+    """The tenant's admin operator."""
+    base = stack.url("control-api")
+    token = await fetch_token(http, base, tenant.control_client_id, tenant.control_client_secret)
+    return Api(http, base, token)

@@ -1,0 +1,106 @@
+"""Set up a connector through the control-api and call it through the exec-api."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from orchestrator.core.tenancy.service import BootstrapResult
+from tests.support.control_api import Api, operator_api
+from tests.support.factories import fetch_token
+from tests.support.stack import Stack
+from tests.support.upstream import UpstreamServer
+
+ORDER_SCHEMA = {
+    "type": "object",
+    "required": ["id", "amount"],
+    "properties": {"id": {"type": "string"}, "amount": {"type": "integer", "minimum": 1}},
+}
+
+
+def http_connector(upstream: UpstreamServer, *, idempotent: bool = True) -> dict[str, Any]:
+    """An ``http`` connector with one operation, ``charge``: POST /charges/{id}."""
+    return {
+        "base_url": upstream.url,
+        "operations": {
+            "charge": {
+                "method": "POST",
+                "path": "/charges/{id}",
+                "payload_schema": ORDER_SCHEMA,
+                "idempotent": idempotent,
+            }
+        },
+    }
+
+
+@dataclass
+class Caller:
+    """One tenant: its operator (control-api) and its product backend (exec-api)."""
+
+    operator: Api
+    exec_url: str
+    exec_headers: dict[str, str]
+    http: httpx.AsyncClient
+
+    async def connector(
+        self, upstream: UpstreamServer, policy: dict[str, Any] | None = None, **options: Any
+    ) -> str:
+        """A new connector (with its own policy when given); returns its name."""
+        name = f"c-{uuid.uuid4().hex[:8]}"
+        policy_name = None
+        if policy is not None:
+            policy_name = f"p-{name}"
+            made = await self.operator.write(
+                "POST", "/policies", {"name": policy_name, "spec": policy}
+            )
+            assert made.status_code == 201, made.text
+        made = await self.operator.write(
+            "POST",
+            "/connectors",
+            {
+                "name": name,
+                "type": "http",
+                "config": http_connector(upstream, **options),
+                "policy": policy_name,
+            },
+        )
+        assert made.status_code == 201, made.text
+        return name
+
+    async def execute(
+        self,
+        connector: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        operation: str = "charge",
+        key: str | None = None,
+    ) -> httpx.Response:
+        """``POST /api/v1/execute``."""
+        headers = dict(self.exec_headers)
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        return await self.http.post(
+            f"{self.exec_url}/api/v1/execute",
+            json={
+                "connector": connector,
+                "operation": operation,
+                "payload": {"id": "o-1", "amount": 5} if payload is None else payload,
+            },
+            headers=headers,
+        )
+
+
+async def caller(http: httpx.AsyncClient, stack: Stack, tenant: BootstrapResult) -> Caller:
+    """The tenant's operator and exec identities, with tokens."""
+    token = await fetch_token(
+        http, stack.url("control-api"), tenant.exec_client_id, tenant.exec_client_secret
+    )
+    return Caller(
+        operator=await operator_api(http, stack, tenant),
+        exec_url=stack.url("exec-api"),
+        exec_headers={"Authorization": f"Bearer {token}"},
+        http=http,
+    )
