@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from datetime import datetime
 
 import httpx
 import pytest
@@ -259,3 +260,32 @@ async def test_a_configuration_change_reaches_the_exec_api_at_once(
         await asyncio.sleep(0.05)
     else:
         pytest.fail("the exec-api kept using the old configuration")
+
+
+async def test_an_open_breaker_queues_the_call_as_a_delayed_job_when_the_policy_says_so(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    breaker = {"window_size": 2, "minimum_calls": 2, "wait_open_s": 60, "half_open_calls": 1}
+    policy = {
+        "retry": {"max_attempts": 1},
+        "breaker": breaker,
+        "degradation": {"mode": "queue", "queue_delay_s": 90},
+    }
+    connector = await client.connector(upstream, policy)
+    upstream.fail(status=500, times=None)
+    for _ in range(2):
+        problem(await client.execute(connector), 502, "upstream-failed")
+    queued = await client.execute(connector)
+    assert queued.status_code == 202, queued.text
+    job_id = queued.json()["id"]
+    assert queued.headers["location"] == f"/api/v1/jobs/{job_id}"
+    assert upstream.calls() == 2
+    job = await client.http.get(
+        f"{client.exec_url}/api/v1/jobs/{job_id}", headers=client.exec_headers
+    )
+    assert job.status_code == 200, job.text
+    body = job.json()
+    assert (body["status"], body["connector"], body["attempts"]) == ("queued", connector, 0)
+    created = datetime.fromisoformat(body["created_at"])
+    available = datetime.fromisoformat(body["available_at"])
+    assert 85 <= (available - created).total_seconds() <= 95

@@ -18,6 +18,7 @@ from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.engine import create_engine, session_factory
 from orchestrator.core.execution.runtime import ExecutionRuntime, config_channel, open_execution
 from orchestrator.core.notify import Subscriber, every
+from orchestrator.core.secrets.keyring import keyring_from
 from orchestrator.core.settings import CoreSettings
 
 
@@ -104,7 +105,7 @@ async def open_resources(
     redis = Redis.from_url(
         settings.redis.require_url(), socket_connect_timeout=2.0, health_check_interval=10
     )
-    keystore = KeyStore(sessions, kek=kek_from(settings) if signs_tokens else None)
+    keystore = KeyStore(sessions, kek=keyring_from(settings.crypto) if signs_tokens else None)
     denylist = Denylist()
     feed = RevocationFeed(denylist, sessions)
 

@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orchestrator.core.auth.claims import ALGORITHM
 from orchestrator.core.crypto import envelope
 from orchestrator.core.db.base import utcnow
+from orchestrator.core.errors import ConfigurationError
 from orchestrator.core.models import SigningKey
+from orchestrator.core.secrets.keyring import KeyRing
 
 
 def new_kid() -> str:
@@ -35,9 +37,15 @@ def generate_signing_key(kek: envelope.KeyEncryptionKey) -> SigningKey:
     )
 
 
-def private_key(row: SigningKey, kek: envelope.KeyEncryptionKey) -> ECKey:
-    """Unseal a signing key's private half."""
+def private_key(row: SigningKey, keys: envelope.KeyEncryptionKey | KeyRing) -> ECKey:
+    """Unseal a signing key's private half with the KEK it names (from ``keys``)."""
     sealed = envelope.from_json(row.sealed_private_jwk)
+    kek = KeyRing.of(keys).get(sealed.kek_id)
+    if kek is None:
+        raise ConfigurationError(
+            f"signing key {row.kid} is sealed with KEK {sealed.kek_id!r}, which this process "
+            "lacks: set ORCH_KEK_PREVIOUS during a KEK rotation"
+        )
     return ECKey.import_key(json.loads(envelope.open_sealed(kek, sealed, context=row.kid)))
 
 

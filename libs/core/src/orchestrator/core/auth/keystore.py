@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.auth import keys
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
+from orchestrator.core.secrets.keyring import KeyRing
 
 
 class KeyStore:
@@ -24,7 +25,7 @@ class KeyStore:
         self,
         sessions: async_sessionmaker[AsyncSession],
         *,
-        kek: KeyEncryptionKey | None = None,
+        kek: KeyEncryptionKey | KeyRing | None = None,
         min_refresh_s: float = 1.0,
     ) -> None:
         self._sessions = sessions
