@@ -289,3 +289,25 @@ async def test_an_open_breaker_queues_the_call_as_a_delayed_job_when_the_policy_
     created = datetime.fromisoformat(body["created_at"])
     available = datetime.fromisoformat(body["available_at"])
     assert 85 <= (available - created).total_seconds() <= 95
+
+
+async def test_tenant_quotas_cap_requests_per_second_and_concurrency(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    # Each connector is first called after its quota is set, so its plan is read fresh.
+    limited = await client.operator.write("PUT", "/quotas", {"rps": 3})
+    assert limited.status_code == 200, limited.text
+    connector = await client.connector(upstream)
+    burst = await asyncio.gather(*(client.execute(connector) for _ in range(5)))
+    assert sorted(r.status_code for r in burst) == [200, 200, 200, 429, 429]
+
+    capped = await client.operator.write("PUT", "/quotas", {"concurrency": 1})
+    assert capped.status_code == 200, capped.text
+    connector = await client.connector(upstream)
+    upstream.delay(ms=300)
+    first = asyncio.create_task(client.execute(connector))
+    await upstream.until_calls(1)
+    refused = await client.execute(connector)
+    problem(refused, 429, "rate-limited")
+    assert (await first).status_code == 200
+    assert (await client.execute(connector)).status_code == 200  # the slot came back
