@@ -153,6 +153,8 @@ def _announce_when_ready(env: dict[str, str], creds: BootstrapResult) -> None:
         f"      -d client_id={creds.exec_client_id} -d client_secret={creds.exec_client_secret} \\",
         "      | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')",
         f'  curl -s -H "Authorization: Bearer $TOKEN" {exec_api}/api/v1/workspace',
+        f'  curl -s -H "Authorization: Bearer $TOKEN" {exec_api}/api/v1/execute \\',
+        f"""      -H Content-Type:application/json -d '{{"connector": "{commands.DEMO_CONNECTOR}", "operation": "jwks"}}'""",
         "",
         f"Operator (control plane): client_id={creds.control_client_id} "
         f"client_secret={creds.control_client_secret}",
@@ -179,6 +181,10 @@ def run() -> None:
         creds = asyncio.run(
             commands.bootstrap_workspace(settings, organization=DEMO_ORG, workspace=DEMO_WORKSPACE)
         )
+        # The connector's URL is checked against the SSRF policy this process reads.
+        os.environ.setdefault("ORCH_UPSTREAM_ALLOW_LOOPBACK", env["ORCH_UPSTREAM_ALLOW_LOOPBACK"])
+        control_url = f"http://127.0.0.1:{_port(env, SERVICES[0][2], SERVICES[0][3])}"
+        asyncio.run(commands.seed_demo_connector(settings, creds.tenant_id, control_url))
         processes = [
             ProcessSpec(name=name, argv=[sys.executable, "-m", module], env=env)
             for name, module, _, _ in SERVICES
