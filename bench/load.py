@@ -1,4 +1,6 @@
-"""A small closed-loop HTTP load generator on aiohttp (cheap per request, so the server is measured)."""
+"""HTTP load: wrk when installed (cheap per request, so the server is measured), else a
+closed-loop generator on aiohttp. Both take a ``Target`` (any method, headers, body) and an
+optional think time per connection, which turns the closed loop into a moderate load."""
 
 from __future__ import annotations
 
@@ -6,10 +8,22 @@ import asyncio
 import re
 import shutil
 import subprocess
+import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import aiohttp
+
+
+@dataclass(frozen=True)
+class Target:
+    """One request, sent again and again."""
+
+    url: str
+    method: str = "GET"
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -37,26 +51,35 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
 
 
 async def run_load(
-    url: str, *, headers: dict[str, str], seconds: float, concurrency: int, warmup_s: float = 1.0
+    target: Target,
+    *,
+    seconds: float,
+    concurrency: int,
+    think_ms: float = 0.0,
+    warmup_s: float = 1.0,
 ) -> LoadResult:
-    """GET ``url`` from ``concurrency`` loops for ``seconds`` after a warm-up."""
+    """Send ``target`` from ``concurrency`` loops for ``seconds`` after a warm-up; each
+    loop waits ``think_ms`` after every answer."""
     latencies: list[float] = []
     errors = 0
     connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
+    async with aiohttp.ClientSession(connector=connector, headers=target.headers) as session:
 
         async def loop(until: float, record: bool) -> None:
             nonlocal errors
             while (start := time.perf_counter()) < until:
-                async with session.get(url) as response:
+                async with session.request(target.method, target.url, data=target.body) as response:
                     await response.read()
-                    ok = response.status == 200
+                    ok = 200 <= response.status < 300
                 if record:
                     latencies.append(time.perf_counter() - start)
                     errors += not ok
+                if think_ms:
+                    await asyncio.sleep(think_ms / 1000)
 
-        warm_until = time.perf_counter() + warmup_s
-        await asyncio.gather(*(loop(warm_until, False) for _ in range(concurrency)))
+        if warmup_s > 0:
+            warm_until = time.perf_counter() + warmup_s
+            await asyncio.gather(*(loop(warm_until, False) for _ in range(concurrency)))
         begin = time.perf_counter()
         await asyncio.gather(*(loop(begin + seconds, True) for _ in range(concurrency)))
         elapsed = time.perf_counter() - begin
@@ -71,8 +94,8 @@ async def run_load(
 
 
 def _millis(value: str) -> float:
-    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-    for suffix in ("us", "ms", "s"):
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+    for suffix in ("us", "ms", "s", "m"):
         if value.endswith(suffix):
             return float(value[: -len(suffix)]) * units[suffix]
     return float(value)
@@ -83,21 +106,85 @@ def wrk_available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def run_wrk(url: str, *, headers: dict[str, str], seconds: float, concurrency: int) -> LoadResult:
-    """Load ``url`` with wrk (one thread, pinned by the caller's affinity)."""
-    args = ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--latency"]
-    for name, value in headers.items():
-        args += ["-H", f"{name}: {value}"]
-    subprocess.run([*args[:3], "-d1s", url], check=True, capture_output=True)  # warm-up
-    out = subprocess.run([*args, url], check=True, capture_output=True, text=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _millis(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _millis(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+def _lua_string(value: str | bytes) -> str:
+    text = value.decode() if isinstance(value, bytes) else value
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def wrk_script(target: Target, think_ms: float) -> str:
+    """The Lua script that makes wrk send ``target`` (and pause ``think_ms`` between)."""
+    lines = [f"wrk.method = {_lua_string(target.method)}"]
+    if target.body is not None:
+        lines.append(f"wrk.body = {_lua_string(target.body)}")
+    lines += [
+        f"wrk.headers[{_lua_string(name)}] = {_lua_string(value)}"
+        for name, value in target.headers.items()
+    ]
+    if think_ms:
+        lines.append(f"function delay() return {think_ms:g} end")
+    return "\n".join(lines) + "\n"
+
+
+def run_wrk(
+    target: Target,
+    *,
+    seconds: float,
+    concurrency: int,
+    think_ms: float = 0.0,
+    warmup_s: float = 1.0,
+) -> LoadResult:
+    """Load ``target`` with wrk (one thread, on the caller's CPU affinity)."""
+    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as scratch:
+        script = Path(scratch) / "target.lua"
+        script.write_text(wrk_script(target, think_ms))
+        args = ["wrk", "-t1", f"-c{concurrency}", "-s", str(script), "--latency"]
+        if warmup_s > 0:
+            warm = [*args, f"-d{max(1, round(warmup_s))}s", target.url]
+            subprocess.run(warm, check=True, capture_output=True)
+        duration = max(1, round(seconds))
+        out = subprocess.run(
+            [*args, f"-d{duration}s", "--timeout", "10s", target.url],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    completed = re.search(r"(\d+) requests in ([\d.]+)(\w+),", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE)
+    if completed is None or p50 is None or p99 is None:
+        raise RuntimeError(f"cannot read wrk's output:\n{out}")
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non_2xx.group(1)) if non_2xx else 0) + (
+        sum(int(n) for n in socket.groups()) if socket else 0
+    )
     return LoadResult(
-        requests=round(rps * seconds),
-        errors=int(non_2xx.group(1)) if non_2xx else 0,
-        seconds=seconds,
-        p50_ms=p50,
-        p99_ms=p99,
+        requests=int(completed.group(1)),
+        errors=errors,
+        seconds=_millis(completed.group(2) + completed.group(3)) / 1000,
+        p50_ms=_millis(p50.group(1)),
+        p99_ms=_millis(p99.group(1)),
+    )
+
+
+async def load(
+    target: Target,
+    *,
+    seconds: float,
+    concurrency: int,
+    think_ms: float = 0.0,
+    warmup_s: float = 1.0,
+) -> LoadResult:
+    """wrk when installed, else the aiohttp generator (which costs more per request)."""
+    if wrk_available():
+        return await asyncio.to_thread(
+            run_wrk,
+            target,
+            seconds=seconds,
+            concurrency=concurrency,
+            think_ms=think_ms,
+            warmup_s=warmup_s,
+        )
+    return await run_load(
+        target, seconds=seconds, concurrency=concurrency, think_ms=think_ms, warmup_s=warmup_s
     )

@@ -196,6 +196,13 @@ class UpstreamState:
         with self._lock:
             return [r for r in self.recorded if path is None or r.path == path]
 
+    def side_effects(self) -> int:
+        """The side effects an upstream deduplicating on ``Idempotency-Key`` would have
+        applied: one per distinct key, and one per request without a key."""
+        with self._lock:
+            keyless = self.total_calls - sum(self.key_calls.values())
+            return len(self.key_calls) + keyless
+
     def stats(self) -> dict[str, Any]:
         """Counters as JSON-ready data."""
         with self._lock:
@@ -204,6 +211,7 @@ class UpstreamState:
                 "connections": self.connections,
                 "paths": dict(self.path_calls),
                 "keys": dict(self.key_calls),
+                "side_effects": self.side_effects(),
             }
 
 
@@ -640,6 +648,8 @@ def upstream_process(*, cpus: set[int] | None = None, record: int = 0) -> Iterat
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def main() -> None:

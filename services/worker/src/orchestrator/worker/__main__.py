@@ -44,7 +44,11 @@ def main() -> None:
     """Consume every queue until SIGINT or SIGTERM, then finish in-flight messages."""
     settings = get_settings()
     configure_logging(settings.core.log, "worker")
-    broker = build_broker(settings.core.redis)
+    broker = build_broker(
+        settings.core.redis,
+        heartbeat_timeout_s=settings.worker.broker_heartbeat_timeout_s,
+        maintenance_chance=settings.worker.broker_maintenance_chance,
+    )
     actors = register_actors(broker)
     health = start_health_server(settings.worker.host, settings.worker.port, readiness)
     worker = Worker(broker, worker_threads=settings.worker.threads)

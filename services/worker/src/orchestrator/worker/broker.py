@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dramatiq
-from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
 from orchestrator.core.outbox.kinds import DELIVER_CALLBACK, ROUTES, RUN_JOB
@@ -15,10 +15,23 @@ from orchestrator.worker.actors import callbacks, job_retention, jobs, retention
 MAINTENANCE_QUEUE = "maintenance"
 
 
-def build_broker(settings: RedisSettings) -> RedisBroker:
-    """A Redis broker with async actors, namespaced so deployments can share a Redis."""
+def build_broker(
+    settings: RedisSettings,
+    *,
+    heartbeat_timeout_s: float = 60.0,
+    maintenance_chance: float = 0.001,
+) -> RedisBroker:
+    """A Redis broker with async actors, namespaced so deployments can share a Redis.
+
+    A worker that dies (SIGKILL, OOM) leaves the messages it had fetched unacknowledged;
+    another broker client puts them back on their queue once the dead one has been silent
+    for ``heartbeat_timeout_s``, on a ``maintenance_chance`` share of its commands.
+    """
     broker = RedisBroker(  # type: ignore[no-untyped-call]
-        url=settings.require_url(), namespace=f"{settings.namespace}-dramatiq"
+        url=settings.require_url(),
+        namespace=f"{settings.namespace}-dramatiq",
+        heartbeat_timeout=round(heartbeat_timeout_s * 1000),
+        maintenance_chance=round(maintenance_chance * MAINTENANCE_SCALE),
     )
     broker.add_middleware(AsyncIO())
     return broker

@@ -17,6 +17,11 @@ class WorkerHttp(HttpSettings, frozen=True, kw_only=True):
     port: int = 4004
     threads: int = 8
     retention_interval_s: float = 300.0
+    broker_heartbeat_timeout_s: float = 60.0
+    """A worker process silent on the broker this long is taken for dead, and the messages it
+    had fetched but not acknowledged go back to their queue (Dramatiq's default: 60 s)."""
+    broker_maintenance_chance: float = 0.001
+    """Share of broker commands that also run that requeueing (Dramatiq's default: 1 in 1,000)."""
 
 
 class JobsSettings(SettingsGroup, frozen=True, kw_only=True):

@@ -18,7 +18,7 @@ from orchestrator.core.runtime import Resources
 from orchestrator.exec_api.execute.schemas import ExecuteRequest
 from orchestrator.exec_api.jobs.controllers import IdempotencyKey
 from orchestrator.exec_api.jobs.schemas import JobAccepted
-from orchestrator.exec_api.plane import Plane, provide_plane
+from orchestrator.exec_api.plane import Plane, plane_of
 
 EXECUTE_LOCK_S = 300.0
 """How long a request that died keeps its key in flight (above any policy's deadline)."""
@@ -48,7 +48,9 @@ async def queue_instead(
 @post(
     "/api/v1/execute",
     guards=[authenticated(EXEC_AUDIENCE, "execute")],
-    dependencies={"principal": provide_principal, "plane": provide_plane},
+    # One dependency: Litestar resolves two of the same level concurrently, in an anyio
+    # task group per request, which costs more here than both lookups themselves.
+    dependencies={"principal": provide_principal},
     status_code=200,
     tags=["execute"],
     security=[{"bearer": []}],
@@ -65,12 +67,12 @@ async def execute(
     request: Request[Any, Any, Any],
     data: ExecuteRequest,
     principal: Principal,
-    plane: Plane,
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Any]:
     """Run one operation now. ``status`` is ``failed`` when the upstream answered a final
     non-2xx; retries exhausted are a 502, the deadline a 504, an open breaker a 503 and a
     rate limit a 429, each a problem document."""
+    plane = plane_of(request)
     resources = plane.resources
     assert resources.execution is not None
     executor = resources.execution.executor

@@ -20,7 +20,7 @@ from orchestrator.core.jobs.cursor import InvalidJobCursor, JobCursor
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.models import Job
 from orchestrator.exec_api.jobs.schemas import JobAccepted, JobCreate, JobList, JobOut, Status
-from orchestrator.exec_api.plane import Plane, provide_plane
+from orchestrator.exec_api.plane import Plane, plane_of, provide_plane
 
 IdempotencyKey = Annotated[
     str | None,
@@ -82,10 +82,12 @@ class JobController(Controller):
         data: JobCreate,
         principal: Principal,
         session: AsyncSession,
-        plane: Plane,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[JobAccepted]:
         """Queue a job; ``202`` with its id. Safe to retry with an ``Idempotency-Key``."""
+        # Not a dependency: next to ``principal`` Litestar would resolve both concurrently,
+        # in an anyio task group per request, which costs more than the lookup itself.
+        plane = plane_of(request)
         async with idempotent(
             request, plane.resources.sessions, principal.tenant_id, lock_s=SUBMIT_LOCK_S
         ) as idem:

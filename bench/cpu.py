@@ -1,0 +1,55 @@
+"""CPU time of a process tree, read from ``/proc`` (Linux): where a run's CPU went."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+PROC = Path("/proc")
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and every descendant (granian's workers are children of its supervisor)."""
+    found = [pid]
+    for current in found:
+        for task in (PROC / str(current) / "task").glob("*"):
+            with contextlib.suppress(OSError):
+                found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds the process tree of ``pid`` has run so far (every thread, ns precision)."""
+    total = 0
+    for member in tree(pid):
+        for task in (PROC / str(member) / "task").glob("*"):
+            with contextlib.suppress(OSError):
+                total += int((task / "schedstat").read_text().split()[0])
+    return total / 1e9
+
+
+def pin_tree(pid: int, cpus: set[int]) -> None:
+    """Move every thread of the process tree of ``pid`` onto ``cpus``."""
+    for member in tree(pid):
+        for task in (PROC / str(member) / "task").glob("*"):
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(int(task.name), cpus)
+
+
+class CpuMeter:
+    """CPU seconds used by some process trees between ``start`` and ``stop``."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self._before: dict[str, float] = {}
+        self.used: dict[str, float] = {}
+
+    def start(self) -> None:
+        """Remember where each tree stands."""
+        self._before = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+
+    def stop(self) -> dict[str, float]:
+        """CPU seconds used by each tree since ``start``."""
+        self.used = {name: cpu_seconds(pid) - self._before[name] for name, pid in self.pids.items()}
+        return self.used

@@ -1,0 +1,173 @@
+"""Support for the durability tests: a job plane of its own (exec-api, worker, Redis) on an
+isolated database, jobs submitted over HTTP, and their fate read back from the database."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import httpx
+import msgspec
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core.auth import keys
+from orchestrator.core.auth.claims import EXEC_AUDIENCE, EXEC_SCOPES
+from orchestrator.core.db.tenant import set_tenant, tenant_transaction
+from orchestrator.core.models import Connector, Job, JobRun, Policy
+from orchestrator.core.policy.model import PolicySpec
+from tests.support.execution import ORDER_SCHEMA
+from tests.support.factories import forge, now
+from tests.support.jobs import IsolatedDb
+
+
+async def exec_token(isolated: IsolatedDb, tenant_id: uuid.UUID) -> str:
+    """A valid exec-plane token of ``tenant_id``, signed with the isolated database's key."""
+    async with isolated.owner() as session, session.begin():
+        await keys.ensure_active_key(session, isolated.kek)
+    issued = now()
+    return await forge(
+        isolated.owner,
+        isolated.kek,
+        {
+            "iss": isolated.settings.auth.issuer,
+            "aud": EXEC_AUDIENCE,
+            "sub": "svc:durability-test",
+            "tid": str(tenant_id),
+            "scope": " ".join(EXEC_SCOPES),
+            "iat": issued,
+            "nbf": issued,
+            "exp": issued + 600,
+            "jti": uuid.uuid4().hex,
+        },
+    )
+
+
+async def add_charge_connector(
+    sessions: async_sessionmaker[AsyncSession],
+    tenant_id: uuid.UUID,
+    base_url: str,
+    spec: PolicySpec,
+    name: str = "charges",
+) -> str:
+    """A connector with one operation, ``charge`` (POST /charges/{id}), under ``spec``."""
+    async with sessions() as session, session.begin():
+        await set_tenant(session, tenant_id)
+        policy_id = uuid.uuid4()
+        session.add(
+            Policy(
+                id=policy_id,
+                tenant_id=tenant_id,
+                name=f"p-{name}",
+                spec=msgspec.to_builtins(spec),
+                version=1,
+            )
+        )
+        await session.flush()
+        session.add(
+            Connector(
+                id=uuid.uuid4(),
+                tenant_id=tenant_id,
+                name=name,
+                type="http",
+                config={
+                    "base_url": base_url,
+                    "operations": {
+                        "charge": {
+                            "method": "POST",
+                            "path": "/charges/{id}",
+                            "payload_schema": ORDER_SCHEMA,
+                        }
+                    },
+                },
+                policy_id=policy_id,
+                secrets={},
+                enabled=True,
+                version=1,
+            )
+        )
+    return name
+
+
+async def submit_jobs(
+    exec_url: str, token: str, connector: str, count: int, *, concurrency: int = 64
+) -> list[uuid.UUID]:
+    """``POST /api/v1/jobs`` ``count`` times, ``concurrency`` at once; the accepted ids.
+
+    Every request must be answered 202: anything else fails the test at once.
+    """
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+        responses = await asyncio.gather(
+            *(
+                http.post(
+                    f"{exec_url}/api/v1/jobs",
+                    json={
+                        "connector": connector,
+                        "operation": "charge",
+                        "payload": {"id": f"o-{i}", "amount": i + 1},
+                    },
+                    headers=headers,
+                )
+                for i in range(count)
+            )
+        )
+    refused = [r for r in responses if r.status_code != 202]
+    assert not refused, f"{len(refused)} refused, e.g. {refused[0].status_code}: {refused[0].text}"
+    return [uuid.UUID(r.json()["id"]) for r in responses]
+
+
+async def status_counts(
+    sessions: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID
+) -> Counter[str]:
+    """How many of the tenant's jobs are in each status."""
+    async with tenant_transaction(sessions, tenant_id) as session:
+        rows = (await session.execute(select(Job.status, func.count()).group_by(Job.status))).all()
+    return Counter({str(status.value): int(count) for status, count in rows})
+
+
+async def run_outcomes(
+    sessions: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID
+) -> Counter[str]:
+    """How the tenant's attempts (``job_runs``) ended: succeeded, lost, … (None: unfinished)."""
+    async with tenant_transaction(sessions, tenant_id) as session:
+        rows = (
+            await session.execute(select(JobRun.outcome, func.count()).group_by(JobRun.outcome))
+        ).all()
+    return Counter({str(outcome): int(count) for outcome, count in rows})
+
+
+async def until(
+    check: Callable[[], Awaitable[bool]], *, timeout_s: float, every_s: float = 0.1
+) -> bool:
+    """Poll ``check`` until it holds or ``timeout_s`` passes; whether it held."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if await check():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(every_s)
+
+
+async def upstream_stats(url: str) -> dict[str, Any]:
+    """The counters of an upstream process (``GET /__upstream/stats``)."""
+    async with httpx.AsyncClient(timeout=10) as http:
+        response = await http.get(f"{url}/__upstream/stats")
+    response.raise_for_status()
+    stats: dict[str, Any] = response.json()
+    return stats
+
+
+async def program_upstream(url: str, behaviour: Mapping[str, Any], path: str = "*") -> None:
+    """Answer every request to ``path`` of an upstream process with ``behaviour`` from now on."""
+    async with httpx.AsyncClient(timeout=10) as http:
+        response = await http.post(
+            f"{url}/__upstream/program", json={"path": path, "behaviour": dict(behaviour)}
+        )
+    response.raise_for_status()
