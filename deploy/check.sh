@@ -194,7 +194,8 @@ def check(label: str, service: str, docs: list[dict]) -> None:
                 if name in env:
                     expect("value" not in env[name] and "secretKeyRef" in env[name].get("valueFrom", {}), f"{where}: {name} is not a secretKeyRef")
             is_job = doc["kind"] == "Job"
-            expect(("ORCH_KEK" in env) == (is_job or service == "control-api"), f"{where}: ORCH_KEK where it does not belong, or missing")
+            # The webhook-ingress never holds the KEK (ADR 0030).
+            expect(("ORCH_KEK" in env) == (is_job or service != "webhook-ingress"), f"{where}: ORCH_KEK where it does not belong, or missing")
             expect(("DATABASE_URL" in env) == is_job, f"{where}: owner DATABASE_URL outside the migration Job")
             if not is_job:
                 expect(container.get("livenessProbe", {}).get("httpGet", {}).get("path") == "/health", f"{where}: liveness not on /health")
