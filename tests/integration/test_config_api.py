@@ -10,14 +10,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.auth.claims import OperatorRole
 from orchestrator.core.configuration import repository
 from orchestrator.core.db.tenant import set_tenant
-from orchestrator.core.models import AuditLog, Workspace
+from orchestrator.core.models import AuditLog
 from orchestrator.core.policy.model import PolicySpec, RetryPolicy, TenantQuota
-from orchestrator.core.tenancy.service import BootstrapResult, ensure_operator
+from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.control_api import REASON, Api, operator_api
-from tests.support.factories import fetch_token
+from tests.support.factories import fetch_token, new_auditor
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -263,19 +262,7 @@ async def test_a_read_only_auditor_reads_but_cannot_write(
     tenant: BootstrapResult,
     app_sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with app_sessions() as session, session.begin():
-        await set_tenant(session, tenant.tenant_id)
-        org_id = await session.scalar(
-            select(Workspace.organization_id).where(Workspace.id == tenant.tenant_id)
-        )
-        assert org_id is not None
-        auditor = await ensure_operator(
-            session,
-            org_id,
-            tenant.tenant_id,
-            f"op:auditor-{uuid.uuid4().hex[:6]}",
-            OperatorRole.READ_ONLY_AUDITOR,
-        )
+    auditor = await new_auditor(app_sessions, tenant)
     base = stack.url("control-api")
     api = Api(http, base, await fetch_token(http, base, auditor.client_id, auditor.client_secret))
     for path in ("/policies", "/connectors", "/secret-refs", "/configs", "/quotas"):

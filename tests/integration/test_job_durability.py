@@ -25,7 +25,6 @@ from orchestrator.cli.infra import EmbeddedRedis
 from orchestrator.core.policy.model import PolicySpec, RetryPolicy, TimeoutPolicy
 from tests.support.durability import (
     add_charge_connector,
-    exec_token,
     program_upstream,
     run_outcomes,
     status_counts,
@@ -34,7 +33,7 @@ from tests.support.durability import (
     upstream_stats,
 )
 from tests.support.factories import new_tenant
-from tests.support.jobs import IsolatedDb
+from tests.support.jobs import IsolatedDb, exec_token
 from tests.support.stack import Service, free_port, start_service, wait_ready
 from tests.support.upstream import upstream_process
 

@@ -24,8 +24,6 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select, text
 
 from orchestrator.cli.infra import EmbeddedRedis
-from orchestrator.core.auth import keys
-from orchestrator.core.auth.claims import EXEC_AUDIENCE, EXEC_SCOPES
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT, Waker
@@ -36,8 +34,8 @@ from orchestrator.core.outbox.kinds import JOBS_QUEUE, RUN_JOB
 from orchestrator.core.outbox.publisher import BrokerPublisher
 from orchestrator.core.outbox.relay import Relay, RelayConfig
 from orchestrator.core.settings import CoreSettings
-from tests.support.factories import forge, new_tenant, now
-from tests.support.jobs import IsolatedDb, add_connector
+from tests.support.factories import new_tenant
+from tests.support.jobs import IsolatedDb, add_connector, exec_token
 from tests.support.stack import free_port, start_service, wait_ready
 
 pytestmark = pytest.mark.integration
@@ -224,28 +222,6 @@ def embedded_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
     server.start()
     yield server
     server.stop()
-
-
-async def exec_token(isolated: IsolatedDb, tenant_id: uuid.UUID) -> str:
-    """A valid exec token signed with the isolated database's key."""
-    async with isolated.owner() as session, session.begin():
-        await keys.ensure_active_key(session, isolated.kek)
-    issued = now()
-    return await forge(
-        isolated.owner,
-        isolated.kek,
-        {
-            "iss": isolated.settings.auth.issuer,
-            "aud": EXEC_AUDIENCE,
-            "sub": "svc:outage-test",
-            "tid": str(tenant_id),
-            "scope": " ".join(EXEC_SCOPES),
-            "iat": issued,
-            "nbf": issued,
-            "exp": issued + 600,
-            "jti": uuid.uuid4().hex,
-        },
-    )
 
 
 async def test_jobs_submitted_while_redis_is_down_are_accepted_then_published(

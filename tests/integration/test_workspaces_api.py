@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.auth.claims import OperatorRole
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.models import AuditLog, Workspace, WorkspaceStatus
@@ -21,9 +20,8 @@ from orchestrator.core.tenancy.service import (
     BootstrapResult,
     NewWorkspace,
     create_workspace,
-    ensure_operator,
 )
-from tests.support.factories import fetch_token
+from tests.support.factories import fetch_token, new_auditor
 from tests.support.stack import Stack
 
 
@@ -191,19 +189,7 @@ async def test_a_read_only_auditor_cannot_create_workspaces(
     tenant: BootstrapResult,
     app_sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with app_sessions() as session, session.begin():
-        await set_tenant(session, tenant.tenant_id)
-        org_id = await session.scalar(
-            select(Workspace.organization_id).where(Workspace.id == tenant.tenant_id)
-        )
-        assert org_id is not None
-        auditor = await ensure_operator(
-            session,
-            org_id,
-            tenant.tenant_id,
-            f"op:auditor-{uuid.uuid4().hex[:6]}",
-            OperatorRole.READ_ONLY_AUDITOR,
-        )
+    auditor = await new_auditor(app_sessions, tenant)
     control = stack.url("control-api")
     token = await fetch_token(http, control, auditor.client_id, auditor.client_secret)
     headers = {"Authorization": f"Bearer {token}"}

@@ -11,40 +11,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
-import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.auth import keys
-from orchestrator.core.auth.claims import EXEC_AUDIENCE, EXEC_SCOPES
-from orchestrator.core.db.tenant import set_tenant, tenant_transaction
-from orchestrator.core.models import Connector, Job, JobRun, Policy
+from orchestrator.core.db.tenant import tenant_transaction
+from orchestrator.core.models import Job, JobRun
 from orchestrator.core.policy.model import PolicySpec
 from tests.support.execution import ORDER_SCHEMA
-from tests.support.factories import forge, now
-from tests.support.jobs import IsolatedDb
-
-
-async def exec_token(isolated: IsolatedDb, tenant_id: uuid.UUID) -> str:
-    """A valid exec-plane token of ``tenant_id``, signed with the isolated database's key."""
-    async with isolated.owner() as session, session.begin():
-        await keys.ensure_active_key(session, isolated.kek)
-    issued = now()
-    return await forge(
-        isolated.owner,
-        isolated.kek,
-        {
-            "iss": isolated.settings.auth.issuer,
-            "aud": EXEC_AUDIENCE,
-            "sub": "svc:durability-test",
-            "tid": str(tenant_id),
-            "scope": " ".join(EXEC_SCOPES),
-            "iat": issued,
-            "nbf": issued,
-            "exp": issued + 600,
-            "jti": uuid.uuid4().hex,
-        },
-    )
+from tests.support.jobs import add_connector
 
 
 async def add_charge_connector(
@@ -55,42 +29,9 @@ async def add_charge_connector(
     name: str = "charges",
 ) -> str:
     """A connector with one operation, ``charge`` (POST /charges/{id}), under ``spec``."""
-    async with sessions() as session, session.begin():
-        await set_tenant(session, tenant_id)
-        policy_id = uuid.uuid4()
-        session.add(
-            Policy(
-                id=policy_id,
-                tenant_id=tenant_id,
-                name=f"p-{name}",
-                spec=msgspec.to_builtins(spec),
-                version=1,
-            )
-        )
-        await session.flush()
-        session.add(
-            Connector(
-                id=uuid.uuid4(),
-                tenant_id=tenant_id,
-                name=name,
-                type="http",
-                config={
-                    "base_url": base_url,
-                    "operations": {
-                        "charge": {
-                            "method": "POST",
-                            "path": "/charges/{id}",
-                            "payload_schema": ORDER_SCHEMA,
-                        }
-                    },
-                },
-                policy_id=policy_id,
-                secrets={},
-                enabled=True,
-                version=1,
-            )
-        )
-    return name
+    operation = {"method": "POST", "path": "/charges/{id}", "payload_schema": ORDER_SCHEMA}
+    config = {"base_url": base_url, "operations": {"charge": operation}}
+    return await add_connector(sessions, tenant_id, name, config=config, spec=spec)
 
 
 async def submit_jobs(

@@ -9,11 +9,20 @@ from typing import Any
 
 import httpx
 from joserfc import jwt
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.auth import keys
+from orchestrator.core.auth.claims import OperatorRole
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
-from orchestrator.core.tenancy.service import BootstrapResult, bootstrap
+from orchestrator.core.db.tenant import set_tenant
+from orchestrator.core.models import Workspace
+from orchestrator.core.tenancy.service import (
+    BootstrapResult,
+    IssuedCredentials,
+    bootstrap,
+    ensure_operator,
+)
 
 
 async def new_tenant(
@@ -75,3 +84,22 @@ async def forge(
 def now() -> int:
     """Unix seconds."""
     return int(time.time())
+
+
+async def new_auditor(
+    sessions: async_sessionmaker[AsyncSession], tenant: BootstrapResult
+) -> IssuedCredentials:
+    """A read-only auditor of the tenant's organization, homed in its workspace."""
+    async with sessions() as session, session.begin():
+        await set_tenant(session, tenant.tenant_id)
+        org_id = await session.scalar(
+            select(Workspace.organization_id).where(Workspace.id == tenant.tenant_id)
+        )
+        assert org_id is not None
+        return await ensure_operator(
+            session,
+            org_id,
+            tenant.tenant_id,
+            f"op:auditor-{uuid.uuid4().hex[:6]}",
+            OperatorRole.READ_ONLY_AUDITOR,
+        )

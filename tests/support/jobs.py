@@ -17,13 +17,15 @@ import msgspec
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orchestrator.core.auth import keys
+from orchestrator.core.auth.claims import EXEC_AUDIENCE, EXEC_SCOPES
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.models import Connector, Policy
 from orchestrator.core.policy.model import PolicySpec, RetryPolicy
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult
-from tests.support.factories import fetch_token
+from tests.support.factories import fetch_token, forge, now
 from tests.support.stack import Stack
 
 
@@ -32,21 +34,29 @@ def libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+# Port 9 (discard) is closed on loopback: attempts fail fast, as a connect error.
+UNREACHABLE = {"base_url": "http://127.0.0.1:9", "operations": {"get": {"method": "GET"}}}
+
+
 async def add_connector(
     sessions: async_sessionmaker[AsyncSession],
     tenant_id: uuid.UUID,
     name: str = "echo",
     *,
+    config: dict[str, Any] | None = None,
+    spec: PolicySpec | None = None,
     max_attempts: int | None = None,
     enabled: bool = True,
-) -> None:
-    """A connector of the tenant, with a policy giving ``max_attempts`` when set."""
+) -> str:
+    """A connector of the tenant (default: ``UNREACHABLE``), under ``spec`` when given or a
+    policy giving ``max_attempts`` when set; returns its name."""
+    if spec is None and max_attempts is not None:
+        spec = PolicySpec(retry=RetryPolicy(max_attempts=max_attempts))
     async with sessions() as session, session.begin():
         await set_tenant(session, tenant_id)
         policy_id = None
-        if max_attempts is not None:
+        if spec is not None:
             policy_id = uuid.uuid4()
-            spec = PolicySpec(retry=RetryPolicy(max_attempts=max_attempts))
             session.add(
                 Policy(
                     id=policy_id,
@@ -63,14 +73,36 @@ async def add_connector(
                 tenant_id=tenant_id,
                 name=name,
                 type="http",
-                # Port 9 (discard) is closed on loopback: attempts fail fast, as a connect error.
-                config={"base_url": "http://127.0.0.1:9", "operations": {"get": {"method": "GET"}}},
+                config=UNREACHABLE if config is None else config,
                 policy_id=policy_id,
                 secrets={},
                 enabled=enabled,
                 version=1,
             )
         )
+    return name
+
+
+async def exec_token(isolated: IsolatedDb, tenant_id: uuid.UUID) -> str:
+    """A valid exec-plane token of ``tenant_id``, signed with the isolated database's key."""
+    async with isolated.owner() as session, session.begin():
+        await keys.ensure_active_key(session, isolated.kek)
+    issued = now()
+    return await forge(
+        isolated.owner,
+        isolated.kek,
+        {
+            "iss": isolated.settings.auth.issuer,
+            "aud": EXEC_AUDIENCE,
+            "sub": "svc:jobs-test",
+            "tid": str(tenant_id),
+            "scope": " ".join(EXEC_SCOPES),
+            "iat": issued,
+            "nbf": issued,
+            "exp": issued + 600,
+            "jti": uuid.uuid4().hex,
+        },
+    )
 
 
 async def exec_headers(

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.configuration.repository import connector_with_policy, tenant_quota
 from orchestrator.core.connectors import http_type
-from orchestrator.core.connectors.registry import get_connector_type, operations_of
+from orchestrator.core.connectors.registry import operations_of
 from orchestrator.core.connectors.types import OperationType
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import ConnectorNotFound
@@ -68,7 +68,6 @@ async def read_plan(
     connector, spec = found
     quota = await tenant_quota(session)
     secrets = await connector_secrets(session, keys, connector)
-    get_connector_type(connector.type)
     config: Any = connector.config
     return ConnectorPlan(
         tenant_id=tenant_id,

@@ -20,6 +20,7 @@ from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.errors import JobNotCancellable, NotFound, QueueFull, ValidationFailed
 from orchestrator.core.events import log as events
 from orchestrator.core.events.wake import Notifier, after_commit
+from orchestrator.core.execution.plans import ConnectorPlan
 from orchestrator.core.jobs import repository
 from orchestrator.core.jobs.repository import ClaimedJob, Finished
 from orchestrator.core.jobs.results import AttemptResult
@@ -106,13 +107,15 @@ async def submit(
     new: NewJob,
     *,
     network: NetworkPolicy,
+    plan: ConnectorPlan | None = None,
 ) -> SubmittedJob:
     """Queue a job: the job row, its ``run_job`` outbox row and ``job.queued`` in one
     statement of the caller's transaction.
 
     422 for an unknown connector, a refused callback URL or an unstorable payload; 429
     when the tenant's queued and running jobs reach its queue-depth quota. The attempt
-    budget is snapshotted from the connector's policy.
+    budget is snapshotted from the connector's policy. A caller that already holds the
+    connector's ``plan`` (policy and quota) passes it, sparing two queries.
     """
     if new.callback_url is not None:
         check_callback_url(new.callback_url, network)
@@ -122,8 +125,11 @@ async def submit(
             errors=[{"key": "delay_ms", "message": "out of range", "source": "body"}],
         )
     check_payload(new.payload)
-    max_attempts = await retry_budget(session, new.connector)
-    depth = (await tenant_quota(session)).queue_depth
+    if plan is None:
+        max_attempts = await retry_budget(session, new.connector)
+        depth = (await tenant_quota(session)).queue_depth
+    else:
+        max_attempts, depth = plan.spec.retry.max_attempts, plan.quota.queue_depth
     # A soft limit: concurrent submissions may overshoot it by their number, which
     # is better than serialising every submission of a tenant on one lock.
     if (

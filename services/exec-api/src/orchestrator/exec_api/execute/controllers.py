@@ -9,12 +9,11 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
 from orchestrator.core.db.tenant import set_tenant
-from orchestrator.core.execution.executor import Execution, QueueInstead
+from orchestrator.core.execution.executor import Execution, Prepared, QueueInstead
 from orchestrator.core.http.auth import authenticated, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.idempotency.guard import idempotent
 from orchestrator.core.jobs import service
-from orchestrator.core.runtime import Resources
 from orchestrator.exec_api.execute.schemas import ExecuteRequest
 from orchestrator.exec_api.jobs.controllers import IdempotencyKey
 from orchestrator.exec_api.jobs.schemas import JobAccepted
@@ -25,15 +24,16 @@ EXECUTE_LOCK_S = 300.0
 
 
 async def queue_instead(
-    resources: Resources, plane: Plane, principal: Principal, data: ExecuteRequest, delay_s: float
+    plane: Plane, prepared: Prepared, data: ExecuteRequest, delay_s: float
 ) -> JobAccepted:
     """Degrade an open breaker into a delayed job (the policy's ``queue`` mode)."""
-    async with resources.sessions() as session, session.begin():
-        await set_tenant(session, principal.tenant_id)
+    tenant_id = prepared.plan.tenant_id
+    async with plane.resources.sessions() as session, session.begin():
+        await set_tenant(session, tenant_id)
         submitted = await service.submit(
             session,
             plane.waker,
-            principal.tenant_id,
+            tenant_id,
             service.NewJob(
                 connector=data.connector,
                 operation=data.operation,
@@ -41,6 +41,7 @@ async def queue_instead(
                 delay_ms=int(delay_s * 1000),
             ),
             network=plane.network,
+            plan=prepared.plan,
         )
     return JobAccepted(id=submitted.id, status=submitted.status.value)
 
@@ -89,7 +90,7 @@ async def execute(
         try:
             result: Execution = await executor.execute(prepared, idempotency_key=idem.key)
         except QueueInstead as queued:
-            job = await queue_instead(resources, plane, principal, data, queued.delay_s)
+            job = await queue_instead(plane, prepared, data, queued.delay_s)
             return await idem.respond(
                 job, status_code=202, headers={"Location": f"/api/v1/jobs/{job.id}"}
             )

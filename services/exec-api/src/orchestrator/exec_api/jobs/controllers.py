@@ -96,7 +96,7 @@ class JobController(Controller):
             # The operation and payload are checked now (404/422 naming the fields), not
             # when the worker first runs the job.
             assert plane.resources.execution is not None
-            await plane.resources.execution.executor.prepare(
+            prepared = await plane.resources.execution.executor.prepare(
                 principal.tenant_id, data.connector, data.operation, data.payload, session=session
             )
             submitted = await service.submit(
@@ -112,6 +112,7 @@ class JobController(Controller):
                     idempotency_key=idempotency_key,
                 ),
                 network=plane.network,
+                plan=prepared.plan,
             )
             # Stored in the job's own transaction: the key completes exactly when the job exists.
             return await idem.respond(
