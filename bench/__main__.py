@@ -29,6 +29,8 @@ from bench.scratch import Scratch, scratch_deployment, start_ready
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
+ONLY = set(os.environ.get("BENCH_ONLY", "foundation,execute,jobs,parts").split(","))
+"""Which sections run (comma separated), for profiling one of them."""
 SERVER_CORE = {0}
 LOAD_CORE = {1}
 
@@ -68,16 +70,17 @@ async def measured(scratch: Scratch, services: list[Service], affinity: set[int]
         )
         services.append(proxy)
         os.sched_setaffinity(0, LOAD_CORE)
-        section(
-            await foundation.run(
-                scratch.settings,
-                scratch.tenant,
-                control_url=control.url,
-                exec_url=exec_api.url,
-                seconds=SECONDS,
-                concurrency=CONCURRENCY,
+        if "foundation" in ONLY:
+            section(
+                await foundation.run(
+                    scratch.settings,
+                    scratch.tenant,
+                    control_url=control.url,
+                    exec_url=exec_api.url,
+                    seconds=SECONDS,
+                    concurrency=CONCURRENCY,
+                )
             )
-        )
         setup = await execute.prepare(
             scratch,
             control_url=control.url,
@@ -87,22 +90,23 @@ async def measured(scratch: Scratch, services: list[Service], affinity: set[int]
             proxy_pid=proxy.process.pid,
             upstream_url=upstream_url,
         )
-        figures = await execute.measure(setup)
-        section(execute.report(figures, upstream_cpus=LOAD_CORE))
+        if "execute" in ONLY:
+            section(execute.report(await execute.measure(setup), upstream_cpus=LOAD_CORE))
         proxy.stop()
         os.sched_setaffinity(0, affinity)
-        section(
-            await jobs.run(
-                scratch,
-                exec_url=exec_api.url,
-                exec_pid=exec_api.process.pid,
-                upstream_url=upstream_url,
-                upstream_pid=setup.upstream_pid,
-                connector=setup.connectors["default"],
-                headers=setup.exec_headers,
-                services=services,
+        if "jobs" in ONLY:
+            section(
+                await jobs.run(
+                    scratch,
+                    exec_url=exec_api.url,
+                    exec_pid=exec_api.process.pid,
+                    upstream_url=upstream_url,
+                    upstream_pid=setup.upstream_pid,
+                    connector=setup.connectors["default"],
+                    headers=setup.exec_headers,
+                    services=services,
+                )
             )
-        )
 
 
 async def main() -> None:
@@ -123,6 +127,8 @@ async def main() -> None:
             for service in services:
                 service.stop()
             os.sched_setaffinity(0, affinity)
+    if "parts" not in ONLY:
+        return
     shorten_part_benches()
     await upstream.main()
     os.sched_setaffinity(0, affinity)

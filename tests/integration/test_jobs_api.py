@@ -39,7 +39,7 @@ from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.settings import UpstreamSettings
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.worker.actors.job_context import JobResources
-from orchestrator.worker.actors.jobs import run_job_once
+from orchestrator.worker.actors.jobs import run_job_once, run_jobs_once
 from orchestrator.worker.settings import JobsSettings, Settings, WorkerHttp
 from tests.support.factories import new_tenant
 from tests.support.jobs import IsolatedDb, add_connector, exec_headers
@@ -192,6 +192,82 @@ async def test_the_queue_depth_quota_refuses_with_429(
     first = (await http.get(url, headers=auth)).json()["items"][0]["id"]
     await http.post(f"{url}/{first}/cancel", headers=auth)
     assert (await http.post(url, json=job_body(), headers=auth)).status_code == 202
+
+
+async def test_a_batch_is_queued_in_order_or_not_at_all(
+    http: httpx.AsyncClient,
+    api: tuple[str, dict[str, str]],
+    tenant: BootstrapResult,
+    app_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    url, auth = api
+    before = await counts(app_sessions, tenant.tenant_id)
+    jobs = [job_body(payload={"n": n}) for n in range(3)]
+    response = await http.post(f"{url}/batch", json={"jobs": jobs}, headers=auth)
+    assert response.status_code == 202, response.text
+    accepted = response.json()["jobs"]
+    assert [item["status"] for item in accepted] == ["queued"] * 3
+    payloads = [
+        (await http.get(f"{url}/{item['id']}", headers=auth)).json()["payload"] for item in accepted
+    ]
+    assert payloads == [{"n": 0}, {"n": 1}, {"n": 2}]
+    after = await counts(app_sessions, tenant.tenant_id)
+    assert [a - b for a, b in zip(after, before, strict=True)] == [3, 3, 3]  # jobs, outbox, events
+
+    # One refused job refuses the batch, naming it; nothing of the batch is stored.
+    jobs[1] = job_body(callback_url="http://169.254.169.254/latest")
+    refused = await http.post(f"{url}/batch", json={"jobs": jobs}, headers=auth)
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert [e["key"] for e in refused.json()["errors"]] == ["jobs[1].callback_url"]
+    assert refused.json()["detail"].startswith("jobs[1]: ")
+    assert await counts(app_sessions, tenant.tenant_id) == after
+
+    empty = await http.post(f"{url}/batch", json={"jobs": []}, headers=auth)
+    too_many = await http.post(f"{url}/batch", json={"jobs": [job_body()] * 501}, headers=auth)
+    assert (empty.status_code, too_many.status_code) == (400, 400)
+    assert await counts(app_sessions, tenant.tenant_id) == after
+
+
+async def test_a_batch_that_would_pass_the_queue_depth_is_refused_whole(
+    http: httpx.AsyncClient,
+    api: tuple[str, dict[str, str]],
+    tenant: BootstrapResult,
+    app_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    url, auth = api
+    async with app_sessions() as session, session.begin():
+        await set_tenant(session, tenant.tenant_id)
+        session.add(TenantQuotaRow(tenant_id=tenant.tenant_id, queue_depth=4, version=1))
+    assert (await http.post(url, json=job_body(), headers=auth)).status_code == 202
+    batch = {"jobs": [job_body()] * 4}
+    refused = await http.post(f"{url}/batch", json=batch, headers=auth)
+    assert (refused.status_code, refused.json()["code"]) == (429, "queue-full")
+    assert (await counts(app_sessions, tenant.tenant_id))[0] == 1
+    batch = {"jobs": [job_body()] * 3}
+    assert (await http.post(f"{url}/batch", json=batch, headers=auth)).status_code == 202
+
+
+async def test_concurrent_single_submissions_all_commit_and_each_gets_its_own_job(
+    http: httpx.AsyncClient,
+    api: tuple[str, dict[str, str]],
+    tenant: BootstrapResult,
+    app_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    url, auth = api
+    before = await counts(app_sessions, tenant.tenant_id)
+    answers = await asyncio.gather(
+        *(http.post(url, json=job_body(payload={"n": n}), headers=auth) for n in range(40))
+    )
+    assert {a.status_code for a in answers} == {202}
+    ids = [a.json()["id"] for a in answers]
+    assert len(set(ids)) == 40
+    after = await counts(app_sessions, tenant.tenant_id)
+    assert [a - b for a, b in zip(after, before, strict=True)] == [40, 40, 40]
+    # Each answer names the job made from its own request, grouped commit or not.
+    for n in (0, 17, 39):
+        job = (await http.get(f"{url}/{ids[n]}", headers=auth)).json()
+        assert job["payload"] == {"n": n}
 
 
 # --- Submission is one transaction --------------------------------------------------------
@@ -460,6 +536,41 @@ async def test_a_redelivered_run_job_for_a_finished_job_does_nothing(
         assert await run_job_once(worker_side, tenant_id, job_id, execute) == "skipped"
     assert calls == [1]
     assert await event_types(isolated, tenant_id) == ["job.queued", "job.running", "job.succeeded"]
+
+
+async def test_a_batch_message_runs_what_is_runnable_once_and_skips_the_rest(
+    isolated: IsolatedDb, worker_side: JobResources
+) -> None:
+    tenant_id, done_id = await queued_job(isolated)
+    async with tenant_transaction(isolated.app, tenant_id) as session:
+        more = await service.submit_many(
+            session,
+            SILENT,
+            tenant_id,
+            [service.NewJob("echo", "get", {"n": n}) for n in range(3)],
+            network=NetworkPolicy(),
+        )
+    fresh = [job.id for job in more]
+    calls: list[uuid.UUID] = []
+
+    async def execute(_: JobResources, job: ClaimedJob) -> tuple[AttemptResult, float | None]:
+        calls.append(job.id)
+        await asyncio.sleep(0.05 * len(calls))  # they end apart: several finishing groups
+        return OK, None
+
+    assert await run_job_once(worker_side, tenant_id, done_id, execute) == "succeeded"
+    unknown = uuid.uuid4()
+    outcomes = await run_jobs_once(worker_side, tenant_id, [done_id, *fresh, unknown], execute)
+    assert outcomes == {done_id: "skipped", **dict.fromkeys(fresh, "succeeded"), unknown: "skipped"}
+    assert sorted(calls[1:]) == sorted(fresh)
+    for job_id in fresh:
+        assert (await job_row(isolated, tenant_id, job_id)).status is JobStatus.SUCCEEDED
+        assert [r.outcome for r in await runs(isolated, tenant_id, job_id)] == ["succeeded"]
+    # Delivered again (the broker is at least once): nothing runs twice.
+    assert set((await run_jobs_once(worker_side, tenant_id, fresh, execute)).values()) == {
+        "skipped"
+    }
+    assert len(calls) == 4
 
 
 async def test_an_executor_crash_is_recorded_as_a_failed_attempt(

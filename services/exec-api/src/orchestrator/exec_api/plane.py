@@ -15,6 +15,7 @@ from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.events.hub import EventHub
 from orchestrator.core.events.wake import Waker
 from orchestrator.core.runtime import Resources
+from orchestrator.exec_api.jobs.submitter import JobSubmitter
 
 _STATE_KEY = "jobs_plane"
 
@@ -27,6 +28,8 @@ class Plane:
     waker: Waker
     hub: EventHub
     network: NetworkPolicy
+    submitter: JobSubmitter
+    """Group-commits single job submissions."""
 
 
 def plane_of(request: Request[Any, Any, Any]) -> Plane:
@@ -36,11 +39,14 @@ def plane_of(request: Request[Any, Any, Any]) -> Plane:
     if plane is None:
         resources: Resources = state.resources
         namespace = resources.settings.redis.namespace
+        waker = Waker(resources.redis, namespace)
+        network = NetworkPolicy.from_settings(resources.settings.upstream)
         plane = Plane(
             resources=resources,
-            waker=Waker(resources.redis, namespace),
+            waker=waker,
             hub=EventHub(resources.redis, namespace),
-            network=NetworkPolicy.from_settings(resources.settings.upstream),
+            network=network,
+            submitter=JobSubmitter(resources.sessions, waker, network),
         )
         resources.timers.append(plane.hub.start())
         state[_STATE_KEY] = plane

@@ -50,7 +50,11 @@ def register_actors(broker: RedisBroker) -> dict[str, dramatiq.Actor[..., Any]]:
         # Published by the outbox relay, which names them by kind (core/outbox/kinds.py).
         dramatiq.actor(
             broker=broker, actor_name=ROUTES[RUN_JOB].actor, queue_name=ROUTES[RUN_JOB].queue
-        )(jobs.run_job),
+        )(jobs.run_jobs),
+        # One job a message, as relays published before batching; still drained.
+        dramatiq.actor(broker=broker, actor_name="run_job", queue_name=ROUTES[RUN_JOB].queue)(
+            jobs.run_job
+        ),
         dramatiq.actor(
             broker=broker,
             actor_name=ROUTES[DELIVER_CALLBACK].actor,

@@ -30,7 +30,10 @@ def create_engine(settings: DatabaseSettings, *, owner: bool = False) -> AsyncEn
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_pre_ping=False,
-        connect_args={"options": f"-c statement_timeout={settings.statement_timeout_ms}"},
+        connect_args={
+            "options": f"-c statement_timeout={settings.statement_timeout_ms}"
+            " -c plan_cache_mode=force_custom_plan"
+        },
     )
 
 

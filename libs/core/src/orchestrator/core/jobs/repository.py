@@ -1,8 +1,8 @@
 """Queries of the jobs area. Every status change is a compare-and-set.
 
-The worker's two hot statements (claim, finish) each change the job, its run,
-the event log and, when needed, the outbox in one round trip, with
-data-modifying CTEs; all of them run in the caller's transaction.
+The worker's two hot statements (claim, finish) each change a whole batch of
+jobs, their runs, the event log and, when needed, the outbox in one round trip,
+with data-modifying CTEs; all of them run in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -69,12 +69,21 @@ class JobState:
 
 _SUBMIT = text(
     """
-    WITH job AS (
+    WITH input AS (
+        SELECT * FROM unnest(
+            CAST(:job_ids AS uuid[]), CAST(:connectors AS text[]), CAST(:operations AS text[]),
+            CAST(:payloads AS text[]), CAST(:max_attempts AS int[]), CAST(:delays AS float8[]),
+            CAST(:callback_urls AS text[]), CAST(:idempotency_keys AS text[]),
+            CAST(:event_data AS text[])
+        ) WITH ORDINALITY AS i(job_id, connector, operation, payload, max_attempts, delay_s,
+                               callback_url, idempotency_key, event_data, n)
+    ), job AS (
         INSERT INTO jobs (id, tenant_id, connector, operation, payload, status, max_attempts,
                           available_at, callback_url, idempotency_key)
-        VALUES (:job_id, :tenant_id, :connector, :operation, CAST(:payload AS jsonb), 'queued',
-                :max_attempts, now() + make_interval(secs => :delay_s), :callback_url,
-                :idempotency_key)
+        SELECT job_id, :tenant_id, connector, operation, CAST(payload AS jsonb), 'queued',
+               max_attempts, now() + make_interval(secs => delay_s), callback_url,
+               idempotency_key
+        FROM input ORDER BY n
         RETURNING id, tenant_id, available_at
     ), box AS (
         INSERT INTO outbox (workspace_id, kind, payload, available_at)
@@ -83,51 +92,55 @@ _SUBMIT = text(
         FROM job
     ), event AS (
         INSERT INTO event_log (tenant_id, job_id, type, data)
-        SELECT tenant_id, id, :event_type,
-               CAST(:event_data AS jsonb) || jsonb_build_object('available_at', available_at)
-        FROM job
+        SELECT job.tenant_id, job.id, :event_type,
+               CAST(input.event_data AS jsonb)
+                   || jsonb_build_object('available_at', job.available_at)
+        FROM job JOIN input ON input.job_id = job.id ORDER BY input.n
     )
-    SELECT available_at FROM job
+    SELECT count(*) FROM job
     """
 )
 
 
-async def insert_queued_job(
-    session: AsyncSession,
-    *,
-    job_id: uuid.UUID,
-    tenant_id: uuid.UUID,
-    connector: str,
-    operation: str,
-    payload: Any,
-    max_attempts: int,
-    delay_s: float,
-    callback_url: str | None,
-    idempotency_key: str | None,
-) -> dt.datetime:
-    """Insert a queued job due ``delay_s`` from now (database clock), its ``run_job`` outbox
-    row due at the same time and its ``job.queued`` event, in one statement; the job's
-    ``available_at``."""
-    available_at: dt.datetime = (
-        await session.execute(
-            _SUBMIT,
-            {
-                "job_id": job_id,
-                "tenant_id": tenant_id,
-                "connector": connector,
-                "operation": operation,
-                "payload": json_text(payload),
-                "max_attempts": max_attempts,
-                "delay_s": delay_s,
-                "callback_url": callback_url,
-                "idempotency_key": idempotency_key,
-                "kind": RUN_JOB,
-                "event_type": CREATED_EVENT,
-                "event_data": json_text({"connector": connector, "operation": operation}),
-            },
-        )
-    ).scalar_one()
-    return available_at
+@dataclass(frozen=True, slots=True)
+class QueuedJob:
+    """A job to insert as queued."""
+
+    id: uuid.UUID
+    connector: str
+    operation: str
+    payload: Any
+    max_attempts: int
+    delay_s: float
+    callback_url: str | None
+    idempotency_key: str | None
+
+
+async def insert_queued_jobs(
+    session: AsyncSession, tenant_id: uuid.UUID, jobs: Sequence[QueuedJob]
+) -> None:
+    """Insert queued jobs of one tenant, each due ``delay_s`` from now (database clock),
+    each with its ``run_job`` outbox row due at the same time and its ``job.queued``
+    event, in one statement."""
+    await session.execute(
+        _SUBMIT,
+        {
+            "tenant_id": tenant_id,
+            "job_ids": [j.id for j in jobs],
+            "connectors": [j.connector for j in jobs],
+            "operations": [j.operation for j in jobs],
+            "payloads": [json_text(j.payload) for j in jobs],
+            "max_attempts": [j.max_attempts for j in jobs],
+            "delays": [float(j.delay_s) for j in jobs],
+            "callback_urls": [j.callback_url for j in jobs],
+            "idempotency_keys": [j.idempotency_key for j in jobs],
+            "event_data": [
+                json_text({"connector": j.connector, "operation": j.operation}) for j in jobs
+            ],
+            "kind": RUN_JOB,
+            "event_type": CREATED_EVENT,
+        },
+    )
 
 
 async def count_active(session: AsyncSession, tenant_id: uuid.UUID, *, up_to: int) -> int:
@@ -225,39 +238,55 @@ _CLAIM = text(
             lease_until = now() + make_interval(secs => :lease_s),
             started_at = coalesce(started_at, now()),
             updated_at = now()
-        WHERE id = :job_id AND (
+        WHERE id = ANY(CAST(:job_ids AS uuid[])) AND (
             (status = 'queued' AND available_at <= now())
             OR (status = 'running' AND lease_until < now() AND attempts < max_attempts)
         )
         RETURNING id, tenant_id, connector, operation, payload, attempts, max_attempts,
                   lease_until, callback_url, idempotency_key, created_at
     ), lost AS (
+        -- Only a retaken job (attempts > 1) can have an open run. The EXISTS is a one-time
+        -- filter: without a retaken job (nearly always) job_runs is not even looked at.
         UPDATE job_runs SET finished_at = now(), outcome = 'lost',
                             error = 'lease expired: the worker running this attempt was lost'
-        WHERE job_id = :job_id AND finished_at IS NULL AND EXISTS (SELECT 1 FROM claimed)
-        RETURNING attempt
+        WHERE EXISTS (SELECT 1 FROM claimed WHERE attempts > 1)
+          AND job_id = ANY(ARRAY(SELECT id FROM claimed WHERE attempts > 1))
+          AND finished_at IS NULL
+        RETURNING job_id
     ), run AS (
         INSERT INTO job_runs (tenant_id, job_id, attempt)
         SELECT tenant_id, id, attempts FROM claimed
     ), event AS (
         INSERT INTO event_log (tenant_id, job_id, type, data)
         SELECT tenant_id, id, 'job.running',
-               jsonb_build_object('attempt', attempts, 'reclaimed', EXISTS (SELECT 1 FROM lost))
-        FROM claimed
+               jsonb_build_object('attempt', attempts,
+                                  'reclaimed', id IN (SELECT job_id FROM lost))
+        FROM claimed ORDER BY id
     )
-    SELECT claimed.*, EXISTS (SELECT 1 FROM lost) AS reclaimed FROM claimed
+    SELECT claimed.*, claimed.id IN (SELECT job_id FROM lost) AS reclaimed
+    FROM claimed ORDER BY claimed.id
     """
 )
 
 
-async def claim(session: AsyncSession, job_id: uuid.UUID, *, lease_s: float) -> ClaimedJob | None:
-    """CAS queued (due) → running, or running (lease expired, attempts left) → running.
+async def claim_many(
+    session: AsyncSession, job_ids: Sequence[uuid.UUID], *, lease_s: float
+) -> list[ClaimedJob]:
+    """CAS queued (due) → running, or running (lease expired, attempts left) → running, for
+    each of ``job_ids`` that allows it, in one statement.
 
-    Starts the attempt's ``job_runs`` row, closes a lost one, appends ``job.running``.
-    None when the job is not claimable (finished, cancelled, not due, held by a live lease).
+    Starts each attempt's ``job_runs`` row, closes lost ones, appends ``job.running``.
+    Jobs that are not claimable (finished, cancelled, not due, held by a live lease) are
+    left out.
     """
-    row = (await session.execute(_CLAIM, {"job_id": job_id, "lease_s": lease_s})).one_or_none()
-    return None if row is None else _claimed(row)
+    rows = await session.execute(_CLAIM, {"job_ids": list(job_ids), "lease_s": lease_s})
+    return [_claimed(row) for row in rows]
+
+
+async def claim(session: AsyncSession, job_id: uuid.UUID, *, lease_s: float) -> ClaimedJob | None:
+    """``claim_many`` for one job: the claimed job, or None."""
+    claimed = await claim_many(session, [job_id], lease_s=lease_s)
+    return claimed[0] if claimed else None
 
 
 def _claimed(row: Row[Any]) -> ClaimedJob:
@@ -277,99 +306,124 @@ def _claimed(row: Row[Any]) -> ClaimedJob:
     )
 
 
+# One row per finished attempt comes in as parallel arrays (unnest), so a batch of
+# attempts is one statement whatever its size.
 _FINISH = text(
     """
-    WITH done AS (
+    WITH input AS (
+        SELECT * FROM unnest(
+            CAST(:job_ids AS uuid[]), CAST(:attempts AS int[]), CAST(:statuses AS text[]),
+            CAST(:terminals AS boolean[]), CAST(:delays AS float8[]), CAST(:outputs AS text[]),
+            CAST(:upstream_statuses AS int[]), CAST(:errors AS text[]),
+            CAST(:outcomes AS text[]), CAST(:durations AS float8[]),
+            CAST(:event_types AS text[]), CAST(:event_data AS text[]), CAST(:box_kinds AS text[])
+        ) AS i(job_id, attempt, status, terminal, delay_s, output, upstream_status, error,
+               outcome, duration_ms, event_type, event_data, box_kind)
+    ), done AS (
         UPDATE jobs SET
-            status = :status,
+            status = i.status,
             lease_until = NULL,
             updated_at = now(),
-            finished_at = CASE WHEN :terminal THEN now() END,
-            available_at = CASE WHEN :terminal THEN available_at
-                                ELSE now() + make_interval(secs => :delay_s) END,
-            output = CAST(:output AS jsonb),
-            upstream_status = :upstream_status,
-            last_error = :error,
-            callback_state = CASE WHEN :terminal AND callback_url IS NOT NULL THEN 'pending'
-                                  ELSE callback_state END
-        WHERE id = :job_id AND status = 'running' AND attempts = :attempt
-        RETURNING id, tenant_id, status, available_at, callback_url
+            finished_at = CASE WHEN i.terminal THEN now() END,
+            available_at = CASE WHEN i.terminal THEN jobs.available_at
+                                ELSE now() + make_interval(secs => i.delay_s) END,
+            output = CAST(i.output AS jsonb),
+            upstream_status = i.upstream_status,
+            last_error = i.error,
+            callback_state = CASE WHEN i.terminal AND jobs.callback_url IS NOT NULL
+                                  THEN 'pending' ELSE jobs.callback_state END
+        FROM input i
+        WHERE jobs.id = i.job_id AND jobs.status = 'running' AND jobs.attempts = i.attempt
+        RETURNING jobs.id, jobs.tenant_id, jobs.status, jobs.available_at, jobs.callback_url,
+                  i.attempt, i.terminal, i.outcome, i.upstream_status, i.error, i.duration_ms,
+                  i.event_type, i.event_data, i.box_kind
     ), run AS (
-        UPDATE job_runs SET finished_at = now(), outcome = :outcome,
-                            upstream_status = :upstream_status, error = :error,
-                            duration_ms = :duration_ms
-        WHERE job_id = :job_id AND attempt = :attempt AND EXISTS (SELECT 1 FROM done)
+        UPDATE job_runs SET finished_at = now(), outcome = done.outcome,
+                            upstream_status = done.upstream_status, error = done.error,
+                            duration_ms = done.duration_ms
+        FROM done
+        WHERE job_runs.job_id = ANY(ARRAY(SELECT id FROM done))
+          AND job_runs.job_id = done.id AND job_runs.attempt = done.attempt
     ), event AS (
         INSERT INTO event_log (tenant_id, job_id, type, data)
-        SELECT tenant_id, id, :event_type,
-               CAST(:event_data AS jsonb) || CASE WHEN :terminal THEN '{}'::jsonb
+        SELECT tenant_id, id, event_type,
+               CAST(event_data AS jsonb) || CASE WHEN terminal THEN '{}'::jsonb
                    ELSE jsonb_build_object('available_at', available_at) END
-        FROM done
+        FROM done ORDER BY id
     ), box AS (
         INSERT INTO outbox (workspace_id, kind, payload, available_at)
-        SELECT tenant_id, :box_kind,
+        SELECT tenant_id, box_kind,
                jsonb_build_object('tenant_id', tenant_id::text, 'job_id', id::text),
                available_at
         FROM done
-        WHERE CASE WHEN :terminal THEN callback_url IS NOT NULL ELSE true END
-        RETURNING id
+        WHERE CASE WHEN terminal THEN callback_url IS NOT NULL ELSE true END
+        RETURNING payload
     )
-    SELECT done.status, done.callback_url, EXISTS (SELECT 1 FROM box) AS boxed FROM done
+    SELECT done.id, done.status,
+           done.id::text IN (SELECT payload->>'job_id' FROM box) AS boxed
+    FROM done
     """
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Finished:
-    """What ``finish_attempt`` did."""
+    """What ``finish_attempts`` did to one job."""
 
     status: JobStatus
     outbox_written: bool
 
 
-async def finish_attempt(
-    session: AsyncSession,
-    job_id: uuid.UUID,
-    *,
-    attempt: int,
-    status: JobStatus,
-    outcome: str,
-    event_type: str,
-    event_data: dict[str, Any],
-    delay_s: float,
-    output: Any,
-    upstream_status: int | None,
-    error: str | None,
-    duration_ms: float,
-    box_kind: str,
-) -> Finished | None:
-    """CAS running (this attempt) → ``status``; closes the run, appends the event, and writes
-    the outbox row (``box_kind``: the retry's ``run_job``, or ``deliver_callback`` when the job
-    is terminal and has a callback). None when the attempt no longer holds the job."""
-    terminal = status is not JobStatus.QUEUED
-    row = (
-        await session.execute(
-            _FINISH,
-            {
-                "job_id": job_id,
-                "attempt": attempt,
-                "status": status.value,
-                "terminal": terminal,
-                "delay_s": delay_s,
-                "output": json_text(output),
-                "upstream_status": upstream_status,
-                "error": clip(error),
-                "outcome": outcome,
-                "duration_ms": duration_ms,
-                "event_type": event_type,
-                "event_data": json_text(event_data),
-                "box_kind": box_kind,
-            },
-        )
-    ).one_or_none()
-    if row is None:
-        return None
-    return Finished(status=JobStatus(row.status), outbox_written=bool(row.boxed))
+@dataclass(frozen=True, slots=True)
+class AttemptEnd:
+    """How one attempt ends: the job's next status and what to record."""
+
+    job_id: uuid.UUID
+    attempt: int
+    status: JobStatus
+    outcome: str
+    event_type: str
+    event_data: dict[str, Any]
+    delay_s: float
+    output: Any
+    upstream_status: int | None
+    error: str | None
+    duration_ms: float
+    box_kind: str
+    """The outbox row to write: the retry's ``run_job``, or ``deliver_callback`` when the
+    job is terminal and has a callback URL."""
+
+
+async def finish_attempts(
+    session: AsyncSession, ends: Sequence[AttemptEnd]
+) -> dict[uuid.UUID, Finished]:
+    """CAS running (this attempt) → each end's status, in one statement: closes the runs,
+    appends the events and writes the outbox rows. Jobs whose attempt no longer holds
+    them (a lease taken over) are left out of the answer, and unchanged."""
+    if not ends:
+        return {}
+    rows = await session.execute(
+        _FINISH,
+        {
+            "job_ids": [e.job_id for e in ends],
+            "attempts": [e.attempt for e in ends],
+            "statuses": [e.status.value for e in ends],
+            "terminals": [e.status is not JobStatus.QUEUED for e in ends],
+            "delays": [float(e.delay_s) for e in ends],
+            "outputs": [json_text(e.output) for e in ends],
+            "upstream_statuses": [e.upstream_status for e in ends],
+            "errors": [clip(e.error) for e in ends],
+            "outcomes": [e.outcome for e in ends],
+            "durations": [float(e.duration_ms) for e in ends],
+            "event_types": [e.event_type for e in ends],
+            "event_data": [json_text(e.event_data) for e in ends],
+            "box_kinds": [e.box_kind for e in ends],
+        },
+    )
+    return {
+        row.id: Finished(status=JobStatus(row.status), outbox_written=bool(row.boxed))
+        for row in rows
+    }
 
 
 _BURY_LOST = text(

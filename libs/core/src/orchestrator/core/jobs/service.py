@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from orchestrator.core.events import log as events
 from orchestrator.core.events.wake import Notifier, after_commit
 from orchestrator.core.execution.plans import ConnectorPlan
 from orchestrator.core.jobs import repository
-from orchestrator.core.jobs.repository import ClaimedJob, Finished
+from orchestrator.core.jobs.repository import AttemptEnd, ClaimedJob, Finished
 from orchestrator.core.jobs.results import AttemptResult
 from orchestrator.core.jobs.states import (
     TERMINAL,
@@ -100,6 +101,18 @@ async def retry_budget(session: AsyncSession, connector: str) -> int:
     return found[1].retry.max_attempts
 
 
+def check_new_job(new: NewJob, network: NetworkPolicy) -> None:
+    """Refuse (422) what the job itself gets wrong, before anything is stored (pure)."""
+    if new.callback_url is not None:
+        check_callback_url(new.callback_url, network)
+    if not 0 <= new.delay_ms <= MAX_DELAY_MS:
+        raise ValidationFailed(
+            f"delay_ms must be between 0 and {MAX_DELAY_MS}.",
+            errors=[{"key": "delay_ms", "message": "out of range", "source": "body"}],
+        )
+    check_payload(new.payload)
+
+
 async def submit(
     session: AsyncSession,
     notifier: Notifier,
@@ -109,56 +122,77 @@ async def submit(
     network: NetworkPolicy,
     plan: ConnectorPlan | None = None,
 ) -> SubmittedJob:
-    """Queue a job: the job row, its ``run_job`` outbox row and ``job.queued`` in one
-    statement of the caller's transaction.
+    """``submit_many`` for one job."""
+    [submitted] = await submit_many(
+        session, notifier, tenant_id, [new], network=network, plans=[plan]
+    )
+    return submitted
+
+
+async def submit_many(
+    session: AsyncSession,
+    notifier: Notifier,
+    tenant_id: uuid.UUID,
+    jobs: Sequence[NewJob],
+    *,
+    network: NetworkPolicy,
+    plans: Sequence[ConnectorPlan | None] | None = None,
+) -> list[SubmittedJob]:
+    """Queue jobs of one tenant: each job row, its ``run_job`` outbox row and its
+    ``job.queued`` event, all in one statement of the caller's transaction.
 
     422 for an unknown connector, a refused callback URL or an unstorable payload; 429
-    when the tenant's queued and running jobs reach its queue-depth quota. The attempt
-    budget is snapshotted from the connector's policy. A caller that already holds the
-    connector's ``plan`` (policy and quota) passes it, sparing two queries.
+    when the tenant's queued and running jobs would pass its queue-depth quota. Each
+    job's attempt budget is snapshotted from its connector's policy. A caller that
+    already holds the connectors' ``plans`` (policy and quota, one per job) passes them,
+    sparing two queries a job.
     """
-    if new.callback_url is not None:
-        check_callback_url(new.callback_url, network)
-    if not 0 <= new.delay_ms <= MAX_DELAY_MS:
-        raise ValidationFailed(
-            f"delay_ms must be between 0 and {MAX_DELAY_MS}.",
-            errors=[{"key": "delay_ms", "message": "out of range", "source": "body"}],
+    for new in jobs:
+        check_new_job(new, network)
+    budgets: list[int] = []
+    depth: int | None = None
+    for new, plan in zip(jobs, plans or [None] * len(jobs), strict=True):
+        if plan is None:
+            budgets.append(await retry_budget(session, new.connector))
+            depth = (await tenant_quota(session)).queue_depth
+        else:
+            budgets.append(plan.spec.retry.max_attempts)
+            depth = plan.quota.queue_depth
+    await _check_queue_depth(session, tenant_id, depth, adding=len(jobs))
+    queued = [
+        repository.QueuedJob(
+            id=uuid.uuid4(),
+            connector=new.connector,
+            operation=new.operation,
+            payload=new.payload,
+            max_attempts=budget,
+            delay_s=new.delay_ms / 1000,
+            callback_url=new.callback_url,
+            idempotency_key=new.idempotency_key,
         )
-    check_payload(new.payload)
-    if plan is None:
-        max_attempts = await retry_budget(session, new.connector)
-        depth = (await tenant_quota(session)).queue_depth
-    else:
-        max_attempts, depth = plan.spec.retry.max_attempts, plan.quota.queue_depth
+        for new, budget in zip(jobs, budgets, strict=True)
+    ]
+    # One statement: each job, its outbox row and its event exist together or not at all.
+    await repository.insert_queued_jobs(session, tenant_id, queued)
+    after_commit(session, notifier.outbox_written)
+    _tell_events(session, notifier, tenant_id)
+    return [SubmittedJob(id=job.id, status=JobStatus.QUEUED) for job in queued]
+
+
+async def _check_queue_depth(
+    session: AsyncSession, tenant_id: uuid.UUID, depth: int | None, *, adding: int
+) -> None:
     # A soft limit: concurrent submissions may overshoot it by their number, which
     # is better than serialising every submission of a tenant on one lock.
-    if (
-        depth is not None
-        and await repository.count_active(session, tenant_id, up_to=depth) >= depth
-    ):
+    if depth is None:
+        return
+    if await repository.count_active(session, tenant_id, up_to=depth) + adding > depth:
         raise QueueFull(
-            f"This workspace already has {depth} queued or running jobs (its queue-depth "
-            "quota); retry when some have finished.",
+            f"This workspace may have {depth} queued or running jobs (its queue-depth "
+            f"quota); {adding} more would pass it. Retry when some have finished.",
             headers={"Retry-After": "1"},
             queue_depth=depth,
         )
-    job_id = uuid.uuid4()
-    # One statement: the job, its outbox row and its event exist together or not at all.
-    await repository.insert_queued_job(
-        session,
-        job_id=job_id,
-        tenant_id=tenant_id,
-        connector=new.connector,
-        operation=new.operation,
-        payload=new.payload,
-        max_attempts=max_attempts,
-        delay_s=new.delay_ms / 1000,
-        callback_url=new.callback_url,
-        idempotency_key=new.idempotency_key,
-    )
-    after_commit(session, notifier.outbox_written)
-    _tell_events(session, notifier, tenant_id)
-    return SubmittedJob(id=job_id, status=JobStatus.QUEUED)
 
 
 async def get(session: AsyncSession, job_id: uuid.UUID) -> Job:
@@ -195,20 +229,42 @@ async def claim(
     *,
     lease_s: float,
 ) -> ClaimedJob | None:
-    """Take the job for one attempt (CAS), or None when this message must do nothing.
+    """``claim_batch`` for one job."""
+    claimed = await claim_batch(session, notifier, tenant_id, [job_id], lease_s=lease_s)
+    return claimed[0] if claimed else None
+
+
+async def claim_batch(
+    session: AsyncSession,
+    notifier: Notifier,
+    tenant_id: uuid.UUID,
+    job_ids: Sequence[uuid.UUID],
+    *,
+    lease_s: float,
+) -> list[ClaimedJob]:
+    """Take the jobs of ``job_ids`` that can run now, each for one attempt (CAS).
 
     A message for a finished, cancelled or not-yet-due job is dropped. One for a
     job held by a live lease (a duplicate, or a worker that may yet die) leaves a
     ``run_job`` due when the lease ends, so a lost worker's job is taken over then.
     A lost worker's last attempt makes the job ``dead``.
     """
-    claimed = await repository.claim(session, job_id, lease_s=lease_s)
-    if claimed is not None:
+    claimed = await repository.claim_many(session, job_ids, lease_s=lease_s)
+    if claimed:
         _tell_events(session, notifier, tenant_id)
-        return claimed
+    taken = {job.id for job in claimed}
+    for job_id in job_ids:
+        if job_id not in taken:  # rare: a duplicate, a redelivery or a lost worker's job
+            await _not_claimed(session, notifier, tenant_id, job_id)
+    return claimed
+
+
+async def _not_claimed(
+    session: AsyncSession, notifier: Notifier, tenant_id: uuid.UUID, job_id: uuid.UUID
+) -> None:
     state = await repository.job_state(session, job_id)
     if state is None or state.status in TERMINAL or state.status is JobStatus.QUEUED:
-        return None
+        return
     if not state.lease_expired:
         assert state.lease_until is not None
         await outbox.enqueue(
@@ -219,13 +275,12 @@ async def claim(
             payload=job_message(tenant_id, job_id),
             available_at=state.lease_until + RECHECK_MARGIN,
         )
-        return None
+        return
     buried = await repository.bury_lost(session, job_id)
     if buried is not None:
         _tell_events(session, notifier, tenant_id)
         if buried.outbox_written:
             after_commit(session, notifier.outbox_written)
-    return None
 
 
 def _event_data(
@@ -245,31 +300,31 @@ def _event_data(
     return data
 
 
-async def finish(
-    session: AsyncSession,
-    notifier: Notifier,
-    job: ClaimedJob,
-    result: AttemptResult,
-    retry_delay_s: float | None,
-) -> Finished | None:
-    """Record the attempt's result: running → succeeded | failed | dead, or back to queued.
+@dataclass(frozen=True, slots=True)
+class Attempted:
+    """A claimed job and what its attempt produced.
 
     ``retry_delay_s`` is the retry policy's delay before the next attempt (already
-    honouring ``Retry-After``), or None when no further attempt is allowed. A retry
-    writes a ``run_job`` due then; a finished job with a callback URL writes its
-    ``deliver_callback``. None when this attempt no longer holds the job (its lease
-    ran out and another worker took it over): nothing is changed.
+    honouring ``Retry-After``), or None when no further attempt is allowed.
     """
+
+    job: ClaimedJob
+    result: AttemptResult
+    retry_delay_s: float | None
+
+
+def attempt_end(attempted: Attempted) -> AttemptEnd:
+    """Where the job goes after its attempt, and what is recorded (pure)."""
+    job, result = attempted.job, attempted.result
     status = after_attempt(
         result.outcome,
         attempt=job.attempt,
         max_attempts=job.max_attempts,
-        retry_delay_s=retry_delay_s,
+        retry_delay_s=attempted.retry_delay_s,
     )
-    delay_s = max(retry_delay_s or 0.0, 0.0)
-    finished = await repository.finish_attempt(
-        session,
-        job.id,
+    delay_s = max(attempted.retry_delay_s or 0.0, 0.0)
+    return AttemptEnd(
+        job_id=job.id,
         attempt=job.attempt,
         status=status,
         outcome=result.outcome,
@@ -282,9 +337,37 @@ async def finish(
         duration_ms=result.duration_ms,
         box_kind=RUN_JOB if status is JobStatus.QUEUED else DELIVER_CALLBACK,
     )
-    if finished is None:
-        return None
-    _tell_events(session, notifier, job.tenant_id)
-    if finished.outbox_written:
+
+
+async def finish(
+    session: AsyncSession,
+    notifier: Notifier,
+    job: ClaimedJob,
+    result: AttemptResult,
+    retry_delay_s: float | None,
+) -> Finished | None:
+    """``finish_batch`` for one attempt."""
+    done = await finish_batch(
+        session, notifier, job.tenant_id, [Attempted(job, result, retry_delay_s)]
+    )
+    return done.get(job.id)
+
+
+async def finish_batch(
+    session: AsyncSession,
+    notifier: Notifier,
+    tenant_id: uuid.UUID,
+    attempts: Sequence[Attempted],
+) -> dict[uuid.UUID, Finished]:
+    """Record the attempts' results: running → succeeded | failed | dead, or back to queued.
+
+    A retry writes a ``run_job`` due after its delay; a finished job with a callback URL
+    writes its ``deliver_callback``. An attempt that no longer holds its job (its lease
+    ran out and another worker took it over) changes nothing and is left out of the answer.
+    """
+    finished = await repository.finish_attempts(session, [attempt_end(a) for a in attempts])
+    if finished:
+        _tell_events(session, notifier, tenant_id)
+    if any(f.outbox_written for f in finished.values()):
         after_commit(session, notifier.outbox_written)
     return finished

@@ -23,6 +23,7 @@ class Route:
 
 
 ROUTES: dict[str, Route] = {
-    RUN_JOB: Route(queue=JOBS_QUEUE, actor="run_job"),
+    # Published in batches of one workspace's jobs (``outbox/messages.py``).
+    RUN_JOB: Route(queue=JOBS_QUEUE, actor="run_jobs"),
     DELIVER_CALLBACK: Route(queue=CALLBACKS_QUEUE, actor="deliver_callback"),
 }

@@ -17,9 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from typing import Any
 
-import dramatiq
 from loguru import logger
 from prometheus_client import Counter, Histogram
 from redis.asyncio import Redis
@@ -27,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.events.wake import outbox_channel
 from orchestrator.core.outbox import repository
-from orchestrator.core.outbox.kinds import ROUTES
+from orchestrator.core.outbox.messages import to_messages
 from orchestrator.core.outbox.publisher import Publisher
 
 PUBLISHED = Counter(
@@ -52,18 +50,6 @@ class RelayConfig:
     visibility_s: float = 30.0
     retry_s: float = 0.2
     max_retry_s: float = 2.0
-
-
-def to_message(claimed: repository.ClaimedMessage) -> dramatiq.Message[Any]:
-    """The Dramatiq message of an outbox row: its payload becomes the actor's kwargs."""
-    route = ROUTES[claimed.kind]
-    return dramatiq.Message(
-        queue_name=route.queue,
-        actor_name=route.actor,
-        args=(),
-        kwargs=dict(claimed.payload),
-        options={"outbox_id": claimed.id},
-    )
 
 
 class Relay:
@@ -101,7 +87,7 @@ class Relay:
             return 0
         ids = [c.id for c in claimed]
         try:
-            await asyncio.to_thread(self._publisher.publish, [to_message(c) for c in claimed])
+            await asyncio.to_thread(self._publisher.publish, to_messages(claimed))
         except Exception:
             PUBLISH_FAILURES.inc()
             with contextlib.suppress(Exception):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -10,7 +12,9 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
-from orchestrator.core.errors import BadRequest
+from orchestrator.core.db.tenant import tenant_transaction
+from orchestrator.core.errors import BadRequest, Problem
+from orchestrator.core.execution.executor import Executor
 from orchestrator.core.http.auth import authenticated, provide_principal, provide_tenant_session
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.idempotency.fingerprint import MAX_KEY_LENGTH
@@ -19,7 +23,16 @@ from orchestrator.core.jobs import repository, service
 from orchestrator.core.jobs.cursor import InvalidJobCursor, JobCursor
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.models import Job
-from orchestrator.exec_api.jobs.schemas import JobAccepted, JobCreate, JobList, JobOut, Status
+from orchestrator.exec_api.jobs.schemas import (
+    JobAccepted,
+    JobBatchAccepted,
+    JobBatchCreate,
+    JobCreate,
+    JobList,
+    JobOut,
+    Status,
+)
+from orchestrator.exec_api.jobs.submitter import Submission
 from orchestrator.exec_api.plane import Plane, plane_of, provide_plane
 
 IdempotencyKey = Annotated[
@@ -59,6 +72,49 @@ def to_out(job: Job) -> JobOut:
     )
 
 
+def new_job(data: JobCreate, idempotency_key: str | None) -> service.NewJob:
+    """The service's view of a submitted job."""
+    return service.NewJob(
+        connector=data.connector,
+        operation=data.operation,
+        payload=data.payload,
+        callback_url=data.callback_url,
+        delay_ms=data.delay_ms,
+        idempotency_key=idempotency_key,
+    )
+
+
+def accepted(job: service.SubmittedJob) -> Response[JobAccepted]:
+    """``202`` naming the queued job."""
+    return Response(
+        JobAccepted(id=job.id, status=job.status.value),
+        status_code=202,
+        headers={"Location": f"/api/v1/jobs/{job.id}"},
+    )
+
+
+def executor_of(plane: Plane) -> Executor:
+    """The process's executor (the exec-api always opens one)."""
+    assert plane.resources.execution is not None
+    return plane.resources.execution.executor
+
+
+@contextmanager
+def in_batch(index: int) -> Iterator[None]:
+    """Name the batch item a refusal is about: ``jobs[3].payload.amount``."""
+    try:
+        yield
+    except Problem as refused:
+        prefix = f"jobs[{index}]"
+        refused.detail = f"{prefix}: {refused.detail}"
+        errors = refused.extensions.get("errors")
+        if isinstance(errors, list):
+            for error in errors:
+                if isinstance(error, dict) and "key" in error:
+                    error["key"] = f"{prefix}.{error['key']}"
+        raise
+
+
 class JobController(Controller):
     """The caller's jobs."""
 
@@ -81,46 +137,99 @@ class JobController(Controller):
         request: Request[Any, Any, Any],
         data: JobCreate,
         principal: Principal,
-        session: AsyncSession,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[JobAccepted]:
         """Queue a job; ``202`` with its id. Safe to retry with an ``Idempotency-Key``."""
         # Not a dependency: next to ``principal`` Litestar would resolve both concurrently,
         # in an anyio task group per request, which costs more than the lookup itself.
         plane = plane_of(request)
+        new = new_job(data, idempotency_key)
+        if idempotency_key is None:
+            # The operation and payload are checked now (404/422 naming the fields), not
+            # when the worker first runs the job.
+            prepared = await executor_of(plane).prepare(
+                principal.tenant_id, data.connector, data.operation, data.payload
+            )
+            service.check_new_job(new, plane.network)
+            submitted = await plane.submitter.submit(
+                Submission(principal.tenant_id, new, prepared.plan)
+            )
+            return accepted(submitted)
         async with idempotent(
             request, plane.resources.sessions, principal.tenant_id, lock_s=SUBMIT_LOCK_S
         ) as idem:
             if idem.replay is not None:
                 return idem.replay
-            # The operation and payload are checked now (404/422 naming the fields), not
-            # when the worker first runs the job.
-            assert plane.resources.execution is not None
-            prepared = await plane.resources.execution.executor.prepare(
-                principal.tenant_id, data.connector, data.operation, data.payload, session=session
-            )
-            submitted = await service.submit(
-                session,
-                plane.waker,
-                principal.tenant_id,
-                service.NewJob(
-                    connector=data.connector,
-                    operation=data.operation,
-                    payload=data.payload,
-                    callback_url=data.callback_url,
-                    delay_ms=data.delay_ms,
-                    idempotency_key=idempotency_key,
-                ),
-                network=plane.network,
-                plan=prepared.plan,
-            )
-            # Stored in the job's own transaction: the key completes exactly when the job exists.
-            return await idem.respond(
-                JobAccepted(id=submitted.id, status=submitted.status.value),
-                status_code=202,
-                headers={"Location": f"/api/v1/jobs/{submitted.id}"},
-                session=session,
-            )
+            async with tenant_transaction(plane.resources.sessions, principal.tenant_id) as session:
+                prepared = await executor_of(plane).prepare(
+                    principal.tenant_id,
+                    data.connector,
+                    data.operation,
+                    data.payload,
+                    session=session,
+                )
+                submitted = await service.submit(
+                    session,
+                    plane.waker,
+                    principal.tenant_id,
+                    new,
+                    network=plane.network,
+                    plan=prepared.plan,
+                )
+                # In the job's own transaction: the key completes exactly when the job exists.
+                answer = accepted(submitted)
+                return await idem.respond(
+                    answer.content, status_code=202, headers=answer.headers, session=session
+                )
+
+    @post(
+        "/batch",
+        guards=[authenticated(EXEC_AUDIENCE, "jobs:write")],
+        status_code=202,
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
+    )
+    async def submit_batch(
+        self,
+        request: Request[Any, Any, Any],
+        data: JobBatchCreate,
+        principal: Principal,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[JobBatchAccepted]:
+        """Queue up to 500 jobs in one transaction: ``202`` with their ids in order, or
+        nothing queued and the first refusal, its fields named ``jobs[i].…``."""
+        plane = plane_of(request)
+        async with idempotent(
+            request, plane.resources.sessions, principal.tenant_id, lock_s=SUBMIT_LOCK_S
+        ) as idem:
+            if idem.replay is not None:
+                return idem.replay
+            async with tenant_transaction(plane.resources.sessions, principal.tenant_id) as session:
+                news, plans = [], []
+                for index, item in enumerate(data.jobs):
+                    with in_batch(index):
+                        prepared = await executor_of(plane).prepare(
+                            principal.tenant_id,
+                            item.connector,
+                            item.operation,
+                            item.payload,
+                            session=session,
+                        )
+                        new = new_job(item, idempotency_key)
+                        service.check_new_job(new, plane.network)
+                    news.append(new)
+                    plans.append(prepared.plan)
+                submitted = await service.submit_many(
+                    session,
+                    plane.waker,
+                    principal.tenant_id,
+                    news,
+                    network=plane.network,
+                    plans=plans,
+                )
+                body = JobBatchAccepted(
+                    jobs=[JobAccepted(id=job.id, status=job.status.value) for job in submitted]
+                )
+                return await idem.respond(body, status_code=202, session=session)
 
     @get(
         "/{job_id:uuid}",

@@ -27,11 +27,27 @@ class JobCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     delay_ms: Annotated[int, msgspec.Meta(ge=0, le=MAX_DELAY_MS)] = 0
 
 
+MAX_BATCH = 500
+"""The most jobs one ``POST /api/v1/jobs/batch`` queues."""
+
+
+class JobBatchCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Jobs to queue together: all of them, or (any one refused) none."""
+
+    jobs: Annotated[list[JobCreate], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
+
+
 class JobAccepted(msgspec.Struct, frozen=True, kw_only=True):
     """The queued job; follow it at ``GET /api/v1/jobs/{id}`` or on the event stream."""
 
     id: uuid.UUID
     status: Status
+
+
+class JobBatchAccepted(msgspec.Struct, frozen=True, kw_only=True):
+    """The queued jobs, in the order they were given."""
+
+    jobs: list[JobAccepted]
 
 
 class JobOut(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,4 +1,4 @@
-"""The ``run_job`` actor: claim (CAS), run one attempt, finish (CAS). Ids only.
+"""The ``run_jobs`` actor: claim (CAS), run one attempt each, finish (CAS). Ids only.
 
 A redelivered or duplicate message is harmless: claiming a finished job, or one
 another worker holds, changes nothing; finishing an attempt that lost its lease
@@ -7,9 +7,10 @@ changes nothing either.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from loguru import logger
 from prometheus_client import Counter
@@ -18,6 +19,7 @@ from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.jobs import service
 from orchestrator.core.jobs.repository import ClaimedJob
 from orchestrator.core.jobs.results import AttemptResult
+from orchestrator.core.jobs.service import Attempted
 from orchestrator.worker.actors.attempt import execute_job_attempt
 from orchestrator.worker.actors.job_context import JobResources, job_resources
 
@@ -25,18 +27,13 @@ JOB_OUTCOMES = Counter(
     "orchestrator_job_attempts_total", "Job attempts by the status they left the job in", ["status"]
 )
 
+GATHER_S = 0.002
+"""How long a finished attempt waits for others of its batch to finish with it."""
+
 Execute = Callable[[JobResources, ClaimedJob], Awaitable[tuple[AttemptResult, float | None]]]
 
 
-async def run_job_once(
-    resources: JobResources, tenant_id: uuid.UUID, job_id: uuid.UUID, execute: Execute
-) -> str:
-    """Claim, attempt and finish one job; what happened (for logs and tests)."""
-    lease_s = resources.settings.jobs.lease_s
-    async with tenant_transaction(resources.sessions, tenant_id) as session:
-        job = await service.claim(session, resources.waker, tenant_id, job_id, lease_s=lease_s)
-    if job is None:
-        return "skipped"
+async def _attempt(resources: JobResources, job: ClaimedJob, execute: Execute) -> Attempted:
     started = time.perf_counter()
     try:
         result, delay_s = await execute(resources, job)
@@ -48,17 +45,65 @@ async def run_job_once(
             duration_ms=(time.perf_counter() - started) * 1000,
         )
         delay_s = None
+    return Attempted(job, result, delay_s)
+
+
+async def run_jobs_once(
+    resources: JobResources,
+    tenant_id: uuid.UUID,
+    job_ids: Sequence[uuid.UUID],
+    execute: Execute,
+) -> dict[uuid.UUID, str]:
+    """Claim what can run of ``job_ids`` (one transaction), attempt them concurrently, and
+    finish them as they end, each group that ended together in one transaction; what
+    happened to each job (for logs and tests)."""
+    outcomes = dict.fromkeys(job_ids, "skipped")
     async with tenant_transaction(resources.sessions, tenant_id) as session:
-        finished = await service.finish(session, resources.waker, job, result, delay_s)
-    if finished is None:
-        logger.warning("job {} attempt {} lost its lease before finishing", job.id, job.attempt)
-        return "lost"
-    JOB_OUTCOMES.labels(finished.status.value).inc()
-    return finished.status.value
+        claimed = await service.claim_batch(
+            session, resources.waker, tenant_id, job_ids, lease_s=resources.settings.jobs.lease_s
+        )
+    running = {asyncio.ensure_future(_attempt(resources, job, execute)) for job in claimed}
+    while running:
+        # Attempts that end while one group is being written, or within GATHER_S of the
+        # first, form the next group: one transaction for all of them.
+        ended, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        if running:
+            more, running = await asyncio.wait(running, timeout=GATHER_S)
+            ended |= more
+        attempted = [task.result() for task in ended]
+        async with tenant_transaction(resources.sessions, tenant_id) as session:
+            finished = await service.finish_batch(session, resources.waker, tenant_id, attempted)
+        for attempt in attempted:
+            job = attempt.job
+            done = finished.get(job.id)
+            if done is None:
+                logger.warning(
+                    "job {} attempt {} lost its lease before finishing", job.id, job.attempt
+                )
+                outcomes[job.id] = "lost"
+            else:
+                JOB_OUTCOMES.labels(done.status.value).inc()
+                outcomes[job.id] = done.status.value
+    return outcomes
+
+
+async def run_job_once(
+    resources: JobResources, tenant_id: uuid.UUID, job_id: uuid.UUID, execute: Execute
+) -> str:
+    """``run_jobs_once`` for one job."""
+    return (await run_jobs_once(resources, tenant_id, [job_id], execute))[job_id]
+
+
+async def run_jobs(tenant_id: str, job_ids: list[str]) -> None:
+    """Actor: run one attempt of each of a workspace's jobs (ids only)."""
+    await run_jobs_once(
+        await job_resources(),
+        uuid.UUID(tenant_id),
+        [uuid.UUID(job_id) for job_id in job_ids],
+        execute_job_attempt,
+    )
 
 
 async def run_job(tenant_id: str, job_id: str) -> None:
-    """Actor: run one attempt of a job (ids only)."""
-    await run_job_once(
-        await job_resources(), uuid.UUID(tenant_id), uuid.UUID(job_id), execute_job_attempt
-    )
+    """Actor: run one attempt of a job (ids only); messages published before ``run_jobs``."""
+    await run_jobs(tenant_id, [job_id])

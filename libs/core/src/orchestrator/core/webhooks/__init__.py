@@ -1,0 +1,1 @@
+"""Provider webhook verifiers: pure functions over headers and raw body bytes."""
