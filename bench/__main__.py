@@ -10,8 +10,9 @@
 
 For 1 and 2 the servers under test run pinned to core 0 and the load, the upstream and
 this process use core 1; for 3 every process is unpinned (the target is for the whole box).
-Environment knobs: ``BENCH_SECONDS``, ``BENCH_CONCURRENCY``, ``BENCH_JOBS`` and the others
-named at the top of each module.
+Environment knobs: ``BENCH_ONLY`` (some of ``foundation,execute,jobs,parts``),
+``BENCH_SECONDS``, ``BENCH_CONCURRENCY``, ``BENCH_JOBS`` and the others named at the top
+of each module.
 """
 
 from __future__ import annotations

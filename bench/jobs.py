@@ -1,11 +1,14 @@
 """Jobs end to end on the whole box: submit through the exec-api, run by a worker process.
 
-Every process is unpinned here (the target is for the whole box). ``JOBS`` jobs are
-submitted ``SUBMITTERS`` at a time; the run ends when every one is terminal in the
-database, which is also where the figures come from: end to end is the first job's
-``created_at`` to the last one's ``finished_at``; dispatch latency is ``created_at`` to
-the first attempt's ``started_at`` (``job_runs``). Before that, ``PACED`` jobs are
-submitted one every ``PACE_MS``, for the dispatch latency of a box that is not busy.
+Every process is unpinned here (the target is for the whole box). Two bursts of ``JOBS``
+jobs: one job a request from ``SUBMITTERS`` connections, then ``BATCH`` jobs a request
+(``POST /api/v1/jobs/batch``) from ``BATCH_SUBMITTERS``. A burst ends when every job is
+terminal in the database, which is also where the figures come from: end to end is the
+first job's ``created_at`` to the last one's ``finished_at``; dispatch latency is
+``created_at`` to the first attempt's ``started_at`` (``job_runs``). Before them, ``PACED``
+jobs are submitted one every ``PACE_MS``, for the dispatch latency of a box that is not
+busy. PostgreSQL's CPU counts the server processes alive at both ends of a burst (those
+that come and go in between are missed), when the server runs on this machine.
 """
 
 from __future__ import annotations

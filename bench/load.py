@@ -1,10 +1,15 @@
 """HTTP load: wrk when installed (cheap per request, so the server is measured), else a
 closed-loop generator on aiohttp. Both take a ``Target`` (any method, headers, body) and an
-optional think time per connection, which turns the closed loop into a moderate load."""
+optional think time per connection, which turns the closed loop into a moderate load.
+
+Think times are drawn from an exponential distribution of that mean: with a fixed pause,
+every connection would come back at the same moment after each round, and a moderate
+load would arrive as bursts of ``concurrency`` requests queued behind one another."""
 
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 import shutil
 import subprocess
@@ -75,7 +80,7 @@ async def run_load(
                     latencies.append(time.perf_counter() - start)
                     errors += not ok
                 if think_ms:
-                    await asyncio.sleep(think_ms / 1000)
+                    await asyncio.sleep(random.expovariate(1000 / think_ms))
 
         if warmup_s > 0:
             warm_until = time.perf_counter() + warmup_s
@@ -121,7 +126,11 @@ def wrk_script(target: Target, think_ms: float) -> str:
         for name, value in target.headers.items()
     ]
     if think_ms:
-        lines.append(f"function delay() return {think_ms:g} end")
+        # Each thread's Lua state seeds from its own table address; wrk takes whole ms.
+        lines += [
+            "math.randomseed(os.time() + tonumber(tostring({}):match('0x(%x+)'), 16) % 100000)",
+            f"function delay() return math.floor(-math.log(1 - math.random()) * {think_ms:g} + 0.5) end",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -15,6 +15,7 @@ from orchestrator.control_api.quotas.controllers import QuotaController
 from orchestrator.control_api.secret_refs.controllers import SecretRefController
 from orchestrator.control_api.settings import get_settings
 from orchestrator.control_api.tokens.controllers import revoke_token
+from orchestrator.control_api.webhook_sources.controllers import WebhookSourceController
 from orchestrator.control_api.workspaces.controllers import WorkspaceController
 from orchestrator.core.http.app import create_service_app
 
@@ -37,6 +38,7 @@ def create_app() -> ASGIApp:
             ConfigController,
             QuotaController,
             BundleController,
+            WebhookSourceController,
         ],
         signs_tokens=True,
         security_schemes={

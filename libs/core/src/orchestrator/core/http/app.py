@@ -12,6 +12,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from litestar.types import ASGIApp, ControllerRouterHandler
+from loguru import logger
 
 from orchestrator.core.errors import UnsupportedMediaType
 from orchestrator.core.http.observe import ObserveMiddleware
@@ -126,4 +127,6 @@ def create_service_app(
         logging_config=None,
         debug=False,
     )
-    return ObserveMiddleware(app, service=service, access_log=settings.log.access)
+    # An access line below the log level would be built (bind, record) only to be dropped.
+    logs_info = logger.level(settings.log.level.upper()).no <= logger.level("INFO").no
+    return ObserveMiddleware(app, service=service, access_log=settings.log.access and logs_info)

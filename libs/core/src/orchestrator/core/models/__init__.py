@@ -17,6 +17,8 @@ from orchestrator.core.models.secret_ref import SecretRef
 from orchestrator.core.models.service_identity import ServiceIdentity
 from orchestrator.core.models.signing_key import SigningKey
 from orchestrator.core.models.tenant_quota import TenantQuotaRow
+from orchestrator.core.models.webhook_binding import WebhookBinding
+from orchestrator.core.models.webhook_source import WebhookSource
 from orchestrator.core.models.workspace import Workspace, WorkspaceStatus
 from orchestrator.core.models.workspace_secret import WorkspaceSecret
 
@@ -38,6 +40,8 @@ __all__ = [
     "ServiceIdentity",
     "SigningKey",
     "TenantQuotaRow",
+    "WebhookBinding",
+    "WebhookSource",
     "Workspace",
     "WorkspaceSecret",
     "WorkspaceStatus",

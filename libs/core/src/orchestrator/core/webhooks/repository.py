@@ -1,0 +1,54 @@
+"""Queries of webhook sources and bindings; every one runs under the session's tenant (RLS)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.models import WebhookBinding, WebhookSource
+
+
+async def list_sources(session: AsyncSession) -> Sequence[WebhookSource]:
+    """Every webhook source of the tenant, by name."""
+    return (await session.scalars(select(WebhookSource).order_by(WebhookSource.name))).all()
+
+
+async def source_by_id(
+    session: AsyncSession, source_id: uuid.UUID, *, for_update: bool = False
+) -> WebhookSource | None:
+    """One source, locked for the transaction when ``for_update``."""
+    query = select(WebhookSource).where(WebhookSource.id == source_id)
+    return await session.scalar(query.with_for_update() if for_update else query)
+
+
+async def source_name_taken(
+    session: AsyncSession, name: str, *, besides: uuid.UUID | None = None
+) -> bool:
+    """Whether another source of the tenant is called ``name``."""
+    query = select(WebhookSource.id).where(WebhookSource.name == name)
+    if besides is not None:
+        query = query.where(WebhookSource.id != besides)
+    return await session.scalar(query.limit(1)) is not None
+
+
+async def list_bindings(session: AsyncSession, source_id: uuid.UUID) -> Sequence[WebhookBinding]:
+    """A source's bindings, oldest first."""
+    query = (
+        select(WebhookBinding)
+        .where(WebhookBinding.source_id == source_id)
+        .order_by(WebhookBinding.created_at, WebhookBinding.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def binding_by_id(
+    session: AsyncSession, source_id: uuid.UUID, binding_id: uuid.UUID
+) -> WebhookBinding | None:
+    """One binding of a source."""
+    query = select(WebhookBinding).where(
+        WebhookBinding.source_id == source_id, WebhookBinding.id == binding_id
+    )
+    return await session.scalar(query)

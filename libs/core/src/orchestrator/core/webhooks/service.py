@@ -1,0 +1,242 @@
+"""Business rules of webhook sources and bindings: validation, change detection and audit.
+
+Writes run in the caller's tenant-scoped transaction and never commit; a source
+replaced by what it already holds keeps its version and is not audited.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core import audit
+from orchestrator.core.configuration import repository as configuration
+from orchestrator.core.configuration.service import Mutation
+from orchestrator.core.configuration.validation import FieldErrors, nul_errors, raise_if
+from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.db.base import utcnow
+from orchestrator.core.errors import Conflict, NotFound
+from orchestrator.core.models import WebhookBinding, WebhookSource
+from orchestrator.core.webhooks import repository, sources
+
+UNIQUE_OR_FOREIGN_KEY = frozenset({"23505", "23503"})
+View = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SourceInput:
+    """What a client sets on a webhook source (secret refs by name)."""
+
+    name: str
+    provider: str
+    secret_refs: list[str]
+    options: dict[str, Any] | None
+    routing: dict[str, list[str]]
+    rate_limit_per_s: int | None
+    max_body_bytes: int
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class BindingInput:
+    """What a client sets on a binding."""
+
+    event_types: list[str]
+    action: str
+    connector: str | None
+    operation: str | None
+    payload_mapping: dict[str, str] | None
+    forward_url: str | None
+    enabled: bool
+
+
+def source_view(row: WebhookSource) -> View:
+    """Audited (and compared) shape of a source: names of secret refs, never values."""
+    return {
+        "name": row.name,
+        "provider": row.provider,
+        "secret_refs": row.secret_refs,
+        "options": row.options,
+        "routing": row.routing,
+        "rate_limit_per_s": row.rate_limit_per_s,
+        "max_body_bytes": row.max_body_bytes,
+        "enabled": row.enabled,
+        "version": row.version,
+    }
+
+
+def binding_view(row: WebhookBinding) -> View:
+    """Audited shape of a binding."""
+    return {
+        "id": str(row.id),
+        "source_id": str(row.source_id),
+        "event_types": row.event_types,
+        "action": row.action,
+        "connector": row.connector,
+        "operation": row.operation,
+        "payload_mapping": row.payload_mapping,
+        "forward_url": row.forward_url,
+        "enabled": row.enabled,
+    }
+
+
+async def _flush(session: AsyncSession, what: str) -> None:
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        # A unique or foreign key violation: a concurrent writer got there first.
+        if getattr(exc.orig, "sqlstate", None) in UNIQUE_OR_FOREIGN_KEY:
+            raise Conflict(f"A concurrent change to {what} won; read it again and retry.") from exc
+        raise
+
+
+async def _audit(
+    session: AsyncSession,
+    m: Mutation,
+    action: str,
+    target: str,
+    before: View | None,
+    after: View | None,
+) -> None:
+    await audit.record(
+        session,
+        tenant_id=m.tenant_id,
+        actor=m.actor,
+        action=action,
+        target=target,
+        reason=m.reason,
+        before=before,
+        after=after,
+    )
+
+
+async def _checked_source(session: AsyncSession, data: SourceInput) -> SourceInput:
+    """``data`` with its options normalised; 422 listing every error."""
+    errors: FieldErrors = sources.provider_errors(data.provider)
+    options = None
+    if not errors:
+        options, option_errors = sources.normalise_options(data.provider, data.options)
+        errors += option_errors + sources.routing_errors(data.provider, data.routing)
+    known = await configuration.existing_secret_ref_names(session, set(data.secret_refs))
+    errors += sources.secret_ref_errors(data.secret_refs, known)
+    errors += nul_errors({"options": data.options, "routing": data.routing}, "")
+    raise_if(errors, "The webhook source is not valid.")
+    return replace(data, options=options)
+
+
+async def get_source(session: AsyncSession, source_id: uuid.UUID) -> WebhookSource:
+    """A source by id, or 404 (another workspace's source is not found either)."""
+    row = await repository.source_by_id(session, source_id)
+    if row is None:
+        raise NotFound("No such webhook source in this workspace.")
+    return row
+
+
+async def create_source(session: AsyncSession, m: Mutation, data: SourceInput) -> WebhookSource:
+    """A new source; 422 when its provider, options, routing or secret refs do not check out."""
+    data = await _checked_source(session, data)
+    if await repository.source_name_taken(session, data.name):
+        raise Conflict(f"A webhook source called `{data.name}` exists; replace it with PUT.")
+    row = WebhookSource(id=uuid.uuid4(), tenant_id=m.tenant_id, version=1, **asdict(data))
+    session.add(row)
+    await _flush(session, f"webhook source `{data.name}`")
+    await _audit(
+        session, m, "webhook_source.create", f"webhook_source:{row.id}", None, source_view(row)
+    )
+    return row
+
+
+async def replace_source(
+    session: AsyncSession, m: Mutation, source_id: uuid.UUID, data: SourceInput
+) -> WebhookSource:
+    """Replace a source (version +1 when something changes)."""
+    row = await repository.source_by_id(session, source_id, for_update=True)
+    if row is None:
+        raise NotFound("No such webhook source in this workspace.")
+    data = await _checked_source(session, data)
+    if await repository.source_name_taken(session, data.name, besides=row.id):
+        raise Conflict(f"Another webhook source is called `{data.name}`.")
+    before = source_view(row)
+    if {**asdict(data), "version": row.version} == before:
+        return row
+    for field, value in asdict(data).items():
+        setattr(row, field, value)
+    row.version, row.updated_at = row.version + 1, utcnow()
+    await _flush(session, f"webhook source `{data.name}`")
+    await _audit(
+        session, m, "webhook_source.update", f"webhook_source:{row.id}", before, source_view(row)
+    )
+    return row
+
+
+async def delete_source(session: AsyncSession, m: Mutation, source_id: uuid.UUID) -> None:
+    """Delete a source and its bindings."""
+    row = await repository.source_by_id(session, source_id, for_update=True)
+    if row is None:
+        raise NotFound("No such webhook source in this workspace.")
+    before = source_view(row)
+    await session.delete(row)
+    await _flush(session, f"webhook source `{row.name}`")
+    await _audit(session, m, "webhook_source.delete", f"webhook_source:{source_id}", before, None)
+
+
+async def list_bindings(session: AsyncSession, source_id: uuid.UUID) -> list[WebhookBinding]:
+    """A source's bindings; 404 when there is no such source."""
+    await get_source(session, source_id)
+    return list(await repository.list_bindings(session, source_id))
+
+
+async def create_binding(
+    session: AsyncSession,
+    m: Mutation,
+    source_id: uuid.UUID,
+    data: BindingInput,
+    network: NetworkPolicy,
+) -> WebhookBinding:
+    """A new binding of a source; 422 unless its action's fields check out (a job's
+    connector must be one of the workspace's, a forward URL must pass the SSRF policy)."""
+    source = await repository.source_by_id(session, source_id, for_update=True)
+    if source is None:
+        raise NotFound("No such webhook source in this workspace.")
+    errors = sources.binding_errors(
+        action=data.action,
+        connector=data.connector,
+        operation=data.operation,
+        payload_mapping=data.payload_mapping,
+        forward_url=data.forward_url,
+        network=network,
+    )
+    errors += nul_errors({"payload_mapping": data.payload_mapping}, "")
+    if (
+        data.action == "job"
+        and data.connector is not None
+        and await configuration.connector_by_name(session, data.connector) is None
+    ):
+        errors.append({"key": "/connector", "message": f"no connector called `{data.connector}`"})
+    raise_if(errors, "The webhook binding is not valid.")
+    row = WebhookBinding(
+        id=uuid.uuid4(), tenant_id=m.tenant_id, source_id=source_id, **asdict(data)
+    )
+    session.add(row)
+    await _flush(session, f"webhook source `{source.name}`")
+    target = f"webhook_binding:{row.id}"
+    await _audit(session, m, "webhook_binding.create", target, None, binding_view(row))
+    return row
+
+
+async def delete_binding(
+    session: AsyncSession, m: Mutation, source_id: uuid.UUID, binding_id: uuid.UUID
+) -> None:
+    """Delete one binding of a source."""
+    row = await repository.binding_by_id(session, source_id, binding_id)
+    if row is None:
+        raise NotFound("No such binding of this webhook source.")
+    before = binding_view(row)
+    await session.delete(row)
+    await _flush(session, "the webhook binding")
+    target = f"webhook_binding:{binding_id}"
+    await _audit(session, m, "webhook_binding.delete", target, before, None)

@@ -1,0 +1,1 @@
+"""Webhook sources and their bindings (``/api/v1/webhooks/sources``)."""

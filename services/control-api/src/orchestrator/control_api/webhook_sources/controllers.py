@@ -1,0 +1,174 @@
+"""``/api/v1/webhooks/sources``: a workspace's webhook sources and their bindings."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, delete, get, post, put
+
+from orchestrator.control_api.scope import (
+    READ_GUARDS,
+    WRITE_GUARDS,
+    Reason,
+    WorkspaceScope,
+    provide_scope,
+)
+from orchestrator.control_api.webhook_sources.schemas import (
+    WebhookBindingIn,
+    WebhookBindingList,
+    WebhookBindingOut,
+    WebhookSourceIn,
+    WebhookSourceList,
+    WebhookSourceOut,
+)
+from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.http.auth import provide_principal
+from orchestrator.core.http.problems import problem_responses
+from orchestrator.core.models import WebhookBinding, WebhookSource
+from orchestrator.core.runtime import Resources
+from orchestrator.core.webhooks import repository, service
+from orchestrator.core.webhooks.sources import ingress_path
+
+READS = problem_responses(400, 401, 403, 404, 409, 503)
+WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
+
+
+def to_out(row: WebhookSource) -> WebhookSourceOut:
+    """The API view of a source."""
+    return WebhookSourceOut(
+        id=row.id,
+        name=row.name,
+        provider=row.provider,
+        secret_refs=row.secret_refs,
+        options=row.options,
+        routing=row.routing,
+        rate_limit_per_s=row.rate_limit_per_s,
+        max_body_bytes=row.max_body_bytes,
+        enabled=row.enabled,
+        version=row.version,
+        ingress_path=ingress_path(row.id),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def binding_out(row: WebhookBinding) -> WebhookBindingOut:
+    """The API view of a binding."""
+    return WebhookBindingOut(
+        id=row.id,
+        source_id=row.source_id,
+        action=row.action,
+        event_types=row.event_types,
+        connector=row.connector,
+        operation=row.operation,
+        payload_mapping=row.payload_mapping,
+        forward_url=row.forward_url,
+        enabled=row.enabled,
+        created_at=row.created_at,
+    )
+
+
+def to_input(data: WebhookSourceIn) -> service.SourceInput:
+    """What the service checks and stores."""
+    return service.SourceInput(
+        name=data.name,
+        provider=data.provider,
+        secret_refs=list(data.secret_refs),
+        options=data.options,
+        routing={key: list(values) for key, values in data.routing.items()},
+        rate_limit_per_s=data.rate_limit_per_s,
+        max_body_bytes=data.max_body_bytes,
+        enabled=data.enabled,
+    )
+
+
+def binding_input(data: WebhookBindingIn) -> service.BindingInput:
+    """What the service checks and stores."""
+    return service.BindingInput(
+        event_types=list(data.event_types),
+        action=data.action,
+        connector=data.connector,
+        operation=data.operation,
+        payload_mapping=data.payload_mapping,
+        forward_url=data.forward_url,
+        enabled=data.enabled,
+    )
+
+
+class WebhookSourceController(Controller):
+    """Webhook sources of one workspace (``?workspace=``, default the token's)."""
+
+    path = "/api/v1/webhooks/sources"
+    tags = ["webhooks"]
+    security = [{"bearer": []}]
+    dependencies = {"principal": provide_principal, "ws": provide_scope}
+
+    @get(guards=READ_GUARDS, responses=READS)
+    async def list_webhook_sources(self, ws: WorkspaceScope) -> WebhookSourceList:
+        """Every webhook source of the workspace."""
+        rows = await repository.list_sources(ws.session)
+        return WebhookSourceList(items=[to_out(r) for r in rows])
+
+    @get("/{source_id:uuid}", guards=READ_GUARDS, responses=READS)
+    async def get_webhook_source(
+        self, ws: WorkspaceScope, source_id: uuid.UUID
+    ) -> WebhookSourceOut:
+        """One webhook source."""
+        return to_out(await service.get_source(ws.session, source_id))
+
+    @post(guards=WRITE_GUARDS, status_code=201, responses=WRITES)
+    async def create_webhook_source(
+        self, ws: WorkspaceScope, data: WebhookSourceIn, reason: Reason
+    ) -> WebhookSourceOut:
+        """Create a webhook source: a known provider, options only (and always) for `hmac`,
+        routing keys the provider's events carry, existing secret refs (else 422)."""
+        m = ws.mutation(reason)
+        return to_out(await service.create_source(ws.session, m, to_input(data)))
+
+    @put("/{source_id:uuid}", guards=WRITE_GUARDS, responses=WRITES)
+    async def replace_webhook_source(
+        self, ws: WorkspaceScope, source_id: uuid.UUID, data: WebhookSourceIn, reason: Reason
+    ) -> WebhookSourceOut:
+        """Replace a webhook source; the version goes up only when something changes."""
+        m = ws.mutation(reason)
+        return to_out(await service.replace_source(ws.session, m, source_id, to_input(data)))
+
+    @delete("/{source_id:uuid}", guards=WRITE_GUARDS, responses=READS)
+    async def delete_webhook_source(
+        self, ws: WorkspaceScope, source_id: uuid.UUID, reason: Reason
+    ) -> None:
+        """Delete a webhook source and its bindings."""
+        await service.delete_source(ws.session, ws.mutation(reason), source_id)
+
+    @get("/{source_id:uuid}/bindings", guards=READ_GUARDS, responses=READS)
+    async def list_webhook_bindings(
+        self, ws: WorkspaceScope, source_id: uuid.UUID
+    ) -> WebhookBindingList:
+        """A source's bindings."""
+        rows = await service.list_bindings(ws.session, source_id)
+        return WebhookBindingList(items=[binding_out(r) for r in rows])
+
+    @post("/{source_id:uuid}/bindings", guards=WRITE_GUARDS, status_code=201, responses=WRITES)
+    async def create_webhook_binding(
+        self,
+        request: Request[Any, Any, Any],
+        ws: WorkspaceScope,
+        source_id: uuid.UUID,
+        data: WebhookBindingIn,
+        reason: Reason,
+    ) -> WebhookBindingOut:
+        """Bind a source's events to a job of one of the workspace's connectors, or to a
+        signed forward to a URL the SSRF policy allows (else 422)."""
+        resources: Resources = request.app.state.resources
+        network = NetworkPolicy.from_settings(resources.settings.upstream)
+        m = ws.mutation(reason)
+        row = await service.create_binding(ws.session, m, source_id, binding_input(data), network)
+        return binding_out(row)
+
+    @delete("/{source_id:uuid}/bindings/{binding_id:uuid}", guards=WRITE_GUARDS, responses=READS)
+    async def delete_webhook_binding(
+        self, ws: WorkspaceScope, source_id: uuid.UUID, binding_id: uuid.UUID, reason: Reason
+    ) -> None:
+        """Delete one binding."""
+        await service.delete_binding(ws.session, ws.mutation(reason), source_id, binding_id)
