@@ -51,7 +51,8 @@ class Mutation:
     reason: str
 
 
-async def _flush(session: AsyncSession, what: str) -> None:
+async def flush_or_conflict(session: AsyncSession, what: str) -> None:
+    """Flush the session; 409 when a concurrent writer took the name or removed a reference."""
     try:
         await session.flush()
     except IntegrityError as exc:
@@ -61,7 +62,7 @@ async def _flush(session: AsyncSession, what: str) -> None:
         raise
 
 
-async def _audit(
+async def audit_change(
     session: AsyncSession,
     m: Mutation,
     action: str,
@@ -69,6 +70,7 @@ async def _audit(
     before: views.View | None,
     after: views.View | None,
 ) -> None:
+    """Record the change in the audit trail, with who made it and why."""
     await audit.record(
         session,
         tenant_id=m.tenant_id,
@@ -91,15 +93,19 @@ async def write_policy(
     if existing is None:
         row = Policy(id=uuid.uuid4(), tenant_id=m.tenant_id, name=name, spec=spec, version=1)
         session.add(row)
-        await _flush(session, f"policy `{name}`")
-        await _audit(session, m, "policy.create", f"policy:{name}", None, views.policy_view(row))
+        await flush_or_conflict(session, f"policy `{name}`")
+        await audit_change(
+            session, m, "policy.create", f"policy:{name}", None, views.policy_view(row)
+        )
         return row, "create"
     if existing.spec == spec:
         return existing, None
     before = views.policy_view(existing)
     existing.spec, existing.version, existing.updated_at = spec, existing.version + 1, utcnow()
-    await _flush(session, f"policy `{name}`")
-    await _audit(session, m, "policy.update", f"policy:{name}", before, views.policy_view(existing))
+    await flush_or_conflict(session, f"policy `{name}`")
+    await audit_change(
+        session, m, "policy.update", f"policy:{name}", before, views.policy_view(existing)
+    )
     return existing, "update"
 
 
@@ -141,8 +147,8 @@ async def delete_policy(session: AsyncSession, m: Mutation, name: str) -> None:
         raise Conflict(f"Policy `{name}` is used by connectors: {', '.join(users)}.", used_by=users)
     before = views.policy_view(row)
     await session.delete(row)
-    await _flush(session, f"policy `{name}`")
-    await _audit(session, m, "policy.delete", f"policy:{name}", before, None)
+    await flush_or_conflict(session, f"policy `{name}`")
+    await audit_change(session, m, "policy.delete", f"policy:{name}", before, None)
 
 
 # Secret refs.
@@ -155,8 +161,8 @@ async def write_secret_ref(
     if existing is None:
         row = SecretRef(id=uuid.uuid4(), tenant_id=m.tenant_id, name=name, ref=ref, version=1)
         session.add(row)
-        await _flush(session, f"secret ref `{name}`")
-        await _audit(
+        await flush_or_conflict(session, f"secret ref `{name}`")
+        await audit_change(
             session, m, "secret_ref.create", f"secret_ref:{name}", None, views.secret_ref_view(row)
         )
         return row, "create"
@@ -166,8 +172,8 @@ async def write_secret_ref(
     existing.ref, existing.version, existing.updated_at = ref, existing.version + 1, utcnow()
     if ref != DB_REF:
         existing.sealed_value = None
-    await _flush(session, f"secret ref `{name}`")
-    await _audit(
+    await flush_or_conflict(session, f"secret ref `{name}`")
+    await audit_change(
         session,
         m,
         "secret_ref.update",
@@ -214,8 +220,8 @@ async def delete_secret_ref(session: AsyncSession, m: Mutation, name: str) -> No
         )
     before = views.secret_ref_view(row)
     await session.delete(row)
-    await _flush(session, f"secret ref `{name}`")
-    await _audit(session, m, "secret_ref.delete", f"secret_ref:{name}", before, None)
+    await flush_or_conflict(session, f"secret ref `{name}`")
+    await audit_change(session, m, "secret_ref.delete", f"secret_ref:{name}", before, None)
 
 
 async def set_secret_value(
@@ -232,8 +238,8 @@ async def set_secret_value(
     before = views.secret_ref_view(row)
     row.sealed_value = seal_value(keys, tenant_id=row.tenant_id, ref_id=row.id, value=value)
     row.version, row.updated_at = row.version + 1, utcnow()
-    await _flush(session, f"secret ref `{name}`")
-    await _audit(
+    await flush_or_conflict(session, f"secret ref `{name}`")
+    await audit_change(
         session, m, "secret_ref.set_value", f"secret_ref:{name}", before, views.secret_ref_view(row)
     )
     return row
@@ -285,9 +291,9 @@ async def write_connector(
             version=1,
         )
         session.add(row)
-        await _flush(session, f"connector `{name}`")
+        await flush_or_conflict(session, f"connector `{name}`")
         after = views.connector_view(row, data.policy)
-        await _audit(session, m, "connector.create", f"connector:{name}", None, after)
+        await audit_change(session, m, "connector.create", f"connector:{name}", None, after)
         return row, "create"
     row, policy = existing
     if views.connector_of(row, policy) == data.content():
@@ -296,9 +302,9 @@ async def write_connector(
     row.type, row.config, row.policy_id = data.type, data.config, policy_id
     row.secrets, row.enabled = data.secrets, data.enabled
     row.version, row.updated_at = row.version + 1, utcnow()
-    await _flush(session, f"connector `{name}`")
+    await flush_or_conflict(session, f"connector `{name}`")
     after = views.connector_view(row, data.policy)
-    await _audit(session, m, "connector.update", f"connector:{name}", before, after)
+    await audit_change(session, m, "connector.update", f"connector:{name}", before, after)
     return row, "update"
 
 
@@ -356,8 +362,8 @@ async def delete_connector(session: AsyncSession, m: Mutation, name: str) -> Non
     row, policy = existing
     before = views.connector_view(row, policy)
     await session.delete(row)
-    await _flush(session, f"connector `{name}`")
-    await _audit(session, m, "connector.delete", f"connector:{name}", before, None)
+    await flush_or_conflict(session, f"connector `{name}`")
+    await audit_change(session, m, "connector.delete", f"connector:{name}", before, None)
 
 
 # Configs.
@@ -376,7 +382,7 @@ async def write_config(
             id=uuid.uuid4(), tenant_id=m.tenant_id, name=name, active_version=1, latest_version=1
         )
         session.add(config)
-        await _flush(session, f"config `{name}`")
+        await flush_or_conflict(session, f"config `{name}`")
         before = None
         number = 1
     else:
@@ -396,10 +402,10 @@ async def write_config(
         created_by=m.actor,
     )
     session.add(version)
-    await _flush(session, f"config `{name}`")
+    await flush_or_conflict(session, f"config `{name}`")
     action: Action = "create" if existing is None else "update"
     after = views.config_view(name, version)
-    await _audit(session, m, f"config.{action}", f"config:{name}", before, after)
+    await audit_change(session, m, f"config.{action}", f"config:{name}", before, after)
     return config, version, action
 
 
@@ -437,8 +443,8 @@ async def write_quota(
             version=1,
         )
         session.add(row)
-        await _flush(session, "the quota")
-        await _audit(session, m, "quota.create", "quota", None, views.quota_view(row))
+        await flush_or_conflict(session, "the quota")
+        await audit_change(session, m, "quota.create", "quota", None, views.quota_view(row))
         return row, "create"
     if views.quota_of(existing) == quota:
         return existing, None
@@ -446,8 +452,8 @@ async def write_quota(
     existing.rps, existing.concurrency = quota.rps, quota.concurrency
     existing.queue_depth = quota.queue_depth
     existing.version, existing.updated_at = existing.version + 1, utcnow()
-    await _flush(session, "the quota")
-    await _audit(session, m, "quota.update", "quota", before, views.quota_view(existing))
+    await flush_or_conflict(session, "the quota")
+    await audit_change(session, m, "quota.update", "quota", before, views.quota_view(existing))
     return existing, "update"
 
 

@@ -10,12 +10,10 @@ import uuid
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core import audit
 from orchestrator.core.configuration import repository as configuration
-from orchestrator.core.configuration.service import Mutation
+from orchestrator.core.configuration.service import Mutation, audit_change, flush_or_conflict
 from orchestrator.core.configuration.validation import FieldErrors, nul_errors, raise_if
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.base import utcnow
@@ -84,36 +82,6 @@ def binding_view(row: WebhookBinding) -> View:
     }
 
 
-async def _flush(session: AsyncSession, what: str) -> None:
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        # A unique or foreign key violation: a concurrent writer got there first.
-        if getattr(exc.orig, "sqlstate", None) in UNIQUE_OR_FOREIGN_KEY:
-            raise Conflict(f"A concurrent change to {what} won; read it again and retry.") from exc
-        raise
-
-
-async def _audit(
-    session: AsyncSession,
-    m: Mutation,
-    action: str,
-    target: str,
-    before: View | None,
-    after: View | None,
-) -> None:
-    await audit.record(
-        session,
-        tenant_id=m.tenant_id,
-        actor=m.actor,
-        action=action,
-        target=target,
-        reason=m.reason,
-        before=before,
-        after=after,
-    )
-
-
 async def _checked_source(session: AsyncSession, data: SourceInput) -> SourceInput:
     """``data`` with its options normalised; 422 listing every error."""
     errors: FieldErrors = sources.provider_errors(data.provider)
@@ -143,8 +111,8 @@ async def create_source(session: AsyncSession, m: Mutation, data: SourceInput) -
         raise Conflict(f"A webhook source called `{data.name}` exists; replace it with PUT.")
     row = WebhookSource(id=uuid.uuid4(), tenant_id=m.tenant_id, version=1, **asdict(data))
     session.add(row)
-    await _flush(session, f"webhook source `{data.name}`")
-    await _audit(
+    await flush_or_conflict(session, f"webhook source `{data.name}`")
+    await audit_change(
         session, m, "webhook_source.create", f"webhook_source:{row.id}", None, source_view(row)
     )
     return row
@@ -166,8 +134,8 @@ async def replace_source(
     for field, value in asdict(data).items():
         setattr(row, field, value)
     row.version, row.updated_at = row.version + 1, utcnow()
-    await _flush(session, f"webhook source `{data.name}`")
-    await _audit(
+    await flush_or_conflict(session, f"webhook source `{data.name}`")
+    await audit_change(
         session, m, "webhook_source.update", f"webhook_source:{row.id}", before, source_view(row)
     )
     return row
@@ -180,8 +148,10 @@ async def delete_source(session: AsyncSession, m: Mutation, source_id: uuid.UUID
         raise NotFound("No such webhook source in this workspace.")
     before = source_view(row)
     await session.delete(row)
-    await _flush(session, f"webhook source `{row.name}`")
-    await _audit(session, m, "webhook_source.delete", f"webhook_source:{source_id}", before, None)
+    await flush_or_conflict(session, f"webhook source `{row.name}`")
+    await audit_change(
+        session, m, "webhook_source.delete", f"webhook_source:{source_id}", before, None
+    )
 
 
 async def list_bindings(session: AsyncSession, source_id: uuid.UUID) -> list[WebhookBinding]:
@@ -222,9 +192,9 @@ async def create_binding(
         id=uuid.uuid4(), tenant_id=m.tenant_id, source_id=source_id, **asdict(data)
     )
     session.add(row)
-    await _flush(session, f"webhook source `{source.name}`")
+    await flush_or_conflict(session, f"webhook source `{source.name}`")
     target = f"webhook_binding:{row.id}"
-    await _audit(session, m, "webhook_binding.create", target, None, binding_view(row))
+    await audit_change(session, m, "webhook_binding.create", target, None, binding_view(row))
     return row
 
 
@@ -237,6 +207,6 @@ async def delete_binding(
         raise NotFound("No such binding of this webhook source.")
     before = binding_view(row)
     await session.delete(row)
-    await _flush(session, "the webhook binding")
+    await flush_or_conflict(session, "the webhook binding")
     target = f"webhook_binding:{binding_id}"
-    await _audit(session, m, "webhook_binding.delete", target, before, None)
+    await audit_change(session, m, "webhook_binding.delete", target, before, None)
