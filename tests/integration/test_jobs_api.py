@@ -548,7 +548,7 @@ async def test_a_batch_message_runs_what_is_runnable_once_and_skips_the_rest(
             SILENT,
             tenant_id,
             [service.NewJob("echo", "get", {"n": n}) for n in range(3)],
-            network=NetworkPolicy(),
+            plans=[None] * 3,
         )
     fresh = [job.id for job in more]
     calls: list[uuid.UUID] = []

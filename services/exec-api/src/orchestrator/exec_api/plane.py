@@ -46,7 +46,7 @@ def plane_of(request: Request[Any, Any, Any]) -> Plane:
             waker=waker,
             hub=EventHub(resources.redis, namespace),
             network=network,
-            submitter=JobSubmitter(resources.sessions, waker, network),
+            submitter=JobSubmitter(resources.sessions, waker),
         )
         resources.timers.append(plane.hub.start())
         state[_STATE_KEY] = plane

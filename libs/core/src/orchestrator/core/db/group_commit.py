@@ -13,7 +13,6 @@ bad write fails alone and the others still commit.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -62,12 +61,6 @@ class GroupCommit(Generic[T, R]):
         # Shielded: a caller that goes away (a client disconnect) must not cancel the
         # write other callers share; its item is written all the same.
         return await asyncio.shield(pending.done)
-
-    async def close(self) -> None:
-        """Wait for the writes already queued."""
-        if self._writer is not None:
-            with contextlib.suppress(Exception):
-                await self._writer
 
     async def _drain(self) -> None:
         while self._queue:

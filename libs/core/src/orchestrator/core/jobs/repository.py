@@ -283,12 +283,6 @@ async def claim_many(
     return [_claimed(row) for row in rows]
 
 
-async def claim(session: AsyncSession, job_id: uuid.UUID, *, lease_s: float) -> ClaimedJob | None:
-    """``claim_many`` for one job: the claimed job, or None."""
-    claimed = await claim_many(session, [job_id], lease_s=lease_s)
-    return claimed[0] if claimed else None
-
-
 def _claimed(row: Row[Any]) -> ClaimedJob:
     return ClaimedJob(
         id=row.id,

@@ -122,10 +122,9 @@ async def submit(
     network: NetworkPolicy,
     plan: ConnectorPlan | None = None,
 ) -> SubmittedJob:
-    """``submit_many`` for one job."""
-    [submitted] = await submit_many(
-        session, notifier, tenant_id, [new], network=network, plans=[plan]
-    )
+    """``check_new_job``, then ``submit_many`` for one job."""
+    check_new_job(new, network)
+    [submitted] = await submit_many(session, notifier, tenant_id, [new], plans=[plan])
     return submitted
 
 
@@ -135,30 +134,24 @@ async def submit_many(
     tenant_id: uuid.UUID,
     jobs: Sequence[NewJob],
     *,
-    network: NetworkPolicy,
-    plans: Sequence[ConnectorPlan | None] | None = None,
+    plans: Sequence[ConnectorPlan | None],
 ) -> list[SubmittedJob]:
-    """Queue jobs of one tenant: each job row, its ``run_job`` outbox row and its
-    ``job.queued`` event, all in one statement of the caller's transaction.
+    """Queue jobs of one tenant that passed ``check_new_job``: each job row, its
+    ``run_job`` outbox row and its ``job.queued`` event, all in one statement of the
+    caller's transaction.
 
-    422 for an unknown connector, a refused callback URL or an unstorable payload; 429
-    when the tenant's queued and running jobs would pass its queue-depth quota. Each
-    job's attempt budget is snapshotted from its connector's policy. A caller that
-    already holds the connectors' ``plans`` (policy and quota, one per job) passes them,
-    sparing two queries a job.
+    422 for an unknown connector; 429 when the tenant's queued and running jobs would
+    pass its queue-depth quota. Each job's attempt budget is snapshotted from its
+    connector's policy. ``plans`` (one per job, None where the caller holds none) carry
+    the policy and the tenant's quota, sparing their queries.
     """
-    for new in jobs:
-        check_new_job(new, network)
-    budgets: list[int] = []
-    depth: int | None = None
-    for new, plan in zip(jobs, plans or [None] * len(jobs), strict=True):
-        if plan is None:
-            budgets.append(await retry_budget(session, new.connector))
-            depth = (await tenant_quota(session)).queue_depth
-        else:
-            budgets.append(plan.spec.retry.max_attempts)
-            depth = plan.quota.queue_depth
-    await _check_queue_depth(session, tenant_id, depth, adding=len(jobs))
+    budgets = [
+        plan.spec.retry.max_attempts if plan else await retry_budget(session, new.connector)
+        for new, plan in zip(jobs, plans, strict=True)
+    ]
+    held = next((plan for plan in plans if plan is not None), None)
+    quota = held.quota if held is not None else await tenant_quota(session)
+    await _check_queue_depth(session, tenant_id, quota.queue_depth, adding=len(jobs))
     queued = [
         repository.QueuedJob(
             id=uuid.uuid4(),

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orchestrator.core.configuration import repository as configuration
 from orchestrator.core.configuration.service import Mutation, audit_change, flush_or_conflict
 from orchestrator.core.configuration.validation import FieldErrors, nul_errors, raise_if
+from orchestrator.core.configuration.views import View
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.errors import Conflict, NotFound
@@ -22,7 +23,6 @@ from orchestrator.core.models import WebhookBinding, WebhookSource
 from orchestrator.core.webhooks import repository, sources
 
 UNIQUE_OR_FOREIGN_KEY = frozenset({"23505", "23503"})
-View = dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -84,13 +84,14 @@ def new_job(data: JobCreate, idempotency_key: str | None) -> service.NewJob:
     )
 
 
-def accepted(job: service.SubmittedJob) -> Response[JobAccepted]:
-    """``202`` naming the queued job."""
-    return Response(
-        JobAccepted(id=job.id, status=job.status.value),
-        status_code=202,
-        headers={"Location": f"/api/v1/jobs/{job.id}"},
-    )
+def to_accepted(job: service.SubmittedJob) -> JobAccepted:
+    """The API view of a queued job."""
+    return JobAccepted(id=job.id, status=job.status.value)
+
+
+def location(job: service.SubmittedJob) -> dict[str, str]:
+    """The ``Location`` header naming a queued job."""
+    return {"Location": f"/api/v1/jobs/{job.id}"}
 
 
 def executor_of(plane: Plane) -> Executor:
@@ -154,7 +155,7 @@ class JobController(Controller):
             submitted = await plane.submitter.submit(
                 Submission(principal.tenant_id, new, prepared.plan)
             )
-            return accepted(submitted)
+            return Response(to_accepted(submitted), status_code=202, headers=location(submitted))
         async with idempotent(
             request, plane.resources.sessions, principal.tenant_id, lock_s=SUBMIT_LOCK_S
         ) as idem:
@@ -177,9 +178,11 @@ class JobController(Controller):
                     plan=prepared.plan,
                 )
                 # In the job's own transaction: the key completes exactly when the job exists.
-                answer = accepted(submitted)
                 return await idem.respond(
-                    answer.content, status_code=202, headers=answer.headers, session=session
+                    to_accepted(submitted),
+                    status_code=202,
+                    headers=location(submitted),
+                    session=session,
                 )
 
     @post(
@@ -219,16 +222,9 @@ class JobController(Controller):
                     news.append(new)
                     plans.append(prepared.plan)
                 submitted = await service.submit_many(
-                    session,
-                    plane.waker,
-                    principal.tenant_id,
-                    news,
-                    network=plane.network,
-                    plans=plans,
+                    session, plane.waker, principal.tenant_id, news, plans=plans
                 )
-                body = JobBatchAccepted(
-                    jobs=[JobAccepted(id=job.id, status=job.status.value) for job in submitted]
-                )
+                body = JobBatchAccepted(jobs=[to_accepted(job) for job in submitted])
                 return await idem.respond(body, status_code=202, session=session)
 
     @get(

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.group_commit import GroupCommit
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import Problem
@@ -25,7 +24,8 @@ from orchestrator.core.jobs import service
 
 @dataclass(frozen=True, slots=True)
 class Submission:
-    """One caller's job, checked and with its connector's plan."""
+    """One caller's job, already through ``service.check_new_job``, with its connector's
+    plan."""
 
     tenant_id: uuid.UUID
     job: service.NewJob
@@ -35,14 +35,8 @@ class Submission:
 class JobSubmitter:
     """Queues single jobs through one group committer per process."""
 
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        notifier: Notifier,
-        network: NetworkPolicy,
-    ) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], notifier: Notifier) -> None:
         self._notifier = notifier
-        self._network = network
         self._group: GroupCommit[Submission, service.SubmittedJob] = GroupCommit(
             sessions, self._write
         )
@@ -69,7 +63,6 @@ class JobSubmitter:
                     self._notifier,
                     tenant_id,
                     [group[i].job for i in indexes],
-                    network=self._network,
                     plans=[group[i].plan for i in indexes],
                 )
             except Problem as refused:  # a tenant's quota: its jobs only, nothing written
