@@ -29,6 +29,7 @@ from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.validation import validate_payload
 from orchestrator.core.upstream.aiohttp_client import AiohttpUpstreamClient
 from orchestrator.core.upstream.client import Timeouts, UpstreamRequest
+from orchestrator.core.upstream.lean_client import LeanUpstreamClient
 
 CALLS = int(os.environ.get("BENCH_UPSTREAM_CALLS", "3000"))
 ROUNDS = int(os.environ.get("BENCH_UPSTREAM_ROUNDS", "3"))
@@ -102,6 +103,14 @@ async def candidates(url: str, stack: AsyncExitStack) -> dict[str, Call]:
         return await client.request(request, timeouts)
 
     calls["AiohttpUpstreamClient (ours)"] = orchestrator_client
+
+    lean = LeanUpstreamClient(NetworkPolicy(allow_loopback=True))
+    stack.push_async_callback(lean.close)
+
+    async def lean_client() -> object:
+        return await lean.request(request, timeouts)
+
+    calls["LeanUpstreamClient (ours)"] = lean_client
 
     try:
         from pyreqwest.client import ClientBuilder

@@ -304,6 +304,7 @@ async def test_tenant_quotas_cap_requests_per_second_and_concurrency(
     capped = await client.operator.write("PUT", "/quotas", {"concurrency": 1})
     assert capped.status_code == 200, capped.text
     connector = await client.connector(upstream)
+    upstream.reset()  # the burst's calls must not satisfy the wait below
     upstream.delay(ms=300)
     first = asyncio.create_task(client.execute(connector))
     await upstream.until_calls(1)

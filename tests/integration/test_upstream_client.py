@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 import msgspec
 import pytest
 
 from orchestrator.core.connectors.ssrf import NetworkPolicy
-from orchestrator.core.settings import UpstreamSettings
 from orchestrator.core.upstream.aiohttp_client import AiohttpUpstreamClient
 from orchestrator.core.upstream.client import (
     Timeouts,
@@ -21,17 +21,27 @@ from orchestrator.core.upstream.client import (
     UpstreamRequest,
     UpstreamTimeout,
 )
-from orchestrator.core.upstream.factory import create_upstream_client
+from orchestrator.core.upstream.lean_client import LeanUpstreamClient
 from tests.support.stack import free_port
 from tests.support.upstream import Behaviour, Program, UpstreamServer
 
 FAST = Timeouts(connect_s=1.0, read_s=2.0, total_s=3.0)
 
 
+MakeClient = Callable[..., UpstreamClient]
+CLIENTS: dict[str, MakeClient] = {"aiohttp": AiohttpUpstreamClient, "lean": LeanUpstreamClient}
+
+
+@pytest.fixture(params=sorted(CLIENTS))
+def make(request: Any) -> MakeClient:
+    """Each implementation of the interface keeps the same promises."""
+    return CLIENTS[request.param]
+
+
 @pytest.fixture
-async def client() -> AsyncIterator[UpstreamClient]:
+async def client(make: MakeClient) -> AsyncIterator[UpstreamClient]:
     """A fresh client allowed to reach loopback, as in tests and ``make run``."""
-    client = create_upstream_client(UpstreamSettings(allow_loopback=True))
+    client = make(NetworkPolicy(allow_loopback=True))
     yield client
     await client.close()
 
@@ -174,8 +184,10 @@ async def test_redirects_are_not_followed(client: UpstreamClient, upstream: Upst
     assert upstream.calls("/target") == 0
 
 
-async def test_loopback_is_refused_at_call_time_unless_allowed(upstream: UpstreamServer) -> None:
-    strict = AiohttpUpstreamClient(NetworkPolicy())
+async def test_loopback_is_refused_at_call_time_unless_allowed(
+    make: MakeClient, upstream: UpstreamServer
+) -> None:
+    strict = make(NetworkPolicy())
     try:
         for url in (f"http://localhost:{upstream.port}/x", f"{upstream.url}/x"):
             with pytest.raises(UpstreamRefused) as exc:
@@ -188,8 +200,10 @@ async def test_loopback_is_refused_at_call_time_unless_allowed(upstream: Upstrea
     assert upstream.connections == 0
 
 
-async def test_a_response_larger_than_allowed_is_refused(upstream: UpstreamServer) -> None:
-    small = AiohttpUpstreamClient(NetworkPolicy(allow_loopback=True), max_response_bytes=1000)
+async def test_a_response_larger_than_allowed_is_refused(
+    make: MakeClient, upstream: UpstreamServer
+) -> None:
+    small = make(NetworkPolicy(allow_loopback=True), max_response_bytes=1000)
     upstream.respond("/big", body=b"x" * 5000)
     try:
         with pytest.raises(UpstreamBadResponse):

@@ -18,6 +18,9 @@ from orchestrator.core.models.service_identity import ServiceIdentity
 from orchestrator.core.models.signing_key import SigningKey
 from orchestrator.core.models.tenant_quota import TenantQuotaRow
 from orchestrator.core.models.webhook_binding import WebhookBinding
+from orchestrator.core.models.webhook_forward import WebhookForward
+from orchestrator.core.models.webhook_inbox import WebhookInboxEntry
+from orchestrator.core.models.webhook_route import WebhookRoute
 from orchestrator.core.models.webhook_source import WebhookSource
 from orchestrator.core.models.workspace import Workspace, WorkspaceStatus
 from orchestrator.core.models.workspace_secret import WorkspaceSecret
@@ -41,6 +44,9 @@ __all__ = [
     "SigningKey",
     "TenantQuotaRow",
     "WebhookBinding",
+    "WebhookForward",
+    "WebhookInboxEntry",
+    "WebhookRoute",
     "WebhookSource",
     "Workspace",
     "WorkspaceSecret",

@@ -9,9 +9,12 @@ from dataclasses import dataclass
 
 RUN_JOB = "run_job"
 DELIVER_CALLBACK = "deliver_callback"
+ROUTE_WEBHOOK = "route_webhook"
+FORWARD_WEBHOOK = "forward_webhook"
 
 JOBS_QUEUE = "jobs"
 CALLBACKS_QUEUE = "callbacks"
+WEBHOOKS_QUEUE = "webhooks"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,4 +29,8 @@ ROUTES: dict[str, Route] = {
     # Published in batches of one workspace's jobs (``outbox/messages.py``).
     RUN_JOB: Route(queue=JOBS_QUEUE, actor="run_jobs"),
     DELIVER_CALLBACK: Route(queue=CALLBACKS_QUEUE, actor="deliver_callback"),
+    # Payload ``{tenant_id, inbox_id}``: route one stored delivery.
+    ROUTE_WEBHOOK: Route(queue=WEBHOOKS_QUEUE, actor="route_webhook"),
+    # Payload ``{tenant_id, forward_id}``: one attempt at one signed forward.
+    FORWARD_WEBHOOK: Route(queue=WEBHOOKS_QUEUE, actor="forward_webhook"),
 }

@@ -1,0 +1,54 @@
+"""A routed event's signed POST to a product backend, tried until delivered or failed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from orchestrator.core.db.base import Base, server_now, uuid_pk
+
+FORWARD_STATES = ("pending", "delivered", "failed")
+
+
+class WebhookForward(Base):
+    """One forward binding's delivery of one inbox event (unique on both).
+
+    It belongs to the workspace the event was routed to and carries its own copy of
+    the body: the inbox row may belong to another workspace of the organization.
+    """
+
+    __tablename__ = "webhook_forwards"
+    __table_args__ = (
+        UniqueConstraint("binding_id", "inbox_id"),
+        CheckConstraint(
+            "state IN (" + ", ".join(f"'{s}'" for s in FORWARD_STATES) + ")", name="state"
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    binding_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("webhook_bindings.id", ondelete="CASCADE")
+    )
+    inbox_id: Mapped[uuid.UUID]
+    url: Mapped[str] = mapped_column(String(2000))
+    event_type: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(200))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(16), server_default="pending")
+    attempts: Mapped[int] = mapped_column(server_default=text("0"))
+    last_status: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = server_now()
+    finished_at: Mapped[dt.datetime | None]

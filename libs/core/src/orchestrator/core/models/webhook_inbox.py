@@ -1,0 +1,68 @@
+"""A verified provider delivery, kept until (and after) the worker routes it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from orchestrator.core.db.base import Base, server_now, uuid_pk
+
+INBOX_STATUSES = ("received", "routed", "unrouted", "ignored", "failed")
+"""``received``: stored, not yet routed; ``routed``: its bindings were started;
+``unrouted``: no workspace claims its routing keys; ``ignored``: routed, but no
+binding takes its event type; ``failed``: routing itself failed for good."""
+
+
+class WebhookInboxEntry(Base):
+    """One delivery of a source, unique on the provider's dedupe id.
+
+    It belongs to the source's workspace; ``routed_tenant_id``/``routed_source_id``
+    name where the worker routed it (possibly a sibling workspace's source).
+    """
+
+    __tablename__ = "webhook_inbox"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "source_id"],
+            ["webhook_sources.tenant_id", "webhook_sources.id"],
+            name="fk_webhook_inbox_source_id_webhook_sources",
+            ondelete="CASCADE",
+        ),
+        UniqueConstraint("tenant_id", "source_id", "dedupe_id"),
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in INBOX_STATUSES) + ")", name="status"
+        ),
+        Index("ix_webhook_inbox_tenant_id_status", "tenant_id", "status", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    source_id: Mapped[uuid.UUID]
+    provider: Mapped[str] = mapped_column(String(32))
+    dedupe_id: Mapped[str] = mapped_column(String(300))
+    event_type: Mapped[str | None] = mapped_column(String(200))
+    routing: Mapped[dict[str, str]] = mapped_column(JSONB)
+    headers: Mapped[dict[str, str]] = mapped_column(JSONB)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16), server_default="received")
+    routed_tenant_id: Mapped[uuid.UUID | None]
+    routed_source_id: Mapped[uuid.UUID | None]
+    actions: Mapped[int] = mapped_column(server_default=text("0"))
+    attempts: Mapped[int] = mapped_column(server_default=text("0"))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = server_now()
+    processed_at: Mapped[dt.datetime | None]
