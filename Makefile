@@ -31,8 +31,11 @@ $(UV):  # a Debian-managed python3 needs the second form
 	python3 -m pip install --user --quiet uv \
 	  || python3 -m pip install --user --quiet --break-system-packages uv
 
+# Bytecode compiled once here: each service process (and tests start many) would
+# otherwise compile every module it imports, where PYTHONDONTWRITEBYTECODE is set.
 sync: | $(UV)  ## Install the workspace into .venv from uv.lock
-	$(UV) sync $(SYNC_FLAGS)
+	$(UV) sync $(SYNC_FLAGS) --compile-bytecode --quiet
+	$(UV) run python -m compileall -q $(wildcard libs/core/src services/*/src cli/src) >/dev/null
 
 run: sync  ## Run the whole stack (embedded PostgreSQL and Redis unless their URLs are set)
 	$(RUN) orchestrator run

@@ -110,6 +110,7 @@ def start_module(
             stdout=log,
             stderr=subprocess.STDOUT,
             preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
+            start_new_session=True,
         )
     return Service(name, module, port, process, log_path)
 

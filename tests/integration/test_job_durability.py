@@ -97,8 +97,7 @@ def stop_all(services: list[Service]) -> None:
     server stops its own worker processes."""
     for service in services:
         if service.module == "orchestrator.worker" and service.process.poll() is None:
-            service.process.kill()
-            service.process.wait()
+            service.kill()
         service.stop()
 
 
@@ -139,8 +138,7 @@ async def test_a_worker_killed_mid_flight_loses_no_job_and_repeats_no_side_effec
                 return calls - done >= 4
 
             assert await until(enough, timeout_s=30, every_s=0.05), "the worker ran no jobs"
-            first_worker.process.kill()
-            first_worker.process.wait()
+            first_worker.kill()
             killed_s = time.monotonic() - began
             done = (await status_counts(isolated.app, tenant.tenant_id))["succeeded"]
             services.append(start_service("worker-crash-2", "orchestrator.worker", worker_env))

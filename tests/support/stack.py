@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -43,7 +45,7 @@ class Service:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
-        """SIGTERM, then SIGKILL if it lingers."""
+        """SIGTERM, then SIGKILL if it lingers; then SIGKILL whatever it left behind."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -51,6 +53,18 @@ class Service:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self._kill_group()
+
+    def kill(self) -> None:
+        """SIGKILL the service and its children at once, as a crash would."""
+        self._kill_group()
+        self.process.wait()
+
+    def _kill_group(self) -> None:
+        # Each service leads its own process group: a granian worker still starting when
+        # its parent goes would otherwise live on, an orphan holding CPU and a port.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 PORT_VARIABLES = {
@@ -76,6 +90,7 @@ def start_service(
             stdout=log,
             stderr=subprocess.STDOUT,
             preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
+            start_new_session=True,
         )
     return Service(name, module, port, process, log_path)
 

@@ -15,6 +15,7 @@ from orchestrator.control_api.quotas.controllers import QuotaController
 from orchestrator.control_api.secret_refs.controllers import SecretRefController
 from orchestrator.control_api.settings import get_settings
 from orchestrator.control_api.tokens.controllers import revoke_token
+from orchestrator.control_api.webhook_inbox.controllers import WebhookInboxController
 from orchestrator.control_api.webhook_sources.controllers import WebhookSourceController
 from orchestrator.control_api.workspaces.controllers import WorkspaceController
 from orchestrator.core.http.app import create_service_app
@@ -39,6 +40,7 @@ def create_app() -> ASGIApp:
             QuotaController,
             BundleController,
             WebhookSourceController,
+            WebhookInboxController,
         ],
         signs_tokens=True,
         security_schemes={

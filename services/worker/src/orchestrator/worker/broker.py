@@ -8,9 +8,15 @@ import dramatiq
 from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
-from orchestrator.core.outbox.kinds import DELIVER_CALLBACK, ROUTES, RUN_JOB
+from orchestrator.core.outbox.kinds import (
+    DELIVER_CALLBACK,
+    FORWARD_WEBHOOK,
+    ROUTE_WEBHOOK,
+    ROUTES,
+    RUN_JOB,
+)
 from orchestrator.core.settings import RedisSettings
-from orchestrator.worker.actors import callbacks, job_retention, jobs, retention
+from orchestrator.worker.actors import callbacks, job_retention, jobs, retention, webhooks
 
 MAINTENANCE_QUEUE = "maintenance"
 
@@ -60,6 +66,16 @@ def register_actors(broker: RedisBroker) -> dict[str, dramatiq.Actor[..., Any]]:
             actor_name=ROUTES[DELIVER_CALLBACK].actor,
             queue_name=ROUTES[DELIVER_CALLBACK].queue,
         )(callbacks.deliver_callback),
+        # The worker consumes every queue its actors declare, "webhooks" among them.
+        *(
+            dramatiq.actor(
+                broker=broker, actor_name=ROUTES[kind].actor, queue_name=ROUTES[kind].queue
+            )(fn)
+            for kind, fn in (
+                (ROUTE_WEBHOOK, webhooks.route_webhook),
+                (FORWARD_WEBHOOK, webhooks.forward_webhook),
+            )
+        ),
         dramatiq.actor(
             broker=broker,
             actor_name=job_retention.JOBS_MAINTENANCE,

@@ -88,15 +88,34 @@ def callback_body(job: Job, now: dt.datetime) -> bytes:
 
 
 def build_request(
-    url: str, secret: str, msg_id: str, timestamp: int, body: bytes
+    url: str,
+    secret: str,
+    msg_id: str,
+    timestamp: int,
+    body: bytes,
+    *,
+    content_type: str = "application/json",
 ) -> UpstreamRequest:
     """The signed POST of ``body`` to ``url``."""
     headers = {
-        "content-type": "application/json",
+        "content-type": content_type,
         "user-agent": USER_AGENT,
         **sign_headers(secret, msg_id, timestamp, body),
     }
     return UpstreamRequest(method="POST", url=url, headers=headers, body=body)
+
+
+async def post_once(
+    client: UpstreamClient, request: UpstreamRequest, timeouts: Timeouts
+) -> tuple[int | None, str | None]:
+    """One POST: the receiver's status (None if none came) and an error unless it was 2xx."""
+    try:
+        response = await client.request(request, timeouts)
+    except UpstreamError as exc:
+        return None, str(exc) or type(exc).__name__
+    if not 200 <= response.status < 300:
+        return response.status, f"the receiver answered {response.status}"
+    return response.status, None
 
 
 async def signing_secret(session: AsyncSession, keys: KeyRing) -> str:
@@ -163,15 +182,7 @@ async def deliver(
         now = clock()
         body = callback_body(job, dt.datetime.fromtimestamp(now, dt.UTC))
         request = build_request(job.callback_url, secret, message_id(job.id), int(now), body)
-    status: int | None = None
-    error: str | None = None
-    try:
-        response = await client.request(request, policy.timeouts)
-        status = response.status
-        if not 200 <= status < 300:
-            error = f"the receiver answered {status}"
-    except UpstreamError as exc:
-        error = str(exc) or type(exc).__name__
+    status, error = await post_once(client, request, policy.timeouts)
     delivered = error is None
     final = delivered or attempt >= policy.max_attempts
     delay = None if final else retry_delay(policy, attempt, rng or _JITTER)

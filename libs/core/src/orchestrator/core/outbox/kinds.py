@@ -31,6 +31,6 @@ ROUTES: dict[str, Route] = {
     DELIVER_CALLBACK: Route(queue=CALLBACKS_QUEUE, actor="deliver_callback"),
     # Payload ``{tenant_id, inbox_id}``: route one stored delivery.
     ROUTE_WEBHOOK: Route(queue=WEBHOOKS_QUEUE, actor="route_webhook"),
-    # Payload ``{tenant_id, forward_id}``: one attempt at one signed forward.
+    # Payload ``{tenant_id, forward_id[, attempt]}``: one attempt at one signed forward.
     FORWARD_WEBHOOK: Route(queue=WEBHOOKS_QUEUE, actor="forward_webhook"),
 }

@@ -1,14 +1,15 @@
-"""Queries of webhook sources and bindings; every one runs under the session's tenant (RLS)."""
+"""Queries of webhook sources, bindings and routing claims; every one runs under the
+session's tenant (RLS): its own sources and bindings, its organization's claims."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.models import WebhookBinding, WebhookSource
+from orchestrator.core.models import WebhookBinding, WebhookRoute, WebhookSource
 
 
 async def list_sources(session: AsyncSession) -> Sequence[WebhookSource]:
@@ -52,3 +53,25 @@ async def binding_by_id(
         WebhookBinding.source_id == source_id, WebhookBinding.id == binding_id
     )
     return await session.scalar(query)
+
+
+async def claims_on(
+    session: AsyncSession, provider: str, pairs: Sequence[tuple[str, str]]
+) -> Sequence[WebhookRoute]:
+    """The organization's claims on any of the (key, value) ``pairs`` of ``provider``."""
+    if not pairs:
+        return []
+    query = select(WebhookRoute).where(
+        WebhookRoute.provider == provider,
+        tuple_(WebhookRoute.key, WebhookRoute.value).in_(list(pairs)),
+    )
+    return (await session.scalars(query.order_by(WebhookRoute.key, WebhookRoute.value))).all()
+
+
+async def delete_claims(session: AsyncSession, tenant_id: uuid.UUID, source_id: uuid.UUID) -> None:
+    """Drop a source's claims (the tenant's own: the policy would let it reach its siblings')."""
+    await session.execute(
+        delete(WebhookRoute).where(
+            WebhookRoute.tenant_id == tenant_id, WebhookRoute.source_id == source_id
+        )
+    )

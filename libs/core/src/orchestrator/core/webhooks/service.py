@@ -1,7 +1,9 @@
 """Business rules of webhook sources and bindings: validation, change detection and audit.
 
 Writes run in the caller's tenant-scoped transaction and never commit; a source
-replaced by what it already holds keeps its version and is not audited.
+replaced by what it already holds keeps its version and is not audited. A source's
+``routing`` claims are indexed in ``webhook_routes`` with it: one value of a provider
+belongs to at most one source of the organization (ADR 0036).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from orchestrator.core.configuration.views import View
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.errors import Conflict, NotFound
-from orchestrator.core.models import WebhookBinding, WebhookSource
+from orchestrator.core.models import WebhookBinding, WebhookRoute, WebhookSource
+from orchestrator.core.tenancy import repository as tenancy
 from orchestrator.core.webhooks import repository, sources
 
 UNIQUE_OR_FOREIGN_KEY = frozenset({"23505", "23503"})
@@ -112,6 +115,7 @@ async def create_source(session: AsyncSession, m: Mutation, data: SourceInput) -
     row = WebhookSource(id=uuid.uuid4(), tenant_id=m.tenant_id, version=1, **asdict(data))
     session.add(row)
     await flush_or_conflict(session, f"webhook source `{data.name}`")
+    await _index_claims(session, row)
     await audit_change(
         session, m, "webhook_source.create", f"webhook_source:{row.id}", None, source_view(row)
     )
@@ -135,6 +139,8 @@ async def replace_source(
         setattr(row, field, value)
     row.version, row.updated_at = row.version + 1, utcnow()
     await flush_or_conflict(session, f"webhook source `{data.name}`")
+    if (row.provider, row.routing) != (before["provider"], before["routing"]):
+        await _index_claims(session, row)
     await audit_change(
         session, m, "webhook_source.update", f"webhook_source:{row.id}", before, source_view(row)
     )
@@ -142,7 +148,7 @@ async def replace_source(
 
 
 async def delete_source(session: AsyncSession, m: Mutation, source_id: uuid.UUID) -> None:
-    """Delete a source and its bindings."""
+    """Delete a source, its bindings and its claims (their foreign keys cascade)."""
     row = await repository.source_by_id(session, source_id, for_update=True)
     if row is None:
         raise NotFound("No such webhook source in this workspace.")
@@ -152,6 +158,42 @@ async def delete_source(session: AsyncSession, m: Mutation, source_id: uuid.UUID
     await audit_change(
         session, m, "webhook_source.delete", f"webhook_source:{source_id}", before, None
     )
+
+
+def claimed_pairs(routing: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """The (key, value) pairs a source claims, each once, in a stable order."""
+    return [(key, value) for key in sorted(routing) for value in dict.fromkeys(routing[key])]
+
+
+async def _index_claims(session: AsyncSession, row: WebhookSource) -> None:
+    """Rewrite the source's rows of ``webhook_routes``; 409 naming a value another source
+    of the organization claims (a concurrent claim is caught by the primary key)."""
+    await repository.delete_claims(session, row.tenant_id, row.id)
+    pairs = claimed_pairs(row.routing)
+    if not pairs:
+        return
+    taken = await repository.claims_on(session, row.provider, pairs)
+    if taken:
+        first = taken[0]
+        raise Conflict(
+            f"Another webhook source of this organization claims `{first.key}` = "
+            f"`{first.value}`; a value routes to one workspace.",
+            claims=[{"key": t.key, "value": t.value, "workspace": str(t.tenant_id)} for t in taken],
+        )
+    workspace = await tenancy.get_workspace(session, row.tenant_id)
+    assert workspace is not None  # the session is scoped to this very workspace
+    session.add_all(
+        WebhookRoute(
+            organization_id=workspace.organization_id,
+            provider=row.provider,
+            key=key,
+            value=value,
+            tenant_id=row.tenant_id,
+            source_id=row.id,
+        )
+        for key, value in pairs
+    )
+    await flush_or_conflict(session, f"the routing claims of webhook source `{row.name}`")
 
 
 async def list_bindings(session: AsyncSession, source_id: uuid.UUID) -> list[WebhookBinding]:

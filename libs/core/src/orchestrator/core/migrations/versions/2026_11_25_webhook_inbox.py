@@ -149,11 +149,18 @@ def upgrade() -> None:
     enable_tenant_rls("webhook_forwards")
     op.execute('ALTER TABLE "webhook_routes" ENABLE ROW LEVEL SECURITY')
     op.execute('ALTER TABLE "webhook_routes" FORCE ROW LEVEL SECURITY')
-    op.execute(
-        f'CREATE POLICY {POLICY_NAME} ON "webhook_routes" '
-        f"USING (organization_id = {ORGANIZATION_OF_TENANT}) "
-        f"WITH CHECK (tenant_id = {TENANT} AND organization_id = {ORGANIZATION_OF_TENANT})"
-    )
+    # Read by organization (to route); insert and delete only one's own claims. One
+    # policy for every command would let a workspace delete a sibling's claims.
+    for name, command, clause in (
+        (POLICY_NAME, "SELECT", f"USING (organization_id = {ORGANIZATION_OF_TENANT})"),
+        (
+            "own_claims_insert",
+            "INSERT",
+            f"WITH CHECK (tenant_id = {TENANT} AND organization_id = {ORGANIZATION_OF_TENANT})",
+        ),
+        ("own_claims_delete", "DELETE", f"USING (tenant_id = {TENANT})"),
+    ):
+        op.execute(f'CREATE POLICY {name} ON "webhook_routes" FOR {command} {clause}')
     grant("webhook_inbox", "SELECT, INSERT, UPDATE")
     grant("webhook_routes", "SELECT, INSERT, DELETE")
     grant("webhook_forwards", "SELECT, INSERT, UPDATE")
@@ -166,6 +173,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(f'DROP POLICY IF EXISTS {SOURCE_LOOKUP} ON "webhook_sources"')
+    for name in ("own_claims_insert", "own_claims_delete"):
+        op.execute(f'DROP POLICY IF EXISTS {name} ON "webhook_routes"')
     for table in ("webhook_forwards", "webhook_routes", "webhook_inbox"):
         revoke_all(table)
         op.execute(f'DROP POLICY IF EXISTS {POLICY_NAME} ON "{table}"')

@@ -1,0 +1,178 @@
+"""Signed forwards of routed events to product backends (ADR 0036).
+
+A forward binding turns an event into a ``webhook_forwards`` row of the target
+workspace, with its own copy of the body, and a ``forward_webhook`` outbox row. Each
+message makes one attempt, as completion callbacks do (``callbacks/delivery.py``, whose
+signing, POST and backoff this reuses): the body is POSTed with its original content
+type, signed in the Standard Webhooks format with the workspace's signing secret under
+``webhook-id: msg_<forward id>`` (the same on every retry); recording an attempt is a
+compare-and-set on the attempt count, so a redelivered message neither posts twice nor
+starts a second retry chain. The pooled upstream client applies the deployment's
+``NetworkPolicy`` when it connects, so a URL that passed at binding time but resolves to
+a forbidden address now is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from loguru import logger
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core.callbacks.delivery import (
+    CallbackPolicy,
+    Delivery,
+    build_request,
+    message_id,
+    post_once,
+    retry_delay,
+    signing_secret,
+)
+from orchestrator.core.db.tenant import tenant_transaction
+from orchestrator.core.events.wake import Notifier
+from orchestrator.core.jobs.repository import clip
+from orchestrator.core.models import WebhookBinding, WebhookForward, WebhookInboxEntry
+from orchestrator.core.outbox import writer as outbox
+from orchestrator.core.outbox.kinds import FORWARD_WEBHOOK
+from orchestrator.core.secrets.keyring import KeyRing
+from orchestrator.core.upstream.client import UpstreamClient
+
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+_JITTER = random.SystemRandom()
+
+
+def forward_message(
+    tenant_id: uuid.UUID, forward_id: uuid.UUID, attempt: int = 1
+) -> dict[str, Any]:
+    """The outbox payload (and actor kwargs) of one attempt; the first names no attempt."""
+    payload: dict[str, Any] = {"tenant_id": str(tenant_id), "forward_id": str(forward_id)}
+    if attempt > 1:
+        payload["attempt"] = attempt
+    return payload
+
+
+async def create(
+    session: AsyncSession,
+    notifier: Notifier,
+    tenant_id: uuid.UUID,
+    entry: WebhookInboxEntry,
+    bindings: Sequence[WebhookBinding],
+) -> int:
+    """One forward of ``entry`` per forward binding, in the session's tenant, each with its
+    outbox row; how many were created (a binding that already forwarded it adds none)."""
+    if not bindings:
+        return 0
+    content_type = entry.headers.get("content-type") or DEFAULT_CONTENT_TYPE
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "tenant_id": tenant_id,
+            "binding_id": binding.id,
+            "inbox_id": entry.id,
+            "url": binding.forward_url,
+            "event_type": entry.event_type,
+            "content_type": content_type,
+            "body": entry.body,
+        }
+        for binding in bindings
+    ]
+    created = await session.scalars(
+        insert(WebhookForward)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["binding_id", "inbox_id"])
+        .returning(WebhookForward.id)
+    )
+    ids = list(created)
+    for forward_id in ids:
+        await outbox.enqueue(
+            session,
+            notifier,
+            workspace_id=tenant_id,
+            kind=FORWARD_WEBHOOK,
+            payload=forward_message(tenant_id, forward_id),
+        )
+    return len(ids)
+
+
+async def _record(
+    session: AsyncSession,
+    forward_id: uuid.UUID,
+    attempt: int,
+    state: str,
+    status: int | None,
+    error: str | None,
+) -> bool:
+    """CAS: this is attempt ``attempt`` of a pending forward; its outcome."""
+    result = await session.execute(
+        update(WebhookForward)
+        .where(
+            WebhookForward.id == forward_id,
+            WebhookForward.state == "pending",
+            WebhookForward.attempts == attempt - 1,
+        )
+        .values(
+            state=state,
+            attempts=attempt,
+            last_status=status,
+            last_error=clip(error),
+            finished_at=None if state == "pending" else func.now(),
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def deliver(
+    sessions: async_sessionmaker[AsyncSession],
+    notifier: Notifier,
+    keys: KeyRing,
+    client: UpstreamClient,
+    tenant_id: uuid.UUID,
+    forward_id: uuid.UUID,
+    attempt: int = 1,
+    *,
+    policy: CallbackPolicy | None = None,
+    rng: random.Random | None = None,
+    clock: Callable[[], float] = time.time,
+) -> Delivery:
+    """Make attempt ``attempt`` of the forward and record its outcome."""
+    policy = policy or CallbackPolicy()
+    async with tenant_transaction(sessions, tenant_id) as session:
+        row = await session.get(WebhookForward, forward_id)
+        if row is None or row.state != "pending" or row.attempts != attempt - 1:
+            return Delivery("skipped")
+        secret = await signing_secret(session, keys)
+        request = build_request(
+            row.url,
+            secret,
+            message_id(row.id),
+            int(clock()),
+            row.body,
+            content_type=row.content_type,
+        )
+    status, error = await post_once(client, request, policy.timeouts)
+    delivered = error is None
+    final = delivered or attempt >= policy.max_attempts
+    delay = None if final else retry_delay(policy, attempt, rng or _JITTER)
+    state = "delivered" if delivered else ("failed" if final else "pending")
+    async with tenant_transaction(sessions, tenant_id) as session:
+        if not await _record(session, forward_id, attempt, state, status, error):
+            return Delivery("skipped")  # a duplicate message recorded this attempt first
+        if delay is not None:
+            await outbox.enqueue(
+                session,
+                notifier,
+                workspace_id=tenant_id,
+                kind=FORWARD_WEBHOOK,
+                payload=forward_message(tenant_id, forward_id, attempt + 1),
+                available_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay),
+            )
+    if not delivered:
+        logger.info("webhook forward {} attempt {} failed: {}", forward_id, attempt, error)
+    return Delivery(state if state != "pending" else "retry", status, delay)

@@ -1,0 +1,204 @@
+"""``/api/v1/webhooks/inbox``: a workspace's stored deliveries, and retrying them."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.openapi.spec import OpenAPIFormat
+from litestar.params import QueryParameter
+
+from orchestrator.control_api.scope import (
+    READ_GUARDS,
+    WRITE_GUARDS,
+    Reason,
+    WorkspaceScope,
+    provide_scope,
+)
+from orchestrator.control_api.webhook_inbox.schemas import (
+    InboxEntryDetail,
+    InboxEntryOut,
+    InboxList,
+    InboxRetried,
+    InboxRetryIn,
+    Status,
+)
+from orchestrator.core.configuration.service import Mutation
+from orchestrator.core.errors import BadRequest
+from orchestrator.core.events.wake import Waker
+from orchestrator.core.http.auth import provide_principal
+from orchestrator.core.http.fields import NO_NUL
+from orchestrator.core.http.problems import problem_responses
+from orchestrator.core.jobs.cursor import InvalidJobCursor, JobCursor
+from orchestrator.core.models import WebhookInboxEntry
+from orchestrator.core.runtime import Resources
+from orchestrator.core.webhooks import inbox_repository, inbox_service
+from orchestrator.core.webhooks.inbox_repository import InboxFilter
+
+READS = problem_responses(400, 401, 403, 404, 409, 503)
+WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
+_WAKER_KEY = "webhook_inbox_waker"
+
+Instant = Annotated[
+    str | None,
+    QueryParameter(
+        format=OpenAPIFormat.DATE_TIME,
+        max_length=64,
+        description="An RFC 3339 date-time with its offset (`2026-11-25T10:00:00Z`).",
+    ),
+]
+
+
+def instant(name: str, text: str | None) -> dt.datetime | None:
+    """A query parameter's RFC 3339 date-time; 400 for anything else (a bare number, a
+    date, a time without its offset), which a lenient parse would have read somehow."""
+    if text is None:
+        return None
+    try:
+        value = msgspec.convert(text, dt.datetime)
+    except msgspec.ValidationError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise BadRequest(f"`{name}` is not an RFC 3339 date-time with an offset.")
+    return value
+
+
+def waker_of(request: Request[Any, Any, Any]) -> Waker:
+    """The process's wake-up sender for the outbox relays, created on first use."""
+    state = request.app.state
+    waker: Waker | None = state.get(_WAKER_KEY)
+    if waker is None:
+        resources: Resources = state.resources
+        waker = state[_WAKER_KEY] = Waker(resources.redis, resources.settings.redis.namespace)
+    return waker
+
+
+def audited(ws: WorkspaceScope, reason: str) -> Mutation:
+    """Who retries, and why; a retry changes no configuration, so no reload is announced."""
+    return Mutation(tenant_id=ws.tenant_id, actor=ws.principal.subject, reason=reason)
+
+
+def _fields(row: WebhookInboxEntry) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "source_id": row.source_id,
+        "provider": row.provider,
+        "dedupe_id": row.dedupe_id,
+        "event_type": row.event_type,
+        "routing": row.routing,
+        "headers": row.headers,
+        "body_bytes": len(row.body),
+        "status": row.status,
+        "routed_workspace_id": row.routed_tenant_id,
+        "routed_source_id": row.routed_source_id,
+        "actions": row.actions,
+        "attempts": row.attempts,
+        "last_error": row.last_error,
+        "received_at": row.received_at,
+        "processed_at": row.processed_at,
+    }
+
+
+def to_out(row: WebhookInboxEntry) -> InboxEntryOut:
+    """The API view of an event, without its body."""
+    return InboxEntryOut(**_fields(row))
+
+
+def to_detail(row: WebhookInboxEntry) -> InboxEntryDetail:
+    """The API view of an event with its raw body."""
+    return InboxEntryDetail(**_fields(row), body_base64=base64.b64encode(row.body).decode())
+
+
+class WebhookInboxController(Controller):
+    """Stored deliveries of the workspace's webhook sources (``?workspace=``, default the
+    token's). An event routed to another workspace of the organization stays listed in the
+    inbox of the workspace whose source received it."""
+
+    path = "/api/v1/webhooks/inbox"
+    tags = ["webhooks"]
+    security = [{"bearer": []}]
+    dependencies = {"principal": provide_principal, "ws": provide_scope}
+
+    @get(guards=READ_GUARDS, responses=READS)
+    async def list_webhook_inbox(
+        self,
+        ws: WorkspaceScope,
+        status: Status | None = None,
+        source_id: uuid.UUID | None = None,
+        event_type: Annotated[
+            str | None, QueryParameter(min_length=1, max_length=200, pattern=NO_NUL)
+        ] = None,
+        received_after: Instant = None,
+        received_before: Instant = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+    ) -> InboxList:
+        """The workspace's stored deliveries, newest first, filtered; cursor-paginated."""
+        after = None
+        if cursor is not None:
+            try:
+                after = JobCursor.decode(cursor)
+            except InvalidJobCursor:
+                raise BadRequest("`cursor` is not a cursor this API returned.") from None
+        f = InboxFilter(
+            statuses=[status] if status else None,
+            source_id=source_id,
+            event_type=event_type,
+            received_after=instant("received_after", received_after),
+            received_before=instant("received_before", received_before),
+        )
+        rows = await inbox_repository.page(ws.session, f, after=after, limit=limit + 1)
+        page = list(rows[:limit])
+        more = len(rows) > limit
+        return InboxList(
+            items=[to_out(row) for row in page],
+            next_cursor=JobCursor(page[-1].received_at, page[-1].id).encode() if more else None,
+        )
+
+    @get("/{inbox_id:uuid}", guards=READ_GUARDS, responses=READS)
+    async def get_webhook_inbox_entry(
+        self, ws: WorkspaceScope, inbox_id: uuid.UUID
+    ) -> InboxEntryDetail:
+        """One stored delivery, with its raw body."""
+        return to_detail(await inbox_service.get(ws.session, inbox_id))
+
+    @post("/{inbox_id:uuid}/retry", guards=WRITE_GUARDS, status_code=202, responses=WRITES)
+    async def retry_webhook_inbox_entry(
+        self,
+        request: Request[Any, Any, Any],
+        ws: WorkspaceScope,
+        inbox_id: uuid.UUID,
+        reason: Reason,
+    ) -> InboxEntryOut:
+        """Route an unrouted, ignored or failed event again, against today's claims and
+        bindings (409 for one that is routed or still waiting)."""
+        row = await inbox_service.retry_one(
+            ws.session, waker_of(request), audited(ws, reason), inbox_id
+        )
+        return to_out(row)
+
+    @post("/retry", guards=WRITE_GUARDS, status_code=202, responses=WRITES)
+    async def retry_webhook_inbox(
+        self,
+        request: Request[Any, Any, Any],
+        ws: WorkspaceScope,
+        data: InboxRetryIn,
+        reason: Reason,
+    ) -> InboxRetried:
+        """Route again up to ``limit`` unrouted, ignored or failed events matching the
+        filter, oldest first."""
+        f = InboxFilter(
+            statuses=list(data.status) if data.status else None,
+            source_id=data.source_id,
+            event_type=data.event_type,
+            received_after=data.received_after,
+            received_before=data.received_before,
+        )
+        ids = await inbox_service.retry_many(
+            ws.session, waker_of(request), audited(ws, reason), f, limit=data.limit
+        )
+        return InboxRetried(retried=len(ids), ids=ids)

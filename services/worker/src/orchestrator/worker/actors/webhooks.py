@@ -1,0 +1,63 @@
+"""The ``route_webhook`` and ``forward_webhook`` actors (ADR 0036). Ids only.
+
+Both are idempotent: routing acts only on an inbox row still ``received`` and marks it
+in the same transaction; a forward attempt is a compare-and-set on its attempt count.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from loguru import logger
+from prometheus_client import Counter
+
+from orchestrator.core.callbacks.delivery import CallbackPolicy
+from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.webhooks import forwards, router
+from orchestrator.worker.actors.job_context import job_resources
+
+ROUTED = Counter(
+    "orchestrator_webhook_route_messages_total",
+    "route_webhook messages, by the status they left the event in (skipped: it was not "
+    "waiting to be routed, a redelivery)",
+    ["status"],
+)
+FORWARDS = Counter(
+    "orchestrator_webhook_forward_attempts_total",
+    "Webhook forward attempts, by outcome",
+    ["outcome"],
+)
+
+
+async def route_webhook(tenant_id: str, inbox_id: str) -> None:
+    """Actor: route one stored delivery to its workspace's bindings."""
+    resources = await job_resources()
+    outcome = await router.route(
+        resources.sessions,
+        resources.waker,
+        uuid.UUID(tenant_id),
+        uuid.UUID(inbox_id),
+        network=NetworkPolicy.from_settings(resources.settings.core.upstream),
+    )
+    # None: the event was not waiting (a redelivery, or a duplicate routed it first).
+    ROUTED.labels(outcome.status if outcome else "skipped").inc()
+    if outcome is not None and outcome.status == "failed":
+        logger.warning("webhook event {} failed to route: {}", inbox_id, outcome.error)
+
+
+async def forward_webhook(tenant_id: str, forward_id: str, attempt: int = 1) -> None:
+    """Actor: one signed POST of a routed event; a failure schedules the next attempt."""
+    resources = await job_resources()
+    if resources.keys is None:
+        raise RuntimeError("ORCH_KEK is not set: signing secrets cannot be opened")
+    done = await forwards.deliver(
+        resources.sessions,
+        resources.waker,
+        resources.keys,
+        resources.upstream,
+        uuid.UUID(tenant_id),
+        uuid.UUID(forward_id),
+        attempt,
+        policy=CallbackPolicy(max_attempts=resources.settings.jobs.callback_max_attempts),
+    )
+    FORWARDS.labels(done.outcome).inc()
