@@ -5,12 +5,14 @@
 2. ``POST /api/v1/execute`` next to a direct call to the same upstream and a bare
    Litestar proxy (``bench/execute.py``).
 3. Jobs end to end: submit, dispatch, run, verified in the database (``bench/jobs.py``).
-4. What the parts cost: upstream HTTP clients (``bench/upstream.py``) and the policy
+4. Webhook ingest: verified, deduplicated, stored deliveries next to a bare endpoint
+   (``bench/ingest.py``).
+5. What the parts cost: upstream HTTP clients (``bench/upstream.py``) and the policy
    gate (``bench/policy_gate.py``), shortened.
 
-For 1 and 2 the servers under test run pinned to core 0 and the load, the upstream and
+For 1, 2 and 4 the servers under test run pinned to core 0 and the load, the upstream and
 this process use core 1; for 3 every process is unpinned (the target is for the whole box).
-Environment knobs: ``BENCH_ONLY`` (some of ``foundation,execute,jobs,parts``),
+Environment knobs: ``BENCH_ONLY`` (some of ``foundation,execute,jobs,ingest,parts``),
 ``BENCH_SECONDS``, ``BENCH_CONCURRENCY``, ``BENCH_JOBS`` and the others named at the top
 of each module.
 """
@@ -24,13 +26,13 @@ import time
 from tests.support.stack import Service
 from tests.support.upstream import upstream_process
 
-from bench import execute, foundation, jobs, policy_gate, upstream
+from bench import execute, foundation, ingest, jobs, policy_gate, upstream
 from bench.load import wrk_available
 from bench.scratch import Scratch, scratch_deployment, start_ready
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
-ONLY = set(os.environ.get("BENCH_ONLY", "foundation,execute,jobs,parts").split(","))
+ONLY = set(os.environ.get("BENCH_ONLY", "foundation,execute,jobs,ingest,parts").split(","))
 """Which sections run (comma separated), for profiling one of them."""
 SERVER_CORE = {0}
 LOAD_CORE = {1}
@@ -52,10 +54,30 @@ def section(lines: list[str]) -> None:
 
 
 async def measured(scratch: Scratch, services: list[Service], affinity: set[int]) -> None:
-    """Sections 1 to 3 on the scratch deployment; every process started joins ``services``."""
-    env = scratch.env
-    control = start_ready("control-api", "orchestrator.control_api", env, "ORCH_CONTROL_API_PORT")
+    """Sections 1 to 3 and ingest on the scratch deployment; every process started joins
+    ``services``."""
+    control = start_ready(
+        "control-api", "orchestrator.control_api", scratch.env, "ORCH_CONTROL_API_PORT"
+    )
     services.append(control)
+    if ONLY & {"foundation", "execute", "jobs"}:
+        await exec_plane(scratch, control, services, affinity)
+    if "ingest" in ONLY:
+        for service in services:  # the ingress has its core, and the box, to itself
+            if service is not control:
+                service.stop()
+        section(
+            await ingest.run(
+                scratch, control_url=control.url, server_cpus=SERVER_CORE, load_cpus=LOAD_CORE
+            )
+        )
+
+
+async def exec_plane(
+    scratch: Scratch, control: Service, services: list[Service], affinity: set[int]
+) -> None:
+    """Sections 1 to 3: the exec-api, its upstream and the bare proxy."""
+    env = scratch.env
     exec_api = start_ready(
         "exec-api", "orchestrator.exec_api", env, "ORCH_EXEC_API_PORT", cpus=SERVER_CORE
     )

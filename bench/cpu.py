@@ -9,11 +9,19 @@ from pathlib import Path
 PROC = Path("/proc")
 
 
+def _tasks(pid: int) -> list[Path]:
+    """The threads of ``pid`` (none once it has exited: a backend may go at any moment)."""
+    try:
+        return list((PROC / str(pid) / "task").glob("*"))
+    except OSError:
+        return []
+
+
 def tree(pid: int) -> list[int]:
     """``pid`` and every descendant (granian's workers are children of its supervisor)."""
     found = [pid]
     for current in found:
-        for task in (PROC / str(current) / "task").glob("*"):
+        for task in _tasks(current):
             with contextlib.suppress(OSError):
                 found += [int(child) for child in (task / "children").read_text().split()]
     return found
@@ -23,7 +31,7 @@ def cpu_seconds(pid: int) -> float:
     """CPU seconds the process tree of ``pid`` has run so far (every thread, ns precision)."""
     total = 0
     for member in tree(pid):
-        for task in (PROC / str(member) / "task").glob("*"):
+        for task in _tasks(member):
             with contextlib.suppress(OSError):
                 total += int((task / "schedstat").read_text().split()[0])
     return total / 1e9
@@ -32,7 +40,7 @@ def cpu_seconds(pid: int) -> float:
 def pin_tree(pid: int, cpus: set[int]) -> None:
     """Move every thread of the process tree of ``pid`` onto ``cpus``."""
     for member in tree(pid):
-        for task in (PROC / str(member) / "task").glob("*"):
+        for task in _tasks(member):
             with contextlib.suppress(OSError):
                 os.sched_setaffinity(int(task.name), cpus)
 

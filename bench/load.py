@@ -41,6 +41,18 @@ class LoadResult:
     p50_ms: float
     p99_ms: float
 
+    @classmethod
+    def of(cls, latencies: list[float], errors: int, seconds: float) -> LoadResult:
+        """The result of ``latencies`` (seconds, any order) measured over ``seconds``."""
+        latencies = sorted(latencies)
+        return cls(
+            requests=len(latencies),
+            errors=errors,
+            seconds=seconds,
+            p50_ms=percentile(latencies, 0.50) * 1000,
+            p99_ms=percentile(latencies, 0.99) * 1000,
+        )
+
     @property
     def rps(self) -> float:
         """Completed requests per second."""
@@ -88,14 +100,7 @@ async def run_load(
         begin = time.perf_counter()
         await asyncio.gather(*(loop(begin + seconds, True) for _ in range(concurrency)))
         elapsed = time.perf_counter() - begin
-    latencies.sort()
-    return LoadResult(
-        requests=len(latencies),
-        errors=errors,
-        seconds=elapsed,
-        p50_ms=percentile(latencies, 0.50) * 1000,
-        p99_ms=percentile(latencies, 0.99) * 1000,
-    )
+    return LoadResult.of(latencies, errors, elapsed)
 
 
 def _millis(value: str) -> float:
@@ -157,6 +162,11 @@ def run_wrk(
             capture_output=True,
             text=True,
         ).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> LoadResult:
+    """The figures of one ``wrk --latency`` run, from its output."""
     completed = re.search(r"(\d+) requests in ([\d.]+)(\w+),", out)
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE)
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE)

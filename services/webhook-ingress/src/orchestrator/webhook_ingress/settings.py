@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import msgspec
 
-from orchestrator.core.settings import CoreSettings, HttpSettings
+from orchestrator.core.settings import CoreSettings, HttpSettings, SettingsGroup
 
 
 class IngressHttp(HttpSettings, frozen=True, kw_only=True):
@@ -17,14 +17,28 @@ class IngressHttp(HttpSettings, frozen=True, kw_only=True):
     port: int = 4003
 
 
+class IngressSources(SettingsGroup, frozen=True, kw_only=True):
+    """How the ingress keeps webhook sources (``ORCH_WEBHOOK_SOURCE_TTL_S``)."""
+
+    prefix: ClassVar[str] = "ORCH_WEBHOOK_"
+
+    source_ttl_s: Annotated[float, msgspec.Meta(gt=0)] = 5.0
+    """How stale a cached source may get if a configuration change notice is missed."""
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Everything the webhook-ingress reads."""
 
     core: CoreSettings
     http: IngressHttp
+    sources: IngressSources
 
 
 @functools.cache
 def get_settings() -> Settings:
     """The process's settings, read from the environment on first use."""
-    return Settings(core=CoreSettings.from_env(), http=IngressHttp.from_env())
+    return Settings(
+        core=CoreSettings.from_env(),
+        http=IngressHttp.from_env(),
+        sources=IngressSources.from_env(),
+    )

@@ -22,6 +22,18 @@ def sync_url(url: str) -> str:
     return async_url(url)
 
 
+def libpq_url(url: str) -> str:
+    """The same URL as libpq (and ``psycopg.connect``) takes it: no driver suffix."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def connect_options(settings: DatabaseSettings) -> str:
+    """The server settings every connection starts with (libpq ``options``)."""
+    return (
+        f"-c statement_timeout={settings.statement_timeout_ms} -c plan_cache_mode=force_custom_plan"
+    )
+
+
 def create_engine(settings: DatabaseSettings, *, owner: bool = False) -> AsyncEngine:
     """An engine for the runtime role, or for the owner role when ``owner`` is set."""
     url = settings.owner_url() if owner else settings.runtime_url()
@@ -30,10 +42,7 @@ def create_engine(settings: DatabaseSettings, *, owner: bool = False) -> AsyncEn
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_pre_ping=False,
-        connect_args={
-            "options": f"-c statement_timeout={settings.statement_timeout_ms}"
-            " -c plan_cache_mode=force_custom_plan"
-        },
+        connect_args={"options": connect_options(settings)},
     )
 
 

@@ -8,24 +8,33 @@ the previous one was being written.
 
 When a group's transaction fails, its writes are tried again one at a time, so one
 bad write fails alone and the others still commit.
+
+``GroupCommit`` writes through an ORM session; ``Grouped`` through whatever its opener
+yields (the webhook ingress: one autocommit connection, whose single statement per
+group is its own transaction, without a session's per-group cost).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+C = TypeVar("C")
 T = TypeVar("T")
 R = TypeVar("R")
 
-Write = Callable[[AsyncSession, Sequence[T]], Awaitable[Sequence[R | BaseException]]]
-"""Writes a group in the open transaction; one result per item, in order. An item's
-exception (a refusal that concerns only it) is returned, not raised; raising fails the
-whole group."""
+Write = Callable[[C, Sequence[T]], Awaitable[Sequence[R | BaseException]]]
+"""Writes a group through what the opener yields (an open transaction); one result per
+item, in order. An item's exception (a refusal that concerns only it) is returned, not
+raised; raising fails the whole group."""
+
+Opener = Callable[[], AbstractAsyncContextManager[C]]
+"""Opens what a group is written through, committing it on a clean exit."""
 
 
 @dataclass(eq=False)
@@ -36,17 +45,18 @@ class _Pending(Generic[T, R]):
     )
 
 
-class GroupCommit(Generic[T, R]):
-    """Commits the items of concurrent ``submit`` calls in shared transactions."""
+class Grouped(Generic[C, T, R]):
+    """Commits the items of concurrent ``submit`` calls in shared transactions, each
+    opened by ``opener``."""
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
-        write: Write[T, R],
+        opener: Opener[C],
+        write: Write[C, T, R],
         *,
         max_group: int = 256,
     ) -> None:
-        self._sessions = sessions
+        self._open = opener
         self._write = write
         self._max_group = max_group
         self._queue: list[_Pending[T, R]] = []
@@ -74,8 +84,8 @@ class GroupCommit(Generic[T, R]):
                     _settle(pending, result)
 
     async def _commit(self, items: Sequence[T]) -> Sequence[R | BaseException]:
-        async with self._sessions() as session, session.begin():
-            return await self._write(session, items)
+        async with self._open() as through:
+            return await self._write(through, items)
 
     async def _one_by_one(self, group: Sequence[_Pending[T, R]]) -> None:
         for pending in group:
@@ -84,6 +94,24 @@ class GroupCommit(Generic[T, R]):
             except Exception as exc:
                 result = exc
             _settle(pending, result)
+
+
+class GroupCommit(Grouped[AsyncSession, T, R]):
+    """Commits the items of concurrent ``submit`` calls in shared session transactions."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        write: Write[AsyncSession, T, R],
+        *,
+        max_group: int = 256,
+    ) -> None:
+        @asynccontextmanager
+        async def transaction() -> AsyncIterator[AsyncSession]:
+            async with sessions() as session, session.begin():
+                yield session
+
+        super().__init__(transaction, write, max_group=max_group)
 
 
 def _settle(pending: _Pending[T, R], result: R | BaseException) -> None:

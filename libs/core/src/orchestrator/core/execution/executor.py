@@ -33,7 +33,12 @@ from orchestrator.core.errors import (
 from orchestrator.core.execution import outcomes
 from orchestrator.core.execution.plans import ConnectorPlan, PlanCache
 from orchestrator.core.jobs.results import AttemptResult
-from orchestrator.core.observability.metrics import POLICY_REFUSALS, RETRIES, UPSTREAM_ATTEMPTS
+from orchestrator.core.observability.metrics import (
+    POLICY_REFUSALS,
+    RETRIES,
+    UPSTREAM_ATTEMPTS,
+    children,
+)
 from orchestrator.core.policy.admission import Admission
 from orchestrator.core.policy.gate import PolicyGate
 from orchestrator.core.policy.keys import CallKey
@@ -48,6 +53,8 @@ from orchestrator.core.upstream.client import (
 )
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+_ATTEMPTS = children(UPSTREAM_ATTEMPTS)
+_REFUSALS = children(POLICY_REFUSALS)
 
 
 class Execution(msgspec.Struct, frozen=True, kw_only=True):
@@ -193,7 +200,7 @@ class Executor:
                         success=not outcomes.breaker_failure(status, error),
                         duration_s=self.clock() - started,
                     )
-        UPSTREAM_ATTEMPTS.labels(result.outcome, result.error or "").inc()
+        _ATTEMPTS(result.outcome, result.error or "").inc()
         return result
 
     async def execute(self, prepared: Prepared, *, idempotency_key: str | None = None) -> Execution:
@@ -213,7 +220,7 @@ class Executor:
                 )
             admission = await self._admit(key, plan)
             if not admission.allowed:
-                POLICY_REFUSALS.labels(admission.reason or "").inc()
+                _REFUSALS(admission.reason or "").inc()
                 refusal = refusal_problem(self.gate, admission, plan)
                 delay = admission.retry_after_s
                 # Mid-retry, a short refusal is waited out like a Retry-After.
@@ -301,7 +308,7 @@ class Executor:
         key = CallKey(tenant_id, plan.name, operation)
         admission = await self._admit(key, plan)
         if not admission.allowed:
-            POLICY_REFUSALS.labels(admission.reason or "").inc()
+            _REFUSALS(admission.reason or "").inc()
             # Refused before anything was sent: try again when the gate says, at no
             # cost to the job's attempts budget beyond this one.
             wait = admission.retry_after_s or plan.spec.retry.base_delay_s

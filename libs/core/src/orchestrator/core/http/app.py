@@ -8,6 +8,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Request, Response
+from litestar.exceptions import ImproperlyConfiguredException
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.routes import HTTPRoute
@@ -16,6 +18,7 @@ from litestar.types import ASGIApp, ControllerRouterHandler
 from loguru import logger
 
 from orchestrator.core.errors import UnsupportedMediaType
+from orchestrator.core.http.auth import GUARDS_KEY, run_guards
 from orchestrator.core.http.observe import ObserveMiddleware
 from orchestrator.core.http.openapi import ClosedStructSchemaPlugin
 from orchestrator.core.http.probes import PROBE_HANDLERS
@@ -74,11 +77,32 @@ def answer_options(request: Request[Any, Any, Any]) -> Response[None]:
 
 
 async def before_request(request: Request[Any, Any, Any]) -> Response[None] | None:
-    """Answer OPTIONS ourselves; refuse a body of the wrong media type."""
+    """Answer OPTIONS ourselves; run the route's guards; refuse a body of the wrong type."""
     if request.method == "OPTIONS" and request.route_handler.handler_name == "options_handler":
         return answer_options(request)
+    await run_guards(request)
     await check_content_type(request)
     return None
+
+
+def check_guards_run(app: Litestar) -> None:
+    """Refuse to start if a route's guards would not run: every route must keep the app's
+    ``before_request`` (a handler's own would replace it), and none may use Litestar's
+    ``guards=`` (one mechanism: ``guarded``)."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if not isinstance(handler, HTTPRouteHandler):
+                continue
+            if handler.resolve_guards():
+                raise ImproperlyConfiguredException(
+                    f"{handler.handler_name}: declare guards with opt=guarded(...)"
+                )
+            if handler.opt.get(GUARDS_KEY) and handler.resolve_before_request() is not (
+                before_request
+            ):
+                raise ImproperlyConfiguredException(
+                    f"{handler.handler_name}: its own before_request would skip its guards"
+                )
 
 
 def create_service_app(
@@ -136,6 +160,7 @@ def create_service_app(
         logging_config=None,
         debug=False,
     )
+    check_guards_run(app)
     # An access line below the log level would be built (bind, record) only to be dropped.
     logs_info = logger.level(settings.log.level.upper()).no <= logger.level("INFO").no
     return ObserveMiddleware(app, service=service, access_log=settings.log.access and logs_info)

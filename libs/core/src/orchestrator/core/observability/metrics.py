@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
 HTTP_REQUESTS = Counter(
@@ -20,6 +23,12 @@ HTTP_LATENCY = Histogram(
 def render_latest() -> tuple[bytes, str]:
     """The exposition text of the default registry and its content type."""
     return generate_latest(), CONTENT_TYPE_LATEST
+
+
+def children(counter: Counter) -> Callable[..., Counter]:
+    """``counter.labels`` remembered per label set: ``labels`` validates its arguments and
+    takes a lock on every call, where the children it returns never change."""
+    return functools.lru_cache(maxsize=4096)(counter.labels)
 
 
 UPSTREAM_ATTEMPTS = Counter(

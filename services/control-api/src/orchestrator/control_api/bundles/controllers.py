@@ -16,7 +16,7 @@ from orchestrator.control_api.scope import (
 )
 from orchestrator.core.configuration.bundle import export_bundle, import_bundle
 from orchestrator.core.configuration.bundle_model import Bundle, ImportReport
-from orchestrator.core.http.auth import provide_principal
+from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 
 DryRun = Annotated[
@@ -37,14 +37,18 @@ class BundleController(Controller):
     security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get("/export", guards=READ_GUARDS, responses=problem_responses(400, 401, 403, 404, 409, 503))
+    @get(
+        "/export",
+        opt=guarded(*READ_GUARDS),
+        responses=problem_responses(400, 401, 403, 404, 409, 503),
+    )
     async def export(self, ws: WorkspaceScope) -> Bundle:
         """The workspace's tenant, policies, secret refs (never values), connectors and configs."""
         return await export_bundle(ws.session, ws.workspace)
 
     @post(
         "/import",
-        guards=WRITE_GUARDS,
+        opt=guarded(*WRITE_GUARDS),
         status_code=200,
         responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
     )

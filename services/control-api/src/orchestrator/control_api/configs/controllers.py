@@ -18,7 +18,7 @@ from orchestrator.control_api.scope import (
 )
 from orchestrator.core.configuration import repository, service
 from orchestrator.core.errors import NotFound
-from orchestrator.core.http.auth import provide_principal
+from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import Config, ConfigVersion
 
@@ -58,7 +58,7 @@ class ConfigController(Controller):
     security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get(guards=READ_GUARDS, responses=READS)
+    @get(opt=guarded(*READ_GUARDS), responses=READS)
     async def list_configs(self, ws: WorkspaceScope) -> ConfigList:
         """Every config of the workspace, without documents."""
         rows = await repository.list_configs(ws.session)
@@ -74,7 +74,7 @@ class ConfigController(Controller):
             ]
         )
 
-    @get("/{name:str}", guards=READ_GUARDS, responses=READS)
+    @get("/{name:str}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_config(
         self, ws: WorkspaceScope, name: NameInPath, version: Version = None
     ) -> ConfigOut:
@@ -86,7 +86,7 @@ class ConfigController(Controller):
             raise NotFound(f"Config `{name}` has no version {version} in this workspace.")
         return to_out(*found)
 
-    @put("/{name:str}", guards=WRITE_GUARDS, responses=WRITES)
+    @put("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=WRITES)
     async def put_config(
         self, ws: WorkspaceScope, name: NameInPath, data: ConfigPut, reason: Reason
     ) -> ConfigOut:

@@ -8,7 +8,7 @@ from litestar import get
 from orchestrator.control_api.scope import READ_GUARDS
 from orchestrator.core.connectors.registry import connector_types
 from orchestrator.core.connectors.types import ConnectorType
-from orchestrator.core.http.auth import provide_principal
+from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 
 
@@ -21,7 +21,7 @@ class ConnectorTypeList(msgspec.Struct, frozen=True):
 @get(
     "/api/v1/connector-types",
     tags=["connector-types"],
-    guards=READ_GUARDS,
+    opt=guarded(*READ_GUARDS),
     dependencies={"principal": provide_principal},
     security=[{"bearer": []}],
     responses=problem_responses(401, 403, 503),

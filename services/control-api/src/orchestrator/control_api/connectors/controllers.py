@@ -19,7 +19,7 @@ from orchestrator.control_api.scope import (
     provide_scope,
 )
 from orchestrator.core.configuration import repository, service
-from orchestrator.core.http.auth import provide_principal
+from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import Connector
 
@@ -61,18 +61,18 @@ class ConnectorController(Controller):
     security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get(guards=READ_GUARDS, responses=READS)
+    @get(opt=guarded(*READ_GUARDS), responses=READS)
     async def list_connectors(self, ws: WorkspaceScope) -> ConnectorList:
         """Every connector of the workspace."""
         rows = await repository.list_connectors(ws.session)
         return ConnectorList(items=[to_out(c, policy) for c, policy in rows])
 
-    @get("/{name:str}", guards=READ_GUARDS, responses=READS)
+    @get("/{name:str}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_connector(self, ws: WorkspaceScope, name: NameInPath) -> ConnectorOut:
         """One connector."""
         return to_out(*await service.get_connector(ws.session, name))
 
-    @post(guards=WRITE_GUARDS, status_code=201, responses=WRITES)
+    @post(opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES)
     async def create_connector(
         self, ws: WorkspaceScope, data: ConnectorCreate, reason: Reason
     ) -> ConnectorOut:
@@ -82,7 +82,7 @@ class ConnectorController(Controller):
         row = await service.create_connector(ws.session, m, data.name, to_input(data))
         return to_out(row, data.policy)
 
-    @put("/{name:str}", guards=WRITE_GUARDS, responses=WRITES)
+    @put("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=WRITES)
     async def replace_connector(
         self, ws: WorkspaceScope, name: NameInPath, data: ConnectorReplace, reason: Reason
     ) -> ConnectorOut:
@@ -91,7 +91,7 @@ class ConnectorController(Controller):
         row = await service.replace_connector(ws.session, m, name, to_input(data))
         return to_out(row, data.policy)
 
-    @delete("/{name:str}", guards=WRITE_GUARDS, responses=READS)
+    @delete("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=READS)
     async def delete_connector(self, ws: WorkspaceScope, name: NameInPath, reason: Reason) -> None:
         """Delete a connector."""
         await service.delete_connector(ws.session, ws.mutation(reason), name)

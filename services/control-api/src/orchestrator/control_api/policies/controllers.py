@@ -20,7 +20,7 @@ from orchestrator.control_api.scope import (
     provide_scope,
 )
 from orchestrator.core.configuration import repository, service
-from orchestrator.core.http.auth import provide_principal
+from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import Policy
 from orchestrator.core.policy.model import PolicySpec
@@ -48,17 +48,17 @@ class PolicyController(Controller):
     security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get(guards=READ_GUARDS, responses=READS)
+    @get(opt=guarded(*READ_GUARDS), responses=READS)
     async def list_policies(self, ws: WorkspaceScope) -> PolicyList:
         """Every policy of the workspace."""
         return PolicyList(items=[to_out(p) for p in await repository.list_policies(ws.session)])
 
-    @get("/{name:str}", guards=READ_GUARDS, responses=READS)
+    @get("/{name:str}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_policy(self, ws: WorkspaceScope, name: NameInPath) -> PolicyOut:
         """One policy."""
         return to_out(await service.get_policy(ws.session, name))
 
-    @post(guards=WRITE_GUARDS, status_code=201, responses=WRITES)
+    @post(opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES)
     async def create_policy(
         self, ws: WorkspaceScope, data: PolicyCreate, reason: Reason
     ) -> PolicyOut:
@@ -66,7 +66,7 @@ class PolicyController(Controller):
         row = await service.create_policy(ws.session, ws.mutation(reason), data.name, data.spec)
         return to_out(row)
 
-    @put("/{name:str}", guards=WRITE_GUARDS, responses=WRITES)
+    @put("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=WRITES)
     async def replace_policy(
         self, ws: WorkspaceScope, name: NameInPath, data: PolicyReplace, reason: Reason
     ) -> PolicyOut:
@@ -74,7 +74,7 @@ class PolicyController(Controller):
         row = await service.replace_policy(ws.session, ws.mutation(reason), name, data.spec)
         return to_out(row)
 
-    @delete("/{name:str}", guards=WRITE_GUARDS, responses=READS)
+    @delete("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=READS)
     async def delete_policy(self, ws: WorkspaceScope, name: NameInPath, reason: Reason) -> None:
         """Delete a policy no connector uses (409 names the connectors that do)."""
         await service.delete_policy(ws.session, ws.mutation(reason), name)

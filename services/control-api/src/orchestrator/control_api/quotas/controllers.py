@@ -13,7 +13,7 @@ from orchestrator.control_api.scope import (
     provide_scope,
 )
 from orchestrator.core.configuration import repository, service
-from orchestrator.core.http.auth import provide_principal
+from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import TenantQuotaRow
 from orchestrator.core.policy.model import TenantQuota
@@ -40,13 +40,13 @@ class QuotaController(Controller):
     security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get(guards=READ_GUARDS, responses=problem_responses(400, 401, 403, 404, 409, 503))
+    @get(opt=guarded(*READ_GUARDS), responses=problem_responses(400, 401, 403, 404, 409, 503))
     async def get_quota(self, ws: WorkspaceScope) -> QuotaOut:
         """The workspace's limits."""
         return to_out(await repository.quota_row(ws.session))
 
     @put(
-        guards=WRITE_GUARDS,
+        opt=guarded(*WRITE_GUARDS),
         responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 503),
     )
     async def put_quota(self, ws: WorkspaceScope, data: QuotaPut, reason: Reason) -> QuotaOut:

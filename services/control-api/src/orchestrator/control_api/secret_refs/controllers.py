@@ -22,7 +22,7 @@ from orchestrator.control_api.secret_refs.schemas import (
     SecretValue,
 )
 from orchestrator.core.configuration import repository, service
-from orchestrator.core.http.auth import provide_principal
+from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import SecretRef
 from orchestrator.core.runtime import Resources
@@ -54,18 +54,18 @@ class SecretRefController(Controller):
     security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get(guards=READ_GUARDS, responses=READS)
+    @get(opt=guarded(*READ_GUARDS), responses=READS)
     async def list_secret_refs(self, ws: WorkspaceScope) -> SecretRefList:
         """Every secret ref of the workspace."""
         rows = await repository.list_secret_refs(ws.session)
         return SecretRefList(items=[to_out(r) for r in rows])
 
-    @get("/{name:str}", guards=READ_GUARDS, responses=READS)
+    @get("/{name:str}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_secret_ref(self, ws: WorkspaceScope, name: NameInPath) -> SecretRefOut:
         """One secret ref; ``has_value`` says whether a ``db://`` value is stored."""
         return to_out(await service.get_secret_ref(ws.session, name))
 
-    @post(guards=WRITE_GUARDS, status_code=201, responses=WRITES)
+    @post(opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES)
     async def create_secret_ref(
         self, ws: WorkspaceScope, data: SecretRefCreate, reason: Reason
     ) -> SecretRefOut:
@@ -73,7 +73,7 @@ class SecretRefController(Controller):
         m = ws.mutation(reason)
         return to_out(await service.create_secret_ref(ws.session, m, data.name, data.ref))
 
-    @put("/{name:str}", guards=WRITE_GUARDS, responses=WRITES)
+    @put("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=WRITES)
     async def replace_secret_ref(
         self, ws: WorkspaceScope, name: NameInPath, data: SecretRefReplace, reason: Reason
     ) -> SecretRefOut:
@@ -81,12 +81,12 @@ class SecretRefController(Controller):
         m = ws.mutation(reason)
         return to_out(await service.replace_secret_ref(ws.session, m, name, data.ref))
 
-    @delete("/{name:str}", guards=WRITE_GUARDS, responses=READS)
+    @delete("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=READS)
     async def delete_secret_ref(self, ws: WorkspaceScope, name: NameInPath, reason: Reason) -> None:
         """Delete a secret ref no connector uses (409 names the connectors that do)."""
         await service.delete_secret_ref(ws.session, ws.mutation(reason), name)
 
-    @put("/{name:str}/value", guards=WRITE_GUARDS, status_code=204, responses=WRITES)
+    @put("/{name:str}/value", opt=guarded(*WRITE_GUARDS), status_code=204, responses=WRITES)
     async def set_secret_value(
         self,
         request: Request[Any, Any, Any],

@@ -17,7 +17,7 @@ from orchestrator.core.auth.claims import CONTROL_AUDIENCE, OperatorRole, Princi
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import NotFound, ValidationFailed
 from orchestrator.core.errors import Unauthorized as TokenRejected
-from orchestrator.core.http.auth import authenticated, provide_principal
+from orchestrator.core.http.auth import authenticated, guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
@@ -28,7 +28,7 @@ REVOKERS = (OperatorRole.OPERATOR_ADMIN, OperatorRole.SUPPORT, OperatorRole.BREA
 @post(
     "/api/v1/tokens/revoke",
     tags=["tokens"],
-    guards=[authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*REVOKERS)],
+    opt=guarded(authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*REVOKERS)),
     dependencies={"principal": provide_principal},
     security=[{"bearer": []}],
     status_code=200,

@@ -30,7 +30,7 @@ from orchestrator.control_api.webhook_inbox.schemas import (
 from orchestrator.core.configuration.service import Mutation
 from orchestrator.core.errors import BadRequest
 from orchestrator.core.events.wake import Waker
-from orchestrator.core.http.auth import provide_principal
+from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.fields import NO_NUL
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.jobs.cursor import InvalidJobCursor, JobCursor
@@ -123,7 +123,7 @@ class WebhookInboxController(Controller):
     security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get(guards=READ_GUARDS, responses=READS)
+    @get(opt=guarded(*READ_GUARDS), responses=READS)
     async def list_webhook_inbox(
         self,
         ws: WorkspaceScope,
@@ -159,14 +159,14 @@ class WebhookInboxController(Controller):
             next_cursor=JobCursor(page[-1].received_at, page[-1].id).encode() if more else None,
         )
 
-    @get("/{inbox_id:uuid}", guards=READ_GUARDS, responses=READS)
+    @get("/{inbox_id:uuid}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_webhook_inbox_entry(
         self, ws: WorkspaceScope, inbox_id: uuid.UUID
     ) -> InboxEntryDetail:
         """One stored delivery, with its raw body."""
         return to_detail(await inbox_service.get(ws.session, inbox_id))
 
-    @post("/{inbox_id:uuid}/retry", guards=WRITE_GUARDS, status_code=202, responses=WRITES)
+    @post("/{inbox_id:uuid}/retry", opt=guarded(*WRITE_GUARDS), status_code=202, responses=WRITES)
     async def retry_webhook_inbox_entry(
         self,
         request: Request[Any, Any, Any],
@@ -181,7 +181,7 @@ class WebhookInboxController(Controller):
         )
         return to_out(row)
 
-    @post("/retry", guards=WRITE_GUARDS, status_code=202, responses=WRITES)
+    @post("/retry", opt=guarded(*WRITE_GUARDS), status_code=202, responses=WRITES)
     async def retry_webhook_inbox(
         self,
         request: Request[Any, Any, Any],

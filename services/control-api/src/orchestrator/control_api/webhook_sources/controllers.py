@@ -23,7 +23,7 @@ from orchestrator.control_api.webhook_sources.schemas import (
     WebhookSourceOut,
 )
 from orchestrator.core.connectors.ssrf import NetworkPolicy
-from orchestrator.core.http.auth import provide_principal
+from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import WebhookBinding, WebhookSource
 from orchestrator.core.runtime import Resources
@@ -104,20 +104,20 @@ class WebhookSourceController(Controller):
     security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get(guards=READ_GUARDS, responses=READS)
+    @get(opt=guarded(*READ_GUARDS), responses=READS)
     async def list_webhook_sources(self, ws: WorkspaceScope) -> WebhookSourceList:
         """Every webhook source of the workspace."""
         rows = await repository.list_sources(ws.session)
         return WebhookSourceList(items=[to_out(r) for r in rows])
 
-    @get("/{source_id:uuid}", guards=READ_GUARDS, responses=READS)
+    @get("/{source_id:uuid}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_webhook_source(
         self, ws: WorkspaceScope, source_id: uuid.UUID
     ) -> WebhookSourceOut:
         """One webhook source."""
         return to_out(await service.get_source(ws.session, source_id))
 
-    @post(guards=WRITE_GUARDS, status_code=201, responses=WRITES)
+    @post(opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES)
     async def create_webhook_source(
         self, ws: WorkspaceScope, data: WebhookSourceIn, reason: Reason
     ) -> WebhookSourceOut:
@@ -126,7 +126,7 @@ class WebhookSourceController(Controller):
         m = ws.mutation(reason)
         return to_out(await service.create_source(ws.session, m, to_input(data)))
 
-    @put("/{source_id:uuid}", guards=WRITE_GUARDS, responses=WRITES)
+    @put("/{source_id:uuid}", opt=guarded(*WRITE_GUARDS), responses=WRITES)
     async def replace_webhook_source(
         self, ws: WorkspaceScope, source_id: uuid.UUID, data: WebhookSourceIn, reason: Reason
     ) -> WebhookSourceOut:
@@ -134,14 +134,14 @@ class WebhookSourceController(Controller):
         m = ws.mutation(reason)
         return to_out(await service.replace_source(ws.session, m, source_id, to_input(data)))
 
-    @delete("/{source_id:uuid}", guards=WRITE_GUARDS, responses=READS)
+    @delete("/{source_id:uuid}", opt=guarded(*WRITE_GUARDS), responses=READS)
     async def delete_webhook_source(
         self, ws: WorkspaceScope, source_id: uuid.UUID, reason: Reason
     ) -> None:
         """Delete a webhook source and its bindings."""
         await service.delete_source(ws.session, ws.mutation(reason), source_id)
 
-    @get("/{source_id:uuid}/bindings", guards=READ_GUARDS, responses=READS)
+    @get("/{source_id:uuid}/bindings", opt=guarded(*READ_GUARDS), responses=READS)
     async def list_webhook_bindings(
         self, ws: WorkspaceScope, source_id: uuid.UUID
     ) -> WebhookBindingList:
@@ -149,7 +149,9 @@ class WebhookSourceController(Controller):
         rows = await service.list_bindings(ws.session, source_id)
         return WebhookBindingList(items=[binding_out(r) for r in rows])
 
-    @post("/{source_id:uuid}/bindings", guards=WRITE_GUARDS, status_code=201, responses=WRITES)
+    @post(
+        "/{source_id:uuid}/bindings", opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES
+    )
     async def create_webhook_binding(
         self,
         request: Request[Any, Any, Any],
@@ -166,7 +168,9 @@ class WebhookSourceController(Controller):
         row = await service.create_binding(ws.session, m, source_id, binding_input(data), network)
         return binding_out(row)
 
-    @delete("/{source_id:uuid}/bindings/{binding_id:uuid}", guards=WRITE_GUARDS, responses=READS)
+    @delete(
+        "/{source_id:uuid}/bindings/{binding_id:uuid}", opt=guarded(*WRITE_GUARDS), responses=READS
+    )
     async def delete_webhook_binding(
         self, ws: WorkspaceScope, source_id: uuid.UUID, binding_id: uuid.UUID, reason: Reason
     ) -> None:

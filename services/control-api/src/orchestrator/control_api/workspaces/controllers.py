@@ -13,7 +13,7 @@ from orchestrator.control_api.guards import organization_of, requires_role, sess
 from orchestrator.control_api.workspaces.schemas import WorkspaceCreate, WorkspaceList, WorkspaceOut
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, OperatorRole, Principal
 from orchestrator.core.errors import NotFound, WorkspaceCreationFailed
-from orchestrator.core.http.auth import authenticated, provide_principal
+from orchestrator.core.http.auth import authenticated, guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import Workspace, WorkspaceStatus
 from orchestrator.core.runtime import Resources, kek_from
@@ -46,7 +46,7 @@ class WorkspaceController(Controller):
     dependencies = {"principal": provide_principal}
 
     @post(
-        guards=[authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*ADMINS)],
+        opt=guarded(authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*ADMINS)),
         status_code=201,
         responses={
             200: ResponseSpec(
@@ -91,7 +91,7 @@ class WorkspaceController(Controller):
         return Response(to_out(workspace), status_code=201 if created else 200)
 
     @get(
-        guards=[authenticated(CONTROL_AUDIENCE, "control:read")],
+        opt=guarded(authenticated(CONTROL_AUDIENCE, "control:read")),
         dependencies={"session": session_for_org},
         responses=problem_responses(401, 403, 503),
     )
@@ -103,7 +103,7 @@ class WorkspaceController(Controller):
 
     @get(
         "/{workspace_id:uuid}",
-        guards=[authenticated(CONTROL_AUDIENCE, "control:read")],
+        opt=guarded(authenticated(CONTROL_AUDIENCE, "control:read")),
         dependencies={"session": session_for_org},
         responses=problem_responses(400, 401, 403, 404, 503),
     )

@@ -14,7 +14,12 @@ from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
 from orchestrator.core.errors import BadRequest
 from orchestrator.core.events import log
 from orchestrator.core.events.cursor import START, EventCursor, InvalidCursor
-from orchestrator.core.http.auth import authenticated, provide_principal, provide_tenant_session
+from orchestrator.core.http.auth import (
+    authenticated,
+    guarded,
+    provide_principal,
+    provide_tenant_session,
+)
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.exec_api.events.schemas import EventPageOut, to_out
 from orchestrator.exec_api.events.stream import event_stream, start_cursor
@@ -48,7 +53,7 @@ class EventController(Controller):
     dependencies = {"principal": provide_principal, "plane": provide_plane}
 
     @get(
-        guards=[authenticated(EXEC_AUDIENCE, "events:read")],
+        opt=guarded(authenticated(EXEC_AUDIENCE, "events:read")),
         dependencies={"session": provide_tenant_session},
         responses=problem_responses(400, 401, 403, 503),
     )
@@ -70,7 +75,7 @@ class EventController(Controller):
 
     @get(
         "/stream",
-        guards=[authenticated(EXEC_AUDIENCE, "events:read")],
+        opt=guarded(authenticated(EXEC_AUDIENCE, "events:read")),
         responses=problem_responses(400, 401, 403, 503),
         media_type="text/event-stream",
     )

@@ -10,7 +10,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.execution.executor import Execution, Prepared, QueueInstead
-from orchestrator.core.http.auth import authenticated, provide_principal
+from orchestrator.core.http.auth import authenticated, guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.idempotency.guard import idempotent
 from orchestrator.core.jobs import service
@@ -48,7 +48,7 @@ async def queue_instead(
 
 @post(
     "/api/v1/execute",
-    guards=[authenticated(EXEC_AUDIENCE, "execute")],
+    opt=guarded(authenticated(EXEC_AUDIENCE, "execute")),
     # One dependency: Litestar resolves two of the same level concurrently, in an anyio
     # task group per request, which costs more here than both lookups themselves.
     dependencies={"principal": provide_principal},

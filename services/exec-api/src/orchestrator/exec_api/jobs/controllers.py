@@ -15,7 +15,12 @@ from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.errors import BadRequest, Problem
 from orchestrator.core.execution.executor import Executor
-from orchestrator.core.http.auth import authenticated, provide_principal, provide_tenant_session
+from orchestrator.core.http.auth import (
+    authenticated,
+    guarded,
+    provide_principal,
+    provide_tenant_session,
+)
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.idempotency.fingerprint import MAX_KEY_LENGTH
 from orchestrator.core.idempotency.guard import idempotent
@@ -129,7 +134,7 @@ class JobController(Controller):
     }
 
     @post(
-        guards=[authenticated(EXEC_AUDIENCE, "jobs:write")],
+        opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:write")),
         status_code=202,
         responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
     )
@@ -187,7 +192,7 @@ class JobController(Controller):
 
     @post(
         "/batch",
-        guards=[authenticated(EXEC_AUDIENCE, "jobs:write")],
+        opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:write")),
         status_code=202,
         responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
     )
@@ -229,7 +234,7 @@ class JobController(Controller):
 
     @get(
         "/{job_id:uuid}",
-        guards=[authenticated(EXEC_AUDIENCE, "jobs:read")],
+        opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:read")),
         responses=problem_responses(400, 401, 403, 404, 503),
     )
     async def get_job(self, job_id: FromPath[uuid.UUID], session: AsyncSession) -> JobOut:
@@ -237,7 +242,7 @@ class JobController(Controller):
         return to_out(await service.get(session, job_id))
 
     @get(
-        guards=[authenticated(EXEC_AUDIENCE, "jobs:read")],
+        opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:read")),
         responses=problem_responses(400, 401, 403, 503),
     )
     async def list_jobs(
@@ -271,7 +276,7 @@ class JobController(Controller):
 
     @post(
         "/{job_id:uuid}/cancel",
-        guards=[authenticated(EXEC_AUDIENCE, "jobs:write")],
+        opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:write")),
         status_code=200,
         responses=problem_responses(400, 401, 403, 404, 409, 503),
     )

@@ -11,7 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.auth.claims import EXEC_AUDIENCE
 from orchestrator.core.errors import NotFound
-from orchestrator.core.http.auth import authenticated, provide_principal, provide_tenant_session
+from orchestrator.core.http.auth import (
+    authenticated,
+    guarded,
+    provide_principal,
+    provide_tenant_session,
+)
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.tenancy import repository
 
@@ -28,7 +33,7 @@ class WorkspaceOut(msgspec.Struct, frozen=True, kw_only=True):
 @get(
     "/api/v1/workspace",
     tags=["workspace"],
-    guards=[authenticated(EXEC_AUDIENCE)],
+    opt=guarded(authenticated(EXEC_AUDIENCE)),
     dependencies={"principal": provide_principal, "session": provide_tenant_session},
     security=[{"bearer": []}],
     responses=problem_responses(401, 404, 503),

@@ -1,0 +1,46 @@
+"""One autocommit connection of the runtime role, for a writer whose statement is the
+whole transaction.
+
+A sequential writer (a group committer) needs one connection, not a pool, and its one
+statement per group commits by itself: no ``BEGIN``/``COMMIT`` round trips, and none of
+a session's per-transaction work. The connection opens on first use, and again after it
+broke (the failed write reports the error; the next one reconnects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import psycopg
+
+from orchestrator.core.db.engine import connect_options, libpq_url
+from orchestrator.core.settings import DatabaseSettings
+
+Connection = psycopg.AsyncConnection[Any]
+
+
+class AutocommitConnection:
+    """Opens (and reopens) one autocommit connection; ``use`` is a group committer's opener."""
+
+    def __init__(self, settings: DatabaseSettings) -> None:
+        self._url = libpq_url(settings.runtime_url())
+        self._options = connect_options(settings)
+        self._connection: Connection | None = None
+
+    @asynccontextmanager
+    async def use(self) -> AsyncIterator[Connection]:
+        """The connection, opened if it is not (one user at a time)."""
+        connection = self._connection
+        if connection is None or connection.closed or connection.broken:
+            connection = self._connection = await psycopg.AsyncConnection.connect(
+                self._url, autocommit=True, options=self._options
+            )
+        yield connection
+
+    async def close(self) -> None:
+        """Close the connection, if open."""
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None
