@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import msgspec
 import psycopg
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -28,11 +27,17 @@ from orchestrator.core.webhooks.sign import sign
 from orchestrator.webhook_ingress.inbox import InboxWriter
 from tests.support.control_api import Api, operator_api
 from tests.support.stack import Stack
+from tests.support.webhooks import (
+    new_source,
+    stored_secret,
+    stripe_event,
+    stripe_headers,
+    stripe_source,
+)
 
 pytestmark = pytest.mark.integration
 
 SOURCES = "/webhooks/sources"
-STRIPE_SECRET = "whsec_ingress_test_secret"
 SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 JSON = {"Content-Type": "application/json"}
 Owner = async_sessionmaker[AsyncSession]
@@ -40,47 +45,6 @@ OUTCOMES = (
     *("accepted", "duplicate", "challenge"),
     *("unauthorized", "not_found", "too_large", "rate_limited"),
 )
-
-
-async def stored_secret(api: Api, name: str, value: str) -> None:
-    """A ``db://`` secret ref holding ``value`` (sealed by the control-api)."""
-    created = await api.write("POST", "/secret-refs", {"name": name, "ref": "db://"})
-    assert created.status_code == 201, created.text
-    stored = await api.write("PUT", f"/secret-refs/{name}/value", {"value": value})
-    assert stored.status_code == 204, stored.text
-
-
-async def new_source(api: Api, provider: str, secret_refs: list[str], **fields: Any) -> str:
-    """A source through the control-api; its id."""
-    body = {"name": f"src-{uuid.uuid4().hex[:8]}", "provider": provider}
-    created = await api.write("POST", SOURCES, body | {"secret_refs": secret_refs} | fields)
-    assert created.status_code == 201, created.text
-    return str(created.json()["id"])
-
-
-async def stripe_source(api: Api, **fields: Any) -> str:
-    """A Stripe source signed with ``STRIPE_SECRET``."""
-    name = f"stripe-{uuid.uuid4().hex[:6]}"
-    await stored_secret(api, name, STRIPE_SECRET)
-    return await new_source(api, "stripe", [name], **fields)
-
-
-def stripe_event(event_id: str | None = None, **fields: Any) -> bytes:
-    """A Stripe event body (compact JSON, as Stripe sends it)."""
-    event = {
-        "id": event_id or f"evt_{uuid.uuid4().hex}",
-        "object": "event",
-        "type": "charge.succeeded",
-        "account": "acct_1",
-    }
-    return msgspec.json.encode(event | fields)
-
-
-def stripe_headers(
-    body: bytes, *, secret: str = STRIPE_SECRET, at: int | None = None
-) -> dict[str, str]:
-    """The headers Stripe would send with ``body``, signed at ``at`` (default now)."""
-    return JSON | sign("stripe", body, secret, timestamp=int(time.time()) if at is None else at)
 
 
 class Ingress:

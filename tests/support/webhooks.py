@@ -8,6 +8,7 @@ values with the provider table's own extraction, as ``Verified`` carries them.
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -25,9 +26,12 @@ from orchestrator.core.webhooks.fields import body_digest, decode_body, pick
 from orchestrator.core.webhooks.headers import keep_headers, stored_headers
 from orchestrator.core.webhooks.providers import resolve
 from orchestrator.core.webhooks.routing_keys import routing_keys
+from orchestrator.core.webhooks.sign import sign
 from tests.support.control_api import Api
 
 JSON = {"content-type": "application/json"}
+STRIPE_SECRET = "whsec_ingress_test_secret"
+SOURCES = "/webhooks/sources"
 
 
 def slack_event(channel: str, *, team: str = "T1", kind: str = "message", **event: Any) -> bytes:
@@ -102,7 +106,7 @@ async def slack_source(
         "secret_refs": [f"{name}-secret"],
         "routing": routing,
     }
-    return await api.write("POST", "/webhooks/sources", source, **params)
+    return await api.write("POST", SOURCES, source, **params)
 
 
 async def bind(api: Api, source_id: str, binding: dict[str, Any], **params: Any) -> str:
@@ -110,3 +114,44 @@ async def bind(api: Api, source_id: str, binding: dict[str, Any], **params: Any)
     made = await api.write("POST", f"/webhooks/sources/{source_id}/bindings", binding, **params)
     assert made.status_code == 201, made.text
     return str(made.json()["id"])
+
+
+async def stored_secret(api: Api, name: str, value: str) -> None:
+    """A ``db://`` secret ref holding ``value`` (sealed by the control-api)."""
+    created = await api.write("POST", "/secret-refs", {"name": name, "ref": "db://"})
+    assert created.status_code == 201, created.text
+    stored = await api.write("PUT", f"/secret-refs/{name}/value", {"value": value})
+    assert stored.status_code == 204, stored.text
+
+
+async def new_source(api: Api, provider: str, secret_refs: list[str], **fields: Any) -> str:
+    """A source through the control-api; its id."""
+    body = {"name": f"src-{uuid.uuid4().hex[:8]}", "provider": provider}
+    created = await api.write("POST", SOURCES, body | {"secret_refs": secret_refs} | fields)
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
+async def stripe_source(api: Api, **fields: Any) -> str:
+    """A Stripe source signed with ``STRIPE_SECRET``."""
+    name = f"stripe-{uuid.uuid4().hex[:6]}"
+    await stored_secret(api, name, STRIPE_SECRET)
+    return await new_source(api, "stripe", [name], **fields)
+
+
+def stripe_event(event_id: str | None = None, **fields: Any) -> bytes:
+    """A Stripe event body (compact JSON, as Stripe sends it)."""
+    event = {
+        "id": event_id or f"evt_{uuid.uuid4().hex}",
+        "object": "event",
+        "type": "charge.succeeded",
+        "account": "acct_1",
+    }
+    return msgspec.json.encode(event | fields)
+
+
+def stripe_headers(
+    body: bytes, *, secret: str = STRIPE_SECRET, at: int | None = None
+) -> dict[str, str]:
+    """The headers Stripe would send with ``body``, signed at ``at`` (default now)."""
+    return JSON | sign("stripe", body, secret, timestamp=int(time.time()) if at is None else at)
