@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
+from litestar.datastructures import State
 
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.events.hub import EventHub
@@ -34,7 +35,11 @@ class Plane:
 
 def plane_of(request: Request[Any, Any, Any]) -> Plane:
     """The process's plane, created on first use."""
-    state = request.app.state
+    return plane_in(request.app.state)
+
+
+def plane_in(state: State) -> Plane:
+    """The plane kept in an app's ``state``, created on first use."""
     plane: Plane | None = state.get(_STATE_KEY)
     if plane is None:
         resources: Resources = state.resources

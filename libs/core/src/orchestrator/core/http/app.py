@@ -19,6 +19,7 @@ from loguru import logger
 
 from orchestrator.core.errors import UnsupportedMediaType
 from orchestrator.core.http.auth import GUARDS_KEY, run_guards
+from orchestrator.core.http.fast_path import FastRoute, FastRoutes
 from orchestrator.core.http.observe import ObserveMiddleware
 from orchestrator.core.http.openapi import ClosedStructSchemaPlugin
 from orchestrator.core.http.probes import PROBE_HANDLERS
@@ -115,12 +116,14 @@ def create_service_app(
     executes: bool = False,
     security_schemes: Mapping[str, SecurityScheme] | None = None,
     lifespans: Sequence[Callable[[Litestar], AbstractAsyncContextManager[None]]] = (),
+    fast_routes: Mapping[tuple[str, str], FastRoute] | None = None,
 ) -> ASGIApp:
     """A Litestar app with probes, problem+json errors, metrics and request ids.
 
     Routes name ``bearer`` (an access token) or one of ``security_schemes`` in ``security``.
     ``lifespans`` run once the resources are open (``app.state.resources``) and end
-    before they close.
+    before they close. ``fast_routes`` serve the common case of a hot route without the
+    framework (``fast_path.py``); each must match a route of ``route_handlers``.
     """
 
     @asynccontextmanager
@@ -161,6 +164,20 @@ def create_service_app(
         debug=False,
     )
     check_guards_run(app)
+    served: ASGIApp = app
+    if fast_routes:
+        check_fast_routes(app, fast_routes)
+        served = FastRoutes(app, fast_routes)
     # An access line below the log level would be built (bind, record) only to be dropped.
     logs_info = logger.level(settings.log.level.upper()).no <= logger.level("INFO").no
-    return ObserveMiddleware(app, service=service, access_log=settings.log.access and logs_info)
+    return ObserveMiddleware(served, service=service, access_log=settings.log.access and logs_info)
+
+
+def check_fast_routes(app: Litestar, fast_routes: Mapping[tuple[str, str], FastRoute]) -> None:
+    """Refuse a fast route without the framework route it falls back to (and documents)."""
+    for method, path in fast_routes:
+        if not any(
+            isinstance(route, HTTPRoute) and route.path == path and method in route.methods
+            for route in app.routes
+        ):
+            raise ImproperlyConfiguredException(f"fast route {method} {path} has no route")

@@ -1,0 +1,112 @@
+"""``POST /api/v1/execute`` on the fast path (``core/http/fast_path.py``, ADR 0038).
+
+It serves the common call — a valid token with the ``execute`` scope, a JSON body, no
+``Idempotency-Key`` — with the same steps as the Litestar handler in ``controllers.py``.
+Everything else goes to that handler, which answers it as documented: a request with a
+key (the idempotency store), a token it would refuse, a body that does not decode, an
+unknown connector or an invalid payload. Only outcomes after the upstream was called
+(or refused by the gate) are answered here, since the call must not be made twice.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import msgspec
+from litestar import Litestar
+
+from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
+from orchestrator.core.errors import Problem
+from orchestrator.core.execution.executor import QueueInstead
+from orchestrator.core.http.fast_path import (
+    read_body,
+    replaying,
+    respond,
+    respond_problem,
+    respond_unexpected,
+)
+from orchestrator.core.idempotency.guard import HEADER as IDEMPOTENCY_HEADER
+from orchestrator.core.observability.context import tenant_id_var
+from orchestrator.core.runtime import Resources
+from orchestrator.exec_api.execute.controllers import queue_instead
+from orchestrator.exec_api.execute.schemas import ExecuteRequest
+from orchestrator.exec_api.plane import plane_in
+
+if TYPE_CHECKING:
+    from litestar.types import Receive, Scope, Send
+
+PATH = "/api/v1/execute"
+SCOPE = "execute"
+_IDEMPOTENCY = IDEMPOTENCY_HEADER.encode()
+_DECODER = msgspec.json.Decoder(ExecuteRequest)
+
+
+class FastExecute:
+    """The fast route of ``POST /api/v1/execute``."""
+
+    def __init__(self, max_body_bytes: int) -> None:
+        self._max_body = max_body_bytes
+
+    async def _principal(self, resources: Resources, scope: Scope) -> Principal | None:
+        """The caller, when the request is one this path serves; else ``None``."""
+        auth = content_type = length = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                auth = value
+            elif name == b"content-type":
+                content_type = value
+            elif name == b"content-length":
+                length = value
+            elif name in (_IDEMPOTENCY, b"transfer-encoding", b"expect"):
+                return None
+        if auth is None or content_type is None or length is None:
+            return None
+        if not length.isdigit() or int(length) > self._max_body:
+            return None
+        if content_type.split(b";", 1)[0].strip().lower() != b"application/json":
+            return None
+        scheme, _, token = auth.decode("latin-1").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        try:
+            principal = await resources.verifier(EXEC_AUDIENCE).verify(token.strip())
+        except Problem:
+            return None  # the framework's guard answers, with the same verifier
+        return principal if SCOPE in principal.scopes else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send, app: Litestar) -> None:
+        resources: Resources = app.state.resources
+        principal = await self._principal(resources, scope)
+        if principal is None:
+            await app(scope, receive, send)
+            return
+        tenant_id_var.set(str(principal.tenant_id))
+        body = await read_body(receive, self._max_body)
+        if body is None:
+            return  # the client went away, or sent more than it declared: nothing started
+        try:
+            data = _DECODER.decode(body)
+            assert resources.execution is not None
+            executor = resources.execution.executor
+            prepared = await executor.prepare(
+                principal.tenant_id, data.connector, data.operation, data.payload
+            )
+        except (msgspec.DecodeError, msgspec.ValidationError, Problem):
+            # The framework's route answers it, from the same body: 400, 404 or 422.
+            await app(scope, replaying(body, receive), send)
+            return
+        try:
+            result = await executor.execute(prepared)
+        except QueueInstead as queued:
+            job = await queue_instead(plane_in(app.state), prepared, data, queued.delay_s)
+            location = f"/api/v1/jobs/{job.id}".encode()
+            headers = [(b"content-type", b"application/json"), (b"location", location)]
+            await respond(send, 202, msgspec.json.encode(job), headers)
+            return
+        except Problem as exc:
+            await respond_problem(send, scope, exc)
+            return
+        except Exception as exc:
+            await respond_unexpected(send, scope, exc)
+            return
+        await respond(send, 200, msgspec.json.encode(result))
