@@ -194,8 +194,8 @@ def check(label: str, service: str, docs: list[dict]) -> None:
                 if name in env:
                     expect("value" not in env[name] and "secretKeyRef" in env[name].get("valueFrom", {}), f"{where}: {name} is not a secretKeyRef")
             is_job = doc["kind"] == "Job"
-            # The webhook-ingress never holds the KEK (ADR 0030).
-            expect(("ORCH_KEK" in env) == (is_job or service != "webhook-ingress"), f"{where}: ORCH_KEK where it does not belong, or missing")
+            # Every service opens sealed values: the ingress its db:// signing secrets (ADR 0036).
+            expect("ORCH_KEK" in env, f"{where}: ORCH_KEK missing")
             expect(("DATABASE_URL" in env) == is_job, f"{where}: owner DATABASE_URL outside the migration Job")
             if not is_job:
                 expect(container.get("livenessProbe", {}).get("httpGet", {}).get("path") == "/health", f"{where}: liveness not on /health")
