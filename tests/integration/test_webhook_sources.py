@@ -264,3 +264,28 @@ async def test_another_workspaces_source_is_not_found(
     assert (await ours.write("DELETE", path)).status_code == 404
     assert (await ours.call("GET", SOURCES)).json()["items"] == []
     assert (await theirs.call("GET", path)).status_code == 200
+
+
+async def test_a_secret_ref_or_connector_a_source_uses_cannot_be_deleted(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    await with_secret_refs(api, "slack-old", "slack-new")
+    await with_connector(api)
+    source = await create_source(api, slack_source())
+    bound = await api.write(
+        "POST",
+        f"{SOURCES}/{source['id']}/bindings",
+        {"action": "job", "connector": "orders", "operation": "sync"},
+    )
+    assert bound.status_code == 201, bound.text
+
+    for path in ("/secret-refs/slack-new", "/connectors/orders"):
+        refused = await api.write("DELETE", path)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["used_by_webhook_sources"] == ["slack-main"]
+
+    assert (await api.write("DELETE", f"{SOURCES}/{source['id']}")).status_code == 204
+    for path in ("/secret-refs/slack-new", "/connectors/orders"):
+        deleted = await api.write("DELETE", path)
+        assert deleted.status_code == 204, deleted.text

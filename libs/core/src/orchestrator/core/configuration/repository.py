@@ -16,6 +16,8 @@ from orchestrator.core.models import (
     Policy,
     SecretRef,
     TenantQuotaRow,
+    WebhookBinding,
+    WebhookSource,
 )
 from orchestrator.core.policy.model import PolicySpec, TenantQuota
 
@@ -113,6 +115,25 @@ async def connectors_using_secret_ref(session: AsyncSession, name: str) -> list[
     )
     query = select(Connector.name).where(uses)
     return list(await session.scalars(query.order_by(Connector.name)))
+
+
+async def webhook_sources_using_secret_ref(session: AsyncSession, name: str) -> list[str]:
+    """Names of the webhook sources that verify with the ref ``name``."""
+    uses = WebhookSource.secret_refs.contains(func.jsonb_build_array(name))
+    query = select(WebhookSource.name).where(uses).order_by(WebhookSource.name)
+    return list(await session.scalars(query))
+
+
+async def webhook_sources_binding_connector(session: AsyncSession, name: str) -> list[str]:
+    """Names of the webhook sources with a binding that starts jobs of connector ``name``."""
+    query = (
+        select(WebhookSource.name)
+        .join(WebhookBinding, WebhookBinding.source_id == WebhookSource.id)
+        .where(WebhookBinding.connector == name)
+        .distinct()
+        .order_by(WebhookSource.name)
+    )
+    return list(await session.scalars(query))
 
 
 # Connectors.

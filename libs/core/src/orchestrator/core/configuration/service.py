@@ -218,6 +218,11 @@ async def delete_secret_ref(session: AsyncSession, m: Mutation, name: str) -> No
         raise Conflict(
             f"Secret ref `{name}` is used by connectors: {', '.join(users)}.", used_by=users
         )
+    if sources := await repository.webhook_sources_using_secret_ref(session, name):
+        raise Conflict(
+            f"Secret ref `{name}` verifies webhook sources: {', '.join(sources)}.",
+            used_by_webhook_sources=sources,
+        )
     before = views.secret_ref_view(row)
     await session.delete(row)
     await flush_or_conflict(session, f"secret ref `{name}`")
@@ -355,10 +360,15 @@ async def replace_connector(
 
 
 async def delete_connector(session: AsyncSession, m: Mutation, name: str) -> None:
-    """Delete a connector."""
+    """Delete a connector no webhook binding starts jobs of."""
     existing = await repository.connector_by_name(session, name, for_update=True)
     if existing is None:
         raise NotFound(f"No connector called `{name}` in this workspace.")
+    if sources := await repository.webhook_sources_binding_connector(session, name):
+        raise Conflict(
+            f"Connector `{name}` is bound to events of webhook sources: {', '.join(sources)}.",
+            used_by_webhook_sources=sources,
+        )
     row, policy = existing
     before = views.connector_view(row, policy)
     await session.delete(row)
