@@ -61,3 +61,22 @@ def test_a_fast_route_needs_a_framework_route_to_fall_back_to() -> None:
     with pytest.raises(ImproperlyConfiguredException, match="no route"):
         check_fast_routes(Litestar([echo]), {("PUT", "/echo"): fast_echo})
     check_fast_routes(Litestar([echo]), {("POST", "/echo"): fast_echo})
+
+
+@post("/items/{item_id:str}", status_code=200)
+async def item(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """The framework's route of a parameter path."""
+    return {"by": "framework", "item": request.path_params["item_id"]}
+
+
+async def fast_item(scope: Scope, receive: Receive, send: Send, app: Litestar) -> None:
+    await respond(send, 200, b'{"by":"fast","template":"%s"}' % scope["path_template"].encode())
+
+
+def test_a_parameter_path_matches_one_segment_and_keeps_its_template() -> None:
+    app = Litestar([item])
+    check_fast_routes(app, {("POST", "/items/{item_id}"): fast_item})
+    with TestClient(FastRoutes(app, {("POST", "/items/{item_id}"): fast_item})) as http:
+        assert http.post("/items/a1").json() == {"by": "fast", "template": "/items/{item_id}"}
+        assert http.post("/items/a1/more").status_code == 404
+        assert http.post("/items/").status_code in (404, 405)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
 import psycopg
 from litestar import Request, Response, post
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.types import Scope
 from loguru import logger
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -84,11 +86,14 @@ async def _body(request: Request[Any, Any, Any], limit: int) -> bytes | None:
 
 def _headers(request: Request[Any, Any, Any]) -> dict[str, str]:
     """The request's headers by (lower-case) name; a repeated one keeps its last value."""
+    return headers_of(request.scope)
+
+
+def headers_of(scope: Scope) -> dict[str, str]:
+    """An ASGI scope's headers by (lower-case) name; a repeated one keeps its last value."""
     # ASGI names are lower-case already; cheaper than Litestar's multi-dict, built for
     # one lookup here and the verifier's.
-    return {
-        name.decode("latin-1"): value.decode("latin-1") for name, value in request.scope["headers"]
-    }
+    return {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
 
 
 def _declared_size(headers: dict[str, str]) -> int:
@@ -128,18 +133,33 @@ async def receive_webhook(request: Request[Any, Any, Any], source_id: str) -> Re
     ``rate_limit_per_s`` (``Retry-After``). A duplicate of a stored event is a 200 that
     writes nothing.
     """
-    ingress = ingress_of(request)
+    answer = await take(
+        ingress_of(request), source_id, _headers(request), lambda limit: _body(request, limit)
+    )
+    return Response(answer, media_type=JSON)
+
+
+async def take(
+    ingress: Ingress,
+    source_id: str,
+    headers: dict[str, str],
+    body_of: Callable[[int], Awaitable[bytes | None]],
+) -> bytes:
+    """The 200 answer to one delivery, once stored; a ``Problem`` otherwise.
+
+    ``headers`` by lower-case name; ``body_of(limit)`` reads the body, or gives ``None``
+    once it is known to pass ``limit``. Shared by the route and its fast path.
+    """
     source = await _source(ingress, source_id)
     tenant_id_var.set(str(source.tenant_id))
     provider = source.provider
-    headers = _headers(request)
     if _declared_size(headers) > source.max_body_bytes:
         raise _too_large(source)
     refusal = await ingress.limiter.refusal(source)
     if refusal is not None:
         count(provider, Outcome.RATE_LIMITED)
         raise RateLimited("This webhook source's rate limit is reached.", headers=refusal)
-    body = await _body(request, source.max_body_bytes)
+    body = await body_of(source.max_body_bytes)
     if body is None:
         raise _too_large(source)
     outcome = check(source.spec, headers, body, source.secrets, now=time.time())
@@ -149,9 +169,7 @@ async def receive_webhook(request: Request[Any, Any, Any], source_id: str) -> Re
         raise DeliveryUnverified
     if outcome.challenge is not None:
         count(provider, Outcome.CHALLENGE)
-        return Response(
-            msgspec.json.encode(WebhookAck(challenge=outcome.challenge)), media_type=JSON
-        )
+        return msgspec.json.encode(WebhookAck(challenge=outcome.challenge))
     delivery = new_delivery(
         tenant_id=source.tenant_id,
         source_id=source.id,
@@ -164,7 +182,7 @@ async def receive_webhook(request: Request[Any, Any, Any], source_id: str) -> Re
     )
     stored = await _store(ingress, delivery)
     count(provider, Outcome.ACCEPTED if stored else Outcome.DUPLICATE)
-    return Response(ACCEPTED if stored else DUPLICATE, media_type=JSON)
+    return ACCEPTED if stored else DUPLICATE
 
 
 async def _store(ingress: Ingress, delivery: Delivery) -> bool:

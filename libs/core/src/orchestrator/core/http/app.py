@@ -177,7 +177,7 @@ def check_fast_routes(app: Litestar, fast_routes: Mapping[tuple[str, str], FastR
     """Refuse a fast route without the framework route it falls back to (and documents)."""
     for method, path in fast_routes:
         if not any(
-            isinstance(route, HTTPRoute) and route.path == path and method in route.methods
+            isinstance(route, HTTPRoute) and method in route.methods and route.path_format == path
             for route in app.routes
         ):
             raise ImproperlyConfiguredException(f"fast route {method} {path} has no route")

@@ -37,21 +37,49 @@ class FastRoute(Protocol):
 
 
 class FastRoutes:
-    """ASGI app: exact ``(method, path)`` matches go to their ``FastRoute``, the rest to ``app``."""
+    """ASGI app: matching requests go to their ``FastRoute``, the rest to ``app``.
+
+    A route path is matched exactly, or, when its last segment is a parameter
+    (``/webhooks/{source_id}``), as what precedes it followed by one path segment. The
+    path, as written, labels metrics and logs, as the framework's template would.
+    """
 
     def __init__(self, app: Litestar, routes: Mapping[tuple[str, str], FastRoute]) -> None:
         self.app = app
-        self._routes = dict(routes)
+        self._exact: dict[tuple[str, str], FastRoute] = {}
+        self._prefixed: list[tuple[str, str, str, FastRoute]] = []
+        for (method, path), route in routes.items():
+            prefix = parameter_prefix(path)
+            if prefix is None:
+                self._exact[(method, path)] = route
+            else:
+                self._prefixed.append((method, prefix, path, route))
+
+    def _match(self, method: str, path: str) -> tuple[str, FastRoute] | None:
+        route = self._exact.get((method, path))
+        if route is not None:
+            return path, route
+        for route_method, prefix, template, route in self._prefixed:
+            if method == route_method and path.startswith(prefix):
+                segment = path[len(prefix) :]
+                if segment and "/" not in segment:
+                    return template, route
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
-            route = self._routes.get((scope["method"], scope["path"]))
-            if route is not None:
-                # The route template labels metrics and logs, as the framework's would.
-                scope["path_template"] = scope["path"]
-                await route(scope, receive, send, self.app)
+            found = self._match(scope["method"], scope["path"])
+            if found is not None:
+                scope["path_template"] = found[0]
+                await found[1](scope, receive, send, self.app)
                 return
         await self.app(scope, receive, send)
+
+
+def parameter_prefix(path: str) -> str | None:
+    """What precedes a path's last segment when that segment is a parameter, else ``None``."""
+    head, _, last = path.rpartition("/")
+    return f"{head}/" if last.startswith("{") and last.endswith("}") else None
 
 
 async def read_body(receive: Receive, limit: int) -> bytes | None:
