@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 from litestar import Litestar
 
-from orchestrator.core.errors import Problem
-from orchestrator.core.http.fast_path import read_body, respond, respond_problem, respond_unexpected
+from orchestrator.core.http.fast_path import JSON_HEADERS, Answer, answer, read_body
 from orchestrator.webhook_ingress.controllers import headers_of, take
 
 if TYPE_CHECKING:
@@ -24,18 +23,12 @@ PATH = PREFIX + "{source_id}"
 
 async def fast_receive(scope: Scope, receive: Receive, send: Send, app: Litestar) -> None:
     """Take one delivery; answer as the route would."""
+    await answer(scope, send, _take(scope, receive, app))
+
+
+async def _take(scope: Scope, receive: Receive, app: Litestar) -> Answer:
     source_id = scope["path"][len(PREFIX) :]
-    try:
-        answer = await take(
-            app.state.ingress,
-            source_id,
-            headers_of(scope),
-            lambda limit: read_body(receive, limit),
-        )
-    except Problem as exc:
-        await respond_problem(send, scope, exc)
-        return
-    except Exception as exc:
-        await respond_unexpected(send, scope, exc)
-        return
-    await respond(send, 200, answer)
+    body = await take(
+        app.state.ingress, source_id, headers_of(scope), lambda limit: read_body(receive, limit)
+    )
+    return 200, body, JSON_HEADERS

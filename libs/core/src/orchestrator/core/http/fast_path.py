@@ -12,7 +12,7 @@ half the CPU of a request to ``/api/v1/execute`` (ADR 0038).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 import msgspec
@@ -128,6 +128,23 @@ async def respond(
         }
     )
     await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+Answer = tuple[int, bytes, Sequence[tuple[bytes, bytes]]]
+"""Status, body and headers of a whole response."""
+
+
+async def answer(scope: Scope, send: Send, work: Awaitable[Answer]) -> None:
+    """Send what ``work`` answers, or the problem document of what it raises."""
+    try:
+        status, body, headers = await work
+    except Problem as exc:
+        await respond_problem(send, scope, exc)
+        return
+    except Exception as exc:
+        await respond_unexpected(send, scope, exc)
+        return
+    await respond(send, status, body, headers)
 
 
 async def respond_problem(send: Send, scope: Scope, exc: Problem) -> None:

@@ -17,14 +17,8 @@ from litestar import Litestar
 
 from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
 from orchestrator.core.errors import Problem
-from orchestrator.core.execution.executor import QueueInstead
-from orchestrator.core.http.fast_path import (
-    read_body,
-    replaying,
-    respond,
-    respond_problem,
-    respond_unexpected,
-)
+from orchestrator.core.execution.executor import Prepared, QueueInstead
+from orchestrator.core.http.fast_path import JSON_HEADERS, Answer, answer, read_body, replaying
 from orchestrator.core.idempotency.guard import HEADER as IDEMPOTENCY_HEADER
 from orchestrator.core.observability.context import tenant_id_var
 from orchestrator.core.runtime import Resources
@@ -95,18 +89,16 @@ class FastExecute:
             # The framework's route answers it, from the same body: 400, 404 or 422.
             await app(scope, replaying(body, receive), send)
             return
+        await answer(scope, send, self._run(app, prepared, data))
+
+    @staticmethod
+    async def _run(app: Litestar, prepared: Prepared, data: ExecuteRequest) -> Answer:
+        """Call the upstream under the policy (or queue the call, if the policy says so)."""
+        assert app.state.resources.execution is not None
         try:
-            result = await executor.execute(prepared)
+            result = await app.state.resources.execution.executor.execute(prepared)
         except QueueInstead as queued:
             job = await queue_instead(plane_in(app.state), prepared, data, queued.delay_s)
             location = f"/api/v1/jobs/{job.id}".encode()
-            headers = [(b"content-type", b"application/json"), (b"location", location)]
-            await respond(send, 202, msgspec.json.encode(job), headers)
-            return
-        except Problem as exc:
-            await respond_problem(send, scope, exc)
-            return
-        except Exception as exc:
-            await respond_unexpected(send, scope, exc)
-            return
-        await respond(send, 200, msgspec.json.encode(result))
+            return 202, msgspec.json.encode(job), [*JSON_HEADERS, (b"location", location)]
+        return 200, msgspec.json.encode(result), JSON_HEADERS
