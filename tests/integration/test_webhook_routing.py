@@ -401,7 +401,7 @@ async def test_a_value_is_claimed_once_per_organization_and_independently_across
     assert await routes_of(owner_sessions, b_source) == [("channel", "CA"), ("channel", "CB")]
 
 
-async def test_a_binding_whose_connector_is_gone_fails_the_event_until_it_is_retried(
+async def test_a_binding_whose_connector_is_disabled_fails_the_event_until_it_is_retried(
     stack: Stack,
     app_sessions: async_sessionmaker[AsyncSession],
     org: Org,
@@ -412,15 +412,17 @@ async def test_a_binding_whose_connector_is_gone_fails_the_event_until_it_is_ret
     own = await source(api, "slack-own", {}, **ws(a))
     name = await connector(api, upstream, prefix, **ws(a))
     await bind(api, own, job_binding(name), **ws(a))
+    # A bound connector cannot be deleted (409), but it can be disabled.
+    assert (await api.write("DELETE", f"/connectors/{name}", **ws(a))).status_code == 409
     config = {
-        "name": name,
         "type": "http",
         "config": {
             "base_url": f"{upstream.url}/{prefix}",
             "operations": {"notify": {"method": "POST", "path": "/{channel}"}},
         },
     }
-    assert (await api.write("DELETE", f"/connectors/{name}")).status_code == 204
+    off = await api.write("PUT", f"/connectors/{name}", config | {"enabled": False}, **ws(a))
+    assert off.status_code == 200, off.text
 
     inbox_id = await store_delivery(
         app_sessions, a.tenant_id, uuid.UUID(own), "slack", slack_event("C1")
@@ -430,8 +432,9 @@ async def test_a_binding_whose_connector_is_gone_fails_the_event_until_it_is_ret
     assert failed["last_error"].startswith("validation-failed:")
     assert name in failed["last_error"]
 
-    assert (await api.write("POST", "/connectors", config)).status_code == 201
-    assert (await api.write("POST", f"{INBOX}/{inbox_id}/retry")).status_code == 202
+    on = await api.write("PUT", f"/connectors/{name}", config | {"enabled": True}, **ws(a))
+    assert on.status_code == 200, on.text
+    assert (await api.write("POST", f"{INBOX}/{inbox_id}/retry", **ws(a))).status_code == 202
     routed = await settled(api, stack, inbox_id, a)
     assert (routed["status"], routed["last_error"], routed["attempts"]) == ("routed", None, 2)
     assert await upstream.until_calls(1, f"/{prefix}/C1", wait_s=WAIT_S) == 1
