@@ -6,8 +6,9 @@ from litestar.types import ASGIApp
 
 from orchestrator.core.http.app import create_service_app
 from orchestrator.exec_api.events.controllers import EventController
+from orchestrator.exec_api.execute import fast as fast_execute
 from orchestrator.exec_api.execute.controllers import execute
-from orchestrator.exec_api.execute.fast import PATH, FastExecute
+from orchestrator.exec_api.jobs import fast as fast_jobs
 from orchestrator.exec_api.jobs.controllers import JobController
 from orchestrator.exec_api.settings import get_settings
 from orchestrator.exec_api.workspace.controllers import own_workspace
@@ -16,11 +17,15 @@ from orchestrator.exec_api.workspace.controllers import own_workspace
 def create_app() -> ASGIApp:
     """Build the exec-api ASGI app."""
     settings = get_settings().core
+    max_body = settings.deployment.max_body_bytes
     return create_service_app(
         service="exec-api",
         title="Orchestrator exec-api",
         settings=settings,
         route_handlers=[own_workspace, execute, JobController, EventController],
         executes=True,
-        fast_routes={("POST", PATH): FastExecute(settings.deployment.max_body_bytes)},
+        fast_routes={
+            ("POST", fast_execute.PATH): fast_execute.FastExecute(max_body),
+            ("POST", fast_jobs.PATH): fast_jobs.FastSubmit(max_body),
+        },
     )

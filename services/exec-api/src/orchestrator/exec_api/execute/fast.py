@@ -15,15 +15,14 @@ from typing import TYPE_CHECKING
 import msgspec
 from litestar import Litestar
 
-from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
 from orchestrator.core.errors import Problem
 from orchestrator.core.execution.executor import Prepared, QueueInstead
 from orchestrator.core.http.fast_path import JSON_HEADERS, Answer, answer, read_body, replaying
-from orchestrator.core.idempotency.guard import HEADER as IDEMPOTENCY_HEADER
 from orchestrator.core.observability.context import tenant_id_var
 from orchestrator.core.runtime import Resources
 from orchestrator.exec_api.execute.controllers import queue_instead
 from orchestrator.exec_api.execute.schemas import ExecuteRequest
+from orchestrator.exec_api.fast_caller import caller
 from orchestrator.exec_api.plane import plane_in
 
 if TYPE_CHECKING:
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
 
 PATH = "/api/v1/execute"
 SCOPE = "execute"
-_IDEMPOTENCY = IDEMPOTENCY_HEADER.encode()
 _DECODER = msgspec.json.Decoder(ExecuteRequest)
 
 
@@ -41,36 +39,9 @@ class FastExecute:
     def __init__(self, max_body_bytes: int) -> None:
         self._max_body = max_body_bytes
 
-    async def _principal(self, resources: Resources, scope: Scope) -> Principal | None:
-        """The caller, when the request is one this path serves; else ``None``."""
-        auth = content_type = length = None
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                auth = value
-            elif name == b"content-type":
-                content_type = value
-            elif name == b"content-length":
-                length = value
-            elif name in (_IDEMPOTENCY, b"transfer-encoding", b"expect"):
-                return None
-        if auth is None or content_type is None or length is None:
-            return None
-        if not length.isdigit() or int(length) > self._max_body:
-            return None
-        if content_type.split(b";", 1)[0].strip().lower() != b"application/json":
-            return None
-        scheme, _, token = auth.decode("latin-1").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return None
-        try:
-            principal = await resources.verifier(EXEC_AUDIENCE).verify(token.strip())
-        except Problem:
-            return None  # the framework's guard answers, with the same verifier
-        return principal if SCOPE in principal.scopes else None
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send, app: Litestar) -> None:
         resources: Resources = app.state.resources
-        principal = await self._principal(resources, scope)
+        principal = await caller(resources, scope, SCOPE, self._max_body)
         if principal is None:
             await app(scope, receive, send)
             return
