@@ -15,59 +15,45 @@ from typing import TYPE_CHECKING
 import msgspec
 from litestar import Litestar
 
-from orchestrator.core.errors import Problem
+from orchestrator.core.auth.claims import Principal
 from orchestrator.core.execution.executor import Prepared, QueueInstead
-from orchestrator.core.http.fast_path import JSON_HEADERS, Answer, answer, read_body, replaying
-from orchestrator.core.observability.context import tenant_id_var
-from orchestrator.core.runtime import Resources
+from orchestrator.core.http.fast_path import JSON_HEADERS, Answer
 from orchestrator.exec_api.execute.controllers import queue_instead
 from orchestrator.exec_api.execute.schemas import ExecuteRequest
-from orchestrator.exec_api.fast_caller import caller
+from orchestrator.exec_api.fast_route import PlainRoute
+from orchestrator.exec_api.jobs.controllers import executor_of
 from orchestrator.exec_api.plane import plane_in
 
 if TYPE_CHECKING:
-    from litestar.types import Receive, Scope, Send
+    pass
 
 PATH = "/api/v1/execute"
 SCOPE = "execute"
 _DECODER = msgspec.json.Decoder(ExecuteRequest)
 
 
-class FastExecute:
+class FastExecute(PlainRoute[tuple[Prepared, ExecuteRequest]]):
     """The fast route of ``POST /api/v1/execute``."""
 
-    def __init__(self, max_body_bytes: int) -> None:
-        self._max_body = max_body_bytes
+    scope_name = SCOPE
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send, app: Litestar) -> None:
-        resources: Resources = app.state.resources
-        principal = await caller(resources, scope, SCOPE, self._max_body)
-        if principal is None:
-            await app(scope, receive, send)
-            return
-        tenant_id_var.set(str(principal.tenant_id))
-        body = await read_body(receive, self._max_body)
-        if body is None:
-            return  # the client went away, or sent more than it declared: nothing started
-        try:
-            data = _DECODER.decode(body)
-            assert resources.execution is not None
-            executor = resources.execution.executor
-            prepared = await executor.prepare(
-                principal.tenant_id, data.connector, data.operation, data.payload
-            )
-        except (msgspec.DecodeError, msgspec.ValidationError, Problem):
-            # The framework's route answers it, from the same body: 400, 404 or 422.
-            await app(scope, replaying(body, receive), send)
-            return
-        await answer(scope, send, self._run(app, prepared, data))
+    async def check(
+        self, app: Litestar, principal: Principal, body: bytes
+    ) -> tuple[Prepared, ExecuteRequest]:
+        """The call, validated and rendered (404 and 422 are the route's to answer)."""
+        data = _DECODER.decode(body)
+        prepared = await executor_of(plane_in(app.state)).prepare(
+            principal.tenant_id, data.connector, data.operation, data.payload
+        )
+        return prepared, data
 
-    @staticmethod
-    async def _run(app: Litestar, prepared: Prepared, data: ExecuteRequest) -> Answer:
+    async def run(
+        self, app: Litestar, principal: Principal, checked: tuple[Prepared, ExecuteRequest]
+    ) -> Answer:
         """Call the upstream under the policy (or queue the call, if the policy says so)."""
-        assert app.state.resources.execution is not None
+        prepared, data = checked
         try:
-            result = await app.state.resources.execution.executor.execute(prepared)
+            result = await executor_of(plane_in(app.state)).execute(prepared)
         except QueueInstead as queued:
             job = await queue_instead(plane_in(app.state), prepared, data, queued.delay_s)
             location = f"/api/v1/jobs/{job.id}".encode()

@@ -14,58 +14,49 @@ import msgspec
 from litestar import Litestar
 
 from orchestrator.core.auth.claims import Principal
-from orchestrator.core.errors import Problem
 from orchestrator.core.execution.executor import Prepared
-from orchestrator.core.http.fast_path import JSON_HEADERS, Answer, answer, read_body, replaying
+from orchestrator.core.http.fast_path import JSON_HEADERS, Answer
 from orchestrator.core.jobs import service
-from orchestrator.core.observability.context import tenant_id_var
-from orchestrator.exec_api.fast_caller import caller
+from orchestrator.exec_api.fast_route import PlainRoute
 from orchestrator.exec_api.jobs.controllers import executor_of, new_job, to_accepted
 from orchestrator.exec_api.jobs.schemas import JobCreate
 from orchestrator.exec_api.jobs.submitter import Submission
-from orchestrator.exec_api.plane import Plane, plane_in
+from orchestrator.exec_api.plane import plane_in
 
 if TYPE_CHECKING:
-    from litestar.types import Receive, Scope, Send
+    pass
 
 PATH = "/api/v1/jobs"
 SCOPE = "jobs:write"
 _DECODER = msgspec.json.Decoder(JobCreate)
 
 
-class FastSubmit:
+class FastSubmit(PlainRoute[tuple[service.NewJob, Prepared]]):
     """The fast route of ``POST /api/v1/jobs``."""
 
-    def __init__(self, max_body_bytes: int) -> None:
-        self._max_body = max_body_bytes
+    scope_name = SCOPE
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send, app: Litestar) -> None:
+    async def check(
+        self, app: Litestar, principal: Principal, body: bytes
+    ) -> tuple[service.NewJob, Prepared]:
+        """The job, its operation and payload checked (the route answers 404 and 422)."""
+        data = _DECODER.decode(body)
         plane = plane_in(app.state)
-        principal = await caller(plane.resources, scope, SCOPE, self._max_body)
-        if principal is None:
-            await app(scope, receive, send)
-            return
-        tenant_id_var.set(str(principal.tenant_id))
-        body = await read_body(receive, self._max_body)
-        if body is None:
-            return  # the client went away, or sent more than it declared: nothing started
-        try:
-            data = _DECODER.decode(body)
-            new = new_job(data, None)
-            prepared = await executor_of(plane).prepare(
-                principal.tenant_id, data.connector, data.operation, data.payload
-            )
-            service.check_new_job(new, plane.network)
-        except (msgspec.DecodeError, msgspec.ValidationError, Problem):
-            await app(scope, replaying(body, receive), send)
-            return
-        await answer(scope, send, _queue(plane, principal, new, prepared))
+        new = new_job(data, None)
+        prepared = await executor_of(plane).prepare(
+            principal.tenant_id, data.connector, data.operation, data.payload
+        )
+        service.check_new_job(new, plane.network)
+        return new, prepared
 
-
-async def _queue(
-    plane: Plane, principal: Principal, new: service.NewJob, prepared: Prepared
-) -> Answer:
-    submitted = await plane.submitter.submit(Submission(principal.tenant_id, new, prepared.plan))
-    location = f"{PATH}/{submitted.id}".encode()
-    body = msgspec.json.encode(to_accepted(submitted))
-    return 202, body, [*JSON_HEADERS, (b"location", location)]
+    async def run(
+        self, app: Litestar, principal: Principal, checked: tuple[service.NewJob, Prepared]
+    ) -> Answer:
+        """Queue the job with the group commit; 202 once it committed."""
+        new, prepared = checked
+        plane = plane_in(app.state)
+        submission = Submission(principal.tenant_id, new, prepared.plan)
+        submitted = await plane.submitter.submit(submission)
+        location = f"{PATH}/{submitted.id}".encode()
+        body = msgspec.json.encode(to_accepted(submitted))
+        return 202, body, [*JSON_HEADERS, (b"location", location)]

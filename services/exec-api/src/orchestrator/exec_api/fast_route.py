@@ -1,0 +1,94 @@
+"""The exec-api's fast routes: which requests they serve, and their common steps (ADR 0038)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+
+import msgspec
+from litestar import Litestar
+
+from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
+from orchestrator.core.errors import Problem
+from orchestrator.core.http.fast_path import Answer, answer, read_body, replaying
+from orchestrator.core.idempotency.guard import HEADER as IDEMPOTENCY_HEADER
+from orchestrator.core.observability.context import tenant_id_var
+from orchestrator.core.runtime import Resources
+
+if TYPE_CHECKING:
+    from litestar.types import Receive, Scope, Send
+
+Checked = TypeVar("Checked")
+
+_HANDED_OVER = (IDEMPOTENCY_HEADER.encode(), b"transfer-encoding", b"expect")
+"""Headers whose requests the framework's route answers: a key needs the idempotency
+store, and a body without a declared length is not read on the fast path."""
+
+
+async def caller(
+    resources: Resources, scope: Scope, required_scope: str, max_body: int
+) -> Principal | None:
+    """The caller of a plain request — a valid token carrying ``required_scope``, a JSON
+    body of a declared length within ``max_body``, none of the headers handed over — or
+    ``None``, for the framework's route to answer."""
+    auth = content_type = length = None
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            auth = value
+        elif name == b"content-type":
+            content_type = value
+        elif name == b"content-length":
+            length = value
+        elif name in _HANDED_OVER:
+            return None
+    if auth is None or content_type is None or length is None:
+        return None
+    if not length.isdigit() or int(length) > max_body:
+        return None
+    if content_type.split(b";", 1)[0].strip().lower() != b"application/json":
+        return None
+    scheme, _, token = auth.decode("latin-1").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    try:
+        principal = await resources.verifier(EXEC_AUDIENCE).verify(token.strip())
+    except Problem:
+        return None  # the framework's guard answers, with the same verifier
+    return principal if required_scope in principal.scopes else None
+
+
+class PlainRoute(ABC, Generic[Checked]):
+    """A fast route of the exec-api: the caller, the body, a check, then the work.
+
+    Whatever ``check`` refuses (nothing was started yet) goes to the framework's route
+    with its body; what ``run`` raises is answered as a problem document.
+    """
+
+    scope_name: ClassVar[str]
+
+    def __init__(self, max_body_bytes: int) -> None:
+        self._max_body = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send, app: Litestar) -> None:
+        principal = await caller(app.state.resources, scope, self.scope_name, self._max_body)
+        if principal is None:
+            await app(scope, receive, send)
+            return
+        tenant_id_var.set(str(principal.tenant_id))
+        body = await read_body(receive, self._max_body)
+        if body is None:
+            return  # the client went away, or sent more than it declared: nothing started
+        try:
+            checked = await self.check(app, principal, body)
+        except (msgspec.DecodeError, msgspec.ValidationError, Problem):
+            await app(scope, replaying(body, receive), send)
+            return
+        await answer(scope, send, self.run(app, principal, checked))
+
+    @abstractmethod
+    async def check(self, app: Litestar, principal: Principal, body: bytes) -> Checked:
+        """Decode and check the request; raise to hand it to the framework's route."""
+
+    @abstractmethod
+    async def run(self, app: Litestar, principal: Principal, checked: Checked) -> Answer:
+        """Do the work and say what to answer."""
