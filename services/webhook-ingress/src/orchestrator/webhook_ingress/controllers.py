@@ -84,11 +84,6 @@ async def _body(request: Request[Any, Any, Any], limit: int) -> bytes | None:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def _headers(request: Request[Any, Any, Any]) -> dict[str, str]:
-    """The request's headers by (lower-case) name; a repeated one keeps its last value."""
-    return headers_of(request.scope)
-
-
 def headers_of(scope: Scope) -> dict[str, str]:
     """An ASGI scope's headers by (lower-case) name; a repeated one keeps its last value."""
     # ASGI names are lower-case already; cheaper than Litestar's multi-dict, built for
@@ -134,7 +129,10 @@ async def receive_webhook(request: Request[Any, Any, Any], source_id: str) -> Re
     writes nothing.
     """
     answer = await take(
-        ingress_of(request), source_id, _headers(request), lambda limit: _body(request, limit)
+        ingress_of(request),
+        source_id,
+        headers_of(request.scope),
+        lambda limit: _body(request, limit),
     )
     return Response(answer, media_type=JSON)
 

@@ -60,6 +60,18 @@ def retry_delay(policy: CallbackPolicy, attempt: int, rng: random.Random) -> flo
     return rng.uniform(0.0, ceiling)
 
 
+def after_attempt(
+    policy: CallbackPolicy, attempt: int, *, delivered: bool, rng: random.Random | None = None
+) -> tuple[str, float | None]:
+    """The state after attempt ``attempt`` (``delivered``, ``failed`` when it was the last,
+    else ``pending``) and, when pending, the delay before the next one."""
+    if delivered:
+        return "delivered", None
+    if attempt >= policy.max_attempts:
+        return "failed", None
+    return "pending", retry_delay(policy, attempt, rng or _JITTER)
+
+
 def message_id(job_id: uuid.UUID) -> str:
     """The ``webhook-id``: one per job, the same on every retry, so receivers can dedupe."""
     return f"msg_{job_id.hex}"
@@ -184,15 +196,13 @@ async def deliver(
         request = build_request(job.callback_url, secret, message_id(job.id), int(now), body)
     status, error = await post_once(client, request, policy.timeouts)
     delivered = error is None
-    final = delivered or attempt >= policy.max_attempts
-    delay = None if final else retry_delay(policy, attempt, rng or _JITTER)
-    state = "delivered" if delivered else ("failed" if final else "pending")
+    state, delay = after_attempt(policy, attempt, delivered=delivered, rng=rng)
     async with tenant_transaction(sessions, tenant_id) as session:
         if not await _record(session, job_id, attempt, state):
             return Delivery("skipped")  # a duplicate message recorded this attempt first
         data: dict[str, Any] = {"attempt": attempt, "status": status}
         if not delivered:
-            data.update(error=error, final=final, retry_in_s=delay)
+            data.update(error=error, final=state == "failed", retry_in_s=delay)
         await events.append(
             session,
             tenant_id,

@@ -29,10 +29,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from orchestrator.core.callbacks.delivery import (
     CallbackPolicy,
     Delivery,
+    after_attempt,
     build_request,
     message_id,
     post_once,
-    retry_delay,
     signing_secret,
 )
 from orchestrator.core.db.tenant import tenant_transaction
@@ -45,7 +45,6 @@ from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.upstream.client import UpstreamClient
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
-_JITTER = random.SystemRandom()
 
 
 def forward_message(
@@ -158,9 +157,7 @@ async def deliver(
         )
     status, error = await post_once(client, request, policy.timeouts)
     delivered = error is None
-    final = delivered or attempt >= policy.max_attempts
-    delay = None if final else retry_delay(policy, attempt, rng or _JITTER)
-    state = "delivered" if delivered else ("failed" if final else "pending")
+    state, delay = after_attempt(policy, attempt, delivered=delivered, rng=rng)
     async with tenant_transaction(sessions, tenant_id) as session:
         if not await _record(session, forward_id, attempt, state, status, error):
             return Delivery("skipped")  # a duplicate message recorded this attempt first
