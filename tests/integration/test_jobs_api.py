@@ -624,7 +624,8 @@ def receiver() -> Iterator[CallbackReceiver]:
 
 async def workspace_signing_secret(isolated: IsolatedDb, tenant_id: uuid.UUID) -> str:
     async with tenant_transaction(isolated.app, tenant_id) as session:
-        return await delivery.signing_secret(session, KeyRing(isolated.kek))
+        [newest, *_] = await delivery.signing_keys(session, KeyRing(isolated.kek))
+        return newest
 
 
 async def test_a_finished_job_calls_back_signed_and_retries_until_delivered(

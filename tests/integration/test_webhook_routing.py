@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.callbacks.delivery import signing_secret
+from orchestrator.core.callbacks.delivery import signing_keys
 from orchestrator.core.callbacks.signing import verify
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
@@ -308,7 +308,7 @@ async def test_a_forward_is_signed_with_the_workspace_secret_and_retried_after_a
     assert await upstream.until_calls(2, path, wait_s=WAIT_S) == 2
 
     async with tenant_transaction(app_sessions, a.tenant_id) as session:
-        secret = await signing_secret(session, KeyRing(kek))
+        [secret] = await signing_keys(session, KeyRing(kek))
     sent = upstream.requests(path)
     for request in sent:
         headers = {name.lower(): value for name, value in request.headers.items()}

@@ -42,7 +42,7 @@ def headers(sig: str, *, timestamp: int = TIMESTAMP) -> dict[str, str]:
 
 def test_the_standard_webhooks_vector() -> None:
     assert signature(SECRET, MSG_ID, TIMESTAMP, BODY) == EXPECTED
-    assert sign_headers(SECRET, MSG_ID, TIMESTAMP, BODY) == headers(EXPECTED)
+    assert sign_headers([SECRET], MSG_ID, TIMESTAMP, BODY) == headers(EXPECTED)
     assert verify(SECRET, headers(EXPECTED), BODY, now=TIMESTAMP)
 
 
@@ -54,6 +54,19 @@ def test_a_wrong_signature_fails() -> None:
 def test_one_valid_signature_among_several_passes() -> None:
     assert verify(SECRET, headers(f"v1,bad v2,x {EXPECTED}"), BODY, now=TIMESTAMP)
     assert not verify(SECRET, headers("v1,bad v2,x"), BODY, now=TIMESTAMP)
+
+
+def test_during_a_rotation_each_secret_signs_and_either_verifies() -> None:
+    newer = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    signed = sign_headers([newer, SECRET], MSG_ID, TIMESTAMP, BODY)
+    assert signed["webhook-signature"].split(" ") == [
+        signature(newer, MSG_ID, TIMESTAMP, BODY),
+        EXPECTED,
+    ]
+    assert verify(newer, signed, BODY, now=TIMESTAMP)
+    assert verify(SECRET, signed, BODY, now=TIMESTAMP)
+    stranger = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    assert not verify(stranger, signed, BODY, now=TIMESTAMP)
 
 
 def test_the_timestamp_window_is_300_seconds_both_ways() -> None:
@@ -129,7 +142,7 @@ async def test_a_real_receiver_gets_a_valid_signature(receiver: Receiver) -> Non
     job_id = uuid.uuid4()
     body = json.dumps({"type": "job.succeeded", "data": {"id": str(job_id)}}).encode()
     request = build_request(
-        receiver.url, receiver.secret, message_id(job_id), int(time.time()), body
+        receiver.url, [receiver.secret], message_id(job_id), int(time.time()), body
     )
     client = create_upstream_client(UpstreamSettings(allow_loopback=True))
     try:

@@ -14,6 +14,7 @@ from orchestrator.control_api.policies.controllers import PolicyController
 from orchestrator.control_api.quotas.controllers import QuotaController
 from orchestrator.control_api.secret_refs.controllers import SecretRefController
 from orchestrator.control_api.settings import get_settings
+from orchestrator.control_api.signing_secrets.controllers import SigningSecretController
 from orchestrator.control_api.tokens.controllers import revoke_token
 from orchestrator.control_api.webhook_inbox.controllers import WebhookInboxController
 from orchestrator.control_api.webhook_sources.controllers import WebhookSourceController
@@ -41,6 +42,7 @@ def create_app() -> ASGIApp:
             BundleController,
             WebhookSourceController,
             WebhookInboxController,
+            SigningSecretController,
         ],
         signs_tokens=True,
         security_schemes={

@@ -12,7 +12,7 @@ import datetime as dt
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +21,8 @@ from loguru import logger
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orchestrator.core.callbacks.secrets import signing_secrets
 from orchestrator.core.callbacks.signing import sign_headers
-from orchestrator.core.crypto import envelope
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events import log as events
 from orchestrator.core.events.wake import Notifier, after_commit
@@ -31,8 +31,6 @@ from orchestrator.core.models import Job
 from orchestrator.core.outbox import writer as outbox
 from orchestrator.core.outbox.kinds import DELIVER_CALLBACK
 from orchestrator.core.secrets.keyring import KeyRing
-from orchestrator.core.tenancy import repository as tenancy
-from orchestrator.core.tenancy.service import CALLBACK_SIGNING
 from orchestrator.core.upstream.client import (
     Timeouts,
     UpstreamClient,
@@ -101,18 +99,18 @@ def callback_body(job: Job, now: dt.datetime) -> bytes:
 
 def build_request(
     url: str,
-    secret: str,
+    secrets: Sequence[str],
     msg_id: str,
     timestamp: int,
     body: bytes,
     *,
     content_type: str = "application/json",
 ) -> UpstreamRequest:
-    """The signed POST of ``body`` to ``url``."""
+    """The POST of ``body`` to ``url``, signed by each of ``secrets``."""
     headers = {
         "content-type": content_type,
         "user-agent": USER_AGENT,
-        **sign_headers(secret, msg_id, timestamp, body),
+        **sign_headers(secrets, msg_id, timestamp, body),
     }
     return UpstreamRequest(method="POST", url=url, headers=headers, body=body)
 
@@ -130,16 +128,9 @@ async def post_once(
     return response.status, None
 
 
-async def signing_secret(session: AsyncSession, keys: KeyRing) -> str:
-    """The tenant's callback-signing secret, opened (the session is tenant-scoped)."""
-    row = await tenancy.workspace_secret(session, CALLBACK_SIGNING)
-    if row is None:
-        raise LookupError("the workspace has no callback-signing secret")
-    sealed = envelope.from_json(row.sealed)
-    kek = keys.get(sealed.kek_id)
-    if kek is None:
-        raise LookupError(f"the signing secret is sealed under unknown KEK {sealed.kek_id!r}")
-    return envelope.open_sealed(kek, sealed, context=str(row.id)).decode()
+async def signing_keys(session: AsyncSession, keys: KeyRing) -> list[str]:
+    """The keys that sign the session's workspace's messages now, the newest first."""
+    return [secret.key for secret in await signing_secrets(session, keys)]
 
 
 async def _record(session: AsyncSession, job_id: uuid.UUID, attempt: int, state: str) -> bool:
@@ -190,10 +181,10 @@ async def deliver(
             or job.callback_attempts != attempt - 1
         ):
             return Delivery("skipped")
-        secret = await signing_secret(session, keys)
+        secrets = await signing_keys(session, keys)
         now = clock()
         body = callback_body(job, dt.datetime.fromtimestamp(now, dt.UTC))
-        request = build_request(job.callback_url, secret, message_id(job.id), int(now), body)
+        request = build_request(job.callback_url, secrets, message_id(job.id), int(now), body)
     status, error = await post_once(client, request, policy.timeouts)
     delivered = error is None
     state, delay = after_attempt(policy, attempt, delivered=delivered, rng=rng)

@@ -11,7 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 PREFIX = "whsec_"
 TOLERANCE_S = 300
@@ -37,12 +37,15 @@ def signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def sign_headers(secret: str, msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
-    """``webhook-id``, ``webhook-timestamp`` and ``webhook-signature`` for ``body``."""
+def sign_headers(
+    secrets: Sequence[str], msg_id: str, timestamp: int, body: bytes
+) -> dict[str, str]:
+    """``webhook-id``, ``webhook-timestamp`` and ``webhook-signature`` for ``body``: one
+    signature by each secret (several while a rotation's grace period runs)."""
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": signature(secret, msg_id, timestamp, body),
+        "webhook-signature": " ".join(signature(s, msg_id, timestamp, body) for s in secrets),
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,7 +13,8 @@ from orchestrator.core.db.base import Base, server_now, uuid_pk
 
 
 class WorkspaceSecret(Base):
-    """Provisioned by the workspace saga; used to sign callbacks (Standard Webhooks)."""
+    """Provisioned by the workspace saga, rotated by operators; signs callbacks and forwards
+    (Standard Webhooks)."""
 
     __tablename__ = "workspace_secrets"
 
@@ -24,3 +25,5 @@ class WorkspaceSecret(Base):
     purpose: Mapped[str] = mapped_column(String(64))
     sealed: Mapped[dict[str, str]] = mapped_column(JSONB)
     created_at: Mapped[dt.datetime] = server_now()
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    """Set when a newer secret replaced this one: it signs, beside it, until then."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import secrets
 import uuid
 from dataclasses import dataclass
 
@@ -13,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core import audit
 from orchestrator.core.auth.claims import EXEC_SCOPES, OperatorRole
+from orchestrator.core.callbacks.secrets import CALLBACK_SIGNING, new_secret_row
 from orchestrator.core.crypto import envelope
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
 from orchestrator.core.db.tenant import set_organization, set_tenant
@@ -21,14 +20,12 @@ from orchestrator.core.models import (
     Operator,
     ServiceIdentity,
     Workspace,
-    WorkspaceSecret,
     WorkspaceStatus,
 )
 from orchestrator.core.tenancy import repository
 from orchestrator.core.tenancy.saga import SagaFailed, Step, run_saga
 
 Sessions = async_sessionmaker[AsyncSession]
-CALLBACK_SIGNING = "callback-signing"
 
 
 @dataclass(frozen=True)
@@ -101,21 +98,7 @@ async def create_workspace(
         async with sessions() as session, session.begin():
             await set_tenant(session, workspace.id)
             if await repository.workspace_secret(session, CALLBACK_SIGNING) is None:
-                secret_id = uuid.uuid4()
-                sealed = envelope.seal(
-                    kek,
-                    # Standard Webhooks: whsec_ + base64 of the raw key.
-                    b"whsec_" + base64.b64encode(secrets.token_bytes(32)),
-                    context=str(secret_id),
-                )
-                session.add(
-                    WorkspaceSecret(
-                        id=secret_id,
-                        tenant_id=workspace.id,
-                        purpose=CALLBACK_SIGNING,
-                        sealed=envelope.to_json(sealed),
-                    )
-                )
+                session.add(new_secret_row(kek, workspace.id))
 
     async def remove_secrets() -> None:
         async with sessions() as session, session.begin():

@@ -33,7 +33,7 @@ from orchestrator.core.callbacks.delivery import (
     build_request,
     message_id,
     post_once,
-    signing_secret,
+    signing_keys,
 )
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import Notifier
@@ -146,10 +146,10 @@ async def deliver(
         row = await session.get(WebhookForward, forward_id)
         if row is None or row.state != "pending" or row.attempts != attempt - 1:
             return Delivery("skipped")
-        secret = await signing_secret(session, keys)
+        secrets = await signing_keys(session, keys)
         request = build_request(
             row.url,
-            secret,
+            secrets,
             message_id(row.id),
             int(clock()),
             row.body,

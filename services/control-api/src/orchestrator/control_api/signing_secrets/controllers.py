@@ -1,0 +1,110 @@
+"""``/api/v1/signing-secrets``: reveal the workspace's signing secrets, rotate them.
+
+Secret material, so both need an admin role, and both are audited: a read says who saw
+the keys, a rotation who replaced them and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Controller, Request, get, post
+
+from orchestrator.control_api.guards import requires_role
+from orchestrator.control_api.scope import (
+    ADMINS,
+    READ_GUARDS,
+    WRITE_GUARDS,
+    Reason,
+    WorkspaceScope,
+    provide_scope,
+)
+from orchestrator.control_api.signing_secrets.schemas import (
+    SigningSecretList,
+    SigningSecretOut,
+    SigningSecretRotate,
+)
+from orchestrator.core import audit
+from orchestrator.core.callbacks import secrets
+from orchestrator.core.http.auth import guarded, provide_principal
+from orchestrator.core.http.problems import problem_responses
+from orchestrator.core.runtime import Resources
+from orchestrator.core.secrets.keyring import keyring_from
+
+TARGET = "signing-secrets"
+
+
+def to_list(found: list[secrets.SigningSecret]) -> SigningSecretList:
+    """The API view of the secrets that sign now."""
+    return SigningSecretList(
+        items=[
+            SigningSecretOut(id=s.id, key=s.key, created_at=s.created_at, expires_at=s.expires_at)
+            for s in found
+        ]
+    )
+
+
+def _ids(found: list[secrets.SigningSecret]) -> dict[str, Any]:
+    return {"ids": [str(s.id) for s in found]}
+
+
+class SigningSecretController(Controller):
+    """Signing secrets of one workspace (``?workspace=``, default the token's)."""
+
+    path = "/api/v1/signing-secrets"
+    tags = ["signing-secrets"]
+    security = [{"bearer": []}]
+    dependencies = {"principal": provide_principal, "ws": provide_scope}
+
+    @get(
+        opt=guarded(*READ_GUARDS, requires_role(*ADMINS)),
+        responses=problem_responses(400, 401, 403, 404, 409, 503),
+    )
+    async def list_signing_secrets(
+        self, request: Request[Any, Any, Any], ws: WorkspaceScope
+    ) -> SigningSecretList:
+        """The secrets that sign callbacks and forwards now, the newest first."""
+        resources: Resources = request.app.state.resources
+        found = await secrets.signing_secrets(ws.session, keyring_from(resources.settings.crypto))
+        await audit.record(
+            ws.session,
+            tenant_id=ws.tenant_id,
+            actor=ws.principal.subject,
+            action="signing_secret.reveal",
+            target=TARGET,
+            reason="read through the control-api",
+            after=_ids(found),
+        )
+        return to_list(found)
+
+    @post(
+        "/rotate",
+        opt=guarded(*WRITE_GUARDS),
+        status_code=201,
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+    )
+    async def rotate_signing_secret(
+        self,
+        request: Request[Any, Any, Any],
+        ws: WorkspaceScope,
+        reason: Reason,
+        data: SigningSecretRotate | None = None,
+    ) -> SigningSecretList:
+        """Make a new secret; the ones before it keep signing for ``grace_period_s``."""
+        resources: Resources = request.app.state.resources
+        grace = dt.timedelta(seconds=(data or SigningSecretRotate()).grace_period_s)
+        keys = keyring_from(resources.settings.crypto)
+        before = await secrets.signing_secrets(ws.session, keys)
+        found = await secrets.rotate(ws.session, keys, ws.tenant_id, grace)
+        await audit.record(
+            ws.session,
+            tenant_id=ws.tenant_id,
+            actor=ws.principal.subject,
+            action="signing_secret.rotate",
+            target=TARGET,
+            reason=reason,
+            before=_ids(before),
+            after={**_ids(found), "grace_period_s": int(grace.total_seconds())},
+        )
+        return to_list(found)
