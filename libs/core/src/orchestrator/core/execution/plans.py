@@ -8,8 +8,6 @@ notice). Concurrent misses share one load.
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from orchestrator.core.errors import ConnectorNotFound
 from orchestrator.core.policy.model import PolicySpec, TenantQuota
 from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.secrets.resolve import connector_secrets
+from orchestrator.core.single_flight import MISSING, SingleFlightCache
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -49,12 +48,6 @@ class ConnectorPlan:
         if found is None:
             raise ConnectorNotFound(f"Connector `{self.name}` has no operation `{name}`.")
         return found
-
-
-@dataclass(slots=True)
-class _Entry:
-    plan: ConnectorPlan | None
-    expires_at: float
 
 
 async def read_plan(
@@ -87,12 +80,9 @@ class PlanCache:
     def __init__(self, sessions: Sessions, keys: KeyRing, *, ttl_s: float) -> None:
         self._sessions = sessions
         self._keys = keys
-        self._ttl_s = ttl_s
-        self._entries: dict[tuple[uuid.UUID, str], _Entry] = {}
-        self._loading: dict[tuple[uuid.UUID, str], asyncio.Future[ConnectorPlan | None]] = {}
-        # Bumped by every invalidation: a load that began before one must not store
-        # what it read, or the change notice would be lost.
-        self._generation = 0
+        # An absent connector is remembered too (briefly), so a caller naming one that
+        # does not exist cannot turn every request into a database query.
+        self._plans = SingleFlightCache[tuple[uuid.UUID, str], ConnectorPlan | None](ttl_s=ttl_s)
 
     async def get(
         self, tenant_id: uuid.UUID, name: str, *, session: AsyncSession | None = None
@@ -103,50 +93,22 @@ class PlanCache:
         pooled connection while holding one can exhaust the pool under load.
         """
         key = (tenant_id, name)
-        entry = self._entries.get(key)
-        if entry is None or entry.expires_at <= time.monotonic():
-            plan = await self._load(key, session)
-        else:
-            plan = entry.plan
+        plan = self._plans.cached(key)
+        if plan is MISSING:
+            plan = await self._plans.load(key, lambda: self._read(tenant_id, name, session))
         if plan is None:
             raise ConnectorNotFound(f"No enabled connector called `{name}` in this workspace.")
         return plan
 
-    async def _load(
-        self, key: tuple[uuid.UUID, str], session: AsyncSession | None
+    async def _read(
+        self, tenant_id: uuid.UUID, name: str, session: AsyncSession | None
     ) -> ConnectorPlan | None:
-        pending = self._loading.get(key)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[ConnectorPlan | None] = asyncio.get_running_loop().create_future()
-        self._loading[key] = future
-        generation = self._generation
-        try:
-            if session is not None:
-                plan = await read_plan(session, self._keys, *key)
-            else:
-                async with self._sessions() as own, own.begin():
-                    await set_tenant(own, key[0])
-                    plan = await read_plan(own, self._keys, *key)
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # the waiters re-raise it; do not warn about it
-            raise
-        else:
-            future.set_result(plan)
-            # An absent connector is remembered too (briefly), so a caller naming one
-            # that does not exist cannot turn every request into a database query.
-            if generation == self._generation:
-                self._entries[key] = _Entry(plan, time.monotonic() + self._ttl_s)
-            return plan
-        finally:
-            del self._loading[key]
+        if session is not None:
+            return await read_plan(session, self._keys, tenant_id, name)
+        async with self._sessions() as own, own.begin():
+            await set_tenant(own, tenant_id)
+            return await read_plan(own, self._keys, tenant_id, name)
 
     def invalidate(self, tenant_id: uuid.UUID | None = None) -> None:
         """Forget one tenant's plans (a change notice), or every plan."""
-        self._generation += 1
-        if tenant_id is None:
-            self._entries.clear()
-            return
-        for key in [key for key in self._entries if key[0] == tenant_id]:
-            del self._entries[key]
+        self._plans.invalidate(None if tenant_id is None else lambda key, _: key[0] == tenant_id)
