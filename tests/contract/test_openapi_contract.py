@@ -5,6 +5,10 @@ Schemathesis (its CLI, as CI would run it) generates valid and invalid requests 
 codes, content types, headers and bodies, invalid input refused, valid input accepted,
 secured operations refusing missing or bad credentials. Settings it cannot take on the
 command line are in ``schemathesis.toml`` next to this file.
+
+The webhook-ingress is run twice: once as any client sees it (random source ids, so
+404s), once with ``source_id`` pinned to a real source, so that generated deliveries
+reach the signature check; a correctly signed delivery is checked on its own.
 """
 
 from __future__ import annotations
@@ -16,10 +20,21 @@ from typing import Any
 
 import httpx
 import pytest
+import schemathesis
+from prometheus_client.parser import text_string_to_metric_families
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from orchestrator.core.tenancy.service import BootstrapResult
+from tests.support.control_api import operator_api
 from tests.support.factories import fetch_token
 from tests.support.stack import Stack
+from tests.support.webhooks import stripe_event, stripe_headers, stripe_source
 
 pytestmark = pytest.mark.contract
 
@@ -30,6 +45,24 @@ PROBLEM = "application/problem+json"
 
 # Each API and the identity whose token it takes (the ingress has no secured route yet).
 APIS = [("control-api", "control"), ("exec-api", "exec"), ("webhook-ingress", None)]
+
+DELIVERY_PATH = "/webhooks/{source_id}"
+# Appended to CONFIG: every generated delivery goes to this one real source.
+PINNED_SOURCE = """
+[[operations]]
+include-name = "POST {path}"
+parameters = {{ "path.source_id" = "{source_id}" }}
+"""
+DELIVERIES = "orchestrator_webhook_deliveries_total"
+# What a response to a hand-built request must satisfy (checks that send requests of their
+# own, such as positive_data_acceptance, belong to the generated runs).
+RESPONSE_CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 async def bearer_header(
@@ -46,27 +79,22 @@ async def bearer_header(
     return ["-H", f"Authorization: Bearer {token}"]
 
 
-@pytest.mark.parametrize(("service", "identity"), APIS, ids=[name for name, _ in APIS])
-async def test_api_conforms_to_its_openapi_document(
-    stack: Stack,
-    http: httpx.AsyncClient,
-    tenant: BootstrapResult,
-    tmp_path: Path,
-    service: str,
-    identity: str | None,
+async def run_schemathesis(
+    url: str, workdir: Path, *options: str, config: Path = CONFIG, phases: str = ""
 ) -> None:
+    """Run schemathesis on the schema of the service at ``url``; fail with its report."""
     argv = [
         sys.executable,
         "-m",
         "schemathesis.cli",
         "--config-file",
-        str(CONFIG),
+        str(config),
         "run",
-        f"{stack.url(service)}/schema/openapi.json",
+        f"{url}/schema/openapi.json",
         "--checks",
         "all",
         "--phases",
-        "examples,coverage,fuzzing,stateful",
+        phases or "examples,coverage,fuzzing,stateful",
         "--max-examples",
         str(MAX_EXAMPLES),
         "--generation-database",
@@ -74,15 +102,12 @@ async def test_api_conforms_to_its_openapi_document(
         "--request-timeout",
         "10",
         "--no-color",
-        # A live event stream never ends by itself: tests/integration/test_events.py covers it.
-        "--exclude-path",
-        "/api/v1/events/stream",
-        *await bearer_header(http, stack, tenant, identity),
+        *options,
     ]
-    # In tmp_path, so nothing schemathesis caches lands in the repository.
+    # In workdir, so nothing schemathesis caches lands in the repository.
     process = await asyncio.create_subprocess_exec(
         *argv,
-        cwd=tmp_path,
+        cwd=workdir,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
@@ -93,7 +118,89 @@ async def test_api_conforms_to_its_openapi_document(
         await process.wait()
         raise
     report = output.decode(errors="replace")
-    assert process.returncode == 0, f"schemathesis failed against {service}:\n{report}"
+    assert process.returncode == 0, f"schemathesis failed against {url}:\n{report}"
+
+
+@pytest.mark.parametrize(("service", "identity"), APIS, ids=[name for name, _ in APIS])
+async def test_api_conforms_to_its_openapi_document(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    tmp_path: Path,
+    service: str,
+    identity: str | None,
+) -> None:
+    await run_schemathesis(
+        stack.url(service),
+        tmp_path,
+        # A live event stream never ends by itself: tests/integration/test_events.py covers it.
+        "--exclude-path",
+        "/api/v1/events/stream",
+        *await bearer_header(http, stack, tenant, identity),
+    )
+
+
+async def delivery_counts(http: httpx.AsyncClient, stack: Stack) -> dict[tuple[str, str], float]:
+    """The ingress's delivery counter by (provider, outcome)."""
+    text = (await http.get(f"{stack.url('webhook-ingress')}/metrics")).text
+    return {
+        (sample.labels["provider"], sample.labels["outcome"]): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == DELIVERIES
+    }
+
+
+async def test_ingress_deliveries_to_a_real_source_conform_to_its_openapi_document(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult, tmp_path: Path
+) -> None:
+    source_id = await stripe_source(await operator_api(http, stack, tenant))
+    config = tmp_path / "schemathesis.toml"
+    pin = PINNED_SOURCE.format(path=DELIVERY_PATH, source_id=source_id)
+    config.write_text(CONFIG.read_text() + pin)
+    before = await delivery_counts(http, stack)
+
+    await run_schemathesis(
+        stack.url("webhook-ingress"),
+        tmp_path,
+        "--include-path",
+        DELIVERY_PATH,
+        config=config,
+        phases="examples,coverage,fuzzing",
+    )
+
+    after = await delivery_counts(http, stack)
+    moved = {
+        key: after[key] - before.get(key, 0.0) for key in after if after[key] != before.get(key)
+    }
+    # Generated bodies carry no Stripe signature: every one reached the source and was
+    # refused by the signature check, none by the lookup. (Schemathesis warns that the
+    # operation "returned only 401/403": that is the point here, and not a failure.)
+    assert moved.get(("stripe", "unauthorized"), 0) > 0, moved
+    assert set(moved) == {("stripe", "unauthorized")}, moved
+
+
+async def test_a_signed_delivery_to_the_ingress_is_answered_as_documented(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult
+) -> None:
+    base = stack.url("webhook-ingress")
+    document = (await http.get(f"{base}/schema/openapi.json")).json()
+    operation = schemathesis.openapi.from_dict(document)[DELIVERY_PATH]["POST"]
+    source_id = await stripe_source(await operator_api(http, stack, tenant))
+    body = stripe_event()
+    answers = []
+    for headers, expected in (
+        (stripe_headers(body), {"status": "accepted"}),
+        (stripe_headers(body), {"status": "duplicate"}),
+        (stripe_headers(body, secret="whsec_someone_else"), None),
+    ):
+        case = operation.Case(path_parameters={"source_id": source_id}, headers=headers, body=body)
+        response = await http.post(f"{base}/webhooks/{source_id}", content=body, headers=headers)
+        case.validate_response(response, checks=RESPONSE_CHECKS)
+        answers.append(response.status_code)
+        if expected is not None:
+            assert response.json() == expected
+    assert answers == [200, 200, 401]
 
 
 def _error_responses(document: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any]]]:

@@ -29,17 +29,30 @@ async def with_secret_refs(api: Api, *names: str) -> None:
         assert created.status_code == 201, created.text
 
 
-async def with_connector(api: Api, name: str = "orders") -> None:
-    """A connector that job bindings can name."""
-    connector = {
+def connector_body(name: str = "orders", *operations: str) -> dict[str, Any]:
+    """An http connector offering ``operations`` (default: ``sync``)."""
+    return {
         "name": name,
         "type": "http",
         "config": {
             "base_url": "http://127.0.0.1:9/v1",
-            "operations": {"sync": {"method": "POST", "path": "/orders"}},
+            "operations": {
+                op: {"method": "POST", "path": f"/orders/{op}"} for op in operations or ("sync",)
+            },
         },
     }
-    created = await api.write("POST", "/connectors", connector)
+
+
+async def replace_orders(api: Api, *operations: str) -> httpx.Response:
+    """``PUT /connectors/orders`` offering ``operations``."""
+    body = connector_body("orders", *operations)
+    del body["name"]  # named by the path
+    return await api.write("PUT", "/connectors/orders", body)
+
+
+async def with_connector(api: Api, name: str = "orders") -> None:
+    """A connector that job bindings can name."""
+    created = await api.write("POST", "/connectors", connector_body(name))
     assert created.status_code == 201, created.text
 
 
@@ -209,6 +222,9 @@ async def test_bindings_start_jobs_or_forwards_and_go_with_their_source(
     [
         ({"action": "job", "connector": "nowhere", "operation": "sync"}, ["/connector"]),
         ({"action": "job", "connector": "orders"}, ["/operation"]),
+        # The connector exists but offers only `sync`: every event would fail the job.
+        ({"action": "job", "connector": "orders", "operation": "refund"}, ["/operation"]),
+        ({"action": "job", "connector": "orders", "operation": "Sync"}, ["/operation"]),
         (
             {"action": "forward", "forward_url": "http://169.254.169.254/latest/meta-data"},
             ["/forward_url"],
@@ -243,8 +259,114 @@ async def test_an_invalid_binding_is_a_422_naming_the_field(
     bindings = f"{SOURCES}/{source_id}/bindings"
     response = await api.write("POST", bindings, binding)
     assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["status"] == 422
     assert [e["key"] for e in response.json()["errors"]] == keys
     assert (await api.call("GET", bindings)).json()["items"] == []
+
+
+async def test_a_job_binding_names_an_operation_its_connector_offers(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult, other_tenant: BootstrapResult
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    await with_secret_refs(api, "slack-old", "slack-new")
+    await with_connector(api)
+    source_id = (await create_source(api, slack_source()))["id"]
+    bindings = f"{SOURCES}/{source_id}/bindings"
+    refund = {"action": "job", "connector": "orders", "operation": "refund"}
+
+    refused = await api.write("POST", bindings, refund)
+    assert refused.status_code == 422, refused.text
+    [error] = refused.json()["errors"]
+    assert error["key"] == "/operation"
+    assert "`sync`" in error["message"]  # says what the connector does offer
+
+    # Another workspace's connector of the same name offering `refund` does not count.
+    theirs = await operator_api(http, stack, other_tenant)
+    made = await theirs.write("POST", "/connectors", connector_body("orders", "refund"))
+    assert made.status_code == 201, made.text
+    assert (await api.write("POST", bindings, refund)).status_code == 422
+
+    replaced = await replace_orders(api, "sync", "refund")
+    assert replaced.status_code == 200, replaced.text
+    created = await api.write("POST", bindings, refund)
+    assert created.status_code == 201, created.text
+    assert [b["operation"] for b in (await api.call("GET", bindings)).json()["items"]] == ["refund"]
+
+
+async def test_a_connector_keeps_the_operations_bindings_start(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    await with_secret_refs(api, "slack-old", "slack-new")
+    await with_connector(api)
+    source_id = (await create_source(api, slack_source()))["id"]
+    bound = await api.write(
+        "POST",
+        f"{SOURCES}/{source_id}/bindings",
+        {"action": "job", "connector": "orders", "operation": "sync"},
+    )
+    assert bound.status_code == 201, bound.text
+    stored = (await api.call("GET", "/connectors/orders")).json()
+
+    # Replacing `sync` by `refund` would leave the binding failing every event.
+    refused = await replace_orders(api, "refund")
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    [error] = refused.json()["errors"]
+    assert error["key"] == "/config/operations/sync"
+    assert "slack-main" in error["message"]
+    assert (await api.call("GET", "/connectors/orders")).json() == stored
+
+    # A bundle may not drop it either, dry run or not; nothing of the bundle is written.
+    bundle = {
+        "secret_refs": [{"name": "extra", "ref": "env://EXTRA"}],
+        "connectors": [connector_body("orders", "refund")],
+    }
+    for dry_run in ("true", "false"):
+        imported = await api.write("POST", "/bundles/import", bundle, dry_run=dry_run)
+        assert imported.status_code == 422, imported.text
+        keys = [e["key"] for e in imported.json()["errors"]]
+        assert keys == ["/connectors/0/config/operations/sync"]
+    assert (await api.call("GET", "/connectors/orders")).json() == stored
+    assert (await api.call("GET", "/secret-refs/extra")).status_code == 404
+
+    # Keeping `sync` and adding `refund` is fine, through either door.
+    kept = await replace_orders(api, "sync", "refund")
+    assert kept.status_code == 200, kept.text
+    bundle["connectors"] = [connector_body("orders", "sync")]
+    imported = await api.write("POST", "/bundles/import", bundle)
+    assert imported.status_code == 200, imported.text
+    after = (await api.call("GET", "/connectors/orders")).json()
+    assert list(after["config"]["operations"]) == ["sync"]
+
+    # Once the binding is gone, so is the constraint.
+    bound_id = bound.json()["id"]
+    assert (
+        await api.write("DELETE", f"{SOURCES}/{source_id}/bindings/{bound_id}")
+    ).status_code == 204
+    dropped = await replace_orders(api, "refund")
+    assert dropped.status_code == 200, dropped.text
+
+
+async def test_a_refused_replacement_leaves_the_source_and_its_bindings_as_they_were(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    await with_secret_refs(api, "slack-old", "slack-new")
+    await with_connector(api)
+    source = await create_source(api, slack_source())
+    path = f"{SOURCES}/{source['id']}"
+    job = {"action": "job", "connector": "orders", "operation": "sync"}
+    assert (await api.write("POST", f"{path}/bindings", job)).status_code == 201
+    bindings_before = (await api.call("GET", f"{path}/bindings")).json()
+
+    bad = slack_source(secret_refs=["slack-new", "nowhere"], rate_limit_per_s=5)
+    refused = await api.write("PUT", path, bad)
+    assert refused.status_code == 422, refused.text
+    assert [e["key"] for e in refused.json()["errors"]] == ["/secret_refs/1"]
+    assert (await api.call("GET", path)).json() == source
+    assert (await api.call("GET", f"{path}/bindings")).json() == bindings_before
 
 
 async def test_another_workspaces_source_is_not_found(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from orchestrator.core.configuration.connector_checks import bound_operation_errors
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.webhooks.providers import PROVIDER_NAMES
 from orchestrator.core.webhooks.sources import (
@@ -16,6 +17,7 @@ from orchestrator.core.webhooks.sources import (
     binding_errors,
     ingress_path,
     normalise_options,
+    operation_errors,
     routing_errors,
     secret_ref_errors,
 )
@@ -144,3 +146,33 @@ def test_a_binding_has_the_fields_of_its_action(
     binding: dict[str, Any], expected: list[str]
 ) -> None:
     assert keys(binding_errors(**binding, network=PUBLIC)) == expected
+
+
+def test_a_job_binding_names_an_operation_its_connector_offers() -> None:
+    assert operation_errors("orders", "sync", {"sync", "refund"}) == []
+    [error] = operation_errors("orders", "Sync", {"sync", "refund"})
+    assert error["key"] == "/operation"
+    assert error["message"] == (
+        "connector `orders` has no operation `Sync`; it has: `refund`, `sync`"
+    )
+    assert "it has: none" in operation_errors("orders", "sync", set())[0]["message"]
+
+
+def _http(*operations: str) -> dict[str, Any]:
+    return {
+        "base_url": "https://api.example.com",
+        "operations": {op: {"method": "POST", "path": f"/{op}"} for op in operations},
+    }
+
+
+def test_a_replacement_connector_keeps_every_bound_operation() -> None:
+    bound = {"sync": ["github-main", "slack-main"], "refund": ["stripe-main"]}
+    assert bound_operation_errors("http", _http("sync", "refund", "new"), bound, at="") == []
+    assert bound_operation_errors("http", _http("other"), {}, at="") == []
+    errors = bound_operation_errors("http", _http("sync"), bound, at="/connectors/2")
+    assert keys(errors) == ["/connectors/2/config/operations/refund"]
+    assert "stripe-main" in errors[0]["message"]
+    assert keys(bound_operation_errors("http", _http("other"), bound, at="")) == [
+        "/config/operations/refund",
+        "/config/operations/sync",
+    ]

@@ -24,7 +24,10 @@ from orchestrator.core.configuration.bundle_model import (
     ImportReport,
     Kind,
 )
-from orchestrator.core.configuration.connector_checks import connector_errors
+from orchestrator.core.configuration.connector_checks import (
+    bound_operation_errors,
+    connector_errors,
+)
 from orchestrator.core.configuration.validation import (
     FieldErrors,
     at,
@@ -115,15 +118,22 @@ class _Stored:
     connectors: dict[str, tuple[Connector, str | None]]
     configs: dict[str, tuple[Config, ConfigVersion]]
     quota: TenantQuotaRow | None
+    bound: repository.BoundOperations
+    """The operations webhook bindings start, by connector: an import must keep them."""
 
 
 async def _stored(session: AsyncSession) -> _Stored:
+    # The connector rows are locked before the bindings are read: a binding created
+    # meanwhile takes the same lock, so it is either read here or checked against the
+    # imported connector.
+    connectors = await repository.list_connectors(session, for_update=True)
     return _Stored(
         policies={p.name: p for p in await repository.list_policies(session)},
         refs={r.name: r for r in await repository.list_secret_refs(session)},
-        connectors={c.name: (c, p) for c, p in await repository.list_connectors(session)},
+        connectors={c.name: (c, p) for c, p in connectors},
         configs={c.name: (c, v) for c, v in await repository.active_configs(session)},
         quota=await repository.quota_row(session, for_update=True),
+        bound=await repository.bound_operations(session),
     )
 
 
@@ -169,15 +179,13 @@ def _check(bundle: Bundle, stored: _Stored) -> _Checked:
         if storable:
             errors.extend(storable)
             continue
-        errors.extend(
-            connector_errors(
-                connector.type,
-                connector.config,
-                connector.secrets,
-                at=where,
-                known_refs=known_refs,
-            )
+        connector_problems = connector_errors(
+            connector.type, connector.config, connector.secrets, at=where, known_refs=known_refs
         )
+        errors.extend(connector_problems)
+        if not connector_problems and connector.name in stored.bound:
+            bound = stored.bound[connector.name]
+            errors.extend(bound_operation_errors(connector.type, connector.config, bound, at=where))
         if connector.policy is not None and connector.policy not in known_policies:
             errors.append(
                 {"key": at(where, "policy"), "message": f"no policy called `{connector.policy}`"}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
+from collections.abc import Container, Mapping, Sequence
 from typing import Any
 
 from orchestrator.core.configuration.validation import FieldErrors
 from orchestrator.core.configuration.validation import at as pointer
 from orchestrator.core.connectors.registry import (
     connector_types,
+    operations_of,
     required_secrets,
     validate_connector_config,
 )
@@ -54,6 +55,27 @@ def connector_errors(
                 {"key": pointer(at, "secrets", secret), "message": f"no secret ref called `{ref}`"}
             )
     return errors
+
+
+def bound_operation_errors(
+    type_name: str, config: Mapping[str, Any], bound: Mapping[str, Sequence[str]], *, at: str
+) -> FieldErrors:
+    """Operations webhook bindings start (``bound``: operation → source names) that a
+    replacement connector (of a type and config that check out) would no longer offer."""
+    offered = operations_of(type_name, config)
+    # Where the operation went: out of the config's operations, or with a change of type.
+    declared_in_config = connector_types()[type_name].operations_in_config
+    return [
+        {
+            "key": pointer(at, "config", "operations", operation)
+            if declared_in_config
+            else pointer(at, "type"),
+            "message": f"operation `{operation}` is bound to events of webhook sources: "
+            f"{', '.join(sources)}; delete those bindings first",
+        }
+        for operation, sources in sorted(bound.items())
+        if operation not in offered
+    ]
 
 
 def _rebased(exc: ValidationFailed, prefix: str) -> FieldErrors:

@@ -136,16 +136,44 @@ async def webhook_sources_binding_connector(session: AsyncSession, name: str) ->
     return list(await session.scalars(query))
 
 
+BoundOperations = dict[str, dict[str, list[str]]]
+"""Connector name → operation → names of the webhook sources with a job binding of it."""
+
+
+async def bound_operations(session: AsyncSession, connector: str | None = None) -> BoundOperations:
+    """The operations job bindings start, of ``connector`` (default: of every connector)."""
+    query = (
+        select(WebhookBinding.connector, WebhookBinding.operation, WebhookSource.name)
+        .join(WebhookSource, WebhookSource.id == WebhookBinding.source_id)
+        .where(WebhookBinding.connector.is_not(None), WebhookBinding.operation.is_not(None))
+        .distinct()
+        .order_by(WebhookBinding.connector, WebhookBinding.operation, WebhookSource.name)
+    )
+    if connector is not None:
+        query = query.where(WebhookBinding.connector == connector)
+    bound: BoundOperations = {}
+    for name, operation, source in (await session.execute(query)).tuples():
+        if name is not None and operation is not None:  # by the WHERE clause
+            bound.setdefault(name, {}).setdefault(operation, []).append(source)
+    return bound
+
+
 # Connectors.
 
 
-async def list_connectors(session: AsyncSession) -> list[tuple[Connector, str | None]]:
-    """Every connector of the tenant with its policy's name, by name."""
-    rows = await session.execute(
+async def list_connectors(
+    session: AsyncSession, *, for_update: bool = False
+) -> list[tuple[Connector, str | None]]:
+    """Every connector of the tenant with its policy's name, by name; the connector rows
+    locked when ``for_update``."""
+    query = (
         select(Connector, Policy.name)
         .outerjoin(Policy, _POLICY_OF_CONNECTOR)
         .order_by(Connector.name)
     )
+    if for_update:
+        query = query.with_for_update(of=Connector)
+    rows = await session.execute(query)
     return [(connector, policy) for connector, policy in rows.tuples()]
 
 

@@ -16,7 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core import audit
 from orchestrator.core.configuration import repository, views
-from orchestrator.core.configuration.connector_checks import connector_errors
+from orchestrator.core.configuration.connector_checks import (
+    bound_operation_errors,
+    connector_errors,
+)
 from orchestrator.core.configuration.validation import (
     normalise_spec,
     nul_errors,
@@ -351,11 +354,16 @@ async def create_connector(
 async def replace_connector(
     session: AsyncSession, m: Mutation, name: str, data: ConnectorInput
 ) -> Connector:
-    """Replace a connector (version +1 when it differs)."""
+    """Replace a connector (version +1 when it differs); 422 when it would drop an
+    operation a webhook binding starts."""
     existing = await repository.connector_by_name(session, name, for_update=True)
     if existing is None:
         raise NotFound(f"No connector called `{name}` in this workspace.")
     policy_id = await _checked_policy_id(session, data)
+    # Under the row lock taken above, which a new binding takes too: none slips in.
+    bound = (await repository.bound_operations(session, name)).get(name, {})
+    errors = bound_operation_errors(data.type, data.config, bound, at="")
+    raise_if(errors, "The connector is not valid.")
     return (await write_connector(session, m, name, data, policy_id, existing))[0]
 
 

@@ -18,6 +18,7 @@ from orchestrator.core.configuration import repository as configuration
 from orchestrator.core.configuration.service import Mutation, audit_change, flush_or_conflict
 from orchestrator.core.configuration.validation import FieldErrors, nul_errors, raise_if
 from orchestrator.core.configuration.views import View
+from orchestrator.core.connectors.registry import operations_of
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.errors import Conflict, NotFound
@@ -209,8 +210,9 @@ async def create_binding(
     data: BindingInput,
     network: NetworkPolicy,
 ) -> WebhookBinding:
-    """A new binding of a source; 422 unless its action's fields check out (a job's
-    connector must be one of the workspace's, a forward URL must pass the SSRF policy)."""
+    """A new binding of a source; 422 unless its action's fields check out (a job names
+    one of the workspace's connectors and an operation of it, a forward a URL the SSRF
+    policy allows)."""
     source = await repository.source_by_id(session, source_id, for_update=True)
     if source is None:
         raise NotFound("No such webhook source in this workspace.")
@@ -223,12 +225,8 @@ async def create_binding(
         network=network,
     )
     errors += nul_errors({"payload_mapping": data.payload_mapping}, "")
-    if (
-        data.action == "job"
-        and data.connector is not None
-        and await configuration.connector_by_name(session, data.connector) is None
-    ):
-        errors.append({"key": "/connector", "message": f"no connector called `{data.connector}`"})
+    if data.action == "job" and data.connector is not None:
+        errors += await _job_target_errors(session, data.connector, data.operation)
     raise_if(errors, "The webhook binding is not valid.")
     row = WebhookBinding(
         id=uuid.uuid4(), tenant_id=m.tenant_id, source_id=source_id, **asdict(data)
@@ -238,6 +236,22 @@ async def create_binding(
     target = f"webhook_binding:{row.id}"
     await audit_change(session, m, "webhook_binding.create", target, None, binding_view(row))
     return row
+
+
+async def _job_target_errors(
+    session: AsyncSession, connector: str, operation: str | None
+) -> FieldErrors:
+    """Errors of a job binding's connector and operation, checked against the workspace's
+    connector as stored. The connector row stays locked until commit: a concurrent
+    replace or delete of the connector (which checks the bindings under the same lock)
+    then sees this binding, or this check sees its outcome."""
+    found = await configuration.connector_by_name(session, connector, for_update=True)
+    if found is None:
+        return [{"key": "/connector", "message": f"no connector called `{connector}`"}]
+    if operation is None:
+        return []  # already refused by ``binding_errors``
+    row = found[0]
+    return sources.operation_errors(connector, operation, operations_of(row.type, row.config))
 
 
 async def delete_binding(

@@ -7,7 +7,7 @@ than raising, so one request can list every problem.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -87,6 +87,20 @@ def pointer_errors(mapping: Mapping[str, str]) -> FieldErrors:
         {"key": at("/payload_mapping", field), "message": "must be a JSON pointer ('' or '/…')"}
         for field, pointer in sorted(mapping.items())
         if pointer not in WHOLE_EVENT and not pointer.startswith("/")
+    ]
+
+
+def operation_errors(connector: str, operation: str, operations: Collection[str]) -> FieldErrors:
+    """A job binding's operation that its connector does not offer (so the binding would
+    fail every event it matched)."""
+    if operation in operations:
+        return []
+    offered = ", ".join(f"`{name}`" for name in sorted(operations)) or "none"
+    return [
+        {
+            "key": "/operation",
+            "message": f"connector `{connector}` has no operation `{operation}`; it has: {offered}",
+        }
     ]
 
 

@@ -86,12 +86,13 @@ class ConnectorController(Controller):
     async def replace_connector(
         self, ws: WorkspaceScope, name: NameInPath, data: ConnectorReplace, reason: Reason
     ) -> ConnectorOut:
-        """Replace a connector; the version goes up only when something changes."""
+        """Replace a connector; the version goes up only when something changes. Dropping
+        an operation a webhook binding starts is a 422 naming it."""
         m = ws.mutation(reason)
         row = await service.replace_connector(ws.session, m, name, to_input(data))
         return to_out(row, data.policy)
 
     @delete("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=READS)
     async def delete_connector(self, ws: WorkspaceScope, name: NameInPath, reason: Reason) -> None:
-        """Delete a connector."""
+        """Delete a connector (409 while a webhook binding starts jobs of it)."""
         await service.delete_connector(ws.session, ws.mutation(reason), name)

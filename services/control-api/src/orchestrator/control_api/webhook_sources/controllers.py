@@ -160,8 +160,8 @@ class WebhookSourceController(Controller):
         data: WebhookBindingIn,
         reason: Reason,
     ) -> WebhookBindingOut:
-        """Bind a source's events to a job of one of the workspace's connectors, or to a
-        signed forward to a URL the SSRF policy allows (else 422)."""
+        """Bind a source's events to a job of an operation of one of the workspace's
+        connectors, or to a signed forward to a URL the SSRF policy allows (else 422)."""
         resources: Resources = request.app.state.resources
         network = NetworkPolicy.from_settings(resources.settings.upstream)
         m = ws.mutation(reason)
