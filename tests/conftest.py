@@ -77,6 +77,8 @@ def service_env(infra: Infra, database_url: str) -> dict[str, str]:
         "ORCH_MAX_BODY_BYTES": "65536",
         "ORCH_LOG_LEVEL": "INFO",
         "ORCH_UPSTREAM_ALLOW_LOOPBACK": "true",
+        # Each scrape reads the queue depths afresh, so a test sees what it just wrote.
+        "ORCH_WORKER_DEPTH_INTERVAL_S": "0",
     }
 
 

@@ -10,8 +10,10 @@ import redis
 from dramatiq import Worker
 from dramatiq.asyncio import get_event_loop_thread
 from loguru import logger
+from prometheus_client import REGISTRY
 
 from orchestrator.core.db.engine import sync_url
+from orchestrator.core.observability.depth import DepthCollector
 from orchestrator.core.observability.logging import configure_logging
 from orchestrator.worker.actors.job_context import close_job_resources
 from orchestrator.worker.actors.job_retention import JOBS_MAINTENANCE
@@ -23,13 +25,18 @@ from orchestrator.worker.health import start_health_server
 from orchestrator.worker.settings import get_settings
 
 
+def connect() -> psycopg.Connection:
+    """A new connection as the runtime role (for the probes and the depth gauges)."""
+    url = sync_url(get_settings().core.db.runtime_url()).replace("postgresql+psycopg", "postgresql")
+    return psycopg.connect(url, connect_timeout=2)
+
+
 def readiness() -> dict[str, bool]:
     """Whether PostgreSQL (as the runtime role) and Redis answer."""
     core = get_settings().core
     state = {"database": True, "redis": True}
     try:
-        url = sync_url(core.db.runtime_url()).replace("postgresql+psycopg", "postgresql")
-        with psycopg.connect(url, connect_timeout=2) as conn:
+        with connect() as conn:
             conn.execute("SELECT 1")
     except Exception:
         state["database"] = False
@@ -50,6 +57,7 @@ def main() -> None:
         maintenance_chance=settings.worker.broker_maintenance_chance,
     )
     actors = register_actors(broker)
+    REGISTRY.register(DepthCollector(connect, min_interval_s=settings.worker.depth_interval_s))
     health = start_health_server(settings.worker.host, settings.worker.port, readiness)
     worker = Worker(broker, worker_threads=settings.worker.threads)
     worker.start()

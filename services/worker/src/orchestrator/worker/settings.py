@@ -17,6 +17,8 @@ class WorkerHttp(HttpSettings, frozen=True, kw_only=True):
     port: int = 4004
     threads: int = 8
     retention_interval_s: float = 300.0
+    depth_interval_s: float = 5.0
+    """Scrapes of /metrics closer together than this share one read of the queue depths."""
     broker_heartbeat_timeout_s: float = 60.0
     """A worker process silent on the broker this long is taken for dead, and the messages it
     had fetched but not acknowledged go back to their queue (Dramatiq's default: 60 s)."""
