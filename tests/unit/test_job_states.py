@@ -8,13 +8,16 @@ import pytest
 
 from orchestrator.core.jobs.states import (
     ACTIVE,
+    REPLAYABLE,
     TERMINAL,
     TRANSITIONS,
     IllegalTransition,
     JobStatus,
     after_attempt,
+    attempt_in_run,
     event_for,
     is_legal,
+    replayed_max_attempts,
     sources,
 )
 
@@ -60,7 +63,7 @@ def test_every_other_transition_is_refused(current: JobStatus, target: JobStatus
 def test_finished_jobs_never_run_again() -> None:
     for status in (S, F, C):
         assert not any(is_legal(status, target) for target in JobStatus)
-    # A dead job moves only by an operator's replay, back to the queue.
+    # A dead job moves only by a replay from the DLQ, back to the queue.
     assert [t for t in JobStatus if is_legal(D, t)] == [Q]
     assert {S, F, D, C} == TERMINAL
     assert {Q, R} == ACTIVE
@@ -97,3 +100,30 @@ def test_after_an_attempt(
 def test_an_unknown_outcome_is_a_bug() -> None:
     with pytest.raises(ValueError, match="unknown attempt outcome"):
         after_attempt("maybe", attempt=1, max_attempts=3, retry_delay_s=1.0)
+
+
+def test_only_the_dlq_is_replayable() -> None:
+    assert {D} == REPLAYABLE
+    assert all(event_for(status, Q) == "job.replayed" for status in REPLAYABLE)
+
+
+def test_a_replay_adds_a_fresh_budget_after_the_attempts_already_made() -> None:
+    # Dead after 3 of 3: a budget of 4 more makes attempts 4 to 7, the last one dead.
+    max_attempts = replayed_max_attempts(3, 4)
+    assert max_attempts == 7
+    assert after_attempt("retryable", attempt=6, max_attempts=7, retry_delay_s=0.5) is Q
+    assert after_attempt("retryable", attempt=7, max_attempts=7, retry_delay_s=0.5) is D
+    # A job that died early (the deadline allowed no retry) keeps its numbering too.
+    assert replayed_max_attempts(1, 3) == 4
+    with pytest.raises(ValueError, match="at least one attempt"):
+        replayed_max_attempts(3, 0)
+
+
+@pytest.mark.parametrize(
+    ("attempt", "before", "expected"),
+    [(1, 0, 1), (3, 0, 3), (4, 3, 1), (7, 3, 4), (9, 8, 1)],
+)
+def test_the_retry_policy_counts_attempts_from_the_latest_replay(
+    attempt: int, before: int, expected: int
+) -> None:
+    assert attempt_in_run(attempt, before) == expected

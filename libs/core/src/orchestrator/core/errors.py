@@ -119,6 +119,10 @@ class JobNotCancellable(Problem):
     status, code, title = 409, "job-not-cancellable", "Only a queued job can be cancelled"
 
 
+class JobNotRetryable(Problem):
+    status, code, title = 409, "job-not-retryable", "Only a dead job can be retried"
+
+
 class QueueFull(Problem):
     """The tenant's queued and running jobs reached its queue-depth quota."""
 

@@ -70,8 +70,11 @@ def after_attempt(
     return "pending", retry_delay(policy, attempt, rng or _JITTER)
 
 
-def message_id(job_id: uuid.UUID) -> str:
-    """The ``webhook-id``: one per job, the same on every retry, so receivers can dedupe."""
+def message_id(job_id: uuid.UUID, attempts_before_replay: int = 0) -> str:
+    """The ``webhook-id``: one per end of a job, the same on every retry, so receivers can
+    dedupe. A replayed job's new end is a new message, so its id names the replay."""
+    if attempts_before_replay:
+        return f"msg_{job_id.hex}_{attempts_before_replay}"
     return f"msg_{job_id.hex}"
 
 
@@ -184,7 +187,13 @@ async def deliver(
         secrets = await signing_keys(session, keys)
         now = clock()
         body = callback_body(job, dt.datetime.fromtimestamp(now, dt.UTC))
-        request = build_request(job.callback_url, secrets, message_id(job.id), int(now), body)
+        request = build_request(
+            job.callback_url,
+            secrets,
+            message_id(job.id, job.attempts_before_replay),
+            int(now),
+            body,
+        )
     status, error = await post_once(client, request, policy.timeouts)
     delivered = error is None
     state, delay = after_attempt(policy, attempt, delivered=delivered, rng=rng)

@@ -18,8 +18,8 @@ from sqlalchemy import Row, and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.jobs.cursor import JobCursor
-from orchestrator.core.jobs.states import ACTIVE, CREATED_EVENT, JobStatus
-from orchestrator.core.models import Job, JobRun
+from orchestrator.core.jobs.states import ACTIVE, CREATED_EVENT, REPLAYABLE, JobStatus
+from orchestrator.core.models import Connector, Job, JobRun
 from orchestrator.core.outbox.kinds import RUN_JOB
 
 MAX_ERROR = 2000
@@ -52,6 +52,8 @@ class ClaimedJob:
     created_at: dt.datetime
     reclaimed: bool
     """The previous attempt's worker was lost (its lease ran out)."""
+    attempts_before_replay: int = 0
+    """Attempts made before the job's latest replay: its retry policy counts from here."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +203,137 @@ async def cancel_queued(session: AsyncSession, job_id: uuid.UUID) -> Job | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class DeadFilter:
+    """Which dead jobs of the workspace to replay; ``None`` fields do not filter."""
+
+    ids: Sequence[uuid.UUID] | None = None
+    connector: str | None = None
+    operation: str | None = None
+    dead_since: dt.datetime | None = None
+    """Only jobs that went dead at or after this instant."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeadJob:
+    """A dead job picked for a replay (its row locked for the transaction)."""
+
+    id: uuid.UUID
+    connector: str
+    attempts: int
+
+
+async def pick_dead(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    f: DeadFilter,
+    *,
+    limit: int,
+    skip_locked: bool,
+) -> list[DeadJob]:
+    """Up to ``limit`` replayable jobs matching ``f`` whose connector is enabled, the
+    oldest dead first, locked for the transaction. With ``skip_locked`` rows another
+    transaction holds (a concurrent replay) are passed over instead of waited for."""
+    query = (
+        select(Job.id, Job.connector, Job.attempts)
+        .join(
+            Connector,
+            and_(
+                Connector.tenant_id == Job.tenant_id,
+                Connector.name == Job.connector,
+                Connector.enabled.is_(True),
+            ),
+        )
+        .where(Job.tenant_id == tenant_id, Job.status.in_(list(REPLAYABLE)))
+    )
+    if f.ids is not None:
+        query = query.where(Job.id.in_(list(f.ids)))
+    if f.connector is not None:
+        query = query.where(Job.connector == f.connector)
+    if f.operation is not None:
+        query = query.where(Job.operation == f.operation)
+    if f.dead_since is not None:
+        query = query.where(Job.finished_at >= f.dead_since)
+    query = (
+        query.order_by(Job.finished_at, Job.id)
+        .limit(limit)
+        .with_for_update(of=Job, skip_locked=skip_locked)
+    )
+    rows = await session.execute(query)
+    return [DeadJob(id=row.id, connector=row.connector, attempts=row.attempts) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """A dead job to queue again: CAS on the attempts it had, with its new budget."""
+
+    id: uuid.UUID
+    attempts: int
+    max_attempts: int
+
+
+_REPLAY = text(
+    """
+    WITH input AS (
+        SELECT * FROM unnest(
+            CAST(:job_ids AS uuid[]), CAST(:attempts AS int[]), CAST(:max_attempts AS int[])
+        ) WITH ORDINALITY AS i(job_id, attempts, max_attempts, n)
+    ), replayed AS (
+        UPDATE jobs SET
+            status = 'queued',
+            attempts_before_replay = jobs.attempts,
+            max_attempts = i.max_attempts,
+            available_at = now(),
+            lease_until = NULL,
+            finished_at = NULL,
+            -- The new run's end calls back again, as a new delivery.
+            callback_state = NULL,
+            callback_attempts = 0,
+            updated_at = now()
+        FROM input i
+        WHERE jobs.id = i.job_id AND jobs.status = ANY(CAST(:from_statuses AS text[]))
+          AND jobs.attempts = i.attempts
+        RETURNING jobs.id, jobs.tenant_id, jobs.attempts, jobs.max_attempts, jobs.available_at,
+                  i.n
+    ), box AS (
+        INSERT INTO outbox (workspace_id, kind, payload, available_at)
+        SELECT tenant_id, :kind,
+               jsonb_build_object('tenant_id', tenant_id::text, 'job_id', id::text), available_at
+        FROM replayed
+    ), event AS (
+        INSERT INTO event_log (tenant_id, job_id, type, data)
+        SELECT tenant_id, id, :event_type,
+               jsonb_build_object('attempts', attempts, 'max_attempts', max_attempts,
+                                  'available_at', available_at)
+        FROM replayed ORDER BY n
+    )
+    SELECT id FROM replayed ORDER BY n
+    """
+)
+
+
+async def requeue_dead(
+    session: AsyncSession, replays: Sequence[Replay], *, event_type: str
+) -> list[uuid.UUID]:
+    """CAS dead (with the attempts it had) → queued, due now, for each of ``replays``, in
+    one statement: the new budget, the callback state cleared, a ``run_job`` outbox row and
+    the ``event_type`` event each. The ids of the jobs this call replayed, in order."""
+    if not replays:
+        return []
+    rows = await session.execute(
+        _REPLAY,
+        {
+            "job_ids": [r.id for r in replays],
+            "attempts": [r.attempts for r in replays],
+            "max_attempts": [r.max_attempts for r in replays],
+            "from_statuses": [status.value for status in REPLAYABLE],
+            "kind": RUN_JOB,
+            "event_type": event_type,
+        },
+    )
+    return [row.id for row in rows]
+
+
 async def job_state(session: AsyncSession, job_id: uuid.UUID) -> JobState | None:
     """The status facts a message handler needs, read with the database clock."""
     row = (
@@ -243,7 +376,7 @@ _CLAIM = text(
             OR (status = 'running' AND lease_until < now() AND attempts < max_attempts)
         )
         RETURNING id, tenant_id, connector, operation, payload, attempts, max_attempts,
-                  lease_until, callback_url, idempotency_key, created_at
+                  attempts_before_replay, lease_until, callback_url, idempotency_key, created_at
     ), lost AS (
         -- Only a retaken job (attempts > 1) can have an open run. The EXISTS is a one-time
         -- filter: without a retaken job (nearly always) job_runs is not even looked at.
@@ -297,6 +430,7 @@ def _claimed(row: Row[Any]) -> ClaimedJob:
         idempotency_key=row.idempotency_key,
         created_at=row.created_at,
         reclaimed=bool(row.reclaimed),
+        attempts_before_replay=row.attempts_before_replay,
     )
 
 

@@ -45,7 +45,7 @@ TRANSITIONS: Mapping[tuple[JobStatus, JobStatus], str] = {
     (JobStatus.RUNNING, JobStatus.FAILED): "job.failed",  # a non-retryable failure
     (JobStatus.RUNNING, JobStatus.QUEUED): "job.retry_scheduled",  # retryable, attempts remain
     (JobStatus.RUNNING, JobStatus.DEAD): "job.dead",  # retries exhausted: the DLQ
-    (JobStatus.DEAD, JobStatus.QUEUED): "job.replayed",  # an operator replays a dead job
+    (JobStatus.DEAD, JobStatus.QUEUED): "job.replayed",  # replayed from the DLQ
 }
 """Every legal transition. Creation is not a transition: a new job starts ``queued``
 (event ``job.queued``)."""
@@ -69,6 +69,29 @@ def is_legal(current: JobStatus, target: JobStatus) -> bool:
 def sources(target: JobStatus) -> frozenset[JobStatus]:
     """Statuses a job may be in for a move to ``target`` (the CAS's expected values)."""
     return frozenset(current for current, to in TRANSITIONS if to is target)
+
+
+REPLAYABLE = frozenset(status for status in sources(JobStatus.QUEUED) if status in TERMINAL)
+"""Statuses a replay takes back to the queue: the DLQ (``dead``). A cancelled job was
+stopped on purpose and a failed one was refused by the upstream; neither is replayed."""
+
+
+def replayed_max_attempts(attempts: int, budget: int) -> int:
+    """``max_attempts`` of a job replayed after ``attempts`` attempts with a fresh ``budget``.
+
+    Attempt numbers keep counting after a replay (every attempt keeps its ``job_runs``
+    row, and the worker's compare-and-set names the attempt), so the new budget is added
+    to what was spent.
+    """
+    if budget < 1:
+        raise ValueError("a replay needs a budget of at least one attempt")
+    return attempts + budget
+
+
+def attempt_in_run(attempt: int, attempts_before_replay: int) -> int:
+    """The number of attempt ``attempt`` within the job's current run (since its latest
+    replay): what its retry policy's budget and backoff count."""
+    return attempt - attempts_before_replay
 
 
 def after_attempt(

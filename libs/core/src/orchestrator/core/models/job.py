@@ -63,6 +63,9 @@ class Job(Base):
     )
     attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     max_attempts: Mapped[int] = mapped_column(Integer)
+    # Attempts made before the latest replay from the DLQ: the retry policy counts the
+    # current run's attempts from here, while attempt numbers (and job_runs) keep counting.
+    attempts_before_replay: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     available_at: Mapped[dt.datetime] = mapped_column()
     lease_until: Mapped[dt.datetime | None] = mapped_column()
     callback_url: Mapped[str | None] = mapped_column(String(2048))

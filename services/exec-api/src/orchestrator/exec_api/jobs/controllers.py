@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, HeaderParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +37,8 @@ from orchestrator.exec_api.jobs.schemas import (
     JobCreate,
     JobList,
     JobOut,
+    JobRetryIn,
+    JobsRetried,
     Status,
 )
 from orchestrator.exec_api.jobs.submitter import Submission
@@ -97,6 +101,20 @@ def to_accepted(job: service.SubmittedJob) -> JobAccepted:
 def location(job: service.SubmittedJob) -> dict[str, str]:
     """The ``Location`` header naming a queued job."""
     return {"Location": f"/api/v1/jobs/{job.id}"}
+
+
+def instant(name: str, text: str | None) -> dt.datetime | None:
+    """An RFC 3339 date-time with its offset; 400 for anything else (a date, a time without
+    its offset)."""
+    if text is None:
+        return None
+    try:
+        value = msgspec.convert(text, dt.datetime)
+    except msgspec.ValidationError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise BadRequest(f"`{name}` is not an RFC 3339 date-time with an offset.")
+    return value
 
 
 def executor_of(plane: Plane) -> Executor:
@@ -285,3 +303,37 @@ class JobController(Controller):
     ) -> JobOut:
         """Cancel a queued job; ``409`` once it is running or finished."""
         return to_out(await service.cancel(session, plane.waker, principal.tenant_id, job_id))
+
+    @post(
+        "/{job_id:uuid}/retry",
+        opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:write")),
+        status_code=202,
+        responses=problem_responses(400, 401, 403, 404, 409, 429, 503),
+    )
+    async def retry(
+        self, job_id: FromPath[uuid.UUID], principal: Principal, session: AsyncSession, plane: Plane
+    ) -> JobOut:
+        """Queue a dead job again with a fresh attempt budget (its connector's policy today);
+        ``409`` for a job in any other status."""
+        return to_out(await service.replay(session, plane.waker, principal.tenant_id, job_id))
+
+    @post(
+        "/retry",
+        opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:write")),
+        status_code=202,
+        responses=problem_responses(400, 401, 403, 413, 415, 422, 429, 503),
+    )
+    async def retry_dead(
+        self, data: JobRetryIn, principal: Principal, session: AsyncSession, plane: Plane
+    ) -> JobsRetried:
+        """Queue again up to ``limit`` dead jobs of the workspace matching the filter, the
+        oldest dead first, in one transaction."""
+        f = repository.DeadFilter(
+            connector=data.connector,
+            operation=data.operation,
+            dead_since=instant("dead_since", data.dead_since),
+        )
+        ids = await service.replay_many(
+            session, plane.waker, principal.tenant_id, f, limit=data.limit
+        )
+        return JobsRetried(retried=len(ids), ids=ids)

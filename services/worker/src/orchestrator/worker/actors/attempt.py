@@ -5,6 +5,7 @@ from __future__ import annotations
 from orchestrator.core.errors import PolicyStateUnavailable, Problem
 from orchestrator.core.jobs.repository import ClaimedJob
 from orchestrator.core.jobs.results import AttemptResult
+from orchestrator.core.jobs.states import attempt_in_run
 from orchestrator.worker.actors.job_context import JobResources
 
 POLICY_STATE_RETRY_S = 1.0
@@ -23,7 +24,8 @@ async def execute_job_attempt(
             job.operation,
             job.payload,
             job_id=job.id,
-            attempts_made=job.attempt - 1,
+            # A replayed job's policy counts from its replay (a fresh budget and backoff).
+            attempts_made=attempt_in_run(job.attempt, job.attempts_before_replay) - 1,
         )
     except PolicyStateUnavailable as exc:
         return AttemptResult(outcome="retryable", error=exc.code), POLICY_STATE_RETRY_S
