@@ -66,6 +66,8 @@ class Job(Base):
     # Attempts made before the latest replay from the DLQ: the retry policy counts the
     # current run's attempts from here, while attempt numbers (and job_runs) keep counting.
     attempts_before_replay: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    traceparent: Mapped[str | None] = mapped_column(String(55))
+    """The W3C trace context of the request that made this row: the worker continues its trace."""
     available_at: Mapped[dt.datetime] = mapped_column()
     lease_until: Mapped[dt.datetime | None] = mapped_column()
     callback_url: Mapped[str | None] = mapped_column(String(2048))

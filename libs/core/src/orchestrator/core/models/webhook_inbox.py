@@ -66,3 +66,5 @@ class WebhookInboxEntry(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[dt.datetime] = server_now()
     processed_at: Mapped[dt.datetime | None]
+    traceparent: Mapped[str | None] = mapped_column(String(55))
+    """The W3C trace context of the request that made this row: the worker continues its trace."""
