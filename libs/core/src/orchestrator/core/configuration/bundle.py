@@ -127,11 +127,14 @@ async def _stored(session: AsyncSession) -> _Stored:
     # meanwhile takes the same lock, so it is either read here or checked against the
     # imported connector.
     connectors = await repository.list_connectors(session, for_update=True)
+    # Config rows are locked as activation and rollback lock them: a pointer moved
+    # meanwhile would make the comparison, and the audit record's "before", stale.
+    configs = await repository.active_configs(session, for_update=True)
     return _Stored(
         policies={p.name: p for p in await repository.list_policies(session)},
         refs={r.name: r for r in await repository.list_secret_refs(session)},
         connectors={c.name: (c, p) for c, p in connectors},
-        configs={c.name: (c, v) for c, v in await repository.active_configs(session)},
+        configs={c.name: (c, v) for c, v in configs},
         quota=await repository.quota_row(session, for_update=True),
         bound=await repository.bound_operations(session),
     )

@@ -6,10 +6,11 @@ import uuid
 from collections.abc import Sequence
 
 import msgspec
-from sqlalchemy import and_, func, literal_column, select, text
+from sqlalchemy import Select, and_, func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.models import (
+    AuditLog,
     Config,
     ConfigVersion,
     Connector,
@@ -200,19 +201,33 @@ async def list_configs(session: AsyncSession) -> Sequence[Config]:
     return (await session.scalars(select(Config).order_by(Config.name))).all()
 
 
-async def active_configs(session: AsyncSession) -> list[tuple[Config, ConfigVersion]]:
-    """Every config with its active version, by name."""
-    rows = await session.execute(
-        select(Config, ConfigVersion)
-        .join(
-            ConfigVersion,
-            and_(
-                ConfigVersion.config_id == Config.id,
-                ConfigVersion.version == Config.active_version,
-            ),
-        )
-        .order_by(Config.name)
-    )
+def _lock_configs(name: str | None = None) -> Select[uuid.UUID]:
+    """Lock config rows (by name order, so concurrent lockers do not deadlock).
+
+    The pointer row is locked alone, before its active version is read: a join locked
+    ``FOR UPDATE`` is re-checked after a concurrent pointer move against the old
+    version row (PostgreSQL's EvalPlanQual), which no longer matches, so the config
+    would silently drop out of the result.
+    """
+    query = select(Config.id).order_by(Config.name).with_for_update()
+    return query if name is None else query.where(Config.name == name)
+
+
+_ACTIVE_VERSION = and_(
+    ConfigVersion.config_id == Config.id, ConfigVersion.version == Config.active_version
+)
+
+
+async def active_configs(
+    session: AsyncSession, *, for_update: bool = False
+) -> list[tuple[Config, ConfigVersion]]:
+    """Every config with its active version, by name; the config rows locked when
+    ``for_update``."""
+    query = select(Config, ConfigVersion).join(ConfigVersion, _ACTIVE_VERSION)
+    if for_update:
+        await session.execute(_lock_configs())
+        query = query.execution_options(populate_existing=True)
+    rows = await session.execute(query.order_by(Config.name))
     return [(config, version) for config, version in rows.tuples()]
 
 
@@ -220,20 +235,11 @@ async def config_by_name(
     session: AsyncSession, name: str, *, for_update: bool = False
 ) -> tuple[Config, ConfigVersion] | None:
     """One config with its active version; the config row locked when ``for_update``."""
-    query = (
-        select(Config, ConfigVersion)
-        .join(
-            ConfigVersion,
-            and_(
-                ConfigVersion.config_id == Config.id,
-                ConfigVersion.version == Config.active_version,
-            ),
-        )
-        .where(Config.name == name)
-    )
+    query = select(Config, ConfigVersion).join(ConfigVersion, _ACTIVE_VERSION)
     if for_update:
-        query = query.with_for_update(of=Config)
-    row = (await session.execute(query)).tuples().one_or_none()
+        await session.execute(_lock_configs(name))
+        query = query.execution_options(populate_existing=True)
+    row = (await session.execute(query.where(Config.name == name))).tuples().one_or_none()
     return None if row is None else (row[0], row[1])
 
 
@@ -248,6 +254,25 @@ async def config_version(
     )
     row = (await session.execute(query)).tuples().one_or_none()
     return None if row is None else (row[0], row[1])
+
+
+CONFIG_MOVES = ("config.create", "config.update", "config.activate", "config.rollback")
+"""Audit actions that move a config's active pointer: its activation history."""
+
+
+async def last_config_move(session: AsyncSession, name: str) -> tuple[int | None, int] | None:
+    """The (before, after) active versions of config ``name``'s last pointer move, from
+    the audit log (``before`` is ``None`` for its creation); ``None`` when none is recorded."""
+    query = (
+        select(AuditLog.before["version"].as_integer(), AuditLog.after["version"].as_integer())
+        .where(AuditLog.target == f"config:{name}", AuditLog.action.in_(CONFIG_MOVES))
+        .order_by(AuditLog.id.desc())
+        .limit(1)
+    )
+    row = (await session.execute(query)).tuples().one_or_none()
+    if row is None or row[1] is None:
+        return None
+    return row[0], row[1]
 
 
 # Quotas.

@@ -1,13 +1,20 @@
-"""``/api/v1/configs``: list configs, read a version, and put a new active version."""
+"""``/api/v1/configs``: list configs, read a version, put a new active version, and move
+the active pointer (activate, rollback)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, put
+from litestar import Controller, get, post, put
 from litestar.params import Parameter
 
-from orchestrator.control_api.configs.schemas import ConfigList, ConfigOut, ConfigPut, ConfigSummary
+from orchestrator.control_api.configs.schemas import (
+    ConfigActivate,
+    ConfigList,
+    ConfigOut,
+    ConfigPut,
+    ConfigSummary,
+)
 from orchestrator.control_api.fields import NameInPath
 from orchestrator.control_api.scope import (
     READ_GUARDS,
@@ -33,6 +40,17 @@ Version = Annotated[
         ge=1,
         le=2_147_483_647,
         description="A version to read (default: the active one).",
+    ),
+]
+
+ExpectedActive = Annotated[
+    int | None,
+    Parameter(
+        query="expected_active_version",
+        required=False,
+        ge=1,
+        le=2_147_483_647,
+        description="Compare-and-set: refuse (409) unless this version is active.",
     ),
 ]
 
@@ -90,6 +108,33 @@ class ConfigController(Controller):
     async def put_config(
         self, ws: WorkspaceScope, name: NameInPath, data: ConfigPut, reason: Reason
     ) -> ConfigOut:
-        """Store a new version and make it active (created if missing; no-op if unchanged)."""
+        """Store a new version and make it active (created if missing). Compared with the
+        active version only: equal, a no-op; equal to an inactive one, a new version."""
         m = ws.mutation(reason)
         return to_out(*await service.put_config(ws.session, m, name, data.document))
+
+    @post("/{name:str}/activate", opt=guarded(*WRITE_GUARDS), status_code=200, responses=WRITES)
+    async def activate_config(
+        self, ws: WorkspaceScope, name: NameInPath, data: ConfigActivate, reason: Reason
+    ) -> ConfigOut:
+        """Make an existing version active (422 if there is no such version; a no-op,
+        unaudited, if it already is). ``expected_active_version`` makes it a compare-and-set."""
+        m = ws.mutation(reason)
+        found = await service.activate_config(
+            ws.session, m, name, data.version, data.expected_active_version
+        )
+        return to_out(*found)
+
+    @post("/{name:str}/rollback", opt=guarded(*WRITE_GUARDS), status_code=200, responses=WRITES)
+    async def rollback_config(
+        self,
+        ws: WorkspaceScope,
+        name: NameInPath,
+        reason: Reason,
+        expected_active_version: ExpectedActive = None,
+    ) -> ConfigOut:
+        """Re-activate the version that was active before the current one (the last pointer
+        move undone, so a second rollback undoes the first); 409 if there is none."""
+        m = ws.mutation(reason)
+        found = await service.rollback_config(ws.session, m, name, expected_active_version)
+        return to_out(*found)

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+
+VersionNumber = Annotated[int, msgspec.Meta(ge=1, le=2_147_483_647)]
 
 
 class ConfigPut(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A config's next document; equal to the active one, it changes nothing."""
 
     document: dict[str, Any]
+
+
+class ConfigActivate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Which existing version to make active."""
+
+    version: VersionNumber
+    expected_active_version: VersionNumber | None = None
+    """Compare-and-set: refuse (409) unless this version is active when the move is made."""
 
 
 class ConfigOut(msgspec.Struct, frozen=True, kw_only=True):
