@@ -165,7 +165,7 @@ async def test_env_and_db_refs_resolve_and_a_connector_gets_its_secrets_by_name(
     [
         ("env://SURELY_NOT_SET_ANYWHERE", "`SURELY_NOT_SET_ANYWHERE`, which is not set"),
         ("db://", "has no value yet"),
-        ("vault://kv/app#token", "no Vault integration"),
+        ("vault://kv/app#token", "ORCH_VAULT_ADDR is not set"),
     ],
 )
 async def test_an_unresolvable_ref_is_a_clear_409_not_a_500(

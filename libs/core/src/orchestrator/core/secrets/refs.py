@@ -31,15 +31,20 @@ class InvalidRef(ValueError):
     """The text is not a secret ref of a known scheme."""
 
 
+def _plain_path(path: str) -> bool:
+    """No empty, ``.`` or ``..`` segment: a path stays under the workspace's Vault prefix."""
+    return all(segment not in ("", ".", "..") for segment in path.split("/"))
+
+
 def parse_ref(ref: str) -> ParsedRef:
     """Take a ref apart, or raise ``InvalidRef`` saying what is accepted."""
     if ref == DB_REF:
         return ParsedRef(scheme="db")
     if match := _ENV.fullmatch(ref):
         return ParsedRef(scheme="env", target=match.group(1))
-    if match := _VAULT.fullmatch(ref):
+    if (match := _VAULT.fullmatch(ref)) and _plain_path(match.group(1)):
         return ParsedRef(scheme="vault", target=match.group(1), field=match.group(2))
     raise InvalidRef(
         "must be env://NAME (a variable name), db:// (the value is stored here) "
-        "or vault://path#field"
+        "or vault://path#field (a path of plain segments, no `.`, `..` or `//`)"
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,9 +19,20 @@ from orchestrator.core.models import Connector, SecretRef
 from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.secrets.refs import InvalidRef, parse_ref
 from orchestrator.core.secrets.sealing import CannotOpen, open_value
+from orchestrator.core.secrets.vault import (
+    VaultSettings,
+    VaultUnavailable,
+    field_of,
+    read_secrets,
+)
 
 
-def _resolve_one(row: SecretRef, keys: KeyRing, environ: Mapping[str, str]) -> str:
+def _resolve_one(
+    row: SecretRef,
+    keys: KeyRing,
+    environ: Mapping[str, str],
+    vault_data: Mapping[str, Mapping[str, Any]],
+) -> str:
     try:
         parsed = parse_ref(row.ref)
     except InvalidRef:
@@ -37,11 +49,13 @@ def _resolve_one(row: SecretRef, keys: KeyRing, environ: Mapping[str, str]) -> s
             )
         return value
     if parsed.scheme == "vault":
-        raise SecretUnresolved(
-            f"Secret ref `{row.name}` is a vault:// ref; this deployment has no Vault "
-            "integration yet. Use env:// or db://.",
-            ref=row.name,
-        )
+        secret = vault_data.get(parsed.target)
+        if secret is None:  # the caller reads every vault:// path first
+            raise SecretUnresolved(f"Secret ref `{row.name}` was not read.", ref=row.name)
+        try:
+            return field_of(secret, parsed.target, parsed.field)
+        except VaultUnavailable as exc:
+            raise SecretUnresolved(f"Secret ref `{row.name}`: {exc}.", ref=row.name) from None
     if row.sealed_value is None:
         raise SecretUnresolved(
             f"Secret ref `{row.name}` has no value yet; set it with "
@@ -66,7 +80,8 @@ async def resolve_secrets(
     """The values of the named secret refs (one query); ``SecretUnresolved`` if any fails.
 
     ``env://`` reads ``environ`` (default: this process's environment), ``db://``
-    opens the sealed value with the KEK it names, ``vault://`` is not supported yet.
+    opens the sealed value with the KEK it names, ``vault://`` reads Vault KV v2 under
+    the workspace's prefix (``secrets/vault.py``; its settings come from ``environ`` too).
     """
     wanted = set(names)
     if not wanted:
@@ -80,7 +95,36 @@ async def resolve_secrets(
         )
     ring = KeyRing.of(keys)
     env = os.environ if environ is None else environ
-    return {name: _resolve_one(row, ring, env) for name, row in found.items()}
+    vault_data = await _read_vault(found.values(), env)
+    return {name: _resolve_one(row, ring, env, vault_data) for name, row in found.items()}
+
+
+async def _read_vault(
+    rows: Iterable[SecretRef], environ: Mapping[str, str]
+) -> dict[str, dict[str, Any]]:
+    """The Vault secrets the ``vault://`` refs among ``rows`` name, by path."""
+    wanted: dict[str, SecretRef] = {}
+    for row in rows:
+        try:
+            parsed = parse_ref(row.ref)
+        except InvalidRef:
+            continue  # reported by _resolve_one
+        if parsed.scheme == "vault":
+            wanted.setdefault(parsed.target, row)
+    if not wanted:
+        return {}
+    first = next(iter(wanted.values()))
+    settings = VaultSettings.from_environ(environ)
+    if settings is None:
+        raise SecretUnresolved(
+            f"Secret ref `{first.name}` is a vault:// ref, and this deployment has no Vault "
+            "(ORCH_VAULT_ADDR is not set). Use env:// or db://, or configure Vault.",
+            ref=first.name,
+        )
+    try:
+        return await read_secrets(settings, first.tenant_id, wanted)
+    except VaultUnavailable as exc:
+        raise SecretUnresolved(f"{exc}.", ref=first.name) from None
 
 
 async def connector_secrets(
