@@ -544,3 +544,8 @@ async def test_the_inbox_pages_newest_first_filters_and_shows_the_raw_body(
     assert (await reader.write("POST", f"{INBOX}/{ids[0]}/retry")).status_code == 403
     assert (await reader.write("POST", f"{INBOX}/retry", {})).status_code == 403
     assert (await api.write("POST", f"{INBOX}/retry", {"status": ["routed"]})).status_code == 400
+    # A bare number is no instant in a body either (a lenient decoder reads a Unix time).
+    for bad_instant in (0, "0", "2026-01-01", "2026-01-01T00:00:00"):
+        body = {"received_after": bad_instant}
+        refused = await api.write("POST", f"{INBOX}/retry", body)
+        assert refused.status_code == 400, (bad_instant, refused.text)

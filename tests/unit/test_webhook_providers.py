@@ -108,7 +108,7 @@ def sw_headers(signature: str, *, msg_id: str = MSG_ID) -> dict[str, str]:
 
 def test_the_standard_webhooks_vector() -> None:
     assert sign("standard_webhooks", SW_BODY, SECRET, timestamp=SW_TS, msg_id=MSG_ID) == (
-        standard_webhooks.sign_headers(SECRET, MSG_ID, SW_TS, SW_BODY)
+        standard_webhooks.sign_headers([SECRET], MSG_ID, SW_TS, SW_BODY)
     )
     assert passes("standard_webhooks", sw_headers(SW_SIG), SW_BODY, now=SW_TS)
     assert not passes("standard_webhooks", sw_headers(SW_SIG[:-4] + "1OA="), SW_BODY, now=SW_TS)

@@ -123,6 +123,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   value: {{ .Values.config.dbAppRole | quote }}
 - name: ORCH_DB_POOL_SIZE
   value: {{ .Values.config.dbPoolSize | quote }}
+- name: ORCH_TRACING_EXPORTER
+  value: {{ .Values.config.tracingExporter | default "none" | quote }}
+{{- with .Values.config.otlpEndpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
 {{- range $name, $value := .Values.config.extra }}
 - name: {{ $name }}
   value: {{ $value | quote }}

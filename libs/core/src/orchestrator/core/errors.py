@@ -167,3 +167,9 @@ class DeadlineExceeded(Problem):
     """The policy's total deadline passed before the upstream answered."""
 
     status, code, title = 504, "deadline-exceeded", "The upstream did not answer in time"
+
+
+class CursorExpired(Problem):
+    """The event cursor points into the part of the log that retention has deleted."""
+
+    status, code, title = 410, "cursor-expired", "The events after this cursor were purged"

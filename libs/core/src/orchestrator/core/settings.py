@@ -149,6 +149,17 @@ class ObservabilitySettings(SettingsGroup, frozen=True, kw_only=True):
     """One log line per HTTP request (method, route, status, duration)."""
 
 
+class TracingSettings(SettingsGroup, frozen=True, kw_only=True):
+    """OpenTelemetry traces. The W3C ``traceparent`` is propagated whatever the exporter;
+    the SDK reads the standard ``OTEL_*`` variables (endpoint, sampler, batch delay)."""
+
+    prefix: ClassVar[str] = "ORCH_TRACING_"
+
+    exporter: Literal["none", "otlp", "console"] = "none"
+    """``none``: no spans, only propagation; ``otlp``: OTLP/HTTP to
+    ``OTEL_EXPORTER_OTLP_ENDPOINT``; ``console``: spans printed to stdout."""
+
+
 class DeploymentSettings(SettingsGroup, frozen=True, kw_only=True):
     """Facts about this deployment."""
 
@@ -204,6 +215,7 @@ class CoreSettings(msgspec.Struct, frozen=True, kw_only=True):
     deployment: DeploymentSettings
     upstream: UpstreamSettings = msgspec.field(default_factory=UpstreamSettings)
     execution: ExecutionSettings = msgspec.field(default_factory=ExecutionSettings)
+    tracing: TracingSettings = msgspec.field(default_factory=TracingSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> CoreSettings:
@@ -217,4 +229,5 @@ class CoreSettings(msgspec.Struct, frozen=True, kw_only=True):
             deployment=DeploymentSettings.from_env(env),
             upstream=UpstreamSettings.from_env(env),
             execution=ExecutionSettings.from_env(env),
+            tracing=TracingSettings.from_env(env),
         )

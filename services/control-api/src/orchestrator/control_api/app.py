@@ -9,6 +9,7 @@ from orchestrator.control_api.bundles.controllers import BundleController
 from orchestrator.control_api.configs.controllers import ConfigController
 from orchestrator.control_api.connector_types.controllers import list_connector_types
 from orchestrator.control_api.connectors.controllers import ConnectorController
+from orchestrator.control_api.dlq.controllers import DlqController
 from orchestrator.control_api.oauth.controllers import CLIENT_BASIC, jwks, token
 from orchestrator.control_api.policies.controllers import PolicyController
 from orchestrator.control_api.quotas.controllers import QuotaController
@@ -42,6 +43,7 @@ def create_app() -> ASGIApp:
             BundleController,
             WebhookSourceController,
             WebhookInboxController,
+            DlqController,
             SigningSecretController,
         ],
         signs_tokens=True,

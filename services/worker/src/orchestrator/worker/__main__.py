@@ -15,6 +15,7 @@ from prometheus_client import REGISTRY
 from orchestrator.core.db.engine import sync_url
 from orchestrator.core.observability.depth import DepthCollector
 from orchestrator.core.observability.logging import configure_logging
+from orchestrator.core.observability.tracing import configure_tracing
 from orchestrator.worker.actors.job_context import close_job_resources
 from orchestrator.worker.actors.job_retention import JOBS_MAINTENANCE
 from orchestrator.worker.actors.relay import RelayThread
@@ -51,6 +52,7 @@ def main() -> None:
     """Consume every queue until SIGINT or SIGTERM, then finish in-flight messages."""
     settings = get_settings()
     configure_logging(settings.core.log, "worker")
+    configure_tracing(settings.core.tracing, "worker")
     broker = build_broker(
         settings.core.redis,
         heartbeat_timeout_s=settings.worker.broker_heartbeat_timeout_s,

@@ -41,6 +41,8 @@ class JobsSettings(SettingsGroup, frozen=True, kw_only=True):
     """A queued job this overdue, or a lease this long expired, is dispatched again."""
     outbox_keep_s: float = 3600.0
     """Published outbox rows are deleted after this long."""
+    events_keep_s: float = 7 * 24 * 3600.0
+    """Events are deleted after this long; a reader resuming from a purged cursor gets 410."""
     callback_max_attempts: int = 8
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import random
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,7 +102,7 @@ def callback_body(job: Job, now: dt.datetime) -> bytes:
 
 def build_request(
     url: str,
-    secrets: Sequence[str],
+    secrets: list[str] | tuple[str, ...],
     msg_id: str,
     timestamp: int,
     body: bytes,

@@ -11,7 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 PREFIX = "whsec_"
 TOLERANCE_S = 300
@@ -38,7 +38,11 @@ def signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
 
 
 def sign_headers(
-    secrets: Sequence[str], msg_id: str, timestamp: int, body: bytes
+    # Not Sequence[str]: a lone str is one, and would sign with each of its characters.
+    secrets: list[str] | tuple[str, ...],
+    msg_id: str,
+    timestamp: int,
+    body: bytes,
 ) -> dict[str, str]:
     """``webhook-id``, ``webhook-timestamp`` and ``webhook-signature`` for ``body``: one
     signature by each secret (several while a rotation's grace period runs)."""

@@ -33,6 +33,7 @@ from orchestrator.core.errors import (
 from orchestrator.core.execution import outcomes
 from orchestrator.core.execution.plans import ConnectorPlan, PlanCache
 from orchestrator.core.jobs.results import AttemptResult
+from orchestrator.core.observability import tracing
 from orchestrator.core.observability.metrics import (
     POLICY_REFUSALS,
     RETRIES,
@@ -90,6 +91,15 @@ def _with_key(request: UpstreamRequest, key: str | None) -> UpstreamRequest:
     if key is None or any(name.lower() == "idempotency-key" for name in request.headers):
         return request
     return msgspec.structs.replace(request, headers={**request.headers, IDEMPOTENCY_HEADER: key})
+
+
+def _with_traceparent(request: UpstreamRequest, traceparent: str | None) -> UpstreamRequest:
+    """Hand the trace on to the upstream, unless the connector sets its own header."""
+    if traceparent is None or any(name.lower() == "traceparent" for name in request.headers):
+        return request
+    return msgspec.structs.replace(
+        request, headers={**request.headers, tracing.TRACEPARENT: traceparent}
+    )
 
 
 def refusal_problem(
@@ -173,6 +183,9 @@ class Executor:
         started = self.clock()
         status: int | None = None
         error: UpstreamError | None = None
+        # One place for both clients (lean, aiohttp): the CLIENT span and its header.
+        span = tracing.start_client_span(request.method, request.url)
+        request = _with_traceparent(request, tracing.outgoing_traceparent(span))
         try:
             response = await self.client.request(request, timeouts)
             status = response.status
@@ -190,6 +203,7 @@ class Executor:
                 duration_ms=(self.clock() - started) * 1000,
             )
         finally:
+            tracing.end_client_span(span, status, None if error is None else type(error).__name__)
             # On a Redis failure the lease and probe permit expire by themselves.
             if admission.holds_anything or plan.spec.breaker is not None:
                 with contextlib.suppress(RedisError):

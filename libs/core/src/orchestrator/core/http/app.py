@@ -25,6 +25,7 @@ from orchestrator.core.http.openapi import ClosedStructSchemaPlugin
 from orchestrator.core.http.probes import PROBE_HANDLERS
 from orchestrator.core.http.problems import EXCEPTION_HANDLERS
 from orchestrator.core.observability.logging import configure_logging
+from orchestrator.core.observability.tracing import configure_tracing
 from orchestrator.core.runtime import open_resources
 from orchestrator.core.settings import CoreSettings
 
@@ -129,6 +130,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         configure_logging(settings.log, service)
+        configure_tracing(settings.tracing, service)
         app.state.resources = await open_resources(
             settings, signs_tokens=signs_tokens, executes=executes
         )

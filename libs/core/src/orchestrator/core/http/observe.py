@@ -1,4 +1,4 @@
-"""One ASGI middleware that observes every HTTP request: id, metrics and access log.
+"""One ASGI middleware that observes every HTTP request: id, trace, metrics and access log.
 
 One wrapper rather than three, since each layer of ASGI middleware costs a closure and
 an extra ``send`` hop on the hot path.
@@ -17,6 +17,8 @@ from prometheus_client import Counter, Histogram
 
 from orchestrator.core.observability.context import request_id_var, tenant_id_var
 from orchestrator.core.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from orchestrator.core.observability.tracing import HEADER as TRACE_HEADER
+from orchestrator.core.observability.tracing import ServerSpan, parse_traceparent
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -35,10 +37,21 @@ def new_request_id() -> str:
 
 def incoming_request_id(scope: Scope) -> str | None:
     """The caller's ``X-Request-ID`` when it is short and plain enough to log."""
+    return incoming_ids(scope)[0]
+
+
+def incoming_ids(scope: Scope) -> tuple[str | None, str | None]:
+    """The caller's request id (when short and plain enough to log) and valid
+    ``traceparent``, in one pass over the headers."""
+    request_id: str | None = None
+    traceparent: str | None = None
     for name, value in scope.get("headers", ()):
-        if name == HEADER and _SAFE.match(value):
-            return value.decode()
-    return None
+        if name == HEADER:
+            if _SAFE.match(value):
+                request_id = value.decode()
+        elif name == TRACE_HEADER:
+            traceparent = parse_traceparent(value.decode("latin-1"))
+    return request_id, traceparent
 
 
 def route_of(scope: Scope) -> str:
@@ -48,7 +61,8 @@ def route_of(scope: Scope) -> str:
 
 
 class ObserveMiddleware:
-    """Accept or mint ``X-Request-ID``, count and time the request, log one access line."""
+    """Accept or mint ``X-Request-ID``, continue the caller's trace (a SERVER span when
+    tracing is on), count and time the request, log one access line."""
 
     def __init__(self, app: ASGIApp, *, service: str, access_log: bool) -> None:
         self.app = app
@@ -75,9 +89,12 @@ class ObserveMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = incoming_request_id(scope) or new_request_id()
+        request_id, traceparent = incoming_ids(scope)
+        request_id = request_id or new_request_id()
         request_token = request_id_var.set(request_id)
         tenant_token = tenant_id_var.set(None)
+        method = str(scope.get("method", ""))
+        span = ServerSpan(method, traceparent)
         status = 500
 
         async def send_wrapper(message: Message) -> None:
@@ -91,7 +108,7 @@ class ObserveMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
-            route, method = route_of(scope), str(scope.get("method", ""))
+            route = route_of(scope)
             self._record(method, route, status, elapsed)
             if self.access_log:
                 logger.bind(
@@ -101,5 +118,6 @@ class ObserveMiddleware:
                     status=status,
                     duration_ms=round(elapsed * 1000, 3),
                 ).info("request")
+            span.end(method, route, status)
             request_id_var.reset(request_token)
             tenant_id_var.reset(tenant_token)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.db.tenant import set_organization, tenant_transaction
+from orchestrator.core.events import retention
 from orchestrator.core.events.wake import Notifier
 from orchestrator.core.idempotency import store
 from orchestrator.core.jobs import repository
@@ -49,6 +50,23 @@ async def purge_idempotency_keys(sessions: async_sessionmaker[AsyncSession]) -> 
     total = 0
     for tenant_id in await tenant_ids(sessions):
         while (purged := await store.purge_expired(sessions, tenant_id, limit=BATCH)) > 0:
+            total += purged
+            if purged < BATCH:
+                break
+    return total
+
+
+async def purge_events(sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta) -> int:
+    """Delete every workspace's events older than ``keep`` (raising its horizon, so readers
+    resuming below it get a 410 instead of a gap); how many went."""
+    total = 0
+    before = dt.datetime.now(dt.UTC) - keep
+    for tenant_id in await tenant_ids(sessions):
+        while True:
+            async with tenant_transaction(sessions, tenant_id) as session:
+                purged = await retention.purge_before(
+                    session, tenant_id, before=before, limit=BATCH
+                )
             total += purged
             if purged < BATCH:
                 break

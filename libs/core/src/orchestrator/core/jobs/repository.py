@@ -54,6 +54,8 @@ class ClaimedJob:
     """The previous attempt's worker was lost (its lease ran out)."""
     attempts_before_replay: int = 0
     """Attempts made before the job's latest replay: its retry policy counts from here."""
+    traceparent: str | None = None
+    """The trace of the request that queued the job: its attempts' spans join it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +78,15 @@ _SUBMIT = text(
             CAST(:job_ids AS uuid[]), CAST(:connectors AS text[]), CAST(:operations AS text[]),
             CAST(:payloads AS text[]), CAST(:max_attempts AS int[]), CAST(:delays AS float8[]),
             CAST(:callback_urls AS text[]), CAST(:idempotency_keys AS text[]),
-            CAST(:event_data AS text[])
+            CAST(:event_data AS text[]), CAST(:traceparents AS text[])
         ) WITH ORDINALITY AS i(job_id, connector, operation, payload, max_attempts, delay_s,
-                               callback_url, idempotency_key, event_data, n)
+                               callback_url, idempotency_key, event_data, traceparent, n)
     ), job AS (
         INSERT INTO jobs (id, tenant_id, connector, operation, payload, status, max_attempts,
-                          available_at, callback_url, idempotency_key)
+                          available_at, callback_url, idempotency_key, traceparent)
         SELECT job_id, :tenant_id, connector, operation, CAST(payload AS jsonb), 'queued',
                max_attempts, now() + make_interval(secs => delay_s), callback_url,
-               idempotency_key
+               idempotency_key, traceparent
         FROM input ORDER BY n
         RETURNING id, tenant_id, available_at
     ), box AS (
@@ -116,6 +118,7 @@ class QueuedJob:
     delay_s: float
     callback_url: str | None
     idempotency_key: str | None
+    traceparent: str | None = None
 
 
 async def insert_queued_jobs(
@@ -136,6 +139,7 @@ async def insert_queued_jobs(
             "delays": [float(j.delay_s) for j in jobs],
             "callback_urls": [j.callback_url for j in jobs],
             "idempotency_keys": [j.idempotency_key for j in jobs],
+            "traceparents": [j.traceparent for j in jobs],
             "event_data": [
                 json_text({"connector": j.connector, "operation": j.operation}) for j in jobs
             ],
@@ -376,7 +380,8 @@ _CLAIM = text(
             OR (status = 'running' AND lease_until < now() AND attempts < max_attempts)
         )
         RETURNING id, tenant_id, connector, operation, payload, attempts, max_attempts,
-                  attempts_before_replay, lease_until, callback_url, idempotency_key, created_at
+                  attempts_before_replay, lease_until, callback_url, idempotency_key, created_at,
+                  traceparent
     ), lost AS (
         -- Only a retaken job (attempts > 1) can have an open run. The EXISTS is a one-time
         -- filter: without a retaken job (nearly always) job_runs is not even looked at.
@@ -431,6 +436,7 @@ def _claimed(row: Row[Any]) -> ClaimedJob:
         created_at=row.created_at,
         reclaimed=bool(row.reclaimed),
         attempts_before_replay=row.attempts_before_replay,
+        traceparent=row.traceparent,
     )
 
 
@@ -623,3 +629,91 @@ async def overdue_jobs(
         .limit(limit)
     )
     return (await session.scalars(query)).all()
+
+
+def _dead_matching(tenant_id: uuid.UUID, f: DeadFilter) -> Any:
+    """The conditions of ``f`` on dead (replayable) jobs of the tenant, as SQL."""
+    conditions = [Job.tenant_id == tenant_id, Job.status.in_(list(REPLAYABLE))]
+    if f.ids is not None:
+        conditions.append(Job.id.in_(list(f.ids)))
+    if f.connector is not None:
+        conditions.append(Job.connector == f.connector)
+    if f.operation is not None:
+        conditions.append(Job.operation == f.operation)
+    if f.dead_since is not None:
+        conditions.append(Job.finished_at >= f.dead_since)
+    return and_(*conditions)
+
+
+async def list_dead(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    f: DeadFilter,
+    *,
+    after: JobCursor | None,
+    limit: int,
+) -> Sequence[Job]:
+    """Dead jobs matching ``f``, newest first by (created_at, id), after the cursor (the
+    order and cursor of ``list_jobs``)."""
+    query = select(Job).where(_dead_matching(tenant_id, f))
+    if after is not None:
+        query = query.where(
+            or_(
+                Job.created_at < after.created_at,
+                and_(Job.created_at == after.created_at, Job.id < after.id),
+            )
+        )
+    query = query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)
+    return (await session.scalars(query)).all()
+
+
+_PURGE_DEAD = text(
+    """
+    WITH gone AS (
+        DELETE FROM jobs WHERE id = ANY(CAST(:job_ids AS uuid[]))
+          AND status = ANY(CAST(:statuses AS text[]))
+        RETURNING id, tenant_id, connector, operation, attempts, finished_at
+    ), event AS (
+        INSERT INTO event_log (tenant_id, job_id, type, data)
+        SELECT tenant_id, id, :event_type,
+               jsonb_build_object('connector', connector, 'operation', operation,
+                                  'attempts', attempts, 'dead_at', finished_at)
+        FROM gone ORDER BY finished_at, id
+    )
+    SELECT id FROM gone ORDER BY finished_at, id
+    """
+)
+
+
+async def purge_dead(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    f: DeadFilter,
+    *,
+    limit: int,
+    event_type: str,
+) -> list[uuid.UUID]:
+    """Delete up to ``limit`` dead jobs matching ``f``, the oldest dead first, whatever
+    their connector's state; their runs go with them (``ON DELETE CASCADE``) and each
+    leaves an ``event_type`` event. Rows another transaction holds (a concurrent replay
+    or purge) are passed over. The ids of the jobs deleted, in order."""
+    picked = (
+        await session.scalars(
+            select(Job.id)
+            .where(_dead_matching(tenant_id, f))
+            .order_by(Job.finished_at, Job.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    if not picked:
+        return []
+    rows = await session.execute(
+        _PURGE_DEAD,
+        {
+            "job_ids": list(picked),
+            "statuses": [status.value for status in REPLAYABLE],
+            "event_type": event_type,
+        },
+    )
+    return [row.id for row in rows]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -40,6 +40,7 @@ from orchestrator.core.jobs.states import (
     replayed_max_attempts,
 )
 from orchestrator.core.models import Job
+from orchestrator.core.observability.tracing import current_traceparent
 from orchestrator.core.outbox import writer as outbox
 from orchestrator.core.outbox.kinds import DELIVER_CALLBACK, RUN_JOB
 
@@ -70,6 +71,9 @@ class NewJob:
     callback_url: str | None = None
     delay_ms: int = 0
     idempotency_key: str | None = None
+    traceparent: str | None = field(default_factory=current_traceparent)
+    """The trace the job continues: taken where the job is asked for (the request's
+    context), since the group committer that writes it runs in another request's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +176,7 @@ async def submit_many(
             delay_s=new.delay_ms / 1000,
             callback_url=new.callback_url,
             idempotency_key=new.idempotency_key,
+            traceparent=new.traceparent,
         )
         for new, budget in zip(jobs, budgets, strict=True)
     ]

@@ -5,6 +5,7 @@ from orchestrator.core.models.config import Config
 from orchestrator.core.models.config_version import ConfigVersion
 from orchestrator.core.models.connector import Connector
 from orchestrator.core.models.event import Event
+from orchestrator.core.models.event_log_horizon import EventLogHorizon
 from orchestrator.core.models.idempotency_key import IdempotencyKey
 from orchestrator.core.models.job import Job
 from orchestrator.core.models.job_run import JobRun
@@ -31,6 +32,7 @@ __all__ = [
     "ConfigVersion",
     "Connector",
     "Event",
+    "EventLogHorizon",
     "IdempotencyKey",
     "Job",
     "JobRun",

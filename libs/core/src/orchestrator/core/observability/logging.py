@@ -1,4 +1,4 @@
-"""JSON logs through loguru, each line carrying ``request_id`` and ``tenant_id``."""
+"""JSON logs through loguru, each line carrying ``request_id``, ``trace_id`` and ``tenant_id``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import msgspec
 from loguru import logger
 
 from orchestrator.core.observability.context import request_id_var, tenant_id_var
+from orchestrator.core.observability.tracing import current_trace_id
 
 if TYPE_CHECKING:
     from loguru import Message, Record
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from orchestrator.core.settings import ObservabilitySettings
 
 _encoder = msgspec.json.Encoder()
+_FIXED = frozenset({"request_id", "trace_id", "tenant_id"})
 
 
 def _json_line(record: Record, service: str) -> bytes:
@@ -27,9 +29,10 @@ def _json_line(record: Record, service: str) -> bytes:
         "msg": record["message"],
         "logger": record["name"],
         "request_id": record["extra"].get("request_id"),
+        "trace_id": record["extra"].get("trace_id"),
         "tenant_id": record["extra"].get("tenant_id"),
     }
-    entry.update((k, v) for k, v in record["extra"].items() if k not in {"request_id", "tenant_id"})
+    entry.update((k, v) for k, v in record["extra"].items() if k not in _FIXED)
     if record["exception"] is not None:
         entry["exception"] = repr(record["exception"].value)
     return _encoder.encode(entry) + b"\n"
@@ -38,6 +41,7 @@ def _json_line(record: Record, service: str) -> bytes:
 def _patch(record: Record) -> None:
     record["extra"].setdefault("request_id", request_id_var.get())
     record["extra"].setdefault("tenant_id", tenant_id_var.get())
+    record["extra"].setdefault("trace_id", current_trace_id())
 
 
 class _InterceptHandler(logging.Handler):

@@ -13,12 +13,13 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 from psycopg import AsyncConnection
 
+from orchestrator.core.observability.tracing import current_traceparent
 from orchestrator.core.outbox.kinds import ROUTE_WEBHOOK
 
 MAX_DEDUPE_ID = 300
@@ -33,12 +34,12 @@ _INSERT = """
         SELECT CAST(set_config('app.tenant_id', CAST(%(tenant_id)s AS text), true) AS uuid) AS id
     ), inbox AS (
         INSERT INTO webhook_inbox (id, tenant_id, source_id, provider, dedupe_id, event_type,
-                                   routing, headers, body)
+                                   routing, headers, body, traceparent)
         SELECT i.id, tenant.id, i.source_id, i.provider, i.dedupe_id, i.event_type,
-               i.routing, i.headers, decode(i.body, 'base64')
+               i.routing, i.headers, decode(i.body, 'base64'), i.traceparent
         FROM json_to_recordset(CAST(%(rows)s AS json)) AS i(
                  id uuid, source_id uuid, provider text, dedupe_id text, event_type text,
-                 routing jsonb, headers jsonb, body text)
+                 routing jsonb, headers jsonb, body text, traceparent text)
              CROSS JOIN tenant
         -- One order for every writer, so two inserting the same events cannot deadlock.
         ORDER BY i.source_id, i.dedupe_id
@@ -66,6 +67,7 @@ class _Row(msgspec.Struct, frozen=True):
     headers: Mapping[str, str]
     body: bytes
     """Encoded as base64 in JSON."""
+    traceparent: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,9 @@ class Delivery:
     routing: Mapping[str, str]
     headers: Mapping[str, str]
     body: bytes
+    traceparent: str | None = field(default_factory=current_traceparent)
+    """The trace of the request that delivered it, taken in that request's context (the
+    group committer that stores it runs in another's); its routing continues it."""
 
     @property
     def key(self) -> tuple[uuid.UUID, uuid.UUID, str]:
@@ -153,6 +158,7 @@ async def insert_deliveries(
             d.routing,
             d.headers,
             d.body,
+            d.traceparent,
         )
         for d in deliveries
     ]

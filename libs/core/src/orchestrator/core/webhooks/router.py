@@ -26,6 +26,7 @@ from orchestrator.core.errors import Problem
 from orchestrator.core.events.wake import Notifier
 from orchestrator.core.jobs import service as jobs
 from orchestrator.core.models import WebhookInboxEntry
+from orchestrator.core.observability.tracing import continued_span
 from orchestrator.core.webhooks import forwards, inbox_repository, repository, routing
 from orchestrator.core.webhooks.fields import decode_body
 from orchestrator.core.webhooks.inbox_repository import Outcome
@@ -121,7 +122,11 @@ async def route(
         entry = await inbox_repository.lock_received(session, inbox_id)
         if entry is None:
             return None
-        outcome = await _dispatch(session, notifier, entry, network)
+        # The jobs it queues take this context: they join the delivery's trace.
+        with continued_span(
+            "webhook.route", entry.traceparent, {"webhook.inbox_id": str(inbox_id)}
+        ):
+            outcome = await _dispatch(session, notifier, entry, network)
         await set_tenant(session, tenant_id)
         await inbox_repository.mark(session, inbox_id, outcome)
         return outcome

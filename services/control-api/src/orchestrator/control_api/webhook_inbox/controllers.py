@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.openapi.spec import OpenAPIFormat
 from litestar.params import QueryParameter
@@ -31,7 +29,7 @@ from orchestrator.core.configuration.service import Mutation
 from orchestrator.core.errors import BadRequest
 from orchestrator.core.events.wake import Waker
 from orchestrator.core.http.auth import guarded, provide_principal
-from orchestrator.core.http.fields import NO_NUL
+from orchestrator.core.http.fields import NO_NUL, parse_instant
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.jobs.cursor import InvalidJobCursor, JobCursor
 from orchestrator.core.models import WebhookInboxEntry
@@ -51,20 +49,6 @@ Instant = Annotated[
         description="An RFC 3339 date-time with its offset (`2026-11-25T10:00:00Z`).",
     ),
 ]
-
-
-def instant(name: str, text: str | None) -> dt.datetime | None:
-    """A query parameter's RFC 3339 date-time; 400 for anything else (a bare number, a
-    date, a time without its offset), which a lenient parse would have read somehow."""
-    if text is None:
-        return None
-    try:
-        value = msgspec.convert(text, dt.datetime)
-    except msgspec.ValidationError:
-        value = None
-    if value is None or value.tzinfo is None:
-        raise BadRequest(f"`{name}` is not an RFC 3339 date-time with an offset.")
-    return value
 
 
 def waker_of(request: Request[Any, Any, Any]) -> Waker:
@@ -148,8 +132,8 @@ class WebhookInboxController(Controller):
             statuses=[status] if status else None,
             source_id=source_id,
             event_type=event_type,
-            received_after=instant("received_after", received_after),
-            received_before=instant("received_before", received_before),
+            received_after=parse_instant("received_after", received_after),
+            received_before=parse_instant("received_before", received_before),
         )
         rows = await inbox_repository.page(ws.session, f, after=after, limit=limit + 1)
         page = list(rows[:limit])
@@ -195,8 +179,8 @@ class WebhookInboxController(Controller):
             statuses=list(data.status) if data.status else None,
             source_id=data.source_id,
             event_type=data.event_type,
-            received_after=data.received_after,
-            received_before=data.received_before,
+            received_after=parse_instant("received_after", data.received_after),
+            received_before=parse_instant("received_before", data.received_before),
         )
         ids = await inbox_service.retry_many(
             ws.session, waker_of(request), audited(ws, reason), f, limit=data.limit

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from orchestrator.core.http.fields import NO_NUL
+from orchestrator.core.http.fields import NO_NUL, InstantText
 from orchestrator.core.webhooks.inbox_service import MAX_RETRY_BATCH
 
 Status = Literal["received", "routed", "unrouted", "ignored", "failed"]
@@ -17,7 +17,6 @@ Status = Literal["received", "routed", "unrouted", "ignored", "failed"]
 routed, but no enabled binding takes its type; ``failed``: starting them was refused."""
 Retryable = Literal["unrouted", "ignored", "failed"]
 EventType = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)]
-Instant = Annotated[dt.datetime, msgspec.Meta(tz=True)]
 """An RFC 3339 date-time with its offset."""
 
 
@@ -69,8 +68,8 @@ class InboxRetryIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     """Default: all three retryable statuses."""
     source_id: uuid.UUID | None = None
     event_type: EventType | None = None
-    received_after: Instant | None = None
-    received_before: Instant | None = None
+    received_after: InstantText | None = None
+    received_before: InstantText | None = None
     limit: Annotated[int, msgspec.Meta(ge=1, le=MAX_RETRY_BATCH)] = MAX_RETRY_BATCH
     """The most events retried by this call, oldest first; call again while ``retried``
     equals it."""

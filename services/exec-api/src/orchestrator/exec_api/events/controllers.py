@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
 from orchestrator.core.errors import BadRequest
-from orchestrator.core.events import log
+from orchestrator.core.events import log, retention
 from orchestrator.core.events.cursor import START, EventCursor, InvalidCursor
 from orchestrator.core.http.auth import (
     authenticated,
@@ -55,7 +55,7 @@ class EventController(Controller):
     @get(
         opt=guarded(authenticated(EXEC_AUDIENCE, "events:read")),
         dependencies={"session": provide_tenant_session},
-        responses=problem_responses(400, 401, 403, 503),
+        responses=problem_responses(400, 401, 403, 410, 503),
     )
     async def list_events(
         self,
@@ -66,17 +66,23 @@ class EventController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> EventPageOut:
         """Events after ``after``, oldest first. An event appears only once every older one
-        has, so paging with ``next_cursor`` never skips one."""
-        cursor = parse_cursor(after, "after") or START
+        has, so paging with ``next_cursor`` never skips one; ``410`` when retention deleted
+        events after ``after`` (start again without it)."""
+        resume = parse_cursor(after, "after")
+        cursor = resume or START
         page = await log.read_after(
             session, principal.tenant_id, cursor, limit=limit, job_id=job_id
         )
+        if resume is not None:
+            # After the read: a purge committing before it raised the horizon too, so this
+            # sees it; one committing after it deleted nothing the read missed.
+            await retention.check_cursor(session, principal.tenant_id, resume)
         return EventPageOut(items=[to_out(e) for e in page.events], next_cursor=page.next.encode())
 
     @get(
         "/stream",
         opt=guarded(authenticated(EXEC_AUDIENCE, "events:read")),
-        responses=problem_responses(400, 401, 403, 503),
+        responses=problem_responses(400, 401, 403, 410, 503),
         media_type="text/event-stream",
     )
     async def stream(
@@ -96,7 +102,8 @@ class EventController(Controller):
     ) -> ServerSentEvent:
         """Server-sent events: ``id:`` (the cursor), ``event:`` (the type), ``data:`` (the event
         as JSON); comments as heartbeats. Resumes after ``Last-Event-ID`` (or ``after``) with no
-        gap and no duplicate; without either, starts with the events that happen from now."""
+        gap and no duplicate (``410`` when retention deleted events after it); without either,
+        starts with the events that happen from now."""
         resume = parse_cursor(last_event_id, "Last-Event-ID") or parse_cursor(after, "after")
         sessions = plane.resources.sessions
         cursor = await start_cursor(sessions, principal.tenant_id, resume)
@@ -107,5 +114,6 @@ class EventController(Controller):
                 principal.tenant_id,
                 cursor,
                 until=float(principal.expires_at),
+                resumed=resume is not None,
             )
         )

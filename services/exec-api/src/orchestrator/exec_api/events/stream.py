@@ -21,7 +21,7 @@ from litestar.response import ServerSentEventMessage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.db.tenant import tenant_transaction
-from orchestrator.core.events import log
+from orchestrator.core.events import log, retention
 from orchestrator.core.events.cursor import EventCursor
 from orchestrator.core.events.hub import EventHub
 from orchestrator.exec_api.events.schemas import to_out
@@ -42,10 +42,12 @@ class StreamConfig:
 async def start_cursor(
     sessions: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID, resume: EventCursor | None
 ) -> EventCursor:
-    """Where a stream begins: after ``resume``, or after every event final now."""
-    if resume is not None:
-        return resume
+    """Where a stream begins: after ``resume`` (410 when retention deleted events after
+    it), or after every event final now."""
     async with tenant_transaction(sessions, tenant_id) as session:
+        if resume is not None:
+            await retention.check_cursor(session, tenant_id, resume)
+            return resume
         return await log.tail(session)
 
 
@@ -57,10 +59,17 @@ async def event_stream(
     *,
     until: float,
     config: StreamConfig | None = None,
+    resumed: bool = False,
 ) -> AsyncIterator[ServerSentEventMessage]:
     """Events after ``cursor`` as SSE messages, live, until the wall clock reaches ``until``
-    (the token's expiry: the client reconnects with a fresh one and ``Last-Event-ID``)."""
+    (the token's expiry: the client reconnects with a fresh one and ``Last-Event-ID``).
+
+    ``resumed``: ``cursor`` came from the client, and was checked against the retention
+    horizon before the response started; the first read checks it again, and ends the
+    stream if a purge moved the horizon past it in between (the reconnect gets the 410).
+    """
     cfg = config or StreamConfig()
+    recheck = resumed
     waiter = hub.subscribe(str(tenant_id))
     pending_pause = cfg.pending_first_s
     try:
@@ -69,6 +78,11 @@ async def event_stream(
             waiter.clear()  # before reading: a notification during the read is kept
             async with tenant_transaction(sessions, tenant_id) as session:
                 page = await log.read_after(session, tenant_id, cursor, limit=cfg.batch)
+                if recheck and retention.is_expired(
+                    cursor, await retention.horizon(session, tenant_id)
+                ):
+                    return
+            recheck = False
             for event in page.events:
                 out = to_out(event)
                 yield ServerSentEventMessage(

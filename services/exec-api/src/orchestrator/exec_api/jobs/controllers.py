@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, HeaderParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,17 +27,14 @@ from orchestrator.core.idempotency.guard import idempotent
 from orchestrator.core.jobs import repository, service
 from orchestrator.core.jobs.cursor import InvalidJobCursor, JobCursor
 from orchestrator.core.jobs.states import JobStatus
-from orchestrator.core.models import Job
+from orchestrator.core.jobs.views import DeadJobFilter, JobOut, Status, to_out
 from orchestrator.exec_api.jobs.schemas import (
     JobAccepted,
     JobBatchAccepted,
     JobBatchCreate,
     JobCreate,
     JobList,
-    JobOut,
-    JobRetryIn,
     JobsRetried,
-    Status,
 )
 from orchestrator.exec_api.jobs.submitter import Submission
 from orchestrator.exec_api.plane import Plane, plane_of, provide_plane
@@ -56,29 +51,6 @@ IdempotencyKey = Annotated[
 ]
 SUBMIT_LOCK_S = 30.0
 """How long a submission that died keeps its key in flight (far above its run time)."""
-
-
-def to_out(job: Job) -> JobOut:
-    """The API view of a job."""
-    return JobOut(
-        id=job.id,
-        status=job.status.value,
-        connector=job.connector,
-        operation=job.operation,
-        payload=job.payload,
-        attempts=job.attempts,
-        max_attempts=job.max_attempts,
-        available_at=job.available_at,
-        created_at=job.created_at,
-        updated_at=job.updated_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        upstream_status=job.upstream_status,
-        output=job.output,
-        error=job.last_error,
-        callback_url=job.callback_url,
-        callback_state=job.callback_state,  # type: ignore[arg-type]
-    )
 
 
 def new_job(data: JobCreate, idempotency_key: str | None) -> service.NewJob:
@@ -101,20 +73,6 @@ def to_accepted(job: service.SubmittedJob) -> JobAccepted:
 def location(job: service.SubmittedJob) -> dict[str, str]:
     """The ``Location`` header naming a queued job."""
     return {"Location": f"/api/v1/jobs/{job.id}"}
-
-
-def instant(name: str, text: str | None) -> dt.datetime | None:
-    """An RFC 3339 date-time with its offset; 400 for anything else (a date, a time without
-    its offset)."""
-    if text is None:
-        return None
-    try:
-        value = msgspec.convert(text, dt.datetime)
-    except msgspec.ValidationError:
-        value = None
-    if value is None or value.tzinfo is None:
-        raise BadRequest(f"`{name}` is not an RFC 3339 date-time with an offset.")
-    return value
 
 
 def executor_of(plane: Plane) -> Executor:
@@ -324,16 +282,11 @@ class JobController(Controller):
         responses=problem_responses(400, 401, 403, 413, 415, 422, 429, 503),
     )
     async def retry_dead(
-        self, data: JobRetryIn, principal: Principal, session: AsyncSession, plane: Plane
+        self, data: DeadJobFilter, principal: Principal, session: AsyncSession, plane: Plane
     ) -> JobsRetried:
         """Queue again up to ``limit`` dead jobs of the workspace matching the filter, the
         oldest dead first, in one transaction."""
-        f = repository.DeadFilter(
-            connector=data.connector,
-            operation=data.operation,
-            dead_since=instant("dead_since", data.dead_since),
-        )
         ids = await service.replay_many(
-            session, plane.waker, principal.tenant_id, f, limit=data.limit
+            session, plane.waker, principal.tenant_id, data.to_filter(), limit=data.limit
         )
         return JobsRetried(retried=len(ids), ids=ids)

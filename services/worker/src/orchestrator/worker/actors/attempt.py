@@ -6,6 +6,7 @@ from orchestrator.core.errors import PolicyStateUnavailable, Problem
 from orchestrator.core.jobs.repository import ClaimedJob
 from orchestrator.core.jobs.results import AttemptResult
 from orchestrator.core.jobs.states import attempt_in_run
+from orchestrator.core.observability.tracing import continued_span
 from orchestrator.worker.actors.job_context import JobResources
 
 POLICY_STATE_RETRY_S = 1.0
@@ -16,7 +17,16 @@ async def execute_job_attempt(
     resources: JobResources, job: ClaimedJob
 ) -> tuple[AttemptResult, float | None]:
     """Run one attempt of ``job``: its result, and the delay before the next attempt (None:
-    no further attempt)."""
+    no further attempt), inside a ``job.attempt`` span of the trace that queued it."""
+    with continued_span(
+        "job.attempt",
+        job.traceparent,
+        {"job.id": str(job.id), "job.attempt": job.attempt, "job.connector": job.connector},
+    ):
+        return await _attempt(resources, job)
+
+
+async def _attempt(resources: JobResources, job: ClaimedJob) -> tuple[AttemptResult, float | None]:
     try:
         return await resources.execution.executor.attempt_job(
             job.tenant_id,

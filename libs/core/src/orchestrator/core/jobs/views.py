@@ -1,0 +1,87 @@
+"""The API view of a job, shared by the APIs that show jobs (msgspec, no HTTP)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from orchestrator.core.http.fields import NO_NUL, InstantText, parse_instant
+from orchestrator.core.jobs.repository import DeadFilter
+from orchestrator.core.jobs.service import MAX_REPLAY_BATCH
+from orchestrator.core.models import Job
+
+Status = Literal["queued", "running", "succeeded", "failed", "dead", "cancelled"]
+CallbackState = Literal["pending", "delivered", "failed"]
+
+
+class JobOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A job and what its attempts produced so far."""
+
+    id: uuid.UUID
+    status: Status
+    connector: str
+    operation: str
+    payload: Any
+    attempts: int
+    max_attempts: int
+    available_at: dt.datetime
+    """When the next attempt may start (for a queued job)."""
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    upstream_status: int | None
+    output: Any
+    error: str | None
+    callback_url: str | None
+    callback_state: CallbackState | None
+
+
+def to_out(job: Job) -> JobOut:
+    """The API view of a job."""
+    return JobOut(
+        id=job.id,
+        status=job.status.value,
+        connector=job.connector,
+        operation=job.operation,
+        payload=job.payload,
+        attempts=job.attempts,
+        max_attempts=job.max_attempts,
+        available_at=job.available_at,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        upstream_status=job.upstream_status,
+        output=job.output,
+        error=job.last_error,
+        callback_url=job.callback_url,
+        callback_state=job.callback_state,  # type: ignore[arg-type]
+    )
+
+
+class DeadJobFilter(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Which dead jobs of the workspace to act on; every member narrows the set."""
+
+    connector: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)] | None = (
+        None
+    )
+    operation: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)] | None = (
+        None
+    )
+    dead_since: InstantText | None = None
+    """Only jobs that went dead at or after this instant."""
+    limit: Annotated[int, msgspec.Meta(ge=1, le=MAX_REPLAY_BATCH)] = 100
+    """The most jobs this call acts on, the oldest dead first; call again while the count
+    it answers equals it."""
+
+    def to_filter(self) -> DeadFilter:
+        """The repository's filter; 400 for a ``dead_since`` that is not an RFC 3339 instant."""
+        return DeadFilter(
+            connector=self.connector,
+            operation=self.operation,
+            dead_since=parse_instant("dead_since", self.dead_since),
+        )

@@ -1,0 +1,102 @@
+"""``/api/v1/dlq``: a workspace's dead jobs, replayed or purged by an operator."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import QueryParameter
+
+from orchestrator.control_api.dlq.schemas import (
+    DeadJobList,
+    DlqPurged,
+    DlqReplayed,
+)
+from orchestrator.control_api.scope import (
+    READ_GUARDS,
+    WRITE_GUARDS,
+    Reason,
+    WorkspaceScope,
+    provide_scope,
+)
+from orchestrator.control_api.webhook_inbox.controllers import audited, waker_of
+from orchestrator.core.errors import BadRequest
+from orchestrator.core.http.auth import guarded, provide_principal
+from orchestrator.core.http.fields import NO_NUL
+from orchestrator.core.http.problems import problem_responses
+from orchestrator.core.jobs import dlq, repository
+from orchestrator.core.jobs.cursor import InvalidJobCursor, JobCursor
+from orchestrator.core.jobs.repository import DeadFilter
+from orchestrator.core.jobs.views import DeadJobFilter, to_out
+
+READS = problem_responses(400, 401, 403, 404, 409, 503)
+WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
+QueryName = Annotated[str | None, QueryParameter(min_length=1, max_length=200, pattern=NO_NUL)]
+
+
+class DlqController(Controller):
+    """Dead jobs of the workspace (``?workspace=``, default the token's): jobs that ran out
+    of attempts. Replaying queues them again with a fresh attempt budget; purging deletes
+    them with their runs. Both are audited with their ``reason``."""
+
+    path = "/api/v1/dlq"
+    tags = ["dlq"]
+    security = [{"bearer": []}]
+    dependencies = {"principal": provide_principal, "ws": provide_scope}
+
+    @get(opt=guarded(*READ_GUARDS), responses=READS)
+    async def list_dead_jobs(
+        self,
+        ws: WorkspaceScope,
+        connector: QueryName = None,
+        operation: QueryName = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+    ) -> DeadJobList:
+        """The workspace's dead jobs, newest first, optionally of one connector and
+        operation; cursor-paginated."""
+        after = None
+        if cursor is not None:
+            try:
+                after = JobCursor.decode(cursor)
+            except InvalidJobCursor:
+                raise BadRequest("`cursor` is not a cursor this API returned.") from None
+        f = DeadFilter(connector=connector, operation=operation)
+        jobs = await repository.list_dead(ws.session, ws.tenant_id, f, after=after, limit=limit + 1)
+        page = list(jobs[:limit])
+        more = len(jobs) > limit
+        return DeadJobList(
+            items=[to_out(job) for job in page],
+            next_cursor=JobCursor(page[-1].created_at, page[-1].id).encode() if more else None,
+        )
+
+    @post("/replay", opt=guarded(*WRITE_GUARDS), status_code=202, responses=WRITES)
+    async def replay_dead_jobs(
+        self,
+        request: Request[Any, Any, Any],
+        ws: WorkspaceScope,
+        data: DeadJobFilter,
+        reason: Reason,
+    ) -> DlqReplayed:
+        """Queue again up to ``limit`` dead jobs matching the filter, the oldest dead first,
+        each with a fresh attempt budget (its connector's policy today); jobs of a disabled
+        connector stay dead. ``429`` (nothing replayed) past the queue-depth quota."""
+        ids = await dlq.replay(
+            ws.session, waker_of(request), audited(ws, reason), data.to_filter(), limit=data.limit
+        )
+        return DlqReplayed(replayed=len(ids), ids=ids)
+
+    @post("/purge", opt=guarded(*WRITE_GUARDS), status_code=200, responses=WRITES)
+    async def purge_dead_jobs(
+        self,
+        request: Request[Any, Any, Any],
+        ws: WorkspaceScope,
+        data: DeadJobFilter,
+        reason: Reason,
+    ) -> DlqPurged:
+        """Delete up to ``limit`` dead jobs matching the filter, the oldest dead first, with
+        their runs; each leaves a ``job.purged`` event."""
+        ids = await dlq.purge(
+            ws.session, waker_of(request), audited(ws, reason), data.to_filter(), limit=data.limit
+        )
+        return DlqPurged(purged=len(ids), ids=ids)
