@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import Row, and_, func, or_, select, text, update
+from sqlalchemy import Row, Select, and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.jobs.cursor import JobCursor
@@ -165,6 +165,19 @@ async def get_job(session: AsyncSession, job_id: uuid.UUID) -> Job | None:
     return await session.get(Job, job_id)
 
 
+def _newest_first(query: Select[Job], after: JobCursor | None, limit: int) -> Select[Job]:
+    """``query`` in the jobs listing's order, newest first by (created_at, id), after the
+    cursor."""
+    if after is not None:
+        query = query.where(
+            or_(
+                Job.created_at < after.created_at,
+                and_(Job.created_at == after.created_at, Job.id < after.id),
+            )
+        )
+    return query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)
+
+
 async def list_jobs(
     session: AsyncSession,
     tenant_id: uuid.UUID,
@@ -177,15 +190,7 @@ async def list_jobs(
     query = select(Job).where(Job.tenant_id == tenant_id)
     if status is not None:
         query = query.where(Job.status == status)
-    if after is not None:
-        query = query.where(
-            or_(
-                Job.created_at < after.created_at,
-                and_(Job.created_at == after.created_at, Job.id < after.id),
-            )
-        )
-    query = query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)
-    return (await session.scalars(query)).all()
+    return (await session.scalars(_newest_first(query, after, limit))).all()
 
 
 async def job_runs(session: AsyncSession, job_id: uuid.UUID) -> Sequence[JobRun]:
@@ -656,15 +661,7 @@ async def list_dead(
     """Dead jobs matching ``f``, newest first by (created_at, id), after the cursor (the
     order and cursor of ``list_jobs``)."""
     query = select(Job).where(_dead_matching(tenant_id, f))
-    if after is not None:
-        query = query.where(
-            or_(
-                Job.created_at < after.created_at,
-                and_(Job.created_at == after.created_at, Job.id < after.id),
-            )
-        )
-    query = query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)
-    return (await session.scalars(query)).all()
+    return (await session.scalars(_newest_first(query, after, limit))).all()
 
 
 _PURGE_DEAD = text(
