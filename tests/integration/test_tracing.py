@@ -189,6 +189,41 @@ async def test_a_job_attempt_joins_the_trace_of_the_request_that_queued_it(
     assert stored == f"00-{trace_id}-{server.span_id}-01"
 
 
+async def test_a_jobs_callback_is_a_span_of_the_same_trace_and_carries_it(
+    plane: Plane, receiver: OtlpReceiver, upstream: UpstreamServer, http: httpx.AsyncClient
+) -> None:
+    trace_id, traceparent = caller_traceparent()
+    hook = f"/hooks/{uuid.uuid4().hex}"
+    response = await http.post(
+        f"{plane.traced.url}/api/v1/jobs",
+        json={
+            "connector": plane.connector,
+            "operation": "get",
+            "payload": {},
+            "callback_url": f"{upstream.url}{hook}",
+        },
+        headers=plane.headers(traceparent),
+    )
+    assert response.status_code == 202, response.text
+    assert await upstream.until_calls(1, hook, wait_s=15) == 1
+
+    spans = await asyncio.to_thread(
+        receiver.wait_for,
+        lambda s: (
+            any(x.name == "callback.deliver" for x in s) and sum(x.kind == "CLIENT" for x in s) >= 2
+        ),
+        trace_id,
+        15.0,
+    )
+    [deliver] = [s for s in spans if s.name == "callback.deliver"]
+    [post] = [s for s in spans if s.kind == "CLIENT" and s.parent_span_id == deliver.span_id]
+    server = one(spans, "SERVER", "exec-api")
+    assert deliver.parent_span_id == server.span_id  # the job's stored traceparent
+    [callback] = upstream.requests(hook)
+    assert callback.headers.get("traceparent") == f"00-{trace_id}-{post.span_id}-01"
+    assert callback.headers.get("webhook-signature", "").startswith("v1,")
+
+
 async def test_with_tracing_off_the_callers_traceparent_still_reaches_the_upstream(
     plane: Plane, receiver: OtlpReceiver, upstream: UpstreamServer, http: httpx.AsyncClient
 ) -> None:

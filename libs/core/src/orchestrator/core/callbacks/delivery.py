@@ -28,9 +28,11 @@ from orchestrator.core.events import log as events
 from orchestrator.core.events.wake import Notifier, after_commit
 from orchestrator.core.jobs import repository as jobs
 from orchestrator.core.models import Job
+from orchestrator.core.observability import tracing
 from orchestrator.core.outbox import writer as outbox
 from orchestrator.core.outbox.kinds import DELIVER_CALLBACK
 from orchestrator.core.secrets.keyring import KeyRing
+from orchestrator.core.upstream import traced
 from orchestrator.core.upstream.client import (
     Timeouts,
     UpstreamClient,
@@ -119,16 +121,29 @@ def build_request(
 
 
 async def post_once(
-    client: UpstreamClient, request: UpstreamRequest, timeouts: Timeouts
+    client: UpstreamClient,
+    request: UpstreamRequest,
+    timeouts: Timeouts,
+    *,
+    span_name: str,
+    traceparent: str | None,
 ) -> tuple[int | None, str | None]:
-    """One POST: the receiver's status (None if none came) and an error unless it was 2xx."""
-    try:
-        response = await client.request(request, timeouts)
-    except UpstreamError as exc:
-        return None, str(exc) or type(exc).__name__
-    if not 200 <= response.status < 300:
-        return response.status, f"the receiver answered {response.status}"
-    return response.status, None
+    """One POST in a ``span_name`` span of the trace ``traceparent`` continues (the
+    request that made the job or the webhook event): the receiver's status (None if none
+    came) and an error unless it was 2xx."""
+    with tracing.continued_span(span_name, traceparent):
+        span, request = traced.start(request)
+        status: int | None = None
+        try:
+            response = await client.request(request, timeouts)
+        except UpstreamError as exc:
+            tracing.end_client_span(span, None, type(exc).__name__)
+            return None, str(exc) or type(exc).__name__
+        status = response.status
+        tracing.end_client_span(span, status, None)
+    if not 200 <= status < 300:
+        return status, f"the receiver answered {status}"
+    return status, None
 
 
 async def signing_keys(session: AsyncSession, keys: KeyRing) -> list[str]:
@@ -194,7 +209,10 @@ async def deliver(
             int(now),
             body,
         )
-    status, error = await post_once(client, request, policy.timeouts)
+        traceparent = job.traceparent
+    status, error = await post_once(
+        client, request, policy.timeouts, span_name="callback.deliver", traceparent=traceparent
+    )
     delivered = error is None
     state, delay = after_attempt(policy, attempt, delivered=delivered, rng=rng)
     async with tenant_transaction(sessions, tenant_id) as session:

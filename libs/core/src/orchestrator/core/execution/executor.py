@@ -45,6 +45,7 @@ from orchestrator.core.policy.gate import PolicyGate
 from orchestrator.core.policy.keys import CallKey
 from orchestrator.core.policy.retry import plan_retry
 from orchestrator.core.policy.timeout import attempt_timeouts
+from orchestrator.core.upstream import traced
 from orchestrator.core.upstream.client import (
     Timeouts,
     UpstreamClient,
@@ -91,15 +92,6 @@ def _with_key(request: UpstreamRequest, key: str | None) -> UpstreamRequest:
     if key is None or any(name.lower() == "idempotency-key" for name in request.headers):
         return request
     return msgspec.structs.replace(request, headers={**request.headers, IDEMPOTENCY_HEADER: key})
-
-
-def _with_traceparent(request: UpstreamRequest, traceparent: str | None) -> UpstreamRequest:
-    """Hand the trace on to the upstream, unless the connector sets its own header."""
-    if traceparent is None or any(name.lower() == "traceparent" for name in request.headers):
-        return request
-    return msgspec.structs.replace(
-        request, headers={**request.headers, tracing.TRACEPARENT: traceparent}
-    )
 
 
 def refusal_problem(
@@ -184,8 +176,7 @@ class Executor:
         status: int | None = None
         error: UpstreamError | None = None
         # One place for both clients (lean, aiohttp): the CLIENT span and its header.
-        span = tracing.start_client_span(request.method, request.url)
-        request = _with_traceparent(request, tracing.outgoing_traceparent(span))
+        span, request = traced.start(request)
         try:
             response = await self.client.request(request, timeouts)
             status = response.status

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from loguru import logger
-from sqlalchemy import func, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -155,7 +155,13 @@ async def deliver(
             row.body,
             content_type=row.content_type,
         )
-    status, error = await post_once(client, request, policy.timeouts)
+        # The delivery's trace, when its inbox row is this workspace's (RLS hides another's).
+        traceparent = await session.scalar(
+            select(WebhookInboxEntry.traceparent).where(WebhookInboxEntry.id == row.inbox_id)
+        )
+    status, error = await post_once(
+        client, request, policy.timeouts, span_name="webhook.forward", traceparent=traceparent
+    )
     delivered = error is None
     state, delay = after_attempt(policy, attempt, delivered=delivered, rng=rng)
     async with tenant_transaction(sessions, tenant_id) as session:
