@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,6 +24,7 @@ from orchestrator.core.models import Organization, Workspace, WorkspaceStatus
 from orchestrator.core.outbox import repository as outbox_repository
 from orchestrator.core.outbox import writer as outbox
 from orchestrator.core.outbox.kinds import RUN_JOB
+from orchestrator.core.webhooks import retention as inbox_retention
 
 BATCH = 1000
 
@@ -56,21 +58,41 @@ async def purge_idempotency_keys(sessions: async_sessionmaker[AsyncSession]) -> 
     return total
 
 
-async def purge_events(sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta) -> int:
-    """Delete every workspace's events older than ``keep`` (raising its horizon, so readers
-    resuming below it get a 410 instead of a gap); how many went."""
+async def _per_tenant(
+    sessions: async_sessionmaker[AsyncSession],
+    purge: Callable[[AsyncSession, uuid.UUID], Awaitable[int]],
+) -> int:
+    """Run ``purge`` (one batch, at most ``BATCH`` rows) in each workspace, one transaction
+    a batch, until a batch comes back short; how many rows went in all."""
     total = 0
-    before = dt.datetime.now(dt.UTC) - keep
     for tenant_id in await tenant_ids(sessions):
         while True:
             async with tenant_transaction(sessions, tenant_id) as session:
-                purged = await retention.purge_before(
-                    session, tenant_id, before=before, limit=BATCH
-                )
+                purged = await purge(session, tenant_id)
             total += purged
             if purged < BATCH:
                 break
     return total
+
+
+async def purge_events(sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta) -> int:
+    """Delete every workspace's events older than ``keep`` (raising its horizon, so readers
+    resuming below it get a 410 instead of a gap); how many went."""
+    before = dt.datetime.now(dt.UTC) - keep
+    return await _per_tenant(
+        sessions, lambda s, t: retention.purge_before(s, t, before=before, limit=BATCH)
+    )
+
+
+async def purge_webhook_inbox(
+    sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta
+) -> int:
+    """Delete every workspace's processed webhook events and finished forwards older than
+    ``keep``; how many rows went."""
+    before = dt.datetime.now(dt.UTC) - keep
+    return await _per_tenant(
+        sessions, lambda s, t: inbox_retention.purge_before(s, t, before=before, limit=BATCH)
+    )
 
 
 async def purge_published_outbox(

@@ -1,4 +1,5 @@
-"""Retention and the safety-net sweep of jobs, outbox, events and idempotency keys."""
+"""Retention and the safety-net sweep of jobs, outbox, events, idempotency keys and the
+webhook inbox."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ JOBS_MAINTENANCE = "jobs_maintenance"
 
 
 async def jobs_maintenance() -> None:
-    """Purge expired idempotency keys, old published outbox rows and old events; re-dispatch
-    stuck jobs. Idempotent, so several replicas may run it."""
+    """Purge expired idempotency keys, old published outbox rows, events and webhook inbox
+    rows; re-dispatch stuck jobs. Idempotent, so several replicas may run it."""
     resources = await job_resources()
     jobs = resources.settings.jobs
     keys = await maintenance.purge_idempotency_keys(resources.sessions)
@@ -24,14 +25,18 @@ async def jobs_maintenance() -> None:
     events = await maintenance.purge_events(
         resources.sessions, keep=dt.timedelta(seconds=jobs.events_keep_s)
     )
+    webhooks = await maintenance.purge_webhook_inbox(
+        resources.sessions, keep=dt.timedelta(seconds=jobs.webhook_inbox_keep_s)
+    )
     stuck = await maintenance.sweep_overdue_jobs(
         resources.sessions, resources.waker, grace_s=jobs.sweep_grace_s
     )
     logger.info(
-        "jobs maintenance: {} expired keys, {} outbox rows and {} events purged, "
-        "{} stuck jobs re-dispatched",
+        "jobs maintenance: {} expired keys, {} outbox rows, {} events and {} webhook inbox "
+        "rows purged, {} stuck jobs re-dispatched",
         keys,
         rows,
         events,
+        webhooks,
         stuck,
     )
