@@ -60,7 +60,10 @@ async def entry(
 ) -> None:
     """An inbox entry of ``status`` received ``age`` ago."""
     body = slack_event("C1", text=label)
-    entry_id = await store_delivery(app, ws.tenant_id, ws.source_id, "slack", body)
+    # No outbox row: the stack's worker must not route it meanwhile (``received`` stays so).
+    entry_id = await store_delivery(
+        app, ws.tenant_id, ws.source_id, "slack", body, route_messages=0
+    )
     async with tenant_transaction(owner, ws.tenant_id) as session:
         await session.execute(
             update(WebhookInboxEntry)

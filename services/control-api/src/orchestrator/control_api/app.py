@@ -10,7 +10,9 @@ from orchestrator.control_api.configs.controllers import ConfigController
 from orchestrator.control_api.connector_types.controllers import list_connector_types
 from orchestrator.control_api.connectors.controllers import ConnectorController
 from orchestrator.control_api.dlq.controllers import DlqController
+from orchestrator.control_api.impersonation.controllers import ImpersonationController
 from orchestrator.control_api.oauth.controllers import CLIENT_BASIC, jwks, token
+from orchestrator.control_api.operators.controllers import OperatorController
 from orchestrator.control_api.policies.controllers import PolicyController
 from orchestrator.control_api.quotas.controllers import QuotaController
 from orchestrator.control_api.secret_refs.controllers import SecretRefController
@@ -45,6 +47,8 @@ def create_app() -> ASGIApp:
             WebhookInboxController,
             DlqController,
             SigningSecretController,
+            OperatorController,
+            ImpersonationController,
         ],
         signs_tokens=True,
         security_schemes={

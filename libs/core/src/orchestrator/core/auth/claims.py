@@ -37,3 +37,16 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     not_before: int | None = None
     organization_id: uuid.UUID | None = None
     role: str | None = None
+    # RFC 8693 ``act.sub``: the operator acting through an impersonation token.
+    impersonator: str | None = None
+    impersonation_reason: str | None = None
+
+    def impersonation(self) -> dict[str, str] | None:
+        """The audit record's impersonation context, or None for a token used by its owner."""
+        if self.impersonator is None:
+            return None
+        return {
+            "operator": self.impersonator,
+            "reason": self.impersonation_reason or "",
+            "jti": self.jti,
+        }

@@ -135,6 +135,11 @@ def _principal(claims: dict[str, Any]) -> Principal:
     org = claims.get("org")
     role = claims.get("role")
     aud = claims["aud"]
+    act = claims.get("act")
+    impersonator = act.get("sub") if isinstance(act, dict) else None
+    if act is not None and not isinstance(impersonator, str):
+        raise ValueError("`act` must name its actor in `sub`")
+    reason = claims.get("reason")
     return Principal(
         subject=str(claims["sub"]),
         tenant_id=uuid.UUID(str(claims["tid"])),
@@ -145,4 +150,6 @@ def _principal(claims: dict[str, Any]) -> Principal:
         not_before=int(claims["nbf"]) if "nbf" in claims else None,
         organization_id=uuid.UUID(str(org)) if org else None,
         role=str(role) if role else None,
+        impersonator=impersonator,
+        impersonation_reason=str(reason) if impersonator and reason is not None else None,
     )

@@ -347,6 +347,31 @@ def secret_names(config: HttpConfig) -> set[str]:
     return set()
 
 
+class HttpHandler:
+    """The ``http`` type's config side; its calls take the executor's HTTP path."""
+
+    connector_type = HTTP_TYPE
+
+    def parse_config(self, config: Mapping[str, Any]) -> HttpConfig:
+        """See ``parse_config``."""
+        return parse_config(config)
+
+    def check_network(self, parsed: HttpConfig, network: NetworkPolicy) -> None:
+        """See ``check_network``."""
+        check_network(parsed, network)
+
+    def operations(self, parsed: HttpConfig) -> Mapping[str, OperationType]:
+        """See ``operations``."""
+        return operations(parsed)
+
+    def secret_names(self, parsed: HttpConfig) -> set[str]:
+        """See ``secret_names``."""
+        return secret_names(parsed)
+
+
+HANDLER = HttpHandler()
+
+
 # -- rendering ---------------------------------------------------------------------------------
 
 

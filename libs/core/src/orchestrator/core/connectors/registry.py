@@ -1,7 +1,9 @@
 """The connector types this deployment knows, and what each says about a connector's config.
 
-Error keys are JSON pointers into the body that carried the config: the
-config itself sits under ``/config``.
+Each type is registered with its handler (``handlers.ConnectorHandler``): ``http`` is
+served by templates and the upstream HTTP client, a *code handler* (``smtp``) renders
+and sends its calls itself (``handlers.CodeHandler``). Error keys are JSON pointers
+into the body that carried the config: the config itself sits under ``/config``.
 """
 
 from __future__ import annotations
@@ -10,12 +12,21 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from orchestrator.core.connectors import http_type
+from orchestrator.core.connectors import http_type, smtp_type
+from orchestrator.core.connectors.handlers import CodeHandler, ConnectorHandler
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.types import ConnectorType, OperationType
 from orchestrator.core.errors import ValidationFailed
 
-_TYPES: Mapping[str, ConnectorType] = MappingProxyType({http_type.TYPE_NAME: http_type.HTTP_TYPE})
+_HANDLERS: Mapping[str, ConnectorHandler] = MappingProxyType(
+    {http_type.TYPE_NAME: http_type.HANDLER, smtp_type.TYPE_NAME: smtp_type.HANDLER}
+)
+_CODE_HANDLERS: Mapping[str, CodeHandler] = MappingProxyType(
+    {smtp_type.TYPE_NAME: smtp_type.HANDLER}
+)
+_TYPES: Mapping[str, ConnectorType] = MappingProxyType(
+    {name: handler.connector_type for name, handler in _HANDLERS.items()}
+)
 
 
 def connector_types() -> Mapping[str, ConnectorType]:
@@ -25,7 +36,11 @@ def connector_types() -> Mapping[str, ConnectorType]:
 
 def get_connector_type(name: str) -> ConnectorType:
     """The connector type called ``name``; ``ValidationFailed`` (422) when there is none."""
-    found = _TYPES.get(name)
+    return _handler(name).connector_type
+
+
+def _handler(name: str) -> ConnectorHandler:
+    found = _HANDLERS.get(name)
     if found is None:
         raise ValidationFailed(
             f"There is no connector type {name!r}.",
@@ -34,31 +49,37 @@ def get_connector_type(name: str) -> ConnectorType:
     return found
 
 
+def code_handler(type_name: str) -> CodeHandler | None:
+    """The code handler serving ``type_name``; None for ``http`` (the executor's own path)."""
+    return _CODE_HANDLERS.get(type_name)
+
+
+def parse_config(type_name: str, config: Mapping[str, Any]) -> Any:
+    """The config parsed by its type (``ValidationFailed`` listing every problem)."""
+    return _handler(type_name).parse_config(config)
+
+
 def validate_connector_config(
     type_name: str, config: Mapping[str, Any], *, network: NetworkPolicy | None = None
 ) -> None:
     """Raise ``ValidationFailed`` listing every problem of ``config`` for the type.
 
-    ``network`` is the deployment's address policy for tenant-set URLs
+    ``network`` is the deployment's address policy for tenant-set hosts and URLs
     (default: read from ``ORCH_UPSTREAM_*`` in the environment).
     """
-    get_connector_type(type_name)
-    if type_name == http_type.TYPE_NAME:
-        parsed = http_type.parse_config(config)
-        http_type.check_network(parsed, network or NetworkPolicy.from_env())
+    handler = _handler(type_name)
+    handler.check_network(handler.parse_config(config), network or NetworkPolicy.from_env())
 
 
 def operations_of(type_name: str, config: Mapping[str, Any]) -> Mapping[str, OperationType]:
     """The operations a connector offers: its type's, or those its config declares."""
-    connector_type = get_connector_type(type_name)
-    if connector_type.operations_in_config and type_name == http_type.TYPE_NAME:
-        return http_type.operations(http_type.parse_config(config))
-    return connector_type.operations
+    handler = _handler(type_name)
+    if handler.connector_type.operations_in_config:
+        return handler.operations(handler.parse_config(config))
+    return handler.connector_type.operations
 
 
 def required_secrets(type_name: str, config: Mapping[str, Any]) -> set[str]:
     """The secret names a connector of this config must bind."""
-    get_connector_type(type_name)
-    if type_name == http_type.TYPE_NAME:
-        return http_type.secret_names(http_type.parse_config(config))
-    return set()
+    handler = _handler(type_name)
+    return handler.secret_names(handler.parse_config(config))

@@ -18,6 +18,7 @@ and ::1.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -236,3 +237,26 @@ class NetworkPolicy:
         if port == 0:
             return "the URL port must not be 0"
         return self.host_problem(host)
+
+
+async def resolve_allowed(policy: NetworkPolicy, host: str, port: int) -> list[str]:
+    """The addresses of ``host`` that ``policy`` lets us reach (``AddressRefused`` if none).
+
+    For clients that connect by themselves (not through the upstream HTTP client): connect
+    to one of these addresses, never to ``host`` again, so that a second resolution cannot
+    lead somewhere else (DNS rebinding).
+    """
+    name = _canonical_host(host)
+    if name in METADATA_HOSTS:
+        raise AddressRefused(host, host, "a cloud metadata service")
+    literal = parse_address(name)
+    if literal is not None:
+        policy.check(host, str(literal))
+        return [str(literal)]
+    infos = await asyncio.get_running_loop().getaddrinfo(name, port, type=socket.SOCK_STREAM)
+    found = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    allowed = [address for address in found if policy.refusal(address) is None]
+    if not allowed:
+        first = found[0] if found else ""
+        raise AddressRefused(host, first, policy.refusal(first) or "unresolvable")
+    return allowed

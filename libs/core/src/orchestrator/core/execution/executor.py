@@ -20,7 +20,9 @@ import msgspec
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.connectors.handlers import CodeHandler, SendContext
 from orchestrator.core.connectors.http_type import render_request
+from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.validation import validate_payload
 from orchestrator.core.errors import (
     CircuitOpen,
@@ -70,12 +72,20 @@ class Execution(msgspec.Struct, frozen=True, kw_only=True):
 
 
 @dataclass(frozen=True, slots=True)
+class CodeCall:
+    """A call rendered by a connector type's code handler (any type but ``http``)."""
+
+    handler: CodeHandler
+    call: Any
+
+
+@dataclass(frozen=True, slots=True)
 class Prepared:
     """A call that passed validation: its connector plan and the rendered request."""
 
     plan: ConnectorPlan
     operation: str
-    request: UpstreamRequest
+    request: UpstreamRequest | CodeCall
     idempotent: bool
 
 
@@ -92,6 +102,14 @@ def _with_key(request: UpstreamRequest, key: str | None) -> UpstreamRequest:
     if key is None or any(name.lower() == "idempotency-key" for name in request.headers):
         return request
     return msgspec.structs.replace(request, headers={**request.headers, IDEMPOTENCY_HEADER: key})
+
+
+def _retry_status(request: UpstreamRequest | CodeCall, result: AttemptResult) -> int | None:
+    """The HTTP status the retry policy judges a retryable attempt by: the upstream's, or
+    for a code handler the status its transient refusals count as (SMTP 4xx: 503)."""
+    if isinstance(request, UpstreamRequest):
+        return result.upstream_status
+    return request.handler.transient_status
 
 
 def refusal_problem(
@@ -121,8 +139,12 @@ class Executor:
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        network: NetworkPolicy | None = None,
     ) -> None:
+        """``network``: the address policy code handlers connect under (HTTP calls are
+        checked by ``client``); default from the environment."""
         self.plans = plans
+        self.network = network or NetworkPolicy.from_env()
         self.gate = gate
         self.client = client
         self.rng = rng or random.Random()  # noqa: S311  (jitter, not secrecy)
@@ -145,8 +167,12 @@ class Executor:
         plan = await self.plans.get(tenant_id, connector, session=session)
         op = plan.operation(operation)
         validate_payload(op.payload_schema, payload)
-        request = render_request(plan.config, operation, payload, plan.secrets)
-        return Prepared(plan, operation, request, op.idempotent)
+        handler = plan.handler
+        if handler is None:
+            request = render_request(plan.config, operation, payload, plan.secrets)
+            return Prepared(plan, operation, request, op.idempotent)
+        call = handler.render(plan.config, operation, payload, plan.secrets)
+        return Prepared(plan, operation, CodeCall(handler, call), op.idempotent)
 
     async def _admit(self, key: CallKey, plan: ConnectorPlan) -> Admission:
         try:
@@ -195,16 +221,57 @@ class Executor:
             )
         finally:
             tracing.end_client_span(span, status, None if error is None else type(error).__name__)
-            # On a Redis failure the lease and probe permit expire by themselves.
+            if admission.holds_anything or plan.spec.breaker is not None:  # else nothing to tell
+                success = not outcomes.breaker_failure(status, error)
+                await self._tell_gate(key, plan, admission, success, started)
+        _ATTEMPTS(result.outcome, result.error or "").inc()
+        return result
+
+    async def _tell_gate(
+        self, key: CallKey, plan: ConnectorPlan, admission: Admission, success: bool, started: float
+    ) -> None:
+        """Record an attempt's end with the gate (its lease, the breaker)."""
+        # On a Redis failure the lease and probe permit expire by themselves.
+        with contextlib.suppress(RedisError):
+            await self.gate.record(
+                key, plan.spec, admission, success=success, duration_s=self.clock() - started
+            )
+
+    async def _call_code(
+        self,
+        key: CallKey,
+        plan: ConnectorPlan,
+        admission: Admission,
+        code: CodeCall,
+        *,
+        may_repeat: bool,
+        remaining_s: float,
+        idempotency_key: str | None,
+    ) -> AttemptResult:
+        """One admitted attempt through a code handler, told to the gate like ``_call``."""
+        connect_s, read_s = attempt_timeouts(plan.spec.timeout, remaining_s)
+        context = SendContext(
+            timeouts=Timeouts(connect_s=connect_s, read_s=read_s, total_s=remaining_s),
+            retry=plan.spec.retry,
+            may_repeat=may_repeat,
+            idempotency_key=idempotency_key,
+            scope=f"{plan.tenant_id}/{plan.name}",
+            network=self.network,
+        )
+        handler = code.handler
+        started = self.clock()
+        span = tracing.start_client_span(*handler.describe(code.call))
+        result: AttemptResult | None = None
+        try:
+            result = await handler.send(code.call, context)
+        except UpstreamRefused as exc:
+            raise UpstreamAddressRefused(str(exc)) from exc
+        finally:
+            failed = result is not None and result.outcome != "succeeded"
+            tracing.end_client_span(span, None, result.error if failed and result else None)
             if admission.holds_anything or plan.spec.breaker is not None:
-                with contextlib.suppress(RedisError):
-                    await self.gate.record(
-                        key,
-                        plan.spec,
-                        admission,
-                        success=not outcomes.breaker_failure(status, error),
-                        duration_s=self.clock() - started,
-                    )
+                success = result is None or not handler.breaker_failure(result)
+                await self._tell_gate(key, plan, admission, success, started)
         _ATTEMPTS(result.outcome, result.error or "").inc()
         return result
 
@@ -212,7 +279,9 @@ class Executor:
         """Run a prepared call now, retrying inside the total deadline; a problem on failure."""
         started = self.clock()
         plan = prepared.plan
-        request = _with_key(prepared.request, idempotency_key)
+        request = prepared.request
+        if isinstance(request, UpstreamRequest):
+            request = _with_key(request, idempotency_key)
         may_repeat = prepared.idempotent or idempotency_key is not None
         deadline = started + plan.spec.timeout.total_s
         key = CallKey(plan.tenant_id, plan.name, prepared.operation)
@@ -236,9 +305,20 @@ class Executor:
             attempts += 1
             if attempts > 1:
                 RETRIES.inc()
-            result = await self._call(
-                key, plan, admission, request, may_repeat=may_repeat, remaining_s=remaining
-            )
+            if isinstance(request, UpstreamRequest):
+                result = await self._call(
+                    key, plan, admission, request, may_repeat=may_repeat, remaining_s=remaining
+                )
+            else:
+                result = await self._call_code(
+                    key,
+                    plan,
+                    admission,
+                    request,
+                    may_repeat=may_repeat,
+                    remaining_s=remaining,
+                    idempotency_key=idempotency_key,
+                )
             if result.outcome != "retryable":
                 return self._final(result, attempts, started)
             delay = plan_retry(
@@ -246,7 +326,7 @@ class Executor:
                 attempts_made=attempts,
                 rng=self.rng,
                 remaining_s=deadline - self.clock(),
-                status=result.upstream_status,
+                status=_retry_status(request, result),
                 connect_error=result.error == "connect_error",
                 timed_out=result.error == "timeout",
                 retry_after_s=result.retry_after_s,
@@ -309,7 +389,9 @@ class Executor:
         """
         prepared = await self.prepare(tenant_id, connector, operation, payload)
         plan = prepared.plan
-        request = _with_key(prepared.request, str(job_id))
+        request = prepared.request
+        if isinstance(request, UpstreamRequest):
+            request = _with_key(request, str(job_id))
         key = CallKey(tenant_id, plan.name, operation)
         admission = await self._admit(key, plan)
         if not admission.allowed:
@@ -318,14 +400,25 @@ class Executor:
             # cost to the job's attempts budget beyond this one.
             wait = admission.retry_after_s or plan.spec.retry.base_delay_s
             return AttemptResult(outcome="retryable", error=admission.reason), wait
-        result = await self._call(
-            key,
-            plan,
-            admission,
-            request,
-            may_repeat=True,
-            remaining_s=plan.spec.timeout.total_s,
-        )
+        if isinstance(request, UpstreamRequest):
+            result = await self._call(
+                key,
+                plan,
+                admission,
+                request,
+                may_repeat=True,
+                remaining_s=plan.spec.timeout.total_s,
+            )
+        else:
+            result = await self._call_code(
+                key,
+                plan,
+                admission,
+                request,
+                may_repeat=True,
+                remaining_s=plan.spec.timeout.total_s,
+                idempotency_key=str(job_id),
+            )
         if result.outcome != "retryable":
             return result, None
         delay = plan_retry(
@@ -333,7 +426,7 @@ class Executor:
             attempts_made=attempts_made + 1,
             rng=self.rng,
             remaining_s=float("inf"),
-            status=result.upstream_status,
+            status=_retry_status(request, result),
             connect_error=result.error == "connect_error",
             timed_out=result.error == "timeout",
             retry_after_s=result.retry_after_s,

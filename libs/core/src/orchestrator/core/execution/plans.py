@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.configuration.repository import connector_with_policy, tenant_quota
-from orchestrator.core.connectors import http_type
-from orchestrator.core.connectors.registry import operations_of
+from orchestrator.core.connectors.handlers import CodeHandler
+from orchestrator.core.connectors.registry import code_handler, operations_of, parse_config
 from orchestrator.core.connectors.types import OperationType
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import ConnectorNotFound
@@ -36,11 +36,14 @@ class ConnectorPlan:
     tenant_id: uuid.UUID
     name: str
     type: str
-    config: http_type.HttpConfig
+    config: Any
+    """Parsed by the type: an ``HttpConfig`` for ``http``, the handler's own otherwise."""
     operations: Mapping[str, OperationType]
     spec: PolicySpec
     quota: TenantQuota
     secrets: Mapping[str, str]
+    handler: CodeHandler | None = None
+    """The type's code handler; None for ``http``, which the executor calls itself."""
 
     def operation(self, name: str) -> OperationType:
         """The operation called ``name``, or a 404 problem."""
@@ -66,11 +69,12 @@ async def read_plan(
         tenant_id=tenant_id,
         name=connector.name,
         type=connector.type,
-        config=http_type.parse_config(config),
+        config=parse_config(connector.type, config),
         operations=operations_of(connector.type, config),
         spec=spec,
         quota=quota,
         secrets=secrets,
+        handler=code_handler(connector.type),
     )
 
 

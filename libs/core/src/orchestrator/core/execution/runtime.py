@@ -9,6 +9,7 @@ from loguru import logger
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.execution.executor import Executor
 from orchestrator.core.execution.plans import PlanCache
 from orchestrator.core.policy.gate import PolicyGate
@@ -55,4 +56,5 @@ def open_execution(
     )
     gate = PolicyGate(redis, f"{settings.redis.namespace}:gate")
     client = create_upstream_client(settings.upstream)
-    return ExecutionRuntime(Executor(plans, gate, client), plans, gate, client)
+    network = NetworkPolicy.from_settings(settings.upstream)
+    return ExecutionRuntime(Executor(plans, gate, client, network=network), plans, gate, client)

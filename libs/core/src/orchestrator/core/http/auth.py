@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orchestrator.core.auth.claims import Principal
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import Forbidden, Unauthorized
-from orchestrator.core.observability.context import tenant_id_var
+from orchestrator.core.observability.context import impersonator_var, tenant_id_var
 from orchestrator.core.runtime import Resources
 
 PRINCIPAL_KEY = "principal"
@@ -57,6 +57,7 @@ def authenticated(audience: str, scope: str | None = None) -> Guard:
         principal = await resources.verifier(audience).verify(bearer_token(connection))
         connection.scope.setdefault("state", {})[PRINCIPAL_KEY] = principal
         tenant_id_var.set(str(principal.tenant_id))
+        impersonator_var.set(principal.impersonator)
         if scope is not None and scope not in principal.scopes:
             raise Forbidden(f"The token lacks the `{scope}` scope.")
 

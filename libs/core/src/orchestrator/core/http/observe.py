@@ -15,7 +15,11 @@ from litestar.enums import ScopeType
 from loguru import logger
 from prometheus_client import Counter, Histogram
 
-from orchestrator.core.observability.context import request_id_var, tenant_id_var
+from orchestrator.core.observability.context import (
+    impersonator_var,
+    request_id_var,
+    tenant_id_var,
+)
 from orchestrator.core.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from orchestrator.core.observability.tracing import HEADER as TRACE_HEADER
 from orchestrator.core.observability.tracing import ServerSpan, parse_traceparent
@@ -93,6 +97,7 @@ class ObserveMiddleware:
         request_id = request_id or new_request_id()
         request_token = request_id_var.set(request_id)
         tenant_token = tenant_id_var.set(None)
+        impersonator_token = impersonator_var.set(None)
         method = str(scope.get("method", ""))
         span = ServerSpan(method, traceparent)
         status = 500
@@ -121,3 +126,4 @@ class ObserveMiddleware:
             span.end(method, route, status)
             request_id_var.reset(request_token)
             tenant_id_var.reset(tenant_token)
+            impersonator_var.reset(impersonator_token)

@@ -6,3 +6,5 @@ from contextvars import ContextVar
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 tenant_id_var: ContextVar[str | None] = ContextVar("tenant_id", default=None)
+# The operator behind an impersonation token (RFC 8693 ``act.sub``); None otherwise.
+impersonator_var: ContextVar[str | None] = ContextVar("impersonator", default=None)

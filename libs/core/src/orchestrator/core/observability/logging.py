@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from loguru import logger
 
-from orchestrator.core.observability.context import request_id_var, tenant_id_var
+from orchestrator.core.observability.context import (
+    impersonator_var,
+    request_id_var,
+    tenant_id_var,
+)
 from orchestrator.core.observability.tracing import current_trace_id
 
 if TYPE_CHECKING:
@@ -42,6 +46,9 @@ def _patch(record: Record) -> None:
     record["extra"].setdefault("request_id", request_id_var.get())
     record["extra"].setdefault("tenant_id", tenant_id_var.get())
     record["extra"].setdefault("trace_id", current_trace_id())
+    impersonator = impersonator_var.get()
+    if impersonator is not None:  # only on impersonated requests: no null on every line
+        record["extra"].setdefault("impersonator", impersonator)
 
 
 class _InterceptHandler(logging.Handler):

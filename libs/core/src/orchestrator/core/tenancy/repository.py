@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.models import (
+    AuditLog,
     Operator,
     Organization,
     ServiceIdentity,
@@ -117,4 +118,38 @@ async def operator_by_name(
     """An organization's operator by name."""
     return await session.scalar(
         select(Operator).where(Operator.organization_id == organization_id, Operator.name == name)
+    )
+
+
+async def operators_of_organization(
+    session: AsyncSession, organization_id: uuid.UUID
+) -> Sequence[Operator]:
+    """Every operator of an organization, oldest first (``operators`` has no RLS: filter here)."""
+    return (
+        await session.scalars(
+            select(Operator)
+            .where(Operator.organization_id == organization_id)
+            .order_by(Operator.created_at, Operator.id)
+        )
+    ).all()
+
+
+async def operator_in_organization(
+    session: AsyncSession, organization_id: uuid.UUID, operator_id: uuid.UUID
+) -> Operator | None:
+    """One operator by id, only if it belongs to ``organization_id``; locked for update."""
+    return await session.scalar(
+        select(Operator)
+        .where(Operator.id == operator_id, Operator.organization_id == organization_id)
+        .with_for_update()
+    )
+
+
+async def audit_record(session: AsyncSession, action: str, key: str, value: str) -> AuditLog | None:
+    """The tenant's latest audit record of ``action`` whose ``after[key]`` is ``value``."""
+    return await session.scalar(
+        select(AuditLog)
+        .where(AuditLog.action == action, AuditLog.after[key].astext == value)
+        .order_by(AuditLog.id.desc())
+        .limit(1)
     )

@@ -1,0 +1,1 @@
+"""Impersonation: short-lived exec tokens an operator acts through, audited."""

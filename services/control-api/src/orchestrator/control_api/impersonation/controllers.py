@@ -1,0 +1,187 @@
+"""``/api/v1/impersonation``: an operator acts in a workspace through a signed, short token.
+
+The token is an ordinary exec-audience JWT for the workspace (``tid``) whose
+``sub`` is the operator, with an RFC 8693 ``act`` claim naming the operator and
+the ``reason``; its TTL is capped at an hour. Its ``jti`` embeds the workspace id,
+so ``stop`` finds the ``impersonation.start`` audit record (the only state kept)
+and revokes the ``jti`` through the denylist every verifier follows.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, Response, post
+from loguru import logger
+from redis.exceptions import RedisError
+
+from orchestrator.control_api.guards import organization_of, requires_role
+from orchestrator.control_api.impersonation.schemas import (
+    READ_SCOPES,
+    ImpersonationStart,
+    ImpersonationStopped,
+    ImpersonationToken,
+)
+from orchestrator.control_api.scope import Reason
+from orchestrator.core import audit
+from orchestrator.core.auth import revocation
+from orchestrator.core.auth.claims import CONTROL_AUDIENCE, EXEC_AUDIENCE, OperatorRole, Principal
+from orchestrator.core.auth.issuer import TokenIssuer
+from orchestrator.core.db.tenant import set_organization, set_tenant
+from orchestrator.core.errors import Conflict, NotFound
+from orchestrator.core.http.auth import authenticated, guarded, provide_principal
+from orchestrator.core.http.problems import problem_responses
+from orchestrator.core.models import WorkspaceStatus
+from orchestrator.core.runtime import Resources
+from orchestrator.core.tenancy import repository
+
+IMPERSONATORS = (OperatorRole.SUPPORT, OperatorRole.OPERATOR_ADMIN, OperatorRole.BREAK_GLASS_ADMIN)
+GUARDS = guarded(authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*IMPERSONATORS))
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+START, STOP = "impersonation.start", "impersonation.stop"
+_JTI = re.compile(r"imp\.([0-9a-f]{32})\.[A-Za-z0-9_-]{22}")
+
+
+def _new_jti(workspace_id: uuid.UUID) -> str:
+    return f"imp.{workspace_id.hex}.{secrets.token_urlsafe(16)}"
+
+
+def _workspace_of(jti: str) -> uuid.UUID:
+    match = _JTI.fullmatch(jti)
+    if match is None:
+        raise NotFound("No such impersonation in your organization.")
+    return uuid.UUID(hex=match.group(1))
+
+
+class ImpersonationController(Controller):
+    """Start and stop impersonations in the caller's organization; both audited."""
+
+    path = "/api/v1/impersonation"
+    tags = ["impersonation"]
+    security = [{"bearer": []}]
+    dependencies = {"principal": provide_principal}
+
+    @post(
+        opt=GUARDS,
+        status_code=201,
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+    )
+    async def start(
+        self,
+        request: Request[Any, Any, Any],
+        data: ImpersonationStart,
+        reason: Reason,
+        principal: Principal,
+    ) -> Response[ImpersonationToken]:
+        """An exec token for a workspace of your organization, valid ``ttl_s`` seconds."""
+        resources: Resources = request.app.state.resources
+        scopes = sorted(set(data.scopes or READ_SCOPES))
+        jti = _new_jti(data.workspace_id)
+        now = int(time.time())
+        expires_at = now + data.ttl_s
+        context = {"operator": principal.subject, "reason": reason, "jti": jti}
+        async with resources.sessions() as session, session.begin():
+            await set_organization(session, organization_of(principal))
+            workspace = await repository.get_workspace(session, data.workspace_id)
+            if workspace is None:
+                raise NotFound("No such workspace in your organization.")
+            if (
+                workspace.status is not WorkspaceStatus.COMMITTED
+                or workspace.environment != resources.settings.deployment.environment
+            ):
+                raise Conflict(f"Workspace `{workspace.name}` is not live on this deployment.")
+            issuer = TokenIssuer(
+                resources.keystore, issuer=resources.settings.auth.issuer, ttl_s=data.ttl_s
+            )
+            token = issuer.issue(
+                subject=principal.subject,
+                tenant_id=workspace.id,
+                audience=EXEC_AUDIENCE,
+                scopes=scopes,
+                # Timestamps are set here so the audit record holds the exact expiry.
+                extra={
+                    "act": {"sub": principal.subject},
+                    "reason": reason,
+                    "jti": jti,
+                    "iat": now,
+                    "nbf": now,
+                    "exp": expires_at,
+                },
+            )
+            await set_tenant(session, workspace.id)
+            await audit.record(
+                session,
+                tenant_id=workspace.id,
+                actor=principal.subject,
+                action=START,
+                target=f"workspace:{workspace.id}",
+                reason=reason,
+                after={"jti": jti, "ttl_s": data.ttl_s, "expires_at": expires_at, "scopes": scopes},
+                impersonation=context,
+            )
+        # Returned only once the audit record is committed.
+        body = ImpersonationToken(
+            access_token=token,
+            token_type="Bearer",  # noqa: S106 (a token type, not a password)
+            expires_in=data.ttl_s,
+            expires_at=expires_at,
+            jti=jti,
+            scope=" ".join(scopes),
+            workspace_id=workspace.id,
+        )
+        return Response(body, status_code=201, headers=NO_STORE)
+
+    @post(
+        "/{jti:str}/stop",
+        opt=GUARDS,
+        status_code=200,
+        responses=problem_responses(400, 401, 403, 404, 503),
+    )
+    async def stop(
+        self, request: Request[Any, Any, Any], jti: str, reason: Reason, principal: Principal
+    ) -> ImpersonationStopped:
+        """Revoke an impersonation token of your organization on every service; idempotent."""
+        resources: Resources = request.app.state.resources
+        workspace_id = _workspace_of(jti)
+        async with resources.sessions() as session, session.begin():
+            await set_organization(session, organization_of(principal))
+            if await repository.get_workspace(session, workspace_id) is None:
+                raise NotFound("No such impersonation in your organization.")
+            await set_tenant(session, workspace_id)
+            started = await repository.audit_record(session, START, "jti", jti)
+            if started is None or started.after is None:
+                raise NotFound("No such impersonation in your organization.")
+            expires_at = int(started.after["expires_at"])
+            if expires_at <= time.time():
+                return ImpersonationStopped(jti=jti, expires_at=expires_at, stopped=False)
+            await revocation.revoke(
+                session,
+                jti=jti,
+                subject=started.actor,
+                expires_at=expires_at,
+                revoked_by=principal.subject,
+                reason=reason,
+            )
+            await audit.record(
+                session,
+                tenant_id=workspace_id,
+                actor=principal.subject,
+                action=STOP,
+                target=f"workspace:{workspace_id}",
+                reason=reason,
+                before={"jti": jti, "expires_at": expires_at},
+                impersonation=started.impersonation,
+            )
+        # After commit, as for /tokens/revoke: never announce what a rollback undid.
+        try:
+            await revocation.announce(
+                resources.redis, resources.settings.redis.namespace, jti=jti, expires_at=expires_at
+            )
+        except RedisError as exc:  # every verifier's reconcile poll picks the row up anyway
+            logger.warning("end of impersonation {} not announced: {}", jti, exc)
+        resources.denylist.add(jti, expires_at)
+        return ImpersonationStopped(jti=jti, expires_at=expires_at, stopped=True)

@@ -1,0 +1,1 @@
+"""Operators of an organization: list, create, disable, enable, rotate secrets."""

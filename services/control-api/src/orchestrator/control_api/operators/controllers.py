@@ -1,0 +1,144 @@
+"""``/api/v1/operators``: an organization's operators, managed by its admins.
+
+Secrets are issued once (on create and rotate) and stored only as hashes. A
+disabled operator gets no new tokens; tokens it already holds live until they
+expire (``ORCH_AUTH_TOKEN_TTL_S``) unless revoked at ``/api/v1/tokens/revoke``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.control_api.guards import requires_role, session_for_org
+from orchestrator.control_api.operators import service
+from orchestrator.control_api.operators.schemas import (
+    OperatorCreate,
+    OperatorCredentials,
+    OperatorList,
+    OperatorOut,
+)
+from orchestrator.control_api.scope import ADMINS, Reason
+from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
+from orchestrator.core.http.auth import authenticated, guarded, provide_principal
+from orchestrator.core.http.problems import problem_responses
+from orchestrator.core.models import Operator
+from orchestrator.core.runtime import Resources
+from orchestrator.core.tenancy import repository
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+ADMIN_ONLY = guarded(authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*ADMINS))
+
+
+def to_out(operator: Operator) -> OperatorOut:
+    """The API view of an operator: never its secret or hash."""
+    return OperatorOut(
+        id=operator.id,
+        name=operator.name,
+        role=operator.role,
+        client_id=operator.client_id,
+        home_workspace_id=operator.home_workspace_id,
+        enabled=operator.disabled_at is None,
+        disabled_at=operator.disabled_at,
+        created_at=operator.created_at,
+    )
+
+
+def _credentials(issued: service.Issued, status_code: int) -> Response[OperatorCredentials]:
+    body = OperatorCredentials(
+        operator=to_out(issued.operator),
+        client_id=issued.operator.client_id,
+        client_secret=issued.client_secret,
+    )
+    return Response(body, status_code=status_code, headers=NO_STORE)
+
+
+class OperatorController(Controller):
+    """Operators of the caller's organization; only its admins change them."""
+
+    path = "/api/v1/operators"
+    tags = ["operators"]
+    security = [{"bearer": []}]
+    dependencies = {"principal": provide_principal, "session": session_for_org}
+
+    @get(
+        opt=guarded(authenticated(CONTROL_AUDIENCE, "control:read")),
+        responses=problem_responses(400, 401, 403, 503),
+    )
+    async def list_operators(self, session: AsyncSession, principal: Principal) -> OperatorList:
+        """Every operator of the caller's organization (ids, roles, state; no secrets)."""
+        assert principal.organization_id is not None  # session_for_org refused non-operators
+        operators = await repository.operators_of_organization(session, principal.organization_id)
+        return OperatorList(items=[to_out(op) for op in operators])
+
+    @post(
+        opt=ADMIN_ONLY,
+        status_code=201,
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+    )
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        data: OperatorCreate,
+        reason: Reason,
+        session: AsyncSession,
+        principal: Principal,
+    ) -> Response[OperatorCredentials]:
+        """Create an operator; its ``client_secret`` is in this response only."""
+        resources: Resources = request.app.state.resources
+        issued = await service.create(
+            session,
+            principal,
+            name=data.name,
+            role=data.role,
+            home_workspace_id=data.home_workspace_id,
+            environment=resources.settings.deployment.environment,
+            reason=reason,
+        )
+        return _credentials(issued, 201)
+
+    @post(
+        "/{operator_id:uuid}/disable",
+        opt=ADMIN_ONLY,
+        status_code=200,
+        responses=problem_responses(400, 401, 403, 404, 409, 503),
+    )
+    async def disable(
+        self, operator_id: uuid.UUID, reason: Reason, session: AsyncSession, principal: Principal
+    ) -> OperatorOut:
+        """Stop an operator getting tokens (idempotent; you cannot disable yourself)."""
+        operator = await service.set_enabled(
+            session, principal, operator_id, enabled=False, reason=reason
+        )
+        return to_out(operator)
+
+    @post(
+        "/{operator_id:uuid}/enable",
+        opt=ADMIN_ONLY,
+        status_code=200,
+        responses=problem_responses(400, 401, 403, 404, 503),
+    )
+    async def enable(
+        self, operator_id: uuid.UUID, reason: Reason, session: AsyncSession, principal: Principal
+    ) -> OperatorOut:
+        """Let a disabled operator get tokens again (idempotent)."""
+        operator = await service.set_enabled(
+            session, principal, operator_id, enabled=True, reason=reason
+        )
+        return to_out(operator)
+
+    @post(
+        "/{operator_id:uuid}/rotate-secret",
+        opt=ADMIN_ONLY,
+        status_code=200,
+        responses=problem_responses(400, 401, 403, 404, 503),
+    )
+    async def rotate_secret(
+        self, operator_id: uuid.UUID, reason: Reason, session: AsyncSession, principal: Principal
+    ) -> Response[OperatorCredentials]:
+        """Issue a new secret; the old one is refused from now on. Shown in this response only."""
+        issued = await service.rotate_secret(session, principal, operator_id, reason=reason)
+        return _credentials(issued, 200)

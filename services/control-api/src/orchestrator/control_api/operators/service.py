@@ -1,0 +1,157 @@
+"""Rules of operator management: one organization, audited, secrets shown once."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.control_api.guards import organization_of
+from orchestrator.core import audit
+from orchestrator.core.auth.claims import OperatorRole, Principal
+from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
+from orchestrator.core.db.base import utcnow
+from orchestrator.core.db.tenant import set_tenant
+from orchestrator.core.errors import Conflict, Forbidden, NotFound
+from orchestrator.core.models import Operator, WorkspaceStatus
+from orchestrator.core.tenancy import repository
+
+BREAK_GLASS = OperatorRole.BREAK_GLASS_ADMIN.value
+
+
+@dataclass(frozen=True)
+class Issued:
+    """An operator and the only copy of its new secret."""
+
+    operator: Operator
+    client_secret: str
+
+
+def operator_view(operator: Operator) -> dict[str, Any]:
+    """The audited shape of an operator (never its secret or hash)."""
+    return {
+        "id": str(operator.id),
+        "name": operator.name,
+        "role": operator.role,
+        "client_id": operator.client_id,
+        "enabled": operator.disabled_at is None,
+    }
+
+
+def _may_manage(principal: Principal, role: str) -> None:
+    # An OperatorAdmin must not mint or revive the emergency role it does not hold.
+    if role == BREAK_GLASS and principal.role != BREAK_GLASS:
+        raise Forbidden("Only a BreakGlassAdmin may manage BreakGlassAdmin operators.")
+
+
+async def _audit(
+    session: AsyncSession,
+    principal: Principal,
+    operator: Operator,
+    *,
+    action: str,
+    reason: str,
+    before: dict[str, Any] | None,
+) -> None:
+    # Audit rows are per workspace (RLS): an operator's own rows live in its home workspace.
+    await set_tenant(session, operator.home_workspace_id)
+    await audit.record(
+        session,
+        tenant_id=operator.home_workspace_id,
+        actor=principal.subject,
+        action=action,
+        target=f"operator:{operator.id}",
+        reason=reason,
+        before=before,
+        after=operator_view(operator),
+    )
+
+
+async def create(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    name: str,
+    role: OperatorRole,
+    home_workspace_id: uuid.UUID,
+    environment: str,
+    reason: str,
+) -> Issued:
+    """A new operator in the caller's organization, with a fresh secret."""
+    org = organization_of(principal)
+    _may_manage(principal, role.value)
+    home = await repository.get_workspace(session, home_workspace_id)
+    if home is None:
+        raise NotFound("No such workspace in your organization.")
+    if home.status is not WorkspaceStatus.COMMITTED or home.environment != environment:
+        raise Conflict(f"Workspace `{home.name}` is not live on this deployment.")
+    if await repository.operator_by_name(session, org, name) is not None:
+        raise Conflict(f"An operator called `{name}` exists in this organization.")
+    secret = new_client_secret()
+    operator = Operator(
+        id=uuid.uuid4(),
+        organization_id=org,
+        home_workspace_id=home.id,
+        name=name,
+        role=role.value,
+        client_id=new_client_id("op"),
+        secret_hash=hash_secret(secret),
+    )
+    session.add(operator)
+    await session.flush()
+    await session.refresh(operator)
+    await _audit(session, principal, operator, action="operator.create", reason=reason, before=None)
+    return Issued(operator, secret)
+
+
+async def _target(session: AsyncSession, principal: Principal, operator_id: uuid.UUID) -> Operator:
+    operator = await repository.operator_in_organization(
+        session, organization_of(principal), operator_id
+    )
+    if operator is None:
+        raise NotFound("No such operator in your organization.")
+    _may_manage(principal, operator.role)
+    return operator
+
+
+async def set_enabled(
+    session: AsyncSession,
+    principal: Principal,
+    operator_id: uuid.UUID,
+    *,
+    enabled: bool,
+    reason: str,
+) -> Operator:
+    """Disable or enable an operator; a no-op (and no audit record) when already so."""
+    operator = await _target(session, principal, operator_id)
+    if not enabled and operator.name == principal.subject:
+        raise Conflict("You cannot disable yourself; ask another admin.")
+    if (operator.disabled_at is None) == enabled:
+        return operator
+    before = operator_view(operator)
+    operator.disabled_at = None if enabled else utcnow()
+    await session.flush()
+    action = "operator.enable" if enabled else "operator.disable"
+    await _audit(session, principal, operator, action=action, reason=reason, before=before)
+    return operator
+
+
+async def rotate_secret(
+    session: AsyncSession, principal: Principal, operator_id: uuid.UUID, *, reason: str
+) -> Issued:
+    """A new secret for an operator; the old one stops working at once."""
+    operator = await _target(session, principal, operator_id)
+    secret = new_client_secret()
+    operator.secret_hash = hash_secret(secret)
+    await session.flush()
+    await _audit(
+        session,
+        principal,
+        operator,
+        action="operator.rotate-secret",
+        reason=reason,
+        before=operator_view(operator),
+    )
+    return Issued(operator, secret)

@@ -1,0 +1,167 @@
+"""A real SMTP server on loopback (``aiosmtpd``) that records mail and fails on demand."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any, Literal
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from tests.support.stack import free_port
+
+Command = Literal["MAIL", "RCPT", "DATA"]
+
+
+@dataclass(frozen=True)
+class Received:
+    """One message the server accepted."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    content: bytes
+
+    @property
+    def message(self) -> EmailMessage:
+        """The message parsed (modern API: ``get_body``, ``get_content``)."""
+        parsed = message_from_bytes(self.content, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+
+@dataclass
+class _Failure:
+    reply: str
+    times: int | None
+    """None: every time."""
+    address: str | None = None
+    """For RCPT: only this recipient (None: any)."""
+
+
+@dataclass
+class RecordingHandler:
+    """Accepts everything unless told to fail the next commands; counts what it saw."""
+
+    received: list[Received] = field(default_factory=list)
+    data_attempts: list[bytes] = field(default_factory=list)
+    """Every message content that reached the DATA stage, accepted or not."""
+    mails: int = 0
+    """MAIL commands seen: one per attempted transaction."""
+    failures: dict[Command, list[_Failure]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _failure(self, command: Command, address: str | None = None) -> str | None:
+        with self.lock:
+            for failure in self.failures.get(command, []):
+                if failure.address is not None and failure.address != address:
+                    continue
+                if failure.times == 0:
+                    continue
+                if failure.times is not None:
+                    failure.times -= 1
+                return failure.reply
+        return None
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
+    ) -> str:
+        with self.lock:
+            self.mails += 1
+        reply = self._failure("MAIL")
+        if reply:
+            return reply
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
+    ) -> str:
+        reply = self._failure("RCPT", address)
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.original_content or b""
+        with self.lock:
+            self.data_attempts.append(content)
+        reply = self._failure("DATA")
+        if reply:
+            return reply
+        with self.lock:
+            self.received.append(
+                Received(str(envelope.mail_from), list(envelope.rcpt_tos), content)
+            )
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class SmtpServer:
+    """The running server and its handler."""
+
+    host: str
+    port: int
+    handler: RecordingHandler
+
+    def fail(
+        self, command: Command, reply: str, *, times: int | None = 1, address: str | None = None
+    ) -> None:
+        """Answer ``reply`` (e.g. ``"451 4.3.0 try later"``) to the next ``times`` commands."""
+        with self.handler.lock:
+            self.handler.failures.setdefault(command, []).append(_Failure(reply, times, address))
+
+    @property
+    def received(self) -> list[Received]:
+        """The messages accepted so far."""
+        with self.handler.lock:
+            return list(self.handler.received)
+
+    @property
+    def data_attempts(self) -> list[bytes]:
+        """Every content that reached DATA, accepted or not."""
+        with self.handler.lock:
+            return list(self.handler.data_attempts)
+
+    @property
+    def mails(self) -> int:
+        """Transactions started (MAIL commands)."""
+        with self.handler.lock:
+            return self.handler.mails
+
+    def wait_for(self, count: int, wait_s: float = 10.0) -> list[Received]:
+        """The accepted messages once there are ``count`` (or what there is at the deadline)."""
+        deadline = time.monotonic() + wait_s
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.received
+
+    def config(self, **overrides: Any) -> dict[str, Any]:
+        """An ``smtp`` connector config for this server (plain: tests have no certificate)."""
+        return {
+            "host": self.host,
+            "port": self.port,
+            "security": "none",
+            "from_address": "billing@example.com",
+            "timeout": 5,
+            **overrides,
+        }
+
+
+@contextmanager
+def smtp_server() -> Iterator[SmtpServer]:
+    """An SMTP server on 127.0.0.1 for the duration of the block."""
+    handler = RecordingHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield SmtpServer("127.0.0.1", port, handler)
+    finally:
+        controller.stop()
