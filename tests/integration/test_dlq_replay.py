@@ -383,20 +383,30 @@ def receiver() -> Iterator[Receiver]:
     server.server.server_close()
 
 
+def callback_delivered(plane: Plane, job_id: str) -> Callable[[], Awaitable[bool]]:
+    """A check for ``until``: the job's callback is recorded as delivered."""
+
+    async def check() -> bool:
+        return bool((await plane.job(job_id))["callback_state"] == "delivered")
+
+    return check
+
+
 async def test_a_replayed_job_calls_back_again_as_a_new_message(
     plane: Plane, upstream: UpstreamServer, receiver: Receiver
 ) -> None:
     job_id = await plane.submit("flaky", callback_url=receiver.url)
     await plane.settled(job_id, "dead")
     assert await until(receiver.got(1), timeout_s=WAIT_S)
-    assert (await plane.job(job_id))["callback_state"] == "delivered"
+    # The worker records the delivery once the receiver has answered: a moment later.
+    assert await until(callback_delivered(plane, job_id), timeout_s=WAIT_S)
 
     upstream.respond("*", status=200)
     queued = (await plane.retry(job_id)).json()
     assert queued["callback_state"] is None  # the new end is due a callback of its own
     await plane.settled(job_id, "succeeded")
     assert await until(receiver.got(2), timeout_s=WAIT_S)
-    assert (await plane.job(job_id))["callback_state"] == "delivered"
+    assert await until(callback_delivered(plane, job_id), timeout_s=WAIT_S)
     [(dead_headers, dead_body), (done_headers, done_body)] = receiver.received
     assert (dead_body["type"], done_body["type"]) == ("job.dead", "job.succeeded")
     assert done_body["data"]["attempts"] == 3
