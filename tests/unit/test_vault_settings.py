@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 
 import pytest
 
-from orchestrator.core.secrets.refs import InvalidRef, parse_ref
+from orchestrator.core.secrets.refs import REF_PATTERN, InvalidRef, parse_ref
 from orchestrator.core.secrets.vault import VaultSettings, VaultUnavailable, data_url, field_of
 
 TENANT = uuid.UUID("00000000-0000-4000-8000-000000000001")
@@ -53,3 +54,27 @@ def test_a_field_is_text_and_a_missing_one_names_the_path_not_a_value() -> None:
     assert field_of(secret, "p", "nested") == '{"a":1}'
     with pytest.raises(VaultUnavailable, match="secret at `p` has no field `nope`"):
         field_of(secret, "p", "nope")
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "vault://a/b#f",
+        "vault://.a/..b#f",
+        "vault://a/#f",
+        "vault://a//b#f",
+        "vault://../x#f",
+        "vault://a/./b#f",
+        "vault://-a#f",
+        "env://A",
+        "db://",
+        "env://1A",
+    ],
+)
+def test_the_api_schema_pattern_and_the_parser_agree(ref: str) -> None:
+    try:
+        parse_ref(ref)
+        parsed = True
+    except InvalidRef:
+        parsed = False
+    assert bool(re.match(REF_PATTERN, ref)) is parsed

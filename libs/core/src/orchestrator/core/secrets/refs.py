@@ -11,10 +11,14 @@ Scheme = Literal["env", "db", "vault"]
 DB_REF = "db://"
 
 _ENV = re.compile(r"env://([A-Za-z_][A-Za-z0-9_]{0,254})")
-_VAULT = re.compile(r"vault://([A-Za-z0-9_.][A-Za-z0-9_./-]{0,399})#([A-Za-z0-9_.-]{1,80})")
+# A Vault path is segments joined by single slashes, none of them empty, `.` or `..` (a
+# segment needs one character that is not a dot), so it stays under the workspace's prefix.
+_SEGMENT = r"\.*[A-Za-z0-9_-][A-Za-z0-9_.-]*"
+_VAULT_PATH = rf"{_SEGMENT}(?:/{_SEGMENT})*"
+_VAULT = re.compile(rf"vault://({_VAULT_PATH})#([A-Za-z0-9_.-]{{1,80}})")
 REF_PATTERN = (
     r"^(env://[A-Za-z_][A-Za-z0-9_]{0,254}|db://"
-    r"|vault://[A-Za-z0-9_.][A-Za-z0-9_./-]{0,399}#[A-Za-z0-9_.-]{1,80})$(?!\n)"
+    rf"|vault://{_VAULT_PATH}#[A-Za-z0-9_.-]{{1,80}})$(?!\n)"
 )
 """The same grammar as a JSON Schema pattern, for API schemas."""
 
@@ -31,18 +35,13 @@ class InvalidRef(ValueError):
     """The text is not a secret ref of a known scheme."""
 
 
-def _plain_path(path: str) -> bool:
-    """No empty, ``.`` or ``..`` segment: a path stays under the workspace's Vault prefix."""
-    return all(segment not in ("", ".", "..") for segment in path.split("/"))
-
-
 def parse_ref(ref: str) -> ParsedRef:
     """Take a ref apart, or raise ``InvalidRef`` saying what is accepted."""
     if ref == DB_REF:
         return ParsedRef(scheme="db")
     if match := _ENV.fullmatch(ref):
         return ParsedRef(scheme="env", target=match.group(1))
-    if (match := _VAULT.fullmatch(ref)) and _plain_path(match.group(1)):
+    if match := _VAULT.fullmatch(ref):
         return ParsedRef(scheme="vault", target=match.group(1), field=match.group(2))
     raise InvalidRef(
         "must be env://NAME (a variable name), db:// (the value is stored here) "
