@@ -43,6 +43,9 @@ class JobsSettings(SettingsGroup, frozen=True, kw_only=True):
     """Published outbox rows are deleted after this long."""
     events_keep_s: float = 7 * 24 * 3600.0
     """Events are deleted after this long; a reader resuming from a purged cursor gets 410."""
+    finished_jobs_keep_s: float = 30 * 24 * 3600.0
+    """Jobs that succeeded, failed or were cancelled are deleted (with their runs) after this
+    long; dead jobs stay until replayed or purged."""
     webhook_inbox_keep_s: float = 30 * 24 * 3600.0
     """Processed webhook events and finished forwards are deleted after this long (a
     provider resending an event after that is taken as new: keep it past their retries)."""

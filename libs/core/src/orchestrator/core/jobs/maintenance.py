@@ -84,6 +84,17 @@ async def purge_events(sessions: async_sessionmaker[AsyncSession], *, keep: dt.t
     )
 
 
+async def purge_finished_jobs(
+    sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta
+) -> int:
+    """Delete every workspace's jobs that ended more than ``keep`` ago (not dead ones: the
+    DLQ is emptied by replay or purge); how many went."""
+    before = dt.datetime.now(dt.UTC) - keep
+    return await _per_tenant(
+        sessions, lambda s, t: repository.purge_finished(s, t, before=before, limit=BATCH)
+    )
+
+
 async def purge_webhook_inbox(
     sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta
 ) -> int:

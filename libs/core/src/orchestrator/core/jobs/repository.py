@@ -714,3 +714,33 @@ async def purge_dead(
         },
     )
     return [row.id for row in rows]
+
+
+_PURGE_FINISHED = text(
+    """
+    WITH gone AS (
+        DELETE FROM jobs WHERE id IN (
+            SELECT id FROM jobs
+            WHERE tenant_id = :tenant_id
+              AND status IN ('succeeded', 'failed', 'cancelled')
+              AND finished_at < :before
+              AND (callback_state IS NULL OR callback_state <> 'pending')
+            LIMIT :limit
+        )
+        RETURNING 1
+    )
+    SELECT count(*) FROM gone
+    """
+)
+
+
+async def purge_finished(
+    session: AsyncSession, tenant_id: uuid.UUID, *, before: dt.datetime, limit: int
+) -> int:
+    """Delete up to ``limit`` of the tenant's jobs that ended (succeeded, failed or
+    cancelled) before ``before``, their runs with them; how many went. Dead jobs (the DLQ)
+    and jobs whose callback is still being delivered stay."""
+    purged = await session.scalar(
+        _PURGE_FINISHED, {"tenant_id": tenant_id, "before": before, "limit": limit}
+    )
+    return int(purged or 0)

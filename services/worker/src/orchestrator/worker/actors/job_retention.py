@@ -14,8 +14,8 @@ JOBS_MAINTENANCE = "jobs_maintenance"
 
 
 async def jobs_maintenance() -> None:
-    """Purge expired idempotency keys, old published outbox rows, events and webhook inbox
-    rows; re-dispatch stuck jobs. Idempotent, so several replicas may run it."""
+    """Purge expired idempotency keys, old published outbox rows, events, finished jobs and
+    webhook inbox rows; re-dispatch stuck jobs. Idempotent, so several replicas may run it."""
     resources = await job_resources()
     jobs = resources.settings.jobs
     keys = await maintenance.purge_idempotency_keys(resources.sessions)
@@ -25,6 +25,9 @@ async def jobs_maintenance() -> None:
     events = await maintenance.purge_events(
         resources.sessions, keep=dt.timedelta(seconds=jobs.events_keep_s)
     )
+    finished = await maintenance.purge_finished_jobs(
+        resources.sessions, keep=dt.timedelta(seconds=jobs.finished_jobs_keep_s)
+    )
     webhooks = await maintenance.purge_webhook_inbox(
         resources.sessions, keep=dt.timedelta(seconds=jobs.webhook_inbox_keep_s)
     )
@@ -32,11 +35,12 @@ async def jobs_maintenance() -> None:
         resources.sessions, resources.waker, grace_s=jobs.sweep_grace_s
     )
     logger.info(
-        "jobs maintenance: {} expired keys, {} outbox rows, {} events and {} webhook inbox "
-        "rows purged, {} stuck jobs re-dispatched",
+        "jobs maintenance: {} expired keys, {} outbox rows, {} events, {} finished jobs and {} "
+        "webhook inbox rows purged, {} stuck jobs re-dispatched",
         keys,
         rows,
         events,
+        finished,
         webhooks,
         stuck,
     )

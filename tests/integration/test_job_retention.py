@@ -1,0 +1,105 @@
+"""Finished jobs are deleted by age with their runs; dead jobs, jobs still running or
+queued, and jobs whose callback is still being delivered stay."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.crypto.envelope import KeyEncryptionKey
+from orchestrator.core.db.tenant import tenant_transaction
+from orchestrator.core.events.wake import SILENT
+from orchestrator.core.jobs import maintenance, repository, service
+from orchestrator.core.models import Job, JobRun
+from orchestrator.core.tenancy.service import BootstrapResult
+from tests.support.factories import new_tenant
+from tests.support.jobs import add_connector
+
+pytestmark = pytest.mark.integration
+KEEP = dt.timedelta(days=30)
+OLD = dt.timedelta(days=40)
+RECENT = dt.timedelta(days=1)
+HOUR_MS = 3_600_000
+
+# label: (status, finished how long ago, callback state)
+JOBS: dict[str, tuple[str, dt.timedelta | None, str | None]] = {
+    "old-succeeded": ("succeeded", OLD, None),
+    "old-failed": ("failed", OLD, "delivered"),
+    "old-cancelled": ("cancelled", OLD, None),
+    "old-dead": ("dead", OLD, None),
+    "old-succeeded-calling-back": ("succeeded", OLD, "pending"),
+    "recent-succeeded": ("succeeded", RECENT, None),
+    "queued": ("queued", None, None),
+}
+GONE = {"old-succeeded", "old-failed", "old-cancelled"}
+
+
+async def jobs_in_states(
+    app: async_sessionmaker[AsyncSession],
+    owner: async_sessionmaker[AsyncSession],
+    tenant_id: uuid.UUID,
+) -> dict[str, uuid.UUID]:
+    """One job per ``JOBS`` entry (each with one run), by label."""
+    await add_connector(app, tenant_id)
+    new = service.NewJob("echo", "get", {}, delay_ms=HOUR_MS)
+    ids: dict[str, uuid.UUID] = {}
+    async with tenant_transaction(app, tenant_id) as session:
+        for label in JOBS:
+            submitted = await service.submit(
+                session, SILENT, tenant_id, new, network=NetworkPolicy()
+            )
+            ids[label] = submitted.id
+    now = dt.datetime.now(dt.UTC)
+    async with tenant_transaction(owner, tenant_id) as session:
+        for label, (status, age, callback) in JOBS.items():
+            finished = None if age is None else now - age
+            await session.execute(
+                update(Job)
+                .where(Job.id == ids[label])
+                .values(status=status, finished_at=finished, callback_state=callback)
+            )
+            await session.execute(
+                insert(JobRun).values(tenant_id=tenant_id, job_id=ids[label], attempt=1)
+            )
+    return ids
+
+
+async def kept(
+    owner: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID, ids: dict[str, uuid.UUID]
+) -> tuple[set[str], int]:
+    """The labels of the jobs still stored, and how many runs they have in all."""
+    async with tenant_transaction(owner, tenant_id) as session:
+        found = set(await session.scalars(select(Job.id).where(Job.id.in_(list(ids.values())))))
+        runs = await session.scalar(
+            select(func.count()).select_from(JobRun).where(JobRun.job_id.in_(list(ids.values())))
+        )
+    return {label for label, id_ in ids.items() if id_ in found}, int(runs or 0)
+
+
+async def test_finished_jobs_go_by_age_with_their_runs_and_the_rest_stays(
+    tenant: BootstrapResult,
+    app_sessions: async_sessionmaker[AsyncSession],
+    owner_sessions: async_sessionmaker[AsyncSession],
+    kek: KeyEncryptionKey,
+) -> None:
+    other = await new_tenant(app_sessions, kek)
+    mine = await jobs_in_states(app_sessions, owner_sessions, tenant.tenant_id)
+    theirs = await jobs_in_states(app_sessions, owner_sessions, other.tenant_id)
+    staying = set(JOBS) - GONE
+
+    before = dt.datetime.now(dt.UTC) - KEEP
+    async with tenant_transaction(app_sessions, tenant.tenant_id) as session:
+        purged = await repository.purge_finished(
+            session, tenant.tenant_id, before=before, limit=1000
+        )
+    assert purged == len(GONE)
+    assert await kept(owner_sessions, tenant.tenant_id, mine) == (staying, len(staying))
+    assert await kept(owner_sessions, other.tenant_id, theirs) == (set(JOBS), len(JOBS))
+
+    assert await maintenance.purge_finished_jobs(app_sessions, keep=KEEP) >= len(GONE)
+    assert await kept(owner_sessions, other.tenant_id, theirs) == (staying, len(staying))
