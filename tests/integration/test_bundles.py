@@ -15,6 +15,7 @@ from orchestrator.core.models import AuditLog
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.control_api import Api, operator_api
 from tests.support.stack import Stack
+from tests.support.webhooks import bind, slack_source
 
 pytestmark = pytest.mark.integration
 
@@ -226,3 +227,121 @@ async def test_an_export_imported_into_a_sibling_workspace_clones_it(
     assert copy["tenant"]["id"] == sibling.json()["id"]
     assert {s: copy[s] for s in SECTIONS[1:]} == {s: source[s] for s in SECTIONS[1:]}
     assert copy["tenant"]["quotas"] == source["tenant"]["quotas"]
+
+
+async def add_extras(api: Api) -> None:
+    """One policy, secret ref, connector (using both) and config no bundle lists."""
+    for path, body in (
+        ("/policies", {"name": "extra", "spec": {"retry": {"max_attempts": 2}}}),
+        ("/secret-refs", {"name": "extra-token", "ref": "env://EXTRA_TOKEN"}),
+        (
+            "/connectors",
+            {
+                "name": "extra",
+                "type": "http",
+                "config": sample_bundle()["connectors"][0]["config"],
+                "policy": "extra",
+                "secrets": {"api_token": "extra-token"},
+            },
+        ),
+    ):
+        made = await api.write("POST", path, body)
+        assert made.status_code == 201, made.text
+    config = await api.write("PUT", "/configs/extra", {"document": {"on": True}})
+    assert config.status_code == 200, config.text
+
+
+async def test_a_pruning_import_deletes_what_the_bundle_does_not_list(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    owner_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    assert (await import_(api, sample_bundle())).status_code == 200
+    exported = (await api.call("GET", "/bundles/export")).json()
+    await add_extras(api)
+    before = (await versions(api), await audit_count(owner_sessions, tenant.tenant_id))
+
+    # Without prune (the default) the extras stay.
+    kept = await import_(api, exported)
+    assert kept.json() == {"dry_run": False, "changed": 0, "unchanged": 7, "changes": []}
+
+    dry = await import_(api, exported, prune="true", dry_run="true")
+    assert dry.status_code == 200, dry.text
+    connector_fields = ["config", "enabled", "policy", "secrets", "type"]
+    deleted = [
+        {"kind": "connector", "name": "extra", "action": "delete", "fields": connector_fields},
+        {"kind": "policy", "name": "extra", "action": "delete", "fields": ["spec"]},
+        {"kind": "secret_ref", "name": "extra-token", "action": "delete", "fields": ["ref"]},
+    ]
+    assert dry.json() == {"dry_run": True, "changed": 3, "unchanged": 7, "changes": deleted}
+    after_dry = (await versions(api), await audit_count(owner_sessions, tenant.tenant_id))
+    assert after_dry == before
+
+    pruned = await import_(api, exported, prune="true")
+    assert pruned.status_code == 200, pruned.text
+    assert pruned.json() == {"dry_run": False, "changed": 3, "unchanged": 7, "changes": deleted}
+    for path in ("/connectors/extra", "/policies/extra", "/secret-refs/extra-token"):
+        assert (await api.call("GET", path)).status_code == 404, path
+    # Configs are never pruned: their versions are immutable history.
+    assert (await api.call("GET", "/configs/extra")).status_code == 200
+    audited = await audit_count(owner_sessions, tenant.tenant_id)
+    assert audited == before[1] + 3
+    async with owner_sessions() as session, session.begin():
+        await set_tenant(session, tenant.tenant_id)
+        actions = await session.scalars(
+            select(AuditLog.action)
+            .where(AuditLog.tenant_id == tenant.tenant_id, AuditLog.action.like("%.delete"))
+            .order_by(AuditLog.id)
+        )
+        assert list(actions) == ["connector.delete", "policy.delete", "secret_ref.delete"]
+
+    settled = await versions(api)
+    again = await import_(api, exported, prune="true")
+    assert again.json() == {"dry_run": False, "changed": 0, "unchanged": 7, "changes": []}
+    assert (await versions(api), await audit_count(owner_sessions, tenant.tenant_id)) == (
+        settled,
+        audited,
+    )
+
+
+async def test_a_pruning_import_keeps_only_references_to_what_the_bundle_brings(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    await add_extras(api)
+    bundle = sample_bundle()
+    bundle["connectors"][0]["policy"] = "extra"  # stored, but pruned by this import
+    assert (await import_(api, bundle)).status_code == 200
+    refused = await import_(api, bundle, prune="true")
+    assert refused.status_code == 422, refused.text
+    assert [e["key"] for e in refused.json()["errors"]] == ["/connectors/0/policy"]
+
+
+async def test_a_prune_that_would_unbind_a_webhook_source_writes_nothing(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    owner_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    assert (await import_(api, sample_bundle())).status_code == 200
+    await add_extras(api)
+    source = await slack_source(api, "slack-main", {})
+    assert source.status_code == 201, source.text
+    binding = {"action": "job", "connector": "extra", "operation": "get_user"}
+    await bind(api, source.json()["id"], binding)
+    before = (await versions(api), await audit_count(owner_sessions, tenant.tenant_id))
+
+    bundle = sample_bundle()
+    bundle["secret_refs"].append({"name": "slack-main-secret", "ref": "env://UNUSED"})
+    bundle["policies"][0]["spec"] = {"retry": {"max_attempts": 9}}  # an update, rolled back
+    for params in ({"dry_run": "true"}, {}):
+        refused = await import_(api, bundle, prune="true", **params)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["used_by_webhook_sources"] == ["slack-main"]
+        assert "Connector `extra`" in refused.json()["detail"]
+    after = (await versions(api), await audit_count(owner_sessions, tenant.tenant_id))
+    assert after == before
+    assert (await api.call("GET", "/connectors/extra")).status_code == 200

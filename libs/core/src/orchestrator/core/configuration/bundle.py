@@ -1,7 +1,9 @@
 """Export a workspace's configuration as one bundle, and import one: validated whole first,
 applied all-or-nothing, upserting by name. Items equal to what is stored are left alone
 (no version bump, no audit record), so re-importing a bundle, or an export, is a no-op.
-Nothing is deleted: items missing from a bundle stay as they are.
+Items missing from a bundle stay as they are, unless the import prunes: then the policies,
+secret refs and connectors it does not list are deleted (configs are kept: their versions
+are immutable history, which the runtime role cannot delete).
 """
 
 from __future__ import annotations
@@ -148,7 +150,7 @@ class _Checked:
     quota: TenantQuota | None
 
 
-def _check(bundle: Bundle, stored: _Stored) -> _Checked:
+def _check(bundle: Bundle, stored: _Stored, *, prune: bool) -> _Checked:
     """Every error of the bundle at once (422), or its normalised parts."""
     errors: FieldErrors = []
     for section, items in (
@@ -173,9 +175,13 @@ def _check(bundle: Bundle, stored: _Stored) -> _Checked:
         quota, quota_errors = normalise_quota(bundle.tenant.quotas, "/tenant/quotas")
         errors.extend(quota_errors)
 
-    # References resolve against what is stored and what the bundle brings.
-    known_policies = stored.policies.keys() | {p.name for p in bundle.policies}
-    known_refs = stored.refs.keys() | {r.name for r in bundle.secret_refs}
+    # References resolve against what is stored and what the bundle brings; a pruning
+    # import keeps only what the bundle brings.
+    known_policies = {p.name for p in bundle.policies}
+    known_refs = {r.name for r in bundle.secret_refs}
+    if not prune:
+        known_policies |= stored.policies.keys()
+        known_refs |= stored.refs.keys()
     for i, connector in enumerate(bundle.connectors):
         where = at("", "connectors", i)
         storable = nul_errors({"config": connector.config, "secrets": connector.secrets}, where)
@@ -265,6 +271,56 @@ def _plan(bundle: Bundle, checked: _Checked, stored: _Stored) -> list[BundleChan
     return planned
 
 
+@dataclass(frozen=True)
+class _Pruned:
+    """The stored items a pruning import deletes, by name (none when it does not prune)."""
+
+    connectors: list[str]
+    policies: list[str]
+    refs: list[str]
+
+    def changes(self, stored: _Stored) -> list[BundleChange]:
+        """One ``delete`` change per item, in the order they are deleted."""
+        removed: list[tuple[Kind, str, views.View]] = [
+            *(("connector", n, views.connector_of(*stored.connectors[n])) for n in self.connectors),
+            *(("policy", n, views.policy_content(stored.policies[n].spec)) for n in self.policies),
+            *(("secret_ref", n, views.secret_ref_content(stored.refs[n].ref)) for n in self.refs),
+        ]
+        return [
+            BundleChange(
+                kind=kind, name=name, action="delete", fields=views.changed_fields(None, before)
+            )
+            for kind, name, before in removed
+        ]
+
+
+async def _prunable(session: AsyncSession, bundle: Bundle, stored: _Stored) -> _Pruned:
+    """What a pruning import deletes; 409, as the single delete gives, when webhook sources
+    (which no bundle lists) still need one of them."""
+    pruned = _Pruned(
+        connectors=sorted(stored.connectors.keys() - {c.name for c in bundle.connectors}),
+        policies=sorted(stored.policies.keys() - {p.name for p in bundle.policies}),
+        refs=sorted(stored.refs.keys() - {r.name for r in bundle.secret_refs}),
+    )
+    # Connectors and policies in the bundle name only what it brings (checked above), so
+    # only webhook sources can hold on to what is pruned.
+    for name in pruned.connectors:
+        await service.refuse_if_webhook_sources_bind(session, name)
+    for name in pruned.refs:
+        await service.refuse_if_webhook_sources_use(session, name)
+    return pruned
+
+
+async def _prune(session: AsyncSession, m: service.Mutation, pruned: _Pruned) -> None:
+    """Delete (audited, as the single deletes do) connectors before what they name."""
+    for name in pruned.connectors:
+        await service.delete_connector(session, m, name)
+    for name in pruned.policies:
+        await service.delete_policy(session, m, name)
+    for name in pruned.refs:
+        await service.delete_secret_ref(session, m, name)
+
+
 async def _apply(
     session: AsyncSession,
     m: service.Mutation,
@@ -292,19 +348,33 @@ async def _apply(
 
 
 async def import_bundle(
-    session: AsyncSession, m: service.Mutation, bundle: Bundle, *, dry_run: bool
+    session: AsyncSession,
+    m: service.Mutation,
+    bundle: Bundle,
+    *,
+    dry_run: bool,
+    prune: bool = False,
 ) -> ImportReport:
-    """Validate every item (422 listing all errors), then apply the changes unless ``dry_run``."""
+    """Validate every item (422 listing all errors), then apply the changes unless ``dry_run``.
+
+    With ``prune`` the policies, secret refs and connectors the bundle does not list are
+    deleted too, after the upserts (so a connector moved off a policy no longer holds it)
+    and connectors first; 409 when a webhook source still needs one, writing nothing.
+    """
     await repository.lock_for_import(session, m.tenant_id)
     stored = await _stored(session)
-    checked = _check(bundle, stored)
+    checked = _check(bundle, stored, prune=prune)
     planned = _plan(bundle, checked, stored)
     changes = [change for change in planned if change is not None]
-    if changes and not dry_run:
-        await _apply(session, m, bundle, checked, stored, changes)
+    pruned = await _prunable(session, bundle, stored) if prune else _Pruned([], [], [])
+    deletes = pruned.changes(stored)
+    if not dry_run:
+        if changes:
+            await _apply(session, m, bundle, checked, stored, changes)
+        await _prune(session, m, pruned)
     return ImportReport(
         dry_run=dry_run,
-        changed=len(changes),
+        changed=len(changes) + len(deletes),
         unchanged=len(planned) - len(changes),
-        changes=changes,
+        changes=changes + deletes,
     )

@@ -73,11 +73,12 @@ Kind = Literal["policy", "secret_ref", "connector", "config", "quota"]
 
 
 class BundleChange(msgspec.Struct, frozen=True, kw_only=True):
-    """One item an import creates or updates, and which of its members differ."""
+    """One item an import creates, updates or (``?prune=true``) deletes, and which of its
+    members differ (for a delete, every member of the item removed)."""
 
     kind: Kind
     name: str
-    action: Literal["create", "update"]
+    action: Literal["create", "update", "delete"]
     fields: list[str]
 
 

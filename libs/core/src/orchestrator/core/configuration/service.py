@@ -212,6 +212,15 @@ async def replace_secret_ref(session: AsyncSession, m: Mutation, name: str, ref:
     return (await write_secret_ref(session, m, name, ref, row))[0]
 
 
+async def refuse_if_webhook_sources_use(session: AsyncSession, name: str) -> None:
+    """409 when webhook sources verify with secret ref ``name`` (so it cannot be deleted)."""
+    if sources := await repository.webhook_sources_using_secret_ref(session, name):
+        raise Conflict(
+            f"Secret ref `{name}` verifies webhook sources: {', '.join(sources)}.",
+            used_by_webhook_sources=sources,
+        )
+
+
 async def delete_secret_ref(session: AsyncSession, m: Mutation, name: str) -> None:
     """Delete a secret ref no connector maps a secret to (its value goes with it)."""
     row = await repository.secret_ref_by_name(session, name, for_update=True)
@@ -221,11 +230,7 @@ async def delete_secret_ref(session: AsyncSession, m: Mutation, name: str) -> No
         raise Conflict(
             f"Secret ref `{name}` is used by connectors: {', '.join(users)}.", used_by=users
         )
-    if sources := await repository.webhook_sources_using_secret_ref(session, name):
-        raise Conflict(
-            f"Secret ref `{name}` verifies webhook sources: {', '.join(sources)}.",
-            used_by_webhook_sources=sources,
-        )
+    await refuse_if_webhook_sources_use(session, name)
     before = views.secret_ref_view(row)
     await session.delete(row)
     await flush_or_conflict(session, f"secret ref `{name}`")
@@ -367,16 +372,21 @@ async def replace_connector(
     return (await write_connector(session, m, name, data, policy_id, existing))[0]
 
 
-async def delete_connector(session: AsyncSession, m: Mutation, name: str) -> None:
-    """Delete a connector no webhook binding starts jobs of."""
-    existing = await repository.connector_by_name(session, name, for_update=True)
-    if existing is None:
-        raise NotFound(f"No connector called `{name}` in this workspace.")
+async def refuse_if_webhook_sources_bind(session: AsyncSession, name: str) -> None:
+    """409 when webhook bindings start jobs of connector ``name`` (so it cannot be deleted)."""
     if sources := await repository.webhook_sources_binding_connector(session, name):
         raise Conflict(
             f"Connector `{name}` is bound to events of webhook sources: {', '.join(sources)}.",
             used_by_webhook_sources=sources,
         )
+
+
+async def delete_connector(session: AsyncSession, m: Mutation, name: str) -> None:
+    """Delete a connector no webhook binding starts jobs of."""
+    existing = await repository.connector_by_name(session, name, for_update=True)
+    if existing is None:
+        raise NotFound(f"No connector called `{name}` in this workspace.")
+    await refuse_if_webhook_sources_bind(session, name)
     row, policy = existing
     before = views.connector_view(row, policy)
     await session.delete(row)

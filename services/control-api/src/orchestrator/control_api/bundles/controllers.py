@@ -28,6 +28,19 @@ DryRun = Annotated[
     ),
 ]
 
+Prune = Annotated[
+    bool,
+    Parameter(
+        query="prune",
+        required=False,
+        description=(
+            "Also delete the policies, secret refs and connectors the bundle does not list "
+            "(connectors first; configs are never deleted); 409 when a webhook source still "
+            "uses one, and nothing is written."
+        ),
+    ),
+]
+
 
 class BundleController(Controller):
     """One workspace's configuration as one JSON document (``?workspace=``, default the token's)."""
@@ -53,10 +66,17 @@ class BundleController(Controller):
         responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
     )
     async def import_(
-        self, ws: WorkspaceScope, data: Bundle, reason: Reason, dry_run: DryRun = False
+        self,
+        ws: WorkspaceScope,
+        data: Bundle,
+        reason: Reason,
+        dry_run: DryRun = False,
+        prune: Prune = False,
     ) -> ImportReport:
         """Validate the whole bundle (422 lists every error), then upsert by name in one
         transaction. Items equal to the stored ones are untouched, so re-importing a bundle
-        changes nothing; nothing is deleted. ``tenant.quotas`` is applied; the tenant's id,
-        name and environment describe the source and are not."""
-        return await import_bundle(ws.session, ws.mutation(reason), data, dry_run=dry_run)
+        changes nothing; nothing is deleted unless ``?prune=true``. ``tenant.quotas`` is
+        applied; the tenant's id, name and environment describe the source and are not."""
+        return await import_bundle(
+            ws.session, ws.mutation(reason), data, dry_run=dry_run, prune=prune
+        )
