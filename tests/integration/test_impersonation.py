@@ -14,6 +14,7 @@ from orchestrator.core.models import AuditLog
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.control_api import Api, operator_api
 from tests.support.factories import decode_unverified, fetch_token, forge, new_auditor, now
+from tests.support.jobs import add_connector, exec_headers
 from tests.support.stack import Stack
 
 REASON = "ticket 4711: customer reports stuck jobs"
@@ -185,3 +186,57 @@ async def test_a_token_with_a_malformed_act_claim_is_refused(
         assert (await exec_workspace(http, stack, token)).status_code == 401
     resigned = await forge(owner_sessions, kek, claims)
     assert (await exec_workspace(http, stack, resigned)).status_code == 200
+
+
+async def test_what_an_impersonation_token_changes_is_audited_before_it_is_answered(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    app_sessions: async_sessionmaker[AsyncSession],
+    owner_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_connector(app_sessions, tenant.tenant_id)
+    admin = await operator_api(http, stack, tenant)
+    scopes = ["execute", "jobs:read", "jobs:write"]
+    body = (await start(admin, workspace_id=str(tenant.tenant_id), scopes=scopes)).json()
+    jobs = f"{stack.url('exec-api')}/api/v1/jobs"
+    impersonating = {"Authorization": f"Bearer {body['access_token']}"}
+    job = {"connector": "echo", "operation": "get", "payload": {}, "delay_ms": 3_600_000}
+
+    queued = await http.post(jobs, json=job, headers=impersonating)
+    assert queued.status_code == 202, queued.text
+    job_id = queued.json()["id"]
+    # Audited before the answer: the record is there as soon as the 202 is.
+    [record] = await audit_rows(owner_sessions, tenant, "exec.POST /api/v1/jobs")
+    assert record.actor == decode_unverified(body["access_token"])["sub"]
+    assert (record.reason, record.target, record.after) == (REASON, "/api/v1/jobs", {"status": 202})
+    assert record.impersonation is not None
+    assert record.impersonation["jti"] == body["jti"]
+
+    cancelled = await http.post(f"{jobs}/{job_id}/cancel", headers=impersonating)
+    assert cancelled.status_code == 200, cancelled.text
+    [cancel] = [
+        r for r in await all_exec_audit(owner_sessions, tenant) if r.target.endswith("/cancel")
+    ]
+    assert cancel.target == f"/api/v1/jobs/{job_id}/cancel"
+
+    # Reads, refusals and the product backend's own token write no audit record.
+    assert (await http.get(f"{jobs}/{job_id}", headers=impersonating)).status_code == 200
+    refused = await http.post(jobs, json={**job, "payload": "x"}, headers=impersonating)
+    assert refused.status_code == 400, refused.text
+    own = await exec_headers(http, stack, tenant)
+    assert (await http.post(jobs, json=job, headers=own)).status_code == 202
+    assert len(await all_exec_audit(owner_sessions, tenant)) == 2
+
+
+async def all_exec_audit(
+    sessions: async_sessionmaker[AsyncSession], tenant: BootstrapResult
+) -> list[AuditLog]:
+    async with sessions() as session, session.begin():
+        await set_tenant(session, tenant.tenant_id)
+        found = await session.scalars(
+            select(AuditLog)
+            .where(AuditLog.tenant_id == tenant.tenant_id, AuditLog.action.startswith("exec."))
+            .order_by(AuditLog.id)
+        )
+        return list(found.all())

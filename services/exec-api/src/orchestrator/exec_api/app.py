@@ -8,6 +8,7 @@ from orchestrator.core.http.app import create_service_app
 from orchestrator.exec_api.events.controllers import EventController
 from orchestrator.exec_api.execute import fast as fast_execute
 from orchestrator.exec_api.execute.controllers import execute
+from orchestrator.exec_api.impersonation_audit import ImpersonationAudit
 from orchestrator.exec_api.jobs import fast as fast_jobs
 from orchestrator.exec_api.jobs.controllers import JobController
 from orchestrator.exec_api.settings import get_settings
@@ -18,7 +19,7 @@ def create_app() -> ASGIApp:
     """Build the exec-api ASGI app."""
     settings = get_settings().core
     max_body = settings.deployment.max_body_bytes
-    return create_service_app(
+    app = create_service_app(
         service="exec-api",
         title="Orchestrator exec-api",
         settings=settings,
@@ -29,3 +30,4 @@ def create_app() -> ASGIApp:
             ("POST", fast_jobs.PATH): fast_jobs.FastSubmit(max_body),
         },
     )
+    return ImpersonationAudit(app)

@@ -12,7 +12,7 @@ from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
 from orchestrator.core.errors import Problem
 from orchestrator.core.http.fast_path import Answer, answer, read_body, replaying
 from orchestrator.core.idempotency.guard import HEADER as IDEMPOTENCY_HEADER
-from orchestrator.core.observability.context import impersonator_var, tenant_id_var
+from orchestrator.core.observability.context import tenant_id_var
 from orchestrator.core.runtime import Resources
 
 if TYPE_CHECKING:
@@ -54,6 +54,8 @@ async def caller(
         principal = await resources.verifier(EXEC_AUDIENCE).verify(token.strip())
     except Problem:
         return None  # the framework's guard answers, with the same verifier
+    if principal.impersonator is not None:
+        return None  # the framework's route, whose guard marks the request for the audit
     return principal if required_scope in principal.scopes else None
 
 
@@ -75,7 +77,6 @@ class PlainRoute(ABC, Generic[Checked]):
             await app(scope, receive, send)
             return
         tenant_id_var.set(str(principal.tenant_id))
-        impersonator_var.set(principal.impersonator)
         body = await read_body(receive, self._max_body)
         if body is None:
             return  # the client went away, or sent more than it declared: nothing started

@@ -13,7 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orchestrator.core.auth.claims import Principal
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import Forbidden, Unauthorized
-from orchestrator.core.observability.context import impersonator_var, tenant_id_var
+from orchestrator.core.observability.context import (
+    impersonation_var,
+    impersonator_var,
+    tenant_id_var,
+)
 from orchestrator.core.runtime import Resources
 
 PRINCIPAL_KEY = "principal"
@@ -58,6 +62,8 @@ def authenticated(audience: str, scope: str | None = None) -> Guard:
         connection.scope.setdefault("state", {})[PRINCIPAL_KEY] = principal
         tenant_id_var.set(str(principal.tenant_id))
         impersonator_var.set(principal.impersonator)
+        if principal.impersonator is not None:
+            impersonation_var.set(principal)
         if scope is not None and scope not in principal.scopes:
             raise Forbidden(f"The token lacks the `{scope}` scope.")
 
