@@ -226,6 +226,59 @@ async def test_a_notification_wakes_the_relay_within_milliseconds(
         await redis.aclose()
 
 
+class Batches(Recording):
+    """A recording publisher that also keeps each publish call's outbox ids apart."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[int]] = []
+
+    def publish(self, messages: Sequence[dramatiq.Message[Any]]) -> None:
+        self.batches.append([i for m in messages for i in m.options["outbox_ids"]])
+        super().publish(messages)
+
+
+async def test_a_lingering_relay_publishes_rows_written_just_after_a_wake_together(
+    isolated: IsolatedDb, settings: CoreSettings, namespace: str
+) -> None:
+    tenant = await new_tenant(isolated.app, isolated.kek)
+    await add_connector(isolated.app, tenant.tenant_id)
+    redis = Redis.from_url(settings.redis.require_url())
+    waker = Waker(redis, namespace)
+    publisher = Batches()
+    relay = Relay(
+        isolated.app,
+        publisher,
+        redis=redis,
+        namespace=namespace,
+        config=RelayConfig(poll_s=5.0, linger_s=0.5),
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    try:
+        # Subscribed, and past the pass its subscription's own wake-up (plus linger) made.
+        await asyncio.sleep(1.0)
+        for _ in range(3):  # three commits 50 ms apart: the first wakes the relay
+            async with tenant_transaction(isolated.app, tenant.tenant_id) as session:
+                await service.submit(
+                    session,
+                    waker,
+                    tenant.tenant_id,
+                    service.NewJob("echo", "get", {}),
+                    network=NetworkPolicy(),
+                )
+            await asyncio.sleep(0.05)
+        for _ in range(200):
+            if len(publisher.outbox_ids) >= 3:
+                break
+            await asyncio.sleep(0.01)
+        assert [len(batch) for batch in publisher.batches if batch] == [3]
+    finally:
+        stop.set()
+        await running
+        await redis.aclose()
+
+
 # --- A broker outage end to end: a real exec-api whose Redis stops and restarts ----------
 
 

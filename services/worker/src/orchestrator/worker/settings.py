@@ -36,6 +36,9 @@ class JobsSettings(SettingsGroup, frozen=True, kw_only=True):
     """Run an outbox relay in this worker process."""
     relay_batch: int = 500
     relay_poll_s: float = 0.25
+    relay_linger_s: float = 0.005
+    """After a wake-up, the relay waits this long for more rows before publishing a batch:
+    under load, fuller batches (≈ +10 % jobs/s one a request) for ≈ 3 ms more dispatch."""
     relay_visibility_s: float = 30.0
     sweep_grace_s: float = 120.0
     """A queued job this overdue, or a lease this long expired, is dispatched again."""

@@ -47,6 +47,9 @@ class RelayConfig:
 
     batch_size: int = 500
     poll_s: float = 0.25
+    linger_s: float = 0.0
+    """After a wake-up, how long to let more rows arrive before claiming: fewer, fuller
+    batches (one claim and one finish a batch for the worker) for a little latency."""
     visibility_s: float = 30.0
     retry_s: float = 0.2
     max_retry_s: float = 2.0
@@ -126,6 +129,8 @@ class Relay:
                     timeout = backoff
                     backoff = min(backoff * 2, self.config.max_retry_s)
                 await _wait_any(self._wake, stop, timeout)
+                if self._wake.is_set() and self.config.linger_s > 0:
+                    await asyncio.sleep(self.config.linger_s)
         finally:
             if listener is not None:
                 listener.cancel()

@@ -62,6 +62,7 @@ class RelayThread:
             config=RelayConfig(
                 batch_size=jobs.relay_batch,
                 poll_s=jobs.relay_poll_s,
+                linger_s=jobs.relay_linger_s,
                 visibility_s=jobs.relay_visibility_s,
             ),
         )
