@@ -8,7 +8,7 @@ from orchestrator.core.http.app import create_service_app
 from orchestrator.exec_api.events.controllers import EventController
 from orchestrator.exec_api.execute import fast as fast_execute
 from orchestrator.exec_api.execute.controllers import execute
-from orchestrator.exec_api.impersonation_audit import ImpersonationAudit
+from orchestrator.exec_api.impersonation_audit import record_impersonated_change
 from orchestrator.exec_api.jobs import fast as fast_jobs
 from orchestrator.exec_api.jobs.controllers import JobController
 from orchestrator.exec_api.settings import get_settings
@@ -19,7 +19,7 @@ def create_app() -> ASGIApp:
     """Build the exec-api ASGI app."""
     settings = get_settings().core
     max_body = settings.deployment.max_body_bytes
-    app = create_service_app(
+    return create_service_app(
         service="exec-api",
         title="Orchestrator exec-api",
         settings=settings,
@@ -29,5 +29,5 @@ def create_app() -> ASGIApp:
             ("POST", fast_execute.PATH): fast_execute.FastExecute(max_body),
             ("POST", fast_jobs.PATH): fast_jobs.FastSubmit(max_body),
         },
+        on_impersonated=record_impersonated_change,
     )
-    return ImpersonationAudit(app)

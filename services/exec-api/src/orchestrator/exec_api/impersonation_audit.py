@@ -10,54 +10,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from litestar.enums import ScopeType
 from loguru import logger
 from sqlalchemy.exc import SQLAlchemyError
 
 from orchestrator.core import audit
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.http.observe import route_of
-from orchestrator.core.observability.context import impersonation_var
 
 if TYPE_CHECKING:
-    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+    from litestar.types import Scope
 
     from orchestrator.core.auth.claims import Principal
     from orchestrator.core.runtime import Resources
 
-MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-
-class ImpersonationAudit:
-    """ASGI wrapper: audit the successful mutating requests of impersonation tokens."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        method = scope.get("method", "") if scope["type"] == ScopeType.HTTP else ""
-        if method not in MUTATING:
-            await self.app(scope, receive, send)
-            return
-        token = impersonation_var.set(None)
-
-        async def audited_send(message: Message) -> None:
-            principal = impersonation_var.get()
-            if (
-                principal is not None
-                and message["type"] == "http.response.start"
-                and message["status"] < 400
-            ):
-                await _record(scope, method, principal, message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, audited_send)
-        finally:
-            impersonation_var.reset(token)
-
-
-async def _record(scope: Scope, method: str, principal: Principal, status: int) -> None:
+async def record_impersonated_change(
+    scope: Scope, method: str, principal: Principal, status: int
+) -> None:
+    """Audit one change made with an impersonation token (``ObserveMiddleware`` calls this
+    before the answer leaves)."""
     resources: Resources = scope["app"].state.resources
     impersonation = principal.impersonation()
     assert impersonation is not None  # only impersonation tokens are marked

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar, Request, Response
 from litestar.exceptions import ImproperlyConfiguredException
@@ -28,6 +28,9 @@ from orchestrator.core.observability.logging import configure_logging
 from orchestrator.core.observability.tracing import configure_tracing
 from orchestrator.core.runtime import open_resources
 from orchestrator.core.settings import CoreSettings
+
+if TYPE_CHECKING:
+    from orchestrator.core.http.observe import ImpersonatedChange
 
 JSON = "application/json"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -118,6 +121,7 @@ def create_service_app(
     security_schemes: Mapping[str, SecurityScheme] | None = None,
     lifespans: Sequence[Callable[[Litestar], AbstractAsyncContextManager[None]]] = (),
     fast_routes: Mapping[tuple[str, str], FastRoute] | None = None,
+    on_impersonated: ImpersonatedChange | None = None,
 ) -> ASGIApp:
     """A Litestar app with probes, problem+json errors, metrics and request ids.
 
@@ -125,6 +129,8 @@ def create_service_app(
     ``lifespans`` run once the resources are open (``app.state.resources``) and end
     before they close. ``fast_routes`` serve the common case of a hot route without the
     framework (``fast_path.py``); each must match a route of ``route_handlers``.
+    ``on_impersonated`` runs before a successful change made with an impersonation token
+    is answered.
     """
 
     @asynccontextmanager
@@ -172,7 +178,12 @@ def create_service_app(
         served = FastRoutes(app, fast_routes)
     # An access line below the log level would be built (bind, record) only to be dropped.
     logs_info = logger.level(settings.log.level.upper()).no <= logger.level("INFO").no
-    return ObserveMiddleware(served, service=service, access_log=settings.log.access and logs_info)
+    return ObserveMiddleware(
+        served,
+        service=service,
+        access_log=settings.log.access and logs_info,
+        on_impersonated=on_impersonated,
+    )
 
 
 def check_fast_routes(app: Litestar, fast_routes: Mapping[tuple[str, str], FastRoute]) -> None:

@@ -16,6 +16,7 @@ from loguru import logger
 from prometheus_client import Counter, Histogram
 
 from orchestrator.core.observability.context import (
+    impersonation_var,
     impersonator_var,
     request_id_var,
     tenant_id_var,
@@ -25,7 +26,17 @@ from orchestrator.core.observability.tracing import HEADER as TRACE_HEADER
 from orchestrator.core.observability.tracing import ServerSpan, parse_traceparent
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+    from orchestrator.core.auth.claims import Principal
+
+    ImpersonatedChange = Callable[[Scope, str, Principal, int], Awaitable[None]]
+    """Called before a successful mutating response made with an impersonation token
+    leaves (the exec-api audits it): the scope, the method, the principal, the status."""
+
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 HEADER = b"x-request-id"
 _SAFE = re.compile(rb"^[A-Za-z0-9._:-]{1,100}$")
@@ -68,10 +79,18 @@ class ObserveMiddleware:
     """Accept or mint ``X-Request-ID``, continue the caller's trace (a SERVER span when
     tracing is on), count and time the request, log one access line."""
 
-    def __init__(self, app: ASGIApp, *, service: str, access_log: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        service: str,
+        access_log: bool,
+        on_impersonated: ImpersonatedChange | None = None,
+    ) -> None:
         self.app = app
         self.service = service
         self.access_log = access_log
+        self.on_impersonated = on_impersonated
         # ``labels()`` validates and locks on every call; its children are stable objects.
         self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
@@ -98,7 +117,9 @@ class ObserveMiddleware:
         request_token = request_id_var.set(request_id)
         tenant_token = tenant_id_var.set(None)
         impersonator_token = impersonator_var.set(None)
+        impersonation_token = impersonation_var.set(None)
         method = str(scope.get("method", ""))
+        on_impersonated = self.on_impersonated if method in MUTATING else None
         span = ServerSpan(method, traceparent)
         status = 500
 
@@ -107,6 +128,10 @@ class ObserveMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = [*message.get("headers", ()), (HEADER, request_id.encode())]
+                if on_impersonated is not None and status < 400:
+                    principal = impersonation_var.get()  # set by the guard, if impersonated
+                    if principal is not None:
+                        await on_impersonated(scope, method, principal, status)
             await send(message)
 
         try:
@@ -127,3 +152,4 @@ class ObserveMiddleware:
             request_id_var.reset(request_token)
             tenant_id_var.reset(tenant_token)
             impersonator_var.reset(impersonator_token)
+            impersonation_var.reset(impersonation_token)
