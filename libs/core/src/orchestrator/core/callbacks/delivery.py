@@ -133,7 +133,6 @@ async def post_once(
     came) and an error unless it was 2xx."""
     with tracing.continued_span(span_name, traceparent):
         span, request = traced.start(request)
-        status: int | None = None
         try:
             response = await client.request(request, timeouts)
         except UpstreamError as exc:

@@ -50,11 +50,6 @@ def new_secret_row(kek: envelope.KeyEncryptionKey, tenant_id: uuid.UUID) -> Work
     )
 
 
-def is_valid(expires_at: dt.datetime | None, now: dt.datetime) -> bool:
-    """Whether a secret still signs at ``now``."""
-    return expires_at is None or expires_at > now
-
-
 def expiry_after_rotation(
     expires_at: dt.datetime | None, now: dt.datetime, grace: dt.timedelta
 ) -> dt.datetime:

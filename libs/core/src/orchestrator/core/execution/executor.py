@@ -185,6 +185,32 @@ class Executor:
                 headers={"Retry-After": "1"},
             ) from exc
 
+    async def _attempt(
+        self,
+        key: CallKey,
+        plan: ConnectorPlan,
+        admission: Admission,
+        request: UpstreamRequest | CodeCall,
+        *,
+        may_repeat: bool,
+        remaining_s: float,
+        idempotency_key: str | None,
+    ) -> AttemptResult:
+        """One admitted attempt, over HTTP or through the type's code handler."""
+        if isinstance(request, UpstreamRequest):
+            return await self._call(
+                key, plan, admission, request, may_repeat=may_repeat, remaining_s=remaining_s
+            )
+        return await self._call_code(
+            key,
+            plan,
+            admission,
+            request,
+            may_repeat=may_repeat,
+            remaining_s=remaining_s,
+            idempotency_key=idempotency_key,
+        )
+
     async def _call(
         self,
         key: CallKey,
@@ -305,20 +331,15 @@ class Executor:
             attempts += 1
             if attempts > 1:
                 RETRIES.inc()
-            if isinstance(request, UpstreamRequest):
-                result = await self._call(
-                    key, plan, admission, request, may_repeat=may_repeat, remaining_s=remaining
-                )
-            else:
-                result = await self._call_code(
-                    key,
-                    plan,
-                    admission,
-                    request,
-                    may_repeat=may_repeat,
-                    remaining_s=remaining,
-                    idempotency_key=idempotency_key,
-                )
+            result = await self._attempt(
+                key,
+                plan,
+                admission,
+                request,
+                may_repeat=may_repeat,
+                remaining_s=remaining,
+                idempotency_key=idempotency_key,
+            )
             if result.outcome != "retryable":
                 return self._final(result, attempts, started)
             delay = plan_retry(
@@ -400,25 +421,15 @@ class Executor:
             # cost to the job's attempts budget beyond this one.
             wait = admission.retry_after_s or plan.spec.retry.base_delay_s
             return AttemptResult(outcome="retryable", error=admission.reason), wait
-        if isinstance(request, UpstreamRequest):
-            result = await self._call(
-                key,
-                plan,
-                admission,
-                request,
-                may_repeat=True,
-                remaining_s=plan.spec.timeout.total_s,
-            )
-        else:
-            result = await self._call_code(
-                key,
-                plan,
-                admission,
-                request,
-                may_repeat=True,
-                remaining_s=plan.spec.timeout.total_s,
-                idempotency_key=str(job_id),
-            )
+        result = await self._attempt(
+            key,
+            plan,
+            admission,
+            request,
+            may_repeat=True,
+            remaining_s=plan.spec.timeout.total_s,
+            idempotency_key=str(job_id),
+        )
         if result.outcome != "retryable":
             return result, None
         delay = plan_retry(

@@ -16,7 +16,7 @@ import msgspec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.db.tenant import set_tenant, tenant_transaction
+from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
 
 TTL = dt.timedelta(hours=24)
@@ -171,11 +171,7 @@ async def release(sessions: async_sessionmaker[AsyncSession], claim: Claim) -> N
         )
 
 
-async def purge_expired(
-    sessions: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID, *, limit: int
-) -> int:
-    """Delete up to ``limit`` of the tenant's expired keys; how many went."""
-    async with sessions() as session, session.begin():
-        await set_tenant(session, tenant_id)
-        result = await session.execute(_PURGE, {"limit": limit})
+async def purge_expired(session: AsyncSession, *, limit: int) -> int:
+    """Delete up to ``limit`` expired keys of the session's tenant; how many went."""
+    result = await session.execute(_PURGE, {"limit": limit})
     return int(result.rowcount)  # type: ignore[attr-defined]

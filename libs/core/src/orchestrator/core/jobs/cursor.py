@@ -7,6 +7,8 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from orchestrator.core.errors import BadRequest
+
 
 class InvalidJobCursor(ValueError):
     """The text is not a job-list cursor."""
@@ -36,3 +38,14 @@ class JobCursor:
             return cls(created_at, uuid.UUID(ident))
         except (ValueError, UnicodeDecodeError) as exc:
             raise InvalidJobCursor("not a job cursor") from exc
+
+
+def cursor_param(text: str | None) -> JobCursor | None:
+    """A ``cursor`` query parameter: ``None`` for the first page, 400 for text this API
+    did not return."""
+    if text is None:
+        return None
+    try:
+        return JobCursor.decode(text)
+    except InvalidJobCursor:
+        raise BadRequest("`cursor` is not a cursor this API returned.") from None

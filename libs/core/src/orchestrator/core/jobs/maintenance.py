@@ -47,17 +47,6 @@ async def tenant_ids(sessions: async_sessionmaker[AsyncSession]) -> list[uuid.UU
     return found
 
 
-async def purge_idempotency_keys(sessions: async_sessionmaker[AsyncSession]) -> int:
-    """Delete every expired idempotency key; how many went."""
-    total = 0
-    for tenant_id in await tenant_ids(sessions):
-        while (purged := await store.purge_expired(sessions, tenant_id, limit=BATCH)) > 0:
-            total += purged
-            if purged < BATCH:
-                break
-    return total
-
-
 async def _per_tenant(
     sessions: async_sessionmaker[AsyncSession],
     purge: Callable[[AsyncSession, uuid.UUID], Awaitable[int]],
@@ -73,6 +62,11 @@ async def _per_tenant(
             if purged < BATCH:
                 break
     return total
+
+
+async def purge_idempotency_keys(sessions: async_sessionmaker[AsyncSession]) -> int:
+    """Delete every expired idempotency key; how many went."""
+    return await _per_tenant(sessions, lambda s, _: store.purge_expired(s, limit=BATCH))
 
 
 async def purge_events(sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta) -> int:

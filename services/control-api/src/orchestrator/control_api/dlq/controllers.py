@@ -20,12 +20,11 @@ from orchestrator.control_api.scope import (
     provide_scope,
 )
 from orchestrator.control_api.webhook_inbox.controllers import audited, waker_of
-from orchestrator.core.errors import BadRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.fields import NO_NUL
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.jobs import dlq, repository
-from orchestrator.core.jobs.cursor import InvalidJobCursor, JobCursor
+from orchestrator.core.jobs.cursor import JobCursor, cursor_param
 from orchestrator.core.jobs.repository import DeadFilter
 from orchestrator.core.jobs.views import DeadJobFilter, to_out
 
@@ -55,12 +54,7 @@ class DlqController(Controller):
     ) -> DeadJobList:
         """The workspace's dead jobs, newest first, optionally of one connector and
         operation; cursor-paginated."""
-        after = None
-        if cursor is not None:
-            try:
-                after = JobCursor.decode(cursor)
-            except InvalidJobCursor:
-                raise BadRequest("`cursor` is not a cursor this API returned.") from None
+        after = cursor_param(cursor)
         f = DeadFilter(connector=connector, operation=operation)
         jobs = await repository.list_dead(ws.session, ws.tenant_id, f, after=after, limit=limit + 1)
         page = list(jobs[:limit])

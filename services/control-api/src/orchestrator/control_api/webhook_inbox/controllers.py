@@ -26,12 +26,11 @@ from orchestrator.control_api.webhook_inbox.schemas import (
     Status,
 )
 from orchestrator.core.configuration.service import Mutation
-from orchestrator.core.errors import BadRequest
 from orchestrator.core.events.wake import Waker
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.fields import NO_NUL, parse_instant
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.jobs.cursor import InvalidJobCursor, JobCursor
+from orchestrator.core.jobs.cursor import JobCursor, cursor_param
 from orchestrator.core.models import WebhookInboxEntry
 from orchestrator.core.runtime import Resources
 from orchestrator.core.webhooks import inbox_repository, inbox_service
@@ -122,12 +121,7 @@ class WebhookInboxController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> InboxList:
         """The workspace's stored deliveries, newest first, filtered; cursor-paginated."""
-        after = None
-        if cursor is not None:
-            try:
-                after = JobCursor.decode(cursor)
-            except InvalidJobCursor:
-                raise BadRequest("`cursor` is not a cursor this API returned.") from None
+        after = cursor_param(cursor)
         f = InboxFilter(
             statuses=[status] if status else None,
             source_id=source_id,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
 from orchestrator.core.db.tenant import tenant_transaction
-from orchestrator.core.errors import BadRequest, Problem
+from orchestrator.core.errors import Problem
 from orchestrator.core.execution.executor import Executor
 from orchestrator.core.http.auth import (
     authenticated,
@@ -25,7 +25,7 @@ from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.idempotency.fingerprint import MAX_KEY_LENGTH
 from orchestrator.core.idempotency.guard import idempotent
 from orchestrator.core.jobs import repository, service
-from orchestrator.core.jobs.cursor import InvalidJobCursor, JobCursor
+from orchestrator.core.jobs.cursor import JobCursor, cursor_param
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.jobs.views import DeadJobFilter, JobOut, Status, to_out
 from orchestrator.exec_api.jobs.schemas import (
@@ -230,12 +230,7 @@ class JobController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> JobList:
         """The caller's jobs, newest first, optionally of one status; cursor-paginated."""
-        after = None
-        if cursor is not None:
-            try:
-                after = JobCursor.decode(cursor)
-            except InvalidJobCursor:
-                raise BadRequest("`cursor` is not a cursor this API returned.") from None
+        after = cursor_param(cursor)
         jobs = await repository.list_jobs(
             session,
             principal.tenant_id,
