@@ -24,7 +24,9 @@ SECTIONS = ["tenant", "policies", "secret_refs", "connectors", "configs"]
 
 def sample_bundle() -> dict[str, Any]:
     return {
-        "tenant": {"quotas": {"rps": 100, "concurrency": 10, "queue_depth": None}},
+        "tenant": {
+            "quotas": {"rps": 100, "concurrency": 10, "queue_depth": None, "monthly_calls": 250_000}
+        },
         "policies": [
             {"name": "default", "spec": {"retry": {"max_attempts": 4}}},
             {"name": "strict", "spec": {"rate_limit": {"limit": 5}}},
@@ -86,7 +88,12 @@ async def test_an_empty_workspace_exports_a_bundle_that_imports_as_a_no_op(
     api = await operator_api(http, stack, tenant)
     audited = await audit_count(owner_sessions, tenant.tenant_id)
     empty = (await api.call("GET", "/bundles/export")).json()
-    assert empty["tenant"]["quotas"] == {"rps": None, "concurrency": None, "queue_depth": None}
+    assert empty["tenant"]["quotas"] == {
+        "rps": None,
+        "concurrency": None,
+        "queue_depth": None,
+        "monthly_calls": None,
+    }
     response = await import_(api, empty)
     assert response.json() == {"dry_run": False, "changed": 0, "unchanged": 1, "changes": []}
     assert (await api.call("GET", "/quotas")).json()["version"] == 0
@@ -119,7 +126,12 @@ async def test_import_export_and_reimport_changes_nothing_the_second_time(
     assert list(bundle) == SECTIONS
     assert bundle["tenant"]["id"] == str(tenant.tenant_id)
     assert set(bundle["tenant"]) == {"id", "name", "environment", "quotas"}
-    assert bundle["tenant"]["quotas"] == {"rps": 100, "concurrency": 10, "queue_depth": None}
+    assert bundle["tenant"]["quotas"] == {
+        "rps": 100,
+        "concurrency": 10,
+        "queue_depth": None,
+        "monthly_calls": 250_000,
+    }
     assert bundle["secret_refs"] == sample_bundle()["secret_refs"][::-1]  # by name
     assert "never-exported" not in exported.text
     assert bundle["policies"][0]["spec"]["retry"]["max_attempts"] == 4
@@ -203,7 +215,12 @@ async def test_an_invalid_bundle_writes_nothing_and_lists_every_error(
     assert "8 error(s)" in response.json()["detail"]
     exported = (await api.call("GET", "/bundles/export")).json()
     assert [exported[s] for s in SECTIONS[1:]] == [[], [], [], []]
-    assert exported["tenant"]["quotas"] == {"rps": None, "concurrency": None, "queue_depth": None}
+    assert exported["tenant"]["quotas"] == {
+        "rps": None,
+        "concurrency": None,
+        "queue_depth": None,
+        "monthly_calls": None,
+    }
     assert await audit_count(owner_sessions, tenant.tenant_id) == audited
     # A body that is not a bundle at all is refused before any of that.
     assert (await import_(api, {"policies": {}})).status_code == 400

@@ -35,6 +35,7 @@ from orchestrator.core.jobs.repository import ClaimedJob
 from orchestrator.core.jobs.results import AttemptResult
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.models import Job, JobRun, OutboxMessage, TenantQuotaRow
+from orchestrator.core.notify import Subscriber
 from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.settings import UpstreamSettings
 from orchestrator.core.tenancy.service import BootstrapResult
@@ -344,6 +345,7 @@ async def worker_side(isolated: IsolatedDb) -> AsyncIterator[JobResources]:
         upstream=execution.client,
         keys=KeyRing(isolated.kek),
         execution=execution,
+        notices=Subscriber(redis, {}),  # not started: no configuration changes here
     )
     yield resources
     await resources.close()

@@ -7,6 +7,7 @@ timings are real and short (a 0.2 s open wait) rather than a faked Redis clock.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from orchestrator.cli.infra import Infra
 from orchestrator.core.policy import gate as gate_module
 from orchestrator.core.policy.admission import Admission
 from orchestrator.core.policy.breaker import BreakerState, CircuitBreaker
+from orchestrator.core.policy.budget import crosses_warning, period_at, warning_threshold
 from orchestrator.core.policy.gate import PolicyGate
 from orchestrator.core.policy.keys import CallKey
 from orchestrator.core.policy.model import (
@@ -191,6 +193,95 @@ async def test_an_abandoned_lease_expires(gate: PolicyGate, key: CallKey) -> Non
     await asyncio.sleep(0.25)
     assert (await gate.admit(key, spec, quota, lease_s=0.2)).allowed
     assert not (await gate.admit(key, spec, quota, lease_s=0.2)).allowed  # held still counts
+
+
+# --- Tenant usage budget ---------------------------------------------------------------
+
+
+async def test_a_spent_budget_refuses_until_the_month_ends(gate: PolicyGate, key: CallKey) -> None:
+    quota = TenantQuota(monthly_calls=3)
+    spec = PolicySpec()
+    answers = [
+        await gate.admit(key._replace(operation=op), spec, quota, lease_s=5) for op in "abcde"
+    ]
+    assert [a.allowed for a in answers] == [True, True, True, False, False]
+    assert [a.budget_used for a in answers] == [1, 2, 3, 3, 3]
+    refused = answers[3]
+    assert refused.reason == "quota_budget"
+    assert refused.rate_limit is None
+    to_month_end = period_at(time.time()).ends_at_s - time.time()
+    assert refused.retry_after_s is not None
+    assert abs(refused.retry_after_s - to_month_end) < 5
+    assert gate.headers(refused) == {"Retry-After": str(math.ceil(refused.retry_after_s))}
+
+
+async def test_the_budget_is_the_workspaces_whatever_it_calls(
+    gate: PolicyGate, key: CallKey
+) -> None:
+    quota = TenantQuota(monthly_calls=2)
+    spec = PolicySpec()
+    assert (await gate.admit(key, spec, quota, lease_s=5)).allowed
+    assert (await gate.admit(key._replace(connector="crm"), spec, quota, lease_s=5)).allowed
+    assert not (await gate.admit(key._replace(operation="x"), spec, quota, lease_s=5)).allowed
+    # Another workspace has a budget of its own.
+    assert (await gate.admit(key._replace(tenant_id=uuid.uuid4()), spec, quota, lease_s=5)).allowed
+
+
+async def test_concurrent_calls_spend_the_budget_exactly_and_one_crosses_the_warning(
+    gate: PolicyGate, key: CallKey
+) -> None:
+    budget = 40
+    quota = TenantQuota(monthly_calls=budget)
+    answers = await asyncio.gather(
+        *(gate.admit(key, PolicySpec(), quota, lease_s=5) for _ in range(budget + 25))
+    )
+    allowed = [a for a in answers if a.allowed]
+    assert len(allowed) == budget
+    assert sorted(a.budget_used for a in allowed) == list(range(1, budget + 1))
+    crossing = [a for a in allowed if crosses_warning(a.budget_used, budget)]
+    assert [a.budget_used for a in crossing] == [warning_threshold(budget)] == [38]
+
+
+async def test_a_call_refused_by_another_check_spends_no_budget(
+    gate: PolicyGate, key: CallKey
+) -> None:
+    quota = TenantQuota(monthly_calls=10, rps=1)
+    spec = PolicySpec()
+    assert (await gate.admit(key, spec, quota, lease_s=5)).budget_used == 1
+    refused = await gate.admit(key, spec, quota, lease_s=5)
+    assert refused.reason == "quota_rps"
+    await asyncio.sleep(1.05)
+    assert (await gate.admit(key, spec, quota, lease_s=5)).budget_used == 2
+
+
+async def test_a_new_month_starts_a_new_count_and_keeps_the_last(
+    gate: PolicyGate, redis: Redis, key: CallKey
+) -> None:
+    usage = gate.keys(key).usage
+    this_month = period_at(time.time()).id
+    await redis.hset(usage, mapping={"m": this_month - 1, "n": 5})  # last month, spent
+    quota = TenantQuota(monthly_calls=5)
+    first = await gate.admit(key, PolicySpec(), quota, lease_s=5)
+    assert first.allowed
+    assert first.budget_used == 1
+    stored = await redis.hgetall(usage)
+    assert stored == {
+        b"m": str(this_month).encode(),
+        b"n": b"1",
+        b"pm": b"%d" % (this_month - 1),
+        b"pn": b"5",
+    }
+    ttl_s = await redis.ttl(usage)
+    assert period_at(time.time()).ends_at_s - time.time() + 39 * 86400 < ttl_s
+
+
+async def test_without_a_budget_nothing_is_counted(
+    gate: PolicyGate, redis: Redis, key: CallKey
+) -> None:
+    answer = await gate.admit(key, PolicySpec(), TenantQuota(rps=100), lease_s=5)
+    assert answer.allowed
+    assert answer.budget_used == 0
+    assert not await redis.exists(gate.keys(key).usage)
 
 
 # --- A refusal takes nothing -----------------------------------------------------------

@@ -7,15 +7,13 @@ import datetime as dt
 import uuid
 
 import httpx
-from dramatiq import Message
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.auth.revocation import revoke
 from orchestrator.core.models import RevokedToken
 from orchestrator.core.settings import CoreSettings
-from orchestrator.worker.actors.retention import PURGE_EXPIRED_REVOCATIONS
-from orchestrator.worker.broker import MAINTENANCE_QUEUE, build_broker
+from tests.support.maintenance import purge_expired_revocations_now
 from tests.support.stack import Stack
 
 
@@ -39,17 +37,7 @@ async def test_retention_actor_purges_only_expired_revocations(
                 revoked_by="test",
                 reason="retention test",
             )
-    broker = build_broker(settings.redis)
-    broker.enqueue(
-        Message(
-            queue_name=MAINTENANCE_QUEUE,
-            actor_name=PURGE_EXPIRED_REVOCATIONS,
-            args=(),
-            kwargs={},
-            options={},
-        )
-    )
-    broker.close()
+    purge_expired_revocations_now(settings.redis)
 
     async def remaining(jti: str) -> int:
         async with owner_sessions() as session:

@@ -145,6 +145,12 @@ class RateLimited(Problem):
     status, code, title = 429, "rate-limited", "Too many requests"
 
 
+class BudgetSpent(Problem):
+    """The workspace's monthly call budget is spent; ``Retry-After`` runs to the month's end."""
+
+    status, code, title = 429, "budget-spent", "The monthly call budget is spent"
+
+
 class UpstreamFailed(Problem):
     """The upstream kept failing until the retry policy gave up."""
 

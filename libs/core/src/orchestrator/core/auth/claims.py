@@ -39,7 +39,11 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     role: str | None = None
     # RFC 8693 ``act.sub``: the operator acting through an impersonation token.
     impersonator: str | None = None
+    # ``act.org``: the impersonator's organization, so a subject revocation can name it.
+    impersonator_organization_id: uuid.UUID | None = None
     impersonation_reason: str | None = None
+    # ``iat``: a subject revocation refuses tokens issued up to its moment.
+    issued_at: int = 0
 
     def impersonation(self) -> dict[str, str] | None:
         """The audit record's impersonation context, or None for a token used by its owner."""

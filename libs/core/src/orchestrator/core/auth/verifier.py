@@ -1,4 +1,4 @@
-"""Verify bearer tokens (RFC 8725): pinned algorithm, checked claims, denylist, cache."""
+"""Verify bearer tokens (RFC 8725): pinned algorithm, checked claims, denylists, cache."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from joserfc.jwt import ClaimsOption
 from orchestrator.core.auth.claims import ALGORITHM, Principal
 from orchestrator.core.auth.keystore import KeyStore
 from orchestrator.core.auth.revocation import Denylist
+from orchestrator.core.auth.subjects import subjects_of
 from orchestrator.core.errors import ServiceUnavailable, Unauthorized
 
 MAX_TOKEN_BYTES = 8192
@@ -23,8 +24,9 @@ class TokenVerifier:
     """Turns a bearer token into a ``Principal`` for one audience, or raises ``Unauthorized``.
 
     A verified token is cached until it expires, so the hot path pays a dict
-    lookup instead of an ECDSA verification; the denylist is still consulted
-    on every call, so a revocation applies to cached tokens too.
+    lookup instead of an ECDSA verification; the denylist (the token's ``jti``, and
+    its subject keys against its ``iat``) is still consulted on every call, so a
+    revocation applies to cached tokens too.
     """
 
     def __init__(
@@ -43,21 +45,27 @@ class TokenVerifier:
         self._audience = audience
         self._leeway_s = leeway_s
         self._cache_size = cache_size
-        self._cache: dict[str, Principal] = {}
+        # A verified token's principal and its subject keys, worked out once.
+        self._cache: dict[str, tuple[Principal, tuple[str, ...]]] = {}
 
     async def verify(self, token: str) -> Principal:
         """The principal of a valid token; ``Unauthorized`` for anything else."""
         if not self._denylist.loaded:
             raise ServiceUnavailable("Token revocations are not loaded yet.")
         now = time.time()
-        principal = self._cache.get(token)
-        if principal is None:
+        cached = self._cache.get(token)
+        if cached is None:
             principal = await self._verify_uncached(token, now)
-            self._remember(token, principal)
-        elif principal.expires_at + self._leeway_s < now:
-            self._cache.pop(token, None)
-            raise Unauthorized
-        if principal.jti in self._denylist:
+            cached = (principal, subjects_of(principal))
+            self._remember(token, cached)
+        else:
+            principal = cached[0]
+            if principal.expires_at + self._leeway_s < now:
+                self._cache.pop(token, None)
+                raise Unauthorized
+        if principal.jti in self._denylist or self._denylist.refuses(
+            cached[1], principal.issued_at
+        ):
             raise Unauthorized
         return principal
 
@@ -123,11 +131,11 @@ class TokenVerifier:
             tid=essential,
         )
 
-    def _remember(self, token: str, principal: Principal) -> None:
+    def _remember(self, token: str, entry: tuple[Principal, tuple[str, ...]]) -> None:
         if len(self._cache) >= self._cache_size:
             # Dropping everything is crude but O(1) amortised and never wrong.
             self._cache.clear()
-        self._cache[token] = principal
+        self._cache[token] = entry
 
 
 def _principal(claims: dict[str, Any]) -> Principal:
@@ -139,6 +147,8 @@ def _principal(claims: dict[str, Any]) -> Principal:
     impersonator = act.get("sub") if isinstance(act, dict) else None
     if act is not None and not isinstance(impersonator, str):
         raise ValueError("`act` must name its actor in `sub`")
+    # ``act.org`` (ADR 0045) is optional only for impersonations issued before it.
+    act_org = act.get("org") if isinstance(act, dict) else None
     reason = claims.get("reason")
     return Principal(
         subject=str(claims["sub"]),
@@ -151,5 +161,7 @@ def _principal(claims: dict[str, Any]) -> Principal:
         organization_id=uuid.UUID(str(org)) if org else None,
         role=str(role) if role else None,
         impersonator=impersonator,
+        impersonator_organization_id=uuid.UUID(str(act_org)) if act_org is not None else None,
         impersonation_reason=str(reason) if impersonator and reason is not None else None,
+        issued_at=int(claims.get("iat", 0)),
     )

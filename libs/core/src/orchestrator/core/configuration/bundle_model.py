@@ -24,7 +24,8 @@ class BundleTenant(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     name: str | None = None
     environment: str | None = None
     quotas: dict[str, Any] | None = None
-    """``{"rps", "concurrency", "queue_depth"}``, each a positive integer or null."""
+    """``{"rps", "concurrency", "queue_depth", "monthly_calls"}``, each a positive integer or
+    null (unlimited)."""
 
 
 class BundlePolicy(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):

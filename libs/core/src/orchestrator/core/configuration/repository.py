@@ -51,14 +51,11 @@ async def connector_with_policy(
 
 async def tenant_quota(session: AsyncSession) -> TenantQuota:
     """The tenant's quota; unlimited when none was set."""
-    row = (
-        await session.execute(
-            select(TenantQuotaRow.rps, TenantQuotaRow.concurrency, TenantQuotaRow.queue_depth)
-        )
-    ).one_or_none()
+    columns = [getattr(TenantQuotaRow, name) for name in TenantQuota.__struct_fields__]
+    row = (await session.execute(select(*columns))).one_or_none()
     if row is None:
         return TenantQuota()
-    return TenantQuota(rps=row.rps, concurrency=row.concurrency, queue_depth=row.queue_depth)
+    return TenantQuota(**row._asdict())
 
 
 # Policies.

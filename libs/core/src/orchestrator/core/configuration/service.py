@@ -568,13 +568,7 @@ async def write_quota(
 ) -> tuple[TenantQuotaRow, Action | None]:
     """Set the tenant's quota; ``None`` when it already was this."""
     if existing is None:
-        row = TenantQuotaRow(
-            tenant_id=m.tenant_id,
-            rps=quota.rps,
-            concurrency=quota.concurrency,
-            queue_depth=quota.queue_depth,
-            version=1,
-        )
+        row = TenantQuotaRow(tenant_id=m.tenant_id, **views.quota_content(quota), version=1)
         session.add(row)
         await flush_or_conflict(session, "the quota")
         await audit_change(session, m, "quota.create", "quota", None, views.quota_view(row))
@@ -582,8 +576,8 @@ async def write_quota(
     if views.quota_of(existing) == quota:
         return existing, None
     before = views.quota_view(existing)
-    existing.rps, existing.concurrency = quota.rps, quota.concurrency
-    existing.queue_depth = quota.queue_depth
+    for name, value in views.quota_content(quota).items():
+        setattr(existing, name, value)
     existing.version, existing.updated_at = existing.version + 1, utcnow()
     await flush_or_conflict(session, "the quota")
     await audit_change(session, m, "quota.update", "quota", before, views.quota_view(existing))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from orchestrator.core.models import ConfigVersion, Connector, Policy, SecretRef, TenantQuotaRow
 from orchestrator.core.policy.model import TenantQuota
 
@@ -50,7 +52,7 @@ def config_content(document: dict[str, Any]) -> View:
 
 def quota_content(quota: TenantQuota) -> View:
     """What a quota write sets."""
-    return {"rps": quota.rps, "concurrency": quota.concurrency, "queue_depth": quota.queue_depth}
+    return msgspec.structs.asdict(quota)
 
 
 def policy_view(row: Policy) -> View:
@@ -93,7 +95,7 @@ def quota_of(row: TenantQuotaRow | None) -> TenantQuota:
     """The quota a row holds (unlimited without one)."""
     if row is None:
         return TenantQuota()
-    return TenantQuota(rps=row.rps, concurrency=row.concurrency, queue_depth=row.queue_depth)
+    return TenantQuota(**{name: getattr(row, name) for name in TenantQuota.__struct_fields__})
 
 
 def quota_view(row: TenantQuotaRow) -> View:

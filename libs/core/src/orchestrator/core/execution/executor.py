@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import msgspec
+from loguru import logger
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +26,7 @@ from orchestrator.core.connectors.http_type import render_request
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.validation import validate_payload
 from orchestrator.core.errors import (
+    BudgetSpent,
     CircuitOpen,
     DeadlineExceeded,
     PolicyStateUnavailable,
@@ -43,6 +45,7 @@ from orchestrator.core.observability.metrics import (
     children,
 )
 from orchestrator.core.policy.admission import Admission
+from orchestrator.core.policy.budget import crosses_warning, period_at
 from orchestrator.core.policy.gate import PolicyGate
 from orchestrator.core.policy.keys import CallKey
 from orchestrator.core.policy.retry import plan_retry
@@ -57,6 +60,8 @@ from orchestrator.core.upstream.client import (
 )
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+BudgetWarning = Callable[[uuid.UUID, int, int], Awaitable[None]]
+"""Told ``(workspace, calls made, budget)`` when a call crosses 95 % of the budget."""
 _ATTEMPTS = children(UPSTREAM_ATTEMPTS)
 _REFUSALS = children(POLICY_REFUSALS)
 
@@ -114,9 +119,18 @@ def _retry_status(request: UpstreamRequest | CodeCall, result: AttemptResult) ->
 
 def refusal_problem(
     gate: PolicyGate, admission: Admission, plan: ConnectorPlan
-) -> RateLimited | CircuitOpen | QueueInstead:
+) -> RateLimited | BudgetSpent | CircuitOpen | QueueInstead:
     """What a refused admission becomes for the caller."""
     headers = gate.headers(admission)
+    if admission.reason == "quota_budget":
+        period = period_at(time.time())
+        return BudgetSpent(
+            f"This workspace has made its {plan.quota.monthly_calls} upstream calls for "
+            f"{period.name}; calls resume at {period.ends_at:%Y-%m-%dT%H:%M:%SZ}.",
+            headers=headers,
+            budget=plan.quota.monthly_calls,
+            resets_at=period.ends_at.isoformat().replace("+00:00", "Z"),
+        )
     if admission.reason == "breaker_open":
         degradation = plan.spec.degradation
         if degradation.mode == "queue":
@@ -140,9 +154,11 @@ class Executor:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         network: NetworkPolicy | None = None,
+        budget_warning: BudgetWarning | None = None,
     ) -> None:
         """``network``: the address policy code handlers connect under (HTTP calls are
-        checked by ``client``); default from the environment."""
+        checked by ``client``); default from the environment. ``budget_warning`` announces
+        the call that crosses 95 % of a workspace's monthly budget."""
         self.plans = plans
         self.network = network or NetworkPolicy.from_env()
         self.gate = gate
@@ -150,6 +166,7 @@ class Executor:
         self.rng = rng or random.Random()  # noqa: S311  (jitter, not secrecy)
         self.clock = clock
         self.sleep = sleep
+        self.budget_warning = budget_warning
 
     async def prepare(
         self,
@@ -176,7 +193,7 @@ class Executor:
 
     async def _admit(self, key: CallKey, plan: ConnectorPlan) -> Admission:
         try:
-            return await self.gate.admit(
+            admission = await self.gate.admit(
                 key, plan.spec, plan.quota, lease_s=plan.spec.timeout.total_s
             )
         except RedisError as exc:
@@ -184,6 +201,19 @@ class Executor:
                 "The shared rate limits and breakers cannot be read; retry shortly.",
                 headers={"Retry-After": "1"},
             ) from exc
+        if admission.budget_used:
+            await self._check_budget(plan, admission.budget_used)
+        return admission
+
+    async def _check_budget(self, plan: ConnectorPlan, used: int) -> None:
+        """Announce the call that crosses 95 % of the budget; the call goes on regardless."""
+        budget = plan.quota.monthly_calls
+        if self.budget_warning is None or budget is None or not crosses_warning(used, budget):
+            return
+        try:
+            await self.budget_warning(plan.tenant_id, used, budget)
+        except Exception as exc:  # a lost warning must not fail the call
+            logger.error("budget warning of workspace {} not recorded: {!r}", plan.tenant_id, exc)
 
     async def _attempt(
         self,
@@ -418,8 +448,12 @@ class Executor:
         if not admission.allowed:
             _REFUSALS(admission.reason or "").inc()
             # Refused before anything was sent: try again when the gate says, at no
-            # cost to the job's attempts budget beyond this one.
+            # cost to the job's attempts budget beyond this one. A spent monthly budget
+            # would say "next month": the job's retries run out and it waits in the DLQ
+            # instead, to be replayed once the budget is raised or renewed.
             wait = admission.retry_after_s or plan.spec.retry.base_delay_s
+            if admission.reason == "quota_budget":
+                wait = plan.spec.retry.base_delay_s
             return AttemptResult(outcome="retryable", error=admission.reason), wait
         result = await self._attempt(
             key,

@@ -10,9 +10,12 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.events.wake import Waker
+from orchestrator.core.execution.budget_warning import BudgetWarnings
 from orchestrator.core.execution.executor import Executor
 from orchestrator.core.execution.plans import PlanCache
 from orchestrator.core.policy.gate import PolicyGate
+from orchestrator.core.policy.keys import gate_namespace
 from orchestrator.core.secrets.keyring import keyring_from
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.upstream.client import UpstreamClient
@@ -54,7 +57,9 @@ def open_execution(
     plans = PlanCache(
         sessions, keyring_from(settings.crypto), ttl_s=settings.execution.config_ttl_s
     )
-    gate = PolicyGate(redis, f"{settings.redis.namespace}:gate")
+    gate = PolicyGate(redis, gate_namespace(settings.redis.namespace))
     client = create_upstream_client(settings.upstream)
     network = NetworkPolicy.from_settings(settings.upstream)
-    return ExecutionRuntime(Executor(plans, gate, client, network=network), plans, gate, client)
+    warnings = BudgetWarnings(sessions, Waker(redis, settings.redis.namespace))
+    executor = Executor(plans, gate, client, network=network, budget_warning=warnings)
+    return ExecutionRuntime(executor, plans, gate, client)

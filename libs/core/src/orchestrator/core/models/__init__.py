@@ -13,6 +13,7 @@ from orchestrator.core.models.operator import Operator
 from orchestrator.core.models.organization import Organization
 from orchestrator.core.models.outbox_message import OutboxMessage
 from orchestrator.core.models.policy import Policy
+from orchestrator.core.models.revoked_subject import RevokedSubject
 from orchestrator.core.models.revoked_token import RevokedToken
 from orchestrator.core.models.secret_ref import SecretRef
 from orchestrator.core.models.service_identity import ServiceIdentity
@@ -40,6 +41,7 @@ __all__ = [
     "Organization",
     "OutboxMessage",
     "Policy",
+    "RevokedSubject",
     "RevokedToken",
     "SecretRef",
     "ServiceIdentity",

@@ -1,11 +1,11 @@
-"""A workspace's limits: requests per second, concurrency and queue depth."""
+"""A workspace's limits: requests per second, concurrency, queue depth and monthly calls."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 
-from sqlalchemy import CheckConstraint, ForeignKey
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.core.db.base import Base, server_now
@@ -18,7 +18,7 @@ class TenantQuotaRow(Base):
     __table_args__ = (
         CheckConstraint(
             "coalesce(rps, 1) >= 1 AND coalesce(concurrency, 1) >= 1 "
-            "AND coalesce(queue_depth, 1) >= 1",
+            "AND coalesce(queue_depth, 1) >= 1 AND coalesce(monthly_calls, 1) >= 1",
             name="positive",
         ),
     )
@@ -29,6 +29,7 @@ class TenantQuotaRow(Base):
     rps: Mapped[int | None]
     concurrency: Mapped[int | None]
     queue_depth: Mapped[int | None]
+    monthly_calls: Mapped[int | None] = mapped_column(BigInteger)
     version: Mapped[int]
     created_at: Mapped[dt.datetime] = server_now()
     updated_at: Mapped[dt.datetime] = server_now()

@@ -42,3 +42,7 @@ POLICY_REFUSALS = Counter(
     ["reason"],
 )
 RETRIES = Counter("orchestrator_upstream_retries_total", "Upstream attempts that were retries")
+BUDGET_WARNINGS = Counter(
+    "orchestrator_quota_budget_warnings_total",
+    "Workspaces that crossed 95 % of their monthly call budget (once each a month)",
+)

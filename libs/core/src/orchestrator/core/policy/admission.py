@@ -8,7 +8,9 @@ import msgspec
 
 from orchestrator.core.policy.breaker import BreakerState
 
-RefusalReason = Literal["rate_limited", "quota_rps", "quota_concurrency", "breaker_open"]
+RefusalReason = Literal[
+    "rate_limited", "quota_rps", "quota_concurrency", "quota_budget", "breaker_open"
+]
 
 
 class RateLimitInfo(msgspec.Struct, frozen=True, gc=False):
@@ -36,6 +38,8 @@ class Admission(msgspec.Struct, frozen=True, gc=False):
     """Names the concurrency lease and the probe permit taken for this call."""
     lease: bool = False
     probe: bool = False
+    budget_used: int = 0
+    """The workspace's calls this month, this one included (0 without a budget)."""
 
     @property
     def holds_anything(self) -> bool:

@@ -1,4 +1,5 @@
-"""The policy gate: quotas, rate limit and breaker checked in Redis, one round trip per step.
+"""The policy gate: quotas, budget, rate limit and breaker checked in Redis, one round trip
+per step.
 
 ``admit`` runs every check in one Lua script (``scripts/gate.lua``) and takes nothing
 unless all pass, so a call refused by one check costs the others nothing. ``record`` gives
@@ -14,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import time
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Final
@@ -23,6 +25,7 @@ from redis.exceptions import NoScriptError
 
 from orchestrator.core.policy.admission import ALLOWED, Admission, RateLimitInfo, RefusalReason
 from orchestrator.core.policy.breaker import BreakerState
+from orchestrator.core.policy.budget import BudgetPeriod, PeriodClock
 from orchestrator.core.policy.gcra import US, GcraParams
 from orchestrator.core.policy.headers import admission_headers
 from orchestrator.core.policy.keys import CallKey, GateKeys, gate_keys
@@ -40,8 +43,9 @@ _REASONS: tuple[RefusalReason | None, ...] = (
     "quota_concurrency",
     "rate_limited",
     "breaker_open",
+    "quota_budget",
 )
-_ADMIT_ARGS = 11
+_ADMIT_ARGS = 14
 _RECORD_ARGS = 13
 _PLAN_CACHE_SIZE = 10_000
 _FLAG = (b"$1\r\n0\r\n", b"$1\r\n1\r\n")
@@ -52,8 +56,10 @@ def _token_bulk(token: str) -> bytes:
 
 
 def _head(keys: GateKeys, mode: str, argc: int) -> bytes:
-    """``EVALSHA <sha> 6 <keys…> <mode>`` of a command with ``argc`` script arguments."""
-    return b"*%d\r\n" % (3 + len(keys) + argc) + bulks(("EVALSHA", SCRIPT_SHA, 6, *keys, mode))
+    """``EVALSHA <sha> 7 <keys…> <mode>`` of a command with ``argc`` script arguments."""
+    return b"*%d\r\n" % (3 + len(keys) + argc) + bulks(
+        ("EVALSHA", SCRIPT_SHA, len(keys), *keys, mode)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +103,7 @@ class PolicyGate:
         # Tokens name leases and probe permits: unique per process, then per call.
         self._token_prefix = os.urandom(6).hex()
         self._counter = itertools.count()
+        self._periods = PeriodClock()
 
     @property
     def multiplexed(self) -> bool:
@@ -129,11 +136,11 @@ class PolicyGate:
             try:
                 return await conn.execute_packed(packed)
             except NoScriptError:
-                return await conn.execute("EVAL", SCRIPT, 6, *keys, *args)
+                return await conn.execute("EVAL", SCRIPT, len(keys), *keys, *args)
         try:
-            return await self._redis.evalsha(SCRIPT_SHA, 6, *keys, *args)
+            return await self._redis.evalsha(SCRIPT_SHA, len(keys), *keys, *args)
         except NoScriptError:
-            return await self._redis.eval(SCRIPT, 6, *keys, *args)
+            return await self._redis.eval(SCRIPT, len(keys), *keys, *args)
 
     async def _command(self, *args: Arg) -> Any:
         if self._conn is not None:
@@ -141,14 +148,20 @@ class PolicyGate:
         return await self._redis.execute_command(*args)  # type: ignore[no-untyped-call]
 
     def _admit_plan(
-        self, key: CallKey, spec: PolicySpec, quota: TenantQuota | None, lease_us: int
+        self,
+        key: CallKey,
+        spec: PolicySpec,
+        quota: TenantQuota | None,
+        lease_us: int,
+        period: BudgetPeriod | None,
     ) -> _AdmitPlan:
-        cache_key = (key, spec, quota, lease_us)
+        cache_key = (key, spec, quota, lease_us, period)
         plan = self._admit_plans.get(cache_key)
         if plan is not None:
             return plan
         rps = quota.rps if quota is not None else None
         concurrency = quota.concurrency if quota is not None else None
+        budget = quota.monthly_calls if quota is not None else None
         tenant = None if rps is None else GcraParams.of(rps, 1.0)
         operation = None if spec.rate_limit is None else GcraParams.of_policy(spec.rate_limit)
         breaker = spec.breaker
@@ -162,6 +175,9 @@ class PolicyGate:
             0 if breaker is None else 1,
             0 if breaker is None else round(breaker.wait_open_s * US),
             0 if breaker is None else breaker.half_open_calls,
+            budget or 0,
+            0 if period is None else period.id,
+            0 if period is None else round(period.ends_at_s * US),
         )
         keys = self.keys(key)
         plan = _AdmitPlan(
@@ -181,7 +197,8 @@ class PolicyGate:
     async def admit(
         self, key: CallKey, spec: PolicySpec, quota: TenantQuota | None, *, lease_s: float
     ) -> Admission:
-        """Check tenant rps, tenant concurrency, the operation's rate limit and the breaker.
+        """Check the tenant's monthly budget, rps and concurrency, the operation's rate limit
+        and the breaker; a call let through is counted against the budget.
 
         ``lease_s`` (the call's total timeout) bounds the concurrency lease and the probe
         permit, so a caller that dies without ``record`` frees them when it passes.
@@ -191,15 +208,21 @@ class PolicyGate:
         if (
             spec.rate_limit is None
             and spec.breaker is None
-            and (quota is None or (quota.rps is None and quota.concurrency is None))
+            and (
+                quota is None
+                or (quota.rps is None and quota.concurrency is None and quota.monthly_calls is None)
+            )
         ):
             return ALLOWED
-        plan = self._admit_plan(key, spec, quota, round(lease_s * US))
+        period = None
+        if quota is not None and quota.monthly_calls is not None:
+            period = self._periods.at(time.time())
+        plan = self._admit_plan(key, spec, quota, round(lease_s * US), period)
         token = f"{self._token_prefix}{next(self._counter):x}"
         reply = await self._script(
             plan.keys, ("a", token, *plan.args), plan.head + _token_bulk(token) + plan.tail
         )
-        allowed, reason, retry_after_us, which, remaining, reset_us, state, probe = reply
+        allowed, reason, retry_after_us, which, remaining, reset_us, state, probe, used = reply
         info = None
         if which:
             limit = plan.operation_limit if which == 1 else plan.tenant_limit
@@ -214,6 +237,7 @@ class PolicyGate:
             token=token,
             lease=allowed == 1 and plan.concurrency,
             probe=probe == 1,
+            budget_used=used,
         )
 
     def _record_plan(self, key: CallKey, spec: PolicySpec) -> _RecordPlan:

@@ -20,7 +20,7 @@ class CallKey(NamedTuple):
 
 
 class GateKeys(NamedTuple):
-    """The six keys of one call, in the order ``scripts/gate.lua`` expects them."""
+    """The seven keys of one call, in the order ``scripts/gate.lua`` expects them."""
 
     tenant_rps: str
     tenant_leases: str
@@ -28,6 +28,17 @@ class GateKeys(NamedTuple):
     breaker: str
     breaker_window: str
     breaker_probes: str
+    usage: str
+
+
+def gate_namespace(namespace: str) -> str:
+    """The gate's namespace under a deployment's Redis namespace."""
+    return f"{namespace}:gate"
+
+
+def usage_key(namespace: str, tenant_id: uuid.UUID) -> str:
+    """The hash counting a tenant's calls against its monthly budget."""
+    return f"{namespace}:{{{tenant_id}}}:usage"
 
 
 def gate_keys(namespace: str, key: CallKey) -> GateKeys:
@@ -41,4 +52,5 @@ def gate_keys(namespace: str, key: CallKey) -> GateKeys:
         f"{tenant}:br:{operation}",
         f"{tenant}:bw:{operation}",
         f"{tenant}:bp:{operation}",
+        usage_key(namespace, key.tenant_id),
     )

@@ -13,6 +13,7 @@ import msgspec
 PositiveSeconds = Annotated[float, msgspec.Meta(gt=0, le=86_400)]
 Percent = Annotated[float, msgspec.Meta(gt=0, le=100)]
 Count = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+Budget = Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000_000)]
 HttpStatus = Annotated[int, msgspec.Meta(ge=100, le=599)]
 
 DEFAULT_RETRY_STATUSES = (408, 425, 429, 500, 502, 503, 504)
@@ -87,3 +88,6 @@ class TenantQuota(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True
     rps: Count | None = None
     concurrency: Count | None = None
     queue_depth: Count | None = None
+    monthly_calls: Budget | None = None
+    """Upstream calls the workspace may make per calendar month (UTC); a call past it is
+    refused until the month ends, and the call that crosses 95 % is announced."""

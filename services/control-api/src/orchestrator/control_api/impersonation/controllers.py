@@ -1,8 +1,9 @@
 """``/api/v1/impersonation``: an operator acts in a workspace through a signed, short token.
 
 The token is an ordinary exec-audience JWT for the workspace (``tid``) whose
-``sub`` is the operator, with an RFC 8693 ``act`` claim naming the operator and
-the ``reason``; its TTL is capped at an hour. Its ``jti`` embeds the workspace id,
+``sub`` is the operator, with an RFC 8693 ``act`` claim naming the operator (``sub``)
+and its organization (``org``, so disabling the operator ends the token: ADR 0045)
+and the ``reason``; its TTL is capped at an hour. Its ``jti`` embeds the workspace id,
 so ``stop`` finds the ``impersonation.start`` audit record (the only state kept)
 and revokes the ``jti`` through the denylist every verifier follows.
 """
@@ -18,6 +19,8 @@ from typing import Any
 from litestar import Controller, Request, Response, post
 from loguru import logger
 from redis.exceptions import RedisError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.guards import organization_of, requires_role
 from orchestrator.control_api.impersonation.schemas import (
@@ -31,11 +34,12 @@ from orchestrator.core import audit
 from orchestrator.core.auth import revocation
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, EXEC_AUDIENCE, OperatorRole, Principal
 from orchestrator.core.auth.issuer import TokenIssuer
+from orchestrator.core.auth.subjects import operator_subject
 from orchestrator.core.db.tenant import set_organization, set_tenant
-from orchestrator.core.errors import Conflict, NotFound
+from orchestrator.core.errors import Conflict, NotFound, Unauthorized
 from orchestrator.core.http.auth import authenticated, guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.models import WorkspaceStatus
+from orchestrator.core.models import Operator, RevokedSubject, WorkspaceStatus
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
 
@@ -48,6 +52,33 @@ _JTI = re.compile(r"imp\.([0-9a-f]{32})\.[A-Za-z0-9_-]{22}")
 
 def _new_jti(workspace_id: uuid.UUID) -> str:
     return f"imp.{workspace_id.hex}.{secrets.token_urlsafe(16)}"
+
+
+async def _hold_operator(session: AsyncSession, principal: Principal, org: uuid.UUID) -> None:
+    """Refuse unless the caller is still an enabled, unrevoked operator; hold it so.
+
+    The operator's row is share-locked until the token is issued and committed, and a
+    disable or rotation locks it for update before it stamps its moment: so either that
+    revocation is already visible here, or its moment comes after this token's ``iat``.
+    """
+    operator = (
+        await session.execute(
+            select(Operator.id, Operator.disabled_at)
+            .where(Operator.organization_id == org, Operator.name == principal.subject)
+            .with_for_update(read=True)
+        )
+    ).one_or_none()
+    revoked_before = await session.scalar(
+        select(RevokedSubject.revoked_before).where(
+            RevokedSubject.subject == operator_subject(org, principal.subject)
+        )
+    )
+    if (
+        operator is None
+        or operator.disabled_at is not None
+        or (revoked_before is not None and principal.issued_at <= revoked_before.timestamp())
+    ):
+        raise Unauthorized
 
 
 def _workspace_of(jti: str) -> uuid.UUID:
@@ -84,8 +115,10 @@ class ImpersonationController(Controller):
         now = int(time.time())
         expires_at = now + data.ttl_s
         context = {"operator": principal.subject, "reason": reason, "jti": jti}
+        org = organization_of(principal)
         async with resources.sessions() as session, session.begin():
-            await set_organization(session, organization_of(principal))
+            await set_organization(session, org)
+            await _hold_operator(session, principal, org)
             workspace = await repository.get_workspace(session, data.workspace_id)
             if workspace is None:
                 raise NotFound("No such workspace in your organization.")
@@ -104,7 +137,7 @@ class ImpersonationController(Controller):
                 scopes=scopes,
                 # Timestamps are set here so the audit record holds the exact expiry.
                 extra={
-                    "act": {"sub": principal.subject},
+                    "act": {"sub": principal.subject, "org": str(org)},
                     "reason": reason,
                     "jti": jti,
                     "iat": now,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.auth.claims import (
@@ -15,10 +19,11 @@ from orchestrator.core.auth.claims import (
     OperatorRole,
 )
 from orchestrator.core.auth.issuer import TokenIssuer
+from orchestrator.core.auth.subjects import operator_subject
 from orchestrator.core.crypto.secrets import hash_secret, verify_secret
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import BadRequest, InvalidClient
-from orchestrator.core.models import WorkspaceStatus
+from orchestrator.core.models import RevokedSubject, WorkspaceStatus
 from orchestrator.core.tenancy import repository
 
 READ_ONLY_ROLES = frozenset({OperatorRole.READ_ONLY_AUDITOR, OperatorRole.BILLING_ADMIN})
@@ -70,6 +75,7 @@ async def _grant_for(session: AsyncSession, client_id: str, client_secret: str) 
         raise invalid_client()
     if not verify_secret(client_secret, operator.secret_hash):
         raise invalid_client()
+    await _outlast_revocation(session, operator_subject(operator.organization_id, operator.name))
     scopes = {"control:read"} if operator.role in READ_ONLY_ROLES else set(CONTROL_SCOPES)
     return Grant(
         operator.name,
@@ -78,6 +84,23 @@ async def _grant_for(session: AsyncSession, client_id: str, client_secret: str) 
         frozenset(scopes),
         {"org": str(operator.organization_id), "role": operator.role},
     )
+
+
+async def _outlast_revocation(session: AsyncSession, subject: str) -> None:
+    """Wait out the second of a subject revocation, so the token issued next is not refused.
+
+    ``iat`` has one-second resolution and a revocation refuses ``iat`` up to its second
+    (ADR 0045): right after a rotation, a token with the new secret would otherwise be
+    refused until the clock ticks over.
+    """
+    revoked_before = await session.scalar(
+        select(RevokedSubject.revoked_before).where(RevokedSubject.subject == subject)
+    )
+    if revoked_before is None:
+        return
+    wait = math.floor(revoked_before.timestamp()) + 1 - time.time()
+    if wait > 0:
+        await asyncio.sleep(wait)
 
 
 async def issue_token(

@@ -1,8 +1,12 @@
 """``/api/v1/operators``: an organization's operators, managed by its admins.
 
 Secrets are issued once (on create and rotate) and stored only as hashes. A
-disabled operator gets no new tokens; tokens it already holds live until they
-expire (``ORCH_AUTH_TOKEN_TTL_S``) unless revoked at ``/api/v1/tokens/revoke``.
+disabled operator gets no new tokens, and disabling it (or rotating its secret)
+revokes its subject as of that moment (ADR 0045): every token it already holds, its
+control tokens and the impersonation tokens it started, is refused by every service
+within a second (announced after commit; each service's reconcile poll heals a
+missed announcement). Enabling it again revives none of them; tokens it gets
+afterwards work.
 """
 
 from __future__ import annotations
@@ -11,9 +15,11 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from loguru import logger
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.control_api.guards import requires_role, session_for_org
+from orchestrator.control_api.guards import organization_of, requires_role, session_for_org
 from orchestrator.control_api.operators import service
 from orchestrator.control_api.operators.schemas import (
     OperatorCreate,
@@ -22,7 +28,11 @@ from orchestrator.control_api.operators.schemas import (
     OperatorOut,
 )
 from orchestrator.control_api.scope import ADMINS, Reason
+from orchestrator.core.auth import revocation
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
+from orchestrator.core.auth.revocation import SubjectRevocation
+from orchestrator.core.auth.subjects import revocation_horizon_s
+from orchestrator.core.db.tenant import set_organization
 from orchestrator.core.http.auth import authenticated, guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import Operator
@@ -45,6 +55,24 @@ def to_out(operator: Operator) -> OperatorOut:
         disabled_at=operator.disabled_at,
         created_at=operator.created_at,
     )
+
+
+def _horizon_s(resources: Resources) -> int:
+    auth = resources.settings.auth
+    return revocation_horizon_s(auth.token_ttl_s, auth.leeway_s)
+
+
+async def _announce(resources: Resources, revoked: SubjectRevocation | None) -> None:
+    """After commit: tell every service, and apply it here at once."""
+    if revoked is None:
+        return
+    try:
+        await revocation.announce_subject(
+            resources.redis, resources.settings.redis.namespace, revoked
+        )
+    except RedisError as exc:  # every service's reconcile poll picks the row up anyway
+        logger.warning("revocation of {} not announced: {}", revoked.subject, exc)
+    revocation.apply_locally(resources.denylist, revoked)
 
 
 def _credentials(issued: service.Issued, status_code: int) -> Response[OperatorCredentials]:
@@ -107,13 +135,30 @@ class OperatorController(Controller):
         responses=problem_responses(400, 401, 403, 404, 409, 503),
     )
     async def disable(
-        self, operator_id: uuid.UUID, reason: Reason, session: AsyncSession, principal: Principal
+        self,
+        request: Request[Any, Any, Any],
+        operator_id: uuid.UUID,
+        reason: Reason,
+        principal: Principal,
     ) -> OperatorOut:
-        """Stop an operator getting tokens (idempotent; you cannot disable yourself)."""
-        operator = await service.set_enabled(
-            session, principal, operator_id, enabled=False, reason=reason
-        )
-        return to_out(operator)
+        """Stop an operator getting tokens and end every token it holds.
+
+        Idempotent; you cannot disable yourself.
+        """
+        resources: Resources = request.app.state.resources
+        # Its own transaction, not ``session_for_org``: the announcement follows the commit.
+        async with resources.sessions() as session, session.begin():
+            await set_organization(session, organization_of(principal))
+            changed = await service.set_enabled(
+                session,
+                principal,
+                operator_id,
+                enabled=False,
+                reason=reason,
+                horizon_s=_horizon_s(resources),
+            )
+        await _announce(resources, changed.revoked)
+        return to_out(changed.operator)
 
     @post(
         "/{operator_id:uuid}/enable",
@@ -122,13 +167,24 @@ class OperatorController(Controller):
         responses=problem_responses(400, 401, 403, 404, 503),
     )
     async def enable(
-        self, operator_id: uuid.UUID, reason: Reason, session: AsyncSession, principal: Principal
+        self,
+        request: Request[Any, Any, Any],
+        operator_id: uuid.UUID,
+        reason: Reason,
+        session: AsyncSession,
+        principal: Principal,
     ) -> OperatorOut:
-        """Let a disabled operator get tokens again (idempotent)."""
-        operator = await service.set_enabled(
-            session, principal, operator_id, enabled=True, reason=reason
+        """Let a disabled operator get tokens again (idempotent); its old tokens stay refused."""
+        resources: Resources = request.app.state.resources
+        changed = await service.set_enabled(
+            session,
+            principal,
+            operator_id,
+            enabled=True,
+            reason=reason,
+            horizon_s=_horizon_s(resources),
         )
-        return to_out(operator)
+        return to_out(changed.operator)
 
     @post(
         "/{operator_id:uuid}/rotate-secret",
@@ -137,8 +193,21 @@ class OperatorController(Controller):
         responses=problem_responses(400, 401, 403, 404, 503),
     )
     async def rotate_secret(
-        self, operator_id: uuid.UUID, reason: Reason, session: AsyncSession, principal: Principal
+        self,
+        request: Request[Any, Any, Any],
+        operator_id: uuid.UUID,
+        reason: Reason,
+        principal: Principal,
     ) -> Response[OperatorCredentials]:
-        """Issue a new secret; the old one is refused from now on. Shown in this response only."""
-        issued = await service.rotate_secret(session, principal, operator_id, reason=reason)
+        """Issue a new secret, shown in this response only.
+
+        The old secret and every token the operator got before are refused from now on.
+        """
+        resources: Resources = request.app.state.resources
+        async with resources.sessions() as session, session.begin():
+            await set_organization(session, organization_of(principal))
+            issued = await service.rotate_secret(
+                session, principal, operator_id, reason=reason, horizon_s=_horizon_s(resources)
+            )
+        await _announce(resources, issued.revoked)
         return _credentials(issued, 200)

@@ -1,4 +1,10 @@
-"""Rules of operator management: one organization, audited, secrets shown once."""
+"""Rules of operator management: one organization, audited, secrets shown once.
+
+Disabling an operator or rotating its secret also revokes its subject as of that
+moment (ADR 0045): every token it holds, control or impersonation, is refused from
+then on. The revocation is written in the caller's transaction; the caller announces
+it once that commits.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.guards import organization_of
 from orchestrator.core import audit
+from orchestrator.core.auth import revocation
 from orchestrator.core.auth.claims import OperatorRole, Principal
+from orchestrator.core.auth.revocation import SubjectRevocation
+from orchestrator.core.auth.subjects import operator_subject
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.tenant import set_tenant
@@ -27,6 +36,15 @@ class Issued:
 
     operator: Operator
     client_secret: str
+    revoked: SubjectRevocation | None = None
+
+
+@dataclass(frozen=True)
+class Changed:
+    """An operator after a change, and the revocation to announce once it commits."""
+
+    operator: Operator
+    revoked: SubjectRevocation | None
 
 
 def operator_view(operator: Operator) -> dict[str, Any]:
@@ -54,9 +72,13 @@ async def _audit(
     action: str,
     reason: str,
     before: dict[str, Any] | None,
+    revoked: SubjectRevocation | None = None,
 ) -> None:
     # Audit rows are per workspace (RLS): an operator's own rows live in its home workspace.
     await set_tenant(session, operator.home_workspace_id)
+    after = operator_view(operator)
+    if revoked is not None:
+        after["tokens_revoked_before"] = revoked.revoked_before.isoformat()
     await audit.record(
         session,
         tenant_id=operator.home_workspace_id,
@@ -65,7 +87,7 @@ async def _audit(
         target=f"operator:{operator.id}",
         reason=reason,
         before=before,
-        after=operator_view(operator),
+        after=after,
     )
 
 
@@ -116,6 +138,25 @@ async def _target(session: AsyncSession, principal: Principal, operator_id: uuid
     return operator
 
 
+async def _revoke_tokens(
+    session: AsyncSession,
+    principal: Principal,
+    operator: Operator,
+    *,
+    horizon_s: int,
+    reason: str,
+) -> SubjectRevocation:
+    # Called with the operator's row locked (``_target``), so an impersonation being
+    # started (which share-locks it) is either seen here or issued before this moment.
+    return await revocation.revoke_subject(
+        session,
+        subject=operator_subject(operator.organization_id, operator.name),
+        horizon_s=horizon_s,
+        revoked_by=principal.subject,
+        reason=reason,
+    )
+
+
 async def set_enabled(
     session: AsyncSession,
     principal: Principal,
@@ -123,29 +164,46 @@ async def set_enabled(
     *,
     enabled: bool,
     reason: str,
-) -> Operator:
-    """Disable or enable an operator; a no-op (and no audit record) when already so."""
+    horizon_s: int,
+) -> Changed:
+    """Disable or enable an operator; a no-op (and no audit record) when already so.
+
+    Disabling revokes every token the operator holds; enabling revives none of them.
+    """
     operator = await _target(session, principal, operator_id)
     if not enabled and operator.name == principal.subject:
         raise Conflict("You cannot disable yourself; ask another admin.")
     if (operator.disabled_at is None) == enabled:
-        return operator
+        return Changed(operator, None)
     before = operator_view(operator)
     operator.disabled_at = None if enabled else utcnow()
     await session.flush()
+    revoked = None
+    if not enabled:
+        revoked = await _revoke_tokens(
+            session, principal, operator, horizon_s=horizon_s, reason=reason
+        )
     action = "operator.enable" if enabled else "operator.disable"
-    await _audit(session, principal, operator, action=action, reason=reason, before=before)
-    return operator
+    await _audit(
+        session, principal, operator, action=action, reason=reason, before=before, revoked=revoked
+    )
+    return Changed(operator, revoked)
 
 
 async def rotate_secret(
-    session: AsyncSession, principal: Principal, operator_id: uuid.UUID, *, reason: str
+    session: AsyncSession,
+    principal: Principal,
+    operator_id: uuid.UUID,
+    *,
+    reason: str,
+    horizon_s: int,
 ) -> Issued:
-    """A new secret for an operator; the old one stops working at once."""
+    """A new secret for an operator; the old one, and every token it got, stop working at once."""
     operator = await _target(session, principal, operator_id)
     secret = new_client_secret()
     operator.secret_hash = hash_secret(secret)
     await session.flush()
+    revoked = await _revoke_tokens(session, principal, operator, horizon_s=horizon_s, reason=reason)
     await _audit(
         session,
         principal,
@@ -153,5 +211,6 @@ async def rotate_secret(
         action="operator.rotate-secret",
         reason=reason,
         before=operator_view(operator),
+        revoked=revoked,
     )
-    return Issued(operator, secret)
+    return Issued(operator, secret, revoked)

@@ -1,10 +1,14 @@
-"""``/api/v1/quotas``: read and set a workspace's requests/s, concurrency and queue depth."""
+"""``/api/v1/quotas``: a workspace's limits (requests/s, concurrency, queue depth, monthly
+call budget) and its spending of the budget this month."""
 
 from __future__ import annotations
 
-from litestar import Controller, get, put
+from typing import Any
 
-from orchestrator.control_api.quotas.schemas import QuotaOut, QuotaPut
+from litestar import Controller, Request, get, put
+from redis.exceptions import RedisError
+
+from orchestrator.control_api.quotas.schemas import MonthUsage, QuotaOut, QuotaPut, UsageOut
 from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
@@ -12,23 +16,23 @@ from orchestrator.control_api.scope import (
     WorkspaceScope,
     provide_scope,
 )
-from orchestrator.core.configuration import repository, service
+from orchestrator.core.configuration import repository, service, views
+from orchestrator.core.errors import PolicyStateUnavailable
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import TenantQuotaRow
+from orchestrator.core.policy.budget import warning_threshold
 from orchestrator.core.policy.model import TenantQuota
+from orchestrator.core.policy.usage import read_usage
+from orchestrator.core.runtime import Resources
 
 
 def to_out(row: TenantQuotaRow | None) -> QuotaOut:
     """The API view of a quota row (unlimited, version 0, without one)."""
-    if row is None:
-        return QuotaOut(rps=None, concurrency=None, queue_depth=None, version=0, updated_at=None)
     return QuotaOut(
-        rps=row.rps,
-        concurrency=row.concurrency,
-        queue_depth=row.queue_depth,
-        version=row.version,
-        updated_at=row.updated_at,
+        **views.quota_content(views.quota_of(row)),
+        version=0 if row is None else row.version,
+        updated_at=None if row is None else row.updated_at,
     )
 
 
@@ -52,6 +56,36 @@ class QuotaController(Controller):
     async def put_quota(self, ws: WorkspaceScope, data: QuotaPut, reason: Reason) -> QuotaOut:
         """Set the workspace's limits; the version goes up only when they change."""
         quota = TenantQuota(
-            rps=data.rps, concurrency=data.concurrency, queue_depth=data.queue_depth
+            rps=data.rps,
+            concurrency=data.concurrency,
+            queue_depth=data.queue_depth,
+            monthly_calls=data.monthly_calls,
         )
         return to_out(await service.put_quota(ws.session, ws.mutation(reason), quota))
+
+    @get(
+        "/usage",
+        opt=guarded(*READ_GUARDS),
+        responses=problem_responses(400, 401, 403, 404, 409, 503),
+    )
+    async def get_usage(self, request: Request[Any, Any, Any], ws: WorkspaceScope) -> UsageOut:
+        """Upstream calls counted against the monthly budget, this month and last."""
+        budget = views.quota_of(await repository.quota_row(ws.session)).monthly_calls
+        resources: Resources = request.app.state.resources
+        try:
+            usage = await read_usage(
+                resources.redis, resources.settings.redis.namespace, ws.tenant_id
+            )
+        except RedisError as exc:
+            raise PolicyStateUnavailable(
+                "The usage counts cannot be read; retry shortly.", headers={"Retry-After": "1"}
+            ) from exc
+        return UsageOut(
+            period=usage.period.name,
+            used=usage.used,
+            monthly_calls=budget,
+            remaining=None if budget is None else max(0, budget - usage.used),
+            warning_at=None if budget is None else warning_threshold(budget),
+            resets_at=usage.period.ends_at,
+            previous=MonthUsage(period=usage.previous_period.name, used=usage.previous_used),
+        )

@@ -8,6 +8,7 @@ from typing import Annotated
 import msgspec
 
 Limit = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+Budget = Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000_000)]
 
 
 class QuotaPut(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -16,6 +17,8 @@ class QuotaPut(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     rps: Limit | None = None
     concurrency: Limit | None = None
     queue_depth: Limit | None = None
+    monthly_calls: Budget | None = None
+    """Upstream calls per calendar month (UTC); past it calls get ``429 budget-spent``."""
 
 
 class QuotaOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -24,5 +27,30 @@ class QuotaOut(msgspec.Struct, frozen=True, kw_only=True):
     rps: int | None
     concurrency: int | None
     queue_depth: int | None
+    monthly_calls: int | None
     version: int
     updated_at: dt.datetime | None
+
+
+class MonthUsage(msgspec.Struct, frozen=True, kw_only=True):
+    """Calls counted in one calendar month; null when the count is no longer kept."""
+
+    period: str
+    used: int | None
+
+
+class UsageOut(msgspec.Struct, frozen=True, kw_only=True):
+    """The workspace's spending of its monthly call budget.
+
+    Calls are counted only while a budget is set; ``remaining`` and ``warning_at`` are null
+    without one. The call that reaches ``warning_at`` (95 %) appends a
+    ``quota.budget_warning`` event.
+    """
+
+    period: str
+    used: int
+    monthly_calls: int | None
+    remaining: int | None
+    warning_at: int | None
+    resets_at: dt.datetime
+    previous: MonthUsage

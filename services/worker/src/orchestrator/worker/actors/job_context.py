@@ -9,7 +9,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.events.wake import Waker
-from orchestrator.core.execution.runtime import ExecutionRuntime, open_execution
+from orchestrator.core.execution.runtime import ExecutionRuntime, config_channel, open_execution
+from orchestrator.core.notify import Subscriber
 from orchestrator.core.secrets.keyring import KeyRing, keyring_from
 from orchestrator.core.upstream.client import UpstreamClient
 from orchestrator.worker.context import worker_context
@@ -29,9 +30,12 @@ class JobResources:
     """The KEK ring, to open callback-signing secrets; None when ``ORCH_KEK`` is unset."""
     execution: ExecutionRuntime
     """Runs job attempts under their policies (shares ``upstream``'s pool)."""
+    notices: Subscriber
+    """Drops a workspace's cached plans when its configuration changes (its quota too)."""
 
     async def close(self) -> None:
         """Flush pending wake-ups and close connections."""
+        await self.notices.stop()
         await self.waker.drain()
         await self.execution.close()
         await self.redis.aclose()
@@ -53,6 +57,10 @@ async def job_resources() -> JobResources:
             )
             sessions = (await worker_context()).sessions
             execution = open_execution(core, sessions, redis)
+            notices = Subscriber(
+                redis, {config_channel(core.redis.namespace): execution.on_config_change}
+            )
+            notices.start()
             _resources = JobResources(
                 settings=settings,
                 sessions=sessions,
@@ -61,6 +69,7 @@ async def job_resources() -> JobResources:
                 upstream=execution.client,
                 keys=keyring_from(core.crypto) if core.crypto.kek else None,
                 execution=execution,
+                notices=notices,
             )
     return _resources
 

@@ -5,11 +5,13 @@
 -- KEYS (one hash tag per tenant, so a cluster keeps them on one slot):
 --   1 tenant rps TAT   2 tenant leases (zset: token -> expiry)   3 operation TAT
 --   4 breaker hash     5 breaker window (list or hash)           6 breaker probes (zset)
+--   7 tenant usage (hash: m month id, n calls in it; pm, pn the month before)
 -- ARGV[1] = 'a' (admit) or 'r' (record).
 -- admit  ARGV: token, lease_us, rps_T, rps_tau, concurrency, rl_T, rl_tau, breaker?, wait_us,
---              half_open_calls           (0 disables a check)
---   reply: {allowed, reason, retry_after_us, rl_which, remaining, reset_us, state, probe}
---   reason 1 quota_rps 2 quota_concurrency 3 rate_limited 4 breaker_open;
+--              half_open_calls, budget, month id, month end (unix us)   (0 disables a check)
+--   reply: {allowed, reason, retry_after_us, rl_which, remaining, reset_us, state, probe, used}
+--   reason 1 quota_rps 2 quota_concurrency 3 rate_limited 4 breaker_open 5 quota_budget;
+--   used: the month's calls counting this one (0 without a budget);
 --   rl_which 1 operation 2 tenant; state 0 closed 1 open 2 half-open, -1 no breaker.
 -- record ARGV: token, lease?, probe?, failed, slow, breaker?, window kind ('c'|'t'), window_size,
 --              minimum_calls, failure_threshold, slow_threshold, half_open_calls
@@ -18,6 +20,7 @@
 local BREAKER_TTL_MS = 172800000  -- an idle breaker forgets its history after two days
 local CONCURRENCY_RETRY_US = 1000000
 local HALF_OPEN_RETRY_US = 1000000
+local USAGE_KEEP_MS = 40 * 86400000  -- last month's count stays readable after the month ends
 
 local function int(x) return string.format('%d', x) end
 
@@ -57,20 +60,27 @@ local function admit()
   local rT, rtau = tonumber(ARGV[7]), tonumber(ARGV[8])
   local which, remaining, reset = 0, 0, 0
   local qtat, rtat
+  local budget, month, month_end = tonumber(ARGV[12]), ARGV[13], tonumber(ARGV[14])
+  local used = 0
+  if budget > 0 then
+    local u = redis.call('HMGET', KEYS[7], 'm', 'n')
+    if u[1] == month then used = tonumber(u[2]) end
+    if used >= budget then return {0, 5, math.max(month_end - now, 1), 0, 0, 0, -1, 0, used} end
+  end
   if qT > 0 then
     local ok, v, rem, rst = gcra(KEYS[1], now, qT, qtau)
-    if not ok then return {0, 1, v, 2, rem, rst, -1, 0} end
+    if not ok then return {0, 1, v, 2, rem, rst, -1, 0, used} end
     qtat, which, remaining, reset = v, 2, rem, rst
   end
   if climit > 0 then
     redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', int(now))
     if redis.call('ZCARD', KEYS[2]) >= climit then
-      return {0, 2, CONCURRENCY_RETRY_US, 0, 0, 0, -1, 0}
+      return {0, 2, CONCURRENCY_RETRY_US, 0, 0, 0, -1, 0, used}
     end
   end
   if rT > 0 then
     local ok, v, rem, rst = gcra(KEYS[3], now, rT, rtau)
-    if not ok then return {0, 3, v, 1, rem, rst, -1, 0} end
+    if not ok then return {0, 3, v, 1, rem, rst, -1, 0, used} end
     rtat = v
     if which == 0 or rem <= remaining then which, remaining, reset = 1, rem, rst end
   end
@@ -81,14 +91,14 @@ local function admit()
     local probes_done = tonumber(b[3]) or 0
     if state == 1 then
       local reopen = tonumber(b[2]) + tonumber(ARGV[10])
-      if now < reopen then return {0, 4, reopen - now, 0, 0, 0, 1, 0} end
+      if now < reopen then return {0, 4, reopen - now, 0, 0, 0, 1, 0, used} end
       breaker_to(2, now)
       state, probes_done = 2, 0
     end
     if state == 2 then
       redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', int(now))
       if probes_done + redis.call('ZCARD', KEYS[6]) >= tonumber(ARGV[11]) then
-        return {0, 4, HALF_OPEN_RETRY_US, 0, 0, 0, 2, 0}
+        return {0, 4, HALF_OPEN_RETRY_US, 0, 0, 0, 2, 0, used}
       end
       redis.call('ZADD', KEYS[6], int(now + lease), token)
       keep_until(KEYS[6], math.ceil(lease / 1000))
@@ -102,7 +112,18 @@ local function admit()
     keep_until(KEYS[2], math.ceil(lease / 1000))
   end
   if rtat then redis.call('SET', KEYS[3], int(rtat), 'PX', math.ceil((rtat - now) / 1000)) end
-  return {1, 0, 0, which, remaining, reset, state, probe}
+  if budget > 0 then
+    if used == 0 then
+      local u = redis.call('HMGET', KEYS[7], 'm', 'n')
+      if u[1] and u[1] ~= month then redis.call('HSET', KEYS[7], 'pm', u[1], 'pn', u[2]) end
+      redis.call('HSET', KEYS[7], 'm', month, 'n', 1)
+      redis.call('PEXPIREAT', KEYS[7], math.floor(month_end / 1000) + USAGE_KEEP_MS)
+      used = 1
+    else
+      used = redis.call('HINCRBY', KEYS[7], 'n', 1)
+    end
+  end
+  return {1, 0, 0, which, remaining, reset, state, probe, used}
 end
 
 local function exceeded(n, f, w, fthr, sthr)
