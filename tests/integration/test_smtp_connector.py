@@ -6,6 +6,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ from orchestrator.core.upstream.client import Timeouts, UpstreamRefused
 from tests.support.execution import Caller, caller
 from tests.support.smtp import SmtpServer, smtp_server
 from tests.support.stack import Stack
+from tests.support.tls import LoopbackTls, loopback_tls
 
 pytestmark = pytest.mark.integration
 
@@ -128,6 +130,114 @@ async def test_a_loopback_server_is_refused_before_connecting_when_the_policy_fo
         call = smtp_type.render(config, "send_email", EMAIL, {})
         with pytest.raises(UpstreamRefused):
             await smtp_type.send(call, send_context(may_repeat=True, network=NetworkPolicy()))
+    assert smtp.mails == 0
+
+
+# -- STARTTLS and AUTH ----------------------------------------------------------------------
+
+LOGIN = ("mailer", "test-password")
+
+
+@pytest.fixture
+def tls(tmp_path: Path) -> LoopbackTls:
+    return loopback_tls(tmp_path / "tls")
+
+
+@pytest.fixture
+def secure_smtp(tls: LoopbackTls) -> Iterator[SmtpServer]:
+    with smtp_server(tls=tls.server, credentials=LOGIN) as server:
+        yield server
+
+
+def login_call(smtp: SmtpServer, password: str) -> smtp_type.SmtpCall:
+    config = smtp_type.parse_config(smtp.config(security="starttls"))
+    secrets = {"username": LOGIN[0], "password": password}
+    return smtp_type.render(config, "send_email", EMAIL, secrets)
+
+
+async def test_starttls_then_auth_logs_in_over_tls_and_sends(
+    secure_smtp: SmtpServer, tls: LoopbackTls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls.ca_file))  # the server's CA, trusted
+    loopback = NetworkPolicy(allow_loopback=True)
+    context = send_context(may_repeat=False, network=loopback, key="k")
+
+    result = await smtp_type.send(login_call(secure_smtp, LOGIN[1]), context)
+
+    assert result.outcome == "succeeded", result
+    assert secure_smtp.handler.logins == [("mailer", True)]
+    [received] = secure_smtp.received
+    assert received.message["Subject"] == "Your receipt"
+
+
+async def test_a_wrong_password_is_a_final_failure_and_sends_nothing(
+    secure_smtp: SmtpServer, tls: LoopbackTls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls.ca_file))
+    loopback = NetworkPolicy(allow_loopback=True)
+    context = send_context(may_repeat=True, network=loopback, key="k")
+
+    result = await smtp_type.send(login_call(secure_smtp, "wrong"), context)
+
+    assert (result.outcome, result.error) == ("failed", "smtp_535"), result
+    logins = secure_smtp.handler.logins  # aiosmtplib tries each mechanism offered
+    assert logins
+    assert set(logins) == {("mailer", True)}
+    assert secure_smtp.mails == 0
+
+
+async def test_a_tls_session_that_times_out_frees_its_socket_at_once(
+    tls: LoopbackTls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A regression: the TLS layer's transport outlived a timed-out session while its socket
+    was closed under it, so the next connection given the same descriptor failed."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls.ca_file))
+    loopback = NetworkPolicy(allow_loopback=True)
+    short = SendContext(
+        timeouts=Timeouts(connect_s=2.0, read_s=0.3, total_s=5.0),
+        retry=RetryPolicy(),
+        may_repeat=True,
+        idempotency_key="k",
+        scope="tenant/mail",
+        network=loopback,
+    )
+    with (
+        smtp_server(tls=tls.server, credentials=LOGIN, answer_failed_logins=False) as stalls,
+        smtp_server(tls=tls.server, credentials=LOGIN) as answers,
+    ):
+        for _ in range(3):
+            stalled = await smtp_type.send(login_call(stalls, "wrong"), short)
+            assert (stalled.outcome, stalled.error) == ("retryable", "timeout"), stalled
+            sent = await smtp_type.send(login_call(answers, LOGIN[1]), short)
+            assert sent.outcome == "succeeded", sent
+        assert len(answers.received) == 3
+
+
+async def test_an_untrusted_certificate_ends_the_session_before_any_login(
+    secure_smtp: SmtpServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other_ca = loopback_tls(tmp_path / "other").ca_file  # not the CA that signed the server
+    monkeypatch.setenv("SSL_CERT_FILE", str(other_ca))
+    loopback = NetworkPolicy(allow_loopback=True)
+    context = send_context(may_repeat=True, network=loopback, key="k")
+
+    result = await smtp_type.send(login_call(secure_smtp, LOGIN[1]), context)
+
+    assert result.outcome != "succeeded", result
+    assert secure_smtp.handler.logins == []
+    assert secure_smtp.mails == 0
+
+
+async def test_a_server_without_starttls_gets_no_credentials_in_plain_text(
+    smtp: SmtpServer,
+) -> None:
+    loopback = NetworkPolicy(allow_loopback=True)
+    context = send_context(may_repeat=True, network=loopback, key="k")
+
+    result = await smtp_type.send(login_call(smtp, LOGIN[1]), context)
+
+    assert result.outcome != "succeeded", result
+    assert smtp.handler.logins == []
     assert smtp.mails == 0
 
 

@@ -1,10 +1,12 @@
-"""A real SMTP server on loopback (``aiosmtpd``) that records mail and fails on demand."""
+"""A real SMTP server on loopback (``aiosmtpd``) that records mail and fails on demand, in
+plain text or with STARTTLS and AUTH (a certificate made for the test, for 127.0.0.1)."""
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -12,7 +14,7 @@ from email.message import EmailMessage
 from typing import Any, Literal
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from tests.support.stack import free_port
 
@@ -53,6 +55,8 @@ class RecordingHandler:
     """Every message content that reached the DATA stage, accepted or not."""
     mails: int = 0
     """MAIL commands seen: one per attempted transaction."""
+    logins: list[tuple[str, bool]] = field(default_factory=list)
+    """Every AUTH attempt: (username, over TLS)."""
     failures: dict[Command, list[_Failure]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -78,6 +82,27 @@ class RecordingHandler:
             return reply
         envelope.mail_from = address
         return "250 OK"
+
+    def authenticate(
+        self, credentials: tuple[str, str], *, answer_failures: bool = True
+    ) -> Callable[[SMTP, Session, Envelope, str, Any], AuthResult]:
+        """An aiosmtpd authenticator that accepts only ``credentials`` and records attempts;
+        a failed login gets ``535``, or no answer at all unless ``answer_failures``."""
+
+        def check(
+            server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+        ) -> AuthResult:
+            if not isinstance(data, LoginPassword):
+                return AuthResult(success=False, handled=False)
+            login = (data.login.decode(), data.password.decode())
+            with self.lock:
+                self.logins.append((login[0], session.ssl is not None))
+            if login == credentials:
+                return AuthResult(success=True)
+            # "handled" means the handler replied itself: a server that never answers.
+            return AuthResult(success=False, handled=not answer_failures)
+
+        return check
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
@@ -155,11 +180,28 @@ class SmtpServer:
 
 
 @contextmanager
-def smtp_server() -> Iterator[SmtpServer]:
-    """An SMTP server on 127.0.0.1 for the duration of the block."""
+def smtp_server(
+    *,
+    tls: ssl.SSLContext | None = None,
+    credentials: tuple[str, str] | None = None,
+    answer_failed_logins: bool = True,
+) -> Iterator[SmtpServer]:
+    """An SMTP server on 127.0.0.1 for the duration of the block; with ``tls`` it offers and
+    requires STARTTLS, with ``credentials`` it requires AUTH (only after STARTTLS)."""
     handler = RecordingHandler()
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    options: dict[str, Any] = {}
+    if tls is not None:
+        options |= {"tls_context": tls, "require_starttls": True}
+    if credentials is not None:
+        options |= {
+            "authenticator": handler.authenticate(
+                credentials, answer_failures=answer_failed_logins
+            ),
+            "auth_required": True,
+            "auth_require_tls": True,
+        }
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
         yield SmtpServer("127.0.0.1", port, handler)

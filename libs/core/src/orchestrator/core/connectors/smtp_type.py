@@ -404,6 +404,32 @@ async def _open_socket(addresses: Sequence[str], port: int) -> socket.socket:
     raise last or OSError(f"no address to connect to on port {port}")
 
 
+class _Session(aiosmtplib.SMTP):
+    """An SMTP client that remembers the transports it dropped, to tear them down at once.
+
+    On a failure aiosmtplib closes its transport gracefully: over TLS that waits for the
+    peer's close_notify (up to 30 s) while the plain transport under it keeps the socket's
+    descriptor registered with the event loop. ``abort`` ends every one of them now.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.dropped: list[asyncio.BaseTransport] = []
+
+    def close(self) -> None:
+        """Close as aiosmtplib does, remembering the transport."""
+        if self.transport is not None:
+            self.dropped.append(self.transport)
+        super().close()
+
+    def abort(self) -> None:
+        """Drop the connection at once, whatever state its TLS layer is in."""
+        for transport in (*self.dropped, self.transport):
+            if isinstance(transport, asyncio.Transport):
+                transport.abort()
+        self.close()
+
+
 async def _transaction(
     call: SmtpCall, context: SendContext, data: bytes, progress: list[Stage]
 ) -> tuple[list[str], dict[str, tuple[int, str]]]:
@@ -413,7 +439,7 @@ async def _transaction(
     async with asyncio.timeout(timeouts.connect_s):
         addresses = await resolve_allowed(context.network, config.host, config.port)
         sock = await _open_socket(addresses, config.port)
-    smtp = aiosmtplib.SMTP(
+    smtp = _Session(
         hostname=config.host.strip("[]"),
         sock=sock,
         use_tls=config.security == "tls",
@@ -442,8 +468,8 @@ async def _transaction(
             await smtp.quit(timeout=1.0)
         return accepted, refused
     finally:
-        smtp.close()
-        sock.close()
+        smtp.abort()  # after QUIT, or on any failure: nothing is left to say
+        sock.close()  # already closed by its transport, unless none was ever made
 
 
 async def send(call: SmtpCall, context: SendContext) -> AttemptResult:
