@@ -25,7 +25,13 @@ SECTIONS = ["tenant", "policies", "secret_refs", "connectors", "configs"]
 def sample_bundle() -> dict[str, Any]:
     return {
         "tenant": {
-            "quotas": {"rps": 100, "concurrency": 10, "queue_depth": None, "monthly_calls": 250_000}
+            "quotas": {
+                "rps": 100,
+                "concurrency": 10,
+                "queue_depth": None,
+                "monthly_calls": 250_000,
+                "events_keep_days": 14,
+            }
         },
         "policies": [
             {"name": "default", "spec": {"retry": {"max_attempts": 4}}},
@@ -93,6 +99,9 @@ async def test_an_empty_workspace_exports_a_bundle_that_imports_as_a_no_op(
         "concurrency": None,
         "queue_depth": None,
         "monthly_calls": None,
+        "events_keep_days": None,
+        "finished_jobs_keep_days": None,
+        "webhook_inbox_keep_days": None,
     }
     response = await import_(api, empty)
     assert response.json() == {"dry_run": False, "changed": 0, "unchanged": 1, "changes": []}
@@ -131,6 +140,9 @@ async def test_import_export_and_reimport_changes_nothing_the_second_time(
         "concurrency": 10,
         "queue_depth": None,
         "monthly_calls": 250_000,
+        "events_keep_days": 14,
+        "finished_jobs_keep_days": None,
+        "webhook_inbox_keep_days": None,
     }
     assert bundle["secret_refs"] == sample_bundle()["secret_refs"][::-1]  # by name
     assert "never-exported" not in exported.text
@@ -220,6 +232,9 @@ async def test_an_invalid_bundle_writes_nothing_and_lists_every_error(
         "concurrency": None,
         "queue_depth": None,
         "monthly_calls": None,
+        "events_keep_days": None,
+        "finished_jobs_keep_days": None,
+        "webhook_inbox_keep_days": None,
     }
     assert await audit_count(owner_sessions, tenant.tenant_id) == audited
     # A body that is not a bundle at all is refused before any of that.

@@ -16,6 +16,7 @@ from orchestrator.core.db.tenant import set_tenant, tenant_transaction
 from orchestrator.core.events import retention
 from orchestrator.core.jobs import maintenance
 from orchestrator.core.tenancy.service import BootstrapResult
+from tests.support.control_api import operator_api
 from tests.support.jobs import add_connector, exec_headers
 from tests.support.stack import Stack
 
@@ -204,3 +205,27 @@ async def test_the_stream_refuses_a_last_event_id_below_the_horizon_before_strea
         async for line in response.aiter_lines():
             if line.startswith("data:") and jobs[2] in line:
                 break
+
+
+async def test_a_workspace_with_a_shorter_retention_of_its_own_loses_its_events_sooner(
+    log: Log,
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    app_sessions: async_sessionmaker[AsyncSession],
+    owner_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    operator = await operator_api(http, stack, tenant)
+    for bad in (0, 3651, "a week"):
+        refused = await operator.write("PUT", "/quotas", {"events_keep_days": bad})
+        assert refused.status_code in (400, 422), refused.text
+        assert refused.headers["content-type"].startswith(PROBLEM)
+    made = await operator.write("PUT", "/quotas", {"events_keep_days": 1})
+    assert made.status_code == 200, made.text
+    assert made.json()["events_keep_days"] == 1
+    jobs = [await log.submit() for _ in range(2)]
+    await backdate(owner_sessions, tenant.tenant_id, jobs[:1], dt.timedelta(days=2))
+
+    await maintenance.purge_events(app_sessions, keep=KEEP)  # 2 days is within 7 days
+
+    assert [e["job_id"] for e in await log.items()] == [jobs[1]]

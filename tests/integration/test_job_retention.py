@@ -15,7 +15,7 @@ from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT
 from orchestrator.core.jobs import maintenance, repository, service
-from orchestrator.core.models import Job, JobRun
+from orchestrator.core.models import Job, JobRun, TenantQuotaRow
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.factories import new_tenant
 from tests.support.jobs import add_connector
@@ -103,3 +103,30 @@ async def test_finished_jobs_go_by_age_with_their_runs_and_the_rest_stays(
 
     assert await maintenance.purge_finished_jobs(app_sessions, keep=KEEP) >= len(GONE)
     assert await kept(owner_sessions, other.tenant_id, theirs) == (staying, len(staying))
+
+
+async def test_a_workspace_keeps_its_jobs_as_long_as_its_own_retention_says(
+    app_sessions: async_sessionmaker[AsyncSession],
+    owner_sessions: async_sessionmaker[AsyncSession],
+    kek: KeyEncryptionKey,
+) -> None:
+    longer, shorter = [await new_tenant(app_sessions, kek) for _ in range(2)]
+    keeps = {longer.tenant_id: 50, shorter.tenant_id: 1}  # days; the deployment says 30
+    async with owner_sessions() as session, session.begin():
+        for tenant_id, days in keeps.items():
+            session.add(
+                TenantQuotaRow(tenant_id=tenant_id, finished_jobs_keep_days=days, version=1)
+            )
+    mine = await jobs_in_states(app_sessions, owner_sessions, longer.tenant_id)
+    theirs = await jobs_in_states(app_sessions, owner_sessions, shorter.tenant_id)
+    staying = set(JOBS) - GONE
+
+    await maintenance.purge_finished_jobs(app_sessions, keep=KEEP)
+
+    # 40 days old is within 50 days: nothing went. A day old is past a 1-day retention.
+    assert await kept(owner_sessions, longer.tenant_id, mine) == (set(JOBS), len(JOBS))
+    shorter_staying = staying - {"recent-succeeded"}
+    assert await kept(owner_sessions, shorter.tenant_id, theirs) == (
+        shorter_staying,
+        len(shorter_staying),
+    )

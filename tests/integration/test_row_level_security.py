@@ -68,6 +68,8 @@ EXCEPTIONS = {
     ("webhook_routes", "tenant_isolation"): ("SELECT", ORGANIZATION_OF_TENANT, None),
     ("webhook_routes", "own_claims_insert"): ("INSERT", None, "(tenant_id ="),
     ("webhook_routes", "own_claims_delete"): ("DELETE", "(tenant_id =", None),
+    # The scheduler's scan finds which workspaces have a schedule due (ADR 0048).
+    ("schedule_wakeups", "due_lookup"): ("SELECT", "app.schedule_scan", None),
 }
 
 

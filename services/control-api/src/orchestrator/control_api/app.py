@@ -15,7 +15,9 @@ from orchestrator.control_api.oauth.controllers import CLIENT_BASIC, jwks, token
 from orchestrator.control_api.operators.controllers import OperatorController
 from orchestrator.control_api.policies.controllers import PolicyController
 from orchestrator.control_api.quotas.controllers import QuotaController
+from orchestrator.control_api.schedules.controllers import ScheduleController
 from orchestrator.control_api.secret_refs.controllers import SecretRefController
+from orchestrator.control_api.service_identities.controllers import ServiceIdentityController
 from orchestrator.control_api.settings import get_settings
 from orchestrator.control_api.signing_secrets.controllers import SigningSecretController
 from orchestrator.control_api.tokens.controllers import revoke_token
@@ -42,12 +44,14 @@ def create_app() -> ASGIApp:
             list_connector_types,
             ConfigController,
             QuotaController,
+            ScheduleController,
             BundleController,
             WebhookSourceController,
             WebhookInboxController,
             DlqController,
             SigningSecretController,
             OperatorController,
+            ServiceIdentityController,
             ImpersonationController,
         ],
         signs_tokens=True,

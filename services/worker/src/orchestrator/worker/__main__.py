@@ -20,6 +20,7 @@ from orchestrator.worker.actors.job_context import close_job_resources
 from orchestrator.worker.actors.job_retention import JOBS_MAINTENANCE
 from orchestrator.worker.actors.relay import RelayThread
 from orchestrator.worker.actors.retention import PURGE_EXPIRED_REVOCATIONS
+from orchestrator.worker.actors.scheduler import SchedulerThread
 from orchestrator.worker.broker import build_broker, register_actors
 from orchestrator.worker.context import close_worker_context
 from orchestrator.worker.health import start_health_server
@@ -66,6 +67,9 @@ def main() -> None:
     relay = RelayThread(settings, broker) if settings.jobs.relay else None
     if relay is not None:
         relay.start()
+    scheduler = SchedulerThread(settings) if settings.jobs.scheduler else None
+    if scheduler is not None:
+        scheduler.start()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -79,6 +83,8 @@ def main() -> None:
             logger.warning("retention not scheduled: {!r}", exc)
         stop.wait(settings.worker.retention_interval_s)
     logger.info("worker stopping")
+    if scheduler is not None:
+        scheduler.stop()
     if relay is not None:
         relay.stop()
     loop_thread = get_event_loop_thread()

@@ -40,6 +40,10 @@ class JobsSettings(SettingsGroup, frozen=True, kw_only=True):
     """After a wake-up, the relay waits this long for more rows before publishing a batch:
     under load, fuller batches (≈ +10 % jobs/s one a request) for ≈ 3 ms more dispatch."""
     relay_visibility_s: float = 30.0
+    scheduler: bool = True
+    """Run a cron scheduler in this worker process (ADR 0048)."""
+    scheduler_poll_s: float = 1.0
+    """How often the scheduler looks for due schedules (the least lag it can promise)."""
     sweep_grace_s: float = 120.0
     """A queued job this overdue, or a lease this long expired, is dispatched again."""
     outbox_keep_s: float = 3600.0

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orchestrator.core.configuration.repository import tenant_quota
 from orchestrator.core.db.tenant import set_organization, tenant_transaction
 from orchestrator.core.events import retention
 from orchestrator.core.events.wake import Notifier
@@ -24,6 +25,7 @@ from orchestrator.core.models import Organization, Workspace, WorkspaceStatus
 from orchestrator.core.outbox import repository as outbox_repository
 from orchestrator.core.outbox import writer as outbox
 from orchestrator.core.outbox.kinds import RUN_JOB
+from orchestrator.core.policy.model import TenantQuota
 from orchestrator.core.webhooks import retention as inbox_retention
 
 BATCH = 1000
@@ -69,35 +71,60 @@ async def purge_idempotency_keys(sessions: async_sessionmaker[AsyncSession]) -> 
     return await _per_tenant(sessions, lambda s, _: store.purge_expired(s, limit=BATCH))
 
 
+def _keep(
+    default: dt.timedelta, override: Callable[[TenantQuota], int | None]
+) -> Callable[[AsyncSession], Awaitable[dt.datetime]]:
+    """The cutoff in a workspace's transaction: its own retention in days, if it set one
+    (``TenantQuota``), else the deployment's ``default``."""
+
+    async def cutoff(session: AsyncSession) -> dt.datetime:
+        days = override(await tenant_quota(session))
+        keep = default if days is None else dt.timedelta(days=days)
+        return dt.datetime.now(dt.UTC) - keep
+
+    return cutoff
+
+
 async def purge_events(sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta) -> int:
-    """Delete every workspace's events older than ``keep`` (raising its horizon, so readers
-    resuming below it get a 410 instead of a gap); how many went."""
-    before = dt.datetime.now(dt.UTC) - keep
-    return await _per_tenant(
-        sessions, lambda s, t: retention.purge_before(s, t, before=before, limit=BATCH)
-    )
+    """Delete every workspace's events older than its retention (``keep`` unless it set its
+    own), raising its horizon so readers resuming below it get a 410 instead of a gap; how
+    many went."""
+    cutoff = _keep(keep, lambda quota: quota.events_keep_days)
+
+    async def purge(session: AsyncSession, tenant_id: uuid.UUID) -> int:
+        before = await cutoff(session)
+        return await retention.purge_before(session, tenant_id, before=before, limit=BATCH)
+
+    return await _per_tenant(sessions, purge)
 
 
 async def purge_finished_jobs(
     sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta
 ) -> int:
-    """Delete every workspace's jobs that ended more than ``keep`` ago (not dead ones: the
-    DLQ is emptied by replay or purge); how many went."""
-    before = dt.datetime.now(dt.UTC) - keep
-    return await _per_tenant(
-        sessions, lambda s, t: repository.purge_finished(s, t, before=before, limit=BATCH)
-    )
+    """Delete every workspace's jobs that ended longer ago than its retention (``keep``
+    unless it set its own; never dead ones: the DLQ is emptied by replay or purge); how
+    many went."""
+    cutoff = _keep(keep, lambda quota: quota.finished_jobs_keep_days)
+
+    async def purge(session: AsyncSession, tenant_id: uuid.UUID) -> int:
+        before = await cutoff(session)
+        return await repository.purge_finished(session, tenant_id, before=before, limit=BATCH)
+
+    return await _per_tenant(sessions, purge)
 
 
 async def purge_webhook_inbox(
     sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta
 ) -> int:
     """Delete every workspace's processed webhook events and finished forwards older than
-    ``keep``; how many rows went."""
-    before = dt.datetime.now(dt.UTC) - keep
-    return await _per_tenant(
-        sessions, lambda s, t: inbox_retention.purge_before(s, t, before=before, limit=BATCH)
-    )
+    its retention (``keep`` unless it set its own); how many rows went."""
+    cutoff = _keep(keep, lambda quota: quota.webhook_inbox_keep_days)
+
+    async def purge(session: AsyncSession, tenant_id: uuid.UUID) -> int:
+        before = await cutoff(session)
+        return await inbox_retention.purge_before(session, tenant_id, before=before, limit=BATCH)
+
+    return await _per_tenant(sessions, purge)
 
 
 async def purge_published_outbox(

@@ -15,6 +15,7 @@ from orchestrator.core.models.outbox_message import OutboxMessage
 from orchestrator.core.models.policy import Policy
 from orchestrator.core.models.revoked_subject import RevokedSubject
 from orchestrator.core.models.revoked_token import RevokedToken
+from orchestrator.core.models.schedule import Schedule, ScheduleWakeup
 from orchestrator.core.models.secret_ref import SecretRef
 from orchestrator.core.models.service_identity import ServiceIdentity
 from orchestrator.core.models.signing_key import SigningKey
@@ -43,6 +44,8 @@ __all__ = [
     "Policy",
     "RevokedSubject",
     "RevokedToken",
+    "Schedule",
+    "ScheduleWakeup",
     "SecretRef",
     "ServiceIdentity",
     "SigningKey",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -16,10 +16,13 @@ class ServiceIdentity(Base):
     """Client credentials of one product backend; only a hash of the secret is kept.
 
     Not a tenant table: the token endpoint resolves a client before any tenant
-    is known (see docs/decisions.md, ADR 0006).
+    is known (see docs/decisions.md, ADR 0006). A name is unique within its
+    workspace: it is the token's ``sub`` and, with the workspace, its revocation
+    key (ADR 0047).
     """
 
     __tablename__ = "service_identities"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
     workspace_id: Mapped[uuid.UUID] = mapped_column(

@@ -1,4 +1,5 @@
-"""A workspace's limits: requests per second, concurrency, queue depth and monthly calls."""
+"""A workspace's limits: requests per second, concurrency, queue depth, monthly calls and how
+long its history is kept."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ class TenantQuotaRow(Base):
     __table_args__ = (
         CheckConstraint(
             "coalesce(rps, 1) >= 1 AND coalesce(concurrency, 1) >= 1 "
-            "AND coalesce(queue_depth, 1) >= 1 AND coalesce(monthly_calls, 1) >= 1",
+            "AND coalesce(queue_depth, 1) >= 1 AND coalesce(monthly_calls, 1) >= 1 "
+            "AND coalesce(events_keep_days, 1) >= 1 "
+            "AND coalesce(finished_jobs_keep_days, 1) >= 1 "
+            "AND coalesce(webhook_inbox_keep_days, 1) >= 1",
             name="positive",
         ),
     )
@@ -30,6 +34,9 @@ class TenantQuotaRow(Base):
     concurrency: Mapped[int | None]
     queue_depth: Mapped[int | None]
     monthly_calls: Mapped[int | None] = mapped_column(BigInteger)
+    events_keep_days: Mapped[int | None]
+    finished_jobs_keep_days: Mapped[int | None]
+    webhook_inbox_keep_days: Mapped[int | None]
     version: Mapped[int]
     created_at: Mapped[dt.datetime] = server_now()
     updated_at: Mapped[dt.datetime] = server_now()

@@ -14,6 +14,7 @@ PositiveSeconds = Annotated[float, msgspec.Meta(gt=0, le=86_400)]
 Percent = Annotated[float, msgspec.Meta(gt=0, le=100)]
 Count = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
 Budget = Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000_000)]
+KeepDays = Annotated[int, msgspec.Meta(ge=1, le=3650)]
 HttpStatus = Annotated[int, msgspec.Meta(ge=100, le=599)]
 
 DEFAULT_RETRY_STATUSES = (408, 425, 429, 500, 502, 503, 504)
@@ -91,3 +92,11 @@ class TenantQuota(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True
     monthly_calls: Budget | None = None
     """Upstream calls the workspace may make per calendar month (UTC); a call past it is
     refused until the month ends, and the call that crosses 95 % is announced."""
+    events_keep_days: KeepDays | None = None
+    """Days the workspace's events are kept (``None``: the deployment's
+    ``ORCH_JOBS_EVENTS_KEEP_S``)."""
+    finished_jobs_keep_days: KeepDays | None = None
+    """Days a succeeded, failed or cancelled job is kept (``ORCH_JOBS_FINISHED_JOBS_KEEP_S``)."""
+    webhook_inbox_keep_days: KeepDays | None = None
+    """Days a processed webhook event or finished forward is kept
+    (``ORCH_JOBS_WEBHOOK_INBOX_KEEP_S``)."""

@@ -88,12 +88,13 @@ async def delete_workspace_secrets(session: AsyncSession) -> None:
 
 
 async def service_identity_by_client_id(
-    session: AsyncSession, client_id: str
+    session: AsyncSession, client_id: str, *, share_lock: bool = False
 ) -> ServiceIdentity | None:
-    """A service identity by its public client id."""
-    return await session.scalar(
-        select(ServiceIdentity).where(ServiceIdentity.client_id == client_id)
-    )
+    """A service identity by its public client id (share-locked until commit, if asked)."""
+    query = select(ServiceIdentity).where(ServiceIdentity.client_id == client_id)
+    if share_lock:
+        query = query.with_for_update(read=True)
+    return await session.scalar(query)
 
 
 async def service_identity_by_name(

@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.control_api.credentials import NO_STORE
 from orchestrator.control_api.guards import organization_of, requires_role
 from orchestrator.control_api.impersonation.schemas import (
     READ_SCOPES,
@@ -45,7 +46,6 @@ from orchestrator.core.tenancy import repository
 
 IMPERSONATORS = (OperatorRole.SUPPORT, OperatorRole.OPERATOR_ADMIN, OperatorRole.BREAK_GLASS_ADMIN)
 GUARDS = guarded(authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*IMPERSONATORS))
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 START, STOP = "impersonation.start", "impersonation.stop"
 _JTI = re.compile(r"imp\.([0-9a-f]{32})\.[A-Za-z0-9_-]{22}")
 

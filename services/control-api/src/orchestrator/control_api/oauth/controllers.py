@@ -11,6 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.control_api.credentials import NO_STORE
 from orchestrator.control_api.oauth.schemas import (
     GRANT_TYPE,
     JsonWebKeySet,
@@ -25,7 +26,6 @@ from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.runtime import Resources
 
 FORM = "application/x-www-form-urlencoded"
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 CLIENT_BASIC = "client_basic"
 
 

@@ -19,7 +19,7 @@ from orchestrator.core.auth.claims import (
     OperatorRole,
 )
 from orchestrator.core.auth.issuer import TokenIssuer
-from orchestrator.core.auth.subjects import operator_subject
+from orchestrator.core.auth.subjects import operator_subject, service_subject
 from orchestrator.core.crypto.secrets import hash_secret, verify_secret
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import BadRequest, InvalidClient
@@ -60,12 +60,18 @@ class Grant:
 
 async def _grant_for(session: AsyncSession, client_id: str, client_secret: str) -> Grant:
     if client_id.startswith("svc_"):
-        identity = await repository.service_identity_by_client_id(session, client_id)
+        # Share-locked until the token is issued: a disable or rotation racing with this
+        # request either waits for it (and its revocation then covers the token's ``iat``)
+        # or commits first, and this reads the disabled row or the new hash.
+        identity = await repository.service_identity_by_client_id(
+            session, client_id, share_lock=True
+        )
         if identity is None or identity.disabled_at is not None:
             verify_secret(client_secret, _DUMMY_HASH)
             raise invalid_client()
         if not verify_secret(client_secret, identity.secret_hash):
             raise invalid_client()
+        await _outlast_revocation(session, service_subject(identity.workspace_id, identity.name))
         return Grant(
             identity.name, identity.workspace_id, EXEC_AUDIENCE, frozenset(identity.scopes), {}
         )

@@ -15,10 +15,9 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from loguru import logger
-from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.control_api.credentials import NO_STORE, announce, horizon_s
 from orchestrator.control_api.guards import organization_of, requires_role, session_for_org
 from orchestrator.control_api.operators import service
 from orchestrator.control_api.operators.schemas import (
@@ -28,10 +27,7 @@ from orchestrator.control_api.operators.schemas import (
     OperatorOut,
 )
 from orchestrator.control_api.scope import ADMINS, Reason
-from orchestrator.core.auth import revocation
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
-from orchestrator.core.auth.revocation import SubjectRevocation
-from orchestrator.core.auth.subjects import revocation_horizon_s
 from orchestrator.core.db.tenant import set_organization
 from orchestrator.core.http.auth import authenticated, guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
@@ -39,7 +35,6 @@ from orchestrator.core.models import Operator
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
 
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 ADMIN_ONLY = guarded(authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*ADMINS))
 
 
@@ -55,24 +50,6 @@ def to_out(operator: Operator) -> OperatorOut:
         disabled_at=operator.disabled_at,
         created_at=operator.created_at,
     )
-
-
-def _horizon_s(resources: Resources) -> int:
-    auth = resources.settings.auth
-    return revocation_horizon_s(auth.token_ttl_s, auth.leeway_s)
-
-
-async def _announce(resources: Resources, revoked: SubjectRevocation | None) -> None:
-    """After commit: tell every service, and apply it here at once."""
-    if revoked is None:
-        return
-    try:
-        await revocation.announce_subject(
-            resources.redis, resources.settings.redis.namespace, revoked
-        )
-    except RedisError as exc:  # every service's reconcile poll picks the row up anyway
-        logger.warning("revocation of {} not announced: {}", revoked.subject, exc)
-    revocation.apply_locally(resources.denylist, revoked)
 
 
 def _credentials(issued: service.Issued, status_code: int) -> Response[OperatorCredentials]:
@@ -155,9 +132,9 @@ class OperatorController(Controller):
                 operator_id,
                 enabled=False,
                 reason=reason,
-                horizon_s=_horizon_s(resources),
+                horizon_s=horizon_s(resources),
             )
-        await _announce(resources, changed.revoked)
+        await announce(resources, changed.revoked)
         return to_out(changed.operator)
 
     @post(
@@ -182,7 +159,7 @@ class OperatorController(Controller):
             operator_id,
             enabled=True,
             reason=reason,
-            horizon_s=_horizon_s(resources),
+            horizon_s=horizon_s(resources),
         )
         return to_out(changed.operator)
 
@@ -207,7 +184,7 @@ class OperatorController(Controller):
         async with resources.sessions() as session, session.begin():
             await set_organization(session, organization_of(principal))
             issued = await service.rotate_secret(
-                session, principal, operator_id, reason=reason, horizon_s=_horizon_s(resources)
+                session, principal, operator_id, reason=reason, horizon_s=horizon_s(resources)
             )
-        await _announce(resources, issued.revoked)
+        await announce(resources, issued.revoked)
         return _credentials(issued, 200)

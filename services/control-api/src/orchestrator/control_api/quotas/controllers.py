@@ -1,10 +1,11 @@
 """``/api/v1/quotas``: a workspace's limits (requests/s, concurrency, queue depth, monthly
-call budget) and its spending of the budget this month."""
+call budget, how long its history is kept) and its spending of the budget this month."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, get, put
 from redis.exceptions import RedisError
 
@@ -55,12 +56,7 @@ class QuotaController(Controller):
     )
     async def put_quota(self, ws: WorkspaceScope, data: QuotaPut, reason: Reason) -> QuotaOut:
         """Set the workspace's limits; the version goes up only when they change."""
-        quota = TenantQuota(
-            rps=data.rps,
-            concurrency=data.concurrency,
-            queue_depth=data.queue_depth,
-            monthly_calls=data.monthly_calls,
-        )
+        quota = TenantQuota(**msgspec.structs.asdict(data))
         return to_out(await service.put_quota(ws.session, ws.mutation(reason), quota))
 
     @get(

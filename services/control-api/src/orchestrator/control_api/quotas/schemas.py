@@ -9,6 +9,7 @@ import msgspec
 
 Limit = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
 Budget = Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000_000)]
+KeepDays = Annotated[int, msgspec.Meta(ge=1, le=3650)]
 
 
 class QuotaPut(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -19,6 +20,12 @@ class QuotaPut(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     queue_depth: Limit | None = None
     monthly_calls: Budget | None = None
     """Upstream calls per calendar month (UTC); past it calls get ``429 budget-spent``."""
+    events_keep_days: KeepDays | None = None
+    """Days events are kept; null: the deployment's default (7 days unless configured)."""
+    finished_jobs_keep_days: KeepDays | None = None
+    """Days succeeded, failed and cancelled jobs are kept (default 30; dead jobs stay)."""
+    webhook_inbox_keep_days: KeepDays | None = None
+    """Days processed webhook events and finished forwards are kept (default 30)."""
 
 
 class QuotaOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -28,6 +35,9 @@ class QuotaOut(msgspec.Struct, frozen=True, kw_only=True):
     concurrency: int | None
     queue_depth: int | None
     monthly_calls: int | None
+    events_keep_days: int | None
+    finished_jobs_keep_days: int | None
+    webhook_inbox_keep_days: int | None
     version: int
     updated_at: dt.datetime | None
 

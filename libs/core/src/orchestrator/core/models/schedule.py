@@ -1,0 +1,60 @@
+"""A tenant's cron schedule: a job to submit at every time its expression names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from orchestrator.core.db.base import Base, server_now, uuid_pk
+
+
+class Schedule(Base):
+    """``next_run_at`` is the next fire time (UTC); the scheduler fires rows whose time has
+    come and moves it on in the same transaction (``schedules/firing.py``)."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "name"),
+        # The scheduler's question per workspace: enabled schedules due by now.
+        Index(
+            "ix_schedules_due",
+            "tenant_id",
+            "next_run_at",
+            postgresql_where=text("enabled"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    cron: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), server_default=text("'UTC'"))
+    connector: Mapped[str] = mapped_column(String(100))
+    operation: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[Any] = mapped_column(JSONB)
+    callback_url: Mapped[str | None] = mapped_column(String(2048))
+    enabled: Mapped[bool]
+    next_run_at: Mapped[dt.datetime]
+    last_fired_at: Mapped[dt.datetime | None]
+    version: Mapped[int]
+    created_at: Mapped[dt.datetime] = server_now()
+    updated_at: Mapped[dt.datetime] = server_now()
+
+
+class ScheduleWakeup(Base):
+    """When an enabled schedule fires next, readable across workspaces by the scheduler's
+    scan (``app.schedule_scan``) so it visits only workspaces with something due. Kept by
+    a trigger on ``schedules``; never written by the application."""
+
+    __tablename__ = "schedule_wakeups"
+
+    schedule_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("schedules.id", ondelete="CASCADE"), primary_key=True
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    next_run_at: Mapped[dt.datetime] = mapped_column(index=True)

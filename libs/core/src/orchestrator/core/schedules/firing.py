@@ -1,0 +1,106 @@
+"""Firing due schedules: one workspace at a time, each fire exactly once.
+
+For each workspace, one transaction as the runtime role scoped to it (RLS): lock its
+due schedules (``FOR UPDATE SKIP LOCKED``, so a concurrent scheduler passes them
+over), submit each one's job through the jobs service (job row, outbox row and
+``job.queued`` event, as a submitted job), and move ``next_run_at`` on. Job and move
+commit together, so a crash or a retried pass cannot fire one cron time twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from loguru import logger
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.db.base import utcnow
+from orchestrator.core.db.tenant import tenant_transaction
+from orchestrator.core.errors import Problem
+from orchestrator.core.events.wake import Notifier
+from orchestrator.core.jobs import service as jobs
+from orchestrator.core.models import Schedule
+from orchestrator.core.schedules import cron, repository
+from orchestrator.core.schedules.metrics import SCHEDULER_FIRES, SCHEDULER_LAG
+
+BATCH = 100
+"""The most schedules of one workspace fired in one transaction."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fired:
+    """One fire: the cron time it was for, the job it queued (None when refused)."""
+
+    schedule_id: uuid.UUID
+    fire_time: dt.datetime
+    job_id: uuid.UUID | None
+    next_run_at: dt.datetime
+
+
+def idempotency_key(schedule_id: uuid.UUID, fire_time: dt.datetime) -> str:
+    """The job's ``idempotency_key``: which schedule and cron time made it."""
+    return f"schedule:{schedule_id}:{fire_time.astimezone(dt.UTC).isoformat()}"
+
+
+async def fire_workspace(
+    sessions: async_sessionmaker[AsyncSession],
+    notifier: Notifier,
+    tenant_id: uuid.UUID,
+    *,
+    network: NetworkPolicy,
+) -> list[Fired]:
+    """Fire the workspace's due schedules (up to ``BATCH``); what was fired."""
+    async with tenant_transaction(sessions, tenant_id) as session:
+        now = utcnow()
+        due = await repository.lock_due(session, tenant_id, now=now, limit=BATCH)
+        fired = [await _fire(session, notifier, row, now, network) for row in due]
+    for one in fired:  # counted once committed
+        SCHEDULER_FIRES.labels("fired" if one.job_id else "refused").inc()
+        SCHEDULER_LAG.observe(max((now - one.fire_time).total_seconds(), 0.0))
+    return fired
+
+
+async def _fire(
+    session: AsyncSession,
+    notifier: Notifier,
+    row: Schedule,
+    now: dt.datetime,
+    network: NetworkPolicy,
+) -> Fired:
+    zone = cron.zone(row.timezone)
+    # Missed cron times (no scheduler ran) collapse into the latest one (ADR 0048).
+    fire_time, following = cron.latest_due(cron.parse(row.cron), row.next_run_at, now, zone)
+    new = jobs.NewJob(
+        connector=row.connector,
+        operation=row.operation,
+        payload=row.payload,
+        callback_url=row.callback_url,
+        idempotency_key=idempotency_key(row.id, fire_time),
+        traceparent=None,
+    )
+    job_id: uuid.UUID | None = None
+    try:
+        async with session.begin_nested():
+            jobs.check_new_job(new, network)
+            [submitted] = await jobs.submit_many(
+                session, notifier, row.tenant_id, [new], plans=[None]
+            )
+            job_id = submitted.id
+    except Problem as exc:
+        # Expected refusals (connector removed or disabled, queue-depth quota): this cron
+        # time is skipped, the schedule moves on; retrying would pile fires up.
+        logger.warning(
+            "schedule {} ({}) of {} not fired for {}: {}: {}",
+            row.name,
+            row.id,
+            row.tenant_id,
+            fire_time.isoformat(),
+            exc.code,
+            exc.detail,
+        )
+    row.last_fired_at, row.next_run_at = fire_time, following
+    await session.flush()
+    return Fired(row.id, fire_time, job_id, following)

@@ -1,0 +1,64 @@
+"""Queries of the schedules area; every one but ``due_tenants`` runs in the caller's tenant
+transaction (RLS)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core.models import Schedule, ScheduleWakeup
+
+_SCAN = text("SELECT set_config('app.schedule_scan', 'on', true)")
+
+
+async def list_schedules(session: AsyncSession) -> Sequence[Schedule]:
+    """Every schedule of the session's tenant, by name."""
+    return (await session.scalars(select(Schedule).order_by(Schedule.name))).all()
+
+
+async def by_name(session: AsyncSession, name: str, *, for_update: bool = False) -> Schedule | None:
+    """One schedule by name; its row locked until commit when ``for_update``."""
+    query = select(Schedule).where(Schedule.name == name)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.scalars(query)).one_or_none()
+
+
+async def lock_due(
+    session: AsyncSession, tenant_id: uuid.UUID, *, now: dt.datetime, limit: int
+) -> Sequence[Schedule]:
+    """The tenant's enabled schedules due by ``now``, earliest first, each row locked until
+    commit; rows another transaction holds are passed over (``SKIP LOCKED``), so
+    concurrent schedulers never take one schedule together."""
+    query = (
+        select(Schedule)
+        .where(
+            Schedule.tenant_id == tenant_id,
+            Schedule.enabled.is_(True),
+            Schedule.next_run_at <= now,
+        )
+        .order_by(Schedule.next_run_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def due_tenants(
+    sessions: async_sessionmaker[AsyncSession], *, now: dt.datetime
+) -> list[uuid.UUID]:
+    """The workspaces with an enabled schedule due by ``now``: one indexed read of the
+    wakeups (the only cross-workspace read of the scheduler), earliest first."""
+    query = (
+        select(ScheduleWakeup.tenant_id)
+        .where(ScheduleWakeup.next_run_at <= now)
+        .group_by(ScheduleWakeup.tenant_id)
+        .order_by(func.min(ScheduleWakeup.next_run_at))
+    )
+    async with sessions() as session, session.begin():
+        await session.execute(_SCAN)
+        return list((await session.scalars(query)).all())

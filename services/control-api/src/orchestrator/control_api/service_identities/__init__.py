@@ -1,0 +1,1 @@
+"""A workspace's service identities: list, create, disable, enable, rotate secrets."""

@@ -1,0 +1,154 @@
+"""``/api/v1/service-identities``: a workspace's exec clients, managed by its admins.
+
+Secrets are issued once (on create and rotate) and stored only as hashes. A disabled
+identity gets no new tokens, and disabling it (or rotating its secret) revokes its
+subject as of that moment (ADR 0045): every exec token it already holds is refused by
+every service within a second (announced after commit; each service's reconcile poll
+heals a missed announcement). Enabling it again revives none of them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+
+from orchestrator.control_api.credentials import NO_STORE, announce, horizon_s
+from orchestrator.control_api.scope import (
+    READ_GUARDS,
+    WRITE_GUARDS,
+    Reason,
+    WorkspaceId,
+    WorkspaceScope,
+    provide_scope,
+)
+from orchestrator.control_api.service_identities import service
+from orchestrator.control_api.service_identities.schemas import (
+    ServiceIdentityCreate,
+    ServiceIdentityCredentials,
+    ServiceIdentityList,
+    ServiceIdentityOut,
+)
+from orchestrator.core.auth.claims import Principal
+from orchestrator.core.http.auth import guarded, provide_principal
+from orchestrator.core.http.problems import problem_responses
+from orchestrator.core.models import ServiceIdentity
+from orchestrator.core.runtime import Resources
+
+READS = problem_responses(400, 401, 403, 404, 409, 503)
+WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
+
+# The workspace's transaction as a context manager, for the handlers that must
+# announce a revocation after it commits (a dependency commits after the handler).
+workspace_transaction = asynccontextmanager(provide_scope)
+
+
+def to_out(identity: ServiceIdentity) -> ServiceIdentityOut:
+    """The API view of a service identity: never its secret or hash."""
+    return ServiceIdentityOut(
+        id=identity.id,
+        workspace_id=identity.workspace_id,
+        name=identity.name,
+        client_id=identity.client_id,
+        scopes=list(identity.scopes),
+        enabled=identity.disabled_at is None,
+        created_at=identity.created_at,
+        disabled_at=identity.disabled_at,
+    )
+
+
+def _credentials(issued: service.Issued, status_code: int) -> Response[ServiceIdentityCredentials]:
+    body = ServiceIdentityCredentials(
+        service_identity=to_out(issued.identity),
+        client_id=issued.identity.client_id,
+        client_secret=issued.client_secret,
+    )
+    return Response(body, status_code=status_code, headers=NO_STORE)
+
+
+class ServiceIdentityController(Controller):
+    """Service identities of one workspace (``?workspace=``, default the token's)."""
+
+    path = "/api/v1/service-identities"
+    tags = ["service-identities"]
+    security = [{"bearer": []}]
+    dependencies = {"principal": provide_principal, "ws": provide_scope}
+
+    @get(opt=guarded(*READ_GUARDS), responses=READS)
+    async def list_service_identities(self, ws: WorkspaceScope) -> ServiceIdentityList:
+        """Every service identity of the workspace (ids, scopes, state; no secrets)."""
+        identities = await service.list_identities(ws)
+        return ServiceIdentityList(items=[to_out(identity) for identity in identities])
+
+    @post(opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES)
+    async def create_service_identity(
+        self, ws: WorkspaceScope, data: ServiceIdentityCreate, reason: Reason
+    ) -> Response[ServiceIdentityCredentials]:
+        """Create a service identity; its ``client_secret`` is in this response only."""
+        issued = await service.create(ws, name=data.name, scopes=data.scopes, reason=reason)
+        return _credentials(issued, 201)
+
+    @post(
+        "/{identity_id:uuid}/disable", opt=guarded(*WRITE_GUARDS), status_code=200, responses=READS
+    )
+    async def disable(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        identity_id: uuid.UUID,
+        reason: Reason,
+        workspace: WorkspaceId = None,
+    ) -> ServiceIdentityOut:
+        """Stop a service identity getting tokens and end every token it holds (idempotent)."""
+        resources: Resources = request.app.state.resources
+        async with workspace_transaction(request, principal, workspace) as ws:
+            changed = await service.set_enabled(
+                ws, identity_id, enabled=False, reason=reason, horizon_s=horizon_s(resources)
+            )
+        await announce(resources, changed.revoked)
+        return to_out(changed.identity)
+
+    @post(
+        "/{identity_id:uuid}/enable", opt=guarded(*WRITE_GUARDS), status_code=200, responses=READS
+    )
+    async def enable(
+        self,
+        request: Request[Any, Any, Any],
+        ws: WorkspaceScope,
+        identity_id: uuid.UUID,
+        reason: Reason,
+    ) -> ServiceIdentityOut:
+        """Let a disabled service identity get tokens again (idempotent); old tokens stay refused."""
+        resources: Resources = request.app.state.resources
+        changed = await service.set_enabled(
+            ws, identity_id, enabled=True, reason=reason, horizon_s=horizon_s(resources)
+        )
+        return to_out(changed.identity)
+
+    @post(
+        "/{identity_id:uuid}/rotate-secret",
+        opt=guarded(*WRITE_GUARDS),
+        status_code=200,
+        responses=READS,
+    )
+    async def rotate_secret(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        identity_id: uuid.UUID,
+        reason: Reason,
+        workspace: WorkspaceId = None,
+    ) -> Response[ServiceIdentityCredentials]:
+        """Issue a new secret, shown in this response only.
+
+        The old secret and every token the identity got before are refused from now on.
+        """
+        resources: Resources = request.app.state.resources
+        async with workspace_transaction(request, principal, workspace) as ws:
+            issued = await service.rotate_secret(
+                ws, identity_id, reason=reason, horizon_s=horizon_s(resources)
+            )
+        await announce(resources, issued.revoked)
+        return _credentials(issued, 200)
