@@ -289,6 +289,11 @@ async def test_an_open_breaker_queues_the_call_as_a_delayed_job_when_the_policy_
     created = datetime.fromisoformat(body["created_at"])
     available = datetime.fromisoformat(body["available_at"])
     assert 85 <= (available - created).total_seconds() <= 95
+    # Cancelled, so it does not call the shared upstream 90 s from now, in another test.
+    cancelled = await client.http.post(
+        f"{client.exec_url}/api/v1/jobs/{job_id}/cancel", headers=client.exec_headers
+    )
+    assert cancelled.status_code == 200, cancelled.text
 
 
 async def test_tenant_quotas_cap_requests_per_second_and_concurrency(

@@ -191,6 +191,11 @@ class UpstreamState:
             self._lock.wait_for(lambda: seen() >= count, wait_s)
             return seen()
 
+    def calls_under(self, prefix: str) -> int:
+        """Requests received to paths starting with ``prefix``."""
+        with self._lock:
+            return sum(n for path, n in self.path_calls.items() if path.startswith(prefix))
+
     def recorded_requests(self, path: str | None = None) -> list[RecordedRequest]:
         """The recorded requests (to ``path``, or all), oldest first."""
         with self._lock:
@@ -563,6 +568,11 @@ class UpstreamServer:
     def calls(self, path: str | None = None) -> int:
         """Requests received (to ``path``, or in all) since the last reset."""
         return self.state.total_calls if path is None else self.state.path_calls[path]
+
+    def calls_under(self, prefix: str) -> int:
+        """Requests received to paths starting with ``prefix`` since the last reset (a test's
+        own, when another test's late calls may still arrive elsewhere)."""
+        return self.state.calls_under(prefix)
 
     def key_calls(self, key: str) -> int:
         """Requests received carrying ``Idempotency-Key: key``."""
