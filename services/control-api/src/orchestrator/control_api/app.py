@@ -23,6 +23,7 @@ from orchestrator.control_api.signing_secrets.controllers import SigningSecretCo
 from orchestrator.control_api.tokens.controllers import revoke_token
 from orchestrator.control_api.webhook_inbox.controllers import WebhookInboxController
 from orchestrator.control_api.webhook_sources.controllers import WebhookSourceController
+from orchestrator.control_api.workflows.controllers import WorkflowController
 from orchestrator.control_api.workspaces.controllers import WorkspaceController
 from orchestrator.core.http.app import create_service_app
 
@@ -45,6 +46,7 @@ def create_app() -> ASGIApp:
             ConfigController,
             QuotaController,
             ScheduleController,
+            WorkflowController,
             BundleController,
             WebhookSourceController,
             WebhookInboxController,

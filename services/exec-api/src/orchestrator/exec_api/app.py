@@ -12,6 +12,7 @@ from orchestrator.exec_api.impersonation_audit import record_impersonated_change
 from orchestrator.exec_api.jobs import fast as fast_jobs
 from orchestrator.exec_api.jobs.controllers import JobController
 from orchestrator.exec_api.settings import get_settings
+from orchestrator.exec_api.workflows.controllers import get_run, start_run
 from orchestrator.exec_api.workspace.controllers import own_workspace
 
 
@@ -23,7 +24,14 @@ def create_app() -> ASGIApp:
         service="exec-api",
         title="Orchestrator exec-api",
         settings=settings,
-        route_handlers=[own_workspace, execute, JobController, EventController],
+        route_handlers=[
+            own_workspace,
+            execute,
+            JobController,
+            EventController,
+            start_run,
+            get_run,
+        ],
         executes=True,
         fast_routes={
             ("POST", fast_execute.PATH): fast_execute.FastExecute(max_body),

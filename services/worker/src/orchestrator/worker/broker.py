@@ -9,6 +9,7 @@ from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
 from orchestrator.core.outbox.kinds import (
+    ADVANCE_WORKFLOW,
     DELIVER_CALLBACK,
     FORWARD_WEBHOOK,
     ROUTE_WEBHOOK,
@@ -16,7 +17,14 @@ from orchestrator.core.outbox.kinds import (
     RUN_JOB,
 )
 from orchestrator.core.settings import RedisSettings
-from orchestrator.worker.actors import callbacks, job_retention, jobs, retention, webhooks
+from orchestrator.worker.actors import (
+    callbacks,
+    job_retention,
+    jobs,
+    retention,
+    webhooks,
+    workflows,
+)
 
 MAINTENANCE_QUEUE = "maintenance"
 
@@ -74,6 +82,7 @@ def register_actors(broker: RedisBroker) -> dict[str, dramatiq.Actor[..., Any]]:
             for kind, fn in (
                 (ROUTE_WEBHOOK, webhooks.route_webhook),
                 (FORWARD_WEBHOOK, webhooks.forward_webhook),
+                (ADVANCE_WORKFLOW, workflows.advance_workflow),
             )
         ),
         dramatiq.actor(

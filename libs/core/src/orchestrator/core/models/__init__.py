@@ -25,6 +25,7 @@ from orchestrator.core.models.webhook_forward import WebhookForward
 from orchestrator.core.models.webhook_inbox import WebhookInboxEntry
 from orchestrator.core.models.webhook_route import WebhookRoute
 from orchestrator.core.models.webhook_source import WebhookSource
+from orchestrator.core.models.workflow import Workflow, WorkflowRun
 from orchestrator.core.models.workspace import Workspace, WorkspaceStatus
 from orchestrator.core.models.workspace_secret import WorkspaceSecret
 
@@ -55,6 +56,8 @@ __all__ = [
     "WebhookInboxEntry",
     "WebhookRoute",
     "WebhookSource",
+    "Workflow",
+    "WorkflowRun",
     "Workspace",
     "WorkspaceSecret",
     "WorkspaceStatus",

@@ -81,3 +81,8 @@ class Job(Base):
     updated_at: Mapped[dt.datetime] = server_now()
     started_at: Mapped[dt.datetime | None] = mapped_column()
     finished_at: Mapped[dt.datetime | None] = mapped_column()
+    # A workflow step's job: reaching a final status writes the run's advance_workflow
+    # outbox row in the same statement (a trigger, ADR 0050). No foreign key: finished jobs
+    # are purged on their own schedule and runs keep their job ids.
+    workflow_run_id: Mapped[uuid.UUID | None] = mapped_column()
+    workflow_step: Mapped[str | None] = mapped_column(String(120))

@@ -11,10 +11,12 @@ RUN_JOB = "run_job"
 DELIVER_CALLBACK = "deliver_callback"
 ROUTE_WEBHOOK = "route_webhook"
 FORWARD_WEBHOOK = "forward_webhook"
+ADVANCE_WORKFLOW = "advance_workflow"
 
 JOBS_QUEUE = "jobs"
 CALLBACKS_QUEUE = "callbacks"
 WEBHOOKS_QUEUE = "webhooks"
+WORKFLOWS_QUEUE = "workflows"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,4 +35,7 @@ ROUTES: dict[str, Route] = {
     ROUTE_WEBHOOK: Route(queue=WEBHOOKS_QUEUE, actor="route_webhook"),
     # Payload ``{tenant_id, forward_id[, attempt]}``: one attempt at one signed forward.
     FORWARD_WEBHOOK: Route(queue=WEBHOOKS_QUEUE, actor="forward_webhook"),
+    # Payload ``{tenant_id, run_id, job_id}``, written by a trigger on ``jobs`` when a
+    # workflow step's job ends (ADR 0050): move the run on.
+    ADVANCE_WORKFLOW: Route(queue=WORKFLOWS_QUEUE, actor="advance_workflow"),
 }

@@ -8,6 +8,7 @@ import datetime as dt
 from loguru import logger
 
 from orchestrator.core.jobs import maintenance
+from orchestrator.core.workflows.sweep import sweep_stuck_runs
 from orchestrator.worker.actors.job_context import job_resources
 
 JOBS_MAINTENANCE = "jobs_maintenance"
@@ -34,13 +35,15 @@ async def jobs_maintenance() -> None:
     stuck = await maintenance.sweep_overdue_jobs(
         resources.sessions, resources.waker, grace_s=jobs.sweep_grace_s
     )
+    runs = await sweep_stuck_runs(resources.sessions, resources.waker, grace_s=jobs.sweep_grace_s)
     logger.info(
         "jobs maintenance: {} expired keys, {} outbox rows, {} events, {} finished jobs and {} "
-        "webhook inbox rows purged, {} stuck jobs re-dispatched",
+        "webhook inbox rows purged, {} stuck jobs re-dispatched, {} stuck workflow runs advanced",
         keys,
         rows,
         events,
         finished,
         webhooks,
         stuck,
+        runs,
     )

@@ -1,0 +1,1 @@
+"""Workflows: ordered connector operations with compensations, run one job at a time."""

@@ -1,0 +1,99 @@
+"""Queries of the workflows area; all run in the caller's tenant transaction (RLS)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.jobs.states import TERMINAL
+from orchestrator.core.models import Job, Workflow, WorkflowRun
+from orchestrator.core.workflows.machine import ACTIVE
+
+_LOCK_RUN = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+
+
+async def list_workflows(session: AsyncSession) -> Sequence[Workflow]:
+    """Every workflow of the session's tenant, by name."""
+    return (await session.scalars(select(Workflow).order_by(Workflow.name))).all()
+
+
+async def by_name(session: AsyncSession, name: str, *, for_update: bool = False) -> Workflow | None:
+    """One workflow by name; its row locked until commit when ``for_update``."""
+    query = select(Workflow).where(Workflow.name == name)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.scalars(query)).one_or_none()
+
+
+async def get_run(session: AsyncSession, run_id: uuid.UUID) -> WorkflowRun | None:
+    """One run of the session's tenant."""
+    return await session.get(WorkflowRun, run_id, populate_existing=True)
+
+
+async def lock_run(session: AsyncSession, run_id: uuid.UUID) -> None:
+    """Hold the run's advisory lock until the transaction ends: its advances take turns."""
+    await session.execute(_LOCK_RUN, {"key": f"workflow_run:{run_id}"})
+
+
+async def job_end(session: AsyncSession, job_id: uuid.UUID) -> Job | None:
+    """The job a step ran as (its status, output and error)."""
+    return await session.get(Job, job_id, populate_existing=True)
+
+
+async def tag_job(session: AsyncSession, job_id: uuid.UUID, run_id: uuid.UUID, step: str) -> None:
+    """Mark a just-queued job as ``step`` of run ``run_id`` (same transaction as its insert,
+    so the worker never sees it untagged)."""
+    await session.execute(
+        update(Job).where(Job.id == job_id).values(workflow_run_id=run_id, workflow_step=step)
+    )
+
+
+async def move_run(
+    session: AsyncSession,
+    run_id: uuid.UUID,
+    *,
+    expected_status: str,
+    expected_step: int,
+    expected_job_id: uuid.UUID | None,
+    values: dict[str, Any],
+) -> bool:
+    """CAS the run from the state it was read in; False when it had moved."""
+    current_job = (
+        WorkflowRun.current_job_id.is_(None)
+        if expected_job_id is None
+        else WorkflowRun.current_job_id == expected_job_id
+    )
+    result = await session.execute(
+        update(WorkflowRun)
+        .where(
+            WorkflowRun.id == run_id,
+            WorkflowRun.status == expected_status,
+            WorkflowRun.current_step == expected_step,
+            current_job,
+        )
+        .values(**values, updated_at=func.now())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def stuck_runs(
+    session: AsyncSession, *, grace_s: float, limit: int
+) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
+    """``(run id, job id)`` of active runs whose current job ended over ``grace_s`` ago: the
+    message that should have advanced them was lost."""
+    cutoff = func.now() - func.make_interval(0, 0, 0, 0, 0, 0, grace_s)
+    query = (
+        select(WorkflowRun.id, Job.id)
+        .join(Job, Job.id == WorkflowRun.current_job_id)
+        .where(
+            WorkflowRun.status.in_([s.value for s in ACTIVE]),
+            Job.status.in_(list(TERMINAL)),
+            Job.finished_at < cutoff,
+        )
+        .limit(limit)
+    )
+    return [(row[0], row[1]) for row in await session.execute(query)]

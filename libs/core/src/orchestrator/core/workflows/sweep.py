@@ -1,0 +1,40 @@
+"""The safety net for workflow runs: a run whose current job ended long ago but which never
+moved on (its ``advance_workflow`` message was lost for good) gets a new message. Extra
+messages are harmless: an advance that finds the run not waiting for that job does
+nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core.db.tenant import tenant_transaction
+from orchestrator.core.events.wake import Notifier
+from orchestrator.core.jobs.maintenance import BATCH, tenant_ids
+from orchestrator.core.outbox import writer as outbox
+from orchestrator.core.outbox.kinds import ADVANCE_WORKFLOW
+from orchestrator.core.workflows import repository
+
+
+async def sweep_stuck_runs(
+    sessions: async_sessionmaker[AsyncSession], notifier: Notifier, *, grace_s: float
+) -> int:
+    """Queue an advance for every active run whose current job ended over ``grace_s`` ago,
+    one transaction per workspace; how many were queued."""
+    total = 0
+    for tenant_id in await tenant_ids(sessions):
+        async with tenant_transaction(sessions, tenant_id) as session:
+            stuck = await repository.stuck_runs(session, grace_s=grace_s, limit=BATCH)
+            for run_id, job_id in stuck:
+                await outbox.enqueue(
+                    session,
+                    notifier,
+                    workspace_id=tenant_id,
+                    kind=ADVANCE_WORKFLOW,
+                    payload={
+                        "tenant_id": str(tenant_id),
+                        "run_id": str(run_id),
+                        "job_id": str(job_id),
+                    },
+                )
+        total += len(stuck)
+    return total

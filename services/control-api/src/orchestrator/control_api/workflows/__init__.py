@@ -1,0 +1,1 @@
+"""``/api/v1/workflows``: a workspace's workflow definitions."""
