@@ -20,6 +20,7 @@ from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.models import AuditLog, Event, Job, OutboxMessage, Workflow
+from orchestrator.core.policy.model import PolicySpec, RetryPolicy
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.workflows import runs
 from orchestrator.core.workflows.machine import RunStatus
@@ -257,6 +258,44 @@ async def test_a_failing_step_compensates_earlier_steps_in_reverse_order(
         ("workflow.step_compensated", "reserve"),
         ("workflow.compensated", "reserve"),
     ]
+
+
+async def test_a_dead_step_job_cannot_be_replayed_behind_its_runs_back(
+    api: Api,
+    exec_runs: Runs,
+    upstream: UpstreamServer,
+    tenant: BootstrapResult,
+    app_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    quick = PolicySpec(retry=RetryPolicy(max_attempts=2, base_delay_s=0.01, max_delay_s=0.02))
+    await add_connector(
+        app_sessions, tenant.tenant_id, "shaky", config=shop_config(upstream.url), spec=quick
+    )
+    step = {
+        "name": "charge",
+        "connector": "shaky",
+        "operation": "charge",
+        "payload": {"order": {"$ref": "/input/order"}},
+    }
+    await create(api, "one-shot", [step])
+    upstream.fail("*", status=503, times=None)  # retryable until the attempts run out
+    started = await exec_runs.start("one-shot", {"order": "o"})
+    assert started.status_code == 202, started.text
+
+    run = await exec_runs.settled(started.json()["id"])
+    assert run["status"] == "failed", run
+    job_id = run["steps"][0]["job_id"]
+    jobs = f"{exec_runs.base}/api/v1/jobs"
+    job = (await exec_runs.http.get(f"{jobs}/{job_id}", headers=exec_runs.headers)).json()
+    assert job["status"] == "dead", job
+
+    one = await exec_runs.http.post(f"{jobs}/{job_id}/retry", headers=exec_runs.headers)
+    assert one.status_code == 409, one.text
+    assert one.json()["workflow_run_id"] == run["id"]
+    many = await exec_runs.http.post(
+        f"{jobs}/retry", json={"connector": "shaky"}, headers=exec_runs.headers
+    )
+    assert (many.status_code, many.json()["retried"]) == (202, 0), many.text
 
 
 async def test_a_failing_compensation_ends_the_run_compensation_failed(

@@ -242,7 +242,10 @@ async def pick_dead(
 ) -> list[DeadJob]:
     """Up to ``limit`` replayable jobs matching ``f`` whose connector is enabled, the
     oldest dead first, locked for the transaction. With ``skip_locked`` rows another
-    transaction holds (a concurrent replay) are passed over instead of waited for."""
+    transaction holds (a concurrent replay) are passed over instead of waited for.
+
+    A workflow step's job is never replayable: its run moved on (compensated) when it
+    died, and running the step again would undo the compensation."""
     query = (
         select(Job.id, Job.connector, Job.attempts)
         .join(
@@ -253,7 +256,11 @@ async def pick_dead(
                 Connector.enabled.is_(True),
             ),
         )
-        .where(Job.tenant_id == tenant_id, Job.status.in_(list(REPLAYABLE)))
+        .where(
+            Job.tenant_id == tenant_id,
+            Job.status.in_(list(REPLAYABLE)),
+            Job.workflow_run_id.is_(None),
+        )
     )
     if f.ids is not None:
         query = query.where(Job.id.in_(list(f.ids)))

@@ -232,14 +232,21 @@ async def cancel(
 async def replay(
     session: AsyncSession, notifier: Notifier, tenant_id: uuid.UUID, job_id: uuid.UUID
 ) -> Job:
-    """CAS dead → queued with a fresh attempt budget; 404 if unknown, 409 unless it is dead
-    and its connector is enabled."""
+    """CAS dead → queued with a fresh attempt budget; 404 if unknown, 409 unless it is dead,
+    its connector is enabled and it is no workflow's step."""
     replayed = await _replay(
         session, notifier, tenant_id, DeadFilter(ids=[job_id]), limit=1, skip_locked=False
     )
     job = await get(session, job_id)  # read after the change: the caller sees it queued
     if replayed:
         return job
+    if job.workflow_run_id is not None and job.status in REPLAYABLE:
+        raise JobNotRetryable(
+            f"The job is a step of workflow run {job.workflow_run_id}, which moved on when "
+            "the job died; start a new run instead.",
+            job_status=job.status.value,
+            workflow_run_id=str(job.workflow_run_id),
+        )
     if job.status in REPLAYABLE:
         raise JobNotRetryable(
             f"The job's connector `{job.connector}` is not an enabled connector of this "
