@@ -481,8 +481,8 @@ _FINISH = text(
         FROM input i
         WHERE jobs.id = i.job_id AND jobs.status = 'running' AND jobs.attempts = i.attempt
         RETURNING jobs.id, jobs.tenant_id, jobs.status, jobs.available_at, jobs.callback_url,
-                  i.attempt, i.terminal, i.outcome, i.upstream_status, i.error, i.duration_ms,
-                  i.event_type, i.event_data, i.box_kind
+                  jobs.workflow_run_id, i.attempt, i.terminal, i.outcome, i.upstream_status,
+                  i.error, i.duration_ms, i.event_type, i.event_data, i.box_kind
     ), run AS (
         UPDATE job_runs SET finished_at = now(), outcome = done.outcome,
                             upstream_status = done.upstream_status, error = done.error,
@@ -505,8 +505,10 @@ _FINISH = text(
         WHERE CASE WHEN terminal THEN callback_url IS NOT NULL ELSE true END
         RETURNING payload
     )
+    -- A workflow step's end also has an outbox row: the advance its trigger wrote.
     SELECT done.id, done.status,
-           done.id::text IN (SELECT payload->>'job_id' FROM box) AS boxed
+           done.id::text IN (SELECT payload->>'job_id' FROM box)
+               OR (done.terminal AND done.workflow_run_id IS NOT NULL) AS boxed
     FROM done
     """
 )
