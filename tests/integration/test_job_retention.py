@@ -15,7 +15,7 @@ from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT
 from orchestrator.core.jobs import maintenance, repository, service
-from orchestrator.core.models import Job, JobRun, TenantQuotaRow
+from orchestrator.core.models import Job, JobRun, TenantQuotaRow, WorkflowRun
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.factories import new_tenant
 from tests.support.jobs import add_connector
@@ -130,3 +130,57 @@ async def test_a_workspace_keeps_its_jobs_as_long_as_its_own_retention_says(
         shorter_staying,
         len(shorter_staying),
     )
+
+
+async def test_ended_workflow_runs_go_with_the_finished_jobs_and_active_ones_stay(
+    app_sessions: async_sessionmaker[AsyncSession],
+    owner_sessions: async_sessionmaker[AsyncSession],
+    kek: KeyEncryptionKey,
+) -> None:
+    tenant, other = [await new_tenant(app_sessions, kek) for _ in range(2)]
+    now = dt.datetime.now(dt.UTC)
+    # label: (status, finished how long ago)
+    runs = {
+        "old-succeeded": ("succeeded", OLD),
+        "old-compensated": ("compensated", OLD),
+        "recent-failed": ("failed", RECENT),
+        "running": ("running", None),
+    }
+    ids: dict[tuple[uuid.UUID, str], uuid.UUID] = {}
+    async with owner_sessions() as session, session.begin():
+        for tenant_id in (tenant.tenant_id, other.tenant_id):
+            for label, (status, age) in runs.items():
+                row = WorkflowRun(
+                    tenant_id=tenant_id,
+                    workflow="checkout",
+                    definition={"version": 1, "steps": []},
+                    input={},
+                    status=status,
+                    current_step=0,
+                    outputs={},
+                    finished_at=None if age is None else now - age,
+                )
+                session.add(row)
+                await session.flush()
+                ids[tenant_id, label] = row.id
+    async with owner_sessions() as session, session.begin():  # the other keeps runs 50 days
+        session.add(
+            TenantQuotaRow(tenant_id=other.tenant_id, finished_jobs_keep_days=50, version=1)
+        )
+
+    await maintenance.purge_workflow_runs(app_sessions, keep=KEEP)
+
+    async with owner_sessions() as session:
+        left = set(
+            await session.scalars(
+                select(WorkflowRun.id).where(
+                    WorkflowRun.tenant_id.in_([tenant.tenant_id, other.tenant_id])
+                )
+            )
+        )
+    kept_labels = {key for key, id_ in ids.items() if id_ in left}
+    assert kept_labels == {
+        (tenant.tenant_id, "recent-failed"),
+        (tenant.tenant_id, "running"),
+        *((other.tenant_id, label) for label in runs),
+    }

@@ -27,6 +27,7 @@ from orchestrator.core.outbox import writer as outbox
 from orchestrator.core.outbox.kinds import RUN_JOB
 from orchestrator.core.policy.model import TenantQuota
 from orchestrator.core.webhooks import retention as inbox_retention
+from orchestrator.core.workflows import repository as workflow_runs
 
 BATCH = 1000
 
@@ -109,6 +110,22 @@ async def purge_finished_jobs(
     async def purge(session: AsyncSession, tenant_id: uuid.UUID) -> int:
         before = await cutoff(session)
         return await repository.purge_finished(session, tenant_id, before=before, limit=BATCH)
+
+    return await _per_tenant(sessions, purge)
+
+
+async def purge_workflow_runs(
+    sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta
+) -> int:
+    """Delete every workspace's workflow runs that ended longer ago than its finished-jobs
+    retention (``keep`` unless it set its own), as their step jobs go; how many went."""
+    cutoff = _keep(keep, lambda quota: quota.finished_jobs_keep_days)
+
+    async def purge(session: AsyncSession, tenant_id: uuid.UUID) -> int:
+        before = await cutoff(session)
+        return await workflow_runs.purge_finished_runs(
+            session, tenant_id, before=before, limit=BATCH
+        )
 
     return await _per_tenant(sessions, purge)
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.jobs.states import TERMINAL
 from orchestrator.core.models import Job, Workflow, WorkflowRun
-from orchestrator.core.workflows.machine import ACTIVE
+from orchestrator.core.workflows.machine import ACTIVE, FINAL
 
 _LOCK_RUN = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
@@ -97,3 +98,22 @@ async def stuck_runs(
         .limit(limit)
     )
     return [(row[0], row[1]) for row in await session.execute(query)]
+
+
+async def purge_finished_runs(
+    session: AsyncSession, tenant_id: uuid.UUID, *, before: dt.datetime, limit: int
+) -> int:
+    """Delete up to ``limit`` of the tenant's runs that ended before ``before``, oldest
+    first (never an active one); how many went."""
+    oldest = (
+        select(WorkflowRun.id)
+        .where(
+            WorkflowRun.tenant_id == tenant_id,
+            WorkflowRun.status.in_([status.value for status in FINAL]),
+            WorkflowRun.finished_at < before,
+        )
+        .order_by(WorkflowRun.finished_at)
+        .limit(limit)
+    )
+    result = await session.execute(delete(WorkflowRun).where(WorkflowRun.id.in_(oldest)))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -15,8 +15,8 @@ JOBS_MAINTENANCE = "jobs_maintenance"
 
 
 async def jobs_maintenance() -> None:
-    """Purge expired idempotency keys, old published outbox rows, events, finished jobs and
-    webhook inbox rows; re-dispatch stuck jobs. Idempotent, so several replicas may run it."""
+    """Purge expired idempotency keys, old published outbox rows, events, finished jobs,
+    ended workflow runs and webhook inbox rows; re-dispatch stuck jobs and runs. Idempotent, so several replicas may run it."""
     resources = await job_resources()
     jobs = resources.settings.jobs
     keys = await maintenance.purge_idempotency_keys(resources.sessions)
@@ -26,9 +26,9 @@ async def jobs_maintenance() -> None:
     events = await maintenance.purge_events(
         resources.sessions, keep=dt.timedelta(seconds=jobs.events_keep_s)
     )
-    finished = await maintenance.purge_finished_jobs(
-        resources.sessions, keep=dt.timedelta(seconds=jobs.finished_jobs_keep_s)
-    )
+    finished_keep = dt.timedelta(seconds=jobs.finished_jobs_keep_s)
+    finished = await maintenance.purge_finished_jobs(resources.sessions, keep=finished_keep)
+    ended_runs = await maintenance.purge_workflow_runs(resources.sessions, keep=finished_keep)
     webhooks = await maintenance.purge_webhook_inbox(
         resources.sessions, keep=dt.timedelta(seconds=jobs.webhook_inbox_keep_s)
     )
@@ -37,12 +37,14 @@ async def jobs_maintenance() -> None:
     )
     runs = await sweep_stuck_runs(resources.sessions, resources.waker, grace_s=jobs.sweep_grace_s)
     logger.info(
-        "jobs maintenance: {} expired keys, {} outbox rows, {} events, {} finished jobs and {} "
-        "webhook inbox rows purged, {} stuck jobs re-dispatched, {} stuck workflow runs advanced",
+        "jobs maintenance: {} expired keys, {} outbox rows, {} events, {} finished jobs, {} "
+        "ended workflow runs and {} webhook inbox rows purged, {} stuck jobs re-dispatched, {} "
+        "stuck workflow runs advanced",
         keys,
         rows,
         events,
         finished,
+        ended_runs,
         webhooks,
         stuck,
         runs,

@@ -119,7 +119,8 @@ def upgrade() -> None:
         postgresql_where=sa.text("status IN ('running', 'compensating')"),
     )
     enable_tenant_rls("workflow_runs")
-    grant("workflow_runs", "SELECT, INSERT, UPDATE")
+    # DELETE: retention purges finished runs, one workspace at a time under RLS.
+    grant("workflow_runs", "SELECT, INSERT, UPDATE, DELETE")
 
     op.add_column("jobs", sa.Column("workflow_run_id", sa.Uuid(), nullable=True))
     op.add_column("jobs", sa.Column("workflow_step", sa.String(120), nullable=True))
