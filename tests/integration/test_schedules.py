@@ -1,5 +1,6 @@
 """Cron schedules on the running stack: CRUD and its validation on the control-api, and
-the worker's scheduler firing a due schedule once, as a job that runs on the upstream.
+the worker's scheduler firing a due schedule once, as a job that runs on the upstream or as
+a workflow run whose steps do.
 
 A schedule is made due by setting its ``next_run_at`` to now as the owner (filtered by
 tenant), so no test waits for a cron time.
@@ -14,13 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT
-from orchestrator.core.models import AuditLog, Job, Schedule
+from orchestrator.core.models import AuditLog, Event, Job, Schedule, WorkflowRun
 from orchestrator.core.schedules.scheduler import Scheduler
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.control_api import Api, operator_api
@@ -245,3 +246,183 @@ async def test_racing_schedulers_fire_each_due_time_once(
     await asyncio.sleep(1.2)
     counts = [len(await jobs_of(owner_sessions, tenant.tenant_id, i)) for i in ids]
     assert counts == [1] * len(ids)
+
+
+# Schedules that start a workflow run.
+
+
+def two_charges() -> list[dict[str, Any]]:
+    """A workflow of two `psp.charge` steps, their ids from the run's input."""
+    return [
+        {
+            "name": "first",
+            "connector": "psp",
+            "operation": "charge",
+            "payload": {"id": {"$ref": "/input/first"}, "amount": {"$ref": "/input/amount"}},
+        },
+        {
+            "name": "second",
+            "connector": "psp",
+            "operation": "charge",
+            "payload": {"id": {"$ref": "/input/second"}, "amount": 1},
+        },
+    ]
+
+
+async def create_workflow(api: Api, name: str) -> None:
+    response = await api.write("POST", "/workflows", {"name": name, "steps": two_charges()})
+    assert response.status_code == 201, response.text
+
+
+def workflow_schedule(name: str, workflow: str, **fields: Any) -> dict[str, Any]:
+    key = uuid.uuid4().hex[:12]
+    run_input = {"first": f"{key}-1", "second": f"{key}-2", "amount": 7}
+    return {"name": name, "cron": YEARLY, "workflow": workflow, "payload": run_input, **fields}
+
+
+async def runs_of(
+    owner: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID, schedule_id: str
+) -> list[WorkflowRun]:
+    async with owner() as session:
+        rows = await session.scalars(
+            select(WorkflowRun).where(
+                WorkflowRun.tenant_id == tenant_id,
+                WorkflowRun.idempotency_key.like(f"schedule:{schedule_id}:%"),
+            )
+        )
+        return list(rows.all())
+
+
+async def settled_run(
+    owner: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID, schedule_id: str
+) -> WorkflowRun:
+    """The schedule's one run once it is final (fails the test if not within 20 s)."""
+
+    async def final() -> bool:
+        found = await runs_of(owner, tenant_id, schedule_id)
+        return bool(found) and found[0].status not in ("running", "compensating")
+
+    assert await until(final, timeout_s=20)
+    [run] = await runs_of(owner, tenant_id, schedule_id)
+    return run
+
+
+def messages_of(response: httpx.Response) -> dict[str, str]:
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    return {error["key"]: error["message"] for error in response.json()["errors"]}
+
+
+async def test_a_schedule_names_exactly_one_existing_target(api: Api) -> None:
+    await create_workflow(api, "billing")
+    both = workflow_schedule("bad", "billing", connector="psp", operation="charge")
+    refused = messages_of(await api.write("POST", "/schedules", both))
+    assert set(refused) == {"/connector", "/operation"}, refused
+    assert "not both" in refused["/connector"]
+    neither = {k: v for k, v in schedule("bad").items() if k not in ("connector", "operation")}
+    refused = messages_of(await api.write("POST", "/schedules", neither))
+    assert set(refused) == {"/connector", "/operation"}, refused
+    assert "required" in refused["/operation"]
+    half = {k: v for k, v in schedule("bad").items() if k != "operation"}
+    assert set(messages_of(await api.write("POST", "/schedules", half))) == {"/operation"}
+    unknown = workflow_schedule("bad", "no-such-workflow")
+    assert set(messages_of(await api.write("POST", "/schedules", unknown))) == {"/workflow"}
+    callback = workflow_schedule("bad", "billing", callback_url="https://example.com/cb")
+    assert set(messages_of(await api.write("POST", "/schedules", callback))) == {"/callback_url"}
+    assert (await api.call("GET", "/schedules")).json()["items"] == []
+
+    # A good one shows its target; a job schedule can be turned into a workflow one.
+    created = await create(api, workflow_schedule("nightly-billing", "billing"))
+    assert (created["workflow"], created["connector"], created["operation"]) == (
+        "billing",
+        None,
+        None,
+    )
+    job = await create(api, schedule("job"))
+    assert (job["workflow"], job["connector"], job["operation"]) == (None, "psp", "charge")
+    retargeted = {k: v for k, v in workflow_schedule("job", "billing").items() if k != "name"}
+    response = await api.write("PUT", "/schedules/job", retargeted)
+    assert response.status_code == 200, response.text
+    shown = (await api.call("GET", "/schedules/job")).json()
+    assert (shown["workflow"], shown["connector"], shown["version"]) == ("billing", None, 2)
+
+
+async def test_a_due_workflow_schedule_starts_one_run_that_succeeds_on_the_upstream(
+    api: Api,
+    tenant: BootstrapResult,
+    owner_sessions: async_sessionmaker[AsyncSession],
+    upstream: UpstreamServer,
+) -> None:
+    await create_workflow(api, "billing")
+    created = await create(api, workflow_schedule("billing-daily", "billing", cron="0 6 * * *"))
+    due = await make_due(owner_sessions, tenant.tenant_id, created["id"])
+
+    run = await settled_run(owner_sessions, tenant.tenant_id, created["id"])
+    assert run.status == "succeeded", (run.status, run.error, run.outputs)
+    assert run.idempotency_key == f"schedule:{created['id']}:{due.isoformat()}"
+    assert (run.workflow, run.input) == ("billing", created["payload"])
+    run_input = created["payload"]
+    assert upstream.calls(f"/charges/{run_input['first']}") == 1
+    assert upstream.calls(f"/charges/{run_input['second']}") == 1
+    # Started as an API-started run is: its start is an event, its steps are its jobs.
+    async with owner_sessions() as session:
+        started = await session.scalar(
+            select(func.count()).where(
+                Event.tenant_id == tenant.tenant_id,
+                Event.type == "workflow.started",
+                Event.data["run_id"].astext == str(run.id),
+            )
+        )
+    assert started == 1
+    assert await jobs_of(owner_sessions, tenant.tenant_id, created["id"]) == []
+    fired = await row(owner_sessions, tenant.tenant_id, created["id"])
+    assert (fired.last_fired_at, fired.next_run_at > due) == (due, True)
+    await asyncio.sleep(1.5)  # more scheduler passes start nothing more
+    assert len(await runs_of(owner_sessions, tenant.tenant_id, created["id"])) == 1
+
+
+async def test_racing_schedulers_start_one_workflow_run_per_due_time(
+    api: Api,
+    tenant: BootstrapResult,
+    owner_sessions: async_sessionmaker[AsyncSession],
+    app_sessions: async_sessionmaker[AsyncSession],
+    upstream: UpstreamServer,
+) -> None:
+    await create_workflow(api, "billing")
+    created = await create(api, workflow_schedule("billing-race", "billing"))
+    await make_due(owner_sessions, tenant.tenant_id, created["id"])
+    network = NetworkPolicy(allow_loopback=True)
+    schedulers = [Scheduler(app_sessions, SILENT, network=network) for _ in range(3)]
+    # Three loops in this process race each other and the stack's worker.
+    passes = await asyncio.gather(*(s.run_once() for s in schedulers for _ in range(2)))
+    here = [f for found in passes for f in found if str(f.schedule_id) == created["id"]]
+    assert len(here) <= 1
+    assert all(f.run_id is not None and f.job_id is None for f in here)
+
+    run = await settled_run(owner_sessions, tenant.tenant_id, created["id"])
+    assert run.status == "succeeded", (run.status, run.error)
+    await asyncio.sleep(1.2)
+    assert len(await runs_of(owner_sessions, tenant.tenant_id, created["id"])) == 1
+    assert upstream.calls(f"/charges/{created['payload']['first']}") == 1
+
+
+async def test_a_fire_for_a_deleted_workflow_is_refused_and_the_schedule_moves_on(
+    api: Api,
+    tenant: BootstrapResult,
+    owner_sessions: async_sessionmaker[AsyncSession],
+    app_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await create_workflow(api, "billing")
+    created = await create(api, workflow_schedule("orphan", "billing"))
+    assert (await api.write("DELETE", "/workflows/billing")).status_code == 204
+    due = await make_due(owner_sessions, tenant.tenant_id, created["id"])
+    scheduler = Scheduler(app_sessions, SILENT, network=NetworkPolicy(allow_loopback=True))
+    fired = [f for f in await scheduler.run_once() if str(f.schedule_id) == created["id"]]
+    assert all(f.refused for f in fired)  # unless the stack's worker took it first
+
+    async def moved_on() -> bool:
+        return (await row(owner_sessions, tenant.tenant_id, created["id"])).last_fired_at == due
+
+    assert await until(moved_on, timeout_s=10)
+    assert (await row(owner_sessions, tenant.tenant_id, created["id"])).next_run_at > due
+    assert await runs_of(owner_sessions, tenant.tenant_id, created["id"]) == []

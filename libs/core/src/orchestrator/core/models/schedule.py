@@ -1,4 +1,5 @@
-"""A tenant's cron schedule: a job to submit at every time its expression names."""
+"""A tenant's cron schedule: a job to submit, or a workflow run to start, at every time its
+expression names."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,6 +28,12 @@ class Schedule(Base):
             "next_run_at",
             postgresql_where=text("enabled"),
         ),
+        # Exactly one target: a job (connector + operation) or a workflow run.
+        CheckConstraint(
+            "(workflow IS NULL AND connector IS NOT NULL AND operation IS NOT NULL) "
+            "OR (workflow IS NOT NULL AND connector IS NULL AND operation IS NULL)",
+            name="one_target",
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -34,9 +41,10 @@ class Schedule(Base):
     name: Mapped[str] = mapped_column(String(100))
     cron: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), server_default=text("'UTC'"))
-    connector: Mapped[str] = mapped_column(String(100))
-    operation: Mapped[str] = mapped_column(String(200))
-    payload: Mapped[Any] = mapped_column(JSONB)
+    connector: Mapped[str | None] = mapped_column(String(100))
+    operation: Mapped[str | None] = mapped_column(String(200))
+    workflow: Mapped[str | None] = mapped_column(String(100))
+    payload: Mapped[Any] = mapped_column(JSONB)  # the job's payload, or the run's input
     callback_url: Mapped[str | None] = mapped_column(String(2048))
     enabled: Mapped[bool]
     next_run_at: Mapped[dt.datetime]

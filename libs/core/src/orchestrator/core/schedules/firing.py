@@ -3,8 +3,10 @@
 For each workspace, one transaction as the runtime role scoped to it (RLS): lock its
 due schedules (``FOR UPDATE SKIP LOCKED``, so a concurrent scheduler passes them
 over), submit each one's job through the jobs service (job row, outbox row and
-``job.queued`` event, as a submitted job), and move ``next_run_at`` on. Job and move
-commit together, so a crash or a retried pass cannot fire one cron time twice.
+``job.queued`` event, as a submitted job) or start its workflow run through the workflows
+service (run, its first step's job and ``workflow.started``, as an API-started run), and
+move ``next_run_at`` on. Fire and move commit together, so a crash or a retried pass
+cannot fire one cron time twice.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from orchestrator.core.jobs import service as jobs
 from orchestrator.core.models import Schedule
 from orchestrator.core.schedules import cron, repository
 from orchestrator.core.schedules.metrics import SCHEDULER_FIRES, SCHEDULER_LAG
+from orchestrator.core.workflows import runs
 
 BATCH = 100
 """The most schedules of one workspace fired in one transaction."""
@@ -32,16 +35,24 @@ BATCH = 100
 
 @dataclass(frozen=True, slots=True)
 class Fired:
-    """One fire: the cron time it was for, the job it queued (None when refused)."""
+    """One fire: the cron time it was for, the job it queued or the workflow run it started
+    (both None when refused)."""
 
     schedule_id: uuid.UUID
     fire_time: dt.datetime
     job_id: uuid.UUID | None
     next_run_at: dt.datetime
+    run_id: uuid.UUID | None = None
+
+    @property
+    def refused(self) -> bool:
+        """Whether the fire queued nothing."""
+        return self.job_id is None and self.run_id is None
 
 
 def idempotency_key(schedule_id: uuid.UUID, fire_time: dt.datetime) -> str:
-    """The job's ``idempotency_key``: which schedule and cron time made it."""
+    """The job's (or workflow run's) ``idempotency_key``: which schedule and cron time made
+    it."""
     return f"schedule:{schedule_id}:{fire_time.astimezone(dt.UTC).isoformat()}"
 
 
@@ -58,7 +69,7 @@ async def fire_workspace(
         due = await repository.lock_due(session, tenant_id, now=now, limit=BATCH)
         fired = [await _fire(session, notifier, row, now, network) for row in due]
     for one in fired:  # counted once committed
-        SCHEDULER_FIRES.labels("fired" if one.job_id else "refused").inc()
+        SCHEDULER_FIRES.labels("refused" if one.refused else "fired").inc()
         SCHEDULER_LAG.observe(max((now - one.fire_time).total_seconds(), 0.0))
     return fired
 
@@ -73,25 +84,19 @@ async def _fire(
     zone = cron.zone(row.timezone)
     # Missed cron times (no scheduler ran) collapse into the latest one (ADR 0048).
     fire_time, following = cron.latest_due(cron.parse(row.cron), row.next_run_at, now, zone)
-    new = jobs.NewJob(
-        connector=row.connector,
-        operation=row.operation,
-        payload=row.payload,
-        callback_url=row.callback_url,
-        idempotency_key=idempotency_key(row.id, fire_time),
-        traceparent=None,
-    )
+    key = idempotency_key(row.id, fire_time)
     job_id: uuid.UUID | None = None
+    run_id: uuid.UUID | None = None
     try:
         async with session.begin_nested():
-            jobs.check_new_job(new, network)
-            [submitted] = await jobs.submit_many(
-                session, notifier, row.tenant_id, [new], plans=[None]
-            )
-            job_id = submitted.id
+            if row.workflow is not None:
+                run_id = await _start_run(session, notifier, row, key, network)
+            else:
+                job_id = await _submit_job(session, notifier, row, key, network)
     except Problem as exc:
-        # Expected refusals (connector removed or disabled, queue-depth quota): this cron
-        # time is skipped, the schedule moves on; retrying would pile fires up.
+        # Expected refusals (connector removed or disabled, workflow deleted, queue-depth
+        # quota): this cron time is skipped, the schedule moves on; retrying would pile
+        # fires up.
         logger.warning(
             "schedule {} ({}) of {} not fired for {}: {}: {}",
             row.name,
@@ -103,4 +108,41 @@ async def _fire(
         )
     row.last_fired_at, row.next_run_at = fire_time, following
     await session.flush()
-    return Fired(row.id, fire_time, job_id, following)
+    return Fired(row.id, fire_time, job_id, following, run_id)
+
+
+async def _submit_job(
+    session: AsyncSession, notifier: Notifier, row: Schedule, key: str, network: NetworkPolicy
+) -> uuid.UUID:
+    """Queue the schedule's job as ``POST /api/v1/jobs`` would; its id."""
+    assert row.connector is not None
+    assert row.operation is not None
+    new = jobs.NewJob(
+        connector=row.connector,
+        operation=row.operation,
+        payload=row.payload,
+        callback_url=row.callback_url,
+        idempotency_key=key,
+        traceparent=None,
+    )
+    jobs.check_new_job(new, network)
+    [submitted] = await jobs.submit_many(session, notifier, row.tenant_id, [new], plans=[None])
+    return submitted.id
+
+
+async def _start_run(
+    session: AsyncSession, notifier: Notifier, row: Schedule, key: str, network: NetworkPolicy
+) -> uuid.UUID:
+    """Start a run of the schedule's workflow (its payload the run's input) as ``POST
+    /api/v1/workflows/{name}/runs`` would; its id. A workflow deleted since is a 404."""
+    assert row.workflow is not None
+    run = await runs.start_run(
+        session,
+        notifier,
+        row.tenant_id,
+        row.workflow,
+        row.payload,
+        idempotency_key=key,
+        network=network,
+    )
+    return run.id

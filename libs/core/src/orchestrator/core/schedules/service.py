@@ -1,8 +1,10 @@
 """Business rules of schedules: validation, change detection and audit. Never commits.
 
-A write checks the cron expression, the time zone, the workspace's connector and
-operation, the payload against the operation's schema and the callback URL, listing
-every failing field in one 422. ``next_run_at`` is recomputed from now whenever the
+A schedule names one target: a job (``connector`` + ``operation``, ``payload`` its
+payload) or a workflow run (``workflow``, ``payload`` its input). A write checks the cron
+expression, the time zone, that exactly one target is named, the workspace's connector
+and operation with the payload against the operation's schema (or that the workflow
+exists) and the callback URL, listing every failing field in one 422. ``next_run_at`` is recomputed from now whenever the
 cron, the time zone or ``enabled`` changes, so resuming a paused schedule never fires
 for the time it was paused.
 """
@@ -26,16 +28,18 @@ from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.models import Schedule
 from orchestrator.core.schedules import cron, repository
 from orchestrator.core.webhooks.sources import operation_errors
+from orchestrator.core.workflows import repository as workflows
 
 
 @dataclass(frozen=True)
 class ScheduleInput:
-    """What a client sets on a schedule."""
+    """What a client sets on a schedule: ``connector`` and ``operation``, or ``workflow``."""
 
     cron: str
     timezone: str
-    connector: str
-    operation: str
+    connector: str | None
+    operation: str | None
+    workflow: str | None
     payload: Any
     callback_url: str | None
     enabled: bool
@@ -53,6 +57,7 @@ def content_of(row: Schedule) -> ScheduleInput:
         timezone=row.timezone,
         connector=row.connector,
         operation=row.operation,
+        workflow=row.workflow,
         payload=row.payload,
         callback_url=row.callback_url,
         enabled=row.enabled,
@@ -83,10 +88,51 @@ async def _checked(
     return parsed, zone
 
 
+_JOB_FIELDS = ("connector", "operation")
+
+
 async def _target_errors(session: AsyncSession, data: ScheduleInput) -> FieldErrors:
+    """Exactly one target, as the workspace has it now. (A connector or workflow changed
+    later is found when the schedule fires: that fire is refused and counted, and the
+    schedule moves on.)"""
+    if data.workflow is not None:
+        return await _workflow_errors(session, data, data.workflow)
+    missing: FieldErrors = [
+        {
+            "key": f"/{field}",
+            "message": "required: a schedule queues a job (`connector` and `operation`) "
+            "or starts a `workflow`",
+        }
+        for field in _JOB_FIELDS
+        if getattr(data, field) is None
+    ]
+    return missing or await _job_errors(session, data)
+
+
+async def _workflow_errors(session: AsyncSession, data: ScheduleInput, name: str) -> FieldErrors:
+    """No job fields beside ``workflow`` (one target only), no callback (a run has none),
+    and a workflow of that name in the workspace."""
+    errors: FieldErrors = [
+        {
+            "key": f"/{field}",
+            "message": "not with `workflow`: a schedule queues a job or starts a workflow, "
+            "not both",
+        }
+        for field in _JOB_FIELDS
+        if getattr(data, field) is not None
+    ]
+    if data.callback_url is not None:
+        errors.append({"key": "/callback_url", "message": "a workflow run makes no callback"})
+    if await workflows.by_name(session, name) is None:
+        errors.append({"key": "/workflow", "message": f"no workflow called `{name}`"})
+    return errors
+
+
+async def _job_errors(session: AsyncSession, data: ScheduleInput) -> FieldErrors:
     """The connector and operation as the workspace has them now, and the payload against
-    the operation's schema. (A connector changed later is found when the schedule fires:
-    that fire is refused and counted, and the schedule moves on.)"""
+    the operation's schema."""
+    assert data.connector is not None
+    assert data.operation is not None
     found = await configuration.connector_by_name(session, data.connector)
     if found is None:
         return [{"key": "/connector", "message": f"no connector called `{data.connector}`"}]

@@ -41,6 +41,7 @@ def to_out(row: Schedule) -> ScheduleOut:
         timezone=row.timezone,
         connector=row.connector,
         operation=row.operation,
+        workflow=row.workflow,
         payload=row.payload,
         callback_url=row.callback_url,
         enabled=row.enabled,
@@ -59,6 +60,7 @@ def to_input(data: ScheduleReplace) -> ScheduleInput:
         timezone=data.timezone,
         connector=data.connector,
         operation=data.operation,
+        workflow=data.workflow,
         payload=data.payload,
         callback_url=data.callback_url,
         enabled=data.enabled,
@@ -97,8 +99,9 @@ class ScheduleController(Controller):
         data: ScheduleCreate,
         reason: Reason,
     ) -> ScheduleOut:
-        """Create a schedule; a bad cron, time zone, connector, operation, payload or
-        callback URL is a 422 naming each field."""
+        """Create a schedule that queues a job or starts a workflow run; a bad cron, time
+        zone, target (not exactly one; a connector, operation or workflow the workspace lacks),
+        payload or callback URL is a 422 naming each field."""
         row = await service.create_schedule(
             ws.session, ws.mutation(reason), data.name, to_input(data), network_of(request)
         )

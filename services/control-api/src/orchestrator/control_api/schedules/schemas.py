@@ -37,12 +37,14 @@ CallbackUrl = Annotated[str, msgspec.Meta(min_length=1, max_length=2048, pattern
 
 
 class ScheduleReplace(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """A schedule's settings: the job to queue, and when."""
+    """A schedule's settings: what it starts (a job: ``connector`` and ``operation``; or a
+    run of ``workflow``), and when. ``payload`` is the job's payload or the run's input."""
 
     cron: Cron
     timezone: Timezone = "UTC"
-    connector: Target
-    operation: Target
+    connector: Target | None = None
+    operation: Target | None = None
+    workflow: Name | None = None
     payload: Any = msgspec.field(default_factory=dict)
     callback_url: CallbackUrl | None = None
     enabled: bool = True
@@ -55,14 +57,16 @@ class ScheduleCreate(ScheduleReplace, frozen=True, kw_only=True, forbid_unknown_
 
 
 class ScheduleOut(msgspec.Struct, frozen=True, kw_only=True):
-    """A schedule; ``next_run_at`` is when it fires next (UTC)."""
+    """A schedule; ``next_run_at`` is when it fires next (UTC). Either ``connector`` and
+    ``operation`` (a job) or ``workflow`` (a run) is set."""
 
     id: str
     name: str
     cron: str
     timezone: str
-    connector: str
-    operation: str
+    connector: str | None
+    operation: str | None
+    workflow: str | None
     payload: Any
     callback_url: str | None
     enabled: bool
