@@ -24,6 +24,7 @@ from orchestrator.core.secrets.keyring import previous_kek
 from orchestrator.core.secrets.rotation import RotationReport
 from orchestrator.core.secrets.rotation import rotate_kek as rewrap_all
 from orchestrator.core.settings import CoreSettings
+from orchestrator.core.tenancy.platform import ensure_platform_operator
 from orchestrator.core.tenancy.service import BootstrapResult, bootstrap
 
 
@@ -121,6 +122,34 @@ async def bootstrap_workspace(
         )
     finally:
         await engine.dispose()
+
+
+class PlatformOperatorCredentials(msgspec.Struct, frozen=True, kw_only=True):
+    """What ``orchestrator platform-operator create --json`` prints."""
+
+    name: str
+    client_id: str
+    client_secret: str
+
+
+async def create_platform_operator(
+    settings: CoreSettings, *, name: str
+) -> PlatformOperatorCredentials:
+    """Create (or find) a platform operator and issue it a fresh secret, as the runtime role."""
+    engine = create_engine(settings.db)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            issued = await ensure_platform_operator(session, name)
+        return PlatformOperatorCredentials(
+            name=name, client_id=issued.client_id, client_secret=issued.client_secret
+        )
+    finally:
+        await engine.dispose()
+
+
+def to_json(result: PlatformOperatorCredentials) -> str:
+    """The JSON ``orchestrator platform-operator create --json`` prints."""
+    return msgspec.json.encode(result).decode()
 
 
 def bootstrap_json(result: BootstrapResult) -> str:

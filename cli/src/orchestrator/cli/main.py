@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -27,6 +28,8 @@ from orchestrator.core.tenancy.service import BootstrapResult
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 keys_app = typer.Typer(no_args_is_help=True, help="Token-signing keys.")
 app.add_typer(keys_app, name="keys")
+platform_app = typer.Typer(no_args_is_help=True, help="Platform operators (above organizations).")
+app.add_typer(platform_app, name="platform-operator")
 
 DATA_DIR = Path(os.environ.get("ORCH_DATA_DIR", ".data"))
 SERVICES = (
@@ -36,6 +39,8 @@ SERVICES = (
     ("worker", "orchestrator.worker", "ORCH_WORKER_PORT", 4004),
 )
 DEMO_ORG, DEMO_WORKSPACE = "demo", "demo-dev"
+# A platform operator's name is its tokens' ``sub``, spelled like an operator's.
+PLATFORM_NAME = re.compile(r"[a-z0-9][a-z0-9:._-]{2,199}")
 
 
 @app.command()
@@ -71,6 +76,23 @@ def bootstrap_command(
     typer.echo(f"control_client_id     {result.control_client_id}")
     typer.echo(f"control_client_secret {result.control_client_secret}")
     typer.echo("Secrets are shown once; running bootstrap again keeps the ids and issues new ones.")
+
+
+@platform_app.command("create")
+def platform_operator_create(
+    name: Annotated[str, typer.Option("--name", help="Platform operator name")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only")] = False,
+) -> None:
+    """Create a platform operator, which creates organizations (idempotent by name)."""
+    if not PLATFORM_NAME.fullmatch(name):
+        raise typer.BadParameter("3 to 200 of a-z, 0-9, ':', '.', '_', '-'", param_hint="--name")
+    result = asyncio.run(commands.create_platform_operator(CoreSettings.from_env(), name=name))
+    if as_json:
+        typer.echo(commands.to_json(result))
+        return
+    typer.echo(f"client_id     {result.client_id}")
+    typer.echo(f"client_secret {result.client_secret}")
+    typer.echo("The secret is shown once; running this again keeps the id and issues a new one.")
 
 
 @keys_app.command("rotate")

@@ -13,6 +13,7 @@ from orchestrator.control_api.dlq.controllers import DlqController
 from orchestrator.control_api.impersonation.controllers import ImpersonationController
 from orchestrator.control_api.oauth.controllers import CLIENT_BASIC, jwks, token
 from orchestrator.control_api.operators.controllers import OperatorController
+from orchestrator.control_api.organizations.controllers import OrganizationController
 from orchestrator.control_api.policies.controllers import PolicyController
 from orchestrator.control_api.quotas.controllers import QuotaController
 from orchestrator.control_api.schedules.controllers import ScheduleController
@@ -38,6 +39,7 @@ def create_app() -> ASGIApp:
             token,
             jwks,
             revoke_token,
+            OrganizationController,
             WorkspaceController,
             PolicyController,
             SecretRefController,

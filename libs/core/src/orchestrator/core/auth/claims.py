@@ -13,6 +13,12 @@ ALGORITHM = "ES256"
 
 EXEC_SCOPES = ("execute", "jobs:read", "jobs:write", "events:read")
 CONTROL_SCOPES = ("control:read", "control:write")
+# A platform operator's token (ADR 0051): organizations only, and no organization scope.
+PLATFORM_SCOPES = ("platform:read", "platform:write")
+PLATFORM_ROLE = "PlatformAdmin"
+# The ``tenant_id`` of a platform principal, whose token has no ``tid``: the nil UUID,
+# which no workspace has, so nothing scoped by it can match a tenant's rows.
+PLATFORM_TENANT = uuid.UUID(int=0)
 
 
 class OperatorRole(enum.StrEnum):
@@ -44,6 +50,16 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     impersonation_reason: str | None = None
     # ``iat``: a subject revocation refuses tokens issued up to its moment.
     issued_at: int = 0
+
+    @property
+    def is_platform(self) -> bool:
+        """A platform operator's token: no organization, no workspace, the platform role."""
+        return (
+            self.role == PLATFORM_ROLE
+            and self.organization_id is None
+            and self.impersonator is None
+            and self.tenant_id == PLATFORM_TENANT
+        )
 
     def impersonation(self) -> dict[str, str] | None:
         """The audit record's impersonation context, or None for a token used by its owner."""

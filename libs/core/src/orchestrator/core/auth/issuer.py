@@ -27,12 +27,15 @@ class TokenIssuer:
         self,
         *,
         subject: str,
-        tenant_id: uuid.UUID,
+        tenant_id: uuid.UUID | None,
         audience: str,
         scopes: Iterable[str],
         extra: dict[str, Any] | None = None,
     ) -> str:
-        """A token for ``subject`` in ``tenant_id`` valid for ``ttl_s`` seconds."""
+        """A token for ``subject`` in ``tenant_id`` valid for ``ttl_s`` seconds.
+
+        A platform operator's token has no tenant (``None``): it carries no ``tid``.
+        """
         key = self._keystore.signing_key
         if key is None:
             raise ServiceUnavailable(
@@ -43,7 +46,6 @@ class TokenIssuer:
             "iss": self.issuer,
             "aud": audience,
             "sub": subject,
-            "tid": str(tenant_id),
             "scope": " ".join(sorted(scopes)),
             "iat": now,
             "nbf": now,
@@ -51,5 +53,7 @@ class TokenIssuer:
             "jti": secrets.token_urlsafe(16),
             **(extra or {}),
         }
+        if tenant_id is not None:
+            claims["tid"] = str(tenant_id)
         header = {"alg": ALGORITHM, "kid": key.kid, "typ": "JWT"}
         return jwt.encode(header, claims, key, algorithms=[ALGORITHM])

@@ -9,7 +9,8 @@ keyed by what the token's other claims pin down:
 - an operator's control token (``org`` claim): ``operator:<org>:<sub>``;
 - an impersonation token (``act``, ADR 0043): ``operator:<act.org>:<act.sub>``, and its
   ``sub`` is that same operator;
-- an exec token without ``act``: ``service:<tid>:<sub>``.
+- an exec token without ``act``: ``service:<tid>:<sub>``;
+- a platform operator's token (no ``tid``, ADR 0051): ``platform:<sub>``.
 """
 
 from __future__ import annotations
@@ -32,8 +33,15 @@ def service_subject(workspace_id: uuid.UUID, name: str) -> str:
     return f"service:{workspace_id}:{name}"
 
 
+def platform_subject(name: str) -> str:
+    """The revocation key of a platform operator."""
+    return f"platform:{name}"
+
+
 def subjects_of(principal: Principal) -> tuple[str, ...]:
     """The keys a subject revocation may name to refuse this token (one or two)."""
+    if principal.is_platform:
+        return (platform_subject(principal.subject),)
     if principal.impersonator is not None:
         org = principal.impersonator_organization_id
         if org is None:

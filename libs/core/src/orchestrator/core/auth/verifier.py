@@ -11,7 +11,7 @@ from joserfc.errors import JoseError
 from joserfc.jws import extract_compact
 from joserfc.jwt import ClaimsOption
 
-from orchestrator.core.auth.claims import ALGORITHM, Principal
+from orchestrator.core.auth.claims import ALGORITHM, PLATFORM_ROLE, PLATFORM_TENANT, Principal
 from orchestrator.core.auth.keystore import KeyStore
 from orchestrator.core.auth.revocation import Denylist
 from orchestrator.core.auth.subjects import subjects_of
@@ -128,7 +128,6 @@ class TokenVerifier:
             iat=essential,
             sub=essential,
             jti=essential,
-            tid=essential,
         )
 
     def _remember(self, token: str, entry: tuple[Principal, tuple[str, ...]]) -> None:
@@ -150,9 +149,17 @@ def _principal(claims: dict[str, Any]) -> Principal:
     # ``act.org`` (ADR 0045) is optional only for impersonations issued before it.
     act_org = act.get("org") if isinstance(act, dict) else None
     reason = claims.get("reason")
+    if "tid" in claims:
+        tenant_id = uuid.UUID(str(claims["tid"]))
+    elif role == PLATFORM_ROLE and not org and act is None:
+        # Only a platform operator's token has no tenant (ADR 0051); any other token
+        # without ``tid`` is refused, as before.
+        tenant_id = PLATFORM_TENANT
+    else:
+        raise KeyError("tid")
     return Principal(
         subject=str(claims["sub"]),
-        tenant_id=uuid.UUID(str(claims["tid"])),
+        tenant_id=tenant_id,
         audience=aud if isinstance(aud, str) else str(aud[0]),
         scopes=frozenset(scope.split()) if isinstance(scope, str) else frozenset(),
         jti=str(claims["jti"]),

@@ -12,6 +12,7 @@ from orchestrator.core.models.job_run import JobRun
 from orchestrator.core.models.operator import Operator
 from orchestrator.core.models.organization import Organization
 from orchestrator.core.models.outbox_message import OutboxMessage
+from orchestrator.core.models.platform_operator import PlatformOperator
 from orchestrator.core.models.policy import Policy
 from orchestrator.core.models.revoked_subject import RevokedSubject
 from orchestrator.core.models.revoked_token import RevokedToken
@@ -42,6 +43,7 @@ __all__ = [
     "Operator",
     "Organization",
     "OutboxMessage",
+    "PlatformOperator",
     "Policy",
     "RevokedSubject",
     "RevokedToken",

@@ -5,17 +5,39 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import String
+from sqlalchemy import Enum, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.core.db.base import Base, server_now, uuid_pk
+from orchestrator.core.models.workspace import WorkspaceStatus
 
 
 class Organization(Base):
-    """A customer; holds workspaces and operators."""
+    """A customer; holds workspaces and operators.
+
+    Created by ``orchestrator bootstrap`` (COMMITTED at once, no operation) or by a
+    platform operator's saga (ADR 0051): PENDING under its ``operation_id``, then
+    COMMITTED, or FAILED, which gives its name back.
+    """
 
     __tablename__ = "organizations"
+    __table_args__ = (
+        Index(
+            "uq_organizations_name",
+            "name",
+            unique=True,
+            postgresql_where=text("status <> 'FAILED'"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[WorkspaceStatus] = mapped_column(
+        Enum(WorkspaceStatus, name="organization_status", native_enum=False, length=16),
+        default=WorkspaceStatus.COMMITTED,
+        server_default=WorkspaceStatus.COMMITTED.value,
+    )
+    operation_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # SHA-256 of the creating request, so a reused operation_id with another body is a 409.
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = server_now()

@@ -13,6 +13,7 @@ from orchestrator.core.models import (
     AuditLog,
     Operator,
     Organization,
+    PlatformOperator,
     ServiceIdentity,
     Workspace,
     WorkspaceSecret,
@@ -24,12 +25,71 @@ async def get_or_create_organization(session: AsyncSession, name: str) -> Organi
     """The organization called ``name``, created if missing (race-safe)."""
     await session.execute(
         insert(Organization)
-        .values(id=uuid.uuid4(), name=name)
-        .on_conflict_do_nothing(index_elements=["name"])
+        .values(id=uuid.uuid4(), name=name, status=WorkspaceStatus.COMMITTED)
+        .on_conflict_do_nothing(index_elements=["name"], index_where=LIVE_ORGANIZATION)
     )
-    org = await session.scalar(select(Organization).where(Organization.name == name))
+    org = await organization_by_name(session, name)
     assert org is not None
     return org
+
+
+# Names are unique among live organizations only: a FAILED creation saga gives its name back.
+LIVE_ORGANIZATION = Organization.status != WorkspaceStatus.FAILED
+
+
+async def organization_by_name(session: AsyncSession, name: str) -> Organization | None:
+    """The live (not FAILED) organization called ``name``."""
+    return await session.scalar(
+        select(Organization).where(Organization.name == name, LIVE_ORGANIZATION)
+    )
+
+
+async def organization_by_operation(
+    session: AsyncSession, operation_id: str
+) -> Organization | None:
+    """The organization a creation operation made, locked until commit."""
+    return await session.scalar(
+        select(Organization).where(Organization.operation_id == operation_id).with_for_update()
+    )
+
+
+async def organizations(session: AsyncSession) -> Sequence[Organization]:
+    """Every organization, oldest first (a registry: no RLS)."""
+    return (
+        await session.scalars(
+            select(Organization).order_by(Organization.created_at, Organization.id)
+        )
+    ).all()
+
+
+async def set_organization_status(
+    session: AsyncSession,
+    organization_id: uuid.UUID,
+    *,
+    expected: WorkspaceStatus,
+    new: WorkspaceStatus,
+) -> bool:
+    """Compare-and-set the organization saga's state; False when another writer moved it."""
+    result = await session.execute(
+        update(Organization)
+        .where(Organization.id == organization_id, Organization.status == expected)
+        .values(status=new)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def platform_operator_by_client_id(
+    session: AsyncSession, client_id: str
+) -> PlatformOperator | None:
+    """A platform operator by its public client id."""
+    return await session.scalar(
+        select(PlatformOperator).where(PlatformOperator.client_id == client_id)
+    )
+
+
+async def platform_operator_by_name(session: AsyncSession, name: str) -> PlatformOperator | None:
+    """A platform operator by name."""
+    return await session.scalar(select(PlatformOperator).where(PlatformOperator.name == name))
 
 
 async def workspace_by_operation(session: AsyncSession, operation_id: str) -> Workspace | None:

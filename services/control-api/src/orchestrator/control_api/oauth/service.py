@@ -16,10 +16,16 @@ from orchestrator.core.auth.claims import (
     CONTROL_AUDIENCE,
     CONTROL_SCOPES,
     EXEC_AUDIENCE,
+    PLATFORM_ROLE,
+    PLATFORM_SCOPES,
     OperatorRole,
 )
 from orchestrator.core.auth.issuer import TokenIssuer
-from orchestrator.core.auth.subjects import operator_subject, service_subject
+from orchestrator.core.auth.subjects import (
+    operator_subject,
+    platform_subject,
+    service_subject,
+)
 from orchestrator.core.crypto.secrets import hash_secret, verify_secret
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import BadRequest, InvalidClient
@@ -52,7 +58,7 @@ class Grant:
     """What a token will say about its client."""
 
     subject: str
-    tenant_id: uuid.UUID
+    tenant_id: uuid.UUID | None  # None: a platform operator, above every workspace
     audience: str
     allowed_scopes: frozenset[str]
     extra: dict[str, Any]
@@ -74,6 +80,23 @@ async def _grant_for(session: AsyncSession, client_id: str, client_secret: str) 
         await _outlast_revocation(session, service_subject(identity.workspace_id, identity.name))
         return Grant(
             identity.name, identity.workspace_id, EXEC_AUDIENCE, frozenset(identity.scopes), {}
+        )
+    if client_id.startswith("plat_"):
+        platform = await repository.platform_operator_by_client_id(session, client_id)
+        if platform is None or platform.disabled_at is not None:
+            verify_secret(client_secret, _DUMMY_HASH)
+            raise invalid_client()
+        if not verify_secret(client_secret, platform.secret_hash):
+            raise invalid_client()
+        await _outlast_revocation(session, platform_subject(platform.name))
+        # No ``org`` and no ``tid``: nothing scoped to an organization or workspace accepts
+        # it, and its scopes are not the organization's ``control:*`` (ADR 0051).
+        return Grant(
+            platform.name,
+            None,
+            CONTROL_AUDIENCE,
+            frozenset(PLATFORM_SCOPES),
+            {"role": PLATFORM_ROLE},
         )
     operator = await repository.operator_by_client_id(session, client_id)
     if operator is None or operator.disabled_at is not None:
@@ -120,14 +143,8 @@ async def issue_token(
 ) -> tuple[str, frozenset[str]]:
     """A signed token and its scopes, for a client whose workspace is live here."""
     grant = await _grant_for(session, client_id, client_secret)
-    await set_tenant(session, grant.tenant_id)
-    workspace = await repository.get_workspace(session, grant.tenant_id)
-    if (
-        workspace is None
-        or workspace.status is not WorkspaceStatus.COMMITTED
-        or workspace.environment != environment
-    ):
-        raise invalid_client()
+    if grant.tenant_id is not None:
+        await _require_live_workspace(session, grant.tenant_id, environment)
     scopes = grant.allowed_scopes if not scope else frozenset(scope.split())
     if not scopes <= grant.allowed_scopes:
         raise invalid_scope(grant.allowed_scopes)
@@ -139,3 +156,17 @@ async def issue_token(
         extra=grant.extra,
     )
     return token, scopes
+
+
+async def _require_live_workspace(
+    session: AsyncSession, tenant_id: uuid.UUID, environment: str
+) -> None:
+    """The client's workspace is COMMITTED and served by this deployment, else 401."""
+    await set_tenant(session, tenant_id)
+    workspace = await repository.get_workspace(session, tenant_id)
+    if (
+        workspace is None
+        or workspace.status is not WorkspaceStatus.COMMITTED
+        or workspace.environment != environment
+    ):
+        raise invalid_client()

@@ -1,0 +1,1 @@
+"""Organizations, created and listed by platform operators only (ADR 0051)."""

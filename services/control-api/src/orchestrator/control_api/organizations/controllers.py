@@ -1,0 +1,142 @@
+"""``/api/v1/organizations``: platform operators create and list organizations (ADR 0051).
+
+Creation is the organization saga (``core/tenancy/organizations.py``), which runs the
+workspace saga for the first workspace; a repeat with the same ``operation_id`` answers
+200 with the same ids and fresh secrets (only hashes are kept), another body 409.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.control_api.credentials import NO_STORE
+from orchestrator.control_api.organizations.schemas import (
+    DEFAULT_WORKSPACE,
+    IssuedClient,
+    OrganizationCreate,
+    OrganizationCreated,
+    OrganizationList,
+    OrganizationOut,
+)
+from orchestrator.control_api.scope import Reason
+from orchestrator.control_api.workspaces.controllers import to_out as workspace_out
+from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
+from orchestrator.core.errors import Forbidden
+from orchestrator.core.http.auth import (
+    PRINCIPAL_KEY,
+    Guard,
+    authenticated,
+    guarded,
+    provide_principal,
+    provide_session,
+)
+from orchestrator.core.http.problems import problem_responses
+from orchestrator.core.models import Organization
+from orchestrator.core.runtime import Resources, kek_from
+from orchestrator.core.tenancy import repository
+from orchestrator.core.tenancy.organizations import NewOrganization, create_organization
+
+
+async def _platform_only(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """After ``authenticated``: the token is a platform operator's, not an organization's."""
+    principal: Principal = connection.scope["state"][PRINCIPAL_KEY]
+    if not principal.is_platform:
+        raise Forbidden("Only a platform operator manages organizations.")
+
+
+def platform_guards(scope: str) -> tuple[Guard, ...]:
+    """A control token with the platform ``scope``, held by a platform operator."""
+    return (authenticated(CONTROL_AUDIENCE, scope), _platform_only)
+
+
+def to_out(org: Organization) -> OrganizationOut:
+    """The API view of an organization."""
+    return OrganizationOut(
+        id=org.id,
+        name=org.name,
+        status=org.status.value,
+        operation_id=org.operation_id,
+        created_at=org.created_at,
+    )
+
+
+class OrganizationController(Controller):
+    """Organizations of the deployment; platform operators only."""
+
+    path = "/api/v1/organizations"
+    tags = ["organizations"]
+    security = [{"bearer": []}]
+    dependencies = {"principal": provide_principal}
+
+    @post(
+        opt=guarded(*platform_guards("platform:write")),
+        status_code=201,
+        responses={
+            200: ResponseSpec(
+                OrganizationCreated,
+                description="The organization an earlier request with this operation_id created",
+                generate_examples=False,
+            ),
+            **problem_responses(400, 401, 403, 409, 413, 415, 422, 503),
+        },
+    )
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        data: OrganizationCreate,
+        reason: Reason,
+        principal: Principal,
+    ) -> Response[OrganizationCreated]:
+        """Create an organization, its first workspace, admin operator and exec identity.
+
+        201 when new, 200 when the ``operation_id`` was seen before; the secrets are in
+        this response only.
+        """
+        resources: Resources = request.app.state.resources
+        deployment_env = resources.settings.deployment.environment
+        workspace = data.workspace
+        result = await create_organization(
+            resources.sessions,
+            kek_from(resources.settings),
+            NewOrganization(
+                name=data.name,
+                admin_name=data.admin.name,
+                workspace_name=workspace.name if workspace else DEFAULT_WORKSPACE,
+                environment=(workspace.environment if workspace else None) or deployment_env,
+                operation_id=data.operation_id or f"api:{uuid.uuid4()}",
+                actor=f"platform:{principal.subject}",
+                reason=reason,
+            ),
+            deployment_env=deployment_env,
+        )
+        body = OrganizationCreated(
+            organization=to_out(result.organization),
+            workspace=workspace_out(result.workspace),
+            admin=IssuedClient(
+                client_id=result.admin.client_id, client_secret=result.admin.client_secret
+            ),
+            exec=IssuedClient(
+                client_id=result.exec.client_id, client_secret=result.exec.client_secret
+            ),
+        )
+        return Response(body, status_code=201 if result.created else 200, headers=NO_STORE)
+
+    @get(
+        opt=guarded(*platform_guards("platform:read")),
+        dependencies={"session": provide_session},
+        responses=problem_responses(401, 403, 503),
+    )
+    async def list_organizations(self, session: AsyncSession) -> OrganizationList:
+        """Every organization, oldest first."""
+        return OrganizationList(
+            items=[to_out(org) for org in await repository.organizations(session)]
+        )
