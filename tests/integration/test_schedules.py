@@ -426,3 +426,22 @@ async def test_a_fire_for_a_deleted_workflow_is_refused_and_the_schedule_moves_o
     assert await until(moved_on, timeout_s=10)
     assert (await row(owner_sessions, tenant.tenant_id, created["id"])).next_run_at > due
     assert await runs_of(owner_sessions, tenant.tenant_id, created["id"]) == []
+
+
+async def test_the_workers_scheduler_reports_its_last_pass(
+    stack: Stack, http: httpx.AsyncClient
+) -> None:
+    """What OrchestratorSchedulerStopped watches: recent while the scheduler runs."""
+    metric = "orchestrator_scheduler_last_pass_timestamp_seconds"
+
+    async def last_pass() -> float:
+        text = (await http.get(f"{stack.url('worker')}/metrics")).text
+        [line] = [line for line in text.splitlines() if line.startswith(metric + " ")]
+        return float(line.split()[1])
+
+    started = dt.datetime.now(dt.UTC).timestamp()
+
+    async def passed_since_start() -> bool:
+        return await last_pass() >= started
+
+    assert await until(passed_since_start, timeout_s=10, every_s=0.2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 SCHEDULER_LAG = Histogram(
     "orchestrator_scheduler_lag_seconds",
@@ -13,4 +13,9 @@ SCHEDULER_FIRES = Counter(
     "orchestrator_scheduler_fires_total",
     "Schedule fires by outcome: fired (a job queued) or refused (connector gone, quota, …)",
     ["outcome"],
+)
+SCHEDULER_LAST_PASS = Gauge(
+    "orchestrator_scheduler_last_pass_timestamp_seconds",
+    "When this process's scheduler last finished a pass over the due workspaces (unix time; "
+    "0 until its first)",
 )

@@ -22,6 +22,7 @@ from orchestrator.core.db.base import utcnow
 from orchestrator.core.events.wake import Notifier
 from orchestrator.core.schedules import repository
 from orchestrator.core.schedules.firing import BATCH, Fired, fire_workspace
+from orchestrator.core.schedules.metrics import SCHEDULER_LAST_PASS
 
 
 class Scheduler:
@@ -61,6 +62,7 @@ class Scheduler:
         while not stop.is_set():
             try:
                 await self.run_once()
+                SCHEDULER_LAST_PASS.set_to_current_time()
             except Exception as exc:  # PostgreSQL away: try again next interval
                 logger.warning("scheduler pass failed: {!r}", exc)
             with contextlib.suppress(TimeoutError):
