@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import set_tenant
-from orchestrator.core.models import AuditLog
-from orchestrator.core.tenancy.service import BootstrapResult
+from orchestrator.core.models import AuditLog, Workspace
+from orchestrator.core.tenancy.service import BootstrapResult, bootstrap
 from tests.support.control_api import Api, operator_api
-from tests.support.factories import decode_unverified, fetch_token, forge
+from tests.support.durability import until
+from tests.support.factories import decode_unverified, fetch_token, forge, new_tenant
 from tests.support.stack import Stack
 
 PROBLEM = "application/problem+json"
@@ -260,3 +261,59 @@ async def test_only_a_platform_token_may_lack_a_tenant(
         headers={"Authorization": f"Bearer {exec_token}"},
     )
     assert refused.status_code == 401
+
+
+@pytest.mark.usefixtures("signing_key")
+async def test_re_issuing_a_secret_ends_the_tokens_of_the_old_one(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    service_env: dict[str, str],
+    app_sessions: async_sessionmaker[AsyncSession],
+    kek: KeyEncryptionKey,
+) -> None:
+    """Re-running `platform-operator create` or `bootstrap` revokes what the old secrets
+    got (ADR 0045), on every service after its revocation poll."""
+    control, exec_api = stack.url("control-api"), stack.url("exec-api")
+    name = f"platform-{uuid.uuid4().hex[:6]}"
+    first = cli_platform_operator(service_env, name)
+    platform_token = await fetch_token(http, control, first["client_id"], first["client_secret"])
+    names = {"org": f"org-{uuid.uuid4().hex[:6]}"}
+    tenant = await new_tenant(app_sessions, kek, **names)
+    exec_token = await fetch_token(http, control, tenant.exec_client_id, tenant.exec_client_secret)
+
+    async def status(url: str, token: str) -> int:
+        answer = await http.get(url, headers={"Authorization": f"Bearer {token}"})
+        return answer.status_code
+
+    assert await status(f"{control}/api/v1/organizations", platform_token) == 200
+    assert await status(f"{exec_api}/api/v1/workspace", exec_token) == 200
+
+    cli_platform_operator(service_env, name)
+    again = await bootstrap(
+        app_sessions,
+        kek,
+        organization=names["org"],
+        workspace=(await workspace_name(app_sessions, tenant)),
+        environment="dev",
+    )
+    assert again.exec_client_id == tenant.exec_client_id
+
+    async def both_refused() -> bool:
+        return (
+            await status(f"{control}/api/v1/organizations", platform_token) == 401
+            and await status(f"{exec_api}/api/v1/workspace", exec_token) == 401
+        )
+
+    assert await until(both_refused, timeout_s=10, every_s=0.2)
+    fresh = await fetch_token(http, control, again.exec_client_id, again.exec_client_secret)
+    assert await status(f"{exec_api}/api/v1/workspace", fresh) == 200
+
+
+async def workspace_name(
+    sessions: async_sessionmaker[AsyncSession], tenant: BootstrapResult
+) -> str:
+    async with sessions() as session, session.begin():
+        await set_tenant(session, tenant.tenant_id)
+        name = await session.scalar(select(Workspace.name).where(Workspace.id == tenant.tenant_id))
+    assert name is not None
+    return name

@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 
 from orchestrator.core.auth import keys
+from orchestrator.core.auth.subjects import revocation_horizon_s
 from orchestrator.core.configuration.bundle import import_bundle
 from orchestrator.core.configuration.bundle_model import Bundle, BundleConnector
 from orchestrator.core.configuration.service import Mutation
@@ -119,6 +120,7 @@ async def bootstrap_workspace(
             organization=organization,
             workspace=workspace,
             environment=settings.deployment.environment,
+            horizon_s=revocation_horizon_s(settings.auth.token_ttl_s, settings.auth.leeway_s),
         )
     finally:
         await engine.dispose()
@@ -139,7 +141,11 @@ async def create_platform_operator(
     engine = create_engine(settings.db)
     try:
         async with session_factory(engine)() as session, session.begin():
-            issued = await ensure_platform_operator(session, name)
+            issued = await ensure_platform_operator(
+                session,
+                name,
+                horizon_s=revocation_horizon_s(settings.auth.token_ttl_s, settings.auth.leeway_s),
+            )
         return PlatformOperatorCredentials(
             name=name, client_id=issued.client_id, client_secret=issued.client_secret
         )

@@ -30,6 +30,7 @@ from orchestrator.core.errors import Conflict, ValidationFailed, WorkspaceCreati
 from orchestrator.core.models import Organization, Workspace, WorkspaceStatus
 from orchestrator.core.tenancy import repository
 from orchestrator.core.tenancy.service import (
+    DEFAULT_REISSUE_HORIZON_S,
     IssuedCredentials,
     NewWorkspace,
     Sessions,
@@ -50,6 +51,8 @@ class NewOrganization:
     operation_id: str
     actor: str
     reason: str
+    horizon_s: int = DEFAULT_REISSUE_HORIZON_S
+    """How long the revocation of a retried creation's old tokens is kept (ADR 0045)."""
 
     def request_hash(self) -> str:
         """The request's identity: the same ``operation_id`` must come with the same one."""
@@ -157,10 +160,15 @@ async def create_organization(
     async with sessions() as session, session.begin():
         await set_tenant(session, workspace.id)
         admin = await ensure_operator(
-            session, org.id, workspace.id, new.admin_name, OperatorRole.OPERATOR_ADMIN
+            session,
+            org.id,
+            workspace.id,
+            new.admin_name,
+            OperatorRole.OPERATOR_ADMIN,
+            horizon_s=new.horizon_s,
         )
         exec_creds = await ensure_service_identity(
-            session, workspace.id, exec_identity_name(workspace.name)
+            session, workspace.id, exec_identity_name(workspace.name), horizon_s=new.horizon_s
         )
         committed = await repository.set_organization_status(
             session, org.id, expected=WorkspaceStatus.PENDING, new=WorkspaceStatus.COMMITTED

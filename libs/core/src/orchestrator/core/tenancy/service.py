@@ -10,7 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core import audit
+from orchestrator.core.auth import revocation
 from orchestrator.core.auth.claims import EXEC_SCOPES, OperatorRole
+from orchestrator.core.auth.subjects import (
+    operator_subject,
+    revocation_horizon_s,
+    service_subject,
+)
 from orchestrator.core.callbacks.secrets import CALLBACK_SIGNING, new_secret_row
 from orchestrator.core.crypto import envelope
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
@@ -22,6 +28,7 @@ from orchestrator.core.models import (
     Workspace,
     WorkspaceStatus,
 )
+from orchestrator.core.settings import AuthSettings
 from orchestrator.core.tenancy import repository
 from orchestrator.core.tenancy.saga import SagaFailed, Step, run_saga
 
@@ -153,10 +160,33 @@ class IssuedCredentials:
     client_secret: str
 
 
+DEFAULT_REISSUE_HORIZON_S = revocation_horizon_s(
+    AuthSettings().token_ttl_s, AuthSettings().leeway_s
+)
+"""How long a re-issue's revocation is kept when the caller has no settings at hand."""
+
+
+async def end_old_tokens(session: AsyncSession, subject: str, *, horizon_s: int) -> None:
+    """A re-issued secret also ends the tokens the old one got (ADR 0045): every service
+    refuses them after its next revocation poll."""
+    await revocation.revoke_subject(
+        session,
+        subject=subject,
+        horizon_s=horizon_s,
+        revoked_by="secret re-issue",
+        reason="a fresh secret was issued; tokens of the old one end",
+    )
+
+
 async def ensure_service_identity(
-    session: AsyncSession, workspace_id: uuid.UUID, name: str
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    name: str,
+    *,
+    horizon_s: int = DEFAULT_REISSUE_HORIZON_S,
 ) -> IssuedCredentials:
-    """The workspace's service identity ``name`` with a fresh secret (created if missing)."""
+    """The workspace's service identity ``name`` with a fresh secret (created if missing;
+    if it existed, the tokens of its old secret end)."""
     secret = new_client_secret()
     identity = await repository.service_identity_by_name(session, workspace_id, name)
     if identity is None:
@@ -170,6 +200,7 @@ async def ensure_service_identity(
         session.add(identity)
     else:
         identity.secret_hash = hash_secret(secret)
+        await end_old_tokens(session, service_subject(workspace_id, name), horizon_s=horizon_s)
     await session.flush()
     return IssuedCredentials(identity.client_id, secret)
 
@@ -180,8 +211,11 @@ async def ensure_operator(
     home_workspace_id: uuid.UUID,
     name: str,
     role: OperatorRole,
+    *,
+    horizon_s: int = DEFAULT_REISSUE_HORIZON_S,
 ) -> IssuedCredentials:
-    """The organization's operator ``name`` with a fresh secret (created if missing)."""
+    """The organization's operator ``name`` with a fresh secret (created if missing; if it
+    existed, the tokens of its old secret end)."""
     secret = new_client_secret()
     operator = await repository.operator_by_name(session, organization_id, name)
     if operator is None:
@@ -196,6 +230,7 @@ async def ensure_operator(
         session.add(operator)
     else:
         operator.secret_hash = hash_secret(secret)
+        await end_old_tokens(session, operator_subject(organization_id, name), horizon_s=horizon_s)
     await session.flush()
     return IssuedCredentials(operator.client_id, secret)
 
@@ -218,11 +253,13 @@ async def bootstrap(
     organization: str,
     workspace: str,
     environment: str,
+    horizon_s: int = DEFAULT_REISSUE_HORIZON_S,
 ) -> BootstrapResult:
     """Organization, workspace, one exec identity and one admin operator; idempotent by name.
 
     Secrets are stored only as hashes, so a second run cannot show the old
-    ones: it keeps every id and issues fresh secrets.
+    ones: it keeps every id and issues fresh secrets, and the old ones' tokens end
+    (their revocation kept ``horizon_s``).
     """
     async with sessions() as session, session.begin():
         org = await repository.get_or_create_organization(session, organization)
@@ -250,9 +287,16 @@ async def bootstrap(
         )
     async with sessions() as session, session.begin():
         await set_tenant(session, ws.id)
-        exec_creds = await ensure_service_identity(session, ws.id, f"svc:{workspace}-backend")
+        exec_creds = await ensure_service_identity(
+            session, ws.id, f"svc:{workspace}-backend", horizon_s=horizon_s
+        )
         control_creds = await ensure_operator(
-            session, org.id, ws.id, f"op:{organization}-admin", OperatorRole.OPERATOR_ADMIN
+            session,
+            org.id,
+            ws.id,
+            f"op:{organization}-admin",
+            OperatorRole.OPERATOR_ADMIN,
+            horizon_s=horizon_s,
         )
         await audit.record(
             session,

@@ -16,7 +16,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.control_api.credentials import NO_STORE
+from orchestrator.control_api.credentials import NO_STORE, horizon_s
 from orchestrator.control_api.organizations.schemas import (
     DEFAULT_WORKSPACE,
     IssuedClient,
@@ -115,6 +115,7 @@ class OrganizationController(Controller):
                 operation_id=data.operation_id or f"api:{uuid.uuid4()}",
                 actor=f"platform:{principal.subject}",
                 reason=reason,
+                horizon_s=horizon_s(resources),
             ),
             deployment_env=deployment_env,
         )
