@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -19,7 +20,7 @@ from tests.support.webhooks import bind, slack_source
 
 pytestmark = pytest.mark.integration
 
-SECTIONS = ["tenant", "policies", "secret_refs", "connectors", "configs"]
+SECTIONS = ["tenant", "policies", "secret_refs", "connectors", "configs", "workflows", "schedules"]
 
 
 def sample_bundle() -> dict[str, Any]:
@@ -226,7 +227,7 @@ async def test_an_invalid_bundle_writes_nothing_and_lists_every_error(
     ]
     assert "8 error(s)" in response.json()["detail"]
     exported = (await api.call("GET", "/bundles/export")).json()
-    assert [exported[s] for s in SECTIONS[1:]] == [[], [], [], []]
+    assert [exported[s] for s in SECTIONS[1:]] == [[], [], [], [], [], []]
     assert exported["tenant"]["quotas"] == {
         "rps": None,
         "concurrency": None,
@@ -377,3 +378,272 @@ async def test_a_prune_that_would_unbind_a_webhook_source_writes_nothing(
     after = (await versions(api), await audit_count(owner_sessions, tenant.tenant_id))
     assert after == before
     assert (await api.call("GET", "/connectors/extra")).status_code == 200
+
+
+# Workflows and schedules.
+
+KINDS = ("workflow", "schedule")
+OPS = {
+    "get_user": {"method": "GET", "path": "/users/{id}"},
+    "create_user": {"method": "POST", "path": "/users"},
+    "delete_user": {"method": "DELETE", "path": "/users/{id}"},
+}
+
+
+def automation_bundle() -> dict[str, Any]:
+    """The sample bundle with a 2-step workflow, a job schedule and a workflow schedule."""
+    bundle = sample_bundle()
+    bundle["connectors"][0]["config"]["operations"] = OPS
+    bundle["workflows"] = [
+        {
+            "name": "onboard",
+            "steps": [
+                {
+                    "name": "create",
+                    "connector": "users",
+                    "operation": "create_user",
+                    "payload": {"body": {"email": {"$ref": "/input/email"}}},
+                    "compensation": {
+                        "operation": "delete_user",
+                        "payload": {"id": {"$ref": "/steps/create/output/id"}},
+                    },
+                },
+                {
+                    "name": "fetch",
+                    "connector": "users",
+                    "operation": "get_user",
+                    "payload": {"id": {"$ref": "/steps/create/output/id"}},
+                },
+            ],
+        }
+    ]
+    bundle["schedules"] = [
+        {
+            "name": "nightly-onboard",
+            "cron": "0 2 * * *",
+            "timezone": "Europe/Berlin",
+            "workflow": "onboard",
+            "payload": {"email": "a@example.com"},
+        },
+        {
+            "name": "poll-user",
+            "cron": "*/15 * * * *",
+            "connector": "users",
+            "operation": "get_user",
+            "payload": {"id": "42"},
+        },
+    ]
+    return bundle
+
+
+async def automation(api: Api) -> dict[str, Any]:
+    """The workspace's workflows and schedules as the API shows them, by name."""
+    found: dict[str, Any] = {}
+    for path in ("/workflows", "/schedules"):
+        response = await api.call("GET", path)
+        assert response.status_code == 200, response.text
+        for item in response.json()["items"]:
+            found[f"{path}/{item['name']}"] = item
+    return found
+
+
+async def test_workflows_and_schedules_import_export_and_reimport_as_a_no_op(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    owner_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    first = await import_(api, automation_bundle())
+    assert first.status_code == 200, first.text
+    assert first.json()["changed"] == 10
+    changes = first.json()["changes"]
+    assert [(c["kind"], c["name"], c["action"]) for c in changes if c["kind"] in KINDS] == [
+        ("workflow", "onboard", "create"),
+        ("schedule", "nightly-onboard", "create"),
+        ("schedule", "poll-user", "create"),
+    ]
+    made = await automation(api)
+    assert [s["name"] for s in made["/workflows/onboard"]["steps"]] == ["create", "fetch"]
+    assert made["/schedules/nightly-onboard"]["workflow"] == "onboard"
+    assert made["/schedules/poll-user"]["connector"] == "users"
+    assert all(made[f"/schedules/{n}"]["next_run_at"] for n in ("nightly-onboard", "poll-user"))
+    audited = await audit_count(owner_sessions, tenant.tenant_id)
+
+    exported = (await api.call("GET", "/bundles/export")).json()
+    assert list(exported) == SECTIONS
+    assert [w["name"] for w in exported["workflows"]] == ["onboard"]
+    assert [s["name"] for s in exported["schedules"]] == ["nightly-onboard", "poll-user"]
+    for again in (automation_bundle(), exported):
+        response = await import_(api, again)
+        assert response.json() == {"dry_run": False, "changed": 0, "unchanged": 10, "changes": []}
+    # Nothing was written: same versions, same next_run_at, no audit record.
+    assert await automation(api) == made
+    assert await audit_count(owner_sessions, tenant.tenant_id) == audited
+
+    # A fresh workspace gets them from the export, each schedule due at its next time.
+    sibling = await api.call(
+        "POST",
+        "/workspaces",
+        json={"name": f"auto-{uuid.uuid4().hex[:6]}", "environment": "dev", "reason": "test"},
+    )
+    target = {"workspace": sibling.json()["id"]}
+    cloned = await import_(api, exported, **target)
+    assert cloned.status_code == 200, cloned.text
+    copy = (await api.call("GET", "/bundles/export", params=target)).json()
+    assert {s: copy[s] for s in SECTIONS[1:]} == {s: exported[s] for s in SECTIONS[1:]}
+    for name in ("nightly-onboard", "poll-user"):
+        shown = await api.call("GET", f"/schedules/{name}", params=target)
+        assert shown.json()["next_run_at"] is not None
+
+
+async def test_a_changed_schedule_is_retimed_and_an_unchanged_one_keeps_its_time(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    assert (await import_(api, automation_bundle())).status_code == 200
+    before = await automation(api)
+    bundle = automation_bundle()
+    bundle["schedules"][1]["cron"] = "0 * * * *"
+    response = await import_(api, bundle)
+    assert response.json()["changes"] == [
+        {"kind": "schedule", "name": "poll-user", "action": "update", "fields": ["cron"]}
+    ]
+    after = await automation(api)
+    assert after["/schedules/nightly-onboard"] == before["/schedules/nightly-onboard"]
+    assert after["/schedules/poll-user"]["version"] == 2
+    # Recomputed for the new cron: on the hour.
+    next_run = dt.datetime.fromisoformat(after["/schedules/poll-user"]["next_run_at"])
+    assert (next_run.minute, next_run.second) == (0, 0)
+
+
+async def test_a_dry_run_of_workflows_and_schedules_writes_nothing(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    owner_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    audited = await audit_count(owner_sessions, tenant.tenant_id)
+    dry = await import_(api, automation_bundle(), dry_run="true")
+    assert dry.status_code == 200, dry.text
+    assert (dry.json()["dry_run"], dry.json()["changed"]) == (True, 10)
+    assert {(c["kind"], c["name"]) for c in dry.json()["changes"]} >= {
+        ("workflow", "onboard"),
+        ("schedule", "nightly-onboard"),
+        ("schedule", "poll-user"),
+    }
+    assert await automation(api) == {}
+    assert await audit_count(owner_sessions, tenant.tenant_id) == audited
+
+
+async def test_invalid_workflows_and_schedules_are_422s_with_pointers(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    owner_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    audited = await audit_count(owner_sessions, tenant.tenant_id)
+    bundle = automation_bundle()
+    bundle["workflows"][0]["steps"][1]["connector"] = "nowhere"
+    bundle["schedules"][0]["workflow"] = "missing"
+    bundle["schedules"][1]["cron"] = "every tuesday"
+    bundle["schedules"].append({"name": "two", "cron": "@daily", "workflow": "onboard"})
+    bundle["schedules"][2]["connector"] = "users"
+    response = await import_(api, bundle)
+    assert response.status_code == 422, response.text
+    assert sorted(e["key"] for e in response.json()["errors"]) == [
+        "/schedules/0/workflow",
+        "/schedules/1/cron",
+        "/schedules/2/connector",
+        "/workflows/0/steps/1/connector",
+    ]
+    assert await automation(api) == {}
+    assert await audit_count(owner_sessions, tenant.tenant_id) == audited
+    # A connector only the workspace has (not the bundle) resolves as stored: it lacks
+    # the operations the bundle's version of it adds.
+    assert (await import_(api, sample_bundle())).status_code == 200
+    only_stored = automation_bundle()
+    only_stored["connectors"] = []
+    only_stored["schedules"] = []
+    response = await import_(api, only_stored, dry_run="true")
+    assert sorted(e["key"] for e in response.json()["errors"]) == [
+        "/workflows/0/steps/0/compensation/operation",
+        "/workflows/0/steps/0/operation",
+    ]
+    pruning = automation_bundle()
+    pruning["connectors"] = []
+    refused = await import_(api, pruning, prune="true", dry_run="true")
+    assert refused.status_code == 422, refused.text
+    assert sorted(e["key"] for e in refused.json()["errors"]) == [
+        "/schedules/1/connector",
+        "/workflows/0/steps/0/compensation/connector",
+        "/workflows/0/steps/0/connector",
+        "/workflows/0/steps/1/connector",
+    ]
+
+
+async def test_a_pruning_import_deletes_unlisted_schedules_and_workflows(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    owner_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    assert (await import_(api, automation_bundle())).status_code == 200
+    bundle = automation_bundle()
+    bundle["workflows"] = []
+    bundle["schedules"] = [bundle["schedules"][1]]
+    audited = await audit_count(owner_sessions, tenant.tenant_id)
+    deleted = [
+        {
+            "kind": "schedule",
+            "name": "nightly-onboard",
+            "action": "delete",
+            "fields": [
+                "callback_url",
+                "connector",
+                "cron",
+                "enabled",
+                "operation",
+                "payload",
+                "timezone",
+                "workflow",
+            ],
+        },
+        {"kind": "workflow", "name": "onboard", "action": "delete", "fields": ["steps"]},
+    ]
+    # Without prune, nothing goes; an old bundle (no such members) leaves them even pruning.
+    assert (await import_(api, bundle)).json()["changed"] == 0
+    old = sample_bundle()
+    old["connectors"][0]["config"]["operations"] = OPS
+    assert (await import_(api, old, prune="true")).json()["changed"] == 0
+    dry = await import_(api, bundle, prune="true", dry_run="true")
+    assert dry.json() == {"dry_run": True, "changed": 2, "unchanged": 8, "changes": deleted}
+    assert len(await automation(api)) == 3
+    pruned = await import_(api, bundle, prune="true")
+    assert pruned.json() == {"dry_run": False, "changed": 2, "unchanged": 8, "changes": deleted}
+    assert list(await automation(api)) == ["/schedules/poll-user"]
+    assert await audit_count(owner_sessions, tenant.tenant_id) == audited + 2
+
+
+async def test_a_prune_refuses_to_delete_a_workflow_a_kept_schedule_starts(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    owner_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    assert (await import_(api, automation_bundle())).status_code == 200
+    before = (await automation(api), await audit_count(owner_sessions, tenant.tenant_id))
+    bundle = automation_bundle()
+    bundle["workflows"] = []
+    del bundle["schedules"]  # left alone, so `nightly-onboard` stays
+    bundle["policies"][0]["spec"] = {"retry": {"max_attempts": 9}}  # an update, rolled back
+    for params in ({"dry_run": "true"}, {}):
+        refused = await import_(api, bundle, prune="true", **params)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["used_by_schedules"] == ["nightly-onboard"]
+        assert "Workflow `onboard`" in refused.json()["detail"]
+    assert (await automation(api), await audit_count(owner_sessions, tenant.tenant_id)) == before

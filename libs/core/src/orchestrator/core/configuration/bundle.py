@@ -2,14 +2,20 @@
 applied all-or-nothing, upserting by name. Items equal to what is stored are left alone
 (no version bump, no audit record), so re-importing a bundle, or an export, is a no-op.
 Items missing from a bundle stay as they are, unless the import prunes: then the policies,
-secret refs and connectors it does not list are deleted (configs are kept: their versions
-are immutable history, which the runtime role cannot delete).
+secret refs, connectors, workflows and schedules it does not list are deleted (configs are
+kept: their versions are immutable history, which the runtime role cannot delete). A bundle
+without a ``workflows`` or ``schedules`` member (one made before bundles carried them)
+leaves that kind alone, even when pruning.
+
+Workflows are checked against the connectors as they will be after the import, and
+schedules against those connectors and workflows, through the same checks as the single
+writes (``workflows.service.steps_errors``, ``schedules.service.schedule_errors``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,8 +27,10 @@ from orchestrator.core.configuration.bundle_model import (
     BundleConfig,
     BundleConnector,
     BundlePolicy,
+    BundleSchedule,
     BundleSecretRef,
     BundleTenant,
+    BundleWorkflow,
     ImportReport,
     Kind,
 )
@@ -30,9 +38,11 @@ from orchestrator.core.configuration.connector_checks import (
     bound_operation_errors,
     connector_errors,
 )
+from orchestrator.core.configuration.known import KnownNames
 from orchestrator.core.configuration.validation import (
     FieldErrors,
     at,
+    convert,
     name_errors,
     normalise_quota,
     normalise_spec,
@@ -40,16 +50,24 @@ from orchestrator.core.configuration.validation import (
     raise_if,
     ref_errors,
 )
+from orchestrator.core.connectors.registry import operations_of
+from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.errors import Conflict
 from orchestrator.core.models import (
     Config,
     ConfigVersion,
     Connector,
     Policy,
+    Schedule,
     SecretRef,
     TenantQuotaRow,
+    Workflow,
     Workspace,
 )
 from orchestrator.core.policy.model import TenantQuota
+from orchestrator.core.schedules import service as schedules
+from orchestrator.core.workflows import service as workflows
+from orchestrator.core.workflows.definition import Step, steps_to_json
 
 
 async def export_bundle(session: AsyncSession, workspace: Workspace) -> Bundle:
@@ -83,6 +101,14 @@ async def export_bundle(session: AsyncSession, workspace: Workspace) -> Bundle:
         configs=[
             BundleConfig(name=config.name, document=version.document)
             for config, version in await repository.active_configs(session)
+        ],
+        workflows=[
+            BundleWorkflow(name=w.name, steps=w.steps)
+            for w in await workflows.list_workflows(session)
+        ],
+        schedules=[
+            BundleSchedule(name=s.name, **asdict(schedules.content_of(s)))
+            for s in await schedules.list_schedules(session)
         ],
     )
 
@@ -122,6 +148,8 @@ class _Stored:
     quota: TenantQuotaRow | None
     bound: repository.BoundOperations
     """The operations webhook bindings start, by connector: an import must keep them."""
+    workflows: dict[str, Workflow]
+    schedules: dict[str, Schedule]
 
 
 async def _stored(session: AsyncSession) -> _Stored:
@@ -139,18 +167,100 @@ async def _stored(session: AsyncSession) -> _Stored:
         configs={c.name: (c, v) for c, v in configs},
         quota=await repository.quota_row(session, for_update=True),
         bound=await repository.bound_operations(session),
+        workflows={w.name: w for w in await workflows.list_workflows(session)},
+        schedules={s.name: s for s in await schedules.list_schedules(session)},
     )
 
 
 @dataclass(frozen=True)
 class _Checked:
-    """A bundle's normalised policy specs and quota (``None``: leave the quota alone)."""
+    """A bundle's normalised policy specs, quota (``None``: leave the quota alone),
+    workflow steps and schedules, by name."""
 
     specs: dict[str, dict[str, Any]]
     quota: TenantQuota | None
+    steps: dict[str, list[Step]]
+    schedules: dict[str, schedules.ScheduleInput]
 
 
-def _check(bundle: Bundle, stored: _Stored, *, prune: bool) -> _Checked:
+def _under(prefix: str, errors: FieldErrors) -> FieldErrors:
+    """``errors`` of one item, their keys moved under the item's pointer ``prefix``."""
+    return [{**error, "key": prefix + error["key"]} for error in errors]
+
+
+def _known(bundle: Bundle, stored: _Stored, valid: set[str], *, prune: bool) -> KnownNames:
+    """What steps and schedules may name once the bundle is imported: its valid connectors
+    and its workflows, and (unless pruned away) the workspace's others."""
+    known = KnownNames()
+    for connector in bundle.connectors:
+        if connector.name in valid:
+            known.connectors[connector.name] = operations_of(connector.type, connector.config)
+    if bundle.workflows is not None:
+        known.workflows.update((w.name, True) for w in bundle.workflows)
+    if prune:
+        listed = {c.name for c in bundle.connectors}
+        known.connectors.update((name, None) for name in stored.connectors.keys() - listed)
+        if bundle.workflows is not None:
+            kept = {w.name for w in bundle.workflows}
+            known.workflows.update((name, False) for name in stored.workflows.keys() - kept)
+    return known
+
+
+async def _workflow_errors(
+    session: AsyncSession, bundle: Bundle, known: KnownNames
+) -> tuple[dict[str, list[Step]], FieldErrors]:
+    """The bundle's workflows' steps by name, and every error of them."""
+    errors: FieldErrors = []
+    checked: dict[str, list[Step]] = {}
+    for i, workflow in enumerate(bundle.workflows or []):
+        where = at("", "workflows", i)
+        steps, shape_errors = convert(workflow.steps, list[Step], at(where, "steps"))
+        errors.extend(shape_errors)
+        if steps is None:
+            continue
+        for j, step in enumerate(steps):
+            # Step names are resource names in the API too (``Name``).
+            errors.extend(name_errors(step.name, at(where, "steps", j, "name")))
+        errors.extend(_under(where, await workflows.steps_errors(session, steps, known)))
+        checked[workflow.name] = steps
+    return checked, errors
+
+
+def _schedule_input(item: BundleSchedule) -> schedules.ScheduleInput:
+    return schedules.ScheduleInput(
+        cron=item.cron,
+        timezone=item.timezone,
+        connector=item.connector,
+        operation=item.operation,
+        workflow=item.workflow,
+        payload=item.payload,
+        callback_url=item.callback_url,
+        enabled=item.enabled,
+    )
+
+
+async def _schedule_errors(
+    session: AsyncSession, bundle: Bundle, known: KnownNames, network: NetworkPolicy
+) -> tuple[dict[str, schedules.ScheduleInput], FieldErrors]:
+    """The bundle's schedules by name, and every error of them."""
+    errors: FieldErrors = []
+    checked: dict[str, schedules.ScheduleInput] = {}
+    for i, item in enumerate(bundle.schedules or []):
+        data = _schedule_input(item)
+        found = await schedules.schedule_errors(session, data, network, known)
+        errors.extend(_under(at("", "schedules", i), found))
+        checked[item.name] = data
+    return checked, errors
+
+
+async def _check(
+    session: AsyncSession,
+    bundle: Bundle,
+    stored: _Stored,
+    network: NetworkPolicy,
+    *,
+    prune: bool,
+) -> _Checked:
     """Every error of the bundle at once (422), or its normalised parts."""
     errors: FieldErrors = []
     for section, items in (
@@ -158,6 +268,8 @@ def _check(bundle: Bundle, stored: _Stored, *, prune: bool) -> _Checked:
         ("secret_refs", bundle.secret_refs),
         ("connectors", bundle.connectors),
         ("configs", bundle.configs),
+        ("workflows", bundle.workflows or []),
+        ("schedules", bundle.schedules or []),
     ):
         _names(items, section, errors)
     specs: dict[str, dict[str, Any]] = {}
@@ -182,6 +294,7 @@ def _check(bundle: Bundle, stored: _Stored, *, prune: bool) -> _Checked:
     if not prune:
         known_policies |= stored.policies.keys()
         known_refs |= stored.refs.keys()
+    valid: set[str] = set()
     for i, connector in enumerate(bundle.connectors):
         where = at("", "connectors", i)
         storable = nul_errors({"config": connector.config, "secrets": connector.secrets}, where)
@@ -192,6 +305,8 @@ def _check(bundle: Bundle, stored: _Stored, *, prune: bool) -> _Checked:
             connector.type, connector.config, connector.secrets, at=where, known_refs=known_refs
         )
         errors.extend(connector_problems)
+        if not connector_problems:
+            valid.add(connector.name)
         if not connector_problems and connector.name in stored.bound:
             bound = stored.bound[connector.name]
             errors.extend(bound_operation_errors(connector.type, connector.config, bound, at=where))
@@ -199,8 +314,14 @@ def _check(bundle: Bundle, stored: _Stored, *, prune: bool) -> _Checked:
             errors.append(
                 {"key": at(where, "policy"), "message": f"no policy called `{connector.policy}`"}
             )
+    # Workflows, then schedules (which may start them), resolved the same way.
+    known = _known(bundle, stored, valid, prune=prune)
+    steps, workflow_errors = await _workflow_errors(session, bundle, known)
+    errors.extend(workflow_errors)
+    schedule_inputs, schedule_errors = await _schedule_errors(session, bundle, known, network)
+    errors.extend(schedule_errors)
     raise_if(errors, f"The bundle has {len(errors)} error(s); nothing was imported.")
-    return _Checked(specs=specs, quota=quota)
+    return _Checked(specs=specs, quota=quota, steps=steps, schedules=schedule_inputs)
 
 
 def _connector_input(connector: BundleConnector) -> service.ConnectorInput:
@@ -260,6 +381,24 @@ def _plan(bundle: Bundle, checked: _Checked, stored: _Stored) -> list[BundleChan
             )
             for c in bundle.configs
         ),
+        *(
+            _change(
+                "workflow",
+                name,
+                _workflow_content(stored.workflows[name]) if name in stored.workflows else None,
+                {"steps": steps_to_json(steps)},
+            )
+            for name, steps in checked.steps.items()
+        ),
+        *(
+            _change(
+                "schedule",
+                name,
+                _schedule_content(stored.schedules[name]) if name in stored.schedules else None,
+                asdict(data),
+            )
+            for name, data in checked.schedules.items()
+        ),
     ]
     if checked.quota is not None:
         # No row means unlimited: an export of a workspace that never set a quota says so,
@@ -271,6 +410,16 @@ def _plan(bundle: Bundle, checked: _Checked, stored: _Stored) -> list[BundleChan
     return planned
 
 
+def _workflow_content(row: Workflow) -> views.View:
+    """What a workflow write sets."""
+    return {"steps": row.steps}
+
+
+def _schedule_content(row: Schedule) -> views.View:
+    """What a schedule write sets."""
+    return asdict(schedules.content_of(row))
+
+
 @dataclass(frozen=True)
 class _Pruned:
     """The stored items a pruning import deletes, by name (none when it does not prune)."""
@@ -278,10 +427,14 @@ class _Pruned:
     connectors: list[str]
     policies: list[str]
     refs: list[str]
+    schedules: list[str]
+    workflows: list[str]
 
     def changes(self, stored: _Stored) -> list[BundleChange]:
         """One ``delete`` change per item, in the order they are deleted."""
         removed: list[tuple[Kind, str, views.View]] = [
+            *(("schedule", n, _schedule_content(stored.schedules[n])) for n in self.schedules),
+            *(("workflow", n, _workflow_content(stored.workflows[n])) for n in self.workflows),
             *(("connector", n, views.connector_of(*stored.connectors[n])) for n in self.connectors),
             *(("policy", n, views.policy_content(stored.policies[n].spec)) for n in self.policies),
             *(("secret_ref", n, views.secret_ref_content(stored.refs[n].ref)) for n in self.refs),
@@ -294,14 +447,38 @@ class _Pruned:
         ]
 
 
+def _unlisted(stored: dict[str, Any], items: list[Any] | None) -> list[str]:
+    """The stored names a pruning import deletes: none when the bundle leaves the kind out."""
+    return [] if items is None else sorted(stored.keys() - {item.name for item in items})
+
+
+def _refuse_if_schedules_start(bundle: Bundle, stored: _Stored, pruned: list[str]) -> None:
+    """409 when a schedule the import keeps starts a workflow it deletes (possible only
+    when the bundle leaves schedules alone: its own may name only what it brings)."""
+    kept = (
+        {s.name: s.workflow for s in bundle.schedules}
+        if bundle.schedules is not None
+        else {name: row.workflow for name, row in stored.schedules.items()}
+    )
+    for name in pruned:
+        if users := sorted(s for s, workflow in kept.items() if workflow == name):
+            raise Conflict(
+                f"Workflow `{name}` is started by schedules: {', '.join(users)}.",
+                used_by_schedules=users,
+            )
+
+
 async def _prunable(session: AsyncSession, bundle: Bundle, stored: _Stored) -> _Pruned:
     """What a pruning import deletes; 409, as the single delete gives, when webhook sources
-    (which no bundle lists) still need one of them."""
+    (which no bundle lists) still need one of them, or a kept schedule a deleted workflow."""
     pruned = _Pruned(
         connectors=sorted(stored.connectors.keys() - {c.name for c in bundle.connectors}),
         policies=sorted(stored.policies.keys() - {p.name for p in bundle.policies}),
         refs=sorted(stored.refs.keys() - {r.name for r in bundle.secret_refs}),
+        schedules=_unlisted(stored.schedules, bundle.schedules),
+        workflows=_unlisted(stored.workflows, bundle.workflows),
     )
+    _refuse_if_schedules_start(bundle, stored, pruned.workflows)
     # Connectors and policies in the bundle name only what it brings (checked above), so
     # only webhook sources can hold on to what is pruned.
     for name in pruned.connectors:
@@ -312,7 +489,12 @@ async def _prunable(session: AsyncSession, bundle: Bundle, stored: _Stored) -> _
 
 
 async def _prune(session: AsyncSession, m: service.Mutation, pruned: _Pruned) -> None:
-    """Delete (audited, as the single deletes do) connectors before what they name."""
+    """Delete (audited, as the single deletes do) each item before what it names:
+    schedules, workflows, connectors, then policies and secret refs."""
+    for name in pruned.schedules:
+        await schedules.delete_schedule(session, m, name)
+    for name in pruned.workflows:
+        await workflows.delete_workflow(session, m, name)
     for name in pruned.connectors:
         await service.delete_connector(session, m, name)
     for name in pruned.policies:
@@ -328,6 +510,7 @@ async def _apply(
     checked: _Checked,
     stored: _Stored,
     changes: list[BundleChange],
+    network: NetworkPolicy,
 ) -> None:
     """Write the planned changes; each write skips (unaudited) what is already as wanted."""
     policy_ids = {name: row.id for name, row in stored.policies.items()}
@@ -345,6 +528,19 @@ async def _apply(
         await service.write_config(session, m, item.name, item.document, existing_config)
     if checked.quota is not None and any(change.kind == "quota" for change in changes):
         await service.write_quota(session, m, checked.quota, stored.quota)
+    # After the connectors they call, and before the schedules that start them; the single
+    # writes check again, against the rows just written, and skip what is unchanged (so an
+    # unchanged schedule keeps its next_run_at).
+    for name, steps in checked.steps.items():
+        if name in stored.workflows:
+            await workflows.replace_workflow(session, m, name, steps)
+        else:
+            await workflows.create_workflow(session, m, name, steps)
+    for name, data in checked.schedules.items():
+        if name in stored.schedules:
+            await schedules.replace_schedule(session, m, name, data, network)
+        else:
+            await schedules.create_schedule(session, m, name, data, network)
 
 
 async def import_bundle(
@@ -354,23 +550,28 @@ async def import_bundle(
     *,
     dry_run: bool,
     prune: bool = False,
+    network: NetworkPolicy | None = None,
 ) -> ImportReport:
     """Validate every item (422 listing all errors), then apply the changes unless ``dry_run``.
 
-    With ``prune`` the policies, secret refs and connectors the bundle does not list are
-    deleted too, after the upserts (so a connector moved off a policy no longer holds it)
-    and connectors first; 409 when a webhook source still needs one, writing nothing.
+    With ``prune`` the policies, secret refs, connectors, workflows and schedules the bundle
+    does not list are deleted too (workflows and schedules only when it has that member),
+    after the upserts (so a connector moved off a policy no longer holds it), each before
+    what it names; 409 when a webhook source still needs one, or a kept schedule starts a
+    deleted workflow, writing nothing. ``network`` checks schedules' callback URLs (default:
+    the process environment's policy).
     """
+    network = NetworkPolicy.from_env() if network is None else network
     await repository.lock_for_import(session, m.tenant_id)
     stored = await _stored(session)
-    checked = _check(bundle, stored, prune=prune)
+    checked = await _check(session, bundle, stored, network, prune=prune)
     planned = _plan(bundle, checked, stored)
     changes = [change for change in planned if change is not None]
-    pruned = await _prunable(session, bundle, stored) if prune else _Pruned([], [], [])
+    pruned = await _prunable(session, bundle, stored) if prune else _Pruned([], [], [], [], [])
     deletes = pruned.changes(stored)
     if not dry_run:
         if changes:
-            await _apply(session, m, bundle, checked, stored, changes)
+            await _apply(session, m, bundle, checked, stored, changes, network)
         await _prune(session, m, pruned)
     return ImportReport(
         dry_run=dry_run,

@@ -1,6 +1,8 @@
 """The shape of a workspace bundle, exported and imported whole.
 
-``{"tenant": {…}, "policies": […], "secret_refs": […], "connectors": […], "configs": […]}``.
+``{"tenant": {…}, "policies": […], "secret_refs": […], "connectors": […], "configs": […],
+"workflows": […], "schedules": […]}``; a bundle without ``workflows`` or ``schedules``
+(made before bundles carried them) leaves the workspace's own alone.
 Members are typed only as JSON kinds here: names, specs, refs and connector configs are
 checked by ``bundle.validate`` so that one response lists every error.
 """
@@ -61,6 +63,28 @@ class BundleConfig(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     document: dict[str, Any]
 
 
+class BundleWorkflow(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A workflow, as ``POST /api/v1/workflows`` takes it: its name and steps."""
+
+    name: str
+    steps: list[dict[str, Any]]
+
+
+class BundleSchedule(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A schedule, as ``POST /api/v1/schedules`` takes it: a job (``connector`` and
+    ``operation``) or a run of ``workflow``, and when."""
+
+    name: str
+    cron: str
+    timezone: str = "UTC"
+    connector: str | None = None
+    operation: str | None = None
+    workflow: str | None = None
+    payload: Any = msgspec.field(default_factory=dict)
+    callback_url: str | None = None
+    enabled: bool = True
+
+
 class Bundle(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A whole workspace's configuration."""
 
@@ -69,9 +93,13 @@ class Bundle(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
     secret_refs: list[BundleSecretRef] = msgspec.field(default_factory=list)
     connectors: list[BundleConnector] = msgspec.field(default_factory=list)
     configs: list[BundleConfig] = msgspec.field(default_factory=list)
+    workflows: list[BundleWorkflow] | None = None
+    """``None`` (absent): the workspace's workflows are left alone, even by a prune."""
+    schedules: list[BundleSchedule] | None = None
+    """``None`` (absent): the workspace's schedules are left alone, even by a prune."""
 
 
-Kind = Literal["policy", "secret_ref", "connector", "config", "quota"]
+Kind = Literal["policy", "secret_ref", "connector", "config", "quota", "workflow", "schedule"]
 
 
 class BundleChange(msgspec.Struct, frozen=True, kw_only=True):

@@ -11,16 +11,16 @@ for the time it was paused.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.configuration import repository as configuration
+from orchestrator.core.configuration.known import KnownNames
 from orchestrator.core.configuration.service import Mutation, audit_change, flush_or_conflict
 from orchestrator.core.configuration.validation import FieldErrors, nul_errors, raise_if
-from orchestrator.core.connectors.registry import operations_of
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.validation import instance_errors
 from orchestrator.core.db.base import utcnow
@@ -28,7 +28,6 @@ from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.models import Schedule
 from orchestrator.core.schedules import cron, repository
 from orchestrator.core.webhooks.sources import operation_errors
-from orchestrator.core.workflows import repository as workflows
 
 
 @dataclass(frozen=True)
@@ -64,10 +63,8 @@ def content_of(row: Schedule) -> ScheduleInput:
     )
 
 
-async def _checked(
-    session: AsyncSession, data: ScheduleInput, network: NetworkPolicy
-) -> tuple[cron.Cron, Any]:
-    """The parsed expression and zone, or a 422 listing every failing field."""
+def _timing(data: ScheduleInput) -> tuple[cron.Cron | None, Any, FieldErrors]:
+    """The parsed expression and zone (``None`` where they fail), and their errors."""
     errors: FieldErrors = []
     parsed = zone = None
     try:
@@ -78,25 +75,49 @@ async def _checked(
         zone = cron.zone(data.timezone)
     except cron.UnknownTimezone:
         errors.append({"key": "/timezone", "message": "not an IANA time zone name"})
+    return parsed, zone, errors
+
+
+async def schedule_errors(
+    session: AsyncSession,
+    data: ScheduleInput,
+    network: NetworkPolicy,
+    known: KnownNames | None = None,
+) -> FieldErrors:
+    """Every failing field of ``data`` (keys such as ``/cron``); connectors and workflows
+    resolve through ``known`` (default: as the workspace has them now)."""
+    errors = _timing(data)[2]
     errors += nul_errors({"payload": data.payload}, "")
-    errors += await _target_errors(session, data)
+    errors += await _target_errors(session, data, KnownNames() if known is None else known)
     if data.callback_url is not None and (problem := network.url_problem(data.callback_url)):
         errors.append({"key": "/callback_url", "message": f"refused: {problem}"})
-    raise_if(errors, "The schedule is not valid.")
+    return errors
+
+
+def next_run_after_now(data: ScheduleInput) -> dt.datetime:
+    """The first time after now that a valid ``data`` fires."""
+    parsed, zone, _ = _timing(data)
     assert parsed is not None
     assert zone is not None
-    return parsed, zone
+    return cron.next_after(parsed, utcnow(), zone)
+
+
+async def _checked(session: AsyncSession, data: ScheduleInput, network: NetworkPolicy) -> None:
+    """422 listing every failing field of ``data``."""
+    raise_if(await schedule_errors(session, data, network), "The schedule is not valid.")
 
 
 _JOB_FIELDS = ("connector", "operation")
 
 
-async def _target_errors(session: AsyncSession, data: ScheduleInput) -> FieldErrors:
+async def _target_errors(
+    session: AsyncSession, data: ScheduleInput, known: KnownNames
+) -> FieldErrors:
     """Exactly one target, as the workspace has it now. (A connector or workflow changed
     later is found when the schedule fires: that fire is refused and counted, and the
     schedule moves on.)"""
     if data.workflow is not None:
-        return await _workflow_errors(session, data, data.workflow)
+        return await _workflow_errors(session, data, data.workflow, known)
     missing: FieldErrors = [
         {
             "key": f"/{field}",
@@ -106,10 +127,12 @@ async def _target_errors(session: AsyncSession, data: ScheduleInput) -> FieldErr
         for field in _JOB_FIELDS
         if getattr(data, field) is None
     ]
-    return missing or await _job_errors(session, data)
+    return missing or await _job_errors(session, data, known)
 
 
-async def _workflow_errors(session: AsyncSession, data: ScheduleInput, name: str) -> FieldErrors:
+async def _workflow_errors(
+    session: AsyncSession, data: ScheduleInput, name: str, known: KnownNames
+) -> FieldErrors:
     """No job fields beside ``workflow`` (one target only), no callback (a run has none),
     and a workflow of that name in the workspace."""
     errors: FieldErrors = [
@@ -123,21 +146,19 @@ async def _workflow_errors(session: AsyncSession, data: ScheduleInput, name: str
     ]
     if data.callback_url is not None:
         errors.append({"key": "/callback_url", "message": "a workflow run makes no callback"})
-    if await workflows.by_name(session, name) is None:
+    if not await known.has_workflow(session, name):
         errors.append({"key": "/workflow", "message": f"no workflow called `{name}`"})
     return errors
 
 
-async def _job_errors(session: AsyncSession, data: ScheduleInput) -> FieldErrors:
+async def _job_errors(session: AsyncSession, data: ScheduleInput, known: KnownNames) -> FieldErrors:
     """The connector and operation as the workspace has them now, and the payload against
     the operation's schema."""
     assert data.connector is not None
     assert data.operation is not None
-    found = await configuration.connector_by_name(session, data.connector)
-    if found is None:
+    operations = await known.operations(session, data.connector)
+    if operations is None:
         return [{"key": "/connector", "message": f"no connector called `{data.connector}`"}]
-    row = found[0]
-    operations = operations_of(row.type, row.config)
     errors = operation_errors(data.connector, data.operation, operations)
     if errors:
         return errors
@@ -163,7 +184,7 @@ async def create_schedule(
 ) -> Schedule:
     """A new schedule, due at its first cron time after now; 422 listing the failing
     fields, 409 when the name is taken."""
-    parsed, zone = await _checked(session, data, network)
+    await _checked(session, data, network)
     if await repository.by_name(session, name) is not None:
         raise Conflict(f"A schedule called `{name}` exists; replace it with PUT.")
     row = Schedule(
@@ -171,7 +192,7 @@ async def create_schedule(
         tenant_id=m.tenant_id,
         name=name,
         **asdict(data),
-        next_run_at=cron.next_after(parsed, utcnow(), zone),
+        next_run_at=next_run_after_now(data),
         last_fired_at=None,
         version=1,
     )
@@ -185,7 +206,7 @@ async def replace_schedule(
     session: AsyncSession, m: Mutation, name: str, data: ScheduleInput, network: NetworkPolicy
 ) -> Schedule:
     """Replace a schedule (version +1 when it differs); ``enabled=false`` pauses it."""
-    parsed, zone = await _checked(session, data, network)
+    await _checked(session, data, network)
     row = await repository.by_name(session, name, for_update=True)
     if row is None:
         raise NotFound(f"No schedule called `{name}` in this workspace.")
@@ -201,7 +222,7 @@ async def replace_schedule(
     for key, value in asdict(data).items():
         setattr(row, key, value)
     if retime:
-        row.next_run_at = cron.next_after(parsed, utcnow(), zone)
+        row.next_run_at = next_run_after_now(data)
     row.version, row.updated_at = row.version + 1, utcnow()
     await flush_or_conflict(session, f"schedule `{name}`")
     await audit_change(

@@ -13,10 +13,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.configuration import repository as configuration
+from orchestrator.core.configuration.known import KnownNames
 from orchestrator.core.configuration.service import Mutation, audit_change, flush_or_conflict
 from orchestrator.core.configuration.validation import FieldErrors, nul_errors, raise_if
-from orchestrator.core.connectors.registry import operations_of
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.models import Workflow
@@ -30,12 +29,9 @@ def workflow_view(row: Workflow) -> dict[str, Any]:
 
 
 async def _operation_errors(
-    session: AsyncSession, connector: str, operation: str, where: str, known: dict[str, Any]
+    session: AsyncSession, connector: str, operation: str, where: str, known: KnownNames
 ) -> FieldErrors:
-    if connector not in known:
-        found = await configuration.connector_by_name(session, connector)
-        known[connector] = None if found is None else operations_of(found[0].type, found[0].config)
-    operations = known[connector]
+    operations = await known.operations(session, connector)
     if operations is None:
         return [{"key": f"{where}/connector", "message": f"no connector called `{connector}`"}]
     if operation not in operations:
@@ -50,10 +46,13 @@ async def _operation_errors(
     return []
 
 
-async def _checked(session: AsyncSession, steps: Sequence[Step]) -> None:
-    """422 listing every failing field of ``steps``."""
+async def steps_errors(
+    session: AsyncSession, steps: Sequence[Step], known: KnownNames | None = None
+) -> FieldErrors:
+    """Every failing field of ``steps`` (keys such as ``/steps/1/connector``); connectors
+    resolve through ``known`` (default: as the workspace has them now)."""
+    known = KnownNames() if known is None else known
     errors = structure_errors(steps)
-    known: dict[str, Any] = {}
     for index, step in enumerate(steps):
         where = f"/steps/{index}"
         errors += await _operation_errors(session, step.connector, step.operation, where, known)
@@ -65,7 +64,12 @@ async def _checked(session: AsyncSession, steps: Sequence[Step]) -> None:
                 session, connector, step.compensation.operation, f"{where}/compensation", known
             )
             errors += nul_errors({"payload": step.compensation.payload}, f"{where}/compensation")
-    raise_if(errors, "The workflow is not valid.")
+    return errors
+
+
+async def _checked(session: AsyncSession, steps: Sequence[Step]) -> None:
+    """422 listing every failing field of ``steps``."""
+    raise_if(await steps_errors(session, steps), "The workflow is not valid.")
 
 
 async def list_workflows(session: AsyncSession) -> list[Workflow]:

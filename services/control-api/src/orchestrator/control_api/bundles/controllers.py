@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
+from orchestrator.control_api.schedules.controllers import network_of
 from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
@@ -34,9 +35,10 @@ Prune = Annotated[
         query="prune",
         required=False,
         description=(
-            "Also delete the policies, secret refs and connectors the bundle does not list "
-            "(connectors first; configs are never deleted); 409 when a webhook source still "
-            "uses one, and nothing is written."
+            "Also delete the policies, secret refs, connectors, workflows and schedules the "
+            "bundle does not list (workflows and schedules only when it has that member; each "
+            "before what it names; configs are never deleted); 409 when a webhook source still "
+            "uses one, or a kept schedule starts a deleted workflow, and nothing is written."
         ),
     ),
 ]
@@ -56,7 +58,8 @@ class BundleController(Controller):
         responses=problem_responses(400, 401, 403, 404, 409, 503),
     )
     async def export(self, ws: WorkspaceScope) -> Bundle:
-        """The workspace's tenant, policies, secret refs (never values), connectors and configs."""
+        """The workspace's tenant, policies, secret refs (never values), connectors, configs,
+        workflows and schedules."""
         return await export_bundle(ws.session, ws.workspace)
 
     @post(
@@ -67,6 +70,7 @@ class BundleController(Controller):
     )
     async def import_(
         self,
+        request: Request[Any, Any, Any],
         ws: WorkspaceScope,
         data: Bundle,
         reason: Reason,
@@ -76,7 +80,15 @@ class BundleController(Controller):
         """Validate the whole bundle (422 lists every error), then upsert by name in one
         transaction. Items equal to the stored ones are untouched, so re-importing a bundle
         changes nothing; nothing is deleted unless ``?prune=true``. ``tenant.quotas`` is
-        applied; the tenant's id, name and environment describe the source and are not."""
+        applied; the tenant's id, name and environment describe the source and are not.
+        Workflows are checked against the connectors as the import leaves them, schedules
+        against those connectors and workflows; a bundle without ``workflows`` or
+        ``schedules`` leaves the workspace's alone."""
         return await import_bundle(
-            ws.session, ws.mutation(reason), data, dry_run=dry_run, prune=prune
+            ws.session,
+            ws.mutation(reason),
+            data,
+            dry_run=dry_run,
+            prune=prune,
+            network=network_of(request),
         )
