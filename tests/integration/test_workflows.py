@@ -219,13 +219,24 @@ async def test_a_three_step_run_passes_outputs_along_and_succeeds(
     ]
 
 
+async def ended_runs(http: httpx.AsyncClient, stack: Stack, status: str) -> float:
+    """The worker's ``orchestrator_workflow_runs_ended_total`` for ``status`` (0 if unset)."""
+    text = (await http.get(f"{stack.url('worker')}/metrics")).text
+    series = f'orchestrator_workflow_runs_ended_total{{status="{status}"}} '
+    found = [line for line in text.splitlines() if line.startswith(series)]
+    return float(found[0].split()[-1]) if found else 0.0
+
+
 async def test_a_failing_step_compensates_earlier_steps_in_reverse_order(
     api: Api,
     exec_runs: Runs,
     upstream: UpstreamServer,
     tenant: BootstrapResult,
     owner_sessions: async_sessionmaker[AsyncSession],
+    stack: Stack,
+    http: httpx.AsyncClient,
 ) -> None:
+    compensated_before = await ended_runs(http, stack, "compensated")
     await create(api, "checkout", three_steps())
     order = uuid.uuid4().hex[:12]
     upstream.fail(f"/wf/{order}/notify", status=422, times=None)  # permanent: no retry
@@ -235,6 +246,8 @@ async def test_a_failing_step_compensates_earlier_steps_in_reverse_order(
 
     run = await exec_runs.settled(run_id)
     assert run["status"] == "compensated", run
+    # Counted by the worker once the run's end committed (the alert's series).
+    assert await ended_runs(http, stack, "compensated") == compensated_before + 1
     assert [s["status"] for s in run["steps"]] == ["succeeded", "succeeded", "failed"]
     assert "notify" in run["error"]
     assert [s["compensation"]["status"] for s in run["steps"][:2]] == ["succeeded"] * 2

@@ -19,6 +19,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.errors import NotFound, Problem
 from orchestrator.core.events import log as events
@@ -37,6 +38,7 @@ from orchestrator.core.workflows.machine import (
     decide,
     next_action,
 )
+from orchestrator.core.workflows.metrics import WORKFLOW_RUN_DURATION, WORKFLOW_RUNS_ENDED
 from orchestrator.core.workflows.refs import InvalidPointer, MissingValue, resolve, run_document
 
 COMPENSATION = "compensation"
@@ -238,6 +240,20 @@ async def _save(
     if not moved:  # cannot happen under the advisory lock; roll everything back if it does
         raise RuntimeError(f"workflow run {run.row.id} moved under its lock")
     await session.refresh(run.row)
+    if run.status not in ACTIVE:
+        _count_end(session, run)
+
+
+def _count_end(session: AsyncSession, run: _Run) -> None:
+    """Count the run's end once its transaction commits (a rolled-back end never happened)."""
+    status = run.status.value
+    duration_s = max((utcnow() - run.row.created_at).total_seconds(), 0.0)
+
+    def count() -> None:
+        WORKFLOW_RUNS_ENDED.labels(status).inc()
+        WORKFLOW_RUN_DURATION.observe(duration_s)
+
+    after_commit(session, count)
 
 
 async def advance(
