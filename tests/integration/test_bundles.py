@@ -86,13 +86,15 @@ async def versions(api: Api) -> dict[str, int]:
     return found
 
 
+@pytest.fixture
+async def api(stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult) -> Api:
+    """The tenant's admin operator on the control-api."""
+    return await operator_api(http, stack, tenant)
+
+
 async def test_an_empty_workspace_exports_a_bundle_that_imports_as_a_no_op(
-    stack: Stack,
-    http: httpx.AsyncClient,
-    tenant: BootstrapResult,
-    owner_sessions: async_sessionmaker[AsyncSession],
+    api: Api, tenant: BootstrapResult, owner_sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    api = await operator_api(http, stack, tenant)
     audited = await audit_count(owner_sessions, tenant.tenant_id)
     empty = (await api.call("GET", "/bundles/export")).json()
     assert empty["tenant"]["quotas"] == {
@@ -111,12 +113,8 @@ async def test_an_empty_workspace_exports_a_bundle_that_imports_as_a_no_op(
 
 
 async def test_import_export_and_reimport_changes_nothing_the_second_time(
-    stack: Stack,
-    http: httpx.AsyncClient,
-    tenant: BootstrapResult,
-    owner_sessions: async_sessionmaker[AsyncSession],
+    api: Api, tenant: BootstrapResult, owner_sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    api = await operator_api(http, stack, tenant)
     first = await import_(api, sample_bundle())
     assert first.status_code == 200, first.text
     assert (first.json()["changed"], first.json()["unchanged"]) == (7, 0)
@@ -159,12 +157,8 @@ async def test_import_export_and_reimport_changes_nothing_the_second_time(
 
 
 async def test_a_dry_run_reports_the_diff_and_writes_nothing(
-    stack: Stack,
-    http: httpx.AsyncClient,
-    tenant: BootstrapResult,
-    owner_sessions: async_sessionmaker[AsyncSession],
+    api: Api, tenant: BootstrapResult, owner_sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    api = await operator_api(http, stack, tenant)
     assert (await import_(api, sample_bundle())).status_code == 200
     before = (await versions(api), await audit_count(owner_sessions, tenant.tenant_id))
 
@@ -192,12 +186,11 @@ async def test_a_dry_run_reports_the_diff_and_writes_nothing(
 
 
 async def test_an_invalid_bundle_writes_nothing_and_lists_every_error(
-    stack: Stack,
+    api: Api,
     http: httpx.AsyncClient,
     tenant: BootstrapResult,
     owner_sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    api = await operator_api(http, stack, tenant)
     audited = await audit_count(owner_sessions, tenant.tenant_id)
     bundle = sample_bundle()
     bundle["tenant"]["quotas"]["rps"] = 0
@@ -243,9 +236,8 @@ async def test_an_invalid_bundle_writes_nothing_and_lists_every_error(
 
 
 async def test_an_export_imported_into_a_sibling_workspace_clones_it(
-    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult
+    api: Api, http: httpx.AsyncClient, tenant: BootstrapResult
 ) -> None:
-    api = await operator_api(http, stack, tenant)
     await import_(api, sample_bundle())
     sibling = await api.call(
         "POST",
@@ -285,12 +277,8 @@ async def add_extras(api: Api) -> None:
 
 
 async def test_a_pruning_import_deletes_what_the_bundle_does_not_list(
-    stack: Stack,
-    http: httpx.AsyncClient,
-    tenant: BootstrapResult,
-    owner_sessions: async_sessionmaker[AsyncSession],
+    api: Api, tenant: BootstrapResult, owner_sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    api = await operator_api(http, stack, tenant)
     assert (await import_(api, sample_bundle())).status_code == 200
     exported = (await api.call("GET", "/bundles/export")).json()
     await add_extras(api)
@@ -339,10 +327,7 @@ async def test_a_pruning_import_deletes_what_the_bundle_does_not_list(
     )
 
 
-async def test_a_pruning_import_keeps_only_references_to_what_the_bundle_brings(
-    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult
-) -> None:
-    api = await operator_api(http, stack, tenant)
+async def test_a_pruning_import_keeps_only_references_to_what_the_bundle_brings(api: Api) -> None:
     await add_extras(api)
     bundle = sample_bundle()
     bundle["connectors"][0]["policy"] = "extra"  # stored, but pruned by this import
@@ -353,12 +338,8 @@ async def test_a_pruning_import_keeps_only_references_to_what_the_bundle_brings(
 
 
 async def test_a_prune_that_would_unbind_a_webhook_source_writes_nothing(
-    stack: Stack,
-    http: httpx.AsyncClient,
-    tenant: BootstrapResult,
-    owner_sessions: async_sessionmaker[AsyncSession],
+    api: Api, tenant: BootstrapResult, owner_sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    api = await operator_api(http, stack, tenant)
     assert (await import_(api, sample_bundle())).status_code == 200
     await add_extras(api)
     source = await slack_source(api, "slack-main", {})
@@ -448,12 +429,8 @@ async def automation(api: Api) -> dict[str, Any]:
 
 
 async def test_workflows_and_schedules_import_export_and_reimport_as_a_no_op(
-    stack: Stack,
-    http: httpx.AsyncClient,
-    tenant: BootstrapResult,
-    owner_sessions: async_sessionmaker[AsyncSession],
+    api: Api, tenant: BootstrapResult, owner_sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    api = await operator_api(http, stack, tenant)
     first = await import_(api, automation_bundle())
     assert first.status_code == 200, first.text
     assert first.json()["changed"] == 10
@@ -497,10 +474,7 @@ async def test_workflows_and_schedules_import_export_and_reimport_as_a_no_op(
         assert shown.json()["next_run_at"] is not None
 
 
-async def test_a_changed_schedule_is_retimed_and_an_unchanged_one_keeps_its_time(
-    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult
-) -> None:
-    api = await operator_api(http, stack, tenant)
+async def test_a_changed_schedule_is_retimed_and_an_unchanged_one_keeps_its_time(api: Api) -> None:
     assert (await import_(api, automation_bundle())).status_code == 200
     before = await automation(api)
     bundle = automation_bundle()
@@ -518,12 +492,8 @@ async def test_a_changed_schedule_is_retimed_and_an_unchanged_one_keeps_its_time
 
 
 async def test_a_dry_run_of_workflows_and_schedules_writes_nothing(
-    stack: Stack,
-    http: httpx.AsyncClient,
-    tenant: BootstrapResult,
-    owner_sessions: async_sessionmaker[AsyncSession],
+    api: Api, tenant: BootstrapResult, owner_sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    api = await operator_api(http, stack, tenant)
     audited = await audit_count(owner_sessions, tenant.tenant_id)
     dry = await import_(api, automation_bundle(), dry_run="true")
     assert dry.status_code == 200, dry.text
@@ -538,12 +508,8 @@ async def test_a_dry_run_of_workflows_and_schedules_writes_nothing(
 
 
 async def test_invalid_workflows_and_schedules_are_422s_with_pointers(
-    stack: Stack,
-    http: httpx.AsyncClient,
-    tenant: BootstrapResult,
-    owner_sessions: async_sessionmaker[AsyncSession],
+    api: Api, tenant: BootstrapResult, owner_sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    api = await operator_api(http, stack, tenant)
     audited = await audit_count(owner_sessions, tenant.tenant_id)
     bundle = automation_bundle()
     bundle["workflows"][0]["steps"][1]["connector"] = "nowhere"
@@ -585,12 +551,8 @@ async def test_invalid_workflows_and_schedules_are_422s_with_pointers(
 
 
 async def test_a_pruning_import_deletes_unlisted_schedules_and_workflows(
-    stack: Stack,
-    http: httpx.AsyncClient,
-    tenant: BootstrapResult,
-    owner_sessions: async_sessionmaker[AsyncSession],
+    api: Api, tenant: BootstrapResult, owner_sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    api = await operator_api(http, stack, tenant)
     assert (await import_(api, automation_bundle())).status_code == 200
     bundle = automation_bundle()
     bundle["workflows"] = []
@@ -629,12 +591,8 @@ async def test_a_pruning_import_deletes_unlisted_schedules_and_workflows(
 
 
 async def test_a_prune_refuses_to_delete_a_workflow_a_kept_schedule_starts(
-    stack: Stack,
-    http: httpx.AsyncClient,
-    tenant: BootstrapResult,
-    owner_sessions: async_sessionmaker[AsyncSession],
+    api: Api, tenant: BootstrapResult, owner_sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    api = await operator_api(http, stack, tenant)
     assert (await import_(api, automation_bundle())).status_code == 200
     before = (await automation(api), await audit_count(owner_sessions, tenant.tenant_id))
     bundle = automation_bundle()

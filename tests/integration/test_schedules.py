@@ -28,6 +28,7 @@ from tests.support.control_api import Api, operator_api
 from tests.support.durability import until
 from tests.support.execution import http_connector
 from tests.support.jobs import add_connector
+from tests.support.metrics import scrape
 from tests.support.stack import Stack
 from tests.support.upstream import UpstreamServer
 
@@ -433,15 +434,9 @@ async def test_the_workers_scheduler_reports_its_last_pass(
 ) -> None:
     """What OrchestratorSchedulerStopped watches: recent while the scheduler runs."""
     metric = "orchestrator_scheduler_last_pass_timestamp_seconds"
-
-    async def last_pass() -> float:
-        text = (await http.get(f"{stack.url('worker')}/metrics")).text
-        [line] = [line for line in text.splitlines() if line.startswith(metric + " ")]
-        return float(line.split()[1])
-
     started = dt.datetime.now(dt.UTC).timestamp()
 
     async def passed_since_start() -> bool:
-        return await last_pass() >= started
+        return (await scrape(http, stack.url("worker"), metric) or 0.0) >= started
 
     assert await until(passed_since_start, timeout_s=10, every_s=0.2)

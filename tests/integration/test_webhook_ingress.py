@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,6 +25,7 @@ from orchestrator.core.webhooks.inbox import Delivery, new_delivery
 from orchestrator.core.webhooks.sign import sign
 from orchestrator.webhook_ingress.inbox import InboxWriter
 from tests.support.control_api import Api, operator_api
+from tests.support.metrics import scrape
 from tests.support.stack import Stack
 from tests.support.webhooks import (
     new_source,
@@ -63,14 +63,7 @@ class Ingress:
 
     async def metric(self, name: str, **labels: str) -> float:
         """The value of one sample of ``/metrics`` (0 when absent)."""
-        text = (await self.http.get(f"{self.base}/metrics")).text
-        for family in text_string_to_metric_families(text):
-            for sample in family.samples:
-                if sample.name == name and all(
-                    sample.labels.get(k) == v for k, v in labels.items()
-                ):
-                    return float(sample.value)
-        return 0.0
+        return await scrape(self.http, self.base, name, **labels) or 0.0
 
     async def outcomes(self, provider: str) -> dict[str, float]:
         """The delivery counter of ``provider`` by outcome."""

@@ -29,6 +29,7 @@ from tests.support.control_api import Api, operator_api
 from tests.support.durability import until
 from tests.support.factories import new_tenant
 from tests.support.jobs import IsolatedDb, add_connector, exec_headers
+from tests.support.metrics import scrape
 from tests.support.stack import Stack
 from tests.support.upstream import UpstreamServer
 
@@ -221,10 +222,8 @@ async def test_a_three_step_run_passes_outputs_along_and_succeeds(
 
 async def ended_runs(http: httpx.AsyncClient, stack: Stack, status: str) -> float:
     """The worker's ``orchestrator_workflow_runs_ended_total`` for ``status`` (0 if unset)."""
-    text = (await http.get(f"{stack.url('worker')}/metrics")).text
-    series = f'orchestrator_workflow_runs_ended_total{{status="{status}"}} '
-    found = [line for line in text.splitlines() if line.startswith(series)]
-    return float(found[0].split()[-1]) if found else 0.0
+    name = "orchestrator_workflow_runs_ended_total"
+    return await scrape(http, stack.url("worker"), name, status=status) or 0.0
 
 
 async def test_a_failing_step_compensates_earlier_steps_in_reverse_order(

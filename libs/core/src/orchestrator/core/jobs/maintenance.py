@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -72,31 +73,40 @@ async def purge_idempotency_keys(sessions: async_sessionmaker[AsyncSession]) -> 
     return await _per_tenant(sessions, lambda s, _: store.purge_expired(s, limit=BATCH))
 
 
-def _keep(
-    default: dt.timedelta, override: Callable[[TenantQuota], int | None]
-) -> Callable[[AsyncSession], Awaitable[dt.datetime]]:
-    """The cutoff in a workspace's transaction: its own retention in days, if it set one
-    (``TenantQuota``), else the deployment's ``default``."""
+class _PurgeBefore(Protocol):
+    """One batch of a workspace's rows older than ``before``; how many went."""
 
-    async def cutoff(session: AsyncSession) -> dt.datetime:
-        days = override(await tenant_quota(session))
-        keep = default if days is None else dt.timedelta(days=days)
-        return dt.datetime.now(dt.UTC) - keep
+    def __call__(
+        self, session: AsyncSession, tenant_id: uuid.UUID, *, before: dt.datetime, limit: int
+    ) -> Awaitable[int]: ...
 
-    return cutoff
+
+async def _purge_older(
+    sessions: async_sessionmaker[AsyncSession],
+    purge_before: _PurgeBefore,
+    *,
+    keep: dt.timedelta,
+    own_days: Callable[[TenantQuota], int | None],
+) -> int:
+    """Run ``purge_before`` in every workspace with its cutoff: its own retention in days
+    if its quota sets one (``own_days``), else the deployment's ``keep``; how many went."""
+
+    async def purge(session: AsyncSession, tenant_id: uuid.UUID) -> int:
+        days = own_days(await tenant_quota(session))
+        age = keep if days is None else dt.timedelta(days=days)
+        before = dt.datetime.now(dt.UTC) - age
+        return await purge_before(session, tenant_id, before=before, limit=BATCH)
+
+    return await _per_tenant(sessions, purge)
 
 
 async def purge_events(sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta) -> int:
     """Delete every workspace's events older than its retention (``keep`` unless it set its
     own), raising its horizon so readers resuming below it get a 410 instead of a gap; how
     many went."""
-    cutoff = _keep(keep, lambda quota: quota.events_keep_days)
-
-    async def purge(session: AsyncSession, tenant_id: uuid.UUID) -> int:
-        before = await cutoff(session)
-        return await retention.purge_before(session, tenant_id, before=before, limit=BATCH)
-
-    return await _per_tenant(sessions, purge)
+    return await _purge_older(
+        sessions, retention.purge_before, keep=keep, own_days=lambda q: q.events_keep_days
+    )
 
 
 async def purge_finished_jobs(
@@ -105,13 +115,12 @@ async def purge_finished_jobs(
     """Delete every workspace's jobs that ended longer ago than its retention (``keep``
     unless it set its own; never dead ones: the DLQ is emptied by replay or purge); how
     many went."""
-    cutoff = _keep(keep, lambda quota: quota.finished_jobs_keep_days)
-
-    async def purge(session: AsyncSession, tenant_id: uuid.UUID) -> int:
-        before = await cutoff(session)
-        return await repository.purge_finished(session, tenant_id, before=before, limit=BATCH)
-
-    return await _per_tenant(sessions, purge)
+    return await _purge_older(
+        sessions,
+        repository.purge_finished,
+        keep=keep,
+        own_days=lambda q: q.finished_jobs_keep_days,
+    )
 
 
 async def purge_workflow_runs(
@@ -119,15 +128,12 @@ async def purge_workflow_runs(
 ) -> int:
     """Delete every workspace's workflow runs that ended longer ago than its finished-jobs
     retention (``keep`` unless it set its own), as their step jobs go; how many went."""
-    cutoff = _keep(keep, lambda quota: quota.finished_jobs_keep_days)
-
-    async def purge(session: AsyncSession, tenant_id: uuid.UUID) -> int:
-        before = await cutoff(session)
-        return await workflow_runs.purge_finished_runs(
-            session, tenant_id, before=before, limit=BATCH
-        )
-
-    return await _per_tenant(sessions, purge)
+    return await _purge_older(
+        sessions,
+        workflow_runs.purge_finished_runs,
+        keep=keep,
+        own_days=lambda q: q.finished_jobs_keep_days,
+    )
 
 
 async def purge_webhook_inbox(
@@ -135,13 +141,12 @@ async def purge_webhook_inbox(
 ) -> int:
     """Delete every workspace's processed webhook events and finished forwards older than
     its retention (``keep`` unless it set its own); how many rows went."""
-    cutoff = _keep(keep, lambda quota: quota.webhook_inbox_keep_days)
-
-    async def purge(session: AsyncSession, tenant_id: uuid.UUID) -> int:
-        before = await cutoff(session)
-        return await inbox_retention.purge_before(session, tenant_id, before=before, limit=BATCH)
-
-    return await _per_tenant(sessions, purge)
+    return await _purge_older(
+        sessions,
+        inbox_retention.purge_before,
+        keep=keep,
+        own_days=lambda q: q.webhook_inbox_keep_days,
+    )
 
 
 async def purge_published_outbox(
