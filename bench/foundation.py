@@ -40,6 +40,7 @@ async def verify_cost(settings: CoreSettings) -> tuple[float, float]:
         audience=EXEC_AUDIENCE,
         leeway_s=auth.leeway_s,
         cache_size=1_000_000,
+        max_lifetime_s=auth.max_token_lifetime_s,
     )
     issuer = TokenIssuer(keystore, issuer=auth.issuer, ttl_s=auth.token_ttl_s)
     tokens = [

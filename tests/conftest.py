@@ -20,6 +20,7 @@ from orchestrator.cli.infra import Infra, ensure_infra
 from orchestrator.core.auth import keys
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.engine import create_engine, session_factory
+from orchestrator.core.events.cursor import configure_cursors
 from orchestrator.core.migrations import runner
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult
@@ -33,6 +34,8 @@ SERVICES = (
     ("webhook-ingress", "orchestrator.webhook_ingress"),
     ("worker", "orchestrator.worker"),
 )
+TENANT_SECRET_VARIABLE = "ORCH_TENANT_SECRET_TEST_TOKEN"
+TENANT_SECRET_VALUE = "tenant-secret-from-the-deployment"
 
 
 def libpq(url: str) -> str:
@@ -79,6 +82,12 @@ def service_env(infra: Infra, database_url: str) -> dict[str, str]:
         "ORCH_UPSTREAM_ALLOW_LOOPBACK": "true",
         # Each scrape reads the queue depths afresh, so a test sees what it just wrote.
         "ORCH_WORKER_DEPTH_INTERVAL_S": "0",
+        # Every test authenticates from 127.0.0.1 and the contract suite fuzzes the token
+        # endpoint with bad credentials: one address's cap would refuse later tests.
+        # tests/integration/test_abuse_limits.py tests that cap on the throttle itself.
+        "ORCH_AUTH_FAILURES_PER_ADDRESS": "1000000",
+        # A tenant secret the deployment provides: env:// refs may read only ORCH_TENANT_SECRET_*.
+        TENANT_SECRET_VARIABLE: TENANT_SECRET_VALUE,
     }
 
 
@@ -86,6 +95,12 @@ def service_env(infra: Infra, database_url: str) -> dict[str, str]:
 def settings(service_env: dict[str, str]) -> CoreSettings:
     """The same settings the services read."""
     return CoreSettings.from_env(service_env)
+
+
+@pytest.fixture(scope="session")
+def event_cursors(settings: CoreSettings) -> None:
+    """Event ids as the exec-api of this session seals them (tests read them back)."""
+    configure_cursors(settings.crypto)
 
 
 @pytest.fixture(scope="session")

@@ -39,7 +39,7 @@ def sample_bundle() -> dict[str, Any]:
             {"name": "strict", "spec": {"rate_limit": {"limit": 5}}},
         ],
         "secret_refs": [
-            {"name": "token", "ref": "env://UPSTREAM_TOKEN"},
+            {"name": "token", "ref": "env://ORCH_TENANT_SECRET_UPSTREAM_TOKEN"},
             {"name": "stored", "ref": "db://"},
         ],
         "connectors": [
@@ -258,7 +258,7 @@ async def add_extras(api: Api) -> None:
     """One policy, secret ref, connector (using both) and config no bundle lists."""
     for path, body in (
         ("/policies", {"name": "extra", "spec": {"retry": {"max_attempts": 2}}}),
-        ("/secret-refs", {"name": "extra-token", "ref": "env://EXTRA_TOKEN"}),
+        ("/secret-refs", {"name": "extra-token", "ref": "env://ORCH_TENANT_SECRET_EXTRA_TOKEN"}),
         (
             "/connectors",
             {
@@ -349,7 +349,9 @@ async def test_a_prune_that_would_unbind_a_webhook_source_writes_nothing(
     before = (await versions(api), await audit_count(owner_sessions, tenant.tenant_id))
 
     bundle = sample_bundle()
-    bundle["secret_refs"].append({"name": "slack-main-secret", "ref": "env://UNUSED"})
+    bundle["secret_refs"].append(
+        {"name": "slack-main-secret", "ref": "env://ORCH_TENANT_SECRET_UNUSED"}
+    )
     bundle["policies"][0]["spec"] = {"retry": {"max_attempts": 9}}  # an update, rolled back
     for params in ({"dry_run": "true"}, {}):
         refused = await import_(api, bundle, prune="true", **params)

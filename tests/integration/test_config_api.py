@@ -124,7 +124,9 @@ async def test_connector_round_trip_binds_a_policy_and_secret_refs(
 ) -> None:
     api = await operator_api(http, stack, tenant)
     assert (await api.write("POST", "/policies", {"name": "slow", "spec": {}})).status_code == 201
-    ref = await api.write("POST", "/secret-refs", {"name": "users-token", "ref": "env://TOKEN"})
+    ref = await api.write(
+        "POST", "/secret-refs", {"name": "users-token", "ref": "env://ORCH_TENANT_SECRET_TOKEN"}
+    )
     assert ref.status_code == 201, ref.text
     connector = {
         "name": "users",

@@ -27,7 +27,7 @@ from orchestrator.exec_api.events.stream import StreamConfig, event_stream
 from tests.support.jobs import SseEvent, add_connector, exec_headers, sse_events
 from tests.support.stack import Stack
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("event_cursors")]
 
 EVENTS = "/api/v1/events"
 JOB = {"connector": "echo", "operation": "get", "payload": {}, "delay_ms": 600_000}

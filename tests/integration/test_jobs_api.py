@@ -679,6 +679,43 @@ async def test_a_finished_job_calls_back_signed_and_retries_until_delivered(
     ]
 
 
+@pytest.mark.parametrize(
+    "callback_url",
+    [
+        "http://169.254.169.254/latest",
+        "http://１６９.２５４.１６９.２５４/latest",  # noqa: RUF001
+        "http://169。254。169。254/latest",
+        "http://[169.254.169.254]/latest",
+        "http://a\u2028b.example/hook",
+    ],
+)
+async def test_a_callback_to_a_refused_address_fails_at_once_without_a_retry(
+    isolated: IsolatedDb, worker_side: JobResources, receiver: CallbackReceiver, callback_url: str
+) -> None:
+    # Stored before the configuration-time check knew these forms (or by an older version).
+    tenant_id, job_id = await queued_job(isolated, callback_url=receiver.url)
+    async with tenant_transaction(isolated.app, tenant_id) as session:
+        await session.execute(
+            text("UPDATE jobs SET callback_url = :url WHERE id = :id"),
+            {"url": callback_url, "id": job_id},
+        )
+    job = await claim(isolated, tenant_id, job_id)
+    assert job is not None
+    assert await finish(isolated, job, OK, None) is JobStatus.SUCCEEDED
+
+    done = await delivery.deliver(
+        worker_side.sessions, SILENT, KeyRing(isolated.kek), worker_side.upstream, tenant_id, job_id
+    )
+
+    assert (done.outcome, done.status, done.delay_s) == ("failed", None, None)
+    row = await job_row(isolated, tenant_id, job_id)
+    assert (row.callback_state, row.callback_attempts) == ("failed", 1)
+    assert len(await unpublished(isolated, tenant_id, "deliver_callback")) == 1  # no retry
+    types = await event_types(isolated, tenant_id)
+    assert [t for t in types if t.startswith("callback.")] == ["callback.failed"]
+    assert receiver.received == []
+
+
 async def test_new_workspaces_get_a_standard_webhooks_signing_secret(isolated: IsolatedDb) -> None:
     tenant = await new_tenant(isolated.app, isolated.kek)
     secret = await workspace_signing_secret(isolated, tenant.tenant_id)

@@ -109,7 +109,9 @@ async def test_only_a_db_ref_takes_a_value_and_leaving_db_drops_it(
     tenant: BootstrapResult,
 ) -> None:
     api = await operator_api(http, stack, tenant)
-    await api.write("POST", "/secret-refs", {"name": "from-env", "ref": "env://API_KEY"})
+    await api.write(
+        "POST", "/secret-refs", {"name": "from-env", "ref": "env://ORCH_TENANT_SECRET_API_KEY"}
+    )
     refused = await api.write("PUT", "/secret-refs/from-env/value", {"value": "x"})
     assert refused.status_code == 409, refused.text
     assert (await api.write("PUT", "/secret-refs/none/value", {"value": "x"})).status_code == 404
@@ -131,10 +133,14 @@ async def test_env_and_db_refs_resolve_and_a_connector_gets_its_secrets_by_name(
     kek: KeyEncryptionKey,
 ) -> None:
     api = await operator_api(http, stack, tenant)
-    await api.write("POST", "/secret-refs", {"name": "from-env", "ref": "env://UPSTREAM_TOKEN"})
+    await api.write(
+        "POST",
+        "/secret-refs",
+        {"name": "from-env", "ref": "env://ORCH_TENANT_SECRET_UPSTREAM_TOKEN"},
+    )
     await api.write("POST", "/secret-refs", {"name": "stored", "ref": "db://"})
     await api.write("PUT", "/secret-refs/stored/value", {"value": "päss wörd ✓"})
-    environ = {"UPSTREAM_TOKEN": "from-the-environment"}
+    environ = {"ORCH_TENANT_SECRET_UPSTREAM_TOKEN": "from-the-environment"}
     values = await resolve(
         app_sessions, tenant.tenant_id, kek, ["from-env", "stored", "stored"], environ
     )
@@ -163,7 +169,10 @@ async def test_env_and_db_refs_resolve_and_a_connector_gets_its_secrets_by_name(
 @pytest.mark.parametrize(
     ("ref", "fragment"),
     [
-        ("env://SURELY_NOT_SET_ANYWHERE", "`SURELY_NOT_SET_ANYWHERE`, which is not set"),
+        (
+            "env://ORCH_TENANT_SECRET_SURELY_NOT_SET",
+            "`ORCH_TENANT_SECRET_SURELY_NOT_SET`, which is not set",
+        ),
         ("db://", "has no value yet"),
         ("vault://kv/app#token", "ORCH_VAULT_ADDR is not set"),
     ],

@@ -7,6 +7,8 @@ import base64
 import hashlib
 import hmac
 import json
+import os
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -116,6 +118,36 @@ async def missing_jti(f: Forger) -> str:
     return await forge(f.owner_sessions, f.kek, claims)
 
 
+async def missing_iat(f: Forger) -> str:
+    claims = {k: v for k, v in f.claims.items() if k != "iat"}
+    return await forge(f.owner_sessions, f.kek, claims)
+
+
+async def lifetime_beyond_the_maximum(f: Forger) -> str:
+    # A key holder's long-lived token: one second longer than the longest we mint.
+    return await f.signed(iat=now(), nbf=now(), exp=now() + 3600 + 1)
+
+
+async def critical_header(f: Forger) -> str:
+    # ``crit`` listing registered names passes joserfc; we honour no extension at all.
+    async with f.owner_sessions() as session:
+        row = await keys.active_key(session)
+    assert row is not None
+    header = {"alg": "ES256", "kid": row.kid, "typ": "JWT", "crit": ["kid"]}
+    return jwt.encode(header, f.claims, keys.private_key(row, f.kek), algorithms=["ES256"])
+
+
+async def exec_token_without_tid(f: Forger) -> str:
+    claims = {k: v for k, v in f.claims.items() if k != "tid"}
+    return await forge(f.owner_sessions, f.kek, claims)
+
+
+async def exec_token_without_tid_with_the_platform_role(f: Forger) -> str:
+    # A platform operator's claims (ADR 0051) on an exec token: once a 404, not a 401.
+    claims = {k: v for k, v in f.claims.items() if k != "tid"}
+    return await forge(f.owner_sessions, f.kek, {**claims, "role": "PlatformAdmin"})
+
+
 ATTACKS: list[Attack] = [
     alg_none,
     hs256_with_public_key,
@@ -126,6 +158,11 @@ ATTACKS: list[Attack] = [
     tampered_payload,
     unknown_kid,
     missing_jti,
+    missing_iat,
+    lifetime_beyond_the_maximum,
+    critical_header,
+    exec_token_without_tid,
+    exec_token_without_tid_with_the_platform_role,
 ]
 
 
@@ -291,3 +328,77 @@ async def test_an_operator_cannot_revoke_another_organizations_token(
     )
     assert response.status_code == 404, response.text
     assert (await call_workspace(http, stack, foreign)).status_code == 200
+
+
+async def run_cli(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """``orchestrator <args>`` in a process of its own, as an operator runs it."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "orchestrator.cli.main",
+        *args,
+        env={**os.environ, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_a_revoked_signing_key_ends_its_tokens_on_every_service_even_cached(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult, service_env: dict[str, str]
+) -> None:
+    control = stack.url("control-api")
+    exec_token = await fetch_token(http, control, tenant.exec_client_id, tenant.exec_client_secret)
+    operator = await fetch_token(
+        http, control, tenant.control_client_id, tenant.control_client_secret
+    )
+    kid = kid_of(exec_token)
+    assert kid_of(operator) == kid
+
+    async def control_call() -> httpx.Response:
+        return await http.get(
+            f"{control}/api/v1/workspaces", headers={"Authorization": f"Bearer {operator}"}
+        )
+
+    # Verified once: each service now answers these tokens from its cache.
+    assert (await call_workspace(http, stack, exec_token)).status_code == 200
+    assert (await control_call()).status_code == 200
+
+    code, out, err = await run_cli(
+        service_env, "keys", "revoke", kid, "--reason", "private key found in a CI log"
+    )
+    assert code == 0, err
+    assert f"{kid} revoked" in out
+    assert "reason: private key found in a CI log" in out
+    assert "now signing with" in out
+    assert int(out.split("announced to ")[1].split()[0]) >= 2, out
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 1.0
+    while loop.time() < deadline:
+        statuses = {
+            (await call_workspace(http, stack, exec_token)).status_code,
+            (await control_call()).status_code,
+        }
+        if statuses == {401}:
+            break
+        await asyncio.sleep(0.05)
+    assert_unauthorized(await call_workspace(http, stack, exec_token))
+    assert_unauthorized(await control_call())
+
+    jwks = (await http.get(f"{control}/.well-known/jwks.json")).json()
+    assert kid not in {key["kid"] for key in jwks["keys"]}
+    fresh = await fetch_token(http, control, tenant.exec_client_id, tenant.exec_client_secret)
+    assert kid_of(fresh) != kid
+    assert kid_of(fresh) in {key["kid"] for key in jwks["keys"]}
+    assert (await call_workspace(http, stack, fresh)).status_code == 200
+
+    again = await run_cli(service_env, "keys", "revoke", kid, "--reason", "again")
+    assert again[0] == 0, again[2]
+    assert "already not verifying" in again[1]
+    assert "now signing with" not in again[1]
+    unknown = await run_cli(service_env, "keys", "revoke", "no-such-kid", "--reason", "typo")
+    assert unknown[0] == 1
+    assert "no signing key no-such-kid" in unknown[2]

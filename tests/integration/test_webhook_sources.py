@@ -24,7 +24,9 @@ async def with_secret_refs(api: Api, *names: str) -> None:
     """Secret refs the sources can name."""
     for name in names:
         created = await api.write(
-            "POST", "/secret-refs", {"name": name, "ref": f"env://{name.upper().replace('-', '_')}"}
+            "POST",
+            "/secret-refs",
+            {"name": name, "ref": f"env://ORCH_TENANT_SECRET_{name.upper().replace('-', '_')}"},
         )
         assert created.status_code == 201, created.text
 
@@ -320,7 +322,7 @@ async def test_a_connector_keeps_the_operations_bindings_start(
 
     # A bundle may not drop it either, dry run or not; nothing of the bundle is written.
     bundle = {
-        "secret_refs": [{"name": "extra", "ref": "env://EXTRA"}],
+        "secret_refs": [{"name": "extra", "ref": "env://ORCH_TENANT_SECRET_EXTRA"}],
         "connectors": [connector_body("orders", "refund")],
     }
     for dry_run in ("true", "false"):

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import uuid
 from typing import Any
 
 import httpx
@@ -40,3 +45,14 @@ async def operator_api(http: httpx.AsyncClient, stack: Stack, tenant: BootstrapR
     base = stack.url("control-api")
     token = await fetch_token(http, base, tenant.control_client_id, tenant.control_client_secret)
     return Api(http, base, token)
+
+
+def platform_credentials(service_env: dict[str, str]) -> tuple[str, str]:
+    """A new platform operator's client id and secret, made by the CLI as operators do."""
+    command = [sys.executable, "-m", "orchestrator.cli.main", "platform-operator", "create"]
+    command += ["--name", f"platform-{uuid.uuid4().hex[:6]}", "--json"]
+    done = subprocess.run(
+        command, env={**os.environ, **service_env}, check=True, capture_output=True
+    )
+    created = json.loads(done.stdout)
+    return created["client_id"], created["client_secret"]

@@ -91,7 +91,9 @@ async def store_delivery(
 
 async def secret_ref(api: Api, name: str, **params: Any) -> None:
     """A secret ref a source can name (its value is never read by these tests)."""
-    made = await api.write("POST", "/secret-refs", {"name": name, "ref": "env://UNUSED"}, **params)
+    made = await api.write(
+        "POST", "/secret-refs", {"name": name, "ref": "env://ORCH_TENANT_SECRET_UNUSED"}, **params
+    )
     assert made.status_code == 201, made.text
 
 

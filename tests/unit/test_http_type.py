@@ -147,12 +147,23 @@ def test_every_missing_placeholder_is_reported_with_its_pointer() -> None:
     assert "required" in errors_of(exc)["/payload/customer"]
 
 
-@pytest.mark.parametrize("value", ["a\r\nX-Injected: 1", "a\nb", "a\rb", "a\x00b"])
-def test_cr_lf_or_nul_from_the_payload_never_reach_a_header(value: str) -> None:
+@pytest.mark.parametrize(
+    "value",
+    ["a\r\nX-Injected: 1", "a\nb", "a\rb", "a\x00b", "a\x1bb", "a\x7fb", "café", "a😀b", "\u2028"],
+)
+def test_a_payload_value_a_header_cannot_carry_never_reaches_a_header(value: str) -> None:
     with pytest.raises(ValidationFailed) as exc:
         render_request(CONFIG, "get_user", {"user_id": "u", "trace": value}, SECRETS)
 
-    assert "CR, LF or NUL" in errors_of(exc)["/payload/trace"]
+    assert "visible ASCII" in errors_of(exc)["/payload/trace"]
+    assert value not in str(exc.value.extensions)
+
+
+def test_visible_ascii_spaces_and_tabs_fill_a_header() -> None:
+    value = "a\tb ~!#$%&'()*+,-./:;<=>?@[]^_`{|}"
+    request = render_request(CONFIG, "get_user", {"user_id": "u", "trace": value}, SECRETS)
+
+    assert value in request.headers.values()
 
 
 def test_an_object_cannot_fill_a_path_segment() -> None:
@@ -167,9 +178,13 @@ def test_a_missing_or_unsafe_secret_is_reported_without_its_value() -> None:
         render_request(CONFIG, "get_user", {"user_id": "u"}, {})
     with pytest.raises(ValidationFailed) as unsafe:
         render_request(CONFIG, "get_user", {"user_id": "u"}, {"api_token": "x\r\nEvil: 1"})
+    with pytest.raises(ValidationFailed) as emoji:
+        render_request(CONFIG, "get_user", {"user_id": "u"}, {"api_token": "tok-🔑-Evil"})
 
     assert "/secrets/api_token" in errors_of(missing)
     assert "Evil" not in str(unsafe.value.extensions)
+    assert "Evil" not in str(emoji.value.extensions)
+    assert "/secrets/api_token" in errors_of(emoji)
 
 
 def test_api_key_and_basic_auth() -> None:
@@ -206,7 +221,12 @@ def test_template_syntax() -> None:
 def test_a_bad_config_lists_every_problem_with_its_pointer() -> None:
     bad = {
         "base_url": "https://api.example.com/v1?key=1",
-        "headers": {"Bad Header": "x", "Content-Length": "1", "X-Ok": "line\r\nbreak"},
+        "headers": {
+            "Bad Header": "x",
+            "Content-Length": "1",
+            "X-Ok": "line\r\nbreak",
+            "X-Emoji": "🙂 {name}",
+        },
         "operations": {
             "a": {"method": "GET", "path": "/users/{id", "query": {"q": "{$}"}},
             "b": {"method": "POST", "payload_schema": {"type": 12}, "body": {"x": "pre{$}"}},
@@ -221,6 +241,7 @@ def test_a_bad_config_lists_every_problem_with_its_pointer() -> None:
         "/config/headers/Bad Header",
         "/config/headers/Content-Length",
         "/config/headers/X-Ok",
+        "/config/headers/X-Emoji",
         "/config/operations/a/path",
         "/config/operations/a/query/q",
         "/config/operations/b/payload_schema",
@@ -275,6 +296,27 @@ def test_registry_checks_base_url_against_the_network_policy() -> None:
 
     assert "loopback" in errors_of(exc)["/config/base_url"]
     assert "metadata" in errors_of(always)["/config/base_url"]
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://[169.254.169.254]/latest",
+        "http://１６９.２５４.１６９.２５４/latest",  # noqa: RUF001
+        "http://169。254。169。254/latest",
+        "http://169.254.43518/latest",
+        "http://[::ffff:169.254.169.254]/latest",
+    ],
+)
+def test_a_base_url_in_any_form_of_a_metadata_address_is_a_422(base_url: str) -> None:
+    everything = NetworkPolicy(allow_loopback=True, allow_private=True)
+
+    with pytest.raises(ValidationFailed) as exc:
+        registry.validate_connector_config(
+            "http", {**CONFIG, "base_url": base_url}, network=everything
+        )
+
+    assert "/config/base_url" in errors_of(exc)
 
 
 @pytest.mark.parametrize(

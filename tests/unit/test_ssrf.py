@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from orchestrator.core.connectors.ssrf import AddressRefused, NetworkPolicy
+from orchestrator.core.connectors.ssrf import (
+    AddressRefused,
+    HostInvalid,
+    NetworkPolicy,
+    normalise_host,
+    resolve_allowed,
+)
 from orchestrator.core.settings import UpstreamSettings
 from orchestrator.core.upstream.aiohttp_client import GuardedResolver, guarded_socket_factory
 
@@ -92,9 +98,9 @@ def test_public_addresses_are_allowed(address: str) -> None:
         ("http://[fd00:ec2::254]/", "metadata"),
         ("http://metadata.google.internal/computeMetadata/v1", "metadata"),
         ("http://METADATA.GOOGLE.INTERNAL./", "metadata"),
-        ("http://2130706433/", "non-canonical"),
-        ("http://0x7f.1/", "non-canonical"),
-        ("http://017700000001/", "non-canonical"),
+        ("http://2130706433/", "loopback"),
+        ("http://0x7f.1/", "loopback"),
+        ("http://017700000001/", "loopback"),
         ("http://localhost:8080/", "loopback"),
         ("http://api.localhost/", "loopback"),
         ("http://10.0.0.5/", "private"),
@@ -110,12 +116,146 @@ def test_config_time_url_check_refuses(url: str, words: str) -> None:
     assert words in problem
 
 
+METADATA_V4 = "169.254.169.254"
+# Every way of writing a host that a client would read as 169.254.169.254.
+HOSTILE_FORMS = [
+    "169.254.169.254",
+    "169.254.169.254.",  # the DNS root
+    "[169.254.169.254]",  # the bracketed IPv4 oddity
+    "１６９.２５４.１６９.２５４",  # full-width digits  # noqa: RUF001
+    "１６９．２５４．１６９．２５４",  # full-width digits and full stops  # noqa: RUF001
+    "169。254。169。254",  # ideographic full stop U+3002
+    "169｡254｡169｡254",  # halfwidth ideographic full stop U+FF61
+    "169．254．169．254",  # full-width full stop U+FF0E  # noqa: RUF001
+    "%31%36%39.254.169.254",  # percent-encoded
+    "%31%36%39%2e%32%35%34%2e%31%36%39%2e%32%35%34",
+    "2852039166",  # one decimal integer
+    "0xa9fea9fe",  # one hex integer
+    "0XA9FEA9FE",
+    "025177524776",  # one octal integer
+    "0251.0376.0251.0376",  # octal parts
+    "0xa9.0xfe.0xa9.0xfe",  # hex parts
+    "169.254.43518",  # short dotted forms
+    "169.16689662",
+    "0xa9.16689662",
+]
+V6_FORMS = [
+    ("[::ffff:169.254.169.254]", "::ffff:a9fe:a9fe"),  # IPv4-mapped
+    ("[::ffff:a9fe:a9fe]", "::ffff:a9fe:a9fe"),
+    ("[0:0:0:0:0:ffff:a9fe:a9fe]", "::ffff:a9fe:a9fe"),
+    ("[::169.254.169.254]", "::a9fe:a9fe"),  # IPv4-compatible
+    ("[64:ff9b::169.254.169.254]", "64:ff9b::a9fe:a9fe"),  # NAT64
+    ("[64:ff9b:1::a9fe:a9fe]", "64:ff9b:1::a9fe:a9fe"),  # local-use NAT64
+    ("[2002:a9fe:a9fe::1]", "2002:a9fe:a9fe::1"),  # 6to4
+    ("[fe80::1%25eth0]", "fe80::1"),  # a zone
+    ("::ffff:169.254.169.254", "::ffff:a9fe:a9fe"),  # as urlsplit's hostname gives it
+]
+
+
+@pytest.mark.parametrize("written", HOSTILE_FORMS)
+def test_every_written_form_of_an_ipv4_address_normalises_to_it(written: str) -> None:
+    host = normalise_host(written)
+
+    assert (host.name, str(host.address)) == (METADATA_V4, METADATA_V4)
+    assert host.as_written is (written == METADATA_V4 or written == METADATA_V4 + ".")
+
+
+@pytest.mark.parametrize(("written", "name"), V6_FORMS)
+def test_ipv6_literals_normalise_to_their_compressed_form(written: str, name: str) -> None:
+    host = normalise_host(written)
+
+    assert host.name == name
+    assert host.address is not None
+    assert host.address.version == 6
+
+
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [
+        ("API.Example.COM", "api.example.com"),
+        ("api.example.com.", "api.example.com"),
+        ("bücher.example", "xn--bcher-kva.example"),
+        ("ＡＰＩ.example.com", "api.example.com"),  # full-width letters  # noqa: RUF001
+        ("api。example。com", "api.example.com"),
+        ("ｍｅｔａｄａｔａ.google.internal", "metadata.google.internal"),  # noqa: RUF001
+        ("%6dETADATA.google.internal", "metadata.google.internal"),
+        ("_dmarc.example.com", "_dmarc.example.com"),
+        ("1.2.3.4.5", "1.2.3.4.5"),  # not an address: a name that will not resolve
+    ],
+)
+def test_names_normalise_to_lower_case_a_labels(written: str, name: str) -> None:
+    host = normalise_host(written)
+
+    assert (host.name, host.address) == (name, None)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "",
+        ".",
+        "[api.example.com]",
+        "[1::2::3]",
+        "a b.example",
+        "exa$mple.com",
+        "%ff.example",
+        "-lead.example",
+        "a..b",
+        "x" * 64 + ".example",
+        "\u0000.example",
+        "xn--.example",
+    ],
+)
+def test_hosts_no_normalisation_makes_usable_are_invalid(written: str) -> None:
+    with pytest.raises(HostInvalid):
+        normalise_host(written)
+
+
+@pytest.mark.parametrize("written", HOSTILE_FORMS + [w for w, _ in V6_FORMS])
+def test_every_form_of_a_metadata_address_is_refused_at_configuration_time(written: str) -> None:
+    url = f"http://{written}:80/latest/meta-data"
+
+    assert OPEN.url_problem(url) is not None
+    assert STRICT.url_problem(url) is not None
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["ｍｅｔａｄａｔａ.google.internal", "metadata.google.internal.", "%6detadata.goog"],  # noqa: RUF001
+)
+def test_every_form_of_a_metadata_name_is_refused_at_configuration_time(written: str) -> None:
+    assert "metadata" in (OPEN.url_problem(f"https://{written}/") or "")
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["１２７.０.０.１", "2130706433", "0x7f.1", "127.1", "[127.0.0.1]"],  # noqa: RUF001
+)
+def test_an_allowed_address_in_a_non_canonical_form_must_be_written_canonically(
+    written: str,
+) -> None:
+    problem = OPEN.url_problem(f"http://{written}:9000/")
+
+    assert problem is not None
+    assert "non-canonical" in problem
+    assert "127.0.0.1" in problem
+    assert OPEN.url_problem("http://127.0.0.1:9000/") is None
+
+
+@pytest.mark.parametrize("written", HOSTILE_FORMS + [w for w, _ in V6_FORMS])
+async def test_the_call_time_guard_refuses_every_form_without_resolving(written: str) -> None:
+    with pytest.raises(AddressRefused):
+        await resolve_allowed(OPEN, written, 80)
+
+
 def test_config_time_url_check_accepts_public_names_and_allowed_ranges() -> None:
     assert STRICT.url_problem("https://api.example.com/v1") is None
     assert STRICT.url_problem("http://93.184.216.34:8080/") is None
     assert OPEN.url_problem("http://127.0.0.1:9000/") is None
     assert OPEN.url_problem("http://localhost:9000/") is None
     assert OPEN.url_problem("http://192.168.0.10/") is None
+    assert STRICT.url_problem("https://bücher.example/v1") is None
+    assert STRICT.url_problem("http://[2606:4700:4700::1111]:8080/") is None
 
 
 class FixedResolver(AbstractResolver):

@@ -123,7 +123,13 @@ def verifier_parts() -> tuple[Denylist, TokenVerifier, TokenIssuer]:
     denylist = Denylist()
     denylist.loaded = True
     verifier = TokenVerifier(
-        store, denylist, issuer=ISSUER, audience=EXEC_AUDIENCE, leeway_s=5, cache_size=10
+        store,
+        denylist,
+        issuer=ISSUER,
+        audience=EXEC_AUDIENCE,
+        leeway_s=5,
+        cache_size=10,
+        max_lifetime_s=3600,
     )
     return denylist, verifier, TokenIssuer(store, issuer=ISSUER, ttl_s=60)
 

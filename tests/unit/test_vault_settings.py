@@ -28,7 +28,9 @@ def test_the_read_url_puts_the_path_under_the_workspace_prefix() -> None:
         f"http://vault:8200/v1/secret/data/orchestrator/{TENANT}/payments/stripe"
     )
     custom = VaultSettings(addr="http://v", token="t", mount="kv", prefix="teams/{tenant_id}")
-    assert data_url(custom, TENANT, "a b") == f"http://v/v1/kv/data/teams/{TENANT}/a%20b"
+    assert data_url(custom, TENANT, "a.b") == f"http://v/v1/kv/data/teams/{TENANT}/a.b"
+    with pytest.raises(VaultUnavailable, match="will not read `a b`"):
+        data_url(custom, TENANT, "a b")  # no segment a server might decode or normalise
 
 
 def test_a_token_file_is_read_when_no_token_is_given(tmp_path: Path) -> None:

@@ -1,13 +1,16 @@
-"""The verifier caches verified tokens, yet a revocation still applies to them."""
+"""The verifier caches verified tokens, yet a revocation or a removed key still applies to them."""
 
 from __future__ import annotations
 
 import time
 import uuid
+from typing import Any
 
 import pytest
+from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
+from orchestrator.core.auth.claims import CONTROL_AUDIENCE, PLATFORM_ROLE, PLATFORM_TENANT
 from orchestrator.core.auth.issuer import TokenIssuer
 from orchestrator.core.auth.keystore import KeyStore
 from orchestrator.core.auth.revocation import Denylist
@@ -15,6 +18,7 @@ from orchestrator.core.auth.verifier import TokenVerifier
 from orchestrator.core.errors import ServiceUnavailable, Unauthorized
 
 ISSUER, AUDIENCE = "https://issuer.test", "orchestrator-exec"
+MAX_LIFETIME_S = 3600
 
 
 class StaticKeyStore(KeyStore):
@@ -40,7 +44,13 @@ def parts() -> tuple[StaticKeyStore, Denylist, TokenVerifier, TokenIssuer]:
     denylist = Denylist()
     denylist.loaded = True
     verifier = TokenVerifier(
-        store, denylist, issuer=ISSUER, audience=AUDIENCE, leeway_s=5, cache_size=10
+        store,
+        denylist,
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        leeway_s=5,
+        cache_size=10,
+        max_lifetime_s=MAX_LIFETIME_S,
     )
     return store, denylist, verifier, TokenIssuer(store, issuer=ISSUER, ttl_s=60)
 
@@ -91,3 +101,96 @@ def test_denylist_forgets_entries_of_expired_tokens() -> None:
     denylist.prune(now=5_000)
     assert "old" not in denylist
     assert "new" in denylist
+
+
+Parts = tuple[StaticKeyStore, Denylist, TokenVerifier, TokenIssuer]
+
+
+def sign(store: StaticKeyStore, claims: dict[str, Any], **header: Any) -> str:
+    """A token signed with the store's real key, with any claims and header we like."""
+    key = store.signing_key
+    assert key is not None
+    return jwt.encode(
+        {"alg": "ES256", "kid": key.kid, "typ": "JWT", **header}, claims, key, algorithms=["ES256"]
+    )
+
+
+def claims_of(**changes: Any) -> dict[str, Any]:
+    now = int(time.time())
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": "svc:t",
+        "tid": str(uuid.uuid4()),
+        "scope": "execute",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 60,
+        "jti": uuid.uuid4().hex,
+    }
+    claims.update(changes)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+async def test_a_cached_token_is_refused_once_its_key_leaves_the_key_set(parts: Parts) -> None:
+    store, _, verifier, issuer = parts
+    token = issue(issuer)
+    await verifier.verify(token)
+    # The key is revoked: the next reload no longer lists its kid.
+    store.kids = frozenset({"k2"})
+    with pytest.raises(Unauthorized):
+        await verifier.verify(token)
+    # Nor does it come back from the cache if the set is reloaded with the key again
+    # (the entry was dropped): it is verified afresh.
+    store.kids = frozenset({"k1"})
+    assert (await verifier.verify(token)).subject == "svc:t"
+
+
+async def test_a_lifetime_up_to_the_maximum_is_accepted_and_longer_is_refused(
+    parts: Parts,
+) -> None:
+    store, _, verifier, _ = parts
+    now = int(time.time())
+    await verifier.verify(sign(store, claims_of(iat=now, exp=now + MAX_LIFETIME_S)))
+    with pytest.raises(Unauthorized):
+        await verifier.verify(sign(store, claims_of(iat=now, exp=now + MAX_LIFETIME_S + 1)))
+    # Backdating ``iat`` to fit is no way round: a token issued long ago is stale anyway.
+    with pytest.raises(Unauthorized):
+        await verifier.verify(sign(store, claims_of(iat=now - 86_400, exp=now + 60)))
+
+
+async def test_a_token_without_iat_is_refused(parts: Parts) -> None:
+    store, _, verifier, _ = parts
+    with pytest.raises(Unauthorized):
+        await verifier.verify(sign(store, claims_of(iat=None)))
+
+
+@pytest.mark.parametrize("crit", [["kid"], ["alg", "typ"]])
+async def test_a_token_with_a_crit_header_is_refused(parts: Parts, crit: list[str]) -> None:
+    # joserfc itself accepts a ``crit`` that lists only registered header names.
+    store, _, verifier, _ = parts
+    claims = claims_of()
+    await verifier.verify(sign(store, claims))  # the same claims without ``crit`` pass
+    with pytest.raises(Unauthorized):
+        await verifier.verify(sign(store, {**claims, "jti": "other"}, crit=crit))
+
+
+async def test_an_exec_token_without_tid_is_refused_even_with_the_platform_role(
+    parts: Parts,
+) -> None:
+    store, denylist, verifier, _ = parts
+    platform_like = claims_of(tid=None, role=PLATFORM_ROLE)
+    with pytest.raises(Unauthorized):
+        await verifier.verify(sign(store, platform_like))
+    # The same claims for the control audience are a platform operator's token (ADR 0051).
+    control = TokenVerifier(
+        store,
+        denylist,
+        issuer=ISSUER,
+        audience=CONTROL_AUDIENCE,
+        leeway_s=5,
+        cache_size=10,
+        max_lifetime_s=MAX_LIFETIME_S,
+    )
+    principal = await control.verify(sign(store, {**platform_like, "aud": CONTROL_AUDIENCE}))
+    assert principal.tenant_id == PLATFORM_TENANT

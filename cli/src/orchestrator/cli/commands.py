@@ -8,6 +8,7 @@ import uuid
 import msgspec
 import psycopg
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.engine import make_url
 
 from orchestrator.core.auth import keys
@@ -92,6 +93,51 @@ async def rotate_keys(settings: CoreSettings) -> str:
     finally:
         await redis.aclose()
     return key.kid
+
+
+class KeyRevocationReport(msgspec.Struct, frozen=True, kw_only=True):
+    """What ``orchestrator keys revoke`` did, and how many processes heard of it."""
+
+    kid: str
+    was_verifying: bool
+    replacement: str | None
+    announced_to: int | None
+    """Subscribers the announcement reached; None when Redis could not be told."""
+
+
+async def revoke_key(settings: CoreSettings, kid: str) -> KeyRevocationReport | None:
+    """Stop ``kid`` verifying and signing now and tell every service; None for an unknown kid.
+
+    Committed first, then announced on the keys channel: every service reloads its keys
+    and its verifier refuses the key's tokens, cached or not. Were the announcement lost,
+    the services' key reconcile (``ORCH_AUTH_KEY_REFRESH_S``) still drops it.
+    """
+    engine = create_engine(settings.db, owner=True)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            revoked = await keys.revoke(session, kek_from(settings), kid)
+    finally:
+        await engine.dispose()
+    if revoked is None:
+        return None
+    # No audit record: the audit log belongs to workspaces, and a key belongs to none; the
+    # row keeps the moment (``verify_until``), the command's output names the reason.
+    announced_to: int | None
+    redis = Redis.from_url(settings.redis.require_url(), socket_connect_timeout=2.0)
+    try:
+        announced_to = int(
+            await redis.publish(keys_channel(settings.redis.namespace), kid.encode())
+        )
+    except RedisError:
+        announced_to = None
+    finally:
+        await redis.aclose()
+    return KeyRevocationReport(
+        kid=kid,
+        was_verifying=revoked.was_verifying,
+        replacement=revoked.replacement,
+        announced_to=announced_to,
+    )
 
 
 async def rotate_kek(settings: CoreSettings) -> RotationReport:

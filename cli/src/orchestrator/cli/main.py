@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import datetime as dt
 import os
 import re
 import secrets
@@ -100,6 +101,35 @@ def keys_rotate() -> None:
     """Sign new tokens with a fresh key; old keys verify until their tokens expire."""
     kid = asyncio.run(commands.rotate_keys(CoreSettings.from_env()))
     typer.echo(f"now signing with {kid}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    kid: Annotated[str, typer.Argument(help="The key id (a token header's `kid`)")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (printed with the outcome)")],
+) -> None:
+    """Emergency: stop a signing key now; every token it signed is refused on every service.
+
+    The JWKS stops publishing it; a fresh key signs if it was the signing key.
+    """
+    if not reason.strip():
+        raise typer.BadParameter("say why the key is revoked", param_hint="--reason")
+    report = asyncio.run(commands.revoke_key(CoreSettings.from_env(), kid))
+    if report is None:
+        typer.echo(f"revoke: no signing key {kid}", err=True)
+        raise typer.Exit(1)
+    state = "revoked" if report.was_verifying else "already not verifying"
+    typer.echo(f"{kid} {state} at {dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%M:%SZ}; reason: {reason}")
+    if report.replacement is not None:
+        typer.echo(f"now signing with {report.replacement}")
+    if report.announced_to is None:
+        typer.echo(
+            "Redis could not be told: services drop the key at their next key reload "
+            "(ORCH_AUTH_KEY_REFRESH_S)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    typer.echo(f"announced to {report.announced_to} subscribed processes")
 
 
 @keys_app.command("rotate-kek")

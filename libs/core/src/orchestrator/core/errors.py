@@ -45,6 +45,18 @@ class BadRequest(Problem):
     status, code, title = 400, "bad-request", "Bad request"
 
 
+class BodyNotUtf8(Problem):
+    """A JSON body that is not UTF-8 (RFC 8259 §8.1); refused before it is parsed."""
+
+    status, code, title = 400, "invalid-request", "The request could not be parsed"
+
+
+class JsonTooDeep(Problem):
+    """The JSON body nests deeper than ``ORCH_MAX_JSON_DEPTH``; refused before it is parsed."""
+
+    status, code, title = 400, "json-too-deep", "The JSON body nests too deeply"
+
+
 class ValidationFailed(Problem):
     status, code, title = 422, "validation-failed", "The request is not valid"
 
@@ -83,6 +95,16 @@ class UnsupportedMediaType(Problem):
 
 class ServiceUnavailable(Problem):
     status, code, title = 503, "unavailable", "Service unavailable"
+
+
+class DependencyUnavailable(Problem):
+    """PostgreSQL or Redis did not answer in time; ``Retry-After`` says when to try again.
+
+    Nothing of the request was committed, or all of it was (a commit whose answer was
+    lost): repeating it with the same ``Idempotency-Key`` is safe.
+    """
+
+    status, code, title = 503, "dependency-unavailable", "A dependency did not answer in time"
 
 
 class WorkspaceCreationFailed(Problem):
@@ -129,6 +151,18 @@ class QueueFull(Problem):
     status, code, title = 429, "queue-full", "The job queue of this workspace is full"
 
 
+class AuthenticationThrottled(Problem):
+    """Too many failed client authentications for this client id or address; ``Retry-After``."""
+
+    status, code, title = 429, "authentication-throttled", "Too many failed authentications"
+
+
+class TooManyStreams(Problem):
+    """The token already holds as many event streams as it may; ``Retry-After``."""
+
+    status, code, title = 429, "too-many-streams", "Too many concurrent event streams"
+
+
 class ConnectorNotFound(Problem):
     status, code, title = 404, "connector-not-found", "No such connector or operation"
 
@@ -137,6 +171,13 @@ class UpstreamAddressRefused(Problem):
     """The connector's host resolves to an address this deployment does not call."""
 
     status, code, title = 422, "upstream-address-refused", "The upstream address is refused"
+
+
+class UpstreamRequestUnsendable(Problem):
+    """The rendered request cannot be written: a header or the URL holds what HTTP cannot
+    carry. Nothing was sent; the same request would fail the same way again."""
+
+    status, code, title = 422, "upstream-request-unsendable", "The request cannot be sent upstream"
 
 
 class RateLimited(Problem):

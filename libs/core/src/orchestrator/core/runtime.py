@@ -21,6 +21,9 @@ from orchestrator.core.notify import Subscriber, every
 from orchestrator.core.secrets.keyring import keyring_from
 from orchestrator.core.settings import CoreSettings
 
+PROBE_TIMEOUT_S = 1.5
+"""The longest a readiness check waits for PostgreSQL or for Redis."""
+
 
 def kek_from(settings: CoreSettings) -> KeyEncryptionKey:
     """The deployment's key-encryption key."""
@@ -58,22 +61,31 @@ class Resources:
                 audience=audience,
                 leeway_s=auth.leeway_s,
                 cache_size=auth.cache_size,
+                max_lifetime_s=auth.max_token_lifetime_s,
             )
         return self.verifiers[audience]
 
+    @property
+    def probe_timeout_s(self) -> float:
+        """How long a readiness check waits for a dependency: well inside the request's
+        deadline, so ``/ready`` itself says which dependency is missing."""
+        deadline = self.settings.deployment.request_deadline_s
+        return min(PROBE_TIMEOUT_S, deadline / 2) if deadline > 0 else PROBE_TIMEOUT_S
+
     async def database_ready(self) -> bool:
-        """True when the runtime role can run a query."""
+        """True when the runtime role can run a query within the probe timeout."""
         try:
-            async with self.engine.connect() as conn:
+            async with asyncio.timeout(self.probe_timeout_s), self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
         except Exception:
             return False
         return True
 
     async def redis_ready(self) -> bool:
-        """True when Redis answers PING."""
+        """True when Redis answers PING within the probe timeout."""
         try:
-            return bool(await self.redis.ping())
+            async with asyncio.timeout(self.probe_timeout_s):
+                return bool(await self.redis.ping())
         except Exception:
             return False
 
@@ -103,7 +115,7 @@ async def open_resources(
     engine = create_engine(settings.db)
     sessions = session_factory(engine)
     redis = Redis.from_url(
-        settings.redis.require_url(), socket_connect_timeout=2.0, health_check_interval=10
+        settings.redis.require_url(), health_check_interval=10, **settings.redis.client_options()
     )
     keystore = KeyStore(sessions, kek=keyring_from(settings.crypto) if signs_tokens else None)
     denylist = Denylist()

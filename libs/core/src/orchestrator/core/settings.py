@@ -56,6 +56,20 @@ class DatabaseSettings(SettingsGroup, frozen=True, kw_only=True):
     pool_size: int = 16
     max_overflow: int = 0
     statement_timeout_ms: int = 15_000
+    connect_timeout_s: int = 2
+    """libpq ``connect_timeout``: a server that does not finish the handshake (2 at least)."""
+    pool_timeout_s: float = 2.0
+    """How long a caller waits for a pooled connection before failing (503 on HTTP)."""
+    query_timeout_s: float = 20.0
+    """Client-side bound on one round trip of a query, commit or rollback; past it the
+    connection is closed. Above ``statement_timeout_ms``, so the server's bound fires first
+    whenever the server can still act; this one also holds against a frozen server."""
+    keepalives_idle_s: int = 5
+    """TCP keepalives (``keepalives_idle``/``_interval``/``_count``) find a dead peer."""
+    keepalives_interval_s: int = 2
+    keepalives_count: int = 3
+    tcp_user_timeout_ms: int = 10_000
+    """``tcp_user_timeout``: how long sent data may stay unacknowledged (a lost peer)."""
 
     def owner_url(self) -> str:
         """URL of the role that owns the schema (migrations, bootstrap)."""
@@ -85,6 +99,17 @@ class RedisSettings(SettingsGroup, frozen=True, kw_only=True):
 
     url: str = ""
     namespace: str = "orch"
+    socket_timeout_s: float = 2.0
+    """Bound on one command's answer (pub/sub listeners wait without it)."""
+    connect_timeout_s: float = 2.0
+
+    def client_options(self) -> dict[str, Any]:
+        """Timeouts and keepalives every redis-py client of ours is built with."""
+        return {
+            "socket_timeout": self.socket_timeout_s,
+            "socket_connect_timeout": self.connect_timeout_s,
+            "socket_keepalive": True,
+        }
 
     def require_url(self) -> str:
         """The Redis URL, or a clear error when none is configured."""
@@ -104,6 +129,26 @@ class AuthSettings(SettingsGroup, frozen=True, kw_only=True):
     key_refresh_s: float = 30.0
     revocation_poll_s: float = 0.5
     cache_size: int = 50_000
+    max_token_lifetime_s: int = 3600
+    """Longest ``exp - iat`` a verifier accepts: what the issuer mints at most (an
+    hour-long impersonation, ADR 0043); at least ``token_ttl_s`` and 3600."""
+    failure_window_s: int = 300
+    """How long failed client authentications at ``/oauth/token`` are counted."""
+    failures_per_client_address: int = 10
+    """Failures of one client id from one address before that pair is refused (429)."""
+    failures_per_address: int = 50
+    """Failures from one address, any client ids, before the address is refused."""
+    failures_per_client: int = 100
+    """Failures of one client id, from any address, before the client id is refused."""
+    trusted_proxies: str = ""
+    """Comma-separated CIDRs of proxies whose ``X-Forwarded-For`` names the client's address."""
+    streams_per_token: int = 5
+    """Concurrent SSE streams one token (``jti``) may hold across every exec-api replica."""
+
+    def __post_init__(self) -> None:
+        # A shorter maximum would refuse tokens the control-api itself issues.
+        if self.max_token_lifetime_s < max(self.token_ttl_s, 3600):
+            raise ValueError("max_token_lifetime_s must be at least token_ttl_s and 3600")
 
 
 class CryptoSettings(SettingsGroup, frozen=True, kw_only=True):
@@ -167,6 +212,20 @@ class DeploymentSettings(SettingsGroup, frozen=True, kw_only=True):
 
     environment: Environment = "dev"
     max_body_bytes: int = 1_048_576
+    request_deadline_s: float = 3.0
+    """How long an HTTP request may take before its answer starts (time spent calling an
+    upstream under its policy's own deadline does not count); past it: 503
+    ``dependency-unavailable`` with ``Retry-After``."""
+    retry_after_s: int = 1
+    """The ``Retry-After`` of an answer refused because PostgreSQL or Redis did not answer."""
+    max_json_depth: int = 64
+    """How deep a JSON body may nest (arrays and objects inside each other), checked on the
+    raw bytes before it is parsed; deeper is a 400 ``json-too-deep``. At most 128, the
+    depth every stored value reads back at (``jsonbounds.STORED_DEPTH``)."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_json_depth <= 128:
+            raise ValueError("ORCH_MAX_JSON_DEPTH must be between 1 and 128")
 
 
 class HttpSettings(SettingsGroup, frozen=True, kw_only=True):
@@ -204,6 +263,35 @@ class ExecutionSettings(SettingsGroup, frozen=True, kw_only=True):
     """How stale a process's view of a connector may get if a change notice is missed."""
 
 
+class SecretRefSettings(SettingsGroup, frozen=True, kw_only=True):
+    """What ``env://`` secret refs may read (the rule: ``secrets/scope.py``, docs/secrets.md)."""
+
+    prefix: ClassVar[str] = "ORCH_SECRET_REFS_"
+
+    env_prefix: str = "ORCH_TENANT_SECRET_"
+    """Only variables named ``<env_prefix><NAME>``; never ``ORCH_*`` outside ``ORCH_TENANT_``,
+    ``DATABASE_URL``, ``REDIS_URL`` or another reserved variable (refused at start-up)."""
+    env_scope: Literal["off", "deployment", "workspace"] = "deployment"
+    """``workspace``: only ``<env_prefix><WORKSPACE_ID>_<NAME>`` (the id as 32 upper-case
+    hex digits); ``off``: no ``env://`` ref resolves."""
+
+    def __post_init__(self) -> None:
+        from orchestrator.core.secrets.scope import RefScope  # the rule lives there
+
+        RefScope(env_prefix=self.env_prefix, env_scope=self.env_scope)  # ValueError if bad
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        """As for every group, except that an empty prefix is an error, not the default."""
+        source = os.environ if env is None else env
+        if source.get("ORCH_SECRET_REFS_ENV_PREFIX") == "":
+            raise ConfigurationError(
+                "ORCH_SECRET_REFS_ENV_PREFIX is empty, which would let env:// read every "
+                "variable; set ORCH_SECRET_REFS_ENV_SCOPE=off to turn env:// refs off"
+            )
+        return super().from_env(source)
+
+
 class CoreSettings(msgspec.Struct, frozen=True, kw_only=True):
     """The groups every service reads."""
 
@@ -216,6 +304,7 @@ class CoreSettings(msgspec.Struct, frozen=True, kw_only=True):
     upstream: UpstreamSettings = msgspec.field(default_factory=UpstreamSettings)
     execution: ExecutionSettings = msgspec.field(default_factory=ExecutionSettings)
     tracing: TracingSettings = msgspec.field(default_factory=TracingSettings)
+    secret_refs: SecretRefSettings = msgspec.field(default_factory=SecretRefSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> CoreSettings:
@@ -230,4 +319,5 @@ class CoreSettings(msgspec.Struct, frozen=True, kw_only=True):
             upstream=UpstreamSettings.from_env(env),
             execution=ExecutionSettings.from_env(env),
             tracing=TracingSettings.from_env(env),
+            secret_refs=SecretRefSettings.from_env(env),
         )

@@ -19,6 +19,10 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
+class _Abandoned(Exception):
+    """What waiters of a load get when its loader was cancelled: they load it themselves."""
+
+
 class _Missing(enum.Enum):
     MISSING = enum.auto()
 
@@ -55,18 +59,22 @@ class SingleFlightCache(Generic[K, V]):
         """``read()`` the value of ``key`` and keep it, or wait for the load in flight.
 
         A failed read is not kept: its waiters get its exception, the next caller reads
-        again.
+        again. A read cancelled with its caller (a request's deadline) fails none of its
+        waiters: each goes on as if it had come first.
         """
-        pending = self._loading.get(key)
-        if pending is not None:
-            return await asyncio.shield(pending)
+        while (pending := self._loading.get(key)) is not None:
+            try:
+                return await asyncio.shield(pending)
+            except _Abandoned:
+                continue
         future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
         self._loading[key] = future
         generation = self._generation
         try:
             value = await read()
         except BaseException as exc:
-            future.set_exception(exc)
+            # A cancellation is the loader's own, never its waiters'.
+            future.set_exception(exc if isinstance(exc, Exception) else _Abandoned())
             future.exception()  # the waiters re-raise it; do not warn about it
             raise
         else:

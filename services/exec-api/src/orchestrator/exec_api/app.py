@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar.types import ASGIApp
 
+from orchestrator.core.events.cursor import configure_cursors
 from orchestrator.core.http.app import create_service_app
 from orchestrator.exec_api.events.controllers import EventController
 from orchestrator.exec_api.execute import fast as fast_execute
@@ -19,6 +20,7 @@ from orchestrator.exec_api.workspace.controllers import own_workspace
 def create_app() -> ASGIApp:
     """Build the exec-api ASGI app."""
     settings = get_settings().core
+    configure_cursors(settings.crypto)
     max_body = settings.deployment.max_body_bytes
     return create_service_app(
         service="exec-api",

@@ -5,13 +5,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
-import msgspec
 from litestar import Litestar
 
 from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
 from orchestrator.core.errors import Problem
+from orchestrator.core.http.app import DEFAULT_MAX_JSON_DEPTH, MAX_JSON_DEPTH_STATE
 from orchestrator.core.http.fast_path import Answer, answer, read_body, replaying
 from orchestrator.core.idempotency.guard import HEADER as IDEMPOTENCY_HEADER
+from orchestrator.core.jsonbounds import nests_deeper
 from orchestrator.core.observability.context import tenant_id_var
 from orchestrator.core.runtime import Resources
 
@@ -62,8 +63,10 @@ async def caller(
 class PlainRoute(ABC, Generic[Checked]):
     """A fast route of the exec-api: the caller, the body, a check, then the work.
 
-    Whatever ``check`` refuses (nothing was started yet) goes to the framework's route
-    with its body; what ``run`` raises is answered as a problem document.
+    A body nested past ``ORCH_MAX_JSON_DEPTH`` is never parsed here, and whatever ``check``
+    refuses or raises (nothing was started yet) goes to the framework's route with its
+    body, which answers it as documented; what ``run`` raises is answered as a problem
+    document.
     """
 
     scope_name: ClassVar[str]
@@ -72,7 +75,10 @@ class PlainRoute(ABC, Generic[Checked]):
         self._max_body = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send, app: Litestar) -> None:
-        principal = await caller(app.state.resources, scope, self.scope_name, self._max_body)
+        try:
+            principal = await caller(app.state.resources, scope, self.scope_name, self._max_body)
+        except Exception:  # the framework's guard meets it again, and answers a problem
+            principal = None
         if principal is None:
             await app(scope, receive, send)
             return
@@ -80,9 +86,13 @@ class PlainRoute(ABC, Generic[Checked]):
         body = await read_body(receive, self._max_body)
         if body is None:
             return  # the client went away, or sent more than it declared: nothing started
+        limit = getattr(app.state, MAX_JSON_DEPTH_STATE, DEFAULT_MAX_JSON_DEPTH)
+        if nests_deeper(body, limit):
+            await app(scope, replaying(body, receive), send)  # its 400 json-too-deep
+            return
         try:
             checked = await self.check(app, principal, body)
-        except (msgspec.DecodeError, msgspec.ValidationError, Problem):
+        except Exception:  # nothing started: the route answers it, as documented
             await app(scope, replaying(body, receive), send)
             return
         await answer(scope, send, self.run(app, principal, checked))

@@ -12,6 +12,7 @@ from typing import Any
 from litestar import Request
 from litestar.datastructures import State
 
+from orchestrator.core.auth.limits import StreamSlots
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.events.hub import EventHub
 from orchestrator.core.events.wake import Waker
@@ -31,6 +32,8 @@ class Plane:
     network: NetworkPolicy
     submitter: JobSubmitter
     """Group-commits single job submissions."""
+    stream_slots: StreamSlots
+    """Concurrent SSE streams per token, counted in Redis."""
 
 
 def plane_of(request: Request[Any, Any, Any]) -> Plane:
@@ -52,6 +55,11 @@ def plane_in(state: State) -> Plane:
             hub=EventHub(resources.redis, namespace),
             network=network,
             submitter=JobSubmitter(resources.sessions, waker),
+            stream_slots=StreamSlots(
+                resources.redis,
+                namespace,
+                per_token=resources.settings.auth.streams_per_token,
+            ),
         )
         resources.timers.append(plane.hub.start())
         state[_STATE_KEY] = plane

@@ -22,7 +22,7 @@ from loguru import logger
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from orchestrator.core.errors import RateLimited, ServiceUnavailable
+from orchestrator.core.errors import JsonTooDeep, RateLimited, ServiceUnavailable
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.observability.context import tenant_id_var
 from orchestrator.core.webhooks.headers import keep_headers
@@ -125,8 +125,9 @@ async def receive_webhook(request: Request[Any, Any, Any], source_id: str) -> Re
 
     401 for any signature problem (the body never says which), 404 for an unknown or
     disabled source, 413 over the source's ``max_body_bytes``, 429 over its
-    ``rate_limit_per_s`` (``Retry-After``). A duplicate of a stored event is a 200 that
-    writes nothing.
+    ``rate_limit_per_s`` (``Retry-After``), 400 ``json-too-deep`` for a verified JSON body
+    nested deeper than ``ORCH_MAX_JSON_DEPTH`` (not stored). A duplicate of a stored event
+    is a 200 that writes nothing.
     """
     answer = await take(
         ingress_of(request),
@@ -160,7 +161,18 @@ async def take(
     body = await body_of(source.max_body_bytes)
     if body is None:
         raise _too_large(source)
-    outcome = check(source.spec, headers, body, source.secrets, now=time.time())
+    try:
+        outcome = check(
+            source.spec,
+            headers,
+            body,
+            source.secrets,
+            now=time.time(),
+            max_json_depth=ingress.max_json_depth,
+        )
+    except JsonTooDeep:
+        count(provider, Outcome.TOO_DEEP)
+        raise
     if isinstance(outcome, Rejection):
         count_rejection(provider, outcome)
         logger.info("webhook delivery to {} refused: {}", source.id, outcome.value)

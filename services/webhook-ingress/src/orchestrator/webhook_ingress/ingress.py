@@ -26,7 +26,7 @@ from orchestrator.webhook_ingress.sources import SourceCache
 NO_KEK = KeyRing(KeyEncryptionKey(id="", key=b""))
 """The ring of an ingress deployed without ``ORCH_KEK``: it opens no ``db://`` value (each
 such ref is logged as sealed under a KEK this process does not hold); ``env://`` refs
-still resolve."""
+still resolve, under the same rule as everywhere (``secrets/scope.py``)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class Ingress:
     sources: SourceCache
     limiter: SourceLimiter
     inbox: InboxWriter
+    max_json_depth: int
+    """``ORCH_MAX_JSON_DEPTH``: a verified JSON delivery nested deeper is refused (400)."""
 
 
 def ingress_of(request: Request[Any, Any, Any]) -> Ingress:
@@ -67,6 +69,7 @@ async def running_ingress(app: Litestar) -> AsyncIterator[None]:
         sources=sources,
         limiter=SourceLimiter(gate),
         inbox=InboxWriter(inbox_connection.use, waker),
+        max_json_depth=resources.settings.deployment.max_json_depth,
     )
     try:
         yield

@@ -21,6 +21,8 @@ class Outcome(enum.StrEnum):
     UNAUTHORIZED = "unauthorized"
     NOT_FOUND = "not_found"
     TOO_LARGE = "too_large"
+    TOO_DEEP = "too_deep"
+    """Verified, but its JSON nests deeper than ``ORCH_MAX_JSON_DEPTH`` (400, not stored)."""
     RATE_LIMITED = "rate_limited"
     UNAVAILABLE = "unavailable"
     """The database did not take the delivery (503: the provider retries)."""

@@ -12,9 +12,10 @@ from dramatiq.asyncio import get_event_loop_thread
 from loguru import logger
 from prometheus_client import REGISTRY
 
-from orchestrator.core.db.engine import sync_url
+from orchestrator.core.db.engine import BoundedSyncConnection, sync_url
 from orchestrator.core.observability.depth import DepthCollector
 from orchestrator.core.observability.logging import configure_logging
+from orchestrator.core.observability.redaction import deployment_secrets
 from orchestrator.core.observability.tracing import configure_tracing
 from orchestrator.worker.actors.job_context import close_job_resources
 from orchestrator.worker.actors.job_retention import JOBS_MAINTENANCE
@@ -26,11 +27,17 @@ from orchestrator.worker.context import close_worker_context
 from orchestrator.worker.health import start_health_server
 from orchestrator.worker.settings import get_settings
 
+PROBE_TIMEOUT_S = 1.5
+"""The longest the readiness check waits for PostgreSQL's answer."""
 
-def connect() -> psycopg.Connection:
-    """A new connection as the runtime role (for the probes and the depth gauges)."""
-    url = sync_url(get_settings().core.db.runtime_url()).replace("postgresql+psycopg", "postgresql")
-    return psycopg.connect(url, connect_timeout=2)
+
+def connect(query_timeout_s: float | None = None) -> psycopg.Connection:
+    """A new connection as the runtime role (for the probes and the depth gauges), each of
+    its round trips bounded (``ORCH_DB_QUERY_TIMEOUT_S`` unless ``query_timeout_s``)."""
+    db = get_settings().core.db
+    url = sync_url(db.runtime_url()).replace("postgresql+psycopg", "postgresql")
+    bounded = BoundedSyncConnection.bounded(query_timeout_s or db.query_timeout_s)
+    return bounded.connect(url, connect_timeout=db.connect_timeout_s)
 
 
 def readiness() -> dict[str, bool]:
@@ -38,12 +45,12 @@ def readiness() -> dict[str, bool]:
     core = get_settings().core
     state = {"database": True, "redis": True}
     try:
-        with connect() as conn:
+        with connect(PROBE_TIMEOUT_S) as conn:
             conn.execute("SELECT 1")
     except Exception:
         state["database"] = False
     try:
-        redis.Redis.from_url(core.redis.require_url(), socket_timeout=2).ping()
+        redis.Redis.from_url(core.redis.require_url(), **core.redis.client_options()).ping()
     except Exception:
         state["redis"] = False
     return state
@@ -52,7 +59,7 @@ def readiness() -> dict[str, bool]:
 def main() -> None:
     """Consume every queue until SIGINT or SIGTERM, then finish in-flight messages."""
     settings = get_settings()
-    configure_logging(settings.core.log, "worker")
+    configure_logging(settings.core.log, "worker", secrets=deployment_secrets(settings.core))
     configure_tracing(settings.core.tracing, "worker")
     broker = build_broker(
         settings.core.redis,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dramatiq
+import redis
 from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
@@ -41,8 +42,10 @@ def build_broker(
     another broker client puts them back on their queue once the dead one has been silent
     for ``heartbeat_timeout_s``, on a ``maintenance_chance`` share of its commands.
     """
+    # A client of ours, not ``url=``: Dramatiq would build its pool without our timeouts.
+    client = redis.Redis.from_url(settings.require_url(), **settings.client_options())
     broker = RedisBroker(  # type: ignore[no-untyped-call]
-        url=settings.require_url(),
+        client=client,
         namespace=f"{settings.namespace}-dramatiq",
         heartbeat_timeout=round(heartbeat_timeout_s * 1000),
         maintenance_chance=round(maintenance_chance * MAINTENANCE_SCALE),

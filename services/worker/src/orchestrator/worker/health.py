@@ -37,11 +37,21 @@ def _handler(check_ready: ReadinessCheck) -> type[BaseHTTPRequestHandler]:
         def _problem(self, status: int, code: str, detail: str, extra: dict[str, bool]) -> None:
             body = {"type": problem_type(code), "title": code, "status": status, "detail": detail}
             body.update(extra)
-            self._send(status, "application/problem+json", json.dumps(body).encode())
+            # A dependency that did not answer: probe again in a second.
+            headers = {"Retry-After": "1"} if status == 503 else {}
+            self._send(status, "application/problem+json", json.dumps(body).encode(), headers)
 
-        def _send(self, status: int, content_type: str, body: bytes) -> None:
+        def _send(
+            self,
+            status: int,
+            content_type: str,
+            body: bytes,
+            headers: dict[str, str] | None = None,
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

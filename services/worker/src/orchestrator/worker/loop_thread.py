@@ -58,7 +58,7 @@ class LoopThread(ABC):
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         engine = create_engine(core.db)
-        redis = Redis.from_url(core.redis.require_url(), socket_connect_timeout=2.0)
+        redis = Redis.from_url(core.redis.require_url(), **core.redis.client_options())
         self._started.set()
         try:
             await self.serve(session_factory(engine), redis, self._stop)

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from joserfc.jwk import ECKey, KeySet
 from sqlalchemy import select, update
@@ -93,6 +94,43 @@ async def rotate(
     session.add(key)
     await session.flush()
     return key
+
+
+@dataclass(frozen=True)
+class KeyRevocation:
+    """What ``revoke`` did: ``replacement`` signs now if the revoked key was signing."""
+
+    kid: str
+    was_verifying: bool
+    replacement: str | None
+
+
+async def revoke(
+    session: AsyncSession, kek: envelope.KeyEncryptionKey, kid: str
+) -> KeyRevocation | None:
+    """Stop ``kid`` verifying (and signing) now, in the caller's transaction; None if unknown.
+
+    Its row stays, retired, with ``verify_until`` at this moment, so no service loads it
+    again and the JWKS drops it; every token it signed is refused once services reload
+    their keys. When it was the signing key, a fresh key signs instead. Idempotent.
+    """
+    now = utcnow()
+    row = await session.get(SigningKey, kid, with_for_update=True)
+    if row is None:
+        return None
+    was_verifying = row.verify_until is None or row.verify_until > now
+    if row.retired_at is None:
+        row.retired_at = now
+    if was_verifying:
+        row.verify_until = now
+    await session.flush()
+    replacement = None
+    if await active_key(session) is None:
+        key = generate_signing_key(kek)
+        session.add(key)
+        await session.flush()
+        replacement = key.kid
+    return KeyRevocation(kid=kid, was_verifying=was_verifying, replacement=replacement)
 
 
 async def ensure_active_key(session: AsyncSession, kek: envelope.KeyEncryptionKey) -> SigningKey:

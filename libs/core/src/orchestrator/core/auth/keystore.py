@@ -46,8 +46,10 @@ class KeyStore:
             self.keyset = keys.public_keyset(rows)
             self.kids = frozenset(row.kid for row in rows)
             self.public_jwks = [dict(row.public_jwk) for row in rows]
-            if self._kek is not None and active is not None:
-                self.signing_key = keys.private_key(active, self._kek)
+            if self._kek is not None:
+                # A revoked signing key (``orchestrator keys revoke``) stops signing at once,
+                # even before its replacement is read.
+                self.signing_key = None if active is None else keys.private_key(active, self._kek)
             self._last_refresh = time.monotonic()
 
     async def refresh_for_unknown_kid(self) -> None:

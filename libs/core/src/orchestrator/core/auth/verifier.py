@@ -11,7 +11,13 @@ from joserfc.errors import JoseError
 from joserfc.jws import extract_compact
 from joserfc.jwt import ClaimsOption
 
-from orchestrator.core.auth.claims import ALGORITHM, PLATFORM_ROLE, PLATFORM_TENANT, Principal
+from orchestrator.core.auth.claims import (
+    ALGORITHM,
+    CONTROL_AUDIENCE,
+    PLATFORM_ROLE,
+    PLATFORM_TENANT,
+    Principal,
+)
 from orchestrator.core.auth.keystore import KeyStore
 from orchestrator.core.auth.revocation import Denylist
 from orchestrator.core.auth.subjects import subjects_of
@@ -25,8 +31,9 @@ class TokenVerifier:
 
     A verified token is cached until it expires, so the hot path pays a dict
     lookup instead of an ECDSA verification; the denylist (the token's ``jti``, and
-    its subject keys against its ``iat``) is still consulted on every call, so a
-    revocation applies to cached tokens too.
+    its subject keys against its ``iat``) and the key set (the token's ``kid``) are
+    still consulted on every call, so a revocation or a removed key applies to cached
+    tokens too.
     """
 
     def __init__(
@@ -38,6 +45,7 @@ class TokenVerifier:
         audience: str,
         leeway_s: int,
         cache_size: int,
+        max_lifetime_s: int,
     ) -> None:
         self._keystore = keystore
         self._denylist = denylist
@@ -45,8 +53,11 @@ class TokenVerifier:
         self._audience = audience
         self._leeway_s = leeway_s
         self._cache_size = cache_size
-        # A verified token's principal and its subject keys, worked out once.
-        self._cache: dict[str, tuple[Principal, tuple[str, ...]]] = {}
+        self._max_lifetime_s = max_lifetime_s
+        # Only a control token may lack ``tid`` (a platform operator's, ADR 0051).
+        self._tenantless_allowed = audience == CONTROL_AUDIENCE
+        # A verified token's principal, its subject keys and its ``kid``, worked out once.
+        self._cache: dict[str, tuple[Principal, tuple[str, ...], str]] = {}
 
     async def verify(self, token: str) -> Principal:
         """The principal of a valid token; ``Unauthorized`` for anything else."""
@@ -55,12 +66,13 @@ class TokenVerifier:
         now = time.time()
         cached = self._cache.get(token)
         if cached is None:
-            principal = await self._verify_uncached(token, now)
-            cached = (principal, subjects_of(principal))
+            principal, kid = await self._verify_uncached(token, now)
+            cached = (principal, subjects_of(principal), kid)
             self._remember(token, cached)
         else:
             principal = cached[0]
-            if principal.expires_at + self._leeway_s < now:
+            # A key removed from the set (revoked, or past its grace) takes its tokens along.
+            if principal.expires_at + self._leeway_s < now or cached[2] not in self._keystore.kids:
                 self._cache.pop(token, None)
                 raise Unauthorized
         if principal.jti in self._denylist or self._denylist.refuses(
@@ -75,7 +87,7 @@ class TokenVerifier:
         For revocation: an operator may revoke any token of its organization,
         including exec tokens and tokens not yet valid.
         """
-        decoded = await self._decode(token)
+        decoded, _ = await self._decode(token)
         try:
             jwt.JWTClaimsRegistry(
                 iss={"essential": True, "value": self._issuer},
@@ -88,22 +100,30 @@ class TokenVerifier:
         except (JoseError, ValueError, TypeError, KeyError):
             raise Unauthorized from None
 
-    async def _verify_uncached(self, token: str, now: float) -> Principal:
-        decoded = await self._decode(token)
+    async def _verify_uncached(self, token: str, now: float) -> tuple[Principal, str]:
+        decoded, kid = await self._decode(token)
+        claims = decoded.claims
         try:
-            self._registry(now).validate(decoded.claims)
-            return _principal(decoded.claims)
+            self._registry(now).validate(claims)
+            # ``iat`` is essential and numeric by now: a lifetime longer than we ever mint
+            # is a token forged with a key, not one we issued.
+            if claims["exp"] - claims["iat"] > self._max_lifetime_s:
+                raise ValueError("lifetime")
+            return _principal(claims, tenantless_allowed=self._tenantless_allowed), kid
         except (JoseError, ValueError, TypeError, KeyError):
             raise Unauthorized from None
 
-    async def _decode(self, token: str) -> jwt.Token:
+    async def _decode(self, token: str) -> tuple[jwt.Token, str]:
         if len(token) > MAX_TOKEN_BYTES:
             raise Unauthorized
         try:
-            kid = extract_compact(token.encode()).headers().get("kid")
+            headers = extract_compact(token.encode()).headers()
         except (JoseError, ValueError, TypeError):
             raise Unauthorized from None
-        if not isinstance(kid, str):
+        kid = headers.get("kid")
+        # We mint no critical extension, so a ``crit`` names one we cannot honour (RFC 7515
+        # §4.1.11); joserfc would accept it when it lists only registered names.
+        if not isinstance(kid, str) or "crit" in headers:
             raise Unauthorized
         if kid not in self._keystore.kids:
             try:
@@ -113,7 +133,7 @@ class TokenVerifier:
             if kid not in self._keystore.kids:
                 raise Unauthorized
         try:
-            return jwt.decode(token, self._keystore.keyset, algorithms=[ALGORITHM])
+            return jwt.decode(token, self._keystore.keyset, algorithms=[ALGORITHM]), kid
         except (JoseError, ValueError, TypeError, KeyError):
             raise Unauthorized from None
 
@@ -130,14 +150,14 @@ class TokenVerifier:
             jti=essential,
         )
 
-    def _remember(self, token: str, entry: tuple[Principal, tuple[str, ...]]) -> None:
+    def _remember(self, token: str, entry: tuple[Principal, tuple[str, ...], str]) -> None:
         if len(self._cache) >= self._cache_size:
             # Dropping everything is crude but O(1) amortised and never wrong.
             self._cache.clear()
         self._cache[token] = entry
 
 
-def _principal(claims: dict[str, Any]) -> Principal:
+def _principal(claims: dict[str, Any], *, tenantless_allowed: bool = True) -> Principal:
     scope = claims.get("scope", "")
     org = claims.get("org")
     role = claims.get("role")
@@ -151,9 +171,9 @@ def _principal(claims: dict[str, Any]) -> Principal:
     reason = claims.get("reason")
     if "tid" in claims:
         tenant_id = uuid.UUID(str(claims["tid"]))
-    elif role == PLATFORM_ROLE and not org and act is None:
-        # Only a platform operator's token has no tenant (ADR 0051); any other token
-        # without ``tid`` is refused, as before.
+    elif tenantless_allowed and role == PLATFORM_ROLE and not org and act is None:
+        # Only a platform operator's control token has no tenant (ADR 0051); any other
+        # token without ``tid`` (an exec token above all) is refused, as before.
         tenant_id = PLATFORM_TENANT
     else:
         raise KeyError("tid")

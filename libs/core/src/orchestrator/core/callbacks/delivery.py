@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 from loguru import logger
@@ -37,6 +37,7 @@ from orchestrator.core.upstream.client import (
     Timeouts,
     UpstreamClient,
     UpstreamError,
+    UpstreamRefused,
     UpstreamRequest,
 )
 
@@ -61,13 +62,19 @@ def retry_delay(policy: CallbackPolicy, attempt: int, rng: random.Random) -> flo
 
 
 def after_attempt(
-    policy: CallbackPolicy, attempt: int, *, delivered: bool, rng: random.Random | None = None
+    policy: CallbackPolicy,
+    attempt: int,
+    *,
+    delivered: bool,
+    final: bool = False,
+    rng: random.Random | None = None,
 ) -> tuple[str, float | None]:
-    """The state after attempt ``attempt`` (``delivered``, ``failed`` when it was the last,
-    else ``pending``) and, when pending, the delay before the next one."""
+    """The state after attempt ``attempt`` (``delivered``, ``failed`` when it was the last
+    or ``final`` says no attempt can succeed, else ``pending``) and, when pending, the
+    delay before the next one."""
     if delivered:
         return "delivered", None
-    if attempt >= policy.max_attempts:
+    if final or attempt >= policy.max_attempts:
         return "failed", None
     return "pending", retry_delay(policy, attempt, rng or _JITTER)
 
@@ -120,6 +127,18 @@ def build_request(
     return UpstreamRequest(method="POST", url=url, headers=headers, body=body)
 
 
+class Posted(NamedTuple):
+    """What one POST came to."""
+
+    status: int | None
+    """The receiver's status; None when none came."""
+    error: str | None
+    """Why it failed; None on a 2xx."""
+    final: bool = False
+    """Nothing was sent and trying again cannot help: the address policy refuses the URL's
+    host, or the URL or a header cannot be written."""
+
+
 async def post_once(
     client: UpstreamClient,
     request: UpstreamRequest,
@@ -127,22 +146,23 @@ async def post_once(
     *,
     span_name: str,
     traceparent: str | None,
-) -> tuple[int | None, str | None]:
+) -> Posted:
     """One POST in a ``span_name`` span of the trace ``traceparent`` continues (the
-    request that made the job or the webhook event): the receiver's status (None if none
-    came) and an error unless it was 2xx."""
+    request that made the job or the webhook event)."""
     with tracing.continued_span(span_name, traceparent):
         span, request = traced.start(request)
         try:
             response = await client.request(request, timeouts)
         except UpstreamError as exc:
             tracing.end_client_span(span, None, type(exc).__name__)
-            return None, str(exc) or type(exc).__name__
+            return Posted(
+                None, str(exc) or type(exc).__name__, final=isinstance(exc, UpstreamRefused)
+            )
         status = response.status
         tracing.end_client_span(span, status, None)
     if not 200 <= status < 300:
-        return status, f"the receiver answered {status}"
-    return status, None
+        return Posted(status, f"the receiver answered {status}")
+    return Posted(status, None)
 
 
 async def signing_keys(session: AsyncSession, keys: KeyRing) -> list[str]:
@@ -209,11 +229,11 @@ async def deliver(
             body,
         )
         traceparent = job.traceparent
-    status, error = await post_once(
+    status, error, final = await post_once(
         client, request, policy.timeouts, span_name="callback.deliver", traceparent=traceparent
     )
     delivered = error is None
-    state, delay = after_attempt(policy, attempt, delivered=delivered, rng=rng)
+    state, delay = after_attempt(policy, attempt, delivered=delivered, final=final, rng=rng)
     async with tenant_transaction(sessions, tenant_id) as session:
         if not await _record(session, job_id, attempt, state):
             return Delivery("skipped")  # a duplicate message recorded this attempt first

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.crypto import envelope
 from orchestrator.core.models import WorkspaceSecret
+from orchestrator.core.observability.redaction import remember_secrets
 from orchestrator.core.secrets.keyring import KeyRing
 
 CALLBACK_SIGNING = "callback-signing"
@@ -78,6 +79,7 @@ def _opened(keys: KeyRing, row: WorkspaceSecret) -> SigningSecret:
     if kek is None:
         raise LookupError(f"a signing secret is sealed under unknown KEK {sealed.kek_id!r}")
     key = envelope.open_sealed(kek, sealed, context=str(row.id)).decode()
+    remember_secrets((key,))
     return SigningSecret(row.id, key, row.created_at, row.expires_at)
 
 

@@ -14,6 +14,7 @@ writes (``workflows.service.steps_errors``, ``schedules.service.schedule_errors`
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -66,6 +67,7 @@ from orchestrator.core.models import (
 )
 from orchestrator.core.policy.model import TenantQuota
 from orchestrator.core.schedules import service as schedules
+from orchestrator.core.secrets.scope import RefScope
 from orchestrator.core.workflows import service as workflows
 from orchestrator.core.workflows.definition import Step, steps_to_json
 
@@ -260,6 +262,8 @@ async def _check(
     network: NetworkPolicy,
     *,
     prune: bool,
+    refs: RefScope,
+    tenant_id: uuid.UUID,
 ) -> _Checked:
     """Every error of the bundle at once (422), or its normalised parts."""
     errors: FieldErrors = []
@@ -279,7 +283,7 @@ async def _check(
         if spec is not None:
             specs[policy.name] = spec
     for i, ref in enumerate(bundle.secret_refs):
-        errors.extend(ref_errors(ref.ref, at("", "secret_refs", i, "ref")))
+        errors.extend(ref_errors(ref.ref, at("", "secret_refs", i, "ref"), refs, tenant_id))
     for i, config in enumerate(bundle.configs):
         errors.extend(nul_errors(config.document, at("", "configs", i, "document")))
     quota: TenantQuota | None = None
@@ -551,6 +555,7 @@ async def import_bundle(
     dry_run: bool,
     prune: bool = False,
     network: NetworkPolicy | None = None,
+    refs: RefScope | None = None,
 ) -> ImportReport:
     """Validate every item (422 listing all errors), then apply the changes unless ``dry_run``.
 
@@ -558,13 +563,16 @@ async def import_bundle(
     does not list are deleted too (workflows and schedules only when it has that member),
     after the upserts (so a connector moved off a policy no longer holds it), each before
     what it names; 409 when a webhook source still needs one, or a kept schedule starts a
-    deleted workflow, writing nothing. ``network`` checks schedules' callback URLs (default:
-    the process environment's policy).
+    deleted workflow, writing nothing. ``network`` checks schedules' callback URLs, ``refs``
+    what secret refs may reach (default: the process environment's policy and scope).
     """
     network = NetworkPolicy.from_env() if network is None else network
+    refs = RefScope.from_env() if refs is None else refs
     await repository.lock_for_import(session, m.tenant_id)
     stored = await _stored(session)
-    checked = await _check(session, bundle, stored, network, prune=prune)
+    checked = await _check(
+        session, bundle, stored, network, prune=prune, refs=refs, tenant_id=m.tenant_id
+    )
     planned = _plan(bundle, checked, stored)
     changes = [change for change in planned if change is not None]
     pruned = await _prunable(session, bundle, stored) if prune else _Pruned([], [], [], [], [])

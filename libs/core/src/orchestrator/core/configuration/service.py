@@ -39,6 +39,7 @@ from orchestrator.core.models import (
 from orchestrator.core.policy.model import TenantQuota
 from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.secrets.refs import DB_REF
+from orchestrator.core.secrets.scope import RefScope
 from orchestrator.core.secrets.sealing import seal_value
 
 Action = Literal["create", "update"]
@@ -195,17 +196,28 @@ async def get_secret_ref(session: AsyncSession, name: str) -> SecretRef:
     return row
 
 
-async def create_secret_ref(session: AsyncSession, m: Mutation, name: str, ref: str) -> SecretRef:
-    """A new secret ref; 422 on bad syntax, 409 when the name is taken."""
-    raise_if(ref_errors(ref, "/ref"), "The secret ref is not valid.")
+async def create_secret_ref(
+    session: AsyncSession, m: Mutation, name: str, ref: str, scope: RefScope | None = None
+) -> SecretRef:
+    """A new secret ref; 422 on bad syntax or a target outside ``scope`` (default: the
+    process environment's), 409 when the name is taken."""
+    _check_ref(m, ref, scope)
     if await repository.secret_ref_by_name(session, name) is not None:
         raise Conflict(f"A secret ref called `{name}` exists; replace it with PUT.")
     return (await write_secret_ref(session, m, name, ref, None))[0]
 
 
-async def replace_secret_ref(session: AsyncSession, m: Mutation, name: str, ref: str) -> SecretRef:
-    """Point a secret ref elsewhere (version +1 when it differs)."""
-    raise_if(ref_errors(ref, "/ref"), "The secret ref is not valid.")
+def _check_ref(m: Mutation, ref: str, scope: RefScope | None) -> None:
+    scope = RefScope.from_env() if scope is None else scope
+    if errors := ref_errors(ref, "/ref", scope, m.tenant_id):
+        raise_if(errors, f"The secret ref is not valid: {errors[0]['message']}.")
+
+
+async def replace_secret_ref(
+    session: AsyncSession, m: Mutation, name: str, ref: str, scope: RefScope | None = None
+) -> SecretRef:
+    """Point a secret ref elsewhere (version +1 when it differs); 422 as on create."""
+    _check_ref(m, ref, scope)
     row = await repository.secret_ref_by_name(session, name, for_update=True)
     if row is None:
         raise NotFound(f"No secret ref called `{name}` in this workspace.")

@@ -8,6 +8,7 @@ documents, so one request can list every error.
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any, TypeVar
 
 import msgspec
@@ -15,6 +16,7 @@ import msgspec
 from orchestrator.core.errors import ValidationFailed
 from orchestrator.core.policy.model import PolicySpec, TenantQuota
 from orchestrator.core.secrets.refs import InvalidRef, parse_ref
+from orchestrator.core.secrets.scope import RefScope
 
 FieldErrors = list[dict[str, str]]
 T = TypeVar("T")
@@ -87,13 +89,14 @@ def normalise_quota(doc: Any, where: str) -> tuple[TenantQuota | None, FieldErro
     return convert(doc, TenantQuota, where)
 
 
-def ref_errors(ref: str, where: str) -> FieldErrors:
-    """Errors of a secret ref's text."""
+def ref_errors(ref: str, where: str, scope: RefScope, tenant_id: uuid.UUID) -> FieldErrors:
+    """Errors of a secret ref's text: its syntax, then what it may reach in the workspace
+    ``tenant_id`` (``secrets/scope.py``, the rule the resolver applies again)."""
     try:
-        parse_ref(ref)
+        why = scope.refusal(parse_ref(ref), tenant_id)
     except InvalidRef as exc:
-        return [{"key": where, "message": str(exc)}]
-    return []
+        why = str(exc)
+    return [] if why is None else [{"key": where, "message": why}]
 
 
 def nul_errors(doc: Any, where: str) -> FieldErrors:

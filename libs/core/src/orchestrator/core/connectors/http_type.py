@@ -51,7 +51,7 @@ from orchestrator.core.connectors.validation import (
     schema_problem,
 )
 from orchestrator.core.errors import ValidationFailed
-from orchestrator.core.upstream.client import UpstreamRequest
+from orchestrator.core.upstream.client import HEADER_VALUE_UNSENDABLE, UpstreamRequest
 
 TYPE_NAME = "http"
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -62,7 +62,11 @@ RESERVED_HEADERS = frozenset(
     {"host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "trailer"}
 )
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
-_FORBIDDEN_IN_HEADER = ("\r", "\n", "\0")
+_UNSENDABLE = HEADER_VALUE_UNSENDABLE.search
+_HEADER_RULE = (
+    "must hold only visible ASCII, spaces and tabs "
+    "(no CR, LF, NUL or other control characters, no non-ASCII characters)"
+)
 _PATH_LITERAL_SAFE = "/:@!$&'()*+,;=-._~%"
 _OMIT = object()
 
@@ -183,8 +187,8 @@ def _header_errors(headers: Mapping[str, str], prefix: str) -> list[dict[str, st
             errors.append({"key": key, "message": "is not a valid header name"})
         elif name.lower() in RESERVED_HEADERS:
             errors.append({"key": key, "message": "is set by the client and cannot be configured"})
-        if any(c in value for c in _FORBIDDEN_IN_HEADER):
-            errors.append({"key": key, "message": "must not contain CR, LF or NUL"})
+        if _UNSENDABLE(value):
+            errors.append({"key": key, "message": _HEADER_RULE})
         errors.extend(_template_errors(value, key)[1])
     return errors
 
@@ -238,10 +242,8 @@ def _auth_errors(auth: Auth | None, prefix: str) -> list[dict[str, str]]:
             return [{"key": key, "message": "is not a valid header name"}]
         if auth.header.lower() in RESERVED_HEADERS:
             return [{"key": key, "message": "is set by the client and cannot be configured"}]
-        if any(c in auth.prefix for c in _FORBIDDEN_IN_HEADER):
-            return [
-                {"key": _key(prefix, "auth", "prefix"), "message": "must not contain CR, LF or NUL"}
-            ]
+        if _UNSENDABLE(auth.prefix):
+            return [{"key": _key(prefix, "auth", "prefix"), "message": _HEADER_RULE}]
     if isinstance(auth, BasicAuth) and ":" in auth.username:
         return [{"key": _key(prefix, "auth", "username"), "message": "must not contain ':'"}]
     return []
@@ -249,7 +251,10 @@ def _auth_errors(auth: Auth | None, prefix: str) -> list[dict[str, str]]:
 
 def _base_url_errors(base_url: str, prefix: str) -> list[dict[str, str]]:
     key = _key(prefix, "base_url")
-    parts = urlsplit(base_url)
+    try:
+        parts = urlsplit(base_url)
+    except ValueError as exc:  # e.g. "[169.254.169.254]": check_network says more
+        return [{"key": key, "message": f"is not a valid URL: {exc}"}]
     if parts.query or parts.fragment or base_url.endswith(("?", "#")):
         return [{"key": key, "message": "must not have a query or fragment; use query"}]
     return []
@@ -418,8 +423,8 @@ class _Renderer:
                     self._fail(part.name, "must not be empty, '.' or '..' in the path")
                     continue
                 text = quote(text, safe="")
-            elif where == "headers" and any(c in text for c in _FORBIDDEN_IN_HEADER):
-                self._fail(part.name, "must not contain CR, LF or NUL (it fills a header)")
+            elif where == "headers" and _UNSENDABLE(text):
+                self._fail(part.name, f"{_HEADER_RULE} (it fills a header)")
                 continue
             out.append(text)
         return "".join(out)
@@ -471,8 +476,8 @@ def _auth_header(
         if value is None:
             errors.append({"key": key, "message": "is not set for this connector"})
             return None
-        if any(c in value for c in _FORBIDDEN_IN_HEADER):
-            errors.append({"key": key, "message": "must not contain CR, LF or NUL"})
+        if _UNSENDABLE(value):
+            errors.append({"key": key, "message": _HEADER_RULE})
             return None
         return value
 

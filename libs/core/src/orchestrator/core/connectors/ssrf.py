@@ -1,9 +1,10 @@
 """Which network addresses a tenant-set URL may reach (server-side request forgery guard).
 
-Two checks, both from one address classification:
+Two checks, both from one host normalisation (``normalise_host``) and one address
+classification (``classify``):
 
 - at configuration time, ``url_problem`` looks at the URL alone: scheme, userinfo,
-  literal IP addresses and well-known metadata host names;
+  literal IP addresses in any written form and well-known metadata host names;
 - at call time, the upstream client checks every address a host name resolves
   to and every address it actually connects to (``NetworkPolicy.refusal``), so
   a name that later resolves somewhere forbidden (DNS rebinding) is refused too.
@@ -20,11 +21,15 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
+
+import idna
 
 from orchestrator.core.settings import UpstreamSettings
 
@@ -125,27 +130,112 @@ def classify(address: IPAddress) -> tuple[AddressClass, str]:
 
 
 def parse_address(text: str) -> IPAddress | None:
-    """``text`` as an IP address (brackets and an IPv6 zone allowed), or None for a name."""
-    text = text.strip("[]").split("%", 1)[0]
+    """``text`` as an IP address in any form a client would accept, or None for a name."""
     try:
-        return ipaddress.ip_address(text)
-    except ValueError:
+        return normalise_host(text).address
+    except HostInvalid:
         return None
 
 
-def _legacy_ipv4(host: str) -> bool:
-    """True for numeric IPv4 forms other than dotted quads (``2130706433``, ``0x7f.1``)."""
-    if not host or not all(c in "0123456789abcdefx." for c in host):
-        return False
+class HostInvalid(ValueError):
+    """A URL host that no normalisation turns into a name or an address."""
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """A URL host as a client reaches it: what to resolve or connect to, and how it was written."""
+
+    name: str
+    """ASCII and lower case: an A-label name, or the canonical text of ``address``."""
+    address: IPAddress | None
+    """Set when the host is an IP address, however written."""
+    as_written: bool
+    """False when the host was written otherwise than ``name`` (Unicode, percent-encoding,
+    a numeric IPv4 form other than a dotted quad, an IPv4 address in brackets)."""
+
+
+# UTS-46 maps these to "." before splitting labels; NFKC maps only U+FF0E.
+_FULL_STOPS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+_LEGACY_V4 = frozenset("0123456789abcdefx.")
+_LABELS = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)(?:\.(?!-)[a-z0-9_-]{1,63}(?<!-))*\Z")
+
+
+def _v4(text: str) -> ipaddress.IPv4Address | None:
+    """``text`` as IPv4 in any form ``inet_aton`` takes (``2130706433``, ``0x7f.1``, ...)."""
     try:
-        socket.inet_aton(host)
+        return ipaddress.IPv4Address(text)
+    except ValueError:
+        pass
+    if not text or not set(text) <= _LEGACY_V4:
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(text))
     except OSError:
-        return False
-    return True
+        return None
 
 
-def _canonical_host(host: str) -> str:
-    return host.lower().rstrip(".")
+@lru_cache(maxsize=4096)
+def normalise_host(host: str) -> Host:
+    """The host of a URL as every client would read it, or ``HostInvalid``.
+
+    Pure. Brackets and an IPv6 zone are dropped; otherwise percent-escapes are decoded,
+    Unicode is NFKC-normalised with the ideographic full stops as dots, one trailing dot
+    (the DNS root) is dropped, and what is left is an IPv4 address in any numeric form
+    (dotted quad, ``169.254.43518``, decimal, octal or hex integers), or a name, converted
+    to its A-label (IDNA, UTS-46) and checked for letters, digits, ``-`` and ``_`` only.
+    """
+    text = host
+    bracketed = text.startswith("[") and text.endswith("]")
+    if bracketed:
+        text = text[1:-1]
+    if ":" in text:
+        literal = text.partition("%")[0]  # an IPv6 zone ("%25eth0" in a URL)
+        try:
+            v6 = ipaddress.IPv6Address(literal)
+        except ValueError:
+            raise HostInvalid("the host is not a valid IPv6 address") from None
+        return Host(str(v6), v6, as_written=True)
+    written = text.lower()
+    if "%" in text:
+        try:
+            text = unquote(text, errors="strict")
+        except UnicodeDecodeError:
+            raise HostInvalid("the host has percent-escapes that are not UTF-8") from None
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_FULL_STOPS)
+    text = text.lower()
+    if text.endswith("."):
+        text = text[:-1]
+        written = written[:-1] if written.endswith(".") else written
+    if not text:
+        raise HostInvalid("the URL has no host")
+    if text.isascii():
+        v4 = _v4(text)
+        if v4 is not None:
+            return Host(str(v4), v4, as_written=not bracketed and written == str(v4))
+        if bracketed:
+            raise HostInvalid("only an IP address may be written in brackets")
+    else:
+        try:
+            text = idna.encode(text, uts46=True, std3_rules=False).decode("ascii").lower()
+        except idna.IDNAError as exc:
+            raise HostInvalid(f"the host is not a valid internationalised name: {exc}") from None
+        v4 = _v4(text)
+        if v4 is not None:
+            return Host(str(v4), v4, as_written=False)
+    if len(text) > 253 or not _LABELS.match(text):
+        raise HostInvalid("the host name may hold only letters, digits, '-', '_' and dots")
+    return Host(text, None, as_written=written == text)
+
+
+def _netloc_host(url: str) -> str | None:
+    """The host part of ``url`` read by hand, for URLs ``urlsplit`` refuses (``[1.2.3.4]``)."""
+    rest = url.partition("://")[2]
+    netloc = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
+    if netloc.startswith("["):
+        end = netloc.find("]")
+        return netloc[: end + 1] if end > 0 else None
+    return netloc.partition(":")[0] or None
 
 
 class AddressRefused(OSError):
@@ -203,19 +293,35 @@ class NetworkPolicy:
         if reason is not None:
             raise AddressRefused(host, address, reason)
 
-    def host_problem(self, host: str) -> str | None:
-        """Why a URL's host is refused without resolving it, or None when it may be tried."""
-        name = _canonical_host(host)
-        literal = parse_address(name)
-        if literal is not None:
-            reason = self.address_refusal(literal)
+    def host_refusal(self, host: Host) -> str | None:
+        """Why the normalised ``host`` is refused before resolving it, or None."""
+        if host.address is not None:
+            reason = self.address_refusal(host.address)
             return f"the host is {reason}" if reason else None
-        if _legacy_ipv4(name):
-            return "the host is a non-canonical IPv4 address; write it as a dotted quad"
-        if name in METADATA_HOSTS:
+        if host.name in METADATA_HOSTS:
             return "the host is a cloud metadata service"
-        if (name == "localhost" or name.endswith(".localhost")) and not self.allow_loopback:
+        if (host.name == "localhost" or host.name.endswith(".localhost")) and (
+            not self.allow_loopback
+        ):
             return "the host is a loopback address"
+        return None
+
+    def host_problem(self, host: str) -> str | None:
+        """Why a URL's host is refused without resolving it, or None when it may be tried.
+
+        A numeric host must be written as its canonical address, so that what an
+        operator reads is what is called.
+        """
+        try:
+            normal = normalise_host(host)
+        except HostInvalid as exc:
+            return str(exc)
+        refusal = self.host_refusal(normal)
+        if refusal is not None:
+            return refusal if normal.as_written else f"{refusal} (written as {host!r})"
+        if normal.address is not None and not normal.as_written:
+            shown = f"[{normal.name}]" if normal.address.version == 6 else normal.name
+            return f"the host is a non-canonical form of {normal.name}; write it as {shown}"
         return None
 
     def url_problem(self, url: str) -> str | None:
@@ -226,7 +332,10 @@ class NetworkPolicy:
             parts = urlsplit(url)
             port = parts.port
         except ValueError as exc:
-            return f"the URL is not valid: {exc}"
+            # Still say what the host is when it is a refused address ("[169.254.169.254]").
+            host = _netloc_host(url)
+            refused = self.host_problem(host) if host else None
+            return refused or f"the URL is not valid: {exc}"
         if parts.scheme.lower() not in ALLOWED_SCHEMES:
             return "the URL scheme must be http or https"
         if "@" in parts.netloc:
@@ -246,13 +355,16 @@ async def resolve_allowed(policy: NetworkPolicy, host: str, port: int) -> list[s
     to one of these addresses, never to ``host`` again, so that a second resolution cannot
     lead somewhere else (DNS rebinding).
     """
-    name = _canonical_host(host)
+    try:
+        normal = normalise_host(host)
+    except HostInvalid as exc:
+        raise AddressRefused(host, host, str(exc)) from None
+    name = normal.name
     if name in METADATA_HOSTS:
         raise AddressRefused(host, host, "a cloud metadata service")
-    literal = parse_address(name)
-    if literal is not None:
-        policy.check(host, str(literal))
-        return [str(literal)]
+    if normal.address is not None:
+        policy.check(host, name)
+        return [name]
     infos = await asyncio.get_running_loop().getaddrinfo(name, port, type=socket.SOCK_STREAM)
     found = list(dict.fromkeys(str(info[4][0]) for info in infos))
     allowed = [address for address in found if policy.refusal(address) is None]

@@ -15,8 +15,9 @@ no filter. Values render as text: strings as they are, numbers and booleans
 in their JSON form; objects and arrays only where a whole-placeholder keeps
 the value (a JSON body member, or a query parameter, where an array repeats
 the parameter). Where a value lands decides its encoding: percent-encoded as
-one segment in a path, form-encoded in a query, verbatim in a header (CR, LF
-and NUL refused).
+one segment in a path, form-encoded in a query, verbatim in a header (only
+visible ASCII, spaces and tabs: a control character such as CR, LF or NUL, or a
+non-ASCII one, is refused with a 422).
 """
 
 from __future__ import annotations

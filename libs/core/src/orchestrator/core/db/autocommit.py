@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 
-from orchestrator.core.db.engine import connect_options, libpq_url
+from orchestrator.core.db.engine import bounded_connect, connect_params, libpq_url
 from orchestrator.core.settings import DatabaseSettings
 
 Connection = psycopg.AsyncConnection[Any]
@@ -26,7 +26,8 @@ class AutocommitConnection:
 
     def __init__(self, settings: DatabaseSettings) -> None:
         self._url = libpq_url(settings.runtime_url())
-        self._options = connect_options(settings)
+        self._params = connect_params(settings)
+        self._connect = bounded_connect(settings)
         self._connection: Connection | None = None
 
     @asynccontextmanager
@@ -34,8 +35,8 @@ class AutocommitConnection:
         """The connection, opened if it is not (one user at a time)."""
         connection = self._connection
         if connection is None or connection.closed or connection.broken:
-            connection = self._connection = await psycopg.AsyncConnection.connect(
-                self._url, autocommit=True, options=self._options
+            connection = self._connection = await self._connect(
+                self._url, autocommit=True, **self._params
             )
         yield connection
 

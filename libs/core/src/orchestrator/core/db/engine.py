@@ -1,11 +1,26 @@
-"""Async engines on psycopg 3."""
+"""Async engines on psycopg 3, every wait on the server bounded (docs/decisions.md, ADR
+"A frozen dependency gives a fast 503").
+
+A connection is opened within ``connect_timeout``, each round trip of a query, commit or
+rollback within ``query_timeout_s``, and a caller cancelled mid-query (a request deadline,
+an ``asyncio.timeout``) gets its ``CancelledError`` at once: psycopg's own reaction, a
+cancel request then a wait for the server (up to ten seconds against a frozen one), is
+replaced by closing the connection, which the pool then discards instead of resetting.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar, Self
+
+import psycopg
+from psycopg import errors, waiting
+from psycopg.abc import RV, PQGen
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
+from orchestrator.core.jsonbounds import load_stored
 from orchestrator.core.settings import DatabaseSettings
 
 
@@ -34,15 +49,120 @@ def connect_options(settings: DatabaseSettings) -> str:
     )
 
 
+class BoundedConnection(psycopg.AsyncConnection[Any]):
+    """A psycopg connection whose every wait on the server ends in bounded time.
+
+    A round trip that outlasts ``query_timeout_s`` closes the connection and raises
+    ``QueryTimeout`` (an ``OperationalError``: SQLAlchemy sees a disconnect and drops the
+    connection). A wait interrupted by a cancellation closes the connection and lets the
+    cancellation through at once; the server rolls back what was not committed.
+    """
+
+    query_timeout_s: ClassVar[float | None] = None
+
+    @classmethod
+    def bounded(cls, query_timeout_s: float | None) -> type[Self]:
+        """This class with ``query_timeout_s`` as every round trip's bound."""
+        return type(cls.__name__, (cls,), {"query_timeout_s": query_timeout_s})
+
+    async def wait(
+        self,
+        gen: PQGen[RV],
+        interval: float = 0.1,
+        timeout: float | None = None,  # noqa: ASYNC109  (psycopg's signature)
+    ) -> RV:
+        """Consume ``gen`` as psycopg does, bounded, and without a cancel round trip."""
+        bound = self.query_timeout_s if timeout is None else timeout
+        try:
+            return await waiting.wait_async(
+                gen, self.pgconn.socket, interval=interval, timeout=bound
+            )
+        except errors._WaitTimeout:
+            if timeout is not None:
+                raise  # the caller's own bound: its own handling
+            self.pgconn.finish()
+            raise QueryTimeout(
+                f"no answer from the server within {bound:g} s; connection closed"
+            ) from None
+        except BaseException as exc:
+            if not isinstance(exc, Exception):  # cancelled, interrupted: state unknown
+                self.pgconn.finish()
+            raise
+
+
+class QueryTimeout(psycopg.OperationalError):
+    """The server did not answer a round trip within ``query_timeout_s``."""
+
+
+class BoundedSyncConnection(psycopg.Connection[Any]):
+    """``BoundedConnection`` for blocking code (the worker's probes and gauges)."""
+
+    query_timeout_s: ClassVar[float | None] = None
+
+    @classmethod
+    def bounded(cls, query_timeout_s: float | None) -> type[Self]:
+        """This class with ``query_timeout_s`` as every round trip's bound."""
+        return type(cls.__name__, (cls,), {"query_timeout_s": query_timeout_s})
+
+    def wait(
+        self,
+        gen: PQGen[RV],
+        interval: float = 0.1,
+        timeout: float | None = None,
+    ) -> RV:
+        """Consume ``gen`` as psycopg does, bounded, and without a cancel round trip."""
+        bound = self.query_timeout_s if timeout is None else timeout
+        try:
+            return waiting.wait(gen, self.pgconn.socket, interval=interval, timeout=bound)
+        except errors._WaitTimeout:
+            if timeout is not None:
+                raise
+            self.pgconn.finish()
+            raise QueryTimeout(
+                f"no answer from the server within {bound:g} s; connection closed"
+            ) from None
+        except BaseException as exc:
+            if not isinstance(exc, Exception):
+                self.pgconn.finish()
+            raise
+
+
+def connect_params(settings: DatabaseSettings) -> dict[str, Any]:
+    """libpq parameters of every connection: server settings, connect timeout, keepalives."""
+    return {
+        "options": connect_options(settings),
+        "connect_timeout": settings.connect_timeout_s,
+        "keepalives": 1,
+        "keepalives_idle": settings.keepalives_idle_s,
+        "keepalives_interval": settings.keepalives_interval_s,
+        "keepalives_count": settings.keepalives_count,
+        "tcp_user_timeout": settings.tcp_user_timeout_ms,
+    }
+
+
+def bounded_connect(
+    settings: DatabaseSettings,
+) -> Callable[..., Awaitable[psycopg.AsyncConnection[Any]]]:
+    """``AsyncConnection.connect`` of connections bounded as ``settings`` say."""
+    return BoundedConnection.bounded(settings.query_timeout_s or None).connect
+
+
 def create_engine(settings: DatabaseSettings, *, owner: bool = False) -> AsyncEngine:
-    """An engine for the runtime role, or for the owner role when ``owner`` is set."""
+    """An engine for the runtime role, or for the owner role when ``owner`` is set.
+
+    A cancelled or timed-out query invalidates its connection (SQLAlchemy treats the
+    interruption as a disconnect): the pool never hands it out again, nor waits to reset it.
+    """
     url = settings.owner_url() if owner else settings.runtime_url()
     return create_async_engine(
         async_url(url),
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
+        pool_timeout=settings.pool_timeout_s,
         pool_pre_ping=False,
-        connect_args={"options": connect_options(settings)},
+        connect_args={**connect_params(settings), "async_creator_fn": bounded_connect(settings)},
+        # A stored value of any depth reads (as a marker past the bound), never a 500.
+        json_deserializer=load_stored,
     )
 
 

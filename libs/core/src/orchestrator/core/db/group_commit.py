@@ -7,7 +7,10 @@ whole group; a lone caller waits for no one: a group is whatever queued while
 the previous one was being written.
 
 When a group's transaction fails, its writes are tried again one at a time, so one
-bad write fails alone and the others still commit.
+bad write fails alone and the others still commit; unless the database did not answer
+(``core/dependencies.py``): then every write of the group fails with that error at once.
+A caller that goes away (its request's deadline) before its item was taken into a group
+takes the item with it: nothing it was refused is written later.
 
 ``GroupCommit`` writes through an ORM session; ``Grouped`` through whatever its opener
 yields (the webhook ingress: one autocommit connection, whose single statement per
@@ -23,6 +26,8 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core.dependencies import is_dependency_failure
 
 C = TypeVar("C")
 T = TypeVar("T")
@@ -68,17 +73,27 @@ class Grouped(Generic[C, T, R]):
         self._queue.append(pending)
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._drain(), name="group-commit")
-        # Shielded: a caller that goes away (a client disconnect) must not cancel the
-        # write other callers share; its item is written all the same.
-        return await asyncio.shield(pending.done)
+        # Shielded: a caller that goes away (a client disconnect, a deadline) must not
+        # cancel the write other callers share; its item, once in a group, is written all
+        # the same. One still queued is dropped, so a refused request writes nothing.
+        try:
+            return await asyncio.shield(pending.done)
+        except asyncio.CancelledError:
+            if pending in self._queue:  # a scan, only when a caller is cancelled
+                self._queue.remove(pending)
+            raise
 
     async def _drain(self) -> None:
         while self._queue:
             group, self._queue = self._queue[: self._max_group], self._queue[self._max_group :]
             try:
                 results = await self._commit([p.item for p in group])
-            except Exception:
-                await self._one_by_one(group)
+            except Exception as exc:
+                if not is_dependency_failure(exc):
+                    await self._one_by_one(group)
+                    continue
+                for pending in group:  # alone, each would wait for the database again
+                    _settle(pending, exc)
             else:
                 for pending, result in zip(group, results, strict=True):
                     _settle(pending, result)

@@ -25,6 +25,7 @@ from orchestrator.core.connectors.handlers import CodeHandler, SendContext
 from orchestrator.core.connectors.http_type import render_request
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.validation import validate_payload
+from orchestrator.core.deadline import paused
 from orchestrator.core.errors import (
     BudgetSpent,
     CircuitOpen,
@@ -33,10 +34,13 @@ from orchestrator.core.errors import (
     RateLimited,
     UpstreamAddressRefused,
     UpstreamFailed,
+    UpstreamRequestUnsendable,
+    ValidationFailed,
 )
 from orchestrator.core.execution import outcomes
 from orchestrator.core.execution.plans import ConnectorPlan, PlanCache
 from orchestrator.core.jobs.results import AttemptResult
+from orchestrator.core.jsonbounds import UnreadableJson
 from orchestrator.core.observability import tracing
 from orchestrator.core.observability.metrics import (
     POLICY_REFUSALS,
@@ -57,6 +61,7 @@ from orchestrator.core.upstream.client import (
     UpstreamError,
     UpstreamRefused,
     UpstreamRequest,
+    UpstreamUnsendable,
 )
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -183,6 +188,11 @@ class Executor:
         """
         plan = await self.plans.get(tenant_id, connector, session=session)
         op = plan.operation(operation)
+        if isinstance(payload, UnreadableJson):  # stored before ORCH_MAX_JSON_DEPTH held
+            raise ValidationFailed(
+                "The stored payload nests too deeply to be sent.",
+                errors=[{"key": "/payload", "message": payload["detail"]}],
+            )
         validate_payload(op.payload_schema, payload)
         handler = plan.handler
         if handler is None:
@@ -265,6 +275,8 @@ class Executor:
             result = outcomes.from_response(
                 response, plan.spec.retry, may_repeat=may_repeat, now=time.time()
             )
+        except UpstreamUnsendable as exc:
+            raise UpstreamRequestUnsendable(str(exc)) from exc
         except UpstreamRefused as exc:
             raise UpstreamAddressRefused(str(exc)) from exc
         except UpstreamError as exc:
@@ -332,7 +344,14 @@ class Executor:
         return result
 
     async def execute(self, prepared: Prepared, *, idempotency_key: str | None = None) -> Execution:
-        """Run a prepared call now, retrying inside the total deadline; a problem on failure."""
+        """Run a prepared call now, retrying inside the total deadline; a problem on failure.
+
+        The policy's total deadline bounds it: an HTTP request's own deadline pauses.
+        """
+        with paused(prepared.plan.spec.timeout.total_s):
+            return await self._execute(prepared, idempotency_key)
+
+    async def _execute(self, prepared: Prepared, idempotency_key: str | None) -> Execution:
         started = self.clock()
         plan = prepared.plan
         request = prepared.request

@@ -19,21 +19,29 @@ from loguru import logger
 
 from orchestrator.core.errors import UnsupportedMediaType
 from orchestrator.core.http.auth import GUARDS_KEY, run_guards
+from orchestrator.core.http.deadline import DEPENDENCY_HANDLERS, RequestDeadline
+from orchestrator.core.http.drain import DrainUnreadBody
 from orchestrator.core.http.fast_path import FastRoute, FastRoutes
+from orchestrator.core.http.inputs import RefuseUnstorableInput
 from orchestrator.core.http.observe import ObserveMiddleware
 from orchestrator.core.http.openapi import ClosedStructSchemaPlugin
 from orchestrator.core.http.probes import PROBE_HANDLERS
 from orchestrator.core.http.problems import EXCEPTION_HANDLERS
+from orchestrator.core.jsonbounds import refuse_unparseable
 from orchestrator.core.observability.logging import configure_logging
+from orchestrator.core.observability.redaction import deployment_secrets
 from orchestrator.core.observability.tracing import configure_tracing
 from orchestrator.core.runtime import open_resources
-from orchestrator.core.settings import CoreSettings
+from orchestrator.core.settings import CoreSettings, DeploymentSettings
 
 if TYPE_CHECKING:
     from orchestrator.core.http.observe import ImpersonatedChange
 
 JSON = "application/json"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+MAX_JSON_DEPTH_STATE = "max_json_depth"
+"""Where the app's state keeps ``ORCH_MAX_JSON_DEPTH``."""
+DEFAULT_MAX_JSON_DEPTH = DeploymentSettings().max_json_depth
 
 
 def _is_json(media_type: str) -> bool:
@@ -81,12 +89,32 @@ def answer_options(request: Request[Any, Any, Any]) -> Response[None]:
     )
 
 
+async def check_json_body(request: Request[Any, Any, Any]) -> None:
+    """Refuse a JSON body nested deeper than ``ORCH_MAX_JSON_DEPTH`` (400 ``json-too-deep``)
+    or not UTF-8 (400) before it is parsed; past ``ORCH_MAX_BODY_BYTES`` reading it is a 413.
+
+    Only a route that takes a JSON ``data`` body reads one here; the framework then parses
+    the same bytes, read once.
+    """
+    if request.method not in BODY_METHODS:
+        return
+    handler = request.route_handler
+    if "data" not in handler.parsed_fn_signature.parameters:
+        return
+    if JSON not in handler.opt.get("content_types", (JSON,)):
+        return
+    limit = getattr(request.app.state, MAX_JSON_DEPTH_STATE, DEFAULT_MAX_JSON_DEPTH)
+    refuse_unparseable(await request.body(), limit)
+
+
 async def before_request(request: Request[Any, Any, Any]) -> Response[None] | None:
-    """Answer OPTIONS ourselves; run the route's guards; refuse a body of the wrong type."""
+    """Answer OPTIONS ourselves; run the route's guards; refuse a body of the wrong type or
+    nested too deeply."""
     if request.method == "OPTIONS" and request.route_handler.handler_name == "options_handler":
         return answer_options(request)
     await run_guards(request)
     await check_content_type(request)
+    await check_json_body(request)
     return None
 
 
@@ -135,7 +163,7 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        configure_logging(settings.log, service)
+        configure_logging(settings.log, service, secrets=deployment_secrets(settings))
         configure_tracing(settings.tracing, service)
         app.state.resources = await open_resources(
             settings, signs_tokens=signs_tokens, executes=executes
@@ -153,7 +181,7 @@ def create_service_app(
     app = Litestar(
         route_handlers=[*PROBE_HANDLERS, *route_handlers],
         lifespan=[lifespan, *lifespans],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, **DEPENDENCY_HANDLERS},
         before_request=before_request,
         request_max_body_size=settings.deployment.max_body_bytes,
         plugins=[ClosedStructSchemaPlugin()],
@@ -172,10 +200,18 @@ def create_service_app(
         debug=False,
     )
     check_guards_run(app)
+    setattr(app.state, MAX_JSON_DEPTH_STATE, settings.deployment.max_json_depth)
     served: ASGIApp = app
     if fast_routes:
         check_fast_routes(app, fast_routes)
         served = FastRoutes(app, fast_routes)
+    served = RefuseUnstorableInput(served)  # no NUL in a path or query parameter (inputs.py)
+    deployment = settings.deployment  # a frozen dependency: a fast 503 (deadline.py)
+    served = RequestDeadline(
+        served, seconds=deployment.request_deadline_s, retry_after_s=deployment.retry_after_s
+    )
+    # A body refused unread (413, 404): read and dropped, so the client reads the refusal.
+    served = DrainUnreadBody(served, cap=max(4 * deployment.max_body_bytes, 1 << 20))
     # An access line below the log level would be built (bind, record) only to be dropped.
     logs_info = logger.level(settings.log.level.upper()).no <= logger.level("INFO").no
     return ObserveMiddleware(

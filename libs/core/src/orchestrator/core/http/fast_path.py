@@ -20,6 +20,7 @@ from litestar.enums import ScopeType
 from litestar.types.asgi_types import HTTPRequestEvent
 from loguru import logger
 
+from orchestrator.core.dependencies import is_dependency_failure
 from orchestrator.core.errors import Problem
 from orchestrator.core.http.problems import PROBLEM_MEDIA_TYPE, problem_body
 
@@ -142,6 +143,8 @@ async def answer(scope: Scope, send: Send, work: Awaitable[Answer]) -> None:
         await respond_problem(send, scope, exc)
         return
     except Exception as exc:
+        if is_dependency_failure(exc):
+            raise  # a 503 with Retry-After, from the request deadline's middleware
         await respond_unexpected(send, scope, exc)
         return
     await respond(send, status, body, headers)

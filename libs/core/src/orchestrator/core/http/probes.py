@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import msgspec
@@ -37,10 +38,14 @@ def health() -> Health:
 async def ready(request: Request[Any, Any, Any]) -> Readiness:
     """The database and Redis are reachable; 503 otherwise."""
     resources: Resources = request.app.state.resources
-    database = await resources.database_ready()
-    redis = await resources.redis_ready()
+    database, redis = await asyncio.gather(resources.database_ready(), resources.redis_ready())
     if not (database and redis):
-        raise ServiceUnavailable("A dependency is unreachable.", database=database, redis=redis)
+        raise ServiceUnavailable(
+            "A dependency is unreachable.",
+            headers={"Retry-After": str(resources.settings.deployment.retry_after_s)},
+            database=database,
+            redis=redis,
+        )
     return Readiness(status="ready", database=database, redis=redis)
 
 

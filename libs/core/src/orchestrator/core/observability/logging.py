@@ -1,9 +1,17 @@
-"""JSON logs through loguru, each line carrying ``request_id``, ``trace_id`` and ``tenant_id``."""
+"""JSON logs through loguru, each line carrying ``request_id``, ``trace_id`` and ``tenant_id``.
+
+Every line passes ``redaction.scrub`` in the sink: the one place between a failure
+anywhere and the log, so a request head or a secret value in an exception's message
+never reaches a line, whichever code logged it. The access line, one per request on
+the hot path, is the exception: its fields are fixed (method, route, status, duration,
+and the caller's own path).
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -14,6 +22,7 @@ from orchestrator.core.observability.context import (
     request_id_var,
     tenant_id_var,
 )
+from orchestrator.core.observability.redaction import remember_secrets, scrub
 from orchestrator.core.observability.tracing import current_trace_id
 
 if TYPE_CHECKING:
@@ -23,6 +32,17 @@ if TYPE_CHECKING:
 
 _encoder = msgspec.json.Encoder()
 _FIXED = frozenset({"request_id", "trace_id", "tenant_id"})
+ACCESS_LOGGER = "orchestrator.core.http.observe"
+"""The module that writes the access line, and nothing else."""
+
+
+def needs_scrub(record: Record) -> bool:
+    """Whether a record may hold text we did not write: any but an access line."""
+    return record["name"] != ACCESS_LOGGER or record["exception"] is not None
+
+
+def _scrubbed(value: Any) -> Any:
+    return scrub(value) if isinstance(value, str) else value
 
 
 def _json_line(record: Record, service: str) -> bytes:
@@ -39,7 +59,14 @@ def _json_line(record: Record, service: str) -> bytes:
     entry.update((k, v) for k, v in record["extra"].items() if k not in _FIXED)
     if record["exception"] is not None:
         entry["exception"] = repr(record["exception"].value)
+    if needs_scrub(record):
+        entry = {key: _scrubbed(value) for key, value in entry.items()}
     return _encoder.encode(entry) + b"\n"
+
+
+def _plain_sink(message: Message) -> None:
+    # The formatted text holds the traceback and the exception's message.
+    sys.stderr.write(scrub(message) if needs_scrub(message.record) else message)
 
 
 def _patch(record: Record) -> None:
@@ -58,8 +85,11 @@ class _InterceptHandler(logging.Handler):
         logger.opt(depth=6, exception=record.exc_info).log(record.levelname, record.getMessage())
 
 
-def configure_logging(settings: ObservabilitySettings, service: str) -> None:
-    """Send JSON (or plain, for a terminal) logs to stderr."""
+def configure_logging(
+    settings: ObservabilitySettings, service: str, *, secrets: Iterable[str] = ()
+) -> None:
+    """Send JSON (or plain, for a terminal) logs to stderr, never showing ``secrets``."""
+    remember_secrets(secrets)
     logger.remove()
     if settings.json:
 
@@ -69,6 +99,6 @@ def configure_logging(settings: ObservabilitySettings, service: str) -> None:
 
         logger.add(sink, level=settings.level, backtrace=False, diagnose=False)
     else:
-        logger.add(sys.stderr, level=settings.level, backtrace=False, diagnose=False)
+        logger.add(_plain_sink, level=settings.level, backtrace=False, diagnose=False)
     logger.configure(patcher=_patch)
     logging.basicConfig(handlers=[_InterceptHandler()], level=settings.level, force=True)

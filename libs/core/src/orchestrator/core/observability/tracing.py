@@ -31,6 +31,8 @@ from opentelemetry.trace import (
     TraceFlags,
 )
 
+from orchestrator.core.observability.redaction import scrub
+
 if TYPE_CHECKING:
     from orchestrator.core.settings import TracingSettings
 
@@ -251,7 +253,12 @@ def continued_span(
     try:
         yield
     except BaseException as exc:
-        span.record_exception(exc)
+        # Not ``record_exception``: its message and stack would reach the collector
+        # unscrubbed.
+        span.add_event(
+            "exception",
+            {"exception.type": type(exc).__qualname__, "exception.message": scrub(str(exc))},
+        )
         span.set_status(Status(StatusCode.ERROR))
         raise
     finally:

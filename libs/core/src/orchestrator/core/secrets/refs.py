@@ -1,4 +1,7 @@
-"""Parsing of secret refs: ``env://NAME``, ``db://`` and ``vault://path#field`` (pure)."""
+"""Parsing of secret refs: ``env://NAME``, ``db://`` and ``vault://path#field`` (pure).
+
+Syntax only: what a parsed ref may reach is decided by ``scope.RefScope.reach``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Literal
 import msgspec
 
 Scheme = Literal["env", "db", "vault"]
+SCHEMES: tuple[Scheme, ...] = ("env", "db", "vault")
 DB_REF = "db://"
 
 _ENV = re.compile(r"env://([A-Za-z_][A-Za-z0-9_]{0,254})")
@@ -33,6 +37,14 @@ class ParsedRef(msgspec.Struct, frozen=True, kw_only=True):
 
 class InvalidRef(ValueError):
     """The text is not a secret ref of a known scheme."""
+
+
+def scheme_of(ref: str) -> Scheme | None:
+    """The scheme ``ref`` names, even when the rest does not parse (a row stored earlier)."""
+    for scheme in SCHEMES:
+        if ref.startswith(f"{scheme}://"):
+            return scheme
+    return None
 
 
 def parse_ref(ref: str) -> ParsedRef:

@@ -3,8 +3,8 @@
 The deployment configures one Vault (``ORCH_VAULT_ADDR``, a token from
 ``ORCH_VAULT_TOKEN`` or, for an agent sidecar that renews it, ``ORCH_VAULT_TOKEN_FILE``).
 A tenant names only the path under its own prefix (``ORCH_VAULT_PATH_PREFIX``, default
-``orchestrator/{tenant_id}/``), so no workspace can read another's secrets, whatever
-path it writes. Values are read when a connector plan or a webhook source is loaded,
+``orchestrator/{tenant_id}/``, which must name ``{tenant_id}``), so no workspace can read
+another's secrets, whatever path it writes (``scope.vault_location``). Values are read when a connector plan or a webhook source is loaded,
 then cached with it; they are never logged.
 """
 
@@ -20,6 +20,9 @@ from urllib.parse import quote
 
 import aiohttp
 import msgspec
+
+from orchestrator.core.observability.redaction import remember_secrets
+from orchestrator.core.secrets.scope import OutOfScope, vault_location
 
 DEFAULT_PREFIX = "orchestrator/{tenant_id}/"
 
@@ -49,6 +52,7 @@ class VaultSettings:
         if not token and (token_file := env.get("ORCH_VAULT_TOKEN_FILE")):
             # Read on every load, so a token the agent renewed is picked up.
             token = Path(token_file).read_text().strip()
+        remember_secrets((token,))  # so that no log line can show it
         return cls(
             addr=addr,
             token=token,
@@ -60,9 +64,12 @@ class VaultSettings:
 
 
 def data_url(settings: VaultSettings, tenant_id: uuid.UUID, path: str) -> str:
-    """The KV v2 read URL of ``path`` under the tenant's prefix."""
-    prefix = settings.prefix.format(tenant_id=tenant_id)
-    segments = [s for s in f"{prefix}/{path}".split("/") if s]
+    """The KV v2 read URL of ``path`` under the tenant's prefix; ``VaultUnavailable`` when
+    the prefix or the path could leave it (the rule: ``scope.vault_location``)."""
+    try:
+        segments = vault_location(settings.prefix, tenant_id, path)
+    except OutOfScope as exc:
+        raise VaultUnavailable(f"Vault will not read `{path}`: {exc}") from None
     return f"{settings.addr}/v1/{settings.mount}/data/" + "/".join(
         quote(s, safe="") for s in segments
     )
@@ -105,10 +112,11 @@ async def read_secrets(
 ) -> dict[str, dict[str, Any]]:
     """Every KV v2 secret of ``paths`` (under the tenant's prefix), read concurrently."""
     wanted = sorted(set(paths))
+    urls = [data_url(settings, tenant_id, p) for p in wanted]  # every path checked first
     timeout = aiohttp.ClientTimeout(total=settings.timeout_s)
     async with aiohttp.ClientSession(timeout=timeout, trust_env=False) as http:
         found = await asyncio.gather(
-            *(_read(http, settings, data_url(settings, tenant_id, p), p) for p in wanted)
+            *(_read(http, settings, url, p) for url, p in zip(urls, wanted, strict=True))
         )
     return dict(zip(wanted, found, strict=True))
 

@@ -12,13 +12,20 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohappyeyeballs import AddrInfoType, SocketFactoryType
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
-from orchestrator.core.connectors.ssrf import METADATA_HOSTS, AddressRefused, NetworkPolicy
+from orchestrator.core.connectors.ssrf import (
+    METADATA_HOSTS,
+    AddressRefused,
+    HostInvalid,
+    NetworkPolicy,
+    normalise_host,
+)
 from orchestrator.core.upstream.client import (
     Timeouts,
     UpstreamBadResponse,
@@ -28,9 +35,12 @@ from orchestrator.core.upstream.client import (
     UpstreamRequest,
     UpstreamResponse,
     UpstreamTimeout,
+    UpstreamUnsendable,
+    check_headers,
 )
 
 USER_AGENT = "orchestrator/0.1"
+_URL_CACHE_LIMIT = 4096
 _READ_CHUNK = 65_536
 _MIN_TIMEOUT_S = 0.001
 
@@ -46,7 +56,10 @@ class GuardedResolver(AbstractResolver):
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         """The addresses of ``host`` that may be reached; ``AddressRefused`` when none may."""
-        name = host.lower().rstrip(".")
+        try:
+            name = normalise_host(host).name
+        except HostInvalid as exc:
+            raise AddressRefused(host, host, str(exc)) from None
         if name in METADATA_HOSTS:
             raise AddressRefused(host, name, "a cloud metadata service")
         if self._inner is None:
@@ -104,7 +117,7 @@ def map_aiohttp_error(exc: BaseException, timeouts: Timeouts) -> UpstreamError:
     if isinstance(exc, TimeoutError):
         return UpstreamTimeout("total", timeouts.total_s)
     if isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
-        return UpstreamRefused(f"unusable upstream URL: {exc}", reason="invalid URL")
+        return UpstreamUnsendable(f"unusable upstream URL: {exc}", reason="invalid URL")
     if isinstance(exc, aiohttp.ClientConnectorError):
         return UpstreamConnectError(f"cannot connect to the upstream: {exc}", request_sent=False)
     return UpstreamConnectError(f"upstream connection failed: {exc!r}", request_sent=True)
@@ -128,6 +141,30 @@ class AiohttpUpstreamClient:
         self._max_body = max_response_bytes
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[Timeouts, aiohttp.ClientTimeout] = {}
+        self._checked_urls: set[str] = set()
+
+    def _check_url(self, url: str) -> None:
+        """Refuse a URL whose host, normalised as at configuration time, is refused (or
+        cannot be read), before aiohttp parses it its own way; cached per URL."""
+        if url in self._checked_urls:
+            return
+        try:
+            parts = urlsplit(url)
+            host = normalise_host(parts.hostname or "")
+        except (ValueError, HostInvalid) as exc:
+            raise UpstreamUnsendable(f"unusable upstream URL: {exc}", reason="invalid URL") from exc
+        if host.address is not None or host.name in METADATA_HOSTS:
+            reason = self._policy.host_refusal(host)
+            if reason is not None:
+                raise UpstreamRefused(
+                    f"{parts.hostname} is refused by the upstream address policy: {reason}",
+                    host=host.name,
+                    address=host.name,
+                    reason=reason,
+                )
+        if len(self._checked_urls) >= _URL_CACHE_LIMIT:
+            self._checked_urls.clear()
+        self._checked_urls.add(url)
 
     def _open(self) -> aiohttp.ClientSession:
         # Opened on first use: aiohttp wants a running event loop.
@@ -175,6 +212,8 @@ class AiohttpUpstreamClient:
         """Send ``req`` and read the whole response, within ``timeouts``."""
         if timeouts.total_s <= 0:
             raise UpstreamTimeout("total", timeouts.total_s)
+        check_headers(req.headers)
+        self._check_url(req.url)
         session = self._session or self._open()
         started = time.perf_counter()
         try:

@@ -9,6 +9,7 @@ client never follows redirects and never reaches an address the deployment's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Literal, Protocol
 
@@ -79,6 +80,40 @@ class UpstreamRefused(UpstreamError):
         self.host = host
         self.address = address
         self.reason = reason
+
+
+class UpstreamUnsendable(UpstreamRefused):
+    """The request cannot be written: a header or the URL holds what HTTP cannot carry.
+
+    The message names the header, never its value (which may be a secret).
+    """
+
+
+# RFC 9110 §5.5/§5.6.2: a field value is visible ASCII, space and tab (obs-text is
+# obsolete, and the clients would encode it differently); a name is a token.
+HEADER_VALUE_UNSENDABLE = re.compile(r"[^\t\x20-\x7e]")
+HEADER_NAME_UNSENDABLE = re.compile(r"[^!#$%&'*+\-.^_`|~0-9A-Za-z]")
+
+
+def check_headers(headers: Mapping[str, str]) -> None:
+    """Raise ``UpstreamUnsendable`` unless every header can go on the wire as it is.
+
+    Two regular-expression scans per request; the offending header is looked for only
+    once one is known to be there.
+    """
+    if not HEADER_VALUE_UNSENDABLE.search("".join(headers.values())) and (
+        not HEADER_NAME_UNSENDABLE.search("".join(headers))
+    ):
+        return
+    for name, value in headers.items():
+        if not name or HEADER_NAME_UNSENDABLE.search(name):
+            raise UpstreamUnsendable("a header name is not a token", reason="bad header")
+        if HEADER_VALUE_UNSENDABLE.search(value):
+            raise UpstreamUnsendable(
+                f"header {name!r} holds a character HTTP cannot carry "
+                "(a control character such as CR, LF or NUL, or a non-ASCII one)",
+                reason="bad header",
+            )
 
 
 class UpstreamBadResponse(UpstreamError):

@@ -21,12 +21,19 @@ import zlib
 from collections import deque
 from dataclasses import dataclass
 from typing import Final, cast
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httptools
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from orchestrator.core.connectors.ssrf import METADATA_HOSTS, AddressRefused, NetworkPolicy
+from orchestrator.core.connectors.ssrf import (
+    METADATA_HOSTS,
+    AddressRefused,
+    HostInvalid,
+    IPAddress,
+    NetworkPolicy,
+    normalise_host,
+)
 from orchestrator.core.upstream.client import (
     Timeouts,
     UpstreamBadResponse,
@@ -36,11 +43,13 @@ from orchestrator.core.upstream.client import (
     UpstreamRequest,
     UpstreamResponse,
     UpstreamTimeout,
+    UpstreamUnsendable,
+    check_headers,
 )
 
 USER_AGENT: Final = "orchestrator/0.1"
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
-_FORBIDDEN_IN_HEADER: Final = ("\r", "\n", "\0")
+_TARGET_SAFE: Final = "/?:@!$&'()*+,;=-._~%[]"
 _CACHE_LIMIT: Final = 4096
 _NO_BODY_STATUSES: Final = frozenset({204, 304})
 
@@ -51,6 +60,8 @@ class _Target:
 
     scheme: str
     host: str
+    """Normalised (``ssrf.normalise_host``): an A-label name or an address's text."""
+    address: IPAddress | None
     port: int
     host_header: str
     target: str
@@ -62,33 +73,42 @@ class _Target:
 
 
 def parse_target(url: str) -> _Target:
-    """Split an absolute http(s) URL; ``UpstreamRefused`` when it cannot be used."""
+    """Split an absolute http(s) URL; ``UpstreamUnsendable`` when it cannot be used.
+
+    The host is normalised as the configuration-time check normalised it, so the
+    address policy judges, and the client connects to, the same host.
+    """
     if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url):
-        raise UpstreamRefused("unusable upstream URL: whitespace or control characters")
+        raise UpstreamUnsendable(
+            "unusable upstream URL: whitespace or control characters", reason="invalid URL"
+        )
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError as exc:
-        raise UpstreamRefused(f"unusable upstream URL: {exc}", reason="invalid URL") from exc
+        host = normalise_host(parts.hostname or "")
+    except (ValueError, HostInvalid) as exc:
+        raise UpstreamUnsendable(f"unusable upstream URL: {exc}", reason="invalid URL") from exc
     scheme = parts.scheme.lower()
-    host = parts.hostname
-    if scheme not in _DEFAULT_PORTS or not host or "@" in parts.netloc:
-        raise UpstreamRefused(f"unusable upstream URL: {url}", reason="invalid URL")
+    if scheme not in _DEFAULT_PORTS or "@" in parts.netloc:
+        raise UpstreamUnsendable(
+            "unusable upstream URL: not http(s), or with credentials", reason="invalid URL"
+        )
     default = _DEFAULT_PORTS[scheme]
     port = port or default
-    shown = f"[{host}]" if ":" in host else host
+    shown = f"[{host.name}]" if ":" in host.name else host.name
     host_header = shown if port == default else f"{shown}:{port}"
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return _Target(scheme, host, port, host_header, target)
+    if not target.isascii():  # a request line is ASCII: percent-encode as UTF-8
+        target = quote(target, safe=_TARGET_SAFE)
+    return _Target(scheme, host.name, host.address, port, host_header, target)
 
 
 def encode_head(req: UpstreamRequest, target: _Target) -> bytes:
     """The request line and headers; the client sets Host, Content-Length and Connection."""
+    check_headers(req.headers)
     lines = [f"{req.method} {target.target} HTTP/1.1", f"Host: {target.host_header}"]
     agent = True
     for name, value in req.headers.items():
-        if any(c in name or c in value for c in _FORBIDDEN_IN_HEADER):
-            raise UpstreamRefused(f"header {name!r} contains CR, LF or NUL", reason="bad header")
         lowered = name.lower()
         if lowered in ("host", "content-length", "connection", "transfer-encoding"):
             continue
@@ -99,7 +119,7 @@ def encode_head(req: UpstreamRequest, target: _Target) -> bytes:
     if req.body is not None or req.method in ("POST", "PUT", "PATCH"):
         lines.append(f"Content-Length: {len(req.body or b'')}")
     lines.append("\r\n")
-    return "\r\n".join(lines).encode("latin-1")
+    return "\r\n".join(lines).encode("ascii")
 
 
 class _Connection(asyncio.Protocol):
@@ -411,14 +431,15 @@ class LeanUpstreamClient:
                 waiter.set_result(None)
                 return
 
-    async def _resolve(self, host: str, port: int) -> list[str]:
-        """The addresses of ``host`` the policy lets us reach; ``AddressRefused`` if none."""
-        if host.lower().rstrip(".") in METADATA_HOSTS:
-            raise AddressRefused(host, host, "a cloud metadata service")
-        literal = self._policy.refusal(host)
-        if literal != "not an IP address":
+    async def _resolve(self, target: _Target) -> list[str]:
+        """The addresses of the target's host the policy lets us reach; ``AddressRefused``
+        if none."""
+        host, port = target.host, target.port
+        if target.address is not None:
             self._policy.check(host, host)
             return [host]
+        if host in METADATA_HOSTS:
+            raise AddressRefused(host, host, "a cloud metadata service")
         cached = self._addresses.get((host, port))
         now = time.monotonic()
         if cached is not None and cached[0] > now:
@@ -442,7 +463,7 @@ class LeanUpstreamClient:
         connect_by = min(loop.time() + timeouts.connect_s, deadline)
         try:
             async with asyncio.timeout_at(connect_by):
-                addresses = await self._resolve(target.host, target.port)
+                addresses = await self._resolve(target)
                 last: OSError | None = None
                 for address in addresses:
                     try:

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl
 
 import msgspec
 
+from orchestrator.core.jsonbounds import STORED_DEPTH, refuse_too_deep
 from orchestrator.core.webhooks.spec import Body, Header, Sources
 
 Document = Mapping[str, object]
@@ -16,15 +17,20 @@ _FORM = "application/x-www-form-urlencoded"
 _MAX_FORM_FIELDS = 1_000
 
 
-def decode_body(body: bytes, content_type: str | None) -> Document:
+def decode_body(
+    body: bytes, content_type: str | None, *, max_depth: int = STORED_DEPTH
+) -> Document:
     """The body as a mapping: a JSON object, else a form's fields, else empty.
 
     Called only once the signature holds. Form bodies (Slack slash commands) keep each
     field's first value; anything else (a JSON array, text, bad UTF-8) reads as empty.
+    JSON nested deeper than ``max_depth`` is never parsed: ``JsonTooDeep`` (400).
     """
+    if body.lstrip()[:1] in (b"{", b"["):  # only what the JSON parser would descend into
+        refuse_too_deep(body, max_depth)
     try:
         decoded = msgspec.json.decode(body)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):  # msgspec's error for bad UTF-8
         decoded = None
     if isinstance(decoded, dict):
         return decoded

@@ -159,11 +159,11 @@ async def deliver(
         traceparent = await session.scalar(
             select(WebhookInboxEntry.traceparent).where(WebhookInboxEntry.id == row.inbox_id)
         )
-    status, error = await post_once(
+    status, error, final = await post_once(
         client, request, policy.timeouts, span_name="webhook.forward", traceparent=traceparent
     )
     delivered = error is None
-    state, delay = after_attempt(policy, attempt, delivered=delivered, rng=rng)
+    state, delay = after_attempt(policy, attempt, delivered=delivered, final=final, rng=rng)
     async with tenant_transaction(sessions, tenant_id) as session:
         if not await _record(session, forward_id, attempt, state, status, error):
             return Delivery("skipped")  # a duplicate message recorded this attempt first

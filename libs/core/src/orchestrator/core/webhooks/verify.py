@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from orchestrator.core.callbacks.signing import InvalidSecret
+from orchestrator.core.jsonbounds import STORED_DEPTH
 from orchestrator.core.webhooks.fields import Document, body_digest, decode_body, pick
 from orchestrator.core.webhooks.headers import lower
 from orchestrator.core.webhooks.mac import hmac_key, mac, signed_bytes
@@ -75,10 +76,12 @@ def check(
     *,
     now: float,
     options: GenericHmacOptions | None = None,
+    max_json_depth: int = STORED_DEPTH,
 ) -> Verified | Rejection:
     """Verify ``body`` as ``provider`` signs it with one of ``secrets``, at Unix time ``now``.
 
-    ``ValueError`` for an unknown provider or ``hmac`` without ``options``.
+    ``ValueError`` for an unknown provider or ``hmac`` without ``options``; ``JsonTooDeep``
+    for a verified JSON body nested deeper than ``max_json_depth`` (never parsed).
     """
     spec = resolve(provider, options)
     lowered = lower(headers)
@@ -99,7 +102,7 @@ def check(
     matched = _match(spec, secrets, signed, candidates)
     if isinstance(matched, Rejection):
         return matched
-    doc = decode_body(body, lowered.get("content-type"))
+    doc = decode_body(body, lowered.get("content-type"), max_depth=max_json_depth)
     return Verified(
         dedupe_id=pick(spec.dedupe, lowered, doc) or body_digest(body),
         event_type=pick(spec.event_type, lowered, doc),

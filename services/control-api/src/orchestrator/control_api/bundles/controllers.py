@@ -15,6 +15,7 @@ from orchestrator.control_api.scope import (
     WorkspaceScope,
     provide_scope,
 )
+from orchestrator.control_api.secret_refs.controllers import scope_of
 from orchestrator.core.configuration.bundle import export_bundle, import_bundle
 from orchestrator.core.configuration.bundle_model import Bundle, ImportReport
 from orchestrator.core.http.auth import guarded, provide_principal
@@ -91,4 +92,5 @@ class BundleController(Controller):
             dry_run=dry_run,
             prune=prune,
             network=network_of(request),
+            refs=scope_of(request),
         )

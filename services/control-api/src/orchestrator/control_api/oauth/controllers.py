@@ -20,7 +20,8 @@ from orchestrator.control_api.oauth.schemas import (
 )
 from orchestrator.control_api.oauth.service import invalid_client, issue_token
 from orchestrator.core.auth.issuer import TokenIssuer
-from orchestrator.core.errors import BadRequest
+from orchestrator.core.auth.limits import FailureThrottle, client_address
+from orchestrator.core.errors import BadRequest, InvalidClient
 from orchestrator.core.http.auth import provide_session
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.runtime import Resources
@@ -51,14 +52,18 @@ def _basic_credentials(request: Request[Any, Any, Any]) -> tuple[str, str] | Non
     status_code=200,
     # The client authenticates with HTTP Basic or with client_id/client_secret form fields.
     security=[{CLIENT_BASIC: []}, {}],
-    responses=problem_responses(400, 401, 413, 415, 503),
+    responses=problem_responses(400, 401, 413, 415, 429, 503),
 )
 async def token(
     request: Request[Any, Any, Any],
     data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
     session: AsyncSession,
 ) -> Response[TokenResponse]:
-    """Exchange client credentials (form fields or HTTP Basic) for a short-lived JWT."""
+    """Exchange client credentials (form fields or HTTP Basic) for a short-lived JWT.
+
+    Failed authentications are counted per client id and address, per address and per
+    client id (``ORCH_AUTH_FAILURES_*`` within ``ORCH_AUTH_FAILURE_WINDOW_S``); past a cap,
+    attempts are refused with ``429`` and ``Retry-After`` before the secret is checked."""
     if data.grant_type != GRANT_TYPE:
         raise BadRequest(
             "Only grant_type=client_credentials is supported.", error="unsupported_grant_type"
@@ -69,19 +74,26 @@ async def token(
     if not client_id or not client_secret or "\x00" in client_id + client_secret:
         raise invalid_client()
     resources: Resources = request.app.state.resources
-    issuer = TokenIssuer(
-        resources.keystore,
-        issuer=resources.settings.auth.issuer,
-        ttl_s=resources.settings.auth.token_ttl_s,
-    )
-    access_token, scopes = await issue_token(
-        session,
-        issuer,
-        client_id=client_id,
-        client_secret=client_secret,
-        scope=data.scope,
-        environment=resources.settings.deployment.environment,
-    )
+    auth = resources.settings.auth
+    # Checked before the secret, so a refused guess learns nothing (429 either way).
+    throttle = FailureThrottle(resources.redis, resources.settings.redis.namespace, auth)
+    peer = request.client.host if request.client else None
+    address = client_address(peer, request.headers, auth.trusted_proxies)
+    standing = await throttle.check(client_id, address)
+    issuer = TokenIssuer(resources.keystore, issuer=auth.issuer, ttl_s=auth.token_ttl_s)
+    try:
+        access_token, scopes = await issue_token(
+            session,
+            issuer,
+            client_id=client_id,
+            client_secret=client_secret,
+            scope=data.scope,
+            environment=resources.settings.deployment.environment,
+        )
+    except InvalidClient:
+        await throttle.failed(client_id, address)
+        raise
+    await throttle.succeeded(client_id, address, standing)
     body = TokenResponse(
         access_token=access_token,
         token_type="Bearer",  # noqa: S106 (a token type, not a password)

@@ -27,10 +27,17 @@ from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import SecretRef
 from orchestrator.core.runtime import Resources
 from orchestrator.core.secrets.keyring import keyring_from
-from orchestrator.core.secrets.refs import parse_ref
+from orchestrator.core.secrets.refs import scheme_of
+from orchestrator.core.secrets.scope import RefScope
 
 READS = problem_responses(400, 401, 403, 404, 409, 503)
 WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
+
+
+def scope_of(request: Request[Any, Any, Any]) -> RefScope:
+    """What this deployment's secret refs may reach (``ORCH_SECRET_REFS_*``)."""
+    resources: Resources = request.app.state.resources
+    return RefScope.from_settings(resources.settings.secret_refs)
 
 
 def to_out(row: SecretRef) -> SecretRefOut:
@@ -38,7 +45,8 @@ def to_out(row: SecretRef) -> SecretRefOut:
     return SecretRefOut(
         name=row.name,
         ref=row.ref,
-        scheme=parse_ref(row.ref).scheme,
+        # A row stored before the current rules is still shown (and can be repointed).
+        scheme=scheme_of(row.ref) or "unknown",
         has_value=row.sealed_value is not None,
         version=row.version,
         created_at=row.created_at,
@@ -67,19 +75,30 @@ class SecretRefController(Controller):
 
     @post(opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES)
     async def create_secret_ref(
-        self, ws: WorkspaceScope, data: SecretRefCreate, reason: Reason
+        self,
+        request: Request[Any, Any, Any],
+        ws: WorkspaceScope,
+        data: SecretRefCreate,
+        reason: Reason,
     ) -> SecretRefOut:
-        """Create a secret ref."""
+        """Create a secret ref (422 when it names what the workspace may not reach)."""
         m = ws.mutation(reason)
-        return to_out(await service.create_secret_ref(ws.session, m, data.name, data.ref))
+        scope = scope_of(request)
+        return to_out(await service.create_secret_ref(ws.session, m, data.name, data.ref, scope))
 
     @put("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=WRITES)
     async def replace_secret_ref(
-        self, ws: WorkspaceScope, name: NameInPath, data: SecretRefReplace, reason: Reason
+        self,
+        request: Request[Any, Any, Any],
+        ws: WorkspaceScope,
+        name: NameInPath,
+        data: SecretRefReplace,
+        reason: Reason,
     ) -> SecretRefOut:
         """Point a secret ref elsewhere; the version goes up only when the ref changes."""
         m = ws.mutation(reason)
-        return to_out(await service.replace_secret_ref(ws.session, m, name, data.ref))
+        scope = scope_of(request)
+        return to_out(await service.replace_secret_ref(ws.session, m, name, data.ref, scope))
 
     @delete("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=READS)
     async def delete_secret_ref(self, ws: WorkspaceScope, name: NameInPath, reason: Reason) -> None:

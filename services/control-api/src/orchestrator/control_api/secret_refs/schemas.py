@@ -17,9 +17,12 @@ Ref = Annotated[
         max_length=500,
         pattern=REF_PATTERN,
         extra_json_schema={
-            "description": "`env://NAME` (read from the executing process's environment), "
+            "description": "`env://NAME` (a variable of the executing process's environment "
+            "whose name starts with the deployment's tenant prefix, by default "
+            "`ORCH_TENANT_SECRET_`; any other name is refused with 422), "
             "`db://` (the value is stored here, encrypted; set it with PUT …/value) or "
-            "`vault://path#field` (accepted, not yet resolvable)."
+            "`vault://path#field` (a field of a Vault KV v2 secret under the workspace's "
+            "prefix). See docs/secrets.md."
         },
     ),
 ]
@@ -49,7 +52,13 @@ class SecretRefOut(msgspec.Struct, frozen=True, kw_only=True):
 
     name: str
     ref: str
-    scheme: Literal["env", "db", "vault"]
+    scheme: Annotated[
+        Literal["env", "db", "vault", "unknown"],
+        msgspec.Meta(
+            description="`unknown`: a ref stored under older rules that names no scheme "
+            "this version knows; replace it."
+        ),
+    ]
     has_value: bool
     version: int
     created_at: dt.datetime

@@ -82,7 +82,7 @@ class EventController(Controller):
     @get(
         "/stream",
         opt=guarded(authenticated(EXEC_AUDIENCE, "events:read")),
-        responses=problem_responses(400, 401, 403, 410, 503),
+        responses=problem_responses(400, 401, 403, 410, 429, 503),
         media_type="text/event-stream",
     )
     async def stream(
@@ -103,17 +103,19 @@ class EventController(Controller):
         """Server-sent events: ``id:`` (the cursor), ``event:`` (the type), ``data:`` (the event
         as JSON); comments as heartbeats. Resumes after ``Last-Event-ID`` (or ``after``) with no
         gap and no duplicate (``410`` when retention deleted events after it); without either,
-        starts with the events that happen from now."""
+        starts with the events that happen from now. One token holds at most
+        ``ORCH_AUTH_STREAMS_PER_TOKEN`` streams at once, on every replica (``429`` beyond)."""
         resume = parse_cursor(last_event_id, "Last-Event-ID") or parse_cursor(after, "after")
         sessions = plane.resources.sessions
         cursor = await start_cursor(sessions, principal.tenant_id, resume)
-        return ServerSentEvent(
-            event_stream(
-                sessions,
-                plane.hub,
-                principal.tenant_id,
-                cursor,
-                until=float(principal.expires_at),
-                resumed=resume is not None,
-            )
+        # Last, so a refused request holds no slot; 429 past the token's cap.
+        slot = await plane.stream_slots.acquire(principal.jti)
+        messages = event_stream(
+            sessions,
+            plane.hub,
+            principal.tenant_id,
+            cursor,
+            until=float(principal.expires_at),
+            resumed=resume is not None,
         )
+        return ServerSentEvent(messages if slot is None else slot.hold(messages))

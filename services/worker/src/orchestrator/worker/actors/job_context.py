@@ -52,9 +52,7 @@ async def job_resources() -> JobResources:
         if _resources is None:
             settings = get_settings()
             core = settings.core
-            redis = Redis.from_url(
-                core.redis.require_url(), socket_connect_timeout=2.0, socket_timeout=5.0
-            )
+            redis = Redis.from_url(core.redis.require_url(), **core.redis.client_options())
             sessions = (await worker_context()).sessions
             execution = open_execution(core, sessions, redis)
             notices = Subscriber(
