@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -16,9 +17,9 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.db.tenant import set_tenant
+from orchestrator.core.db.tenant import set_tenant, tenant_transaction
 from orchestrator.core.events import log
-from orchestrator.core.events.cursor import EventCursor
+from orchestrator.core.events.cursor import CursorCodec, EventCursor
 from orchestrator.core.events.hub import EventHub
 from orchestrator.core.events.wake import events_channel
 from orchestrator.core.settings import CoreSettings
@@ -122,6 +123,27 @@ async def test_events_page_by_cursor_and_stay_in_their_tenant(
     assert (await http.get(url, headers=other)).json()["items"] == []
     bad = await http.get(url, params={"after": "not-a-cursor"}, headers=auth)
     assert bad.status_code == 400
+
+
+async def test_event_ids_are_opaque_and_show_no_platform_wide_counter(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    auth: dict[str, str],
+    app_sessions: async_sessionmaker[AsyncSession],
+    tenant: BootstrapResult,
+) -> None:
+    await submit(http, stack, auth)
+    url = stack.url("exec-api") + EVENTS
+    page = (await http.get(url, headers=auth)).json()
+    async with tenant_transaction(app_sessions, tenant.tenant_id) as session:
+        stored = (await session.execute(text("SELECT xid, id FROM event_log"))).all()
+    numbers = {str(n) for row in stored for n in row}
+    for text_id in [*(e["id"] for e in page["items"]), page["next_cursor"]]:
+        assert re.fullmatch(r"[A-Za-z0-9_-]{32}", text_id), text_id
+        assert not any(number in text_id for number in numbers if len(number) > 2)
+    # Another deployment's key (or an altered id) is not taken back.
+    forged = CursorCodec([b"another deployment's 32-byte key"]).encode(EventCursor(1, 1))
+    assert (await http.get(url, params={"after": forged}, headers=auth)).status_code == 400
 
 
 async def test_the_stream_pushes_live_events_and_resumes_with_no_gap_or_duplicate(

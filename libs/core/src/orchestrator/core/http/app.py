@@ -19,10 +19,9 @@ from loguru import logger
 
 from orchestrator.core.errors import UnsupportedMediaType
 from orchestrator.core.http.auth import GUARDS_KEY, run_guards
-from orchestrator.core.http.deadline import DEPENDENCY_HANDLERS, RequestDeadline
-from orchestrator.core.http.drain import DrainUnreadBody
+from orchestrator.core.http.deadline import DEPENDENCY_HANDLERS
 from orchestrator.core.http.fast_path import FastRoute, FastRoutes
-from orchestrator.core.http.inputs import RefuseUnstorableInput
+from orchestrator.core.http.guard import RequestGuard
 from orchestrator.core.http.observe import ObserveMiddleware
 from orchestrator.core.http.openapi import ClosedStructSchemaPlugin
 from orchestrator.core.http.probes import PROBE_HANDLERS
@@ -205,13 +204,13 @@ def create_service_app(
     if fast_routes:
         check_fast_routes(app, fast_routes)
         served = FastRoutes(app, fast_routes)
-    served = RefuseUnstorableInput(served)  # no NUL in a path or query parameter (inputs.py)
-    deployment = settings.deployment  # a frozen dependency: a fast 503 (deadline.py)
-    served = RequestDeadline(
-        served, seconds=deployment.request_deadline_s, retry_after_s=deployment.retry_after_s
+    deployment = settings.deployment
+    served = RequestGuard(  # NUL in the request line, the deadline, an unread body
+        served,
+        deadline_s=deployment.request_deadline_s,
+        retry_after_s=deployment.retry_after_s,
+        drain_cap=max(4 * deployment.max_body_bytes, 1 << 20),
     )
-    # A body refused unread (413, 404): read and dropped, so the client reads the refusal.
-    served = DrainUnreadBody(served, cap=max(4 * deployment.max_body_bytes, 1 << 20))
     # An access line below the log level would be built (bind, record) only to be dropped.
     logs_info = logger.level(settings.log.level.upper()).no <= logger.level("INFO").no
     return ObserveMiddleware(
