@@ -99,6 +99,8 @@ async def test_failures_from_many_addresses_reach_the_higher_per_client_cap(
     stack: Stack, tenant: BootstrapResult
 ) -> None:
     client_id, secret = tenant.exec_client_id, tenant.exec_client_secret
+    async with client_from("127.0.3.1") as usual:  # where the client authenticated before
+        assert (await authenticate(usual, stack, client_id, secret)).status_code == 200
     per_address = PAIR_CAP - 1  # no single address is refused
     addresses = [f"127.0.1.{n}" for n in range(1, CLIENT_CAP // per_address + 2)]
     for address in addresses:
@@ -113,6 +115,12 @@ async def test_failures_from_many_addresses_reach_the_higher_per_client_cap(
             fresh, stack, tenant.control_client_id, tenant.control_client_secret
         )
         assert other.status_code == 200, other.text
+    # The spray does not lock the client out where it is known: only its pair's cap holds.
+    async with client_from("127.0.3.1") as usual:
+        assert (await authenticate(usual, stack, client_id, secret)).status_code == 200
+        for _ in range(PAIR_CAP):
+            assert (await authenticate(usual, stack, client_id, "typo")).status_code == 401
+        assert_throttled(await authenticate(usual, stack, client_id, secret), secret)
 
 
 @pytest.fixture

@@ -2,7 +2,10 @@
 
 - ``FailureThrottle``: failed client authentications at ``/oauth/token``, counted per
   (client id, address), per address and per client id in fixed windows; a key over its
-  cap is refused (429) before its secret is even checked. A success is never counted.
+  cap is refused (429) before its secret is even checked. A success is never counted,
+  and makes its address a known one for that client for ``KNOWN_ADDRESS_S``: there only
+  the pair's own cap applies, so failures sprayed at a client id from elsewhere (or at
+  other clients from the same address) cannot lock the legitimate client out.
 - ``StreamSlots``: concurrent SSE streams per token (``jti``), as leases in a sorted set
   that a live stream renews, so a crashed process's slots expire on their own.
 
@@ -73,6 +76,10 @@ def client_address(peer: str | None, headers: Mapping[str, str], trusted_proxies
     return str(ip)
 
 
+KNOWN_ADDRESS_S = 7 * 24 * 3600
+"""How long an address a client authenticated from stays known for it."""
+
+
 @dataclass(frozen=True)
 class Standing:
     """Failures counted so far for one attempt's keys."""
@@ -101,14 +108,22 @@ class FailureThrottle:
             f"{base}:client:{client_id}",
         )
 
+    def _known_key(self, client_id: str, address: str) -> str:
+        return f"{self._namespace}:auth-known:{address}:{client_id}"
+
     async def check(self, client_id: str, address: str) -> Standing:
-        """Raise ``AuthenticationThrottled`` when any of the attempt's keys is at its cap."""
+        """Raise ``AuthenticationThrottled`` when any of the attempt's keys is at its cap
+        (only the pair's, from an address the client is known at)."""
         keys = self._keys(client_id, address)
         try:
-            counts = [int(c or 0) for c in await self._redis.mget(keys)]
+            *found, known = await self._redis.mget([*keys, self._known_key(client_id, address)])
+            counts = [int(c or 0) for c in found]
+            checked = 1 if known else len(keys)
             over = [
                 key
-                for key, count, cap in zip(keys, counts, self._caps, strict=True)
+                for key, count, cap in zip(
+                    keys[:checked], counts[:checked], self._caps[:checked], strict=True
+                )
                 if count >= cap
             ]
             if not over:
@@ -140,13 +155,17 @@ class FailureThrottle:
             logger.warning("authentication failure not counted: {!r}", exc)
 
     async def succeeded(self, client_id: str, address: str, standing: Standing) -> None:
-        """Forget the pair's failures after a success (a client that mistyped its secret).
+        """Forget the pair's failures after a success (a client that mistyped its secret)
+        and know the address for the client; the address's and the client's counts stay.
 
-        Costs nothing when there were none; the address's and the client's counts stay.
+        One round trip: the known address's lease renewed, and the pair's count dropped.
         """
-        if standing.pair_failures:
-            with contextlib.suppress(RedisError):
-                await self._redis.delete(self._keys(client_id, address)[0])
+        with contextlib.suppress(RedisError):
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.set(self._known_key(client_id, address), 1, ex=KNOWN_ADDRESS_S)
+                if standing.pair_failures:
+                    pipe.delete(self._keys(client_id, address)[0])
+                await pipe.execute()
 
 
 # Slots are leases scored by their end (ms, Redis's clock): acquiring drops ended ones.
