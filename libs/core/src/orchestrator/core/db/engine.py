@@ -1,5 +1,4 @@
-"""Async engines on psycopg 3, every wait on the server bounded (docs/decisions.md, ADR
-"A frozen dependency gives a fast 503").
+"""Async engines on psycopg 3, every wait on the server bounded (ADR 0056).
 
 A connection is opened within ``connect_timeout``, each round trip of a query, commit or
 rollback within ``query_timeout_s``, and a caller cancelled mid-query (a request deadline,
@@ -10,12 +9,14 @@ replaced by closing the connection, which the pool then discards instead of rese
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar, Self
 
 import psycopg
 from psycopg import errors, waiting
 from psycopg.abc import RV, PQGen
+from psycopg.pq.abc import PGconn
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
@@ -49,6 +50,33 @@ def connect_options(settings: DatabaseSettings) -> str:
     )
 
 
+class QueryTimeout(psycopg.OperationalError):
+    """The server did not answer a round trip within ``query_timeout_s``."""
+
+
+@contextmanager
+def _closed_when_interrupted(
+    pgconn: PGconn, bound: float | None, callers_own: bool
+) -> Iterator[None]:
+    """Close the connection when its wait times out or is cancelled: its state is unknown.
+
+    A timeout of the caller's own bound (``callers_own``) is the caller's to handle.
+    """
+    try:
+        yield
+    except errors._WaitTimeout:
+        if callers_own:
+            raise
+        pgconn.finish()
+        raise QueryTimeout(
+            f"no answer from the server within {bound:g} s; connection closed"
+        ) from None
+    except BaseException as exc:
+        if not isinstance(exc, Exception):  # cancelled, interrupted
+            pgconn.finish()
+        raise
+
+
 class BoundedConnection(psycopg.AsyncConnection[Any]):
     """A psycopg connection whose every wait on the server ends in bounded time.
 
@@ -73,25 +101,10 @@ class BoundedConnection(psycopg.AsyncConnection[Any]):
     ) -> RV:
         """Consume ``gen`` as psycopg does, bounded, and without a cancel round trip."""
         bound = self.query_timeout_s if timeout is None else timeout
-        try:
+        with _closed_when_interrupted(self.pgconn, bound, callers_own=timeout is not None):
             return await waiting.wait_async(
                 gen, self.pgconn.socket, interval=interval, timeout=bound
             )
-        except errors._WaitTimeout:
-            if timeout is not None:
-                raise  # the caller's own bound: its own handling
-            self.pgconn.finish()
-            raise QueryTimeout(
-                f"no answer from the server within {bound:g} s; connection closed"
-            ) from None
-        except BaseException as exc:
-            if not isinstance(exc, Exception):  # cancelled, interrupted: state unknown
-                self.pgconn.finish()
-            raise
-
-
-class QueryTimeout(psycopg.OperationalError):
-    """The server did not answer a round trip within ``query_timeout_s``."""
 
 
 class BoundedSyncConnection(psycopg.Connection[Any]):
@@ -112,19 +125,8 @@ class BoundedSyncConnection(psycopg.Connection[Any]):
     ) -> RV:
         """Consume ``gen`` as psycopg does, bounded, and without a cancel round trip."""
         bound = self.query_timeout_s if timeout is None else timeout
-        try:
+        with _closed_when_interrupted(self.pgconn, bound, callers_own=timeout is not None):
             return waiting.wait(gen, self.pgconn.socket, interval=interval, timeout=bound)
-        except errors._WaitTimeout:
-            if timeout is not None:
-                raise
-            self.pgconn.finish()
-            raise QueryTimeout(
-                f"no answer from the server within {bound:g} s; connection closed"
-            ) from None
-        except BaseException as exc:
-            if not isinstance(exc, Exception):
-                self.pgconn.finish()
-            raise
 
 
 def connect_params(settings: DatabaseSettings) -> dict[str, Any]:
