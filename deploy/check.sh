@@ -226,6 +226,7 @@ everything = values_of("exec-api") | {
     "networkPolicy": {"enabled": True, "ingressFrom": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress"}}}]},
     "ingress": {"enabled": True, "className": "nginx", "hosts": [{"host": "exec.example.com", "paths": [{"path": "/", "pathType": "Prefix"}]}], "tls": [{"secretName": "exec-tls", "hosts": ["exec.example.com"]}]},
     "config": {"environment": "prod", "extra": {"ORCH_AUTH_TOKEN_TTL_S": "600"}},
+    "secrets": {"tenantSecrets": {"existingSecret": "orchestrator-tenant-secrets"}},
 }
 lint("exec-api-everything", everything)
 docs = render("exec-api-everything", everything, "orchestrator-exec-api")
@@ -235,10 +236,15 @@ if "replicas" in deployment["spec"]:
     problems.append("exec-api-everything: replicas set although the HPA owns them")
 if not deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith("@" + DIGEST):
     problems.append("exec-api-everything: digest not used")
+# Tenants' env:// secrets arrive only under the tenant prefix, whatever their keys.
+tenant_env = deployment["spec"]["template"]["spec"]["containers"][0].get("envFrom", [])
+if tenant_env != [{"prefix": "ORCH_TENANT_SECRET_", "secretRef": {"name": "orchestrator-tenant-secrets"}}]:
+    problems.append(f"exec-api-everything: tenant secrets not under their prefix: {tenant_env}")
 
 must_fail("no service", {})
 must_fail("unknown service", {"service": "scheduler"})
 must_fail("bad environment", values_of("worker") | {"config": {"environment": "staging"}})
+must_fail("env:// prefix over the orchestrator's settings", values_of("worker") | {"config": {"environment": "dev", "secretRefsEnvPrefix": "ORCH_"}})
 
 for problem in problems:
     print("  " + problem)

@@ -125,6 +125,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   value: {{ .Values.config.dbPoolSize | quote }}
 - name: ORCH_TRACING_EXPORTER
   value: {{ .Values.config.tracingExporter | default "none" | quote }}
+- name: ORCH_SECRET_REFS_ENV_PREFIX
+  value: {{ .Values.config.secretRefsEnvPrefix | quote }}
 {{- with .Values.config.otlpEndpoint }}
 - name: OTEL_EXPORTER_OTLP_ENDPOINT
   value: {{ . | quote }}
