@@ -399,9 +399,18 @@ async def runs(isolated: IsolatedDb, tenant_id: uuid.UUID, job_id: uuid.UUID) ->
 
 
 async def event_types(isolated: IsolatedDb, tenant_id: uuid.UUID) -> list[str]:
-    async with tenant_transaction(isolated.app, tenant_id) as session:
-        page = await events.read_after(session, tenant_id, START, limit=100)
-    return [e.type for e in page.events]
+    """The tenant's event types, once every event committed so far is final.
+
+    Events show only below the oldest running transaction of the whole cluster, so one
+    committed a moment ago waits for whatever else (another test's services) is running.
+    """
+    deadline = time.monotonic() + 10
+    while True:
+        async with tenant_transaction(isolated.app, tenant_id) as session:
+            page = await events.read_after(session, tenant_id, START, limit=100)
+        if not page.pending or time.monotonic() > deadline:
+            return [e.type for e in page.events]
+        await asyncio.sleep(0.02)
 
 
 async def unpublished(isolated: IsolatedDb, tenant_id: uuid.UUID, kind: str) -> list[OutboxMessage]:
