@@ -235,7 +235,7 @@ async def test_a_tenant_never_sees_or_changes_another_organizations_rows(
     async with app_sessions() as session, session.begin():
         await set_tenant(session, tenant.tenant_id)
         assert await repository.policy_by_name(session, "private") is None
-        assert await repository.list_policies(session) == []
+        assert (await repository.list_policies(session)).items == []
 
 
 async def test_the_workspace_parameter_picks_a_workspace_of_the_same_organization(

@@ -39,6 +39,22 @@ class Api:
         """A mutation, with a ``reason``."""
         return await self.call(method, path, json=json, params={**REASON, **params})
 
+    async def pages(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        """Every page of a cursor-paginated list, following ``next_cursor`` to the end."""
+        pages: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while not pages or cursor is not None:
+            after = {} if cursor is None else {"cursor": cursor}
+            page = await self.call("GET", path, params={**params, **after})
+            assert page.status_code == 200, page.text
+            pages.append(page.json())
+            cursor = pages[-1]["next_cursor"]
+        return pages
+
+    async def every(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        """Every item of a cursor-paginated list, in its order, walking all its pages."""
+        return [item for page in await self.pages(path, **params) for item in page["items"]]
+
 
 async def operator_api(http: httpx.AsyncClient, stack: Stack, tenant: BootstrapResult) -> Api:
     """The tenant's admin operator."""

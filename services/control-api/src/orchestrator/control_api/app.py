@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.openapi.spec import SecurityScheme
 from litestar.types import ASGIApp
 
+from orchestrator.control_api.audit.controllers import AuditController
 from orchestrator.control_api.bundles.controllers import BundleController
 from orchestrator.control_api.configs.controllers import ConfigController
 from orchestrator.control_api.connector_types.controllers import list_connector_types
@@ -53,6 +54,7 @@ def create_app() -> ASGIApp:
             WebhookSourceController,
             WebhookInboxController,
             DlqController,
+            AuditController,
             SigningSecretController,
             OperatorController,
             ServiceIdentityController,

@@ -73,7 +73,8 @@ from orchestrator.core.workflows.definition import Step, steps_to_json
 
 
 async def export_bundle(session: AsyncSession, workspace: Workspace) -> Bundle:
-    """The workspace's configuration (secret refs without values), every list by name."""
+    """The workspace's configuration (secret refs without values), every list by name and
+    whole: the repositories' lists, unpaged (``EVERY``), not the API's pages."""
     quota = views.quota_of(await repository.quota_row(session))
     return Bundle(
         tenant=BundleTenant(
@@ -83,11 +84,12 @@ async def export_bundle(session: AsyncSession, workspace: Workspace) -> Bundle:
             quotas=views.quota_content(quota),
         ),
         policies=[
-            BundlePolicy(name=p.name, spec=p.spec) for p in await repository.list_policies(session)
+            BundlePolicy(name=p.name, spec=p.spec)
+            for p in (await repository.list_policies(session)).items
         ],
         secret_refs=[
             BundleSecretRef(name=r.name, ref=r.ref)
-            for r in await repository.list_secret_refs(session)
+            for r in (await repository.list_secret_refs(session)).items
         ],
         connectors=[
             BundleConnector(
@@ -98,7 +100,7 @@ async def export_bundle(session: AsyncSession, workspace: Workspace) -> Bundle:
                 secrets=c.secrets,
                 enabled=c.enabled,
             )
-            for c, policy in await repository.list_connectors(session)
+            for c, policy in (await repository.list_connectors(session)).items
         ],
         configs=[
             BundleConfig(name=config.name, document=version.document)
@@ -106,11 +108,11 @@ async def export_bundle(session: AsyncSession, workspace: Workspace) -> Bundle:
         ],
         workflows=[
             BundleWorkflow(name=w.name, steps=w.steps)
-            for w in await workflows.list_workflows(session)
+            for w in (await workflows.list_workflows(session)).items
         ],
         schedules=[
             BundleSchedule(name=s.name, **asdict(schedules.content_of(s)))
-            for s in await schedules.list_schedules(session)
+            for s in (await schedules.list_schedules(session)).items
         ],
     )
 
@@ -158,19 +160,19 @@ async def _stored(session: AsyncSession) -> _Stored:
     # The connector rows are locked before the bindings are read: a binding created
     # meanwhile takes the same lock, so it is either read here or checked against the
     # imported connector.
-    connectors = await repository.list_connectors(session, for_update=True)
+    connectors = (await repository.list_connectors(session, for_update=True)).items
     # Config rows are locked as activation and rollback lock them: a pointer moved
     # meanwhile would make the comparison, and the audit record's "before", stale.
     configs = await repository.active_configs(session, for_update=True)
     return _Stored(
-        policies={p.name: p for p in await repository.list_policies(session)},
-        refs={r.name: r for r in await repository.list_secret_refs(session)},
+        policies={p.name: p for p in (await repository.list_policies(session)).items},
+        refs={r.name: r for r in (await repository.list_secret_refs(session)).items},
         connectors={c.name: (c, p) for c, p in connectors},
         configs={c.name: (c, v) for c, v in configs},
         quota=await repository.quota_row(session, for_update=True),
         bound=await repository.bound_operations(session),
-        workflows={w.name: w for w in await workflows.list_workflows(session)},
-        schedules={s.name: s for s in await schedules.list_schedules(session)},
+        workflows={w.name: w for w in (await workflows.list_workflows(session)).items},
+        schedules={s.name: s for s in (await schedules.list_schedules(session)).items},
     )
 
 

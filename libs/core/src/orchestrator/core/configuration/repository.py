@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 
 import msgspec
 from sqlalchemy import Select, and_, func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
 from orchestrator.core.models import (
     AuditLog,
     Config,
@@ -61,9 +61,9 @@ async def tenant_quota(session: AsyncSession) -> TenantQuota:
 # Policies.
 
 
-async def list_policies(session: AsyncSession) -> Sequence[Policy]:
-    """Every policy of the tenant, by name."""
-    return (await session.scalars(select(Policy).order_by(Policy.name))).all()
+async def list_policies(session: AsyncSession, page: PageRequest = EVERY) -> Page[Policy]:
+    """The tenant's policies by name: a page of them, or (by default) every one."""
+    return await Keyset(Policy.name).scalars(session, select(Policy), page)
 
 
 async def policy_by_name(
@@ -83,9 +83,9 @@ async def connectors_using_policy(session: AsyncSession, policy_id: uuid.UUID) -
 # Secret refs.
 
 
-async def list_secret_refs(session: AsyncSession) -> Sequence[SecretRef]:
-    """Every secret ref of the tenant, by name."""
-    return (await session.scalars(select(SecretRef).order_by(SecretRef.name))).all()
+async def list_secret_refs(session: AsyncSession, page: PageRequest = EVERY) -> Page[SecretRef]:
+    """The tenant's secret refs by name: a page of them, or (by default) every one."""
+    return await Keyset(SecretRef.name).scalars(session, select(SecretRef), page)
 
 
 async def secret_ref_by_name(
@@ -160,19 +160,14 @@ async def bound_operations(session: AsyncSession, connector: str | None = None) 
 
 
 async def list_connectors(
-    session: AsyncSession, *, for_update: bool = False
-) -> list[tuple[Connector, str | None]]:
-    """Every connector of the tenant with its policy's name, by name; the connector rows
-    locked when ``for_update``."""
-    query = (
-        select(Connector, Policy.name)
-        .outerjoin(Policy, _POLICY_OF_CONNECTOR)
-        .order_by(Connector.name)
-    )
+    session: AsyncSession, page: PageRequest = EVERY, *, for_update: bool = False
+) -> Page[tuple[Connector, str | None]]:
+    """The tenant's connectors with their policy's name, by name: a page of them, or (by
+    default) every one; the connector rows locked when ``for_update``."""
+    query = select(Connector, Policy.name).outerjoin(Policy, _POLICY_OF_CONNECTOR)
     if for_update:
         query = query.with_for_update(of=Connector)
-    rows = await session.execute(query)
-    return [(connector, policy) for connector, policy in rows.tuples()]
+    return await Keyset(Connector.name).tuples(session, query, page)
 
 
 async def connector_by_name(
@@ -193,9 +188,9 @@ async def connector_by_name(
 # Configs.
 
 
-async def list_configs(session: AsyncSession) -> Sequence[Config]:
-    """Every config of the tenant, by name."""
-    return (await session.scalars(select(Config).order_by(Config.name))).all()
+async def list_configs(session: AsyncSession, page: PageRequest = EVERY) -> Page[Config]:
+    """The tenant's configs by name: a page of them, or (by default) every one."""
+    return await Keyset(Config.name).scalars(session, select(Config), page)
 
 
 def _lock_configs(name: str | None = None) -> Select[uuid.UUID]:

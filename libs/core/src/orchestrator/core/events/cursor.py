@@ -15,28 +15,18 @@ still taken back, so a client resuming across the upgrade has no gap.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
 import re
-import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from orchestrator.core.crypto.sealed import PairSealer
 
 if TYPE_CHECKING:
     from orchestrator.core.settings import CryptoSettings
 
 _LEGACY = re.compile(r"^(\d{1,19})-(\d{1,19})$")
 MAX_BIGINT = 2**63 - 1
-_PAIR = struct.Struct(">QQ")
-_TAG_BYTES = 8
-_TEXT_LENGTH = 32  # base64url of a 16-byte block and an 8-byte tag
 _INFO = b"orchestrator event cursor v1"
 
 
@@ -77,58 +67,22 @@ START = EventCursor(0, 0)
 """Before the first event."""
 
 
-class _Key:
-    """One KEK's cursor keys: a block cipher key and a tag key."""
-
-    def __init__(self, kek: bytes) -> None:
-        derived = HKDF(algorithm=hashes.SHA256(), length=48, salt=None, info=_INFO).derive(kek)
-        self._cipher = Cipher(algorithms.AES(derived[:32]), modes.ECB())  # noqa: S305
-        self._tag_key = derived[32:]
-
-    def seal(self, block: bytes) -> bytes:
-        # One block, each cursor a distinct plaintext: ECB is a keyed permutation here.
-        sealed = self._cipher.encryptor().update(block)
-        return sealed + self._tag(sealed)
-
-    def open(self, raw: bytes) -> bytes | None:
-        sealed, tag = raw[:16], raw[16:]
-        if not hmac.compare_digest(tag, self._tag(sealed)):
-            return None
-        return self._cipher.decryptor().update(sealed)
-
-    def _tag(self, sealed: bytes) -> bytes:
-        return hmac.new(self._tag_key, sealed, hashlib.sha256).digest()[:_TAG_BYTES]
-
-
 class CursorCodec:
     """Seals cursors under the first key and opens them under any."""
 
     def __init__(self, keks: Iterable[bytes]) -> None:
-        self._keys = [_Key(kek) for kek in keks]
-        if not self._keys:
-            raise ValueError("a cursor codec needs a key")
+        self._sealer = PairSealer(keks, _INFO)
 
     def encode(self, cursor: EventCursor) -> str:
         """The opaque text of ``cursor``."""
-        raw = self._keys[0].seal(_PAIR.pack(cursor.xid, cursor.id))
-        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+        return self._sealer.seal(cursor.xid, cursor.id)
 
     def decode(self, text: str) -> EventCursor:
         """The cursor ``text`` stands for; ``InvalidCursor`` if no key made it."""
-        if len(text) != _TEXT_LENGTH:
+        pair = self._sealer.open(text)
+        if pair is None or pair[0] > MAX_BIGINT or pair[1] > MAX_BIGINT:
             raise InvalidCursor("not an event cursor")
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        except (binascii.Error, ValueError):
-            raise InvalidCursor("not an event cursor") from None
-        for key in self._keys:
-            block = key.open(raw)
-            if block is not None:
-                xid, id_ = _PAIR.unpack(block)
-                if xid > MAX_BIGINT or id_ > MAX_BIGINT:
-                    break
-                return EventCursor(xid, id_)
-        raise InvalidCursor("not an event cursor")
+        return EventCursor(*pair)
 
 
 _codec: CursorCodec | None = None

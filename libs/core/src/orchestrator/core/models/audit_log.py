@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Identity, String
+from sqlalchemy import BigInteger, ForeignKey, Identity, Index, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,6 +17,8 @@ class AuditLog(Base):
     """Who did what to which target, why, and what it looked like before and after."""
 
     __tablename__ = "audit_log"
+    # ``GET /api/v1/audit`` reads a workspace's records newest first by (created_at, id).
+    __table_args__ = (Index("ix_audit_log_tenant_id_created_at", "tenant_id", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     tenant_id: Mapped[uuid.UUID] = mapped_column(

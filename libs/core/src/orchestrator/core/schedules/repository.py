@@ -10,14 +10,15 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
 from orchestrator.core.models import Schedule, ScheduleWakeup
 
 _SCAN = text("SELECT set_config('app.schedule_scan', 'on', true)")
 
 
-async def list_schedules(session: AsyncSession) -> Sequence[Schedule]:
-    """Every schedule of the session's tenant, by name."""
-    return (await session.scalars(select(Schedule).order_by(Schedule.name))).all()
+async def list_schedules(session: AsyncSession, page: PageRequest = EVERY) -> Page[Schedule]:
+    """The session's tenant's schedules by name: a page of them, or (by default) every one."""
+    return await Keyset(Schedule.name).scalars(session, select(Schedule), page)
 
 
 async def by_name(session: AsyncSession, name: str, *, for_update: bool = False) -> Schedule | None:

@@ -24,6 +24,7 @@ from orchestrator.core.configuration.validation import FieldErrors, nul_errors, 
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.validation import instance_errors
 from orchestrator.core.db.base import utcnow
+from orchestrator.core.db.pages import EVERY, Page, PageRequest
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.models import Schedule
 from orchestrator.core.schedules import cron, repository
@@ -166,9 +167,9 @@ async def _job_errors(session: AsyncSession, data: ScheduleInput, known: KnownNa
     return instance_errors(schema, data.payload, prefix="/payload")
 
 
-async def list_schedules(session: AsyncSession) -> list[Schedule]:
-    """Every schedule of the workspace, by name."""
-    return list(await repository.list_schedules(session))
+async def list_schedules(session: AsyncSession, page: PageRequest = EVERY) -> Page[Schedule]:
+    """The workspace's schedules by name: a page of them, or (by default) every one."""
+    return await repository.list_schedules(session, page)
 
 
 async def get_schedule(session: AsyncSession, name: str) -> Schedule:

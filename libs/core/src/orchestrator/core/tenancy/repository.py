@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
 from orchestrator.core.models import (
     AuditLog,
     Operator,
@@ -53,13 +53,10 @@ async def organization_by_operation(
     )
 
 
-async def organizations(session: AsyncSession) -> Sequence[Organization]:
-    """Every organization, oldest first (a registry: no RLS)."""
-    return (
-        await session.scalars(
-            select(Organization).order_by(Organization.created_at, Organization.id)
-        )
-    ).all()
+async def organizations(session: AsyncSession, page: PageRequest = EVERY) -> Page[Organization]:
+    """Organizations, oldest first (a registry: no RLS): a page of them, or every one."""
+    keyset = Keyset(Organization.created_at, Organization.id)
+    return await keyset.scalars(session, select(Organization), page)
 
 
 async def set_organization_status(
@@ -115,9 +112,11 @@ async def get_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> Works
     return await session.get(Workspace, workspace_id)
 
 
-async def visible_workspaces(session: AsyncSession) -> Sequence[Workspace]:
-    """Every workspace the session's RLS scope lets it see, oldest first."""
-    return (await session.scalars(select(Workspace).order_by(Workspace.created_at))).all()
+async def visible_workspaces(session: AsyncSession, page: PageRequest = EVERY) -> Page[Workspace]:
+    """The workspaces the session's RLS scope lets it see, oldest first: a page of them, or
+    every one."""
+    keyset = Keyset(Workspace.created_at, Workspace.id)
+    return await keyset.scalars(session, select(Workspace), page)
 
 
 async def set_workspace_status(
@@ -183,16 +182,12 @@ async def operator_by_name(
 
 
 async def operators_of_organization(
-    session: AsyncSession, organization_id: uuid.UUID
-) -> Sequence[Operator]:
-    """Every operator of an organization, oldest first (``operators`` has no RLS: filter here)."""
-    return (
-        await session.scalars(
-            select(Operator)
-            .where(Operator.organization_id == organization_id)
-            .order_by(Operator.created_at, Operator.id)
-        )
-    ).all()
+    session: AsyncSession, organization_id: uuid.UUID, page: PageRequest = EVERY
+) -> Page[Operator]:
+    """An organization's operators, oldest first (``operators`` has no RLS: filter here): a
+    page of them, or every one."""
+    query = select(Operator).where(Operator.organization_id == organization_id)
+    return await Keyset(Operator.created_at, Operator.id).scalars(session, query, page)
 
 
 async def operator_in_organization(

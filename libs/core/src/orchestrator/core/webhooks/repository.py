@@ -9,12 +9,13 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
 from orchestrator.core.models import WebhookBinding, WebhookRoute, WebhookSource
 
 
-async def list_sources(session: AsyncSession) -> Sequence[WebhookSource]:
-    """Every webhook source of the tenant, by name."""
-    return (await session.scalars(select(WebhookSource).order_by(WebhookSource.name))).all()
+async def list_sources(session: AsyncSession, page: PageRequest = EVERY) -> Page[WebhookSource]:
+    """The tenant's webhook sources by name: a page of them, or (by default) every one."""
+    return await Keyset(WebhookSource.name).scalars(session, select(WebhookSource), page)
 
 
 async def source_by_id(
@@ -35,14 +36,12 @@ async def source_name_taken(
     return await session.scalar(query.limit(1)) is not None
 
 
-async def list_bindings(session: AsyncSession, source_id: uuid.UUID) -> Sequence[WebhookBinding]:
-    """A source's bindings, oldest first."""
-    query = (
-        select(WebhookBinding)
-        .where(WebhookBinding.source_id == source_id)
-        .order_by(WebhookBinding.created_at, WebhookBinding.id)
-    )
-    return (await session.scalars(query)).all()
+async def list_bindings(
+    session: AsyncSession, source_id: uuid.UUID, page: PageRequest = EVERY
+) -> Page[WebhookBinding]:
+    """A source's bindings, oldest first: a page of them, or (by default) every one."""
+    query = select(WebhookBinding).where(WebhookBinding.source_id == source_id)
+    return await Keyset(WebhookBinding.created_at, WebhookBinding.id).scalars(session, query, page)
 
 
 async def binding_by_id(

@@ -65,7 +65,7 @@ async def _start(
     if source is None or not source.enabled:
         return 0
     bindings = routing.matching(
-        await repository.list_bindings(session, target.source_id), entry.event_type
+        (await repository.list_bindings(session, target.source_id)).items, entry.event_type
     )
     job_bindings = [b for b in bindings if b.action == "job" and b.connector and b.operation]
     event = decode_body(entry.body, entry.headers.get("content-type")) if job_bindings else {}

@@ -21,6 +21,7 @@ from orchestrator.core.configuration.views import View
 from orchestrator.core.connectors.registry import operations_of
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.base import utcnow
+from orchestrator.core.db.pages import EVERY, Page, PageRequest
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.models import WebhookBinding, WebhookRoute, WebhookSource
 from orchestrator.core.tenancy import repository as tenancy
@@ -197,10 +198,12 @@ async def _index_claims(session: AsyncSession, row: WebhookSource) -> None:
     await flush_or_conflict(session, f"the routing claims of webhook source `{row.name}`")
 
 
-async def list_bindings(session: AsyncSession, source_id: uuid.UUID) -> list[WebhookBinding]:
-    """A source's bindings; 404 when there is no such source."""
+async def list_bindings(
+    session: AsyncSession, source_id: uuid.UUID, page: PageRequest = EVERY
+) -> Page[WebhookBinding]:
+    """A source's bindings, oldest first (a page of them); 404 when there is no such source."""
     await get_source(session, source_id)
-    return list(await repository.list_bindings(session, source_id))
+    return await repository.list_bindings(session, source_id, page)
 
 
 async def create_binding(

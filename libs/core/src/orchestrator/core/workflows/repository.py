@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
 from orchestrator.core.jobs.states import TERMINAL
 from orchestrator.core.models import Job, Workflow, WorkflowRun
 from orchestrator.core.workflows.machine import ACTIVE, FINAL
@@ -17,9 +18,9 @@ from orchestrator.core.workflows.machine import ACTIVE, FINAL
 _LOCK_RUN = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
 
-async def list_workflows(session: AsyncSession) -> Sequence[Workflow]:
-    """Every workflow of the session's tenant, by name."""
-    return (await session.scalars(select(Workflow).order_by(Workflow.name))).all()
+async def list_workflows(session: AsyncSession, page: PageRequest = EVERY) -> Page[Workflow]:
+    """The session's tenant's workflows by name: a page of them, or (by default) every one."""
+    return await Keyset(Workflow.name).scalars(session, select(Workflow), page)
 
 
 async def by_name(session: AsyncSession, name: str, *, for_update: bool = False) -> Workflow | None:

@@ -17,6 +17,7 @@ from orchestrator.core.configuration.known import KnownNames
 from orchestrator.core.configuration.service import Mutation, audit_change, flush_or_conflict
 from orchestrator.core.configuration.validation import FieldErrors, nul_errors, raise_if
 from orchestrator.core.db.base import utcnow
+from orchestrator.core.db.pages import EVERY, Page, PageRequest
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.models import Workflow
 from orchestrator.core.workflows import repository
@@ -72,9 +73,9 @@ async def _checked(session: AsyncSession, steps: Sequence[Step]) -> None:
     raise_if(await steps_errors(session, steps), "The workflow is not valid.")
 
 
-async def list_workflows(session: AsyncSession) -> list[Workflow]:
-    """Every workflow of the workspace, by name."""
-    return list(await repository.list_workflows(session))
+async def list_workflows(session: AsyncSession, page: PageRequest = EVERY) -> Page[Workflow]:
+    """The workspace's workflows by name: a page of them, or (by default) every one."""
+    return await repository.list_workflows(session, page)
 
 
 async def get_workflow(session: AsyncSession, name: str) -> Workflow:

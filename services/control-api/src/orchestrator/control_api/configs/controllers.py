@@ -16,6 +16,7 @@ from orchestrator.control_api.configs.schemas import (
     ConfigSummary,
 )
 from orchestrator.control_api.fields import NameInPath
+from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
@@ -24,6 +25,7 @@ from orchestrator.control_api.scope import (
     provide_scope,
 )
 from orchestrator.core.configuration import repository, service
+from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import NotFound
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
@@ -76,10 +78,10 @@ class ConfigController(Controller):
     security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS)
-    async def list_configs(self, ws: WorkspaceScope) -> ConfigList:
-        """Every config of the workspace, without documents."""
-        rows = await repository.list_configs(ws.session)
+    @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
+    async def list_configs(self, ws: WorkspaceScope, page: PageRequest) -> ConfigList:
+        """The workspace's configs by name, without documents; cursor-paginated."""
+        got = await repository.list_configs(ws.session, page)
         return ConfigList(
             items=[
                 ConfigSummary(
@@ -88,8 +90,9 @@ class ConfigController(Controller):
                     latest_version=c.latest_version,
                     updated_at=c.updated_at,
                 )
-                for c in rows
-            ]
+                for c in got.items
+            ],
+            next_cursor=got.next_cursor,
         )
 
     @get("/{name:str}", opt=guarded(*READ_GUARDS), responses=READS)

@@ -46,6 +46,8 @@ class ConfigSummary(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ConfigList(msgspec.Struct, frozen=True):
-    """The workspace's configs, by name."""
+    """A page of the workspace's configs, by name; pass ``next_cursor`` as ``cursor`` for the
+    next (``null`` on the last)."""
 
     items: list[ConfigSummary]
+    next_cursor: str | None

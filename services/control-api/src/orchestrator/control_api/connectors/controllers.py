@@ -11,6 +11,7 @@ from orchestrator.control_api.connectors.schemas import (
     ConnectorReplace,
 )
 from orchestrator.control_api.fields import NameInPath
+from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
@@ -19,6 +20,7 @@ from orchestrator.control_api.scope import (
     provide_scope,
 )
 from orchestrator.core.configuration import repository, service
+from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import Connector
@@ -61,11 +63,12 @@ class ConnectorController(Controller):
     security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS)
-    async def list_connectors(self, ws: WorkspaceScope) -> ConnectorList:
-        """Every connector of the workspace."""
-        rows = await repository.list_connectors(ws.session)
-        return ConnectorList(items=[to_out(c, policy) for c, policy in rows])
+    @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
+    async def list_connectors(self, ws: WorkspaceScope, page: PageRequest) -> ConnectorList:
+        """The workspace's connectors by name; cursor-paginated."""
+        got = await repository.list_connectors(ws.session, page)
+        items = [to_out(c, policy) for c, policy in got.items]
+        return ConnectorList(items=items, next_cursor=got.next_cursor)
 
     @get("/{name:str}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_connector(self, ws: WorkspaceScope, name: NameInPath) -> ConnectorOut:

@@ -65,6 +65,8 @@ class ConnectorOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ConnectorList(msgspec.Struct, frozen=True):
-    """The workspace's connectors, by name."""
+    """A page of the workspace's connectors, by name; pass ``next_cursor`` as ``cursor`` for
+    the next (``null`` on the last)."""
 
     items: list[ConnectorOut]
+    next_cursor: str | None

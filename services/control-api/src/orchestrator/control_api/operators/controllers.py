@@ -26,8 +26,10 @@ from orchestrator.control_api.operators.schemas import (
     OperatorList,
     OperatorOut,
 )
+from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.scope import ADMINS, Reason
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
+from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.db.tenant import set_organization
 from orchestrator.core.http.auth import authenticated, guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
@@ -72,12 +74,17 @@ class OperatorController(Controller):
     @get(
         opt=guarded(authenticated(CONTROL_AUDIENCE, "control:read")),
         responses=problem_responses(400, 401, 403, 503),
+        dependencies=PAGED,
     )
-    async def list_operators(self, session: AsyncSession, principal: Principal) -> OperatorList:
-        """Every operator of the caller's organization (ids, roles, state; no secrets)."""
-        assert principal.organization_id is not None  # session_for_org refused non-operators
-        operators = await repository.operators_of_organization(session, principal.organization_id)
-        return OperatorList(items=[to_out(op) for op in operators])
+    async def list_operators(
+        self, session: AsyncSession, principal: Principal, page: PageRequest
+    ) -> OperatorList:
+        """The operators of the caller's organization (ids, roles, state; no secrets), oldest
+        first; cursor-paginated."""
+        org = principal.organization_id
+        assert org is not None  # session_for_org refused non-operators
+        got = await repository.operators_of_organization(session, org, page)
+        return OperatorList(items=[to_out(op) for op in got.items], next_cursor=got.next_cursor)
 
     @post(
         opt=ADMIN_ONLY,

@@ -39,9 +39,11 @@ class OperatorOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class OperatorList(msgspec.Struct, frozen=True):
-    """Operators of the caller's organization."""
+    """A page of the caller's organization's operators, oldest first; pass ``next_cursor`` as
+    ``cursor`` for the next (``null`` on the last)."""
 
     items: list[OperatorOut]
+    next_cursor: str | None
 
 
 class OperatorCredentials(msgspec.Struct, frozen=True, kw_only=True):

@@ -25,9 +25,11 @@ from orchestrator.control_api.organizations.schemas import (
     OrganizationList,
     OrganizationOut,
 )
+from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.scope import Reason
 from orchestrator.control_api.workspaces.controllers import to_out as workspace_out
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
+from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import Forbidden
 from orchestrator.core.http.auth import (
     PRINCIPAL_KEY,
@@ -133,11 +135,12 @@ class OrganizationController(Controller):
 
     @get(
         opt=guarded(*platform_guards("platform:read")),
-        dependencies={"session": provide_session},
-        responses=problem_responses(401, 403, 503),
+        dependencies={"session": provide_session, **PAGED},
+        responses=problem_responses(400, 401, 403, 503),
     )
-    async def list_organizations(self, session: AsyncSession) -> OrganizationList:
-        """Every organization, oldest first."""
-        return OrganizationList(
-            items=[to_out(org) for org in await repository.organizations(session)]
-        )
+    async def list_organizations(
+        self, session: AsyncSession, page: PageRequest
+    ) -> OrganizationList:
+        """The deployment's organizations, oldest first; cursor-paginated."""
+        got = await repository.organizations(session, page)
+        return OrganizationList(items=[to_out(o) for o in got.items], next_cursor=got.next_cursor)

@@ -67,6 +67,8 @@ class OrganizationCreated(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class OrganizationList(msgspec.Struct, frozen=True):
-    """Every organization of the deployment."""
+    """A page of the deployment's organizations, oldest first; pass ``next_cursor`` as
+    ``cursor`` for the next (``null`` on the last)."""
 
     items: list[OrganizationOut]
+    next_cursor: str | None

@@ -6,6 +6,7 @@ import msgspec
 from litestar import Controller, delete, get, post, put
 
 from orchestrator.control_api.fields import NameInPath
+from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.policies.schemas import (
     PolicyCreate,
     PolicyList,
@@ -20,6 +21,7 @@ from orchestrator.control_api.scope import (
     provide_scope,
 )
 from orchestrator.core.configuration import repository, service
+from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import Policy
@@ -48,10 +50,11 @@ class PolicyController(Controller):
     security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS)
-    async def list_policies(self, ws: WorkspaceScope) -> PolicyList:
-        """Every policy of the workspace."""
-        return PolicyList(items=[to_out(p) for p in await repository.list_policies(ws.session)])
+    @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
+    async def list_policies(self, ws: WorkspaceScope, page: PageRequest) -> PolicyList:
+        """The workspace's policies by name; cursor-paginated."""
+        got = await repository.list_policies(ws.session, page)
+        return PolicyList(items=[to_out(p) for p in got.items], next_cursor=got.next_cursor)
 
     @get("/{name:str}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_policy(self, ws: WorkspaceScope, name: NameInPath) -> PolicyOut:

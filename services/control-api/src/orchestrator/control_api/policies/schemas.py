@@ -46,6 +46,8 @@ class PolicyOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class PolicyList(msgspec.Struct, frozen=True):
-    """The workspace's policies, by name."""
+    """A page of the workspace's policies, by name; pass ``next_cursor`` as ``cursor`` for the
+    next (``null`` on the last)."""
 
     items: list[PolicyOut]
+    next_cursor: str | None

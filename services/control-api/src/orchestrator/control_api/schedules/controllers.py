@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, delete, get, post, put
 
 from orchestrator.control_api.fields import NameInPath
+from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.schedules.schemas import (
     ScheduleCreate,
     ScheduleList,
@@ -21,6 +22,7 @@ from orchestrator.control_api.scope import (
     provide_scope,
 )
 from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import Schedule
@@ -81,10 +83,11 @@ class ScheduleController(Controller):
     security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS)
-    async def list_schedules(self, ws: WorkspaceScope) -> ScheduleList:
-        """Every schedule of the workspace, with when each fires next."""
-        return ScheduleList(items=[to_out(s) for s in await service.list_schedules(ws.session)])
+    @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
+    async def list_schedules(self, ws: WorkspaceScope, page: PageRequest) -> ScheduleList:
+        """The workspace's schedules by name, with when each fires next; cursor-paginated."""
+        got = await service.list_schedules(ws.session, page)
+        return ScheduleList(items=[to_out(s) for s in got.items], next_cursor=got.next_cursor)
 
     @get("/{name:str}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_schedule(self, ws: WorkspaceScope, name: NameInPath) -> ScheduleOut:

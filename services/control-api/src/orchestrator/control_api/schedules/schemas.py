@@ -78,6 +78,8 @@ class ScheduleOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ScheduleList(msgspec.Struct, frozen=True):
-    """The workspace's schedules, by name."""
+    """A page of the workspace's schedules, by name; pass ``next_cursor`` as ``cursor`` for
+    the next (``null`` on the last)."""
 
     items: list[ScheduleOut]
+    next_cursor: str | None

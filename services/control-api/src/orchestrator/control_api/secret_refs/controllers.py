@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, delete, get, post, put
 
 from orchestrator.control_api.fields import NameInPath
+from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
@@ -22,6 +23,7 @@ from orchestrator.control_api.secret_refs.schemas import (
     SecretValue,
 )
 from orchestrator.core.configuration import repository, service
+from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import SecretRef
@@ -62,11 +64,11 @@ class SecretRefController(Controller):
     security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS)
-    async def list_secret_refs(self, ws: WorkspaceScope) -> SecretRefList:
-        """Every secret ref of the workspace."""
-        rows = await repository.list_secret_refs(ws.session)
-        return SecretRefList(items=[to_out(r) for r in rows])
+    @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
+    async def list_secret_refs(self, ws: WorkspaceScope, page: PageRequest) -> SecretRefList:
+        """The workspace's secret refs by name; cursor-paginated."""
+        got = await repository.list_secret_refs(ws.session, page)
+        return SecretRefList(items=[to_out(r) for r in got.items], next_cursor=got.next_cursor)
 
     @get("/{name:str}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_secret_ref(self, ws: WorkspaceScope, name: NameInPath) -> SecretRefOut:

@@ -66,6 +66,8 @@ class SecretRefOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SecretRefList(msgspec.Struct, frozen=True):
-    """The workspace's secret refs, by name."""
+    """A page of the workspace's secret refs, by name; pass ``next_cursor`` as ``cursor`` for
+    the next (``null`` on the last)."""
 
     items: list[SecretRefOut]
+    next_cursor: str | None

@@ -16,6 +16,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 
 from orchestrator.control_api.credentials import NO_STORE, announce, horizon_s
+from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
@@ -32,6 +33,7 @@ from orchestrator.control_api.service_identities.schemas import (
     ServiceIdentityOut,
 )
 from orchestrator.core.auth.claims import Principal
+from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import ServiceIdentity
@@ -76,11 +78,15 @@ class ServiceIdentityController(Controller):
     security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS)
-    async def list_service_identities(self, ws: WorkspaceScope) -> ServiceIdentityList:
-        """Every service identity of the workspace (ids, scopes, state; no secrets)."""
-        identities = await service.list_identities(ws)
-        return ServiceIdentityList(items=[to_out(identity) for identity in identities])
+    @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
+    async def list_service_identities(
+        self, ws: WorkspaceScope, page: PageRequest
+    ) -> ServiceIdentityList:
+        """The workspace's service identities by name (ids, scopes, state; no secrets);
+        cursor-paginated."""
+        got = await service.list_identities(ws, page)
+        items = [to_out(identity) for identity in got.items]
+        return ServiceIdentityList(items=items, next_cursor=got.next_cursor)
 
     @post(opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES)
     async def create_service_identity(

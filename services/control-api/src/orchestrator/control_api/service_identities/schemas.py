@@ -38,9 +38,11 @@ class ServiceIdentityOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ServiceIdentityList(msgspec.Struct, frozen=True):
-    """Service identities of one workspace."""
+    """A page of the workspace's service identities, by name; pass ``next_cursor`` as
+    ``cursor`` for the next (``null`` on the last)."""
 
     items: list[ServiceIdentityOut]
+    next_cursor: str | None
 
 
 class ServiceIdentityCredentials(msgspec.Struct, frozen=True, kw_only=True):

@@ -10,7 +10,7 @@ is written in the caller's transaction; the caller announces it once that commit
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from orchestrator.core.auth.subjects import service_subject
 from orchestrator.core.configuration.service import flush_or_conflict
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
 from orchestrator.core.db.base import utcnow
+from orchestrator.core.db.pages import Keyset, Page, PageRequest
 from orchestrator.core.errors import Conflict, NotFound, ValidationFailed
 from orchestrator.core.models import ServiceIdentity
 
@@ -74,14 +75,10 @@ def checked_scopes(requested: Iterable[str]) -> list[str]:
     return [scope for scope in EXEC_SCOPES if scope in wanted]
 
 
-async def list_identities(ws: WorkspaceScope) -> Sequence[ServiceIdentity]:
-    """Every service identity of the workspace, by name."""
-    rows = await ws.session.scalars(
-        select(ServiceIdentity)
-        .where(ServiceIdentity.workspace_id == ws.tenant_id)
-        .order_by(ServiceIdentity.name)
-    )
-    return rows.all()
+async def list_identities(ws: WorkspaceScope, page: PageRequest) -> Page[ServiceIdentity]:
+    """A page of the workspace's service identities, by name."""
+    query = select(ServiceIdentity).where(ServiceIdentity.workspace_id == ws.tenant_id)
+    return await Keyset(ServiceIdentity.name).scalars(ws.session, query, page)
 
 
 async def _audit(

@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Controller, Request, delete, get, post, put
 
+from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
@@ -23,6 +24,7 @@ from orchestrator.control_api.webhook_sources.schemas import (
     WebhookSourceOut,
 )
 from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import WebhookBinding, WebhookSource
@@ -104,11 +106,13 @@ class WebhookSourceController(Controller):
     security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS)
-    async def list_webhook_sources(self, ws: WorkspaceScope) -> WebhookSourceList:
-        """Every webhook source of the workspace."""
-        rows = await repository.list_sources(ws.session)
-        return WebhookSourceList(items=[to_out(r) for r in rows])
+    @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
+    async def list_webhook_sources(
+        self, ws: WorkspaceScope, page: PageRequest
+    ) -> WebhookSourceList:
+        """The workspace's webhook sources by name; cursor-paginated."""
+        got = await repository.list_sources(ws.session, page)
+        return WebhookSourceList(items=[to_out(r) for r in got.items], next_cursor=got.next_cursor)
 
     @get("/{source_id:uuid}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_webhook_source(
@@ -141,13 +145,19 @@ class WebhookSourceController(Controller):
         """Delete a webhook source and its bindings."""
         await service.delete_source(ws.session, ws.mutation(reason), source_id)
 
-    @get("/{source_id:uuid}/bindings", opt=guarded(*READ_GUARDS), responses=READS)
+    @get(
+        "/{source_id:uuid}/bindings",
+        opt=guarded(*READ_GUARDS),
+        responses=READS,
+        dependencies=PAGED,
+    )
     async def list_webhook_bindings(
-        self, ws: WorkspaceScope, source_id: uuid.UUID
+        self, ws: WorkspaceScope, source_id: uuid.UUID, page: PageRequest
     ) -> WebhookBindingList:
-        """A source's bindings."""
-        rows = await service.list_bindings(ws.session, source_id)
-        return WebhookBindingList(items=[binding_out(r) for r in rows])
+        """A source's bindings, oldest first; cursor-paginated."""
+        got = await service.list_bindings(ws.session, source_id, page)
+        items = [binding_out(r) for r in got.items]
+        return WebhookBindingList(items=items, next_cursor=got.next_cursor)
 
     @post(
         "/{source_id:uuid}/bindings", opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES

@@ -144,9 +144,11 @@ class WebhookSourceOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class WebhookSourceList(msgspec.Struct, frozen=True):
-    """The workspace's webhook sources, by name."""
+    """A page of the workspace's webhook sources, by name; pass ``next_cursor`` as ``cursor``
+    for the next (``null`` on the last)."""
 
     items: list[WebhookSourceOut]
+    next_cursor: str | None
 
 
 class WebhookBindingIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -179,6 +181,8 @@ class WebhookBindingOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class WebhookBindingList(msgspec.Struct, frozen=True):
-    """A source's bindings, oldest first."""
+    """A page of a source's bindings, oldest first; pass ``next_cursor`` as ``cursor`` for the
+    next (``null`` on the last)."""
 
     items: list[WebhookBindingOut]
+    next_cursor: str | None

@@ -6,6 +6,7 @@ import msgspec
 from litestar import Controller, delete, get, post, put
 
 from orchestrator.control_api.fields import NameInPath
+from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
@@ -19,6 +20,7 @@ from orchestrator.control_api.workflows.schemas import (
     WorkflowOut,
     WorkflowReplace,
 )
+from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import Workflow
@@ -54,10 +56,11 @@ class WorkflowController(Controller):
     security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS)
-    async def list_workflows(self, ws: WorkspaceScope) -> WorkflowList:
-        """Every workflow of the workspace."""
-        return WorkflowList(items=[to_out(w) for w in await service.list_workflows(ws.session)])
+    @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
+    async def list_workflows(self, ws: WorkspaceScope, page: PageRequest) -> WorkflowList:
+        """The workspace's workflows by name; cursor-paginated."""
+        got = await service.list_workflows(ws.session, page)
+        return WorkflowList(items=[to_out(w) for w in got.items], next_cursor=got.next_cursor)
 
     @get("/{name:str}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_workflow(self, ws: WorkspaceScope, name: NameInPath) -> WorkflowOut:

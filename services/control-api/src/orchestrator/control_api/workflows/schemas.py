@@ -64,6 +64,8 @@ class WorkflowOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class WorkflowList(msgspec.Struct, frozen=True):
-    """The workspace's workflows, by name."""
+    """A page of the workspace's workflows, by name; pass ``next_cursor`` as ``cursor`` for
+    the next (``null`` on the last)."""
 
     items: list[WorkflowOut]
+    next_cursor: str | None

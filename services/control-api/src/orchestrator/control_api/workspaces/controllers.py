@@ -10,8 +10,10 @@ from litestar.openapi.datastructures import ResponseSpec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.guards import organization_of, requires_role, session_for_org
+from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.workspaces.schemas import WorkspaceCreate, WorkspaceList, WorkspaceOut
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, OperatorRole, Principal
+from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import NotFound, WorkspaceCreationFailed
 from orchestrator.core.http.auth import authenticated, guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
@@ -92,14 +94,13 @@ class WorkspaceController(Controller):
 
     @get(
         opt=guarded(authenticated(CONTROL_AUDIENCE, "control:read")),
-        dependencies={"session": session_for_org},
-        responses=problem_responses(401, 403, 503),
+        dependencies={"session": session_for_org, **PAGED},
+        responses=problem_responses(400, 401, 403, 503),
     )
-    async def list_workspaces(self, session: AsyncSession) -> WorkspaceList:
-        """Every workspace of the caller's organization."""
-        return WorkspaceList(
-            items=[to_out(ws) for ws in await repository.visible_workspaces(session)]
-        )
+    async def list_workspaces(self, session: AsyncSession, page: PageRequest) -> WorkspaceList:
+        """The workspaces of the caller's organization, oldest first; cursor-paginated."""
+        got = await repository.visible_workspaces(session, page)
+        return WorkspaceList(items=[to_out(ws) for ws in got.items], next_cursor=got.next_cursor)
 
     @get(
         "/{workspace_id:uuid}",

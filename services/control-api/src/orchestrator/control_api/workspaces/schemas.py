@@ -42,6 +42,8 @@ class WorkspaceOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class WorkspaceList(msgspec.Struct, frozen=True):
-    """Workspaces of the caller's organization."""
+    """A page of the caller's organization's workspaces, oldest first; pass ``next_cursor`` as
+    ``cursor`` for the next (``null`` on the last)."""
 
     items: list[WorkspaceOut]
+    next_cursor: str | None

@@ -40,7 +40,7 @@ class WorkspaceOut(msgspec.Struct, frozen=True, kw_only=True):
 )
 async def own_workspace(session: AsyncSession) -> WorkspaceOut:
     """Proof that token → tenant → RLS works: the query has no WHERE, RLS does the filtering."""
-    visible = await repository.visible_workspaces(session)
+    visible = (await repository.visible_workspaces(session)).items
     if len(visible) != 1:
         raise NotFound("Your workspace is not visible.")
     workspace = visible[0]

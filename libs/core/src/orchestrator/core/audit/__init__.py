@@ -1,4 +1,7 @@
-"""Append-only audit records, written in the same transaction as the change."""
+"""Append-only audit records, written in the same transaction as the change.
+
+Read back newest first through ``audit.repository`` and ``audit.cursor`` (``GET /api/v1/audit``).
+"""
 
 from __future__ import annotations
 
