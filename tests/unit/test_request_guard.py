@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from orchestrator.core.deadline import current, paused
+from orchestrator.core.deadline import allow, current, paused
 from orchestrator.core.http.guard import RequestGuard
 
 DEADLINE_S = 0.2
+DEADLINE_SECONDS_OF_BULK = DEADLINE_S * 5
 
 
 def scope(path: str = "/x", query: bytes = b"", length: int = 0) -> dict[str, Any]:
@@ -165,3 +166,23 @@ async def test_a_body_refused_unread_is_drained_after_the_answer() -> None:
     assert client.status == 413
     assert client.read == 3
     assert client.chunks == []
+
+
+async def test_a_route_with_a_budget_of_its_own_runs_past_the_default_deadline() -> None:
+    async def bulk(scope: Any, receive: Any, send: Any) -> None:
+        allow(DEADLINE_SECONDS_OF_BULK)  # as before_request does for a route's budget
+        await asyncio.sleep(DEADLINE_S * 2)
+        await answer(send)
+
+    client = Client()
+    await guard(bulk)(scope(), client.receive, client.send)
+    assert client.status == 200
+
+    async def shorter(scope: Any, receive: Any, send: Any) -> None:
+        allow(DEADLINE_S / 10)  # never less than the request had
+        await asyncio.sleep(DEADLINE_S / 2)
+        await answer(send)
+
+    kept = Client()
+    await guard(shorter)(scope(), kept.receive, kept.send)
+    assert kept.status == 200

@@ -9,7 +9,9 @@ deadline kept to within ``interval_s``.
 
 An upstream call under a policy's own total deadline is bounded already, and may take
 longer than a request may wait for its database: ``paused`` lets it run without
-spending the request's budget.
+spending the request's budget. A route whose work is known to be long (a bundle import,
+a replay of a thousand dead jobs) declares a budget of its own in its ``opt``
+(``route_budget``); the app gives it once the route is known (``allow``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ from __future__ import annotations
 import asyncio
 from contextvars import ContextVar
 from types import TracebackType
+from typing import Final
+
+DEADLINE_KEY: Final = "deadline_s"
+"""A route's ``opt`` key: how long its answer may take, when longer than the default."""
+BULK_S: Final = 30.0
+"""The budget of a route that writes or reads a whole workspace or up to a thousand rows."""
 
 
 class Deadline:
@@ -69,6 +77,19 @@ class Watchdog:
         while self._watched:
             await asyncio.sleep(self.interval_s)
             self.expire_due(loop.time())
+
+
+def route_budget(seconds: float = BULK_S) -> dict[str, float]:
+    """A route's ``opt`` entry giving its requests ``seconds`` to start answering."""
+    return {DEADLINE_KEY: seconds}
+
+
+def allow(seconds: float) -> None:
+    """Let the current request run until ``seconds`` from now, if that is later."""
+    deadline = current.get()
+    if deadline is None or deadline.expired:
+        return
+    deadline.at = max(deadline.at, asyncio.get_running_loop().time() + seconds)
 
 
 class paused:

@@ -17,6 +17,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from litestar.types import ASGIApp, ControllerRouterHandler
 from loguru import logger
 
+from orchestrator.core.deadline import DEADLINE_KEY, allow
 from orchestrator.core.errors import UnsupportedMediaType
 from orchestrator.core.http.auth import GUARDS_KEY, run_guards
 from orchestrator.core.http.deadline import DEPENDENCY_HANDLERS
@@ -111,6 +112,9 @@ async def before_request(request: Request[Any, Any, Any]) -> Response[None] | No
     nested too deeply."""
     if request.method == "OPTIONS" and request.route_handler.handler_name == "options_handler":
         return answer_options(request)
+    budget = request.route_handler.opt.get(DEADLINE_KEY)
+    if budget is not None:
+        allow(budget)
     await run_guards(request)
     await check_content_type(request)
     await check_json_body(request)

@@ -18,6 +18,7 @@ from orchestrator.control_api.scope import (
 from orchestrator.control_api.secret_refs.controllers import scope_of
 from orchestrator.core.configuration.bundle import export_bundle, import_bundle
 from orchestrator.core.configuration.bundle_model import Bundle, ImportReport
+from orchestrator.core.deadline import route_budget
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 
@@ -55,7 +56,7 @@ class BundleController(Controller):
 
     @get(
         "/export",
-        opt=guarded(*READ_GUARDS),
+        opt=guarded(*READ_GUARDS) | route_budget(),
         responses=problem_responses(400, 401, 403, 404, 409, 503),
     )
     async def export(self, ws: WorkspaceScope) -> Bundle:
@@ -65,7 +66,7 @@ class BundleController(Controller):
 
     @post(
         "/import",
-        opt=guarded(*WRITE_GUARDS),
+        opt=guarded(*WRITE_GUARDS) | route_budget(),
         status_code=200,
         responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
     )

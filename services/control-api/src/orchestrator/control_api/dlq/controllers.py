@@ -20,6 +20,7 @@ from orchestrator.control_api.scope import (
     provide_scope,
 )
 from orchestrator.control_api.webhook_inbox.controllers import audited, waker_of
+from orchestrator.core.deadline import route_budget
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.fields import NO_NUL
 from orchestrator.core.http.problems import problem_responses
@@ -64,7 +65,7 @@ class DlqController(Controller):
             next_cursor=JobCursor(page[-1].created_at, page[-1].id).encode() if more else None,
         )
 
-    @post("/replay", opt=guarded(*WRITE_GUARDS), status_code=202, responses=WRITES)
+    @post("/replay", opt=guarded(*WRITE_GUARDS) | route_budget(), status_code=202, responses=WRITES)
     async def replay_dead_jobs(
         self,
         request: Request[Any, Any, Any],
@@ -80,7 +81,7 @@ class DlqController(Controller):
         )
         return DlqReplayed(replayed=len(ids), ids=ids)
 
-    @post("/purge", opt=guarded(*WRITE_GUARDS), status_code=200, responses=WRITES)
+    @post("/purge", opt=guarded(*WRITE_GUARDS) | route_budget(), status_code=200, responses=WRITES)
     async def purge_dead_jobs(
         self,
         request: Request[Any, Any, Any],

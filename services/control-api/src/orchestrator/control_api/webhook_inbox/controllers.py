@@ -26,6 +26,7 @@ from orchestrator.control_api.webhook_inbox.schemas import (
     Status,
 )
 from orchestrator.core.configuration.service import Mutation
+from orchestrator.core.deadline import route_budget
 from orchestrator.core.events.wake import Waker
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.fields import NO_NUL, parse_instant
@@ -159,7 +160,7 @@ class WebhookInboxController(Controller):
         )
         return to_out(row)
 
-    @post("/retry", opt=guarded(*WRITE_GUARDS), status_code=202, responses=WRITES)
+    @post("/retry", opt=guarded(*WRITE_GUARDS) | route_budget(), status_code=202, responses=WRITES)
     async def retry_webhook_inbox(
         self,
         request: Request[Any, Any, Any],

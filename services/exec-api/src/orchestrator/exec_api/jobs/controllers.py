@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
 from orchestrator.core.db.tenant import tenant_transaction
+from orchestrator.core.deadline import route_budget
 from orchestrator.core.errors import Problem
 from orchestrator.core.execution.executor import Executor
 from orchestrator.core.http.auth import (
@@ -272,7 +273,7 @@ class JobController(Controller):
 
     @post(
         "/retry",
-        opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:write")),
+        opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:write")) | route_budget(),
         status_code=202,
         responses=problem_responses(400, 401, 403, 413, 415, 422, 429, 503),
     )
