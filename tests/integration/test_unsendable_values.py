@@ -56,12 +56,19 @@ async def header_connector(client: Caller, upstream: UpstreamServer) -> str:
     return name
 
 
-async def execute(client: Caller, connector: str, payload: dict[str, Any]) -> httpx.Response:
+async def call(
+    client: Caller, route: str, connector: str, payload: dict[str, Any], **extra: Any
+) -> httpx.Response:
+    """``POST /api/v1/<route>`` (``execute`` or ``jobs``) of the ``send`` operation."""
     return await client.http.post(
-        f"{client.exec_url}/api/v1/execute",
-        json={"connector": connector, "operation": "send", "payload": payload},
+        f"{client.exec_url}/api/v1/{route}",
+        json={"connector": connector, "operation": "send", "payload": payload, **extra},
         headers=client.exec_headers,
     )
+
+
+async def execute(client: Caller, connector: str, payload: dict[str, Any]) -> httpx.Response:
+    return await call(client, "execute", connector, payload)
 
 
 @pytest.mark.parametrize("value", UNSENDABLE)
@@ -110,11 +117,7 @@ async def test_a_job_whose_header_value_http_cannot_carry_is_refused_when_submit
     client: Caller, upstream: UpstreamServer, value: str
 ) -> None:
     connector = await header_connector(client, upstream)
-    submitted = await client.http.post(
-        f"{client.exec_url}/api/v1/jobs",
-        json={"connector": connector, "operation": "send", "payload": {"trace": value}},
-        headers=client.exec_headers,
-    )
+    submitted = await call(client, "jobs", connector, {"trace": value})
 
     body = problem(submitted, 422, "validation-failed")
     assert [e["key"] for e in body["errors"]] == ["/payload/trace"]
@@ -126,15 +129,8 @@ async def test_a_queued_job_whose_header_value_became_unsendable_fails_once_and_
 ) -> None:
     # Accepted while the header took another member; the connector changes before it runs.
     connector = await header_connector(client, upstream)
-    submitted = await client.http.post(
-        f"{client.exec_url}/api/v1/jobs",
-        json={
-            "connector": connector,
-            "operation": "send",
-            "payload": {"trace": "fine", "extra": value},
-            "delay_ms": 1500,
-        },
-        headers=client.exec_headers,
+    submitted = await call(
+        client, "jobs", connector, {"trace": "fine", "extra": value}, delay_ms=1500
     )
     assert submitted.status_code == 202, submitted.text
     changed = await client.operator.write(
@@ -162,11 +158,7 @@ async def test_a_job_payload_with_nul_is_refused_when_submitted(
     client: Caller, upstream: UpstreamServer
 ) -> None:
     connector = await header_connector(client, upstream)
-    submitted = await client.http.post(
-        f"{client.exec_url}/api/v1/jobs",
-        json={"connector": connector, "operation": "send", "payload": {"trace": "a\x00b"}},
-        headers=client.exec_headers,
-    )
+    submitted = await call(client, "jobs", connector, {"trace": "a\x00b"})
     problem(submitted, 422, "validation-failed")
 
 
@@ -193,16 +185,7 @@ async def test_a_callback_url_in_any_form_of_a_metadata_address_is_a_422(
     client: Caller, upstream: UpstreamServer, callback_url: str
 ) -> None:
     connector = await header_connector(client, upstream)
-    submitted = await client.http.post(
-        f"{client.exec_url}/api/v1/jobs",
-        json={
-            "connector": connector,
-            "operation": "send",
-            "payload": {"trace": "t"},
-            "callback_url": callback_url,
-        },
-        headers=client.exec_headers,
-    )
+    submitted = await call(client, "jobs", connector, {"trace": "t"}, callback_url=callback_url)
 
     body = problem(submitted, 422, "validation-failed")
     assert body["errors"][0]["key"] == "callback_url"

@@ -139,3 +139,14 @@ def test_logged_exceptions_and_library_lines_are_scrubbed(
     ]
     assert SECRET not in json.dumps(lines)
     assert REDACTED in lines[0]["exception"]
+
+
+def test_every_shape_holds_a_marker_that_lets_the_expression_run() -> None:
+    # Each text the expression would change carries one of the markers (so none is missed).
+    for text in (
+        "Bearer abcdefgh", "BASIC abcdefgh", "token abcdefgh", "Digest abcdefgh",
+        "Authorisation: x", "Set-Cookie: x", "APIKEY=x", "x-goog-api-key: x",
+        "Ocp-Apim-Subscription-Key: x", "client-secret=x", "PASSWD: x", "pg://u:p@h",
+        "orcs_abcdefghijk", "eyJabcdefghi.abcdefghij.abc",
+    ):  # fmt: skip
+        assert scrub(text) != text, text

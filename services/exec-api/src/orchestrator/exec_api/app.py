@@ -22,6 +22,7 @@ def create_app() -> ASGIApp:
     settings = get_settings().core
     configure_cursors(settings.crypto)
     max_body = settings.deployment.max_body_bytes
+    max_depth = settings.deployment.max_json_depth
     return create_service_app(
         service="exec-api",
         title="Orchestrator exec-api",
@@ -36,8 +37,8 @@ def create_app() -> ASGIApp:
         ],
         executes=True,
         fast_routes={
-            ("POST", fast_execute.PATH): fast_execute.FastExecute(max_body),
-            ("POST", fast_jobs.PATH): fast_jobs.FastSubmit(max_body),
+            ("POST", fast_execute.PATH): fast_execute.FastExecute(max_body, max_depth),
+            ("POST", fast_jobs.PATH): fast_jobs.FastSubmit(max_body, max_depth),
         },
         on_impersonated=record_impersonated_change,
     )

@@ -9,7 +9,6 @@ from litestar import Litestar
 
 from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
 from orchestrator.core.errors import Problem
-from orchestrator.core.http.app import DEFAULT_MAX_JSON_DEPTH, MAX_JSON_DEPTH_STATE
 from orchestrator.core.http.fast_path import Answer, answer, read_body, replaying
 from orchestrator.core.idempotency.guard import HEADER as IDEMPOTENCY_HEADER
 from orchestrator.core.jsonbounds import nests_deeper
@@ -71,8 +70,9 @@ class PlainRoute(ABC, Generic[Checked]):
 
     scope_name: ClassVar[str]
 
-    def __init__(self, max_body_bytes: int) -> None:
+    def __init__(self, max_body_bytes: int, max_json_depth: int) -> None:
         self._max_body = max_body_bytes
+        self._max_depth = max_json_depth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send, app: Litestar) -> None:
         try:
@@ -86,8 +86,7 @@ class PlainRoute(ABC, Generic[Checked]):
         body = await read_body(receive, self._max_body)
         if body is None:
             return  # the client went away, or sent more than it declared: nothing started
-        limit = getattr(app.state, MAX_JSON_DEPTH_STATE, DEFAULT_MAX_JSON_DEPTH)
-        if nests_deeper(body, limit):
+        if nests_deeper(body, self._max_depth):
             await app(scope, replaying(body, receive), send)  # its 400 json-too-deep
             return
         try:

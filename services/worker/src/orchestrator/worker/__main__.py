@@ -17,6 +17,7 @@ from orchestrator.core.observability.depth import DepthCollector
 from orchestrator.core.observability.logging import configure_logging
 from orchestrator.core.observability.redaction import deployment_secrets
 from orchestrator.core.observability.tracing import configure_tracing
+from orchestrator.core.runtime import PROBE_TIMEOUT_S
 from orchestrator.worker.actors.job_context import close_job_resources
 from orchestrator.worker.actors.job_retention import JOBS_MAINTENANCE
 from orchestrator.worker.actors.relay import RelayThread
@@ -26,9 +27,6 @@ from orchestrator.worker.broker import build_broker, register_actors
 from orchestrator.worker.context import close_worker_context
 from orchestrator.worker.health import start_health_server
 from orchestrator.worker.settings import get_settings
-
-PROBE_TIMEOUT_S = 1.5
-"""The longest the readiness check waits for PostgreSQL's answer."""
 
 
 def connect(query_timeout_s: float | None = None) -> psycopg.Connection:

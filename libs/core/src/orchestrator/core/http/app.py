@@ -32,16 +32,13 @@ from orchestrator.core.observability.logging import configure_logging
 from orchestrator.core.observability.redaction import deployment_secrets
 from orchestrator.core.observability.tracing import configure_tracing
 from orchestrator.core.runtime import open_resources
-from orchestrator.core.settings import CoreSettings, DeploymentSettings
+from orchestrator.core.settings import CoreSettings
 
 if TYPE_CHECKING:
     from orchestrator.core.http.observe import ImpersonatedChange
 
 JSON = "application/json"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-MAX_JSON_DEPTH_STATE = "max_json_depth"
-"""Where the app's state keeps ``ORCH_MAX_JSON_DEPTH``."""
-DEFAULT_MAX_JSON_DEPTH = DeploymentSettings().max_json_depth
 
 
 def _is_json(media_type: str) -> bool:
@@ -103,7 +100,7 @@ async def check_json_body(request: Request[Any, Any, Any]) -> None:
         return
     if JSON not in handler.opt.get("content_types", (JSON,)):
         return
-    limit = getattr(request.app.state, MAX_JSON_DEPTH_STATE, DEFAULT_MAX_JSON_DEPTH)
+    limit = request.app.state.resources.settings.deployment.max_json_depth
     refuse_unparseable(await request.body(), limit)
 
 
@@ -203,7 +200,6 @@ def create_service_app(
         debug=False,
     )
     check_guards_run(app)
-    setattr(app.state, MAX_JSON_DEPTH_STATE, settings.deployment.max_json_depth)
     served: ASGIApp = app
     if fast_routes:
         check_fast_routes(app, fast_routes)

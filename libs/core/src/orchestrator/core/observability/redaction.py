@@ -61,11 +61,17 @@ def _shape(match: re.Match[str]) -> str:
 
 
 class KnownSecrets:
-    """The secret values this process holds, most recently seen first (thread-safe)."""
+    """The secret values this process holds, most recently seen first (thread-safe).
+
+    Values are indexed by their first ``MIN_KNOWN_LENGTH`` characters, so a scrub looks
+    up each window of the text once, whatever the number of values kept (a worker may
+    hold thousands, of many workspaces); only values whose head occurs are searched.
+    """
 
     def __init__(self, limit: int = MAX_KNOWN) -> None:
         self._limit = limit
         self._values: OrderedDict[str, None] = OrderedDict()
+        self._by_head: dict[str, set[str]] = {}
         self._lock = threading.Lock()
 
     def remember(self, values: Iterable[str]) -> None:
@@ -76,20 +82,34 @@ class KnownSecrets:
                     continue
                 self._values[value] = None
                 self._values.move_to_end(value, last=False)
+                self._by_head.setdefault(value[:MIN_KNOWN_LENGTH], set()).add(value)
             while len(self._values) > self._limit:
-                self._values.popitem()
+                old, _ = self._values.popitem()
+                heads = self._by_head[old[:MIN_KNOWN_LENGTH]]
+                heads.discard(old)
+                if not heads:
+                    del self._by_head[old[:MIN_KNOWN_LENGTH]]
 
     def forget_all(self) -> None:
         """Drop every kept value (tests)."""
         with self._lock:
             self._values.clear()
+            self._by_head.clear()
 
     def scrub(self, text: str) -> str:
         """``text`` with every kept value replaced by ``[redacted]``."""
+        width = MIN_KNOWN_LENGTH
         with self._lock:
-            # Longest first, so a value that contains another is replaced whole.
-            found = sorted((v for v in self._values if v in text), key=len, reverse=True)
-        for value in found:
+            by_head = self._by_head
+            if not by_head:
+                return text
+            candidates = {
+                value
+                for start in range(len(text) - width + 1)
+                for value in by_head.get(text[start : start + width], ())
+            }
+        # Longest first, so a value that contains another is replaced whole.
+        for value in sorted((v for v in candidates if v in text), key=len, reverse=True):
             text = text.replace(value, REDACTED)
         return text
 
@@ -103,9 +123,20 @@ def remember_secrets(values: Iterable[str]) -> None:
     known_secrets.remember(values)
 
 
+_MARKERS = (
+    "bearer", "basic", "token", "digest", "authori", "cookie", "api", "subscription",
+    "secret", "passw", "://", "orcs_", "eyj",
+)  # fmt: skip
+"""One of these, lower-cased, is in every text ``_SHAPES`` can match: text with none is
+not run through the expression (most log lines)."""
+
+
 def scrub(text: str) -> str:
     """``text`` without secret shapes or known secret values."""
-    return known_secrets.scrub(_SHAPES.sub(_shape, text))
+    lowered = text.lower()
+    if any(marker in lowered for marker in _MARKERS):
+        text = _SHAPES.sub(_shape, text)
+    return known_secrets.scrub(text)
 
 
 def deployment_secrets(settings: CoreSettings) -> list[str]:
