@@ -72,6 +72,7 @@ PORT_VARIABLES = {
     "orchestrator.exec_api": "ORCH_EXEC_API_PORT",
     "orchestrator.webhook_ingress": "ORCH_WEBHOOK_INGRESS_PORT",
     "orchestrator.worker": "ORCH_WORKER_PORT",
+    "orchestrator.console": "ORCH_CONSOLE_PORT",
 }
 
 

@@ -38,7 +38,9 @@ SERVICES = (
     ("exec-api", "orchestrator.exec_api", "ORCH_EXEC_API_PORT", 4001),
     ("webhook-ingress", "orchestrator.webhook_ingress", "ORCH_WEBHOOK_INGRESS_PORT", 4003),
     ("worker", "orchestrator.worker", "ORCH_WORKER_PORT", 4004),
+    ("console", "orchestrator.console", "ORCH_CONSOLE_PORT", 4002),
 )
+WITHOUT_OPENAPI = frozenset({"worker", "console"})
 DEMO_ORG, DEMO_WORKSPACE = "demo", "demo-dev"
 # A platform operator's name is its tokens' ``sub``, spelled like an operator's.
 PLATFORM_NAME = re.compile(r"[a-z0-9][a-z0-9:._-]{2,199}")
@@ -177,6 +179,15 @@ def _port(env: dict[str, str], variable: str, default: int) -> int:
     return int(env.get(variable) or default)
 
 
+def console_env(env: dict[str, str]) -> dict[str, str]:
+    """Where the console finds the two APIs it calls (the ports this stack uses)."""
+    ports = {name: _port(env, var, port) for name, _, var, port in SERVICES}
+    return {
+        "ORCH_CONSOLE_CONTROL_API_URL": f"http://127.0.0.1:{ports['control-api']}",
+        "ORCH_CONSOLE_EXEC_API_URL": f"http://127.0.0.1:{ports['exec-api']}",
+    }
+
+
 def _announce_when_ready(env: dict[str, str], creds: BootstrapResult) -> None:
     """Print the URLs and a copy-paste curl once every service answers /ready."""
     urls = {name: f"http://127.0.0.1:{_port(env, var, port)}" for name, _, var, port in SERVICES}
@@ -195,7 +206,8 @@ def _announce_when_ready(env: dict[str, str], creds: BootstrapResult) -> None:
         "",
         "Orchestrator is up." if not pending else f"Still not ready: {', '.join(sorted(pending))}",
         *(
-            f"  {name:<16} {url}" + ("" if name == "worker" else f"   (OpenAPI: {url}/schema)")
+            f"  {name:<16} {url}"
+            + ("" if name in WITHOUT_OPENAPI else f"   (OpenAPI: {url}/schema)")
             for name, url in urls.items()
         ),
         "",
@@ -210,6 +222,7 @@ def _announce_when_ready(env: dict[str, str], creds: BootstrapResult) -> None:
         "",
         f"Operator (control plane): client_id={creds.control_client_id} "
         f"client_secret={creds.control_client_secret}",
+        f"Console: open {urls['console']} and sign in with that operator's client id and secret.",
         "Press Ctrl-C to stop.",
         "",
     ]
@@ -228,6 +241,7 @@ def run() -> None:
             **infra.env(),
             "ORCH_KEK": os.environ.get("ORCH_KEK") or _dev_kek(),
         }
+        env.update(console_env(env))
         settings = CoreSettings.from_env(env)
         asyncio.run(commands.migrate(settings))
         creds = asyncio.run(

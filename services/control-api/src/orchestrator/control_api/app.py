@@ -22,7 +22,7 @@ from orchestrator.control_api.secret_refs.controllers import SecretRefController
 from orchestrator.control_api.service_identities.controllers import ServiceIdentityController
 from orchestrator.control_api.settings import get_settings
 from orchestrator.control_api.signing_secrets.controllers import SigningSecretController
-from orchestrator.control_api.tokens.controllers import revoke_token
+from orchestrator.control_api.tokens.controllers import revoke_self, revoke_token, token_self
 from orchestrator.control_api.webhook_inbox.controllers import WebhookInboxController
 from orchestrator.control_api.webhook_sources.controllers import WebhookSourceController
 from orchestrator.control_api.workflows.controllers import WorkflowController
@@ -40,6 +40,8 @@ def create_app() -> ASGIApp:
             token,
             jwks,
             revoke_token,
+            token_self,
+            revoke_self,
             OrganizationController,
             WorkspaceController,
             PolicyController,

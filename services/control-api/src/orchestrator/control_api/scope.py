@@ -19,7 +19,8 @@ from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.guards import organization_of, requires_role
-from orchestrator.core.auth.claims import CONTROL_AUDIENCE, OperatorRole, Principal
+from orchestrator.control_api.roles import ADMINS
+from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
 from orchestrator.core.configuration.service import Mutation
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import Conflict, NotFound
@@ -31,7 +32,6 @@ from orchestrator.core.notify import publish
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
 
-ADMINS = (OperatorRole.OPERATOR_ADMIN, OperatorRole.BREAK_GLASS_ADMIN)
 READ_GUARDS = [authenticated(CONTROL_AUDIENCE, "control:read")]
 WRITE_GUARDS = [authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*ADMINS)]
 

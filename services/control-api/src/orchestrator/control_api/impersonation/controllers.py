@@ -30,10 +30,11 @@ from orchestrator.control_api.impersonation.schemas import (
     ImpersonationStopped,
     ImpersonationToken,
 )
+from orchestrator.control_api.roles import IMPERSONATORS
 from orchestrator.control_api.scope import Reason
 from orchestrator.core import audit
 from orchestrator.core.auth import revocation
-from orchestrator.core.auth.claims import CONTROL_AUDIENCE, EXEC_AUDIENCE, OperatorRole, Principal
+from orchestrator.core.auth.claims import CONTROL_AUDIENCE, EXEC_AUDIENCE, Principal
 from orchestrator.core.auth.issuer import TokenIssuer
 from orchestrator.core.auth.subjects import operator_subject
 from orchestrator.core.db.tenant import set_organization, set_tenant
@@ -44,7 +45,6 @@ from orchestrator.core.models import Operator, RevokedSubject, WorkspaceStatus
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
 
-IMPERSONATORS = (OperatorRole.SUPPORT, OperatorRole.OPERATOR_ADMIN, OperatorRole.BREAK_GLASS_ADMIN)
 GUARDS = guarded(authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*IMPERSONATORS))
 START, STOP = "impersonation.start", "impersonation.stop"
 _JTI = re.compile(r"imp\.([0-9a-f]{32})\.[A-Za-z0-9_-]{22}")

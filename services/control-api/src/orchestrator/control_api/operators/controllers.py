@@ -27,7 +27,8 @@ from orchestrator.control_api.operators.schemas import (
     OperatorOut,
 )
 from orchestrator.control_api.pages import PAGED
-from orchestrator.control_api.scope import ADMINS, Reason
+from orchestrator.control_api.roles import ADMINS
+from orchestrator.control_api.scope import Reason
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.db.tenant import set_organization

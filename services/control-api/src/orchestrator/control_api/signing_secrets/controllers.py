@@ -12,8 +12,8 @@ from typing import Any
 from litestar import Controller, Request, get, post
 
 from orchestrator.control_api.guards import requires_role
+from orchestrator.control_api.roles import ADMINS
 from orchestrator.control_api.scope import (
-    ADMINS,
     READ_GUARDS,
     WRITE_GUARDS,
     Reason,

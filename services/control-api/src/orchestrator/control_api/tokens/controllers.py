@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
-from litestar import Request, post
+from litestar import Request, delete, get, post
 from loguru import logger
 from redis.exceptions import RedisError
 
 from orchestrator.control_api.guards import organization_of, requires_role
-from orchestrator.control_api.tokens.schemas import RevokeRequest, RevokeResponse
+from orchestrator.control_api.roles import REVOKERS, permissions_of
+from orchestrator.control_api.scope import Reason
+from orchestrator.control_api.tokens.schemas import (
+    RevokeRequest,
+    RevokeResponse,
+    TokenSelf,
+)
 from orchestrator.core import audit
 from orchestrator.core.auth import revocation
-from orchestrator.core.auth.claims import CONTROL_AUDIENCE, OperatorRole, Principal
+from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import NotFound, ValidationFailed
 from orchestrator.core.errors import Unauthorized as TokenRejected
@@ -21,8 +28,6 @@ from orchestrator.core.http.auth import authenticated, guarded, provide_principa
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
-
-REVOKERS = (OperatorRole.OPERATOR_ADMIN, OperatorRole.SUPPORT, OperatorRole.BREAK_GLASS_ADMIN)
 
 
 @post(
@@ -46,10 +51,23 @@ async def revoke_token(
             "`token` is not a token issued by this deployment.",
             errors=[{"key": "token", "message": "not a valid token"}],
         ) from None
+    return await revoke(
+        resources, organization_of(principal), target, principal.subject, data.reason
+    )
+
+
+async def revoke(
+    resources: Resources,
+    organization_id: uuid.UUID,
+    target: Principal,
+    actor: str,
+    reason: str,
+) -> RevokeResponse:
+    """Deny ``target`` on every service: recorded, audited in its workspace, announced."""
     if target.expires_at <= time.time():
         return RevokeResponse(jti=target.jti, expires_at=target.expires_at, revoked=False)
     async with resources.sessions() as session, session.begin():
-        await set_organization(session, organization_of(principal))
+        await set_organization(session, organization_id)
         if await repository.get_workspace(session, target.tenant_id) is None:
             raise NotFound("No such token in your organization.")
         await set_tenant(session, target.tenant_id)
@@ -58,16 +76,16 @@ async def revoke_token(
             jti=target.jti,
             subject=target.subject,
             expires_at=target.expires_at,
-            revoked_by=principal.subject,
-            reason=data.reason,
+            revoked_by=actor,
+            reason=reason,
         )
         await audit.record(
             session,
             tenant_id=target.tenant_id,
-            actor=principal.subject,
+            actor=actor,
             action="token.revoke",
             target=f"token:{target.jti}",
-            reason=data.reason,
+            reason=reason,
             after={"subject": target.subject, "expires_at": target.expires_at},
         )
     # After commit: a rollback must never announce a revocation that did not happen.
@@ -82,3 +100,40 @@ async def revoke_token(
         logger.warning("revocation of {} not announced: {}", target.jti, exc)
     resources.denylist.add(target.jti, target.expires_at)
     return RevokeResponse(jti=target.jti, expires_at=target.expires_at, revoked=True)
+
+
+@get(
+    "/api/v1/tokens/self",
+    tags=["tokens"],
+    opt=guarded(authenticated(CONTROL_AUDIENCE)),
+    dependencies={"principal": provide_principal},
+    security=[{"bearer": []}],
+    responses=problem_responses(401, 403, 503),
+)
+async def token_self(principal: Principal) -> TokenSelf:
+    """Who the calling token speaks for, and what its role may do (a console shows only that)."""
+    return TokenSelf(
+        subject=principal.subject,
+        role=principal.role or "",
+        organization_id=organization_of(principal),
+        workspace_id=principal.tenant_id,
+        expires_at=principal.expires_at,
+        permissions=permissions_of(principal.role),
+    )
+
+
+@delete(
+    "/api/v1/tokens/self",
+    tags=["tokens"],
+    opt=guarded(authenticated(CONTROL_AUDIENCE)),
+    dependencies={"principal": provide_principal},
+    security=[{"bearer": []}],
+    status_code=200,
+    responses=problem_responses(400, 401, 403, 404, 503),
+)
+async def revoke_self(
+    request: Request[Any, Any, Any], principal: Principal, reason: Reason = "signed out"
+) -> RevokeResponse:
+    """Revoke the calling token itself (signing out): any operator may, whatever its role."""
+    resources: Resources = request.app.state.resources
+    return await revoke(resources, organization_of(principal), principal, principal.subject, reason)

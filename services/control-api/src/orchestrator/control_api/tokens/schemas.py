@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 import msgspec
@@ -22,3 +23,14 @@ class RevokeResponse(msgspec.Struct, frozen=True, kw_only=True):
     jti: str
     expires_at: int
     revoked: bool
+
+
+class TokenSelf(msgspec.Struct, frozen=True, kw_only=True):
+    """The calling operator token: whose it is and what its role may do."""
+
+    subject: str
+    role: str
+    organization_id: uuid.UUID
+    workspace_id: uuid.UUID
+    expires_at: int
+    permissions: list[str]

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.guards import organization_of, requires_role, session_for_org
 from orchestrator.control_api.pages import PAGED
+from orchestrator.control_api.roles import ADMINS
 from orchestrator.control_api.workspaces.schemas import WorkspaceCreate, WorkspaceList, WorkspaceOut
-from orchestrator.core.auth.claims import CONTROL_AUDIENCE, OperatorRole, Principal
+from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import NotFound, WorkspaceCreationFailed
 from orchestrator.core.http.auth import authenticated, guarded, provide_principal
@@ -21,8 +22,6 @@ from orchestrator.core.models import Workspace, WorkspaceStatus
 from orchestrator.core.runtime import Resources, kek_from
 from orchestrator.core.tenancy import repository
 from orchestrator.core.tenancy.service import NewWorkspace, create_workspace
-
-ADMINS = (OperatorRole.OPERATOR_ADMIN, OperatorRole.BREAK_GLASS_ADMIN)
 
 
 def to_out(ws: Workspace) -> WorkspaceOut:

@@ -1,0 +1,1 @@
+"""The operator console: a backend-for-frontend over the control-api and exec-api."""

@@ -1,0 +1,109 @@
+"""Calls to the control-api and exec-api over their public HTTP APIs, with the operator's
+token; the only place the console speaks HTTP to them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import msgspec
+
+from orchestrator.console.errors import ApiProblem, ApiUnavailable, SignInRequired
+
+
+class Grant(msgspec.Struct, frozen=True):
+    """An access token the control-api issued."""
+
+    access_token: str
+    expires_in: int
+
+
+class Backend:
+    """One pooled HTTP client for both APIs; every call bounded by ``timeout_s``."""
+
+    def __init__(self, control_url: str, exec_url: str, timeout_s: float) -> None:
+        self.control_url = control_url.rstrip("/")
+        self.exec_url = exec_url.rstrip("/")
+        self.http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout_s),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    async def close(self) -> None:
+        """Close the pool."""
+        await self.http.aclose()
+
+    async def client_credentials(self, client_id: str, client_secret: str) -> Grant:
+        """An operator token for a client id and secret (401 ``invalid_client`` otherwise)."""
+        response = await self._send(
+            "POST",
+            f"{self.control_url}/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(client_id, client_secret),
+        )
+        if response.status_code != 200:
+            raise _problem(response)
+        return msgspec.convert(response.json(), Grant, strict=False)
+
+    async def control(
+        self,
+        token: str,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
+        """Call ``/api/v1{path}`` on the control-api; the parsed JSON answer."""
+        return await self.call(token, method, f"{self.control_url}/api/v1{path}", params, json)
+
+    async def call(
+        self,
+        token: str,
+        method: str,
+        url: str,
+        params: dict[str, Any] | None,
+        json: Any,
+    ) -> Any:
+        """One authenticated call: 401 ends the session, another error is an ``ApiProblem``."""
+        clean = {key: value for key, value in (params or {}).items() if value not in (None, "")}
+        response = await self._send(
+            method,
+            url,
+            params=clean,
+            json=json,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        if response.status_code == 401:
+            raise SignInRequired("Your session has ended: sign in again.")
+        if response.status_code >= 400:
+            raise _problem(response)
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return await self.http.request(method, url, **kwargs)
+        except httpx.TimeoutException:
+            raise ApiUnavailable("The control plane did not answer in time.") from None
+        except httpx.TransportError:
+            raise ApiUnavailable("The control plane cannot be reached.") from None
+
+
+def _problem(response: httpx.Response) -> ApiProblem:
+    """The API's RFC 9457 answer as an exception (its ``detail`` is what the page shows)."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    return ApiProblem(
+        status=response.status_code,
+        title=str(body.get("title") or response.reason_phrase or "Error"),
+        detail=str(body.get("detail") or body.get("error_description") or ""),
+        errors=[error for error in body.get("errors") or [] if isinstance(error, dict)],
+    )

@@ -1,0 +1,43 @@
+"""Before/after of an audit record as a list of changes, JSON-Pointer addressed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class Change(msgspec.Struct, frozen=True):
+    """One value added, removed or changed at ``pointer``."""
+
+    pointer: str
+    kind: str
+    before: Any = None
+    after: Any = None
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def changes(before: Any, after: Any, pointer: str = "") -> list[Change]:
+    """What differs between ``before`` and ``after``, object members walked recursively
+    (RFC 6901 pointers); arrays and scalars compare as whole values."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        found: list[Change] = []
+        for key in sorted(before.keys() | after.keys()):
+            at = f"{pointer}/{_escape(str(key))}"
+            if key not in after:
+                found.append(Change(at, "removed", before=before[key]))
+            elif key not in before:
+                found.append(Change(at, "added", after=after[key]))
+            else:
+                found.extend(changes(before[key], after[key], at))
+        return found
+    if before == after:
+        return []
+    if before is None:
+        return [Change(pointer or "/", "added", after=after)]
+    if after is None:
+        return [Change(pointer or "/", "removed", before=before)]
+    return [Change(pointer or "/", "changed", before=before, after=after)]

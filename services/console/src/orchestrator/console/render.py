@@ -1,0 +1,88 @@
+"""Pages are rendered on the server from Jinja templates, every value escaped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.response import Template
+
+from orchestrator.console.context import Console
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+NAVIGATION = (
+    ("overview", "Overview"),
+    ("configuration", "Configuration"),
+    ("jobs", "Jobs & DLQ"),
+    ("inbox", "Webhook inbox"),
+    ("workflows", "Workflow runs"),
+    ("events", "Live events"),
+    ("audit", "Audit log"),
+)
+
+
+def _pretty(value: Any) -> str:
+    """JSON for reading, indented (still escaped by the template)."""
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _when(value: str | None) -> str:
+    """An RFC 3339 instant as a short UTC time."""
+    if not value:
+        return ""
+    try:
+        instant = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return instant.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def environment() -> jinja2.Environment:
+    """Autoescaping everywhere: tenant-controlled text can never become markup."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pretty"] = _pretty
+    env.filters["when"] = _when
+    return env
+
+
+def template_engine() -> JinjaTemplateEngine:
+    """The engine Litestar renders ``Template`` responses with."""
+    return JinjaTemplateEngine.from_environment(environment())
+
+
+async def page(
+    console: Console,
+    name: str,
+    *,
+    workspace: str | None = None,
+    section: str = "",
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    """A full page of the console: layout, navigation, notices and the CSRF token."""
+    session = console.session
+    return Template(
+        template_name=name,
+        status_code=status_code,
+        context={
+            "session": session,
+            "csrf": session.csrf,
+            "workspace": workspace or session.workspace_id,
+            "section": section,
+            "navigation": NAVIGATION,
+            "flashes": await console.flashes(),
+            "check_every_ms": int(console.settings.console.session_check_s * 1000),
+            **context,
+        },
+    )

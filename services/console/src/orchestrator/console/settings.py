@@ -1,0 +1,69 @@
+"""Settings of the console, read once per process."""
+
+from __future__ import annotations
+
+import functools
+from typing import ClassVar
+
+import msgspec
+
+from orchestrator.core.settings import (
+    DeploymentSettings,
+    HttpSettings,
+    ObservabilitySettings,
+    RedisSettings,
+    SettingsGroup,
+)
+
+
+class ConsoleHttp(HttpSettings, frozen=True, kw_only=True):
+    """Where the console listens (``ORCH_CONSOLE_HOST``/``_PORT``)."""
+
+    prefix: ClassVar[str] = "ORCH_CONSOLE_"
+    port: int = 4002
+
+
+class ConsoleOptions(SettingsGroup, frozen=True, kw_only=True):
+    """What the console talks to and how long its sessions live (``ORCH_CONSOLE_*``)."""
+
+    prefix: ClassVar[str] = "ORCH_CONSOLE_"
+
+    control_api_url: str = "http://127.0.0.1:4000"
+    exec_api_url: str = "http://127.0.0.1:4001"
+    api_timeout_s: float = 2.5
+    """Bound on one call to the control-api or exec-api; past it the page answers 503."""
+    session_idle_s: int = 1800
+    """A session unused this long ends, and the token it held is revoked."""
+    sweep_interval_s: float = 1.0
+    """How often ended sessions are looked for (their tokens revoked)."""
+    session_check_s: float = 1.0
+    """How often an open page asks whether its session still holds (a revoked or disabled
+    operator is signed out within this)."""
+    page_size: int = 50
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the console reads."""
+
+    http: ConsoleHttp
+    console: ConsoleOptions
+    redis: RedisSettings
+    deployment: DeploymentSettings
+    log: ObservabilitySettings
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry ``Secure`` (and the ``__Host-`` prefix) outside ``dev``."""
+        return self.deployment.environment != "dev"
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process's settings, read from the environment on first use."""
+    return Settings(
+        http=ConsoleHttp.from_env(),
+        console=ConsoleOptions.from_env(),
+        redis=RedisSettings.from_env(),
+        deployment=DeploymentSettings.from_env(),
+        log=ObservabilitySettings.from_env(),
+    )
