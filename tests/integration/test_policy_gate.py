@@ -557,7 +557,9 @@ async def test_every_key_expires(
     names = [k async for k in redis.scan_iter(match=f"{namespace}:*")]
     assert len(names) == 5  # window emptied on opening
     for name in names:
-        assert await redis.pttl(name) > 0, name
+        # -1 is a key that never expires; -2 one already gone (the one-second rate window
+        # can expire between the scan and this read on a loaded machine).
+        assert await redis.pttl(name) != -1, name
 
 
 async def test_admit_and_record_are_one_round_trip_each(

@@ -9,8 +9,11 @@ from playwright.async_api import Browser, Page
 from tests.support.stack import Service, Stack, start_service, wait_ready
 
 
-def start_console(stack: Stack, env: Mapping[str, str], **extra: str) -> Service:
-    """The console on a free port, talking to this session's control-api and exec-api."""
+def start_console(
+    stack: Stack, env: Mapping[str, str], *, port: int | None = None, **extra: str
+) -> Service:
+    """The console on ``port`` (default: a free one), talking to this session's control-api
+    and exec-api unless ``extra`` says otherwise."""
     console = start_service(
         "console",
         "orchestrator.console",
@@ -20,6 +23,7 @@ def start_console(stack: Stack, env: Mapping[str, str], **extra: str) -> Service
             "ORCH_CONSOLE_EXEC_API_URL": stack.url("exec-api"),
             **extra,
         },
+        port=port,
     )
     wait_ready(console)
     return console

@@ -77,10 +77,16 @@ PORT_VARIABLES = {
 
 
 def start_service(
-    name: str, module: str, env: Mapping[str, str], *, cpus: set[int] | None = None
+    name: str,
+    module: str,
+    env: Mapping[str, str],
+    *,
+    cpus: set[int] | None = None,
+    port: int | None = None,
 ) -> Service:
-    """Start ``python -m module`` on a free port with ``env`` over ours, optionally pinned."""
-    port = free_port()
+    """Start ``python -m module`` on ``port`` (default: a free one) with ``env`` over ours,
+    optionally pinned."""
+    port = port or free_port()
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log_path = LOG_DIR / f"{name}-{port}.log"
     full_env = {**os.environ, **env, PORT_VARIABLES[module]: str(port)}

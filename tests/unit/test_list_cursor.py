@@ -8,6 +8,7 @@ import re
 import uuid
 
 import pytest
+from sqlalchemy import select
 
 from orchestrator.core.db.pages import (
     CURSOR_MAX_LENGTH,
@@ -95,3 +96,16 @@ def test_cutting_a_page_names_the_last_row_kept_only_when_a_row_is_left_over() -
     assert (len(last.items), last.next_cursor) == (3, None)
     every = keyset.cut(rows, PageRequest(), lambda row: row)
     assert (len(every.items), every.next_cursor) == (3, None)
+
+
+def test_a_descending_keyset_pages_newest_first_below_the_cursor() -> None:
+    query = select(Workspace)
+    cursor = encode_cursor([STAMP, ID])
+    newest = Keyset(Workspace.created_at, Workspace.id, descending=True)
+    sql = str(newest.bound(query, PageRequest(limit=2, cursor=cursor)))
+    assert "(workspaces.created_at, workspaces.id) < (" in sql
+    assert "ORDER BY workspaces.created_at DESC, workspaces.id DESC" in sql
+    oldest = Keyset(Workspace.created_at, Workspace.id)
+    sql = str(oldest.bound(query, PageRequest(limit=2, cursor=cursor)))
+    assert "(workspaces.created_at, workspaces.id) > (" in sql
+    assert "DESC" not in sql

@@ -1,25 +1,40 @@
 {{/*
-What each service is: its default port and the prefix of its HOST/PORT variables.
+What each service is: its default port, the prefix of its HOST/PORT variables, whether
+it reads PostgreSQL (and so the database settings and ORCH_DATABASE_APP_URL), and which
+of the other services it calls (the egress rules of its NetworkPolicy, when on).
 */}}
 {{- define "orchestrator.catalog" -}}
 control-api:
   port: 4000
   envPrefix: ORCH_CONTROL_API
+  database: true
+  calls: []
 exec-api:
   port: 4001
   envPrefix: ORCH_EXEC_API
+  database: true
+  calls: []
 webhook-ingress:
   port: 4003
   envPrefix: ORCH_WEBHOOK_INGRESS
+  database: true
+  calls: []
 worker:
   port: 4004
   envPrefix: ORCH_WORKER
+  database: true
+  calls: []
+console:
+  port: 4002
+  envPrefix: ORCH_CONSOLE
+  database: false
+  calls: [control-api, exec-api]
 {{- end -}}
 
 {{/* This release's entry of the catalog; fails on an unknown service. */}}
 {{- define "orchestrator.svc" -}}
 {{- $catalog := include "orchestrator.catalog" . | fromYaml -}}
-{{- $service := required "set service: control-api, exec-api, webhook-ingress or worker" .Values.service -}}
+{{- $service := required "set service: control-api, exec-api, webhook-ingress, worker or console" .Values.service -}}
 {{- if not (hasKey $catalog $service) -}}
 {{- fail (printf "unknown service %q" $service) -}}
 {{- end -}}
@@ -107,8 +122,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- include "orchestrator.imageRef" (dict "root" . "name" .Values.migrations.image.name "digest" .Values.migrations.image.digest) -}}
 {{- end -}}
 
-{{/* Settings every process reads (no secrets). */}}
+{{/* Settings every process reads (no secrets); the database and secret-ref ones only
+where PostgreSQL is read (not in the console). */}}
 {{- define "orchestrator.commonEnv" -}}
+{{- $svc := include "orchestrator.svc" . | fromYaml -}}
 - name: ORCH_ENVIRONMENT
   value: {{ .Values.config.environment | quote }}
 - name: ORCH_LOG_LEVEL
@@ -119,14 +136,18 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   value: {{ .Values.config.authIssuer | quote }}
 - name: ORCH_REDIS_NAMESPACE
   value: {{ .Values.config.redisNamespace | quote }}
+{{- if $svc.database }}
 - name: ORCH_DB_APP_ROLE
   value: {{ .Values.config.dbAppRole | quote }}
 - name: ORCH_DB_POOL_SIZE
   value: {{ .Values.config.dbPoolSize | quote }}
+{{- end }}
 - name: ORCH_TRACING_EXPORTER
   value: {{ .Values.config.tracingExporter | default "none" | quote }}
+{{- if $svc.database }}
 - name: ORCH_SECRET_REFS_ENV_PREFIX
   value: {{ .Values.config.secretRefsEnvPrefix | quote }}
+{{- end }}
 {{- with .Values.config.otlpEndpoint }}
 - name: OTEL_EXPORTER_OTLP_ENDPOINT
   value: {{ . | quote }}
@@ -135,6 +156,29 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - name: {{ $name }}
   value: {{ $value | quote }}
 {{- end }}
+{{- end -}}
+
+{{/*
+URL of an API the console calls: the override, else that service's release in this
+namespace, named orchestrator-<service> as the chart's README installs them.
+Arguments: (dict "root" . "service" … "url" <override or "">).
+*/}}
+{{- define "orchestrator.consoleApiUrl" -}}
+{{- $catalog := include "orchestrator.catalog" .root | fromYaml -}}
+{{- .url | default (printf "http://orchestrator-%s.%s.svc:%v" .service .root.Release.Namespace (index $catalog .service).port) -}}
+{{- end -}}
+
+{{/* The console's own settings: the two APIs, and how long sessions and API calls last. */}}
+{{- define "orchestrator.consoleEnv" -}}
+{{- $console := .Values.config.console -}}
+- name: ORCH_CONSOLE_CONTROL_API_URL
+  value: {{ include "orchestrator.consoleApiUrl" (dict "root" . "service" "control-api" "url" $console.controlApiUrl) | quote }}
+- name: ORCH_CONSOLE_EXEC_API_URL
+  value: {{ include "orchestrator.consoleApiUrl" (dict "root" . "service" "exec-api" "url" $console.execApiUrl) | quote }}
+- name: ORCH_CONSOLE_SESSION_IDLE_S
+  value: {{ $console.sessionIdleSeconds | toString | quote }}
+- name: ORCH_CONSOLE_API_TIMEOUT_S
+  value: {{ $console.apiTimeoutSeconds | toString | quote }}
 {{- end -}}
 
 {{- define "orchestrator.kekEnv" -}}

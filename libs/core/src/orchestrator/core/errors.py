@@ -77,6 +77,13 @@ class InvalidClient(Problem):
     status, code, title = 401, "invalid-client", "Client authentication failed"
 
 
+class InvalidGrant(Problem):
+    """RFC 6749 ``invalid_grant`` (400, §5.2): a token exchange whose subject token does not
+    verify or gives no operator here; the detail says which, for the person signing in."""
+
+    status, code, title = 400, "invalid-grant", "The grant is not valid"
+
+
 class Forbidden(Problem):
     status, code, title = 403, "forbidden", "Forbidden"
 

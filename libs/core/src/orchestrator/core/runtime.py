@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from typing import Any
 
 from loguru import logger
 from redis.asyncio import Redis
@@ -23,6 +25,29 @@ from orchestrator.core.settings import CoreSettings
 
 PROBE_TIMEOUT_S = 1.5
 """The longest a readiness check waits for PostgreSQL or for Redis."""
+
+
+_abandoned: set[asyncio.Task[Any]] = set()
+"""Probes given up on, kept referenced until their cleanup ends."""
+
+
+async def answers_within(probe: Awaitable[Any], timeout_s: float) -> bool:
+    """Whether ``probe`` returns a truthy value within ``timeout_s``.
+
+    A probe past its time is cancelled but not awaited: its cleanup (handing a connection
+    back to a frozen server, say) may itself hang, and the caller must answer now.
+    """
+    task = asyncio.ensure_future(probe)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=timeout_s)
+    finally:
+        if not task.done():
+            task.cancel()
+            _abandoned.add(task)
+            task.add_done_callback(_abandoned.discard)
+    if not done or task.cancelled() or task.exception() is not None:
+        return False
+    return bool(task.result())
 
 
 def kek_from(settings: CoreSettings) -> KeyEncryptionKey:
@@ -74,20 +99,16 @@ class Resources:
 
     async def database_ready(self) -> bool:
         """True when the runtime role can run a query within the probe timeout."""
-        try:
-            async with asyncio.timeout(self.probe_timeout_s), self.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception:
-            return False
-        return True
+        return await answers_within(self._select_one(), self.probe_timeout_s)
 
     async def redis_ready(self) -> bool:
         """True when Redis answers PING within the probe timeout."""
-        try:
-            async with asyncio.timeout(self.probe_timeout_s):
-                return bool(await self.redis.ping())
-        except Exception:
-            return False
+        return await answers_within(self.redis.ping(), self.probe_timeout_s)
+
+    async def _select_one(self) -> bool:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return True
 
     async def close(self) -> None:
         """Stop background work and release connections."""

@@ -17,9 +17,12 @@ from loguru import logger
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from orchestrator.console.apischema import ApiSchemas
 from orchestrator.console.backend import Backend
 from orchestrator.console.errors import ApiProblem, ApiUnavailable
 from orchestrator.console.failures import EXCEPTION_HANDLERS
+from orchestrator.console.oidc import lifespan as oidc_lifespan
+from orchestrator.console.oidc import sso_callback, sso_start
 from orchestrator.console.pages import PAGES
 from orchestrator.console.probes import PROBES
 from orchestrator.console.render import template_engine
@@ -27,7 +30,7 @@ from orchestrator.console.security import harden
 from orchestrator.console.sessions import SessionStore
 from orchestrator.console.settings import Settings, get_settings
 from orchestrator.console.signin import (
-    revoke_quietly,
+    end_tokens,
     session_check,
     sign_in,
     sign_in_form,
@@ -48,7 +51,7 @@ async def sweep_ended_sessions(app: Litestar) -> None:
         await asyncio.sleep(settings.console.sweep_interval_s)
         try:
             for session in await store.claim_ended(time.time()):
-                await revoke_quietly(app.state.backend, session, "console session ended")
+                await end_tokens(app.state.backend, session, "console session ended")
         except (RedisError, ApiProblem, ApiUnavailable, OSError) as exc:
             logger.warning("session sweep: {}", exc)
 
@@ -64,6 +67,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     app.state.backend = Backend(
         options.control_api_url, options.exec_api_url, options.api_timeout_s
     )
+    app.state.schemas = ApiSchemas(app.state.backend)
     app.state.sessions = SessionStore(redis, settings.redis.namespace, options.session_idle_s)
     sweeper = asyncio.create_task(sweep_ended_sessions(app))
     try:
@@ -84,6 +88,8 @@ def create_app() -> ASGIApp:
             *PROBES,
             sign_in_form,
             sign_in,
+            sso_start,
+            sso_callback,
             sign_out,
             session_check,
             *PAGES,
@@ -94,7 +100,7 @@ def create_app() -> ASGIApp:
                 include_in_schema=False,
             ),
         ],
-        lifespan=[lifespan],
+        lifespan=[lifespan, oidc_lifespan],
         template_config=TemplateConfig(instance=template_engine()),
         exception_handlers=EXCEPTION_HANDLERS,
         after_request=harden,

@@ -47,6 +47,29 @@ class Backend:
             raise _problem(response)
         return msgspec.convert(response.json(), Grant, strict=False)
 
+    async def exchange_id_token(self, id_token: str) -> Grant:
+        """An operator token for the person an OpenID provider's ID token names (RFC 8693
+        token exchange; 400 ``invalid_grant`` with a detail for the person otherwise)."""
+        response = await self._send(
+            "POST",
+            f"{self.control_url}/oauth/token",
+            data={
+                "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+                "subject_token": id_token,
+                "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
+            },
+        )
+        if response.status_code != 200:
+            raise _problem(response)
+        return msgspec.convert(response.json(), Grant, strict=False)
+
+    async def public(self, method: str, path: str) -> Any:
+        """An unauthenticated control-api read (its OpenAPI document)."""
+        response = await self._send(method, f"{self.control_url}{path}")
+        if response.status_code >= 400:
+            raise _problem(response)
+        return response.json()
+
     async def control(
         self,
         token: str,

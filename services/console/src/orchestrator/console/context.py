@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Request
 
+from orchestrator.console.apischema import ApiSchemas
 from orchestrator.console.backend import Backend
 from orchestrator.console.errors import BadForm, SignInRequired
 from orchestrator.console.security import (
@@ -32,6 +33,7 @@ class Console:
     backend: Backend
     store: SessionStore
     settings: Settings
+    schemas: ApiSchemas
 
     async def control(
         self,
@@ -79,4 +81,4 @@ async def provide_console(request: Request[Any, Any, Any]) -> Console:
         raise SignInRequired(NOTICE_ENDED if session_id else "")
     if request.method not in SAFE_METHODS and not request.route_handler.opt.get(CSRF_EXEMPT):
         require_csrf(session.csrf, await submitted_csrf(request))
-    return Console(session, session_id, state.backend, store, settings)
+    return Console(session, session_id, state.backend, store, settings, state.schemas)

@@ -16,14 +16,16 @@ from orchestrator.console.context import Console
 TEMPLATES = Path(__file__).parent / "templates"
 
 NAVIGATION = (
-    ("overview", "Overview"),
-    ("configuration", "Configuration"),
-    ("jobs", "Jobs & DLQ"),
-    ("inbox", "Webhook inbox"),
-    ("workflows", "Workflow runs"),
-    ("events", "Live events"),
-    ("audit", "Audit log"),
+    ("overview", "Overview", ""),
+    ("configuration", "Configuration", ""),
+    ("jobs", "Jobs & DLQ", ""),
+    ("inbox", "Webhook inbox", ""),
+    ("workflows", "Workflow runs", ""),
+    ("audit", "Audit log", "audit:read"),
+    ("identity", "Identity", ""),
+    ("impersonation", "Impersonation", "impersonation:start"),
 )
+"""Each section: its URL key, its label, and the right it needs to be offered ("" for none)."""
 
 
 def _pretty(value: Any) -> str:
@@ -42,6 +44,11 @@ def _when(value: str | None) -> str:
     return instant.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def _clock(epoch_s: float) -> str:
+    """A Unix time as an hour and minute in UTC (when an impersonation ends)."""
+    return dt.datetime.fromtimestamp(epoch_s, dt.UTC).strftime("%H:%M UTC")
+
+
 def environment() -> jinja2.Environment:
     """Autoescaping everywhere: tenant-controlled text can never become markup."""
     env = jinja2.Environment(
@@ -53,6 +60,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["pretty"] = _pretty
     env.filters["when"] = _when
+    env.filters["clock"] = _clock
     return env
 
 

@@ -23,6 +23,21 @@ class Flash(msgspec.Struct, frozen=True):
     text: str
 
 
+class Impersonation(msgspec.Struct, kw_only=True):
+    """A running impersonation: its exec token stays here, never in the browser."""
+
+    jti: str
+    workspace_id: str
+    workspace_name: str = ""
+    expires_at: int
+    reason: str
+    token: str
+
+    def active(self, now: float) -> bool:
+        """Whether the token is still valid at ``now`` (the API refuses it afterwards)."""
+        return self.expires_at > now
+
+
 class ConsoleSession(msgspec.Struct, kw_only=True):
     """What the console keeps for one signed-in operator."""
 
@@ -35,10 +50,16 @@ class ConsoleSession(msgspec.Struct, kw_only=True):
     workspace_id: str
     permissions: list[str]
     expires_at: float = 0.0
+    impersonation: Impersonation | None = None
 
     def can(self, permission: str) -> bool:
         """Whether the operator's role holds ``permission`` (the API checks again)."""
         return permission in self.permissions
+
+    def impersonating(self) -> Impersonation | None:
+        """The impersonation this operator is running now; None once it has expired."""
+        running = self.impersonation
+        return running if running is not None and running.active(time.time()) else None
 
 
 def new_session_id() -> str:
@@ -66,9 +87,6 @@ class SessionStore:
         self.encoder = msgspec.json.Encoder()
         self.decoder = msgspec.json.Decoder(ConsoleSession)
 
-    def _key(self, session_id: str) -> str:
-        return self.prefix + _digest(session_id)
-
     async def create(self, session: ConsoleSession) -> str:
         """Store a new session; its cookie value."""
         session_id = new_session_id()
@@ -76,16 +94,25 @@ class SessionStore:
         return session_id
 
     async def load(self, session_id: str) -> ConsoleSession | None:
-        """The live session for a cookie, its idle clock restarted; None if it ended."""
+        """The live session for a cookie, its idle clock restarted; None if it ended.
+
+        Only the expiry moves (the key's TTL and its score): rewriting the record here
+        would race a request that changes the session (an impersonation started) and put
+        the old record back."""
         digest = _digest(session_id)
-        raw = await self.redis.get(self.prefix + digest)
-        if raw is None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.get(self.prefix + digest)
+            pipe.zscore(self.expiry_key, digest)
+            raw, ends = await pipe.execute()
+        now = time.time()
+        if raw is None or ends is None or float(ends) <= now:
             return None
         session = self.decoder.decode(raw)
-        now = time.time()
-        if session.expires_at <= now:
-            return None
-        await self._save(digest, session, now)
+        session.expires_at = session_expiry(session.token_expires_at, self.idle_s, now)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.expire(self.prefix + digest, _ttl(session.expires_at, now))
+            pipe.zadd(self.expiry_key, {digest: session.expires_at}, xx=True)
+            await pipe.execute()
         return session
 
     async def replace(self, session_id: str, session: ConsoleSession) -> None:
@@ -134,14 +161,22 @@ class SessionStore:
 
     async def _save(self, digest: str, session: ConsoleSession, now: float) -> None:
         session.expires_at = session_expiry(session.token_expires_at, self.idle_s, now)
-        ttl = max(1, int(session.expires_at - now) + GRACE_S)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(self.prefix + digest, self.encoder.encode(session), ex=ttl)
+            pipe.set(
+                self.prefix + digest,
+                self.encoder.encode(session),
+                ex=_ttl(session.expires_at, now),
+            )
             pipe.zadd(self.expiry_key, {digest: session.expires_at})
             await pipe.execute()
 
     def _flash_key(self, digest: str) -> str:
         return f"{self.prefix}{digest}:flash"
+
+
+def _ttl(expires_at: float, now: float) -> int:
+    """Redis keeps a session ``GRACE_S`` past its end, for the sweeper to revoke its token."""
+    return max(1, int(expires_at - now) + GRACE_S)
 
 
 def _digest(session_id: str) -> str:

@@ -42,6 +42,40 @@ class ConsoleOptions(SettingsGroup, frozen=True, kw_only=True):
     page_size: int = 50
 
 
+class ConsoleOidc(SettingsGroup, frozen=True, kw_only=True):
+    """Single sign-on through an OpenID provider (``ORCH_CONSOLE_OIDC_*``); off while
+    ``issuer`` is empty. The control-api must trust the same issuer (``ORCH_OIDC_*``)."""
+
+    prefix: ClassVar[str] = "ORCH_CONSOLE_OIDC_"
+    aliases: ClassVar[dict[str, str]] = {
+        "public_url": "ORCH_CONSOLE_PUBLIC_URL",
+        "credential_sign_in": "ORCH_CONSOLE_CREDENTIAL_SIGN_IN",
+    }
+
+    issuer: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    """The console's secret at the provider: never logged (the scrubber knows it)."""
+    scopes: str = "openid"
+    """What the console asks for; the role claim must reach the ID token with these."""
+    public_url: str = ""
+    """The console's URL as browsers reach it; the provider sends them back to
+    ``{public_url}/sign-in/oidc/callback``. Empty: ``http://{host}:{port}``."""
+    credential_sign_in: bool = True
+    """Whether the client id and secret form is offered too (``false``: single sign-on only)."""
+
+    @property
+    def enabled(self) -> bool:
+        """Whether single sign-on is offered."""
+        return bool(self.issuer)
+
+    def __post_init__(self) -> None:
+        if self.issuer and not (self.client_id and self.client_secret):
+            raise ValueError("ORCH_CONSOLE_OIDC_CLIENT_ID and _CLIENT_SECRET must be set")
+        if not self.issuer and not self.credential_sign_in:
+            raise ValueError("without ORCH_CONSOLE_OIDC_ISSUER, nobody could sign in")
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Everything the console reads."""
 
@@ -50,6 +84,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis: RedisSettings
     deployment: DeploymentSettings
     log: ObservabilitySettings
+    oidc: ConsoleOidc = msgspec.field(default_factory=ConsoleOidc)
 
     @property
     def secure_cookies(self) -> bool:
@@ -66,4 +101,5 @@ def get_settings() -> Settings:
         redis=RedisSettings.from_env(),
         deployment=DeploymentSettings.from_env(),
         log=ObservabilitySettings.from_env(),
+        oidc=ConsoleOidc.from_env(),
     )

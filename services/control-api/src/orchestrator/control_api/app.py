@@ -12,9 +12,12 @@ from orchestrator.control_api.connector_types.controllers import list_connector_
 from orchestrator.control_api.connectors.controllers import ConnectorController
 from orchestrator.control_api.dlq.controllers import DlqController
 from orchestrator.control_api.impersonation.controllers import ImpersonationController
+from orchestrator.control_api.jobs.controllers import JobController
+from orchestrator.control_api.oauth import federation
 from orchestrator.control_api.oauth.controllers import CLIENT_BASIC, jwks, token
 from orchestrator.control_api.operators.controllers import OperatorController
 from orchestrator.control_api.organizations.controllers import OrganizationController
+from orchestrator.control_api.overview.controllers import OverviewController
 from orchestrator.control_api.policies.controllers import PolicyController
 from orchestrator.control_api.quotas.controllers import QuotaController
 from orchestrator.control_api.schedules.controllers import ScheduleController
@@ -25,13 +28,17 @@ from orchestrator.control_api.signing_secrets.controllers import SigningSecretCo
 from orchestrator.control_api.tokens.controllers import revoke_self, revoke_token, token_self
 from orchestrator.control_api.webhook_inbox.controllers import WebhookInboxController
 from orchestrator.control_api.webhook_sources.controllers import WebhookSourceController
+from orchestrator.control_api.workflow_runs.controllers import WorkflowRunController
 from orchestrator.control_api.workflows.controllers import WorkflowController
 from orchestrator.control_api.workspaces.controllers import WorkspaceController
+from orchestrator.core.events.cursor import configure_cursors
 from orchestrator.core.http.app import create_service_app
 
 
 def create_app() -> ASGIApp:
     """Build the control-api ASGI app."""
+    # The workspace overview shows events with their ids, sealed as the exec-api seals them.
+    configure_cursors(get_settings().core.crypto)
     return create_service_app(
         service="control-api",
         title="Orchestrator control-api",
@@ -56,6 +63,9 @@ def create_app() -> ASGIApp:
             WebhookSourceController,
             WebhookInboxController,
             DlqController,
+            JobController,
+            WorkflowRunController,
+            OverviewController,
             AuditController,
             SigningSecretController,
             OperatorController,
@@ -63,6 +73,7 @@ def create_app() -> ASGIApp:
             ImpersonationController,
         ],
         signs_tokens=True,
+        lifespans=[federation.lifespan],
         security_schemes={
             CLIENT_BASIC: SecurityScheme(
                 type="http",

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import msgspec
 
-from orchestrator.core.settings import CoreSettings, HttpSettings
+from orchestrator.core.settings import CoreSettings, HttpSettings, SettingsGroup
 
 
 class ControlHttp(HttpSettings, frozen=True, kw_only=True):
@@ -17,14 +17,47 @@ class ControlHttp(HttpSettings, frozen=True, kw_only=True):
     port: int = 4000
 
 
+class OidcFederation(SettingsGroup, frozen=True, kw_only=True):
+    """Single sign-on: which OpenID provider's ID tokens ``POST /oauth/token`` exchanges for
+    operator tokens (RFC 8693, ``ORCH_OIDC_*``); none when ``issuer`` is empty."""
+
+    prefix: ClassVar[str] = "ORCH_OIDC_"
+
+    issuer: str = ""
+    """The provider's issuer URL; its discovery document and keys are read from it."""
+    audience: str = ""
+    """The console's client id at the provider: an ID token must be addressed to it."""
+    role_claim: str = "groups"
+    """The claim whose values ``orchestrator:<organization>:<Role>`` give an organization and
+    role; a dotted name (``realm_access.roles``) reaches into nested objects."""
+    max_age_s: int = 600
+    """An ID token issued longer ago than this is refused, whatever its ``exp``."""
+    timeout_s: float = 2.5
+    """Bound on one request to the provider (discovery or keys)."""
+    jwks_min_refresh_s: float = 10.0
+    """A token naming a key we do not hold refetches the keys at most this often."""
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the token exchange is offered."""
+        return bool(self.issuer)
+
+    def __post_init__(self) -> None:
+        if self.issuer and not self.audience:
+            raise ValueError("ORCH_OIDC_AUDIENCE (the console's client id) must be set")
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Everything the control-api reads."""
 
     core: CoreSettings
     http: ControlHttp
+    oidc: OidcFederation = msgspec.field(default_factory=OidcFederation)
 
 
 @functools.cache
 def get_settings() -> Settings:
     """The process's settings, read from the environment on first use."""
-    return Settings(core=CoreSettings.from_env(), http=ControlHttp.from_env())
+    return Settings(
+        core=CoreSettings.from_env(), http=ControlHttp.from_env(), oidc=OidcFederation.from_env()
+    )

@@ -170,6 +170,20 @@ async def list_connectors(
     return await Keyset(Connector.name).tuples(session, query, page)
 
 
+async def connectors_with_specs(
+    session: AsyncSession, page: PageRequest = EVERY
+) -> Page[tuple[Connector, str | None, PolicySpec]]:
+    """The tenant's connectors by name with their policy's name and spec (``PolicySpec()``
+    without a policy): a page of them, or (by default) every one."""
+    query = select(Connector, Policy.name, Policy.spec).outerjoin(Policy, _POLICY_OF_CONNECTOR)
+    got = await Keyset(Connector.name).tuples(session, query, page)
+    items = [
+        (row, name, DEFAULT_POLICY if spec is None else msgspec.convert(spec, PolicySpec))
+        for row, name, spec in got.items
+    ]
+    return Page(items, got.next_cursor)
+
+
 async def connector_by_name(
     session: AsyncSession, name: str, *, for_update: bool = False
 ) -> tuple[Connector, str | None] | None:

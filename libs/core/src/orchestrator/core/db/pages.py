@@ -2,8 +2,9 @@
 
 A list is ordered by a unique key (a name, or ``(created_at, id)``); a page is the rows
 after the previous page's last key, read with ``WHERE key > :after ORDER BY key LIMIT n+1``
-(the extra row says whether there is a next page), never with ``OFFSET``. The cursor is
-that last key, opaque to clients: unpadded base64url of a JSON array of its values as text.
+(``<`` and ``DESC`` for a list shown newest first; the extra row says whether there is a
+next page), never with ``OFFSET``. The cursor is that last key, opaque to clients:
+unpadded base64url of a JSON array of its values as text.
 """
 
 from __future__ import annotations
@@ -102,10 +103,12 @@ def decode_cursor(text: str, types: Sequence[type]) -> tuple[Key, ...]:
 
 
 class Keyset:
-    """The unique columns a list is ordered and paged by."""
+    """The unique columns a list is ordered and paged by: ascending, or newest first
+    (``descending``: ``WHERE key < :after ORDER BY key DESC``)."""
 
-    def __init__(self, *columns: InstrumentedAttribute[Any]) -> None:
+    def __init__(self, *columns: InstrumentedAttribute[Any], descending: bool = False) -> None:
         self.columns = columns
+        self.descending = descending
         self.types = [column.type.python_type for column in columns]
         if not set(self.types) <= set(_PARSERS):
             raise TypeError(f"a keyset of text, timestamps and UUIDs, not {self.types}")
@@ -122,11 +125,16 @@ class Keyset:
         if page.cursor is not None:
             after = self.after(page.cursor)
             if len(self.columns) == 1:
-                query = query.where(self.columns[0] > after[0])
+                key: Any = self.columns[0]
+                bound: Any = after[0]
             else:
-                types = [column.type for column in self.columns]
-                query = query.where(tuple_(*self.columns) > tuple_(*after, types=types))
-        query = query.order_by(*self.columns)
+                key = tuple_(*self.columns)
+                bound = tuple_(*after, types=[column.type for column in self.columns])
+            query = query.where(key < bound if self.descending else key > bound)
+        if self.descending:
+            query = query.order_by(*(column.desc() for column in self.columns))
+        else:
+            query = query.order_by(*self.columns)
         return query if page.limit is None else query.limit(page.limit + 1)
 
     def cut(self, rows: Sequence[R], page: PageRequest, model: Callable[[R], Any]) -> Page[R]:

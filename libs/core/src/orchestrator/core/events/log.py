@@ -32,6 +32,16 @@ _READ = text(
     """
 )
 _HORIZON = text("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")
+_LATEST = text(
+    """
+    SELECT id, xid, job_id, type, data, created_at
+    FROM event_log
+    WHERE tenant_id = :tenant_id
+      AND xid < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
+    ORDER BY xid DESC, id DESC
+    LIMIT :limit
+    """
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +115,23 @@ async def read_after(
             )
         )
     return EventPage(events=events, next=events[-1].cursor if events else after, pending=pending)
+
+
+async def latest(session: AsyncSession, tenant_id: uuid.UUID, *, limit: int) -> list[StoredEvent]:
+    """The ``limit`` newest final events, newest first: a backward scan of the
+    ``(tenant_id, xid, id)`` index. Only final ones, as ``read_after`` shows them, so the
+    newest id is a cursor a reader can resume after without skipping a late commit."""
+    rows = await session.execute(_LATEST, {"tenant_id": tenant_id, "limit": limit})
+    return [
+        StoredEvent(
+            cursor=EventCursor(row.xid, row.id),
+            job_id=row.job_id,
+            type=row.type,
+            data=row.data,
+            created_at=row.created_at,
+        )
+        for row in rows
+    ]
 
 
 async def tail(session: AsyncSession) -> EventCursor:

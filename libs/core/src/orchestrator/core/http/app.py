@@ -168,6 +168,9 @@ def create_service_app(
         app.state.resources = await open_resources(
             settings, signs_tokens=signs_tokens, executes=executes
         )
+        # Built once, before the service is ready: rendering it on the first request holds
+        # the event loop for up to a second, and every request waiting behind it.
+        _ = app.openapi_schema
         # Everything alive now (modules, app, pools) lives as long as the process: keep it
         # out of the collector's generations, so a full collection under load does not
         # walk some 200k objects that can never be garbage.

@@ -178,6 +178,19 @@ def _newest_first(query: Select[Job], after: JobCursor | None, limit: int) -> Se
     return query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)
 
 
+@dataclass(frozen=True, slots=True)
+class JobFilter:
+    """Which of a workspace's jobs to list; ``None`` fields do not filter."""
+
+    status: JobStatus | None = None
+    connector: str | None = None
+    operation: str | None = None
+    since: dt.datetime | None = None
+    """Created at or after this instant."""
+    until: dt.datetime | None = None
+    """Created before this instant."""
+
+
 async def list_jobs(
     session: AsyncSession,
     tenant_id: uuid.UUID,
@@ -187,19 +200,45 @@ async def list_jobs(
     limit: int,
 ) -> Sequence[Job]:
     """Newest first, by (created_at, id), after the cursor."""
+    return await list_matching(
+        session, tenant_id, JobFilter(status=status), after=after, limit=limit
+    )
+
+
+async def list_matching(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    f: JobFilter,
+    *,
+    after: JobCursor | None,
+    limit: int,
+) -> Sequence[Job]:
+    """Jobs matching ``f``, newest first by (created_at, id), after the cursor: a backward
+    scan of ``ix_jobs_tenant_id_status_created_at`` (with a status) or of
+    ``ix_jobs_tenant_id_created_at``, bounded by the time range, the other filters applied
+    on the way."""
     query = select(Job).where(Job.tenant_id == tenant_id)
-    if status is not None:
-        query = query.where(Job.status == status)
+    if f.status is not None:
+        query = query.where(Job.status == f.status)
+    if f.connector is not None:
+        query = query.where(Job.connector == f.connector)
+    if f.operation is not None:
+        query = query.where(Job.operation == f.operation)
+    if f.since is not None:
+        query = query.where(Job.created_at >= f.since)
+    if f.until is not None:
+        query = query.where(Job.created_at < f.until)
     return (await session.scalars(_newest_first(query, after, limit))).all()
 
 
-async def job_runs(session: AsyncSession, job_id: uuid.UUID) -> Sequence[JobRun]:
-    """Every attempt of a job, first first."""
-    return (
-        await session.scalars(
-            select(JobRun).where(JobRun.job_id == job_id).order_by(JobRun.attempt)
-        )
-    ).all()
+async def job_runs(
+    session: AsyncSession, job_id: uuid.UUID, *, limit: int | None = None
+) -> Sequence[JobRun]:
+    """A job's attempts, first first: every one, or only the latest ``limit``."""
+    query = select(JobRun).where(JobRun.job_id == job_id).order_by(JobRun.attempt.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return list(reversed((await session.scalars(query)).all()))
 
 
 async def cancel_queued(session: AsyncSession, job_id: uuid.UUID) -> Job | None:

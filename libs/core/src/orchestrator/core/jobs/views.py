@@ -11,10 +11,11 @@ import msgspec
 from orchestrator.core.http.fields import NO_NUL, InstantText, parse_instant
 from orchestrator.core.jobs.repository import DeadFilter
 from orchestrator.core.jobs.service import MAX_REPLAY_BATCH
-from orchestrator.core.models import Job
+from orchestrator.core.models import Job, JobRun
 
 Status = Literal["queued", "running", "succeeded", "failed", "dead", "cancelled"]
 CallbackState = Literal["pending", "delivered", "failed"]
+AttemptOutcome = Literal["succeeded", "failed", "retryable", "lost"]
 
 
 class JobOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -63,6 +64,35 @@ def to_out(job: Job) -> JobOut:
     )
 
 
+class AttemptOut(msgspec.Struct, frozen=True, kw_only=True):
+    """One attempt of a job: when it ran, for how long, and how it ended."""
+
+    attempt: int
+    """Its number; numbers keep counting across replays from the DLQ."""
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    duration_ms: float | None
+    """The upstream call's duration; null while it runs or when its worker was lost."""
+    outcome: AttemptOutcome | None
+    """Null while it runs. ``retryable``: failed, and retried if attempts remained;
+    ``failed``: refused for good; ``lost``: its worker died (its lease ran out)."""
+    upstream_status: int | None
+    error: str | None
+
+
+def attempt_out(run: JobRun) -> AttemptOut:
+    """The API view of one attempt."""
+    return AttemptOut(
+        attempt=run.attempt,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        duration_ms=run.duration_ms,
+        outcome=run.outcome,  # type: ignore[arg-type]
+        upstream_status=run.upstream_status,
+        error=run.error,
+    )
+
+
 class DeadJobFilter(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Which dead jobs of the workspace to act on; every member narrows the set."""
 
@@ -74,6 +104,10 @@ class DeadJobFilter(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     )
     dead_since: InstantText | None = None
     """Only jobs that went dead at or after this instant."""
+    ids: (
+        Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=MAX_REPLAY_BATCH)] | None
+    ) = None
+    """Only these jobs (one replayed from its own page, say)."""
     limit: Annotated[int, msgspec.Meta(ge=1, le=MAX_REPLAY_BATCH)] = 100
     """The most jobs this call acts on, the oldest dead first; call again while the count
     it answers equals it."""
@@ -81,6 +115,7 @@ class DeadJobFilter(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     def to_filter(self) -> DeadFilter:
         """The repository's filter; 400 for a ``dead_since`` that is not an RFC 3339 instant."""
         return DeadFilter(
+            ids=self.ids,
             connector=self.connector,
             operation=self.operation,
             dead_since=parse_instant("dead_since", self.dead_since),

@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, Double, ForeignKey, Identity, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Double,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.core.db.base import Base, server_now
@@ -15,12 +24,15 @@ class JobRun(Base):
     """An attempt; ``outcome`` is null while it runs (or if its worker was lost)."""
 
     __tablename__ = "job_runs"
-    __table_args__ = (UniqueConstraint("job_id", "attempt"),)
+    __table_args__ = (
+        UniqueConstraint("job_id", "attempt"),
+        # The workspace overview's recent attempts: a range of the latest starts. On
+        # started_at, which is never updated, so finishing an attempt stays a HOT update.
+        Index("ix_job_runs_tenant_id_started_at", "tenant_id", "started_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
-    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
     attempt: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[dt.datetime] = server_now()

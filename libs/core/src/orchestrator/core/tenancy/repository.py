@@ -173,11 +173,31 @@ async def operator_by_client_id(session: AsyncSession, client_id: str) -> Operat
 
 
 async def operator_by_name(
-    session: AsyncSession, organization_id: uuid.UUID, name: str
+    session: AsyncSession, organization_id: uuid.UUID, name: str, *, for_update: bool = False
 ) -> Operator | None:
-    """An organization's operator by name."""
+    """An organization's operator by name (locked until commit, if asked)."""
+    query = select(Operator).where(
+        Operator.organization_id == organization_id, Operator.name == name
+    )
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def first_live_workspace(
+    session: AsyncSession, organization_id: uuid.UUID, environment: str
+) -> Workspace | None:
+    """The organization's oldest COMMITTED workspace of ``environment`` (the session must see
+    the organization's workspaces: ``set_organization``)."""
     return await session.scalar(
-        select(Operator).where(Operator.organization_id == organization_id, Operator.name == name)
+        select(Workspace)
+        .where(
+            Workspace.organization_id == organization_id,
+            Workspace.status == WorkspaceStatus.COMMITTED,
+            Workspace.environment == environment,
+        )
+        .order_by(Workspace.created_at, Workspace.id)
+        .limit(1)
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
@@ -34,6 +35,30 @@ async def by_name(session: AsyncSession, name: str, *, for_update: bool = False)
 async def get_run(session: AsyncSession, run_id: uuid.UUID) -> WorkflowRun | None:
     """One run of the session's tenant."""
     return await session.get(WorkflowRun, run_id, populate_existing=True)
+
+
+@dataclass(frozen=True, slots=True)
+class RunFilter:
+    """Which of a workspace's runs to list; ``None`` fields do not filter."""
+
+    workflow: str | None = None
+    status: str | None = None
+
+
+_NEWEST_FIRST = Keyset(WorkflowRun.created_at, WorkflowRun.id, descending=True)
+
+
+async def list_runs(
+    session: AsyncSession, tenant_id: uuid.UUID, f: RunFilter, page: PageRequest = EVERY
+) -> Page[WorkflowRun]:
+    """The tenant's runs matching ``f``, newest first by (created_at, id): a backward scan
+    of ``ix_workflow_runs_tenant_id_created_at``, the filters applied on the way."""
+    query = select(WorkflowRun).where(WorkflowRun.tenant_id == tenant_id)
+    if f.workflow is not None:
+        query = query.where(WorkflowRun.workflow == f.workflow)
+    if f.status is not None:
+        query = query.where(WorkflowRun.status == f.status)
+    return await _NEWEST_FIRST.scalars(session, query, page)
 
 
 async def lock_run(session: AsyncSession, run_id: uuid.UUID) -> None:

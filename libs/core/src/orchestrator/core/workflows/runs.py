@@ -309,6 +309,14 @@ def _record_end(run: _Run, status: JobStatus, output: Any, error: str | None) ->
     run.outputs[name] = record
 
 
+async def get_run(session: AsyncSession, run_id: uuid.UUID) -> WorkflowRun:
+    """One run of the session's workspace, or 404."""
+    row = await repository.get_run(session, run_id)
+    if row is None:
+        raise NotFound("No such workflow run in your workspace.")
+    return row
+
+
 def steps_of(row: WorkflowRun) -> Sequence[Step]:
     """The steps a run follows (its snapshot)."""
     return steps_from_json(row.definition["steps"])

@@ -3,7 +3,24 @@
 from __future__ import annotations
 
 from orchestrator.console.pages.audit import audit_log
+from orchestrator.console.pages.configuration import CONFIGURATION_PAGES
 from orchestrator.console.pages.home import home, switch_workspace
+from orchestrator.console.pages.identity import IDENTITY_PAGES
+from orchestrator.console.pages.impersonation import IMPERSONATION_PAGES
+from orchestrator.console.pages.inbox import INBOX_PAGES
+from orchestrator.console.pages.jobs import JOB_PAGES
 from orchestrator.console.pages.overview import overview
+from orchestrator.console.pages.workflows import WORKFLOW_PAGES
 
-PAGES = [home, switch_workspace, overview, audit_log]
+PAGES = [
+    home,
+    switch_workspace,
+    overview,
+    audit_log,
+    *CONFIGURATION_PAGES,
+    *JOB_PAGES,
+    *INBOX_PAGES,
+    *WORKFLOW_PAGES,
+    *IDENTITY_PAGES,
+    *IMPERSONATION_PAGES,
+]

@@ -1,4 +1,4 @@
-"""``/w/{id}/overview``: a workspace's state at a glance."""
+"""``/w/{id}/overview``: a workspace's state at a glance, from one control-api read."""
 
 from __future__ import annotations
 
@@ -12,32 +12,26 @@ from litestar.response import Template
 from orchestrator.console.context import Console, provide_console
 from orchestrator.console.render import page
 
+LATEST_EVENTS = 15
+
 
 @get("/w/{workspace:uuid}/overview", dependencies={"console": provide_console})
 async def overview(console: Console, workspace: uuid.UUID) -> Template:
-    """Connectors, queue and DLQ depth, budget use and the latest changes."""
-    details, workspaces, connectors, dead, usage = await asyncio.gather(
-        console.control("GET", f"/workspaces/{workspace}"),
+    """Per connector its breaker, rate limit, error rate and latency; queue, DLQ and inbox
+    depths; the month's budget; the latest events; the latest changes for auditors."""
+    reads: list[Any] = [
+        console.control("GET", "/overview", workspace=workspace, params={"events": LATEST_EVENTS}),
         console.control("GET", "/workspaces", params={"limit": 200}),
-        console.control("GET", "/connectors", workspace=workspace, params={"limit": 200}),
-        console.control("GET", "/dlq", workspace=workspace, params={"limit": 100}),
-        console.control("GET", "/quotas/usage", workspace=workspace),
-    )
-    latest: list[dict[str, Any]] = []
+    ]
     if console.session.can("audit:read"):
-        latest = (
-            await console.control("GET", "/audit", workspace=workspace, params={"limit": 10})
-        )["items"]
+        reads.append(console.control("GET", "/audit", workspace=workspace, params={"limit": 8}))
+    found = await asyncio.gather(*reads)
     return await page(
         console,
         "overview.html",
         workspace=str(workspace),
         section="overview",
-        details=details,
-        workspaces=workspaces["items"],
-        connectors=connectors["items"],
-        dead=dead["items"],
-        dead_more=dead["next_cursor"] is not None,
-        usage=usage,
-        latest=latest,
+        state=found[0],
+        workspaces=found[1]["items"],
+        latest=found[2]["items"] if len(found) > 2 else [],
     )

@@ -36,3 +36,33 @@
     select.addEventListener("change", () => select.form.submit());
   }
 })();
+
+// Identity and impersonation: a button may ask its own question (one form, several
+// buttons); a page that shows a new secret swaps its address for the list's, so a reload
+// asks for the list (and posts nothing again); "Copy" puts the secret on the clipboard.
+(function () {
+  document.addEventListener("submit", (event) => {
+    const button = event.submitter;
+    const question = button instanceof HTMLElement ? button.dataset.confirm : undefined;
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
+  const replacement = document.querySelector("[data-replace-url]");
+  if (replacement instanceof HTMLElement && replacement.dataset.replaceUrl) {
+    history.replaceState(null, "", replacement.dataset.replaceUrl);
+  }
+
+  for (const button of document.querySelectorAll("button[data-copy]")) {
+    button.addEventListener("click", async () => {
+      const source = document.querySelector(button.dataset.copy);
+      if (!(source instanceof HTMLInputElement)) return;
+      source.select();
+      try {
+        await navigator.clipboard.writeText(source.value);
+        button.textContent = "Copied";
+      } catch (_) {
+        button.textContent = "Selected: copy with Ctrl+C";
+      }
+    });
+  }
+})();

@@ -12,8 +12,15 @@ from litestar.params import Body
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.credentials import NO_STORE
+from orchestrator.control_api.oauth.federation import (
+    ACCESS_TOKEN_TYPE,
+    Federation,
+    exchange,
+    federation_of,
+)
 from orchestrator.control_api.oauth.schemas import (
     GRANT_TYPE,
+    TOKEN_EXCHANGE,
     JsonWebKeySet,
     TokenRequest,
     TokenResponse,
@@ -46,7 +53,7 @@ def _basic_credentials(request: Request[Any, Any, Any]) -> tuple[str, str] | Non
 @post(
     "/oauth/token",
     tags=["oauth"],
-    summary="Client-credentials grant",
+    summary="Client-credentials grant; token exchange of an ID token (single sign-on)",
     opt={"content_types": (FORM,)},
     dependencies={"session": provide_session},
     status_code=200,
@@ -63,11 +70,17 @@ async def token(
 
     Failed authentications are counted per client id and address, per address and per
     client id (``ORCH_AUTH_FAILURES_*`` within ``ORCH_AUTH_FAILURE_WINDOW_S``); past a cap,
-    attempts are refused with ``429`` and ``Retry-After`` before the secret is checked."""
+    attempts are refused with ``429`` and ``Retry-After`` before the secret is checked.
+
+    Where single sign-on is configured (``ORCH_OIDC_ISSUER``), an ID token of that provider
+    is exchanged (RFC 8693) for the token of the operator it names (``400 invalid_grant``
+    when it does not verify or names no operator here)."""
+    federation = federation_of(request.app.state)
+    if data.grant_type == TOKEN_EXCHANGE and federation is not None:
+        return await _exchange(request, data, federation)
     if data.grant_type != GRANT_TYPE:
-        raise BadRequest(
-            "Only grant_type=client_credentials is supported.", error="unsupported_grant_type"
-        )
+        grants = "client_credentials" + (f" and {TOKEN_EXCHANGE}" if federation else "")
+        raise BadRequest(f"Only grant_type={grants} is supported.", error="unsupported_grant_type")
     credentials = _basic_credentials(request) or (data.client_id, data.client_secret)
     client_id, client_secret = credentials
     # No client has an empty or NUL-bearing id or secret; PostgreSQL could not even look a NUL up.
@@ -99,6 +112,29 @@ async def token(
         token_type="Bearer",  # noqa: S106 (a token type, not a password)
         expires_in=issuer.ttl_s,
         scope=" ".join(sorted(scopes)),
+    )
+    return Response(body, headers=NO_STORE)
+
+
+async def _exchange(
+    request: Request[Any, Any, Any], data: TokenRequest, federation: Federation
+) -> Response[TokenResponse]:
+    if not data.subject_token:
+        raise BadRequest("A token exchange needs a subject_token.", error="invalid_request")
+    resources: Resources = request.app.state.resources
+    access_token, scopes = await exchange(
+        resources,
+        federation,
+        subject_token=data.subject_token,
+        subject_token_type=data.subject_token_type,
+        scope=data.scope,
+    )
+    body = TokenResponse(
+        access_token=access_token,
+        token_type="Bearer",  # noqa: S106 (a token type, not a password)
+        expires_in=resources.settings.auth.token_ttl_s,
+        scope=" ".join(sorted(scopes)),
+        issued_token_type=ACCESS_TOKEN_TYPE,
     )
     return Response(body, headers=NO_STORE)
 

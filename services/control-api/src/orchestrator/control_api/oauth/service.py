@@ -1,4 +1,5 @@
-"""The client-credentials grant: authenticate a client, then sign its token."""
+"""The client-credentials grant: authenticate a client, then sign its token (the token
+exchange of ``federation.py`` signs through ``operator_grant`` and ``sign_grant`` too)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import math
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +30,8 @@ from orchestrator.core.auth.subjects import (
 )
 from orchestrator.core.crypto.secrets import hash_secret, verify_secret
 from orchestrator.core.db.tenant import set_tenant
-from orchestrator.core.errors import BadRequest, InvalidClient
-from orchestrator.core.models import RevokedSubject, WorkspaceStatus
+from orchestrator.core.errors import BadRequest, InvalidClient, Problem
+from orchestrator.core.models import Operator, RevokedSubject, WorkspaceStatus
 from orchestrator.core.tenancy import repository
 
 READ_ONLY_ROLES = frozenset({OperatorRole.READ_ONLY_AUDITOR, OperatorRole.BILLING_ADMIN})
@@ -104,6 +106,11 @@ async def _grant_for(session: AsyncSession, client_id: str, client_secret: str) 
         raise invalid_client()
     if not verify_secret(client_secret, operator.secret_hash):
         raise invalid_client()
+    return await operator_grant(session, operator)
+
+
+async def operator_grant(session: AsyncSession, operator: Operator) -> Grant:
+    """What an enabled operator's control token says: its organization, role and scopes."""
     await _outlast_revocation(session, operator_subject(operator.organization_id, operator.name))
     scopes = {"control:read"} if operator.role in READ_ONLY_ROLES else set(CONTROL_SCOPES)
     return Grant(
@@ -143,8 +150,22 @@ async def issue_token(
 ) -> tuple[str, frozenset[str]]:
     """A signed token and its scopes, for a client whose workspace is live here."""
     grant = await _grant_for(session, client_id, client_secret)
+    return await sign_grant(session, issuer, grant, scope=scope, environment=environment)
+
+
+async def sign_grant(
+    session: AsyncSession,
+    issuer: TokenIssuer,
+    grant: Grant,
+    *,
+    scope: str | None,
+    environment: str,
+    refused: Callable[[], Problem] = invalid_client,
+) -> tuple[str, frozenset[str]]:
+    """Sign ``grant`` (narrowed to ``scope`` if given) once its workspace is known live here;
+    ``refused()`` is raised otherwise. Every grant type ends here."""
     if grant.tenant_id is not None:
-        await _require_live_workspace(session, grant.tenant_id, environment)
+        await _require_live_workspace(session, grant.tenant_id, environment, refused)
     scopes = grant.allowed_scopes if not scope else frozenset(scope.split())
     if not scopes <= grant.allowed_scopes:
         raise invalid_scope(grant.allowed_scopes)
@@ -159,9 +180,12 @@ async def issue_token(
 
 
 async def _require_live_workspace(
-    session: AsyncSession, tenant_id: uuid.UUID, environment: str
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    environment: str,
+    refused: Callable[[], Problem],
 ) -> None:
-    """The client's workspace is COMMITTED and served by this deployment, else 401."""
+    """The client's workspace is COMMITTED and served by this deployment, else ``refused()``."""
     await set_tenant(session, tenant_id)
     workspace = await repository.get_workspace(session, tenant_id)
     if (
@@ -169,4 +193,4 @@ async def _require_live_workspace(
         or workspace.status is not WorkspaceStatus.COMMITTED
         or workspace.environment != environment
     ):
-        raise invalid_client()
+        raise refused()

@@ -175,7 +175,7 @@ class OperatorController(Controller):
         "/{operator_id:uuid}/rotate-secret",
         opt=ADMIN_ONLY,
         status_code=200,
-        responses=problem_responses(400, 401, 403, 404, 503),
+        responses=problem_responses(400, 401, 403, 404, 409, 503),
     )
     async def rotate_secret(
         self,
@@ -187,6 +187,7 @@ class OperatorController(Controller):
         """Issue a new secret, shown in this response only.
 
         The old secret and every token the operator got before are refused from now on.
+        A single sign-on operator (``sso:…``) has no secret to rotate (409).
         """
         resources: Resources = request.app.state.resources
         async with resources.sessions() as session, session.begin():

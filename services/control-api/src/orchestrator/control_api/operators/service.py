@@ -16,14 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.guards import organization_of
 from orchestrator.core import audit
-from orchestrator.core.auth import revocation
+from orchestrator.core.auth import revocation, sso
 from orchestrator.core.auth.claims import OperatorRole, Principal
 from orchestrator.core.auth.revocation import SubjectRevocation
 from orchestrator.core.auth.subjects import operator_subject
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.tenant import set_tenant
-from orchestrator.core.errors import Conflict, Forbidden, NotFound
+from orchestrator.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from orchestrator.core.models import Operator, WorkspaceStatus
 from orchestrator.core.tenancy import repository
 
@@ -104,6 +104,11 @@ async def create(
     """A new operator in the caller's organization, with a fresh secret."""
     org = organization_of(principal)
     _may_manage(principal, role.value)
+    if name.startswith(sso.OPERATOR_PREFIX):
+        # Single sign-on creates these; one made here could take a person's name and role.
+        raise ValidationFailed(
+            f"Names starting with `{sso.OPERATOR_PREFIX}` are for single sign-on."
+        )
     home = await repository.get_workspace(session, home_workspace_id)
     if home is None:
         raise NotFound("No such workspace in your organization.")
@@ -200,6 +205,8 @@ async def rotate_secret(
 ) -> Issued:
     """A new secret for an operator; the old one, and every token it got, stop working at once."""
     operator = await _target(session, principal, operator_id)
+    if operator.name.startswith(sso.OPERATOR_PREFIX):
+        raise Conflict("A single sign-on operator signs in through its identity provider only.")
     secret = new_client_secret()
     operator.secret_hash = hash_secret(secret)
     await session.flush()

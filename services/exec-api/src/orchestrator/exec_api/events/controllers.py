@@ -14,6 +14,7 @@ from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
 from orchestrator.core.errors import BadRequest
 from orchestrator.core.events import log, retention
 from orchestrator.core.events.cursor import START, EventCursor, InvalidCursor
+from orchestrator.core.events.views import to_out
 from orchestrator.core.http.auth import (
     authenticated,
     guarded,
@@ -21,7 +22,7 @@ from orchestrator.core.http.auth import (
     provide_tenant_session,
 )
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.exec_api.events.schemas import EventPageOut, to_out
+from orchestrator.exec_api.events.schemas import EventPageOut
 from orchestrator.exec_api.events.stream import event_stream, start_cursor
 from orchestrator.exec_api.plane import Plane, provide_plane
 

@@ -24,7 +24,7 @@ from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events import log, retention
 from orchestrator.core.events.cursor import EventCursor
 from orchestrator.core.events.hub import EventHub
-from orchestrator.exec_api.events.schemas import to_out
+from orchestrator.core.events.views import to_out
 
 
 @dataclass(frozen=True, slots=True)

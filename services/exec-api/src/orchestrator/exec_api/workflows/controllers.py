@@ -1,4 +1,5 @@
-"""Workflow runs: HTTP only; the rules are in ``orchestrator.core.workflows.runs``."""
+"""Workflow runs: HTTP only; the rules are in ``orchestrator.core.workflows.runs``, the
+run's view in ``orchestrator.core.workflows.views`` (the control-api shows runs too)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
 from orchestrator.core.db.tenant import tenant_transaction
-from orchestrator.core.errors import NotFound
 from orchestrator.core.http.auth import (
     authenticated,
     guarded,
@@ -20,42 +20,11 @@ from orchestrator.core.http.auth import (
 )
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.idempotency.guard import idempotent
-from orchestrator.core.models import WorkflowRun
-from orchestrator.core.workflows import repository, runs
+from orchestrator.core.workflows import runs
+from orchestrator.core.workflows.views import RunOut, to_out
 from orchestrator.exec_api.jobs.controllers import SUBMIT_LOCK_S, IdempotencyKey
 from orchestrator.exec_api.plane import plane_of
-from orchestrator.exec_api.workflows.schemas import RunAccepted, RunCreate, RunOut, StepOut
-
-
-def to_out(row: WorkflowRun) -> RunOut:
-    """The API view of a run: each step of its definition with what became of it."""
-    steps = runs.steps_of(row)
-    shown = []
-    for step in steps:
-        record: dict[str, Any] = row.outputs.get(step.name, {})
-        shown.append(
-            StepOut(
-                name=step.name,
-                status=record.get("status", "pending"),
-                job_id=record.get("job_id"),
-                output=record.get("output"),
-                error=record.get("error"),
-                compensation=record.get(runs.COMPENSATION),
-            )
-        )
-    return RunOut(
-        id=row.id,
-        workflow=row.workflow,
-        workflow_version=row.definition["version"],
-        status=row.status,
-        current_step=steps[row.current_step].name,
-        input=row.input,
-        steps=shown,
-        error=row.error,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        finished_at=row.finished_at,
-    )
+from orchestrator.exec_api.workflows.schemas import RunAccepted, RunCreate
 
 
 @post(
@@ -112,7 +81,4 @@ async def start_run(
 async def get_run(run_id: FromPath[uuid.UUID], session: AsyncSession) -> RunOut:
     """One workflow run of the caller's workspace: status, current step, and each step's
     job, output and error."""
-    row = await repository.get_run(session, run_id)
-    if row is None:
-        raise NotFound("No such workflow run in your workspace.")
-    return to_out(row)
+    return to_out(await runs.get_run(session, run_id))

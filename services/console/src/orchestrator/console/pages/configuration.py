@@ -1,0 +1,309 @@
+"""``/w/{id}/configuration``: a workspace's configuration, listed, viewed, created, edited
+and deleted through forms generated from the control-api's own JSON Schemas."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.params import Parameter
+from litestar.response import Redirect, Template
+
+from orchestrator.console import forms
+from orchestrator.console.apischema import ApiSchemas
+from orchestrator.console.context import Console, provide_console
+from orchestrator.console.errors import ApiProblem, BadForm
+from orchestrator.console.kinds import KINDS, Kind
+from orchestrator.console.pages.submitted import act, field, posted, required_reason
+from orchestrator.console.render import page
+
+DEPENDENCIES = {"console": provide_console}
+Cursor = Annotated[str, Parameter(max_length=500)]
+TypeName = Annotated[str, Parameter(query="type", max_length=100)]
+BASE = "/w/{workspace:uuid}/configuration"
+
+
+def kind_of(slug: str) -> Kind:
+    """The kind a URL names (404 for any other)."""
+    kind = KINDS.get(slug)
+    if kind is None:
+        raise BadForm("No such kind of configuration.", 404)
+    return kind
+
+
+def parse_document(text: str) -> dict[str, Any]:
+    """The form's JSON document (an object), or a 400 naming the problem."""
+    try:
+        value = msgspec.json.decode(text.encode())
+    except msgspec.DecodeError as exc:
+        raise BadForm(f"The document is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise BadForm("The document must be a JSON object.")
+    return value
+
+
+async def schema_for(console: Console, kind: Kind, creating: bool, type_name: str) -> forms.Schema:
+    """The JSON Schema the form is generated from."""
+    schemas: ApiSchemas = console.schemas
+    document = await schemas.document()
+    schema = forms.component(document, kind.create if creating else kind.replace)
+    for member, component in kind.members.items():
+        schema = forms.with_member(schema, member, forms.component(document, component), member)
+    if kind.typed:
+        types = await console.control("GET", "/connector-types")
+        chosen = next((t for t in types["items"] if t["name"] == type_name), None)
+        if chosen is None:
+            raise BadForm(f"No connector type {type_name!r}: pick one of the list.", 404)
+        schema = forms.with_member(schema, "config", chosen["config_schema"], "config")
+        schema = forms.with_member(schema, "secrets", chosen["secret_schema"], "secrets")
+        schema["properties"]["type"] = {"type": "string", "enum": [type_name], "default": type_name}
+    return forms.titled(schema, kind.singular.capitalize(), "name", "type", "provider", "ref")
+
+
+async def form_page(
+    console: Console,
+    workspace: uuid.UUID,
+    kind: Kind,
+    *,
+    key: str | None,
+    type_name: str,
+    value: dict[str, Any],
+    reason: str = "",
+    problem: ApiProblem | BadForm | None = None,
+) -> Template:
+    """The create or edit form, with the API's refusal when there was one."""
+    schema = await schema_for(console, kind, key is None, type_name)
+    status = 200 if problem is None else (problem.status if problem.status < 500 else 502)
+    return await page(
+        console,
+        "configuration_form.html",
+        workspace=str(workspace),
+        section="configuration",
+        status_code=status,
+        kind=kind,
+        key=key,
+        type_name=type_name,
+        schema=schema,
+        value=forms.editable(value, schema) if value else {},
+        reason=reason,
+        problem=problem,
+    )
+
+
+@get(BASE, dependencies=DEPENDENCIES)
+async def configuration(console: Console, workspace: uuid.UUID) -> Template:
+    """Every kind of configuration, the first rows of each."""
+    lists = await asyncio.gather(
+        *(
+            console.control("GET", kind.api, workspace=workspace, params={"limit": 10})
+            for kind in KINDS.values()
+        )
+    )
+    quotas = await console.control("GET", "/quotas", workspace=workspace)
+    return await page(
+        console,
+        "configuration.html",
+        workspace=str(workspace),
+        section="configuration",
+        sections=[(kind, found) for kind, found in zip(KINDS.values(), lists, strict=True)],
+        quotas=quotas,
+    )
+
+
+@get(BASE + "/{slug:str}", dependencies=DEPENDENCIES)
+async def resources(
+    console: Console, workspace: uuid.UUID, slug: str, cursor: Cursor = ""
+) -> Template:
+    """One kind's resources, a page at a time."""
+    kind = kind_of(slug)
+    found = await console.control(
+        "GET",
+        kind.api,
+        workspace=workspace,
+        params={"cursor": cursor, "limit": console.settings.console.page_size},
+    )
+    types: list[dict[str, Any]] = []
+    if kind.typed:
+        types = (await console.control("GET", "/connector-types"))["items"]
+    return await page(
+        console,
+        "configuration_list.html",
+        workspace=str(workspace),
+        section="configuration",
+        kind=kind,
+        items=found["items"],
+        next_cursor=found["next_cursor"],
+        types=types,
+    )
+
+
+@get(BASE + "/{slug:str}/_new", dependencies=DEPENDENCIES)
+async def new_resource(
+    console: Console, workspace: uuid.UUID, slug: str, type_name: TypeName = ""
+) -> Template:
+    """The form of a new resource."""
+    kind = kind_of(slug)
+    console.may("configuration:write")
+    return await form_page(console, workspace, kind, key=None, type_name=type_name, value={})
+
+
+@post(BASE + "/{slug:str}/_new", dependencies=DEPENDENCIES, status_code=303)
+async def create_resource(
+    request: Request[Any, Any, Any],
+    console: Console,
+    workspace: uuid.UUID,
+    slug: str,
+    type_name: TypeName = "",
+) -> Redirect | Template:
+    """Create it; the form again, with the API's refusal, when the API says no."""
+    kind = kind_of(slug)
+    console.may("configuration:write")
+    form = await posted(request)
+    document = parse_document(field(form, "document"))
+    try:
+        reason = required_reason(form)
+        created = await console.control(
+            "POST", kind.api, workspace=workspace, params={"reason": reason}, json=document
+        )
+    except (ApiProblem, BadForm) as problem:
+        return await form_page(
+            console,
+            workspace,
+            kind,
+            key=None,
+            type_name=type_name,
+            value=document,
+            reason=field(form, "reason"),
+            problem=problem,
+        )
+    key = kind.key_of(created)
+    await console.flash("ok", f"Created {kind.singular} {created.get('name', key)}.")
+    return Redirect(f"/w/{workspace}/configuration/{kind.slug}/{key}", status_code=303)
+
+
+@get(BASE + "/{slug:str}/{key:str}", dependencies=DEPENDENCIES)
+async def resource(console: Console, workspace: uuid.UUID, slug: str, key: str) -> Template:
+    """One resource as the API holds it (secret values never: they are write-only)."""
+    kind = kind_of(slug)
+    found = await console.control("GET", f"{kind.api}/{key}", workspace=workspace)
+    return await page(
+        console,
+        "configuration_view.html",
+        workspace=str(workspace),
+        section="configuration",
+        kind=kind,
+        key=key,
+        item=found,
+    )
+
+
+@get(BASE + "/{slug:str}/{key:str}/edit", dependencies=DEPENDENCIES)
+async def edit_resource(console: Console, workspace: uuid.UUID, slug: str, key: str) -> Template:
+    """The form of an existing resource, filled with what it holds now."""
+    kind = kind_of(slug)
+    console.may("configuration:write")
+    found = await console.control("GET", f"{kind.api}/{key}", workspace=workspace)
+    return await form_page(
+        console, workspace, kind, key=key, type_name=str(found.get("type", "")), value=found
+    )
+
+
+@post(BASE + "/{slug:str}/{key:str}/edit", dependencies=DEPENDENCIES, status_code=303)
+async def replace_resource(
+    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, slug: str, key: str
+) -> Redirect | Template:
+    """Replace it with the form's document."""
+    kind = kind_of(slug)
+    console.may("configuration:write")
+    form = await posted(request)
+    document = parse_document(field(form, "document"))
+    try:
+        reason = required_reason(form)
+        await console.control(
+            "PUT",
+            f"{kind.api}/{key}",
+            workspace=workspace,
+            params={"reason": reason},
+            json=document,
+        )
+    except (ApiProblem, BadForm) as problem:
+        return await form_page(
+            console,
+            workspace,
+            kind,
+            key=key,
+            type_name=str(document.get("type", "")),
+            value=document,
+            reason=field(form, "reason"),
+            problem=problem,
+        )
+    await console.flash("ok", f"Saved {kind.singular} {key}.")
+    return Redirect(f"/w/{workspace}/configuration/{kind.slug}/{key}", status_code=303)
+
+
+@post(BASE + "/{slug:str}/{key:str}/delete", dependencies=DEPENDENCIES, status_code=303)
+async def delete_resource(
+    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, slug: str, key: str
+) -> Redirect:
+    """Delete it (the API refuses while something still uses it, and says what)."""
+    kind = kind_of(slug)
+    console.may("configuration:write")
+    form = await posted(request)
+    try:
+        reason = required_reason(form)
+        await console.control(
+            "DELETE", f"{kind.api}/{key}", workspace=workspace, params={"reason": reason}
+        )
+    except (ApiProblem, BadForm) as problem:
+        await console.flash("error", problem.detail or str(problem))
+        return Redirect(f"/w/{workspace}/configuration/{kind.slug}/{key}", status_code=303)
+    await console.flash("ok", f"Deleted {kind.singular} {key}.")
+    return Redirect(f"/w/{workspace}/configuration/{kind.slug}", status_code=303)
+
+
+def raw_value(form: FormMultiDict) -> str:
+    """A secret's value exactly as typed (no trimming: spaces may be part of it)."""
+    value = form.get("value")
+    return value if isinstance(value, str) else ""
+
+
+@post(BASE + "/{slug:str}/{key:str}/value", dependencies=DEPENDENCIES, status_code=303)
+async def set_secret_value(
+    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, slug: str, key: str
+) -> Redirect:
+    """Store a ``db://`` secret's value: written, never shown again. (One route for every
+    kind: a literal ``/secret-refs/`` segment would hide ``/{slug}/_new`` from the router.)"""
+    kind = kind_of(slug)
+    if not kind.write_only_value:
+        raise BadForm("No such page.", 404)
+    console.may("configuration:write")
+    form = await posted(request)
+
+    async def run() -> str:
+        await console.control(
+            "PUT",
+            f"{kind.api}/{key}/value",
+            workspace=workspace,
+            params={"reason": required_reason(form)},
+            json={"value": raw_value(form)},
+        )
+        return f"Stored a new value for {key}."
+
+    return await act(console, f"/w/{workspace}/configuration/{kind.slug}/{key}", run)
+
+
+CONFIGURATION_PAGES = [
+    configuration,
+    resources,
+    new_resource,
+    create_resource,
+    resource,
+    edit_resource,
+    replace_resource,
+    delete_resource,
+    set_secret_value,
+]

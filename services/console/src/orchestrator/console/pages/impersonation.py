@@ -1,0 +1,129 @@
+"""``/w/{id}/impersonation``: act in a workspace through a short exec token, with a reason.
+
+The token the control-api returns stays in the operator's console session (Redis), like
+the operator's own token: the browser only sees that an impersonation runs (the banner on
+every page) and the button that stops it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response, get, post
+from litestar.response import Template
+
+from orchestrator.console.context import Console, provide_console
+from orchestrator.console.errors import ApiProblem
+from orchestrator.console.pages.submitted import NO_REASON, back, field, posted, reason_of, refusal
+from orchestrator.console.render import page
+from orchestrator.console.sessions import Impersonation
+
+DEPENDENCIES = {"console": provide_console}
+START = "impersonation:start"
+MIN_TTL_S, DEFAULT_TTL_S, MAX_TTL_S = 60, 900, 3600
+"""The bounds the control-api puts on ``ttl_s`` (checked here to answer on the form)."""
+
+
+def _here(workspace: uuid.UUID) -> str:
+    return f"/w/{workspace}/impersonation"
+
+
+def ttl_of(text: str) -> int | None:
+    """The requested lifetime in seconds, or None when it is not a number in bounds."""
+    try:
+        ttl = int(text) if text else DEFAULT_TTL_S
+    except ValueError:
+        return None
+    return ttl if MIN_TTL_S <= ttl <= MAX_TTL_S else None
+
+
+@get("/w/{workspace:uuid}/impersonation", dependencies=DEPENDENCIES)
+async def impersonation_page(console: Console, workspace: uuid.UUID) -> Template:
+    """The running impersonation, if any, and the form that starts one."""
+    workspaces = await console.control("GET", "/workspaces", params={"limit": 200})
+    return await page(
+        console,
+        "impersonation.html",
+        workspace=str(workspace),
+        section="impersonation",
+        running=console.session.impersonating(),
+        live_workspaces=[w for w in workspaces["items"] if w["status"] == "COMMITTED"],
+        ttl={"min": MIN_TTL_S, "default": DEFAULT_TTL_S, "max": MAX_TTL_S},
+    )
+
+
+@post("/w/{workspace:uuid}/impersonation", dependencies=DEPENDENCIES, status_code=303)
+async def start_impersonation(
+    console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID
+) -> Response[Any]:
+    """Start impersonating a workspace of the organization; its token is kept server-side."""
+    console.may(START)
+    form = await posted(request)
+    here = _here(workspace)
+    reason = reason_of(form)
+    if reason is None:
+        return await back(console, here, "error", NO_REASON)
+    ttl_s = ttl_of(field(form, "ttl_s"))
+    if ttl_s is None:
+        text = f"The time to live is {MIN_TTL_S} to {MAX_TTL_S:,} seconds."
+        return await back(console, here, "error", text)
+    try:
+        target = uuid.UUID(field(form, "workspace_id") or str(workspace))
+    except ValueError:
+        return await back(console, here, "error", "Choose a workspace to impersonate.")
+    running = console.session.impersonating()
+    if running is not None:
+        text = f"Stop impersonating {running.workspace_name or running.workspace_id} first."
+        return await back(console, here, "error", text)
+    try:
+        details = await console.control("GET", f"/workspaces/{target}")
+        granted = await console.control(
+            "POST",
+            "/impersonation",
+            params={"reason": reason},
+            json={"workspace_id": str(target), "ttl_s": ttl_s},
+        )
+    except ApiProblem as problem:
+        return await back(console, here, "error", refusal(problem))
+    console.session.impersonation = Impersonation(
+        jti=granted["jti"],
+        workspace_id=str(granted["workspace_id"]),
+        workspace_name=str(details["name"]),
+        expires_at=int(granted["expires_at"]),
+        reason=reason,
+        token=granted["access_token"],
+    )
+    await console.store.replace(console.session_id, console.session)
+    text = f"Impersonating {details['name']}: every change made with it is audited."
+    return await back(console, here, "ok", text)
+
+
+@post("/w/{workspace:uuid}/impersonation/stop", dependencies=DEPENDENCIES, status_code=303)
+async def stop_impersonation(
+    console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID
+) -> Response[Any]:
+    """Stop the running impersonation: its token is refused on every service within a second."""
+    console.may(START)
+    here = _here(workspace)
+    reason = reason_of(await posted(request))
+    if reason is None:
+        return await back(console, here, "error", NO_REASON)
+    running = console.session.impersonation
+    if running is None:
+        return await back(console, here, "error", "No impersonation is running.")
+    try:
+        await console.control(
+            "POST", f"/impersonation/{quote(running.jti, safe='')}/stop", params={"reason": reason}
+        )
+    except ApiProblem as problem:
+        # A 404: the API knows of no such impersonation any more, so nothing is left to stop.
+        if problem.status != 404:
+            return await back(console, here, "error", refusal(problem))
+    console.session.impersonation = None
+    await console.store.replace(console.session_id, console.session)
+    name = running.workspace_name or running.workspace_id
+    return await back(console, here, "ok", f"Stopped impersonating {name}.")
+
+
+IMPERSONATION_PAGES = [impersonation_page, start_impersonation, stop_impersonation]

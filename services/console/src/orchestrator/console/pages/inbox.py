@@ -1,0 +1,141 @@
+"""``/w/{id}/inbox``: the webhook inbox by source, status, event type and time; one
+delivery's headers and raw body; retry one or a filtered set, each with a reason."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.params import Parameter
+from litestar.response import Redirect, Template
+
+from orchestrator.console.context import Console, provide_console
+from orchestrator.console.pages.submitted import act, chosen, field, posted, required_reason
+from orchestrator.console.render import page
+
+DEPENDENCIES = {"console": provide_console}
+Filter = Annotated[str, Parameter(max_length=500)]
+STATUSES = ("received", "routed", "unrouted", "ignored", "failed")
+RETRYABLE = ("unrouted", "ignored", "failed")
+RETRY_FILTERS = ("source_id", "event_type", "received_after", "received_before")
+
+
+@get("/w/{workspace:uuid}/inbox", dependencies=DEPENDENCIES)
+async def inbox(
+    console: Console,
+    workspace: uuid.UUID,
+    status: Filter = "",
+    source_id: Filter = "",
+    event_type: Filter = "",
+    received_after: Filter = "",
+    received_before: Filter = "",
+    cursor: Filter = "",
+) -> Template:
+    """A page of stored deliveries, newest first."""
+    filters = {
+        "status": status,
+        "source_id": source_id,
+        "event_type": event_type,
+        "received_after": received_after,
+        "received_before": received_before,
+    }
+    found, sources = (
+        await console.control(
+            "GET",
+            "/webhooks/inbox",
+            workspace=workspace,
+            params={**filters, "cursor": cursor, "limit": console.settings.console.page_size},
+        ),
+        await console.control(
+            "GET", "/webhooks/sources", workspace=workspace, params={"limit": 200}
+        ),
+    )
+    return await page(
+        console,
+        "inbox.html",
+        workspace=str(workspace),
+        section="inbox",
+        events=found["items"],
+        next_cursor=found["next_cursor"],
+        filters=filters,
+        query={key: value for key, value in filters.items() if value},
+        statuses=STATUSES,
+        sources={source["id"]: source["name"] for source in sources["items"]},
+    )
+
+
+def readable_body(encoded: str) -> tuple[str, bool]:
+    """The raw body as text when it is UTF-8, else as base64 (and which it is)."""
+    raw = base64.b64decode(encoded)
+    try:
+        return raw.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return encoded, False
+
+
+@get("/w/{workspace:uuid}/inbox/{inbox_id:uuid}", dependencies=DEPENDENCIES)
+async def delivery(console: Console, workspace: uuid.UUID, inbox_id: uuid.UUID) -> Template:
+    """One delivery: what routing made of it, its headers and the bytes the provider signed."""
+    found: dict[str, Any] = await console.control(
+        "GET", f"/webhooks/inbox/{inbox_id}", workspace=workspace
+    )
+    body, is_text = readable_body(found["body_base64"])
+    return await page(
+        console,
+        "delivery.html",
+        workspace=str(workspace),
+        section="inbox",
+        event=found,
+        body=body,
+        body_is_text=is_text,
+        retryable=found["status"] in RETRYABLE,
+    )
+
+
+@post("/w/{workspace:uuid}/inbox/{inbox_id:uuid}/retry", dependencies=DEPENDENCIES, status_code=303)
+async def retry_one(
+    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, inbox_id: uuid.UUID
+) -> Redirect:
+    """Route one delivery again."""
+    console.may("jobs:write")
+    form = await posted(request)
+
+    async def run() -> str:
+        await console.control(
+            "POST",
+            f"/webhooks/inbox/{inbox_id}/retry",
+            workspace=workspace,
+            params={"reason": required_reason(form)},
+        )
+        return "Sent the delivery back to routing."
+
+    return await act(console, f"/w/{workspace}/inbox/{inbox_id}", run)
+
+
+@post("/w/{workspace:uuid}/inbox/retry", dependencies=DEPENDENCIES, status_code=303)
+async def retry_many(
+    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID
+) -> Redirect:
+    """Route again the unrouted, ignored or failed deliveries matching the filter."""
+    console.may("jobs:write")
+    form = await posted(request)
+
+    async def run() -> str:
+        body: dict[str, Any] = chosen(form, *RETRY_FILTERS)
+        if field(form, "status") in RETRYABLE:
+            body["status"] = [field(form, "status")]
+        done = await console.control(
+            "POST",
+            "/webhooks/inbox/retry",
+            workspace=workspace,
+            params={"reason": required_reason(form)},
+            json=body,
+        )
+        return f"Sent {done['retried']} delivery(ies) back to routing."
+
+    return await act(console, f"/w/{workspace}/inbox", run)
+
+
+INBOX_PAGES = [inbox, delivery, retry_one, retry_many]

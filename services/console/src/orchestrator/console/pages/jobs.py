@@ -1,0 +1,133 @@
+"""``/w/{id}/jobs``: jobs by status, connector, operation and time; one job's attempts; the
+DLQ's replay and purge, one job or a filtered set, each with a reason."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.params import Parameter
+from litestar.response import Redirect, Template
+
+from orchestrator.console.context import Console, provide_console
+from orchestrator.console.pages.submitted import act, chosen, field, posted, required_reason
+from orchestrator.console.render import page
+
+DEPENDENCIES = {"console": provide_console}
+Filter = Annotated[str, Parameter(max_length=500)]
+STATUSES = ("queued", "running", "succeeded", "failed", "dead", "cancelled")
+DEAD_FILTERS = ("connector", "operation", "dead_since")
+
+
+@get("/w/{workspace:uuid}/jobs", dependencies=DEPENDENCIES)
+async def jobs(
+    console: Console,
+    workspace: uuid.UUID,
+    status: Filter = "dead",
+    connector: Filter = "",
+    operation: Filter = "",
+    since: Filter = "",
+    until: Filter = "",
+    cursor: Filter = "",
+) -> Template:
+    """A page of jobs, newest first (the DLQ by default)."""
+    filters = {
+        "status": status,
+        "connector": connector,
+        "operation": operation,
+        "since": since,
+        "until": until,
+    }
+    found = await console.control(
+        "GET",
+        "/jobs",
+        workspace=workspace,
+        params={**filters, "cursor": cursor, "limit": console.settings.console.page_size},
+    )
+    return await page(
+        console,
+        "jobs.html",
+        workspace=str(workspace),
+        section="jobs",
+        jobs=found["items"],
+        next_cursor=found["next_cursor"],
+        filters=filters,
+        query={key: value for key, value in filters.items() if value},
+        statuses=STATUSES,
+    )
+
+
+@get("/w/{workspace:uuid}/jobs/{job_id:uuid}", dependencies=DEPENDENCIES)
+async def job(console: Console, workspace: uuid.UUID, job_id: uuid.UUID) -> Template:
+    """One job: its payload, its outcome and every attempt with its timing and error."""
+    found: dict[str, Any] = await console.control("GET", f"/jobs/{job_id}", workspace=workspace)
+    return await page(
+        console,
+        "job.html",
+        workspace=str(workspace),
+        section="jobs",
+        job=found["job"],
+        attempts=found["attempts"],
+        workflow_run_id=found["workflow_run_id"],
+        workflow_step=found["workflow_step"],
+    )
+
+
+@post("/w/{workspace:uuid}/jobs/replay", dependencies=DEPENDENCIES, status_code=303)
+async def replay(
+    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID
+) -> Redirect:
+    """Queue dead jobs again: the one named, or those matching the filter."""
+    return await dlq_action(request, console, workspace, "replay", "Replayed")
+
+
+@post("/w/{workspace:uuid}/jobs/purge", dependencies=DEPENDENCIES, status_code=303)
+async def purge(
+    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID
+) -> Redirect:
+    """Delete dead jobs matching the filter, after the form's confirmation."""
+    return await dlq_action(request, console, workspace, "purge", "Purged")
+
+
+async def dlq_action(
+    request: Request[Any, Any, Any],
+    console: Console,
+    workspace: uuid.UUID,
+    action: str,
+    done: str,
+) -> Redirect:
+    """``POST /dlq/{action}`` with the form's filter and reason; the count in the notice."""
+    console.may("jobs:write")
+    form = await posted(request)
+
+    async def run() -> str:
+        answer = await console.control(
+            "POST",
+            f"/dlq/{action}",
+            workspace=workspace,
+            params={"reason": required_reason(form)},
+            json=dlq_filter(form),
+        )
+        return f"{done} {answer[done.lower()]} dead job(s)."
+
+    return await act(console, back_to(workspace, form), run)
+
+
+def dlq_filter(form: FormMultiDict) -> dict[str, Any]:
+    """The DLQ's filter from a form: one job's id, or connector, operation and time."""
+    body: dict[str, Any] = chosen(form, *DEAD_FILTERS)
+    if field(form, "job_id"):
+        body["ids"] = [field(form, "job_id")]
+    return body
+
+
+def back_to(workspace: uuid.UUID, form: FormMultiDict) -> str:
+    """Where a DLQ action returns: the job it acted on, else the DLQ."""
+    if field(form, "job_id"):
+        return f"/w/{workspace}/jobs/{uuid.UUID(field(form, 'job_id'))}"
+    return f"/w/{workspace}/jobs?status=dead"
+
+
+JOB_PAGES = [jobs, job, replay, purge]

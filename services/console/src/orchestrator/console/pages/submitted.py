@@ -1,0 +1,81 @@
+"""What a page's form posted, and the way back: every change carries a reason, and a
+refusal of the API comes back as a notice on the page the form was on (Post/Redirect/Get)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import FormMultiDict
+from litestar.response import Redirect
+
+from orchestrator.console.context import Console
+from orchestrator.console.errors import ApiProblem, BadForm
+
+REASON_MIN, REASON_MAX = 3, 1000
+"""The bounds the control-api puts on ``?reason=`` (checked here to answer on the form)."""
+NO_REASON = "Give a reason (3 to 1,000 characters): it is recorded in the audit log."
+
+
+async def posted(request: Request[Any, Any, Any]) -> FormMultiDict:
+    """The submitted form (already parsed once for its CSRF token; parsing is cached)."""
+    return await request.form()
+
+
+def field(form: FormMultiDict, name: str) -> str:
+    """One text field, trimmed; empty when absent or not text (a file)."""
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def fields(form: FormMultiDict, name: str) -> list[str]:
+    """Every value of a repeated field (checkboxes), trimmed, blanks dropped."""
+    return [value.strip() for value in form.getall(name, []) if isinstance(value, str) and value]
+
+
+def reason_of(form: FormMultiDict) -> str | None:
+    """The change's reason, or None when it is missing or out of bounds."""
+    reason = field(form, "reason")
+    return reason if REASON_MIN <= len(reason) <= REASON_MAX and "\x00" not in reason else None
+
+
+def refusal(problem: ApiProblem) -> str:
+    """An API refusal as one line: its ``detail`` and the fields it names."""
+    text = problem.detail or problem.title
+    named = [
+        f"{error.get('key') or 'field'}: {error.get('message', '')}".strip()
+        for error in problem.errors
+    ]
+    return f"{text} ({'; '.join(named)})" if named else text
+
+
+async def back(console: Console, to: str, kind: str, text: str) -> Redirect:
+    """A notice for the next page, and a 303 to it (a reload does not post again)."""
+    await console.flash(kind, text)
+    return Redirect(to, status_code=303)
+
+
+def required_reason(form: FormMultiDict) -> str:
+    """The change's reason; a refusal (422) shown on the page when it is missing."""
+    reason = reason_of(form)
+    if reason is None:
+        raise BadForm(NO_REASON, 422)
+    return reason
+
+
+def chosen(form: FormMultiDict, *names: str) -> dict[str, str]:
+    """The filter fields of a bulk action that were filled in."""
+    return {name: field(form, name) for name in names if field(form, name)}
+
+
+async def act(console: Console, to: str, action: Callable[[], Awaitable[str]]) -> Redirect:
+    """Run ``action`` (it answers the notice to show) and go to ``to``; a refusal of the
+    console or the API is the notice instead."""
+    try:
+        notice = await action()
+    except ApiProblem as problem:
+        return await back(console, to, "error", refusal(problem))
+    except BadForm as problem:
+        return await back(console, to, "error", problem.detail)
+    return await back(console, to, "ok", notice)

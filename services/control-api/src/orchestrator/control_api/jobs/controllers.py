@@ -1,0 +1,84 @@
+"""``/api/v1/jobs``: a workspace's jobs, newest first, and one job with its attempts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.params import FromPath, FromQuery, QueryParameter
+
+from orchestrator.control_api.jobs.schemas import JobDetail, JobList
+from orchestrator.control_api.scope import READ_GUARDS, WorkspaceScope, provide_scope
+from orchestrator.control_api.webhook_inbox.controllers import Instant
+from orchestrator.core.db.pages import DEFAULT_LIMIT, MAX_LIMIT
+from orchestrator.core.http.auth import guarded, provide_principal
+from orchestrator.core.http.fields import NO_NUL, parse_instant
+from orchestrator.core.http.problems import problem_responses
+from orchestrator.core.jobs import repository, service
+from orchestrator.core.jobs.cursor import JobCursor, cursor_param
+from orchestrator.core.jobs.repository import JobFilter
+from orchestrator.core.jobs.states import JobStatus
+from orchestrator.core.jobs.views import Status, attempt_out, to_out
+
+READS = problem_responses(400, 401, 403, 404, 409, 503)
+ATTEMPTS_SHOWN = 100
+"""The most attempts one job shows (the latest): a job replayed from the DLQ again and
+again keeps every attempt."""
+QueryName = Annotated[str | None, QueryParameter(min_length=1, max_length=200, pattern=NO_NUL)]
+
+
+class JobController(Controller):
+    """Jobs of the workspace (``?workspace=``, default the token's), whatever queued them:
+    the exec-api, a schedule, a webhook binding or a workflow step. Read by any operator of
+    the organization; the DLQ's replay and purge are at ``/api/v1/dlq``."""
+
+    path = "/api/v1/jobs"
+    tags = ["jobs"]
+    security = [{"bearer": []}]
+    dependencies = {"principal": provide_principal, "ws": provide_scope}
+
+    @get(opt=guarded(*READ_GUARDS), responses=READS)
+    async def list_workspace_jobs(
+        self,
+        ws: WorkspaceScope,
+        status: FromQuery[Status | None] = None,
+        connector: QueryName = None,
+        operation: QueryName = None,
+        since: Instant = None,
+        until: Instant = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    ) -> JobList:
+        """The workspace's jobs, newest first, filtered (created ``since``, inclusive, and
+        ``until``, exclusive: RFC 3339 with an offset); cursor-paginated."""
+        after = cursor_param(cursor)
+        f = JobFilter(
+            status=None if status is None else JobStatus(status),
+            connector=connector,
+            operation=operation,
+            since=parse_instant("since", since),
+            until=parse_instant("until", until),
+        )
+        jobs = await repository.list_matching(
+            ws.session, ws.tenant_id, f, after=after, limit=limit + 1
+        )
+        page = list(jobs[:limit])
+        more = len(jobs) > limit
+        return JobList(
+            items=[to_out(job) for job in page],
+            next_cursor=JobCursor(page[-1].created_at, page[-1].id).encode() if more else None,
+        )
+
+    @get("/{job_id:uuid}", opt=guarded(*READ_GUARDS), responses=READS)
+    async def get_workspace_job(self, ws: WorkspaceScope, job_id: FromPath[uuid.UUID]) -> JobDetail:
+        """One job of the workspace with its attempts: when each started and finished, how
+        long its call took, how it ended, the upstream's status and the error."""
+        job = await service.get(ws.session, job_id)
+        runs = await repository.job_runs(ws.session, job.id, limit=ATTEMPTS_SHOWN)
+        return JobDetail(
+            job=to_out(job),
+            attempts=[attempt_out(run) for run in runs],
+            workflow_run_id=job.workflow_run_id,
+            workflow_step=job.workflow_step,
+        )

@@ -1,0 +1,1 @@
+"""A workspace at a glance, read by any operator of the organization."""
