@@ -7,14 +7,16 @@
 3. Jobs end to end: submit, dispatch, run, verified in the database (``bench/jobs.py``).
 4. Webhook ingest: verified, deduplicated, stored deliveries next to a bare endpoint
    (``bench/ingest.py``).
-5. What the parts cost: upstream HTTP clients (``bench/upstream.py``) and the policy
+5. Console pages: the overview, jobs and audit pages of a workspace of 100,000 jobs,
+   sequential server time (``bench/console.py``).
+6. What the parts cost: upstream HTTP clients (``bench/upstream.py``) and the policy
    gate (``bench/policy_gate.py``), shortened.
 
 For 1, 2 and 4 the servers under test run pinned to core 0 and the load, the upstream and
-this process use core 1; for 3 every process is unpinned (the target is for the whole box).
-Environment knobs: ``BENCH_ONLY`` (some of ``foundation,execute,jobs,ingest,parts``),
-``BENCH_SECONDS``, ``BENCH_CONCURRENCY``, ``BENCH_JOBS`` and the others named at the top
-of each module.
+this process use core 1; for 3 and 5 every process is unpinned (the targets are for the
+whole box). Environment knobs: ``BENCH_ONLY`` (some of
+``foundation,execute,jobs,ingest,console,parts``), ``BENCH_SECONDS``,
+``BENCH_CONCURRENCY``, ``BENCH_JOBS`` and the others named at the top of each module.
 """
 
 from __future__ import annotations
@@ -26,13 +28,13 @@ import time
 from tests.support.stack import Service
 from tests.support.upstream import upstream_process
 
-from bench import execute, foundation, ingest, jobs, policy_gate, upstream
+from bench import console, execute, foundation, ingest, jobs, policy_gate, upstream
 from bench.load import wrk_available
 from bench.scratch import Scratch, scratch_deployment, start_ready
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
-ONLY = set(os.environ.get("BENCH_ONLY", "foundation,execute,jobs,ingest,parts").split(","))
+ONLY = set(os.environ.get("BENCH_ONLY", "foundation,execute,jobs,ingest,console,parts").split(","))
 """Which sections run (comma separated), for profiling one of them."""
 SERVER_CORE = {0}
 LOAD_CORE = {1}
@@ -54,7 +56,7 @@ def section(lines: list[str]) -> None:
 
 
 async def measured(scratch: Scratch, services: list[Service], affinity: set[int]) -> None:
-    """Sections 1 to 3 and ingest on the scratch deployment; every process started joins
+    """Sections 1 to 5 on the scratch deployment; every process started joins
     ``services``."""
     control = start_ready(
         "control-api", "orchestrator.control_api", scratch.env, "ORCH_CONTROL_API_PORT"
@@ -71,6 +73,11 @@ async def measured(scratch: Scratch, services: list[Service], affinity: set[int]
                 scratch, control_url=control.url, server_cpus=SERVER_CORE, load_cpus=LOAD_CORE
             )
         )
+    if "console" in ONLY:
+        for service in services:  # no worker or exec-api busy next to the pages
+            if service is not control:
+                service.stop()
+        section(await console.run(scratch, control=control, services=services))
 
 
 async def exec_plane(
