@@ -21,6 +21,7 @@ NAVIGATION = (
     ("jobs", "Jobs & DLQ", ""),
     ("inbox", "Webhook inbox", ""),
     ("workflows", "Workflow runs", ""),
+    ("events", "Live events", ""),
     ("audit", "Audit log", "audit:read"),
     ("identity", "Identity", ""),
     ("impersonation", "Impersonation", "impersonation:start"),

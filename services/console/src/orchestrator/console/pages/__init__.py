@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from orchestrator.console.pages.audit import audit_log
 from orchestrator.console.pages.configuration import CONFIGURATION_PAGES
+from orchestrator.console.pages.events import EVENT_PAGES
 from orchestrator.console.pages.home import home, switch_workspace
 from orchestrator.console.pages.identity import IDENTITY_PAGES
 from orchestrator.console.pages.impersonation import IMPERSONATION_PAGES
@@ -21,6 +22,7 @@ PAGES = [
     *JOB_PAGES,
     *INBOX_PAGES,
     *WORKFLOW_PAGES,
+    *EVENT_PAGES,
     *IDENTITY_PAGES,
     *IMPERSONATION_PAGES,
 ]

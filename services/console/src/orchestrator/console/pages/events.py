@@ -1,0 +1,78 @@
+"""``/w/{id}/events``: the workspace's event stream, live. The exec-api serves it to a token
+of the workspace, so the page reads it through the operator's running impersonation, whose
+token never leaves the console: the browser's ``EventSource`` talks to the console, which
+relays the exec-api's stream, ``Last-Event-ID`` included (a reconnect resumes with no gap)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+from litestar import Request, get
+from litestar.response import Stream, Template
+
+from orchestrator.console.context import Console, provide_console
+from orchestrator.console.errors import ApiUnavailable, BadForm
+from orchestrator.console.render import page
+
+DEPENDENCIES = {"console": provide_console}
+RELAYED_HEADERS = ("last-event-id",)
+
+
+@get("/w/{workspace:uuid}/events", dependencies=DEPENDENCIES)
+async def events(console: Console, workspace: uuid.UUID) -> Template:
+    """The live list, or what it takes to see it (an impersonation of this workspace)."""
+    running = console.session.impersonating()
+    watching = running is not None and running.workspace_id == str(workspace)
+    return await page(
+        console, "events.html", workspace=str(workspace), section="events", watching=watching
+    )
+
+
+@get("/w/{workspace:uuid}/events/stream", dependencies=DEPENDENCIES)
+async def stream(request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID) -> Stream:
+    """The exec-api's ``/api/v1/events/stream`` for this workspace, relayed as it comes."""
+    running = console.session.impersonating()
+    if running is None or running.workspace_id != str(workspace):
+        raise BadForm("Start impersonating this workspace to watch its events.", 409)
+    backend = console.backend
+    headers = {"Authorization": f"Bearer {running.token}", "Accept": "text/event-stream"}
+    headers |= {name: request.headers[name] for name in RELAYED_HEADERS if name in request.headers}
+    upstream = backend.http.build_request(
+        "GET", f"{backend.exec_url}/api/v1/events/stream", headers=headers
+    )
+    try:
+        answer = await backend.http.send(upstream, stream=True)
+    except httpx.HTTPError:
+        raise ApiUnavailable("The exec-api cannot be reached.") from None
+    if answer.status_code != 200:
+        await answer.aclose()
+        raise BadForm(f"The exec-api refused the stream ({answer.status_code}).", 502)
+    return Stream(
+        relay(answer),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+async def relay(answer: httpx.Response) -> AsyncIterator[bytes]:
+    """The stream's lines as they arrive, without their ``event:`` names: the page takes every
+    event as a plain message (its type is in its data), which ``EventSource`` can only do
+    for unnamed events. The upstream closes when the browser goes."""
+    pending = b""
+    try:
+        async for chunk in answer.aiter_raw():
+            lines = (pending + chunk).split(b"\n")
+            pending = lines.pop()
+            kept = [line for line in lines if not line.startswith(b"event:")]
+            if kept:
+                yield b"\n".join(kept) + b"\n"
+    except httpx.HTTPError:
+        return
+    finally:
+        await answer.aclose()
+
+
+EVENT_PAGES = [events, stream]
