@@ -60,7 +60,15 @@ async def test_the_operator_token_is_never_within_the_browsers_reach(
     seen: list[Response] = []
     admin_page.on("response", lambda response: seen.append(response))
     base = admin_page.url.removesuffix("/overview")
-    for path in ("/overview", "/configuration", "/audit", "/inbox", "/identity"):
+    for path in (
+        "/overview",
+        "/first-run",
+        "/configuration",
+        "/run",
+        "/audit",
+        "/inbox",
+        "/identity",
+    ):
         await admin_page.goto(base + path)
         assert token not in await admin_page.content()
         assert token not in admin_page.url

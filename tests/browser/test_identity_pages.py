@@ -12,7 +12,7 @@ from playwright.async_api import Browser, Dialog, Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.tenancy.service import BootstrapResult
-from tests.support.browser import screenshot
+from tests.support.browser import page_csrf, screenshot
 from tests.support.console import signed_in
 from tests.support.control_api import operator_api
 from tests.support.factories import fetch_token, new_auditor
@@ -168,8 +168,7 @@ async def test_a_change_without_a_reason_is_not_sent(
 ) -> None:
     page = admin_page
     await page.goto(identity_url(console, tenant))
-    csrf = await page.locator("input[name=csrf]").first.get_attribute("value")
-    assert csrf
+    csrf = await page_csrf(page)
     answer = await page.request.post(
         f"{identity_url(console, tenant)}/service-identities",
         form={"csrf": csrf, "name": "no-reason", "scopes": "execute", "reason": " "},
@@ -211,8 +210,7 @@ async def test_an_auditor_is_offered_no_change_and_a_forged_one_is_refused(
         await screenshot(page, "identity-auditor")
 
         # Its own page's CSRF token is valid, so what refuses these is its role.
-        csrf = await page.locator("input[name=csrf]").first.get_attribute("value")
-        assert csrf
+        csrf = await page_csrf(page)
         base = identity_url(console, tenant)
         forged = {
             f"{base}/service-identities": {"name": "forged-one", "scopes": "execute"},

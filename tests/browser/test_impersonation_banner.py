@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.tenancy.service import BootstrapResult
-from tests.support.browser import screenshot
+from tests.support.browser import page_csrf, screenshot
 from tests.support.console import signed_in
 from tests.support.control_api import operator_api
 from tests.support.factories import new_auditor
@@ -170,8 +170,7 @@ async def test_an_auditor_is_offered_no_impersonation_and_a_forged_start_is_refu
         assert await page.locator("form[data-start-impersonation]").count() == 0
         assert await page.get_by_role("button", name="Start impersonating").count() == 0
         await screenshot(page, "impersonation-auditor")
-        csrf = await page.locator("input[name=csrf]").first.get_attribute("value")
-        assert csrf
+        csrf = await page_csrf(page)
         reason = f"forged {uuid.uuid4().hex[:6]}"
         answer = await page.request.post(
             section_url(console, tenant, "impersonation"),

@@ -44,3 +44,30 @@ async def test_events_appear_live_while_impersonating_and_no_token_reaches_the_p
 
     token = (await held_session(page, service_env))["impersonation"]["token"]
     assert token not in await page.content()
+
+    # A reconnect through the relay: what the browser's EventSource sends after a lost
+    # connection (its session cookie, Last-Event-ID) resumes right after that event.
+    ids = await rows.evaluate_all("rows => rows.map(r => r.dataset.eventId).reverse()")
+    assert len(ids) >= 3
+    cookies = {c["name"]: c["value"] for c in await page.context.cookies()}
+    resumed = await first_event_after(console, tenant, cookies, ids[0])
+    assert resumed == ids[1]
+
+
+async def first_event_after(
+    console: Service, tenant: BootstrapResult, cookies: dict[str, str], last_id: str
+) -> str:
+    """The id of the first event the console's relay sends to a reconnect after ``last_id``."""
+    async with (
+        httpx.AsyncClient(cookies=cookies, timeout=10) as client,
+        client.stream(
+            "GET",
+            f"{console.url}/w/{tenant.tenant_id}/events/stream",
+            headers={"Last-Event-ID": last_id, "Accept": "text/event-stream"},
+        ) as stream,
+    ):
+        assert stream.status_code == 200
+        async for line in stream.aiter_lines():
+            if line.startswith("id:"):
+                return line.removeprefix("id:").strip()
+    raise AssertionError("the relay ended before any event")

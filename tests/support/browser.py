@@ -50,3 +50,10 @@ async def screenshot(page: Page, name: str) -> Path:
 def _save(path: Path, image: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(image)
+
+
+async def page_csrf(page: Page) -> str:
+    """The CSRF token of the page's forms (what a forged post of this session would carry)."""
+    csrf = await page.locator("input[name=csrf]").first.get_attribute("value")
+    assert csrf
+    return csrf

@@ -3,6 +3,7 @@ token; the only place the console speaks HTTP to them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -16,6 +17,15 @@ class Grant(msgspec.Struct, frozen=True):
 
     access_token: str
     expires_in: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExecAnswer:
+    """The exec-api's answer: its status, its JSON, the problem it states (4xx/5xx)."""
+
+    status: int
+    body: Any
+    problem: ApiProblem | None
 
 
 class Backend:
@@ -106,6 +116,32 @@ class Backend:
         if response.status_code == 204 or not response.content:
             return None
         return response.json()
+
+    async def exec_call(self, token: str, path: str, body: Any) -> ExecAnswer:
+        """POST ``/api/v1{path}`` on the exec-api with a workspace token; its status and
+        JSON whatever they are (an upstream's failure is a result to show, not an error)."""
+        response = await self._send(
+            "POST",
+            f"{self.exec_url}/api/v1{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        if response.status_code == 401:
+            raise ApiProblem(
+                status=401,
+                title="Unauthorized",
+                detail="The exec-api refused the workspace token.",
+                errors=[],
+            )
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        return ExecAnswer(
+            status=response.status_code,
+            body=answer,
+            problem=_problem(response) if response.status_code >= 400 else None,
+        )
 
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:

@@ -33,3 +33,18 @@ class BadForm(Exception):
     def __init__(self, detail: str, status: int = 400) -> None:
         super().__init__(detail)
         self.detail, self.status = detail, status
+
+
+def refusal(problem: ApiProblem) -> str:
+    """An API refusal as one line: its ``detail`` and the fields it names."""
+    text = problem.detail or problem.title
+    named = [
+        f"{error.get('key') or 'field'}: {error.get('message', '')}".strip()
+        for error in problem.errors
+    ]
+    return f"{text} ({'; '.join(named)})" if named else text
+
+
+def detail_of(problem: ApiProblem | BadForm) -> str:
+    """What to tell the operator about a refusal of the API or of the console."""
+    return refusal(problem) if isinstance(problem, ApiProblem) else problem.detail

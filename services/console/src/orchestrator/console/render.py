@@ -17,7 +17,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 NAVIGATION = (
     ("overview", "Overview", ""),
+    ("first-run", "Guided first run", "configuration:write"),
     ("configuration", "Configuration", ""),
+    ("run", "Run an operation", "impersonation:start"),
     ("jobs", "Jobs & DLQ", ""),
     ("inbox", "Webhook inbox", ""),
     ("workflows", "Workflow runs", ""),

@@ -5,12 +5,14 @@ from __future__ import annotations
 from orchestrator.console.pages.audit import audit_log
 from orchestrator.console.pages.configuration import CONFIGURATION_PAGES
 from orchestrator.console.pages.events import EVENT_PAGES
+from orchestrator.console.pages.first_run import FIRST_RUN_PAGES
 from orchestrator.console.pages.home import home, switch_workspace
 from orchestrator.console.pages.identity import IDENTITY_PAGES
 from orchestrator.console.pages.impersonation import IMPERSONATION_PAGES
 from orchestrator.console.pages.inbox import INBOX_PAGES
 from orchestrator.console.pages.jobs import JOB_PAGES
 from orchestrator.console.pages.overview import overview
+from orchestrator.console.pages.run import RUN_PAGES
 from orchestrator.console.pages.workflows import WORKFLOW_PAGES
 
 PAGES = [
@@ -25,4 +27,6 @@ PAGES = [
     *EVENT_PAGES,
     *IDENTITY_PAGES,
     *IMPERSONATION_PAGES,
+    *RUN_PAGES,
+    *FIRST_RUN_PAGES,
 ]

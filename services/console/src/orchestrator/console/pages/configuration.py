@@ -7,7 +7,6 @@ import asyncio
 import uuid
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.params import Parameter
@@ -18,7 +17,13 @@ from orchestrator.console.apischema import ApiSchemas
 from orchestrator.console.context import Console, provide_console
 from orchestrator.console.errors import ApiProblem, BadForm
 from orchestrator.console.kinds import KINDS, Kind
-from orchestrator.console.pages.submitted import act, field, posted, required_reason
+from orchestrator.console.pages.submitted import (
+    act,
+    field,
+    parse_document,
+    posted,
+    required_reason,
+)
 from orchestrator.console.render import page
 
 DEPENDENCIES = {"console": provide_console}
@@ -33,17 +38,6 @@ def kind_of(slug: str) -> Kind:
     if kind is None:
         raise BadForm("No such kind of configuration.", 404)
     return kind
-
-
-def parse_document(text: str) -> dict[str, Any]:
-    """The form's JSON document (an object), or a 400 naming the problem."""
-    try:
-        value = msgspec.json.decode(text.encode())
-    except msgspec.DecodeError as exc:
-        raise BadForm(f"The document is not valid JSON: {exc}") from None
-    if not isinstance(value, dict):
-        raise BadForm("The document must be a JSON object.")
-    return value
 
 
 async def schema_for(console: Console, kind: Kind, creating: bool, type_name: str) -> forms.Schema:

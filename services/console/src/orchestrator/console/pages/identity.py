@@ -13,7 +13,7 @@ from litestar.params import Parameter
 from litestar.response import Template
 
 from orchestrator.console.context import Console, provide_console
-from orchestrator.console.errors import ApiProblem
+from orchestrator.console.errors import ApiProblem, refusal
 from orchestrator.console.pages.submitted import (
     NO_REASON,
     back,
@@ -21,7 +21,6 @@ from orchestrator.console.pages.submitted import (
     fields,
     posted,
     reason_of,
-    refusal,
 )
 from orchestrator.console.render import page
 from orchestrator.core.auth.claims import EXEC_SCOPES, OperatorRole

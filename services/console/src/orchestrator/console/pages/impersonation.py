@@ -14,8 +14,15 @@ from litestar import Request, Response, get, post
 from litestar.response import Template
 
 from orchestrator.console.context import Console, provide_console
-from orchestrator.console.errors import ApiProblem
-from orchestrator.console.pages.submitted import NO_REASON, back, field, posted, reason_of, refusal
+from orchestrator.console.errors import ApiProblem, BadForm, refusal
+from orchestrator.console.pages.submitted import (
+    NO_REASON,
+    act,
+    back,
+    field,
+    posted,
+    reason_of,
+)
 from orchestrator.console.render import page
 from orchestrator.console.sessions import Impersonation
 
@@ -53,6 +60,32 @@ async def impersonation_page(console: Console, workspace: uuid.UUID) -> Template
     )
 
 
+async def begin(console: Console, workspace: uuid.UUID, reason: str, ttl_s: int) -> dict[str, Any]:
+    """Start impersonating ``workspace`` (read scopes) and keep its token in the session;
+    the workspace as the control-api describes it. Refused while another runs."""
+    running = console.session.impersonating()
+    if running is not None:
+        name = running.workspace_name or running.workspace_id
+        raise BadForm(f"Stop impersonating {name} first.", 409)
+    details: dict[str, Any] = await console.control("GET", f"/workspaces/{workspace}")
+    granted = await console.control(
+        "POST",
+        "/impersonation",
+        params={"reason": reason},
+        json={"workspace_id": str(workspace), "ttl_s": ttl_s},
+    )
+    console.session.impersonation = Impersonation(
+        jti=granted["jti"],
+        workspace_id=str(granted["workspace_id"]),
+        workspace_name=str(details["name"]),
+        expires_at=int(granted["expires_at"]),
+        reason=reason,
+        token=granted["access_token"],
+    )
+    await console.store.replace(console.session_id, console.session)
+    return details
+
+
 @post("/w/{workspace:uuid}/impersonation", dependencies=DEPENDENCIES, status_code=303)
 async def start_impersonation(
     console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID
@@ -72,31 +105,12 @@ async def start_impersonation(
         target = uuid.UUID(field(form, "workspace_id") or str(workspace))
     except ValueError:
         return await back(console, here, "error", "Choose a workspace to impersonate.")
-    running = console.session.impersonating()
-    if running is not None:
-        text = f"Stop impersonating {running.workspace_name or running.workspace_id} first."
-        return await back(console, here, "error", text)
-    try:
-        details = await console.control("GET", f"/workspaces/{target}")
-        granted = await console.control(
-            "POST",
-            "/impersonation",
-            params={"reason": reason},
-            json={"workspace_id": str(target), "ttl_s": ttl_s},
-        )
-    except ApiProblem as problem:
-        return await back(console, here, "error", refusal(problem))
-    console.session.impersonation = Impersonation(
-        jti=granted["jti"],
-        workspace_id=str(granted["workspace_id"]),
-        workspace_name=str(details["name"]),
-        expires_at=int(granted["expires_at"]),
-        reason=reason,
-        token=granted["access_token"],
-    )
-    await console.store.replace(console.session_id, console.session)
-    text = f"Impersonating {details['name']}: every change made with it is audited."
-    return await back(console, here, "ok", text)
+
+    async def run() -> str:
+        details = await begin(console, target, reason, ttl_s)
+        return f"Impersonating {details['name']}: every change made with it is audited."
+
+    return await act(console, here, run)
 
 
 @post("/w/{workspace:uuid}/impersonation/stop", dependencies=DEPENDENCIES, status_code=303)

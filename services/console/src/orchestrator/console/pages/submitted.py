@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import msgspec
 from litestar import Request
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect
 
 from orchestrator.console.context import Console
-from orchestrator.console.errors import ApiProblem, BadForm
+from orchestrator.console.errors import ApiProblem, BadForm, detail_of
 
 REASON_MIN, REASON_MAX = 3, 1000
 """The bounds the control-api puts on ``?reason=`` (checked here to answer on the form)."""
@@ -40,14 +41,15 @@ def reason_of(form: FormMultiDict) -> str | None:
     return reason if REASON_MIN <= len(reason) <= REASON_MAX and "\x00" not in reason else None
 
 
-def refusal(problem: ApiProblem) -> str:
-    """An API refusal as one line: its ``detail`` and the fields it names."""
-    text = problem.detail or problem.title
-    named = [
-        f"{error.get('key') or 'field'}: {error.get('message', '')}".strip()
-        for error in problem.errors
-    ]
-    return f"{text} ({'; '.join(named)})" if named else text
+def parse_document(text: str) -> dict[str, Any]:
+    """The form's JSON document (an object), or a 400 naming the problem."""
+    try:
+        value = msgspec.json.decode(text.encode())
+    except msgspec.DecodeError as exc:
+        raise BadForm(f"The document is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise BadForm("The document must be a JSON object.")
+    return value
 
 
 async def back(console: Console, to: str, kind: str, text: str) -> Redirect:
@@ -74,8 +76,6 @@ async def act(console: Console, to: str, action: Callable[[], Awaitable[str]]) -
     console or the API is the notice instead."""
     try:
         notice = await action()
-    except ApiProblem as problem:
-        return await back(console, to, "error", refusal(problem))
-    except BadForm as problem:
-        return await back(console, to, "error", problem.detail)
+    except (ApiProblem, BadForm) as problem:
+        return await back(console, to, "error", detail_of(problem))
     return await back(console, to, "ok", notice)

@@ -8,7 +8,6 @@
   const body = table.querySelector("tbody");
   const status = document.querySelector("[data-live-status]");
   const empty = document.querySelector("[data-live-empty]");
-  const base = location.pathname.replace(/\/events$/, "");
   const source = new EventSource(table.dataset.source);
 
   const cell = (text) => {
@@ -28,7 +27,7 @@
     const job = document.createElement("td");
     if (event.job_id) {
       const link = document.createElement("a");
-      link.href = base + "/jobs/" + encodeURIComponent(event.job_id);
+      link.href = table.dataset.jobs + encodeURIComponent(event.job_id);
       link.textContent = event.job_id;
       job.append(link);
     }
