@@ -47,6 +47,7 @@ from orchestrator.core.auth.oidc import (
     ProviderUnavailable,
     check_issuer_url,
 )
+from orchestrator.core.auth.oidc_fetch import json_fetcher
 from orchestrator.core.observability.redaction import remember_secrets
 
 START_PATH = "/sign-in/oidc"
@@ -54,7 +55,6 @@ CALLBACK_PATH = "/sign-in/oidc/callback"
 FLOW_TTL_S = 600
 """How long a person may take at the provider's pages."""
 LEEWAY_S = 60
-MAX_DOCUMENT_BYTES = 1 << 20
 PROVIDER_ERRORS = {
     "access_denied": "The sign-in was cancelled or refused at your identity provider.",
     "login_required": "Your identity provider needs you to sign in there first.",
@@ -101,23 +101,11 @@ class RelyingParty:
             trust_env=False,
         )
         issuer = check_issuer_url(oidc.issuer, allow_http=settings.deployment.environment == "dev")
-        self.provider = OpenIdProvider(issuer, self._fetch)
+        self.provider = OpenIdProvider(issuer, json_fetcher(self.http))
 
     async def close(self) -> None:
         """Close the HTTP pool."""
         await self.http.aclose()
-
-    async def _fetch(self, url: str) -> Any:
-        try:
-            response = await self.http.get(url, headers={"Accept": "application/json"})
-        except httpx.HTTPError as exc:
-            raise ProviderUnavailable(f"{url}: {type(exc).__name__}") from None
-        if response.status_code != 200 or len(response.content) > MAX_DOCUMENT_BYTES:
-            raise ProviderUnavailable(f"{url} answered {response.status_code}")
-        try:
-            return response.json()
-        except ValueError:
-            raise ProviderUnavailable(f"{url} answered no JSON") from None
 
     async def begin(self, next_path: str) -> tuple[str, str]:
         """A new flow: the provider's authorization URL, and the cookie value that binds

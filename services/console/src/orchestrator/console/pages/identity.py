@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
@@ -13,7 +14,7 @@ from litestar.params import Parameter
 from litestar.response import Template
 
 from orchestrator.console.context import Console, provide_console
-from orchestrator.console.errors import ApiProblem, refusal
+from orchestrator.console.errors import ApiProblem, BadForm, refusal
 from orchestrator.console.pages.submitted import (
     NO_REASON,
     back,
@@ -164,113 +165,97 @@ async def create_service_identity(
     )
 
 
-async def _switch(
+OPERATOR = "/w/{workspace:uuid}/identity/operators/{holder_id:uuid}"
+IDENTITY = "/w/{workspace:uuid}/identity/service-identities/{holder_id:uuid}"
+CHANGES = {"disable": False, "enable": True}
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """An operator or a service identity, as the control-api addresses it."""
+
+    path: str
+    scoped: uuid.UUID | None
+    """The workspace the API call names (service identities live in one)."""
+    kind: str
+    member: str
+
+
+def holder_of(
+    request: Request[Any, Any, Any], workspace: uuid.UUID, holder_id: uuid.UUID
+) -> Holder:
+    """Whose credentials a URL under ``OPERATOR`` or ``IDENTITY`` names."""
+    if "/identity/service-identities/" in request.url.path:
+        return Holder(
+            f"{IDENTITIES}/{holder_id}", workspace, "service identity", "service_identity"
+        )
+    return Holder(f"{OPERATORS}/{holder_id}", None, "operator", "operator")
+
+
+@post(
+    [f"{OPERATOR}/{{change:str}}", f"{IDENTITY}/{{change:str}}"],
+    dependencies=DEPENDENCIES,
+    status_code=303,
+)
+async def switch(
     console: Console,
     request: Request[Any, Any, Any],
     workspace: uuid.UUID,
-    target: str,
-    *,
-    enable: bool,
+    holder_id: uuid.UUID,
+    change: str,
 ) -> Response[Any]:
-    """Disable or enable an operator or service identity, then back to the list."""
+    """Disable (every token it holds ends) or enable an operator or service identity."""
+    if change not in CHANGES:
+        raise BadForm("No such page.", 404)
     console.may(WRITE)
     reason = reason_of(await posted(request))
     if reason is None:
         return await back(console, _listing(workspace), "error", NO_REASON)
-    change = "enable" if enable else "disable"
-    scoped = workspace if target.startswith(IDENTITIES) else None
+    holder = holder_of(request, workspace, holder_id)
     try:
         changed = await console.control(
-            "POST", f"{target}/{change}", workspace=scoped, params={"reason": reason}
+            "POST", f"{holder.path}/{change}", workspace=holder.scoped, params={"reason": reason}
         )
     except ApiProblem as problem:
         return await back(console, _listing(workspace), "error", refusal(problem))
-    what = "Service identity" if scoped else "Operator"
-    done = "enabled" if enable else "disabled: every token it held is refused from now on"
-    return await back(console, _listing(workspace), "ok", f"{what} {changed['name']} {done}.")
+    done = "enabled" if CHANGES[change] else "disabled: every token it held is refused from now on"
+    text = f"{holder.kind.capitalize()} {changed['name']} {done}."
+    return await back(console, _listing(workspace), "ok", text)
 
 
-async def _rotate(
-    console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID, target: str
+@post(
+    [f"{OPERATOR}/rotate-secret", f"{IDENTITY}/rotate-secret"],
+    dependencies=DEPENDENCIES,
+    status_code=200,
+)
+async def rotate_secret(
+    console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID, holder_id: uuid.UUID
 ) -> Response[Any]:
-    """A new secret for an operator or service identity, shown on this answer only."""
+    """A new secret for an operator or service identity, shown on this answer only; the old
+    one and its tokens stop working."""
     console.may(WRITE)
     reason = reason_of(await posted(request))
     if reason is None:
         return await back(console, _listing(workspace), "error", NO_REASON)
-    scoped = workspace if target.startswith(IDENTITIES) else None
+    holder = holder_of(request, workspace, holder_id)
     try:
         issued = await console.control(
-            "POST", f"{target}/rotate-secret", workspace=scoped, params={"reason": reason}
+            "POST",
+            f"{holder.path}/rotate-secret",
+            workspace=holder.scoped,
+            params={"reason": reason},
         )
     except ApiProblem as problem:
         return await back(console, _listing(workspace), "error", refusal(problem))
-    kind, member = ("service identity", "service_identity") if scoped else ("operator", "operator")
     return await _secret_page(
-        console, workspace, kind=kind, issued=issued, member=member, created=False
+        console, workspace, kind=holder.kind, issued=issued, member=holder.member, created=False
     )
-
-
-OPERATOR = "/w/{workspace:uuid}/identity/operators/{operator_id:uuid}"
-IDENTITY = "/w/{workspace:uuid}/identity/service-identities/{identity_id:uuid}"
-
-
-@post(f"{OPERATOR}/disable", dependencies=DEPENDENCIES, status_code=303)
-async def disable_operator(
-    console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID, operator_id: uuid.UUID
-) -> Response[Any]:
-    """Stop an operator getting tokens; every token it holds ends."""
-    return await _switch(console, request, workspace, f"{OPERATORS}/{operator_id}", enable=False)
-
-
-@post(f"{OPERATOR}/enable", dependencies=DEPENDENCIES, status_code=303)
-async def enable_operator(
-    console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID, operator_id: uuid.UUID
-) -> Response[Any]:
-    """Let a disabled operator get tokens again."""
-    return await _switch(console, request, workspace, f"{OPERATORS}/{operator_id}", enable=True)
-
-
-@post(f"{OPERATOR}/rotate-secret", dependencies=DEPENDENCIES, status_code=200)
-async def rotate_operator_secret(
-    console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID, operator_id: uuid.UUID
-) -> Response[Any]:
-    """A new secret for an operator; the old one and its tokens stop working."""
-    return await _rotate(console, request, workspace, f"{OPERATORS}/{operator_id}")
-
-
-@post(f"{IDENTITY}/disable", dependencies=DEPENDENCIES, status_code=303)
-async def disable_service_identity(
-    console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID, identity_id: uuid.UUID
-) -> Response[Any]:
-    """Stop a service identity getting tokens; every token it holds ends."""
-    return await _switch(console, request, workspace, f"{IDENTITIES}/{identity_id}", enable=False)
-
-
-@post(f"{IDENTITY}/enable", dependencies=DEPENDENCIES, status_code=303)
-async def enable_service_identity(
-    console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID, identity_id: uuid.UUID
-) -> Response[Any]:
-    """Let a disabled service identity get tokens again."""
-    return await _switch(console, request, workspace, f"{IDENTITIES}/{identity_id}", enable=True)
-
-
-@post(f"{IDENTITY}/rotate-secret", dependencies=DEPENDENCIES, status_code=200)
-async def rotate_service_identity_secret(
-    console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID, identity_id: uuid.UUID
-) -> Response[Any]:
-    """A new secret for a service identity; the old one and its tokens stop working."""
-    return await _rotate(console, request, workspace, f"{IDENTITIES}/{identity_id}")
 
 
 IDENTITY_PAGES = [
     identity_page,
     create_operator,
     create_service_identity,
-    disable_operator,
-    enable_operator,
-    rotate_operator_secret,
-    disable_service_identity,
-    enable_service_identity,
-    rotate_service_identity_secret,
+    switch,
+    rotate_secret,
 ]

@@ -42,6 +42,7 @@ from orchestrator.core.auth.oidc import (
     ProviderUnavailable,
     check_issuer_url,
 )
+from orchestrator.core.auth.oidc_fetch import json_fetcher
 from orchestrator.core.auth.revocation import SubjectRevocation
 from orchestrator.core.auth.subjects import operator_subject
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
@@ -55,7 +56,6 @@ from orchestrator.core.tenancy import repository
 ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token"  # noqa: S105
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105
 REASON = "single sign-on"
-MAX_DOCUMENT_BYTES = 1 << 20
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
 
@@ -76,25 +76,13 @@ class Federation:
         )
         self.provider = OpenIdProvider(
             check_issuer_url(settings.issuer, allow_http=allow_http),
-            self._fetch,
+            json_fetcher(self.http),
             min_refresh_s=settings.jwks_min_refresh_s,
         )
 
     async def close(self) -> None:
         """Close the HTTP pool."""
         await self.http.aclose()
-
-    async def _fetch(self, url: str) -> Any:
-        try:
-            response = await self.http.get(url, headers={"Accept": "application/json"})
-        except httpx.HTTPError as exc:
-            raise ProviderUnavailable(f"{url}: {type(exc).__name__}") from None
-        if response.status_code != 200 or len(response.content) > MAX_DOCUMENT_BYTES:
-            raise ProviderUnavailable(f"{url} answered {response.status_code}")
-        try:
-            return response.json()
-        except ValueError:
-            raise ProviderUnavailable(f"{url} answered no JSON") from None
 
     async def claims(self, id_token: str) -> dict[str, Any]:
         """The claims of an ID token that verifies and is meant for us (``invalid_grant``
