@@ -13,6 +13,7 @@ COMPONENTS = "#/components/schemas/"
 DEFS = "#/$defs/"
 
 Schema = dict[str, Any]
+NULL = {"type": "null"}
 
 
 def _walk_refs(node: Any, rename: Mapping[str, str] | None, found: set[str]) -> Any:
@@ -84,13 +85,19 @@ def without(schema: Schema, *members: str) -> Schema:
     return result
 
 
+def admits_null(member: Schema) -> bool:
+    """Whether a property's schema accepts null (``anyOf``/``oneOf`` with a null choice)."""
+    return any(NULL in member.get(choice, []) for choice in ("anyOf", "oneOf"))
+
+
 def editable(resource: Mapping[str, Any], schema: Schema) -> dict[str, Any]:
-    """The members of ``resource`` the form edits: those ``schema`` has, and no nulls the
-    form would otherwise show as empty choices."""
-    properties = schema.get("properties", {})
-    return {
-        key: value for key, value in resource.items() if key in properties and value is not None
-    }
+    """The members of ``resource`` the form edits: those ``schema`` has. json-editor shows
+    only the members its start value holds, so the nullable ones the resource leaves out
+    are held as null, to stay on the form."""
+    properties: dict[str, Any] = schema.get("properties", {})
+    kept = {key: value for key, value in resource.items() if key in properties}
+    missing = {key: None for key, member in properties.items() if admits_null(member)}
+    return {**{k: v for k, v in missing.items() if k not in kept}, **kept}
 
 
 def titled(schema: Schema, title: str, *first: str) -> Schema:
@@ -101,3 +108,24 @@ def titled(schema: Schema, title: str, *first: str) -> Schema:
         if member in result.get("properties", {}):
             result["properties"][member]["propertyOrder"] = position
     return result
+
+
+def nullable_first(schema: Schema) -> Schema:
+    """``schema`` with every ``anyOf``/``oneOf`` that admits null offering null first: a form then
+    starts an unset member as null (unset) rather than as the first type's zero, which a
+    minimum would refuse (a quota's ``rps: 0``)."""
+    result: Schema = _null_first(schema)
+    return result
+
+
+def _null_first(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_null_first(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _null_first(value) for key, value in node.items()}
+    for choice in ("anyOf", "oneOf"):
+        options = out.get(choice)
+        if isinstance(options, list) and NULL in options:
+            out[choice] = [NULL, *(o for o in options if o != NULL)]
+    return out

@@ -26,6 +26,8 @@ class Kind:
     """Its schema depends on a type of ``GET /connector-types`` (connectors)."""
     write_only_value: bool = False
     """It holds a value that is set, never shown (secret refs stored here)."""
+    bindings: bool = False
+    """Each one has bindings under ``{api}/{key}/bindings`` (webhook sources)."""
 
     def key_of(self, resource: dict[str, Any]) -> str:
         """The URL key of one resource."""
@@ -73,6 +75,7 @@ KINDS: dict[str, Kind] = {
             replace="WebhookSourceIn",
             key="id",
             columns=("name", "provider"),
+            bindings=True,
         ),
         Kind(
             slug="workflows",
@@ -93,3 +96,24 @@ KINDS: dict[str, Kind] = {
         ),
     )
 }
+
+QUOTAS = Kind(
+    slug="quotas",
+    title="Quotas",
+    singular="quotas",
+    api="/quotas",
+    create="QuotaPut",
+    replace="QuotaPut",
+)
+"""The workspace's limits: one document, set whole, never created or deleted."""
+
+BINDINGS = Kind(
+    slug="webhook-sources",
+    title="Webhook sources",
+    singular="binding",
+    api="/bindings",
+    create="WebhookBindingIn",
+    replace="WebhookBindingIn",
+)
+"""A webhook source's bindings: created and deleted on the source's page (never edited:
+the API replaces a binding by a new one)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from orchestrator.console.pages.audit import audit_log
+from orchestrator.console.pages.bindings import BINDING_PAGES
 from orchestrator.console.pages.configuration import CONFIGURATION_PAGES
 from orchestrator.console.pages.events import EVENT_PAGES
 from orchestrator.console.pages.first_run import FIRST_RUN_PAGES
@@ -12,6 +13,7 @@ from orchestrator.console.pages.impersonation import IMPERSONATION_PAGES
 from orchestrator.console.pages.inbox import INBOX_PAGES
 from orchestrator.console.pages.jobs import JOB_PAGES
 from orchestrator.console.pages.overview import overview
+from orchestrator.console.pages.quotas import QUOTA_PAGES
 from orchestrator.console.pages.run import RUN_PAGES
 from orchestrator.console.pages.workflows import WORKFLOW_PAGES
 
@@ -21,6 +23,8 @@ PAGES = [
     overview,
     audit_log,
     *CONFIGURATION_PAGES,
+    *QUOTA_PAGES,
+    *BINDING_PAGES,
     *JOB_PAGES,
     *INBOX_PAGES,
     *WORKFLOW_PAGES,

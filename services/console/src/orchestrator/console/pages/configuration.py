@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from litestar import Request, get, post
@@ -55,6 +56,7 @@ async def schema_for(console: Console, kind: Kind, creating: bool, type_name: st
         schema = forms.with_member(schema, "config", chosen["config_schema"], "config")
         schema = forms.with_member(schema, "secrets", chosen["secret_schema"], "secrets")
         schema["properties"]["type"] = {"type": "string", "enum": [type_name], "default": type_name}
+    schema = forms.nullable_first(schema)
     return forms.titled(schema, kind.singular.capitalize(), "name", "type", "provider", "ref")
 
 
@@ -86,6 +88,35 @@ async def form_page(
         reason=reason,
         problem=problem,
     )
+
+
+async def submit(
+    request: Request[Any, Any, Any],
+    console: Console,
+    workspace: uuid.UUID,
+    kind: Kind,
+    key: str | None,
+    type_name: str,
+    send: Callable[[dict[str, Any], str], Awaitable[str]],
+) -> Redirect | Template:
+    """Send the form's document and reason with ``send`` (it answers where to go next); the
+    form again, with the API's refusal and what was typed, when the API says no."""
+    form = await posted(request)
+    document = parse_document(field(form, "document"))
+    try:
+        to = await send(document, required_reason(form))
+    except (ApiProblem, BadForm) as problem:
+        return await form_page(
+            console,
+            workspace,
+            kind,
+            key=key,
+            type_name=type_name or str(document.get("type", "")),
+            value=document,
+            reason=field(form, "reason"),
+            problem=problem,
+        )
+    return Redirect(to, status_code=303)
 
 
 @get(BASE, dependencies=DEPENDENCIES)
@@ -156,27 +187,16 @@ async def create_resource(
     """Create it; the form again, with the API's refusal, when the API says no."""
     kind = kind_of(slug)
     console.may("configuration:write")
-    form = await posted(request)
-    document = parse_document(field(form, "document"))
-    try:
-        reason = required_reason(form)
+
+    async def create(document: dict[str, Any], reason: str) -> str:
         created = await console.control(
             "POST", kind.api, workspace=workspace, params={"reason": reason}, json=document
         )
-    except (ApiProblem, BadForm) as problem:
-        return await form_page(
-            console,
-            workspace,
-            kind,
-            key=None,
-            type_name=type_name,
-            value=document,
-            reason=field(form, "reason"),
-            problem=problem,
-        )
-    key = kind.key_of(created)
-    await console.flash("ok", f"Created {kind.singular} {created.get('name', key)}.")
-    return Redirect(f"/w/{workspace}/configuration/{kind.slug}/{key}", status_code=303)
+        key = kind.key_of(created)
+        await console.flash("ok", f"Created {kind.singular} {created.get('name', key)}.")
+        return f"/w/{workspace}/configuration/{kind.slug}/{key}"
+
+    return await submit(request, console, workspace, kind, None, type_name, create)
 
 
 @get(BASE + "/{slug:str}/{key:str}", dependencies=DEPENDENCIES)
@@ -184,6 +204,14 @@ async def resource(console: Console, workspace: uuid.UUID, slug: str, key: str) 
     """One resource as the API holds it (secret values never: they are write-only)."""
     kind = kind_of(slug)
     found = await console.control("GET", f"{kind.api}/{key}", workspace=workspace)
+    bindings = None
+    if kind.bindings:
+        bindings = await console.control(
+            "GET",
+            f"{kind.api}/{key}/bindings",
+            workspace=workspace,
+            params={"limit": console.settings.console.page_size},
+        )
     return await page(
         console,
         "configuration_view.html",
@@ -192,6 +220,7 @@ async def resource(console: Console, workspace: uuid.UUID, slug: str, key: str) 
         kind=kind,
         key=key,
         item=found,
+        bindings=bindings,
     )
 
 
@@ -213,10 +242,8 @@ async def replace_resource(
     """Replace it with the form's document."""
     kind = kind_of(slug)
     console.may("configuration:write")
-    form = await posted(request)
-    document = parse_document(field(form, "document"))
-    try:
-        reason = required_reason(form)
+
+    async def replace(document: dict[str, Any], reason: str) -> str:
         await console.control(
             "PUT",
             f"{kind.api}/{key}",
@@ -224,19 +251,10 @@ async def replace_resource(
             params={"reason": reason},
             json=document,
         )
-    except (ApiProblem, BadForm) as problem:
-        return await form_page(
-            console,
-            workspace,
-            kind,
-            key=key,
-            type_name=str(document.get("type", "")),
-            value=document,
-            reason=field(form, "reason"),
-            problem=problem,
-        )
-    await console.flash("ok", f"Saved {kind.singular} {key}.")
-    return Redirect(f"/w/{workspace}/configuration/{kind.slug}/{key}", status_code=303)
+        await console.flash("ok", f"Saved {kind.singular} {key}.")
+        return f"/w/{workspace}/configuration/{kind.slug}/{key}"
+
+    return await submit(request, console, workspace, kind, key, "", replace)
 
 
 @post(BASE + "/{slug:str}/{key:str}/delete", dependencies=DEPENDENCIES, status_code=303)
