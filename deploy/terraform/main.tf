@@ -1,4 +1,4 @@
-# Managed dependencies of one Orchestrator deployment (DESIGN.md §13): PostgreSQL on
+# Managed dependencies of one Orchestrator deployment (one release per service): PostgreSQL on
 # RDS, Redis on ElastiCache, and the secrets the services and `orchestrator migrate`
 # read, all encrypted with one customer-managed KMS key. The Kubernetes side (the Helm
 # chart in deploy/helm) reads the secrets through Kubernetes Secrets that an operator

@@ -1,4 +1,4 @@
-"""``Idempotency-Key`` exactly as specs/protocols.md §2 says: on ``POST /api/v1/jobs`` of the
+"""``Idempotency-Key`` exactly as docs/protocols.md §2 says: on ``POST /api/v1/jobs`` of the
 running stack, and on a small in-process app for what jobs cannot show (stored 5xx,
 a required key)."""
 

@@ -1,4 +1,4 @@
-"""Callbacks are signed in the Standard Webhooks format (specs/protocols.md §1)."""
+"""Callbacks are signed in the Standard Webhooks format (docs/protocols.md §1)."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ SERVICES = {
     "exec_api": ROOT / "services/exec-api/src",
     "webhook_ingress": ROOT / "services/webhook-ingress/src",
     "worker": ROOT / "services/worker/src",
+    "console": ROOT / "services/console/src",
 }
 FORBIDDEN_FOR_CORE = {*SERVICES, "cli"}
 

@@ -1,4 +1,4 @@
-"""GCRA (specs/protocols.md §4) and its response headers, on an injected clock."""
+"""GCRA (docs/protocols.md §4) and its response headers, on an injected clock."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Webhook signature verification per provider (specs/protocols.md §1)."""
+"""Webhook signature verification per provider (docs/protocols.md §1)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def passes(provider: str, headers: dict[str, str], body: bytes, *, now: float = 
     return verify(provider, headers, body, [SECRET], now=now) is not None
 
 
-# --- The vectors of protocols.md §1 ---------------------------------------------------
+# --- The published vectors of docs/protocols.md §1 (Stripe's is built with hmac) ------
 
 GITHUB_SECRET = "It's a Secret to Everybody"
 GITHUB_SIG = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"

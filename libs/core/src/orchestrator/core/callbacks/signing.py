@@ -1,4 +1,4 @@
-"""Standard Webhooks signatures (specs/protocols.md §1), pure functions.
+"""Standard Webhooks signatures (docs/protocols.md §1), pure functions.
 
 The signed bytes are ``f"{webhook-id}.{webhook-timestamp}.{body}"``; the key is
 the base64-decoded secret after its ``whsec_`` prefix; the signature header is

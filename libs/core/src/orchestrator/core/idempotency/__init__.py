@@ -1,1 +1,1 @@
-"""``Idempotency-Key`` (specs/protocols.md §2): store the first response, replay it."""
+"""``Idempotency-Key`` (docs/protocols.md §2): store the first response, replay it."""

@@ -1,4 +1,4 @@
-"""The ``Idempotency-Key`` guard for a Litestar handler (specs/protocols.md §2).
+"""The ``Idempotency-Key`` guard for a Litestar handler (docs/protocols.md §2).
 
 Use it around the part of a handler that acts::
 

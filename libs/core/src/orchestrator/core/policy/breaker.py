@@ -1,4 +1,4 @@
-"""A circuit breaker with resilience4j semantics (specs/protocols.md §3), as pure Python.
+"""A circuit breaker with resilience4j semantics (docs/protocols.md §3), as pure Python.
 
 This is the reference the Redis implementation (``scripts/gate.lua``) is tested against:
 both keep the same counters in integer microseconds and take the same transitions.

@@ -1,7 +1,7 @@
 """GCRA (generic cell rate algorithm), the pure reference of ``scripts/gate.lua``.
 
 Times are integer microseconds so that Python and Lua (doubles, exact below 2**53)
-compute the same numbers. See specs/protocols.md §4:
+compute the same numbers. See docs/protocols.md §4:
 ``T = period/limit``, ``tau = T*burst``, ``tat' = max(tat, now) + T``; refuse when
 ``tat' - now > tau`` with ``Retry-After = tat' - tau - now``; else store ``tat'``.
 """

@@ -1,7 +1,7 @@
 """Response headers of a rate-limited or refused call.
 
 ``Retry-After`` (RFC 9110) and the IETF draft ``RateLimit`` / ``RateLimit-Policy``
-headers, in the form specs/protocols.md §4 fixes.
+headers, in the form docs/protocols.md §4 fixes.
 """
 
 from __future__ import annotations

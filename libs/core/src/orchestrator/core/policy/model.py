@@ -44,7 +44,7 @@ class RetryPolicy(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True
 
 
 class BreakerPolicy(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """A resilience4j-style circuit breaker (see specs/protocols.md §3)."""
+    """A resilience4j-style circuit breaker (see docs/protocols.md §3)."""
 
     window: Literal["count", "time"] = "count"
     window_size: Count = 100

@@ -1,4 +1,4 @@
-"""The provider table (specs/protocols.md §1): each provider as its differences."""
+"""The provider table (docs/protocols.md §1): each provider as its differences."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ local function keep_until(key, ms)
   if redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
 end
 
--- GCRA (specs/protocols.md §4): ok, new tat or retry-after, remaining, reset.
+-- GCRA (docs/protocols.md §4): ok, new tat or retry-after, remaining, reset.
 local function gcra(key, now, T, tau)
   local tat = tonumber(redis.call('GET', key)) or now
   if tat < now then tat = now end
