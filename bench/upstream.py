@@ -24,7 +24,8 @@ import msgspec
 from httpx_aiohttp import AiohttpTransport
 from tests.support.upstream import Behaviour, Program, upstream_process
 
-from orchestrator.core.connectors.http_type import parse_config, render_request
+from orchestrator.core.connectors.http.parsing import parse_config
+from orchestrator.core.connectors.http.rendering import render_request
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.validation import validate_payload
 from orchestrator.core.upstream.aiohttp_client import AiohttpUpstreamClient

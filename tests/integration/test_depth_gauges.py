@@ -17,7 +17,7 @@ from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT
-from orchestrator.core.jobs import service
+from orchestrator.core.jobs import submission
 from orchestrator.core.models import Job
 from orchestrator.core.observability.depth import Depths, read_depths
 from orchestrator.core.settings import CoreSettings
@@ -40,11 +40,11 @@ async def tenant_with_jobs(
     """A new workspace whose jobs are due in an hour; ``dead`` of them then marked dead."""
     tenant = await new_tenant(app_sessions, kek)
     await add_connector(app_sessions, tenant.tenant_id)
-    new = service.NewJob("echo", "get", {}, delay_ms=HOUR_MS)
+    new = submission.NewJob("echo", "get", {}, delay_ms=HOUR_MS)
     async with tenant_transaction(app_sessions, tenant.tenant_id) as session:
         ids = [
             (
-                await service.submit(
+                await submission.submit(
                     session, SILENT, tenant.tenant_id, new, network=NetworkPolicy()
                 )
             ).id

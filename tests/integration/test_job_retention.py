@@ -14,7 +14,7 @@ from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT
-from orchestrator.core.jobs import maintenance, repository, service
+from orchestrator.core.jobs import maintenance, maintenance_queries, submission
 from orchestrator.core.models import Job, JobRun, TenantQuotaRow, WorkflowRun
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.factories import new_tenant
@@ -46,11 +46,11 @@ async def jobs_in_states(
 ) -> dict[str, uuid.UUID]:
     """One job per ``JOBS`` entry (each with one run), by label."""
     await add_connector(app, tenant_id)
-    new = service.NewJob("echo", "get", {}, delay_ms=HOUR_MS)
+    new = submission.NewJob("echo", "get", {}, delay_ms=HOUR_MS)
     ids: dict[str, uuid.UUID] = {}
     async with tenant_transaction(app, tenant_id) as session:
         for label in JOBS:
-            submitted = await service.submit(
+            submitted = await submission.submit(
                 session, SILENT, tenant_id, new, network=NetworkPolicy()
             )
             ids[label] = submitted.id
@@ -94,7 +94,7 @@ async def test_finished_jobs_go_by_age_with_their_runs_and_the_rest_stays(
 
     before = dt.datetime.now(dt.UTC) - KEEP
     async with tenant_transaction(app_sessions, tenant.tenant_id) as session:
-        purged = await repository.purge_finished(
+        purged = await maintenance_queries.purge_finished(
             session, tenant.tenant_id, before=before, limit=1000
         )
     assert purged == len(GONE)

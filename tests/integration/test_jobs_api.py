@@ -30,8 +30,8 @@ from orchestrator.core.events import log as events
 from orchestrator.core.events.cursor import START
 from orchestrator.core.events.wake import SILENT, Waker
 from orchestrator.core.execution.runtime import open_execution
-from orchestrator.core.jobs import service
-from orchestrator.core.jobs.repository import ClaimedJob
+from orchestrator.core.jobs import claiming, finishing, submission
+from orchestrator.core.jobs.claim_queries import ClaimedJob
 from orchestrator.core.jobs.results import AttemptResult
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.models import Job, JobRun, OutboxMessage, TenantQuotaRow
@@ -292,7 +292,7 @@ async def test_job_outbox_row_and_event_are_written_together_or_not_at_all(
 ) -> None:
     tenant = await new_tenant(isolated.app, isolated.kek)
     await add_connector(isolated.app, tenant.tenant_id)
-    new = service.NewJob(connector="echo", operation="get", payload={})
+    new = submission.NewJob(connector="echo", operation="get", payload={})
     role = isolated.settings.db.app_role
 
     async def privilege(statement: str) -> None:
@@ -304,7 +304,7 @@ async def test_job_outbox_row_and_event_are_written_together_or_not_at_all(
     try:
         with pytest.raises(DBAPIError, match="permission denied for table event_log"):
             async with tenant_transaction(isolated.app, tenant.tenant_id) as session:
-                await service.submit(
+                await submission.submit(
                     session, SILENT, tenant.tenant_id, new, network=NetworkPolicy()
                 )
     finally:
@@ -314,14 +314,14 @@ async def test_job_outbox_row_and_event_are_written_together_or_not_at_all(
     # A failure after the writes, before the commit (e.g. storing the idempotent response).
     async def submit_then_fail() -> None:
         async with tenant_transaction(isolated.app, tenant.tenant_id) as session:
-            await service.submit(session, SILENT, tenant.tenant_id, new, network=NetworkPolicy())
+            await submission.submit(session, SILENT, tenant.tenant_id, new, network=NetworkPolicy())
             raise RuntimeError("the request failed before its commit")
 
     with pytest.raises(RuntimeError):
         await submit_then_fail()
     assert await counts(isolated.app, tenant.tenant_id) == (0, 0, 0)
     async with tenant_transaction(isolated.app, tenant.tenant_id) as session:
-        await service.submit(session, SILENT, tenant.tenant_id, new, network=NetworkPolicy())
+        await submission.submit(session, SILENT, tenant.tenant_id, new, network=NetworkPolicy())
     assert await counts(isolated.app, tenant.tenant_id) == (1, 1, 1)
 
 
@@ -358,11 +358,11 @@ async def queued_job(
     tenant = await new_tenant(isolated.app, isolated.kek)
     await add_connector(isolated.app, tenant.tenant_id, max_attempts=max_attempts)
     async with tenant_transaction(isolated.app, tenant.tenant_id) as session:
-        job = await service.submit(
+        job = await submission.submit(
             session,
             SILENT,
             tenant.tenant_id,
-            service.NewJob("echo", "get", {}, callback_url=callback_url),
+            submission.NewJob("echo", "get", {}, callback_url=callback_url),
             network=NetworkPolicy(allow_loopback=True),
         )
     return tenant.tenant_id, job.id
@@ -372,14 +372,14 @@ async def claim(
     isolated: IsolatedDb, tenant_id: uuid.UUID, job_id: uuid.UUID, lease_s: float = 30
 ) -> ClaimedJob | None:
     async with tenant_transaction(isolated.app, tenant_id) as session:
-        return await service.claim(session, SILENT, tenant_id, job_id, lease_s=lease_s)
+        return await claiming.claim(session, SILENT, tenant_id, job_id, lease_s=lease_s)
 
 
 async def finish(
     isolated: IsolatedDb, job: ClaimedJob, result: AttemptResult, delay: float | None
 ) -> JobStatus | None:
     async with tenant_transaction(isolated.app, job.tenant_id) as session:
-        done = await service.finish(session, SILENT, job, result, delay)
+        done = await finishing.finish(session, SILENT, job, result, delay)
     return None if done is None else done.status
 
 
@@ -554,11 +554,11 @@ async def test_a_batch_message_runs_what_is_runnable_once_and_skips_the_rest(
 ) -> None:
     tenant_id, done_id = await queued_job(isolated)
     async with tenant_transaction(isolated.app, tenant_id) as session:
-        more = await service.submit_many(
+        more = await submission.submit_many(
             session,
             SILENT,
             tenant_id,
-            [service.NewJob("echo", "get", {"n": n}) for n in range(3)],
+            [submission.NewJob("echo", "get", {"n": n}) for n in range(3)],
             plans=[None] * 3,
         )
     fresh = [job.id for job in more]

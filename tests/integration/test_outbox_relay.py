@@ -27,7 +27,7 @@ from orchestrator.cli.infra import EmbeddedRedis
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT, Waker
-from orchestrator.core.jobs import maintenance, service
+from orchestrator.core.jobs import maintenance, submission
 from orchestrator.core.models import OutboxMessage
 from orchestrator.core.outbox import writer
 from orchestrator.core.outbox.kinds import JOBS_QUEUE, RUN_JOB
@@ -205,11 +205,11 @@ async def test_a_notification_wakes_the_relay_within_milliseconds(
         for _ in range(5):
             started = time.perf_counter()
             async with tenant_transaction(isolated.app, tenant.tenant_id) as session:
-                await service.submit(
+                await submission.submit(
                     session,
                     waker,
                     tenant.tenant_id,
-                    service.NewJob("echo", "get", {}),
+                    submission.NewJob("echo", "get", {}),
                     network=NetworkPolicy(),
                 )
             before = queue_length(broker)
@@ -260,11 +260,11 @@ async def test_a_lingering_relay_publishes_rows_written_just_after_a_wake_togeth
         await asyncio.sleep(1.0)
         for _ in range(3):  # three commits 50 ms apart: the first wakes the relay
             async with tenant_transaction(isolated.app, tenant.tenant_id) as session:
-                await service.submit(
+                await submission.submit(
                     session,
                     waker,
                     tenant.tenant_id,
-                    service.NewJob("echo", "get", {}),
+                    submission.NewJob("echo", "get", {}),
                     network=NetworkPolicy(),
                 )
             await asyncio.sleep(0.05)
@@ -376,11 +376,11 @@ async def test_the_sweep_redispatches_stuck_jobs_unless_the_relay_is_behind(
     ids = []
     for _ in range(3):
         async with tenant_transaction(isolated.app, tenant.tenant_id) as session:
-            job = await service.submit(
+            job = await submission.submit(
                 session,
                 SILENT,
                 tenant.tenant_id,
-                service.NewJob("echo", "get", {}),
+                submission.NewJob("echo", "get", {}),
                 network=NetworkPolicy(),
             )
         ids.append(job.id)

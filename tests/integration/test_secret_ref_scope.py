@@ -15,7 +15,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.configuration import service
+from orchestrator.core.configuration import secret_refs
+from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.errors import SecretUnresolved, ValidationFailed
@@ -189,13 +190,13 @@ async def test_per_workspace_env_refs_reach_only_the_workspaces_own_variables(
     theirs = f"{scope.env_prefix_of(other.tenant_id)}PSP_KEY"
     everyone = "ORCH_TENANT_SECRET_PSP_KEY"
     environ |= {mine: "value-mine", theirs: "value-theirs", everyone: "value-everyone"}
-    m = service.Mutation(tenant_id=tenant.tenant_id, actor="test", reason="scope test")
+    m = Mutation(tenant_id=tenant.tenant_id, actor="test", reason="scope test")
 
     async with tenant_transaction(app_sessions, tenant.tenant_id) as session:
-        await service.create_secret_ref(session, m, "mine", f"env://{mine}", scope)
+        await secret_refs.create_secret_ref(session, m, "mine", f"env://{mine}", scope)
         for i, name in enumerate((theirs, everyone)):
             with pytest.raises(ValidationFailed) as refused:
-                await service.create_secret_ref(session, m, f"no-{i}", f"env://{name}", scope)
+                await secret_refs.create_secret_ref(session, m, f"no-{i}", f"env://{name}", scope)
             assert scope.env_prefix_of(tenant.tenant_id) in str(refused.value.extensions["errors"])
     await stored_behind_the_api(app_sessions, tenant.tenant_id, "theirs", f"env://{theirs}")
 

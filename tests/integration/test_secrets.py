@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from orchestrator.cli import commands
 from orchestrator.cli.infra import Infra
 from orchestrator.core.auth import keys
-from orchestrator.core.configuration import repository, service
+from orchestrator.core.configuration import repository, secret_refs
+from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.crypto import envelope
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.engine import create_engine, session_factory
@@ -202,12 +203,12 @@ async def test_a_sealed_value_opens_only_in_its_own_row_and_tenant(
     tenant: BootstrapResult,
     kek: KeyEncryptionKey,
 ) -> None:
-    m = service.Mutation(tenant_id=tenant.tenant_id, actor="test", reason="aad test")
+    m = Mutation(tenant_id=tenant.tenant_id, actor="test", reason="aad test")
     async with app_sessions() as session, session.begin():
         await set_tenant(session, tenant.tenant_id)
         for name in ("a", "b"):
-            await service.create_secret_ref(session, m, name, "db://")
-        await service.set_secret_value(session, m, KeyRing(kek), "a", "alpha")
+            await secret_refs.create_secret_ref(session, m, name, "db://")
+        await secret_refs.set_secret_value(session, m, KeyRing(kek), "a", "alpha")
     async with owner_sessions() as session, session.begin():
         await set_tenant(session, tenant.tenant_id)
         mine = select(SecretRef).where(SecretRef.tenant_id == tenant.tenant_id)
@@ -291,11 +292,11 @@ async def test_rotate_kek_rewraps_every_sealed_value_once(
         private = keys.private_key(signing, old).as_dict(private=True)
     tenants = [await new_tenant(app_sessions, old) for _ in range(2)]
     for i, t in enumerate(tenants):
-        m = service.Mutation(tenant_id=t.tenant_id, actor="test", reason="rotation test")
+        m = Mutation(tenant_id=t.tenant_id, actor="test", reason="rotation test")
         async with app_sessions() as session, session.begin():
             await set_tenant(session, t.tenant_id)
-            await service.create_secret_ref(session, m, "stored", "db://")
-            await service.set_secret_value(session, m, KeyRing(old), "stored", f"value-{i}")
+            await secret_refs.create_secret_ref(session, m, "stored", "db://")
+            await secret_refs.set_secret_value(session, m, KeyRing(old), "stored", f"value-{i}")
 
     first = rotate_kek_cli(scratch_url, service_env, old, new)
     assert [line.split() for line in first] == [

@@ -12,8 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from orchestrator.core.connectors import smtp_type
 from orchestrator.core.connectors.handlers import SendContext
+from orchestrator.core.connectors.smtp import sending
+from orchestrator.core.connectors.smtp.config import parse_config
+from orchestrator.core.connectors.smtp.message import SmtpCall, render
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.policy.model import RetryPolicy
 from orchestrator.core.tenancy.service import BootstrapResult
@@ -106,11 +108,11 @@ def send_context(
 
 async def test_some_refused_recipients_still_succeed_and_are_listed(smtp: SmtpServer) -> None:
     smtp.fail("RCPT", "550 5.1.1 no such mailbox", address="grace@example.org")
-    config = smtp_type.parse_config(smtp.config())
-    call = smtp_type.render(config, "send_email", EMAIL, {})
+    config = parse_config(smtp.config())
+    call = render(config, "send_email", EMAIL, {})
     loopback = NetworkPolicy(allow_loopback=True)
 
-    result = await smtp_type.send(call, send_context(may_repeat=False, network=loopback, key="k"))
+    result = await sending.send(call, send_context(may_repeat=False, network=loopback, key="k"))
 
     assert result.outcome == "succeeded", result
     assert result.output["accepted"] == ["ada@example.org", "audit@example.com"]
@@ -126,10 +128,10 @@ async def test_a_loopback_server_is_refused_before_connecting_when_the_policy_fo
     smtp: SmtpServer,
 ) -> None:
     for host in ("127.0.0.1", "localhost"):
-        config = smtp_type.parse_config(smtp.config(host=host))
-        call = smtp_type.render(config, "send_email", EMAIL, {})
+        config = parse_config(smtp.config(host=host))
+        call = render(config, "send_email", EMAIL, {})
         with pytest.raises(UpstreamRefused):
-            await smtp_type.send(call, send_context(may_repeat=True, network=NetworkPolicy()))
+            await sending.send(call, send_context(may_repeat=True, network=NetworkPolicy()))
     assert smtp.mails == 0
 
 
@@ -149,10 +151,10 @@ def secure_smtp(tls: LoopbackTls) -> Iterator[SmtpServer]:
         yield server
 
 
-def login_call(smtp: SmtpServer, password: str) -> smtp_type.SmtpCall:
-    config = smtp_type.parse_config(smtp.config(security="starttls"))
+def login_call(smtp: SmtpServer, password: str) -> SmtpCall:
+    config = parse_config(smtp.config(security="starttls"))
     secrets = {"username": LOGIN[0], "password": password}
-    return smtp_type.render(config, "send_email", EMAIL, secrets)
+    return render(config, "send_email", EMAIL, secrets)
 
 
 async def test_starttls_then_auth_logs_in_over_tls_and_sends(
@@ -162,7 +164,7 @@ async def test_starttls_then_auth_logs_in_over_tls_and_sends(
     loopback = NetworkPolicy(allow_loopback=True)
     context = send_context(may_repeat=False, network=loopback, key="k")
 
-    result = await smtp_type.send(login_call(secure_smtp, LOGIN[1]), context)
+    result = await sending.send(login_call(secure_smtp, LOGIN[1]), context)
 
     assert result.outcome == "succeeded", result
     assert secure_smtp.handler.logins == [("mailer", True)]
@@ -177,7 +179,7 @@ async def test_a_wrong_password_is_a_final_failure_and_sends_nothing(
     loopback = NetworkPolicy(allow_loopback=True)
     context = send_context(may_repeat=True, network=loopback, key="k")
 
-    result = await smtp_type.send(login_call(secure_smtp, "wrong"), context)
+    result = await sending.send(login_call(secure_smtp, "wrong"), context)
 
     assert (result.outcome, result.error) == ("failed", "smtp_535"), result
     logins = secure_smtp.handler.logins  # aiosmtplib tries each mechanism offered
@@ -206,9 +208,9 @@ async def test_a_tls_session_that_times_out_frees_its_socket_at_once(
         smtp_server(tls=tls.server, credentials=LOGIN) as answers,
     ):
         for _ in range(3):
-            stalled = await smtp_type.send(login_call(stalls, "wrong"), short)
+            stalled = await sending.send(login_call(stalls, "wrong"), short)
             assert (stalled.outcome, stalled.error) == ("retryable", "timeout"), stalled
-            sent = await smtp_type.send(login_call(answers, LOGIN[1]), short)
+            sent = await sending.send(login_call(answers, LOGIN[1]), short)
             assert sent.outcome == "succeeded", sent
         assert len(answers.received) == 3
 
@@ -221,7 +223,7 @@ async def test_an_untrusted_certificate_ends_the_session_before_any_login(
     loopback = NetworkPolicy(allow_loopback=True)
     context = send_context(may_repeat=True, network=loopback, key="k")
 
-    result = await smtp_type.send(login_call(secure_smtp, LOGIN[1]), context)
+    result = await sending.send(login_call(secure_smtp, LOGIN[1]), context)
 
     assert result.outcome != "succeeded", result
     assert secure_smtp.handler.logins == []
@@ -234,7 +236,7 @@ async def test_a_server_without_starttls_gets_no_credentials_in_plain_text(
     loopback = NetworkPolicy(allow_loopback=True)
     context = send_context(may_repeat=True, network=loopback, key="k")
 
-    result = await smtp_type.send(login_call(smtp, LOGIN[1]), context)
+    result = await sending.send(login_call(smtp, LOGIN[1]), context)
 
     assert result.outcome != "succeeded", result
     assert smtp.handler.logins == []

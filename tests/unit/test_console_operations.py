@@ -19,7 +19,7 @@ from orchestrator.console.operations import (
     request_body,
 )
 from orchestrator.console.starter import connector_document, policy_document, steps, whole_number
-from orchestrator.core.connectors.http_type import HttpConfig
+from orchestrator.core.connectors.http.config import HttpConfig
 from orchestrator.core.connectors.registry import connector_types
 from orchestrator.core.policy.model import PolicySpec
 

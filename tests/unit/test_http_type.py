@@ -9,7 +9,9 @@ import msgspec
 import pytest
 
 from orchestrator.core.connectors import registry
-from orchestrator.core.connectors.http_type import parse_config, parse_response_body, render_request
+from orchestrator.core.connectors.http.parsing import parse_config
+from orchestrator.core.connectors.http.rendering import render_request
+from orchestrator.core.connectors.http.responses import parse_response_body
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.templates import TemplateSyntaxError, parse_template
 from orchestrator.core.errors import ValidationFailed

@@ -9,16 +9,16 @@ from typing import Any
 import msgspec
 import pytest
 
-from orchestrator.core.connectors import registry, smtp_type
+from orchestrator.core.connectors import registry
 from orchestrator.core.connectors.handlers import SendContext
-from orchestrator.core.connectors.smtp_type import (
-    SmtpCall,
+from orchestrator.core.connectors.smtp.config import parse_config
+from orchestrator.core.connectors.smtp.handler import HANDLER, SMTP_TYPE
+from orchestrator.core.connectors.smtp.message import SmtpCall, message_id, render
+from orchestrator.core.connectors.smtp.outcomes import (
+    Stage,
     breaker_failure,
     lost_outcome,
-    message_id,
-    parse_config,
     refused_outcome,
-    render,
     reply_outcome,
 )
 from orchestrator.core.connectors.ssrf import NetworkPolicy
@@ -194,7 +194,7 @@ def test_text_or_html_alone_is_a_single_part(body: dict[str, str]) -> None:
     ],
 )
 def test_a_bad_payload_is_refused_with_its_field(payload: dict[str, Any], keys: set[str]) -> None:
-    operation = smtp_type.SMTP_TYPE.operations["send_email"]
+    operation = SMTP_TYPE.operations["send_email"]
     with pytest.raises(ValidationFailed) as exc:
         render(parse_config(CONFIG), "send_email", payload, {})
     assert set(errors_of(exc)) == keys
@@ -248,7 +248,7 @@ def test_the_message_id_follows_the_key_and_the_tenant_and_connector() -> None:
     ],
 )
 def test_smtp_replies_map_to_the_executors_outcomes(
-    code: int, stage: smtp_type.Stage, may_repeat: bool, outcome: str
+    code: int, stage: Stage, may_repeat: bool, outcome: str
 ) -> None:
     result = reply_outcome(code, "msg", stage, context(may_repeat=may_repeat), duration_ms=1.0)
     assert (result.outcome, result.error, result.upstream_status) == (outcome, f"smtp_{code}", None)
@@ -296,5 +296,5 @@ def test_the_registry_lists_smtp_with_its_schemas_and_a_code_handler() -> None:
     assert send["output_schema"]["required"] == ["message_id", "accepted", "refused"]
     assert registry.operations_of("smtp", CONFIG).keys() == {"send_email"}
     assert registry.required_secrets("smtp", CONFIG) == set()
-    assert registry.code_handler("smtp") is smtp_type.HANDLER
+    assert registry.code_handler("smtp") is HANDLER
     assert registry.code_handler("http") is None

@@ -10,7 +10,7 @@ import pytest
 from opentelemetry.trace import SpanContext, TraceFlags
 
 from orchestrator.core.http.observe import ObserveMiddleware, incoming_ids
-from orchestrator.core.jobs.service import NewJob
+from orchestrator.core.jobs.submission import NewJob
 from orchestrator.core.observability import logging as orch_logging
 from orchestrator.core.observability import tracing
 from orchestrator.core.settings import TracingSettings

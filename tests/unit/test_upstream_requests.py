@@ -13,7 +13,8 @@ from orchestrator.core.upstream.client import (
     UpstreamUnsendable,
     check_headers,
 )
-from orchestrator.core.upstream.lean_client import LeanUpstreamClient, encode_head, parse_target
+from orchestrator.core.upstream.lean_client import LeanUpstreamClient
+from orchestrator.core.upstream.lean_request import encode_head, parse_target
 
 SECRET = "Bearer s3cr3t-value"
 TIMEOUTS = Timeouts(connect_s=0.5, read_s=0.5, total_s=0.5)

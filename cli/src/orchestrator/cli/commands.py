@@ -13,9 +13,9 @@ from sqlalchemy.engine import make_url
 
 from orchestrator.core.auth import keys
 from orchestrator.core.auth.subjects import revocation_horizon_s
-from orchestrator.core.configuration.bundle import import_bundle
+from orchestrator.core.configuration.bundle_import import import_bundle
 from orchestrator.core.configuration.bundle_model import Bundle, BundleConnector
-from orchestrator.core.configuration.service import Mutation
+from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.db.engine import create_engine, session_factory
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import ConfigurationError

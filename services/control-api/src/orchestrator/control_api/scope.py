@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orchestrator.control_api.guards import organization_of, requires_role
 from orchestrator.control_api.roles import ADMINS
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
-from orchestrator.core.configuration.service import Mutation
+from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.execution.runtime import config_channel

@@ -4,7 +4,7 @@
 "workflows": […], "schedules": […]}``; a bundle without ``workflows`` or ``schedules``
 (made before bundles carried them) leaves the workspace's own alone.
 Members are typed only as JSON kinds here: names, specs, refs and connector configs are
-checked by ``bundle.validate`` so that one response lists every error.
+checked by ``bundle_check`` so that one response lists every error.
 """
 
 from __future__ import annotations

@@ -12,17 +12,21 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from orchestrator.core.connectors import http_type, smtp_type
 from orchestrator.core.connectors.handlers import CodeHandler, ConnectorHandler
+from orchestrator.core.connectors.http import handler as http_handler
+from orchestrator.core.connectors.smtp import handler as smtp_handler
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.types import ConnectorType, OperationType
 from orchestrator.core.errors import ValidationFailed
 
 _HANDLERS: Mapping[str, ConnectorHandler] = MappingProxyType(
-    {http_type.TYPE_NAME: http_type.HANDLER, smtp_type.TYPE_NAME: smtp_type.HANDLER}
+    {
+        http_handler.TYPE_NAME: http_handler.HANDLER,
+        smtp_handler.TYPE_NAME: smtp_handler.HANDLER,
+    }
 )
 _CODE_HANDLERS: Mapping[str, CodeHandler] = MappingProxyType(
-    {smtp_type.TYPE_NAME: smtp_type.HANDLER}
+    {smtp_handler.TYPE_NAME: smtp_handler.HANDLER}
 )
 _TYPES: Mapping[str, ConnectorType] = MappingProxyType(
     {name: handler.connector_type for name, handler in _HANDLERS.items()}

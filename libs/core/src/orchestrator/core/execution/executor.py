@@ -2,109 +2,41 @@
 
 ``execute`` is the synchronous path of ``POST /api/v1/execute``: every attempt fits
 inside the policy's total deadline. ``attempt_job`` is one attempt of a job; the job's
-state machine spreads its retries over time instead of sleeping.
+state machine spreads its retries over time instead of sleeping. A single attempt
+(admission, the call, the gate told) is ``attempts.GatedAttempts``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
-from loguru import logger
-from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.connectors.handlers import CodeHandler, SendContext
-from orchestrator.core.connectors.http_type import render_request
+from orchestrator.core.connectors.http.rendering import render_request
 from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.validation import validate_payload
 from orchestrator.core.deadline import paused
-from orchestrator.core.errors import (
-    BudgetSpent,
-    CircuitOpen,
-    DeadlineExceeded,
-    PolicyStateUnavailable,
-    RateLimited,
-    UpstreamAddressRefused,
-    UpstreamFailed,
-    UpstreamRequestUnsendable,
-    ValidationFailed,
-)
-from orchestrator.core.execution import outcomes
+from orchestrator.core.errors import DeadlineExceeded, UpstreamFailed, ValidationFailed
+from orchestrator.core.execution.attempts import BudgetWarning, GatedAttempts
+from orchestrator.core.execution.calls import CodeCall, Execution, Prepared
 from orchestrator.core.execution.plans import ConnectorPlan, PlanCache
+from orchestrator.core.execution.refusals import refusal_problem
 from orchestrator.core.jobs.results import AttemptResult
 from orchestrator.core.jsonbounds import UnreadableJson
-from orchestrator.core.observability import tracing
-from orchestrator.core.observability.metrics import (
-    POLICY_REFUSALS,
-    RETRIES,
-    UPSTREAM_ATTEMPTS,
-    children,
-)
-from orchestrator.core.policy.admission import Admission
-from orchestrator.core.policy.budget import crosses_warning, period_at
+from orchestrator.core.observability.metrics import POLICY_REFUSALS, RETRIES, children
 from orchestrator.core.policy.gate import PolicyGate
 from orchestrator.core.policy.keys import CallKey
 from orchestrator.core.policy.retry import plan_retry
-from orchestrator.core.policy.timeout import attempt_timeouts
-from orchestrator.core.upstream import traced
-from orchestrator.core.upstream.client import (
-    Timeouts,
-    UpstreamClient,
-    UpstreamError,
-    UpstreamRefused,
-    UpstreamRequest,
-    UpstreamUnsendable,
-)
+from orchestrator.core.upstream.client import UpstreamClient, UpstreamRequest
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-BudgetWarning = Callable[[uuid.UUID, int, int], Awaitable[None]]
-"""Told ``(workspace, calls made, budget)`` when a call crosses 95 % of the budget."""
-_ATTEMPTS = children(UPSTREAM_ATTEMPTS)
 _REFUSALS = children(POLICY_REFUSALS)
-
-
-class Execution(msgspec.Struct, frozen=True, kw_only=True):
-    """The body of a ``POST /api/v1/execute`` that reached a final upstream answer."""
-
-    status: Literal["succeeded", "failed"]
-    output: Any
-    upstream_status: int | None
-    attempts: int
-    duration_ms: float
-
-
-@dataclass(frozen=True, slots=True)
-class CodeCall:
-    """A call rendered by a connector type's code handler (any type but ``http``)."""
-
-    handler: CodeHandler
-    call: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """A call that passed validation: its connector plan and the rendered request."""
-
-    plan: ConnectorPlan
-    operation: str
-    request: UpstreamRequest | CodeCall
-    idempotent: bool
-
-
-class QueueInstead(Exception):
-    """The breaker is open and the policy degrades by queueing the call as a delayed job."""
-
-    def __init__(self, delay_s: float) -> None:
-        super().__init__(f"queue with a delay of {delay_s:g} s")
-        self.delay_s = delay_s
 
 
 def _with_key(request: UpstreamRequest, key: str | None) -> UpstreamRequest:
@@ -122,31 +54,7 @@ def _retry_status(request: UpstreamRequest | CodeCall, result: AttemptResult) ->
     return request.handler.transient_status
 
 
-def refusal_problem(
-    gate: PolicyGate, admission: Admission, plan: ConnectorPlan
-) -> RateLimited | BudgetSpent | CircuitOpen | QueueInstead:
-    """What a refused admission becomes for the caller."""
-    headers = gate.headers(admission)
-    if admission.reason == "quota_budget":
-        period = period_at(time.time())
-        return BudgetSpent(
-            f"This workspace has made its {plan.quota.monthly_calls} upstream calls for "
-            f"{period.name}; calls resume at {period.ends_at:%Y-%m-%dT%H:%M:%SZ}.",
-            headers=headers,
-            budget=plan.quota.monthly_calls,
-            resets_at=period.ends_at.isoformat().replace("+00:00", "Z"),
-        )
-    if admission.reason == "breaker_open":
-        degradation = plan.spec.degradation
-        if degradation.mode == "queue":
-            return QueueInstead(max(degradation.queue_delay_s, admission.retry_after_s or 0.0))
-        return CircuitOpen(
-            f"Calls to `{plan.name}` are paused while its upstream recovers.", headers=headers
-        )
-    return RateLimited(f"Too many calls ({admission.reason}); retry later.", headers=headers)
-
-
-class Executor:
+class Executor(GatedAttempts):
     """Runs operations of any tenant's connectors; one per process."""
 
     def __init__(
@@ -200,148 +108,6 @@ class Executor:
             return Prepared(plan, operation, request, op.idempotent)
         call = handler.render(plan.config, operation, payload, plan.secrets)
         return Prepared(plan, operation, CodeCall(handler, call), op.idempotent)
-
-    async def _admit(self, key: CallKey, plan: ConnectorPlan) -> Admission:
-        try:
-            admission = await self.gate.admit(
-                key, plan.spec, plan.quota, lease_s=plan.spec.timeout.total_s
-            )
-        except RedisError as exc:
-            raise PolicyStateUnavailable(
-                "The shared rate limits and breakers cannot be read; retry shortly.",
-                headers={"Retry-After": "1"},
-            ) from exc
-        if admission.budget_used:
-            await self._check_budget(plan, admission.budget_used)
-        return admission
-
-    async def _check_budget(self, plan: ConnectorPlan, used: int) -> None:
-        """Announce the call that crosses 95 % of the budget; the call goes on regardless."""
-        budget = plan.quota.monthly_calls
-        if self.budget_warning is None or budget is None or not crosses_warning(used, budget):
-            return
-        try:
-            await self.budget_warning(plan.tenant_id, used, budget)
-        except Exception as exc:  # a lost warning must not fail the call
-            logger.error("budget warning of workspace {} not recorded: {!r}", plan.tenant_id, exc)
-
-    async def _attempt(
-        self,
-        key: CallKey,
-        plan: ConnectorPlan,
-        admission: Admission,
-        request: UpstreamRequest | CodeCall,
-        *,
-        may_repeat: bool,
-        remaining_s: float,
-        idempotency_key: str | None,
-    ) -> AttemptResult:
-        """One admitted attempt, over HTTP or through the type's code handler."""
-        if isinstance(request, UpstreamRequest):
-            return await self._call(
-                key, plan, admission, request, may_repeat=may_repeat, remaining_s=remaining_s
-            )
-        return await self._call_code(
-            key,
-            plan,
-            admission,
-            request,
-            may_repeat=may_repeat,
-            remaining_s=remaining_s,
-            idempotency_key=idempotency_key,
-        )
-
-    async def _call(
-        self,
-        key: CallKey,
-        plan: ConnectorPlan,
-        admission: Admission,
-        request: UpstreamRequest,
-        *,
-        may_repeat: bool,
-        remaining_s: float,
-    ) -> AttemptResult:
-        """One admitted attempt: the upstream call, its result, and the gate told."""
-        connect_s, read_s = attempt_timeouts(plan.spec.timeout, remaining_s)
-        timeouts = Timeouts(connect_s=connect_s, read_s=read_s, total_s=remaining_s)
-        started = self.clock()
-        status: int | None = None
-        error: UpstreamError | None = None
-        # One place for both clients (lean, aiohttp): the CLIENT span and its header.
-        span, request = traced.start(request)
-        try:
-            response = await self.client.request(request, timeouts)
-            status = response.status
-            result = outcomes.from_response(
-                response, plan.spec.retry, may_repeat=may_repeat, now=time.time()
-            )
-        except UpstreamUnsendable as exc:
-            raise UpstreamRequestUnsendable(str(exc)) from exc
-        except UpstreamRefused as exc:
-            raise UpstreamAddressRefused(str(exc)) from exc
-        except UpstreamError as exc:
-            error = exc
-            result = outcomes.from_error(
-                exc,
-                plan.spec.retry,
-                may_repeat=may_repeat,
-                duration_ms=(self.clock() - started) * 1000,
-            )
-        finally:
-            tracing.end_client_span(span, status, None if error is None else type(error).__name__)
-            if admission.holds_anything or plan.spec.breaker is not None:  # else nothing to tell
-                success = not outcomes.breaker_failure(status, error)
-                await self._tell_gate(key, plan, admission, success, started)
-        _ATTEMPTS(result.outcome, result.error or "").inc()
-        return result
-
-    async def _tell_gate(
-        self, key: CallKey, plan: ConnectorPlan, admission: Admission, success: bool, started: float
-    ) -> None:
-        """Record an attempt's end with the gate (its lease, the breaker)."""
-        # On a Redis failure the lease and probe permit expire by themselves.
-        with contextlib.suppress(RedisError):
-            await self.gate.record(
-                key, plan.spec, admission, success=success, duration_s=self.clock() - started
-            )
-
-    async def _call_code(
-        self,
-        key: CallKey,
-        plan: ConnectorPlan,
-        admission: Admission,
-        code: CodeCall,
-        *,
-        may_repeat: bool,
-        remaining_s: float,
-        idempotency_key: str | None,
-    ) -> AttemptResult:
-        """One admitted attempt through a code handler, told to the gate like ``_call``."""
-        connect_s, read_s = attempt_timeouts(plan.spec.timeout, remaining_s)
-        context = SendContext(
-            timeouts=Timeouts(connect_s=connect_s, read_s=read_s, total_s=remaining_s),
-            retry=plan.spec.retry,
-            may_repeat=may_repeat,
-            idempotency_key=idempotency_key,
-            scope=f"{plan.tenant_id}/{plan.name}",
-            network=self.network,
-        )
-        handler = code.handler
-        started = self.clock()
-        span = tracing.start_client_span(*handler.describe(code.call))
-        result: AttemptResult | None = None
-        try:
-            result = await handler.send(code.call, context)
-        except UpstreamRefused as exc:
-            raise UpstreamAddressRefused(str(exc)) from exc
-        finally:
-            failed = result is not None and result.outcome != "succeeded"
-            tracing.end_client_span(span, None, result.error if failed and result else None)
-            if admission.holds_anything or plan.spec.breaker is not None:
-                success = result is None or not handler.breaker_failure(result)
-                await self._tell_gate(key, plan, admission, success, started)
-        _ATTEMPTS(result.outcome, result.error or "").inc()
-        return result
 
     async def execute(self, prepared: Prepared, *, idempotency_key: str | None = None) -> Execution:
         """Run a prepared call now, retrying inside the total deadline; a problem on failure.

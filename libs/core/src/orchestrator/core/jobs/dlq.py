@@ -1,7 +1,7 @@
 """The operator's side of the DLQ: list, replay and purge a workspace's dead jobs.
 
 Runs in the caller's tenant-scoped transaction and never commits. Replay is the product
-backends' replay (``service.replay_many``); purge deletes dead jobs for good, each with a
+backends' replay (``replay.replay_many``); purge deletes dead jobs for good, each with a
 ``job.purged`` event. Both are audited with the operator and the reason.
 """
 
@@ -12,14 +12,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.configuration.service import Mutation, audit_change
+from orchestrator.core.configuration.mutation import Mutation, audit_change
 from orchestrator.core.events.wake import Notifier, after_commit
-from orchestrator.core.jobs import repository, service
-from orchestrator.core.jobs.repository import DeadFilter
+from orchestrator.core.jobs.dead_queries import DeadFilter, purge_dead
+from orchestrator.core.jobs.replay import MAX_REPLAY_BATCH, replay_many
 
 PURGED_EVENT = "job.purged"
 """Appended for each dead job an operator purged (a deletion, not a status change)."""
-MAX_BATCH = service.MAX_REPLAY_BATCH
+MAX_BATCH = MAX_REPLAY_BATCH
 """The most dead jobs one replay or purge acts on."""
 
 
@@ -36,8 +36,8 @@ async def replay(
     session: AsyncSession, notifier: Notifier, m: Mutation, f: DeadFilter, *, limit: int
 ) -> list[uuid.UUID]:
     """Queue again up to ``limit`` dead jobs matching ``f``, the oldest dead first (as
-    ``service.replay_many``), and audit it when any was; their ids."""
-    ids = await service.replay_many(session, notifier, m.tenant_id, f, limit=limit)
+    ``replay.replay_many``), and audit it when any was; their ids."""
+    ids = await replay_many(session, notifier, m.tenant_id, f, limit=limit)
     if ids:
         await audit_change(
             session,
@@ -55,7 +55,7 @@ async def purge(
 ) -> list[uuid.UUID]:
     """Delete up to ``limit`` dead jobs matching ``f``, the oldest dead first, with their
     runs, a ``job.purged`` event each and an audit record; their ids."""
-    ids = await repository.purge_dead(
+    ids = await purge_dead(
         session, m.tenant_id, f, limit=min(limit, MAX_BATCH), event_type=PURGED_EVENT
     )
     if ids:

@@ -20,8 +20,8 @@ from orchestrator.core.db.tenant import set_organization, tenant_transaction
 from orchestrator.core.events import retention
 from orchestrator.core.events.wake import Notifier
 from orchestrator.core.idempotency import store
-from orchestrator.core.jobs import repository
-from orchestrator.core.jobs.service import job_message
+from orchestrator.core.jobs.maintenance_queries import overdue_jobs, purge_finished
+from orchestrator.core.jobs.notices import job_message
 from orchestrator.core.models import Organization, Workspace, WorkspaceStatus
 from orchestrator.core.outbox import repository as outbox_repository
 from orchestrator.core.outbox import writer as outbox
@@ -117,7 +117,7 @@ async def purge_finished_jobs(
     many went."""
     return await _purge_older(
         sessions,
-        repository.purge_finished,
+        purge_finished,
         keep=keep,
         own_days=lambda q: q.finished_jobs_keep_days,
     )
@@ -176,7 +176,7 @@ async def sweep_overdue_jobs(
     total = 0
     for tenant_id in await tenant_ids(sessions):
         async with tenant_transaction(sessions, tenant_id) as session:
-            stuck = await repository.overdue_jobs(session, tenant_id, grace_s=grace_s, limit=BATCH)
+            stuck = await overdue_jobs(session, tenant_id, grace_s=grace_s, limit=BATCH)
             for job_id in stuck:
                 await outbox.enqueue(
                     session,

@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from orchestrator.core.http.fields import NO_NUL, InstantText, parse_instant
-from orchestrator.core.jobs.repository import DeadFilter
-from orchestrator.core.jobs.service import MAX_REPLAY_BATCH
+from orchestrator.core.jobs.dead_queries import DeadFilter
+from orchestrator.core.jobs.replay import MAX_REPLAY_BATCH
 from orchestrator.core.models import Job, JobRun
 
 Status = Literal["queued", "running", "succeeded", "failed", "dead", "cancelled"]
@@ -113,7 +113,7 @@ class DeadJobFilter(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     it answers equals it."""
 
     def to_filter(self) -> DeadFilter:
-        """The repository's filter; 400 for a ``dead_since`` that is not an RFC 3339 instant."""
+        """The DLQ queries' filter; 400 for a ``dead_since`` that is not an RFC 3339 instant."""
         return DeadFilter(
             ids=self.ids,
             connector=self.connector,

@@ -23,7 +23,7 @@ from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.errors import Problem
 from orchestrator.core.events.wake import Notifier
-from orchestrator.core.jobs import service as jobs
+from orchestrator.core.jobs import submission as jobs
 from orchestrator.core.models import Schedule
 from orchestrator.core.schedules import cron, repository
 from orchestrator.core.schedules.metrics import SCHEDULER_FIRES, SCHEDULER_LAG

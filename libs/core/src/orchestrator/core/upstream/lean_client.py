@@ -9,6 +9,9 @@ next to the other candidates (ADR 0037).
 
 The address policy is enforced on the resolved address actually connected to, and on
 literal IP hosts, before any packet is sent.
+
+This module holds the client and its keep-alive pool per origin; ``lean_request``
+writes the request head and ``lean_connection`` is one connection and its parser.
 """
 
 from __future__ import annotations
@@ -19,276 +22,24 @@ import ssl
 import time
 import zlib
 from collections import deque
-from dataclasses import dataclass
-from typing import Final, cast
-from urllib.parse import quote, urlsplit
+from typing import Final
 
-import httptools
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from orchestrator.core.connectors.ssrf import (
-    METADATA_HOSTS,
-    AddressRefused,
-    HostInvalid,
-    IPAddress,
-    NetworkPolicy,
-    normalise_host,
-)
+from orchestrator.core.connectors.ssrf import METADATA_HOSTS, AddressRefused, NetworkPolicy
 from orchestrator.core.upstream.client import (
     Timeouts,
     UpstreamBadResponse,
     UpstreamConnectError,
-    UpstreamError,
     UpstreamRefused,
     UpstreamRequest,
     UpstreamResponse,
     UpstreamTimeout,
-    UpstreamUnsendable,
-    check_headers,
 )
+from orchestrator.core.upstream.lean_connection import Connection
+from orchestrator.core.upstream.lean_request import Target, encode_head, parse_target
 
-USER_AGENT: Final = "orchestrator/0.1"
-_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
-_TARGET_SAFE: Final = "/?:@!$&'()*+,;=-._~%[]"
 _CACHE_LIMIT: Final = 4096
-_NO_BODY_STATUSES: Final = frozenset({204, 304})
-
-
-@dataclass(frozen=True, slots=True)
-class _Target:
-    """A parsed request URL: where to connect and what to put on the request line."""
-
-    scheme: str
-    host: str
-    """Normalised (``ssrf.normalise_host``): an A-label name or an address's text."""
-    address: IPAddress | None
-    port: int
-    host_header: str
-    target: str
-    """Path and query, as sent on the request line."""
-
-    @property
-    def origin(self) -> tuple[str, str, int]:
-        return (self.scheme, self.host, self.port)
-
-
-def parse_target(url: str) -> _Target:
-    """Split an absolute http(s) URL; ``UpstreamUnsendable`` when it cannot be used.
-
-    The host is normalised as the configuration-time check normalised it, so the
-    address policy judges, and the client connects to, the same host.
-    """
-    if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url):
-        raise UpstreamUnsendable(
-            "unusable upstream URL: whitespace or control characters", reason="invalid URL"
-        )
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-        host = normalise_host(parts.hostname or "")
-    except (ValueError, HostInvalid) as exc:
-        raise UpstreamUnsendable(f"unusable upstream URL: {exc}", reason="invalid URL") from exc
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or "@" in parts.netloc:
-        raise UpstreamUnsendable(
-            "unusable upstream URL: not http(s), or with credentials", reason="invalid URL"
-        )
-    default = _DEFAULT_PORTS[scheme]
-    port = port or default
-    shown = f"[{host.name}]" if ":" in host.name else host.name
-    host_header = shown if port == default else f"{shown}:{port}"
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    if not target.isascii():  # a request line is ASCII: percent-encode as UTF-8
-        target = quote(target, safe=_TARGET_SAFE)
-    return _Target(scheme, host.name, host.address, port, host_header, target)
-
-
-def encode_head(req: UpstreamRequest, target: _Target) -> bytes:
-    """The request line and headers; the client sets Host, Content-Length and Connection."""
-    check_headers(req.headers)
-    lines = [f"{req.method} {target.target} HTTP/1.1", f"Host: {target.host_header}"]
-    agent = True
-    for name, value in req.headers.items():
-        lowered = name.lower()
-        if lowered in ("host", "content-length", "connection", "transfer-encoding"):
-            continue
-        agent = agent and lowered != "user-agent"
-        lines.append(f"{name}: {value}")
-    if agent:
-        lines.append(f"User-Agent: {USER_AGENT}")
-    if req.body is not None or req.method in ("POST", "PUT", "PATCH"):
-        lines.append(f"Content-Length: {len(req.body or b'')}")
-    lines.append("\r\n")
-    return "\r\n".join(lines).encode("ascii")
-
-
-class _Connection(asyncio.Protocol):
-    """One keep-alive connection, answering one request at a time."""
-
-    def __init__(self, max_body: int) -> None:
-        self.transport: asyncio.Transport | None = None
-        self.parser = httptools.HttpResponseParser(self)
-        self.max_body = max_body
-        self.closed = False
-        self.reusable = False
-        self.idle_since = 0.0
-        self._loop = asyncio.get_running_loop()
-        self._waiter: asyncio.Future[None] | None = None
-        self._timer: asyncio.TimerHandle | None = None
-        self._deadline = 0.0
-        self._read_s = 0.0
-        self._last_read = 0.0
-        self._timeouts: Timeouts | None = None
-        self._head = False
-        self._until_eof = False
-        self._headers_done = False
-        self.status = 0
-        self.headers: list[tuple[str, str]] = []
-        self.body: list[bytes] = []
-        self._size = 0
-
-    # -- asyncio.Protocol ---------------------------------------------------------------
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # uvloop's transports implement the interface without subclassing it.
-        self.transport = cast(asyncio.Transport, transport)
-
-    def data_received(self, data: bytes) -> None:
-        if self._waiter is None:  # bytes nobody asked for: the connection is unusable
-            self.abort()
-            return
-        self._last_read = self._loop.time()
-        try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserError as exc:
-            self._fail(
-                UpstreamConnectError(f"malformed upstream response: {exc}", request_sent=True)
-            )
-
-    def eof_received(self) -> bool:
-        return False  # close our side too
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        self.reusable = False
-        if self._waiter is None:
-            return
-        if self._until_eof and self._headers_done:
-            self._done()  # a response without a length ends with its connection
-            return
-        reason = f": {exc}" if exc else ""
-        self._fail(
-            UpstreamConnectError(
-                f"the upstream closed the connection before a whole response{reason}",
-                request_sent=True,
-            )
-        )
-
-    # -- httptools callbacks --------------------------------------------------------------
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
-
-    def on_headers_complete(self) -> None:
-        self._headers_done = True
-        self.status = self.parser.get_status_code()
-        if self.status < 200:  # an interim answer (1xx): the real one follows
-            self._headers_done = False
-            self.headers = []
-            return
-        names = {name.lower(): value for name, value in self.headers}
-        length = names.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
-            self._fail(
-                UpstreamBadResponse(f"the upstream response is larger than {self.max_body} bytes")
-            )
-            return
-        if self._head or self.status in _NO_BODY_STATUSES:
-            # llhttp cannot know a HEAD answer has no body: finish here, never reuse.
-            self.reusable = False
-            self._done(keep=False)
-            return
-        self._until_eof = length is None and "chunked" not in names.get("transfer-encoding", "")
-
-    def on_body(self, body: bytes) -> None:
-        self._size += len(body)
-        if self._size > self.max_body:
-            self._fail(
-                UpstreamBadResponse(f"the upstream response is larger than {self.max_body} bytes")
-            )
-            return
-        self.body.append(body)
-
-    def on_message_complete(self) -> None:
-        if self._headers_done and self._waiter is not None:
-            self._done(keep=self.parser.should_keep_alive())
-
-    # -- one exchange -----------------------------------------------------------------------
-
-    async def exchange(
-        self, head: bytes, body: bytes | None, timeouts: Timeouts, deadline: float, *, is_head: bool
-    ) -> None:
-        """Send one request and wait for its whole response, by ``deadline`` (loop time)."""
-        assert self.transport is not None
-        loop = self._loop
-        now = loop.time()
-        self._waiter = loop.create_future()
-        self._timeouts = timeouts
-        self._deadline = deadline
-        self._read_s = max(timeouts.read_s, 0.001)
-        self._last_read = now
-        self._head = is_head
-        self._until_eof = False
-        self._headers_done = False
-        self.status, self.headers, self.body, self._size = 0, [], [], 0
-        self.reusable = False
-        self._timer = loop.call_at(min(self._deadline, now + self._read_s), self._on_timer)
-        if body:
-            self.transport.writelines((head, body))
-        else:
-            self.transport.write(head)
-        try:
-            await self._waiter
-        finally:
-            self._waiter = None
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-
-    def _on_timer(self) -> None:
-        self._timer = None
-        if self._waiter is None or self._waiter.done():
-            return
-        assert self._timeouts is not None
-        now = self._loop.time()
-        if now >= self._deadline:
-            self._fail(UpstreamTimeout("total", self._timeouts.total_s))
-        elif now >= self._last_read + self._read_s:
-            self._fail(UpstreamTimeout("read", self._timeouts.read_s))
-        else:
-            self._timer = self._loop.call_at(
-                min(self._deadline, self._last_read + self._read_s), self._on_timer
-            )
-
-    def _done(self, *, keep: bool = False) -> None:
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            self.reusable = keep and not self.closed
-            waiter.set_result(None)
-
-    def _fail(self, error: UpstreamError) -> None:
-        self.reusable = False
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_exception(error)
-        self.abort()
-
-    def abort(self) -> None:
-        """Drop the connection at once."""
-        self.closed = True
-        self.reusable = False
-        if self.transport is not None:
-            self.transport.abort()
 
 
 class _Origin:
@@ -297,7 +48,7 @@ class _Origin:
     __slots__ = ("idle", "open", "waiters")
 
     def __init__(self) -> None:
-        self.idle: list[_Connection] = []
+        self.idle: list[Connection] = []
         self.open = 0
         self.waiters: deque[asyncio.Future[None]] = deque()
 
@@ -320,11 +71,11 @@ class LeanUpstreamClient:
         self._dns_cache_s = dns_cache_s
         self._max_body = max_response_bytes
         self._origins: dict[tuple[str, str, int], _Origin] = {}
-        self._targets: dict[str, _Target] = {}
+        self._targets: dict[str, Target] = {}
         self._addresses: dict[tuple[str, int], tuple[float, list[str]]] = {}
         self._ssl: ssl.SSLContext | None = None
 
-    def _target(self, url: str) -> _Target:
+    def _target(self, url: str) -> Target:
         target = self._targets.get(url)
         if target is None:
             target = parse_target(url)
@@ -382,8 +133,8 @@ class LeanUpstreamClient:
         return out
 
     async def _checkout(
-        self, origin: _Origin, target: _Target, timeouts: Timeouts, deadline: float
-    ) -> _Connection:
+        self, origin: _Origin, target: Target, timeouts: Timeouts, deadline: float
+    ) -> Connection:
         """An idle connection, a new one, or the next one freed when the origin is full."""
         loop = asyncio.get_running_loop()
         now = time.monotonic()
@@ -414,7 +165,7 @@ class LeanUpstreamClient:
             self._wake(origin)
             raise
 
-    def _release(self, origin: _Origin, conn: _Connection) -> None:
+    def _release(self, origin: _Origin, conn: Connection) -> None:
         if conn.reusable and not conn.closed:
             conn.idle_since = time.monotonic()
             origin.idle.append(conn)
@@ -431,7 +182,7 @@ class LeanUpstreamClient:
                 waiter.set_result(None)
                 return
 
-    async def _resolve(self, target: _Target) -> list[str]:
+    async def _resolve(self, target: Target) -> list[str]:
         """The addresses of the target's host the policy lets us reach; ``AddressRefused``
         if none."""
         host, port = target.host, target.port
@@ -455,7 +206,7 @@ class LeanUpstreamClient:
         self._addresses[(host, port)] = (now + self._dns_cache_s, allowed)
         return allowed
 
-    async def _connect(self, target: _Target, timeouts: Timeouts, deadline: float) -> _Connection:
+    async def _connect(self, target: Target, timeouts: Timeouts, deadline: float) -> Connection:
         loop = asyncio.get_running_loop()
         context = None
         if target.scheme == "https":
@@ -468,7 +219,7 @@ class LeanUpstreamClient:
                 for address in addresses:
                     try:
                         _, conn = await loop.create_connection(
-                            lambda: _Connection(self._max_body),
+                            lambda: Connection(self._max_body),
                             address,
                             target.port,
                             ssl=context,

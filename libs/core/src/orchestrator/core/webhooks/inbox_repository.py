@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, String, and_, cast, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.jobs.column_values import clip
 from orchestrator.core.jobs.cursor import JobCursor
-from orchestrator.core.jobs.repository import clip
 from orchestrator.core.models import OutboxMessage, WebhookInboxEntry
 from orchestrator.core.outbox.kinds import ROUTE_WEBHOOK
 

@@ -24,7 +24,7 @@ from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.tenant import set_tenant, tenant_transaction
 from orchestrator.core.errors import Problem
 from orchestrator.core.events.wake import Notifier
-from orchestrator.core.jobs import service as jobs
+from orchestrator.core.jobs import submission as jobs
 from orchestrator.core.models import WebhookInboxEntry
 from orchestrator.core.observability.tracing import continued_span
 from orchestrator.core.webhooks import forwards, inbox_repository, repository, routing

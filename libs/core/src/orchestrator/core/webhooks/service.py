@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.configuration import repository as configuration
-from orchestrator.core.configuration.service import Mutation, audit_change, flush_or_conflict
+from orchestrator.core.configuration.mutation import Mutation, audit_change, flush_or_conflict
 from orchestrator.core.configuration.validation import FieldErrors, nul_errors, raise_if
 from orchestrator.core.configuration.views import View
 from orchestrator.core.connectors.registry import operations_of

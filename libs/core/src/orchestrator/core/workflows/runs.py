@@ -24,8 +24,8 @@ from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.errors import NotFound, Problem
 from orchestrator.core.events import log as events
 from orchestrator.core.events.wake import Notifier, after_commit
-from orchestrator.core.jobs import service as jobs
-from orchestrator.core.jobs.repository import clip
+from orchestrator.core.jobs import submission as jobs
+from orchestrator.core.jobs.column_values import clip
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.models import WorkflowRun
 from orchestrator.core.workflows import repository

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.configuration.known import KnownNames
-from orchestrator.core.configuration.service import Mutation, audit_change, flush_or_conflict
+from orchestrator.core.configuration.mutation import Mutation, audit_change, flush_or_conflict
 from orchestrator.core.configuration.validation import FieldErrors, nul_errors, raise_if
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.pages import EVERY, Page, PageRequest

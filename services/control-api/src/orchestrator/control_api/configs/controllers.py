@@ -24,7 +24,7 @@ from orchestrator.control_api.scope import (
     WorkspaceScope,
     provide_scope,
 )
-from orchestrator.core.configuration import repository, service
+from orchestrator.core.configuration import configs, repository
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import NotFound
 from orchestrator.core.http.auth import guarded, provide_principal
@@ -101,7 +101,7 @@ class ConfigController(Controller):
     ) -> ConfigOut:
         """A config's active version, or the version asked for."""
         if version is None:
-            return to_out(*await service.get_config(ws.session, name))
+            return to_out(*await configs.get_config(ws.session, name))
         found = await repository.config_version(ws.session, name, version)
         if found is None:
             raise NotFound(f"Config `{name}` has no version {version} in this workspace.")
@@ -114,7 +114,7 @@ class ConfigController(Controller):
         """Store a new version and make it active (created if missing). Compared with the
         active version only: equal, a no-op; equal to an inactive one, a new version."""
         m = ws.mutation(reason)
-        return to_out(*await service.put_config(ws.session, m, name, data.document))
+        return to_out(*await configs.put_config(ws.session, m, name, data.document))
 
     @post("/{name:str}/activate", opt=guarded(*WRITE_GUARDS), status_code=200, responses=WRITES)
     async def activate_config(
@@ -123,7 +123,7 @@ class ConfigController(Controller):
         """Make an existing version active (422 if there is no such version; a no-op,
         unaudited, if it already is). ``expected_active_version`` makes it a compare-and-set."""
         m = ws.mutation(reason)
-        found = await service.activate_config(
+        found = await configs.activate_config(
             ws.session, m, name, data.version, data.expected_active_version
         )
         return to_out(*found)
@@ -139,5 +139,5 @@ class ConfigController(Controller):
         """Re-activate the version that was active before the current one (the last pointer
         move undone, so a second rollback undoes the first); 409 if there is none."""
         m = ws.mutation(reason)
-        found = await service.rollback_config(ws.session, m, name, expected_active_version)
+        found = await configs.rollback_config(ws.session, m, name, expected_active_version)
         return to_out(*found)

@@ -19,7 +19,7 @@ from orchestrator.control_api.scope import (
     WorkspaceScope,
     provide_scope,
 )
-from orchestrator.core.configuration import repository, service
+from orchestrator.core.configuration import connectors, repository
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
@@ -44,9 +44,9 @@ def to_out(row: Connector, policy: str | None) -> ConnectorOut:
     )
 
 
-def to_input(data: ConnectorReplace) -> service.ConnectorInput:
+def to_input(data: ConnectorReplace) -> connectors.ConnectorInput:
     """What the service checks and stores."""
-    return service.ConnectorInput(
+    return connectors.ConnectorInput(
         type=data.type,
         config=data.config,
         policy=data.policy,
@@ -73,7 +73,7 @@ class ConnectorController(Controller):
     @get("/{name:str}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_connector(self, ws: WorkspaceScope, name: NameInPath) -> ConnectorOut:
         """One connector."""
-        return to_out(*await service.get_connector(ws.session, name))
+        return to_out(*await connectors.get_connector(ws.session, name))
 
     @post(opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES)
     async def create_connector(
@@ -82,7 +82,7 @@ class ConnectorController(Controller):
         """Create a connector: its config must satisfy its type, and each secret it needs
         must map to an existing secret ref (422 listing what does not)."""
         m = ws.mutation(reason)
-        row = await service.create_connector(ws.session, m, data.name, to_input(data))
+        row = await connectors.create_connector(ws.session, m, data.name, to_input(data))
         return to_out(row, data.policy)
 
     @put("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=WRITES)
@@ -92,10 +92,10 @@ class ConnectorController(Controller):
         """Replace a connector; the version goes up only when something changes. Dropping
         an operation a webhook binding starts is a 422 naming it."""
         m = ws.mutation(reason)
-        row = await service.replace_connector(ws.session, m, name, to_input(data))
+        row = await connectors.replace_connector(ws.session, m, name, to_input(data))
         return to_out(row, data.policy)
 
     @delete("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=READS)
     async def delete_connector(self, ws: WorkspaceScope, name: NameInPath, reason: Reason) -> None:
         """Delete a connector (409 while a webhook binding starts jobs of it)."""
-        await service.delete_connector(ws.session, ws.mutation(reason), name)
+        await connectors.delete_connector(ws.session, ws.mutation(reason), name)

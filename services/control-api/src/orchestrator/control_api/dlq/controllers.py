@@ -24,9 +24,9 @@ from orchestrator.core.deadline import route_budget
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.fields import NO_NUL
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.jobs import dlq, repository
+from orchestrator.core.jobs import dlq
 from orchestrator.core.jobs.cursor import JobCursor, cursor_param
-from orchestrator.core.jobs.repository import DeadFilter
+from orchestrator.core.jobs.dead_queries import DeadFilter, list_dead
 from orchestrator.core.jobs.views import DeadJobFilter, to_out
 
 READS = problem_responses(400, 401, 403, 404, 409, 503)
@@ -57,7 +57,7 @@ class DlqController(Controller):
         operation; cursor-paginated."""
         after = cursor_param(cursor)
         f = DeadFilter(connector=connector, operation=operation)
-        jobs = await repository.list_dead(ws.session, ws.tenant_id, f, after=after, limit=limit + 1)
+        jobs = await list_dead(ws.session, ws.tenant_id, f, after=after, limit=limit + 1)
         page = list(jobs[:limit])
         more = len(jobs) > limit
         return DeadJobList(

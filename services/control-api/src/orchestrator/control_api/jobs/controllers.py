@@ -15,9 +15,9 @@ from orchestrator.core.db.pages import DEFAULT_LIMIT, MAX_LIMIT
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.fields import NO_NUL, parse_instant
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.jobs import repository, service
+from orchestrator.core.jobs import listing_queries, single_job, single_job_queries
 from orchestrator.core.jobs.cursor import JobCursor, cursor_param
-from orchestrator.core.jobs.repository import JobFilter
+from orchestrator.core.jobs.listing_queries import JobFilter
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.jobs.views import Status, attempt_out, to_out
 
@@ -60,7 +60,7 @@ class JobController(Controller):
             since=parse_instant("since", since),
             until=parse_instant("until", until),
         )
-        jobs = await repository.list_matching(
+        jobs = await listing_queries.list_matching(
             ws.session, ws.tenant_id, f, after=after, limit=limit + 1
         )
         page = list(jobs[:limit])
@@ -74,8 +74,8 @@ class JobController(Controller):
     async def get_workspace_job(self, ws: WorkspaceScope, job_id: FromPath[uuid.UUID]) -> JobDetail:
         """One job of the workspace with its attempts: when each started and finished, how
         long its call took, how it ended, the upstream's status and the error."""
-        job = await service.get(ws.session, job_id)
-        runs = await repository.job_runs(ws.session, job.id, limit=ATTEMPTS_SHOWN)
+        job = await single_job.get(ws.session, job_id)
+        runs = await single_job_queries.job_runs(ws.session, job.id, limit=ATTEMPTS_SHOWN)
         return JobDetail(
             job=to_out(job),
             attempts=[attempt_out(run) for run in runs],

@@ -20,7 +20,7 @@ from orchestrator.control_api.scope import (
     WorkspaceScope,
     provide_scope,
 )
-from orchestrator.core.configuration import repository, service
+from orchestrator.core.configuration import policies, repository
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
@@ -59,14 +59,14 @@ class PolicyController(Controller):
     @get("/{name:str}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_policy(self, ws: WorkspaceScope, name: NameInPath) -> PolicyOut:
         """One policy."""
-        return to_out(await service.get_policy(ws.session, name))
+        return to_out(await policies.get_policy(ws.session, name))
 
     @post(opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES)
     async def create_policy(
         self, ws: WorkspaceScope, data: PolicyCreate, reason: Reason
     ) -> PolicyOut:
         """Create a policy; a spec that is not a valid PolicySpec is a 422 naming the field."""
-        row = await service.create_policy(ws.session, ws.mutation(reason), data.name, data.spec)
+        row = await policies.create_policy(ws.session, ws.mutation(reason), data.name, data.spec)
         return to_out(row)
 
     @put("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=WRITES)
@@ -74,10 +74,10 @@ class PolicyController(Controller):
         self, ws: WorkspaceScope, name: NameInPath, data: PolicyReplace, reason: Reason
     ) -> PolicyOut:
         """Replace a policy's spec; the version goes up only when the spec changes."""
-        row = await service.replace_policy(ws.session, ws.mutation(reason), name, data.spec)
+        row = await policies.replace_policy(ws.session, ws.mutation(reason), name, data.spec)
         return to_out(row)
 
     @delete("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=READS)
     async def delete_policy(self, ws: WorkspaceScope, name: NameInPath, reason: Reason) -> None:
         """Delete a policy no connector uses (409 names the connectors that do)."""
-        await service.delete_policy(ws.session, ws.mutation(reason), name)
+        await policies.delete_policy(ws.session, ws.mutation(reason), name)

@@ -17,7 +17,7 @@ from orchestrator.control_api.scope import (
     WorkspaceScope,
     provide_scope,
 )
-from orchestrator.core.configuration import repository, service, views
+from orchestrator.core.configuration import quotas, repository, views
 from orchestrator.core.errors import PolicyStateUnavailable
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
@@ -57,7 +57,7 @@ class QuotaController(Controller):
     async def put_quota(self, ws: WorkspaceScope, data: QuotaPut, reason: Reason) -> QuotaOut:
         """Set the workspace's limits; the version goes up only when they change."""
         quota = TenantQuota(**msgspec.structs.asdict(data))
-        return to_out(await service.put_quota(ws.session, ws.mutation(reason), quota))
+        return to_out(await quotas.put_quota(ws.session, ws.mutation(reason), quota))
 
     @get(
         "/usage",

@@ -22,7 +22,7 @@ from orchestrator.control_api.secret_refs.schemas import (
     SecretRefReplace,
     SecretValue,
 )
-from orchestrator.core.configuration import repository, service
+from orchestrator.core.configuration import repository, secret_refs
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
@@ -73,7 +73,7 @@ class SecretRefController(Controller):
     @get("/{name:str}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_secret_ref(self, ws: WorkspaceScope, name: NameInPath) -> SecretRefOut:
         """One secret ref; ``has_value`` says whether a ``db://`` value is stored."""
-        return to_out(await service.get_secret_ref(ws.session, name))
+        return to_out(await secret_refs.get_secret_ref(ws.session, name))
 
     @post(opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES)
     async def create_secret_ref(
@@ -86,7 +86,9 @@ class SecretRefController(Controller):
         """Create a secret ref (422 when it names what the workspace may not reach)."""
         m = ws.mutation(reason)
         scope = scope_of(request)
-        return to_out(await service.create_secret_ref(ws.session, m, data.name, data.ref, scope))
+        return to_out(
+            await secret_refs.create_secret_ref(ws.session, m, data.name, data.ref, scope)
+        )
 
     @put("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=WRITES)
     async def replace_secret_ref(
@@ -100,12 +102,12 @@ class SecretRefController(Controller):
         """Point a secret ref elsewhere; the version goes up only when the ref changes."""
         m = ws.mutation(reason)
         scope = scope_of(request)
-        return to_out(await service.replace_secret_ref(ws.session, m, name, data.ref, scope))
+        return to_out(await secret_refs.replace_secret_ref(ws.session, m, name, data.ref, scope))
 
     @delete("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=READS)
     async def delete_secret_ref(self, ws: WorkspaceScope, name: NameInPath, reason: Reason) -> None:
         """Delete a secret ref no connector uses (409 names the connectors that do)."""
-        await service.delete_secret_ref(ws.session, ws.mutation(reason), name)
+        await secret_refs.delete_secret_ref(ws.session, ws.mutation(reason), name)
 
     @put("/{name:str}/value", opt=guarded(*WRITE_GUARDS), status_code=204, responses=WRITES)
     async def set_secret_value(
@@ -119,4 +121,4 @@ class SecretRefController(Controller):
         """Store the value of a ``db://`` ref, encrypted; it is never returned (409 otherwise)."""
         resources: Resources = request.app.state.resources
         keys = keyring_from(resources.settings.crypto)
-        await service.set_secret_value(ws.session, ws.mutation(reason), keys, name, data.value)
+        await secret_refs.set_secret_value(ws.session, ws.mutation(reason), keys, name, data.value)

@@ -22,7 +22,7 @@ from orchestrator.core.auth import revocation
 from orchestrator.core.auth.claims import EXEC_SCOPES
 from orchestrator.core.auth.revocation import SubjectRevocation
 from orchestrator.core.auth.subjects import service_subject
-from orchestrator.core.configuration.service import flush_or_conflict
+from orchestrator.core.configuration.mutation import flush_or_conflict
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.pages import Keyset, Page, PageRequest

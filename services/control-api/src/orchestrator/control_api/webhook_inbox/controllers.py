@@ -25,7 +25,7 @@ from orchestrator.control_api.webhook_inbox.schemas import (
     InboxRetryIn,
     Status,
 )
-from orchestrator.core.configuration.service import Mutation
+from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.deadline import route_budget
 from orchestrator.core.events.wake import Waker
 from orchestrator.core.http.auth import guarded, provide_principal

@@ -9,11 +9,12 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
 from orchestrator.core.db.tenant import set_tenant
-from orchestrator.core.execution.executor import Execution, Prepared, QueueInstead
+from orchestrator.core.execution.calls import Execution, Prepared
+from orchestrator.core.execution.refusals import QueueInstead
 from orchestrator.core.http.auth import authenticated, guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.idempotency.guard import idempotent
-from orchestrator.core.jobs import service
+from orchestrator.core.jobs import submission
 from orchestrator.exec_api.execute.schemas import ExecuteRequest
 from orchestrator.exec_api.jobs.controllers import IdempotencyKey
 from orchestrator.exec_api.jobs.schemas import JobAccepted
@@ -30,11 +31,11 @@ async def queue_instead(
     tenant_id = prepared.plan.tenant_id
     async with plane.resources.sessions() as session, session.begin():
         await set_tenant(session, tenant_id)
-        submitted = await service.submit(
+        submitted = await submission.submit(
             session,
             plane.waker,
             tenant_id,
-            service.NewJob(
+            submission.NewJob(
                 connector=data.connector,
                 operation=data.operation,
                 payload=data.payload,

@@ -16,7 +16,8 @@ import msgspec
 from litestar import Litestar
 
 from orchestrator.core.auth.claims import Principal
-from orchestrator.core.execution.executor import Prepared, QueueInstead
+from orchestrator.core.execution.calls import Prepared
+from orchestrator.core.execution.refusals import QueueInstead
 from orchestrator.core.http.fast_path import JSON_HEADERS, Answer
 from orchestrator.exec_api.execute.controllers import queue_instead
 from orchestrator.exec_api.execute.schemas import ExecuteRequest

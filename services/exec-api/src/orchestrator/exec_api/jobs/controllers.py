@@ -1,4 +1,5 @@
-"""``/api/v1/jobs``: HTTP only; the rules are in ``orchestrator.core.jobs.service``."""
+"""``/api/v1/jobs``: HTTP only; the rules are in ``orchestrator.core.jobs`` (``submission``,
+``single_job``, ``replay``)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from orchestrator.core.http.auth import (
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.idempotency.fingerprint import MAX_KEY_LENGTH
 from orchestrator.core.idempotency.guard import idempotent
-from orchestrator.core.jobs import repository, service
+from orchestrator.core.jobs import listing_queries, replay, single_job, submission
 from orchestrator.core.jobs.cursor import JobCursor, cursor_param
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.jobs.views import DeadJobFilter, JobOut, Status, to_out
@@ -54,9 +55,9 @@ SUBMIT_LOCK_S = 30.0
 """How long a submission that died keeps its key in flight (far above its run time)."""
 
 
-def new_job(data: JobCreate, idempotency_key: str | None) -> service.NewJob:
+def new_job(data: JobCreate, idempotency_key: str | None) -> submission.NewJob:
     """The service's view of a submitted job."""
-    return service.NewJob(
+    return submission.NewJob(
         connector=data.connector,
         operation=data.operation,
         payload=data.payload,
@@ -66,12 +67,12 @@ def new_job(data: JobCreate, idempotency_key: str | None) -> service.NewJob:
     )
 
 
-def to_accepted(job: service.SubmittedJob) -> JobAccepted:
+def to_accepted(job: submission.SubmittedJob) -> JobAccepted:
     """The API view of a queued job."""
     return JobAccepted(id=job.id, status=job.status.value)
 
 
-def location(job: service.SubmittedJob) -> dict[str, str]:
+def location(job: submission.SubmittedJob) -> dict[str, str]:
     """The ``Location`` header naming a queued job."""
     return {"Location": f"/api/v1/jobs/{job.id}"}
 
@@ -133,7 +134,7 @@ class JobController(Controller):
             prepared = await executor_of(plane).prepare(
                 principal.tenant_id, data.connector, data.operation, data.payload
             )
-            service.check_new_job(new, plane.network)
+            submission.check_new_job(new, plane.network)
             submitted = await plane.submitter.submit(
                 Submission(principal.tenant_id, new, prepared.plan)
             )
@@ -151,7 +152,7 @@ class JobController(Controller):
                     data.payload,
                     session=session,
                 )
-                submitted = await service.submit(
+                submitted = await submission.submit(
                     session,
                     plane.waker,
                     principal.tenant_id,
@@ -200,10 +201,10 @@ class JobController(Controller):
                             session=session,
                         )
                         new = new_job(item, idempotency_key)
-                        service.check_new_job(new, plane.network)
+                        submission.check_new_job(new, plane.network)
                     news.append(new)
                     plans.append(prepared.plan)
-                submitted = await service.submit_many(
+                submitted = await submission.submit_many(
                     session, plane.waker, principal.tenant_id, news, plans=plans
                 )
                 body = JobBatchAccepted(jobs=[to_accepted(job) for job in submitted])
@@ -216,7 +217,7 @@ class JobController(Controller):
     )
     async def get_job(self, job_id: FromPath[uuid.UUID], session: AsyncSession) -> JobOut:
         """One job of the caller's workspace."""
-        return to_out(await service.get(session, job_id))
+        return to_out(await single_job.get(session, job_id))
 
     @get(
         opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:read")),
@@ -232,7 +233,7 @@ class JobController(Controller):
     ) -> JobList:
         """The caller's jobs, newest first, optionally of one status; cursor-paginated."""
         after = cursor_param(cursor)
-        jobs = await repository.list_jobs(
+        jobs = await listing_queries.list_jobs(
             session,
             principal.tenant_id,
             status=JobStatus(status) if status else None,
@@ -256,7 +257,7 @@ class JobController(Controller):
         self, job_id: FromPath[uuid.UUID], principal: Principal, session: AsyncSession, plane: Plane
     ) -> JobOut:
         """Cancel a queued job; ``409`` once it is running or finished."""
-        return to_out(await service.cancel(session, plane.waker, principal.tenant_id, job_id))
+        return to_out(await single_job.cancel(session, plane.waker, principal.tenant_id, job_id))
 
     @post(
         "/{job_id:uuid}/retry",
@@ -269,7 +270,7 @@ class JobController(Controller):
     ) -> JobOut:
         """Queue a dead job again with a fresh attempt budget (its connector's policy today);
         ``409`` for a job in any other status."""
-        return to_out(await service.replay(session, plane.waker, principal.tenant_id, job_id))
+        return to_out(await replay.replay(session, plane.waker, principal.tenant_id, job_id))
 
     @post(
         "/retry",
@@ -282,7 +283,7 @@ class JobController(Controller):
     ) -> JobsRetried:
         """Queue again up to ``limit`` dead jobs of the workspace matching the filter, the
         oldest dead first, in one transaction."""
-        ids = await service.replay_many(
+        ids = await replay.replay_many(
             session, plane.waker, principal.tenant_id, data.to_filter(), limit=data.limit
         )
         return JobsRetried(retried=len(ids), ids=ids)

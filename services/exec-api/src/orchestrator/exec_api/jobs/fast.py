@@ -14,9 +14,9 @@ import msgspec
 from litestar import Litestar
 
 from orchestrator.core.auth.claims import Principal
-from orchestrator.core.execution.executor import Prepared
+from orchestrator.core.execution.calls import Prepared
 from orchestrator.core.http.fast_path import JSON_HEADERS, Answer
-from orchestrator.core.jobs import service
+from orchestrator.core.jobs.submission import NewJob, check_new_job
 from orchestrator.exec_api.fast_route import PlainRoute
 from orchestrator.exec_api.jobs.controllers import executor_of, new_job, to_accepted
 from orchestrator.exec_api.jobs.schemas import JobCreate
@@ -31,14 +31,14 @@ SCOPE = "jobs:write"
 _DECODER = msgspec.json.Decoder(JobCreate)
 
 
-class FastSubmit(PlainRoute[tuple[service.NewJob, Prepared]]):
+class FastSubmit(PlainRoute[tuple[NewJob, Prepared]]):
     """The fast route of ``POST /api/v1/jobs``."""
 
     scope_name = SCOPE
 
     async def check(
         self, app: Litestar, principal: Principal, body: bytes
-    ) -> tuple[service.NewJob, Prepared]:
+    ) -> tuple[NewJob, Prepared]:
         """The job, its operation and payload checked (the route answers 404 and 422)."""
         data = _DECODER.decode(body)
         plane = plane_in(app.state)
@@ -46,11 +46,11 @@ class FastSubmit(PlainRoute[tuple[service.NewJob, Prepared]]):
         prepared = await executor_of(plane).prepare(
             principal.tenant_id, data.connector, data.operation, data.payload
         )
-        service.check_new_job(new, plane.network)
+        check_new_job(new, plane.network)
         return new, prepared
 
     async def run(
-        self, app: Litestar, principal: Principal, checked: tuple[service.NewJob, Prepared]
+        self, app: Litestar, principal: Principal, checked: tuple[NewJob, Prepared]
     ) -> Answer:
         """Queue the job with the group commit; 202 once it committed."""
         new, prepared = checked

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import msgspec
 
 from orchestrator.core.http.fields import NO_NUL
-from orchestrator.core.jobs.service import MAX_DELAY_MS
+from orchestrator.core.jobs.submission import MAX_DELAY_MS
 from orchestrator.core.jobs.views import JobOut, Status
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)]

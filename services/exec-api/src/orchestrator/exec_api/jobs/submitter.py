@@ -19,16 +19,16 @@ from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import Problem
 from orchestrator.core.events.wake import Notifier
 from orchestrator.core.execution.plans import ConnectorPlan
-from orchestrator.core.jobs import service
+from orchestrator.core.jobs.submission import NewJob, SubmittedJob, submit_many
 
 
 @dataclass(frozen=True, slots=True)
 class Submission:
-    """One caller's job, already through ``service.check_new_job``, with its connector's
+    """One caller's job, already through ``check_new_job``, with its connector's
     plan."""
 
     tenant_id: uuid.UUID
-    job: service.NewJob
+    job: NewJob
     plan: ConnectorPlan
 
 
@@ -37,28 +37,24 @@ class JobSubmitter:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], notifier: Notifier) -> None:
         self._notifier = notifier
-        self._group: GroupCommit[Submission, service.SubmittedJob] = GroupCommit(
-            sessions, self._write
-        )
+        self._group: GroupCommit[Submission, SubmittedJob] = GroupCommit(sessions, self._write)
 
-    async def submit(self, submission: Submission) -> service.SubmittedJob:
-        """Queue the job; its id once committed (422/429 as ``service.submit_many``)."""
+    async def submit(self, submission: Submission) -> SubmittedJob:
+        """Queue the job; its id once committed (422/429 as ``submit_many``)."""
         return await self._group.submit(submission)
 
     async def _write(
         self, session: AsyncSession, group: Sequence[Submission]
-    ) -> list[service.SubmittedJob | BaseException]:
+    ) -> list[SubmittedJob | BaseException]:
         by_tenant: dict[uuid.UUID, list[int]] = {}
         for index, submission in enumerate(group):
             by_tenant.setdefault(submission.tenant_id, []).append(index)
-        results: list[service.SubmittedJob | BaseException] = [RuntimeError("not written")] * len(
-            group
-        )
+        results: list[SubmittedJob | BaseException] = [RuntimeError("not written")] * len(group)
         for tenant_id, indexes in by_tenant.items():
             # Row-level security follows the tenant set last in this transaction.
             await set_tenant(session, tenant_id)
             try:
-                submitted = await service.submit_many(
+                submitted = await submit_many(
                     session,
                     self._notifier,
                     tenant_id,

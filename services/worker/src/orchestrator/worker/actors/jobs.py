@@ -16,10 +16,10 @@ from loguru import logger
 from prometheus_client import Counter
 
 from orchestrator.core.db.tenant import tenant_transaction
-from orchestrator.core.jobs import service
-from orchestrator.core.jobs.repository import ClaimedJob
+from orchestrator.core.jobs.claim_queries import ClaimedJob
+from orchestrator.core.jobs.claiming import claim_batch
+from orchestrator.core.jobs.finishing import Attempted, finish_batch
 from orchestrator.core.jobs.results import AttemptResult
-from orchestrator.core.jobs.service import Attempted
 from orchestrator.worker.actors.attempt import execute_job_attempt
 from orchestrator.worker.actors.job_context import JobResources, job_resources
 
@@ -59,7 +59,7 @@ async def run_jobs_once(
     happened to each job (for logs and tests)."""
     outcomes = dict.fromkeys(job_ids, "skipped")
     async with tenant_transaction(resources.sessions, tenant_id) as session:
-        claimed = await service.claim_batch(
+        claimed = await claim_batch(
             session, resources.waker, tenant_id, job_ids, lease_s=resources.settings.jobs.lease_s
         )
     running = {asyncio.ensure_future(_attempt(resources, job, execute)) for job in claimed}
@@ -72,7 +72,7 @@ async def run_jobs_once(
             ended |= more
         attempted = [task.result() for task in ended]
         async with tenant_transaction(resources.sessions, tenant_id) as session:
-            finished = await service.finish_batch(session, resources.waker, tenant_id, attempted)
+            finished = await finish_batch(session, resources.waker, tenant_id, attempted)
         for attempt in attempted:
             job = attempt.job
             done = finished.get(job.id)

@@ -1,0 +1,71 @@
+"""Export a workspace's configuration as one bundle: every kind, whole and by name.
+
+Secret refs go without their values, and a config with its active version only, so an
+export imported back (``bundle_import``) changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.configuration import repository, views
+from orchestrator.core.configuration.bundle_model import (
+    Bundle,
+    BundleConfig,
+    BundleConnector,
+    BundlePolicy,
+    BundleSchedule,
+    BundleSecretRef,
+    BundleTenant,
+    BundleWorkflow,
+)
+from orchestrator.core.models import Workspace
+from orchestrator.core.schedules import service as schedules
+from orchestrator.core.workflows import service as workflows
+
+
+async def export_bundle(session: AsyncSession, workspace: Workspace) -> Bundle:
+    """The workspace's configuration (secret refs without values), every list by name and
+    whole: the repositories' lists, unpaged (``EVERY``), not the API's pages."""
+    quota = views.quota_of(await repository.quota_row(session))
+    return Bundle(
+        tenant=BundleTenant(
+            id=workspace.id,
+            name=workspace.name,
+            environment=workspace.environment,
+            quotas=views.quota_content(quota),
+        ),
+        policies=[
+            BundlePolicy(name=p.name, spec=p.spec)
+            for p in (await repository.list_policies(session)).items
+        ],
+        secret_refs=[
+            BundleSecretRef(name=r.name, ref=r.ref)
+            for r in (await repository.list_secret_refs(session)).items
+        ],
+        connectors=[
+            BundleConnector(
+                name=c.name,
+                type=c.type,
+                config=c.config,
+                policy=policy,
+                secrets=c.secrets,
+                enabled=c.enabled,
+            )
+            for c, policy in (await repository.list_connectors(session)).items
+        ],
+        configs=[
+            BundleConfig(name=config.name, document=version.document)
+            for config, version in await repository.active_configs(session)
+        ],
+        workflows=[
+            BundleWorkflow(name=w.name, steps=w.steps)
+            for w in (await workflows.list_workflows(session)).items
+        ],
+        schedules=[
+            BundleSchedule(name=s.name, **asdict(schedules.content_of(s)))
+            for s in (await schedules.list_schedules(session)).items
+        ],
+    )

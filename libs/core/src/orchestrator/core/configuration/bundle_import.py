@@ -1,0 +1,120 @@
+"""Import a bundle into a workspace: validated whole first, applied all-or-nothing,
+upserting by name. Items equal to what is stored are left alone (no version bump, no
+audit record), so re-importing a bundle, or an export, is a no-op.
+Items missing from a bundle stay as they are, unless the import prunes: then the policies,
+secret refs, connectors, workflows and schedules it does not list are deleted (configs are
+kept: their versions are immutable history, which the runtime role cannot delete). A bundle
+without a ``workflows`` or ``schedules`` member (one made before bundles carried them)
+leaves that kind alone, even when pruning.
+
+The steps live beside this module: ``bundle_stored`` reads the workspace, ``bundle_check``
+validates, ``bundle_plan`` compares, ``bundle_prune`` deletes what is unlisted; this module
+runs them in order and writes the changes.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.configuration import (
+    configs,
+    connectors,
+    policies,
+    quotas,
+    repository,
+    secret_refs,
+)
+from orchestrator.core.configuration.bundle_check import Checked, check_bundle
+from orchestrator.core.configuration.bundle_model import Bundle, BundleChange, ImportReport
+from orchestrator.core.configuration.bundle_plan import connector_input, plan_changes
+from orchestrator.core.configuration.bundle_prune import Pruned, delete_pruned, find_pruned
+from orchestrator.core.configuration.bundle_stored import Stored, read_stored
+from orchestrator.core.configuration.mutation import Mutation
+from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.schedules import service as schedules
+from orchestrator.core.secrets.scope import RefScope
+from orchestrator.core.workflows import service as workflows
+
+
+async def _apply(
+    session: AsyncSession,
+    m: Mutation,
+    bundle: Bundle,
+    checked: Checked,
+    stored: Stored,
+    changes: list[BundleChange],
+    network: NetworkPolicy,
+) -> None:
+    """Write the planned changes; each write skips (unaudited) what is already as wanted."""
+    policy_ids = {name: row.id for name, row in stored.policies.items()}
+    for name, spec in checked.specs.items():
+        row, _ = await policies.write_policy(session, m, name, spec, stored.policies.get(name))
+        policy_ids[name] = row.id
+    for r in bundle.secret_refs:
+        await secret_refs.write_secret_ref(session, m, r.name, r.ref, stored.refs.get(r.name))
+    for c in bundle.connectors:
+        policy_id = None if c.policy is None else policy_ids[c.policy]
+        existing = stored.connectors.get(c.name)
+        await connectors.write_connector(
+            session, m, c.name, connector_input(c), policy_id, existing
+        )
+    for item in bundle.configs:
+        existing_config = stored.configs.get(item.name)
+        await configs.write_config(session, m, item.name, item.document, existing_config)
+    if checked.quota is not None and any(change.kind == "quota" for change in changes):
+        await quotas.write_quota(session, m, checked.quota, stored.quota)
+    # After the connectors they call, and before the schedules that start them; the single
+    # writes check again, against the rows just written, and skip what is unchanged (so an
+    # unchanged schedule keeps its next_run_at).
+    for name, steps in checked.steps.items():
+        if name in stored.workflows:
+            await workflows.replace_workflow(session, m, name, steps)
+        else:
+            await workflows.create_workflow(session, m, name, steps)
+    for name, data in checked.schedules.items():
+        if name in stored.schedules:
+            await schedules.replace_schedule(session, m, name, data, network)
+        else:
+            await schedules.create_schedule(session, m, name, data, network)
+
+
+async def import_bundle(
+    session: AsyncSession,
+    m: Mutation,
+    bundle: Bundle,
+    *,
+    dry_run: bool,
+    prune: bool = False,
+    network: NetworkPolicy | None = None,
+    refs: RefScope | None = None,
+) -> ImportReport:
+    """Validate every item (422 listing all errors), then apply the changes unless ``dry_run``.
+
+    With ``prune`` the policies, secret refs, connectors, workflows and schedules the bundle
+    does not list are deleted too (workflows and schedules only when it has that member),
+    after the upserts (so a connector moved off a policy no longer holds it), each before
+    what it names; 409 when a webhook source still needs one, or a kept schedule starts a
+    deleted workflow, writing nothing. ``network`` checks schedules' callback URLs, ``refs``
+    what secret refs may reach (default: the process environment's policy and scope).
+    """
+    network = NetworkPolicy.from_env() if network is None else network
+    refs = RefScope.from_env() if refs is None else refs
+    await repository.lock_for_import(session, m.tenant_id)
+    stored = await read_stored(session)
+    checked = await check_bundle(
+        session, bundle, stored, network, prune=prune, refs=refs, tenant_id=m.tenant_id
+    )
+    planned = plan_changes(bundle, checked, stored)
+    changes = [change for change in planned if change is not None]
+    pruned = await find_pruned(session, bundle, stored) if prune else Pruned([], [], [], [], [])
+    deletes = pruned.changes(stored)
+    if not dry_run:
+        if changes:
+            await _apply(session, m, bundle, checked, stored, changes, network)
+        await delete_pruned(session, m, pruned)
+    return ImportReport(
+        dry_run=dry_run,
+        changed=len(changes) + len(deletes),
+        unchanged=len(planned) - len(changes),
+        changes=changes + deletes,
+    )

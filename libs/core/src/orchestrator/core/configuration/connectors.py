@@ -1,0 +1,163 @@
+"""A workspace's connectors: create, replace and delete them, checked and audited.
+
+A connector is checked against its type, and its policy and secret refs against the
+workspace. A replacement may not drop an operation a webhook binding starts, and a
+connector a binding starts jobs of cannot be deleted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.configuration import repository, views
+from orchestrator.core.configuration.connector_checks import (
+    bound_operation_errors,
+    connector_errors,
+)
+from orchestrator.core.configuration.mutation import (
+    Action,
+    Mutation,
+    audit_change,
+    flush_or_conflict,
+)
+from orchestrator.core.configuration.validation import nul_errors, raise_if
+from orchestrator.core.db.base import utcnow
+from orchestrator.core.errors import Conflict, NotFound
+from orchestrator.core.models import Connector
+
+
+@dataclass(frozen=True)
+class ConnectorInput:
+    """What a client sets on a connector (the policy and secret refs by name)."""
+
+    type: str
+    config: dict[str, Any]
+    policy: str | None
+    secrets: dict[str, str]
+    enabled: bool
+
+    def content(self) -> views.View:
+        """The comparable content."""
+        return views.connector_content(
+            type=self.type,
+            config=self.config,
+            policy=self.policy,
+            secrets=self.secrets,
+            enabled=self.enabled,
+        )
+
+
+async def write_connector(
+    session: AsyncSession,
+    m: Mutation,
+    name: str,
+    data: ConnectorInput,
+    policy_id: uuid.UUID | None,
+    existing: tuple[Connector, str | None] | None,
+) -> tuple[Connector, Action | None]:
+    """Create or update a validated connector; ``None`` when nothing changed."""
+    if existing is None:
+        row = Connector(
+            id=uuid.uuid4(),
+            tenant_id=m.tenant_id,
+            name=name,
+            type=data.type,
+            config=data.config,
+            policy_id=policy_id,
+            secrets=data.secrets,
+            enabled=data.enabled,
+            version=1,
+        )
+        session.add(row)
+        await flush_or_conflict(session, f"connector `{name}`")
+        after = views.connector_view(row, data.policy)
+        await audit_change(session, m, "connector.create", f"connector:{name}", None, after)
+        return row, "create"
+    row, policy = existing
+    if views.connector_of(row, policy) == data.content():
+        return row, None
+    before = views.connector_view(row, policy)
+    row.type, row.config, row.policy_id = data.type, data.config, policy_id
+    row.secrets, row.enabled = data.secrets, data.enabled
+    row.version, row.updated_at = row.version + 1, utcnow()
+    await flush_or_conflict(session, f"connector `{name}`")
+    after = views.connector_view(row, data.policy)
+    await audit_change(session, m, "connector.update", f"connector:{name}", before, after)
+    return row, "update"
+
+
+async def _checked_policy_id(session: AsyncSession, data: ConnectorInput) -> uuid.UUID | None:
+    """Validate a connector against its type and this workspace; its policy's id."""
+    storable = nul_errors({"config": data.config, "secrets": data.secrets}, "")
+    raise_if(storable, "The connector is not valid.")
+    known = await repository.existing_secret_ref_names(session, set(data.secrets.values()))
+    errors = connector_errors(data.type, data.config, data.secrets, at="", known_refs=known)
+    policy_id = None
+    if data.policy is not None:
+        policy = await repository.policy_by_name(session, data.policy)
+        if policy is None:
+            errors.append({"key": "/policy", "message": f"no policy called `{data.policy}`"})
+        else:
+            policy_id = policy.id
+    raise_if(errors, "The connector is not valid.")
+    return policy_id
+
+
+async def get_connector(session: AsyncSession, name: str) -> tuple[Connector, str | None]:
+    """A connector and its policy's name, or 404."""
+    found = await repository.connector_by_name(session, name)
+    if found is None:
+        raise NotFound(f"No connector called `{name}` in this workspace.")
+    return found
+
+
+async def create_connector(
+    session: AsyncSession, m: Mutation, name: str, data: ConnectorInput
+) -> Connector:
+    """A new connector; 422 when its type, config, policy or secrets do not check out."""
+    policy_id = await _checked_policy_id(session, data)
+    if await repository.connector_by_name(session, name) is not None:
+        raise Conflict(f"A connector called `{name}` exists; replace it with PUT.")
+    return (await write_connector(session, m, name, data, policy_id, None))[0]
+
+
+async def replace_connector(
+    session: AsyncSession, m: Mutation, name: str, data: ConnectorInput
+) -> Connector:
+    """Replace a connector (version +1 when it differs); 422 when it would drop an
+    operation a webhook binding starts."""
+    existing = await repository.connector_by_name(session, name, for_update=True)
+    if existing is None:
+        raise NotFound(f"No connector called `{name}` in this workspace.")
+    policy_id = await _checked_policy_id(session, data)
+    # Under the row lock taken above, which a new binding takes too: none slips in.
+    bound = (await repository.bound_operations(session, name)).get(name, {})
+    errors = bound_operation_errors(data.type, data.config, bound, at="")
+    raise_if(errors, "The connector is not valid.")
+    return (await write_connector(session, m, name, data, policy_id, existing))[0]
+
+
+async def refuse_if_webhook_sources_bind(session: AsyncSession, name: str) -> None:
+    """409 when webhook bindings start jobs of connector ``name`` (so it cannot be deleted)."""
+    if sources := await repository.webhook_sources_binding_connector(session, name):
+        raise Conflict(
+            f"Connector `{name}` is bound to events of webhook sources: {', '.join(sources)}.",
+            used_by_webhook_sources=sources,
+        )
+
+
+async def delete_connector(session: AsyncSession, m: Mutation, name: str) -> None:
+    """Delete a connector no webhook binding starts jobs of."""
+    existing = await repository.connector_by_name(session, name, for_update=True)
+    if existing is None:
+        raise NotFound(f"No connector called `{name}` in this workspace.")
+    await refuse_if_webhook_sources_bind(session, name)
+    row, policy = existing
+    before = views.connector_view(row, policy)
+    await session.delete(row)
+    await flush_or_conflict(session, f"connector `{name}`")
+    await audit_change(session, m, "connector.delete", f"connector:{name}", before, None)

@@ -1,0 +1,172 @@
+"""Business rules of submitting jobs: what a caller may ask to run later, and queuing it.
+
+The checks that need nothing stored run first and alone (``check_new_job``), so a batch
+or a group committer can refuse a bad job before its transaction; ``submit_many`` then
+snapshots each job's attempt budget, holds the workspace to its queue-depth quota and
+queues the batch in the caller's transaction, which it never commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.configuration.repository import connector_with_policy, tenant_quota
+from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.errors import QueueFull, ValidationFailed
+from orchestrator.core.events.wake import Notifier, after_commit
+from orchestrator.core.execution.plans import ConnectorPlan
+from orchestrator.core.jobs.notices import tell_events
+from orchestrator.core.jobs.states import JobStatus
+from orchestrator.core.jobs.submission_queries import QueuedJob, count_active, insert_queued_jobs
+from orchestrator.core.observability.tracing import current_traceparent
+
+MAX_DELAY_MS = 7 * 24 * 3600 * 1000
+"""The furthest in the future a job may be scheduled (7 days)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewJob:
+    """What a caller asks to run later."""
+
+    connector: str
+    operation: str
+    payload: Any
+    callback_url: str | None = None
+    delay_ms: int = 0
+    idempotency_key: str | None = None
+    traceparent: str | None = field(default_factory=current_traceparent)
+    """The trace the job continues: taken where the job is asked for (the request's
+    context), since the group committer that writes it runs in another request's."""
+
+
+@dataclass(frozen=True, slots=True)
+class SubmittedJob:
+    """A job that is now queued."""
+
+    id: uuid.UUID
+    status: JobStatus
+
+
+def check_callback_url(url: str, network: NetworkPolicy) -> None:
+    """Refuse (422) a callback URL the SSRF policy forbids, before anything is stored."""
+    problem = network.url_problem(url)
+    if problem is not None:
+        raise ValidationFailed(
+            f"callback_url is refused: {problem}.",
+            errors=[{"key": "callback_url", "message": problem, "source": "body"}],
+        )
+
+
+def check_payload(payload: Any) -> None:
+    """Refuse (422) a payload PostgreSQL's JSONB cannot store (a U+0000 anywhere)."""
+    if b"\\u0000" in msgspec.json.encode(payload):
+        raise ValidationFailed(
+            "payload must not contain the character U+0000.",
+            errors=[{"key": "payload", "message": "contains U+0000", "source": "body"}],
+        )
+
+
+async def retry_budget(session: AsyncSession, connector: str) -> int:
+    """The attempts a job on ``connector`` gets (its policy's ``retry.max_attempts``);
+    422 when the workspace has no such enabled connector."""
+    found = await connector_with_policy(session, connector)
+    if found is None or not found[0].enabled:
+        raise ValidationFailed(
+            f"This workspace has no enabled connector called `{connector}`.",
+            errors=[{"key": "connector", "message": "no such enabled connector", "source": "body"}],
+        )
+    return found[1].retry.max_attempts
+
+
+def check_new_job(new: NewJob, network: NetworkPolicy) -> None:
+    """Refuse (422) what the job itself gets wrong, before anything is stored (pure)."""
+    if new.callback_url is not None:
+        check_callback_url(new.callback_url, network)
+    if not 0 <= new.delay_ms <= MAX_DELAY_MS:
+        raise ValidationFailed(
+            f"delay_ms must be between 0 and {MAX_DELAY_MS}.",
+            errors=[{"key": "delay_ms", "message": "out of range", "source": "body"}],
+        )
+    check_payload(new.payload)
+
+
+async def submit(
+    session: AsyncSession,
+    notifier: Notifier,
+    tenant_id: uuid.UUID,
+    new: NewJob,
+    *,
+    network: NetworkPolicy,
+    plan: ConnectorPlan | None = None,
+) -> SubmittedJob:
+    """``check_new_job``, then ``submit_many`` for one job."""
+    check_new_job(new, network)
+    [submitted] = await submit_many(session, notifier, tenant_id, [new], plans=[plan])
+    return submitted
+
+
+async def submit_many(
+    session: AsyncSession,
+    notifier: Notifier,
+    tenant_id: uuid.UUID,
+    jobs: Sequence[NewJob],
+    *,
+    plans: Sequence[ConnectorPlan | None],
+) -> list[SubmittedJob]:
+    """Queue jobs of one tenant that passed ``check_new_job``: each job row, its
+    ``run_job`` outbox row and its ``job.queued`` event, all in one statement of the
+    caller's transaction.
+
+    422 for an unknown connector; 429 when the tenant's queued and running jobs would
+    pass its queue-depth quota. Each job's attempt budget is snapshotted from its
+    connector's policy. ``plans`` (one per job, None where the caller holds none) carry
+    the policy and the tenant's quota, sparing their queries.
+    """
+    budgets = [
+        plan.spec.retry.max_attempts if plan else await retry_budget(session, new.connector)
+        for new, plan in zip(jobs, plans, strict=True)
+    ]
+    held = next((plan for plan in plans if plan is not None), None)
+    quota = held.quota if held is not None else await tenant_quota(session)
+    await _check_queue_depth(session, tenant_id, quota.queue_depth, adding=len(jobs))
+    queued = [
+        QueuedJob(
+            id=uuid.uuid4(),
+            connector=new.connector,
+            operation=new.operation,
+            payload=new.payload,
+            max_attempts=budget,
+            delay_s=new.delay_ms / 1000,
+            callback_url=new.callback_url,
+            idempotency_key=new.idempotency_key,
+            traceparent=new.traceparent,
+        )
+        for new, budget in zip(jobs, budgets, strict=True)
+    ]
+    # One statement: each job, its outbox row and its event exist together or not at all.
+    await insert_queued_jobs(session, tenant_id, queued)
+    after_commit(session, notifier.outbox_written)
+    tell_events(session, notifier, tenant_id)
+    return [SubmittedJob(id=job.id, status=JobStatus.QUEUED) for job in queued]
+
+
+async def _check_queue_depth(
+    session: AsyncSession, tenant_id: uuid.UUID, depth: int | None, *, adding: int
+) -> None:
+    # A soft limit: concurrent submissions may overshoot it by their number, which
+    # is better than serialising every submission of a tenant on one lock.
+    if depth is None:
+        return
+    if await count_active(session, tenant_id, up_to=depth) + adding > depth:
+        raise QueueFull(
+            f"This workspace may have {depth} queued or running jobs (its queue-depth "
+            f"quota); {adding} more would pass it. Retry when some have finished.",
+            headers={"Retry-After": "1"},
+            queue_depth=depth,
+        )
