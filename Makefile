@@ -40,10 +40,11 @@ sync: | $(UV)  ## Install the workspace into .venv from uv.lock
 run: sync  ## Run the whole stack (embedded PostgreSQL and Redis unless their URLs are set)
 	$(RUN) orchestrator run
 
-lint: sync  ## Ruff, formatting, mypy --strict, and alembic check (models agree with migrations)
+lint: sync  ## Ruff, formatting, mypy --strict, import contracts (.importlinter), and alembic check
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy $(TYPED_DIRS)
+	$(RUN) lint-imports
 	$(WITH_INFRA) $(RUN) orchestrator db-check
 
 fmt: sync  ## Fix what ruff can fix and format the code

@@ -26,11 +26,11 @@ from tests.support.upstream import Behaviour, Program, upstream_process
 
 from orchestrator.core.connectors.http.parsing import parse_config
 from orchestrator.core.connectors.http.rendering import render_request
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.validation import validate_payload
 from orchestrator.core.upstream.aiohttp_client import AiohttpUpstreamClient
 from orchestrator.core.upstream.client import Timeouts, UpstreamRequest
 from orchestrator.core.upstream.lean_client import LeanUpstreamClient
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 CALLS = int(os.environ.get("BENCH_UPSTREAM_CALLS", "3000"))
 ROUNDS = int(os.environ.get("BENCH_UPSTREAM_ROUNDS", "3"))

@@ -13,7 +13,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT
@@ -21,6 +20,7 @@ from orchestrator.core.jobs import submission
 from orchestrator.core.models import Job
 from orchestrator.core.observability.depth import Depths, read_depths
 from orchestrator.core.settings import CoreSettings
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from tests.support.factories import new_tenant
 from tests.support.jobs import add_connector, libpq
 from tests.support.stack import Stack

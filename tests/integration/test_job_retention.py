@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT
 from orchestrator.core.jobs import maintenance, maintenance_queries, submission
 from orchestrator.core.models import Job, JobRun, TenantQuotaRow, WorkflowRun
 from orchestrator.core.tenancy.service import BootstrapResult
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from tests.support.factories import new_tenant
 from tests.support.jobs import add_connector
 

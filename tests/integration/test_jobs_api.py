@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.callbacks import delivery
 from orchestrator.core.callbacks.signing import verify
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.tenant import set_tenant, tenant_transaction
 from orchestrator.core.events import log as events
 from orchestrator.core.events.cursor import START
@@ -39,6 +38,7 @@ from orchestrator.core.notify import Subscriber
 from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.settings import UpstreamSettings
 from orchestrator.core.tenancy.service import BootstrapResult
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.worker.actors.job_context import JobResources
 from orchestrator.worker.actors.jobs import run_job_once, run_jobs_once
 from orchestrator.worker.settings import JobsSettings, Settings, WorkerHttp

@@ -24,7 +24,6 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select, text
 
 from orchestrator.cli.infra import EmbeddedRedis
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT, Waker
 from orchestrator.core.jobs import maintenance, submission
@@ -34,6 +33,7 @@ from orchestrator.core.outbox.kinds import JOBS_QUEUE, RUN_JOB
 from orchestrator.core.outbox.publisher import BrokerPublisher
 from orchestrator.core.outbox.relay import Relay, RelayConfig
 from orchestrator.core.settings import CoreSettings
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from tests.support.factories import new_tenant
 from tests.support.jobs import IsolatedDb, add_connector, exec_token
 from tests.support.stack import free_port, start_service, wait_ready

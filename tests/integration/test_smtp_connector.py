@@ -16,10 +16,10 @@ from orchestrator.core.connectors.handlers import SendContext
 from orchestrator.core.connectors.smtp import sending
 from orchestrator.core.connectors.smtp.config import parse_config
 from orchestrator.core.connectors.smtp.message import SmtpCall, render
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.policy.model import RetryPolicy
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.upstream.client import Timeouts, UpstreamRefused
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from tests.support.execution import Caller, caller
 from tests.support.smtp import SmtpServer, smtp_server
 from tests.support.stack import Stack

@@ -10,7 +10,6 @@ import httpx
 import msgspec
 import pytest
 
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.upstream.aiohttp_client import AiohttpUpstreamClient
 from orchestrator.core.upstream.client import (
     Timeouts,
@@ -22,6 +21,7 @@ from orchestrator.core.upstream.client import (
     UpstreamTimeout,
 )
 from orchestrator.core.upstream.lean_client import LeanUpstreamClient
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from tests.support.stack import free_port
 from tests.support.upstream import Behaviour, Program, UpstreamServer
 

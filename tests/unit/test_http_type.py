@@ -12,9 +12,9 @@ from orchestrator.core.connectors import registry
 from orchestrator.core.connectors.http.parsing import parse_config
 from orchestrator.core.connectors.http.rendering import render_request
 from orchestrator.core.connectors.http.responses import parse_response_body
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.templates import TemplateSyntaxError, parse_template
 from orchestrator.core.errors import ValidationFailed
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 CONFIG: dict[str, Any] = {
     "base_url": "https://api.example.com/v1/",

@@ -21,11 +21,11 @@ from orchestrator.core.connectors.smtp.outcomes import (
     refused_outcome,
     reply_outcome,
 )
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.validation import instance_errors
 from orchestrator.core.errors import ValidationFailed
 from orchestrator.core.policy.model import RetryPolicy
 from orchestrator.core.upstream.client import Timeouts
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 CONFIG: dict[str, Any] = {
     "host": "smtp.example.com",

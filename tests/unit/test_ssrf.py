@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from orchestrator.core.connectors.ssrf import (
+from orchestrator.core.settings import UpstreamSettings
+from orchestrator.core.upstream.aiohttp_client import GuardedResolver, guarded_socket_factory
+from orchestrator.core.upstream.ssrf import (
     AddressRefused,
     HostInvalid,
     NetworkPolicy,
     normalise_host,
     resolve_allowed,
 )
-from orchestrator.core.settings import UpstreamSettings
-from orchestrator.core.upstream.aiohttp_client import GuardedResolver, guarded_socket_factory
 
 STRICT = NetworkPolicy()
 OPEN = NetworkPolicy(allow_loopback=True, allow_private=True)

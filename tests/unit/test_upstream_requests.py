@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.upstream.aiohttp_client import AiohttpUpstreamClient
 from orchestrator.core.upstream.client import (
     Timeouts,
@@ -15,6 +14,7 @@ from orchestrator.core.upstream.client import (
 )
 from orchestrator.core.upstream.lean_client import LeanUpstreamClient
 from orchestrator.core.upstream.lean_request import encode_head, parse_target
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 SECRET = "Bearer s3cr3t-value"
 TIMEOUTS = Timeouts(connect_s=0.5, read_s=0.5, total_s=0.5)

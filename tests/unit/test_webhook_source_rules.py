@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from orchestrator.core.configuration.connector_checks import bound_operation_errors
-from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks.providers import PROVIDER_NAMES
 from orchestrator.core.webhooks.sources import (
     ROUTING_KEY_NAMES,

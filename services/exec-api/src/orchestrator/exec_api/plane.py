@@ -13,10 +13,10 @@ from litestar import Request
 from litestar.datastructures import State
 
 from orchestrator.core.auth.limits import StreamSlots
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.events.hub import EventHub
 from orchestrator.core.events.wake import Waker
 from orchestrator.core.runtime import Resources
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.exec_api.jobs.submitter import JobSubmitter
 
 _STATE_KEY = "jobs_plane"

@@ -36,10 +36,10 @@ from orchestrator.core.configuration.validation import (
     ref_errors,
 )
 from orchestrator.core.connectors.registry import operations_of
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.policy.model import TenantQuota
 from orchestrator.core.schedules import service as schedules
 from orchestrator.core.secrets.scope import RefScope
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.workflows import service as workflows
 from orchestrator.core.workflows.definition import Step
 

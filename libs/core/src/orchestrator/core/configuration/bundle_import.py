@@ -30,9 +30,9 @@ from orchestrator.core.configuration.bundle_plan import connector_input, plan_ch
 from orchestrator.core.configuration.bundle_prune import Pruned, delete_pruned, find_pruned
 from orchestrator.core.configuration.bundle_stored import Stored, read_stored
 from orchestrator.core.configuration.mutation import Mutation
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.schedules import service as schedules
 from orchestrator.core.secrets.scope import RefScope
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.workflows import service as workflows
 
 

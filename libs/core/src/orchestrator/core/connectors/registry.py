@@ -15,9 +15,9 @@ from typing import Any
 from orchestrator.core.connectors.handlers import CodeHandler, ConnectorHandler
 from orchestrator.core.connectors.http import handler as http_handler
 from orchestrator.core.connectors.smtp import handler as smtp_handler
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.types import ConnectorType, OperationType
 from orchestrator.core.errors import ValidationFailed
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 _HANDLERS: Mapping[str, ConnectorHandler] = MappingProxyType(
     {

@@ -17,7 +17,6 @@ from loguru import logger
 from redis.exceptions import RedisError
 
 from orchestrator.core.connectors.handlers import SendContext
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.errors import (
     PolicyStateUnavailable,
     UpstreamAddressRefused,
@@ -43,6 +42,7 @@ from orchestrator.core.upstream.client import (
     UpstreamRequest,
     UpstreamUnsendable,
 )
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 BudgetWarning = Callable[[uuid.UUID, int, int], Awaitable[None]]
 """Told ``(workspace, calls made, budget)`` when a call crosses 95 % of the budget."""

@@ -19,7 +19,6 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.connectors.http.rendering import render_request
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.validation import validate_payload
 from orchestrator.core.deadline import paused
 from orchestrator.core.errors import DeadlineExceeded, UpstreamFailed, ValidationFailed
@@ -34,6 +33,7 @@ from orchestrator.core.policy.gate import PolicyGate
 from orchestrator.core.policy.keys import CallKey
 from orchestrator.core.policy.retry import plan_retry
 from orchestrator.core.upstream.client import UpstreamClient, UpstreamRequest
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _REFUSALS = children(POLICY_REFUSALS)

@@ -9,7 +9,6 @@ from loguru import logger
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.events.wake import Waker
 from orchestrator.core.execution.budget_warning import BudgetWarnings
 from orchestrator.core.execution.executor import Executor
@@ -20,6 +19,7 @@ from orchestrator.core.secrets.keyring import keyring_from
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.upstream.client import UpstreamClient
 from orchestrator.core.upstream.factory import create_upstream_client
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 
 def config_channel(namespace: str) -> str:

@@ -17,7 +17,6 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.configuration.repository import connector_with_policy, tenant_quota
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.errors import QueueFull, ValidationFailed
 from orchestrator.core.events.wake import Notifier, after_commit
 from orchestrator.core.execution.plans import ConnectorPlan
@@ -25,6 +24,7 @@ from orchestrator.core.jobs.notices import tell_events
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.jobs.submission_queries import QueuedJob, count_active, insert_queued_jobs
 from orchestrator.core.observability.tracing import current_traceparent
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 MAX_DELAY_MS = 7 * 24 * 3600 * 1000
 """The furthest in the future a job may be scheduled (7 days)."""

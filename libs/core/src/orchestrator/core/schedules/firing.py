@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.errors import Problem
@@ -27,6 +26,7 @@ from orchestrator.core.jobs import submission as jobs
 from orchestrator.core.models import Schedule
 from orchestrator.core.schedules import cron, repository
 from orchestrator.core.schedules.metrics import SCHEDULER_FIRES, SCHEDULER_LAG
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.workflows import runs
 
 BATCH = 100

@@ -17,12 +17,12 @@ import contextlib
 from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.events.wake import Notifier
 from orchestrator.core.schedules import repository
 from orchestrator.core.schedules.firing import BATCH, Fired, fire_workspace
 from orchestrator.core.schedules.metrics import SCHEDULER_LAST_PASS
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 
 class Scheduler:

@@ -21,13 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orchestrator.core.configuration.known import KnownNames
 from orchestrator.core.configuration.mutation import Mutation, audit_change, flush_or_conflict
 from orchestrator.core.configuration.validation import FieldErrors, nul_errors, raise_if
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.validation import instance_errors
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.pages import EVERY, Page, PageRequest
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.models import Schedule
 from orchestrator.core.schedules import cron, repository
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks.sources import operation_errors
 
 

@@ -19,13 +19,6 @@ from aiohappyeyeballs import AddrInfoType, SocketFactoryType
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
-from orchestrator.core.connectors.ssrf import (
-    METADATA_HOSTS,
-    AddressRefused,
-    HostInvalid,
-    NetworkPolicy,
-    normalise_host,
-)
 from orchestrator.core.upstream.client import (
     Timeouts,
     UpstreamBadResponse,
@@ -37,6 +30,13 @@ from orchestrator.core.upstream.client import (
     UpstreamTimeout,
     UpstreamUnsendable,
     check_headers,
+)
+from orchestrator.core.upstream.ssrf import (
+    METADATA_HOSTS,
+    AddressRefused,
+    HostInvalid,
+    NetworkPolicy,
+    normalise_host,
 )
 
 USER_AGENT = "orchestrator/0.1"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.settings import UpstreamSettings
 from orchestrator.core.upstream.aiohttp_client import AiohttpUpstreamClient
 from orchestrator.core.upstream.client import UpstreamClient
 from orchestrator.core.upstream.lean_client import LeanUpstreamClient
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 
 def create_upstream_client(settings: UpstreamSettings) -> UpstreamClient:

@@ -26,7 +26,6 @@ from typing import Final
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from orchestrator.core.connectors.ssrf import METADATA_HOSTS, AddressRefused, NetworkPolicy
 from orchestrator.core.upstream.client import (
     Timeouts,
     UpstreamBadResponse,
@@ -38,6 +37,7 @@ from orchestrator.core.upstream.client import (
 )
 from orchestrator.core.upstream.lean_connection import Connection
 from orchestrator.core.upstream.lean_request import Target, encode_head, parse_target
+from orchestrator.core.upstream.ssrf import METADATA_HOSTS, AddressRefused, NetworkPolicy
 
 _CACHE_LIMIT: Final = 4096
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote, urlsplit
 
-from orchestrator.core.connectors.ssrf import HostInvalid, IPAddress, normalise_host
 from orchestrator.core.upstream.client import UpstreamRequest, UpstreamUnsendable, check_headers
+from orchestrator.core.upstream.ssrf import HostInvalid, IPAddress, normalise_host
 
 USER_AGENT: Final = "orchestrator/0.1"
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}

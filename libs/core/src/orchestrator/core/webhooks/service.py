@@ -19,12 +19,12 @@ from orchestrator.core.configuration.mutation import Mutation, audit_change, flu
 from orchestrator.core.configuration.validation import FieldErrors, nul_errors, raise_if
 from orchestrator.core.configuration.views import View
 from orchestrator.core.connectors.registry import operations_of
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.pages import EVERY, Page, PageRequest
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.models import WebhookBinding, WebhookRoute, WebhookSource
 from orchestrator.core.tenancy import repository as tenancy
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks import repository, sources
 
 UNIQUE_OR_FOREIGN_KEY = frozenset({"23505", "23503"})

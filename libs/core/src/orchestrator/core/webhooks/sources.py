@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from orchestrator.core.configuration.validation import FieldErrors, at, convert, to_json_value
-from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks.options import GenericHmacOptions
 from orchestrator.core.webhooks.providers import GENERIC, PROVIDER_NAMES, PROVIDERS
 

@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.errors import NotFound, Problem
@@ -28,6 +27,7 @@ from orchestrator.core.jobs import submission as jobs
 from orchestrator.core.jobs.column_values import clip
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.models import WorkflowRun
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.workflows import repository
 from orchestrator.core.workflows.definition import Step, steps_from_json, steps_to_json
 from orchestrator.core.workflows.machine import (

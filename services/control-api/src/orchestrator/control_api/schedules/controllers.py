@@ -21,7 +21,6 @@ from orchestrator.control_api.scope import (
     WorkspaceScope,
     provide_scope,
 )
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
@@ -29,6 +28,7 @@ from orchestrator.core.models import Schedule
 from orchestrator.core.runtime import Resources
 from orchestrator.core.schedules import service
 from orchestrator.core.schedules.service import ScheduleInput
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 READS = problem_responses(400, 401, 403, 404, 409, 503)
 WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)

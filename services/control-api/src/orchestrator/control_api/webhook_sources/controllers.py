@@ -23,12 +23,12 @@ from orchestrator.control_api.webhook_sources.schemas import (
     WebhookSourceList,
     WebhookSourceOut,
 )
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import WebhookBinding, WebhookSource
 from orchestrator.core.runtime import Resources
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks import repository, service
 from orchestrator.core.webhooks.sources import ingress_path
 

@@ -10,9 +10,9 @@ import asyncio
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.events.wake import Waker
 from orchestrator.core.schedules.scheduler import Scheduler
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.worker.loop_thread import LoopThread
 from orchestrator.worker.settings import Settings
 

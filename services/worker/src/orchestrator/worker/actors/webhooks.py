@@ -12,7 +12,7 @@ from loguru import logger
 from prometheus_client import Counter
 
 from orchestrator.core.callbacks.delivery import CallbackPolicy
-from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks import forwards, router
 from orchestrator.worker.actors.job_context import job_resources
 

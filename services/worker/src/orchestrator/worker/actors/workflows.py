@@ -7,7 +7,7 @@ import uuid
 
 from prometheus_client import Counter
 
-from orchestrator.core.connectors.ssrf import NetworkPolicy
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.workflows import runs
 from orchestrator.worker.actors.job_context import job_resources
 

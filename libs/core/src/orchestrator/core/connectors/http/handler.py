@@ -12,8 +12,8 @@ from typing import Any
 from orchestrator.core.connectors.http.auth import ApiKeyAuth, BasicAuth, BearerAuth
 from orchestrator.core.connectors.http.config import CONFIG_SCHEMA, SECRET_SCHEMA, HttpConfig
 from orchestrator.core.connectors.http.parsing import check_network, parse_config
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.types import ConnectorType, OperationType
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 TYPE_NAME = "http"
 HTTP_TYPE = ConnectorType(

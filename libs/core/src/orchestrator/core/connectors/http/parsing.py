@@ -23,7 +23,6 @@ from orchestrator.core.connectors.http.headers import (
     RESERVED_HEADERS,
     unsendable,
 )
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.templates import (
     WHOLE_PAYLOAD,
     Template,
@@ -36,6 +35,7 @@ from orchestrator.core.connectors.validation import (
     schema_problem,
 )
 from orchestrator.core.errors import ValidationFailed
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 
 def _key(prefix: str, *tokens: str | int) -> str:

@@ -11,9 +11,9 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.validation import instance_errors
 from orchestrator.core.errors import ValidationFailed
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 # An ASCII addr-spec without display name, comments or IP literals: what is typed in a
 # To field, and nothing a header or the SMTP envelope could be smuggled through.

@@ -21,9 +21,9 @@ from orchestrator.core.connectors.smtp.message import SmtpCall, render
 from orchestrator.core.connectors.smtp.outcomes import TRANSIENT_STATUS, breaker_failure
 from orchestrator.core.connectors.smtp.send_email import OUTPUT_SCHEMA, PAYLOAD_SCHEMA, SEND_EMAIL
 from orchestrator.core.connectors.smtp.sending import send
-from orchestrator.core.connectors.ssrf import NetworkPolicy
 from orchestrator.core.connectors.types import ConnectorType, OperationType
 from orchestrator.core.jobs.results import AttemptResult
+from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 TYPE_NAME = "smtp"
 SMTP_TYPE = ConnectorType(

@@ -25,9 +25,9 @@ from orchestrator.core.connectors.smtp.outcomes import (
     refused_outcome,
     reply_outcome,
 )
-from orchestrator.core.connectors.ssrf import AddressRefused, resolve_allowed
 from orchestrator.core.jobs.results import AttemptResult
 from orchestrator.core.upstream.client import UpstreamRefused
+from orchestrator.core.upstream.ssrf import AddressRefused, resolve_allowed
 
 
 async def _open_socket(addresses: Sequence[str], port: int) -> socket.socket:
