@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.db.tenant import set_tenant
-from orchestrator.core.execution.runtime import config_channel
 from orchestrator.core.models import AuditLog, Config
+from orchestrator.core.notify import config_channel
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.control_api import Api, operator_api

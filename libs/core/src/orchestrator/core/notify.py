@@ -17,6 +17,11 @@ from redis.asyncio import Redis
 Handler = Callable[[bytes], Awaitable[None]]
 
 
+def config_channel(namespace: str) -> str:
+    """The channel on which a configuration change names its tenant."""
+    return f"{namespace}:config"
+
+
 class Subscriber:
     """Follows a few channels and calls their handlers; reconnects when Redis returns."""
 

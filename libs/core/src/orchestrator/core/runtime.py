@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from loguru import logger
 from redis.asyncio import Redis
@@ -18,10 +18,23 @@ from orchestrator.core.auth.revocation import channel as revocation_channel
 from orchestrator.core.auth.verifier import TokenVerifier
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.engine import create_engine, session_factory
-from orchestrator.core.execution.runtime import ExecutionRuntime, config_channel, open_execution
-from orchestrator.core.notify import Subscriber, every
+from orchestrator.core.notify import Subscriber, config_channel, every
 from orchestrator.core.secrets.keyring import keyring_from
 from orchestrator.core.settings import CoreSettings
+
+
+class ExecutionPlane(Protocol):
+    """What a process's resources need of the exec plane a service that executes hands
+    in (``execution.runtime.ExecutionRuntime``): to follow configuration notices, and to
+    close."""
+
+    async def on_config_change(self, message: bytes) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+OpenExecution = Callable[[CoreSettings, async_sessionmaker[AsyncSession], Redis], ExecutionPlane]
+"""Opens the exec plane's parts (``execution.runtime.open_execution``)."""
 
 PROBE_TIMEOUT_S = 1.5
 """The longest a readiness check waits for PostgreSQL or for Redis."""
@@ -73,7 +86,7 @@ class Resources:
     subscriber: Subscriber
     timers: list[asyncio.Task[None]] = field(default_factory=list)
     verifiers: dict[str, TokenVerifier] = field(default_factory=dict)
-    execution: ExecutionRuntime | None = None
+    execution: ExecutionPlane | None = None
 
     def verifier(self, audience: str) -> TokenVerifier:
         """The verifier for tokens of ``audience`` (one cache per audience)."""
@@ -123,15 +136,18 @@ class Resources:
 
 
 async def open_resources(
-    settings: CoreSettings, *, signs_tokens: bool = False, executes: bool = False
+    settings: CoreSettings,
+    *,
+    signs_tokens: bool = False,
+    executes: OpenExecution | None = None,
 ) -> Resources:
     """Connect, load keys and the denylist, and start following both.
 
     A database or Redis that is down does not stop the process: it starts,
     answers ``/ready`` with 503, and catches up when they return. The key store
     holds the KEK only in a service that signs tokens. A service that ``executes``
-    connector operations also gets the exec plane's parts (which open secrets with the
-    KEK ring) and follows configuration change notices.
+    connector operations hands in the opener of the exec plane's parts (which open
+    secrets with the KEK ring), and follows configuration change notices.
     """
     engine = create_engine(settings.db)
     sessions = session_factory(engine)
@@ -150,7 +166,7 @@ async def open_resources(
         revocation_channel(namespace): feed.on_message,
         keys_channel(namespace): reload_keys,
     }
-    execution = open_execution(settings, sessions, redis) if executes else None
+    execution = executes(settings, sessions, redis) if executes is not None else None
     if execution is not None:
         handlers[config_channel(namespace)] = execution.on_config_change
     subscriber = Subscriber(redis, handlers)

@@ -24,11 +24,10 @@ from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import Conflict, NotFound
-from orchestrator.core.execution.runtime import config_channel
 from orchestrator.core.http.auth import authenticated
 from orchestrator.core.http.fields import NO_NUL
 from orchestrator.core.models import Workspace, WorkspaceStatus
-from orchestrator.core.notify import publish
+from orchestrator.core.notify import config_channel, publish
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.types import ASGIApp
 
 from orchestrator.core.events.cursor import configure_cursors
+from orchestrator.core.execution.runtime import open_execution
 from orchestrator.core.http.app import create_service_app
 from orchestrator.exec_api.events.controllers import EventController
 from orchestrator.exec_api.execute import fast as fast_execute
@@ -35,7 +36,7 @@ def create_app() -> ASGIApp:
             start_run,
             get_run,
         ],
-        executes=True,
+        executes=open_execution,
         fast_routes={
             ("POST", fast_execute.PATH): fast_execute.FastExecute(max_body, max_depth),
             ("POST", fast_jobs.PATH): fast_jobs.FastSubmit(max_body, max_depth),

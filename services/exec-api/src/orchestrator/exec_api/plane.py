@@ -15,6 +15,8 @@ from litestar.datastructures import State
 from orchestrator.core.auth.limits import StreamSlots
 from orchestrator.core.events.hub import EventHub
 from orchestrator.core.events.wake import Waker
+from orchestrator.core.execution.executor import Executor
+from orchestrator.core.execution.runtime import ExecutionRuntime
 from orchestrator.core.runtime import Resources
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.exec_api.jobs.submitter import JobSubmitter
@@ -27,6 +29,8 @@ class Plane:
     """What the jobs and events controllers share in one process."""
 
     resources: Resources
+    executor: Executor
+    """The process's executor (the exec-api always opens the exec plane)."""
     waker: Waker
     hub: EventHub
     network: NetworkPolicy
@@ -49,8 +53,11 @@ def plane_in(state: State) -> Plane:
         namespace = resources.settings.redis.namespace
         waker = Waker(resources.redis, namespace)
         network = NetworkPolicy.from_settings(resources.settings.upstream)
+        execution = resources.execution
+        assert isinstance(execution, ExecutionRuntime)
         plane = Plane(
             resources=resources,
+            executor=execution.executor,
             waker=waker,
             hub=EventHub(resources.redis, namespace),
             network=network,

@@ -12,8 +12,7 @@ from litestar import Litestar, Request
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.autocommit import AutocommitConnection
 from orchestrator.core.events.wake import Waker
-from orchestrator.core.execution.runtime import config_channel
-from orchestrator.core.notify import Subscriber
+from orchestrator.core.notify import Subscriber, config_channel
 from orchestrator.core.policy.gate import PolicyGate
 from orchestrator.core.runtime import Resources
 from orchestrator.core.secrets.keyring import KeyRing, keyring_from

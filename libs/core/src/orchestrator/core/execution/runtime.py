@@ -22,11 +22,6 @@ from orchestrator.core.upstream.factory import create_upstream_client
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 
-def config_channel(namespace: str) -> str:
-    """The channel on which a configuration change names its tenant."""
-    return f"{namespace}:config"
-
-
 @dataclass
 class ExecutionRuntime:
     """Opened once per process that runs connector operations."""

@@ -31,7 +31,7 @@ from orchestrator.core.jsonbounds import refuse_unparseable
 from orchestrator.core.observability.logging import configure_logging
 from orchestrator.core.observability.redaction import deployment_secrets
 from orchestrator.core.observability.tracing import configure_tracing
-from orchestrator.core.runtime import open_resources
+from orchestrator.core.runtime import OpenExecution, open_resources
 from orchestrator.core.settings import CoreSettings
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def create_service_app(
     settings: CoreSettings,
     route_handlers: Sequence[ControllerRouterHandler],
     signs_tokens: bool = False,
-    executes: bool = False,
+    executes: OpenExecution | None = None,
     security_schemes: Mapping[str, SecurityScheme] | None = None,
     lifespans: Sequence[Callable[[Litestar], AbstractAsyncContextManager[None]]] = (),
     fast_routes: Mapping[tuple[str, str], FastRoute] | None = None,
@@ -158,7 +158,7 @@ def create_service_app(
     before they close. ``fast_routes`` serve the common case of a hot route without the
     framework (``fast_path.py``); each must match a route of ``route_handlers``.
     ``on_impersonated`` runs before a successful change made with an impersonation token
-    is answered.
+    is answered. ``executes`` opens the exec plane for a service that runs operations.
     """
 
     @asynccontextmanager

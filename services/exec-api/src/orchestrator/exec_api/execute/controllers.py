@@ -76,8 +76,7 @@ async def execute(
     rate limit a 429, each a problem document."""
     plane = plane_of(request)
     resources = plane.resources
-    assert resources.execution is not None
-    executor = resources.execution.executor
+    executor = plane.executor
     async with idempotent(
         request, resources.sessions, principal.tenant_id, lock_s=EXECUTE_LOCK_S
     ) as idem:

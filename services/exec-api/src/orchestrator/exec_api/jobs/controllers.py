@@ -79,8 +79,7 @@ def location(job: submission.SubmittedJob) -> dict[str, str]:
 
 def executor_of(plane: Plane) -> Executor:
     """The process's executor (the exec-api always opens one)."""
-    assert plane.resources.execution is not None
-    return plane.resources.execution.executor
+    return plane.executor
 
 
 @contextmanager

@@ -9,8 +9,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.events.wake import Waker
-from orchestrator.core.execution.runtime import ExecutionRuntime, config_channel, open_execution
-from orchestrator.core.notify import Subscriber
+from orchestrator.core.execution.runtime import ExecutionRuntime, open_execution
+from orchestrator.core.notify import Subscriber, config_channel
 from orchestrator.core.secrets.keyring import KeyRing, keyring_from
 from orchestrator.core.upstream.client import UpstreamClient
 from orchestrator.worker.context import worker_context
