@@ -7,15 +7,17 @@
 3. Jobs end to end: submit, dispatch, run, verified in the database (``bench/jobs.py``).
 4. Webhook ingest: verified, deduplicated, stored deliveries next to a bare endpoint
    (``bench/ingest.py``).
-5. Console pages: the overview, jobs and audit pages of a workspace of 100,000 jobs,
+5. The unit of work (issue 12): a one-row read and a job's status read on one core,
+   webhook routing against ingest, a trickled job's CPU (``bench/unit_of_work.py``).
+6. Console pages: the overview, jobs and audit pages of a workspace of 100,000 jobs,
    sequential server time (``bench/console.py``).
-6. What the parts cost: upstream HTTP clients (``bench/upstream.py``) and the policy
+7. What the parts cost: upstream HTTP clients (``bench/upstream.py``) and the policy
    gate (``bench/policy_gate.py``), shortened.
 
 For 1, 2 and 4 the servers under test run pinned to core 0 and the load, the upstream and
-this process use core 1; for 3 and 5 every process is unpinned (the targets are for the
-whole box). Environment knobs: ``BENCH_ONLY`` (some of
-``foundation,execute,jobs,ingest,console,parts``), ``BENCH_SECONDS``,
+this process use core 1; for 3 and 6 every process is unpinned (the targets are for the
+whole box); 5 says where each of its figures runs. Environment knobs: ``BENCH_ONLY`` (some
+of ``foundation,execute,jobs,ingest,uow,console,parts``), ``BENCH_SECONDS``,
 ``BENCH_CONCURRENCY``, ``BENCH_JOBS`` and the others named at the top of each module.
 """
 
@@ -28,13 +30,15 @@ import time
 from tests.support.stack import Service
 from tests.support.upstream import upstream_process
 
-from bench import console, execute, foundation, ingest, jobs, policy_gate, upstream
+from bench import console, execute, foundation, ingest, jobs, policy_gate, unit_of_work, upstream
 from bench.load import wrk_available
 from bench.scratch import Scratch, scratch_deployment, start_ready
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
-ONLY = set(os.environ.get("BENCH_ONLY", "foundation,execute,jobs,ingest,console,parts").split(","))
+ONLY = set(
+    os.environ.get("BENCH_ONLY", "foundation,execute,jobs,ingest,uow,console,parts").split(",")
+)
 """Which sections run (comma separated), for profiling one of them."""
 SERVER_CORE = {0}
 LOAD_CORE = {1}
@@ -56,7 +60,7 @@ def section(lines: list[str]) -> None:
 
 
 async def measured(scratch: Scratch, services: list[Service], affinity: set[int]) -> None:
-    """Sections 1 to 5 on the scratch deployment; every process started joins
+    """Sections 1 to 6 on the scratch deployment; every process started joins
     ``services``."""
     control = start_ready(
         "control-api", "orchestrator.control_api", scratch.env, "ORCH_CONTROL_API_PORT"
@@ -71,6 +75,19 @@ async def measured(scratch: Scratch, services: list[Service], affinity: set[int]
         section(
             await ingest.run(
                 scratch, control_url=control.url, server_cpus=SERVER_CORE, load_cpus=LOAD_CORE
+            )
+        )
+    if "uow" in ONLY:
+        for service in services:  # each figure starts the processes it measures
+            if service is not control:
+                service.stop()
+        section(
+            await unit_of_work.run(
+                scratch,
+                control_url=control.url,
+                services=services,
+                server_cpus=SERVER_CORE,
+                load_cpus=LOAD_CORE,
             )
         )
     if "console" in ONLY:

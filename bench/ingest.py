@@ -168,21 +168,20 @@ async def send(url: str, data: Path, *, seconds: float) -> LoadResult:
     return await run_aiohttp(url, lines, seconds=seconds, concurrency=CONCURRENCY)
 
 
-async def create_source(scratch: Scratch, control_url: str) -> str:
-    """A Stripe source whose secret is a ``db://`` ref, through the control-api."""
+async def create_source(scratch: Scratch, control_url: str, name: str = "bench-stripe") -> str:
+    """A Stripe source ``name`` whose secret is a ``db://`` ref of the same name, through
+    the control-api (no bindings)."""
     tenant = scratch.tenant
     async with httpx.AsyncClient(timeout=10, trust_env=False) as http:
         token = await fetch_token(
             http, control_url, tenant.control_client_id, tenant.control_client_secret
         )
         operator = Api(http, control_url, token)
-        made = await operator.write(
-            "POST", "/secret-refs", {"name": "bench-stripe", "ref": "db://"}
-        )
+        made = await operator.write("POST", "/secret-refs", {"name": name, "ref": "db://"})
         made.raise_for_status()
-        made = await operator.write("PUT", "/secret-refs/bench-stripe/value", {"value": SECRET})
+        made = await operator.write("PUT", f"/secret-refs/{name}/value", {"value": SECRET})
         made.raise_for_status()
-        source = {"name": "bench-stripe", "provider": "stripe", "secret_refs": ["bench-stripe"]}
+        source = {"name": name, "provider": "stripe", "secret_refs": [name]}
         made = await operator.write("POST", "/webhooks/sources", source)
         made.raise_for_status()
         return str(made.json()["id"])
