@@ -21,11 +21,10 @@ import httpx
 import msgspec
 from redis.asyncio import Redis
 from tests.support.control_api import Api
-from tests.support.factories import fetch_token
 
 from bench.cpu import PROC, CpuMeter, tree
 from bench.load import LoadResult, Target, load, wrk_available
-from bench.scratch import Scratch
+from bench.scratch import Scratch, tenant_clients
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
 SATURATE = int(os.environ.get("BENCH_CONCURRENCY", "32"))
@@ -140,21 +139,11 @@ async def prepare(
     upstream_url: str,
 ) -> ExecuteSetup:
     """Connectors through the control-api, a token, and each target checked once."""
-    tenant = scratch.tenant
     async with httpx.AsyncClient(timeout=10, trust_env=False) as http:
         await program_upstream(http, upstream_url)
-        operator = Api(
-            http,
-            control_url,
-            await fetch_token(
-                http, control_url, tenant.control_client_id, tenant.control_client_secret
-            ),
-        )
+        operator, token = await tenant_clients(http, scratch, control_url)
         plain = await create_connector(operator, "bench-default", upstream_url, None)
         gated = await create_connector(operator, "bench-gated", upstream_url, GATED_POLICY)
-        token = await fetch_token(
-            http, control_url, tenant.exec_client_id, tenant.exec_client_secret
-        )
         auth = {"Authorization": f"Bearer {token}", **JSON}
         body = msgspec.json.encode(PAYLOAD)
 

@@ -12,11 +12,13 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import httpx
 import psycopg
 from psycopg import sql
 from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
-from tests.support.factories import new_tenant
+from tests.support.control_api import Api
+from tests.support.factories import fetch_token, new_tenant
 from tests.support.stack import LOG_DIR, Service, free_port, wait_ready
 
 from orchestrator.core.auth import keys
@@ -132,3 +134,19 @@ def start_ready(
         service.stop()
         raise
     return service
+
+
+async def tenant_clients(
+    http: httpx.AsyncClient, scratch: Scratch, control_url: str
+) -> tuple[Api, str]:
+    """The scratch tenant's admin operator on the control-api, and an exec token of it."""
+    tenant = scratch.tenant
+    operator = Api(
+        http,
+        control_url,
+        await fetch_token(
+            http, control_url, tenant.control_client_id, tenant.control_client_secret
+        ),
+    )
+    token = await fetch_token(http, control_url, tenant.exec_client_id, tenant.exec_client_secret)
+    return operator, token

@@ -31,8 +31,6 @@ from dataclasses import dataclass
 import aiohttp
 import httpx
 import msgspec
-from tests.support.control_api import Api
-from tests.support.factories import fetch_token
 from tests.support.stack import Service
 from tests.support.upstream import upstream_process
 
@@ -40,7 +38,7 @@ from bench import jobs, routing
 from bench.cpu import CpuMeter, pin_tree
 from bench.execute import child_pid, create_connector, program_upstream
 from bench.load import LoadResult, Target, load, wrk_available
-from bench.scratch import Scratch, start_ready
+from bench.scratch import Scratch, start_ready, tenant_clients
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
@@ -222,20 +220,10 @@ class ExecSetup:
 
 async def prepare(scratch: Scratch, control_url: str, upstream_url: str) -> ExecSetup:
     """The upstream answering 200, a connector to it, and an exec token."""
-    tenant = scratch.tenant
     async with httpx.AsyncClient(timeout=10, trust_env=False) as http:
         await program_upstream(http, upstream_url)
-        operator = Api(
-            http,
-            control_url,
-            await fetch_token(
-                http, control_url, tenant.control_client_id, tenant.control_client_secret
-            ),
-        )
+        operator, token = await tenant_clients(http, scratch, control_url)
         connector = await create_connector(operator, CONNECTOR_NAME, upstream_url, None)
-        token = await fetch_token(
-            http, control_url, tenant.exec_client_id, tenant.exec_client_secret
-        )
     job = {"connector": connector, "operation": "charge", "payload": {"id": "o-1", "amount": 5}}
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     return ExecSetup(msgspec.json.encode(job), headers)

@@ -24,10 +24,10 @@ import msgspec
 from httpx_aiohttp import AiohttpTransport
 from tests.support.upstream import Behaviour, Program, upstream_process
 
+from bench.aiohttp_client import AiohttpUpstreamClient
 from orchestrator.core.connectors.http.parsing import parse_config
 from orchestrator.core.connectors.http.rendering import render_request
 from orchestrator.core.connectors.validation import validate_payload
-from orchestrator.core.upstream.aiohttp_client import AiohttpUpstreamClient
 from orchestrator.core.upstream.client import Timeouts, UpstreamRequest
 from orchestrator.core.upstream.lean_client import LeanUpstreamClient
 from orchestrator.core.upstream.ssrf import NetworkPolicy

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import httpx
 import msgspec
 import pytest
 
-from orchestrator.core.upstream.aiohttp_client import AiohttpUpstreamClient
 from orchestrator.core.upstream.client import (
     Timeouts,
     UpstreamBadResponse,
@@ -29,13 +27,12 @@ FAST = Timeouts(connect_s=1.0, read_s=2.0, total_s=3.0)
 
 
 MakeClient = Callable[..., UpstreamClient]
-CLIENTS: dict[str, MakeClient] = {"aiohttp": AiohttpUpstreamClient, "lean": LeanUpstreamClient}
 
 
-@pytest.fixture(params=sorted(CLIENTS))
-def make(request: Any) -> MakeClient:
-    """Each implementation of the interface keeps the same promises."""
-    return CLIENTS[request.param]
+@pytest.fixture
+def make() -> MakeClient:
+    """The production client, as its tests build it."""
+    return LeanUpstreamClient
 
 
 @pytest.fixture

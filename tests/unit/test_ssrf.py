@@ -5,14 +5,16 @@ Classification only: no test here sends a packet anywhere.
 
 from __future__ import annotations
 
+import asyncio
 import socket
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aiohttp.abc import AbstractResolver, ResolveResult
 
 from orchestrator.core.settings import UpstreamSettings
-from orchestrator.core.upstream.aiohttp_client import GuardedResolver, guarded_socket_factory
+from orchestrator.core.upstream.lean_client import LeanUpstreamClient
+from orchestrator.core.upstream.lean_request import parse_target
 from orchestrator.core.upstream.ssrf import (
     AddressRefused,
     HostInvalid,
@@ -258,69 +260,59 @@ def test_config_time_url_check_accepts_public_names_and_allowed_ranges() -> None
     assert STRICT.url_problem("http://[2606:4700:4700::1111]:8080/") is None
 
 
-class FixedResolver(AbstractResolver):
-    """Answers every name with the same addresses (a DNS-rebinding attacker's resolver)."""
-
-    def __init__(self, *addresses: str) -> None:
-        self.addresses = addresses
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        return [
-            ResolveResult(
-                hostname=host,
-                host=address,
-                port=port,
-                family=socket.AF_INET6 if ":" in address else socket.AF_INET,
-                proto=0,
-                flags=0,
-            )
-            for address in self.addresses
-        ]
-
-    async def close(self) -> None:
-        return None
+Answer = list[tuple[Any, Any, Any, Any, tuple[str, int]]]
 
 
-async def test_a_name_resolving_to_a_forbidden_address_is_refused_at_call_time() -> None:
-    resolver = GuardedResolver(OPEN, FixedResolver("169.254.169.254"))
+@pytest.fixture
+def dns(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Make every name resolve to the given addresses (a DNS-rebinding attacker's
+    resolver); resolving at all fails when none are given."""
 
+    def answer_with(*addresses: str) -> None:
+        async def getaddrinfo(_loop: Any, host: str, port: int, **_: Any) -> Answer:
+            if not addresses:
+                raise AssertionError(f"{host} was resolved")
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in addresses]
+
+        monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", getaddrinfo)
+
+    return answer_with
+
+
+async def resolved(policy: NetworkPolicy, url: str) -> list[str]:
+    """What the production client would connect to for ``url`` (it connects nowhere here)."""
+    client = LeanUpstreamClient(policy)
+    try:
+        return await client._resolve(parse_target(url))
+    finally:
+        await client.close()
+
+
+async def test_a_name_resolving_to_a_forbidden_address_is_refused_at_call_time(
+    dns: Callable[..., None],
+) -> None:
+    dns("169.254.169.254")
     with pytest.raises(AddressRefused, match="metadata"):
-        await resolver.resolve("innocent.example.com", 80)
+        await resolved(OPEN, "http://innocent.example.com/")
 
 
-async def test_forbidden_addresses_are_dropped_from_a_mixed_answer() -> None:
-    resolver = GuardedResolver(STRICT, FixedResolver("10.0.0.1", "93.184.216.34", "127.0.0.1"))
-
-    answer = await resolver.resolve("mixed.example.com", 443)
-
-    assert [r["host"] for r in answer] == ["93.184.216.34"]
+async def test_forbidden_addresses_are_dropped_from_a_mixed_answer(
+    dns: Callable[..., None],
+) -> None:
+    dns("10.0.0.1", "93.184.216.34", "127.0.0.1")
+    assert await resolved(STRICT, "https://mixed.example.com/") == ["93.184.216.34"]
 
 
 async def test_localhost_is_refused_when_loopback_is_not_allowed() -> None:
     with pytest.raises(AddressRefused, match="loopback"):
-        await GuardedResolver(STRICT).resolve("localhost", 80)
-    allowed = await GuardedResolver(NetworkPolicy(allow_loopback=True)).resolve("localhost", 80)
-    assert allowed
+        await resolved(STRICT, "http://localhost:80/")
+    assert await resolved(NetworkPolicy(allow_loopback=True), "http://localhost:80/")
 
 
-async def test_metadata_names_are_refused_without_resolving() -> None:
-    resolver = GuardedResolver(OPEN, FixedResolver("93.184.216.34"))
-
+async def test_metadata_names_are_refused_without_resolving(dns: Callable[..., None]) -> None:
+    dns()
     with pytest.raises(AddressRefused):
-        await resolver.resolve("metadata.google.internal", 80)
-
-
-def test_the_socket_factory_refuses_the_address_actually_connected_to() -> None:
-    factory = guarded_socket_factory(STRICT)
-    forbidden: Any = (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", 80))
-    public: Any = (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 80))
-
-    with pytest.raises(AddressRefused):
-        factory(forbidden)
-    sock = factory(public)  # created, never connected
-    sock.close()
+        await resolved(OPEN, "http://metadata.google.internal/")
 
 
 def test_the_policy_comes_from_orch_upstream_settings() -> None:

@@ -244,10 +244,6 @@ class UpstreamSettings(SettingsGroup, frozen=True, kw_only=True):
     """Allow 127.0.0.0/8 and ::1 (tests and ``make run`` call loopback upstreams)."""
     allow_private: bool = False
     """Allow RFC 1918, CGNAT 100.64.0.0/10 and fc00::/7 (upstreams on a private network)."""
-    client: Literal["lean", "aiohttp"] = "lean"
-    """The HTTP client: ``lean`` (asyncio + httptools, the cheapest per call) or ``aiohttp``."""
-    pool_size: int = 512
-    """Connections open at once in all (``aiohttp`` only; ``lean`` limits per host)."""
     pool_size_per_host: int = 128
     keepalive_s: float = 30.0
     dns_cache_s: int = 10

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from orchestrator.core.settings import UpstreamSettings
-from orchestrator.core.upstream.aiohttp_client import AiohttpUpstreamClient
 from orchestrator.core.upstream.client import UpstreamClient
 from orchestrator.core.upstream.lean_client import LeanUpstreamClient
 from orchestrator.core.upstream.ssrf import NetworkPolicy
@@ -11,17 +10,8 @@ from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 def create_upstream_client(settings: UpstreamSettings) -> UpstreamClient:
     """The pooled upstream client of this process; close it on shutdown."""
-    if settings.client == "lean":
-        return LeanUpstreamClient(
-            NetworkPolicy.from_settings(settings),
-            pool_size_per_host=settings.pool_size_per_host,
-            keepalive_s=settings.keepalive_s,
-            dns_cache_s=settings.dns_cache_s,
-            max_response_bytes=settings.max_response_bytes,
-        )
-    return AiohttpUpstreamClient(
+    return LeanUpstreamClient(
         NetworkPolicy.from_settings(settings),
-        pool_size=settings.pool_size,
         pool_size_per_host=settings.pool_size_per_host,
         keepalive_s=settings.keepalive_s,
         dns_cache_s=settings.dns_cache_s,

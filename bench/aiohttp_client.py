@@ -1,4 +1,5 @@
-"""The upstream client on aiohttp: the cheapest per call of the candidates measured (ADR).
+"""The upstream client on aiohttp, kept as the benchmark's reference: it served
+production until the lean client replaced it (ADRs 0020, 0037, 0069).
 
 The address policy is enforced twice below the HTTP layer: the resolver drops
 every resolved address the policy forbids (and fails when none is left), and
