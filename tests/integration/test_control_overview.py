@@ -16,10 +16,10 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.db.tenant import set_tenant, tenant_transaction
-from orchestrator.core.models import WebhookInboxEntry
 from orchestrator.core.overview import repository
 from orchestrator.core.overview.service import COUNT_LIMIT
 from orchestrator.core.tenancy.service import BootstrapResult
+from orchestrator.core.webhooks.models import WebhookInboxEntry
 from tests.integration.test_dlq_replay import JOBS, Plane, flaky_config, policy
 from tests.support.bulk import seed
 from tests.support.control_api import Api, operator_api

@@ -17,7 +17,7 @@ from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT
 from orchestrator.core.jobs import submission
-from orchestrator.core.models import Job
+from orchestrator.core.jobs.models import Job
 from orchestrator.core.observability.depth import Depths, read_depths
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.upstream.ssrf import NetworkPolicy

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.db.tenant import set_tenant
-from orchestrator.core.models import Event, Job, JobRun
+from orchestrator.core.jobs.models import Job, JobRun
+from orchestrator.core.models import Event
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.integration.test_config_api import audit_records
 from tests.integration.test_dlq_replay import JOBS, Plane, flaky_config, path_of, policy

@@ -31,11 +31,12 @@ from orchestrator.core.auth import keys
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.engine import create_engine, session_factory
 from orchestrator.core.db.tenant import tenant_transaction
+from orchestrator.core.jobs.models import Job
 from orchestrator.core.migrations import runner
-from orchestrator.core.models import Job, WebhookInboxEntry
 from orchestrator.core.policy.model import PolicySpec, RetryPolicy, TimeoutPolicy
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult
+from orchestrator.core.webhooks.models import WebhookInboxEntry
 from tests.support.control_api import Api
 from tests.support.durability import add_charge_connector, status_counts, until
 from tests.support.factories import fetch_token, new_tenant

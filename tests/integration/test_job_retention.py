@@ -14,9 +14,11 @@ from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT
 from orchestrator.core.jobs import maintenance, maintenance_queries, submission
-from orchestrator.core.models import Job, JobRun, TenantQuotaRow, WorkflowRun
+from orchestrator.core.jobs.models import Job, JobRun
+from orchestrator.core.models import TenantQuotaRow
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.upstream.ssrf import NetworkPolicy
+from orchestrator.core.workflows.models import WorkflowRun
 from tests.support.factories import new_tenant
 from tests.support.jobs import add_connector
 

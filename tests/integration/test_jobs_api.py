@@ -31,9 +31,10 @@ from orchestrator.core.events.wake import SILENT, Waker
 from orchestrator.core.execution.runtime import open_execution
 from orchestrator.core.jobs import claiming, finishing, submission
 from orchestrator.core.jobs.claim_queries import ClaimedJob
+from orchestrator.core.jobs.models import Job, JobRun
 from orchestrator.core.jobs.results import AttemptResult
 from orchestrator.core.jobs.states import JobStatus
-from orchestrator.core.models import Job, JobRun, OutboxMessage, TenantQuotaRow
+from orchestrator.core.models import OutboxMessage, TenantQuotaRow
 from orchestrator.core.notify import Subscriber
 from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.settings import UpstreamSettings

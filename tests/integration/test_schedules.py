@@ -20,10 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT
-from orchestrator.core.models import AuditLog, Event, Job, Schedule, WorkflowRun
+from orchestrator.core.jobs.models import Job
+from orchestrator.core.models import AuditLog, Event, Schedule
 from orchestrator.core.schedules.scheduler import Scheduler
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.upstream.ssrf import NetworkPolicy
+from orchestrator.core.workflows.models import WorkflowRun
 from tests.support.control_api import Api, operator_api
 from tests.support.durability import until
 from tests.support.execution import http_connector

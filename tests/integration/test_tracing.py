@@ -20,8 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.db.tenant import tenant_transaction
-from orchestrator.core.models import Job, WebhookInboxEntry
+from orchestrator.core.jobs.models import Job
 from orchestrator.core.tenancy.service import BootstrapResult
+from orchestrator.core.webhooks.models import WebhookInboxEntry
 from tests.support.control_api import operator_api
 from tests.support.factories import new_tenant
 from tests.support.jobs import IsolatedDb, add_connector, exec_token

@@ -17,11 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from orchestrator.core.db.autocommit import AutocommitConnection
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.events.wake import SILENT
-from orchestrator.core.models import OutboxMessage, WebhookInboxEntry
+from orchestrator.core.models import OutboxMessage
 from orchestrator.core.outbox.kinds import ROUTE_WEBHOOK
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.webhooks.inbox import Delivery, new_delivery
+from orchestrator.core.webhooks.models import WebhookInboxEntry
 from orchestrator.core.webhooks.sign import sign
 from orchestrator.webhook_ingress.inbox import InboxWriter
 from tests.support.control_api import Api, operator_api

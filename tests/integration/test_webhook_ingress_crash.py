@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.db.tenant import set_tenant
-from orchestrator.core.models import WebhookInboxEntry
 from orchestrator.core.tenancy.service import BootstrapResult
+from orchestrator.core.webhooks.models import WebhookInboxEntry
 from tests.support.control_api import operator_api
 from tests.support.stack import Service, Stack, start_service, wait_ready
 from tests.support.upstream import UpstreamServer

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.jobs import maintenance
-from orchestrator.core.models import WebhookForward, WebhookInboxEntry
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.webhooks import retention
+from orchestrator.core.webhooks.models import WebhookForward, WebhookInboxEntry
 from tests.support.control_api import operator_api
 from tests.support.factories import new_tenant
 from tests.support.stack import Stack

@@ -26,11 +26,13 @@ from orchestrator.core.callbacks.signing import verify
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import set_tenant, tenant_transaction
 from orchestrator.core.events.wake import SILENT
-from orchestrator.core.models import AuditLog, Job, WebhookForward, WebhookRoute
+from orchestrator.core.jobs.models import Job
+from orchestrator.core.models import AuditLog
 from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks import router
+from orchestrator.core.webhooks.models import WebhookForward, WebhookRoute
 from tests.support.control_api import Api, operator_api
 from tests.support.factories import fetch_token, new_auditor, new_tenant
 from tests.support.jobs import exec_headers

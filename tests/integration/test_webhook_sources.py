@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.db.tenant import set_tenant
-from orchestrator.core.models import AuditLog, WebhookBinding
+from orchestrator.core.models import AuditLog
 from orchestrator.core.tenancy.service import BootstrapResult
+from orchestrator.core.webhooks.models import WebhookBinding
 from tests.support.control_api import Api, operator_api
 from tests.support.stack import Stack
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.db.tenant import tenant_transaction
-from orchestrator.core.models import Job, JobRun
+from orchestrator.core.jobs.models import Job, JobRun
 from orchestrator.core.policy.model import PolicySpec
 from tests.support.execution import ORDER_SCHEMA
 from tests.support.jobs import add_connector

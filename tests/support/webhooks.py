@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT
-from orchestrator.core.models import WebhookInboxEntry
 from orchestrator.core.outbox import writer as outbox
 from orchestrator.core.outbox.kinds import ROUTE_WEBHOOK
 from orchestrator.core.webhooks.fields import body_digest, decode_body, pick
 from orchestrator.core.webhooks.headers import keep_headers, stored_headers
+from orchestrator.core.webhooks.models import WebhookInboxEntry
 from orchestrator.core.webhooks.providers import resolve
 from orchestrator.core.webhooks.routing_keys import routing_keys
 from orchestrator.core.webhooks.sign import sign

@@ -18,9 +18,10 @@ from orchestrator.core.configuration.bundle_model import (
 )
 from orchestrator.core.configuration.bundle_stored import Stored
 from orchestrator.core.configuration.connectors import ConnectorInput
-from orchestrator.core.models import Schedule, Workflow
+from orchestrator.core.models import Schedule
 from orchestrator.core.schedules import service as schedules
 from orchestrator.core.workflows.definition import steps_to_json
+from orchestrator.core.workflows.models import Workflow
 
 
 def _change(

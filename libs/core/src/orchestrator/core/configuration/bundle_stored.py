@@ -19,10 +19,10 @@ from orchestrator.core.models import (
     Schedule,
     SecretRef,
     TenantQuotaRow,
-    Workflow,
 )
 from orchestrator.core.schedules import service as schedules
 from orchestrator.core.workflows import service as workflows
+from orchestrator.core.workflows.models import Workflow
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,9 @@ from orchestrator.core.models import (
     Policy,
     SecretRef,
     TenantQuotaRow,
-    WebhookBinding,
-    WebhookSource,
 )
 from orchestrator.core.policy.model import PolicySpec, TenantQuota
+from orchestrator.core.webhooks.models import WebhookBinding, WebhookSource
 
 DEFAULT_POLICY = PolicySpec()
 

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Row, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import JobStatus
-from orchestrator.core.models import Job
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.jobs.cursor import JobCursor
+from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import JobStatus
-from orchestrator.core.models import Job
 
 
 def newest_first(query: Select[Job], after: JobCursor | None, limit: int) -> Select[Job]:

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import JobStatus
-from orchestrator.core.models import Job
 
 
 async def overdue_jobs(

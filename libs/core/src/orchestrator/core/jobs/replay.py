@@ -16,11 +16,11 @@ from orchestrator.core.configuration.repository import connector_with_policy, te
 from orchestrator.core.errors import JobNotRetryable, QueueFull
 from orchestrator.core.events.wake import Notifier, after_commit
 from orchestrator.core.jobs.dead_queries import DeadFilter, Replay, pick_dead, requeue_dead
+from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.notices import tell_events
 from orchestrator.core.jobs.single_job import get
 from orchestrator.core.jobs.states import REPLAYABLE, JobStatus, event_for, replayed_max_attempts
 from orchestrator.core.jobs.submission_queries import count_active
-from orchestrator.core.models import Job
 
 MAX_REPLAY_BATCH = 1000
 """The most dead jobs one filtered replay queues again."""

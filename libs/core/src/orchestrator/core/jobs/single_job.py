@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orchestrator.core.errors import JobNotCancellable, NotFound
 from orchestrator.core.events import log as events
 from orchestrator.core.events.wake import Notifier
+from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.notices import tell_events
 from orchestrator.core.jobs.single_job_queries import cancel_queued, get_job
 from orchestrator.core.jobs.states import JobStatus, event_for
-from orchestrator.core.models import Job
 
 
 async def get(session: AsyncSession, job_id: uuid.UUID) -> Job:

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.jobs.models import Job, JobRun
 from orchestrator.core.jobs.states import JobStatus
-from orchestrator.core.models import Job, JobRun
 
 
 async def get_job(session: AsyncSession, job_id: uuid.UUID) -> Job | None:

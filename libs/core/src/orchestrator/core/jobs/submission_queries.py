@@ -17,8 +17,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.jobs.column_values import json_text
+from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import ACTIVE, CREATED_EVENT
-from orchestrator.core.models import Job
 from orchestrator.core.outbox.kinds import RUN_JOB
 
 _SUBMIT = text(

@@ -10,8 +10,8 @@ import msgspec
 
 from orchestrator.core.http.fields import NO_NUL, InstantText, parse_instant
 from orchestrator.core.jobs.dead_queries import DeadFilter
+from orchestrator.core.jobs.models import Job, JobRun
 from orchestrator.core.jobs.replay import MAX_REPLAY_BATCH
-from orchestrator.core.models import Job, JobRun
 
 Status = Literal["queued", "running", "succeeded", "failed", "dead", "cancelled"]
 CallbackState = Literal["pending", "delivered", "failed"]

@@ -5,11 +5,14 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, text
 
-from orchestrator.core import models  # noqa: F401  (registers every table)
+from orchestrator.core import models  # noqa: F401  (registers the platform's tables)
 from orchestrator.core.db.base import Base
 from orchestrator.core.db.engine import sync_url
+from orchestrator.core.jobs import models as job_models  # noqa: F401  (registers its tables)
 from orchestrator.core.migrations.runner import MIGRATION_LOCK_KEY
 from orchestrator.core.settings import DatabaseSettings
+from orchestrator.core.webhooks import models as webhook_models  # noqa: F401  (registers its tables)
+from orchestrator.core.workflows import models as workflow_models  # noqa: F401  (registers its tables)
 
 LOCK_TIMEOUT = "5s"
 

@@ -1,4 +1,7 @@
-"""ORM models, one per module; importing this package registers them all."""
+"""The platform's ORM models, one per module; importing this package registers its tables.
+
+Domains hold their own tables, each in its `models/` package: jobs, workflows, webhooks.
+"""
 
 from orchestrator.core.models.audit_log import AuditLog
 from orchestrator.core.models.config import Config
@@ -7,8 +10,6 @@ from orchestrator.core.models.connector import Connector
 from orchestrator.core.models.event import Event
 from orchestrator.core.models.event_log_horizon import EventLogHorizon
 from orchestrator.core.models.idempotency_key import IdempotencyKey
-from orchestrator.core.models.job import Job
-from orchestrator.core.models.job_run import JobRun
 from orchestrator.core.models.operator import Operator
 from orchestrator.core.models.organization import Organization
 from orchestrator.core.models.outbox_message import OutboxMessage
@@ -21,12 +22,6 @@ from orchestrator.core.models.secret_ref import SecretRef
 from orchestrator.core.models.service_identity import ServiceIdentity
 from orchestrator.core.models.signing_key import SigningKey
 from orchestrator.core.models.tenant_quota import TenantQuotaRow
-from orchestrator.core.models.webhook_binding import WebhookBinding
-from orchestrator.core.models.webhook_forward import WebhookForward
-from orchestrator.core.models.webhook_inbox import WebhookInboxEntry
-from orchestrator.core.models.webhook_route import WebhookRoute
-from orchestrator.core.models.webhook_source import WebhookSource
-from orchestrator.core.models.workflow import Workflow, WorkflowRun
 from orchestrator.core.models.workspace import Workspace, WorkspaceStatus
 from orchestrator.core.models.workspace_secret import WorkspaceSecret
 
@@ -38,8 +33,6 @@ __all__ = [
     "Event",
     "EventLogHorizon",
     "IdempotencyKey",
-    "Job",
-    "JobRun",
     "Operator",
     "Organization",
     "OutboxMessage",
@@ -53,13 +46,6 @@ __all__ = [
     "ServiceIdentity",
     "SigningKey",
     "TenantQuotaRow",
-    "WebhookBinding",
-    "WebhookForward",
-    "WebhookInboxEntry",
-    "WebhookRoute",
-    "WebhookSource",
-    "Workflow",
-    "WorkflowRun",
     "Workspace",
     "WorkspaceSecret",
     "WorkspaceStatus",

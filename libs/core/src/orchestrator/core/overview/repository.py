@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import JobStatus
-from orchestrator.core.models import Job, WebhookInboxEntry
+from orchestrator.core.webhooks.models import WebhookInboxEntry
 
 JOB_DEPTHS = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DEAD)
 """The queue, the jobs being run and the DLQ; finished jobs are not a depth."""

@@ -38,11 +38,11 @@ from orchestrator.core.callbacks.delivery import (
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import Notifier
 from orchestrator.core.jobs.column_values import clip
-from orchestrator.core.models import WebhookBinding, WebhookForward, WebhookInboxEntry
 from orchestrator.core.outbox import writer as outbox
 from orchestrator.core.outbox.kinds import FORWARD_WEBHOOK
 from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.upstream.client import UpstreamClient
+from orchestrator.core.webhooks.models import WebhookBinding, WebhookForward, WebhookInboxEntry
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 

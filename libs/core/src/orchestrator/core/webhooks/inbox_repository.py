@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.jobs.column_values import clip
 from orchestrator.core.jobs.cursor import JobCursor
-from orchestrator.core.models import OutboxMessage, WebhookInboxEntry
+from orchestrator.core.models import OutboxMessage
 from orchestrator.core.outbox.kinds import ROUTE_WEBHOOK
+from orchestrator.core.webhooks.models import WebhookInboxEntry
 
 RETRYABLE = ("unrouted", "ignored", "failed")
 """Statuses a retry sends back to the worker; ``received`` is on its way, ``routed`` done."""

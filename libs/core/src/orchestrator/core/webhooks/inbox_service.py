@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orchestrator.core.configuration.mutation import Mutation, audit_change
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.events.wake import Notifier, after_commit
-from orchestrator.core.models import WebhookInboxEntry
 from orchestrator.core.webhooks import inbox_repository
 from orchestrator.core.webhooks.inbox_repository import RETRYABLE, InboxFilter
+from orchestrator.core.webhooks.models import WebhookInboxEntry
 
 MAX_RETRY_BATCH = 1000
 """The most events one filtered retry sends back."""

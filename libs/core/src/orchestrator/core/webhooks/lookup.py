@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import SecretUnresolved
-from orchestrator.core.models import WebhookSource
 from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.secrets.resolve import resolve_secrets
 from orchestrator.core.webhooks.headers import stored_headers
+from orchestrator.core.webhooks.models import WebhookSource
 from orchestrator.core.webhooks.options import GenericHmacOptions
 from orchestrator.core.webhooks.providers import GENERIC, resolve
 from orchestrator.core.webhooks.spec import ProviderSpec

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
-from orchestrator.core.models import WebhookBinding, WebhookRoute, WebhookSource
+from orchestrator.core.webhooks.models import WebhookBinding, WebhookRoute, WebhookSource
 
 
 async def list_sources(session: AsyncSession, page: PageRequest = EVERY) -> Page[WebhookSource]:

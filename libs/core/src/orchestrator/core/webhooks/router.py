@@ -24,12 +24,12 @@ from orchestrator.core.db.tenant import set_tenant, tenant_transaction
 from orchestrator.core.errors import Problem
 from orchestrator.core.events.wake import Notifier
 from orchestrator.core.jobs import submission as jobs
-from orchestrator.core.models import WebhookInboxEntry
 from orchestrator.core.observability.tracing import continued_span
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks import forwards, inbox_repository, repository, routing
 from orchestrator.core.webhooks.fields import decode_body
 from orchestrator.core.webhooks.inbox_repository import Outcome
+from orchestrator.core.webhooks.models import WebhookInboxEntry
 from orchestrator.core.webhooks.routing import Claim, Target
 
 

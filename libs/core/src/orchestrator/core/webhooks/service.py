@@ -22,10 +22,10 @@ from orchestrator.core.connectors.registry import operations_of
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.pages import EVERY, Page, PageRequest
 from orchestrator.core.errors import Conflict, NotFound
-from orchestrator.core.models import WebhookBinding, WebhookRoute, WebhookSource
 from orchestrator.core.tenancy import repository as tenancy
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks import repository, sources
+from orchestrator.core.webhooks.models import WebhookBinding, WebhookRoute, WebhookSource
 
 UNIQUE_OR_FOREIGN_KEY = frozenset({"23505", "23503"})
 

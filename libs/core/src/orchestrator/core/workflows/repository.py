@@ -12,9 +12,10 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
+from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import TERMINAL
-from orchestrator.core.models import Job, Workflow, WorkflowRun
 from orchestrator.core.workflows.machine import ACTIVE, FINAL
+from orchestrator.core.workflows.models import Workflow, WorkflowRun
 
 _LOCK_RUN = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 

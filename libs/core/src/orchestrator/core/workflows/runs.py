@@ -26,7 +26,6 @@ from orchestrator.core.events.wake import Notifier, after_commit
 from orchestrator.core.jobs import submission as jobs
 from orchestrator.core.jobs.column_values import clip
 from orchestrator.core.jobs.states import JobStatus
-from orchestrator.core.models import WorkflowRun
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.workflows import repository
 from orchestrator.core.workflows.definition import Step, steps_from_json, steps_to_json
@@ -39,6 +38,7 @@ from orchestrator.core.workflows.machine import (
     next_action,
 )
 from orchestrator.core.workflows.metrics import WORKFLOW_RUN_DURATION, WORKFLOW_RUNS_ENDED
+from orchestrator.core.workflows.models import WorkflowRun
 from orchestrator.core.workflows.refs import InvalidPointer, MissingValue, resolve, run_document
 
 COMPENSATION = "compensation"

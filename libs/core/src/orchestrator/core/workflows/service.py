@@ -19,9 +19,9 @@ from orchestrator.core.configuration.validation import FieldErrors, nul_errors, 
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.pages import EVERY, Page, PageRequest
 from orchestrator.core.errors import Conflict, NotFound
-from orchestrator.core.models import Workflow
 from orchestrator.core.workflows import repository
 from orchestrator.core.workflows.definition import Step, steps_to_json, structure_errors
+from orchestrator.core.workflows.models import Workflow
 
 
 def workflow_view(row: Workflow) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from orchestrator.core.models import WorkflowRun
+from orchestrator.core.workflows.models import WorkflowRun
 from orchestrator.core.workflows.runs import COMPENSATION, steps_of
 
 RunStatusName = Literal[

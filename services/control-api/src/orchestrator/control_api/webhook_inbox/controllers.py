@@ -32,10 +32,10 @@ from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.fields import NO_NUL, parse_instant
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.jobs.cursor import JobCursor, cursor_param
-from orchestrator.core.models import WebhookInboxEntry
 from orchestrator.core.runtime import Resources
 from orchestrator.core.webhooks import inbox_repository, inbox_service
 from orchestrator.core.webhooks.inbox_repository import InboxFilter
+from orchestrator.core.webhooks.models import WebhookInboxEntry
 
 READS = problem_responses(400, 401, 403, 404, 409, 503)
 WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)

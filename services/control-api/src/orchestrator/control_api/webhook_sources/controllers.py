@@ -26,10 +26,10 @@ from orchestrator.control_api.webhook_sources.schemas import (
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.models import WebhookBinding, WebhookSource
 from orchestrator.core.runtime import Resources
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks import repository, service
+from orchestrator.core.webhooks.models import WebhookBinding, WebhookSource
 from orchestrator.core.webhooks.sources import ingress_path
 
 READS = problem_responses(400, 401, 403, 404, 409, 503)

@@ -11,7 +11,7 @@ import msgspec
 from orchestrator.control_api.fields import Name
 from orchestrator.core.configuration.validation import NAME_MAX, NAME_PATTERN
 from orchestrator.core.http.fields import NO_NUL
-from orchestrator.core.models.webhook_source import DEFAULT_MAX_BODY_BYTES
+from orchestrator.core.webhooks.models.webhook_source import DEFAULT_MAX_BODY_BYTES
 from orchestrator.core.webhooks.providers import PROVIDER_NAMES
 from orchestrator.core.webhooks.sources import ROUTING_KEY_NAMES
 

@@ -23,9 +23,9 @@ from orchestrator.control_api.workflows.schemas import (
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.models import Workflow
 from orchestrator.core.workflows import service
 from orchestrator.core.workflows.definition import Step
+from orchestrator.core.workflows.models import Workflow
 
 READS = problem_responses(400, 401, 403, 404, 409, 503)
 WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
