@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import httpx
 from playwright.async_api import Browser, Dialog, Page, expect
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.browser import page_csrf, screenshot
 from tests.support.console import signed_in
-from tests.support.control_api import operator_api
+from tests.support.control_api import Api, operator_api
 from tests.support.factories import fetch_token, new_auditor
 from tests.support.stack import Service, Stack
 
@@ -40,6 +41,18 @@ async def token_status(http: httpx.AsyncClient, stack: Stack, client_id: str, se
         auth=(client_id, secret),
     )
     return answer.status_code
+
+
+async def new_service_identity(admin: Api, prefix: str) -> tuple[str, dict[str, Any]]:
+    """A service identity made through the API: its name, and the API's answer (its
+    ``client_id`` and the ``client_secret`` shown once)."""
+    name = f"{prefix}-{uuid.uuid4().hex[:6]}"
+    created = await admin.write(
+        "POST", "/service-identities", {"name": name, "scopes": ["execute"]}
+    )
+    assert created.status_code == 201, created.text
+    answer: dict[str, Any] = created.json()
+    return name, answer
 
 
 async def shown_secret(page: Page) -> tuple[str, str]:
@@ -98,12 +111,8 @@ async def test_rotating_a_service_identity_secret_shows_the_new_one_and_ends_the
     http: httpx.AsyncClient,
 ) -> None:
     admin = await operator_api(http, stack, tenant)
-    name = f"billing-{uuid.uuid4().hex[:6]}"
-    created = await admin.write(
-        "POST", "/service-identities", {"name": name, "scopes": ["execute"]}
-    )
-    assert created.status_code == 201, created.text
-    client_id, old = created.json()["client_id"], created.json()["client_secret"]
+    name, created = await new_service_identity(admin, "billing")
+    client_id, old = created["client_id"], created["client_secret"]
 
     page = admin_page
     page.on("dialog", accept)
@@ -189,12 +198,8 @@ async def test_an_auditor_is_offered_no_change_and_a_forged_one_is_refused(
     app_sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     admin = await operator_api(http, stack, tenant)
-    name = f"reporting-{uuid.uuid4().hex[:6]}"
-    created = await admin.write(
-        "POST", "/service-identities", {"name": name, "scopes": ["execute"]}
-    )
-    assert created.status_code == 201, created.text
-    identity_id = created.json()["service_identity"]["id"]
+    name, created = await new_service_identity(admin, "reporting")
+    identity_id = created["service_identity"]["id"]
     boss = next(op for op in await admin.every("/operators") if op["role"] == "OperatorAdmin")
 
     auditor = await new_auditor(app_sessions, tenant)
@@ -245,11 +250,7 @@ async def test_a_refusal_of_the_api_is_shown_on_the_page(
     http: httpx.AsyncClient,
 ) -> None:
     admin = await operator_api(http, stack, tenant)
-    name = f"taken-{uuid.uuid4().hex[:6]}"
-    created = await admin.write(
-        "POST", "/service-identities", {"name": name, "scopes": ["execute"]}
-    )
-    assert created.status_code == 201, created.text
+    name, _ = await new_service_identity(admin, "taken")
 
     page = admin_page
     await page.goto(identity_url(console, tenant))

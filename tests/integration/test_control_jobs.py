@@ -33,11 +33,13 @@ async def failing_plane(
     tenant: BootstrapResult,
     sessions: async_sessionmaker[AsyncSession],
     upstream: UpstreamServer,
+    *,
+    attempts: int = 2,
 ) -> Plane:
-    """The tenant's exec plane with connectors `flaky` and `other` (2 attempts a run)."""
+    """The tenant's exec plane with connectors `flaky` and `other` (``attempts`` a run)."""
     for name in ("flaky", "other"):
         config = flaky_config(upstream)
-        await add_connector(sessions, tenant.tenant_id, name, config=config, spec=policy(2))
+        await add_connector(sessions, tenant.tenant_id, name, config=config, spec=policy(attempts))
     return Plane(http, stack.url("exec-api") + JOBS, await exec_headers(http, stack, tenant))
 
 

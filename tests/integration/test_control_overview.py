@@ -20,13 +20,12 @@ from orchestrator.core.overview import repository
 from orchestrator.core.overview.service import COUNT_LIMIT
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.webhooks.models import WebhookInboxEntry
-from tests.integration.test_dlq_replay import JOBS, Plane, flaky_config, policy
+from tests.integration.test_control_jobs import failing_plane
 from tests.support.bulk import seed
 from tests.support.control_api import Api, operator_api
 from tests.support.durability import until
 from tests.support.execution import Caller, caller
 from tests.support.factories import fetch_token, new_auditor
-from tests.support.jobs import add_connector, exec_headers
 from tests.support.stack import Stack
 from tests.support.upstream import UpstreamServer
 from tests.support.webhooks import stripe_source
@@ -54,20 +53,6 @@ def connector(found: dict[str, Any], name: str) -> dict[str, Any]:
     matches: list[dict[str, Any]] = [c for c in found["connectors"] if c["name"] == name]
     [match] = matches
     return match
-
-
-async def failing_plane(
-    stack: Stack,
-    http: httpx.AsyncClient,
-    tenant: BootstrapResult,
-    sessions: async_sessionmaker[AsyncSession],
-    upstream: UpstreamServer,
-) -> Plane:
-    """The tenant's exec plane with connectors `flaky` and `other` (one attempt a run)."""
-    for name in ("flaky", "other"):
-        config = flaky_config(upstream)
-        await add_connector(sessions, tenant.tenant_id, name, config=config, spec=policy(1))
-    return Plane(http, stack.url("exec-api") + JOBS, await exec_headers(http, stack, tenant))
 
 
 async def store_inbox(
@@ -106,7 +91,7 @@ async def test_the_overview_counts_what_the_workspace_holds_and_shows_its_latest
     upstream: UpstreamServer,
 ) -> None:
     upstream.fail("*", status=503, times=None)
-    plane = await failing_plane(stack, http, tenant, app_sessions, upstream)
+    plane = await failing_plane(stack, http, tenant, app_sessions, upstream, attempts=1)
     api = await operator_api(http, stack, tenant)
     dead = [await plane.dead("flaky"), await plane.dead("flaky", "refresh")]
     key = uuid.uuid4().hex
@@ -117,7 +102,7 @@ async def test_the_overview_counts_what_the_workspace_holds_and_shows_its_latest
     counts = {"received": 3, "unrouted": 2, "failed": 1, "routed": 4, "ignored": 2}
     await store_inbox(app_sessions, tenant.tenant_id, source, counts)
     # Another workspace's jobs count in its own overview only.
-    theirs = await failing_plane(stack, http, other_tenant, app_sessions, upstream)
+    theirs = await failing_plane(stack, http, other_tenant, app_sessions, upstream, attempts=1)
     await theirs.dead("flaky")
     await theirs.submit("flaky", delay_ms=600_000)
 

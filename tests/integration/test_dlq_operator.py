@@ -17,6 +17,7 @@ from orchestrator.core.jobs.models import Job, JobRun
 from orchestrator.core.models import Event
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.integration.test_config_api import audit_records
+from tests.integration.test_control_jobs import failing_plane
 from tests.integration.test_dlq_replay import JOBS, Plane, flaky_config, path_of, policy
 from tests.support.control_api import REASON, Api, operator_api
 from tests.support.factories import fetch_token, new_auditor
@@ -40,10 +41,7 @@ async def plane(
     """A tenant with connectors `flaky` and `other` (1 attempt a run) on the upstream, which
     fails."""
     upstream.fail("*", status=503, times=None)
-    for name in ("flaky", "other"):
-        config = flaky_config(upstream)
-        await add_connector(app_sessions, tenant.tenant_id, name, config=config, spec=policy(1))
-    return Plane(http, stack.url("exec-api") + JOBS, await exec_headers(http, stack, tenant))
+    return await failing_plane(stack, http, tenant, app_sessions, upstream, attempts=1)
 
 
 @pytest.fixture
