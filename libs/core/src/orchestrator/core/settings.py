@@ -222,6 +222,10 @@ class DeploymentSettings(SettingsGroup, frozen=True, kw_only=True):
     """How deep a JSON body may nest (arrays and objects inside each other), checked on the
     raw bytes before it is parsed; deeper is a 400 ``json-too-deep``. At most 128, the
     depth every stored value reads back at (``jsonbounds.STORED_DEPTH``)."""
+    fast_routes: bool = True
+    """Serve the hot routes' common case without the framework (ADR 0038). Off, the
+    framework's routes answer everything, the same answers more slowly: for diagnosis,
+    and for the test that compares the two."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_json_depth <= 128:

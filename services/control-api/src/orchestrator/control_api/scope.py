@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Request
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from loguru import logger
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,8 +36,8 @@ WRITE_GUARDS = [authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(
 
 Reason = Annotated[
     str,
-    Parameter(
-        query="reason",
+    QueryParameter(
+        name="reason",
         min_length=3,
         max_length=1000,
         pattern=NO_NUL,
@@ -46,8 +46,8 @@ Reason = Annotated[
 ]
 WorkspaceId = Annotated[
     uuid.UUID | None,
-    Parameter(
-        query="workspace",
+    QueryParameter(
+        name="workspace",
         required=False,
         description="A workspace of your organization (default: your token's workspace).",
     ),

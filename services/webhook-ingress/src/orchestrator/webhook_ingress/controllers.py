@@ -17,6 +17,7 @@ import msgspec
 import psycopg
 from litestar import Request, Response, post
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath
 from litestar.types import Scope
 from loguru import logger
 from sqlalchemy.exc import DBAPIError
@@ -120,7 +121,9 @@ def _too_large(source: SourcePlan) -> DeliveryTooLarge:
         **problem_responses(400, 401, 404, 413, 429, 503),
     },
 )
-async def receive_webhook(request: Request[Any, Any, Any], source_id: str) -> Response[bytes]:
+async def receive_webhook(
+    request: Request[Any, Any, Any], source_id: FromPath[str]
+) -> Response[bytes]:
     """Take one provider delivery for the source ``source_id``.
 
     401 for any signature problem (the body never says which), 404 for an unknown or

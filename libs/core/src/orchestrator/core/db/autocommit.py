@@ -9,7 +9,7 @@ broke (the failed write reports the error; the next one reconnects).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -24,7 +24,13 @@ Connection = psycopg.AsyncConnection[Any]
 class AutocommitConnection:
     """Opens (and reopens) one autocommit connection; ``use`` is a group committer's opener."""
 
-    def __init__(self, settings: DatabaseSettings) -> None:
+    def __init__(
+        self,
+        settings: DatabaseSettings,
+        configure: Callable[[Connection], None] | None = None,
+    ) -> None:
+        """``configure`` adapts each new connection (its loaders, say) before first use."""
+        self._configure = configure
         self._url = libpq_url(settings.runtime_url())
         self._params = connect_params(settings)
         self._connect = bounded_connect(settings)
@@ -38,6 +44,8 @@ class AutocommitConnection:
             connection = self._connection = await self._connect(
                 self._url, autocommit=True, **self._params
             )
+            if self._configure is not None:
+                self._configure(connection)
         yield connection
 
     async def close(self) -> None:

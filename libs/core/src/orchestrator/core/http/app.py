@@ -204,7 +204,7 @@ def create_service_app(
     )
     check_guards_run(app)
     served: ASGIApp = app
-    if fast_routes:
+    if fast_routes and settings.deployment.fast_routes:
         check_fast_routes(app, fast_routes)
         served = FastRoutes(app, fast_routes)
     deployment = settings.deployment

@@ -20,12 +20,14 @@ from orchestrator.core.jobs.notices import tell_events
 from orchestrator.core.jobs.single_job_queries import cancel_queued, get_job
 from orchestrator.core.jobs.states import JobStatus, event_for
 
+NO_SUCH_JOB = "No such job in your workspace."
+
 
 async def get(session: AsyncSession, job_id: uuid.UUID) -> Job:
     """One job of the session's tenant, or 404."""
     job = await get_job(session, job_id)
     if job is None:
-        raise NotFound("No such job in your workspace.")
+        raise NotFound(NO_SUCH_JOB)
     return job
 
 

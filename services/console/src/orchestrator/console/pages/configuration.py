@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.datastructures import FormMultiDict
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from orchestrator.console import forms
@@ -29,7 +29,7 @@ from orchestrator.console.render import page
 
 DEPENDENCIES = {"console": provide_console}
 Cursor = Annotated[str, Parameter(max_length=500)]
-TypeName = Annotated[str, Parameter(query="type", max_length=100)]
+TypeName = Annotated[str, QueryParameter(name="type", max_length=100)]
 BASE = "/w/{workspace:uuid}/configuration"
 
 

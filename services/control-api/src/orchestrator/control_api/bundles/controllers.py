@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from orchestrator.control_api.schedules.controllers import network_of
 from orchestrator.control_api.scope import (
@@ -25,8 +25,8 @@ from orchestrator.core.http.problems import problem_responses
 
 DryRun = Annotated[
     bool,
-    Parameter(
-        query="dry_run",
+    QueryParameter(
+        name="dry_run",
         required=False,
         description="Validate and report what would change, writing nothing.",
     ),
@@ -34,8 +34,8 @@ DryRun = Annotated[
 
 Prune = Annotated[
     bool,
-    Parameter(
-        query="prune",
+    QueryParameter(
+        name="prune",
         required=False,
         description=(
             "Also delete the policies, secret refs, connectors, workflows and schedules the "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post, put
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from orchestrator.control_api.configs.schemas import (
     ConfigActivate,
@@ -36,8 +36,8 @@ WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
 
 Version = Annotated[
     int | None,
-    Parameter(
-        query="version",
+    QueryParameter(
+        name="version",
         required=False,
         ge=1,
         le=2_147_483_647,
@@ -47,8 +47,8 @@ Version = Annotated[
 
 ExpectedActive = Annotated[
     int | None,
-    Parameter(
-        query="expected_active_version",
+    QueryParameter(
+        name="expected_active_version",
         required=False,
         ge=1,
         le=2_147_483_647,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request, Response, post
@@ -16,10 +17,11 @@ from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.idempotency.guard import idempotent
 from orchestrator.core.jobs import submission
 from orchestrator.exec_api.execute.schemas import ExecuteRequest
-from orchestrator.exec_api.jobs.controllers import IdempotencyKey
+from orchestrator.exec_api.jobs.controllers import IdempotencyKey, job_location
 from orchestrator.exec_api.jobs.schemas import JobAccepted
 from orchestrator.exec_api.plane import Plane, plane_of
 
+PATH = "/api/v1/execute"
 EXECUTE_LOCK_S = 300.0
 """How long a request that died keeps its key in flight (above any policy's deadline)."""
 
@@ -47,8 +49,31 @@ async def queue_instead(
     return JobAccepted(id=submitted.id, status=submitted.status.value)
 
 
+@dataclass(frozen=True)
+class Called:
+    """What a call came to: its execution (200), or the job it was queued as (202)."""
+
+    status: int
+    body: Execution | JobAccepted
+    location: str | None = None
+
+
+async def call_now(
+    plane: Plane, prepared: Prepared, data: ExecuteRequest, idempotency_key: str | None = None
+) -> Called:
+    """Call the upstream under the policy, or queue the call if the policy says so.
+
+    Both routes of ``POST /api/v1/execute`` (this module's and ``fast.py``) answer with it.
+    """
+    try:
+        return Called(200, await plane.executor.execute(prepared, idempotency_key=idempotency_key))
+    except QueueInstead as queued:
+        job = await queue_instead(plane, prepared, data, queued.delay_s)
+        return Called(202, job, job_location(job.id))
+
+
 @post(
-    "/api/v1/execute",
+    PATH,
     opt=guarded(authenticated(EXEC_AUDIENCE, "execute")),
     # One dependency: Litestar resolves two of the same level concurrently, in an anyio
     # task group per request, which costs more here than both lookups themselves.
@@ -87,11 +112,6 @@ async def execute(
             principal.tenant_id, data.connector, data.operation, data.payload
         )
         idem.started()
-        try:
-            result: Execution = await executor.execute(prepared, idempotency_key=idem.key)
-        except QueueInstead as queued:
-            job = await queue_instead(plane, prepared, data, queued.delay_s)
-            return await idem.respond(
-                job, status_code=202, headers={"Location": f"/api/v1/jobs/{job.id}"}
-            )
-        return await idem.respond(result, status_code=200)
+        called = await call_now(plane, prepared, data, idem.key)
+        headers = {"Location": called.location} if called.location else None
+        return await idem.respond(called.body, status_code=called.status, headers=headers)

@@ -16,7 +16,7 @@ from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.deadline import route_budget
 from orchestrator.core.errors import Problem
-from orchestrator.core.execution.executor import Executor
+from orchestrator.core.execution.calls import Prepared
 from orchestrator.core.http.auth import (
     authenticated,
     guarded,
@@ -29,6 +29,7 @@ from orchestrator.core.idempotency.guard import idempotent
 from orchestrator.core.jobs import listing_queries, replay, single_job, submission
 from orchestrator.core.jobs.cursor import JobCursor, cursor_param
 from orchestrator.core.jobs.states import JobStatus
+from orchestrator.core.jobs.status_reads import read_job
 from orchestrator.core.jobs.views import DeadJobFilter, JobOut, Status, to_out
 from orchestrator.exec_api.jobs.schemas import (
     JobAccepted,
@@ -51,6 +52,9 @@ IdempotencyKey = Annotated[
         description="Makes a retry safe: the first response is stored for 24 h and replayed.",
     ),
 ]
+PATH = "/api/v1/jobs"
+JOB_PATH = PATH + "/{job_id}"
+"""As the framework writes the route's template (``path_format``)."""
 SUBMIT_LOCK_S = 30.0
 """How long a submission that died keeps its key in flight (far above its run time)."""
 
@@ -72,14 +76,36 @@ def to_accepted(job: submission.SubmittedJob) -> JobAccepted:
     return JobAccepted(id=job.id, status=job.status.value)
 
 
+def job_location(job_id: uuid.UUID) -> str:
+    """Where a job is read."""
+    return f"{PATH}/{job_id}"
+
+
 def location(job: submission.SubmittedJob) -> dict[str, str]:
     """The ``Location`` header naming a queued job."""
-    return {"Location": f"/api/v1/jobs/{job.id}"}
+    return {"Location": job_location(job.id)}
 
 
-def executor_of(plane: Plane) -> Executor:
-    """The process's executor (the exec-api always opens one)."""
-    return plane.executor
+async def checked_job(
+    plane: Plane, tenant_id: uuid.UUID, data: JobCreate
+) -> tuple[submission.NewJob, Prepared]:
+    """A job without an idempotency key, its operation and payload checked now (404 and
+    422 naming the fields), not when the worker first runs it."""
+    new = new_job(data, None)
+    prepared = await plane.executor.prepare(tenant_id, data.connector, data.operation, data.payload)
+    submission.check_new_job(new, plane.network)
+    return new, prepared
+
+
+async def queue_checked(
+    plane: Plane, tenant_id: uuid.UUID, new: submission.NewJob, prepared: Prepared
+) -> submission.SubmittedJob:
+    """Queue a checked job with the group commit; returns once it committed.
+
+    Both routes of ``POST /api/v1/jobs`` (``JobController.submit`` and ``fast.py``) queue
+    a job without a key through ``checked_job`` then this.
+    """
+    return await plane.submitter.submit(Submission(tenant_id, new, prepared.plan))
 
 
 @contextmanager
@@ -101,7 +127,7 @@ def in_batch(index: int) -> Iterator[None]:
 class JobController(Controller):
     """The caller's jobs."""
 
-    path = "/api/v1/jobs"
+    path = PATH
     tags = ["jobs"]
     security = [{"bearer": []}]
     dependencies = {
@@ -126,25 +152,18 @@ class JobController(Controller):
         # Not a dependency: next to ``principal`` Litestar would resolve both concurrently,
         # in an anyio task group per request, which costs more than the lookup itself.
         plane = plane_of(request)
-        new = new_job(data, idempotency_key)
         if idempotency_key is None:
-            # The operation and payload are checked now (404/422 naming the fields), not
-            # when the worker first runs the job.
-            prepared = await executor_of(plane).prepare(
-                principal.tenant_id, data.connector, data.operation, data.payload
-            )
-            submission.check_new_job(new, plane.network)
-            submitted = await plane.submitter.submit(
-                Submission(principal.tenant_id, new, prepared.plan)
-            )
+            checked = await checked_job(plane, principal.tenant_id, data)
+            submitted = await queue_checked(plane, principal.tenant_id, *checked)
             return Response(to_accepted(submitted), status_code=202, headers=location(submitted))
+        new = new_job(data, idempotency_key)
         async with idempotent(
             request, plane.resources.sessions, principal.tenant_id, lock_s=SUBMIT_LOCK_S
         ) as idem:
             if idem.replay is not None:
                 return idem.replay
             async with tenant_transaction(plane.resources.sessions, principal.tenant_id) as session:
-                prepared = await executor_of(plane).prepare(
+                prepared = await plane.executor.prepare(
                     principal.tenant_id,
                     data.connector,
                     data.operation,
@@ -192,7 +211,7 @@ class JobController(Controller):
                 news, plans = [], []
                 for index, item in enumerate(data.jobs):
                     with in_batch(index):
-                        prepared = await executor_of(plane).prepare(
+                        prepared = await plane.executor.prepare(
                             principal.tenant_id,
                             item.connector,
                             item.operation,
@@ -214,9 +233,11 @@ class JobController(Controller):
         opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:read")),
         responses=problem_responses(400, 401, 403, 404, 503),
     )
-    async def get_job(self, job_id: FromPath[uuid.UUID], session: AsyncSession) -> JobOut:
+    async def get_job(
+        self, job_id: FromPath[uuid.UUID], principal: Principal, plane: Plane
+    ) -> JobOut:
         """One job of the caller's workspace."""
-        return to_out(await single_job.get(session, job_id))
+        return await read_job(plane.jobs, principal.tenant_id, job_id)
 
     @get(
         opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:read")),

@@ -7,18 +7,14 @@ from typing import Literal
 
 import msgspec
 from litestar import get
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.auth.claims import EXEC_AUDIENCE
-from orchestrator.core.errors import NotFound
-from orchestrator.core.http.auth import (
-    authenticated,
-    guarded,
-    provide_principal,
-    provide_tenant_session,
-)
+from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
+from orchestrator.core.http.auth import authenticated, guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.tenancy import repository
+from orchestrator.core.tenancy import own_workspace as visible
+from orchestrator.exec_api.plane import Plane, provide_plane
+
+PATH = "/api/v1/workspace"
 
 
 class WorkspaceOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -30,23 +26,19 @@ class WorkspaceOut(msgspec.Struct, frozen=True, kw_only=True):
     status: Literal["PENDING", "COMMITTED", "FAILED"]
 
 
+async def read_own(plane: Plane, tenant_id: uuid.UUID) -> WorkspaceOut:
+    """The caller's workspace; both routes of ``GET /api/v1/workspace`` answer with it."""
+    return WorkspaceOut(**await visible.own_workspace(plane.workspace, tenant_id))
+
+
 @get(
-    "/api/v1/workspace",
+    PATH,
     tags=["workspace"],
     opt=guarded(authenticated(EXEC_AUDIENCE)),
-    dependencies={"principal": provide_principal, "session": provide_tenant_session},
+    dependencies={"principal": provide_principal, "plane": provide_plane},
     security=[{"bearer": []}],
     responses=problem_responses(401, 404, 503),
 )
-async def own_workspace(session: AsyncSession) -> WorkspaceOut:
+async def own_workspace(principal: Principal, plane: Plane) -> WorkspaceOut:
     """Proof that token → tenant → RLS works: the query has no WHERE, RLS does the filtering."""
-    visible = (await repository.visible_workspaces(session)).items
-    if len(visible) != 1:
-        raise NotFound("Your workspace is not visible.")
-    workspace = visible[0]
-    return WorkspaceOut(
-        id=workspace.id,
-        name=workspace.name,
-        environment=workspace.environment,
-        status=workspace.status.value,
-    )
+    return await read_own(plane, principal.tenant_id)
