@@ -68,10 +68,13 @@ def register_actors(broker: RedisBroker) -> dict[str, dramatiq.Actor[..., Any]]:
         dramatiq.actor(
             broker=broker, actor_name=ROUTES[RUN_JOB].actor, queue_name=ROUTES[RUN_JOB].queue
         )(jobs.run_jobs),
-        # One job a message, as relays published before batching; still drained.
+        # One job (one event) a message, as relays published before batching; still drained.
         dramatiq.actor(broker=broker, actor_name="run_job", queue_name=ROUTES[RUN_JOB].queue)(
             jobs.run_job
         ),
+        dramatiq.actor(
+            broker=broker, actor_name="route_webhook", queue_name=ROUTES[ROUTE_WEBHOOK].queue
+        )(webhooks.route_webhook),
         dramatiq.actor(
             broker=broker,
             actor_name=ROUTES[DELIVER_CALLBACK].actor,
@@ -83,7 +86,7 @@ def register_actors(broker: RedisBroker) -> dict[str, dramatiq.Actor[..., Any]]:
                 broker=broker, actor_name=ROUTES[kind].actor, queue_name=ROUTES[kind].queue
             )(fn)
             for kind, fn in (
-                (ROUTE_WEBHOOK, webhooks.route_webhook),
+                (ROUTE_WEBHOOK, webhooks.route_webhooks),
                 (FORWARD_WEBHOOK, webhooks.forward_webhook),
                 (ADVANCE_WORKFLOW, workflows.advance_workflow),
             )

@@ -31,8 +31,9 @@ ROUTES: dict[str, Route] = {
     # Published in batches of one workspace's jobs (``outbox/messages.py``).
     RUN_JOB: Route(queue=JOBS_QUEUE, actor="run_jobs"),
     DELIVER_CALLBACK: Route(queue=CALLBACKS_QUEUE, actor="deliver_callback"),
-    # Payload ``{tenant_id, inbox_id}``: route one stored delivery.
-    ROUTE_WEBHOOK: Route(queue=WEBHOOKS_QUEUE, actor="route_webhook"),
+    # Payload ``{tenant_id, inbox_id}``: route a stored delivery; published in batches of
+    # one workspace's events (``outbox/messages.py``).
+    ROUTE_WEBHOOK: Route(queue=WEBHOOKS_QUEUE, actor="route_webhooks"),
     # Payload ``{tenant_id, forward_id[, attempt]}``: one attempt at one signed forward.
     FORWARD_WEBHOOK: Route(queue=WEBHOOKS_QUEUE, actor="forward_webhook"),
     # Payload ``{tenant_id, run_id, job_id}``, written by a trigger on ``jobs`` when a

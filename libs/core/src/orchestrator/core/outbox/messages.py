@@ -1,8 +1,9 @@
 """Outbox rows → Dramatiq messages.
 
-``run_job`` rows of one workspace travel together, up to ``JOB_BATCH`` ids a message,
-so the worker claims and finishes them with one statement each instead of one per
-job. Every other kind is one message a row. The rows' ids ride along in the options.
+``run_job`` and ``route_webhook`` rows of one workspace travel together, up to
+``JOB_BATCH`` ids a message, so the worker claims and finishes jobs, or locks and marks
+inbox events, with one statement a batch instead of one a row. Every other kind is one
+message a row. The rows' ids ride along in the options.
 """
 
 from __future__ import annotations
@@ -13,11 +14,18 @@ from typing import Any
 
 import dramatiq
 
-from orchestrator.core.outbox.kinds import ROUTES, RUN_JOB
+from orchestrator.core.outbox.kinds import ROUTE_WEBHOOK, ROUTES, RUN_JOB
 from orchestrator.core.outbox.repository import ClaimedMessage
 
 JOB_BATCH = 100
-"""The most job ids one ``run_jobs`` message carries."""
+"""The most ids one batched message carries."""
+
+BATCHED: dict[str, tuple[str, str]] = {
+    RUN_JOB: ("job_id", "job_ids"),
+    ROUTE_WEBHOOK: ("inbox_id", "inbox_ids"),
+}
+"""Kinds published in batches of one workspace: the payload's id, and the actor's
+argument that lists them."""
 
 
 def _message(
@@ -33,7 +41,10 @@ def _message(
     )
 
 
-def _job_batches(rows: Sequence[ClaimedMessage], size: int) -> Iterator[dramatiq.Message[Any]]:
+def _batches(
+    kind: str, rows: Sequence[ClaimedMessage], size: int
+) -> Iterator[dramatiq.Message[Any]]:
+    one, many = BATCHED[kind]
     by_workspace: dict[uuid.UUID, list[ClaimedMessage]] = {}
     for row in rows:
         by_workspace.setdefault(row.workspace_id, []).append(row)
@@ -42,15 +53,21 @@ def _job_batches(rows: Sequence[ClaimedMessage], size: int) -> Iterator[dramatiq
             batch = workspace_rows[start : start + size]
             kwargs = {
                 "tenant_id": batch[0].payload["tenant_id"],
-                "job_ids": [row.payload["job_id"] for row in batch],
+                many: [row.payload[one] for row in batch],
             }
-            yield _message(RUN_JOB, kwargs, batch)
+            yield _message(kind, kwargs, batch)
 
 
 def to_messages(
     rows: Sequence[ClaimedMessage], *, job_batch: int = JOB_BATCH
 ) -> list[dramatiq.Message[Any]]:
     """The messages that carry ``rows``: each row's payload becomes actor kwargs."""
-    jobs = [row for row in rows if row.kind == RUN_JOB]
-    others = [_message(row.kind, dict(row.payload), [row]) for row in rows if row.kind != RUN_JOB]
-    return [*_job_batches(jobs, job_batch), *others]
+    batched = [
+        message
+        for kind in BATCHED
+        for message in _batches(kind, [row for row in rows if row.kind == kind], job_batch)
+    ]
+    others = [
+        _message(row.kind, dict(row.payload), [row]) for row in rows if row.kind not in BATCHED
+    ]
+    return [*batched, *others]

@@ -8,10 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, String, and_, cast, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    cast,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.jobs.column_values import clip
@@ -64,29 +76,48 @@ def _conditions(f: InboxFilter) -> list[ColumnElement[bool]]:
     return found
 
 
-async def lock_received(session: AsyncSession, inbox_id: uuid.UUID) -> Entry | None:
-    """The event, locked for the transaction, if it still waits to be routed."""
-    query = select(Entry).where(Entry.id == inbox_id, Entry.status == "received")
-    return await session.scalar(query.with_for_update())
-
-
-async def mark(session: AsyncSession, inbox_id: uuid.UUID, outcome: Outcome) -> bool:
-    """CAS received → the outcome's status, counting the attempt; whether it applied."""
-    result = await session.execute(
-        update(Entry)
-        .where(Entry.id == inbox_id, Entry.status == "received")
-        .values(
-            status=outcome.status,
-            routed_tenant_id=outcome.tenant_id,
-            routed_source_id=outcome.source_id,
-            actions=outcome.actions,
-            attempts=Entry.attempts + 1,
-            last_error=clip(outcome.error),
-            processed_at=func.now(),
-        )
-        .execution_options(synchronize_session=False)
+async def lock_received_many(
+    session: AsyncSession, inbox_ids: Sequence[uuid.UUID]
+) -> Sequence[Entry]:
+    """The events of ``inbox_ids`` that still wait to be routed, locked for the transaction,
+    in the order they were received; one another transaction holds is skipped (it is being
+    routed there)."""
+    query = (
+        select(Entry)
+        .where(Entry.id.in_(list(inbox_ids)), Entry.status == "received")
+        .order_by(Entry.received_at, Entry.id)
+        .with_for_update(skip_locked=True)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return (await session.scalars(query)).all()
+
+
+_MARK = text("""
+    UPDATE webhook_inbox AS e
+    SET status = o.status, routed_tenant_id = o.tenant_id, routed_source_id = o.source_id,
+        actions = o.actions, last_error = o.error, attempts = e.attempts + 1,
+        processed_at = now()
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:statuses AS text[]), CAST(:tenants AS uuid[]),
+                CAST(:sources AS uuid[]), CAST(:actions AS int[]), CAST(:errors AS text[]))
+         AS o(id, status, tenant_id, source_id, actions, error)
+    WHERE e.id = o.id AND e.status = 'received'
+""")
+
+
+async def mark_many(session: AsyncSession, outcomes: Mapping[uuid.UUID, Outcome]) -> None:
+    """CAS received → each outcome's status, counting the attempt, in one statement."""
+    if not outcomes:
+        return
+    await session.execute(
+        _MARK,
+        {
+            "ids": list(outcomes),
+            "statuses": [o.status for o in outcomes.values()],
+            "tenants": [o.tenant_id for o in outcomes.values()],
+            "sources": [o.source_id for o in outcomes.values()],
+            "actions": [o.actions for o in outcomes.values()],
+            "errors": [clip(o.error) for o in outcomes.values()],
+        },
+    )
 
 
 async def get(

@@ -29,20 +29,31 @@ FORWARDS = Counter(
 )
 
 
-async def route_webhook(tenant_id: str, inbox_id: str) -> None:
-    """Actor: route one stored delivery to its workspace's bindings."""
+async def route_webhooks(tenant_id: str, inbox_ids: list[str]) -> None:
+    """Actor: route a batch of one workspace's stored deliveries to its bindings."""
     resources = await job_resources()
-    outcome = await router.route(
+    ids = [uuid.UUID(inbox_id) for inbox_id in inbox_ids]
+    outcomes = await router.route_many(
         resources.sessions,
         resources.waker,
         uuid.UUID(tenant_id),
-        uuid.UUID(inbox_id),
+        ids,
         network=NetworkPolicy.from_settings(resources.settings.core.upstream),
     )
-    # None: the event was not waiting (a redelivery, or a duplicate routed it first).
-    ROUTED.labels(outcome.status if outcome else "skipped").inc()
-    if outcome is not None and outcome.status == "failed":
-        logger.warning("webhook event {} failed to route: {}", inbox_id, outcome.error)
+    counted: set[uuid.UUID] = set()
+    for inbox_id in ids:
+        # None: the event was not waiting (a redelivery, or a duplicate routed it first,
+        # in another message or earlier in this one).
+        outcome = None if inbox_id in counted else outcomes.get(inbox_id)
+        counted.add(inbox_id)
+        ROUTED.labels(outcome.status if outcome else "skipped").inc()
+        if outcome is not None and outcome.status == "failed":
+            logger.warning("webhook event {} failed to route: {}", inbox_id, outcome.error)
+
+
+async def route_webhook(tenant_id: str, inbox_id: str) -> None:
+    """Actor: route one stored delivery; messages published before ``route_webhooks``."""
+    await route_webhooks(tenant_id, [inbox_id])
 
 
 async def forward_webhook(tenant_id: str, forward_id: str, attempt: int = 1) -> None:
