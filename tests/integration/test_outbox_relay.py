@@ -11,7 +11,7 @@ import datetime as dt
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select, text
 
 from orchestrator.cli.infra import EmbeddedRedis
+from orchestrator.core.db.autocommit import AutocommitConnection
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT, Waker
 from orchestrator.core.jobs import maintenance, submission
@@ -56,6 +57,23 @@ class Recording:
         if self.inner is not None:
             self.inner.publish(messages)
         self.outbox_ids += [i for m in messages for i in m.options["outbox_ids"]]
+
+
+RelayDb = Callable[[], AutocommitConnection]
+
+
+@pytest.fixture
+async def relay_db(isolated: IsolatedDb) -> AsyncIterator[RelayDb]:
+    """New autocommit connections to the isolated database, one a relay; closed after."""
+    made: list[AutocommitConnection] = []
+
+    def new() -> AutocommitConnection:
+        made.append(AutocommitConnection(isolated.settings.db))
+        return made[-1]
+
+    yield new
+    for connection in made:
+        await connection.close()
 
 
 @pytest.fixture
@@ -126,12 +144,12 @@ async def unpublished(isolated: IsolatedDb, workspace_id: uuid.UUID) -> int:
 
 
 async def test_due_rows_are_published_once_and_delayed_rows_wait(
-    isolated: IsolatedDb, broker: RedisBroker
+    relay_db: RelayDb, isolated: IsolatedDb, broker: RedisBroker
 ) -> None:
     due = await write_rows(isolated, 3)
     later = await write_rows(isolated, 2, delay_s=0.6)
     recording = Recording(BrokerPublisher(broker))
-    relay = Relay(isolated.app, recording, config=RelayConfig(batch_size=2))
+    relay = Relay(relay_db(), recording, config=RelayConfig(batch_size=2))
     assert await relay.drain() == 3  # two batches
     assert await relay.drain() == 0
     assert (await unpublished(isolated, due), await unpublished(isolated, later)) == (0, 2)
@@ -148,11 +166,11 @@ async def test_due_rows_are_published_once_and_delayed_rows_wait(
 
 
 async def test_two_relays_racing_publish_every_row_exactly_once(
-    isolated: IsolatedDb, broker: RedisBroker
+    relay_db: RelayDb, isolated: IsolatedDb, broker: RedisBroker
 ) -> None:
     workspace_id = await write_rows(isolated, 1200)
     publishers = [Recording(BrokerPublisher(broker)) for _ in range(2)]
-    relays = [Relay(isolated.app, p, config=RelayConfig(batch_size=100)) for p in publishers]
+    relays = [Relay(relay_db(), p, config=RelayConfig(batch_size=100)) for p in publishers]
     totals = await asyncio.gather(*(relay.drain() for relay in relays))
     # Each drain stops at its first short batch; a last pass picks up any remainder.
     totals.append(await relays[0].drain())
@@ -166,24 +184,28 @@ async def test_two_relays_racing_publish_every_row_exactly_once(
 
 
 async def test_rows_wait_while_the_broker_is_down_and_go_out_when_it_returns(
-    isolated: IsolatedDb, broker: RedisBroker
+    relay_db: RelayDb, isolated: IsolatedDb, broker: RedisBroker
 ) -> None:
     workspace_id = await write_rows(isolated, 5)
     dead = RedisBroker(url=f"redis://127.0.0.1:{free_port()}/0")  # type: ignore[no-untyped-call]
-    relay = Relay(isolated.app, BrokerPublisher(dead))
+    relay = Relay(relay_db(), BrokerPublisher(dead))
     for _ in range(2):
         with pytest.raises(Exception, match=r"(?i)connect"):
             await relay.run_once()
         assert await unpublished(isolated, workspace_id) == 5  # released: due again at once
     dead.close()
-    relay = Relay(isolated.app, BrokerPublisher(broker))
+    relay = Relay(relay_db(), BrokerPublisher(broker))
     assert await relay.drain() == 5
     assert await unpublished(isolated, workspace_id) == 0
     assert len(set(carried_jobs(broker))) == 5
 
 
 async def test_a_notification_wakes_the_relay_within_milliseconds(
-    isolated: IsolatedDb, broker: RedisBroker, settings: CoreSettings, namespace: str
+    relay_db: RelayDb,
+    isolated: IsolatedDb,
+    broker: RedisBroker,
+    settings: CoreSettings,
+    namespace: str,
 ) -> None:
     tenant = await new_tenant(isolated.app, isolated.kek)
     await add_connector(isolated.app, tenant.tenant_id)
@@ -191,7 +213,7 @@ async def test_a_notification_wakes_the_relay_within_milliseconds(
     waker = Waker(redis, namespace)
     # A 5 s poll: only the wake-up can make dispatch fast.
     relay = Relay(
-        isolated.app,
+        relay_db(),
         BrokerPublisher(broker),
         redis=redis,
         namespace=namespace,
@@ -239,7 +261,7 @@ class Batches(Recording):
 
 
 async def test_a_lingering_relay_publishes_rows_written_just_after_a_wake_together(
-    isolated: IsolatedDb, settings: CoreSettings, namespace: str
+    relay_db: RelayDb, isolated: IsolatedDb, settings: CoreSettings, namespace: str
 ) -> None:
     tenant = await new_tenant(isolated.app, isolated.kek)
     await add_connector(isolated.app, tenant.tenant_id)
@@ -247,7 +269,7 @@ async def test_a_lingering_relay_publishes_rows_written_just_after_a_wake_togeth
     waker = Waker(redis, namespace)
     publisher = Batches()
     relay = Relay(
-        isolated.app,
+        relay_db(),
         publisher,
         redis=redis,
         namespace=namespace,
@@ -291,6 +313,7 @@ def embedded_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
 
 
 async def test_jobs_submitted_while_redis_is_down_are_accepted_then_published(
+    relay_db: RelayDb,
     isolated: IsolatedDb,
     isolated_url: str,
     service_env: dict[str, str],
@@ -318,7 +341,7 @@ async def test_jobs_submitted_while_redis_is_down_are_accepted_then_published(
         assert [r.status_code for r in responses] == [202] * 20, responses[0].text
         assert await unpublished(isolated, tenant.tenant_id) == 20
         broker = RedisBroker(url=embedded_redis.url, namespace="outage-dramatiq")  # type: ignore[no-untyped-call]
-        relay = Relay(isolated.app, BrokerPublisher(broker), config=RelayConfig(poll_s=0.05))
+        relay = Relay(relay_db(), BrokerPublisher(broker), config=RelayConfig(poll_s=0.05))
         with pytest.raises(Exception, match=r"(?i)connect"):
             await relay.run_once()
         assert await unpublished(isolated, tenant.tenant_id) == 20
@@ -345,10 +368,10 @@ async def test_jobs_submitted_while_redis_is_down_are_accepted_then_published(
 
 
 async def test_published_rows_are_purged_after_the_retention_period(
-    isolated: IsolatedDb, broker: RedisBroker
+    relay_db: RelayDb, isolated: IsolatedDb, broker: RedisBroker
 ) -> None:
     workspace_id = await write_rows(isolated, 4)
-    await Relay(isolated.app, BrokerPublisher(broker)).drain()
+    await Relay(relay_db(), BrokerPublisher(broker)).drain()
     pending = await write_rows(isolated, 1, delay_s=60)
     async with isolated.owner() as session, session.begin():
         await session.execute(
@@ -369,7 +392,7 @@ async def test_published_rows_are_purged_after_the_retention_period(
 
 
 async def test_the_sweep_redispatches_stuck_jobs_unless_the_relay_is_behind(
-    isolated: IsolatedDb, broker: RedisBroker
+    relay_db: RelayDb, isolated: IsolatedDb, broker: RedisBroker
 ) -> None:
     tenant = await new_tenant(isolated.app, isolated.kek)
     await add_connector(isolated.app, tenant.tenant_id)
@@ -393,7 +416,7 @@ async def test_the_sweep_redispatches_stuck_jobs_unless_the_relay_is_behind(
             {"w": tenant.tenant_id},
         )
     assert await maintenance.sweep_overdue_jobs(isolated.app, SILENT, grace_s=60) == 0
-    await Relay(isolated.app, BrokerPublisher(broker)).drain()
+    await Relay(relay_db(), BrokerPublisher(broker)).drain()
     # Now their messages are lost (say Redis kept no data): one stuck queued, one running on a
     # lease long expired, one fine.
     async with isolated.owner() as session, session.begin():
@@ -409,6 +432,6 @@ async def test_the_sweep_redispatches_stuck_jobs_unless_the_relay_is_behind(
             {"id": ids[1]},
         )
     assert await maintenance.sweep_overdue_jobs(isolated.app, SILENT, grace_s=60) == 2
-    assert await Relay(isolated.app, BrokerPublisher(broker)).drain() == 2
+    assert await Relay(relay_db(), BrokerPublisher(broker)).drain() == 2
     sent = Counter(carried_jobs(broker, str(tenant.tenant_id)))
     assert sent == {str(ids[0]): 2, str(ids[1]): 2, str(ids[2]): 1}

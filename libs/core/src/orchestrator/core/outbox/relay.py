@@ -1,9 +1,9 @@
 """The outbox relay: publish due rows to the broker, then mark them published.
 
 Several relays may run (one per worker process): each claims a batch with
-``FOR UPDATE SKIP LOCKED`` and hides it for a visibility timeout in one short
-transaction, publishes it in one pipelined round trip, and marks it in a
-second transaction. A row is only marked once the broker took it, so rows
+``FOR UPDATE SKIP LOCKED`` and hides it for a visibility timeout in one statement,
+publishes it in one pipelined round trip, and marks it in a second statement, each its
+own transaction on the relay's autocommit connection. A row is only marked once the broker took it, so rows
 written while Redis is down wait, unpublished, until it returns. A relay that
 dies between publishing and marking leaves its batch to be published again
 after the timeout: delivery is at least once, and actors are idempotent.
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from loguru import logger
 from prometheus_client import Counter, Histogram
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orchestrator.core.db.autocommit import AutocommitConnection
 from orchestrator.core.events.wake import outbox_channel
 from orchestrator.core.outbox import repository
 from orchestrator.core.outbox.messages import to_messages
@@ -60,14 +60,14 @@ class Relay:
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        connection: AutocommitConnection,
         publisher: Publisher,
         *,
         redis: Redis | None = None,
         namespace: str = "orch",
         config: RelayConfig | None = None,
     ) -> None:
-        self._sessions = sessions
+        self._connection = connection
         self._publisher = publisher
         self._redis = redis
         self._channel = outbox_channel(namespace)
@@ -82,9 +82,9 @@ class Relay:
         """Claim, publish and mark one batch; the number published. Raises if the broker
         refused it (the batch is then due again at once)."""
         cfg = self.config
-        async with self._sessions() as session, session.begin():
+        async with self._connection.use() as connection:
             claimed = await repository.claim_due(
-                session, limit=cfg.batch_size, visibility_s=cfg.visibility_s
+                connection, limit=cfg.batch_size, visibility_s=cfg.visibility_s
             )
         if not claimed:
             return 0
@@ -94,11 +94,11 @@ class Relay:
         except Exception:
             PUBLISH_FAILURES.inc()
             with contextlib.suppress(Exception):
-                async with self._sessions() as session, session.begin():
-                    await repository.release(session, ids, delay_s=0)
+                async with self._connection.use() as connection:
+                    await repository.release(connection, ids, delay_s=0)
             raise
-        async with self._sessions() as session, session.begin():
-            await repository.mark_published(session, ids)
+        async with self._connection.use() as connection:
+            await repository.mark_published(connection, ids)
         for c in claimed:
             PUBLISHED.labels(c.kind).inc()
             DISPATCH_LAG.observe(c.age_s)
@@ -136,6 +136,7 @@ class Relay:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await listener
+            await self._connection.close()
 
     async def _listen(self) -> None:
         assert self._redis is not None

@@ -1,4 +1,11 @@
-"""Queries of the outbox: claim due rows, mark them published, release, purge."""
+"""Queries of the outbox: claim due rows, mark them published, release, purge.
+
+The relay's three statements (claim, mark, release) each are a whole transaction: they
+run on the relay's own autocommit connection (``core/db/autocommit.py``), one round trip
+each, with none of a session's per-transaction work (about 600 µs of CPU a session
+transaction, against 130 µs a statement). Purging and the backlog check run in the
+caller's session.
+"""
 
 from __future__ import annotations
 
@@ -11,26 +18,27 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.db.autocommit import Connection
+
 # Claiming pushes ``available_at`` forward (a visibility timeout) and commits at once, so
 # no transaction stays open while the broker is called; a relay that dies after
 # claiming leaves rows that become due again when the timeout passes.
-_CLAIM = text(
-    """
-    UPDATE outbox SET available_at = now() + make_interval(secs => :visibility_s)
+_CLAIM = """
+    UPDATE outbox SET available_at = now() + make_interval(secs => %(visibility_s)s)
     WHERE id IN (
         SELECT id FROM outbox
         WHERE published_at IS NULL AND available_at <= now()
         ORDER BY available_at, id
-        LIMIT :limit
+        LIMIT %(limit)s
         FOR UPDATE SKIP LOCKED
     )
-    RETURNING id, workspace_id, kind, payload, EXTRACT(EPOCH FROM (now() - created_at)) AS age_s
-    """
-)
-_MARK = text("UPDATE outbox SET published_at = now() WHERE id = ANY(:ids)")
-_RELEASE = text(
-    "UPDATE outbox SET available_at = now() + make_interval(secs => :delay_s) "
-    "WHERE id = ANY(:ids) AND published_at IS NULL"
+    RETURNING id, workspace_id, kind, payload,
+              CAST(EXTRACT(EPOCH FROM (now() - created_at)) AS float8) AS age_s
+"""
+_MARK = "UPDATE outbox SET published_at = now() WHERE id = ANY(%(ids)s)"
+_RELEASE = (
+    "UPDATE outbox SET available_at = now() + make_interval(secs => %(delay_s)s) "
+    "WHERE id = ANY(%(ids)s) AND published_at IS NULL"
 )
 _BEHIND = text(
     "SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL "
@@ -60,24 +68,22 @@ class ClaimedMessage:
 
 
 async def claim_due(
-    session: AsyncSession, *, limit: int, visibility_s: float
+    connection: Connection, *, limit: int, visibility_s: float
 ) -> list[ClaimedMessage]:
     """Up to ``limit`` due, unpublished rows, hidden from other relays for ``visibility_s``."""
-    rows = await session.execute(_CLAIM, {"limit": limit, "visibility_s": visibility_s})
-    return sorted(
-        (ClaimedMessage(r.id, r.workspace_id, r.kind, r.payload, float(r.age_s)) for r in rows),
-        key=lambda m: m.id,
-    )
+    cursor = await connection.execute(_CLAIM, {"limit": limit, "visibility_s": visibility_s})
+    rows = await cursor.fetchall()
+    return sorted((ClaimedMessage(*row) for row in rows), key=lambda m: m.id)
 
 
-async def mark_published(session: AsyncSession, ids: Sequence[int]) -> None:
+async def mark_published(connection: Connection, ids: Sequence[int]) -> None:
     """Record that these rows reached the broker."""
-    await session.execute(_MARK, {"ids": list(ids)})
+    await connection.execute(_MARK, {"ids": list(ids)})
 
 
-async def release(session: AsyncSession, ids: Sequence[int], *, delay_s: float) -> None:
+async def release(connection: Connection, ids: Sequence[int], *, delay_s: float) -> None:
     """Make claimed rows due again after ``delay_s`` (the broker refused them)."""
-    await session.execute(_RELEASE, {"ids": list(ids), "delay_s": delay_s})
+    await connection.execute(_RELEASE, {"ids": list(ids), "delay_s": delay_s})
 
 
 async def purge_published(session: AsyncSession, *, before: dt.datetime, limit: int) -> int:

@@ -8,6 +8,7 @@ import dramatiq
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orchestrator.core.db.autocommit import AutocommitConnection
 from orchestrator.core.outbox.publisher import BrokerPublisher
 from orchestrator.core.outbox.relay import Relay, RelayConfig
 from orchestrator.worker.loop_thread import LoopThread
@@ -27,7 +28,7 @@ class RelayThread(LoopThread):
         """Publish outbox rows until ``stop``."""
         core, jobs = self._settings.core, self._settings.jobs
         relay = Relay(
-            sessions,
+            AutocommitConnection(core.db),
             BrokerPublisher(self._broker),
             redis=redis,
             namespace=core.redis.namespace,
