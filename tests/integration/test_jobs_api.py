@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
+from psycopg.errors import InsufficientPrivilege
 from redis.asyncio import Redis
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.callbacks import delivery
@@ -303,7 +303,8 @@ async def test_job_outbox_row_and_event_are_written_together_or_not_at_all(
     # The last of the three writes fails: the first two must not survive it.
     await privilege('REVOKE INSERT ON event_log FROM "{role}"')
     try:
-        with pytest.raises(DBAPIError, match="permission denied for table event_log"):
+        # The statement runs on the session's psycopg connection: psycopg's own error.
+        with pytest.raises(InsufficientPrivilege, match="permission denied for table event_log"):
             async with tenant_transaction(isolated.app, tenant.tenant_id) as session:
                 await submission.submit(
                     session, SILENT, tenant.tenant_id, new, network=NetworkPolicy()

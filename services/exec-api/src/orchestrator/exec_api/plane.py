@@ -74,7 +74,9 @@ def plane_in(state: State) -> Plane:
             waker=waker,
             hub=EventHub(resources.redis, namespace),
             network=network,
-            submitter=JobSubmitter(resources.sessions, waker),
+            submitter=JobSubmitter(
+                resources.sessions, AutocommitConnection(resources.settings.db), waker
+            ),
             stream_slots=StreamSlots(
                 resources.redis,
                 namespace,
@@ -91,13 +93,14 @@ def plane_in(state: State) -> Plane:
 
 @asynccontextmanager
 async def closing_plane(app: Litestar) -> AsyncIterator[None]:
-    """Lifespan: close the plane's read connection at shutdown, if a request opened it."""
+    """Lifespan: close the plane's connections at shutdown, if a request opened them."""
     try:
         yield
     finally:
         plane: Plane | None = app.state.get(_STATE_KEY)
         if plane is not None:
             await plane.reads.close()
+            await plane.submitter.close()
 
 
 async def provide_plane(request: Request[Any, Any, Any]) -> Plane:

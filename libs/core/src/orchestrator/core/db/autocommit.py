@@ -5,6 +5,9 @@ A sequential writer (a group committer) needs one connection, not a pool, and it
 statement per group commits by itself: no ``BEGIN``/``COMMIT`` round trips, and none of
 a session's per-transaction work. The connection opens on first use, and again after it
 broke (the failed write reports the error; the next one reconnects).
+
+``driver_connection`` hands a statement written for psycopg the connection under a
+session instead, in the session's transaction: one text of the statement serves both.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import psycopg
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.db.engine import bounded_connect, connect_params, libpq_url
 from orchestrator.core.settings import DatabaseSettings
@@ -53,3 +57,14 @@ class AutocommitConnection:
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
+
+
+async def driver_connection(session: AsyncSession) -> Connection:
+    """The psycopg connection under ``session``, in its transaction: for a statement
+    written for psycopg that must commit with the session's other work."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    if not isinstance(driver, psycopg.AsyncConnection):
+        raise TypeError("the session does not run on psycopg")
+    return driver

@@ -14,6 +14,15 @@ from contextlib import asynccontextmanager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+TENANT_SCOPE = """tenant AS MATERIALIZED (
+        -- Evaluated before any row exists (each row's tenant_id is its result), so the
+        -- row-level security check of every insert sees it. Local to the transaction.
+        SELECT CAST(set_config('app.tenant_id', CAST(%(tenant_id)s AS text), true) AS uuid) AS id
+    )"""
+"""A CTE that scopes a single data-modifying statement to ``%(tenant_id)s`` (psycopg's
+placeholder): insert ``tenant.id`` as each row's tenant, and the statement needs no
+transaction of its own, nor a ``set_tenant`` before it."""
+
 _SET_TENANT = text("SELECT set_config('app.tenant_id', :tenant_id, true)")
 _SET_ORGANIZATION = text("SELECT set_config('app.organization_id', :organization_id, true)")
 

@@ -17,6 +17,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.configuration.repository import connector_with_policy, tenant_quota
+from orchestrator.core.db.autocommit import Connection, driver_connection
 from orchestrator.core.errors import QueueFull, ValidationFailed
 from orchestrator.core.events.wake import Notifier, after_commit
 from orchestrator.core.execution.plans import ConnectorPlan
@@ -135,7 +136,40 @@ async def submit_many(
     held = next((plan for plan in plans if plan is not None), None)
     quota = held.quota if held is not None else await tenant_quota(session)
     await _check_queue_depth(session, tenant_id, quota.queue_depth, adding=len(jobs))
-    queued = [
+    queued = _queued(jobs, budgets)
+    # One statement: each job, its outbox row and its event exist together or not at all.
+    await insert_queued_jobs(await driver_connection(session), tenant_id, queued)
+    after_commit(session, notifier.outbox_written)
+    tell_events(session, notifier, tenant_id)
+    return [SubmittedJob(id=job.id, status=JobStatus.QUEUED) for job in queued]
+
+
+def unbounded(plan: ConnectorPlan) -> bool:
+    """Whether a job of ``plan`` may be queued without counting the workspace's active
+    jobs (its quota sets no queue depth), so by ``submit_planned``."""
+    return plan.quota.queue_depth is None
+
+
+async def submit_planned(
+    connection: Connection,
+    notifier: Notifier,
+    tenant_id: uuid.UUID,
+    jobs: Sequence[NewJob],
+    *,
+    plans: Sequence[ConnectorPlan],
+) -> list[SubmittedJob]:
+    """Queue jobs of one tenant that passed ``check_new_job``, each with its plan and none
+    ``unbounded`` refuses, in one statement that is a whole transaction on the autocommit
+    ``connection``: what ``submit_many`` does in a session, without its round trips."""
+    queued = _queued(jobs, [plan.spec.retry.max_attempts for plan in plans])
+    await insert_queued_jobs(connection, tenant_id, queued)
+    notifier.outbox_written()
+    notifier.events_appended(tenant_id)
+    return [SubmittedJob(id=job.id, status=JobStatus.QUEUED) for job in queued]
+
+
+def _queued(jobs: Sequence[NewJob], budgets: Sequence[int]) -> list[QueuedJob]:
+    return [
         QueuedJob(
             id=uuid.uuid4(),
             connector=new.connector,
@@ -149,11 +183,6 @@ async def submit_many(
         )
         for new, budget in zip(jobs, budgets, strict=True)
     ]
-    # One statement: each job, its outbox row and its event exist together or not at all.
-    await insert_queued_jobs(session, tenant_id, queued)
-    after_commit(session, notifier.outbox_written)
-    tell_events(session, notifier, tenant_id)
-    return [SubmittedJob(id=job.id, status=JobStatus.QUEUED) for job in queued]
 
 
 async def _check_queue_depth(

@@ -2,8 +2,10 @@
 
 Submission inserts a whole batch of one tenant's jobs, their ``run_job`` outbox rows and
 their ``job.queued`` events in one data-modifying CTE, so each job and what announces it
-exist together or not at all; the count bounds the queue-depth quota check. Both run in
-the caller's transaction.
+exist together or not at all; the count bounds the queue-depth quota check. The insert
+scopes itself to the workspace (``app.tenant_id``, for row-level security), so it runs
+in a caller's transaction or, alone, as a whole transaction on an autocommit connection
+(one round trip, as the webhook inbox's insert does).
 """
 
 from __future__ import annotations
@@ -13,47 +15,48 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.db.autocommit import Connection
+from orchestrator.core.db.tenant import TENANT_SCOPE
 from orchestrator.core.jobs.column_values import json_text
 from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import ACTIVE, CREATED_EVENT
 from orchestrator.core.outbox.kinds import RUN_JOB
 
-_SUBMIT = text(
-    """
-    WITH input AS (
+_SUBMIT = f"""
+    WITH {TENANT_SCOPE}, input AS (
         SELECT * FROM unnest(
-            CAST(:job_ids AS uuid[]), CAST(:connectors AS text[]), CAST(:operations AS text[]),
-            CAST(:payloads AS text[]), CAST(:max_attempts AS int[]), CAST(:delays AS float8[]),
-            CAST(:callback_urls AS text[]), CAST(:idempotency_keys AS text[]),
-            CAST(:event_data AS text[]), CAST(:traceparents AS text[])
+            CAST(%(job_ids)s AS uuid[]), CAST(%(connectors)s AS text[]),
+            CAST(%(operations)s AS text[]), CAST(%(payloads)s AS text[]),
+            CAST(%(max_attempts)s AS int[]), CAST(%(delays)s AS float8[]),
+            CAST(%(callback_urls)s AS text[]), CAST(%(idempotency_keys)s AS text[]),
+            CAST(%(event_data)s AS text[]), CAST(%(traceparents)s AS text[])
         ) WITH ORDINALITY AS i(job_id, connector, operation, payload, max_attempts, delay_s,
                                callback_url, idempotency_key, event_data, traceparent, n)
     ), job AS (
         INSERT INTO jobs (id, tenant_id, connector, operation, payload, status, max_attempts,
                           available_at, callback_url, idempotency_key, traceparent)
-        SELECT job_id, :tenant_id, connector, operation, CAST(payload AS jsonb), 'queued',
+        SELECT job_id, tenant.id, connector, operation, CAST(payload AS jsonb), 'queued',
                max_attempts, now() + make_interval(secs => delay_s), callback_url,
                idempotency_key, traceparent
-        FROM input ORDER BY n
+        FROM input CROSS JOIN tenant ORDER BY n
         RETURNING id, tenant_id, available_at
     ), box AS (
         INSERT INTO outbox (workspace_id, kind, payload, available_at)
-        SELECT tenant_id, :kind,
+        SELECT tenant_id, %(kind)s,
                jsonb_build_object('tenant_id', tenant_id::text, 'job_id', id::text), available_at
         FROM job
     ), event AS (
         INSERT INTO event_log (tenant_id, job_id, type, data)
-        SELECT job.tenant_id, job.id, :event_type,
+        SELECT job.tenant_id, job.id, %(event_type)s,
                CAST(input.event_data AS jsonb)
                    || jsonb_build_object('available_at', job.available_at)
         FROM job JOIN input ON input.job_id = job.id ORDER BY input.n
     )
     SELECT count(*) FROM job
-    """
-)
+"""  # noqa: S608  (TENANT_SCOPE is a constant)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +75,12 @@ class QueuedJob:
 
 
 async def insert_queued_jobs(
-    session: AsyncSession, tenant_id: uuid.UUID, jobs: Sequence[QueuedJob]
+    connection: Connection, tenant_id: uuid.UUID, jobs: Sequence[QueuedJob]
 ) -> None:
     """Insert queued jobs of one tenant, each due ``delay_s`` from now (database clock),
     each with its ``run_job`` outbox row due at the same time and its ``job.queued``
-    event, in one statement."""
-    await session.execute(
+    event, in one statement (in the connection's transaction, if one is open)."""
+    await connection.execute(
         _SUBMIT,
         {
             "tenant_id": tenant_id,

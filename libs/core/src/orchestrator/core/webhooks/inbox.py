@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 from psycopg import AsyncConnection
 
+from orchestrator.core.db.tenant import TENANT_SCOPE
 from orchestrator.core.observability.tracing import current_traceparent
 from orchestrator.core.outbox.kinds import ROUTE_WEBHOOK
 
@@ -27,12 +28,8 @@ MAX_EVENT_TYPE = 200
 
 # The group travels as one JSON document (bodies in base64): one parameter for psycopg to
 # send, where arrays of bodies and JSON texts would each be escaped element by element.
-_INSERT = """
-    WITH tenant AS MATERIALIZED (
-        -- Evaluated before any row exists (each row's tenant_id is its result), so the
-        -- row-level security check of every insert sees it. Local to the transaction.
-        SELECT CAST(set_config('app.tenant_id', CAST(%(tenant_id)s AS text), true) AS uuid) AS id
-    ), inbox AS (
+_INSERT = f"""
+    WITH {TENANT_SCOPE}, inbox AS (
         INSERT INTO webhook_inbox (id, tenant_id, source_id, provider, dedupe_id, event_type,
                                    routing, headers, body, traceparent)
         SELECT i.id, tenant.id, i.source_id, i.provider, i.dedupe_id, i.event_type,
@@ -52,7 +49,7 @@ _INSERT = """
         FROM inbox
     )
     SELECT id FROM inbox
-"""
+"""  # noqa: S608  (TENANT_SCOPE is a constant)
 
 
 class _Row(msgspec.Struct, frozen=True):
