@@ -13,8 +13,9 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orchestrator.core.configuration.models import Config
 from orchestrator.core.db.tenant import set_tenant
-from orchestrator.core.models import AuditLog, Config
+from orchestrator.core.models import AuditLog
 from orchestrator.core.notify import config_channel
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult

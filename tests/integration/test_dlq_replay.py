@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orchestrator.core.configuration.models import TenantQuotaRow
 from orchestrator.core.db.tenant import set_tenant, tenant_transaction
 from orchestrator.core.jobs.models import JobRun
-from orchestrator.core.models import TenantQuotaRow
 from orchestrator.core.policy.model import PolicySpec, RetryPolicy
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.durability import until

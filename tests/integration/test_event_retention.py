@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.db.tenant import set_tenant, tenant_transaction
 from orchestrator.core.events import retention
-from orchestrator.core.jobs import maintenance
+from orchestrator.core.maintenance import chores as maintenance
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.control_api import operator_api
 from tests.support.jobs import add_connector, exec_headers

@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from orchestrator.core.errors import ServiceUnavailable, ValidationFailed
 from orchestrator.core.http.problems import EXCEPTION_HANDLERS
 from orchestrator.core.idempotency.guard import idempotent
-from orchestrator.core.jobs import maintenance
 from orchestrator.core.jobs.models import Job
+from orchestrator.core.maintenance import chores as maintenance
 from orchestrator.core.models import IdempotencyKey
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.jobs import add_connector, exec_headers

@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orchestrator.core.configuration.models import TenantQuotaRow
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT
-from orchestrator.core.jobs import maintenance, maintenance_queries, submission
+from orchestrator.core.jobs import maintenance_queries, submission
 from orchestrator.core.jobs.models import Job, JobRun
-from orchestrator.core.models import TenantQuotaRow
+from orchestrator.core.maintenance import chores as maintenance
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.workflows.models import WorkflowRun

@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.callbacks import delivery
 from orchestrator.core.callbacks.signing import verify
+from orchestrator.core.configuration.models import TenantQuotaRow
+from orchestrator.core.connectors.results import AttemptResult
 from orchestrator.core.db.tenant import set_tenant, tenant_transaction
 from orchestrator.core.events import log as events
 from orchestrator.core.events.cursor import START
@@ -32,9 +34,8 @@ from orchestrator.core.execution.runtime import open_execution
 from orchestrator.core.jobs import claiming, finishing, submission
 from orchestrator.core.jobs.claim_queries import ClaimedJob
 from orchestrator.core.jobs.models import Job, JobRun
-from orchestrator.core.jobs.results import AttemptResult
 from orchestrator.core.jobs.states import JobStatus
-from orchestrator.core.models import OutboxMessage, TenantQuotaRow
+from orchestrator.core.models import OutboxMessage
 from orchestrator.core.notify import Subscriber
 from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.settings import UpstreamSettings

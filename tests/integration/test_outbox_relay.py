@@ -27,7 +27,8 @@ from orchestrator.cli.infra import EmbeddedRedis
 from orchestrator.core.db.autocommit import AutocommitConnection
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT, Waker
-from orchestrator.core.jobs import maintenance, submission
+from orchestrator.core.jobs import submission
+from orchestrator.core.maintenance import chores as maintenance
 from orchestrator.core.models import OutboxMessage
 from orchestrator.core.outbox import writer
 from orchestrator.core.outbox.kinds import JOBS_QUEUE, RUN_JOB

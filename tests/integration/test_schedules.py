@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT
 from orchestrator.core.jobs.models import Job
-from orchestrator.core.models import AuditLog, Event, Schedule
+from orchestrator.core.models import AuditLog, Event
+from orchestrator.core.schedules.models import Schedule
 from orchestrator.core.schedules.scheduler import Scheduler
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.upstream.ssrf import NetworkPolicy

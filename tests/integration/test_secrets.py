@@ -22,17 +22,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from orchestrator.cli import commands
 from orchestrator.cli.infra import Infra
 from orchestrator.core.auth import keys
+from orchestrator.core.callbacks.models import WorkspaceSecret
 from orchestrator.core.configuration import repository, secret_refs
 from orchestrator.core.configuration.mutation import Mutation
+from orchestrator.core.connectors.secrets import connector_secrets
 from orchestrator.core.crypto import envelope
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.engine import create_engine, session_factory
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import SecretUnresolved
 from orchestrator.core.migrations import runner
-from orchestrator.core.models import AuditLog, SecretRef, SigningKey, WorkspaceSecret
+from orchestrator.core.models import AuditLog, SecretRef, SigningKey
 from orchestrator.core.secrets.keyring import KeyRing
-from orchestrator.core.secrets.resolve import connector_secrets, resolve_secrets
+from orchestrator.core.secrets.resolve import resolve_secrets
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.conftest import libpq

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import tenant_transaction
-from orchestrator.core.jobs import maintenance
+from orchestrator.core.maintenance import chores as maintenance
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.webhooks import retention
 from orchestrator.core.webhooks.models import WebhookForward, WebhookInboxEntry

@@ -19,6 +19,7 @@ from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import SILENT
 from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import JobStatus
+from orchestrator.core.maintenance.workflow_sweep import sweep_stuck_runs
 from orchestrator.core.models import AuditLog, Event, OutboxMessage
 from orchestrator.core.policy.model import PolicySpec, RetryPolicy
 from orchestrator.core.tenancy.service import BootstrapResult
@@ -26,7 +27,6 @@ from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.workflows import runs
 from orchestrator.core.workflows.machine import RunStatus
 from orchestrator.core.workflows.models import Workflow
-from orchestrator.core.workflows.sweep import sweep_stuck_runs
 from tests.support.control_api import Api, operator_api
 from tests.support.durability import until
 from tests.support.factories import new_tenant

@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.auth import keys
 from orchestrator.core.auth.claims import EXEC_AUDIENCE, EXEC_SCOPES
+from orchestrator.core.configuration.models import Policy
+from orchestrator.core.connectors.models import Connector
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.tenant import set_tenant
-from orchestrator.core.models import Connector, Policy
 from orchestrator.core.policy.model import PolicySpec, RetryPolicy
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult

@@ -10,6 +10,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from orchestrator.core.configuration.models import Policy
 from orchestrator.core.db.pages import (
     CURSOR_MAX_LENGTH,
     InvalidCursor,
@@ -19,8 +20,8 @@ from orchestrator.core.db.pages import (
     encode_cursor,
 )
 from orchestrator.core.errors import BadRequest
-from orchestrator.core.models import Policy, Workspace
-from orchestrator.core.models.service_identity import ServiceIdentity
+from orchestrator.core.identity.models.service_identity import ServiceIdentity
+from orchestrator.core.models import Workspace
 
 STAMP = dt.datetime(2026, 11, 25, 10, 0, 0, 123456, tzinfo=dt.UTC)
 ID = uuid.UUID("0190b6a2-7c5e-7d1a-9b1e-3f2a4c5d6e7f")

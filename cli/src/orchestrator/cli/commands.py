@@ -13,18 +13,18 @@ from sqlalchemy.engine import make_url
 
 from orchestrator.core.auth import keys
 from orchestrator.core.auth.subjects import revocation_horizon_s
-from orchestrator.core.configuration.bundle_import import import_bundle
-from orchestrator.core.configuration.bundle_model import Bundle, BundleConnector
+from orchestrator.core.bundles.importing import import_bundle
+from orchestrator.core.bundles.model import Bundle, BundleConnector
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.db.engine import create_engine, session_factory
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import ConfigurationError
+from orchestrator.core.maintenance.rotation import RotationReport
+from orchestrator.core.maintenance.rotation import rotate_kek as rewrap_all
 from orchestrator.core.migrations import runner
 from orchestrator.core.notify import publish
 from orchestrator.core.runtime import kek_from, keys_channel
 from orchestrator.core.secrets.keyring import previous_kek
-from orchestrator.core.secrets.rotation import RotationReport
-from orchestrator.core.secrets.rotation import rotate_kek as rewrap_all
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.platform import ensure_platform_operator
 from orchestrator.core.tenancy.service import BootstrapResult, bootstrap

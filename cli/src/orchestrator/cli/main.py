@@ -22,7 +22,7 @@ from orchestrator.cli import commands
 from orchestrator.cli.infra import ensure_infra
 from orchestrator.cli.supervisor import ProcessSpec, run_stack
 from orchestrator.core.errors import ConfigurationError
-from orchestrator.core.secrets.rotation import RotationError
+from orchestrator.core.maintenance.rotation import RotationError
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult
 

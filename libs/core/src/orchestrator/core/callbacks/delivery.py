@@ -26,8 +26,8 @@ from orchestrator.core.callbacks.signing import sign_headers
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events import log as events
 from orchestrator.core.events.wake import Notifier, after_commit
-from orchestrator.core.jobs import single_job_queries as jobs
-from orchestrator.core.jobs.models import Job
+from orchestrator.core.jobs import public as jobs
+from orchestrator.core.jobs.public import Job
 from orchestrator.core.observability import tracing
 from orchestrator.core.outbox import writer as outbox
 from orchestrator.core.outbox.kinds import DELIVER_CALLBACK

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.callbacks.models import WorkspaceSecret
 from orchestrator.core.crypto import envelope
-from orchestrator.core.models import WorkspaceSecret
 from orchestrator.core.observability.redaction import remember_secrets
 from orchestrator.core.secrets.keyring import KeyRing
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.configuration import repository, views
+from orchestrator.core.configuration.models import Config, ConfigVersion
 from orchestrator.core.configuration.mutation import (
     Action,
     Mutation,
@@ -22,7 +23,6 @@ from orchestrator.core.configuration.mutation import (
 from orchestrator.core.configuration.validation import nul_errors, raise_if
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.errors import Conflict, NotFound, ValidationFailed
-from orchestrator.core.models import Config, ConfigVersion
 
 
 async def write_config(

@@ -7,7 +7,7 @@ from typing import Any
 
 from orchestrator.core.configuration.validation import FieldErrors
 from orchestrator.core.configuration.validation import at as pointer
-from orchestrator.core.connectors.registry import (
+from orchestrator.core.connectors.public import (
     connector_types,
     operations_of,
     required_secrets,

@@ -25,9 +25,10 @@ from orchestrator.core.configuration.mutation import (
     flush_or_conflict,
 )
 from orchestrator.core.configuration.validation import nul_errors, raise_if
+from orchestrator.core.connectors.public import Connector
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.errors import Conflict, NotFound
-from orchestrator.core.models import Connector
+from orchestrator.core.webhooks.public import bound_operations, webhook_sources_binding_connector
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ async def replace_connector(
         raise NotFound(f"No connector called `{name}` in this workspace.")
     policy_id = await _checked_policy_id(session, data)
     # Under the row lock taken above, which a new binding takes too: none slips in.
-    bound = (await repository.bound_operations(session, name)).get(name, {})
+    bound = (await bound_operations(session, name)).get(name, {})
     errors = bound_operation_errors(data.type, data.config, bound, at="")
     raise_if(errors, "The connector is not valid.")
     return (await write_connector(session, m, name, data, policy_id, existing))[0]
@@ -143,7 +144,7 @@ async def replace_connector(
 
 async def refuse_if_webhook_sources_bind(session: AsyncSession, name: str) -> None:
     """409 when webhook bindings start jobs of connector ``name`` (so it cannot be deleted)."""
-    if sources := await repository.webhook_sources_binding_connector(session, name):
+    if sources := await webhook_sources_binding_connector(session, name):
         raise Conflict(
             f"Connector `{name}` is bound to events of webhook sources: {', '.join(sources)}.",
             used_by_webhook_sources=sources,

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.configuration import repository, views
+from orchestrator.core.configuration.models import Policy
 from orchestrator.core.configuration.mutation import (
     Action,
     Mutation,
@@ -21,7 +22,6 @@ from orchestrator.core.configuration.mutation import (
 from orchestrator.core.configuration.validation import normalise_spec, raise_if
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.errors import Conflict, NotFound
-from orchestrator.core.models import Policy
 
 
 async def write_policy(

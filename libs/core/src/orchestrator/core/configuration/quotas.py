@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.configuration import repository, views
+from orchestrator.core.configuration.models import TenantQuotaRow
 from orchestrator.core.configuration.mutation import (
     Action,
     Mutation,
@@ -12,7 +13,6 @@ from orchestrator.core.configuration.mutation import (
     flush_or_conflict,
 )
 from orchestrator.core.db.base import utcnow
-from orchestrator.core.models import TenantQuotaRow
 from orchestrator.core.policy.model import TenantQuota
 
 

@@ -8,18 +8,11 @@ import msgspec
 from sqlalchemy import Select, and_, func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.configuration.models import Config, ConfigVersion, Policy, TenantQuotaRow
+from orchestrator.core.connectors.public import Connector
 from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
-from orchestrator.core.models import (
-    AuditLog,
-    Config,
-    ConfigVersion,
-    Connector,
-    Policy,
-    SecretRef,
-    TenantQuotaRow,
-)
+from orchestrator.core.models import AuditLog, SecretRef
 from orchestrator.core.policy.model import PolicySpec, TenantQuota
-from orchestrator.core.webhooks.models import WebhookBinding, WebhookSource
 
 DEFAULT_POLICY = PolicySpec()
 
@@ -112,47 +105,6 @@ async def connectors_using_secret_ref(session: AsyncSession, name: str) -> list[
     )
     query = select(Connector.name).where(uses)
     return list(await session.scalars(query.order_by(Connector.name)))
-
-
-async def webhook_sources_using_secret_ref(session: AsyncSession, name: str) -> list[str]:
-    """Names of the webhook sources that verify with the ref ``name``."""
-    uses = WebhookSource.secret_refs.contains(func.jsonb_build_array(name))
-    query = select(WebhookSource.name).where(uses).order_by(WebhookSource.name)
-    return list(await session.scalars(query))
-
-
-async def webhook_sources_binding_connector(session: AsyncSession, name: str) -> list[str]:
-    """Names of the webhook sources with a binding that starts jobs of connector ``name``."""
-    query = (
-        select(WebhookSource.name)
-        .join(WebhookBinding, WebhookBinding.source_id == WebhookSource.id)
-        .where(WebhookBinding.connector == name)
-        .distinct()
-        .order_by(WebhookSource.name)
-    )
-    return list(await session.scalars(query))
-
-
-BoundOperations = dict[str, dict[str, list[str]]]
-"""Connector name → operation → names of the webhook sources with a job binding of it."""
-
-
-async def bound_operations(session: AsyncSession, connector: str | None = None) -> BoundOperations:
-    """The operations job bindings start, of ``connector`` (default: of every connector)."""
-    query = (
-        select(WebhookBinding.connector, WebhookBinding.operation, WebhookSource.name)
-        .join(WebhookSource, WebhookSource.id == WebhookBinding.source_id)
-        .where(WebhookBinding.connector.is_not(None), WebhookBinding.operation.is_not(None))
-        .distinct()
-        .order_by(WebhookBinding.connector, WebhookBinding.operation, WebhookSource.name)
-    )
-    if connector is not None:
-        query = query.where(WebhookBinding.connector == connector)
-    bound: BoundOperations = {}
-    for name, operation, source in (await session.execute(query)).tuples():
-        if name is not None and operation is not None:  # by the WHERE clause
-            bound.setdefault(name, {}).setdefault(operation, []).append(source)
-    return bound
 
 
 # Connectors.

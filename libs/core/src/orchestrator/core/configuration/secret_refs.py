@@ -26,6 +26,7 @@ from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.secrets.refs import DB_REF
 from orchestrator.core.secrets.scope import RefScope
 from orchestrator.core.secrets.sealing import seal_value
+from orchestrator.core.webhooks.public import webhook_sources_using_secret_ref
 
 
 async def write_secret_ref(
@@ -96,7 +97,7 @@ async def replace_secret_ref(
 
 async def refuse_if_webhook_sources_use(session: AsyncSession, name: str) -> None:
     """409 when webhook sources verify with secret ref ``name`` (so it cannot be deleted)."""
-    if sources := await repository.webhook_sources_using_secret_ref(session, name):
+    if sources := await webhook_sources_using_secret_ref(session, name):
         raise Conflict(
             f"Secret ref `{name}` verifies webhook sources: {', '.join(sources)}.",
             used_by_webhook_sources=sources,

@@ -11,7 +11,9 @@ from typing import Any
 
 import msgspec
 
-from orchestrator.core.models import ConfigVersion, Connector, Policy, SecretRef, TenantQuotaRow
+from orchestrator.core.configuration.models import ConfigVersion, Policy, TenantQuotaRow
+from orchestrator.core.connectors.public import Connector
+from orchestrator.core.models import SecretRef
 from orchestrator.core.policy.model import TenantQuota
 
 View = dict[str, Any]

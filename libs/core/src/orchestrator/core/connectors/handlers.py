@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from orchestrator.core.connectors.results import AttemptResult
 from orchestrator.core.connectors.types import ConnectorType, OperationType
-from orchestrator.core.jobs.results import AttemptResult
 from orchestrator.core.policy.model import RetryPolicy
 from orchestrator.core.upstream.client import Timeouts
 from orchestrator.core.upstream.ssrf import NetworkPolicy

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from loguru import logger
 from redis.exceptions import RedisError
 
-from orchestrator.core.connectors.handlers import SendContext
+from orchestrator.core.connectors.public import AttemptResult, SendContext
 from orchestrator.core.errors import (
     PolicyStateUnavailable,
     UpstreamAddressRefused,
@@ -25,7 +25,6 @@ from orchestrator.core.errors import (
 from orchestrator.core.execution import outcomes
 from orchestrator.core.execution.calls import CodeCall
 from orchestrator.core.execution.plans import ConnectorPlan
-from orchestrator.core.jobs.results import AttemptResult
 from orchestrator.core.observability import tracing
 from orchestrator.core.observability.metrics import UPSTREAM_ATTEMPTS, children
 from orchestrator.core.policy.admission import Admission

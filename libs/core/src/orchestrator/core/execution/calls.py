@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from orchestrator.core.connectors.handlers import CodeHandler
+from orchestrator.core.connectors.public import CodeHandler
 from orchestrator.core.execution.plans import ConnectorPlan
 from orchestrator.core.upstream.client import UpstreamRequest
 

@@ -18,15 +18,13 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.connectors.http.rendering import render_request
-from orchestrator.core.connectors.validation import validate_payload
+from orchestrator.core.connectors.public import AttemptResult, render_request, validate_payload
 from orchestrator.core.deadline import paused
 from orchestrator.core.errors import DeadlineExceeded, UpstreamFailed, ValidationFailed
 from orchestrator.core.execution.attempts import BudgetWarning, GatedAttempts
 from orchestrator.core.execution.calls import CodeCall, Execution, Prepared
 from orchestrator.core.execution.plans import ConnectorPlan, PlanCache
 from orchestrator.core.execution.refusals import refusal_problem
-from orchestrator.core.jobs.results import AttemptResult
 from orchestrator.core.jsonbounds import UnreadableJson
 from orchestrator.core.observability.metrics import POLICY_REFUSALS, RETRIES, children
 from orchestrator.core.policy.gate import PolicyGate

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestrator.core.connectors.http.responses import parse_response_body
-from orchestrator.core.jobs.results import AttemptResult
+from orchestrator.core.connectors.public import AttemptResult, parse_response_body
 from orchestrator.core.policy.model import RetryPolicy
 from orchestrator.core.policy.retry import is_retryable, parse_retry_after
 from orchestrator.core.upstream.client import (

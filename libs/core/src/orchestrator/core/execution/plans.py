@@ -15,15 +15,19 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.configuration.repository import connector_with_policy, tenant_quota
-from orchestrator.core.connectors.handlers import CodeHandler
-from orchestrator.core.connectors.registry import code_handler, operations_of, parse_config
-from orchestrator.core.connectors.types import OperationType
+from orchestrator.core.configuration.public import connector_with_policy, tenant_quota
+from orchestrator.core.connectors.public import (
+    CodeHandler,
+    OperationType,
+    code_handler,
+    connector_secrets,
+    operations_of,
+    parse_config,
+)
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import ConnectorNotFound
 from orchestrator.core.policy.model import PolicySpec, TenantQuota
 from orchestrator.core.secrets.keyring import KeyRing
-from orchestrator.core.secrets.resolve import connector_secrets
 from orchestrator.core.single_flight import MISSING, SingleFlightCache
 
 Sessions = async_sessionmaker[AsyncSession]

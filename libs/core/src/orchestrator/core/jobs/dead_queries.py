@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import and_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.connectors.public import Connector
 from orchestrator.core.jobs.cursor import JobCursor
 from orchestrator.core.jobs.listing_queries import newest_first
 from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import REPLAYABLE
-from orchestrator.core.models import Connector
 from orchestrator.core.outbox.kinds import RUN_JOB
 
 

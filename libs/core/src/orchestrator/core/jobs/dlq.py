@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.configuration.mutation import Mutation, audit_change
+from orchestrator.core.configuration.public import Mutation, audit_change
 from orchestrator.core.events.wake import Notifier, after_commit
 from orchestrator.core.jobs.dead_queries import DeadFilter, purge_dead
 from orchestrator.core.jobs.replay import MAX_REPLAY_BATCH, replay_many

@@ -15,11 +15,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.connectors.public import AttemptResult
 from orchestrator.core.events.wake import Notifier, after_commit
 from orchestrator.core.jobs.claim_queries import ClaimedJob
 from orchestrator.core.jobs.finish_queries import AttemptEnd, Finished, finish_attempts
 from orchestrator.core.jobs.notices import tell_events
-from orchestrator.core.jobs.results import AttemptResult
 from orchestrator.core.jobs.states import JobStatus, after_attempt, event_for
 from orchestrator.core.outbox.kinds import DELIVER_CALLBACK, RUN_JOB
 

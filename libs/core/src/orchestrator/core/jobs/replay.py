@@ -12,7 +12,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.configuration.repository import connector_with_policy, tenant_quota
+from orchestrator.core.configuration.public import connector_with_policy, tenant_quota
 from orchestrator.core.errors import JobNotRetryable, QueueFull
 from orchestrator.core.events.wake import Notifier, after_commit
 from orchestrator.core.jobs.dead_queries import DeadFilter, Replay, pick_dead, requeue_dead

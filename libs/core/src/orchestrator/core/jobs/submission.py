@@ -11,21 +11,24 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.configuration.repository import connector_with_policy, tenant_quota
+from orchestrator.core.configuration.public import connector_with_policy, tenant_quota
 from orchestrator.core.db.autocommit import Connection, driver_connection
 from orchestrator.core.errors import QueueFull, ValidationFailed
 from orchestrator.core.events.wake import Notifier, after_commit
-from orchestrator.core.execution.plans import ConnectorPlan
 from orchestrator.core.jobs.notices import tell_events
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.jobs.submission_queries import QueuedJob, count_active, insert_queued_jobs
 from orchestrator.core.observability.tracing import current_traceparent
 from orchestrator.core.upstream.ssrf import NetworkPolicy
+
+if TYPE_CHECKING:
+    # Only a type here: importing execution at run time would close a cycle through it.
+    from orchestrator.core.execution.public import ConnectorPlan
 
 MAX_DELAY_MS = 7 * 24 * 3600 * 1000
 """The furthest in the future a job may be scheduled (7 days)."""

@@ -6,10 +6,15 @@ from alembic import context
 from sqlalchemy import create_engine, text
 
 from orchestrator.core import models  # noqa: F401  (registers the platform's tables)
+from orchestrator.core.callbacks import models as callback_models  # noqa: F401  (registers its tables)
+from orchestrator.core.configuration import models as configuration_models  # noqa: F401  (registers its tables)
+from orchestrator.core.connectors import models as connector_models  # noqa: F401  (registers its tables)
 from orchestrator.core.db.base import Base
 from orchestrator.core.db.engine import sync_url
+from orchestrator.core.identity import models as identity_models  # noqa: F401  (registers its tables)
 from orchestrator.core.jobs import models as job_models  # noqa: F401  (registers its tables)
 from orchestrator.core.migrations.runner import MIGRATION_LOCK_KEY
+from orchestrator.core.schedules import models as schedule_models  # noqa: F401  (registers its tables)
 from orchestrator.core.settings import DatabaseSettings
 from orchestrator.core.webhooks import models as webhook_models  # noqa: F401  (registers its tables)
 from orchestrator.core.workflows import models as workflow_models  # noqa: F401  (registers its tables)

@@ -23,12 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.configuration import repository as configuration
 from orchestrator.core.configuration import views
+from orchestrator.core.connectors.models import Connector
 from orchestrator.core.connectors.registry import operations_of
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import ValidationFailed
 from orchestrator.core.events import log as events
 from orchestrator.core.events.log import StoredEvent
-from orchestrator.core.models import Connector
 from orchestrator.core.overview import repository
 from orchestrator.core.overview.repository import Depths, RecentAttempts, RecentCalls
 from orchestrator.core.policy.inspect import OperationState, read_operation_states

@@ -22,12 +22,12 @@ from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.errors import Problem
 from orchestrator.core.events.wake import Notifier
-from orchestrator.core.jobs import submission as jobs
-from orchestrator.core.models import Schedule
+from orchestrator.core.jobs import public as jobs
 from orchestrator.core.schedules import cron, repository
 from orchestrator.core.schedules.metrics import SCHEDULER_FIRES, SCHEDULER_LAG
+from orchestrator.core.schedules.models import Schedule
 from orchestrator.core.upstream.ssrf import NetworkPolicy
-from orchestrator.core.workflows import runs
+from orchestrator.core.workflows import public as workflows
 
 BATCH = 100
 """The most schedules of one workspace fired in one transaction."""
@@ -136,7 +136,7 @@ async def _start_run(
     """Start a run of the schedule's workflow (its payload the run's input) as ``POST
     /api/v1/workflows/{name}/runs`` would; its id. A workflow deleted since is a 404."""
     assert row.workflow is not None
-    run = await runs.start_run(
+    run = await workflows.start_run(
         session,
         notifier,
         row.tenant_id,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
-from orchestrator.core.models import Schedule, ScheduleWakeup
+from orchestrator.core.schedules.models import Schedule, ScheduleWakeup
 
 _SCAN = text("SELECT set_config('app.schedule_scan', 'on', true)")
 

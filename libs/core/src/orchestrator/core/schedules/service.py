@@ -18,17 +18,23 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.configuration.known import KnownNames
-from orchestrator.core.configuration.mutation import Mutation, audit_change, flush_or_conflict
-from orchestrator.core.configuration.validation import FieldErrors, nul_errors, raise_if
-from orchestrator.core.connectors.validation import instance_errors
+from orchestrator.core.configuration.public import (
+    FieldErrors,
+    Mutation,
+    audit_change,
+    flush_or_conflict,
+    nul_errors,
+    raise_if,
+)
+from orchestrator.core.connectors.public import instance_errors
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.pages import EVERY, Page, PageRequest
 from orchestrator.core.errors import Conflict, NotFound
-from orchestrator.core.models import Schedule
 from orchestrator.core.schedules import cron, repository
+from orchestrator.core.schedules.models import Schedule
 from orchestrator.core.upstream.ssrf import NetworkPolicy
-from orchestrator.core.webhooks.sources import operation_errors
+from orchestrator.core.webhooks.public import operation_errors
+from orchestrator.core.workflows.public import KnownNames
 
 
 @dataclass(frozen=True)

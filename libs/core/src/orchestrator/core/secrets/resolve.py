@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.errors import ConfigurationError, SecretUnresolved
-from orchestrator.core.models import Connector, SecretRef
+from orchestrator.core.models import SecretRef
 from orchestrator.core.observability.redaction import remember_secrets
 from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.secrets.refs import InvalidRef, parse_ref
@@ -160,15 +160,3 @@ async def _read_vault(
         return await read_secrets(settings, first.tenant_id, wanted)
     except VaultUnavailable as exc:
         raise SecretUnresolved(f"{exc}.", ref=first.name) from None
-
-
-async def connector_secrets(
-    session: AsyncSession,
-    keys: KeyEncryptionKey | KeyRing,
-    connector: Connector,
-    *,
-    environ: Mapping[str, str] | None = None,
-) -> dict[str, str]:
-    """A connector's secrets by the names its type uses (``api_key`` → value)."""
-    values = await resolve_secrets(session, keys, connector.secrets.values(), environ=environ)
-    return {secret: values[ref] for secret, ref in connector.secrets.items()}

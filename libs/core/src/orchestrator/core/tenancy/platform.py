@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.auth.subjects import platform_subject
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
-from orchestrator.core.models import PlatformOperator
+from orchestrator.core.identity.public import PlatformOperator
 from orchestrator.core.tenancy import repository
 from orchestrator.core.tenancy.service import (
     DEFAULT_REISSUE_HORIZON_S,

@@ -8,17 +8,10 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.callbacks.public import WorkspaceSecret
 from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
-from orchestrator.core.models import (
-    AuditLog,
-    Operator,
-    Organization,
-    PlatformOperator,
-    ServiceIdentity,
-    Workspace,
-    WorkspaceSecret,
-    WorkspaceStatus,
-)
+from orchestrator.core.identity.public import Operator, PlatformOperator, ServiceIdentity
+from orchestrator.core.models import AuditLog, Organization, Workspace, WorkspaceStatus
 
 
 async def get_or_create_organization(session: AsyncSession, name: str) -> Organization:

@@ -17,17 +17,13 @@ from orchestrator.core.auth.subjects import (
     revocation_horizon_s,
     service_subject,
 )
-from orchestrator.core.callbacks.secrets import CALLBACK_SIGNING, new_secret_row
+from orchestrator.core.callbacks.public import CALLBACK_SIGNING, new_secret_row
 from orchestrator.core.crypto import envelope
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import Conflict, ValidationFailed, WorkspaceCreationFailed
-from orchestrator.core.models import (
-    Operator,
-    ServiceIdentity,
-    Workspace,
-    WorkspaceStatus,
-)
+from orchestrator.core.identity.public import Operator, ServiceIdentity
+from orchestrator.core.models import Workspace, WorkspaceStatus
 from orchestrator.core.settings import AuthSettings
 from orchestrator.core.tenancy import repository
 from orchestrator.core.tenancy.saga import SagaFailed, Step, run_saga

@@ -26,7 +26,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.callbacks.delivery import (
+from orchestrator.core.callbacks.public import (
     CallbackPolicy,
     Delivery,
     after_attempt,
@@ -37,7 +37,7 @@ from orchestrator.core.callbacks.delivery import (
 )
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import Notifier
-from orchestrator.core.jobs.column_values import clip
+from orchestrator.core.jobs.public import clip
 from orchestrator.core.outbox import writer as outbox
 from orchestrator.core.outbox.kinds import FORWARD_WEBHOOK
 from orchestrator.core.secrets.keyring import KeyRing

@@ -26,8 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.jobs.column_values import clip
-from orchestrator.core.jobs.cursor import JobCursor
+from orchestrator.core.jobs.public import JobCursor, clip
 from orchestrator.core.models import OutboxMessage
 from orchestrator.core.outbox.kinds import ROUTE_WEBHOOK
 from orchestrator.core.webhooks.models import WebhookInboxEntry

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.configuration.mutation import Mutation, audit_change
+from orchestrator.core.configuration.public import Mutation, audit_change
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.events.wake import Notifier, after_commit
 from orchestrator.core.webhooks import inbox_repository

@@ -7,7 +7,7 @@ import functools
 import hmac
 import string
 
-from orchestrator.core.callbacks.signing import secret_key
+from orchestrator.core.callbacks.public import secret_key
 from orchestrator.core.webhooks.spec import ProviderSpec
 
 

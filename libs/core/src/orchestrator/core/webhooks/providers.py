@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from orchestrator.core.callbacks.signing import TOLERANCE_S
+from orchestrator.core.callbacks.public import TOLERANCE_S
 from orchestrator.core.webhooks import routing_keys
 from orchestrator.core.webhooks.options import GenericHmacOptions
 from orchestrator.core.webhooks.spec import (

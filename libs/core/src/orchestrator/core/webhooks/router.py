@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from orchestrator.core.db.tenant import set_tenant, tenant_transaction
 from orchestrator.core.errors import Problem
 from orchestrator.core.events.wake import Notifier
-from orchestrator.core.jobs import submission as jobs
+from orchestrator.core.jobs import public as jobs
 from orchestrator.core.observability.tracing import continued_span
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks import forwards, inbox_repository, repository, routing

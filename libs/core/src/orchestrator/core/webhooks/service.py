@@ -14,15 +14,21 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.configuration import repository as configuration
-from orchestrator.core.configuration.mutation import Mutation, audit_change, flush_or_conflict
-from orchestrator.core.configuration.validation import FieldErrors, nul_errors, raise_if
-from orchestrator.core.configuration.views import View
-from orchestrator.core.connectors.registry import operations_of
+from orchestrator.core.configuration import public as configuration
+from orchestrator.core.configuration.public import (
+    FieldErrors,
+    Mutation,
+    View,
+    audit_change,
+    flush_or_conflict,
+    nul_errors,
+    raise_if,
+)
+from orchestrator.core.connectors.public import operations_of
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.pages import EVERY, Page, PageRequest
 from orchestrator.core.errors import Conflict, NotFound
-from orchestrator.core.tenancy import repository as tenancy
+from orchestrator.core.tenancy import public as tenancy
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks import repository, sources
 from orchestrator.core.webhooks.models import WebhookBinding, WebhookRoute, WebhookSource

@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from orchestrator.core.configuration.validation import FieldErrors, at, convert, to_json_value
+from orchestrator.core.configuration.public import FieldErrors, at, convert, to_json_value
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks.options import GenericHmacOptions
 from orchestrator.core.webhooks.providers import GENERIC, PROVIDER_NAMES, PROVIDERS

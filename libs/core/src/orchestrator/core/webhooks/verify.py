@@ -13,7 +13,7 @@ import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from orchestrator.core.callbacks.signing import InvalidSecret
+from orchestrator.core.callbacks.public import InvalidSecret
 from orchestrator.core.jsonbounds import STORED_DEPTH
 from orchestrator.core.webhooks.fields import Document, body_digest, decode_body, pick
 from orchestrator.core.webhooks.headers import lower

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from orchestrator.core.configuration.validation import FieldErrors
+from orchestrator.core.configuration.public import FieldErrors
 from orchestrator.core.workflows.refs import InvalidPointer, parse_pointer, refs_in
 
 MAX_STEPS = 20

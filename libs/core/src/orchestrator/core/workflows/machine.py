@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from orchestrator.core.jobs.states import JobStatus
+from orchestrator.core.jobs.public import JobStatus
 
 
 class RunStatus(enum.StrEnum):

@@ -12,8 +12,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
-from orchestrator.core.jobs.models import Job
-from orchestrator.core.jobs.states import TERMINAL
+from orchestrator.core.jobs.public import TERMINAL, Job
 from orchestrator.core.workflows.machine import ACTIVE, FINAL
 from orchestrator.core.workflows.models import Workflow, WorkflowRun
 

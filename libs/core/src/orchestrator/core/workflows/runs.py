@@ -23,9 +23,8 @@ from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.errors import NotFound, Problem
 from orchestrator.core.events import log as events
 from orchestrator.core.events.wake import Notifier, after_commit
-from orchestrator.core.jobs import submission as jobs
-from orchestrator.core.jobs.column_values import clip
-from orchestrator.core.jobs.states import JobStatus
+from orchestrator.core.jobs import public as jobs
+from orchestrator.core.jobs.public import JobStatus, clip
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.workflows import repository
 from orchestrator.core.workflows.definition import Step, steps_from_json, steps_to_json

@@ -13,14 +13,20 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.configuration.known import KnownNames
-from orchestrator.core.configuration.mutation import Mutation, audit_change, flush_or_conflict
-from orchestrator.core.configuration.validation import FieldErrors, nul_errors, raise_if
+from orchestrator.core.configuration.public import (
+    FieldErrors,
+    Mutation,
+    audit_change,
+    flush_or_conflict,
+    nul_errors,
+    raise_if,
+)
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.pages import EVERY, Page, PageRequest
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.workflows import repository
 from orchestrator.core.workflows.definition import Step, steps_to_json, structure_errors
+from orchestrator.core.workflows.known import KnownNames
 from orchestrator.core.workflows.models import Workflow
 
 

@@ -16,9 +16,9 @@ from orchestrator.control_api.scope import (
     provide_scope,
 )
 from orchestrator.control_api.secret_refs.controllers import scope_of
-from orchestrator.core.configuration.bundle_export import export_bundle
-from orchestrator.core.configuration.bundle_import import import_bundle
-from orchestrator.core.configuration.bundle_model import Bundle, ImportReport
+from orchestrator.core.bundles.export import export_bundle
+from orchestrator.core.bundles.importing import import_bundle
+from orchestrator.core.bundles.model import Bundle, ImportReport
 from orchestrator.core.deadline import route_budget
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses

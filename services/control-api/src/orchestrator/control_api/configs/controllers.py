@@ -25,11 +25,11 @@ from orchestrator.control_api.scope import (
     provide_scope,
 )
 from orchestrator.core.configuration import configs, repository
+from orchestrator.core.configuration.models import Config, ConfigVersion
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import NotFound
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.models import Config, ConfigVersion
 
 READS = problem_responses(400, 401, 403, 404, 409, 503)
 WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)

@@ -20,10 +20,10 @@ from orchestrator.control_api.scope import (
     provide_scope,
 )
 from orchestrator.core.configuration import connectors, repository
+from orchestrator.core.connectors.models import Connector
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.models import Connector
 
 READS = problem_responses(400, 401, 403, 404, 409, 503)
 WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)

@@ -41,7 +41,8 @@ from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import Conflict, NotFound, Unauthorized
 from orchestrator.core.http.auth import authenticated, guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.models import Operator, RevokedSubject, WorkspaceStatus
+from orchestrator.core.identity.models import Operator
+from orchestrator.core.models import RevokedSubject, WorkspaceStatus
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
 

@@ -48,7 +48,8 @@ from orchestrator.core.auth.subjects import operator_subject
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import BadRequest, InvalidGrant, ServiceUnavailable
-from orchestrator.core.models import Operator, WorkspaceStatus
+from orchestrator.core.identity.models import Operator
+from orchestrator.core.models import WorkspaceStatus
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
 

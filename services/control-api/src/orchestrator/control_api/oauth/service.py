@@ -31,7 +31,8 @@ from orchestrator.core.auth.subjects import (
 from orchestrator.core.crypto.secrets import hash_secret, verify_secret
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import BadRequest, InvalidClient, Problem
-from orchestrator.core.models import Operator, RevokedSubject, WorkspaceStatus
+from orchestrator.core.identity.models import Operator
+from orchestrator.core.models import RevokedSubject, WorkspaceStatus
 from orchestrator.core.tenancy import repository
 
 READ_ONLY_ROLES = frozenset({OperatorRole.READ_ONLY_AUDITOR, OperatorRole.BILLING_ADMIN})

@@ -34,7 +34,7 @@ from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.db.tenant import set_organization
 from orchestrator.core.http.auth import authenticated, guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.models import Operator
+from orchestrator.core.identity.models import Operator
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
 

@@ -24,7 +24,8 @@ from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_cli
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from orchestrator.core.models import Operator, WorkspaceStatus
+from orchestrator.core.identity.models import Operator
+from orchestrator.core.models import WorkspaceStatus
 from orchestrator.core.tenancy import repository
 
 BREAK_GLASS = OperatorRole.BREAK_GLASS_ADMIN.value

@@ -21,10 +21,10 @@ from orchestrator.control_api.scope import (
     provide_scope,
 )
 from orchestrator.core.configuration import policies, repository
+from orchestrator.core.configuration.models import Policy
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.models import Policy
 from orchestrator.core.policy.model import PolicySpec
 
 READS = problem_responses(400, 401, 403, 404, 409, 503)

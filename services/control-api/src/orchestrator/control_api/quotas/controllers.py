@@ -18,10 +18,10 @@ from orchestrator.control_api.scope import (
     provide_scope,
 )
 from orchestrator.core.configuration import quotas, repository, views
+from orchestrator.core.configuration.models import TenantQuotaRow
 from orchestrator.core.errors import PolicyStateUnavailable
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.models import TenantQuotaRow
 from orchestrator.core.policy.budget import warning_threshold
 from orchestrator.core.policy.model import TenantQuota
 from orchestrator.core.policy.usage import read_usage

@@ -24,9 +24,9 @@ from orchestrator.control_api.scope import (
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.models import Schedule
 from orchestrator.core.runtime import Resources
 from orchestrator.core.schedules import service
+from orchestrator.core.schedules.models import Schedule
 from orchestrator.core.schedules.service import ScheduleInput
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 

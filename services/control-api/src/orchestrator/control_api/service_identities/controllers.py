@@ -36,7 +36,7 @@ from orchestrator.core.auth.claims import Principal
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.models import ServiceIdentity
+from orchestrator.core.identity.models import ServiceIdentity
 from orchestrator.core.runtime import Resources
 
 READS = problem_responses(400, 401, 403, 404, 409, 503)

@@ -27,7 +27,7 @@ from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_cli
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.pages import Keyset, Page, PageRequest
 from orchestrator.core.errors import Conflict, NotFound, ValidationFailed
-from orchestrator.core.models import ServiceIdentity
+from orchestrator.core.identity.models import ServiceIdentity
 
 
 @dataclass(frozen=True)

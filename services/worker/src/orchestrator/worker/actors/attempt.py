@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from orchestrator.core.connectors.results import AttemptResult
 from orchestrator.core.errors import PolicyStateUnavailable, Problem
 from orchestrator.core.jobs.claim_queries import ClaimedJob
-from orchestrator.core.jobs.results import AttemptResult
 from orchestrator.core.jobs.states import attempt_in_run
 from orchestrator.core.observability.tracing import continued_span
 from orchestrator.worker.actors.job_context import JobResources

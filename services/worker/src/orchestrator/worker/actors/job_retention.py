@@ -7,8 +7,8 @@ import datetime as dt
 
 from loguru import logger
 
-from orchestrator.core.jobs import maintenance
-from orchestrator.core.workflows.sweep import sweep_stuck_runs
+from orchestrator.core.maintenance import chores as maintenance
+from orchestrator.core.maintenance.workflow_sweep import sweep_stuck_runs
 from orchestrator.worker.actors.job_context import job_resources
 
 JOBS_MAINTENANCE = "jobs_maintenance"

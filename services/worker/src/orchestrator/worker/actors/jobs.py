@@ -15,11 +15,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from loguru import logger
 from prometheus_client import Counter
 
+from orchestrator.core.connectors.results import AttemptResult
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.jobs.claim_queries import ClaimedJob
 from orchestrator.core.jobs.claiming import claim_batch
 from orchestrator.core.jobs.finishing import Attempted, finish_batch
-from orchestrator.core.jobs.results import AttemptResult
 from orchestrator.worker.actors.attempt import execute_job_attempt
 from orchestrator.worker.actors.job_context import JobResources, job_resources
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from orchestrator.core.connectors.handlers import SendContext
+from orchestrator.core.connectors.results import AttemptResult
 from orchestrator.core.connectors.smtp.config import (
     CONFIG_SCHEMA,
     SECRET_SCHEMA,
@@ -22,7 +23,6 @@ from orchestrator.core.connectors.smtp.outcomes import TRANSIENT_STATUS, breaker
 from orchestrator.core.connectors.smtp.send_email import OUTPUT_SCHEMA, PAYLOAD_SCHEMA, SEND_EMAIL
 from orchestrator.core.connectors.smtp.sending import send
 from orchestrator.core.connectors.types import ConnectorType, OperationType
-from orchestrator.core.jobs.results import AttemptResult
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 TYPE_NAME = "smtp"

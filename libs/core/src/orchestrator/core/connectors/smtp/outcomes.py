@@ -12,7 +12,7 @@ from typing import Any, Literal
 import msgspec
 
 from orchestrator.core.connectors.handlers import SendContext
-from orchestrator.core.jobs.results import AttemptResult
+from orchestrator.core.connectors.results import AttemptResult
 from orchestrator.core.policy.retry import is_retryable
 
 TRANSIENT_STATUS = 503

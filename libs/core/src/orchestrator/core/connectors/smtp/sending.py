@@ -17,6 +17,7 @@ from typing import Any
 import aiosmtplib
 
 from orchestrator.core.connectors.handlers import SendContext
+from orchestrator.core.connectors.results import AttemptResult
 from orchestrator.core.connectors.smtp.message import SmtpCall, message_id
 from orchestrator.core.connectors.smtp.outcomes import (
     Stage,
@@ -25,7 +26,6 @@ from orchestrator.core.connectors.smtp.outcomes import (
     refused_outcome,
     reply_outcome,
 )
-from orchestrator.core.jobs.results import AttemptResult
 from orchestrator.core.upstream.client import UpstreamRefused
 from orchestrator.core.upstream.ssrf import AddressRefused, resolve_allowed
 

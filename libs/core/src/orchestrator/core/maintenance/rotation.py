@@ -16,9 +16,10 @@ from cryptography.exceptions import InvalidTag
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orchestrator.core.callbacks.models import WorkspaceSecret
 from orchestrator.core.crypto import envelope
 from orchestrator.core.db.tenant import set_organization, set_tenant
-from orchestrator.core.models import Organization, SecretRef, SigningKey, Workspace, WorkspaceSecret
+from orchestrator.core.models import Organization, SecretRef, SigningKey, Workspace
 from orchestrator.core.secrets.sealing import value_context
 
 

@@ -11,16 +11,12 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.configuration import repository
-from orchestrator.core.models import (
-    Config,
-    ConfigVersion,
-    Connector,
-    Policy,
-    Schedule,
-    SecretRef,
-    TenantQuotaRow,
-)
+from orchestrator.core.configuration.models import Config, ConfigVersion, Policy, TenantQuotaRow
+from orchestrator.core.connectors.models import Connector
+from orchestrator.core.models import SecretRef
 from orchestrator.core.schedules import service as schedules
+from orchestrator.core.schedules.models import Schedule
+from orchestrator.core.webhooks import usage
 from orchestrator.core.workflows import service as workflows
 from orchestrator.core.workflows.models import Workflow
 
@@ -34,7 +30,7 @@ class Stored:
     connectors: dict[str, tuple[Connector, str | None]]
     configs: dict[str, tuple[Config, ConfigVersion]]
     quota: TenantQuotaRow | None
-    bound: repository.BoundOperations
+    bound: usage.BoundOperations
     """The operations webhook bindings start, by connector: an import must keep them."""
     workflows: dict[str, Workflow]
     schedules: dict[str, Schedule]
@@ -55,7 +51,7 @@ async def read_stored(session: AsyncSession) -> Stored:
         connectors={c.name: (c, p) for c, p in connectors},
         configs={c.name: (c, v) for c, v in configs},
         quota=await repository.quota_row(session, for_update=True),
-        bound=await repository.bound_operations(session),
+        bound=await usage.bound_operations(session),
         workflows={w.name: w for w in (await workflows.list_workflows(session)).items},
         schedules={s.name: s for s in (await schedules.list_schedules(session)).items},
     )

@@ -10,8 +10,7 @@ from dataclasses import asdict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.configuration import repository, views
-from orchestrator.core.configuration.bundle_model import (
+from orchestrator.core.bundles.model import (
     Bundle,
     BundleConfig,
     BundleConnector,
@@ -21,6 +20,7 @@ from orchestrator.core.configuration.bundle_model import (
     BundleTenant,
     BundleWorkflow,
 )
+from orchestrator.core.configuration import repository, views
 from orchestrator.core.models import Workspace
 from orchestrator.core.schedules import service as schedules
 from orchestrator.core.workflows import service as workflows

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.bundles.model import Bundle, BundleChange, Kind
+from orchestrator.core.bundles.plan import schedule_content, workflow_content
+from orchestrator.core.bundles.stored import Stored
 from orchestrator.core.configuration import connectors, policies, secret_refs, views
-from orchestrator.core.configuration.bundle_model import Bundle, BundleChange, Kind
-from orchestrator.core.configuration.bundle_plan import schedule_content, workflow_content
-from orchestrator.core.configuration.bundle_stored import Stored
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.errors import Conflict
 from orchestrator.core.schedules import service as schedules

@@ -16,6 +16,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.bundles.check import Checked, check_bundle
+from orchestrator.core.bundles.model import Bundle, BundleChange, ImportReport
+from orchestrator.core.bundles.plan import connector_input, plan_changes
+from orchestrator.core.bundles.prune import Pruned, delete_pruned, find_pruned
+from orchestrator.core.bundles.stored import Stored, read_stored
 from orchestrator.core.configuration import (
     configs,
     connectors,
@@ -24,11 +29,6 @@ from orchestrator.core.configuration import (
     repository,
     secret_refs,
 )
-from orchestrator.core.configuration.bundle_check import Checked, check_bundle
-from orchestrator.core.configuration.bundle_model import Bundle, BundleChange, ImportReport
-from orchestrator.core.configuration.bundle_plan import connector_input, plan_changes
-from orchestrator.core.configuration.bundle_prune import Pruned, delete_pruned, find_pruned
-from orchestrator.core.configuration.bundle_stored import Stored, read_stored
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.schedules import service as schedules
 from orchestrator.core.secrets.scope import RefScope

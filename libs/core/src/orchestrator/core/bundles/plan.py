@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from orchestrator.core.configuration import views
-from orchestrator.core.configuration.bundle_check import Checked
-from orchestrator.core.configuration.bundle_model import (
+from orchestrator.core.bundles.check import Checked
+from orchestrator.core.bundles.model import (
     Bundle,
     BundleChange,
     BundleConnector,
     Kind,
 )
-from orchestrator.core.configuration.bundle_stored import Stored
+from orchestrator.core.bundles.stored import Stored
+from orchestrator.core.configuration import views
 from orchestrator.core.configuration.connectors import ConnectorInput
-from orchestrator.core.models import Schedule
 from orchestrator.core.schedules import service as schedules
+from orchestrator.core.schedules.models import Schedule
 from orchestrator.core.workflows.definition import steps_to_json
 from orchestrator.core.workflows.models import Workflow
 

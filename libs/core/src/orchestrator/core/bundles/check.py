@@ -17,13 +17,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.configuration.bundle_model import Bundle, BundleSchedule
-from orchestrator.core.configuration.bundle_stored import Stored
+from orchestrator.core.bundles.model import Bundle, BundleSchedule
+from orchestrator.core.bundles.stored import Stored
 from orchestrator.core.configuration.connector_checks import (
     bound_operation_errors,
     connector_errors,
 )
-from orchestrator.core.configuration.known import KnownNames
 from orchestrator.core.configuration.validation import (
     FieldErrors,
     at,
@@ -42,6 +41,7 @@ from orchestrator.core.secrets.scope import RefScope
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.workflows import service as workflows
 from orchestrator.core.workflows.definition import Step
+from orchestrator.core.workflows.known import KnownNames
 
 
 def _names(items: Iterable[Any], section: str, errors: FieldErrors) -> None:

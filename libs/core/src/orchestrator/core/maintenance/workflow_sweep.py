@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import Notifier
-from orchestrator.core.jobs.maintenance import BATCH, tenant_ids
+from orchestrator.core.maintenance.chores import BATCH, tenant_ids
 from orchestrator.core.outbox import writer as outbox
 from orchestrator.core.outbox.kinds import ADVANCE_WORKFLOW
 from orchestrator.core.workflows import repository

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.configuration import repository as configuration
-from orchestrator.core.connectors.registry import operations_of
-from orchestrator.core.connectors.types import OperationType
+from orchestrator.core.configuration import public as configuration
+from orchestrator.core.connectors.public import OperationType, operations_of
 from orchestrator.core.workflows import repository as workflows
 
 Operations = Mapping[str, OperationType]

@@ -1,0 +1,1 @@
+"""Who acts: operators of an organization, platform operators and service identities."""
