@@ -32,6 +32,7 @@ from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks import router
+from orchestrator.core.webhooks.inbox_repository import Outcome
 from orchestrator.core.webhooks.models import WebhookForward, WebhookRoute
 from tests.support.control_api import Api, operator_api
 from tests.support.factories import fetch_token, new_auditor, new_tenant
@@ -449,6 +450,17 @@ def skipped_routes(metrics: str) -> float:
     return float(found.group(1)) if found else 0.0
 
 
+async def route_alone(
+    sessions: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID, inbox_id: uuid.UUID
+) -> Outcome | None:
+    """Route one event as the actor would (in a transaction of its own); its outcome."""
+    async with tenant_transaction(sessions, tenant_id) as session:
+        outcomes = await router.route_many(
+            session, SILENT, tenant_id, [inbox_id], network=NetworkPolicy()
+        )
+    return outcomes.get(inbox_id)
+
+
 async def test_a_redelivered_route_message_starts_nothing_twice(
     stack: Stack,
     http: httpx.AsyncClient,
@@ -474,10 +486,7 @@ async def test_a_redelivered_route_message_starts_nothing_twice(
 
     await eventually(second_message_handled, "the duplicate message", stack)
     # The same message again, in process: the event is no longer waiting.
-    assert (
-        await router.route(app_sessions, SILENT, a.tenant_id, inbox_id, network=NetworkPolicy())
-        is None
-    )
+    assert await route_alone(app_sessions, a.tenant_id, inbox_id) is None
 
     async def job_finished() -> bool:
         async with tenant_transaction(app_sessions, a.tenant_id) as session:

@@ -489,9 +489,10 @@ async def test_a_redelivered_advance_submits_the_next_step_once(isolated: Isolat
     assert await sweep_stuck_runs(isolated.app, SILENT, grace_s=0) == 1
 
     async def advance() -> RunStatus | None:
-        return await runs.advance(
-            isolated.app, SILENT, tenant.tenant_id, run_id, first_job, network=network
-        )
+        async with tenant_transaction(isolated.app, tenant.tenant_id) as session:
+            return await runs.advance(
+                session, SILENT, tenant.tenant_id, run_id, first_job, network=network
+            )
 
     # The message delivered twice at once, then once more: one advance, one next job.
     outcomes = await asyncio.gather(advance(), advance())

@@ -1,5 +1,5 @@
-"""Queries of the schedules area; every one but ``due_tenants`` runs in the caller's tenant
-transaction (RLS)."""
+"""Queries of the schedules area; every one runs in the caller's transaction, under its
+tenant (RLS) but for ``due_tenants``, which scopes its own transaction to the scan."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
 from orchestrator.core.schedules.models import Schedule, ScheduleWakeup
@@ -49,17 +49,15 @@ async def lock_due(
     return (await session.scalars(query)).all()
 
 
-async def due_tenants(
-    sessions: async_sessionmaker[AsyncSession], *, now: dt.datetime
-) -> list[uuid.UUID]:
+async def due_tenants(session: AsyncSession, *, now: dt.datetime) -> list[uuid.UUID]:
     """The workspaces with an enabled schedule due by ``now``: one indexed read of the
-    wakeups (the only cross-workspace read of the scheduler), earliest first."""
+    wakeups (the only cross-workspace read of the scheduler), earliest first. Sets the
+    scan's policy switch for the rest of the caller's transaction: give it one of its own."""
     query = (
         select(ScheduleWakeup.tenant_id)
         .where(ScheduleWakeup.next_run_at <= now)
         .group_by(ScheduleWakeup.tenant_id)
         .order_by(func.min(ScheduleWakeup.next_run_at))
     )
-    async with sessions() as session, session.begin():
-        await session.execute(_SCAN)
-        return list((await session.scalars(query)).all())
+    await session.execute(_SCAN)
+    return list((await session.scalars(query)).all())

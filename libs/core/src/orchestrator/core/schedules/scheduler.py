@@ -44,7 +44,9 @@ class Scheduler:
     async def run_once(self) -> list[Fired]:
         """One pass over every workspace; the fires it made."""
         fired: list[Fired] = []
-        for tenant_id in await repository.due_tenants(self._sessions, now=utcnow()):
+        async with self._sessions() as session, session.begin():
+            due = await repository.due_tenants(session, now=utcnow())
+        for tenant_id in due:
             try:
                 while True:
                     batch = await fire_workspace(

@@ -1,8 +1,8 @@
 """Route stored deliveries: find each one's workspace, start its bindings, mark it (ADR 0036,
 ADR 0071).
 
-A batch of one receiving workspace's events is routed in one transaction that switches
-``app.tenant_id``: the inbox rows still ``received`` are locked in the receiving
+A batch of one receiving workspace's events is routed in one transaction (the actor's,
+begun scoped to the receiving workspace) that switches ``app.tenant_id``: the inbox rows still ``received`` are locked in the receiving
 workspace (rows another transaction holds are skipped: it routes them); the routing
 index is read there (it shows the organization's claims); a target workspace's bindings,
 jobs and forwards are read and written under the target's id; the rows are marked back
@@ -23,9 +23,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.db.tenant import set_tenant, tenant_transaction
+from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import Problem
 from orchestrator.core.events.wake import Notifier
 from orchestrator.core.jobs import public as jobs
@@ -160,7 +160,7 @@ async def _dispatch(
 
 
 async def route_many(
-    sessions: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
     notifier: Notifier,
     tenant_id: uuid.UUID,
     inbox_ids: Sequence[uuid.UUID],
@@ -168,32 +168,18 @@ async def route_many(
     network: NetworkPolicy,
 ) -> dict[uuid.UUID, Outcome]:
     """Route the events ``inbox_ids`` of workspace ``tenant_id``, in the order they were
-    received; what each came to, for those that were waiting (not already routed,
-    retried elsewhere, held by another transaction, or gone)."""
-    async with tenant_transaction(sessions, tenant_id) as session:
-        entries = await inbox_repository.lock_received_many(session, inbox_ids)
-        batch = _Batch(session, tenant_id)
-        outcomes: dict[uuid.UUID, Outcome] = {}
-        for entry in entries:
-            # The jobs it queues take this context: they join the delivery's trace.
-            with continued_span(
-                "webhook.route", entry.traceparent, {"webhook.inbox_id": str(entry.id)}
-            ):
-                outcomes[entry.id] = await _dispatch(batch, notifier, entry, network)
-        await batch.scope(tenant_id)
-        await inbox_repository.mark_many(session, outcomes)
-        return outcomes
-
-
-async def route(
-    sessions: async_sessionmaker[AsyncSession],
-    notifier: Notifier,
-    tenant_id: uuid.UUID,
-    inbox_id: uuid.UUID,
-    *,
-    network: NetworkPolicy,
-) -> Outcome | None:
-    """Route event ``inbox_id`` of workspace ``tenant_id``; what it came to, or None when
-    it was not waiting."""
-    outcomes = await route_many(sessions, notifier, tenant_id, [inbox_id], network=network)
-    return outcomes.get(inbox_id)
+    received, in the caller's transaction (the ``route_webhooks`` actor's unit of work),
+    scoped to ``tenant_id``; what each came to, for those that were waiting (not already
+    routed, retried elsewhere, held by another transaction, or gone)."""
+    entries = await inbox_repository.lock_received_many(session, inbox_ids)
+    batch = _Batch(session, tenant_id)
+    outcomes: dict[uuid.UUID, Outcome] = {}
+    for entry in entries:
+        # The jobs it queues take this context: they join the delivery's trace.
+        with continued_span(
+            "webhook.route", entry.traceparent, {"webhook.inbox_id": str(entry.id)}
+        ):
+            outcomes[entry.id] = await _dispatch(batch, notifier, entry, network)
+    await batch.scope(tenant_id)
+    await inbox_repository.mark_many(session, outcomes)
+    return outcomes

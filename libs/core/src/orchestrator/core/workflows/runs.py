@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.db.base import utcnow
-from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.errors import NotFound, Problem
 from orchestrator.core.events import log as events
 from orchestrator.core.events.wake import Notifier, after_commit
@@ -256,7 +255,7 @@ def _count_end(session: AsyncSession, run: _Run) -> None:
 
 
 async def advance(
-    sessions: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
     notifier: Notifier,
     tenant_id: uuid.UUID,
     run_id: uuid.UUID,
@@ -265,32 +264,33 @@ async def advance(
     network: NetworkPolicy,
 ) -> RunStatus | None:
     """Move run ``run_id`` on now that its job ``job_id`` has ended: record the job's end,
-    queue what follows (next step, compensation) or finish the run. The run's status after,
-    or None when the run was not waiting for that job (a redelivery: nothing changes)."""
-    async with tenant_transaction(sessions, tenant_id) as session:
-        await repository.lock_run(session, run_id)
-        row = await repository.get_run(session, run_id)
-        job = await repository.job_end(session, job_id)
-        if row is None or job is None:
-            return None
-        run = _Run(
-            row=row,
-            steps=steps_from_json(row.definition["steps"]),
-            outputs=dict(row.outputs),
-            status=RunStatus(row.status),
-            current_step=row.current_step,
-            current_job_id=row.current_job_id,
-            error=row.error,
-        )
-        expected = (run.status, run.current_step, run.current_job_id)
-        decision = decide(run.state(), job.id, job.status)
-        if decision is None:
-            return None
-        _record_end(run, job.status, job.output, job.last_error)
-        await _apply(session, notifier, run, decision, network=network)
-        await _save(session, run, expected=expected)
-        after_commit(session, lambda: notifier.events_appended(tenant_id))
-        return run.status
+    queue what follows (next step, compensation) or finish the run, in the caller's
+    transaction (the ``advance_workflow`` actor's unit of work), scoped to ``tenant_id``.
+    The run's status after, or None when the run was not waiting for that job (a
+    redelivery: nothing changes)."""
+    await repository.lock_run(session, run_id)
+    row = await repository.get_run(session, run_id)
+    job = await repository.job_end(session, job_id)
+    if row is None or job is None:
+        return None
+    run = _Run(
+        row=row,
+        steps=steps_from_json(row.definition["steps"]),
+        outputs=dict(row.outputs),
+        status=RunStatus(row.status),
+        current_step=row.current_step,
+        current_job_id=row.current_job_id,
+        error=row.error,
+    )
+    expected = (run.status, run.current_step, run.current_job_id)
+    decision = decide(run.state(), job.id, job.status)
+    if decision is None:
+        return None
+    _record_end(run, job.status, job.output, job.last_error)
+    await _apply(session, notifier, run, decision, network=network)
+    await _save(session, run, expected=expected)
+    after_commit(session, lambda: notifier.events_appended(tenant_id))
+    return run.status
 
 
 def _record_end(run: _Run, status: JobStatus, output: Any, error: str | None) -> None:

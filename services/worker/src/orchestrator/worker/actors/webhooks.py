@@ -12,9 +12,9 @@ from loguru import logger
 from prometheus_client import Counter
 
 from orchestrator.core.callbacks.delivery import CallbackPolicy
-from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks import forwards, router
 from orchestrator.worker.actors.job_context import job_resources
+from orchestrator.worker.actors.unit_of_work import actor_transaction
 
 ROUTED = Counter(
     "orchestrator_webhook_route_messages_total",
@@ -31,15 +31,11 @@ FORWARDS = Counter(
 
 async def route_webhooks(tenant_id: str, inbox_ids: list[str]) -> None:
     """Actor: route a batch of one workspace's stored deliveries to its bindings."""
-    resources = await job_resources()
     ids = [uuid.UUID(inbox_id) for inbox_id in inbox_ids]
-    outcomes = await router.route_many(
-        resources.sessions,
-        resources.waker,
-        uuid.UUID(tenant_id),
-        ids,
-        network=NetworkPolicy.from_settings(resources.settings.core.upstream),
-    )
+    async with actor_transaction(tenant_id) as work:
+        outcomes = await router.route_many(
+            work.session, work.notifier, work.tenant_id, ids, network=work.network
+        )
     counted: set[uuid.UUID] = set()
     for inbox_id in ids:
         # None: the event was not waiting (a redelivery, or a duplicate routed it first,

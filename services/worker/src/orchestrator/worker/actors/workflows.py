@@ -7,9 +7,8 @@ import uuid
 
 from prometheus_client import Counter
 
-from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.workflows import runs
-from orchestrator.worker.actors.job_context import job_resources
+from orchestrator.worker.actors.unit_of_work import actor_transaction
 
 ADVANCES = Counter(
     "orchestrator_workflow_advances_total",
@@ -21,13 +20,13 @@ ADVANCES = Counter(
 
 async def advance_workflow(tenant_id: str, run_id: str, job_id: str) -> None:
     """Actor: record the ended job on its run and queue what follows."""
-    resources = await job_resources()
-    status = await runs.advance(
-        resources.sessions,
-        resources.waker,
-        uuid.UUID(tenant_id),
-        uuid.UUID(run_id),
-        uuid.UUID(job_id),
-        network=NetworkPolicy.from_settings(resources.settings.core.upstream),
-    )
+    async with actor_transaction(tenant_id) as work:
+        status = await runs.advance(
+            work.session,
+            work.notifier,
+            work.tenant_id,
+            uuid.UUID(run_id),
+            uuid.UUID(job_id),
+            network=work.network,
+        )
     ADVANCES.labels(status.value if status is not None else "skipped").inc()
