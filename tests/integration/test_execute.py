@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from orchestrator.core.tenancy.service import BootstrapResult
-from tests.support.execution import Caller, caller
+from tests.support.execution import QUEUEING_POLICY, Caller, caller
 from tests.support.stack import Stack
 from tests.support.upstream import UpstreamServer
 
@@ -265,13 +265,7 @@ async def test_a_configuration_change_reaches_the_exec_api_at_once(
 async def test_an_open_breaker_queues_the_call_as_a_delayed_job_when_the_policy_says_so(
     client: Caller, upstream: UpstreamServer
 ) -> None:
-    breaker = {"window_size": 2, "minimum_calls": 2, "wait_open_s": 60, "half_open_calls": 1}
-    policy = {
-        "retry": {"max_attempts": 1},
-        "breaker": breaker,
-        "degradation": {"mode": "queue", "queue_delay_s": 90},
-    }
-    connector = await client.connector(upstream, policy)
+    connector = await client.connector(upstream, QUEUEING_POLICY)
     upstream.fail(status=500, times=None)
     for _ in range(2):
         problem(await client.execute(connector), 502, "upstream-failed")

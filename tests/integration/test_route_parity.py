@@ -10,10 +10,12 @@ route serves itself, so a new fast route without parity cases fails here.
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -23,7 +25,7 @@ import pytest
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.exec_api.routes import fast_routes
 from orchestrator.webhook_ingress.fast import PATH as DELIVERY_PATH
-from tests.support.execution import Caller, caller
+from tests.support.execution import QUEUEING_POLICY, Caller, caller
 from tests.support.stack import Service, Stack, start_service, wait_ready
 from tests.support.upstream import UpstreamServer
 from tests.support.webhooks import stripe_event, stripe_headers, stripe_source
@@ -90,6 +92,8 @@ class Parity:
     fast: dict[str, str]
     framework: dict[str, str]
     served: set[tuple[str, str]]
+    responses: list[httpx.Response] = field(default_factory=list)
+    """The last case's two responses, unmasked."""
 
     async def same(
         self,
@@ -102,11 +106,12 @@ class Parity:
         content: Callable[[], bytes] | bytes | None = None,
     ) -> Answer:
         """Both answers, once compared; ``template`` names the fast route that serves it."""
-        answers = []
+        answers, self.responses = [], []
         for base in (self.fast[service], self.framework[service]):
             body = content() if callable(content) else content
             sent = headers() if callable(headers) else headers  # after the body: it signs it
             response = await self.http.request(method, base + path, headers=sent, content=body)
+            self.responses.append(response)
             answers.append(Answer.of(response))
         fast, framework = answers
         assert fast == framework, f"{method} {path}"
@@ -130,6 +135,20 @@ async def parity(
 ) -> Parity:
     fast = {"exec-api": stack.url("exec-api"), "webhook-ingress": stack.url("webhook-ingress")}
     return Parity(http, fast, framework_only, served)
+
+
+async def finished(http: httpx.AsyncClient, product: Caller, job_ids: list[str]) -> None:
+    """Wait until the worker has finished every one of ``job_ids``."""
+    deadline = time.monotonic() + 20
+    for job_id in job_ids:
+        while True:
+            read = await http.get(
+                f"{product.exec_url}/api/v1/jobs/{job_id}", headers=product.exec_headers
+            )
+            if read.json()["status"] in ("succeeded", "failed", "dead", "cancelled"):
+                break
+            assert time.monotonic() < deadline, f"job {job_id} still {read.json()['status']}"
+            await asyncio.sleep(0.05)
 
 
 def call(connector: str, **payload: Any) -> bytes:
@@ -193,6 +212,35 @@ async def test_execute(
     ).status == 401
 
 
+async def test_an_open_breaker_that_queues(
+    parity: Parity,
+    http: httpx.AsyncClient,
+    stack: Stack,
+    tenant: BootstrapResult,
+    upstream: UpstreamServer,
+) -> None:
+    product = await caller(http, stack, tenant)
+    connector = await product.connector(upstream, QUEUEING_POLICY)
+    headers = {**product.exec_headers, "Content-Type": "application/json"}
+    path = "/api/v1/execute"
+    upstream.fail(status=500, times=None)
+    # One call each way fills the breaker's window (shared in Redis) with failures.
+    failed = await parity.same(
+        "exec-api", "POST", path, headers=headers, content=call(connector, id="b-1", amount=5)
+    )
+    assert failed.status == 502
+    sent = [
+        await http.post(base + path, headers=headers, content=call(connector, id="b-2", amount=5))
+        for base in (parity.fast["exec-api"], parity.framework["exec-api"])
+    ]
+    assert Answer.of(sent[0]) == Answer.of(sent[1])
+    assert Answer.of(sent[0]).status == 202
+    parity.served.add(("POST", path))
+    for queued in sent:  # so that they do not call the shared upstream 90 s from now
+        cancel = f"{parity.fast['exec-api']}/api/v1/jobs/{queued.json()['id']}/cancel"
+        assert (await http.post(cancel, headers=product.exec_headers)).status_code == 200
+
+
 async def test_jobs(
     parity: Parity,
     http: httpx.AsyncClient,
@@ -215,6 +263,7 @@ async def test_jobs(
     )
     assert accepted.status == 202
     assert accepted.headers["location"] == "/api/v1/jobs/<id>"
+    queued = [response.json()["id"] for response in parity.responses]
     invalid = await parity.same(
         "exec-api",
         "POST",
@@ -230,6 +279,7 @@ async def test_jobs(
         content=call(connector, id="j-3", amount=5),
     )
     job_id = uuid.UUID(made.json()["id"])
+    queued.append(str(job_id))
     read = product.exec_headers
     template = "/api/v1/jobs/{job_id}"
     one = await parity.same(
@@ -256,6 +306,8 @@ async def test_jobs(
         "exec-api", "GET", f"/api/v1/jobs/{job_id}", headers=stranger.exec_headers
     )
     assert hidden.status == 404
+    # Their calls must not reach the shared upstream during a later test.
+    await finished(http, product, queued)
 
 
 async def test_workspace(

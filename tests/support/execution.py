@@ -14,6 +14,13 @@ from tests.support.factories import fetch_token
 from tests.support.stack import Stack
 from tests.support.upstream import UpstreamServer
 
+QUEUEING_POLICY: dict[str, Any] = {
+    "retry": {"max_attempts": 1},
+    "breaker": {"window_size": 2, "minimum_calls": 2, "wait_open_s": 60, "half_open_calls": 1},
+    "degradation": {"mode": "queue", "queue_delay_s": 90},
+}
+"""A policy whose breaker opens after two failed calls, then queues calls as jobs 90 s out."""
+
 ORDER_SCHEMA = {
     "type": "object",
     "required": ["id", "amount"],
