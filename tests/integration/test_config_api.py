@@ -234,7 +234,7 @@ async def test_a_tenant_never_sees_or_changes_another_organizations_rows(
     # The same isolation holds in PostgreSQL for the runtime role.
     async with app_sessions() as session, session.begin():
         await set_tenant(session, tenant.tenant_id)
-        assert await repository.policy_by_name(session, "private") is None
+        assert await repository.POLICIES.get(session, "private") is None
         assert (await repository.list_policies(session)).items == []
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Request
@@ -45,3 +46,8 @@ async def session_for_org(
     async with resources.sessions() as session, session.begin():
         await set_organization(session, organization_of(principal))
         yield session
+
+
+org_transaction = asynccontextmanager(session_for_org)
+"""``session_for_org`` as a context manager, for a handler that must act after the
+transaction commits (announce a revocation): a dependency commits after the handler."""

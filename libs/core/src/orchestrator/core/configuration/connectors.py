@@ -13,21 +13,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.audit.change import AuditedChanges
 from orchestrator.core.configuration import repository, views
 from orchestrator.core.configuration.connector_checks import (
     bound_operation_errors,
     connector_errors,
 )
-from orchestrator.core.configuration.mutation import (
-    Action,
-    Mutation,
-    audit_change,
-    flush_or_conflict,
-)
+from orchestrator.core.configuration.mutation import Action, Mutation
 from orchestrator.core.configuration.validation import nul_errors, raise_if
 from orchestrator.core.connectors.public import Connector
-from orchestrator.core.db.base import utcnow
-from orchestrator.core.errors import Conflict, NotFound
+from orchestrator.core.errors import Conflict
 from orchestrator.core.webhooks.public import bound_operations, webhook_sources_binding_connector
 
 
@@ -52,6 +47,19 @@ class ConnectorInput:
         )
 
 
+CONNECTOR = AuditedChanges(
+    repository.CONNECTORS,
+    noun="connector",
+    kind="connector",
+    view=lambda row: views.connector_view(row, None),  # each write shows its policy's name
+)
+
+
+def _showing(policy: str | None) -> AuditedChanges[Connector]:
+    """The connector's changes, audited with its policy called ``policy``."""
+    return CONNECTOR.showing(lambda row: views.connector_view(row, policy))
+
+
 async def write_connector(
     session: AsyncSession,
     m: Mutation,
@@ -61,34 +69,20 @@ async def write_connector(
     existing: tuple[Connector, str | None] | None,
 ) -> tuple[Connector, Action | None]:
     """Create or update a validated connector; ``None`` when nothing changed."""
+    values = {
+        "type": data.type,
+        "config": data.config,
+        "policy_id": policy_id,
+        "secrets": data.secrets,
+        "enabled": data.enabled,
+    }
     if existing is None:
-        row = Connector(
-            id=uuid.uuid4(),
-            tenant_id=m.tenant_id,
-            name=name,
-            type=data.type,
-            config=data.config,
-            policy_id=policy_id,
-            secrets=data.secrets,
-            enabled=data.enabled,
-            version=1,
-        )
-        session.add(row)
-        await flush_or_conflict(session, f"connector `{name}`")
-        after = views.connector_view(row, data.policy)
-        await audit_change(session, m, "connector.create", f"connector:{name}", None, after)
-        return row, "create"
+        row = Connector(id=uuid.uuid4(), tenant_id=m.tenant_id, name=name, version=1, **values)
+        return await _showing(data.policy).create(session, m, name, row), "create"
     row, policy = existing
-    if views.connector_of(row, policy) == data.content():
-        return row, None
     before = views.connector_view(row, policy)
-    row.type, row.config, row.policy_id = data.type, data.config, policy_id
-    row.secrets, row.enabled = data.secrets, data.enabled
-    row.version, row.updated_at = row.version + 1, utcnow()
-    await flush_or_conflict(session, f"connector `{name}`")
-    after = views.connector_view(row, data.policy)
-    await audit_change(session, m, "connector.update", f"connector:{name}", before, after)
-    return row, "update"
+    changed = await _showing(data.policy).update(session, m, name, row, values, before=before)
+    return row, "update" if changed else None
 
 
 async def _checked_policy_id(session: AsyncSession, data: ConnectorInput) -> uuid.UUID | None:
@@ -99,7 +93,7 @@ async def _checked_policy_id(session: AsyncSession, data: ConnectorInput) -> uui
     errors = connector_errors(data.type, data.config, data.secrets, at="", known_refs=known)
     policy_id = None
     if data.policy is not None:
-        policy = await repository.policy_by_name(session, data.policy)
+        policy = await repository.POLICIES.get(session, data.policy)
         if policy is None:
             errors.append({"key": "/policy", "message": f"no policy called `{data.policy}`"})
         else:
@@ -112,7 +106,15 @@ async def get_connector(session: AsyncSession, name: str) -> tuple[Connector, st
     """A connector and its policy's name, or 404."""
     found = await repository.connector_by_name(session, name)
     if found is None:
-        raise NotFound(f"No connector called `{name}` in this workspace.")
+        raise CONNECTOR.missing(name)
+    return found
+
+
+async def _locked(session: AsyncSession, name: str) -> tuple[Connector, str | None]:
+    """A connector and its policy's name, the connector row locked; or 404."""
+    found = await repository.connector_by_name(session, name, for_update=True)
+    if found is None:
+        raise CONNECTOR.missing(name)
     return found
 
 
@@ -121,8 +123,7 @@ async def create_connector(
 ) -> Connector:
     """A new connector; 422 when its type, config, policy or secrets do not check out."""
     policy_id = await _checked_policy_id(session, data)
-    if await repository.connector_by_name(session, name) is not None:
-        raise Conflict(f"A connector called `{name}` exists; replace it with PUT.")
+    await CONNECTOR.refuse_taken(session, name)
     return (await write_connector(session, m, name, data, policy_id, None))[0]
 
 
@@ -131,9 +132,7 @@ async def replace_connector(
 ) -> Connector:
     """Replace a connector (version +1 when it differs); 422 when it would drop an
     operation a webhook binding starts."""
-    existing = await repository.connector_by_name(session, name, for_update=True)
-    if existing is None:
-        raise NotFound(f"No connector called `{name}` in this workspace.")
+    existing = await _locked(session, name)
     policy_id = await _checked_policy_id(session, data)
     # Under the row lock taken above, which a new binding takes too: none slips in.
     bound = (await bound_operations(session, name)).get(name, {})
@@ -153,12 +152,7 @@ async def refuse_if_webhook_sources_bind(session: AsyncSession, name: str) -> No
 
 async def delete_connector(session: AsyncSession, m: Mutation, name: str) -> None:
     """Delete a connector no webhook binding starts jobs of."""
-    existing = await repository.connector_by_name(session, name, for_update=True)
-    if existing is None:
-        raise NotFound(f"No connector called `{name}` in this workspace.")
+    existing = await _locked(session, name)
     await refuse_if_webhook_sources_bind(session, name)
     row, policy = existing
-    before = views.connector_view(row, policy)
-    await session.delete(row)
-    await flush_or_conflict(session, f"connector `{name}`")
-    await audit_change(session, m, "connector.delete", f"connector:{name}", before, None)
+    await _showing(policy).delete(session, m, name, row)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orchestrator.core.configuration.models import Config, ConfigVersion, Policy, TenantQuotaRow
 from orchestrator.core.connectors.public import Connector
 from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
+from orchestrator.core.db.repository import Repository
 from orchestrator.core.models import AuditLog, SecretRef
 from orchestrator.core.policy.model import PolicySpec, TenantQuota
 
@@ -53,17 +54,13 @@ async def tenant_quota(session: AsyncSession) -> TenantQuota:
 # Policies.
 
 
+POLICIES = Repository(Policy, Policy.name)
+"""The tenant's policies, by name."""
+
+
 async def list_policies(session: AsyncSession, page: PageRequest = EVERY) -> Page[Policy]:
     """The tenant's policies by name: a page of them, or (by default) every one."""
-    return await Keyset(Policy.name).scalars(session, select(Policy), page)
-
-
-async def policy_by_name(
-    session: AsyncSession, name: str, *, for_update: bool = False
-) -> Policy | None:
-    """One policy by name, locked for the transaction when ``for_update``."""
-    query = select(Policy).where(Policy.name == name)
-    return await session.scalar(query.with_for_update() if for_update else query)
+    return await POLICIES.list(session, page)
 
 
 async def connectors_using_policy(session: AsyncSession, policy_id: uuid.UUID) -> list[str]:
@@ -75,17 +72,13 @@ async def connectors_using_policy(session: AsyncSession, policy_id: uuid.UUID) -
 # Secret refs.
 
 
+SECRET_REFS = Repository(SecretRef, SecretRef.name)
+"""The tenant's secret refs, by name."""
+
+
 async def list_secret_refs(session: AsyncSession, page: PageRequest = EVERY) -> Page[SecretRef]:
     """The tenant's secret refs by name: a page of them, or (by default) every one."""
-    return await Keyset(SecretRef.name).scalars(session, select(SecretRef), page)
-
-
-async def secret_ref_by_name(
-    session: AsyncSession, name: str, *, for_update: bool = False
-) -> SecretRef | None:
-    """One secret ref by name, locked for the transaction when ``for_update``."""
-    query = select(SecretRef).where(SecretRef.name == name)
-    return await session.scalar(query.with_for_update() if for_update else query)
+    return await SECRET_REFS.list(session, page)
 
 
 async def existing_secret_ref_names(session: AsyncSession, names: set[str]) -> set[str]:
@@ -108,6 +101,9 @@ async def connectors_using_secret_ref(session: AsyncSession, name: str) -> list[
 
 
 # Connectors.
+
+CONNECTORS = Repository(Connector, Connector.name)
+"""The tenant's connectors, by name (their policy's name: ``connector_by_name``)."""
 
 
 async def list_connectors(

@@ -10,23 +10,14 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
+from orchestrator.core.db.repository import Repository
 from orchestrator.core.schedules.models import Schedule, ScheduleWakeup
 
 _SCAN = text("SELECT set_config('app.schedule_scan', 'on', true)")
 
 
-async def list_schedules(session: AsyncSession, page: PageRequest = EVERY) -> Page[Schedule]:
-    """The session's tenant's schedules by name: a page of them, or (by default) every one."""
-    return await Keyset(Schedule.name).scalars(session, select(Schedule), page)
-
-
-async def by_name(session: AsyncSession, name: str, *, for_update: bool = False) -> Schedule | None:
-    """One schedule by name; its row locked until commit when ``for_update``."""
-    query = select(Schedule).where(Schedule.name == name)
-    if for_update:
-        query = query.with_for_update()
-    return (await session.scalars(query)).one_or_none()
+SCHEDULES = Repository(Schedule, Schedule.name)
+"""The session's tenant's schedules, by name."""
 
 
 async def lock_due(

@@ -16,20 +16,13 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.configuration.public import (
-    FieldErrors,
-    Mutation,
-    audit_change,
-    flush_or_conflict,
-    nul_errors,
-    raise_if,
-)
+from orchestrator.core.audit.change import AuditedChanges
+from orchestrator.core.configuration.public import FieldErrors, Mutation, nul_errors, raise_if
 from orchestrator.core.connectors.public import instance_errors
 from orchestrator.core.db.base import utcnow
-from orchestrator.core.db.pages import EVERY, Page, PageRequest
-from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.schedules import cron, repository
 from orchestrator.core.schedules.models import Schedule
 from orchestrator.core.upstream.ssrf import NetworkPolicy
@@ -58,16 +51,7 @@ def schedule_view(row: Schedule) -> dict[str, Any]:
 
 def content_of(row: Schedule) -> ScheduleInput:
     """What a client set on ``row``."""
-    return ScheduleInput(
-        cron=row.cron,
-        timezone=row.timezone,
-        connector=row.connector,
-        operation=row.operation,
-        workflow=row.workflow,
-        payload=row.payload,
-        callback_url=row.callback_url,
-        enabled=row.enabled,
-    )
+    return msgspec.convert(row, ScheduleInput, from_attributes=True)
 
 
 def _timing(data: ScheduleInput) -> tuple[cron.Cron | None, Any, FieldErrors]:
@@ -173,17 +157,15 @@ async def _job_errors(session: AsyncSession, data: ScheduleInput, known: KnownNa
     return instance_errors(schema, data.payload, prefix="/payload")
 
 
-async def list_schedules(session: AsyncSession, page: PageRequest = EVERY) -> Page[Schedule]:
-    """The workspace's schedules by name: a page of them, or (by default) every one."""
-    return await repository.list_schedules(session, page)
+SCHEDULE = AuditedChanges(
+    repository.SCHEDULES, noun="schedule", kind="schedule", view=schedule_view
+)
 
 
-async def get_schedule(session: AsyncSession, name: str) -> Schedule:
-    """A schedule by name, or 404."""
-    row = await repository.by_name(session, name)
-    if row is None:
-        raise NotFound(f"No schedule called `{name}` in this workspace.")
-    return row
+list_schedules = repository.SCHEDULES.list
+"""The workspace's schedules by name: a page of them, or (by default) every one."""
+get_schedule = SCHEDULE.get
+"""A schedule by name, or 404."""
 
 
 async def create_schedule(
@@ -192,8 +174,7 @@ async def create_schedule(
     """A new schedule, due at its first cron time after now; 422 listing the failing
     fields, 409 when the name is taken."""
     await _checked(session, data, network)
-    if await repository.by_name(session, name) is not None:
-        raise Conflict(f"A schedule called `{name}` exists; replace it with PUT.")
+    await SCHEDULE.refuse_taken(session, name)
     row = Schedule(
         id=uuid.uuid4(),
         tenant_id=m.tenant_id,
@@ -203,47 +184,24 @@ async def create_schedule(
         last_fired_at=None,
         version=1,
     )
-    session.add(row)
-    await flush_or_conflict(session, f"schedule `{name}`")
-    await audit_change(session, m, "schedule.create", f"schedule:{name}", None, schedule_view(row))
-    return row
+    return await SCHEDULE.create(session, m, name, row)
 
 
 async def replace_schedule(
     session: AsyncSession, m: Mutation, name: str, data: ScheduleInput, network: NetworkPolicy
 ) -> Schedule:
-    """Replace a schedule (version +1 when it differs); ``enabled=false`` pauses it."""
+    """Replace a schedule (version +1 when it differs); ``enabled=false`` pauses it, and a
+    new cron, time zone or ``enabled`` is due next from now."""
     await _checked(session, data, network)
-    row = await repository.by_name(session, name, for_update=True)
-    if row is None:
-        raise NotFound(f"No schedule called `{name}` in this workspace.")
+    row = await SCHEDULE.lock(session, name)
     before = content_of(row)
-    if before == data:
-        return row
-    audited = schedule_view(row)
-    retime = (before.cron, before.timezone, before.enabled) != (
-        data.cron,
-        data.timezone,
-        data.enabled,
-    )
-    for key, value in asdict(data).items():
-        setattr(row, key, value)
-    if retime:
-        row.next_run_at = next_run_after_now(data)
-    row.version, row.updated_at = row.version + 1, utcnow()
-    await flush_or_conflict(session, f"schedule `{name}`")
-    await audit_change(
-        session, m, "schedule.update", f"schedule:{name}", audited, schedule_view(row)
-    )
+    values = asdict(data)
+    if (before.cron, before.timezone, before.enabled) != (data.cron, data.timezone, data.enabled):
+        values["next_run_at"] = next_run_after_now(data)
+    await SCHEDULE.update(session, m, name, row, values)
     return row
 
 
 async def delete_schedule(session: AsyncSession, m: Mutation, name: str) -> None:
     """Delete a schedule (jobs it already queued run on)."""
-    row = await repository.by_name(session, name, for_update=True)
-    if row is None:
-        raise NotFound(f"No schedule called `{name}` in this workspace.")
-    before = schedule_view(row)
-    await session.delete(row)
-    await flush_or_conflict(session, f"schedule `{name}`")
-    await audit_change(session, m, "schedule.delete", f"schedule:{name}", before, None)
+    await SCHEDULE.delete(session, m, name, await SCHEDULE.lock(session, name))

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.callbacks.public import WorkspaceSecret
 from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
+from orchestrator.core.db.repository import Repository
 from orchestrator.core.identity.public import Operator, PlatformOperator, ServiceIdentity
 from orchestrator.core.models import AuditLog, Organization, Workspace, WorkspaceStatus
 
@@ -46,10 +47,12 @@ async def organization_by_operation(
     )
 
 
-async def organizations(session: AsyncSession, page: PageRequest = EVERY) -> Page[Organization]:
-    """Organizations, oldest first (a registry: no RLS): a page of them, or every one."""
-    keyset = Keyset(Organization.created_at, Organization.id)
-    return await keyset.scalars(session, select(Organization), page)
+ORGANIZATIONS = Repository(
+    Organization, Organization.id, keyset=Keyset(Organization.created_at, Organization.id)
+)
+"""Organizations, oldest first (a registry: no RLS)."""
+organizations = ORGANIZATIONS.list
+"""Organizations, oldest first: a page of them, or every one."""
 
 
 async def set_organization_status(
@@ -105,11 +108,11 @@ async def get_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> Works
     return await session.get(Workspace, workspace_id)
 
 
-async def visible_workspaces(session: AsyncSession, page: PageRequest = EVERY) -> Page[Workspace]:
-    """The workspaces the session's RLS scope lets it see, oldest first: a page of them, or
-    every one."""
-    keyset = Keyset(Workspace.created_at, Workspace.id)
-    return await keyset.scalars(session, select(Workspace), page)
+WORKSPACES = Repository(Workspace, Workspace.id, keyset=Keyset(Workspace.created_at, Workspace.id))
+"""The workspaces the session's RLS scope lets it see, oldest first."""
+visible_workspaces = WORKSPACES.list
+"""The workspaces the session's RLS scope lets it see, oldest first: a page of them, or
+every one."""
 
 
 async def set_workspace_status(

@@ -10,20 +10,11 @@ from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
+from orchestrator.core.db.repository import Repository
 from orchestrator.core.webhooks.models import WebhookBinding, WebhookRoute, WebhookSource
 
-
-async def list_sources(session: AsyncSession, page: PageRequest = EVERY) -> Page[WebhookSource]:
-    """The tenant's webhook sources by name: a page of them, or (by default) every one."""
-    return await Keyset(WebhookSource.name).scalars(session, select(WebhookSource), page)
-
-
-async def source_by_id(
-    session: AsyncSession, source_id: uuid.UUID, *, for_update: bool = False
-) -> WebhookSource | None:
-    """One source, locked for the transaction when ``for_update``."""
-    query = select(WebhookSource).where(WebhookSource.id == source_id)
-    return await session.scalar(query.with_for_update() if for_update else query)
+SOURCES = Repository(WebhookSource, WebhookSource.id, keyset=Keyset(WebhookSource.name))
+"""The tenant's webhook sources, found by id and listed by name."""
 
 
 async def source_name_taken(
@@ -36,22 +27,21 @@ async def source_name_taken(
     return await session.scalar(query.limit(1)) is not None
 
 
+BINDINGS = Repository(
+    WebhookBinding,
+    WebhookBinding.source_id,
+    WebhookBinding.id,
+    keyset=Keyset(WebhookBinding.created_at, WebhookBinding.id),
+)
+"""The tenant's webhook bindings, found by source and id, listed oldest first."""
+
+
 async def list_bindings(
     session: AsyncSession, source_id: uuid.UUID, page: PageRequest = EVERY
 ) -> Page[WebhookBinding]:
     """A source's bindings, oldest first: a page of them, or (by default) every one."""
-    query = select(WebhookBinding).where(WebhookBinding.source_id == source_id)
-    return await Keyset(WebhookBinding.created_at, WebhookBinding.id).scalars(session, query, page)
-
-
-async def binding_by_id(
-    session: AsyncSession, source_id: uuid.UUID, binding_id: uuid.UUID
-) -> WebhookBinding | None:
-    """One binding of a source."""
-    query = select(WebhookBinding).where(
-        WebhookBinding.source_id == source_id, WebhookBinding.id == binding_id
-    )
-    return await session.scalar(query)
+    query = BINDINGS.select().where(WebhookBinding.source_id == source_id)
+    return await BINDINGS.list(session, page, query)
 
 
 async def claims_on(

@@ -60,7 +60,7 @@ class _Batch:
         """A source, read in its own workspace."""
         if target not in self.sources:
             await self.scope(target.tenant_id)
-            self.sources[target] = await repository.source_by_id(self.session, target.source_id)
+            self.sources[target] = await repository.SOURCES.get(self.session, target.source_id)
         return self.sources[target]
 
     async def claims_on(self, provider: str, pairs: Pairs) -> list[Claim]:

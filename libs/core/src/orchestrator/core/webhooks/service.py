@@ -14,26 +14,23 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.audit.change import AuditedChanges, conflicts
 from orchestrator.core.configuration import public as configuration
 from orchestrator.core.configuration.public import (
     FieldErrors,
     Mutation,
     View,
-    audit_change,
     flush_or_conflict,
     nul_errors,
     raise_if,
 )
 from orchestrator.core.connectors.public import operations_of
-from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.pages import EVERY, Page, PageRequest
-from orchestrator.core.errors import Conflict, NotFound
+from orchestrator.core.errors import Conflict
 from orchestrator.core.tenancy import public as tenancy
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks import repository, sources
 from orchestrator.core.webhooks.models import WebhookBinding, WebhookRoute, WebhookSource
-
-UNIQUE_OR_FOREIGN_KEY = frozenset({"23505", "23503"})
 
 
 @dataclass(frozen=True)
@@ -107,12 +104,27 @@ async def _checked_source(session: AsyncSession, data: SourceInput) -> SourceInp
     return replace(data, options=options)
 
 
+SOURCE = AuditedChanges(
+    repository.SOURCES,
+    noun="webhook source",
+    kind="webhook_source",
+    view=source_view,
+    missing_text="No such webhook source in this workspace.",
+    label=lambda row: row.name,
+)
+BINDING = AuditedChanges(
+    repository.BINDINGS,
+    noun="webhook binding",
+    kind="webhook_binding",
+    view=binding_view,
+    versioned=False,
+    missing_text="No such binding of this webhook source.",
+)
+
+
 async def get_source(session: AsyncSession, source_id: uuid.UUID) -> WebhookSource:
     """A source by id, or 404 (another workspace's source is not found either)."""
-    row = await repository.source_by_id(session, source_id)
-    if row is None:
-        raise NotFound("No such webhook source in this workspace.")
-    return row
+    return await SOURCE.get(session, source_id)
 
 
 async def create_source(session: AsyncSession, m: Mutation, data: SourceInput) -> WebhookSource:
@@ -121,12 +133,8 @@ async def create_source(session: AsyncSession, m: Mutation, data: SourceInput) -
     if await repository.source_name_taken(session, data.name):
         raise Conflict(f"A webhook source called `{data.name}` exists; replace it with PUT.")
     row = WebhookSource(id=uuid.uuid4(), tenant_id=m.tenant_id, version=1, **asdict(data))
-    session.add(row)
-    await flush_or_conflict(session, f"webhook source `{data.name}`")
+    await SOURCE.create(session, m, row.id, row)
     await _index_claims(session, row)
-    await audit_change(
-        session, m, "webhook_source.create", f"webhook_source:{row.id}", None, source_view(row)
-    )
     return row
 
 
@@ -134,38 +142,20 @@ async def replace_source(
     session: AsyncSession, m: Mutation, source_id: uuid.UUID, data: SourceInput
 ) -> WebhookSource:
     """Replace a source (version +1 when something changes)."""
-    row = await repository.source_by_id(session, source_id, for_update=True)
-    if row is None:
-        raise NotFound("No such webhook source in this workspace.")
+    row = await SOURCE.lock(session, source_id)
     data = await _checked_source(session, data)
     if await repository.source_name_taken(session, data.name, besides=row.id):
         raise Conflict(f"Another webhook source is called `{data.name}`.")
-    before = source_view(row)
-    if {**asdict(data), "version": row.version} == before:
-        return row
-    for field, value in asdict(data).items():
-        setattr(row, field, value)
-    row.version, row.updated_at = row.version + 1, utcnow()
-    await flush_or_conflict(session, f"webhook source `{data.name}`")
-    if (row.provider, row.routing) != (before["provider"], before["routing"]):
+    claimed = (row.provider, row.routing)
+    changed = await SOURCE.update(session, m, source_id, row, asdict(data))
+    if changed and (row.provider, row.routing) != claimed:
         await _index_claims(session, row)
-    await audit_change(
-        session, m, "webhook_source.update", f"webhook_source:{row.id}", before, source_view(row)
-    )
     return row
 
 
 async def delete_source(session: AsyncSession, m: Mutation, source_id: uuid.UUID) -> None:
     """Delete a source, its bindings and its claims (their foreign keys cascade)."""
-    row = await repository.source_by_id(session, source_id, for_update=True)
-    if row is None:
-        raise NotFound("No such webhook source in this workspace.")
-    before = source_view(row)
-    await session.delete(row)
-    await flush_or_conflict(session, f"webhook source `{row.name}`")
-    await audit_change(
-        session, m, "webhook_source.delete", f"webhook_source:{source_id}", before, None
-    )
+    await SOURCE.delete(session, m, source_id, await SOURCE.lock(session, source_id))
 
 
 def claimed_pairs(routing: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -222,9 +212,7 @@ async def create_binding(
     """A new binding of a source; 422 unless its action's fields check out (a job names
     one of the workspace's connectors and an operation of it, a forward a URL the SSRF
     policy allows)."""
-    source = await repository.source_by_id(session, source_id, for_update=True)
-    if source is None:
-        raise NotFound("No such webhook source in this workspace.")
+    source = await SOURCE.lock(session, source_id)
     errors = sources.binding_errors(
         action=data.action,
         connector=data.connector,
@@ -240,10 +228,9 @@ async def create_binding(
     row = WebhookBinding(
         id=uuid.uuid4(), tenant_id=m.tenant_id, source_id=source_id, **asdict(data)
     )
-    session.add(row)
-    await flush_or_conflict(session, f"webhook source `{source.name}`")
-    target = f"webhook_binding:{row.id}"
-    await audit_change(session, m, "webhook_binding.create", target, None, binding_view(row))
+    with conflicts(SOURCE.what(source_id, source)):
+        await repository.BINDINGS.create(session, row)
+    await BINDING.record(session, m, "create", row.id, None, binding_view(row))
     return row
 
 
@@ -267,11 +254,10 @@ async def delete_binding(
     session: AsyncSession, m: Mutation, source_id: uuid.UUID, binding_id: uuid.UUID
 ) -> None:
     """Delete one binding of a source."""
-    row = await repository.binding_by_id(session, source_id, binding_id)
+    row = await repository.BINDINGS.get(session, source_id, binding_id)
     if row is None:
-        raise NotFound("No such binding of this webhook source.")
+        raise BINDING.missing(binding_id)
     before = binding_view(row)
-    await session.delete(row)
-    await flush_or_conflict(session, "the webhook binding")
-    target = f"webhook_binding:{binding_id}"
-    await audit_change(session, m, "webhook_binding.delete", target, before, None)
+    with conflicts("the webhook binding"):
+        await repository.BINDINGS.delete(session, row)
+    await BINDING.record(session, m, "delete", binding_id, before, None)

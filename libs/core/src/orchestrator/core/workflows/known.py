@@ -40,5 +40,5 @@ class KnownNames:
     async def has_workflow(self, session: AsyncSession, name: str) -> bool:
         """Whether workflow ``name`` exists."""
         if name not in self.workflows:
-            self.workflows[name] = await workflows.by_name(session, name) is not None
+            self.workflows[name] = await workflows.WORKFLOWS.get(session, name) is not None
         return self.workflows[name]

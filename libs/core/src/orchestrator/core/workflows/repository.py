@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
+from orchestrator.core.db.repository import Repository
 from orchestrator.core.jobs.public import TERMINAL, Job
 from orchestrator.core.workflows.machine import ACTIVE, FINAL
 from orchestrator.core.workflows.models import Workflow, WorkflowRun
@@ -19,17 +20,8 @@ from orchestrator.core.workflows.models import Workflow, WorkflowRun
 _LOCK_RUN = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
 
-async def list_workflows(session: AsyncSession, page: PageRequest = EVERY) -> Page[Workflow]:
-    """The session's tenant's workflows by name: a page of them, or (by default) every one."""
-    return await Keyset(Workflow.name).scalars(session, select(Workflow), page)
-
-
-async def by_name(session: AsyncSession, name: str, *, for_update: bool = False) -> Workflow | None:
-    """One workflow by name; its row locked until commit when ``for_update``."""
-    query = select(Workflow).where(Workflow.name == name)
-    if for_update:
-        query = query.with_for_update()
-    return (await session.scalars(query)).one_or_none()
+WORKFLOWS = Repository(Workflow, Workflow.name)
+"""The session's tenant's workflows, by name."""
 
 
 async def get_run(session: AsyncSession, run_id: uuid.UUID) -> WorkflowRun | None:

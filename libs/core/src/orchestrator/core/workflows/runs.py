@@ -188,7 +188,7 @@ async def start_run(
 ) -> WorkflowRun:
     """A new run of ``workflow`` on its current definition, its first step queued (or the
     run failed at once when that step cannot start); 404 for an unknown workflow."""
-    found = await repository.by_name(session, workflow)
+    found = await repository.WORKFLOWS.get(session, workflow)
     if found is None:
         raise NotFound(f"No workflow called `{workflow}` in this workspace.")
     jobs.check_payload(run_input)

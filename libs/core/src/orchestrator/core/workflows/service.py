@@ -13,17 +13,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.configuration.public import (
-    FieldErrors,
-    Mutation,
-    audit_change,
-    flush_or_conflict,
-    nul_errors,
-    raise_if,
-)
-from orchestrator.core.db.base import utcnow
-from orchestrator.core.db.pages import EVERY, Page, PageRequest
-from orchestrator.core.errors import Conflict, NotFound
+from orchestrator.core.audit.change import AuditedChanges
+from orchestrator.core.configuration.public import FieldErrors, Mutation, nul_errors, raise_if
 from orchestrator.core.workflows import repository
 from orchestrator.core.workflows.definition import Step, steps_to_json, structure_errors
 from orchestrator.core.workflows.known import KnownNames
@@ -79,17 +70,15 @@ async def _checked(session: AsyncSession, steps: Sequence[Step]) -> None:
     raise_if(await steps_errors(session, steps), "The workflow is not valid.")
 
 
-async def list_workflows(session: AsyncSession, page: PageRequest = EVERY) -> Page[Workflow]:
-    """The workspace's workflows by name: a page of them, or (by default) every one."""
-    return await repository.list_workflows(session, page)
+WORKFLOW = AuditedChanges(
+    repository.WORKFLOWS, noun="workflow", kind="workflow", view=workflow_view
+)
 
 
-async def get_workflow(session: AsyncSession, name: str) -> Workflow:
-    """A workflow by name, or 404."""
-    row = await repository.by_name(session, name)
-    if row is None:
-        raise NotFound(f"No workflow called `{name}` in this workspace.")
-    return row
+list_workflows = repository.WORKFLOWS.list
+"""The workspace's workflows by name: a page of them, or (by default) every one."""
+get_workflow = WORKFLOW.get
+"""A workflow by name, or 404."""
 
 
 async def create_workflow(
@@ -97,15 +86,11 @@ async def create_workflow(
 ) -> Workflow:
     """A new workflow; 422 listing the failing fields, 409 when the name is taken."""
     await _checked(session, steps)
-    if await repository.by_name(session, name) is not None:
-        raise Conflict(f"A workflow called `{name}` exists; replace it with PUT.")
+    await WORKFLOW.refuse_taken(session, name)
     row = Workflow(
         id=uuid.uuid4(), tenant_id=m.tenant_id, name=name, steps=steps_to_json(steps), version=1
     )
-    session.add(row)
-    await flush_or_conflict(session, f"workflow `{name}`")
-    await audit_change(session, m, "workflow.create", f"workflow:{name}", None, workflow_view(row))
-    return row
+    return await WORKFLOW.create(session, m, name, row)
 
 
 async def replace_workflow(
@@ -114,27 +99,11 @@ async def replace_workflow(
     """Replace a workflow's steps (version +1 when they differ). Runs already started keep
     the definition they started with."""
     await _checked(session, steps)
-    row = await repository.by_name(session, name, for_update=True)
-    if row is None:
-        raise NotFound(f"No workflow called `{name}` in this workspace.")
-    new_steps = steps_to_json(steps)
-    if row.steps == new_steps:
-        return row
-    before = workflow_view(row)
-    row.steps, row.version, row.updated_at = new_steps, row.version + 1, utcnow()
-    await flush_or_conflict(session, f"workflow `{name}`")
-    await audit_change(
-        session, m, "workflow.update", f"workflow:{name}", before, workflow_view(row)
-    )
+    row = await WORKFLOW.lock(session, name)
+    await WORKFLOW.update(session, m, name, row, {"steps": steps_to_json(steps)})
     return row
 
 
 async def delete_workflow(session: AsyncSession, m: Mutation, name: str) -> None:
     """Delete a workflow (runs already started finish on their snapshot)."""
-    row = await repository.by_name(session, name, for_update=True)
-    if row is None:
-        raise NotFound(f"No workflow called `{name}` in this workspace.")
-    before = workflow_view(row)
-    await session.delete(row)
-    await flush_or_conflict(session, f"workflow `{name}`")
-    await audit_change(session, m, "workflow.delete", f"workflow:{name}", before, None)
+    await WORKFLOW.delete(session, m, name, await WORKFLOW.lock(session, name))

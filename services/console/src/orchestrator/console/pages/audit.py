@@ -11,7 +11,7 @@ from litestar.response import Template
 
 from orchestrator.console.context import Console, provide_console
 from orchestrator.console.diff import changes
-from orchestrator.console.render import page
+from orchestrator.console.render import list_page
 
 Filter = Annotated[str, Parameter(max_length=200)]
 
@@ -41,23 +41,18 @@ async def audit_log(
         "since": since,
         "until": until,
     }
-    found = await console.control(
-        "GET",
-        "/audit",
-        workspace=workspace,
-        params={**filters, "cursor": cursor, "limit": console.settings.console.page_size},
-    )
-    records = [
-        {**record, "changes": changes(record.get("before"), record.get("after"))}
-        for record in found["items"]
-    ]
-    return await page(
+    return await list_page(
         console,
         "audit.html",
-        workspace=str(workspace),
+        "/audit",
+        workspace=workspace,
         section="audit",
-        records=records,
-        filters={**filters, "action": action},
-        query={key: value for key, value in ui_filters(filters, action).items() if value},
-        next_cursor=found["next_cursor"],
+        rows="records",
+        filters=filters,
+        cursor=cursor,
+        page_filters=ui_filters(filters, action),
+        show=lambda record: {
+            **record,
+            "changes": changes(record.get("before"), record.get("after")),
+        },
     )

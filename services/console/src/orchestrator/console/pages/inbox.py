@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 
 from orchestrator.console.context import Console, provide_console
 from orchestrator.console.pages.submitted import act, chosen, field, posted, required_reason
-from orchestrator.console.render import page
+from orchestrator.console.render import list_page, page
 
 DEPENDENCIES = {"console": provide_console}
 Filter = Annotated[str, Parameter(max_length=500)]
@@ -41,26 +41,18 @@ async def inbox(
         "received_after": received_after,
         "received_before": received_before,
     }
-    found, sources = (
-        await console.control(
-            "GET",
-            "/webhooks/inbox",
-            workspace=workspace,
-            params={**filters, "cursor": cursor, "limit": console.settings.console.page_size},
-        ),
-        await console.control(
-            "GET", "/webhooks/sources", workspace=workspace, params={"limit": 200}
-        ),
+    sources = await console.control(
+        "GET", "/webhooks/sources", workspace=workspace, params={"limit": 200}
     )
-    return await page(
+    return await list_page(
         console,
         "inbox.html",
-        workspace=str(workspace),
+        "/webhooks/inbox",
+        workspace=workspace,
         section="inbox",
-        events=found["items"],
-        next_cursor=found["next_cursor"],
+        rows="events",
         filters=filters,
-        query={key: value for key, value in filters.items() if value},
+        cursor=cursor,
         statuses=STATUSES,
         sources={source["id"]: source["name"] for source in sources["items"]},
     )

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 
 from orchestrator.console.context import Console, provide_console
 from orchestrator.console.pages.submitted import act, chosen, field, posted, required_reason
-from orchestrator.console.render import page
+from orchestrator.console.render import list_page, page
 
 DEPENDENCIES = {"console": provide_console}
 Filter = Annotated[str, Parameter(max_length=500)]
@@ -40,21 +40,15 @@ async def jobs(
         "since": since,
         "until": until,
     }
-    found = await console.control(
-        "GET",
-        "/jobs",
-        workspace=workspace,
-        params={**filters, "cursor": cursor, "limit": console.settings.console.page_size},
-    )
-    return await page(
+    return await list_page(
         console,
         "jobs.html",
-        workspace=str(workspace),
+        "/jobs",
+        workspace=workspace,
         section="jobs",
-        jobs=found["items"],
-        next_cursor=found["next_cursor"],
+        rows="jobs",
         filters=filters,
-        query={key: value for key, value in filters.items() if value},
+        cursor=cursor,
         statuses=STATUSES,
     )
 

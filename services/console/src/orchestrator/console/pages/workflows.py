@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from litestar.response import Template
 
 from orchestrator.console.context import Console, provide_console
-from orchestrator.console.render import page
+from orchestrator.console.render import list_page, page
 
 DEPENDENCIES = {"console": provide_console}
 Filter = Annotated[str, Parameter(max_length=500)]
@@ -28,21 +28,15 @@ async def runs(
 ) -> Template:
     """A page of runs, newest first."""
     filters = {"workflow": workflow, "status": status}
-    found = await console.control(
-        "GET",
-        "/workflow-runs",
-        workspace=workspace,
-        params={**filters, "cursor": cursor, "limit": console.settings.console.page_size},
-    )
-    return await page(
+    return await list_page(
         console,
         "workflow_runs.html",
-        workspace=str(workspace),
+        "/workflow-runs",
+        workspace=workspace,
         section="workflows",
-        runs=found["items"],
-        next_cursor=found["next_cursor"],
+        rows="runs",
         filters=filters,
-        query={key: value for key, value in filters.items() if value},
+        cursor=cursor,
         statuses=STATUSES,
     )
 

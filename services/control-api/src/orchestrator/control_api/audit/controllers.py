@@ -11,19 +11,18 @@ from orchestrator.control_api.audit.schemas import AuditList, AuditRecordOut
 from orchestrator.control_api.guards import requires_role
 from orchestrator.control_api.roles import AUDIT_READERS
 from orchestrator.control_api.scope import READ_GUARDS, WorkspaceScope, provide_scope
+from orchestrator.control_api.views import READS
 from orchestrator.control_api.webhook_inbox.controllers import Instant
 from orchestrator.core.audit import repository
 from orchestrator.core.audit.cursor import AuditIds, AuditPosition
 from orchestrator.core.audit.repository import AuditFilter
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.fields import NO_NUL, parse_instant
-from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import AuditLog
 from orchestrator.core.runtime import Resources
 
 # Support and BillingAdmin read the configuration but not who changed it and why: the
 # log names every operator and impersonation of the workspace.
-READS = problem_responses(400, 401, 403, 404, 409, 503)
 _IDS_KEY = "audit_ids"
 
 

@@ -13,7 +13,6 @@ from orchestrator.control_api.configs.schemas import (
     ConfigList,
     ConfigOut,
     ConfigPut,
-    ConfigSummary,
 )
 from orchestrator.control_api.fields import NameInPath
 from orchestrator.control_api.pages import PAGED
@@ -24,15 +23,12 @@ from orchestrator.control_api.scope import (
     WorkspaceScope,
     provide_scope,
 )
+from orchestrator.control_api.views import READS, WRITES, out, page_out
 from orchestrator.core.configuration import configs, repository
 from orchestrator.core.configuration.models import Config, ConfigVersion
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import NotFound
 from orchestrator.core.http.auth import guarded, provide_principal
-from orchestrator.core.http.problems import problem_responses
-
-READS = problem_responses(400, 401, 403, 404, 409, 503)
-WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
 
 Version = Annotated[
     int | None,
@@ -59,14 +55,12 @@ ExpectedActive = Annotated[
 
 def to_out(config: Config, version: ConfigVersion) -> ConfigOut:
     """The API view of one config version."""
-    return ConfigOut(
+    return out(
+        version,
+        ConfigOut,
         name=config.name,
-        version=version.version,
         active_version=config.active_version,
         latest_version=config.latest_version,
-        document=version.document,
-        created_by=version.created_by,
-        created_at=version.created_at,
     )
 
 
@@ -82,18 +76,7 @@ class ConfigController(Controller):
     async def list_configs(self, ws: WorkspaceScope, page: PageRequest) -> ConfigList:
         """The workspace's configs by name, without documents; cursor-paginated."""
         got = await repository.list_configs(ws.session, page)
-        return ConfigList(
-            items=[
-                ConfigSummary(
-                    name=c.name,
-                    active_version=c.active_version,
-                    latest_version=c.latest_version,
-                    updated_at=c.updated_at,
-                )
-                for c in got.items
-            ],
-            next_cursor=got.next_cursor,
-        )
+        return page_out(got, ConfigList)
 
     @get("/{name:str}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_config(

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import msgspec
 
 from orchestrator.control_api.fields import Name
+from orchestrator.control_api.views import page_schema
 
 TypeName = Annotated[
     str,
@@ -64,9 +65,7 @@ class ConnectorOut(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: dt.datetime
 
 
-class ConnectorList(msgspec.Struct, frozen=True):
-    """A page of the workspace's connectors, by name; pass ``next_cursor`` as ``cursor`` for
-    the next (``null`` on the last)."""
-
-    items: list[ConnectorOut]
-    next_cursor: str | None
+ConnectorList = page_schema(
+    ConnectorOut,
+    "A page of the workspace's connectors, by name",
+)

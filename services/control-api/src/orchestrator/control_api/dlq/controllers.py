@@ -19,6 +19,7 @@ from orchestrator.control_api.scope import (
     WorkspaceScope,
     provide_scope,
 )
+from orchestrator.control_api.views import READS
 from orchestrator.control_api.webhook_inbox.controllers import audited, waker_of
 from orchestrator.core.deadline import route_budget
 from orchestrator.core.http.auth import guarded, provide_principal
@@ -29,7 +30,6 @@ from orchestrator.core.jobs.cursor import JobCursor, cursor_param
 from orchestrator.core.jobs.dead_queries import DeadFilter, list_dead
 from orchestrator.core.jobs.views import DeadJobFilter, to_out
 
-READS = problem_responses(400, 401, 403, 404, 409, 503)
 WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
 QueryName = Annotated[str | None, QueryParameter(min_length=1, max_length=200, pattern=NO_NUL)]
 

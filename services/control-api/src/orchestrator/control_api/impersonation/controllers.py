@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.credentials import NO_STORE
-from orchestrator.control_api.guards import organization_of, requires_role
+from orchestrator.control_api.guards import org_transaction, organization_of, requires_role
 from orchestrator.control_api.impersonation.schemas import (
     READ_SCOPES,
     ImpersonationStart,
@@ -181,8 +181,7 @@ class ImpersonationController(Controller):
         """Revoke an impersonation token of your organization on every service; idempotent."""
         resources: Resources = request.app.state.resources
         workspace_id = _workspace_of(jti)
-        async with resources.sessions() as session, session.begin():
-            await set_organization(session, organization_of(principal))
+        async with org_transaction(request, principal) as session:
             if await repository.get_workspace(session, workspace_id) is None:
                 raise NotFound("No such impersonation in your organization.")
             await set_tenant(session, workspace_id)

@@ -10,18 +10,17 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from orchestrator.control_api.jobs.schemas import JobDetail, JobList
 from orchestrator.control_api.scope import READ_GUARDS, WorkspaceScope, provide_scope
+from orchestrator.control_api.views import READS
 from orchestrator.control_api.webhook_inbox.controllers import Instant
 from orchestrator.core.db.pages import DEFAULT_LIMIT, MAX_LIMIT
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.fields import NO_NUL, parse_instant
-from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.jobs import listing_queries, single_job, single_job_queries
 from orchestrator.core.jobs.cursor import JobCursor, cursor_param
 from orchestrator.core.jobs.listing_queries import JobFilter
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.jobs.views import Status, attempt_out, to_out
 
-READS = problem_responses(400, 401, 403, 404, 409, 503)
 ATTEMPTS_SHOWN = 100
 """The most attempts one job shows (the latest): a job replayed from the DLQ again and
 again keeps every attempt."""

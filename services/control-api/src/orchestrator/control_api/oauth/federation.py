@@ -33,7 +33,7 @@ from orchestrator.control_api.credentials import announce, horizon_s
 from orchestrator.control_api.oauth.service import operator_grant, sign_grant
 from orchestrator.control_api.operators.service import operator_view
 from orchestrator.control_api.settings import OidcFederation, get_settings
-from orchestrator.core import audit
+from orchestrator.core.audit.change import record_change
 from orchestrator.core.auth import revocation, sso
 from orchestrator.core.auth.issuer import TokenIssuer
 from orchestrator.core.auth.oidc import (
@@ -45,6 +45,7 @@ from orchestrator.core.auth.oidc import (
 from orchestrator.core.auth.oidc_fetch import json_fetcher
 from orchestrator.core.auth.revocation import SubjectRevocation
 from orchestrator.core.auth.subjects import operator_subject
+from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import BadRequest, InvalidGrant, ServiceUnavailable
@@ -306,13 +307,6 @@ async def _audit(
     # Audit rows are per workspace (RLS): an operator's own rows live in its home workspace.
     # The actor is the person signing in: the provider vouched for them, nobody else acted.
     await set_tenant(session, operator.home_workspace_id)
-    await audit.record(
-        session,
-        tenant_id=operator.home_workspace_id,
-        actor=operator.name,
-        action=action,
-        target=f"operator:{operator.id}",
-        reason=REASON,
-        before=before,
-        after={**operator_view(operator), **extra},
-    )
+    by = Mutation(operator.home_workspace_id, operator.name, REASON)
+    after = {**operator_view(operator), **extra}
+    await record_change(session, by, action, f"operator:{operator.id}", before, after)

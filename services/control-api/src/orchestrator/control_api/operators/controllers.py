@@ -17,8 +17,8 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.control_api.credentials import NO_STORE, announce, horizon_s
-from orchestrator.control_api.guards import organization_of, requires_role, session_for_org
+from orchestrator.control_api.credentials import NO_STORE, Issued, announce, horizon_s
+from orchestrator.control_api.guards import org_transaction, requires_role, session_for_org
 from orchestrator.control_api.operators import service
 from orchestrator.control_api.operators.schemas import (
     OperatorCreate,
@@ -29,9 +29,9 @@ from orchestrator.control_api.operators.schemas import (
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.roles import ADMINS
 from orchestrator.control_api.scope import Reason
+from orchestrator.control_api.views import out
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
 from orchestrator.core.db.pages import PageRequest
-from orchestrator.core.db.tenant import set_organization
 from orchestrator.core.http.auth import authenticated, guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.identity.models import Operator
@@ -43,22 +43,13 @@ ADMIN_ONLY = guarded(authenticated(CONTROL_AUDIENCE, "control:write"), requires_
 
 def to_out(operator: Operator) -> OperatorOut:
     """The API view of an operator: never its secret or hash."""
-    return OperatorOut(
-        id=operator.id,
-        name=operator.name,
-        role=operator.role,
-        client_id=operator.client_id,
-        home_workspace_id=operator.home_workspace_id,
-        enabled=operator.disabled_at is None,
-        disabled_at=operator.disabled_at,
-        created_at=operator.created_at,
-    )
+    return out(operator, OperatorOut, enabled=operator.disabled_at is None)
 
 
-def _credentials(issued: service.Issued, status_code: int) -> Response[OperatorCredentials]:
+def _credentials(issued: Issued[Operator], status_code: int) -> Response[OperatorCredentials]:
     body = OperatorCredentials(
-        operator=to_out(issued.operator),
-        client_id=issued.operator.client_id,
+        operator=to_out(issued.row),
+        client_id=issued.row.client_id,
         client_secret=issued.client_secret,
     )
     return Response(body, status_code=status_code, headers=NO_STORE)
@@ -131,9 +122,7 @@ class OperatorController(Controller):
         Idempotent; you cannot disable yourself.
         """
         resources: Resources = request.app.state.resources
-        # Its own transaction, not ``session_for_org``: the announcement follows the commit.
-        async with resources.sessions() as session, session.begin():
-            await set_organization(session, organization_of(principal))
+        async with org_transaction(request, principal) as session:
             changed = await service.set_enabled(
                 session,
                 principal,
@@ -143,7 +132,7 @@ class OperatorController(Controller):
                 horizon_s=horizon_s(resources),
             )
         await announce(resources, changed.revoked)
-        return to_out(changed.operator)
+        return to_out(changed.row)
 
     @post(
         "/{operator_id:uuid}/enable",
@@ -169,7 +158,7 @@ class OperatorController(Controller):
             reason=reason,
             horizon_s=horizon_s(resources),
         )
-        return to_out(changed.operator)
+        return to_out(changed.row)
 
     @post(
         "/{operator_id:uuid}/rotate-secret",
@@ -190,8 +179,7 @@ class OperatorController(Controller):
         A single sign-on operator (``sso:…``) has no secret to rotate (409).
         """
         resources: Resources = request.app.state.resources
-        async with resources.sessions() as session, session.begin():
-            await set_organization(session, organization_of(principal))
+        async with org_transaction(request, principal) as session:
             issued = await service.rotate_secret(
                 session, principal, operator_id, reason=reason, horizon_s=horizon_s(resources)
             )

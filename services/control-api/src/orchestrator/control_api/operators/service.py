@@ -9,17 +9,18 @@ it once that commits.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.control_api.credentials import Changed, Issued, revoked_view
 from orchestrator.control_api.guards import organization_of
-from orchestrator.core import audit
+from orchestrator.core.audit.change import record_change
 from orchestrator.core.auth import revocation, sso
 from orchestrator.core.auth.claims import OperatorRole, Principal
 from orchestrator.core.auth.revocation import SubjectRevocation
 from orchestrator.core.auth.subjects import operator_subject
+from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.tenant import set_tenant
@@ -29,23 +30,6 @@ from orchestrator.core.models import WorkspaceStatus
 from orchestrator.core.tenancy import repository
 
 BREAK_GLASS = OperatorRole.BREAK_GLASS_ADMIN.value
-
-
-@dataclass(frozen=True)
-class Issued:
-    """An operator and the only copy of its new secret."""
-
-    operator: Operator
-    client_secret: str
-    revoked: SubjectRevocation | None = None
-
-
-@dataclass(frozen=True)
-class Changed:
-    """An operator after a change, and the revocation to announce once it commits."""
-
-    operator: Operator
-    revoked: SubjectRevocation | None
 
 
 def operator_view(operator: Operator) -> dict[str, Any]:
@@ -77,19 +61,9 @@ async def _audit(
 ) -> None:
     # Audit rows are per workspace (RLS): an operator's own rows live in its home workspace.
     await set_tenant(session, operator.home_workspace_id)
-    after = operator_view(operator)
-    if revoked is not None:
-        after["tokens_revoked_before"] = revoked.revoked_before.isoformat()
-    await audit.record(
-        session,
-        tenant_id=operator.home_workspace_id,
-        actor=principal.subject,
-        action=action,
-        target=f"operator:{operator.id}",
-        reason=reason,
-        before=before,
-        after=after,
-    )
+    by = Mutation(operator.home_workspace_id, principal.subject, reason)
+    after = revoked_view(operator_view(operator), revoked)
+    await record_change(session, by, action, f"operator:{operator.id}", before, after)
 
 
 async def create(
@@ -101,7 +75,7 @@ async def create(
     home_workspace_id: uuid.UUID,
     environment: str,
     reason: str,
-) -> Issued:
+) -> Issued[Operator]:
     """A new operator in the caller's organization, with a fresh secret."""
     org = organization_of(principal)
     _may_manage(principal, role.value)
@@ -171,7 +145,7 @@ async def set_enabled(
     enabled: bool,
     reason: str,
     horizon_s: int,
-) -> Changed:
+) -> Changed[Operator]:
     """Disable or enable an operator; a no-op (and no audit record) when already so.
 
     Disabling revokes every token the operator holds; enabling revives none of them.
@@ -203,7 +177,7 @@ async def rotate_secret(
     *,
     reason: str,
     horizon_s: int,
-) -> Issued:
+) -> Issued[Operator]:
     """A new secret for an operator; the old one, and every token it got, stop working at once."""
     operator = await _target(session, principal, operator_id)
     if operator.name.startswith(sso.OPERATOR_PREFIX):

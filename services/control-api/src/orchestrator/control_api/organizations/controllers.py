@@ -27,6 +27,7 @@ from orchestrator.control_api.organizations.schemas import (
 )
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.scope import Reason
+from orchestrator.control_api.views import out
 from orchestrator.control_api.workspaces.controllers import to_out as workspace_out
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
 from orchestrator.core.db.pages import PageRequest
@@ -62,13 +63,7 @@ def platform_guards(scope: str) -> tuple[Guard, ...]:
 
 def to_out(org: Organization) -> OrganizationOut:
     """The API view of an organization."""
-    return OrganizationOut(
-        id=org.id,
-        name=org.name,
-        status=org.status.value,
-        operation_id=org.operation_id,
-        created_at=org.created_at,
-    )
+    return out(org, OrganizationOut)
 
 
 class OrganizationController(Controller):

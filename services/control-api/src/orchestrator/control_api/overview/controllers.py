@@ -22,9 +22,9 @@ from orchestrator.control_api.overview.schemas import (
     RecentWindowOut,
 )
 from orchestrator.control_api.scope import READ_GUARDS, WorkspaceScope, provide_scope
+from orchestrator.control_api.views import READS
 from orchestrator.core.events.views import to_out as event_out
 from orchestrator.core.http.auth import guarded, provide_principal
-from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.overview import service
 from orchestrator.core.overview.repository import RecentCalls
 from orchestrator.core.overview.service import ConnectorHealth, Overview
@@ -33,7 +33,6 @@ from orchestrator.core.policy.budget import period_at, warning_threshold
 from orchestrator.core.policy.inspect import BreakerView, OperationState, RateLimitView
 from orchestrator.core.runtime import Resources
 
-READS = problem_responses(400, 401, 403, 404, 409, 503)
 _WORST_FIRST = (BreakerState.OPEN, BreakerState.HALF_OPEN, BreakerState.CLOSED)
 
 Events = Annotated[

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import msgspec
 
 from orchestrator.control_api.fields import Name
+from orchestrator.control_api.views import page_schema
 from orchestrator.core.policy.model import PolicySpec
 
 Spec = Annotated[
@@ -45,9 +46,7 @@ class PolicyOut(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: dt.datetime
 
 
-class PolicyList(msgspec.Struct, frozen=True):
-    """A page of the workspace's policies, by name; pass ``next_cursor`` as ``cursor`` for the
-    next (``null`` on the last)."""
-
-    items: list[PolicyOut]
-    next_cursor: str | None
+PolicyList = page_schema(
+    PolicyOut,
+    "A page of the workspace's policies, by name",
+)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import msgspec
 
 from orchestrator.control_api.fields import Name
+from orchestrator.control_api.views import page_schema
 from orchestrator.core.http.fields import NO_NUL
 
 Cron = Annotated[
@@ -77,9 +78,7 @@ class ScheduleOut(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: dt.datetime
 
 
-class ScheduleList(msgspec.Struct, frozen=True):
-    """A page of the workspace's schedules, by name; pass ``next_cursor`` as ``cursor`` for
-    the next (``null`` on the last)."""
-
-    items: list[ScheduleOut]
-    next_cursor: str | None
+ScheduleList = page_schema(
+    ScheduleOut,
+    "A page of the workspace's schedules, by name",
+)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Request, put
 
 from orchestrator.control_api.fields import NameInPath
-from orchestrator.control_api.pages import PAGED
+from orchestrator.control_api.named import Named, Write, named_controller
 from orchestrator.control_api.scope import (
-    READ_GUARDS,
     WRITE_GUARDS,
     Reason,
     WorkspaceScope,
-    provide_scope,
 )
 from orchestrator.control_api.secret_refs.schemas import (
     SecretRefCreate,
@@ -22,18 +20,14 @@ from orchestrator.control_api.secret_refs.schemas import (
     SecretRefReplace,
     SecretValue,
 )
+from orchestrator.control_api.views import WRITES, out, page_out
 from orchestrator.core.configuration import repository, secret_refs
-from orchestrator.core.db.pages import PageRequest
-from orchestrator.core.http.auth import guarded, provide_principal
-from orchestrator.core.http.problems import problem_responses
+from orchestrator.core.http.auth import guarded
 from orchestrator.core.models import SecretRef
 from orchestrator.core.runtime import Resources
 from orchestrator.core.secrets.keyring import keyring_from
 from orchestrator.core.secrets.refs import scheme_of
 from orchestrator.core.secrets.scope import RefScope
-
-READS = problem_responses(400, 401, 403, 404, 409, 503)
-WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
 
 
 def scope_of(request: Request[Any, Any, Any]) -> RefScope:
@@ -42,72 +36,65 @@ def scope_of(request: Request[Any, Any, Any]) -> RefScope:
     return RefScope.from_settings(resources.settings.secret_refs)
 
 
+def derived(row: SecretRef) -> dict[str, Any]:
+    """The fields of a secret ref's view its row holds only in other forms (never the
+    value itself)."""
+    # A row stored before the current rules is still shown (and can be repointed).
+    return {"scheme": scheme_of(row.ref) or "unknown", "has_value": row.sealed_value is not None}
+
+
 def to_out(row: SecretRef) -> SecretRefOut:
     """The API view of a secret ref."""
-    return SecretRefOut(
-        name=row.name,
-        ref=row.ref,
-        # A row stored before the current rules is still shown (and can be repointed).
-        scheme=scheme_of(row.ref) or "unknown",
-        has_value=row.sealed_value is not None,
-        version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+    return out(row, SecretRefOut, **derived(row))
+
+
+async def _create(w: Write) -> SecretRef:
+    return await secret_refs.create_secret_ref(
+        w.ws.session, w.m, w.data.name, w.data.ref, scope_of(w.request)
     )
 
 
-class SecretRefController(Controller):
-    """Secret refs of one workspace (``?workspace=``, default the token's)."""
+async def _replace(w: Write, name: str) -> SecretRef:
+    scope = scope_of(w.request)
+    return await secret_refs.replace_secret_ref(w.ws.session, w.m, name, w.data.ref, scope)
 
-    path = "/api/v1/secret-refs"
-    tags = ["secret-refs"]
-    security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal, "ws": provide_scope}
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
-    async def list_secret_refs(self, ws: WorkspaceScope, page: PageRequest) -> SecretRefList:
-        """The workspace's secret refs by name; cursor-paginated."""
-        got = await repository.list_secret_refs(ws.session, page)
-        return SecretRefList(items=[to_out(r) for r in got.items], next_cursor=got.next_cursor)
+_SecretRefs = named_controller(
+    "_SecretRefs",
+    "The five routes every named resource has.",
+    Named(
+        "/api/v1/secret-refs",
+        "secret_ref",
+        (SecretRefOut, SecretRefList, SecretRefCreate, SecretRefReplace),
+        create=(
+            _create,
+            "Create a secret ref (422 when it names what the workspace may not reach).",
+        ),
+        replace=(
+            _replace,
+            "Point a secret ref elsewhere; the version goes up only when the ref changes.",
+        ),
+        get=(
+            secret_refs.get_secret_ref,
+            "One secret ref; ``has_value`` says whether a ``db://`` value is stored.",
+        ),
+        delete=(
+            secret_refs.delete_secret_ref,
+            "Delete a secret ref no connector uses (409 names the connectors that do).",
+        ),
+        list=(
+            repository.list_secret_refs,
+            "The workspace's secret refs by name; cursor-paginated.",
+        ),
+        show=to_out,
+        show_page=lambda got: page_out(got, SecretRefList, derived),
+    ),
+)
 
-    @get("/{name:str}", opt=guarded(*READ_GUARDS), responses=READS)
-    async def get_secret_ref(self, ws: WorkspaceScope, name: NameInPath) -> SecretRefOut:
-        """One secret ref; ``has_value`` says whether a ``db://`` value is stored."""
-        return to_out(await secret_refs.get_secret_ref(ws.session, name))
 
-    @post(opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES)
-    async def create_secret_ref(
-        self,
-        request: Request[Any, Any, Any],
-        ws: WorkspaceScope,
-        data: SecretRefCreate,
-        reason: Reason,
-    ) -> SecretRefOut:
-        """Create a secret ref (422 when it names what the workspace may not reach)."""
-        m = ws.mutation(reason)
-        scope = scope_of(request)
-        return to_out(
-            await secret_refs.create_secret_ref(ws.session, m, data.name, data.ref, scope)
-        )
-
-    @put("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=WRITES)
-    async def replace_secret_ref(
-        self,
-        request: Request[Any, Any, Any],
-        ws: WorkspaceScope,
-        name: NameInPath,
-        data: SecretRefReplace,
-        reason: Reason,
-    ) -> SecretRefOut:
-        """Point a secret ref elsewhere; the version goes up only when the ref changes."""
-        m = ws.mutation(reason)
-        scope = scope_of(request)
-        return to_out(await secret_refs.replace_secret_ref(ws.session, m, name, data.ref, scope))
-
-    @delete("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=READS)
-    async def delete_secret_ref(self, ws: WorkspaceScope, name: NameInPath, reason: Reason) -> None:
-        """Delete a secret ref no connector uses (409 names the connectors that do)."""
-        await secret_refs.delete_secret_ref(ws.session, ws.mutation(reason), name)
+class SecretRefController(_SecretRefs):  # type: ignore[misc,valid-type]
+    """Secret refs of one workspace (``?workspace=``, default the token's), and the
+    write-only value of ``db://`` ones."""
 
     @put("/{name:str}/value", opt=guarded(*WRITE_GUARDS), status_code=204, responses=WRITES)
     async def set_secret_value(

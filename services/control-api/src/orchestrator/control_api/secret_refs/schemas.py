@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from orchestrator.control_api.fields import Name
+from orchestrator.control_api.views import page_schema
 from orchestrator.core.secrets.refs import REF_PATTERN
 
 Ref = Annotated[
@@ -65,9 +66,7 @@ class SecretRefOut(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: dt.datetime
 
 
-class SecretRefList(msgspec.Struct, frozen=True):
-    """A page of the workspace's secret refs, by name; pass ``next_cursor`` as ``cursor`` for
-    the next (``null`` on the last)."""
-
-    items: list[SecretRefOut]
-    next_cursor: str | None
+SecretRefList = page_schema(
+    SecretRefOut,
+    "A page of the workspace's secret refs, by name",
+)

@@ -15,7 +15,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 
-from orchestrator.control_api.credentials import NO_STORE, announce, horizon_s
+from orchestrator.control_api.credentials import NO_STORE, Issued, announce, horizon_s
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.scope import (
     READ_GUARDS,
@@ -32,15 +32,12 @@ from orchestrator.control_api.service_identities.schemas import (
     ServiceIdentityList,
     ServiceIdentityOut,
 )
+from orchestrator.control_api.views import READS, WRITES, out
 from orchestrator.core.auth.claims import Principal
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
-from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.identity.models import ServiceIdentity
 from orchestrator.core.runtime import Resources
-
-READS = problem_responses(400, 401, 403, 404, 409, 503)
-WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
 
 # The workspace's transaction as a context manager, for the handlers that must
 # announce a revocation after it commits (a dependency commits after the handler).
@@ -49,22 +46,15 @@ workspace_transaction = asynccontextmanager(provide_scope)
 
 def to_out(identity: ServiceIdentity) -> ServiceIdentityOut:
     """The API view of a service identity: never its secret or hash."""
-    return ServiceIdentityOut(
-        id=identity.id,
-        workspace_id=identity.workspace_id,
-        name=identity.name,
-        client_id=identity.client_id,
-        scopes=list(identity.scopes),
-        enabled=identity.disabled_at is None,
-        created_at=identity.created_at,
-        disabled_at=identity.disabled_at,
-    )
+    return out(identity, ServiceIdentityOut, enabled=identity.disabled_at is None)
 
 
-def _credentials(issued: service.Issued, status_code: int) -> Response[ServiceIdentityCredentials]:
+def _credentials(
+    issued: Issued[ServiceIdentity], status_code: int
+) -> Response[ServiceIdentityCredentials]:
     body = ServiceIdentityCredentials(
-        service_identity=to_out(issued.identity),
-        client_id=issued.identity.client_id,
+        service_identity=to_out(issued.row),
+        client_id=issued.row.client_id,
         client_secret=issued.client_secret,
     )
     return Response(body, status_code=status_code, headers=NO_STORE)
@@ -114,7 +104,7 @@ class ServiceIdentityController(Controller):
                 ws, identity_id, enabled=False, reason=reason, horizon_s=horizon_s(resources)
             )
         await announce(resources, changed.revoked)
-        return to_out(changed.identity)
+        return to_out(changed.row)
 
     @post(
         "/{identity_id:uuid}/enable", opt=guarded(*WRITE_GUARDS), status_code=200, responses=READS
@@ -131,7 +121,7 @@ class ServiceIdentityController(Controller):
         changed = await service.set_enabled(
             ws, identity_id, enabled=True, reason=reason, horizon_s=horizon_s(resources)
         )
-        return to_out(changed.identity)
+        return to_out(changed.row)
 
     @post(
         "/{identity_id:uuid}/rotate-secret",

@@ -11,40 +11,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
+from orchestrator.control_api.credentials import Changed, Issued, revoked_view
 from orchestrator.control_api.scope import WorkspaceScope
-from orchestrator.core import audit
+from orchestrator.core.audit.change import record_change
 from orchestrator.core.auth import revocation
 from orchestrator.core.auth.claims import EXEC_SCOPES
 from orchestrator.core.auth.revocation import SubjectRevocation
 from orchestrator.core.auth.subjects import service_subject
-from orchestrator.core.configuration.mutation import flush_or_conflict
+from orchestrator.core.configuration.mutation import Mutation, flush_or_conflict
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.pages import Keyset, Page, PageRequest
 from orchestrator.core.errors import Conflict, NotFound, ValidationFailed
 from orchestrator.core.identity.models import ServiceIdentity
-
-
-@dataclass(frozen=True)
-class Issued:
-    """A service identity and the only copy of its new secret."""
-
-    identity: ServiceIdentity
-    client_secret: str
-    revoked: SubjectRevocation | None = None
-
-
-@dataclass(frozen=True)
-class Changed:
-    """A service identity after a change, and the revocation to announce once it commits."""
-
-    identity: ServiceIdentity
-    revoked: SubjectRevocation | None
 
 
 def identity_view(identity: ServiceIdentity) -> dict[str, Any]:
@@ -90,22 +73,16 @@ async def _audit(
     before: dict[str, Any] | None,
     revoked: SubjectRevocation | None = None,
 ) -> None:
-    after = identity_view(identity)
-    if revoked is not None:
-        after["tokens_revoked_before"] = revoked.revoked_before.isoformat()
-    await audit.record(
-        ws.session,
-        tenant_id=ws.tenant_id,
-        actor=ws.principal.subject,
-        action=action,
-        target=f"service-identity:{identity.id}",
-        reason=reason,
-        before=before,
-        after=after,
-    )
+    after = revoked_view(identity_view(identity), revoked)
+    # Not ``ws.mutation``: that also tells the exec plane its configuration changed.
+    by = Mutation(ws.tenant_id, ws.principal.subject, reason)
+    target = f"service-identity:{identity.id}"
+    await record_change(ws.session, by, action, target, before, after)
 
 
-async def create(ws: WorkspaceScope, *, name: str, scopes: list[str], reason: str) -> Issued:
+async def create(
+    ws: WorkspaceScope, *, name: str, scopes: list[str], reason: str
+) -> Issued[ServiceIdentity]:
     """A new service identity of the workspace, with a fresh secret; 409 if the name is taken."""
     allowed = checked_scopes(scopes)
     taken = await ws.session.scalar(
@@ -164,7 +141,7 @@ async def set_enabled(
     enabled: bool,
     reason: str,
     horizon_s: int,
-) -> Changed:
+) -> Changed[ServiceIdentity]:
     """Disable or enable a service identity; a no-op (and no audit record) when already so.
 
     Disabling revokes every token the identity holds; enabling revives none of them.
@@ -185,7 +162,7 @@ async def set_enabled(
 
 async def rotate_secret(
     ws: WorkspaceScope, identity_id: uuid.UUID, *, reason: str, horizon_s: int
-) -> Issued:
+) -> Issued[ServiceIdentity]:
     """A new secret; the old one, and every token got with it, stop working at once.
 
     A disabled identity may be rotated too (a leaked secret is replaced before it is

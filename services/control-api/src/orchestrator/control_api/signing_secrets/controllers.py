@@ -25,8 +25,9 @@ from orchestrator.control_api.signing_secrets.schemas import (
     SigningSecretOut,
     SigningSecretRotate,
 )
-from orchestrator.core import audit
+from orchestrator.core.audit.change import record_change
 from orchestrator.core.callbacks import secrets
+from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.runtime import Resources
@@ -67,15 +68,8 @@ class SigningSecretController(Controller):
         """The secrets that sign callbacks and forwards now, the newest first."""
         resources: Resources = request.app.state.resources
         found = await secrets.signing_secrets(ws.session, keyring_from(resources.settings.crypto))
-        await audit.record(
-            ws.session,
-            tenant_id=ws.tenant_id,
-            actor=ws.principal.subject,
-            action="signing_secret.reveal",
-            target=TARGET,
-            reason="read through the control-api",
-            after=_ids(found),
-        )
+        by = Mutation(ws.tenant_id, ws.principal.subject, "read through the control-api")
+        await record_change(ws.session, by, "signing_secret.reveal", TARGET, None, _ids(found))
         return to_list(found)
 
     @post(
@@ -97,14 +91,7 @@ class SigningSecretController(Controller):
         keys = keyring_from(resources.settings.crypto)
         before = await secrets.signing_secrets(ws.session, keys)
         found = await secrets.rotate(ws.session, keys, ws.tenant_id, grace)
-        await audit.record(
-            ws.session,
-            tenant_id=ws.tenant_id,
-            actor=ws.principal.subject,
-            action="signing_secret.rotate",
-            target=TARGET,
-            reason=reason,
-            before=_ids(before),
-            after={**_ids(found), "grace_period_s": int(grace.total_seconds())},
-        )
+        after = {**_ids(found), "grace_period_s": int(grace.total_seconds())}
+        by = Mutation(ws.tenant_id, ws.principal.subject, reason)
+        await record_change(ws.session, by, "signing_secret.rotate", TARGET, _ids(before), after)
         return to_list(found)

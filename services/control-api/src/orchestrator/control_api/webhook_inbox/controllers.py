@@ -17,6 +17,7 @@ from orchestrator.control_api.scope import (
     WorkspaceScope,
     provide_scope,
 )
+from orchestrator.control_api.views import READS, WRITES
 from orchestrator.control_api.webhook_inbox.schemas import (
     InboxEntryDetail,
     InboxEntryOut,
@@ -30,15 +31,12 @@ from orchestrator.core.deadline import route_budget
 from orchestrator.core.events.wake import Waker
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.fields import NO_NUL, parse_instant
-from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.jobs.cursor import JobCursor, cursor_param
 from orchestrator.core.runtime import Resources
 from orchestrator.core.webhooks import inbox_repository, inbox_service
 from orchestrator.core.webhooks.inbox_repository import InboxFilter
 from orchestrator.core.webhooks.models import WebhookInboxEntry
 
-READS = problem_responses(400, 401, 403, 404, 409, 503)
-WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
 _WAKER_KEY = "webhook_inbox_waker"
 
 Instant = Annotated[

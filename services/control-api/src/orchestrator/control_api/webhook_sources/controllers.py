@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, delete, get, post, put
 
 from orchestrator.control_api.pages import PAGED
@@ -15,6 +16,7 @@ from orchestrator.control_api.scope import (
     WorkspaceScope,
     provide_scope,
 )
+from orchestrator.control_api.views import READS, WRITES, out, page_out
 from orchestrator.control_api.webhook_sources.schemas import (
     WebhookBindingIn,
     WebhookBindingList,
@@ -25,77 +27,26 @@ from orchestrator.control_api.webhook_sources.schemas import (
 )
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
-from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.runtime import Resources
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks import repository, service
-from orchestrator.core.webhooks.models import WebhookBinding, WebhookSource
+from orchestrator.core.webhooks.models import WebhookSource
 from orchestrator.core.webhooks.sources import ingress_path
-
-READS = problem_responses(400, 401, 403, 404, 409, 503)
-WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
 
 
 def to_out(row: WebhookSource) -> WebhookSourceOut:
     """The API view of a source."""
-    return WebhookSourceOut(
-        id=row.id,
-        name=row.name,
-        provider=row.provider,
-        secret_refs=row.secret_refs,
-        options=row.options,
-        routing=row.routing,
-        rate_limit_per_s=row.rate_limit_per_s,
-        max_body_bytes=row.max_body_bytes,
-        enabled=row.enabled,
-        version=row.version,
-        ingress_path=ingress_path(row.id),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def binding_out(row: WebhookBinding) -> WebhookBindingOut:
-    """The API view of a binding."""
-    return WebhookBindingOut(
-        id=row.id,
-        source_id=row.source_id,
-        action=row.action,
-        event_types=row.event_types,
-        connector=row.connector,
-        operation=row.operation,
-        payload_mapping=row.payload_mapping,
-        forward_url=row.forward_url,
-        enabled=row.enabled,
-        created_at=row.created_at,
-    )
+    return out(row, WebhookSourceOut, ingress_path=ingress_path(row.id))
 
 
 def to_input(data: WebhookSourceIn) -> service.SourceInput:
     """What the service checks and stores."""
-    return service.SourceInput(
-        name=data.name,
-        provider=data.provider,
-        secret_refs=list(data.secret_refs),
-        options=data.options,
-        routing={key: list(values) for key, values in data.routing.items()},
-        rate_limit_per_s=data.rate_limit_per_s,
-        max_body_bytes=data.max_body_bytes,
-        enabled=data.enabled,
-    )
+    return msgspec.convert(data, service.SourceInput, from_attributes=True)
 
 
 def binding_input(data: WebhookBindingIn) -> service.BindingInput:
     """What the service checks and stores."""
-    return service.BindingInput(
-        event_types=list(data.event_types),
-        action=data.action,
-        connector=data.connector,
-        operation=data.operation,
-        payload_mapping=data.payload_mapping,
-        forward_url=data.forward_url,
-        enabled=data.enabled,
-    )
+    return msgspec.convert(data, service.BindingInput, from_attributes=True)
 
 
 class WebhookSourceController(Controller):
@@ -111,8 +62,8 @@ class WebhookSourceController(Controller):
         self, ws: WorkspaceScope, page: PageRequest
     ) -> WebhookSourceList:
         """The workspace's webhook sources by name; cursor-paginated."""
-        got = await repository.list_sources(ws.session, page)
-        return WebhookSourceList(items=[to_out(r) for r in got.items], next_cursor=got.next_cursor)
+        got = await repository.SOURCES.list(ws.session, page)
+        return page_out(got, WebhookSourceList, lambda row: {"ingress_path": ingress_path(row.id)})
 
     @get("/{source_id:uuid}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_webhook_source(
@@ -156,8 +107,7 @@ class WebhookSourceController(Controller):
     ) -> WebhookBindingList:
         """A source's bindings, oldest first; cursor-paginated."""
         got = await service.list_bindings(ws.session, source_id, page)
-        items = [binding_out(r) for r in got.items]
-        return WebhookBindingList(items=items, next_cursor=got.next_cursor)
+        return page_out(got, WebhookBindingList)
 
     @post(
         "/{source_id:uuid}/bindings", opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES
@@ -176,7 +126,7 @@ class WebhookSourceController(Controller):
         network = NetworkPolicy.from_settings(resources.settings.upstream)
         m = ws.mutation(reason)
         row = await service.create_binding(ws.session, m, source_id, binding_input(data), network)
-        return binding_out(row)
+        return out(row, WebhookBindingOut)
 
     @delete(
         "/{source_id:uuid}/bindings/{binding_id:uuid}", opt=guarded(*WRITE_GUARDS), responses=READS

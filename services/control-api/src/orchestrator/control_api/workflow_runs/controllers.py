@@ -11,16 +11,15 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.scope import READ_GUARDS, WorkspaceScope, provide_scope
+from orchestrator.control_api.views import READS
 from orchestrator.control_api.workflow_runs.schemas import RunList
 from orchestrator.core.configuration.validation import NAME_MAX, NAME_PATTERN
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.http.auth import guarded, provide_principal
-from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.workflows import repository, runs
 from orchestrator.core.workflows.repository import RunFilter
 from orchestrator.core.workflows.views import RunOut, RunStatusName, to_out, to_summary
 
-READS = problem_responses(400, 401, 403, 404, 409, 503)
 WorkflowName = Annotated[
     str | None,
     QueryParameter(

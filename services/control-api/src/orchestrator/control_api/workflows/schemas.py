@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import msgspec
 
 from orchestrator.control_api.fields import Name
+from orchestrator.control_api.views import page_schema
 from orchestrator.core.http.fields import NO_NUL
 
 Target = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)]
@@ -63,9 +64,7 @@ class WorkflowOut(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: dt.datetime
 
 
-class WorkflowList(msgspec.Struct, frozen=True):
-    """A page of the workspace's workflows, by name; pass ``next_cursor`` as ``cursor`` for
-    the next (``null`` on the last)."""
-
-    items: list[WorkflowOut]
-    next_cursor: str | None
+WorkflowList = page_schema(
+    WorkflowOut,
+    "A page of the workspace's workflows, by name",
+)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orchestrator.control_api.guards import organization_of, requires_role, session_for_org
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.roles import ADMINS
+from orchestrator.control_api.views import out
 from orchestrator.control_api.workspaces.schemas import WorkspaceCreate, WorkspaceList, WorkspaceOut
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
 from orchestrator.core.db.pages import PageRequest
@@ -26,16 +27,7 @@ from orchestrator.core.tenancy.service import NewWorkspace, create_workspace
 
 def to_out(ws: Workspace) -> WorkspaceOut:
     """The API view of a workspace."""
-    return WorkspaceOut(
-        id=ws.id,
-        organization_id=ws.organization_id,
-        name=ws.name,
-        environment=ws.environment,
-        status=ws.status.value,
-        operation_id=ws.operation_id,
-        failure_reason=ws.failure_reason,
-        created_at=ws.created_at,
-    )
+    return out(ws, WorkspaceOut)
 
 
 class WorkspaceController(Controller):
