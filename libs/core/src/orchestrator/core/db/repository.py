@@ -14,12 +14,11 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
 
-from orchestrator.core.db.base import Base
 from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
 
-M = TypeVar("M", bound=Base)
+M = TypeVar("M", bound=DeclarativeBase)
 
 
 class Repository(Generic[M]):
