@@ -34,86 +34,48 @@ class Kind:
         return str(resource[self.key])
 
 
+CONNECTOR_COLUMNS = ("name", "type", "policy", "enabled")
+
+
+def conventional(slug: str, singular: str, **rest: Any) -> Kind:
+    """A kind named as the control-api names most: served at ``/{slug}``, its title the slug's
+    words, its bodies ``{Singular}Create`` and ``{Singular}Replace`` (``rest`` as ``Kind``)."""
+    title = slug.replace("-", " ").capitalize()
+    stem = singular.title().replace(" ", "")
+    return Kind(slug, title, singular, f"/{slug}", f"{stem}Create", f"{stem}Replace", **rest)
+
+
+def one_body(slug: str, title: str, singular: str, api: str, body: str, **rest: Any) -> Kind:
+    """A kind whose one component ``body`` serves to create and to replace."""
+    return Kind(slug, title, singular, api, body, body, **rest)
+
+
 KINDS: dict[str, Kind] = {
     kind.slug: kind
     for kind in (
-        Kind(
-            slug="connectors",
-            title="Connectors",
-            singular="connector",
-            api="/connectors",
-            create="ConnectorCreate",
-            replace="ConnectorReplace",
-            columns=("name", "type", "policy", "enabled"),
-            typed=True,
-        ),
-        Kind(
-            slug="policies",
-            title="Policies",
-            singular="policy",
-            api="/policies",
-            create="PolicyCreate",
-            replace="PolicyReplace",
-            members={"spec": "PolicySpec"},
-        ),
-        Kind(
-            slug="secret-refs",
-            title="Secret refs",
-            singular="secret ref",
-            api="/secret-refs",
-            create="SecretRefCreate",
-            replace="SecretRefReplace",
-            columns=("name", "ref"),
-            write_only_value=True,
-        ),
-        Kind(
-            slug="webhook-sources",
-            title="Webhook sources",
-            singular="webhook source",
-            api="/webhooks/sources",
-            create="WebhookSourceIn",
-            replace="WebhookSourceIn",
+        conventional("connectors", "connector", columns=CONNECTOR_COLUMNS, typed=True),
+        conventional("policies", "policy", members={"spec": "PolicySpec"}),
+        conventional("secret-refs", "secret ref", columns=("name", "ref"), write_only_value=True),
+        one_body(
+            "webhook-sources",
+            "Webhook sources",
+            "webhook source",
+            "/webhooks/sources",
+            "WebhookSourceIn",
             key="id",
             columns=("name", "provider"),
             bindings=True,
         ),
-        Kind(
-            slug="workflows",
-            title="Workflows",
-            singular="workflow",
-            api="/workflows",
-            create="WorkflowCreate",
-            replace="WorkflowReplace",
-        ),
-        Kind(
-            slug="schedules",
-            title="Schedules",
-            singular="schedule",
-            api="/schedules",
-            create="ScheduleCreate",
-            replace="ScheduleReplace",
-            columns=("name", "cron", "timezone"),
-        ),
+        conventional("workflows", "workflow"),
+        conventional("schedules", "schedule", columns=("name", "cron", "timezone")),
     )
 }
 
-QUOTAS = Kind(
-    slug="quotas",
-    title="Quotas",
-    singular="quotas",
-    api="/quotas",
-    create="QuotaPut",
-    replace="QuotaPut",
-)
+QUOTAS = one_body("quotas", "Quotas", "quotas", "/quotas", "QuotaPut")
 """The workspace's limits: one document, set whole, never created or deleted."""
 
-BINDINGS = Kind(
-    slug="webhook-sources",
-    title="Webhook sources",
-    singular="binding",
-    api="/bindings",
-    create="WebhookBindingIn",
-    replace="WebhookBindingIn",
+BINDINGS = one_body(
+    "webhook-sources", "Webhook sources", "binding", "/bindings", "WebhookBindingIn"
 )
 """A webhook source's bindings: created and deleted on the source's page (never edited:
 the API replaces a binding by a new one)."""

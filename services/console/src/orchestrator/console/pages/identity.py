@@ -10,18 +10,19 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.params import Parameter
 from litestar.response import Template
 
 from orchestrator.console.context import Console, provide_console
-from orchestrator.console.errors import ApiProblem, BadForm, refusal
+from orchestrator.console.errors import BadForm
 from orchestrator.console.pages.submitted import (
-    NO_REASON,
-    back,
+    act,
+    answer,
     field,
     fields,
     posted,
-    reason_of,
+    required_reason,
 )
 from orchestrator.console.render import page
 from orchestrator.core.auth.claims import EXEC_SCOPES, OperatorRole
@@ -92,10 +93,9 @@ async def identity_page(
 async def _secret_page(
     console: Console,
     workspace: uuid.UUID,
-    *,
-    kind: str,
+    holder: Holder,
     issued: dict[str, Any],
-    member: str,
+    *,
     created: bool,
 ) -> Template:
     """The one page that shows a new secret: the answer to the post itself (no redirect)."""
@@ -105,13 +105,57 @@ async def _secret_page(
         workspace=str(workspace),
         section="identity",
         status_code=201 if created else 200,
-        kind=kind,
-        holder=issued[member]["name"],
+        kind=holder.kind,
+        holder=issued[holder.member]["name"],
         client_id=issued["client_id"],
         client_secret=issued["client_secret"],
         created=created,
         listing=_listing(workspace),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """The operators or a workspace's service identities, as the control-api addresses them."""
+
+    path: str
+    scoped: uuid.UUID | None
+    """The workspace the API call names (service identities live in one)."""
+    kind: str
+    member: str
+
+
+ORGANIZATION_OPERATORS = Holder(OPERATORS, None, "operator", "operator")
+
+
+def service_identities(workspace: uuid.UUID) -> Holder:
+    """The service identities of ``workspace``."""
+    return Holder(IDENTITIES, workspace, "service identity", "service_identity")
+
+
+async def issue(
+    console: Console,
+    workspace: uuid.UUID,
+    form: FormMultiDict,
+    holder: Holder,
+    *,
+    path: str = "",
+    body: dict[str, Any] | None = None,
+) -> Response[Any]:
+    """``POST {holder.path}{path}`` with the form's reason; the page of the secret it issues
+    (a new holder's when ``body`` describes one), or back to the listing with the refusal."""
+
+    async def issued() -> Template:
+        got = await console.control(
+            "POST",
+            holder.path + path,
+            workspace=holder.scoped,
+            params={"reason": required_reason(form)},
+            json=body,
+        )
+        return await _secret_page(console, workspace, holder, got, created=body is not None)
+
+    return await answer(console, _listing(workspace), issued)
 
 
 @post("/w/{workspace:uuid}/identity/operators", dependencies=DEPENDENCIES, status_code=201)
@@ -121,21 +165,12 @@ async def create_operator(
     """A new operator of the organization; its secret is shown on this answer only."""
     console.may(WRITE)
     form = await posted(request)
-    reason = reason_of(form)
-    if reason is None:
-        return await back(console, _listing(workspace), "error", NO_REASON)
     body = {
         "name": field(form, "name"),
         "role": field(form, "role"),
         "home_workspace_id": field(form, "home_workspace_id") or str(workspace),
     }
-    try:
-        issued = await console.control("POST", OPERATORS, params={"reason": reason}, json=body)
-    except ApiProblem as problem:
-        return await back(console, _listing(workspace), "error", refusal(problem))
-    return await _secret_page(
-        console, workspace, kind="operator", issued=issued, member="operator", created=True
-    )
+    return await issue(console, workspace, form, ORGANIZATION_OPERATORS, body=body)
 
 
 @post("/w/{workspace:uuid}/identity/service-identities", dependencies=DEPENDENCIES, status_code=201)
@@ -145,24 +180,9 @@ async def create_service_identity(
     """A new service identity of the workspace; its secret is shown on this answer only."""
     console.may(WRITE)
     form = await posted(request)
-    reason = reason_of(form)
-    if reason is None:
-        return await back(console, _listing(workspace), "error", NO_REASON)
     body = {"name": field(form, "name"), "scopes": fields(form, "scopes")}
-    try:
-        issued = await console.control(
-            "POST", IDENTITIES, workspace=workspace, params={"reason": reason}, json=body
-        )
-    except ApiProblem as problem:
-        return await back(console, _listing(workspace), "error", refusal(problem))
-    return await _secret_page(
-        console,
-        workspace,
-        kind="service identity",
-        issued=issued,
-        member="service_identity",
-        created=True,
-    )
+    holder = service_identities(workspace)
+    return await issue(console, workspace, form, holder, body=body)
 
 
 OPERATOR = "/w/{workspace:uuid}/identity/operators/{holder_id:uuid}"
@@ -170,26 +190,11 @@ IDENTITY = "/w/{workspace:uuid}/identity/service-identities/{holder_id:uuid}"
 CHANGES = {"disable": False, "enable": True}
 
 
-@dataclass(frozen=True, slots=True)
-class Holder:
-    """An operator or a service identity, as the control-api addresses it."""
-
-    path: str
-    scoped: uuid.UUID | None
-    """The workspace the API call names (service identities live in one)."""
-    kind: str
-    member: str
-
-
-def holder_of(
-    request: Request[Any, Any, Any], workspace: uuid.UUID, holder_id: uuid.UUID
-) -> Holder:
+def holder_of(request: Request[Any, Any, Any], workspace: uuid.UUID) -> Holder:
     """Whose credentials a URL under ``OPERATOR`` or ``IDENTITY`` names."""
     if "/identity/service-identities/" in request.url.path:
-        return Holder(
-            f"{IDENTITIES}/{holder_id}", workspace, "service identity", "service_identity"
-        )
-    return Holder(f"{OPERATORS}/{holder_id}", None, "operator", "operator")
+        return service_identities(workspace)
+    return ORGANIZATION_OPERATORS
 
 
 @post(
@@ -208,19 +213,22 @@ async def switch(
     if change not in CHANGES:
         raise BadForm("No such page.", 404)
     console.may(WRITE)
-    reason = reason_of(await posted(request))
-    if reason is None:
-        return await back(console, _listing(workspace), "error", NO_REASON)
-    holder = holder_of(request, workspace, holder_id)
-    try:
+    form = await posted(request)
+    holder = holder_of(request, workspace)
+
+    async def run() -> str:
         changed = await console.control(
-            "POST", f"{holder.path}/{change}", workspace=holder.scoped, params={"reason": reason}
+            "POST",
+            f"{holder.path}/{holder_id}/{change}",
+            workspace=holder.scoped,
+            params={"reason": required_reason(form)},
         )
-    except ApiProblem as problem:
-        return await back(console, _listing(workspace), "error", refusal(problem))
-    done = "enabled" if CHANGES[change] else "disabled: every token it held is refused from now on"
-    text = f"{holder.kind.capitalize()} {changed['name']} {done}."
-    return await back(console, _listing(workspace), "ok", text)
+        done = (
+            "enabled" if CHANGES[change] else "disabled: every token it held is refused from now on"
+        )
+        return f"{holder.kind.capitalize()} {changed['name']} {done}."
+
+    return await act(console, _listing(workspace), run)
 
 
 @post(
@@ -234,22 +242,9 @@ async def rotate_secret(
     """A new secret for an operator or service identity, shown on this answer only; the old
     one and its tokens stop working."""
     console.may(WRITE)
-    reason = reason_of(await posted(request))
-    if reason is None:
-        return await back(console, _listing(workspace), "error", NO_REASON)
-    holder = holder_of(request, workspace, holder_id)
-    try:
-        issued = await console.control(
-            "POST",
-            f"{holder.path}/rotate-secret",
-            workspace=holder.scoped,
-            params={"reason": reason},
-        )
-    except ApiProblem as problem:
-        return await back(console, _listing(workspace), "error", refusal(problem))
-    return await _secret_page(
-        console, workspace, kind=holder.kind, issued=issued, member=holder.member, created=False
-    )
+    form = await posted(request)
+    holder = holder_of(request, workspace)
+    return await issue(console, workspace, form, holder, path=f"/{holder_id}/rotate-secret")
 
 
 IDENTITY_PAGES = [

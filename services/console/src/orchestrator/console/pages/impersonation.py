@@ -14,15 +14,8 @@ from litestar import Request, Response, get, post
 from litestar.response import Template
 
 from orchestrator.console.context import Console, provide_console
-from orchestrator.console.errors import ApiProblem, BadForm, refusal
-from orchestrator.console.pages.submitted import (
-    NO_REASON,
-    act,
-    back,
-    field,
-    posted,
-    reason_of,
-)
+from orchestrator.console.errors import ApiProblem, BadForm
+from orchestrator.console.pages.submitted import act, field, posted, required_reason
 from orchestrator.console.render import page
 from orchestrator.console.sessions import Impersonation
 
@@ -93,24 +86,20 @@ async def start_impersonation(
     """Start impersonating a workspace of the organization; its token is kept server-side."""
     console.may(START)
     form = await posted(request)
-    here = _here(workspace)
-    reason = reason_of(form)
-    if reason is None:
-        return await back(console, here, "error", NO_REASON)
-    ttl_s = ttl_of(field(form, "ttl_s"))
-    if ttl_s is None:
-        text = f"The time to live is {MIN_TTL_S} to {MAX_TTL_S:,} seconds."
-        return await back(console, here, "error", text)
-    try:
-        target = uuid.UUID(field(form, "workspace_id") or str(workspace))
-    except ValueError:
-        return await back(console, here, "error", "Choose a workspace to impersonate.")
 
     async def run() -> str:
+        reason = required_reason(form)
+        ttl_s = ttl_of(field(form, "ttl_s"))
+        if ttl_s is None:
+            raise BadForm(f"The time to live is {MIN_TTL_S} to {MAX_TTL_S:,} seconds.")
+        try:
+            target = uuid.UUID(field(form, "workspace_id") or str(workspace))
+        except ValueError:
+            raise BadForm("Choose a workspace to impersonate.") from None
         details = await begin(console, target, reason, ttl_s)
         return f"Impersonating {details['name']}: every change made with it is audited."
 
-    return await act(console, here, run)
+    return await act(console, _here(workspace), run)
 
 
 @post("/w/{workspace:uuid}/impersonation/stop", dependencies=DEPENDENCIES, status_code=303)
@@ -119,25 +108,28 @@ async def stop_impersonation(
 ) -> Response[Any]:
     """Stop the running impersonation: its token is refused on every service within a second."""
     console.may(START)
-    here = _here(workspace)
-    reason = reason_of(await posted(request))
-    if reason is None:
-        return await back(console, here, "error", NO_REASON)
-    running = console.session.impersonation
-    if running is None:
-        return await back(console, here, "error", "No impersonation is running.")
-    try:
-        await console.control(
-            "POST", f"/impersonation/{quote(running.jti, safe='')}/stop", params={"reason": reason}
-        )
-    except ApiProblem as problem:
-        # A 404: the API knows of no such impersonation any more, so nothing is left to stop.
-        if problem.status != 404:
-            return await back(console, here, "error", refusal(problem))
-    console.session.impersonation = None
-    await console.store.replace(console.session_id, console.session)
-    name = running.workspace_name or running.workspace_id
-    return await back(console, here, "ok", f"Stopped impersonating {name}.")
+    form = await posted(request)
+
+    async def run() -> str:
+        reason = required_reason(form)
+        running = console.session.impersonation
+        if running is None:
+            raise BadForm("No impersonation is running.")
+        try:
+            await console.control(
+                "POST",
+                f"/impersonation/{quote(running.jti, safe='')}/stop",
+                params={"reason": reason},
+            )
+        except ApiProblem as problem:
+            # A 404: the API knows of no such impersonation any more, so nothing is left to stop.
+            if problem.status != 404:
+                raise
+        console.session.impersonation = None
+        await console.store.replace(console.session_id, console.session)
+        return f"Stopped impersonating {running.workspace_name or running.workspace_id}."
+
+    return await act(console, _here(workspace), run)
 
 
 IMPERSONATION_PAGES = [impersonation_page, start_impersonation, stop_impersonation]

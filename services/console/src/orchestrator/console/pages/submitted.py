@@ -4,7 +4,7 @@ refusal of the API comes back as a notice on the page the form was on (Post/Redi
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from litestar import Request
@@ -17,6 +17,7 @@ from orchestrator.console.errors import ApiProblem, BadForm, detail_of
 REASON_MIN, REASON_MAX = 3, 1000
 """The bounds the control-api puts on ``?reason=`` (checked here to answer on the form)."""
 NO_REASON = "Give a reason (3 to 1,000 characters): it is recorded in the audit log."
+Answer = TypeVar("Answer")
 
 
 async def posted(request: Request[Any, Any, Any]) -> FormMultiDict:
@@ -71,11 +72,21 @@ def chosen(form: FormMultiDict, *names: str) -> dict[str, str]:
     return {name: field(form, name) for name in names if field(form, name)}
 
 
+async def answer(
+    console: Console, to: str, action: Callable[[], Awaitable[Answer]]
+) -> Answer | Redirect:
+    """What ``action`` answers; a refusal of the console or the API is a notice on ``to``."""
+    try:
+        return await action()
+    except (ApiProblem, BadForm) as problem:
+        return await back(console, to, "error", detail_of(problem))
+
+
 async def act(console: Console, to: str, action: Callable[[], Awaitable[str]]) -> Redirect:
     """Run ``action`` (it answers the notice to show) and go to ``to``; a refusal of the
     console or the API is the notice instead."""
-    try:
-        notice = await action()
-    except (ApiProblem, BadForm) as problem:
-        return await back(console, to, "error", detail_of(problem))
-    return await back(console, to, "ok", notice)
+
+    async def done() -> Redirect:
+        return await back(console, to, "ok", await action())
+
+    return await answer(console, to, done)
