@@ -31,11 +31,9 @@ from tests.support.stack import Service
 from tests.support.upstream import upstream_process
 
 from bench import console, execute, foundation, ingest, jobs, policy_gate, unit_of_work, upstream
-from bench.load import wrk_available
+from bench.load import CONCURRENCY, SECONDS, wrk_available
 from bench.scratch import Scratch, scratch_deployment, start_ready
 
-SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
 ONLY = set(
     os.environ.get("BENCH_ONLY", "foundation,execute,jobs,ingest,uow,console,parts").split(",")
 )

@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 PROC = Path("/proc")
+ALL_CPUS = set(range(os.cpu_count() or 1))
+"""Every core of the box, for pinning a process tree back to all of them."""
 
 
 def _tasks(pid: int) -> list[Path]:

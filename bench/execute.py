@@ -23,11 +23,10 @@ from redis.asyncio import Redis
 from tests.support.control_api import Api
 
 from bench.cpu import PROC, CpuMeter, tree
-from bench.load import LoadResult, Target, load, wrk_available
+from bench.load import CONCURRENCY, SECONDS, LoadResult, Target, load, wrk_available
 from bench.scratch import Scratch, tenant_clients
 
-SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
-SATURATE = int(os.environ.get("BENCH_CONCURRENCY", "32"))
+SATURATE = CONCURRENCY
 MODERATE = int(os.environ.get("BENCH_MODERATE_CONNECTIONS", "8"))
 THINK_MS = float(os.environ.get("BENCH_THINK_MS", "8"))
 EXECUTE_TARGET_RPS = 3000

@@ -29,12 +29,10 @@ from tests.support.factories import fetch_token
 
 from bench.cpu import CpuMeter
 from bench.jobs import postgres_pid
-from bench.load import LoadResult, parse_wrk, wrk_available
+from bench.load import CONCURRENCY, SECONDS, LoadResult, parse_wrk, wrk_available
 from bench.scratch import Scratch, start_ready
 from orchestrator.core.webhooks.sign import sign
 
-SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
 EVENTS_PER_S = int(os.environ.get("BENCH_INGEST_EVENTS_PER_S", "15000"))
 """Deliveries signed per second of a run: more than the ingress takes, so none repeats."""
 WARMUP_EVENTS = 3000

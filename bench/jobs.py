@@ -25,7 +25,7 @@ import msgspec
 import psycopg
 from tests.support.stack import Service
 
-from bench.cpu import PROC, CpuMeter, pin_tree
+from bench.cpu import ALL_CPUS, PROC, CpuMeter, pin_tree
 from bench.scratch import Scratch, start_ready
 
 JOBS = int(os.environ.get("BENCH_JOBS", "5000"))
@@ -36,7 +36,6 @@ PACED = int(os.environ.get("BENCH_PACED_JOBS", "200"))
 PACE_MS = float(os.environ.get("BENCH_PACE_MS", "10"))
 WAIT_S = float(os.environ.get("BENCH_JOBS_WAIT_S", "90"))
 JOBS_TARGET_PER_S = 2000
-ALL_CPUS = set(range(os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)

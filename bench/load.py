@@ -9,6 +9,7 @@ load would arrive as bursts of ``concurrency`` requests queued behind one anothe
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import re
 import shutil
@@ -19,6 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
+"""How long each measured run lasts (``BENCH_SECONDS``)."""
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
+"""Connections of a saturating closed loop (``BENCH_CONCURRENCY``)."""
 
 
 @dataclass(frozen=True)

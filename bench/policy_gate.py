@@ -46,6 +46,25 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
 
 
+def summarize(
+    admits: list[float],
+    records: list[float],
+    pairs: list[float],
+    cpu: float,
+    wall: float,
+    round_trips: float | None,
+) -> Run:
+    """The run the timed admits, records and whole pairs (seconds) add up to."""
+    return Run(
+        pairs_per_s=len(pairs) / wall,
+        cpu_us=cpu / len(pairs) * 1e6,
+        admit_p50_us=percentile(admits, 0.5) * 1e6,
+        record_p50_us=percentile(records, 0.5) * 1e6,
+        pair_p99_us=percentile(pairs, 0.99) * 1e6,
+        round_trips=round_trips,
+    )
+
+
 async def run(gate: PolicyGate, callers: int, seconds: float) -> Run:
     """Admit+record pairs from ``callers`` loops for ``seconds`` (after a short warm-up)."""
     keys = [CallKey(uuid.uuid4(), "bench", "call") for _ in range(TENANTS)]
@@ -77,14 +96,7 @@ async def run(gate: PolicyGate, callers: int, seconds: float) -> Run:
         if trips_before is None or gate.round_trips is None
         else (gate.round_trips - trips_before) / (2 * len(pairs))
     )
-    return Run(
-        pairs_per_s=len(pairs) / wall,
-        cpu_us=cpu / len(pairs) * 1e6,
-        admit_p50_us=percentile(admits, 0.5) * 1e6,
-        record_p50_us=percentile(records, 0.5) * 1e6,
-        pair_p99_us=percentile(pairs, 0.99) * 1e6,
-        round_trips=trips,
-    )
+    return summarize(admits, records, pairs, cpu, wall, trips)
 
 
 async def paced(gate: PolicyGate, rate: float, seconds: float) -> Run:
@@ -114,14 +126,7 @@ async def paced(gate: PolicyGate, rate: float, seconds: float) -> Run:
         tasks.append(asyncio.create_task(one()))
     await asyncio.gather(*tasks)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - begin
-    return Run(
-        pairs_per_s=len(pairs) / wall,
-        cpu_us=cpu / len(pairs) * 1e6,
-        admit_p50_us=percentile(admits, 0.5) * 1e6,
-        record_p50_us=percentile(records, 0.5) * 1e6,
-        pair_p99_us=percentile(pairs, 0.99) * 1e6,
-        round_trips=None,
-    )
+    return summarize(admits, records, pairs, cpu, wall, None)
 
 
 async def script_totals(redis: Redis) -> tuple[float, int]:

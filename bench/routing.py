@@ -33,10 +33,9 @@ from tests.support.stack import Service
 
 from bench import ingest, jobs
 from bench.cpu import CpuMeter
-from bench.load import LoadResult, parse_wrk, wrk_available
+from bench.load import CONCURRENCY, LoadResult, parse_wrk, wrk_available
 from bench.scratch import Scratch, start_ready
 
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
 DELIVERIES = int(os.environ.get("BENCH_UOW_DELIVERIES", "2000"))
 WARMUP_DELIVERIES = 300
 WAIT_S = float(os.environ.get("BENCH_UOW_ROUTE_WAIT_S", "60"))

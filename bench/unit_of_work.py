@@ -35,13 +35,11 @@ from tests.support.stack import Service
 from tests.support.upstream import upstream_process
 
 from bench import jobs, routing
-from bench.cpu import CpuMeter, pin_tree
+from bench.cpu import ALL_CPUS, CpuMeter, pin_tree
 from bench.execute import child_pid, create_connector, program_upstream
-from bench.load import LoadResult, Target, load, wrk_available
+from bench.load import CONCURRENCY, SECONDS, LoadResult, Target, load, wrk_available
 from bench.scratch import Scratch, start_ready, tenant_clients
 
-SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
 TRICKLE_PER_S = float(os.environ.get("BENCH_UOW_TRICKLE_PER_S", "100"))
 TRICKLE_SECONDS = float(os.environ.get("BENCH_UOW_TRICKLE_SECONDS", "10"))
 IDLE_SECONDS = float(os.environ.get("BENCH_UOW_IDLE_SECONDS", "3"))
@@ -49,7 +47,6 @@ WARMUP_JOBS = 100
 READ_TARGET_RPS = 5000
 READ_TARGET_P50_MS = 5.0
 JOB_CPU_TARGET_MS = 1.0
-ALL_CPUS = set(range(os.cpu_count() or 1))
 CONNECTOR_NAME = "bench-uow"
 
 

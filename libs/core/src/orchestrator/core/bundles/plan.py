@@ -6,7 +6,9 @@ Equal items plan no change, so re-importing a bundle, or an export, is a no-op.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict
+from typing import TypeVar
 
 from orchestrator.core.bundles.check import Checked
 from orchestrator.core.bundles.model import (
@@ -23,6 +25,8 @@ from orchestrator.core.schedules.models import Schedule
 from orchestrator.core.workflows.definition import steps_to_json
 from orchestrator.core.workflows.models import Workflow
 
+_Stored = TypeVar("_Stored")
+
 
 def _change(
     kind: Kind, name: str, before: views.View | None, after: views.View
@@ -35,6 +39,17 @@ def _change(
         action="create" if before is None else "update",
         fields=views.changed_fields(before, after),
     )
+
+
+def _changes(
+    kind: Kind,
+    stored: Mapping[str, _Stored],
+    wanted: Iterable[tuple[str, views.View]],
+    content: Callable[[_Stored], views.View],
+) -> Iterator[BundleChange | None]:
+    """Each wanted item's change from its stored row (``content`` of it), if any."""
+    for name, after in wanted:
+        yield _change(kind, name, content(stored[name]) if name in stored else None, after)
 
 
 def connector_input(connector: BundleConnector) -> ConnectorInput:
@@ -51,67 +66,41 @@ def connector_input(connector: BundleConnector) -> ConnectorInput:
 def plan_changes(bundle: Bundle, checked: Checked, stored: Stored) -> list[BundleChange | None]:
     """One entry per bundle item: what would change, or ``None`` when it is as stored."""
     planned = [
-        *(
-            _change(
-                "policy",
-                name,
-                views.policy_content(stored.policies[name].spec)
-                if name in stored.policies
-                else None,
-                views.policy_content(spec),
-            )
-            for name, spec in checked.specs.items()
+        *_changes(
+            "policy",
+            stored.policies,
+            ((name, views.policy_content(spec)) for name, spec in checked.specs.items()),
+            lambda row: views.policy_content(row.spec),
         ),
-        *(
-            _change(
-                "secret_ref",
-                r.name,
-                views.secret_ref_content(stored.refs[r.name].ref)
-                if r.name in stored.refs
-                else None,
-                views.secret_ref_content(r.ref),
-            )
-            for r in bundle.secret_refs
+        *_changes(
+            "secret_ref",
+            stored.refs,
+            ((r.name, views.secret_ref_content(r.ref)) for r in bundle.secret_refs),
+            lambda row: views.secret_ref_content(row.ref),
         ),
-        *(
-            _change(
-                "connector",
-                c.name,
-                views.connector_of(*stored.connectors[c.name])
-                if c.name in stored.connectors
-                else None,
-                connector_input(c).content(),
-            )
-            for c in bundle.connectors
+        *_changes(
+            "connector",
+            stored.connectors,
+            ((c.name, connector_input(c).content()) for c in bundle.connectors),
+            lambda pair: views.connector_of(*pair),
         ),
-        *(
-            _change(
-                "config",
-                c.name,
-                views.config_content(stored.configs[c.name][1].document)
-                if c.name in stored.configs
-                else None,
-                views.config_content(c.document),
-            )
-            for c in bundle.configs
+        *_changes(
+            "config",
+            stored.configs,
+            ((c.name, views.config_content(c.document)) for c in bundle.configs),
+            lambda pair: views.config_content(pair[1].document),
         ),
-        *(
-            _change(
-                "workflow",
-                name,
-                workflow_content(stored.workflows[name]) if name in stored.workflows else None,
-                {"steps": steps_to_json(steps)},
-            )
-            for name, steps in checked.steps.items()
+        *_changes(
+            "workflow",
+            stored.workflows,
+            ((name, {"steps": steps_to_json(steps)}) for name, steps in checked.steps.items()),
+            workflow_content,
         ),
-        *(
-            _change(
-                "schedule",
-                name,
-                schedule_content(stored.schedules[name]) if name in stored.schedules else None,
-                asdict(data),
-            )
-            for name, data in checked.schedules.items()
+        *_changes(
+            "schedule",
+            stored.schedules,
+            ((name, asdict(data)) for name, data in checked.schedules.items()),
+            schedule_content,
         ),
     ]
     if checked.quota is not None:

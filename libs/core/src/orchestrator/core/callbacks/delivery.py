@@ -12,7 +12,7 @@ import datetime as dt
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -20,6 +20,8 @@ import msgspec
 from loguru import logger
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.sql.elements import ColumnElement
 
 from orchestrator.core.callbacks.secrets import signing_secrets
 from orchestrator.core.callbacks.signing import sign_headers
@@ -170,18 +172,29 @@ async def signing_keys(session: AsyncSession, keys: KeyRing) -> list[str]:
     return [secret.key for secret in await signing_secrets(session, keys)]
 
 
-async def _record(session: AsyncSession, job_id: uuid.UUID, attempt: int, state: str) -> bool:
-    """CAS: this is attempt ``attempt`` of a pending callback; the new state."""
+async def record_attempt(
+    session: AsyncSession,
+    row: ColumnElement[bool],
+    state: QueryableAttribute[Any],
+    attempts: QueryableAttribute[int],
+    attempt: int,
+    values: dict[str, Any],
+) -> bool:
+    """CAS: the ``row`` is still pending (``state``) after ``attempt - 1`` attempts
+    (``attempts``), so this is attempt ``attempt``; write its ``values``. False when a
+    duplicate message recorded this attempt first."""
     result = await session.execute(
-        update(Job)
-        .where(
-            Job.id == job_id,
-            Job.callback_state == "pending",
-            Job.callback_attempts == attempt - 1,
-        )
-        .values(callback_state=state, callback_attempts=attempt, updated_at=func.now())
+        update(state.class_).where(row, state == "pending", attempts == attempt - 1).values(values)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _record(session: AsyncSession, job_id: uuid.UUID, attempt: int, state: str) -> bool:
+    """CAS: this is attempt ``attempt`` of a pending callback; the new state."""
+    values = {"callback_state": state, "callback_attempts": attempt, "updated_at": func.now()}
+    return await record_attempt(
+        session, Job.id == job_id, Job.callback_state, Job.callback_attempts, attempt, values
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +205,72 @@ class Delivery:
     """``delivered``, ``retry``, ``failed`` (given up) or ``skipped`` (nothing due)."""
     status: int | None = None
     delay_s: float | None = None
+
+
+Prepared = tuple[UpstreamRequest, str | None]
+"""The signed request of an attempt and the trace it continues."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """What differs between one kind of delivery and another (a job's callback, a webhook
+    forward); ``attempt_delivery`` does the rest, the same for both."""
+
+    tenant_id: uuid.UUID
+    number: int
+    """Which attempt this is (1-based)."""
+    span_name: str
+    """The span the POST runs in."""
+    kind: str
+    """The outbox kind of the next attempt's message."""
+    label: str
+    """What a failed attempt's log line names, e.g. ``callback of job <id>``."""
+    prepare: Callable[[AsyncSession], Awaitable[Prepared | None]]
+    """The request, read in the first transaction; None when the attempt is not due."""
+    record: Callable[[AsyncSession, str, Posted, float | None], Awaitable[bool]]
+    """Records the attempt's state and outcome by a compare-and-set; False when a
+    duplicate message recorded it first."""
+    next_payload: Callable[[int], dict[str, Any]]
+    """The outbox payload of attempt ``n``."""
+
+
+async def attempt_delivery(
+    sessions: async_sessionmaker[AsyncSession],
+    notifier: Notifier,
+    client: UpstreamClient,
+    what: Attempt,
+    *,
+    policy: CallbackPolicy | None,
+    rng: random.Random | None,
+) -> Delivery:
+    """Make delivery attempt ``what`` and record it: read and sign in one transaction, POST
+    with none open, record and schedule the next attempt in another."""
+    tenant_id, attempt, policy = what.tenant_id, what.number, policy or CallbackPolicy()
+    async with tenant_transaction(sessions, tenant_id) as session:
+        prepared = await what.prepare(session)
+        if prepared is None:
+            return Delivery("skipped")
+        request, traceparent = prepared
+    posted = await post_once(
+        client, request, policy.timeouts, span_name=what.span_name, traceparent=traceparent
+    )
+    delivered = posted.error is None
+    state, delay = after_attempt(policy, attempt, delivered=delivered, final=posted.final, rng=rng)
+    async with tenant_transaction(sessions, tenant_id) as session:
+        if not await what.record(session, state, posted, delay):
+            return Delivery("skipped")  # a duplicate message recorded this attempt first
+        if delay is not None:
+            await outbox.enqueue(
+                session,
+                notifier,
+                workspace_id=tenant_id,
+                kind=what.kind,
+                payload=what.next_payload(attempt + 1),
+                available_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay),
+            )
+    if not delivered:
+        logger.info("{} attempt {} failed: {}", what.label, attempt, posted.error)
+    return Delivery(state if state != "pending" else "retry", posted.status, delay)
 
 
 async def deliver(
@@ -208,8 +287,8 @@ async def deliver(
     clock: Callable[[], float] = time.time,
 ) -> Delivery:
     """Make delivery attempt ``attempt`` of the job's callback and record its outcome."""
-    policy = policy or CallbackPolicy()
-    async with tenant_transaction(sessions, tenant_id) as session:
+
+    async def prepare(session: AsyncSession) -> Prepared | None:
         job = await jobs.get_job(session, job_id)
         if (
             job is None
@@ -217,7 +296,7 @@ async def deliver(
             or job.callback_state != "pending"
             or job.callback_attempts != attempt - 1
         ):
-            return Delivery("skipped")
+            return None
         secrets = await signing_keys(session, keys)
         now = clock()
         body = callback_body(job, dt.datetime.fromtimestamp(now, dt.UTC))
@@ -228,39 +307,37 @@ async def deliver(
             int(now),
             body,
         )
-        traceparent = job.traceparent
-    status, error, final = await post_once(
-        client, request, policy.timeouts, span_name="callback.deliver", traceparent=traceparent
-    )
-    delivered = error is None
-    state, delay = after_attempt(policy, attempt, delivered=delivered, final=final, rng=rng)
-    async with tenant_transaction(sessions, tenant_id) as session:
+        return request, job.traceparent
+
+    async def record(
+        session: AsyncSession, state: str, posted: Posted, delay: float | None
+    ) -> bool:
         if not await _record(session, job_id, attempt, state):
-            return Delivery("skipped")  # a duplicate message recorded this attempt first
-        data: dict[str, Any] = {"attempt": attempt, "status": status}
-        if not delivered:
-            data.update(error=error, final=state == "failed", retry_in_s=delay)
+            return False
+        data: dict[str, Any] = {"attempt": attempt, "status": posted.status}
+        if posted.error is not None:
+            data.update(error=posted.error, final=state == "failed", retry_in_s=delay)
         await events.append(
             session,
             tenant_id,
-            "callback.delivered" if delivered else "callback.failed",
+            "callback.failed" if posted.error is not None else "callback.delivered",
             data,
             job_id=job_id,
         )
         after_commit(session, lambda: notifier.events_appended(tenant_id))
-        if delay is not None:
-            await outbox.enqueue(
-                session,
-                notifier,
-                workspace_id=tenant_id,
-                kind=DELIVER_CALLBACK,
-                payload={
-                    "tenant_id": str(tenant_id),
-                    "job_id": str(job_id),
-                    "attempt": attempt + 1,
-                },
-                available_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay),
-            )
-    if not delivered:
-        logger.info("callback of job {} attempt {} failed: {}", job_id, attempt, error)
-    return Delivery(state if state != "pending" else "retry", status, delay)
+        return True
+
+    def next_payload(next_attempt: int) -> dict[str, Any]:
+        return {"tenant_id": str(tenant_id), "job_id": str(job_id), "attempt": next_attempt}
+
+    what = Attempt(
+        tenant_id=tenant_id,
+        number=attempt,
+        span_name="callback.deliver",
+        kind=DELIVER_CALLBACK,
+        label=f"callback of job {job_id}",
+        prepare=prepare,
+        record=record,
+        next_payload=next_payload,
+    )
+    return await attempt_delivery(sessions, notifier, client, what, policy=policy, rng=rng)

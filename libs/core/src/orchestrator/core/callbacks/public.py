@@ -5,12 +5,15 @@ The only module of this domain that another domain may import (`.importlinter`, 
 """
 
 from orchestrator.core.callbacks.delivery import (
+    Attempt,
     CallbackPolicy,
     Delivery,
-    after_attempt,
+    Posted,
+    Prepared,
+    attempt_delivery,
     build_request,
     message_id,
-    post_once,
+    record_attempt,
     signing_keys,
 )
 from orchestrator.core.callbacks.models import WorkspaceSecret
@@ -20,15 +23,18 @@ from orchestrator.core.callbacks.signing import TOLERANCE_S, InvalidSecret, secr
 __all__ = [
     "CALLBACK_SIGNING",
     "TOLERANCE_S",
+    "Attempt",
     "CallbackPolicy",
     "Delivery",
     "InvalidSecret",
+    "Posted",
+    "Prepared",
     "WorkspaceSecret",
-    "after_attempt",
+    "attempt_delivery",
     "build_request",
     "message_id",
     "new_secret_row",
-    "post_once",
+    "record_attempt",
     "secret_key",
     "signing_keys",
 ]

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import Row, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.events.cursor import EventCursor
@@ -53,6 +53,17 @@ class StoredEvent:
     type: str
     data: dict[str, Any]
     created_at: dt.datetime
+
+
+def _stored(row: Row[Any]) -> StoredEvent:
+    """An ``event_log`` row as read back."""
+    return StoredEvent(
+        cursor=EventCursor(row.xid, row.id),
+        job_id=row.job_id,
+        type=row.type,
+        data=row.data,
+        created_at=row.created_at,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,15 +116,7 @@ async def read_after(
         if row.xid >= row.horizon:
             pending = True  # ordered by xid: every later row is past the horizon too
             break
-        events.append(
-            StoredEvent(
-                cursor=EventCursor(row.xid, row.id),
-                job_id=row.job_id,
-                type=row.type,
-                data=row.data,
-                created_at=row.created_at,
-            )
-        )
+        events.append(_stored(row))
     return EventPage(events=events, next=events[-1].cursor if events else after, pending=pending)
 
 
@@ -122,16 +125,7 @@ async def latest(session: AsyncSession, tenant_id: uuid.UUID, *, limit: int) -> 
     ``(tenant_id, xid, id)`` index. Only final ones, as ``read_after`` shows them, so the
     newest id is a cursor a reader can resume after without skipping a late commit."""
     rows = await session.execute(_LATEST, {"tenant_id": tenant_id, "limit": limit})
-    return [
-        StoredEvent(
-            cursor=EventCursor(row.xid, row.id),
-            job_id=row.job_id,
-            type=row.type,
-            data=row.data,
-            created_at=row.created_at,
-        )
-        for row in rows
-    ]
+    return [_stored(row) for row in rows]
 
 
 async def tail(session: AsyncSession) -> EventCursor:

@@ -69,22 +69,8 @@ async def pick_dead(
                 Connector.enabled.is_(True),
             ),
         )
-        .where(
-            Job.tenant_id == tenant_id,
-            Job.status.in_(list(REPLAYABLE)),
-            Job.workflow_run_id.is_(None),
-        )
-    )
-    if f.ids is not None:
-        query = query.where(Job.id.in_(list(f.ids)))
-    if f.connector is not None:
-        query = query.where(Job.connector == f.connector)
-    if f.operation is not None:
-        query = query.where(Job.operation == f.operation)
-    if f.dead_since is not None:
-        query = query.where(Job.finished_at >= f.dead_since)
-    query = (
-        query.order_by(Job.finished_at, Job.id)
+        .where(_dead_matching(tenant_id, f), Job.workflow_run_id.is_(None))
+        .order_by(Job.finished_at, Job.id)
         .limit(limit)
         .with_for_update(of=Job, skip_locked=skip_locked)
     )

@@ -39,14 +39,7 @@ async def replay(
     ``replay.replay_many``), and audit it when any was; their ids."""
     ids = await replay_many(session, notifier, m.tenant_id, f, limit=limit)
     if ids:
-        await audit_change(
-            session,
-            m,
-            "dlq.replay",
-            "dlq",
-            None,
-            {"filter": filter_view(f), "count": len(ids), "replayed": [str(i) for i in ids]},
-        )
+        await _audit(session, m, "replay", "replayed", f, ids)
     return ids
 
 
@@ -60,12 +53,24 @@ async def purge(
     )
     if ids:
         after_commit(session, lambda: notifier.events_appended(m.tenant_id))
-        await audit_change(
-            session,
-            m,
-            "dlq.purge",
-            "dlq",
-            None,
-            {"filter": filter_view(f), "count": len(ids), "purged": [str(i) for i in ids]},
-        )
+        await _audit(session, m, "purge", "purged", f, ids)
     return ids
+
+
+async def _audit(
+    session: AsyncSession,
+    m: Mutation,
+    action: str,
+    done: str,
+    f: DeadFilter,
+    ids: list[uuid.UUID],
+) -> None:
+    """The audit record of a DLQ ``action`` on ``ids``, listed under ``done``."""
+    await audit_change(
+        session,
+        m,
+        f"dlq.{action}",
+        "dlq",
+        None,
+        {"filter": filter_view(f), "count": len(ids), done: [str(i) for i in ids]},
+    )

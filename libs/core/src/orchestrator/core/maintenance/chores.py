@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -81,72 +82,45 @@ class _PurgeBefore(Protocol):
     ) -> Awaitable[int]: ...
 
 
-async def _purge_older(
-    sessions: async_sessionmaker[AsyncSession],
-    purge_before: _PurgeBefore,
-    *,
-    keep: dt.timedelta,
-    own_days: Callable[[TenantQuota], int | None],
-) -> int:
-    """Run ``purge_before`` in every workspace with its cutoff: its own retention in days
-    if its quota sets one (``own_days``), else the deployment's ``keep``; how many went."""
+@dataclass(frozen=True, slots=True)
+class _Retention:
+    """A retention chore: ``purge_before`` in every workspace with its cutoff, its own
+    retention in days if its quota sets one (``own_days``), else the deployment's ``keep``."""
 
-    async def purge(session: AsyncSession, tenant_id: uuid.UUID) -> int:
-        days = own_days(await tenant_quota(session))
-        age = keep if days is None else dt.timedelta(days=days)
-        before = dt.datetime.now(dt.UTC) - age
-        return await purge_before(session, tenant_id, before=before, limit=BATCH)
+    purge_before: _PurgeBefore
+    own_days: Callable[[TenantQuota], int | None]
 
-    return await _per_tenant(sessions, purge)
+    async def __call__(
+        self, sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta
+    ) -> int:
+        """Run the chore once; how many rows went."""
 
+        async def purge(session: AsyncSession, tenant_id: uuid.UUID) -> int:
+            days = self.own_days(await tenant_quota(session))
+            age = keep if days is None else dt.timedelta(days=days)
+            before = dt.datetime.now(dt.UTC) - age
+            return await self.purge_before(session, tenant_id, before=before, limit=BATCH)
 
-async def purge_events(sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta) -> int:
-    """Delete every workspace's events older than its retention (``keep`` unless it set its
-    own), raising its horizon so readers resuming below it get a 410 instead of a gap; how
-    many went."""
-    return await _purge_older(
-        sessions, retention.purge_before, keep=keep, own_days=lambda q: q.events_keep_days
-    )
+        return await _per_tenant(sessions, purge)
 
 
-async def purge_finished_jobs(
-    sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta
-) -> int:
-    """Delete every workspace's jobs that ended longer ago than its retention (``keep``
-    unless it set its own; never dead ones: the DLQ is emptied by replay or purge); how
-    many went."""
-    return await _purge_older(
-        sessions,
-        purge_finished,
-        keep=keep,
-        own_days=lambda q: q.finished_jobs_keep_days,
-    )
+purge_events = _Retention(retention.purge_before, lambda q: q.events_keep_days)
+"""Delete every workspace's events older than its retention (``keep`` unless it set its
+own), raising its horizon so readers resuming below it get a 410 instead of a gap."""
 
+purge_finished_jobs = _Retention(purge_finished, lambda q: q.finished_jobs_keep_days)
+"""Delete every workspace's jobs that ended longer ago than its retention (``keep`` unless
+it set its own; never dead ones: the DLQ is emptied by replay or purge)."""
 
-async def purge_workflow_runs(
-    sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta
-) -> int:
-    """Delete every workspace's workflow runs that ended longer ago than its finished-jobs
-    retention (``keep`` unless it set its own), as their step jobs go; how many went."""
-    return await _purge_older(
-        sessions,
-        workflow_runs.purge_finished_runs,
-        keep=keep,
-        own_days=lambda q: q.finished_jobs_keep_days,
-    )
+purge_workflow_runs = _Retention(
+    workflow_runs.purge_finished_runs, lambda q: q.finished_jobs_keep_days
+)
+"""Delete every workspace's workflow runs that ended longer ago than its finished-jobs
+retention (``keep`` unless it set its own), as their step jobs go."""
 
-
-async def purge_webhook_inbox(
-    sessions: async_sessionmaker[AsyncSession], *, keep: dt.timedelta
-) -> int:
-    """Delete every workspace's processed webhook events and finished forwards older than
-    its retention (``keep`` unless it set its own); how many rows went."""
-    return await _purge_older(
-        sessions,
-        inbox_retention.purge_before,
-        keep=keep,
-        own_days=lambda q: q.webhook_inbox_keep_days,
-    )
+purge_webhook_inbox = _Retention(inbox_retention.purge_before, lambda q: q.webhook_inbox_keep_days)
+"""Delete every workspace's processed webhook events and finished forwards older than its
+retention (``keep`` unless it set its own)."""
 
 
 async def purge_published_outbox(
@@ -173,17 +147,29 @@ async def sweep_overdue_jobs(
         if await outbox_repository.relay_behind(session, grace_s=grace_s):
             # The broker is away or the relays lag: queued jobs still have their rows.
             return 0
+
+    async def stuck(session: AsyncSession, tenant_id: uuid.UUID) -> list[dict[str, Any]]:
+        found = await overdue_jobs(session, tenant_id, grace_s=grace_s, limit=BATCH)
+        return [job_message(tenant_id, job_id) for job_id in found]
+
+    return await requeue_per_tenant(sessions, notifier, RUN_JOB, stuck)
+
+
+async def requeue_per_tenant(
+    sessions: async_sessionmaker[AsyncSession],
+    notifier: Notifier,
+    kind: str,
+    stuck: Callable[[AsyncSession, uuid.UUID], Awaitable[Sequence[dict[str, Any]]]],
+) -> int:
+    """In each workspace, in one transaction, an outbox message of ``kind`` for each payload
+    ``stuck`` finds (at most ``BATCH``); how many were queued."""
     total = 0
     for tenant_id in await tenant_ids(sessions):
         async with tenant_transaction(sessions, tenant_id) as session:
-            stuck = await overdue_jobs(session, tenant_id, grace_s=grace_s, limit=BATCH)
-            for job_id in stuck:
+            payloads = await stuck(session, tenant_id)
+            for payload in payloads:
                 await outbox.enqueue(
-                    session,
-                    notifier,
-                    workspace_id=tenant_id,
-                    kind=RUN_JOB,
-                    payload=job_message(tenant_id, job_id),
+                    session, notifier, workspace_id=tenant_id, kind=kind, payload=payload
                 )
-        total += len(stuck)
+        total += len(payloads)
     return total

@@ -5,12 +5,13 @@ nothing."""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.events.wake import Notifier
-from orchestrator.core.maintenance.chores import BATCH, tenant_ids
-from orchestrator.core.outbox import writer as outbox
+from orchestrator.core.maintenance.chores import BATCH, requeue_per_tenant
 from orchestrator.core.outbox.kinds import ADVANCE_WORKFLOW
 from orchestrator.core.workflows import repository
 
@@ -20,21 +21,12 @@ async def sweep_stuck_runs(
 ) -> int:
     """Queue an advance for every active run whose current job ended over ``grace_s`` ago,
     one transaction per workspace; how many were queued."""
-    total = 0
-    for tenant_id in await tenant_ids(sessions):
-        async with tenant_transaction(sessions, tenant_id) as session:
-            stuck = await repository.stuck_runs(session, grace_s=grace_s, limit=BATCH)
-            for run_id, job_id in stuck:
-                await outbox.enqueue(
-                    session,
-                    notifier,
-                    workspace_id=tenant_id,
-                    kind=ADVANCE_WORKFLOW,
-                    payload={
-                        "tenant_id": str(tenant_id),
-                        "run_id": str(run_id),
-                        "job_id": str(job_id),
-                    },
-                )
-        total += len(stuck)
-    return total
+
+    async def stuck(session: AsyncSession, tenant_id: uuid.UUID) -> list[dict[str, Any]]:
+        found = await repository.stuck_runs(session, grace_s=grace_s, limit=BATCH)
+        return [
+            {"tenant_id": str(tenant_id), "run_id": str(run_id), "job_id": str(job_id)}
+            for run_id, job_id in found
+        ]
+
+    return await requeue_per_tenant(sessions, notifier, ADVANCE_WORKFLOW, stuck)

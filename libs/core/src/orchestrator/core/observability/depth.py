@@ -79,6 +79,16 @@ def read_depths(conn: psycopg.Connection, tenants: list[uuid.UUID] | None = None
     return Depths(jobs, inbox, unpublished, len(tenants))
 
 
+def _by_status(
+    name: str, documentation: str, statuses: tuple[str, ...], counts: Counter[str]
+) -> GaugeMetricFamily:
+    """A gauge of ``counts`` labelled by status, one sample per status (zero included)."""
+    gauge = GaugeMetricFamily(name, documentation, labels=["status"])
+    for status in statuses:
+        gauge.add_metric([status], counts[status])
+    return gauge
+
+
 class DepthCollector(Collector):
     """Depth gauges, read on scrape (at most every ``min_interval_s``)."""
 
@@ -115,22 +125,18 @@ class DepthCollector(Collector):
         if read is None:
             return
         _, depths, took = read
-        jobs = GaugeMetricFamily(
+        yield _by_status(
             "orchestrator_jobs",
             "Jobs by status over every workspace: queued (queue depth), running, dead (DLQ)",
-            labels=["status"],
+            JOB_STATUSES,
+            depths.jobs,
         )
-        for status in JOB_STATUSES:
-            jobs.add_metric([status], depths.jobs[status])
-        inbox = GaugeMetricFamily(
+        yield _by_status(
             "orchestrator_webhook_inbox",
             "Webhook events by status over every workspace: received, unrouted, failed",
-            labels=["status"],
+            INBOX_STATUSES,
+            depths.webhook_inbox,
         )
-        for status in INBOX_STATUSES:
-            inbox.add_metric([status], depths.webhook_inbox[status])
-        yield jobs
-        yield inbox
         yield GaugeMetricFamily(
             "orchestrator_outbox_unpublished",
             "Outbox rows not yet published to the broker",

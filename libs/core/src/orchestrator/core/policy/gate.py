@@ -18,7 +18,7 @@ import os
 import time
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
@@ -63,27 +63,49 @@ def _head(keys: GateKeys, mode: str, argc: int) -> bytes:
 
 
 @dataclass(frozen=True, slots=True)
-class _AdmitPlan:
-    """Everything about an admit that does not change from call to call, encoded once."""
+class _Plan:
+    """Everything about a script call that does not change from call to call, encoded once."""
 
     keys: GateKeys
     args: tuple[Arg, ...]
-    """The script arguments after the token."""
+    """The fixed script arguments, after the call's own."""
     head: bytes
     tail: bytes
+
+
+def _encoded(
+    keys: GateKeys, mode: str, argc: int, args: tuple[Arg, ...]
+) -> tuple[GateKeys, tuple[Arg, ...], bytes, bytes]:
+    """A ``_Plan``'s fields: the call's keys and fixed ``args``, with the bytes before and
+    after its own."""
+    return keys, args, _head(keys, mode, argc), bulks(args)
+
+
+@dataclass(frozen=True, slots=True)
+class _AdmitPlan(_Plan):
+    """An admit's plan, with what its reply is read against."""
+
     tenant_limit: GcraParams | None
     operation_limit: GcraParams | None
     concurrency: bool
 
 
 @dataclass(frozen=True, slots=True)
-class _RecordPlan:
-    keys: GateKeys
-    args: tuple[Arg, ...]
-    """The breaker's arguments, after the call's own."""
-    head: bytes
-    tail: bytes
+class _RecordPlan(_Plan):
+    """A record's plan, with the breaker's slow-call bound."""
+
     slow_s: float
+
+
+_P = TypeVar("_P", _AdmitPlan, _RecordPlan)
+
+
+def _remember(cache: dict[tuple[Any, ...], _P], key: tuple[Any, ...], plan: _P) -> _P:
+    """Cache ``plan``, emptying a full cache first (plans are cheap to make again)."""
+    if len(cache) >= _PLAN_CACHE_SIZE:
+        cache.clear()
+    cache[key] = plan
+    return plan
 
 
 class PolicyGate:
@@ -179,20 +201,13 @@ class PolicyGate:
             0 if period is None else period.id,
             0 if period is None else round(period.ends_at_s * US),
         )
-        keys = self.keys(key)
         plan = _AdmitPlan(
-            keys=keys,
-            args=args,
-            head=_head(keys, "a", _ADMIT_ARGS),
-            tail=bulks(args),
+            *_encoded(self.keys(key), "a", _ADMIT_ARGS, args),
             tenant_limit=tenant,
             operation_limit=operation,
             concurrency=concurrency is not None,
         )
-        if len(self._admit_plans) >= _PLAN_CACHE_SIZE:
-            self._admit_plans.clear()
-        self._admit_plans[cache_key] = plan
-        return plan
+        return _remember(self._admit_plans, cache_key, plan)
 
     async def admit(
         self, key: CallKey, spec: PolicySpec, quota: TenantQuota | None, *, lease_s: float
@@ -256,18 +271,10 @@ class PolicyGate:
             repr(breaker.slow_call_rate_threshold),
             breaker.half_open_calls,
         )
-        keys = self.keys(key)
         plan = _RecordPlan(
-            keys=keys,
-            args=args,
-            head=_head(keys, "r", _RECORD_ARGS),
-            tail=bulks(args),
-            slow_s=breaker.slow_call_duration_s,
+            *_encoded(self.keys(key), "r", _RECORD_ARGS, args), slow_s=breaker.slow_call_duration_s
         )
-        if len(self._record_plans) >= _PLAN_CACHE_SIZE:
-            self._record_plans.clear()
-        self._record_plans[cache_key] = plan
-        return plan
+        return _remember(self._record_plans, cache_key, plan)
 
     async def record(
         self,

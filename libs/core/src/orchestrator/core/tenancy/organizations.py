@@ -20,8 +20,6 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-
 from orchestrator.core import audit
 from orchestrator.core.auth.claims import OperatorRole
 from orchestrator.core.crypto import envelope
@@ -29,6 +27,7 @@ from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import Conflict, ValidationFailed, WorkspaceCreationFailed
 from orchestrator.core.models import Organization, Workspace, WorkspaceStatus
 from orchestrator.core.tenancy import repository
+from orchestrator.core.tenancy.saga import reserve
 from orchestrator.core.tenancy.service import (
     DEFAULT_REISSUE_HORIZON_S,
     IssuedCredentials,
@@ -95,14 +94,11 @@ async def _reserve(sessions: Sessions, new: NewOrganization) -> tuple[Organizati
             operation_id=new.operation_id,
             request_hash=new.request_hash(),
         )
-        session.add(org)
-        try:
-            await session.flush()
-        except IntegrityError as exc:
-            raise Conflict(
-                "A concurrent request created this organization (or one of its name); retry."
-            ) from exc
-        return org, True
+        return await reserve(
+            session,
+            org,
+            "A concurrent request created this organization (or one of its name); retry.",
+        )
 
 
 def organization_view(org: Organization, workspace: Workspace) -> dict[str, object]:

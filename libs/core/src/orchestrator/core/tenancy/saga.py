@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.errors import Conflict
 
 Action = Callable[[], Awaitable[None]]
+_Row = TypeVar("_Row")
 
 
 @dataclass(frozen=True)
@@ -42,3 +49,14 @@ async def run_saga(steps: Sequence[Step]) -> None:
                     await finished.compensate()
             raise SagaFailed(step.name, exc) from exc
         done.append(step)
+
+
+async def reserve(session: AsyncSession, row: _Row, race: str) -> tuple[_Row, bool]:
+    """Insert a saga's PENDING ``row`` (then it and True); 409 ``race`` when a concurrent
+    request inserted the same operation or name first."""
+    session.add(row)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(race) from exc
+    return row, True

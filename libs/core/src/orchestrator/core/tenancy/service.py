@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from loguru import logger
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core import audit
@@ -26,7 +27,7 @@ from orchestrator.core.identity.public import Operator, ServiceIdentity
 from orchestrator.core.models import Workspace, WorkspaceStatus
 from orchestrator.core.settings import AuthSettings
 from orchestrator.core.tenancy import repository
-from orchestrator.core.tenancy.saga import SagaFailed, Step, run_saga
+from orchestrator.core.tenancy.saga import SagaFailed, Step, reserve, run_saga
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -66,22 +67,18 @@ async def _reserve(
             return existing, False
         if await repository.workspace_by_name(session, new.organization_id, new.name):
             raise Conflict(f"A workspace called `{new.name}` exists in this organization.")
-        workspace = Workspace(
-            id=uuid.uuid4(),
-            organization_id=new.organization_id,
-            name=new.name,
-            environment=new.environment,
-            status=WorkspaceStatus.PENDING,
-            operation_id=new.operation_id,
+        return await reserve(
+            session,
+            Workspace(
+                id=uuid.uuid4(),
+                organization_id=new.organization_id,
+                name=new.name,
+                environment=new.environment,
+                status=WorkspaceStatus.PENDING,
+                operation_id=new.operation_id,
+            ),
+            "A concurrent request created this workspace; retry to read it.",
         )
-        session.add(workspace)
-        try:
-            await session.flush()
-        except IntegrityError as exc:
-            raise Conflict(
-                "A concurrent request created this workspace; retry to read it."
-            ) from exc
-        return workspace, True
 
 
 async def create_workspace(
@@ -174,6 +171,29 @@ async def end_old_tokens(session: AsyncSession, subject: str, *, horizon_s: int)
     )
 
 
+_Principal = TypeVar("_Principal", ServiceIdentity, Operator)
+
+
+async def _issue(
+    session: AsyncSession,
+    found: _Principal | None,
+    create: Callable[[str], _Principal],
+    subject: str,
+    horizon_s: int,
+) -> IssuedCredentials:
+    """A fresh secret for ``found``, whose old secret's tokens end, or for a new principal
+    ``create`` makes from the secret's hash."""
+    secret = new_client_secret()
+    if found is None:
+        found = create(hash_secret(secret))
+        session.add(found)
+    else:
+        found.secret_hash = hash_secret(secret)
+        await end_old_tokens(session, subject, horizon_s=horizon_s)
+    await session.flush()
+    return IssuedCredentials(found.client_id, secret)
+
+
 async def ensure_service_identity(
     session: AsyncSession,
     workspace_id: uuid.UUID,
@@ -183,22 +203,19 @@ async def ensure_service_identity(
 ) -> IssuedCredentials:
     """The workspace's service identity ``name`` with a fresh secret (created if missing;
     if it existed, the tokens of its old secret end)."""
-    secret = new_client_secret()
-    identity = await repository.service_identity_by_name(session, workspace_id, name)
-    if identity is None:
-        identity = ServiceIdentity(
+    return await _issue(
+        session,
+        await repository.service_identity_by_name(session, workspace_id, name),
+        lambda secret_hash: ServiceIdentity(
             workspace_id=workspace_id,
             name=name,
             client_id=new_client_id("svc"),
-            secret_hash=hash_secret(secret),
+            secret_hash=secret_hash,
             scopes=list(EXEC_SCOPES),
-        )
-        session.add(identity)
-    else:
-        identity.secret_hash = hash_secret(secret)
-        await end_old_tokens(session, service_subject(workspace_id, name), horizon_s=horizon_s)
-    await session.flush()
-    return IssuedCredentials(identity.client_id, secret)
+        ),
+        service_subject(workspace_id, name),
+        horizon_s,
+    )
 
 
 async def ensure_operator(
@@ -212,23 +229,20 @@ async def ensure_operator(
 ) -> IssuedCredentials:
     """The organization's operator ``name`` with a fresh secret (created if missing; if it
     existed, the tokens of its old secret end)."""
-    secret = new_client_secret()
-    operator = await repository.operator_by_name(session, organization_id, name)
-    if operator is None:
-        operator = Operator(
+    return await _issue(
+        session,
+        await repository.operator_by_name(session, organization_id, name),
+        lambda secret_hash: Operator(
             organization_id=organization_id,
             home_workspace_id=home_workspace_id,
             name=name,
             role=role.value,
             client_id=new_client_id("op"),
-            secret_hash=hash_secret(secret),
-        )
-        session.add(operator)
-    else:
-        operator.secret_hash = hash_secret(secret)
-        await end_old_tokens(session, operator_subject(organization_id, name), horizon_s=horizon_s)
-    await session.flush()
-    return IssuedCredentials(operator.client_id, secret)
+            secret_hash=secret_hash,
+        ),
+        operator_subject(organization_id, name),
+        horizon_s,
+    )
 
 
 @dataclass(frozen=True)

@@ -14,28 +14,17 @@ a forbidden address now is refused.
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from loguru import logger
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.core.callbacks.public import (
-    CallbackPolicy,
-    Delivery,
-    after_attempt,
-    build_request,
-    message_id,
-    post_once,
-    signing_keys,
-)
-from orchestrator.core.db.tenant import tenant_transaction
+from orchestrator.core.callbacks import public as callbacks
 from orchestrator.core.events.wake import Notifier
 from orchestrator.core.jobs.public import clip
 from orchestrator.core.outbox import writer as outbox
@@ -109,22 +98,21 @@ async def _record(
     error: str | None,
 ) -> bool:
     """CAS: this is attempt ``attempt`` of a pending forward; its outcome."""
-    result = await session.execute(
-        update(WebhookForward)
-        .where(
-            WebhookForward.id == forward_id,
-            WebhookForward.state == "pending",
-            WebhookForward.attempts == attempt - 1,
-        )
-        .values(
-            state=state,
-            attempts=attempt,
-            last_status=status,
-            last_error=clip(error),
-            finished_at=None if state == "pending" else func.now(),
-        )
+    values = {
+        "state": state,
+        "attempts": attempt,
+        "last_status": status,
+        "last_error": clip(error),
+        "finished_at": None if state == "pending" else func.now(),
+    }
+    return await callbacks.record_attempt(
+        session,
+        WebhookForward.id == forward_id,
+        WebhookForward.state,
+        WebhookForward.attempts,
+        attempt,
+        values,
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def deliver(
@@ -136,21 +124,21 @@ async def deliver(
     forward_id: uuid.UUID,
     attempt: int = 1,
     *,
-    policy: CallbackPolicy | None = None,
+    policy: callbacks.CallbackPolicy | None = None,
     rng: random.Random | None = None,
     clock: Callable[[], float] = time.time,
-) -> Delivery:
+) -> callbacks.Delivery:
     """Make attempt ``attempt`` of the forward and record its outcome."""
-    policy = policy or CallbackPolicy()
-    async with tenant_transaction(sessions, tenant_id) as session:
+
+    async def prepare(session: AsyncSession) -> callbacks.Prepared | None:
         row = await session.get(WebhookForward, forward_id)
         if row is None or row.state != "pending" or row.attempts != attempt - 1:
-            return Delivery("skipped")
-        secrets = await signing_keys(session, keys)
-        request = build_request(
+            return None
+        secrets = await callbacks.signing_keys(session, keys)
+        request = callbacks.build_request(
             row.url,
             secrets,
-            message_id(row.id),
+            callbacks.message_id(row.id),
             int(clock()),
             row.body,
             content_type=row.content_type,
@@ -159,23 +147,23 @@ async def deliver(
         traceparent = await session.scalar(
             select(WebhookInboxEntry.traceparent).where(WebhookInboxEntry.id == row.inbox_id)
         )
-    status, error, final = await post_once(
-        client, request, policy.timeouts, span_name="webhook.forward", traceparent=traceparent
+        return request, traceparent
+
+    async def record(
+        session: AsyncSession, state: str, posted: callbacks.Posted, delay: float | None
+    ) -> bool:
+        return await _record(session, forward_id, attempt, state, posted.status, posted.error)
+
+    what = callbacks.Attempt(
+        tenant_id,
+        attempt,
+        "webhook.forward",
+        FORWARD_WEBHOOK,
+        f"webhook forward {forward_id}",
+        prepare,
+        record,
+        lambda next_attempt: forward_message(tenant_id, forward_id, next_attempt),
     )
-    delivered = error is None
-    state, delay = after_attempt(policy, attempt, delivered=delivered, final=final, rng=rng)
-    async with tenant_transaction(sessions, tenant_id) as session:
-        if not await _record(session, forward_id, attempt, state, status, error):
-            return Delivery("skipped")  # a duplicate message recorded this attempt first
-        if delay is not None:
-            await outbox.enqueue(
-                session,
-                notifier,
-                workspace_id=tenant_id,
-                kind=FORWARD_WEBHOOK,
-                payload=forward_message(tenant_id, forward_id, attempt + 1),
-                available_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay),
-            )
-    if not delivered:
-        logger.info("webhook forward {} attempt {} failed: {}", forward_id, attempt, error)
-    return Delivery(state if state != "pending" else "retry", status, delay)
+    return await callbacks.attempt_delivery(
+        sessions, notifier, client, what, policy=policy, rng=rng
+    )
