@@ -3,9 +3,13 @@ that shows a secret, and ending a subject's tokens after its change commits."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, Protocol, TypedDict, TypeVar
 
+from litestar import Request
 from loguru import logger
 from redis.exceptions import RedisError
 
@@ -15,6 +19,34 @@ from orchestrator.core.auth.subjects import revocation_horizon_s
 from orchestrator.core.runtime import Resources
 
 T = TypeVar("T")
+S = TypeVar("S")
+
+
+class Client(Protocol):
+    """What an operator and a service identity both are: a client that can be switched off."""
+
+    client_id: str
+    disabled_at: dt.datetime | None
+
+
+class Secret(TypedDict):
+    """The fields of a credentials response that name the client and show its secret."""
+
+    client_id: str
+    client_secret: str
+
+
+class Revoking(Protocol):
+    """A change that may have revoked a subject (``Issued``, ``Changed``)."""
+
+    @property
+    def revoked(self) -> SubjectRevocation | None:
+        """The revocation to announce once the change commits, if it made one."""
+        ...
+
+
+C = TypeVar("C", bound=Client)
+D = TypeVar("D", bound=Revoking)
 
 NO_STORE: Final = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 """A response that shows a secret is never cached."""
@@ -56,6 +88,10 @@ class Issued(Generic[T]):
     client_secret: str
     revoked: SubjectRevocation | None = None
 
+    def secret(self: Issued[C]) -> Secret:
+        """The client id and the new secret, as a credentials response shows them."""
+        return Secret(client_id=self.row.client_id, client_secret=self.client_secret)
+
 
 @dataclass(frozen=True)
 class Changed(Generic[T]):
@@ -64,3 +100,17 @@ class Changed(Generic[T]):
 
     row: T
     revoked: SubjectRevocation | None
+
+
+async def announced(
+    request: Request[Any, Any, Any],
+    transaction: AbstractAsyncContextManager[S],
+    change: Callable[[S, int], Awaitable[D]],
+) -> D:
+    """Make ``change`` in ``transaction`` (it is given ``horizon_s``), then announce the
+    revocation it made: only once that commits, never what a rollback undid."""
+    resources: Resources = request.app.state.resources
+    async with transaction as scope:
+        done = await change(scope, horizon_s(resources))
+    await announce(resources, done.revoked)
+    return done

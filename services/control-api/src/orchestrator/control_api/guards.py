@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Request
+from litestar import Controller, Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orchestrator.core.auth.claims import OperatorRole, Principal
 from orchestrator.core.db.tenant import set_organization
 from orchestrator.core.errors import Forbidden
-from orchestrator.core.http.auth import PRINCIPAL_KEY, Guard
+from orchestrator.core.http.auth import PRINCIPAL_KEY, Guard, provide_principal
 from orchestrator.core.runtime import Resources
 
 
@@ -51,3 +51,11 @@ async def session_for_org(
 org_transaction = asynccontextmanager(session_for_org)
 """``session_for_org`` as a context manager, for a handler that must act after the
 transaction commits (announce a revocation): a dependency commits after the handler."""
+
+
+class BearerController(Controller):
+    """The base of every control-api controller: each route takes a bearer token, and its
+    handlers may ask for the ``principal`` it names."""
+
+    security = [{"bearer": []}]
+    dependencies = {"principal": provide_principal}

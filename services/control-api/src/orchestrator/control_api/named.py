@@ -23,13 +23,13 @@ from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
     Reason,
+    ScopedController,
     WorkspaceScope,
-    provide_scope,
 )
 from orchestrator.control_api.views import READS, WRITES, out, page_out
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.db.pages import Page, PageRequest
-from orchestrator.core.http.auth import guarded, provide_principal
+from orchestrator.core.http.auth import guarded
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -196,11 +196,9 @@ def named_controller(name: str, doc: str, r: Named) -> type[Controller]:
         "__module__": r.out.__module__.replace(".schemas", ".controllers"),
         "path": r.path,
         "tags": [r.tag],
-        "security": [{"bearer": []}],
-        "dependencies": {"principal": provide_principal, "ws": provide_scope},
         **{
             f"{verb}_{r.plural if verb == 'list' else r.singular}": h
             for verb, h in handlers.items()
         },
     }
-    return type(name, (Controller,), attributes)
+    return type(name, (ScopedController,), attributes)

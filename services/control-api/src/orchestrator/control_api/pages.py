@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Annotated, Protocol, TypeVar
 
 from litestar.di import Provide
 from litestar.params import QueryParameter
 
 from orchestrator.core.db.pages import CURSOR_MAX_LENGTH, DEFAULT_LIMIT, MAX_LIMIT, PageRequest
+from orchestrator.core.jobs.cursor import JobCursor
 
 Cursor = Annotated[
     str | None,
@@ -29,3 +33,30 @@ async def provide_page(cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT) -> P
 
 PAGED = {"page": Provide(provide_page)}
 """A list handler's ``dependencies``: it takes ``page: PageRequest``."""
+
+
+TimeCursor = Annotated[str | None, QueryParameter(max_length=200)]
+"""The ``cursor`` of a list read newest first by time and id (jobs, dead jobs, the inbox)."""
+
+
+class Keyed(Protocol):
+    """A row a time cursor can point at."""
+
+    @property
+    def id(self) -> uuid.UUID:
+        """The row's id, which orders rows of the same instant."""
+        ...
+
+
+K = TypeVar("K", bound=Keyed)
+
+
+def newest_first(
+    rows: Sequence[K], limit: int, at: Callable[[K], dt.datetime]
+) -> tuple[list[K], str | None]:
+    """The page out of the ``limit + 1`` rows read (one more tells whether another page
+    follows), and the cursor of the next page, if any."""
+    page = list(rows[:limit])
+    if len(rows) <= limit:
+        return page, None
+    return page, JobCursor(at(page[-1]), page[-1].id).encode()

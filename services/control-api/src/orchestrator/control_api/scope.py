@@ -18,13 +18,13 @@ from loguru import logger
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.control_api.guards import organization_of, requires_role
+from orchestrator.control_api.guards import BearerController, organization_of, requires_role
 from orchestrator.control_api.roles import ADMINS
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import Conflict, NotFound
-from orchestrator.core.http.auth import authenticated
+from orchestrator.core.http.auth import authenticated, provide_principal
 from orchestrator.core.http.fields import NO_NUL
 from orchestrator.core.models import Workspace, WorkspaceStatus
 from orchestrator.core.notify import config_channel, publish
@@ -106,3 +106,10 @@ async def announce_change(resources: Resources, tenant_id: uuid.UUID) -> None:
         )
     except RedisError as exc:
         logger.warning("configuration change of {} not announced: {!r}", tenant_id, exc)
+
+
+class ScopedController(BearerController):
+    """The base of a controller of one workspace's resources (``?workspace=``, default the
+    token's): each request in that workspace's transaction (``ws``)."""
+
+    dependencies = {"principal": provide_principal, "ws": provide_scope}

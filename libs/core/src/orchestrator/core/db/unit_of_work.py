@@ -45,9 +45,7 @@ SITES: Mapping[str, Kind] = {
     "orchestrator.control_api.oauth.federation:exchange": "request",
     "orchestrator.control_api.tokens.controllers:revoke": "request",
     "orchestrator.console.oidc:sso_start": "request",
-    "orchestrator.exec_api.jobs.controllers:JobController.submit": "request",
-    "orchestrator.exec_api.jobs.controllers:JobController.submit_batch": "request",
-    "orchestrator.exec_api.workflows.controllers:start_run": "request",
+    "orchestrator.exec_api.jobs.accepting:accept_once": "request",
     "orchestrator.exec_api.impersonation_audit:record_impersonated_change": "request",
     # -- actors
     "orchestrator.worker.actors.unit_of_work:actor_transaction": "actor",

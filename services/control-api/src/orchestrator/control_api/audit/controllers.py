@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get
+from litestar import Request, get
 from litestar.params import QueryParameter
 
 from orchestrator.control_api.audit.schemas import AuditList, AuditRecordOut
 from orchestrator.control_api.guards import requires_role
+from orchestrator.control_api.pages import TimeCursor
 from orchestrator.control_api.roles import AUDIT_READERS
-from orchestrator.control_api.scope import READ_GUARDS, WorkspaceScope, provide_scope
+from orchestrator.control_api.scope import (
+    READ_GUARDS,
+    ScopedController,
+    WorkspaceScope,
+)
 from orchestrator.control_api.views import READS
 from orchestrator.control_api.webhook_inbox.controllers import Instant
 from orchestrator.core.audit import repository
 from orchestrator.core.audit.cursor import AuditIds, AuditPosition
 from orchestrator.core.audit.repository import AuditFilter
-from orchestrator.core.http.auth import guarded, provide_principal
+from orchestrator.core.http.auth import guarded
 from orchestrator.core.http.fields import NO_NUL, parse_instant
 from orchestrator.core.models import AuditLog
 from orchestrator.core.runtime import Resources
@@ -66,15 +71,13 @@ def to_out(ids: AuditIds, row: AuditLog) -> AuditRecordOut:
     )
 
 
-class AuditController(Controller):
+class AuditController(ScopedController):
     """The audit log of the workspace (``?workspace=``, default the token's): every change
     made through the control-api and every request made with an impersonation token, with
     its reason. Reading it is not itself audited."""
 
     path = "/api/v1/audit"
     tags = ["audit"]
-    security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal, "ws": provide_scope}
 
     @get(opt=guarded(*READ_GUARDS, requires_role(*AUDIT_READERS)), responses=READS)
     async def list_audit_records(
@@ -87,7 +90,7 @@ class AuditController(Controller):
         target: Target = None,
         since: Instant = None,
         until: Instant = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        cursor: TimeCursor = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> AuditList:
         """The workspace's audit records, newest first, filtered (``since`` inclusive,

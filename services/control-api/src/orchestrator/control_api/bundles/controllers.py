@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.params import QueryParameter
 
 from orchestrator.control_api.schedules.controllers import network_of
@@ -12,15 +12,15 @@ from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
     Reason,
+    ScopedController,
     WorkspaceScope,
-    provide_scope,
 )
 from orchestrator.control_api.secret_refs.controllers import scope_of
 from orchestrator.core.bundles.export import export_bundle
 from orchestrator.core.bundles.importing import import_bundle
 from orchestrator.core.bundles.model import Bundle, ImportReport
 from orchestrator.core.deadline import route_budget
-from orchestrator.core.http.auth import guarded, provide_principal
+from orchestrator.core.http.auth import guarded
 from orchestrator.core.http.problems import problem_responses
 
 DryRun = Annotated[
@@ -47,13 +47,11 @@ Prune = Annotated[
 ]
 
 
-class BundleController(Controller):
+class BundleController(ScopedController):
     """One workspace's configuration as one JSON document (``?workspace=``, default the token's)."""
 
     path = "/api/v1/bundles"
     tags = ["bundles"]
-    security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal, "ws": provide_scope}
 
     @get(
         "/export",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post, put
+from litestar import get, post, put
 from litestar.params import QueryParameter
 
 from orchestrator.control_api.configs.schemas import (
@@ -20,15 +20,15 @@ from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
     Reason,
+    ScopedController,
     WorkspaceScope,
-    provide_scope,
 )
 from orchestrator.control_api.views import READS, WRITES, out, page_out
 from orchestrator.core.configuration import configs, repository
 from orchestrator.core.configuration.models import Config, ConfigVersion
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import NotFound
-from orchestrator.core.http.auth import guarded, provide_principal
+from orchestrator.core.http.auth import guarded
 
 Version = Annotated[
     int | None,
@@ -64,13 +64,11 @@ def to_out(config: Config, version: ConfigVersion) -> ConfigOut:
     )
 
 
-class ConfigController(Controller):
+class ConfigController(ScopedController):
     """Configs of one workspace (``?workspace=``, default the token's)."""
 
     path = "/api/v1/configs"
     tags = ["configs"]
-    security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal, "ws": provide_scope}
 
     @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
     async def list_configs(self, ws: WorkspaceScope, page: PageRequest) -> ConfigList:

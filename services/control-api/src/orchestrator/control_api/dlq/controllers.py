@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.params import QueryParameter
 
 from orchestrator.control_api.dlq.schemas import (
@@ -12,37 +12,35 @@ from orchestrator.control_api.dlq.schemas import (
     DlqPurged,
     DlqReplayed,
 )
+from orchestrator.control_api.jobs.controllers import QueryName
+from orchestrator.control_api.pages import TimeCursor, newest_first
 from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
     Reason,
+    ScopedController,
     WorkspaceScope,
-    provide_scope,
 )
 from orchestrator.control_api.views import READS
 from orchestrator.control_api.webhook_inbox.controllers import audited, waker_of
 from orchestrator.core.deadline import route_budget
-from orchestrator.core.http.auth import guarded, provide_principal
-from orchestrator.core.http.fields import NO_NUL
+from orchestrator.core.http.auth import guarded
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.jobs import dlq
-from orchestrator.core.jobs.cursor import JobCursor, cursor_param
+from orchestrator.core.jobs.cursor import cursor_param
 from orchestrator.core.jobs.dead_queries import DeadFilter, list_dead
 from orchestrator.core.jobs.views import DeadJobFilter, to_out
 
 WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
-QueryName = Annotated[str | None, QueryParameter(min_length=1, max_length=200, pattern=NO_NUL)]
 
 
-class DlqController(Controller):
+class DlqController(ScopedController):
     """Dead jobs of the workspace (``?workspace=``, default the token's): jobs that ran out
     of attempts. Replaying queues them again with a fresh attempt budget; purging deletes
     them with their runs. Both are audited with their ``reason``."""
 
     path = "/api/v1/dlq"
     tags = ["dlq"]
-    security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal, "ws": provide_scope}
 
     @get(opt=guarded(*READ_GUARDS), responses=READS)
     async def list_dead_jobs(
@@ -50,7 +48,7 @@ class DlqController(Controller):
         ws: WorkspaceScope,
         connector: QueryName = None,
         operation: QueryName = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        cursor: TimeCursor = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> DeadJobList:
         """The workspace's dead jobs, newest first, optionally of one connector and
@@ -58,12 +56,8 @@ class DlqController(Controller):
         after = cursor_param(cursor)
         f = DeadFilter(connector=connector, operation=operation)
         jobs = await list_dead(ws.session, ws.tenant_id, f, after=after, limit=limit + 1)
-        page = list(jobs[:limit])
-        more = len(jobs) > limit
-        return DeadJobList(
-            items=[to_out(job) for job in page],
-            next_cursor=JobCursor(page[-1].created_at, page[-1].id).encode() if more else None,
-        )
+        page, next_cursor = newest_first(jobs, limit, lambda job: job.created_at)
+        return DeadJobList(items=[to_out(job) for job in page], next_cursor=next_cursor)
 
     @post("/replay", opt=guarded(*WRITE_GUARDS) | route_budget(), status_code=202, responses=WRITES)
     async def replay_dead_jobs(

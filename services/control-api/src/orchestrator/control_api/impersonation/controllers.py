@@ -16,14 +16,19 @@ import time
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, Response, post
+from litestar import Request, Response, post
 from loguru import logger
 from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.credentials import NO_STORE
-from orchestrator.control_api.guards import org_transaction, organization_of, requires_role
+from orchestrator.control_api.guards import (
+    BearerController,
+    org_transaction,
+    organization_of,
+    requires_role,
+)
 from orchestrator.control_api.impersonation.schemas import (
     READ_SCOPES,
     ImpersonationStart,
@@ -39,7 +44,7 @@ from orchestrator.core.auth.issuer import TokenIssuer
 from orchestrator.core.auth.subjects import operator_subject
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import Conflict, NotFound, Unauthorized
-from orchestrator.core.http.auth import authenticated, guarded, provide_principal
+from orchestrator.core.http.auth import authenticated, guarded
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.identity.models import Operator
 from orchestrator.core.models import RevokedSubject, WorkspaceStatus
@@ -89,13 +94,11 @@ def _workspace_of(jti: str) -> uuid.UUID:
     return uuid.UUID(hex=match.group(1))
 
 
-class ImpersonationController(Controller):
+class ImpersonationController(BearerController):
     """Start and stop impersonations in the caller's organization; both audited."""
 
     path = "/api/v1/impersonation"
     tags = ["impersonation"]
-    security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal}
 
     @post(
         opt=GUARDS,

@@ -5,18 +5,23 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from orchestrator.control_api.jobs.schemas import JobDetail, JobList
-from orchestrator.control_api.scope import READ_GUARDS, WorkspaceScope, provide_scope
+from orchestrator.control_api.pages import TimeCursor, newest_first
+from orchestrator.control_api.scope import (
+    READ_GUARDS,
+    ScopedController,
+    WorkspaceScope,
+)
 from orchestrator.control_api.views import READS
 from orchestrator.control_api.webhook_inbox.controllers import Instant
 from orchestrator.core.db.pages import DEFAULT_LIMIT, MAX_LIMIT
-from orchestrator.core.http.auth import guarded, provide_principal
+from orchestrator.core.http.auth import guarded
 from orchestrator.core.http.fields import NO_NUL, parse_instant
 from orchestrator.core.jobs import listing_queries, single_job, single_job_queries
-from orchestrator.core.jobs.cursor import JobCursor, cursor_param
+from orchestrator.core.jobs.cursor import cursor_param
 from orchestrator.core.jobs.listing_queries import JobFilter
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.jobs.views import Status, attempt_out, to_out
@@ -27,15 +32,13 @@ again keeps every attempt."""
 QueryName = Annotated[str | None, QueryParameter(min_length=1, max_length=200, pattern=NO_NUL)]
 
 
-class JobController(Controller):
+class JobController(ScopedController):
     """Jobs of the workspace (``?workspace=``, default the token's), whatever queued them:
     the exec-api, a schedule, a webhook binding or a workflow step. Read by any operator of
     the organization; the DLQ's replay and purge are at ``/api/v1/dlq``."""
 
     path = "/api/v1/jobs"
     tags = ["jobs"]
-    security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal, "ws": provide_scope}
 
     @get(opt=guarded(*READ_GUARDS), responses=READS)
     async def list_workspace_jobs(
@@ -46,7 +49,7 @@ class JobController(Controller):
         operation: QueryName = None,
         since: Instant = None,
         until: Instant = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        cursor: TimeCursor = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     ) -> JobList:
         """The workspace's jobs, newest first, filtered (created ``since``, inclusive, and
@@ -62,12 +65,8 @@ class JobController(Controller):
         jobs = await listing_queries.list_matching(
             ws.session, ws.tenant_id, f, after=after, limit=limit + 1
         )
-        page = list(jobs[:limit])
-        more = len(jobs) > limit
-        return JobList(
-            items=[to_out(job) for job in page],
-            next_cursor=JobCursor(page[-1].created_at, page[-1].id).encode() if more else None,
-        )
+        page, next_cursor = newest_first(jobs, limit, lambda job: job.created_at)
+        return JobList(items=[to_out(job) for job in page], next_cursor=next_cursor)
 
     @get("/{job_id:uuid}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_workspace_job(self, ws: WorkspaceScope, job_id: FromPath[uuid.UUID]) -> JobDetail:

@@ -4,12 +4,13 @@ exchange of ``federation.py`` signs through ``operator_grant`` and ``sign_grant`
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import math
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,30 +68,52 @@ class Grant:
     extra: dict[str, Any]
 
 
+class _Client(Protocol):
+    """An operator, platform operator or service identity: a secret's hash, an off switch."""
+
+    @property
+    def secret_hash(self) -> str:
+        """The hash of the client's secret."""
+        ...
+
+    @property
+    def disabled_at(self) -> dt.datetime | None:
+        """When the client was disabled; None while it may get tokens."""
+        ...
+
+
+C = TypeVar("C", bound=_Client)
+
+
+def _authenticated(client: C | None, client_secret: str) -> C:
+    """The client, if it exists, is enabled and ``client_secret`` is its secret; else
+    ``invalid_client`` (a missing or disabled client costs one hash check too, so timing
+    does not tell which part was wrong)."""
+    if client is None or client.disabled_at is not None:
+        verify_secret(client_secret, _DUMMY_HASH)
+        raise invalid_client()
+    if not verify_secret(client_secret, client.secret_hash):
+        raise invalid_client()
+    return client
+
+
 async def _grant_for(session: AsyncSession, client_id: str, client_secret: str) -> Grant:
     if client_id.startswith("svc_"):
         # Share-locked until the token is issued: a disable or rotation racing with this
         # request either waits for it (and its revocation then covers the token's ``iat``)
         # or commits first, and this reads the disabled row or the new hash.
-        identity = await repository.service_identity_by_client_id(
-            session, client_id, share_lock=True
+        identity = _authenticated(
+            await repository.service_identity_by_client_id(session, client_id, share_lock=True),
+            client_secret,
         )
-        if identity is None or identity.disabled_at is not None:
-            verify_secret(client_secret, _DUMMY_HASH)
-            raise invalid_client()
-        if not verify_secret(client_secret, identity.secret_hash):
-            raise invalid_client()
         await _outlast_revocation(session, service_subject(identity.workspace_id, identity.name))
         return Grant(
             identity.name, identity.workspace_id, EXEC_AUDIENCE, frozenset(identity.scopes), {}
         )
     if client_id.startswith("plat_"):
-        platform = await repository.platform_operator_by_client_id(session, client_id)
-        if platform is None or platform.disabled_at is not None:
-            verify_secret(client_secret, _DUMMY_HASH)
-            raise invalid_client()
-        if not verify_secret(client_secret, platform.secret_hash):
-            raise invalid_client()
+        platform = _authenticated(
+            await repository.platform_operator_by_client_id(session, client_id), client_secret
+        )
         await _outlast_revocation(session, platform_subject(platform.name))
         # No ``org`` and no ``tid``: nothing scoped to an organization or workspace accepts
         # it, and its scopes are not the organization's ``control:*`` (ADR 0051).
@@ -101,12 +124,9 @@ async def _grant_for(session: AsyncSession, client_id: str, client_secret: str) 
             frozenset(PLATFORM_SCOPES),
             {"role": PLATFORM_ROLE},
         )
-    operator = await repository.operator_by_client_id(session, client_id)
-    if operator is None or operator.disabled_at is not None:
-        verify_secret(client_secret, _DUMMY_HASH)
-        raise invalid_client()
-    if not verify_secret(client_secret, operator.secret_hash):
-        raise invalid_client()
+    operator = _authenticated(
+        await repository.operator_by_client_id(session, client_id), client_secret
+    )
     return await operator_grant(session, operator)
 
 

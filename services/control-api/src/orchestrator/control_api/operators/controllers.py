@@ -14,11 +14,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.control_api.credentials import NO_STORE, Issued, announce, horizon_s
-from orchestrator.control_api.guards import org_transaction, requires_role, session_for_org
+from orchestrator.control_api.credentials import NO_STORE, Issued, announced, horizon_s
+from orchestrator.control_api.guards import (
+    BearerController,
+    org_transaction,
+    requires_role,
+    session_for_org,
+)
 from orchestrator.control_api.operators import service
 from orchestrator.control_api.operators.schemas import (
     OperatorCreate,
@@ -47,20 +52,15 @@ def to_out(operator: Operator) -> OperatorOut:
 
 
 def _credentials(issued: Issued[Operator], status_code: int) -> Response[OperatorCredentials]:
-    body = OperatorCredentials(
-        operator=to_out(issued.row),
-        client_id=issued.row.client_id,
-        client_secret=issued.client_secret,
-    )
+    body = OperatorCredentials(operator=to_out(issued.row), **issued.secret())
     return Response(body, status_code=status_code, headers=NO_STORE)
 
 
-class OperatorController(Controller):
+class OperatorController(BearerController):
     """Operators of the caller's organization; only its admins change them."""
 
     path = "/api/v1/operators"
     tags = ["operators"]
-    security = [{"bearer": []}]
     dependencies = {"principal": provide_principal, "session": session_for_org}
 
     @get(
@@ -121,17 +121,13 @@ class OperatorController(Controller):
 
         Idempotent; you cannot disable yourself.
         """
-        resources: Resources = request.app.state.resources
-        async with org_transaction(request, principal) as session:
-            changed = await service.set_enabled(
-                session,
-                principal,
-                operator_id,
-                enabled=False,
-                reason=reason,
-                horizon_s=horizon_s(resources),
-            )
-        await announce(resources, changed.revoked)
+        changed = await announced(
+            request,
+            org_transaction(request, principal),
+            lambda session, horizon: service.set_enabled(
+                session, principal, operator_id, enabled=False, reason=reason, horizon_s=horizon
+            ),
+        )
         return to_out(changed.row)
 
     @post(
@@ -178,10 +174,11 @@ class OperatorController(Controller):
         The old secret and every token the operator got before are refused from now on.
         A single sign-on operator (``sso:…``) has no secret to rotate (409).
         """
-        resources: Resources = request.app.state.resources
-        async with org_transaction(request, principal) as session:
-            issued = await service.rotate_secret(
-                session, principal, operator_id, reason=reason, horizon_s=horizon_s(resources)
-            )
-        await announce(resources, issued.revoked)
+        issued = await announced(
+            request,
+            org_transaction(request, principal),
+            lambda session, horizon: service.rotate_secret(
+                session, principal, operator_id, reason=reason, horizon_s=horizon
+            ),
+        )
         return _credentials(issued, 200)

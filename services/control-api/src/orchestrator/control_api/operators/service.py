@@ -13,17 +13,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.control_api.credentials import Changed, Issued, revoked_view
+from orchestrator.control_api.clients import ClientKind
+from orchestrator.control_api.credentials import Changed, Issued
 from orchestrator.control_api.guards import organization_of
-from orchestrator.core.audit.change import record_change
-from orchestrator.core.auth import revocation, sso
+from orchestrator.core.auth import sso
 from orchestrator.core.auth.claims import OperatorRole, Principal
-from orchestrator.core.auth.revocation import SubjectRevocation
 from orchestrator.core.auth.subjects import operator_subject
-from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
-from orchestrator.core.db.base import utcnow
-from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from orchestrator.core.identity.models import Operator
 from orchestrator.core.models import WorkspaceStatus
@@ -49,21 +45,13 @@ def _may_manage(principal: Principal, role: str) -> None:
         raise Forbidden("Only a BreakGlassAdmin may manage BreakGlassAdmin operators.")
 
 
-async def _audit(
-    session: AsyncSession,
-    principal: Principal,
-    operator: Operator,
-    *,
-    action: str,
-    reason: str,
-    before: dict[str, Any] | None,
-    revoked: SubjectRevocation | None = None,
-) -> None:
-    # Audit rows are per workspace (RLS): an operator's own rows live in its home workspace.
-    await set_tenant(session, operator.home_workspace_id)
-    by = Mutation(operator.home_workspace_id, principal.subject, reason)
-    after = revoked_view(operator_view(operator), revoked)
-    await record_change(session, by, action, f"operator:{operator.id}", before, after)
+OPERATORS = ClientKind[Operator](
+    "operator",
+    operator_view,
+    lambda operator: operator_subject(operator.organization_id, operator.name),
+    # An operator's own audit records live in its home workspace.
+    lambda operator: operator.home_workspace_id,
+)
 
 
 async def create(
@@ -104,7 +92,7 @@ async def create(
     session.add(operator)
     await session.flush()
     await session.refresh(operator)
-    await _audit(session, principal, operator, action="operator.create", reason=reason, before=None)
+    await OPERATORS.audit(session, principal, operator, action="create", reason=reason, before=None)
     return Issued(operator, secret)
 
 
@@ -116,25 +104,6 @@ async def _target(session: AsyncSession, principal: Principal, operator_id: uuid
         raise NotFound("No such operator in your organization.")
     _may_manage(principal, operator.role)
     return operator
-
-
-async def _revoke_tokens(
-    session: AsyncSession,
-    principal: Principal,
-    operator: Operator,
-    *,
-    horizon_s: int,
-    reason: str,
-) -> SubjectRevocation:
-    # Called with the operator's row locked (``_target``), so an impersonation being
-    # started (which share-locks it) is either seen here or issued before this moment.
-    return await revocation.revoke_subject(
-        session,
-        subject=operator_subject(operator.organization_id, operator.name),
-        horizon_s=horizon_s,
-        revoked_by=principal.subject,
-        reason=reason,
-    )
 
 
 async def set_enabled(
@@ -153,21 +122,9 @@ async def set_enabled(
     operator = await _target(session, principal, operator_id)
     if not enabled and operator.name == principal.subject:
         raise Conflict("You cannot disable yourself; ask another admin.")
-    if (operator.disabled_at is None) == enabled:
-        return Changed(operator, None)
-    before = operator_view(operator)
-    operator.disabled_at = None if enabled else utcnow()
-    await session.flush()
-    revoked = None
-    if not enabled:
-        revoked = await _revoke_tokens(
-            session, principal, operator, horizon_s=horizon_s, reason=reason
-        )
-    action = "operator.enable" if enabled else "operator.disable"
-    await _audit(
-        session, principal, operator, action=action, reason=reason, before=before, revoked=revoked
+    return await OPERATORS.switch(
+        session, principal, operator, enabled=enabled, reason=reason, horizon_s=horizon_s
     )
-    return Changed(operator, revoked)
 
 
 async def rotate_secret(
@@ -182,17 +139,4 @@ async def rotate_secret(
     operator = await _target(session, principal, operator_id)
     if operator.name.startswith(sso.OPERATOR_PREFIX):
         raise Conflict("A single sign-on operator signs in through its identity provider only.")
-    secret = new_client_secret()
-    operator.secret_hash = hash_secret(secret)
-    await session.flush()
-    revoked = await _revoke_tokens(session, principal, operator, horizon_s=horizon_s, reason=reason)
-    await _audit(
-        session,
-        principal,
-        operator,
-        action="operator.rotate-secret",
-        reason=reason,
-        before=operator_view(operator),
-        revoked=revoked,
-    )
-    return Issued(operator, secret, revoked)
+    return await OPERATORS.rotate(session, principal, operator, reason=reason, horizon_s=horizon_s)

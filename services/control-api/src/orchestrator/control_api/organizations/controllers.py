@@ -10,13 +10,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.credentials import NO_STORE, horizon_s
+from orchestrator.control_api.guards import BearerController
 from orchestrator.control_api.organizations.schemas import (
     DEFAULT_WORKSPACE,
     IssuedClient,
@@ -37,7 +38,6 @@ from orchestrator.core.http.auth import (
     Guard,
     authenticated,
     guarded,
-    provide_principal,
     provide_session,
 )
 from orchestrator.core.http.problems import problem_responses
@@ -66,13 +66,11 @@ def to_out(org: Organization) -> OrganizationOut:
     return out(org, OrganizationOut)
 
 
-class OrganizationController(Controller):
+class OrganizationController(BearerController):
     """Organizations of the deployment; platform operators only."""
 
     path = "/api/v1/organizations"
     tags = ["organizations"]
-    security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal}
 
     @post(
         opt=guarded(*platform_guards("platform:write")),

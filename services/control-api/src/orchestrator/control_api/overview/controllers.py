@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get
+from litestar import Request, get
 from litestar.params import QueryParameter
 
 from orchestrator.control_api.overview.schemas import (
@@ -21,10 +21,14 @@ from orchestrator.control_api.overview.schemas import (
     RecentCallsOut,
     RecentWindowOut,
 )
-from orchestrator.control_api.scope import READ_GUARDS, WorkspaceScope, provide_scope
+from orchestrator.control_api.scope import (
+    READ_GUARDS,
+    ScopedController,
+    WorkspaceScope,
+)
 from orchestrator.control_api.views import READS
 from orchestrator.core.events.views import to_out as event_out
-from orchestrator.core.http.auth import guarded, provide_principal
+from orchestrator.core.http.auth import guarded
 from orchestrator.core.overview import service
 from orchestrator.core.overview.repository import RecentCalls
 from orchestrator.core.overview.service import ConnectorHealth, Overview
@@ -141,14 +145,12 @@ def budget_out(found: Overview) -> BudgetOut:
     )
 
 
-class OverviewController(Controller):
+class OverviewController(ScopedController):
     """The workspace (``?workspace=``, default the token's) at a glance. Read by any operator
     of the organization."""
 
     path = "/api/v1/overview"
     tags = ["overview"]
-    security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal, "ws": provide_scope}
 
     @get(opt=guarded(*READ_GUARDS), responses=READS)
     async def get_overview(

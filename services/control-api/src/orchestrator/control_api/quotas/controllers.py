@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, get, put
+from litestar import Request, get, put
 from redis.exceptions import RedisError
 
 from orchestrator.control_api.quotas.schemas import MonthUsage, QuotaOut, QuotaPut, UsageOut
@@ -14,13 +14,13 @@ from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
     Reason,
+    ScopedController,
     WorkspaceScope,
-    provide_scope,
 )
 from orchestrator.core.configuration import quotas, repository, views
 from orchestrator.core.configuration.models import TenantQuotaRow
 from orchestrator.core.errors import PolicyStateUnavailable
-from orchestrator.core.http.auth import guarded, provide_principal
+from orchestrator.core.http.auth import guarded
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.policy.budget import warning_threshold
 from orchestrator.core.policy.model import TenantQuota
@@ -37,13 +37,11 @@ def to_out(row: TenantQuotaRow | None) -> QuotaOut:
     )
 
 
-class QuotaController(Controller):
+class QuotaController(ScopedController):
     """The quota of one workspace (``?workspace=``, default the token's)."""
 
     path = "/api/v1/quotas"
     tags = ["quotas"]
-    security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal, "ws": provide_scope}
 
     @get(opt=guarded(*READ_GUARDS), responses=problem_responses(400, 401, 403, 404, 409, 503))
     async def get_quota(self, ws: WorkspaceScope) -> QuotaOut:

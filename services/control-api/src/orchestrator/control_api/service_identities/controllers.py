@@ -13,14 +13,15 @@ import uuid
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 
-from orchestrator.control_api.credentials import NO_STORE, Issued, announce, horizon_s
+from orchestrator.control_api.credentials import NO_STORE, Issued, announced, horizon_s
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
     Reason,
+    ScopedController,
     WorkspaceId,
     WorkspaceScope,
     provide_scope,
@@ -35,7 +36,7 @@ from orchestrator.control_api.service_identities.schemas import (
 from orchestrator.control_api.views import READS, WRITES, out
 from orchestrator.core.auth.claims import Principal
 from orchestrator.core.db.pages import PageRequest
-from orchestrator.core.http.auth import guarded, provide_principal
+from orchestrator.core.http.auth import guarded
 from orchestrator.core.identity.models import ServiceIdentity
 from orchestrator.core.runtime import Resources
 
@@ -52,21 +53,15 @@ def to_out(identity: ServiceIdentity) -> ServiceIdentityOut:
 def _credentials(
     issued: Issued[ServiceIdentity], status_code: int
 ) -> Response[ServiceIdentityCredentials]:
-    body = ServiceIdentityCredentials(
-        service_identity=to_out(issued.row),
-        client_id=issued.row.client_id,
-        client_secret=issued.client_secret,
-    )
+    body = ServiceIdentityCredentials(service_identity=to_out(issued.row), **issued.secret())
     return Response(body, status_code=status_code, headers=NO_STORE)
 
 
-class ServiceIdentityController(Controller):
+class ServiceIdentityController(ScopedController):
     """Service identities of one workspace (``?workspace=``, default the token's)."""
 
     path = "/api/v1/service-identities"
     tags = ["service-identities"]
-    security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal, "ws": provide_scope}
 
     @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
     async def list_service_identities(
@@ -98,12 +93,13 @@ class ServiceIdentityController(Controller):
         workspace: WorkspaceId = None,
     ) -> ServiceIdentityOut:
         """Stop a service identity getting tokens and end every token it holds (idempotent)."""
-        resources: Resources = request.app.state.resources
-        async with workspace_transaction(request, principal, workspace) as ws:
-            changed = await service.set_enabled(
-                ws, identity_id, enabled=False, reason=reason, horizon_s=horizon_s(resources)
-            )
-        await announce(resources, changed.revoked)
+        changed = await announced(
+            request,
+            workspace_transaction(request, principal, workspace),
+            lambda ws, horizon: service.set_enabled(
+                ws, identity_id, enabled=False, reason=reason, horizon_s=horizon
+            ),
+        )
         return to_out(changed.row)
 
     @post(
@@ -141,10 +137,11 @@ class ServiceIdentityController(Controller):
 
         The old secret and every token the identity got before are refused from now on.
         """
-        resources: Resources = request.app.state.resources
-        async with workspace_transaction(request, principal, workspace) as ws:
-            issued = await service.rotate_secret(
-                ws, identity_id, reason=reason, horizon_s=horizon_s(resources)
-            )
-        await announce(resources, issued.revoked)
+        issued = await announced(
+            request,
+            workspace_transaction(request, principal, workspace),
+            lambda ws, horizon: service.rotate_secret(
+                ws, identity_id, reason=reason, horizon_s=horizon
+            ),
+        )
         return _credentials(issued, 200)

@@ -15,16 +15,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from orchestrator.control_api.credentials import Changed, Issued, revoked_view
+from orchestrator.control_api.clients import ClientKind
+from orchestrator.control_api.credentials import Changed, Issued
 from orchestrator.control_api.scope import WorkspaceScope
-from orchestrator.core.audit.change import record_change
-from orchestrator.core.auth import revocation
 from orchestrator.core.auth.claims import EXEC_SCOPES
-from orchestrator.core.auth.revocation import SubjectRevocation
 from orchestrator.core.auth.subjects import service_subject
-from orchestrator.core.configuration.mutation import Mutation, flush_or_conflict
+from orchestrator.core.configuration.mutation import flush_or_conflict
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
-from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.pages import Keyset, Page, PageRequest
 from orchestrator.core.errors import Conflict, NotFound, ValidationFailed
 from orchestrator.core.identity.models import ServiceIdentity
@@ -58,26 +55,18 @@ def checked_scopes(requested: Iterable[str]) -> list[str]:
     return [scope for scope in EXEC_SCOPES if scope in wanted]
 
 
+IDENTITIES = ClientKind[ServiceIdentity](
+    "service-identity",
+    identity_view,
+    lambda identity: service_subject(identity.workspace_id, identity.name),
+    lambda identity: identity.workspace_id,
+)
+
+
 async def list_identities(ws: WorkspaceScope, page: PageRequest) -> Page[ServiceIdentity]:
     """A page of the workspace's service identities, by name."""
     query = select(ServiceIdentity).where(ServiceIdentity.workspace_id == ws.tenant_id)
     return await Keyset(ServiceIdentity.name).scalars(ws.session, query, page)
-
-
-async def _audit(
-    ws: WorkspaceScope,
-    identity: ServiceIdentity,
-    *,
-    action: str,
-    reason: str,
-    before: dict[str, Any] | None,
-    revoked: SubjectRevocation | None = None,
-) -> None:
-    after = revoked_view(identity_view(identity), revoked)
-    # Not ``ws.mutation``: that also tells the exec plane its configuration changed.
-    by = Mutation(ws.tenant_id, ws.principal.subject, reason)
-    target = f"service-identity:{identity.id}"
-    await record_change(ws.session, by, action, target, before, after)
 
 
 async def create(
@@ -105,7 +94,9 @@ async def create(
     # The unique (workspace, name) constraint settles a concurrent create of the same name.
     await flush_or_conflict(ws.session, f"service identity `{name}`")
     await ws.session.refresh(identity)
-    await _audit(ws, identity, action="service-identity.create", reason=reason, before=None)
+    await IDENTITIES.audit(
+        ws.session, ws.principal, identity, action="create", reason=reason, before=None
+    )
     return Issued(identity, secret)
 
 
@@ -122,18 +113,6 @@ async def _target(ws: WorkspaceScope, identity_id: uuid.UUID) -> ServiceIdentity
     return identity
 
 
-async def _revoke_tokens(
-    ws: WorkspaceScope, identity: ServiceIdentity, *, horizon_s: int, reason: str
-) -> SubjectRevocation:
-    return await revocation.revoke_subject(
-        ws.session,
-        subject=service_subject(identity.workspace_id, identity.name),
-        horizon_s=horizon_s,
-        revoked_by=ws.principal.subject,
-        reason=reason,
-    )
-
-
 async def set_enabled(
     ws: WorkspaceScope,
     identity_id: uuid.UUID,
@@ -147,17 +126,9 @@ async def set_enabled(
     Disabling revokes every token the identity holds; enabling revives none of them.
     """
     identity = await _target(ws, identity_id)
-    if (identity.disabled_at is None) == enabled:
-        return Changed(identity, None)
-    before = identity_view(identity)
-    identity.disabled_at = None if enabled else utcnow()
-    await ws.session.flush()
-    revoked = None
-    if not enabled:
-        revoked = await _revoke_tokens(ws, identity, horizon_s=horizon_s, reason=reason)
-    action = "service-identity.enable" if enabled else "service-identity.disable"
-    await _audit(ws, identity, action=action, reason=reason, before=before, revoked=revoked)
-    return Changed(identity, revoked)
+    return await IDENTITIES.switch(
+        ws.session, ws.principal, identity, enabled=enabled, reason=reason, horizon_s=horizon_s
+    )
 
 
 async def rotate_secret(
@@ -169,17 +140,6 @@ async def rotate_secret(
     enabled again); it stays disabled.
     """
     identity = await _target(ws, identity_id)
-    before = identity_view(identity)
-    secret = new_client_secret()
-    identity.secret_hash = hash_secret(secret)
-    await ws.session.flush()
-    revoked = await _revoke_tokens(ws, identity, horizon_s=horizon_s, reason=reason)
-    await _audit(
-        ws,
-        identity,
-        action="service-identity.rotate-secret",
-        reason=reason,
-        before=before,
-        revoked=revoked,
+    return await IDENTITIES.rotate(
+        ws.session, ws.principal, identity, reason=reason, horizon_s=horizon_s
     )
-    return Issued(identity, secret, revoked)

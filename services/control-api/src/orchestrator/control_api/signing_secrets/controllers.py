@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 
 from orchestrator.control_api.guards import requires_role
 from orchestrator.control_api.roles import ADMINS
@@ -17,8 +17,8 @@ from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
     Reason,
+    ScopedController,
     WorkspaceScope,
-    provide_scope,
 )
 from orchestrator.control_api.signing_secrets.schemas import (
     SigningSecretList,
@@ -28,7 +28,7 @@ from orchestrator.control_api.signing_secrets.schemas import (
 from orchestrator.core.audit.change import record_change
 from orchestrator.core.callbacks import secrets
 from orchestrator.core.configuration.mutation import Mutation
-from orchestrator.core.http.auth import guarded, provide_principal
+from orchestrator.core.http.auth import guarded
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.runtime import Resources
 from orchestrator.core.secrets.keyring import keyring_from
@@ -50,13 +50,11 @@ def _ids(found: list[secrets.SigningSecret]) -> dict[str, Any]:
     return {"ids": [str(s.id) for s in found]}
 
 
-class SigningSecretController(Controller):
+class SigningSecretController(ScopedController):
     """Signing secrets of one workspace (``?workspace=``, default the token's)."""
 
     path = "/api/v1/signing-secrets"
     tags = ["signing-secrets"]
-    security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal, "ws": provide_scope}
 
     @get(
         opt=guarded(*READ_GUARDS, requires_role(*ADMINS)),

@@ -6,16 +6,17 @@ import base64
 import uuid
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.openapi.spec import OpenAPIFormat
 from litestar.params import QueryParameter
 
+from orchestrator.control_api.pages import TimeCursor, newest_first
 from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
     Reason,
+    ScopedController,
     WorkspaceScope,
-    provide_scope,
 )
 from orchestrator.control_api.views import READS, WRITES
 from orchestrator.control_api.webhook_inbox.schemas import (
@@ -29,9 +30,9 @@ from orchestrator.control_api.webhook_inbox.schemas import (
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.deadline import route_budget
 from orchestrator.core.events.wake import Waker
-from orchestrator.core.http.auth import guarded, provide_principal
+from orchestrator.core.http.auth import guarded
 from orchestrator.core.http.fields import NO_NUL, parse_instant
-from orchestrator.core.jobs.cursor import JobCursor, cursor_param
+from orchestrator.core.jobs.cursor import cursor_param
 from orchestrator.core.runtime import Resources
 from orchestrator.core.webhooks import inbox_repository, inbox_service
 from orchestrator.core.webhooks.inbox_repository import InboxFilter
@@ -95,15 +96,13 @@ def to_detail(row: WebhookInboxEntry) -> InboxEntryDetail:
     return InboxEntryDetail(**_fields(row), body_base64=base64.b64encode(row.body).decode())
 
 
-class WebhookInboxController(Controller):
+class WebhookInboxController(ScopedController):
     """Stored deliveries of the workspace's webhook sources (``?workspace=``, default the
     token's). An event routed to another workspace of the organization stays listed in the
     inbox of the workspace whose source received it."""
 
     path = "/api/v1/webhooks/inbox"
     tags = ["webhooks"]
-    security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal, "ws": provide_scope}
 
     @get(opt=guarded(*READ_GUARDS), responses=READS)
     async def list_webhook_inbox(
@@ -116,7 +115,7 @@ class WebhookInboxController(Controller):
         ] = None,
         received_after: Instant = None,
         received_before: Instant = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        cursor: TimeCursor = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> InboxList:
         """The workspace's stored deliveries, newest first, filtered; cursor-paginated."""
@@ -129,12 +128,8 @@ class WebhookInboxController(Controller):
             received_before=parse_instant("received_before", received_before),
         )
         rows = await inbox_repository.page(ws.session, f, after=after, limit=limit + 1)
-        page = list(rows[:limit])
-        more = len(rows) > limit
-        return InboxList(
-            items=[to_out(row) for row in page],
-            next_cursor=JobCursor(page[-1].received_at, page[-1].id).encode() if more else None,
-        )
+        page, next_cursor = newest_first(rows, limit, lambda row: row.received_at)
+        return InboxList(items=[to_out(row) for row in page], next_cursor=next_cursor)
 
     @get("/{inbox_id:uuid}", opt=guarded(*READ_GUARDS), responses=READS)
     async def get_webhook_inbox_entry(

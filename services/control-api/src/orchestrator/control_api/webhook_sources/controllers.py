@@ -6,15 +6,15 @@ import uuid
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Request, delete, get, post, put
 
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
     Reason,
+    ScopedController,
     WorkspaceScope,
-    provide_scope,
 )
 from orchestrator.control_api.views import READS, WRITES, out, page_out
 from orchestrator.control_api.webhook_sources.schemas import (
@@ -26,7 +26,7 @@ from orchestrator.control_api.webhook_sources.schemas import (
     WebhookSourceOut,
 )
 from orchestrator.core.db.pages import PageRequest
-from orchestrator.core.http.auth import guarded, provide_principal
+from orchestrator.core.http.auth import guarded
 from orchestrator.core.runtime import Resources
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks import repository, service
@@ -49,13 +49,11 @@ def binding_input(data: WebhookBindingIn) -> service.BindingInput:
     return msgspec.convert(data, service.BindingInput, from_attributes=True)
 
 
-class WebhookSourceController(Controller):
+class WebhookSourceController(ScopedController):
     """Webhook sources of one workspace (``?workspace=``, default the token's)."""
 
     path = "/api/v1/webhooks/sources"
     tags = ["webhooks"]
-    security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal, "ws": provide_scope}
 
     @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
     async def list_webhook_sources(

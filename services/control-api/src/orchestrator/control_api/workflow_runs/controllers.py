@@ -6,16 +6,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from orchestrator.control_api.pages import PAGED
-from orchestrator.control_api.scope import READ_GUARDS, WorkspaceScope, provide_scope
+from orchestrator.control_api.scope import (
+    READ_GUARDS,
+    ScopedController,
+    WorkspaceScope,
+)
 from orchestrator.control_api.views import READS
 from orchestrator.control_api.workflow_runs.schemas import RunList
 from orchestrator.core.configuration.validation import NAME_MAX, NAME_PATTERN
 from orchestrator.core.db.pages import PageRequest
-from orchestrator.core.http.auth import guarded, provide_principal
+from orchestrator.core.http.auth import guarded
 from orchestrator.core.workflows import repository, runs
 from orchestrator.core.workflows.repository import RunFilter
 from orchestrator.core.workflows.views import RunOut, RunStatusName, to_out, to_summary
@@ -31,14 +35,12 @@ WorkflowName = Annotated[
 ]
 
 
-class WorkflowRunController(Controller):
+class WorkflowRunController(ScopedController):
     """Workflow runs of the workspace (``?workspace=``, default the token's), as the exec-api
     shows a caller its own. Read by any operator of the organization."""
 
     path = "/api/v1/workflow-runs"
     tags = ["workflows"]
-    security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal, "ws": provide_scope}
 
     @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
     async def list_workflow_runs(

@@ -5,11 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.control_api.guards import organization_of, requires_role, session_for_org
+from orchestrator.control_api.guards import (
+    BearerController,
+    organization_of,
+    requires_role,
+    session_for_org,
+)
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.roles import ADMINS
 from orchestrator.control_api.views import out
@@ -17,7 +22,7 @@ from orchestrator.control_api.workspaces.schemas import WorkspaceCreate, Workspa
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import NotFound, WorkspaceCreationFailed
-from orchestrator.core.http.auth import authenticated, guarded, provide_principal
+from orchestrator.core.http.auth import authenticated, guarded
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import Workspace, WorkspaceStatus
 from orchestrator.core.runtime import Resources, kek_from
@@ -30,13 +35,11 @@ def to_out(ws: Workspace) -> WorkspaceOut:
     return out(ws, WorkspaceOut)
 
 
-class WorkspaceController(Controller):
+class WorkspaceController(BearerController):
     """Workspaces of the caller's organization."""
 
     path = "/api/v1/workspaces"
     tags = ["workspaces"]
-    security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal}
 
     @post(
         opt=guarded(authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*ADMINS)),

@@ -13,7 +13,6 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
-from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.deadline import route_budget
 from orchestrator.core.errors import Problem
 from orchestrator.core.execution.calls import Prepared
@@ -25,12 +24,12 @@ from orchestrator.core.http.auth import (
 )
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.idempotency.fingerprint import MAX_KEY_LENGTH
-from orchestrator.core.idempotency.guard import idempotent
 from orchestrator.core.jobs import listing_queries, replay, single_job, submission
 from orchestrator.core.jobs.cursor import JobCursor, cursor_param
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.jobs.status_reads import read_job
 from orchestrator.core.jobs.views import DeadJobFilter, JobOut, Status, to_out
+from orchestrator.exec_api.jobs.accepting import Accepted, accept_once
 from orchestrator.exec_api.jobs.schemas import (
     JobAccepted,
     JobBatchAccepted,
@@ -55,8 +54,6 @@ IdempotencyKey = Annotated[
 PATH = "/api/v1/jobs"
 JOB_PATH = PATH + "/{job_id}"
 """As the framework writes the route's template (``path_format``)."""
-SUBMIT_LOCK_S = 30.0
-"""How long a submission that died keeps its key in flight (far above its run time)."""
 
 
 def new_job(data: JobCreate, idempotency_key: str | None) -> submission.NewJob:
@@ -157,34 +154,22 @@ class JobController(Controller):
             submitted = await queue_checked(plane, principal.tenant_id, *checked)
             return Response(to_accepted(submitted), status_code=202, headers=location(submitted))
         new = new_job(data, idempotency_key)
-        async with idempotent(
-            request, plane.resources.sessions, principal.tenant_id, lock_s=SUBMIT_LOCK_S
-        ) as idem:
-            if idem.replay is not None:
-                return idem.replay
-            async with tenant_transaction(plane.resources.sessions, principal.tenant_id) as session:
-                prepared = await plane.executor.prepare(
-                    principal.tenant_id,
-                    data.connector,
-                    data.operation,
-                    data.payload,
-                    session=session,
-                )
-                submitted = await submission.submit(
-                    session,
-                    plane.waker,
-                    principal.tenant_id,
-                    new,
-                    network=plane.network,
-                    plan=prepared.plan,
-                )
-                # In the job's own transaction: the key completes exactly when the job exists.
-                return await idem.respond(
-                    to_accepted(submitted),
-                    status_code=202,
-                    headers=location(submitted),
-                    session=session,
-                )
+
+        async def write(session: AsyncSession) -> Accepted:
+            prepared = await plane.executor.prepare(
+                principal.tenant_id, data.connector, data.operation, data.payload, session=session
+            )
+            submitted = await submission.submit(
+                session,
+                plane.waker,
+                principal.tenant_id,
+                new,
+                network=plane.network,
+                plan=prepared.plan,
+            )
+            return Accepted(to_accepted(submitted), location(submitted))
+
+        return await accept_once(request, plane, principal.tenant_id, write)
 
     @post(
         "/batch",
@@ -202,31 +187,28 @@ class JobController(Controller):
         """Queue up to 500 jobs in one transaction: ``202`` with their ids in order, or
         nothing queued and the first refusal, its fields named ``jobs[i].…``."""
         plane = plane_of(request)
-        async with idempotent(
-            request, plane.resources.sessions, principal.tenant_id, lock_s=SUBMIT_LOCK_S
-        ) as idem:
-            if idem.replay is not None:
-                return idem.replay
-            async with tenant_transaction(plane.resources.sessions, principal.tenant_id) as session:
-                news, plans = [], []
-                for index, item in enumerate(data.jobs):
-                    with in_batch(index):
-                        prepared = await plane.executor.prepare(
-                            principal.tenant_id,
-                            item.connector,
-                            item.operation,
-                            item.payload,
-                            session=session,
-                        )
-                        new = new_job(item, idempotency_key)
-                        submission.check_new_job(new, plane.network)
-                    news.append(new)
-                    plans.append(prepared.plan)
-                submitted = await submission.submit_many(
-                    session, plane.waker, principal.tenant_id, news, plans=plans
-                )
-                body = JobBatchAccepted(jobs=[to_accepted(job) for job in submitted])
-                return await idem.respond(body, status_code=202, session=session)
+
+        async def write(session: AsyncSession) -> Accepted:
+            news, plans = [], []
+            for index, item in enumerate(data.jobs):
+                with in_batch(index):
+                    prepared = await plane.executor.prepare(
+                        principal.tenant_id,
+                        item.connector,
+                        item.operation,
+                        item.payload,
+                        session=session,
+                    )
+                    new = new_job(item, idempotency_key)
+                    submission.check_new_job(new, plane.network)
+                news.append(new)
+                plans.append(prepared.plan)
+            submitted = await submission.submit_many(
+                session, plane.waker, principal.tenant_id, news, plans=plans
+            )
+            return Accepted(JobBatchAccepted(jobs=[to_accepted(job) for job in submitted]))
+
+        return await accept_once(request, plane, principal.tenant_id, write)
 
     @get(
         "/{job_id:uuid}",

@@ -11,7 +11,6 @@ from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
-from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.http.auth import (
     authenticated,
     guarded,
@@ -19,10 +18,10 @@ from orchestrator.core.http.auth import (
     provide_tenant_session,
 )
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.idempotency.guard import idempotent
 from orchestrator.core.workflows import runs
 from orchestrator.core.workflows.views import RunOut, to_out
-from orchestrator.exec_api.jobs.controllers import SUBMIT_LOCK_S, IdempotencyKey
+from orchestrator.exec_api.jobs.accepting import Accepted, accept_once
+from orchestrator.exec_api.jobs.controllers import IdempotencyKey
 from orchestrator.exec_api.plane import plane_of
 from orchestrator.exec_api.workflows.schemas import RunAccepted, RunCreate
 
@@ -46,28 +45,21 @@ async def start_run(
     """Start a run of workflow ``name``: ``202`` with its id once its first step is queued.
     Safe to retry with an ``Idempotency-Key``."""
     plane = plane_of(request)
-    async with idempotent(
-        request, plane.resources.sessions, principal.tenant_id, lock_s=SUBMIT_LOCK_S
-    ) as idem:
-        if idem.replay is not None:
-            return idem.replay
-        async with tenant_transaction(plane.resources.sessions, principal.tenant_id) as session:
-            run = await runs.start_run(
-                session,
-                plane.waker,
-                principal.tenant_id,
-                name,
-                data.input,
-                idempotency_key=idempotency_key,
-                network=plane.network,
-            )
-            # In the run's own transaction: the key completes exactly when the run exists.
-            return await idem.respond(
-                RunAccepted(id=run.id, status=run.status),
-                status_code=202,
-                headers={"Location": f"/api/v1/workflow-runs/{run.id}"},
-                session=session,
-            )
+
+    async def write(session: AsyncSession) -> Accepted:
+        run = await runs.start_run(
+            session,
+            plane.waker,
+            principal.tenant_id,
+            name,
+            data.input,
+            idempotency_key=idempotency_key,
+            network=plane.network,
+        )
+        location = {"Location": f"/api/v1/workflow-runs/{run.id}"}
+        return Accepted(RunAccepted(id=run.id, status=run.status), location)
+
+    return await accept_once(request, plane, principal.tenant_id, write)
 
 
 @get(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -13,7 +12,7 @@ from orchestrator.core.execution.runtime import ExecutionRuntime, open_execution
 from orchestrator.core.notify import Subscriber, config_channel
 from orchestrator.core.secrets.keyring import KeyRing, keyring_from
 from orchestrator.core.upstream.client import UpstreamClient
-from orchestrator.worker.context import worker_context
+from orchestrator.worker.context import Lazy, worker_context
 from orchestrator.worker.settings import Settings, get_settings
 
 
@@ -41,40 +40,28 @@ class JobResources:
         await self.redis.aclose()
 
 
-_resources: JobResources | None = None
-_lock = asyncio.Lock()
+async def _open_resources() -> JobResources:
+    settings = get_settings()
+    core = settings.core
+    redis = Redis.from_url(core.redis.require_url(), **core.redis.client_options())
+    sessions = (await worker_context()).sessions
+    execution = open_execution(core, sessions, redis)
+    notices = Subscriber(redis, {config_channel(core.redis.namespace): execution.on_config_change})
+    notices.start()
+    return JobResources(
+        settings=settings,
+        sessions=sessions,
+        redis=redis,
+        waker=Waker(redis, core.redis.namespace),
+        upstream=execution.client,
+        keys=keyring_from(core.crypto) if core.crypto.kek else None,
+        execution=execution,
+        notices=notices,
+    )
 
 
-async def job_resources() -> JobResources:
-    """The process's job resources, created on first use in the actors' event loop."""
-    global _resources
-    async with _lock:
-        if _resources is None:
-            settings = get_settings()
-            core = settings.core
-            redis = Redis.from_url(core.redis.require_url(), **core.redis.client_options())
-            sessions = (await worker_context()).sessions
-            execution = open_execution(core, sessions, redis)
-            notices = Subscriber(
-                redis, {config_channel(core.redis.namespace): execution.on_config_change}
-            )
-            notices.start()
-            _resources = JobResources(
-                settings=settings,
-                sessions=sessions,
-                redis=redis,
-                waker=Waker(redis, core.redis.namespace),
-                upstream=execution.client,
-                keys=keyring_from(core.crypto) if core.crypto.kek else None,
-                execution=execution,
-                notices=notices,
-            )
-    return _resources
-
-
-async def close_job_resources() -> None:
-    """Release the job resources on shutdown."""
-    global _resources
-    if _resources is not None:
-        await _resources.close()
-        _resources = None
+_resources = Lazy(_open_resources, JobResources.close)
+job_resources = _resources.get
+"""The process's job resources, created on first use in the actors' event loop."""
+close_job_resources = _resources.close
+"""Release the job resources on shutdown."""
