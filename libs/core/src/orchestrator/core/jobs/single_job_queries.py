@@ -1,8 +1,8 @@
-"""Queries of one job named by id: read it and its attempts, and its single-row changes.
+"""Queries of one job named by id: read it and its attempts, and cancel it.
 
-The changes are compare-and-sets on the job's row alone (cancel a queued job, move its
-callback delivery state), so a concurrent change wins cleanly; RLS keeps every one of
-them inside the session's tenant. All run in the caller's transaction.
+Cancelling is a compare-and-set on the job's row alone, so a concurrent change wins
+cleanly; RLS keeps every query inside the session's tenant. All run in the caller's
+transaction.
 """
 
 from __future__ import annotations
@@ -40,15 +40,3 @@ async def cancel_queued(session: AsyncSession, job_id: uuid.UUID) -> Job | None:
         .values(status=JobStatus.CANCELLED, finished_at=func.now(), updated_at=func.now())
         .returning(Job)
     )
-
-
-async def set_callback_state(
-    session: AsyncSession, job_id: uuid.UUID, *, expected: str, new: str, attempts: int
-) -> bool:
-    """CAS the callback delivery state; False when another delivery moved it first."""
-    result = await session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.callback_state == expected)
-        .values(callback_state=new, callback_attempts=attempts, updated_at=func.now())
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
