@@ -27,11 +27,13 @@ from orchestrator.core.callbacks.signing import verify
 from orchestrator.core.configuration.models import TenantQuotaRow
 from orchestrator.core.connectors.results import AttemptResult
 from orchestrator.core.db.tenant import set_tenant, tenant_transaction
+from orchestrator.core.db.tenant_reads import reads_connection
 from orchestrator.core.events import log as events
 from orchestrator.core.events.cursor import START
 from orchestrator.core.events.wake import SILENT, Waker
 from orchestrator.core.execution.runtime import open_execution
 from orchestrator.core.jobs import claiming, finishing, submission
+from orchestrator.core.jobs.attempt_writer import AttemptWriter
 from orchestrator.core.jobs.claim_queries import ClaimedJob
 from orchestrator.core.jobs.models import Job, JobRun
 from orchestrator.core.jobs.states import JobStatus
@@ -42,7 +44,7 @@ from orchestrator.core.settings import UpstreamSettings
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.worker.actors.job_context import JobResources
-from orchestrator.worker.actors.jobs import run_job_once, run_jobs_once
+from orchestrator.worker.actors.jobs import Execute, run_job_once, run_jobs_once
 from orchestrator.worker.settings import JobsSettings, Settings, WorkerHttp
 from tests.support.factories import new_tenant
 from tests.support.jobs import IsolatedDb, add_connector, exec_headers
@@ -340,15 +342,17 @@ async def worker_side(isolated: IsolatedDb) -> AsyncIterator[JobResources]:
         isolated.settings, upstream=UpstreamSettings(allow_loopback=True)
     )
     execution = open_execution(core, isolated.app, redis)
+    waker = Waker(redis, f"test-{uuid.uuid4().hex[:8]}")
     resources = JobResources(
         settings=settings,
         sessions=isolated.app,
         redis=redis,
-        waker=Waker(redis, f"test-{uuid.uuid4().hex[:8]}"),
+        waker=waker,
         upstream=execution.client,
         keys=KeyRing(isolated.kek),
         execution=execution,
         notices=Subscriber(redis, {}),  # not started: no configuration changes here
+        attempts=AttemptWriter(reads_connection(isolated.settings.db), waker, lease_s=30),
     )
     yield resources
     await resources.close()
@@ -384,6 +388,16 @@ async def finish(
     async with tenant_transaction(isolated.app, job.tenant_id) as session:
         done = await finishing.finish(session, SILENT, job, result, delay)
     return None if done is None else done.status
+
+
+def succeeding(ran: list[ClaimedJob]) -> Execute:
+    """An attempt that succeeds at once, recording each job it ran in ``ran``."""
+
+    async def execute(_: JobResources, job: ClaimedJob) -> tuple[AttemptResult, float | None]:
+        ran.append(job)
+        return OK, None
+
+    return execute
 
 
 async def job_row(isolated: IsolatedDb, tenant_id: uuid.UUID, job_id: uuid.UUID) -> Job:
@@ -539,16 +553,13 @@ async def test_a_redelivered_run_job_for_a_finished_job_does_nothing(
     isolated: IsolatedDb, worker_side: JobResources
 ) -> None:
     tenant_id, job_id = await queued_job(isolated)
-    calls: list[int] = []
-
-    async def execute(_: JobResources, job: ClaimedJob) -> tuple[AttemptResult, float | None]:
-        calls.append(job.attempt)
-        return OK, None
+    ran: list[ClaimedJob] = []
+    execute = succeeding(ran)
 
     assert await run_job_once(worker_side, tenant_id, job_id, execute) == "succeeded"
     for _ in range(3):
         assert await run_job_once(worker_side, tenant_id, job_id, execute) == "skipped"
-    assert calls == [1]
+    assert [job.attempt for job in ran] == [1]
     assert await event_types(isolated, tenant_id) == ["job.queued", "job.running", "job.succeeded"]
 
 
@@ -585,6 +596,46 @@ async def test_a_batch_message_runs_what_is_runnable_once_and_skips_the_rest(
         "skipped"
     }
     assert len(calls) == 4
+
+
+async def test_duplicate_messages_arriving_together_run_the_job_once(
+    isolated: IsolatedDb, worker_side: JobResources
+) -> None:
+    # The claims of concurrent actors share a statement: a job two of them ask for at
+    # once goes to one of them, and the others find it held.
+    tenant_id, job_id = await queued_job(isolated)
+    ran: list[ClaimedJob] = []
+    execute = succeeding(ran)
+
+    outcomes = await asyncio.gather(
+        *(run_job_once(worker_side, tenant_id, job_id, execute) for _ in range(5))
+    )
+    assert sorted(outcomes) == ["skipped"] * 4 + ["succeeded"]
+    assert [job.attempt for job in ran] == [1]
+    assert [r.outcome for r in await runs(isolated, tenant_id, job_id)] == ["succeeded"]
+
+
+async def test_claims_and_finishes_of_several_workspaces_together_stay_in_their_workspace(
+    isolated: IsolatedDb, worker_side: JobResources
+) -> None:
+    # Each workspace's share of a group is its own statement under its own tenant
+    # setting: were a statement scoped to another workspace, RLS would hide its jobs.
+    queued = [await queued_job(isolated) for _ in range(3)]
+    ran: list[ClaimedJob] = []
+    execute = succeeding(ran)
+
+    outcomes = await asyncio.gather(
+        *(run_job_once(worker_side, tenant_id, job_id, execute) for tenant_id, job_id in queued)
+    )
+    assert outcomes == ["succeeded"] * 3
+    assert sorted(job.tenant_id for job in ran) == sorted(tenant_id for tenant_id, _ in queued)
+    for tenant_id, job_id in queued:
+        assert (await job_row(isolated, tenant_id, job_id)).status is JobStatus.SUCCEEDED
+        assert await event_types(isolated, tenant_id) == [
+            "job.queued",
+            "job.running",
+            "job.succeeded",
+        ]
 
 
 async def test_an_executor_crash_is_recorded_as_a_failed_attempt(

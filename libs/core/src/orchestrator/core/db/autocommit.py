@@ -4,7 +4,8 @@ whole transaction.
 A sequential writer (a group committer) needs one connection, not a pool, and its one
 statement per group commits by itself: no ``BEGIN``/``COMMIT`` round trips, and none of
 a session's per-transaction work. The connection opens on first use, and again after it
-broke (the failed write reports the error; the next one reconnects).
+broke (the failed write reports the error; the next one reconnects). Its users take turns:
+a statement of one must never land in another's pipeline, under another's tenant.
 
 ``driver_connection`` hands a statement written for psycopg the connection under a
 session instead, in the session's transaction: one text of the statement serves both.
@@ -12,6 +13,7 @@ session instead, in the session's transaction: one text of the statement serves 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -39,18 +41,20 @@ class AutocommitConnection:
         self._params = connect_params(settings)
         self._connect = bounded_connect(settings)
         self._connection: Connection | None = None
+        self._turn = asyncio.Lock()
 
     @asynccontextmanager
     async def use(self) -> AsyncIterator[Connection]:
-        """The connection, opened if it is not (one user at a time)."""
-        connection = self._connection
-        if connection is None or connection.closed or connection.broken:
-            connection = self._connection = await self._connect(
-                self._url, autocommit=True, **self._params
-            )
-            if self._configure is not None:
-                self._configure(connection)
-        yield connection
+        """The connection, opened if it is not, for one user at a time."""
+        async with self._turn:
+            connection = self._connection
+            if connection is None or connection.closed or connection.broken:
+                connection = self._connection = await self._connect(
+                    self._url, autocommit=True, **self._params
+                )
+                if self._configure is not None:
+                    self._configure(connection)
+            yield connection
 
     async def close(self) -> None:
         """Close the connection, if open."""

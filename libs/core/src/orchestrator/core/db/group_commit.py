@@ -20,6 +20,7 @@ group is its own transaction, without a session's per-group cost).
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -136,3 +137,28 @@ def _settle(pending: _Pending[T, R], result: R | BaseException) -> None:
         pending.done.set_exception(result)
     else:
         pending.done.set_result(result)
+
+
+async def per_workspace(
+    group: Sequence[T],
+    workspace_of: Callable[[T], uuid.UUID],
+    write: Callable[[uuid.UUID, list[T]], Awaitable[Sequence[R]]],
+    failure: type[Exception],
+) -> list[R | BaseException]:
+    """``write``'s result for each item of ``group``, in order, one call per workspace (row-
+    level security scopes a statement to one). A ``failure`` that ``write`` raises is the
+    result of that workspace's items alone: the other workspaces' writes stand."""
+    by_workspace: dict[uuid.UUID, list[int]] = {}
+    for index, item in enumerate(group):
+        by_workspace.setdefault(workspace_of(item), []).append(index)
+    results: list[R | BaseException] = [RuntimeError("not written")] * len(group)
+    for workspace_id, indexes in by_workspace.items():
+        try:
+            written: Sequence[R | BaseException] = await write(
+                workspace_id, [group[i] for i in indexes]
+            )
+        except failure as failed:
+            written = [failed] * len(indexes)
+        for index, result in zip(indexes, written, strict=True):
+            results[index] = result
+    return results

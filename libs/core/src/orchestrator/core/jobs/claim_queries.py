@@ -2,8 +2,10 @@
 
 Claiming is one of the worker's two hot statements: it changes a whole batch of jobs,
 opens their runs, closes the runs of lost workers and appends ``job.running`` in one
-round trip, with data-modifying CTEs. ``job_state`` is the cold path beside it, read
-when a message finds its job not claimable. Both run in the caller's transaction.
+round trip, with data-modifying CTEs, scoped to its workspace in the same round trip
+(``scoped_rows``): on the worker's autocommit connection it is its own transaction, under
+a session (``driver_connection``) part of the session's. ``job_state`` is the cold path
+beside it, read in a session when a message finds its job not claimable.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.db.autocommit import Connection
+from orchestrator.core.db.tenant import scoped_rows
 from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import JobStatus
 
@@ -85,16 +89,15 @@ async def job_state(session: AsyncSession, job_id: uuid.UUID) -> JobState | None
     )
 
 
-_CLAIM = text(
-    """
+_CLAIM = """
     WITH claimed AS (
         UPDATE jobs SET
             status = 'running',
             attempts = attempts + 1,
-            lease_until = now() + make_interval(secs => :lease_s),
+            lease_until = now() + make_interval(secs => %(lease_s)s),
             started_at = coalesce(started_at, now()),
             updated_at = now()
-        WHERE id = ANY(CAST(:job_ids AS uuid[])) AND (
+        WHERE id = ANY(CAST(%(job_ids)s AS uuid[])) AND (
             (status = 'queued' AND available_at <= now())
             OR (status = 'running' AND lease_until < now() AND attempts < max_attempts)
         )
@@ -122,38 +125,41 @@ _CLAIM = text(
     )
     SELECT claimed.*, claimed.id IN (SELECT job_id FROM lost) AS reclaimed
     FROM claimed ORDER BY claimed.id
-    """
-)
+"""
 
 
 async def claim_many(
-    session: AsyncSession, job_ids: Sequence[uuid.UUID], *, lease_s: float
+    connection: Connection,
+    tenant_id: uuid.UUID,
+    job_ids: Sequence[uuid.UUID],
+    *,
+    lease_s: float,
 ) -> list[ClaimedJob]:
     """CAS queued (due) → running, or running (lease expired, attempts left) → running, for
-    each of ``job_ids`` that allows it, in one statement.
+    each of ``job_ids`` of ``tenant_id`` that allows it, in one statement.
 
     Starts each attempt's ``job_runs`` row, closes lost ones, appends ``job.running``.
     Jobs that are not claimable (finished, cancelled, not due, held by a live lease) are
     left out.
     """
-    rows = await session.execute(_CLAIM, {"job_ids": list(job_ids), "lease_s": lease_s})
-    return [_claimed(row) for row in rows]
+    params = {"job_ids": list(job_ids), "lease_s": float(lease_s)}
+    return [_claimed(row) for row in await scoped_rows(connection, tenant_id, _CLAIM, params)]
 
 
-def _claimed(row: Row[Any]) -> ClaimedJob:
+def _claimed(row: dict[str, Any]) -> ClaimedJob:
     return ClaimedJob(
-        id=row.id,
-        tenant_id=row.tenant_id,
-        connector=row.connector,
-        operation=row.operation,
-        payload=row.payload,
-        attempt=row.attempts,
-        max_attempts=row.max_attempts,
-        lease_until=row.lease_until,
-        callback_url=row.callback_url,
-        idempotency_key=row.idempotency_key,
-        created_at=row.created_at,
-        reclaimed=bool(row.reclaimed),
-        attempts_before_replay=row.attempts_before_replay,
-        traceparent=row.traceparent,
+        id=row["id"],
+        tenant_id=row["tenant_id"],
+        connector=row["connector"],
+        operation=row["operation"],
+        payload=row["payload"],
+        attempt=row["attempts"],
+        max_attempts=row["max_attempts"],
+        lease_until=row["lease_until"],
+        callback_url=row["callback_url"],
+        idempotency_key=row["idempotency_key"],
+        created_at=row["created_at"],
+        reclaimed=bool(row["reclaimed"]),
+        attempts_before_replay=row["attempts_before_replay"],
+        traceparent=row["traceparent"],
     )

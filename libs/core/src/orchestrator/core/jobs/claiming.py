@@ -1,9 +1,10 @@
 """Business rules of claiming jobs for an attempt, as the worker's actors do. Never commits.
 
-Most messages find their job claimable and cost one statement for the whole batch; the
-rest (duplicates, redeliveries, jobs of a lost worker) are looked at one by one, since a
-job held by a live lease must be looked at again when the lease ends and a lost worker's
-last attempt must end the job.
+Most messages find their job claimable and cost one statement for the whole batch (the
+worker runs it on its autocommit connection, ``attempt_writer.py``); the rest (duplicates,
+redeliveries, jobs of a lost worker) are looked at one by one in a session, since a job
+held by a live lease must be looked at again when the lease ends and a lost worker's last
+attempt must end the job.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.db.autocommit import driver_connection
 from orchestrator.core.events.wake import Notifier, after_commit
 from orchestrator.core.jobs.claim_queries import ClaimedJob, claim_many, job_state
 from orchestrator.core.jobs.finish_queries import bury_lost
@@ -54,14 +56,27 @@ async def claim_batch(
     ``run_job`` due when the lease ends, so a lost worker's job is taken over then.
     A lost worker's last attempt makes the job ``dead``.
     """
-    claimed = await claim_many(session, job_ids, lease_s=lease_s)
+    connection = await driver_connection(session)
+    claimed = await claim_many(connection, tenant_id, job_ids, lease_s=lease_s)
     if claimed:
         tell_events(session, notifier, tenant_id)
-    taken = {job.id for job in claimed}
-    for job_id in job_ids:
-        if job_id not in taken:  # rare: a duplicate, a redelivery or a lost worker's job
-            await _not_claimed(session, notifier, tenant_id, job_id)
+    await settle_unclaimed(session, notifier, tenant_id, unclaimed(job_ids, claimed))
     return claimed
+
+
+def unclaimed(job_ids: Sequence[uuid.UUID], claimed: Sequence[ClaimedJob]) -> list[uuid.UUID]:
+    """The ids of ``job_ids`` that the claim did not take."""
+    taken = {job.id for job in claimed}
+    return [job_id for job_id in job_ids if job_id not in taken]
+
+
+async def settle_unclaimed(
+    session: AsyncSession, notifier: Notifier, tenant_id: uuid.UUID, job_ids: Sequence[uuid.UUID]
+) -> None:
+    """What messages whose job was not claimable leave behind (rare: a duplicate, a
+    redelivery or a lost worker's job), in ``session``, scoped to ``tenant_id``."""
+    for job_id in job_ids:
+        await _not_claimed(session, notifier, tenant_id, job_id)
 
 
 async def _not_claimed(

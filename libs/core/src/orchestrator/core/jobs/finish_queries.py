@@ -3,7 +3,7 @@
 Finishing is the worker's other hot statement: one data-modifying CTE changes a whole
 batch of jobs, closes their runs, appends the events and writes the retries' and
 callbacks' outbox rows in one round trip. Burying a lost worker's last attempt is the
-same end reached without a result. All run in the caller's transaction.
+same end reached without a result, in the caller's session.
 """
 
 from __future__ import annotations
@@ -16,20 +16,21 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.db.autocommit import Connection
+from orchestrator.core.db.tenant import scoped_rows
 from orchestrator.core.jobs.column_values import clip, json_text
 from orchestrator.core.jobs.states import JobStatus
 
 # One row per finished attempt comes in as parallel arrays (unnest), so a batch of
 # attempts is one statement whatever its size.
-_FINISH = text(
-    """
+_FINISH = """
     WITH input AS (
         SELECT * FROM unnest(
-            CAST(:job_ids AS uuid[]), CAST(:attempts AS int[]), CAST(:statuses AS text[]),
-            CAST(:terminals AS boolean[]), CAST(:delays AS float8[]), CAST(:outputs AS text[]),
-            CAST(:upstream_statuses AS int[]), CAST(:errors AS text[]),
-            CAST(:outcomes AS text[]), CAST(:durations AS float8[]),
-            CAST(:event_types AS text[]), CAST(:event_data AS text[]), CAST(:box_kinds AS text[])
+            CAST(%(job_ids)s AS uuid[]), CAST(%(attempts)s AS int[]), CAST(%(statuses)s AS text[]),
+            CAST(%(terminals)s AS boolean[]), CAST(%(delays)s AS float8[]), CAST(%(outputs)s AS text[]),
+            CAST(%(upstream_statuses)s AS int[]), CAST(%(errors)s AS text[]),
+            CAST(%(outcomes)s AS text[]), CAST(%(durations)s AS float8[]),
+            CAST(%(event_types)s AS text[]), CAST(%(event_data)s AS text[]), CAST(%(box_kinds)s AS text[])
         ) AS i(job_id, attempt, status, terminal, delay_s, output, upstream_status, error,
                outcome, duration_ms, event_type, event_data, box_kind)
     ), done AS (
@@ -78,7 +79,6 @@ _FINISH = text(
                OR (done.terminal AND done.workflow_run_id IS NOT NULL) AS boxed
     FROM done
     """
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,14 +110,17 @@ class AttemptEnd:
 
 
 async def finish_attempts(
-    session: AsyncSession, ends: Sequence[AttemptEnd]
+    connection: Connection, tenant_id: uuid.UUID, ends: Sequence[AttemptEnd]
 ) -> dict[uuid.UUID, Finished]:
-    """CAS running (this attempt) → each end's status, in one statement: closes the runs,
-    appends the events and writes the outbox rows. Jobs whose attempt no longer holds
-    them (a lease taken over) are left out of the answer, and unchanged."""
+    """CAS running (this attempt) → each end's status, in one statement scoped to
+    ``tenant_id``: closes the runs, appends the events and writes the outbox rows. Jobs
+    whose attempt no longer holds them (a lease taken over) are left out of the answer,
+    and unchanged."""
     if not ends:
         return {}
-    rows = await session.execute(
+    rows = await scoped_rows(
+        connection,
+        tenant_id,
         _FINISH,
         {
             "job_ids": [e.job_id for e in ends],
@@ -136,7 +139,7 @@ async def finish_attempts(
         },
     )
     return {
-        row.id: Finished(status=JobStatus(row.status), outbox_written=bool(row.boxed))
+        row["id"]: Finished(status=JobStatus(row["status"]), outbox_written=bool(row["boxed"]))
         for row in rows
     }
 

@@ -2,8 +2,9 @@
 
 Deciding the end of an attempt is pure (``attempt_end``), so the state machine's rules
 can be tested without a database; recording a whole batch of ends is then one statement
-in the caller's transaction, which it never commits, and an attempt that lost its job to
-another worker changes nothing.
+(in the caller's transaction, which it never commits, or on the worker's autocommit
+connection, ``attempt_writer.py``), and an attempt that lost its job to another worker
+changes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.connectors.public import AttemptResult
+from orchestrator.core.db.autocommit import driver_connection
 from orchestrator.core.events.wake import Notifier, after_commit
 from orchestrator.core.jobs.claim_queries import ClaimedJob
 from orchestrator.core.jobs.finish_queries import AttemptEnd, Finished, finish_attempts
@@ -106,7 +108,8 @@ async def finish_batch(
     writes its ``deliver_callback``. An attempt that no longer holds its job (its lease
     ran out and another worker took it over) changes nothing and is left out of the answer.
     """
-    finished = await finish_attempts(session, [attempt_end(a) for a in attempts])
+    connection = await driver_connection(session)
+    finished = await finish_attempts(connection, tenant_id, [attempt_end(a) for a in attempts])
     if finished:
         tell_events(session, notifier, tenant_id)
     if any(f.outbox_written for f in finished.values()):

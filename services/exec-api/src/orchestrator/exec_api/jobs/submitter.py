@@ -15,13 +15,13 @@ queue depth is counted and inserted in one session transaction, as before.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.db.autocommit import AutocommitConnection, Connection
-from orchestrator.core.db.group_commit import GroupCommit, Grouped
+from orchestrator.core.db.group_commit import GroupCommit, Grouped, per_workspace
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import Problem
 from orchestrator.core.events.wake import Notifier
@@ -80,7 +80,7 @@ class JobSubmitter:
 
         # Each workspace's statement is its own transaction: one that fails leaves the
         # others committed.
-        return await _per_tenant(group, write, Exception)
+        return await per_workspace(group, _workspace, write, Exception)
 
     async def _write(
         self, session: AsyncSession, group: Sequence[Submission]
@@ -92,27 +92,8 @@ class JobSubmitter:
             return await submit_many(session, self._notifier, tenant_id, jobs, plans=plans)
 
         # A workspace's quota refuses its jobs only, having written nothing.
-        return await _per_tenant(group, write, Problem)
+        return await per_workspace(group, _workspace, write, Problem)
 
 
-async def _per_tenant(
-    group: Sequence[Submission],
-    write: Callable[[uuid.UUID, list[Submission]], Awaitable[list[SubmittedJob]]],
-    refusal: type[Exception],
-) -> list[SubmittedJob | BaseException]:
-    """Each workspace's submissions written by ``write``; a ``refusal`` it raises is the
-    result of that workspace's submissions alone."""
-    by_tenant: dict[uuid.UUID, list[int]] = {}
-    for index, submission in enumerate(group):
-        by_tenant.setdefault(submission.tenant_id, []).append(index)
-    results: list[SubmittedJob | BaseException] = [RuntimeError("not written")] * len(group)
-    for tenant_id, indexes in by_tenant.items():
-        try:
-            written: list[SubmittedJob | BaseException] = list(
-                await write(tenant_id, [group[i] for i in indexes])
-            )
-        except refusal as refused:
-            written = [refused] * len(indexes)
-        for i, result in zip(indexes, written, strict=True):
-            results[i] = result
-    return results
+def _workspace(submission: Submission) -> uuid.UUID:
+    return submission.tenant_id

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orchestrator.core.db.tenant_reads import reads_connection
 from orchestrator.core.events.wake import Waker
 from orchestrator.core.execution.runtime import ExecutionRuntime, open_execution
+from orchestrator.core.jobs.attempt_writer import AttemptWriter
 from orchestrator.core.notify import Subscriber, config_channel
 from orchestrator.core.secrets.keyring import KeyRing, keyring_from
 from orchestrator.core.upstream.client import UpstreamClient
@@ -31,10 +33,13 @@ class JobResources:
     """Runs job attempts under their policies (shares ``upstream``'s pool)."""
     notices: Subscriber
     """Drops a workspace's cached plans when its configuration changes (its quota too)."""
+    attempts: AttemptWriter
+    """Claims jobs and records their attempts' ends on the process's autocommit connection."""
 
     async def close(self) -> None:
         """Flush pending wake-ups and close connections."""
         await self.notices.stop()
+        await self.attempts.close()
         await self.waker.drain()
         await self.execution.close()
         await self.redis.aclose()
@@ -48,15 +53,17 @@ async def _open_resources() -> JobResources:
     execution = open_execution(core, sessions, redis)
     notices = Subscriber(redis, {config_channel(core.redis.namespace): execution.on_config_change})
     notices.start()
+    waker = Waker(redis, core.redis.namespace)
     return JobResources(
         settings=settings,
         sessions=sessions,
         redis=redis,
-        waker=Waker(redis, core.redis.namespace),
+        waker=waker,
         upstream=execution.client,
         keys=keyring_from(core.crypto) if core.crypto.kek else None,
         execution=execution,
         notices=notices,
+        attempts=AttemptWriter(reads_connection(core.db), waker, lease_s=settings.jobs.lease_s),
     )
 
 

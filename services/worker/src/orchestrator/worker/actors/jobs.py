@@ -18,8 +18,8 @@ from prometheus_client import Counter
 from orchestrator.core.connectors.results import AttemptResult
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.jobs.claim_queries import ClaimedJob
-from orchestrator.core.jobs.claiming import claim_batch
-from orchestrator.core.jobs.finishing import Attempted, finish_batch
+from orchestrator.core.jobs.claiming import settle_unclaimed, unclaimed
+from orchestrator.core.jobs.finishing import Attempted
 from orchestrator.worker.actors.attempt import execute_job_attempt
 from orchestrator.worker.actors.job_context import JobResources, job_resources
 
@@ -54,14 +54,14 @@ async def run_jobs_once(
     job_ids: Sequence[uuid.UUID],
     execute: Execute,
 ) -> dict[uuid.UUID, str]:
-    """Claim what can run of ``job_ids`` (one transaction), attempt them concurrently, and
-    finish them as they end, each group that ended together in one transaction; what
+    """Claim what can run of ``job_ids`` (one statement), attempt them concurrently, and
+    finish them as they end, each group that ended together in one statement; what
     happened to each job (for logs and tests)."""
     outcomes = dict.fromkeys(job_ids, "skipped")
-    async with tenant_transaction(resources.sessions, tenant_id) as session:
-        claimed = await claim_batch(
-            session, resources.waker, tenant_id, job_ids, lease_s=resources.settings.jobs.lease_s
-        )
+    claimed = await resources.attempts.claim(tenant_id, job_ids)
+    if missed := unclaimed(job_ids, claimed):
+        async with tenant_transaction(resources.sessions, tenant_id) as session:
+            await settle_unclaimed(session, resources.waker, tenant_id, missed)
     running = {asyncio.ensure_future(_attempt(resources, job, execute)) for job in claimed}
     while running:
         # Attempts that end while one group is being written, or within GATHER_S of the
@@ -71,8 +71,7 @@ async def run_jobs_once(
             more, running = await asyncio.wait(running, timeout=GATHER_S)
             ended |= more
         attempted = [task.result() for task in ended]
-        async with tenant_transaction(resources.sessions, tenant_id) as session:
-            finished = await finish_batch(session, resources.waker, tenant_id, attempted)
+        finished = await resources.attempts.finish(tenant_id, attempted)
         for attempt in attempted:
             job = attempt.job
             done = finished.get(job.id)
