@@ -23,7 +23,7 @@ from redis.asyncio import Redis
 from tests.support.control_api import Api
 
 from bench.cpu import PROC, CpuMeter, tree
-from bench.load import CONCURRENCY, SECONDS, LoadResult, Target, load, wrk_available
+from bench.load import CONCURRENCY, SECONDS, LoadResult, Run, Target, load, wrk_available
 from bench.scratch import Scratch, tenant_clients
 
 SATURATE = CONCURRENCY
@@ -201,9 +201,9 @@ async def measure(setup: ExecuteSetup) -> dict[str, Figures]:
             pids["redis"] = setup.redis_pid
         meter = CpuMeter(pids)
         # The warm-up fills connection pools and caches; the meter starts after it.
-        await load(target, seconds=1, concurrency=SATURATE, warmup_s=0)
+        await load(target, Run(seconds=1, concurrency=SATURATE, warmup_s=0))
         meter.start()
-        saturated[name] = await load(target, seconds=SECONDS, concurrency=SATURATE, warmup_s=0)
+        saturated[name] = await load(target, Run(seconds=SECONDS, concurrency=SATURATE, warmup_s=0))
         used = meter.stop()
         cpu[name] = {
             process: seconds / max(1, saturated[name].requests) * 1e6
@@ -211,12 +211,13 @@ async def measure(setup: ExecuteSetup) -> dict[str, Figures]:
         }
     moderate = {
         name: await load(
-            target, seconds=SECONDS * 0.75, concurrency=MODERATE, think_ms=THINK_MS, warmup_s=0
+            target,
+            Run(seconds=SECONDS * 0.75, concurrency=MODERATE, think_ms=THINK_MS, warmup_s=0),
         )
         for name, target in setup.targets.items()
     }
     sequential = {
-        name: await load(target, seconds=SECONDS * 0.75, concurrency=1, warmup_s=0)
+        name: await load(target, Run(seconds=SECONDS * 0.75, concurrency=1, warmup_s=0))
         for name, target in setup.targets.items()
     }
     return {

@@ -9,7 +9,7 @@ import uuid
 import httpx
 from tests.support.factories import fetch_token
 
-from bench.load import LoadResult, Target, load
+from bench.load import LoadResult, Run, Target, load
 from orchestrator.core.auth.claims import EXEC_AUDIENCE
 from orchestrator.core.auth.issuer import TokenIssuer
 from orchestrator.core.auth.keystore import KeyStore
@@ -83,11 +83,10 @@ async def run(
         token = await fetch_token(
             client, control_url, tenant.exec_client_id, tenant.exec_client_secret
         )
-    bare = await load(Target(f"{exec_url}/health"), seconds=seconds, concurrency=concurrency)
+    run = Run(seconds=seconds, concurrency=concurrency)
+    bare = await load(Target(f"{exec_url}/health"), run)
     authed = await load(
-        Target(f"{exec_url}/api/v1/workspace", headers={"Authorization": f"Bearer {token}"}),
-        seconds=seconds,
-        concurrency=concurrency,
+        Target(f"{exec_url}/api/v1/workspace", headers={"Authorization": f"Bearer {token}"}), run
     )
     return [
         "Token verification (in-process, ES256)",

@@ -65,6 +65,17 @@ class LoadResult:
         return self.requests / self.seconds
 
 
+@dataclass(frozen=True)
+class Run:
+    """How a target is loaded: from ``concurrency`` loops for ``seconds`` after a warm-up of
+    ``warmup_s``, each loop waiting ``think_ms`` (on average) after every answer."""
+
+    seconds: float
+    concurrency: int
+    think_ms: float = 0.0
+    warmup_s: float = 1.0
+
+
 def percentile(sorted_values: list[float], fraction: float) -> float:
     """The value below which ``fraction`` of the samples fall."""
     if not sorted_values:
@@ -73,19 +84,11 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[index]
 
 
-async def run_load(
-    target: Target,
-    *,
-    seconds: float,
-    concurrency: int,
-    think_ms: float = 0.0,
-    warmup_s: float = 1.0,
-) -> LoadResult:
-    """Send ``target`` from ``concurrency`` loops for ``seconds`` after a warm-up; each
-    loop waits ``think_ms`` after every answer."""
+async def run_load(target: Target, run: Run) -> LoadResult:
+    """Load ``target`` as ``run`` says with a closed loop on aiohttp."""
     latencies: list[float] = []
     errors = 0
-    connector = aiohttp.TCPConnector(limit=concurrency)
+    connector = aiohttp.TCPConnector(limit=run.concurrency)
     async with aiohttp.ClientSession(connector=connector, headers=target.headers) as session:
 
         async def loop(until: float, record: bool) -> None:
@@ -97,14 +100,14 @@ async def run_load(
                 if record:
                     latencies.append(time.perf_counter() - start)
                     errors += not ok
-                if think_ms:
-                    await asyncio.sleep(random.expovariate(1000 / think_ms))
+                if run.think_ms:
+                    await asyncio.sleep(random.expovariate(1000 / run.think_ms))
 
-        if warmup_s > 0:
-            warm_until = time.perf_counter() + warmup_s
-            await asyncio.gather(*(loop(warm_until, False) for _ in range(concurrency)))
+        if run.warmup_s > 0:
+            warm_until = time.perf_counter() + run.warmup_s
+            await asyncio.gather(*(loop(warm_until, False) for _ in range(run.concurrency)))
         begin = time.perf_counter()
-        await asyncio.gather(*(loop(begin + seconds, True) for _ in range(concurrency)))
+        await asyncio.gather(*(loop(begin + run.seconds, True) for _ in range(run.concurrency)))
         elapsed = time.perf_counter() - begin
     return LoadResult.of(latencies, errors, elapsed)
 
@@ -145,23 +148,16 @@ def wrk_script(target: Target, think_ms: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_wrk(
-    target: Target,
-    *,
-    seconds: float,
-    concurrency: int,
-    think_ms: float = 0.0,
-    warmup_s: float = 1.0,
-) -> LoadResult:
+def run_wrk(target: Target, run: Run) -> LoadResult:
     """Load ``target`` with wrk (one thread, on the caller's CPU affinity)."""
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as scratch:
         script = Path(scratch) / "target.lua"
-        script.write_text(wrk_script(target, think_ms))
-        args = ["wrk", "-t1", f"-c{concurrency}", "-s", str(script), "--latency"]
-        if warmup_s > 0:
-            warm = [*args, f"-d{max(1, round(warmup_s))}s", target.url]
+        script.write_text(wrk_script(target, run.think_ms))
+        args = ["wrk", "-t1", f"-c{run.concurrency}", "-s", str(script), "--latency"]
+        if run.warmup_s > 0:
+            warm = [*args, f"-d{max(1, round(run.warmup_s))}s", target.url]
             subprocess.run(warm, check=True, capture_output=True)
-        duration = max(1, round(seconds))
+        duration = max(1, round(run.seconds))
         out = subprocess.run(
             [*args, f"-d{duration}s", "--timeout", "10s", target.url],
             check=True,
@@ -192,24 +188,8 @@ def parse_wrk(out: str) -> LoadResult:
     )
 
 
-async def load(
-    target: Target,
-    *,
-    seconds: float,
-    concurrency: int,
-    think_ms: float = 0.0,
-    warmup_s: float = 1.0,
-) -> LoadResult:
+async def load(target: Target, run: Run) -> LoadResult:
     """wrk when installed, else the aiohttp generator (which costs more per request)."""
     if wrk_available():
-        return await asyncio.to_thread(
-            run_wrk,
-            target,
-            seconds=seconds,
-            concurrency=concurrency,
-            think_ms=think_ms,
-            warmup_s=warmup_s,
-        )
-    return await run_load(
-        target, seconds=seconds, concurrency=concurrency, think_ms=think_ms, warmup_s=warmup_s
-    )
+        return await asyncio.to_thread(run_wrk, target, run)
+    return await run_load(target, run)

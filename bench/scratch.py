@@ -93,15 +93,17 @@ async def scratch_deployment() -> AsyncIterator[Scratch]:
             await redis.aclose()
 
 
-def start_module(
+def start_ready(
     name: str,
     module: str,
     env: Mapping[str, str],
     port_variable: str,
     *,
     cpus: set[int] | None = None,
+    path: str = "/ready",
 ) -> Service:
-    """``python -m module`` on a free port (named by ``port_variable``), optionally pinned."""
+    """``python -m module`` on a free port (named by ``port_variable``), optionally pinned;
+    returned once ``path`` answers 200."""
     port = free_port()
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log_path = LOG_DIR / f"{name}-{port}.log"
@@ -114,20 +116,7 @@ def start_module(
             preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
             start_new_session=True,
         )
-    return Service(name, module, port, process, log_path)
-
-
-def start_ready(
-    name: str,
-    module: str,
-    env: Mapping[str, str],
-    port_variable: str,
-    *,
-    cpus: set[int] | None = None,
-    path: str = "/ready",
-) -> Service:
-    """``start_module``, then wait until ``path`` answers 200."""
-    service = start_module(name, module, env, port_variable, cpus=cpus)
+    service = Service(name, module, port, process, log_path)
     try:
         wait_ready(service, path)
     except BaseException:

@@ -37,7 +37,7 @@ from tests.support.upstream import upstream_process
 from bench import jobs, routing
 from bench.cpu import ALL_CPUS, CpuMeter, pin_tree
 from bench.execute import child_pid, create_connector, program_upstream
-from bench.load import CONCURRENCY, SECONDS, LoadResult, Target, load, wrk_available
+from bench.load import CONCURRENCY, SECONDS, LoadResult, Run, Target, load, wrk_available
 from bench.scratch import Scratch, start_ready, tenant_clients
 
 TRICKLE_PER_S = float(os.environ.get("BENCH_UOW_TRICKLE_PER_S", "100"))
@@ -80,10 +80,10 @@ async def check_ok(target: Target) -> None:
 async def read(target: Target, pids: dict[str, int]) -> Read:
     """Warm up for a second, then load ``target`` for ``SECONDS``, metering CPU."""
     await check_ok(target)
-    await load(target, seconds=1, concurrency=CONCURRENCY, warmup_s=0)
+    await load(target, Run(seconds=1, concurrency=CONCURRENCY, warmup_s=0))
     meter = CpuMeter(pids)
     meter.start()
-    result = await load(target, seconds=SECONDS, concurrency=CONCURRENCY, warmup_s=0)
+    result = await load(target, Run(seconds=SECONDS, concurrency=CONCURRENCY, warmup_s=0))
     used = meter.stop()
     per = max(1, result.requests)
     return Read(result, {name: seconds / per * 1e6 for name, seconds in used.items()})

@@ -15,7 +15,7 @@ from orchestrator.core.webhooks.headers import keep_headers, stored_headers
 from orchestrator.core.webhooks.options import GenericHmacOptions
 from orchestrator.core.webhooks.providers import PROVIDER_NAMES, PROVIDERS
 from orchestrator.core.webhooks.sign import sign
-from orchestrator.core.webhooks.verify import Rejection, Verified, check, verify
+from orchestrator.core.webhooks.verify import Rejection, Verified, check
 
 NOW = 1_700_000_000
 MSG_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek"
@@ -26,6 +26,20 @@ JSON_BODY = b'{"id":"evt_1","type":"thing.happened","nested":{"a":1}}'
 NAMED = sorted(PROVIDERS)
 WINDOWED = ["stripe", "slack", "standard_webhooks"]
 LITERAL_KEYED = ["stripe", "github", "slack", "pagerduty", "shopify"]
+
+
+def verify(
+    provider: str,
+    headers: dict[str, str],
+    body: bytes,
+    secrets: list[str],
+    *,
+    now: float,
+    options: GenericHmacOptions | None = None,
+) -> Verified | None:
+    """The verified delivery, or ``None`` whatever the rejection."""
+    outcome = check(provider, headers, body, secrets, now=now, options=options)
+    return outcome if isinstance(outcome, Verified) else None
 
 
 def delivery(provider: str, body: bytes = JSON_BODY, secret: str = SECRET) -> dict[str, str]:

@@ -7,6 +7,7 @@ and becomes a generic 500 with no detail.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 PROBLEM_TYPE_BASE = "urn:orchestrator:problem:"
@@ -94,6 +95,14 @@ class NotFound(Problem):
 
 class Conflict(Problem):
     status, code, title = 409, "conflict", "Conflict"
+
+
+def refuse_if_used(users: Sequence[str], reason: str, *, member: str = "used_by") -> None:
+    """409 while anything still needs an item: ``"<reason>: <users>."``, the names of the
+    ``users`` also in the problem's ``member``."""
+    if users:
+        named: dict[str, Any] = {member: users}
+        raise Conflict(f"{reason}: {', '.join(users)}.", **named)
 
 
 class UnsupportedMediaType(Problem):

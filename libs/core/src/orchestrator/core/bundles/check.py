@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.bundles.model import Bundle, BundleSchedule
+from orchestrator.core.bundles.model import Bundle, item_input
 from orchestrator.core.bundles.stored import Stored
 from orchestrator.core.configuration.connector_checks import (
     bound_operation_errors,
@@ -109,19 +109,6 @@ async def _workflow_errors(
     return checked, errors
 
 
-def _schedule_input(item: BundleSchedule) -> schedules.ScheduleInput:
-    return schedules.ScheduleInput(
-        cron=item.cron,
-        timezone=item.timezone,
-        connector=item.connector,
-        operation=item.operation,
-        workflow=item.workflow,
-        payload=item.payload,
-        callback_url=item.callback_url,
-        enabled=item.enabled,
-    )
-
-
 async def _schedule_errors(
     session: AsyncSession, bundle: Bundle, known: KnownNames, network: NetworkPolicy
 ) -> tuple[dict[str, schedules.ScheduleInput], FieldErrors]:
@@ -129,7 +116,7 @@ async def _schedule_errors(
     errors: FieldErrors = []
     checked: dict[str, schedules.ScheduleInput] = {}
     for i, item in enumerate(bundle.schedules or []):
-        data = _schedule_input(item)
+        data = item_input(item, schedules.ScheduleInput)
         found = await schedules.schedule_errors(session, data, network, known)
         errors.extend(_under(at("", "schedules", i), found))
         checked[item.name] = data

@@ -17,8 +17,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.bundles.check import Checked, check_bundle
-from orchestrator.core.bundles.model import Bundle, BundleChange, ImportReport
-from orchestrator.core.bundles.plan import connector_input, plan_changes
+from orchestrator.core.bundles.model import Bundle, BundleChange, ImportReport, item_input
+from orchestrator.core.bundles.plan import plan_changes
 from orchestrator.core.bundles.prune import Pruned, delete_pruned, find_pruned
 from orchestrator.core.bundles.stored import Stored, read_stored
 from orchestrator.core.configuration import (
@@ -56,7 +56,7 @@ async def _apply(
         policy_id = None if c.policy is None else policy_ids[c.policy]
         existing = stored.connectors.get(c.name)
         await connectors.write_connector(
-            session, m, c.name, connector_input(c), policy_id, existing
+            session, m, c.name, item_input(c, connectors.ConnectorInput), policy_id, existing
         )
     for item in bundle.configs:
         existing_config = stored.configs.get(item.name)

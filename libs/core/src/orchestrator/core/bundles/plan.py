@@ -11,12 +11,7 @@ from dataclasses import asdict
 from typing import TypeVar
 
 from orchestrator.core.bundles.check import Checked
-from orchestrator.core.bundles.model import (
-    Bundle,
-    BundleChange,
-    BundleConnector,
-    Kind,
-)
+from orchestrator.core.bundles.model import Bundle, BundleChange, Kind, item_input
 from orchestrator.core.bundles.stored import Stored
 from orchestrator.core.configuration import views
 from orchestrator.core.configuration.connectors import ConnectorInput
@@ -52,17 +47,6 @@ def _changes(
         yield _change(kind, name, content(stored[name]) if name in stored else None, after)
 
 
-def connector_input(connector: BundleConnector) -> ConnectorInput:
-    """A bundle connector as the connector writes take it."""
-    return ConnectorInput(
-        type=connector.type,
-        config=connector.config,
-        policy=connector.policy,
-        secrets=connector.secrets,
-        enabled=connector.enabled,
-    )
-
-
 def plan_changes(bundle: Bundle, checked: Checked, stored: Stored) -> list[BundleChange | None]:
     """One entry per bundle item: what would change, or ``None`` when it is as stored."""
     planned = [
@@ -81,7 +65,7 @@ def plan_changes(bundle: Bundle, checked: Checked, stored: Stored) -> list[Bundl
         *_changes(
             "connector",
             stored.connectors,
-            ((c.name, connector_input(c).content()) for c in bundle.connectors),
+            ((c.name, item_input(c, ConnectorInput).content()) for c in bundle.connectors),
             lambda pair: views.connector_of(*pair),
         ),
         *_changes(

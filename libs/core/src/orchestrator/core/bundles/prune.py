@@ -19,7 +19,7 @@ from orchestrator.core.bundles.plan import schedule_content, workflow_content
 from orchestrator.core.bundles.stored import Stored
 from orchestrator.core.configuration import connectors, policies, secret_refs, views
 from orchestrator.core.configuration.mutation import Mutation
-from orchestrator.core.errors import Conflict
+from orchestrator.core.errors import refuse_if_used
 from orchestrator.core.schedules import service as schedules
 from orchestrator.core.workflows import service as workflows
 
@@ -65,11 +65,10 @@ def _refuse_if_schedules_start(bundle: Bundle, stored: Stored, pruned: list[str]
         else {name: row.workflow for name, row in stored.schedules.items()}
     )
     for name in pruned:
-        if users := sorted(s for s, workflow in kept.items() if workflow == name):
-            raise Conflict(
-                f"Workflow `{name}` is started by schedules: {', '.join(users)}.",
-                used_by_schedules=users,
-            )
+        users = sorted(s for s, workflow in kept.items() if workflow == name)
+        refuse_if_used(
+            users, f"Workflow `{name}` is started by schedules", member="used_by_schedules"
+        )
 
 
 async def find_pruned(session: AsyncSession, bundle: Bundle, stored: Stored) -> Pruned:

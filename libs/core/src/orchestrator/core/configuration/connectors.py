@@ -22,8 +22,11 @@ from orchestrator.core.configuration.connector_checks import (
 from orchestrator.core.configuration.mutation import Action, Mutation
 from orchestrator.core.configuration.validation import nul_errors, raise_if
 from orchestrator.core.connectors.public import Connector
-from orchestrator.core.errors import Conflict
-from orchestrator.core.webhooks.public import bound_operations, webhook_sources_binding_connector
+from orchestrator.core.webhooks.public import (
+    bound_operations,
+    refuse_if_sources,
+    webhook_sources_binding_connector,
+)
 
 
 @dataclass(frozen=True)
@@ -143,11 +146,8 @@ async def replace_connector(
 
 async def refuse_if_webhook_sources_bind(session: AsyncSession, name: str) -> None:
     """409 when webhook bindings start jobs of connector ``name`` (so it cannot be deleted)."""
-    if sources := await webhook_sources_binding_connector(session, name):
-        raise Conflict(
-            f"Connector `{name}` is bound to events of webhook sources: {', '.join(sources)}.",
-            used_by_webhook_sources=sources,
-        )
+    sources = await webhook_sources_binding_connector(session, name)
+    refuse_if_sources(sources, f"Connector `{name}` is bound to events of webhook sources")
 
 
 async def delete_connector(session: AsyncSession, m: Mutation, name: str) -> None:

@@ -16,7 +16,7 @@ from orchestrator.core.configuration import repository, views
 from orchestrator.core.configuration.models import Policy
 from orchestrator.core.configuration.mutation import Action, Mutation
 from orchestrator.core.configuration.validation import normalise_spec, raise_if
-from orchestrator.core.errors import Conflict
+from orchestrator.core.errors import refuse_if_used
 
 POLICY = AuditedChanges(repository.POLICIES, noun="policy", kind="policy", view=views.policy_view)
 
@@ -62,6 +62,6 @@ async def replace_policy(session: AsyncSession, m: Mutation, name: str, spec: An
 async def delete_policy(session: AsyncSession, m: Mutation, name: str) -> None:
     """Delete a policy no connector uses."""
     row = await POLICY.lock(session, name)
-    if users := await repository.connectors_using_policy(session, row.id):
-        raise Conflict(f"Policy `{name}` is used by connectors: {', '.join(users)}.", used_by=users)
+    users = await repository.connectors_using_policy(session, row.id)
+    refuse_if_used(users, f"Policy `{name}` is used by connectors")
     await POLICY.delete(session, m, name, row)

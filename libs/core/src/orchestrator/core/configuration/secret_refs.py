@@ -15,13 +15,13 @@ from orchestrator.core.audit.change import AuditedChanges
 from orchestrator.core.configuration import repository, views
 from orchestrator.core.configuration.mutation import Action, Mutation
 from orchestrator.core.configuration.validation import raise_if, ref_errors
-from orchestrator.core.errors import Conflict
+from orchestrator.core.errors import Conflict, refuse_if_used
 from orchestrator.core.models import SecretRef
 from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.secrets.refs import DB_REF
 from orchestrator.core.secrets.scope import RefScope
 from orchestrator.core.secrets.sealing import seal_value
-from orchestrator.core.webhooks.public import webhook_sources_using_secret_ref
+from orchestrator.core.webhooks.public import refuse_if_sources, webhook_sources_using_secret_ref
 
 SECRET_REF = AuditedChanges(
     repository.SECRET_REFS, noun="secret ref", kind="secret_ref", view=views.secret_ref_view
@@ -74,20 +74,15 @@ async def replace_secret_ref(
 
 async def refuse_if_webhook_sources_use(session: AsyncSession, name: str) -> None:
     """409 when webhook sources verify with secret ref ``name`` (so it cannot be deleted)."""
-    if sources := await webhook_sources_using_secret_ref(session, name):
-        raise Conflict(
-            f"Secret ref `{name}` verifies webhook sources: {', '.join(sources)}.",
-            used_by_webhook_sources=sources,
-        )
+    sources = await webhook_sources_using_secret_ref(session, name)
+    refuse_if_sources(sources, f"Secret ref `{name}` verifies webhook sources")
 
 
 async def delete_secret_ref(session: AsyncSession, m: Mutation, name: str) -> None:
     """Delete a secret ref no connector maps a secret to (its value goes with it)."""
     row = await SECRET_REF.lock(session, name)
-    if users := await repository.connectors_using_secret_ref(session, name):
-        raise Conflict(
-            f"Secret ref `{name}` is used by connectors: {', '.join(users)}.", used_by=users
-        )
+    users = await repository.connectors_using_secret_ref(session, name)
+    refuse_if_used(users, f"Secret ref `{name}` is used by connectors")
     await refuse_if_webhook_sources_use(session, name)
     await SECRET_REF.delete(session, m, name, row)
 

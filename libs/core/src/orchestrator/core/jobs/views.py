@@ -81,16 +81,8 @@ class AttemptOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def attempt_out(run: JobRun) -> AttemptOut:
-    """The API view of one attempt."""
-    return AttemptOut(
-        attempt=run.attempt,
-        started_at=run.started_at,
-        finished_at=run.finished_at,
-        duration_ms=run.duration_ms,
-        outcome=run.outcome,  # type: ignore[arg-type]
-        upstream_status=run.upstream_status,
-        error=run.error,
-    )
+    """The API view of one attempt (its members are the row's, by name)."""
+    return msgspec.convert(run, AttemptOut, from_attributes=True)
 
 
 class DeadJobFilter(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

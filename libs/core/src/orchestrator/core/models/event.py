@@ -6,11 +6,11 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Identity, Index, String, text
+from sqlalchemy import BigInteger, Identity, Index, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from orchestrator.core.db.base import Base, server_now
+from orchestrator.core.db.base import Base, server_now, tenant_id_column
 
 CURRENT_XID = text("(pg_current_xact_id()::text)::bigint")
 
@@ -28,7 +28,7 @@ class Event(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     xid: Mapped[int] = mapped_column(BigInteger, server_default=CURRENT_XID)
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID] = tenant_id_column()
     job_id: Mapped[uuid.UUID | None] = mapped_column()
     type: Mapped[str] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSONB)

@@ -1,5 +1,5 @@
 """What other domains may use of the webhooks domain: its tables, which sources use a ref or a
-connector, and the check of a binding's operation.
+connector (and the 409 they make), and the check of a binding's operation.
 
 The only module of this domain that another domain may import (`.importlinter`, ADR 0072).
 """
@@ -15,6 +15,7 @@ from orchestrator.core.webhooks.sources import operation_errors
 from orchestrator.core.webhooks.usage import (
     BoundOperations,
     bound_operations,
+    refuse_if_sources,
     webhook_sources_binding_connector,
     webhook_sources_using_secret_ref,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "WebhookSource",
     "bound_operations",
     "operation_errors",
+    "refuse_if_sources",
     "webhook_sources_binding_connector",
     "webhook_sources_using_secret_ref",
 ]

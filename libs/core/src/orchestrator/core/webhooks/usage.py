@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.errors import refuse_if_used
 from orchestrator.core.webhooks.models import WebhookBinding, WebhookSource
 
 
@@ -29,6 +30,12 @@ async def webhook_sources_binding_connector(session: AsyncSession, name: str) ->
         .order_by(WebhookSource.name)
     )
     return list(await session.scalars(query))
+
+
+def refuse_if_sources(sources: list[str], reason: str) -> None:
+    """409 naming the webhook ``sources`` (``used_by_webhook_sources``) that still need an
+    item configuration would delete."""
+    refuse_if_used(sources, reason, member="used_by_webhook_sources")
 
 
 BoundOperations = dict[str, dict[str, list[str]]]

@@ -54,20 +54,6 @@ class Rejection(enum.StrEnum):
     MISMATCH = "mismatch"
 
 
-def verify(
-    provider: str | ProviderSpec,
-    headers: Mapping[str, str],
-    body: bytes,
-    secrets: Sequence[str],
-    *,
-    now: float,
-    options: GenericHmacOptions | None = None,
-) -> Verified | None:
-    """The verified delivery, or ``None`` whatever the reason (see ``check``)."""
-    outcome = check(provider, headers, body, secrets, now=now, options=options)
-    return outcome if isinstance(outcome, Verified) else None
-
-
 def check(
     provider: str | ProviderSpec,
     headers: Mapping[str, str],

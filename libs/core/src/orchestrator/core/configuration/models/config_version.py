@@ -6,11 +6,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from orchestrator.core.db.base import Base, server_now, uuid_pk
+from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
+from orchestrator.core.db.constraints import same_tenant_fk
 
 
 class ConfigVersion(Base):
@@ -19,16 +20,11 @@ class ConfigVersion(Base):
     __tablename__ = "config_versions"
     __table_args__ = (
         UniqueConstraint("config_id", "version"),
-        ForeignKeyConstraint(
-            ["tenant_id", "config_id"],
-            ["configs.tenant_id", "configs.id"],
-            name="fk_config_versions_config_id_configs",
-            ondelete="CASCADE",
-        ),
+        same_tenant_fk("config_versions", "config_id", "configs", ondelete="CASCADE"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID] = tenant_id_column()
     config_id: Mapped[uuid.UUID]
     version: Mapped[int]
     document: Mapped[dict[str, Any]] = mapped_column(JSONB)

@@ -6,11 +6,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from orchestrator.core.db.base import Base, server_now, uuid_pk
+from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
+from orchestrator.core.db.constraints import same_tenant_fk
 
 
 class Connector(Base):
@@ -20,16 +21,12 @@ class Connector(Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "name"),
         # Composite: a connector names only a policy of its own tenant.
-        ForeignKeyConstraint(
-            ["tenant_id", "policy_id"],
-            ["policies.tenant_id", "policies.id"],
-            name="fk_connectors_policy_id_policies",
-        ),
+        same_tenant_fk("connectors", "policy_id", "policies"),
         Index("ix_connectors_tenant_id_policy_id", "tenant_id", "policy_id"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID] = tenant_id_column()
     name: Mapped[str] = mapped_column(String(100))
     type: Mapped[str] = mapped_column(String(100))
     config: Mapped[dict[str, Any]] = mapped_column(JSONB)

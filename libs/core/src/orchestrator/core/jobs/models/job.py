@@ -6,11 +6,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String, text
+from sqlalchemy import Enum, Index, Integer, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from orchestrator.core.db.base import Base, server_now, uuid_pk
+from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
+from orchestrator.core.db.constraints import one_of
 from orchestrator.core.jobs.states import JobStatus
 
 JOB_STATUSES = tuple(status.value for status in JobStatus)
@@ -22,13 +23,8 @@ class Job(Base):
 
     __tablename__ = "jobs"
     __table_args__ = (
-        CheckConstraint(
-            "status IN (" + ", ".join(f"'{s}'" for s in JOB_STATUSES) + ")", name="status"
-        ),
-        CheckConstraint(
-            "callback_state IN (" + ", ".join(f"'{s}'" for s in CALLBACK_STATES) + ")",
-            name="callback_state",
-        ),
+        one_of("status", JOB_STATUSES),
+        one_of("callback_state", CALLBACK_STATES),
         # Listing by status with a (created_at, id) cursor; also counts the queue depth.
         Index("ix_jobs_tenant_id_status_created_at", "tenant_id", "status", "created_at", "id"),
         Index("ix_jobs_tenant_id_created_at", "tenant_id", "created_at", "id"),
@@ -48,7 +44,7 @@ class Job(Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID] = tenant_id_column()
     connector: Mapped[str] = mapped_column(String(200))
     operation: Mapped[str] = mapped_column(String(200))
     payload: Mapped[Any] = mapped_column(JSONB)

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from orchestrator.core.db.base import Base, server_now
+from orchestrator.core.db.base import Base, server_now, tenant_id_column
 
 
 class JobRun(Base):
@@ -32,7 +32,7 @@ class JobRun(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID] = tenant_id_column()
     job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
     attempt: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[dt.datetime] = server_now()

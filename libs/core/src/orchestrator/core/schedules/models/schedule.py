@@ -11,7 +11,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from orchestrator.core.db.base import Base, server_now, uuid_pk
+from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
 
 
 class Schedule(Base):
@@ -37,7 +37,7 @@ class Schedule(Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID] = tenant_id_column()
     name: Mapped[str] = mapped_column(String(100))
     cron: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), server_default=text("'UTC'"))
@@ -64,5 +64,5 @@ class ScheduleWakeup(Base):
     schedule_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("schedules.id", ondelete="CASCADE"), primary_key=True
     )
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID] = tenant_id_column()
     next_run_at: Mapped[dt.datetime] = mapped_column(index=True)

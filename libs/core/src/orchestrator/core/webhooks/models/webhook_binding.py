@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String
+from sqlalchemy import CheckConstraint, Index, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from orchestrator.core.db.base import Base, server_now, uuid_pk
+from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
+from orchestrator.core.db.constraints import one_of, same_tenant_fk
 
 BINDING_ACTIONS = ("job", "forward")
 
@@ -25,16 +26,9 @@ class WebhookBinding(Base):
     __tablename__ = "webhook_bindings"
     __table_args__ = (
         # Composite: a binding belongs only to a source of its own tenant.
-        ForeignKeyConstraint(
-            ["tenant_id", "source_id"],
-            ["webhook_sources.tenant_id", "webhook_sources.id"],
-            name="fk_webhook_bindings_source_id_webhook_sources",
-            ondelete="CASCADE",
-        ),
+        same_tenant_fk("webhook_bindings", "source_id", "webhook_sources", ondelete="CASCADE"),
         Index("ix_webhook_bindings_tenant_id_source_id", "tenant_id", "source_id"),
-        CheckConstraint(
-            "action IN (" + ", ".join(f"'{a}'" for a in BINDING_ACTIONS) + ")", name="action"
-        ),
+        one_of("action", BINDING_ACTIONS),
         CheckConstraint(
             "(action = 'job' AND connector IS NOT NULL AND operation IS NOT NULL "
             "AND forward_url IS NULL) OR (action = 'forward' AND forward_url IS NOT NULL "
@@ -45,7 +39,7 @@ class WebhookBinding(Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID] = tenant_id_column()
     source_id: Mapped[uuid.UUID]
     event_types: Mapped[list[str]] = mapped_column(JSONB)
     action: Mapped[str] = mapped_column(String(16))

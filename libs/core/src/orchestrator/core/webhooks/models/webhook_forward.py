@@ -6,7 +6,6 @@ import datetime as dt
 import uuid
 
 from sqlalchemy import (
-    CheckConstraint,
     ForeignKey,
     LargeBinary,
     String,
@@ -16,7 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from orchestrator.core.db.base import Base, server_now, uuid_pk
+from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
+from orchestrator.core.db.constraints import one_of
 
 FORWARD_STATES = ("pending", "delivered", "failed")
 
@@ -31,13 +31,11 @@ class WebhookForward(Base):
     __tablename__ = "webhook_forwards"
     __table_args__ = (
         UniqueConstraint("binding_id", "inbox_id"),
-        CheckConstraint(
-            "state IN (" + ", ".join(f"'{s}'" for s in FORWARD_STATES) + ")", name="state"
-        ),
+        one_of("state", FORWARD_STATES),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID] = tenant_id_column()
     binding_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("webhook_bindings.id", ondelete="CASCADE")
     )

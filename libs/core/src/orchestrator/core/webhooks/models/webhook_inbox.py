@@ -6,9 +6,6 @@ import datetime as dt
 import uuid
 
 from sqlalchemy import (
-    CheckConstraint,
-    ForeignKey,
-    ForeignKeyConstraint,
     Index,
     LargeBinary,
     String,
@@ -19,7 +16,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from orchestrator.core.db.base import Base, server_now, uuid_pk
+from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
+from orchestrator.core.db.constraints import one_of, same_tenant_fk
 
 INBOX_STATUSES = ("received", "routed", "unrouted", "ignored", "failed")
 """``received``: stored, not yet routed; ``routed``: its bindings were started;
@@ -36,21 +34,14 @@ class WebhookInboxEntry(Base):
 
     __tablename__ = "webhook_inbox"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "source_id"],
-            ["webhook_sources.tenant_id", "webhook_sources.id"],
-            name="fk_webhook_inbox_source_id_webhook_sources",
-            ondelete="CASCADE",
-        ),
+        same_tenant_fk("webhook_inbox", "source_id", "webhook_sources", ondelete="CASCADE"),
         UniqueConstraint("tenant_id", "source_id", "dedupe_id"),
-        CheckConstraint(
-            "status IN (" + ", ".join(f"'{s}'" for s in INBOX_STATUSES) + ")", name="status"
-        ),
+        one_of("status", INBOX_STATUSES),
         Index("ix_webhook_inbox_tenant_id_status", "tenant_id", "status", "id"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID] = tenant_id_column()
     source_id: Mapped[uuid.UUID]
     provider: Mapped[str] = mapped_column(String(32))
     dedupe_id: Mapped[str] = mapped_column(String(300))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from orchestrator.core.db.base import Base
+from orchestrator.core.db.base import Base, tenant_id_column
+from orchestrator.core.db.constraints import same_tenant_fk
 
 
 class WebhookRoute(Base):
@@ -19,12 +20,7 @@ class WebhookRoute(Base):
 
     __tablename__ = "webhook_routes"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "source_id"],
-            ["webhook_sources.tenant_id", "webhook_sources.id"],
-            name="fk_webhook_routes_source_id_webhook_sources",
-            ondelete="CASCADE",
-        ),
+        same_tenant_fk("webhook_routes", "source_id", "webhook_sources", ondelete="CASCADE"),
         Index("ix_webhook_routes_tenant_id_source_id", "tenant_id", "source_id"),
     )
 
@@ -34,5 +30,5 @@ class WebhookRoute(Base):
     provider: Mapped[str] = mapped_column(String(32), primary_key=True)
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[str] = mapped_column(String(300), primary_key=True)
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID] = tenant_id_column()
     source_id: Mapped[uuid.UUID]

@@ -6,11 +6,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, String, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from orchestrator.core.db.base import Base, server_now, uuid_pk
+from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
+from orchestrator.core.db.constraints import one_of
 from orchestrator.core.webhooks.providers import GENERIC, PROVIDER_NAMES
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -29,9 +30,7 @@ class WebhookSource(Base):
         UniqueConstraint("tenant_id", "name"),
         # Target of the bindings' composite foreign key (same-tenant sources only).
         UniqueConstraint("tenant_id", "id"),
-        CheckConstraint(
-            "provider IN (" + ", ".join(f"'{p}'" for p in PROVIDER_NAMES) + ")", name="provider"
-        ),
+        one_of("provider", PROVIDER_NAMES),
         CheckConstraint(
             "jsonb_typeof(secret_refs) = 'array' AND jsonb_array_length(secret_refs) >= 1",
             name="has_secret_refs",
@@ -46,7 +45,7 @@ class WebhookSource(Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID] = tenant_id_column()
     name: Mapped[str] = mapped_column(String(100))
     provider: Mapped[str] = mapped_column(String(32))
     secret_refs: Mapped[list[str]] = mapped_column(JSONB)

@@ -6,11 +6,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from orchestrator.core.db.base import Base, server_now, uuid_pk
+from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
+from orchestrator.core.db.constraints import one_of
 from orchestrator.core.workflows.machine import RunStatus
 
 RUN_STATUSES = tuple(status.value for status in RunStatus)
@@ -23,7 +24,7 @@ class Workflow(Base):
     __table_args__ = (UniqueConstraint("tenant_id", "name"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID] = tenant_id_column()
     name: Mapped[str] = mapped_column(String(100))
     steps: Mapped[Any] = mapped_column(JSONB)
     version: Mapped[int]
@@ -37,9 +38,7 @@ class WorkflowRun(Base):
 
     __tablename__ = "workflow_runs"
     __table_args__ = (
-        CheckConstraint(
-            "status IN (" + ", ".join(f"'{s}'" for s in RUN_STATUSES) + ")", name="status"
-        ),
+        one_of("status", RUN_STATUSES),
         Index("ix_workflow_runs_tenant_id_created_at", "tenant_id", "created_at"),
         # The sweep's question per workspace: runs still moving.
         Index(
@@ -50,7 +49,7 @@ class WorkflowRun(Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID] = tenant_id_column()
     workflow: Mapped[str] = mapped_column(String(100))
     definition: Mapped[Any] = mapped_column(JSONB)
     """``{"version": N, "steps": [...]}`` as the workflow was when the run started."""

@@ -1,0 +1,28 @@
+"""Table constraints that recur across models, named as migrations name them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import CheckConstraint, ForeignKeyConstraint
+
+
+def same_tenant_fk(
+    table: str, column: str, referred: str, *, ondelete: str | None = None
+) -> ForeignKeyConstraint:
+    """``(tenant_id, column)`` referring to ``referred``'s ``(tenant_id, id)``: a row of
+    ``table`` names only a row of its own tenant. Named as the naming convention names a
+    plain foreign key of ``column`` (whose first column would otherwise be ``tenant_id``)."""
+    return ForeignKeyConstraint(
+        ["tenant_id", column],
+        [f"{referred}.tenant_id", f"{referred}.id"],
+        name=f"fk_{table}_{column}_{referred}",
+        ondelete=ondelete,
+    )
+
+
+def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
+    """``column`` holds one of ``values`` (a check named after the column)."""
+    return CheckConstraint(
+        f"{column} IN (" + ", ".join(f"'{value}'" for value in values) + ")", name=column
+    )
