@@ -292,7 +292,17 @@ class SecretRefSettings(SettingsGroup, frozen=True, kw_only=True):
         return super().from_env(source)
 
 
-class CoreSettings(msgspec.Struct, frozen=True, kw_only=True):
+class GroupedSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Base of settings made of groups (``CoreSettings``, a service's ``Settings``): each
+    member's type reads it (``SettingsGroup.from_env``, or a nested ``GroupedSettings``)."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        """Read every member from ``env`` (default: the process environment), in order."""
+        return cls(**{f.name: f.type.from_env(env) for f in msgspec.structs.fields(cls)})
+
+
+class CoreSettings(GroupedSettings, frozen=True, kw_only=True):
     """The groups every service reads."""
 
     db: DatabaseSettings
@@ -305,19 +315,3 @@ class CoreSettings(msgspec.Struct, frozen=True, kw_only=True):
     execution: ExecutionSettings = msgspec.field(default_factory=ExecutionSettings)
     tracing: TracingSettings = msgspec.field(default_factory=TracingSettings)
     secret_refs: SecretRefSettings = msgspec.field(default_factory=SecretRefSettings)
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> CoreSettings:
-        """Read every group from ``env`` (default: the process environment)."""
-        return cls(
-            db=DatabaseSettings.from_env(env),
-            redis=RedisSettings.from_env(env),
-            auth=AuthSettings.from_env(env),
-            crypto=CryptoSettings.from_env(env),
-            log=ObservabilitySettings.from_env(env),
-            deployment=DeploymentSettings.from_env(env),
-            upstream=UpstreamSettings.from_env(env),
-            execution=ExecutionSettings.from_env(env),
-            tracing=TracingSettings.from_env(env),
-            secret_refs=SecretRefSettings.from_env(env),
-        )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from litestar import Litestar
 from litestar.datastructures import CacheControlHeader
+from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from litestar.types import ASGIApp
@@ -19,6 +20,7 @@ from redis.exceptions import RedisError
 
 from orchestrator.console.apischema import ApiSchemas
 from orchestrator.console.backend import Backend
+from orchestrator.console.context import provide_console
 from orchestrator.console.errors import ApiProblem, ApiUnavailable
 from orchestrator.console.failures import EXCEPTION_HANDLERS
 from orchestrator.console.oidc import lifespan as oidc_lifespan
@@ -102,6 +104,8 @@ def create_app() -> ASGIApp:
         ],
         lifespan=[lifespan, oidc_lifespan],
         template_config=TemplateConfig(instance=template_engine()),
+        # Resolved only for the handlers that take a ``console``: the pages, sign-out, /session.
+        dependencies={"console": Provide(provide_console)},
         exception_handlers=EXCEPTION_HANDLERS,
         after_request=harden,
         request_max_body_size=settings.deployment.max_body_bytes,

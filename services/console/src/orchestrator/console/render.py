@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
-from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 
 from orchestrator.console.context import Console
@@ -98,42 +96,4 @@ async def page(
             "check_every_ms": int(console.settings.console.session_check_s * 1000),
             **context,
         },
-    )
-
-
-async def list_page(
-    console: Console,
-    name: str,
-    path: str,
-    *,
-    workspace: uuid.UUID,
-    section: str,
-    rows: str,
-    filters: Mapping[str, str],
-    cursor: str,
-    page_filters: Mapping[str, str] | None = None,
-    show: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-    **context: Any,
-) -> Template:
-    """A list page: a page of the control-api's list ``path`` matching ``filters`` after
-    ``cursor``, its items (each ``show``n) as ``rows``, and the form's ``page_filters``
-    (default: ``filters``), those set carried by the link to the next page."""
-    found = await console.control(
-        "GET",
-        path,
-        workspace=workspace,
-        params={**filters, "cursor": cursor, "limit": console.settings.console.page_size},
-    )
-    items = found["items"] if show is None else [show(item) for item in found["items"]]
-    shown = filters if page_filters is None else page_filters
-    listed: dict[str, Any] = {rows: items, **context}
-    return await page(
-        console,
-        name,
-        workspace=str(workspace),
-        section=section,
-        next_cursor=found["next_cursor"],
-        filters=shown,
-        query={key: value for key, value in shown.items() if value},
-        **listed,
     )

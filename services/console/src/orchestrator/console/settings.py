@@ -9,6 +9,7 @@ import msgspec
 
 from orchestrator.core.settings import (
     DeploymentSettings,
+    GroupedSettings,
     HttpSettings,
     ObservabilitySettings,
     RedisSettings,
@@ -76,7 +77,7 @@ class ConsoleOidc(SettingsGroup, frozen=True, kw_only=True):
             raise ValueError("without ORCH_CONSOLE_OIDC_ISSUER, nobody could sign in")
 
 
-class Settings(msgspec.Struct, frozen=True, kw_only=True):
+class Settings(GroupedSettings, frozen=True, kw_only=True):
     """Everything the console reads."""
 
     http: ConsoleHttp
@@ -95,11 +96,4 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 @functools.cache
 def get_settings() -> Settings:
     """The process's settings, read from the environment on first use."""
-    return Settings(
-        http=ConsoleHttp.from_env(),
-        console=ConsoleOptions.from_env(),
-        redis=RedisSettings.from_env(),
-        deployment=DeploymentSettings.from_env(),
-        log=ObservabilitySettings.from_env(),
-        oidc=ConsoleOidc.from_env(),
-    )
+    return Settings.from_env()

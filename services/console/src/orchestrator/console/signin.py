@@ -14,7 +14,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from orchestrator.console.backend import Backend
-from orchestrator.console.context import NOTICE_ENDED, Console, provide_console
+from orchestrator.console.context import NOTICE_ENDED, Console
 from orchestrator.console.errors import ApiProblem, SignInRequired
 from orchestrator.console.security import (
     CSRF_EXEMPT,
@@ -158,7 +158,7 @@ async def start_session(
     return response
 
 
-@post("/sign-out", dependencies={"console": provide_console}, status_code=303)
+@post("/sign-out", status_code=303)
 async def sign_out(console: Console) -> Response[Any]:
     """End the session and revoke the token it held."""
     await console.store.destroy(console.session_id)
@@ -185,7 +185,7 @@ async def end_tokens(backend: Backend, session: ConsoleSession, reason: str) -> 
         return
 
 
-@get("/session", dependencies={"console": provide_console})
+@get("/session")
 async def session_check(console: Console) -> dict[str, Any]:
     """Whether the session still holds: asks the control-api about its token (a revoked
     token or a disabled operator ends it here, and the page goes to the sign-in form)."""

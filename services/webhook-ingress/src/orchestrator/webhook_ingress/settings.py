@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 import msgspec
 
-from orchestrator.core.settings import CoreSettings, HttpSettings, SettingsGroup
+from orchestrator.core.settings import CoreSettings, GroupedSettings, HttpSettings, SettingsGroup
 
 
 class IngressHttp(HttpSettings, frozen=True, kw_only=True):
@@ -26,7 +26,7 @@ class IngressSources(SettingsGroup, frozen=True, kw_only=True):
     """How stale a cached source may get if a configuration change notice is missed."""
 
 
-class Settings(msgspec.Struct, frozen=True, kw_only=True):
+class Settings(GroupedSettings, frozen=True, kw_only=True):
     """Everything the webhook-ingress reads."""
 
     core: CoreSettings
@@ -37,8 +37,4 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 @functools.cache
 def get_settings() -> Settings:
     """The process's settings, read from the environment on first use."""
-    return Settings(
-        core=CoreSettings.from_env(),
-        http=IngressHttp.from_env(),
-        sources=IngressSources.from_env(),
-    )
+    return Settings.from_env()

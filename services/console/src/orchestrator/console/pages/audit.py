@@ -3,56 +3,37 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Any
 
-from litestar import get
-from litestar.params import Parameter
+from litestar import Request, get
 from litestar.response import Template
 
-from orchestrator.console.context import Console, provide_console
+from orchestrator.console.context import Console
 from orchestrator.console.diff import changes
-from orchestrator.console.render import list_page
-
-Filter = Annotated[str, Parameter(max_length=200)]
+from orchestrator.console.listing import Listing, Row, list_page
 
 
-def ui_filters(filters: dict[str, str], action: str) -> dict[str, str]:
-    """The page's own query (``action`` rather than the API's ``action_prefix``)."""
-    return {**{k: v for k, v in filters.items() if k != "action_prefix"}, "action": action}
+def with_changes(record: Row) -> Row:
+    """An audit record with its before/after as a list of changes."""
+    return {**record, "changes": changes(record.get("before"), record.get("after"))}
 
 
-@get("/w/{workspace:uuid}/audit", dependencies={"console": provide_console})
+AUDIT = Listing(
+    "audit.html",
+    "/audit",
+    section="audit",
+    rows="records",
+    filters=dict.fromkeys(("actor", "action", "target", "since", "until"), ""),
+    renamed={"action": "action_prefix"},
+    max_length=200,
+    show=with_changes,
+)
+
+
+@get("/w/{workspace:uuid}/audit")
 async def audit_log(
-    console: Console,
-    workspace: uuid.UUID,
-    actor: Filter = "",
-    action: Filter = "",
-    target: Filter = "",
-    since: Filter = "",
-    until: Filter = "",
-    cursor: Filter = "",
+    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID
 ) -> Template:
     """A page of audit records, each with its before/after as a diff."""
     console.may("audit:read")
-    filters = {
-        "actor": actor,
-        "action_prefix": action,
-        "target": target,
-        "since": since,
-        "until": until,
-    }
-    return await list_page(
-        console,
-        "audit.html",
-        "/audit",
-        workspace=workspace,
-        section="audit",
-        rows="records",
-        filters=filters,
-        cursor=cursor,
-        page_filters=ui_filters(filters, action),
-        show=lambda record: {
-            **record,
-            "changes": changes(record.get("before"), record.get("after")),
-        },
-    )
+    return await list_page(console, AUDIT, request.query_params, workspace)

@@ -10,13 +10,12 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
-from orchestrator.console.context import Console, provide_console
+from orchestrator.console.context import Console
 from orchestrator.console.errors import BadForm
 from orchestrator.console.kinds import BINDINGS, Kind
 from orchestrator.console.pages.configuration import BASE, form_page, kind_of, submit
 from orchestrator.console.pages.submitted import act, posted, required_reason
 
-DEPENDENCIES = {"console": provide_console}
 BOUND = BASE + "/{slug:str}/{key:str}/bindings"
 
 
@@ -32,7 +31,7 @@ def _source(workspace: uuid.UUID, kind: Kind, key: str) -> str:
     return f"/w/{workspace}/configuration/{kind.slug}/{key}"
 
 
-@get(BOUND + "/_new", dependencies=DEPENDENCIES)
+@get(BOUND + "/_new")
 async def new_binding(console: Console, workspace: uuid.UUID, slug: str, key: str) -> Template:
     """The form of a new binding of one source."""
     bound_kind(slug)
@@ -40,7 +39,7 @@ async def new_binding(console: Console, workspace: uuid.UUID, slug: str, key: st
     return await form_page(console, workspace, BINDINGS, key=None, type_name="", value={})
 
 
-@post(BOUND + "/_new", dependencies=DEPENDENCIES, status_code=303)
+@post(BOUND + "/_new", status_code=303)
 async def create_binding(
     request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, slug: str, key: str
 ) -> Redirect | Template:
@@ -62,7 +61,7 @@ async def create_binding(
     return await submit(request, console, workspace, BINDINGS, None, "", create)
 
 
-@post(BOUND + "/{binding_id:uuid}/delete", dependencies=DEPENDENCIES, status_code=303)
+@post(BOUND + "/{binding_id:uuid}/delete", status_code=303)
 async def delete_binding(
     request: Request[Any, Any, Any],
     console: Console,

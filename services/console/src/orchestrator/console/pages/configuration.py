@@ -10,14 +10,15 @@ from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.datastructures import FormMultiDict
-from litestar.params import Parameter, QueryParameter
+from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from orchestrator.console import forms
 from orchestrator.console.apischema import ApiSchemas
-from orchestrator.console.context import Console, provide_console
+from orchestrator.console.context import Console
 from orchestrator.console.errors import ApiProblem, BadForm
 from orchestrator.console.kinds import KINDS, Kind
+from orchestrator.console.listing import Cursor
 from orchestrator.console.pages.submitted import (
     act,
     field,
@@ -27,8 +28,6 @@ from orchestrator.console.pages.submitted import (
 )
 from orchestrator.console.render import page
 
-DEPENDENCIES = {"console": provide_console}
-Cursor = Annotated[str, Parameter(max_length=500)]
 TypeName = Annotated[str, QueryParameter(name="type", max_length=100)]
 BASE = "/w/{workspace:uuid}/configuration"
 
@@ -119,7 +118,7 @@ async def submit(
     return Redirect(to, status_code=303)
 
 
-@get(BASE, dependencies=DEPENDENCIES)
+@get(BASE)
 async def configuration(console: Console, workspace: uuid.UUID) -> Template:
     """Every kind of configuration, the first rows of each."""
     lists = await asyncio.gather(
@@ -139,7 +138,7 @@ async def configuration(console: Console, workspace: uuid.UUID) -> Template:
     )
 
 
-@get(BASE + "/{slug:str}", dependencies=DEPENDENCIES)
+@get(BASE + "/{slug:str}")
 async def resources(
     console: Console, workspace: uuid.UUID, slug: str, cursor: Cursor = ""
 ) -> Template:
@@ -166,7 +165,7 @@ async def resources(
     )
 
 
-@get(BASE + "/{slug:str}/_new", dependencies=DEPENDENCIES)
+@get(BASE + "/{slug:str}/_new")
 async def new_resource(
     console: Console, workspace: uuid.UUID, slug: str, type_name: TypeName = ""
 ) -> Template:
@@ -176,7 +175,7 @@ async def new_resource(
     return await form_page(console, workspace, kind, key=None, type_name=type_name, value={})
 
 
-@post(BASE + "/{slug:str}/_new", dependencies=DEPENDENCIES, status_code=303)
+@post(BASE + "/{slug:str}/_new", status_code=303)
 async def create_resource(
     request: Request[Any, Any, Any],
     console: Console,
@@ -199,7 +198,7 @@ async def create_resource(
     return await submit(request, console, workspace, kind, None, type_name, create)
 
 
-@get(BASE + "/{slug:str}/{key:str}", dependencies=DEPENDENCIES)
+@get(BASE + "/{slug:str}/{key:str}")
 async def resource(console: Console, workspace: uuid.UUID, slug: str, key: str) -> Template:
     """One resource as the API holds it (secret values never: they are write-only)."""
     kind = kind_of(slug)
@@ -224,7 +223,7 @@ async def resource(console: Console, workspace: uuid.UUID, slug: str, key: str) 
     )
 
 
-@get(BASE + "/{slug:str}/{key:str}/edit", dependencies=DEPENDENCIES)
+@get(BASE + "/{slug:str}/{key:str}/edit")
 async def edit_resource(console: Console, workspace: uuid.UUID, slug: str, key: str) -> Template:
     """The form of an existing resource, filled with what it holds now."""
     kind = kind_of(slug)
@@ -235,7 +234,7 @@ async def edit_resource(console: Console, workspace: uuid.UUID, slug: str, key: 
     )
 
 
-@post(BASE + "/{slug:str}/{key:str}/edit", dependencies=DEPENDENCIES, status_code=303)
+@post(BASE + "/{slug:str}/{key:str}/edit", status_code=303)
 async def replace_resource(
     request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, slug: str, key: str
 ) -> Redirect | Template:
@@ -257,7 +256,7 @@ async def replace_resource(
     return await submit(request, console, workspace, kind, key, "", replace)
 
 
-@post(BASE + "/{slug:str}/{key:str}/delete", dependencies=DEPENDENCIES, status_code=303)
+@post(BASE + "/{slug:str}/{key:str}/delete", status_code=303)
 async def delete_resource(
     request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, slug: str, key: str
 ) -> Redirect:
@@ -283,7 +282,7 @@ def raw_value(form: FormMultiDict) -> str:
     return value if isinstance(value, str) else ""
 
 
-@post(BASE + "/{slug:str}/{key:str}/value", dependencies=DEPENDENCIES, status_code=303)
+@post(BASE + "/{slug:str}/{key:str}/value", status_code=303)
 async def set_secret_value(
     request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, slug: str, key: str
 ) -> Redirect:

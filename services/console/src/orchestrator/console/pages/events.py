@@ -13,15 +13,14 @@ import httpx
 from litestar import Request, get
 from litestar.response import Stream, Template
 
-from orchestrator.console.context import Console, provide_console
+from orchestrator.console.context import Console
 from orchestrator.console.errors import ApiUnavailable, BadForm
 from orchestrator.console.render import page
 
-DEPENDENCIES = {"console": provide_console}
 RELAYED_HEADERS = ("last-event-id",)
 
 
-@get("/w/{workspace:uuid}/events", dependencies=DEPENDENCIES)
+@get("/w/{workspace:uuid}/events")
 async def events(console: Console, workspace: uuid.UUID) -> Template:
     """The live list, or what it takes to see it (an impersonation of this workspace)."""
     running = console.session.impersonating()
@@ -31,7 +30,7 @@ async def events(console: Console, workspace: uuid.UUID) -> Template:
     )
 
 
-@get("/w/{workspace:uuid}/events/stream", dependencies=DEPENDENCIES)
+@get("/w/{workspace:uuid}/events/stream")
 async def stream(request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID) -> Stream:
     """The exec-api's ``/api/v1/events/stream`` for this workspace, relayed as it comes."""
     running = console.session.impersonating()

@@ -13,7 +13,7 @@ from litestar import Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
-from orchestrator.console.context import Console, provide_console
+from orchestrator.console.context import Console
 from orchestrator.console.operations import operations_of
 from orchestrator.console.pages.impersonation import DEFAULT_TTL_S, START, begin
 from orchestrator.console.pages.run import RUN, connector_types
@@ -26,7 +26,6 @@ from orchestrator.console.starter import (
     whole_number,
 )
 
-DEPENDENCIES = {"console": provide_console}
 WRITE = "configuration:write"
 SHOWN = 20
 """Policies and connectors the page lists (a first run has one or two)."""
@@ -36,7 +35,7 @@ def _here(workspace: uuid.UUID) -> str:
     return f"/w/{workspace}/first-run"
 
 
-@get("/w/{workspace:uuid}/first-run", dependencies=DEPENDENCIES)
+@get("/w/{workspace:uuid}/first-run")
 async def first_run(console: Console, workspace: uuid.UUID) -> Template:
     """Where the workspace stands on each step, and the form of the next."""
     policies, connectors, types = await asyncio.gather(
@@ -102,7 +101,7 @@ def connector_of(form: FormMultiDict) -> dict[str, Any]:
     )
 
 
-@post("/w/{workspace:uuid}/first-run/policy", dependencies=DEPENDENCIES, status_code=303)
+@post("/w/{workspace:uuid}/first-run/policy", status_code=303)
 async def create_policy(
     request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID
 ) -> Redirect:
@@ -110,7 +109,7 @@ async def create_policy(
     return await create(request, console, workspace, ("/policies", "policy"), policy_of)
 
 
-@post("/w/{workspace:uuid}/first-run/connector", dependencies=DEPENDENCIES, status_code=303)
+@post("/w/{workspace:uuid}/first-run/connector", status_code=303)
 async def create_connector(
     request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID
 ) -> Redirect:
@@ -118,7 +117,7 @@ async def create_connector(
     return await create(request, console, workspace, ("/connectors", "connector"), connector_of)
 
 
-@post("/w/{workspace:uuid}/first-run/watch", dependencies=DEPENDENCIES, status_code=303)
+@post("/w/{workspace:uuid}/first-run/watch", status_code=303)
 async def watch(
     request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID
 ) -> Redirect:

@@ -7,18 +7,16 @@ import uuid
 from litestar import get
 from litestar.response import Redirect
 
-from orchestrator.console.context import Console, provide_console
-
-DEPENDENCIES = {"console": provide_console}
+from orchestrator.console.context import Console
 
 
-@get("/", dependencies=DEPENDENCIES)
+@get("/")
 async def home(console: Console) -> Redirect:
     """The overview of the workspace the operator's token names."""
     return Redirect(f"/w/{console.session.workspace_id}/overview", status_code=303)
 
 
-@get("/w/{workspace:uuid}", dependencies=DEPENDENCIES)
+@get("/w/{workspace:uuid}")
 async def switch_workspace(console: Console, workspace: uuid.UUID) -> Redirect:
     """A workspace's overview (the switcher's target)."""
     return Redirect(f"/w/{workspace}/overview", status_code=303)

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import FormMultiDict
-from litestar.params import Parameter
 from litestar.response import Template
 
-from orchestrator.console.context import Console, provide_console
+from orchestrator.console.context import Console
 from orchestrator.console.errors import BadForm
+from orchestrator.console.listing import Cursor
 from orchestrator.console.pages.submitted import (
     act,
     answer,
@@ -27,9 +28,7 @@ from orchestrator.console.pages.submitted import (
 from orchestrator.console.render import page
 from orchestrator.core.auth.claims import EXEC_SCOPES, OperatorRole
 
-DEPENDENCIES = {"console": provide_console}
 WRITE = "identity:write"
-Cursor = Annotated[str, Parameter(max_length=400)]
 BREAK_GLASS = OperatorRole.BREAK_GLASS_ADMIN.value
 OPERATORS, IDENTITIES = "/operators", "/service-identities"
 
@@ -45,7 +44,7 @@ def _listing(workspace: uuid.UUID) -> str:
     return f"/w/{workspace}/identity"
 
 
-@get("/w/{workspace:uuid}/identity", dependencies=DEPENDENCIES)
+@get("/w/{workspace:uuid}/identity")
 async def identity_page(
     console: Console,
     workspace: uuid.UUID,
@@ -114,6 +113,20 @@ async def _secret_page(
     )
 
 
+def new_operator(form: FormMultiDict, workspace: uuid.UUID) -> dict[str, Any]:
+    """The create body of the operator the form describes (at home here unless it says)."""
+    return {
+        "name": field(form, "name"),
+        "role": field(form, "role"),
+        "home_workspace_id": field(form, "home_workspace_id") or str(workspace),
+    }
+
+
+def new_service_identity(form: FormMultiDict, workspace: uuid.UUID) -> dict[str, Any]:
+    """The create body of the service identity the form describes."""
+    return {"name": field(form, "name"), "scopes": fields(form, "scopes")}
+
+
 @dataclass(frozen=True, slots=True)
 class Holder:
     """The operators or a workspace's service identities, as the control-api addresses them."""
@@ -123,14 +136,18 @@ class Holder:
     """The workspace the API call names (service identities live in one)."""
     kind: str
     member: str
+    new: Callable[[FormMultiDict, uuid.UUID], dict[str, Any]]
+    """The create body of a new one, from the form and the page's workspace."""
 
 
-ORGANIZATION_OPERATORS = Holder(OPERATORS, None, "operator", "operator")
+ORGANIZATION_OPERATORS = Holder(OPERATORS, None, "operator", "operator", new_operator)
 
 
 def service_identities(workspace: uuid.UUID) -> Holder:
     """The service identities of ``workspace``."""
-    return Holder(IDENTITIES, workspace, "service identity", "service_identity")
+    return Holder(
+        IDENTITIES, workspace, "service identity", "service_identity", new_service_identity
+    )
 
 
 async def issue(
@@ -158,50 +175,33 @@ async def issue(
     return await answer(console, _listing(workspace), issued)
 
 
-@post("/w/{workspace:uuid}/identity/operators", dependencies=DEPENDENCIES, status_code=201)
-async def create_operator(
-    console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID
-) -> Response[Any]:
-    """A new operator of the organization; its secret is shown on this answer only."""
-    console.may(WRITE)
-    form = await posted(request)
-    body = {
-        "name": field(form, "name"),
-        "role": field(form, "role"),
-        "home_workspace_id": field(form, "home_workspace_id") or str(workspace),
-    }
-    return await issue(console, workspace, form, ORGANIZATION_OPERATORS, body=body)
-
-
-@post("/w/{workspace:uuid}/identity/service-identities", dependencies=DEPENDENCIES, status_code=201)
-async def create_service_identity(
-    console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID
-) -> Response[Any]:
-    """A new service identity of the workspace; its secret is shown on this answer only."""
-    console.may(WRITE)
-    form = await posted(request)
-    body = {"name": field(form, "name"), "scopes": fields(form, "scopes")}
-    holder = service_identities(workspace)
-    return await issue(console, workspace, form, holder, body=body)
-
-
-OPERATOR = "/w/{workspace:uuid}/identity/operators/{holder_id:uuid}"
-IDENTITY = "/w/{workspace:uuid}/identity/service-identities/{holder_id:uuid}"
+OPERATORS_URL = "/w/{workspace:uuid}/identity/operators"
+IDENTITIES_URL = "/w/{workspace:uuid}/identity/service-identities"
+OPERATOR = OPERATORS_URL + "/{holder_id:uuid}"
+IDENTITY = IDENTITIES_URL + "/{holder_id:uuid}"
 CHANGES = {"disable": False, "enable": True}
 
 
 def holder_of(request: Request[Any, Any, Any], workspace: uuid.UUID) -> Holder:
-    """Whose credentials a URL under ``OPERATOR`` or ``IDENTITY`` names."""
-    if "/identity/service-identities/" in request.url.path:
+    """Whose credentials a URL at or under ``OPERATORS_URL`` or ``IDENTITIES_URL`` names."""
+    if "/identity/service-identities" in request.url.path:
         return service_identities(workspace)
     return ORGANIZATION_OPERATORS
 
 
-@post(
-    [f"{OPERATOR}/{{change:str}}", f"{IDENTITY}/{{change:str}}"],
-    dependencies=DEPENDENCIES,
-    status_code=303,
-)
+@post([OPERATORS_URL, IDENTITIES_URL], status_code=201)
+async def create(
+    console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID
+) -> Response[Any]:
+    """A new operator of the organization or service identity of the workspace; its secret
+    is shown on this answer only."""
+    console.may(WRITE)
+    form = await posted(request)
+    holder = holder_of(request, workspace)
+    return await issue(console, workspace, form, holder, body=holder.new(form, workspace))
+
+
+@post([f"{OPERATOR}/{{change:str}}", f"{IDENTITY}/{{change:str}}"], status_code=303)
 async def switch(
     console: Console,
     request: Request[Any, Any, Any],
@@ -231,11 +231,7 @@ async def switch(
     return await act(console, _listing(workspace), run)
 
 
-@post(
-    [f"{OPERATOR}/rotate-secret", f"{IDENTITY}/rotate-secret"],
-    dependencies=DEPENDENCIES,
-    status_code=200,
-)
+@post([f"{OPERATOR}/rotate-secret", f"{IDENTITY}/rotate-secret"], status_code=200)
 async def rotate_secret(
     console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID, holder_id: uuid.UUID
 ) -> Response[Any]:
@@ -249,8 +245,7 @@ async def rotate_secret(
 
 IDENTITY_PAGES = [
     identity_page,
-    create_operator,
-    create_service_identity,
+    create,
     switch,
     rotate_secret,
 ]

@@ -13,13 +13,12 @@ from urllib.parse import quote
 from litestar import Request, Response, get, post
 from litestar.response import Template
 
-from orchestrator.console.context import Console, provide_console
+from orchestrator.console.context import Console
 from orchestrator.console.errors import ApiProblem, BadForm
 from orchestrator.console.pages.submitted import act, field, posted, required_reason
 from orchestrator.console.render import page
 from orchestrator.console.sessions import Impersonation
 
-DEPENDENCIES = {"console": provide_console}
 START = "impersonation:start"
 MIN_TTL_S, DEFAULT_TTL_S, MAX_TTL_S = 60, 900, 3600
 """The bounds the control-api puts on ``ttl_s`` (checked here to answer on the form)."""
@@ -38,7 +37,7 @@ def ttl_of(text: str) -> int | None:
     return ttl if MIN_TTL_S <= ttl <= MAX_TTL_S else None
 
 
-@get("/w/{workspace:uuid}/impersonation", dependencies=DEPENDENCIES)
+@get("/w/{workspace:uuid}/impersonation")
 async def impersonation_page(console: Console, workspace: uuid.UUID) -> Template:
     """The running impersonation, if any, and the form that starts one."""
     workspaces = await console.control("GET", "/workspaces", params={"limit": 200})
@@ -79,7 +78,7 @@ async def begin(console: Console, workspace: uuid.UUID, reason: str, ttl_s: int)
     return details
 
 
-@post("/w/{workspace:uuid}/impersonation", dependencies=DEPENDENCIES, status_code=303)
+@post("/w/{workspace:uuid}/impersonation", status_code=303)
 async def start_impersonation(
     console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID
 ) -> Response[Any]:
@@ -102,7 +101,7 @@ async def start_impersonation(
     return await act(console, _here(workspace), run)
 
 
-@post("/w/{workspace:uuid}/impersonation/stop", dependencies=DEPENDENCIES, status_code=303)
+@post("/w/{workspace:uuid}/impersonation/stop", status_code=303)
 async def stop_impersonation(
     console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID
 ) -> Response[Any]:

@@ -5,54 +5,41 @@ from __future__ import annotations
 
 import base64
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, get, post
-from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
-from orchestrator.console.context import Console, provide_console
+from orchestrator.console.context import Console
+from orchestrator.console.listing import Listing, list_page
 from orchestrator.console.pages.submitted import act, chosen, field, posted, required_reason
-from orchestrator.console.render import list_page, page
+from orchestrator.console.render import page
 
-DEPENDENCIES = {"console": provide_console}
-Filter = Annotated[str, Parameter(max_length=500)]
 STATUSES = ("received", "routed", "unrouted", "ignored", "failed")
 RETRYABLE = ("unrouted", "ignored", "failed")
 RETRY_FILTERS = ("source_id", "event_type", "received_after", "received_before")
+INBOX = Listing(
+    "inbox.html",
+    "/webhooks/inbox",
+    section="inbox",
+    rows="events",
+    filters=dict.fromkeys(("status", *RETRY_FILTERS), ""),
+)
 
 
-@get("/w/{workspace:uuid}/inbox", dependencies=DEPENDENCIES)
+@get("/w/{workspace:uuid}/inbox")
 async def inbox(
-    console: Console,
-    workspace: uuid.UUID,
-    status: Filter = "",
-    source_id: Filter = "",
-    event_type: Filter = "",
-    received_after: Filter = "",
-    received_before: Filter = "",
-    cursor: Filter = "",
+    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID
 ) -> Template:
     """A page of stored deliveries, newest first."""
-    filters = {
-        "status": status,
-        "source_id": source_id,
-        "event_type": event_type,
-        "received_after": received_after,
-        "received_before": received_before,
-    }
     sources = await console.control(
         "GET", "/webhooks/sources", workspace=workspace, params={"limit": 200}
     )
     return await list_page(
         console,
-        "inbox.html",
-        "/webhooks/inbox",
-        workspace=workspace,
-        section="inbox",
-        rows="events",
-        filters=filters,
-        cursor=cursor,
+        INBOX,
+        request.query_params,
+        workspace,
         statuses=STATUSES,
         sources={source["id"]: source["name"] for source in sources["items"]},
     )
@@ -67,7 +54,7 @@ def readable_body(encoded: str) -> tuple[str, bool]:
         return encoded, False
 
 
-@get("/w/{workspace:uuid}/inbox/{inbox_id:uuid}", dependencies=DEPENDENCIES)
+@get("/w/{workspace:uuid}/inbox/{inbox_id:uuid}")
 async def delivery(console: Console, workspace: uuid.UUID, inbox_id: uuid.UUID) -> Template:
     """One delivery: what routing made of it, its headers and the bytes the provider signed."""
     found: dict[str, Any] = await console.control(
@@ -86,7 +73,7 @@ async def delivery(console: Console, workspace: uuid.UUID, inbox_id: uuid.UUID) 
     )
 
 
-@post("/w/{workspace:uuid}/inbox/{inbox_id:uuid}/retry", dependencies=DEPENDENCIES, status_code=303)
+@post("/w/{workspace:uuid}/inbox/{inbox_id:uuid}/retry", status_code=303)
 async def retry_one(
     request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, inbox_id: uuid.UUID
 ) -> Redirect:
@@ -106,7 +93,7 @@ async def retry_one(
     return await act(console, f"/w/{workspace}/inbox/{inbox_id}", run)
 
 
-@post("/w/{workspace:uuid}/inbox/retry", dependencies=DEPENDENCIES, status_code=303)
+@post("/w/{workspace:uuid}/inbox/retry", status_code=303)
 async def retry_many(
     request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID
 ) -> Redirect:

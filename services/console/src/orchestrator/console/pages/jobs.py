@@ -4,56 +4,35 @@ DLQ's replay and purge, one job or a filtered set, each with a reason."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, get, post
 from litestar.datastructures import FormMultiDict
-from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
-from orchestrator.console.context import Console, provide_console
+from orchestrator.console.context import Console
+from orchestrator.console.listing import Listing, list_page
 from orchestrator.console.pages.submitted import act, chosen, field, posted, required_reason
-from orchestrator.console.render import list_page, page
+from orchestrator.console.render import page
 
-DEPENDENCIES = {"console": provide_console}
-Filter = Annotated[str, Parameter(max_length=500)]
 STATUSES = ("queued", "running", "succeeded", "failed", "dead", "cancelled")
 DEAD_FILTERS = ("connector", "operation", "dead_since")
+JOBS = Listing(
+    "jobs.html",
+    "/jobs",
+    section="jobs",
+    rows="jobs",
+    filters={"status": "dead", **dict.fromkeys(("connector", "operation", "since", "until"), "")},
+)
 
 
-@get("/w/{workspace:uuid}/jobs", dependencies=DEPENDENCIES)
-async def jobs(
-    console: Console,
-    workspace: uuid.UUID,
-    status: Filter = "dead",
-    connector: Filter = "",
-    operation: Filter = "",
-    since: Filter = "",
-    until: Filter = "",
-    cursor: Filter = "",
-) -> Template:
+@get("/w/{workspace:uuid}/jobs")
+async def jobs(request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID) -> Template:
     """A page of jobs, newest first (the DLQ by default)."""
-    filters = {
-        "status": status,
-        "connector": connector,
-        "operation": operation,
-        "since": since,
-        "until": until,
-    }
-    return await list_page(
-        console,
-        "jobs.html",
-        "/jobs",
-        workspace=workspace,
-        section="jobs",
-        rows="jobs",
-        filters=filters,
-        cursor=cursor,
-        statuses=STATUSES,
-    )
+    return await list_page(console, JOBS, request.query_params, workspace, statuses=STATUSES)
 
 
-@get("/w/{workspace:uuid}/jobs/{job_id:uuid}", dependencies=DEPENDENCIES)
+@get("/w/{workspace:uuid}/jobs/{job_id:uuid}")
 async def job(console: Console, workspace: uuid.UUID, job_id: uuid.UUID) -> Template:
     """One job: its payload, its outcome and every attempt with its timing and error."""
     found: dict[str, Any] = await console.control("GET", f"/jobs/{job_id}", workspace=workspace)
@@ -69,7 +48,7 @@ async def job(console: Console, workspace: uuid.UUID, job_id: uuid.UUID) -> Temp
     )
 
 
-@post("/w/{workspace:uuid}/jobs/replay", dependencies=DEPENDENCIES, status_code=303)
+@post("/w/{workspace:uuid}/jobs/replay", status_code=303)
 async def replay(
     request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID
 ) -> Redirect:
@@ -77,7 +56,7 @@ async def replay(
     return await dlq_action(request, console, workspace, "replay", "Replayed")
 
 
-@post("/w/{workspace:uuid}/jobs/purge", dependencies=DEPENDENCIES, status_code=303)
+@post("/w/{workspace:uuid}/jobs/purge", status_code=303)
 async def purge(
     request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID
 ) -> Redirect:

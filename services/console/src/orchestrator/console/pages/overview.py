@@ -9,13 +9,13 @@ from typing import Any
 from litestar import get
 from litestar.response import Template
 
-from orchestrator.console.context import Console, provide_console
+from orchestrator.console.context import Console
 from orchestrator.console.render import page
 
 LATEST_EVENTS = 15
 
 
-@get("/w/{workspace:uuid}/overview", dependencies={"console": provide_console})
+@get("/w/{workspace:uuid}/overview")
 async def overview(console: Console, workspace: uuid.UUID) -> Template:
     """Per connector its breaker, rate limit, error rate and latency; queue, DLQ and inbox
     depths; the month's budget; the latest events; the latest changes for auditors."""

@@ -9,16 +9,15 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
-from orchestrator.console.context import Console, provide_console
+from orchestrator.console.context import Console
 from orchestrator.console.kinds import QUOTAS
 from orchestrator.console.pages.configuration import form_page, submit
 from orchestrator.console.render import page
 
-DEPENDENCIES = {"console": provide_console}
 HERE = "/w/{workspace:uuid}/configuration/quotas"
 
 
-@get(HERE, dependencies=DEPENDENCIES)
+@get(HERE)
 async def quotas(console: Console, workspace: uuid.UUID) -> Template:
     """The limits as the API holds them (null: unlimited)."""
     found = await console.control("GET", QUOTAS.api, workspace=workspace)
@@ -27,7 +26,7 @@ async def quotas(console: Console, workspace: uuid.UUID) -> Template:
     )
 
 
-@get(HERE + "/edit", dependencies=DEPENDENCIES)
+@get(HERE + "/edit")
 async def edit_quotas(console: Console, workspace: uuid.UUID) -> Template:
     """The form, filled with the limits set now."""
     console.may("configuration:write")
@@ -35,7 +34,7 @@ async def edit_quotas(console: Console, workspace: uuid.UUID) -> Template:
     return await form_page(console, workspace, QUOTAS, key="", type_name="", value=found)
 
 
-@post(HERE + "/edit", dependencies=DEPENDENCIES, status_code=303)
+@post(HERE + "/edit", status_code=303)
 async def set_quotas(
     request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID
 ) -> Redirect | Template:

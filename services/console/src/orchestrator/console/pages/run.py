@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
 from orchestrator.console.acting import one_shot_token
-from orchestrator.console.context import Console, provide_console
+from orchestrator.console.context import Console
 from orchestrator.console.errors import ApiProblem, BadForm, detail_of
 from orchestrator.console.failures import wants_html
+from orchestrator.console.listing import Cursor
 from orchestrator.console.operations import (
     WAYS,
     Operation,
@@ -28,10 +28,8 @@ from orchestrator.console.operations import (
 from orchestrator.console.pages.submitted import field, parse_document, posted, required_reason
 from orchestrator.console.render import page
 
-DEPENDENCIES = {"console": provide_console}
 RUN = "impersonation:start"
 """A run acts as the workspace, through an impersonation: who may start one may run."""
-Cursor = Annotated[str, Parameter(max_length=500)]
 
 
 async def connector_types(console: Console) -> list[dict[str, Any]]:
@@ -59,7 +57,7 @@ def form_url(workspace: uuid.UUID, operation: Operation) -> str:
     return f"/w/{workspace}/run/{operation.connector}/{operation.name}"
 
 
-@get("/w/{workspace:uuid}/run", dependencies=DEPENDENCIES)
+@get("/w/{workspace:uuid}/run")
 async def operations(console: Console, workspace: uuid.UUID, cursor: Cursor = "") -> Template:
     """The operations of the workspace's connectors, a page of connectors at a time."""
     found, types = await asyncio.gather(
@@ -108,7 +106,7 @@ async def form_page(
     )
 
 
-@get("/w/{workspace:uuid}/run/{connector:str}/{operation:str}", dependencies=DEPENDENCIES)
+@get("/w/{workspace:uuid}/run/{connector:str}/{operation:str}")
 async def run_form(
     console: Console, workspace: uuid.UUID, connector: str, operation: str
 ) -> Template:
@@ -119,7 +117,7 @@ async def run_form(
     )
 
 
-@post("/w/{workspace:uuid}/run", dependencies=DEPENDENCIES, status_code=200)
+@post("/w/{workspace:uuid}/run", status_code=200)
 async def run(
     request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID
 ) -> Response[Any] | Template | Redirect:

@@ -4,44 +4,32 @@ status, output, error and compensation."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Any
 
-from litestar import get
-from litestar.params import Parameter
+from litestar import Request, get
 from litestar.response import Template
 
-from orchestrator.console.context import Console, provide_console
-from orchestrator.console.render import list_page, page
+from orchestrator.console.context import Console
+from orchestrator.console.listing import Listing, list_page
+from orchestrator.console.render import page
 
-DEPENDENCIES = {"console": provide_console}
-Filter = Annotated[str, Parameter(max_length=500)]
 STATUSES = ("running", "compensating", "succeeded", "failed", "compensated", "compensation_failed")
+RUNS = Listing(
+    "workflow_runs.html",
+    "/workflow-runs",
+    section="workflows",
+    rows="runs",
+    filters=dict.fromkeys(("workflow", "status"), ""),
+)
 
 
-@get("/w/{workspace:uuid}/workflows", dependencies=DEPENDENCIES)
-async def runs(
-    console: Console,
-    workspace: uuid.UUID,
-    workflow: Filter = "",
-    status: Filter = "",
-    cursor: Filter = "",
-) -> Template:
+@get("/w/{workspace:uuid}/workflows")
+async def runs(request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID) -> Template:
     """A page of runs, newest first."""
-    filters = {"workflow": workflow, "status": status}
-    return await list_page(
-        console,
-        "workflow_runs.html",
-        "/workflow-runs",
-        workspace=workspace,
-        section="workflows",
-        rows="runs",
-        filters=filters,
-        cursor=cursor,
-        statuses=STATUSES,
-    )
+    return await list_page(console, RUNS, request.query_params, workspace, statuses=STATUSES)
 
 
-@get("/w/{workspace:uuid}/workflows/{run_id:uuid}", dependencies=DEPENDENCIES)
+@get("/w/{workspace:uuid}/workflows/{run_id:uuid}")
 async def run(console: Console, workspace: uuid.UUID, run_id: uuid.UUID) -> Template:
     """One run, step by step."""
     found = await console.control("GET", f"/workflow-runs/{run_id}", workspace=workspace)
