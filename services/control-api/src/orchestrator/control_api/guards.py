@@ -15,8 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orchestrator.core.auth.claims import OperatorRole, Principal
 from orchestrator.core.db.tenant import set_organization
 from orchestrator.core.errors import Forbidden
-from orchestrator.core.http.auth import PRINCIPAL_KEY, Guard, provide_principal
-from orchestrator.core.runtime import Resources
+from orchestrator.core.http.auth import PRINCIPAL_KEY, Guard, provide_principal, provide_session
 
 
 def organization_of(principal: Principal) -> uuid.UUID:
@@ -38,12 +37,15 @@ def requires_role(*roles: OperatorRole) -> Guard:
     return guard
 
 
+transaction = asynccontextmanager(provide_session)
+"""One transaction, with no tenant set yet, as a context manager."""
+
+
 async def session_for_org(
     request: Request[Any, Any, Any], principal: Principal
 ) -> AsyncIterator[AsyncSession]:
     """One transaction that sees every workspace of the operator's organization."""
-    resources: Resources = request.app.state.resources
-    async with resources.sessions() as session, session.begin():
+    async with transaction(request) as session:
         await set_organization(session, organization_of(principal))
         yield session
 

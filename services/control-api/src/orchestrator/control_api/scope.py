@@ -18,11 +18,11 @@ from loguru import logger
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.control_api.guards import BearerController, organization_of, requires_role
+from orchestrator.control_api.guards import BearerController, org_transaction, requires_role
 from orchestrator.control_api.roles import ADMINS
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
 from orchestrator.core.configuration.mutation import Mutation
-from orchestrator.core.db.tenant import set_organization, set_tenant
+from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.http.auth import authenticated, provide_principal
 from orchestrator.core.http.fields import NO_NUL
@@ -79,8 +79,7 @@ async def provide_scope(
 ) -> AsyncIterator[WorkspaceScope]:
     """The request's transaction, scoped to ``workspace`` (default ``tid``); commits on success."""
     resources: Resources = request.app.state.resources
-    async with resources.sessions() as session, session.begin():
-        await set_organization(session, organization_of(principal))
+    async with org_transaction(request, principal) as session:
         target = await repository.get_workspace(session, workspace or principal.tenant_id)
         if target is None:
             raise NotFound("No such workspace in your organization.")

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import msgspec
+from litestar.openapi.datastructures import ResponseSpec
 
 from orchestrator.core.db.pages import Page
 from orchestrator.core.http.problems import problem_responses
@@ -22,6 +23,19 @@ READS = problem_responses(400, 401, 403, 404, 409, 503)
 """The problems of a resource's reads and deletes."""
 WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
 """The problems of a resource's creates and replaces."""
+
+
+def created_once(schema: type[msgspec.Struct], what: str) -> dict[int, ResponseSpec]:
+    """The responses of a create an ``operation_id`` makes idempotent (a saga's): ``200``
+    with ``what`` an earlier request created (a new one is a ``201``), and its problems."""
+    return {
+        200: ResponseSpec(
+            schema,
+            description=f"The {what} an earlier request with this operation_id created",
+            generate_examples=False,
+        ),
+        **problem_responses(400, 401, 403, 409, 413, 415, 422, 503),
+    }
 
 
 def page_schema(item: type[msgspec.Struct], doc: str) -> type[msgspec.Struct]:

@@ -39,8 +39,6 @@ SITES: Mapping[str, Kind] = {
     # -- requests
     "orchestrator.core.http.auth:provide_session": "request",
     "orchestrator.core.http.auth:provide_tenant_session": "request",
-    "orchestrator.control_api.scope:provide_scope": "request",
-    "orchestrator.control_api.guards:session_for_org": "request",
     "orchestrator.control_api.impersonation.controllers:ImpersonationController.start": "request",
     "orchestrator.control_api.oauth.federation:exchange": "request",
     "orchestrator.control_api.tokens.controllers:revoke": "request",

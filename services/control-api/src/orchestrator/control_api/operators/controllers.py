@@ -21,7 +21,6 @@ from orchestrator.control_api.credentials import NO_STORE, Issued, announced, ho
 from orchestrator.control_api.guards import (
     BearerController,
     org_transaction,
-    requires_role,
     session_for_org,
 )
 from orchestrator.control_api.operators import service
@@ -32,18 +31,17 @@ from orchestrator.control_api.operators.schemas import (
     OperatorOut,
 )
 from orchestrator.control_api.pages import PAGED
-from orchestrator.control_api.roles import ADMINS
-from orchestrator.control_api.scope import Reason
+from orchestrator.control_api.scope import READ_GUARDS, WRITE_GUARDS, Reason
 from orchestrator.control_api.views import out
-from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
+from orchestrator.core.auth.claims import Principal
 from orchestrator.core.db.pages import PageRequest
-from orchestrator.core.http.auth import authenticated, guarded, provide_principal
+from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.identity.models import Operator
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
 
-ADMIN_ONLY = guarded(authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*ADMINS))
+ADMIN_ONLY = guarded(*WRITE_GUARDS)
 
 
 def to_out(operator: Operator) -> OperatorOut:
@@ -64,7 +62,7 @@ class OperatorController(BearerController):
     dependencies = {"principal": provide_principal, "session": session_for_org}
 
     @get(
-        opt=guarded(authenticated(CONTROL_AUDIENCE, "control:read")),
+        opt=guarded(*READ_GUARDS),
         responses=problem_responses(400, 401, 403, 503),
         dependencies=PAGED,
     )

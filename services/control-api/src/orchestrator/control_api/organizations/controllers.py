@@ -13,7 +13,6 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from litestar.openapi.datastructures import ResponseSpec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.credentials import NO_STORE, horizon_s
@@ -28,7 +27,7 @@ from orchestrator.control_api.organizations.schemas import (
 )
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.scope import Reason
-from orchestrator.control_api.views import out
+from orchestrator.control_api.views import created_once, out, page_out
 from orchestrator.control_api.workspaces.controllers import to_out as workspace_out
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
 from orchestrator.core.db.pages import PageRequest
@@ -41,7 +40,6 @@ from orchestrator.core.http.auth import (
     provide_session,
 )
 from orchestrator.core.http.problems import problem_responses
-from orchestrator.core.models import Organization
 from orchestrator.core.runtime import Resources, kek_from
 from orchestrator.core.tenancy import repository
 from orchestrator.core.tenancy.organizations import NewOrganization, create_organization
@@ -61,11 +59,6 @@ def platform_guards(scope: str) -> tuple[Guard, ...]:
     return (authenticated(CONTROL_AUDIENCE, scope), _platform_only)
 
 
-def to_out(org: Organization) -> OrganizationOut:
-    """The API view of an organization."""
-    return out(org, OrganizationOut)
-
-
 class OrganizationController(BearerController):
     """Organizations of the deployment; platform operators only."""
 
@@ -75,14 +68,7 @@ class OrganizationController(BearerController):
     @post(
         opt=guarded(*platform_guards("platform:write")),
         status_code=201,
-        responses={
-            200: ResponseSpec(
-                OrganizationCreated,
-                description="The organization an earlier request with this operation_id created",
-                generate_examples=False,
-            ),
-            **problem_responses(400, 401, 403, 409, 413, 415, 422, 503),
-        },
+        responses=created_once(OrganizationCreated, "organization"),
     )
     async def create(
         self,
@@ -115,14 +101,10 @@ class OrganizationController(BearerController):
             deployment_env=deployment_env,
         )
         body = OrganizationCreated(
-            organization=to_out(result.organization),
+            organization=out(result.organization, OrganizationOut),
             workspace=workspace_out(result.workspace),
-            admin=IssuedClient(
-                client_id=result.admin.client_id, client_secret=result.admin.client_secret
-            ),
-            exec=IssuedClient(
-                client_id=result.exec.client_id, client_secret=result.exec.client_secret
-            ),
+            admin=out(result.admin, IssuedClient),
+            exec=out(result.exec, IssuedClient),
         )
         return Response(body, status_code=201 if result.created else 200, headers=NO_STORE)
 
@@ -136,4 +118,4 @@ class OrganizationController(BearerController):
     ) -> OrganizationList:
         """The deployment's organizations, oldest first; cursor-paginated."""
         got = await repository.organizations(session, page)
-        return OrganizationList(items=[to_out(o) for o in got.items], next_cursor=got.next_cursor)
+        return page_out(got, OrganizationList)

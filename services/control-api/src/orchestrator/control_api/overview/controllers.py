@@ -26,7 +26,7 @@ from orchestrator.control_api.scope import (
     ScopedController,
     WorkspaceScope,
 )
-from orchestrator.control_api.views import READS
+from orchestrator.control_api.views import READS, out
 from orchestrator.core.events.views import to_out as event_out
 from orchestrator.core.http.auth import guarded
 from orchestrator.core.overview import service
@@ -34,7 +34,7 @@ from orchestrator.core.overview.repository import RecentCalls
 from orchestrator.core.overview.service import ConnectorHealth, Overview
 from orchestrator.core.policy.breaker import BreakerState
 from orchestrator.core.policy.budget import period_at, warning_threshold
-from orchestrator.core.policy.inspect import BreakerView, OperationState, RateLimitView
+from orchestrator.core.policy.inspect import OperationState
 from orchestrator.core.runtime import Resources
 
 _WORST_FIRST = (BreakerState.OPEN, BreakerState.HALF_OPEN, BreakerState.CLOSED)
@@ -45,29 +45,6 @@ Events = Annotated[
         ge=0, le=service.EVENT_LIMIT, description="How many of the latest events to show."
     ),
 ]
-
-
-def breaker_out(view: BreakerView) -> BreakerOut:
-    """The API view of a breaker."""
-    return BreakerOut(
-        state=view.state.value,
-        since=view.since,
-        open_until=view.open_until,
-        calls=view.calls,
-        failures=view.failures,
-        slow=view.slow,
-    )
-
-
-def rate_limit_out(view: RateLimitView) -> RateLimitOut:
-    """The API view of a rate limit's use."""
-    return RateLimitOut(
-        limit=view.limit,
-        period_s=view.period_s,
-        burst=view.burst,
-        remaining=view.remaining,
-        reset_s=view.reset_s,
-    )
 
 
 def recent_out(calls: RecentCalls | None) -> RecentCallsOut:
@@ -84,16 +61,7 @@ def recent_out(calls: RecentCalls | None) -> RecentCallsOut:
             max_ms=None,
         )
     ended = calls.succeeded + calls.failed
-    return RecentCallsOut(
-        attempts=calls.attempts,
-        running=calls.running,
-        succeeded=calls.succeeded,
-        failed=calls.failed,
-        error_rate=calls.failed / ended if ended else None,
-        p50_ms=calls.p50_ms,
-        p95_ms=calls.p95_ms,
-        max_ms=calls.max_ms,
-    )
+    return out(calls, RecentCallsOut, error_rate=calls.failed / ended if ended else None)
 
 
 def worst_breaker(states: list[OperationState] | None) -> BreakerStateName | None:
@@ -104,8 +72,10 @@ def worst_breaker(states: list[OperationState] | None) -> BreakerStateName | Non
 
 def operation_out(name: str, state: OperationState | None) -> OperationOut:
     """The API view of one operation's gate state."""
-    breaker = None if state is None or state.breaker is None else breaker_out(state.breaker)
-    rate = None if state is None or state.rate_limit is None else rate_limit_out(state.rate_limit)
+    breaker = None if state is None or state.breaker is None else out(state.breaker, BreakerOut)
+    rate = (
+        None if state is None or state.rate_limit is None else out(state.rate_limit, RateLimitOut)
+    )
     return OperationOut(name=name, breaker=breaker, rate_limit=rate)
 
 

@@ -18,7 +18,7 @@ from orchestrator.control_api.scope import (
     ScopedController,
     WorkspaceScope,
 )
-from orchestrator.control_api.views import READS, WRITES
+from orchestrator.control_api.views import READS, WRITES, out
 from orchestrator.control_api.webhook_inbox.schemas import (
     InboxEntryDetail,
     InboxEntryOut,
@@ -65,35 +65,20 @@ def audited(ws: WorkspaceScope, reason: str) -> Mutation:
     return Mutation(tenant_id=ws.tenant_id, actor=ws.principal.subject, reason=reason)
 
 
-def _fields(row: WebhookInboxEntry) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "source_id": row.source_id,
-        "provider": row.provider,
-        "dedupe_id": row.dedupe_id,
-        "event_type": row.event_type,
-        "routing": row.routing,
-        "headers": row.headers,
-        "body_bytes": len(row.body),
-        "status": row.status,
-        "routed_workspace_id": row.routed_tenant_id,
-        "routed_source_id": row.routed_source_id,
-        "actions": row.actions,
-        "attempts": row.attempts,
-        "last_error": row.last_error,
-        "received_at": row.received_at,
-        "processed_at": row.processed_at,
-    }
+def _derived(row: WebhookInboxEntry) -> dict[str, Any]:
+    # The view shows the body's size, not the body, and says workspace for tenant.
+    return {"body_bytes": len(row.body), "routed_workspace_id": row.routed_tenant_id}
 
 
 def to_out(row: WebhookInboxEntry) -> InboxEntryOut:
     """The API view of an event, without its body."""
-    return InboxEntryOut(**_fields(row))
+    return out(row, InboxEntryOut, **_derived(row))
 
 
 def to_detail(row: WebhookInboxEntry) -> InboxEntryDetail:
     """The API view of an event with its raw body."""
-    return InboxEntryDetail(**_fields(row), body_base64=base64.b64encode(row.body).decode())
+    body_base64 = base64.b64encode(row.body).decode()
+    return out(row, InboxEntryDetail, **_derived(row), body_base64=body_base64)
 
 
 class WebhookInboxController(ScopedController):

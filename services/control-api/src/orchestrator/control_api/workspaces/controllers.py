@@ -6,23 +6,21 @@ import uuid
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.openapi.datastructures import ResponseSpec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.guards import (
     BearerController,
     organization_of,
-    requires_role,
     session_for_org,
 )
 from orchestrator.control_api.pages import PAGED
-from orchestrator.control_api.roles import ADMINS
-from orchestrator.control_api.views import out
+from orchestrator.control_api.scope import READ_GUARDS, WRITE_GUARDS
+from orchestrator.control_api.views import created_once, out, page_out
 from orchestrator.control_api.workspaces.schemas import WorkspaceCreate, WorkspaceList, WorkspaceOut
-from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
+from orchestrator.core.auth.claims import Principal
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import NotFound, WorkspaceCreationFailed
-from orchestrator.core.http.auth import authenticated, guarded
+from orchestrator.core.http.auth import guarded
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import Workspace, WorkspaceStatus
 from orchestrator.core.runtime import Resources, kek_from
@@ -42,16 +40,9 @@ class WorkspaceController(BearerController):
     tags = ["workspaces"]
 
     @post(
-        opt=guarded(authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*ADMINS)),
+        opt=guarded(*WRITE_GUARDS),
         status_code=201,
-        responses={
-            200: ResponseSpec(
-                WorkspaceOut,
-                description="The workspace an earlier request with this operation_id created",
-                generate_examples=False,
-            ),
-            **problem_responses(400, 401, 403, 409, 413, 415, 422, 503),
-        },
+        responses=created_once(WorkspaceOut, "workspace"),
     )
     async def create(
         self, request: Request[Any, Any, Any], data: WorkspaceCreate, principal: Principal
@@ -87,18 +78,18 @@ class WorkspaceController(BearerController):
         return Response(to_out(workspace), status_code=201 if created else 200)
 
     @get(
-        opt=guarded(authenticated(CONTROL_AUDIENCE, "control:read")),
+        opt=guarded(*READ_GUARDS),
         dependencies={"session": session_for_org, **PAGED},
         responses=problem_responses(400, 401, 403, 503),
     )
     async def list_workspaces(self, session: AsyncSession, page: PageRequest) -> WorkspaceList:
         """The workspaces of the caller's organization, oldest first; cursor-paginated."""
         got = await repository.visible_workspaces(session, page)
-        return WorkspaceList(items=[to_out(ws) for ws in got.items], next_cursor=got.next_cursor)
+        return page_out(got, WorkspaceList)
 
     @get(
         "/{workspace_id:uuid}",
-        opt=guarded(authenticated(CONTROL_AUDIENCE, "control:read")),
+        opt=guarded(*READ_GUARDS),
         dependencies={"session": session_for_org},
         responses=problem_responses(400, 401, 403, 404, 503),
     )

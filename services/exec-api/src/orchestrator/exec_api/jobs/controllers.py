@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, HeaderParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,15 +58,8 @@ JOB_PATH = PATH + "/{job_id}"
 
 
 def new_job(data: JobCreate, idempotency_key: str | None) -> submission.NewJob:
-    """The service's view of a submitted job."""
-    return submission.NewJob(
-        connector=data.connector,
-        operation=data.operation,
-        payload=data.payload,
-        callback_url=data.callback_url,
-        delay_ms=data.delay_ms,
-        idempotency_key=idempotency_key,
-    )
+    """The service's view of a submitted job: the body's fields are the job's."""
+    return submission.NewJob(**msgspec.structs.asdict(data), idempotency_key=idempotency_key)
 
 
 def to_accepted(job: submission.SubmittedJob) -> JobAccepted:
