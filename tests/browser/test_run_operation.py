@@ -157,6 +157,8 @@ async def test_an_operation_runs_as_a_job_and_leads_to_the_jobs_page(
     job = await admin.call("GET", f"/jobs/{job_id}")
     assert job.status_code == 200
     assert job.json()["job"]["operation"] == "charge"
+    # The worker runs it: the upstream gets the call here, not during a later test.
+    assert await upstream.until_calls(1, "/charges") == 1
 
 
 async def test_a_refused_run_is_shown_on_the_form_and_nothing_is_called(

@@ -267,20 +267,15 @@ async def test_the_overview_stays_a_few_bounded_reads_on_a_workspace_of_100000_j
     source = await stripe_source(api)
     await seed(owner_sessions, tenant.tenant_id, source)
 
-    took = []
-    for _ in range(5):
-        started = time.perf_counter()
-        found = await overview(api, events=5)
-        took.append(time.perf_counter() - started)
+    found = await overview(api, events=5)
     # A depth stops counting at the limit; the others are exact.
     assert found["jobs"] == {"queued": 10_000, "running": 0, "dead": 3_000}
     assert found["webhook_inbox"] == {"received": 1_000, "unrouted": 1_000, "failed": 1_000}
     # More attempts started in the window than are read: only the latest are.
     assert found["recent"]["attempts_read"] == 1_000
     assert [e["data"]["n"] for e in found["events"]] == [100000, 99999, 99998, 99997, 99996]
-    # Generous (a loaded test machine); the plans below are what keeps it fast.
-    assert min(took) < 1.0, took
 
+    # What keeps it fast is the plans (a timed assertion would only measure the machine).
     async with app_sessions() as session, session.begin():
         await set_tenant(session, tenant.tenant_id)
         query = repository.depths_query(tenant.tenant_id, limit=COUNT_LIMIT)

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import msgspec
 
-from orchestrator.core.settings import CoreSettings, HttpSettings, SettingsGroup
+from orchestrator.core.settings import CoreSettings, GroupedSettings, HttpSettings, SettingsGroup
 
 
 class ControlHttp(HttpSettings, frozen=True, kw_only=True):
@@ -47,7 +47,7 @@ class OidcFederation(SettingsGroup, frozen=True, kw_only=True):
             raise ValueError("ORCH_OIDC_AUDIENCE (the console's client id) must be set")
 
 
-class Settings(msgspec.Struct, frozen=True, kw_only=True):
+class Settings(GroupedSettings, frozen=True, kw_only=True):
     """Everything the control-api reads."""
 
     core: CoreSettings
@@ -58,6 +58,4 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 @functools.cache
 def get_settings() -> Settings:
     """The process's settings, read from the environment on first use."""
-    return Settings(
-        core=CoreSettings.from_env(), http=ControlHttp.from_env(), oidc=OidcFederation.from_env()
-    )
+    return Settings.from_env()

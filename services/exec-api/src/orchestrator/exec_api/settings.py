@@ -5,9 +5,7 @@ from __future__ import annotations
 import functools
 from typing import ClassVar
 
-import msgspec
-
-from orchestrator.core.settings import CoreSettings, HttpSettings
+from orchestrator.core.settings import CoreSettings, GroupedSettings, HttpSettings
 
 
 class ExecHttp(HttpSettings, frozen=True, kw_only=True):
@@ -17,7 +15,7 @@ class ExecHttp(HttpSettings, frozen=True, kw_only=True):
     port: int = 4001
 
 
-class Settings(msgspec.Struct, frozen=True, kw_only=True):
+class Settings(GroupedSettings, frozen=True, kw_only=True):
     """Everything the exec-api reads."""
 
     core: CoreSettings
@@ -27,4 +25,4 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 @functools.cache
 def get_settings() -> Settings:
     """The process's settings, read from the environment on first use."""
-    return Settings(core=CoreSettings.from_env(), http=ExecHttp.from_env())
+    return Settings.from_env()

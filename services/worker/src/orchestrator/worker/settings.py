@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import msgspec
 
-from orchestrator.core.settings import CoreSettings, HttpSettings, SettingsGroup
+from orchestrator.core.settings import CoreSettings, GroupedSettings, HttpSettings, SettingsGroup
 
 
 class WorkerHttp(HttpSettings, frozen=True, kw_only=True):
@@ -59,7 +59,7 @@ class JobsSettings(SettingsGroup, frozen=True, kw_only=True):
     callback_max_attempts: int = 8
 
 
-class Settings(msgspec.Struct, frozen=True, kw_only=True):
+class Settings(GroupedSettings, frozen=True, kw_only=True):
     """Everything the worker reads."""
 
     core: CoreSettings
@@ -70,6 +70,4 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 @functools.cache
 def get_settings() -> Settings:
     """The process's settings, read from the environment on first use."""
-    return Settings(
-        core=CoreSettings.from_env(), worker=WorkerHttp.from_env(), jobs=JobsSettings.from_env()
-    )
+    return Settings.from_env()
