@@ -29,14 +29,30 @@ def tree(pid: int) -> list[int]:
     return found
 
 
+TICK_S = 1 / os.sysconf("SC_CLK_TCK")
+
+
+def _reaped_s(pid: int) -> float:
+    """CPU seconds of the children ``pid`` has waited for (``cutime`` and ``cstime``)."""
+    try:
+        fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[13]) + int(fields[14])) * TICK_S
+
+
 def cpu_seconds(pid: int) -> float:
-    """CPU seconds the process tree of ``pid`` has run so far (every thread, ns precision)."""
+    """CPU seconds the process tree of ``pid`` has run so far: every live thread (ns
+    precision), and the children that have exited (clock ticks; a PostgreSQL backend that
+    closes would otherwise take its CPU with it)."""
     total = 0
+    reaped = 0.0
     for member in tree(pid):
+        reaped += _reaped_s(member)
         for task in _tasks(member):
             with contextlib.suppress(OSError):
                 total += int((task / "schedstat").read_text().split()[0])
-    return total / 1e9
+    return total / 1e9 + reaped
 
 
 def pin_tree(pid: int, cpus: set[int]) -> None:

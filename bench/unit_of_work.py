@@ -22,11 +22,12 @@ PostgreSQL and Redis are never pinned; everything is on loopback.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import httpx
@@ -43,11 +44,13 @@ from bench.scratch import Scratch, start_ready, tenant_clients
 TRICKLE_PER_S = float(os.environ.get("BENCH_UOW_TRICKLE_PER_S", "100"))
 TRICKLE_SECONDS = float(os.environ.get("BENCH_UOW_TRICKLE_SECONDS", "10"))
 IDLE_SECONDS = float(os.environ.get("BENCH_UOW_IDLE_SECONDS", "3"))
+LONE_READ_SECONDS = 5.0
 WARMUP_JOBS = 100
 READ_TARGET_RPS = 5000
 READ_TARGET_P50_MS = 5.0
 JOB_CPU_TARGET_MS = 1.0
 CONNECTOR_NAME = "bench-uow"
+JOB_READ = "GET /api/v1/jobs/{id}"
 
 
 def _verdict(met: bool) -> str:
@@ -61,7 +64,7 @@ def _cores(cpus: set[int]) -> str:
 # -- 1 and 2: one-row reads on one core ---------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Read:
     """One read saturated, and the CPU each process used per request meanwhile."""
 
@@ -106,7 +109,7 @@ def read_lines(name: str, measured: Read) -> list[str]:
 # -- 4: a trickled job's CPU --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Trickle:
     """Jobs sent on a schedule, what became of them, and the CPU each process used."""
 
@@ -117,13 +120,28 @@ class Trickle:
     cpu_s: dict[str, float]
     idle_per_s: dict[str, float]
     """CPU seconds a second each process used just before, with nothing to do."""
+    lone_read_ms: float | None = None
+    """The exec-api's CPU per lone read at the same pace (``lone_read_ms``), for scale."""
+
+
+async def paced(count: int, per_s: float, send: Callable[[], Coroutine[Any, Any, None]]) -> float:
+    """Start ``send()`` ``count`` times, the i-th at ``i / per_s`` seconds, whatever the
+    answers take (open loop: a slow answer does not delay the next); the seconds taken."""
+    tasks: list[asyncio.Task[None]] = []
+    began = time.perf_counter()
+    for index in range(count):
+        delay = began + index / per_s - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(send()))
+    await asyncio.gather(*tasks)
+    return time.perf_counter() - began
 
 
 async def scheduled(
     http: aiohttp.ClientSession, url: str, body: bytes, count: int, per_s: float
 ) -> jobs.Submitted:
-    """POST ``count`` jobs, the i-th at ``i / per_s`` seconds, whatever the answers take
-    (open loop: a slow answer does not delay the next submission)."""
+    """POST ``count`` jobs at ``per_s`` a second (``paced``)."""
     ids: list[str] = []
     refused = 0
 
@@ -136,15 +154,28 @@ async def scheduled(
         else:
             refused += 1
 
-    tasks: list[asyncio.Task[None]] = []
-    began = time.perf_counter()
-    for index in range(count):
-        delay = began + index / per_s - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one()))
-    await asyncio.gather(*tasks)
-    return jobs.Submitted(ids, refused, time.perf_counter() - began)
+    seconds = await paced(count, per_s, one)
+    return jobs.Submitted(ids, refused, seconds)
+
+
+async def lone_read_ms(http: aiohttp.ClientSession, url: str, meter: CpuMeter) -> float:
+    """The exec-api's CPU (ms) per ``GET url`` sent alone at ``TRICKLE_PER_S`` a second: what
+    the serving stack costs per lone request, whatever the request does."""
+    count = round(TRICKLE_PER_S * LONE_READ_SECONDS)
+    failed = 0
+
+    async def one() -> None:
+        nonlocal failed
+        async with http.get(url) as response:
+            await response.read()
+        failed += response.status != 200
+
+    meter.start()
+    await paced(count, TRICKLE_PER_S, one)
+    used = meter.stop()
+    if failed:
+        raise RuntimeError(f"{url}: {failed} of {count} reads failed")
+    return used["exec-api"] / count * 1000
 
 
 async def trickle(
@@ -168,8 +199,8 @@ async def trickle(
     return Trickle(submitted, done, wall, result, used, idle)
 
 
-def trickle_lines(measured: Trickle) -> list[str]:
-    """The trickle's figures and its verdict."""
+def trickle_lines(measured: Trickle, saturated_read_us: float) -> list[str]:
+    """The trickle's figures and its verdict, beside what a read costs alone and saturated."""
     count = round(TRICKLE_PER_S * TRICKLE_SECONDS)
     succeeded = measured.outcome.statuses.get("succeeded", 0)
     per_job = {name: s / max(1, succeeded) * 1000 for name, s in measured.cpu_s.items()}
@@ -199,6 +230,15 @@ def trickle_lines(measured: Trickle) -> list[str]:
         f"    idle, the {IDLE_SECONDS:g} s before (ms of CPU a second): "
         + "   ".join(f"{name} {s * 1000:.1f}" for name, s in measured.idle_per_s.items())
         + f"  (at {TRICKLE_PER_S:g}/s, exec-api and worker idle ≈ {idle_ms:.2f} ms a job)",
+        *(
+            []
+            if measured.lone_read_ms is None
+            else [
+                f"    for scale: a lone GET /api/v1/jobs/{{id}} at the same pace costs the "
+                f"exec-api {measured.lone_read_ms:.2f} ms (a saturated one "
+                f"{saturated_read_us / 1000:.2f} ms)"
+            ]
+        ),
         f"    target: ≤ {JOB_CPU_TARGET_MS:g} ms of CPU a job, exec-api and worker together — "
         f"{total:.2f} ms: {_verdict(total <= JOB_CPU_TARGET_MS and succeeded == count)}",
     ]
@@ -207,7 +247,7 @@ def trickle_lines(measured: Trickle) -> list[str]:
 # -- the section --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class ExecSetup:
     """What the exec-api figures need: the connector's job and an exec token."""
 
@@ -271,8 +311,12 @@ async def exec_figures(
                 await asyncio.to_thread(jobs.analyze, dsn)
                 trickled = await trickle(http, url, setup.job, CpuMeter(pids), scratch)
             worker.stop()  # the reads have the box to themselves
-            pin_tree(exec_pid, server_cpus)
             job_id = (trickled.submitted.ids or warm.ids)[0]
+            job_url = f"{exec_api.url}/api/v1/jobs/{job_id}"
+            async with aiohttp.ClientSession(headers=setup.headers) as http:
+                lone = await lone_read_ms(http, job_url, CpuMeter({"exec-api": exec_pid}))
+            trickled = dataclasses.replace(trickled, lone_read_ms=lone)
+            pin_tree(exec_pid, server_cpus)
             read_pids = {"exec-api": exec_pid}
             if "postgres" in pids:
                 read_pids["postgres"] = pids["postgres"]
@@ -283,9 +327,7 @@ async def exec_figures(
                     "GET /api/v1/workspace": await read(
                         Target(f"{base}/api/v1/workspace", headers=auth), read_pids
                     ),
-                    "GET /api/v1/jobs/{id}": await read(
-                        Target(f"{base}/api/v1/jobs/{job_id}", headers=auth), read_pids
-                    ),
+                    JOB_READ: await read(Target(job_url, headers=auth), read_pids),
                 }
     finally:
         exec_api.stop()
@@ -318,6 +360,6 @@ async def run(
     for name, measured in reads.items():
         lines += read_lines(name, measured)
     lines += routing.lines(routed, server_cpus=server_cpus, load_cpus=load_cpus)
-    lines += trickle_lines(trickled)
+    lines += trickle_lines(trickled, reads[JOB_READ].cpu_us["exec-api"])
     lines.append(f"  (section took {time.monotonic() - began:.0f} s)")
     return lines
