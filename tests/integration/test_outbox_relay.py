@@ -52,11 +52,11 @@ class Recording:
         self.fail = fail
         self.outbox_ids: list[int] = []
 
-    def publish(self, messages: Sequence[dramatiq.Message[Any]]) -> None:
+    async def publish(self, messages: Sequence[dramatiq.Message[Any]]) -> None:
         if self.fail:
             raise ConnectionError("the broker is down")
         if self.inner is not None:
-            self.inner.publish(messages)
+            await self.inner.publish(messages)
         self.outbox_ids += [i for m in messages for i in m.options["outbox_ids"]]
 
 
@@ -92,6 +92,24 @@ def broker(settings: CoreSettings, namespace: str) -> Iterator[RedisBroker]:
         client.delete(key)
     client.close()
     broker.close()
+
+
+PublisherFor = Callable[[RedisBroker], BrokerPublisher]
+
+
+@pytest.fixture
+async def publisher_for() -> AsyncIterator[PublisherFor]:
+    """Publishers to a broker's Redis through asyncio clients, closed after the test."""
+    clients: list[Redis] = []
+
+    def make(broker: RedisBroker) -> BrokerPublisher:
+        where = broker.client.connection_pool.connection_kwargs
+        clients.append(Redis(host=where["host"], port=where["port"], db=where.get("db", 0)))
+        return BrokerPublisher(broker, clients[-1])
+
+    yield make
+    for client in clients:
+        await client.aclose()
 
 
 def queue_length(broker: RedisBroker) -> int:
@@ -145,11 +163,14 @@ async def unpublished(isolated: IsolatedDb, workspace_id: uuid.UUID) -> int:
 
 
 async def test_due_rows_are_published_once_and_delayed_rows_wait(
-    relay_db: RelayDb, isolated: IsolatedDb, broker: RedisBroker
+    relay_db: RelayDb,
+    isolated: IsolatedDb,
+    broker: RedisBroker,
+    publisher_for: PublisherFor,
 ) -> None:
     due = await write_rows(isolated, 3)
     later = await write_rows(isolated, 2, delay_s=0.6)
-    recording = Recording(BrokerPublisher(broker))
+    recording = Recording(publisher_for(broker))
     relay = Relay(relay_db(), recording, config=RelayConfig(batch_size=2))
     assert await relay.drain() == 3  # two batches
     assert await relay.drain() == 0
@@ -167,10 +188,13 @@ async def test_due_rows_are_published_once_and_delayed_rows_wait(
 
 
 async def test_two_relays_racing_publish_every_row_exactly_once(
-    relay_db: RelayDb, isolated: IsolatedDb, broker: RedisBroker
+    relay_db: RelayDb,
+    isolated: IsolatedDb,
+    broker: RedisBroker,
+    publisher_for: PublisherFor,
 ) -> None:
     workspace_id = await write_rows(isolated, 1200)
-    publishers = [Recording(BrokerPublisher(broker)) for _ in range(2)]
+    publishers = [Recording(publisher_for(broker)) for _ in range(2)]
     relays = [Relay(relay_db(), p, config=RelayConfig(batch_size=100)) for p in publishers]
     totals = await asyncio.gather(*(relay.drain() for relay in relays))
     # Each drain stops at its first short batch; a last pass picks up any remainder.
@@ -185,20 +209,33 @@ async def test_two_relays_racing_publish_every_row_exactly_once(
 
 
 async def test_rows_wait_while_the_broker_is_down_and_go_out_when_it_returns(
-    relay_db: RelayDb, isolated: IsolatedDb, broker: RedisBroker
+    relay_db: RelayDb,
+    isolated: IsolatedDb,
+    broker: RedisBroker,
+    publisher_for: PublisherFor,
 ) -> None:
     workspace_id = await write_rows(isolated, 5)
     dead = RedisBroker(url=f"redis://127.0.0.1:{free_port()}/0")  # type: ignore[no-untyped-call]
-    relay = Relay(relay_db(), BrokerPublisher(dead))
+    relay = Relay(relay_db(), publisher_for(dead))
     for _ in range(2):
         with pytest.raises(Exception, match=r"(?i)connect"):
             await relay.run_once()
         assert await unpublished(isolated, workspace_id) == 5  # released: due again at once
     dead.close()
-    relay = Relay(relay_db(), BrokerPublisher(broker))
+    relay = Relay(relay_db(), publisher_for(broker))
     assert await relay.drain() == 5
     assert await unpublished(isolated, workspace_id) == 0
     assert len(set(carried_jobs(broker))) == 5
+
+
+async def test_rows_go_out_after_redis_lost_the_broker_scripts(
+    relay_db: RelayDb, isolated: IsolatedDb, broker: RedisBroker, publisher_for: PublisherFor
+) -> None:
+    workspace_id = await write_rows(isolated, 3)
+    broker.client.script_flush()  # as after a Redis restart: the script's digest is unknown
+    assert await Relay(relay_db(), publisher_for(broker)).drain() == 3
+    assert await unpublished(isolated, workspace_id) == 0
+    assert len(set(carried_jobs(broker))) == 3
 
 
 async def test_a_notification_wakes_the_relay_within_milliseconds(
@@ -207,6 +244,7 @@ async def test_a_notification_wakes_the_relay_within_milliseconds(
     broker: RedisBroker,
     settings: CoreSettings,
     namespace: str,
+    publisher_for: PublisherFor,
 ) -> None:
     tenant = await new_tenant(isolated.app, isolated.kek)
     await add_connector(isolated.app, tenant.tenant_id)
@@ -215,7 +253,7 @@ async def test_a_notification_wakes_the_relay_within_milliseconds(
     # A 5 s poll: only the wake-up can make dispatch fast.
     relay = Relay(
         relay_db(),
-        BrokerPublisher(broker),
+        publisher_for(broker),
         redis=redis,
         namespace=namespace,
         config=RelayConfig(poll_s=5.0),
@@ -256,9 +294,9 @@ class Batches(Recording):
         super().__init__()
         self.batches: list[list[int]] = []
 
-    def publish(self, messages: Sequence[dramatiq.Message[Any]]) -> None:
+    async def publish(self, messages: Sequence[dramatiq.Message[Any]]) -> None:
         self.batches.append([i for m in messages for i in m.options["outbox_ids"]])
-        super().publish(messages)
+        await super().publish(messages)
 
 
 async def test_a_lingering_relay_publishes_rows_written_just_after_a_wake_together(
@@ -319,6 +357,7 @@ async def test_jobs_submitted_while_redis_is_down_are_accepted_then_published(
     isolated_url: str,
     service_env: dict[str, str],
     embedded_redis: EmbeddedRedis,
+    publisher_for: PublisherFor,
 ) -> None:
     tenant = await new_tenant(isolated.app, isolated.kek)
     await add_connector(isolated.app, tenant.tenant_id)
@@ -342,7 +381,7 @@ async def test_jobs_submitted_while_redis_is_down_are_accepted_then_published(
         assert [r.status_code for r in responses] == [202] * 20, responses[0].text
         assert await unpublished(isolated, tenant.tenant_id) == 20
         broker = RedisBroker(url=embedded_redis.url, namespace="outage-dramatiq")  # type: ignore[no-untyped-call]
-        relay = Relay(relay_db(), BrokerPublisher(broker), config=RelayConfig(poll_s=0.05))
+        relay = Relay(relay_db(), publisher_for(broker), config=RelayConfig(poll_s=0.05))
         with pytest.raises(Exception, match=r"(?i)connect"):
             await relay.run_once()
         assert await unpublished(isolated, tenant.tenant_id) == 20
@@ -369,10 +408,13 @@ async def test_jobs_submitted_while_redis_is_down_are_accepted_then_published(
 
 
 async def test_published_rows_are_purged_after_the_retention_period(
-    relay_db: RelayDb, isolated: IsolatedDb, broker: RedisBroker
+    relay_db: RelayDb,
+    isolated: IsolatedDb,
+    broker: RedisBroker,
+    publisher_for: PublisherFor,
 ) -> None:
     workspace_id = await write_rows(isolated, 4)
-    await Relay(relay_db(), BrokerPublisher(broker)).drain()
+    await Relay(relay_db(), publisher_for(broker)).drain()
     pending = await write_rows(isolated, 1, delay_s=60)
     async with isolated.owner() as session, session.begin():
         await session.execute(
@@ -393,7 +435,10 @@ async def test_published_rows_are_purged_after_the_retention_period(
 
 
 async def test_the_sweep_redispatches_stuck_jobs_unless_the_relay_is_behind(
-    relay_db: RelayDb, isolated: IsolatedDb, broker: RedisBroker
+    relay_db: RelayDb,
+    isolated: IsolatedDb,
+    broker: RedisBroker,
+    publisher_for: PublisherFor,
 ) -> None:
     tenant = await new_tenant(isolated.app, isolated.kek)
     await add_connector(isolated.app, tenant.tenant_id)
@@ -417,7 +462,7 @@ async def test_the_sweep_redispatches_stuck_jobs_unless_the_relay_is_behind(
             {"w": tenant.tenant_id},
         )
     assert await maintenance.sweep_overdue_jobs(isolated.app, SILENT, grace_s=60) == 0
-    await Relay(relay_db(), BrokerPublisher(broker)).drain()
+    await Relay(relay_db(), publisher_for(broker)).drain()
     # Now their messages are lost (say Redis kept no data): one stuck queued, one running on a
     # lease long expired, one fine.
     async with isolated.owner() as session, session.begin():
@@ -433,6 +478,6 @@ async def test_the_sweep_redispatches_stuck_jobs_unless_the_relay_is_behind(
             {"id": ids[1]},
         )
     assert await maintenance.sweep_overdue_jobs(isolated.app, SILENT, grace_s=60) == 2
-    assert await Relay(relay_db(), BrokerPublisher(broker)).drain() == 2
+    assert await Relay(relay_db(), publisher_for(broker)).drain() == 2
     sent = Counter(carried_jobs(broker, str(tenant.tenant_id)))
     assert sent == {str(ids[0]): 2, str(ids[1]): 2, str(ids[2]): 1}

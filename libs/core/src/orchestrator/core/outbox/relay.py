@@ -90,7 +90,7 @@ class Relay:
             return 0
         ids = [c.id for c in claimed]
         try:
-            await asyncio.to_thread(self._publisher.publish, to_messages(claimed))
+            await self._publisher.publish(to_messages(claimed))
         except Exception:
             PUBLISH_FAILURES.inc()
             with contextlib.suppress(Exception):

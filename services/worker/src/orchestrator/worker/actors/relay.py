@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-import dramatiq
+from dramatiq.brokers.redis import RedisBroker
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,7 +18,7 @@ from orchestrator.worker.settings import Settings
 class RelayThread(LoopThread):
     """Runs a ``Relay`` until ``stop()``."""
 
-    def __init__(self, settings: Settings, broker: dramatiq.Broker) -> None:
+    def __init__(self, settings: Settings, broker: RedisBroker) -> None:
         super().__init__(settings, "outbox-relay")
         self._broker = broker
 
@@ -29,7 +29,7 @@ class RelayThread(LoopThread):
         core, jobs = self._settings.core, self._settings.jobs
         relay = Relay(
             AutocommitConnection(core.db),
-            BrokerPublisher(self._broker),
+            BrokerPublisher(self._broker, redis),
             redis=redis,
             namespace=core.redis.namespace,
             config=RelayConfig(
