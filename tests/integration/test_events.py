@@ -157,7 +157,8 @@ async def test_the_stream_pushes_live_events_and_resumes_with_no_gap_or_duplicat
         latency = time.perf_counter() - started
         assert (first.event, first.json()["job_id"]) == ("job.queued", first_job)
         assert first.id == first.json()["id"]
-        assert latency < 1.0, latency  # pushed, not found by the 15 s heartbeat read
+        # Pushed, not found by the 15 s heartbeat read (bound wide: a loaded box is slow).
+        assert latency < 5.0, latency
     missed = [await submit(http, stack, auth) for _ in range(3)]
     resumed_headers = {**auth, "Last-Event-ID": str(first.id)}
     async with open_stream(http, url, resumed_headers) as stream:

