@@ -30,7 +30,6 @@ from dataclasses import dataclass
 
 import aiohttp
 import httpx
-from prometheus_client.parser import text_string_to_metric_families
 from tests.support.bulk import Bulk, seed
 from tests.support.control_api import Api
 from tests.support.factories import fetch_token, new_tenant
@@ -41,6 +40,7 @@ from bench.cpu import CpuMeter
 from bench.jobs import postgres_pid
 from bench.load import percentile
 from bench.scratch import Scratch, start_ready
+from bench.served import Served, histograms, served
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.engine import create_engine, session_factory
 from orchestrator.core.tenancy.service import BootstrapResult
@@ -54,7 +54,6 @@ DIRECT = REQUESTS // 4
 """Sequential calls of each control-api read a page makes, sent to it directly."""
 TARGET_P50_MS = 50.0
 TARGET_P99_MS = 200.0
-LATENCY = "orchestrator_http_request_duration_seconds"
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -99,52 +98,6 @@ def pages(workspace: str) -> list[Page]:
             (f"/audit?limit=50&{ws}",),
         ),
     ]
-
-
-Histograms = dict[tuple[str, str, str], float]
-"""``(sample suffix, route, le)`` → value, of the GET request-duration histogram."""
-
-
-async def histograms(http: aiohttp.ClientSession, base: str) -> Histograms:
-    """The request-duration histogram of every GET route of the service at ``base``."""
-    async with http.get(f"{base}/metrics") as response:
-        body = await response.text()
-    found: Histograms = {}
-    for family in text_string_to_metric_families(body):
-        if family.name != LATENCY:
-            continue
-        for sample in family.samples:
-            labels = sample.labels
-            if labels.get("method") == "GET" and labels.get("route") != "/metrics":
-                kind = sample.name.removeprefix(LATENCY + "_")
-                found[(kind, labels["route"], labels.get("le", ""))] = sample.value
-    return found
-
-
-@dataclass(frozen=True)
-class Served:
-    """What a service's histogram saw of one route over the timed requests."""
-
-    route: str
-    count: int
-    mean_ms: float
-    within_50_ms: int
-
-
-def served(before: Histograms, after: Histograms) -> list[Served]:
-    """Each route answered between ``before`` and ``after``, busiest first."""
-    out: list[Served] = []
-    for (kind, route, _), value in after.items():
-        if kind != "count":
-            continue
-        count = round(value - before.get((kind, route, ""), 0.0))
-        if count <= 0:
-            continue
-        total = after[("sum", route, "")] - before.get(("sum", route, ""), 0.0)
-        fast = ("bucket", route, "0.05")
-        within = round(after.get(fast, 0.0) - before.get(fast, 0.0))
-        out.append(Served(route, count, total / count * 1000, within))
-    return sorted(out, key=lambda s: -s.count)
 
 
 @dataclass(frozen=True)
