@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from orchestrator.core.configuration.version_diff import (
+from orchestrator.core.versions.diff import (
     FieldChange,
     ResourceChange,
     diff,

@@ -142,7 +142,7 @@ async def connector_by_name(
     )
     if for_update:
         query = query.with_for_update(of=Connector)
-    row = (await session.execute(query)).tuples().one_or_none()
+    row = (await session.execute(query)).one_or_none()
     return None if row is None else (row[0], row[1])
 
 
@@ -181,7 +181,7 @@ async def active_configs(
         await session.execute(_lock_configs())
         query = query.execution_options(populate_existing=True)
     rows = await session.execute(query.order_by(Config.name))
-    return [(config, version) for config, version in rows.tuples()]
+    return [(config, version) for config, version in rows]
 
 
 async def config_by_name(
@@ -192,7 +192,7 @@ async def config_by_name(
     if for_update:
         await session.execute(_lock_configs(name))
         query = query.execution_options(populate_existing=True)
-    row = (await session.execute(query.where(Config.name == name))).tuples().one_or_none()
+    row = (await session.execute(query.where(Config.name == name))).one_or_none()
     return None if row is None else (row[0], row[1])
 
 
@@ -205,7 +205,7 @@ async def config_version(
         .join(ConfigVersion, ConfigVersion.config_id == Config.id)
         .where(Config.name == name, ConfigVersion.version == version)
     )
-    row = (await session.execute(query)).tuples().one_or_none()
+    row = (await session.execute(query)).one_or_none()
     return None if row is None else (row[0], row[1])
 
 
@@ -222,7 +222,7 @@ async def last_config_move(session: AsyncSession, name: str) -> tuple[int | None
         .order_by(AuditLog.id.desc())
         .limit(1)
     )
-    row = (await session.execute(query)).tuples().one_or_none()
+    row = (await session.execute(query)).one_or_none()
     if row is None or row[1] is None:
         return None
     return row[0], row[1]

@@ -156,5 +156,5 @@ class Keyset:
         self, session: AsyncSession, query: Select[T, *Ts], page: PageRequest = EVERY
     ) -> Page[tuple[T, *Ts]]:
         """A page of a query whose first column is the keyed entity."""
-        rows = (await session.execute(self.bound(query, page))).tuples().all()
+        rows = (await session.execute(self.bound(query, page))).all()
         return self.cut(rows, page, lambda row: row[0])

@@ -16,6 +16,7 @@ from orchestrator.core.jobs import models as job_models  # noqa: F401  (register
 from orchestrator.core.migrations.runner import MIGRATION_LOCK_KEY
 from orchestrator.core.schedules import models as schedule_models  # noqa: F401  (registers its tables)
 from orchestrator.core.settings import DatabaseSettings
+from orchestrator.core.versions import models as version_models  # noqa: F401  (registers its tables)
 from orchestrator.core.webhooks import models as webhook_models  # noqa: F401  (registers its tables)
 from orchestrator.core.workflows import models as workflow_models  # noqa: F401  (registers its tables)
 

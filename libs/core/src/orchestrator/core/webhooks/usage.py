@@ -54,7 +54,7 @@ async def bound_operations(session: AsyncSession, connector: str | None = None) 
     if connector is not None:
         query = query.where(WebhookBinding.connector == connector)
     bound: BoundOperations = {}
-    for name, operation, source in (await session.execute(query)).tuples():
+    for name, operation, source in await session.execute(query):
         if name is not None and operation is not None:  # by the WHERE clause
             bound.setdefault(name, {}).setdefault(operation, []).append(source)
     return bound

@@ -1,0 +1,1 @@
+"""A workspace's configuration as numbered, immutable versions (ADR 0077)."""

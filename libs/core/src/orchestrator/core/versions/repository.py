@@ -1,0 +1,47 @@
+"""Reads and writes of the version tables, in the caller's tenant-scoped transaction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.versions.models import WorkspaceVersion, WorkspaceVersionHead
+
+
+async def lock_workspace(session: AsyncSession, tenant_id: uuid.UUID) -> None:
+    """Serialize version writes of one workspace until the transaction ends (the first
+    version has no head row yet to lock)."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended('workspace-versions:' || :t, 0))"),
+        {"t": str(tenant_id)},
+    )
+
+
+async def head(session: AsyncSession) -> WorkspaceVersionHead | None:
+    """The workspace's head, if it has a version yet."""
+    return await session.scalar(select(WorkspaceVersionHead))
+
+
+async def get(session: AsyncSession, number: int) -> WorkspaceVersion | None:
+    """Version ``number`` of the workspace."""
+    return await session.scalar(select(WorkspaceVersion).where(WorkspaceVersion.number == number))
+
+
+async def add(session: AsyncSession, version: WorkspaceVersion) -> None:
+    """Store a new version."""
+    session.add(version)
+    await session.flush()
+
+
+async def start_head(session: AsyncSession, tenant_id: uuid.UUID, number: int) -> None:
+    """The workspace's first head, on its first version."""
+    session.add(WorkspaceVersionHead(tenant_id=tenant_id, active=number, latest=number))
+    await session.flush()
+
+
+async def move_head(session: AsyncSession, **values: Any) -> None:
+    """Set the head's ``active``, ``previous`` and ``latest`` (those given)."""
+    await session.execute(update(WorkspaceVersionHead).values(**values, updated_at=func.now()))

@@ -1,0 +1,58 @@
+"""Every configuration change a version: snapshot the workspace, and store the snapshot
+as the next version when it differs from the active one (ADR 0077)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.bundles.export import export_bundle
+from orchestrator.core.configuration.mutation import Mutation
+from orchestrator.core.models import Workspace
+from orchestrator.core.versions import repository
+from orchestrator.core.versions.diff import diff, summary
+from orchestrator.core.versions.models import WorkspaceVersion
+
+
+async def snapshot(session: AsyncSession, workspace: Workspace) -> dict[str, Any]:
+    """The workspace's configuration as a version holds it: a bundle whose ``tenant`` keeps
+    only what configures (its quotas), not the workspace's own name or id."""
+    bundle = await export_bundle(session, workspace)
+    document: dict[str, Any] = msgspec.to_builtins(bundle, order="deterministic")
+    document["tenant"] = {"quotas": document["tenant"]["quotas"]}
+    return document
+
+
+async def record(
+    session: AsyncSession, workspace: Workspace, change: Mutation, request_id: str | None
+) -> int | None:
+    """Store the workspace's configuration as its next version, made active, unless it
+    equals the active version; the new version's number, or ``None``."""
+    await repository.lock_workspace(session, workspace.id)
+    current = await snapshot(session, workspace)
+    head = await repository.head(session)
+    active = None if head is None else await repository.get(session, head.active)
+    changes = diff({} if active is None else active.snapshot, current)
+    if active is not None and not changes:
+        return None
+    number = 1 if head is None else head.latest + 1
+    await repository.add(
+        session,
+        WorkspaceVersion(
+            tenant_id=workspace.id,
+            number=number,
+            parent=None if head is None else head.active,
+            snapshot=current,
+            summary=summary(changes),
+            actor=change.actor,
+            reason=change.reason,
+            request_id=request_id,
+        ),
+    )
+    if head is None:
+        await repository.start_head(session, workspace.id, number)
+    else:
+        await repository.move_head(session, active=number, previous=head.active, latest=number)
+    return number

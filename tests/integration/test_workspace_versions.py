@@ -1,0 +1,96 @@
+"""A workspace's configuration recorded as numbered versions (ADR 0077): a version when
+the configuration differs from the active one, none when it does not, one at a time per
+workspace, and each workspace's versions its own."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core.configuration.mutation import Mutation
+from orchestrator.core.configuration.policies import create_policy, replace_policy
+from orchestrator.core.db.tenant import set_tenant
+from orchestrator.core.models import Workspace
+from orchestrator.core.tenancy.service import BootstrapResult
+from orchestrator.core.versions import repository, service
+from orchestrator.core.versions.models import WorkspaceVersion
+
+pytestmark = pytest.mark.integration
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+def change(tenant: BootstrapResult, reason: str) -> Mutation:
+    return Mutation(tenant_id=tenant.tenant_id, actor="operator:ops", reason=reason)
+
+
+async def record(sessions: Sessions, tenant: BootstrapResult, reason: str) -> int | None:
+    async with sessions() as session, session.begin():
+        await set_tenant(session, tenant.tenant_id)
+        workspace = await session.get_one(Workspace, tenant.tenant_id)
+        return await service.record(session, workspace, change(tenant, reason), "req-1")
+
+
+async def write_policy(
+    sessions: Sessions, tenant: BootstrapResult, attempts: int, *, create: bool = False
+) -> None:
+    async with sessions() as session, session.begin():
+        await set_tenant(session, tenant.tenant_id)
+        write = create_policy if create else replace_policy
+        await write(
+            session, change(tenant, "tune"), "default", {"retry": {"max_attempts": attempts}}
+        )
+
+
+async def versions(sessions: Sessions, tenant: BootstrapResult) -> list[WorkspaceVersion]:
+    async with sessions() as session, session.begin():
+        await set_tenant(session, tenant.tenant_id)
+        found = await session.scalars(select(WorkspaceVersion).order_by(WorkspaceVersion.number))
+        return list(found)
+
+
+async def test_a_version_is_recorded_only_when_the_configuration_changed(
+    app_sessions: Sessions, tenant: BootstrapResult
+) -> None:
+    assert await record(app_sessions, tenant, "first") == 1
+    assert await record(app_sessions, tenant, "nothing new") is None
+    await write_policy(app_sessions, tenant, 3, create=True)
+    assert await record(app_sessions, tenant, "a policy") == 2
+    await write_policy(app_sessions, tenant, 5)
+    assert await record(app_sessions, tenant, "slower") == 3
+
+    first, second, third = await versions(app_sessions, tenant)
+    assert (second.parent, third.parent) == (1, 2)
+    assert second.summary == "policies +default"
+    assert third.summary == "policies ~default"
+    assert [p["spec"]["retry"]["max_attempts"] for p in third.snapshot["policies"]] == [5]
+    assert (third.actor, third.reason, third.request_id) == ("operator:ops", "slower", "req-1")
+    # The snapshot configures; it does not describe the workspace.
+    assert set(first.snapshot["tenant"]) == {"quotas"}
+    async with app_sessions() as session, session.begin():
+        await set_tenant(session, tenant.tenant_id)
+        head = await repository.head(session)
+        assert head is not None
+        assert (head.active, head.previous, head.latest) == (3, 2, 3)
+
+
+async def test_concurrent_recorders_of_one_change_make_one_version(
+    app_sessions: Sessions, tenant: BootstrapResult
+) -> None:
+    assert await record(app_sessions, tenant, "first") == 1
+    await write_policy(app_sessions, tenant, 3, create=True)
+    made = await asyncio.gather(*(record(app_sessions, tenant, f"r{i}") for i in range(6)))
+    assert sorted(made, key=lambda n: n or 0) == [None] * 5 + [2]
+    assert [v.number for v in await versions(app_sessions, tenant)] == [1, 2]
+
+
+async def test_a_workspace_sees_only_its_own_versions(
+    app_sessions: Sessions, tenant: BootstrapResult, other_tenant: BootstrapResult
+) -> None:
+    assert await record(app_sessions, tenant, "mine") == 1
+    assert await record(app_sessions, other_tenant, "theirs") == 1
+    mine = await versions(app_sessions, tenant)
+    assert [(v.tenant_id, v.reason) for v in mine] == [(tenant.tenant_id, "mine")]
