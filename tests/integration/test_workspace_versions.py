@@ -1,6 +1,7 @@
 """A workspace's configuration recorded as numbered versions (ADR 0077): a version when
 the configuration differs from the active one, none when it does not, one at a time per
-workspace, and each workspace's versions its own."""
+workspace, and each workspace's versions its own; activation and rollback apply a
+version whole, under a compare-and-set on the active one."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orchestrator.core.configuration.models import Policy
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.configuration.policies import create_policy, replace_policy
 from orchestrator.core.db.tenant import set_tenant
-from orchestrator.core.models import Workspace
+from orchestrator.core.errors import Conflict, NotFound
+from orchestrator.core.models import AuditLog, Workspace
 from orchestrator.core.tenancy.service import BootstrapResult
-from orchestrator.core.versions import repository, service
+from orchestrator.core.versions import activation, repository, service
 from orchestrator.core.versions.models import WorkspaceVersion
 
 pytestmark = pytest.mark.integration
@@ -94,3 +97,93 @@ async def test_a_workspace_sees_only_its_own_versions(
     assert await record(app_sessions, other_tenant, "theirs") == 1
     mine = await versions(app_sessions, tenant)
     assert [(v.tenant_id, v.reason) for v in mine] == [(tenant.tenant_id, "mine")]
+
+
+# --- Activation and rollback ------------------------------------------------------------
+
+
+async def activate(
+    sessions: Sessions, tenant: BootstrapResult, number: int | None, expected: int | None
+) -> None:
+    """Activate ``number`` (``None``: roll back) in a transaction of its own."""
+    async with sessions() as session, session.begin():
+        await set_tenant(session, tenant.tenant_id)
+        m = change(tenant, f"back to {number}")
+        if number is None:
+            await activation.rollback(session, m, expected=expected)
+        else:
+            await activation.activate(session, m, number, expected=expected)
+
+
+async def state(sessions: Sessions, tenant: BootstrapResult) -> tuple[int, int | None, list[int]]:
+    """The head's active and previous versions, and the policy's retry attempts."""
+    async with sessions() as session, session.begin():
+        await set_tenant(session, tenant.tenant_id)
+        head = await repository.head(session)
+        assert head is not None
+        specs = await session.scalars(select(Policy.spec))
+        return head.active, head.previous, [s["retry"]["max_attempts"] for s in specs]
+
+
+async def three_versions(sessions: Sessions, tenant: BootstrapResult) -> None:
+    """1: empty; 2: the policy with 3 attempts; 3: with 5."""
+    assert await record(sessions, tenant, "first") == 1
+    await write_policy(sessions, tenant, 3, create=True)
+    assert await record(sessions, tenant, "a policy") == 2
+    await write_policy(sessions, tenant, 5)
+    assert await record(sessions, tenant, "more attempts") == 3
+
+
+async def test_activation_applies_a_version_and_rollback_returns_to_the_one_before(
+    app_sessions: Sessions, tenant: BootstrapResult
+) -> None:
+    await three_versions(app_sessions, tenant)
+    await activate(app_sessions, tenant, 2, expected=3)
+    assert await state(app_sessions, tenant) == (2, 3, [3])
+    # The tables now hold version 2: recording finds nothing new.
+    assert await record(app_sessions, tenant, "after activation") is None
+    await activate(app_sessions, tenant, None, expected=2)
+    assert await state(app_sessions, tenant) == (3, 2, [5])
+    await activate(app_sessions, tenant, 1, expected=None)  # what version 1 lacks goes
+    assert await state(app_sessions, tenant) == (1, 3, [])
+
+    async with app_sessions() as session, session.begin():
+        await set_tenant(session, tenant.tenant_id)
+        moves = await session.scalars(
+            select(AuditLog)
+            .where(AuditLog.action == "version.activate")
+            .order_by(AuditLog.created_at, AuditLog.id)
+        )
+        assert [
+            (a.target, (a.before or {})["active"], (a.after or {})["active"]) for a in moves
+        ] == [
+            ("version:2", 3, 2),
+            ("version:3", 2, 3),
+            ("version:1", 3, 1),
+        ]
+
+
+async def test_an_activation_from_a_stale_version_is_refused_and_writes_nothing(
+    app_sessions: Sessions, tenant: BootstrapResult
+) -> None:
+    await three_versions(app_sessions, tenant)
+    with pytest.raises(Conflict):
+        await activate(app_sessions, tenant, 1, expected=2)
+    with pytest.raises(NotFound):
+        await activate(app_sessions, tenant, 9, expected=3)
+    assert await state(app_sessions, tenant) == (3, 2, [5])
+
+
+async def test_two_operators_activating_at_once_one_wins_and_one_gets_409(
+    app_sessions: Sessions, tenant: BootstrapResult
+) -> None:
+    await three_versions(app_sessions, tenant)
+    outcomes = await asyncio.gather(
+        activate(app_sessions, tenant, 1, expected=3),
+        activate(app_sessions, tenant, 2, expected=3),
+        return_exceptions=True,
+    )
+    assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "NoneType"]
+    won = 1 if outcomes[0] is None else 2
+    # The winner's version, whole: nothing of the loser's is applied.
+    assert await state(app_sessions, tenant) == (won, 3, {1: [], 2: [3]}[won])
