@@ -69,7 +69,8 @@ class Delivery:
     group committer that stores it runs in another's); its routing continues it."""
     id: uuid.UUID = field(default_factory=uuid.uuid4, compare=False)
     """The inbox row's id, chosen here so the statement's answer tells which were inserted.
-    The statement reads the delivery's JSON as it is encoded (bodies in base64)."""
+    The statement reads each delivery's JSON as it is encoded (bodies in base64); it takes
+    the workspace from its scope, not from ``tenant_id``."""
 
     @property
     def key(self) -> tuple[uuid.UUID, uuid.UUID, str]:
