@@ -52,21 +52,6 @@ _INSERT = f"""
 """  # noqa: S608  (TENANT_SCOPE is a constant)
 
 
-class _Row(msgspec.Struct, frozen=True):
-    """One delivery as the statement reads it."""
-
-    id: uuid.UUID
-    source_id: uuid.UUID
-    provider: str
-    dedupe_id: str
-    event_type: str | None
-    routing: Mapping[str, str]
-    headers: Mapping[str, str]
-    body: bytes
-    """Encoded as base64 in JSON."""
-    traceparent: str | None
-
-
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """A verified delivery of one source, as it is stored."""
@@ -82,6 +67,10 @@ class Delivery:
     traceparent: str | None = field(default_factory=current_traceparent)
     """The trace of the request that delivered it, taken in that request's context (the
     group committer that stores it runs in another's); its routing continues it."""
+    id: uuid.UUID = field(default_factory=uuid.uuid4, compare=False)
+    """The inbox row's id, chosen here so the statement's answer tells which were inserted.
+    The statement reads each delivery's JSON as it is encoded (bodies in base64); it takes
+    the workspace from its scope, not from ``tenant_id``."""
 
     @property
     def key(self) -> tuple[uuid.UUID, uuid.UUID, str]:
@@ -145,27 +134,13 @@ async def insert_deliveries(
     Scopes its transaction to ``tenant_id`` (as ``set_tenant`` would) as it goes; on an
     autocommit ``connection`` it commits before returning.
     """
-    rows = [
-        _Row(
-            uuid.uuid4(),
-            d.source_id,
-            d.provider,
-            d.dedupe_id,
-            d.event_type,
-            d.routing,
-            d.headers,
-            d.body,
-            d.traceparent,
-        )
-        for d in deliveries
-    ]
     cursor = await connection.execute(
         _INSERT,
         {
             "tenant_id": str(tenant_id),
-            "rows": msgspec.json.encode(rows).decode(),
+            "rows": msgspec.json.encode(deliveries).decode(),
             "kind": ROUTE_WEBHOOK,
         },
     )
     inserted = {found for (found,) in await cursor.fetchall()}
-    return [row.id in inserted for row in rows]
+    return [d.id in inserted for d in deliveries]

@@ -6,14 +6,10 @@ and sends them through the pooled upstream client.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from orchestrator.core.connectors.http.auth import ApiKeyAuth, BasicAuth, BearerAuth
 from orchestrator.core.connectors.http.config import CONFIG_SCHEMA, SECRET_SCHEMA, HttpConfig
 from orchestrator.core.connectors.http.parsing import check_network, parse_config
 from orchestrator.core.connectors.types import ConnectorType, OperationType
-from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 TYPE_NAME = "http"
 HTTP_TYPE = ConnectorType(
@@ -58,21 +54,11 @@ class HttpHandler:
 
     connector_type = HTTP_TYPE
 
-    def parse_config(self, config: Mapping[str, Any]) -> HttpConfig:
-        """See ``parsing.parse_config``."""
-        return parse_config(config)
-
-    def check_network(self, parsed: HttpConfig, network: NetworkPolicy) -> None:
-        """See ``parsing.check_network``."""
-        check_network(parsed, network)
-
-    def operations(self, parsed: HttpConfig) -> Mapping[str, OperationType]:
-        """See ``operations``."""
-        return operations(parsed)
-
-    def secret_names(self, parsed: HttpConfig) -> set[str]:
-        """See ``secret_names``."""
-        return secret_names(parsed)
+    # The module's functions are the handler's methods as they are: no wrapper to pass through.
+    parse_config = staticmethod(parse_config)
+    check_network = staticmethod(check_network)
+    operations = staticmethod(operations)
+    secret_names = staticmethod(secret_names)
 
 
 HANDLER = HttpHandler()

@@ -23,7 +23,6 @@ from orchestrator.core.connectors.smtp.outcomes import TRANSIENT_STATUS, breaker
 from orchestrator.core.connectors.smtp.send_email import OUTPUT_SCHEMA, PAYLOAD_SCHEMA, SEND_EMAIL
 from orchestrator.core.connectors.smtp.sending import send
 from orchestrator.core.connectors.types import ConnectorType, OperationType
-from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 TYPE_NAME = "smtp"
 SMTP_TYPE = ConnectorType(
@@ -54,13 +53,9 @@ class SmtpHandler:
     connector_type = SMTP_TYPE
     transient_status = TRANSIENT_STATUS
 
-    def parse_config(self, config: Mapping[str, Any]) -> SmtpConfig:
-        """See ``config.parse_config``."""
-        return parse_config(config)
-
-    def check_network(self, parsed: SmtpConfig, network: NetworkPolicy) -> None:
-        """See ``config.check_network``."""
-        check_network(parsed, network)
+    # The config module's functions are the handler's methods as they are.
+    parse_config = staticmethod(parse_config)
+    check_network = staticmethod(check_network)
 
     def operations(self, parsed: SmtpConfig) -> Mapping[str, OperationType]:
         """The fixed ``send_email``."""
