@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from orchestrator.core.configuration.models import Policy
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.configuration.policies import create_policy, replace_policy
+from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.models import AuditLog, Workspace
@@ -187,3 +188,33 @@ async def test_two_operators_activating_at_once_one_wins_and_one_gets_409(
     won = 1 if outcomes[0] is None else 2
     # The winner's version, whole: nothing of the loser's is applied.
     assert await state(app_sessions, tenant) == (won, 3, {1: [], 2: [3]}[won])
+
+
+# --- Reading the history ----------------------------------------------------------------
+
+
+async def test_the_history_pages_newest_first_and_any_two_versions_compare(
+    app_sessions: Sessions, tenant: BootstrapResult
+) -> None:
+    await three_versions(app_sessions, tenant)
+    async with app_sessions() as session, session.begin():
+        await set_tenant(session, tenant.tenant_id)
+        first = await repository.history(session, PageRequest(limit=2))
+        assert [(v.number, v.summary) for v in first.items] == [
+            (3, "policies ~default"),
+            (2, "policies +default"),
+        ]
+        assert first.next_cursor is not None
+        rest = await repository.history(session, PageRequest(limit=2, cursor=first.next_cursor))
+        assert [v.number for v in rest.items] == [1]
+        assert rest.next_cursor is None
+
+        (changed,) = await service.compare(session, 2, 3)
+        assert (changed.kind, changed.name, changed.change) == ("policies", "default", "changed")
+        assert [(f.pointer, f.before, f.after) for f in changed.fields] == [
+            ("/spec/retry/max_attempts", 3, 5)
+        ]
+        (removed,) = await service.compare(session, 3, 1)
+        assert (removed.name, removed.change) == ("default", "removed")
+        with pytest.raises(NotFound):
+            await service.compare(session, 1, 4)

@@ -34,7 +34,7 @@ CURSOR_MAX_LENGTH = 400
 T = TypeVar("T")
 R = TypeVar("R")
 Ts = TypeVarTuple("Ts")
-Key = str | dt.datetime | uuid.UUID
+Key = str | dt.datetime | uuid.UUID | int
 
 
 class InvalidCursor(ValueError):
@@ -76,10 +76,18 @@ def _instant(value: str) -> dt.datetime:
     return instant
 
 
+def _number(value: str) -> int:
+    number = int(value)
+    if not 0 <= number < 2**31:  # a PostgreSQL integer, or the query would fail
+        raise ValueError("out of range")
+    return number
+
+
 _PARSERS: dict[type, Callable[[str], Key]] = {
     str: _text,
     dt.datetime: _instant,
     uuid.UUID: uuid.UUID,
+    int: _number,
 }
 
 
@@ -111,7 +119,7 @@ class Keyset:
         self.descending = descending
         self.types = [column.type.python_type for column in columns]
         if not set(self.types) <= set(_PARSERS):
-            raise TypeError(f"a keyset of text, timestamps and UUIDs, not {self.types}")
+            raise TypeError(f"a keyset of text, timestamps, UUIDs and integers, not {self.types}")
 
     def after(self, cursor: str) -> tuple[Key, ...]:
         """The key a ``cursor`` query parameter names; 400 for text this API did not return."""

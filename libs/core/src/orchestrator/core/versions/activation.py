@@ -15,7 +15,7 @@ from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.secrets.scope import RefScope
 from orchestrator.core.upstream.ssrf import NetworkPolicy
-from orchestrator.core.versions import repository
+from orchestrator.core.versions import repository, service
 from orchestrator.core.versions.models import WorkspaceVersionHead
 
 
@@ -46,9 +46,7 @@ async def activate(
     (the importer names it); nothing is written then."""
     await repository.lock_workspace(session, change.tenant_id)
     head = await _head(session, expected)
-    target = await repository.get(session, number)
-    if target is None:
-        raise NotFound(f"The workspace has no version {number}.")
+    target = await service.version(session, number)
     bundle = msgspec.convert(target.snapshot, Bundle)
     report = await import_bundle(
         session, change, bundle, dry_run=False, prune=True, network=network, refs=refs

@@ -7,8 +7,12 @@ from typing import Any
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
+from orchestrator.core.db.pages import Keyset, Page, PageRequest
 from orchestrator.core.versions.models import WorkspaceVersion, WorkspaceVersionHead
+
+NEWEST_FIRST = Keyset(WorkspaceVersion.number, descending=True)
 
 
 async def lock_workspace(session: AsyncSession, tenant_id: uuid.UUID) -> None:
@@ -45,3 +49,9 @@ async def start_head(session: AsyncSession, tenant_id: uuid.UUID, number: int) -
 async def move_head(session: AsyncSession, **values: Any) -> None:
     """Set the head's ``active``, ``previous`` and ``latest`` (those given)."""
     await session.execute(update(WorkspaceVersionHead).values(**values, updated_at=func.now()))
+
+
+async def history(session: AsyncSession, page: PageRequest) -> Page[WorkspaceVersion]:
+    """The workspace's versions, newest first, without their snapshots (not loaded)."""
+    query = select(WorkspaceVersion).options(defer(WorkspaceVersion.snapshot, raiseload=True))
+    return await NEWEST_FIRST.scalars(session, query, page)

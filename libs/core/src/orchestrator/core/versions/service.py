@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.bundles.export import export_bundle
 from orchestrator.core.configuration.mutation import Mutation
+from orchestrator.core.errors import NotFound
 from orchestrator.core.models import Workspace
 from orchestrator.core.versions import repository
-from orchestrator.core.versions.diff import diff, summary
+from orchestrator.core.versions.diff import ResourceChange, diff, summary
 from orchestrator.core.versions.models import WorkspaceVersion
 
 
@@ -56,3 +57,17 @@ async def record(
     else:
         await repository.move_head(session, active=number, previous=head.active, latest=number)
     return number
+
+
+async def version(session: AsyncSession, number: int) -> WorkspaceVersion:
+    """Version ``number`` of the workspace; 404 when it has none (or no longer)."""
+    found = await repository.get(session, number)
+    if found is None:
+        raise NotFound(f"The workspace has no version {number}.")
+    return found
+
+
+async def compare(session: AsyncSession, before: int, after: int) -> list[ResourceChange]:
+    """What changed from version ``before`` to version ``after`` (either way round)."""
+    old, new = await version(session, before), await version(session, after)
+    return diff(old.snapshot, new.snapshot)
