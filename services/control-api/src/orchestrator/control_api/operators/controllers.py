@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.credentials import NO_STORE, Issued, announced, horizon_s
@@ -31,17 +31,15 @@ from orchestrator.control_api.operators.schemas import (
     OperatorOut,
 )
 from orchestrator.control_api.pages import PAGED
-from orchestrator.control_api.scope import READ_GUARDS, WRITE_GUARDS, Reason
-from orchestrator.control_api.views import out
+from orchestrator.control_api.routes import FOUND, LISTED, READ, acts, creates
+from orchestrator.control_api.scope import Reason
+from orchestrator.control_api.views import READS, out
 from orchestrator.core.auth.claims import Principal
 from orchestrator.core.db.pages import PageRequest
-from orchestrator.core.http.auth import guarded, provide_principal
-from orchestrator.core.http.problems import problem_responses
+from orchestrator.core.http.auth import provide_principal
 from orchestrator.core.identity.models import Operator
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
-
-ADMIN_ONLY = guarded(*WRITE_GUARDS)
 
 
 def to_out(operator: Operator) -> OperatorOut:
@@ -61,11 +59,7 @@ class OperatorController(BearerController):
     tags = ["operators"]
     dependencies = {"principal": provide_principal, "session": session_for_org}
 
-    @get(
-        opt=guarded(*READ_GUARDS),
-        responses=problem_responses(400, 401, 403, 503),
-        dependencies=PAGED,
-    )
+    @get(opt=READ, responses=LISTED, dependencies=PAGED)
     async def list_operators(
         self, session: AsyncSession, principal: Principal, page: PageRequest
     ) -> OperatorList:
@@ -76,11 +70,7 @@ class OperatorController(BearerController):
         got = await repository.operators_of_organization(session, org, page)
         return OperatorList(items=[to_out(op) for op in got.items], next_cursor=got.next_cursor)
 
-    @post(
-        opt=ADMIN_ONLY,
-        status_code=201,
-        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
-    )
+    @creates()
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -102,12 +92,7 @@ class OperatorController(BearerController):
         )
         return _credentials(issued, 201)
 
-    @post(
-        "/{operator_id:uuid}/disable",
-        opt=ADMIN_ONLY,
-        status_code=200,
-        responses=problem_responses(400, 401, 403, 404, 409, 503),
-    )
+    @acts("/{operator_id:uuid}/disable", responses=READS)
     async def disable(
         self,
         request: Request[Any, Any, Any],
@@ -128,12 +113,7 @@ class OperatorController(BearerController):
         )
         return to_out(changed.row)
 
-    @post(
-        "/{operator_id:uuid}/enable",
-        opt=ADMIN_ONLY,
-        status_code=200,
-        responses=problem_responses(400, 401, 403, 404, 503),
-    )
+    @acts("/{operator_id:uuid}/enable", responses=FOUND)
     async def enable(
         self,
         request: Request[Any, Any, Any],
@@ -154,12 +134,7 @@ class OperatorController(BearerController):
         )
         return to_out(changed.row)
 
-    @post(
-        "/{operator_id:uuid}/rotate-secret",
-        opt=ADMIN_ONLY,
-        status_code=200,
-        responses=problem_responses(400, 401, 403, 404, 409, 503),
-    )
+    @acts("/{operator_id:uuid}/rotate-secret", responses=READS)
     async def rotate_secret(
         self,
         request: Request[Any, Any, Any],
