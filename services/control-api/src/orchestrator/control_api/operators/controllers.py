@@ -17,7 +17,7 @@ from typing import Any
 from litestar import Request, Response, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.control_api.credentials import NO_STORE, Issued, announced, horizon_s
+from orchestrator.control_api.credentials import NO_STORE, Announcing, Issued, horizon_s
 from orchestrator.control_api.guards import (
     BearerController,
     org_transaction,
@@ -47,6 +47,13 @@ def to_out(operator: Operator) -> OperatorOut:
     return out(operator, OperatorOut, enabled=operator.disabled_at is None)
 
 
+async def provide_announcing(
+    request: Request[Any, Any, Any], principal: Principal
+) -> Announcing[AsyncSession]:
+    """A change to an operator in the caller's organization's transaction."""
+    return Announcing(request, principal, org_transaction(request, principal))
+
+
 def _credentials(issued: Issued[Operator], status_code: int) -> Response[OperatorCredentials]:
     body = OperatorCredentials(operator=to_out(issued.row), **issued.secret())
     return Response(body, status_code=status_code, headers=NO_STORE)
@@ -57,7 +64,11 @@ class OperatorController(BearerController):
 
     path = "/api/v1/operators"
     tags = ["operators"]
-    dependencies = {"principal": provide_principal, "session": session_for_org}
+    dependencies = {
+        "principal": provide_principal,
+        "session": session_for_org,
+        "announcing": provide_announcing,
+    }
 
     @get(opt=READ, responses=LISTED, dependencies=PAGED)
     async def list_operators(
@@ -94,19 +105,14 @@ class OperatorController(BearerController):
 
     @acts("/{operator_id:uuid}/disable", responses=READS)
     async def disable(
-        self,
-        request: Request[Any, Any, Any],
-        operator_id: uuid.UUID,
-        reason: Reason,
-        principal: Principal,
+        self, operator_id: uuid.UUID, reason: Reason, announcing: Announcing[AsyncSession]
     ) -> OperatorOut:
         """Stop an operator getting tokens and end every token it holds.
 
         Idempotent; you cannot disable yourself.
         """
-        changed = await announced(
-            request,
-            org_transaction(request, principal),
+        principal = announcing.principal
+        changed = await announcing(
             lambda session, horizon: service.set_enabled(
                 session, principal, operator_id, enabled=False, reason=reason, horizon_s=horizon
             ),
@@ -136,22 +142,16 @@ class OperatorController(BearerController):
 
     @acts("/{operator_id:uuid}/rotate-secret", responses=READS)
     async def rotate_secret(
-        self,
-        request: Request[Any, Any, Any],
-        operator_id: uuid.UUID,
-        reason: Reason,
-        principal: Principal,
+        self, operator_id: uuid.UUID, reason: Reason, announcing: Announcing[AsyncSession]
     ) -> Response[OperatorCredentials]:
         """Issue a new secret, shown in this response only.
 
         The old secret and every token the operator got before are refused from now on.
         A single sign-on operator (``sso:…``) has no secret to rotate (409).
         """
-        issued = await announced(
-            request,
-            org_transaction(request, principal),
+        issued = await announcing(
             lambda session, horizon: service.rotate_secret(
-                session, principal, operator_id, reason=reason, horizon_s=horizon
+                session, announcing.principal, operator_id, reason=reason, horizon_s=horizon
             ),
         )
         return _credentials(issued, 200)

@@ -15,7 +15,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 
-from orchestrator.control_api.credentials import NO_STORE, Issued, announced, horizon_s
+from orchestrator.control_api.credentials import NO_STORE, Announcing, Issued, horizon_s
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.scope import (
     READ_GUARDS,
@@ -45,6 +45,13 @@ from orchestrator.core.runtime import Resources
 workspace_transaction = asynccontextmanager(provide_scope)
 
 
+async def provide_announcing(
+    request: Request[Any, Any, Any], principal: Principal, workspace: WorkspaceId = None
+) -> Announcing[WorkspaceScope]:
+    """A change to a service identity in the chosen workspace's transaction."""
+    return Announcing(request, principal, workspace_transaction(request, principal, workspace))
+
+
 def to_out(identity: ServiceIdentity) -> ServiceIdentityOut:
     """The API view of a service identity: never its secret or hash."""
     return out(identity, ServiceIdentityOut, enabled=identity.disabled_at is None)
@@ -62,6 +69,7 @@ class ServiceIdentityController(ScopedController):
 
     path = "/api/v1/service-identities"
     tags = ["service-identities"]
+    dependencies = {**ScopedController.dependencies, "announcing": provide_announcing}
 
     @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
     async def list_service_identities(
@@ -85,17 +93,10 @@ class ServiceIdentityController(ScopedController):
         "/{identity_id:uuid}/disable", opt=guarded(*WRITE_GUARDS), status_code=200, responses=READS
     )
     async def disable(
-        self,
-        request: Request[Any, Any, Any],
-        principal: Principal,
-        identity_id: uuid.UUID,
-        reason: Reason,
-        workspace: WorkspaceId = None,
+        self, identity_id: uuid.UUID, reason: Reason, announcing: Announcing[WorkspaceScope]
     ) -> ServiceIdentityOut:
         """Stop a service identity getting tokens and end every token it holds (idempotent)."""
-        changed = await announced(
-            request,
-            workspace_transaction(request, principal, workspace),
+        changed = await announcing(
             lambda ws, horizon: service.set_enabled(
                 ws, identity_id, enabled=False, reason=reason, horizon_s=horizon
             ),
@@ -126,20 +127,13 @@ class ServiceIdentityController(ScopedController):
         responses=READS,
     )
     async def rotate_secret(
-        self,
-        request: Request[Any, Any, Any],
-        principal: Principal,
-        identity_id: uuid.UUID,
-        reason: Reason,
-        workspace: WorkspaceId = None,
+        self, identity_id: uuid.UUID, reason: Reason, announcing: Announcing[WorkspaceScope]
     ) -> Response[ServiceIdentityCredentials]:
         """Issue a new secret, shown in this response only.
 
         The old secret and every token the identity got before are refused from now on.
         """
-        issued = await announced(
-            request,
-            workspace_transaction(request, principal, workspace),
+        issued = await announcing(
             lambda ws, horizon: service.rotate_secret(
                 ws, identity_id, reason=reason, horizon_s=horizon
             ),
