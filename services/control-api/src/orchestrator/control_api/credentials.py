@@ -112,10 +112,10 @@ class Announcing(Generic[S]):
     principal: Principal
     transaction: AbstractAsyncContextManager[S]
 
-    async def __call__(self, change: Callable[[S, int], Awaitable[D]]) -> D:
-        """Make ``change`` in the transaction (it is given ``horizon_s``), then announce."""
+    async def __call__(self, change: Callable[..., Awaitable[D]], *args: Any, **kwargs: Any) -> D:
+        """``change(scope, *args, **kwargs, horizon_s=…)`` in the transaction, then announce."""
         resources: Resources = self.request.app.state.resources
         async with self.transaction as scope:
-            done = await change(scope, horizon_s(resources))
+            done = await change(scope, *args, **kwargs, horizon_s=horizon_s(resources))
         await announce(resources, done.revoked)
         return done

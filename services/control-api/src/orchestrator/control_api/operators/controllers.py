@@ -111,11 +111,8 @@ class OperatorController(BearerController):
 
         Idempotent; you cannot disable yourself.
         """
-        principal = announcing.principal
         changed = await announcing(
-            lambda session, horizon: service.set_enabled(
-                session, principal, operator_id, enabled=False, reason=reason, horizon_s=horizon
-            ),
+            service.set_enabled, announcing.principal, operator_id, enabled=False, reason=reason
         )
         return to_out(changed.row)
 
@@ -150,8 +147,6 @@ class OperatorController(BearerController):
         A single sign-on operator (``sso:…``) has no secret to rotate (409).
         """
         issued = await announcing(
-            lambda session, horizon: service.rotate_secret(
-                session, announcing.principal, operator_id, reason=reason, horizon_s=horizon
-            ),
+            service.rotate_secret, announcing.principal, operator_id, reason=reason
         )
         return _credentials(issued, 200)

@@ -6,9 +6,10 @@ import uuid
 from typing import Any
 
 import msgspec
-from litestar import Request, delete, get, post, put
+from litestar import Request, delete, get, put
 
 from orchestrator.control_api.pages import PAGED
+from orchestrator.control_api.routes import creates
 from orchestrator.control_api.scope import (
     READ_GUARDS,
     WRITE_GUARDS,
@@ -70,7 +71,7 @@ class WebhookSourceController(ScopedController):
         """One webhook source."""
         return to_out(await service.get_source(ws.session, source_id))
 
-    @post(opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES)
+    @creates()
     async def create_webhook_source(
         self, ws: WorkspaceScope, data: WebhookSourceIn, reason: Reason
     ) -> WebhookSourceOut:
@@ -107,9 +108,7 @@ class WebhookSourceController(ScopedController):
         got = await service.list_bindings(ws.session, source_id, page)
         return page_out(got, WebhookBindingList)
 
-    @post(
-        "/{source_id:uuid}/bindings", opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES
-    )
+    @creates("/{source_id:uuid}/bindings")
     async def create_webhook_binding(
         self,
         request: Request[Any, Any, Any],
