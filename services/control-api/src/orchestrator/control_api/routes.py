@@ -26,6 +26,8 @@ FOUND = problem_responses(400, 401, 403, 404, 503)
 """The problems of a route on one thing outside a workspace (no ``409``)."""
 LISTED = problem_responses(400, 401, 403, 503)
 """The problems of a list outside a workspace (nothing to be missing)."""
+ANY_TOKEN = problem_responses(401, 403, 503)
+"""The problems of a read with no parameters: only the token can be wrong."""
 
 
 def bearer(tags: list[str], opt: dict[str, Any]) -> dict[str, Any]:

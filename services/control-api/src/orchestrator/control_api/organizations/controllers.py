@@ -26,6 +26,7 @@ from orchestrator.control_api.organizations.schemas import (
     OrganizationOut,
 )
 from orchestrator.control_api.pages import PAGED
+from orchestrator.control_api.routes import LISTED
 from orchestrator.control_api.scope import Reason
 from orchestrator.control_api.views import created_once, out, page_out
 from orchestrator.control_api.workspaces.controllers import to_out as workspace_out
@@ -39,7 +40,6 @@ from orchestrator.core.http.auth import (
     guarded,
     provide_session,
 )
-from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.runtime import Resources, kek_from
 from orchestrator.core.tenancy import repository
 from orchestrator.core.tenancy.organizations import NewOrganization, create_organization
@@ -111,7 +111,7 @@ class OrganizationController(BearerController):
     @get(
         opt=guarded(*platform_guards("platform:read")),
         dependencies={"session": provide_session, **PAGED},
-        responses=problem_responses(400, 401, 403, 503),
+        responses=LISTED,
     )
     async def list_organizations(
         self, session: AsyncSession, page: PageRequest

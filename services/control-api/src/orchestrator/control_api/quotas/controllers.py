@@ -10,13 +10,14 @@ from litestar import Request, get, put
 from redis.exceptions import RedisError
 
 from orchestrator.control_api.quotas.schemas import MonthUsage, QuotaOut, QuotaPut, UsageOut
+from orchestrator.control_api.routes import READ
 from orchestrator.control_api.scope import (
-    READ_GUARDS,
     WRITE_GUARDS,
     Reason,
     ScopedController,
     WorkspaceScope,
 )
+from orchestrator.control_api.views import READS
 from orchestrator.core.configuration import quotas, repository, views
 from orchestrator.core.configuration.models import TenantQuotaRow
 from orchestrator.core.errors import PolicyStateUnavailable
@@ -43,7 +44,7 @@ class QuotaController(ScopedController):
     path = "/api/v1/quotas"
     tags = ["quotas"]
 
-    @get(opt=guarded(*READ_GUARDS), responses=problem_responses(400, 401, 403, 404, 409, 503))
+    @get(opt=READ, responses=READS)
     async def get_quota(self, ws: WorkspaceScope) -> QuotaOut:
         """The workspace's limits."""
         return to_out(await repository.quota_row(ws.session))
@@ -57,11 +58,7 @@ class QuotaController(ScopedController):
         quota = TenantQuota(**msgspec.structs.asdict(data))
         return to_out(await quotas.put_quota(ws.session, ws.mutation(reason), quota))
 
-    @get(
-        "/usage",
-        opt=guarded(*READ_GUARDS),
-        responses=problem_responses(400, 401, 403, 404, 409, 503),
-    )
+    @get("/usage", opt=READ, responses=READS)
     async def get_usage(self, request: Request[Any, Any, Any], ws: WorkspaceScope) -> UsageOut:
         """Upstream calls counted against the monthly budget, this month and last."""
         budget = views.quota_of(await repository.quota_row(ws.session)).monthly_calls

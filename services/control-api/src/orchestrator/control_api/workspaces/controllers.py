@@ -14,14 +14,14 @@ from orchestrator.control_api.guards import (
     session_for_org,
 )
 from orchestrator.control_api.pages import PAGED
-from orchestrator.control_api.scope import READ_GUARDS, WRITE_GUARDS
+from orchestrator.control_api.routes import FOUND, LISTED, READ
+from orchestrator.control_api.scope import WRITE_GUARDS
 from orchestrator.control_api.views import created_once, out, page_out
 from orchestrator.control_api.workspaces.schemas import WorkspaceCreate, WorkspaceList, WorkspaceOut
 from orchestrator.core.auth.claims import Principal
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import NotFound, WorkspaceCreationFailed
 from orchestrator.core.http.auth import guarded
-from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import Workspace, WorkspaceStatus
 from orchestrator.core.runtime import Resources, kek_from
 from orchestrator.core.tenancy import repository
@@ -78,9 +78,9 @@ class WorkspaceController(BearerController):
         return Response(to_out(workspace), status_code=201 if created else 200)
 
     @get(
-        opt=guarded(*READ_GUARDS),
+        opt=READ,
         dependencies={"session": session_for_org, **PAGED},
-        responses=problem_responses(400, 401, 403, 503),
+        responses=LISTED,
     )
     async def list_workspaces(self, session: AsyncSession, page: PageRequest) -> WorkspaceList:
         """The workspaces of the caller's organization, oldest first; cursor-paginated."""
@@ -89,9 +89,9 @@ class WorkspaceController(BearerController):
 
     @get(
         "/{workspace_id:uuid}",
-        opt=guarded(*READ_GUARDS),
+        opt=READ,
         dependencies={"session": session_for_org},
-        responses=problem_responses(400, 401, 403, 404, 503),
+        responses=FOUND,
     )
     async def get_workspace(self, workspace_id: uuid.UUID, session: AsyncSession) -> WorkspaceOut:
         """One workspace of the caller's organization."""
