@@ -102,14 +102,9 @@ class ImpersonationController(BearerController):
 
     @creates(opt=GUARDS)
     async def start(
-        self,
-        request: Request[Any, Any, Any],
-        data: ImpersonationStart,
-        reason: Reason,
-        principal: Principal,
+        self, data: ImpersonationStart, reason: Reason, principal: Principal, resources: Resources
     ) -> Response[ImpersonationToken]:
         """An exec token for a workspace of your organization, valid ``ttl_s`` seconds."""
-        resources: Resources = request.app.state.resources
         scopes = sorted(set(data.scopes or READ_SCOPES))
         jti = _new_jti(data.workspace_id)
         now = int(time.time())

@@ -36,7 +36,6 @@ from orchestrator.control_api.scope import Reason
 from orchestrator.control_api.views import READS, out
 from orchestrator.core.auth.claims import Principal
 from orchestrator.core.db.pages import PageRequest
-from orchestrator.core.http.auth import provide_principal
 from orchestrator.core.identity.models import Operator
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
@@ -65,7 +64,7 @@ class OperatorController(BearerController):
     path = "/api/v1/operators"
     tags = ["operators"]
     dependencies = {
-        "principal": provide_principal,
+        **BearerController.dependencies,
         "session": session_for_org,
         "announcing": provide_announcing,
     }
@@ -84,14 +83,13 @@ class OperatorController(BearerController):
     @creates()
     async def create(
         self,
-        request: Request[Any, Any, Any],
+        resources: Resources,
         data: OperatorCreate,
         reason: Reason,
         session: AsyncSession,
         principal: Principal,
     ) -> Response[OperatorCredentials]:
         """Create an operator; its ``client_secret`` is in this response only."""
-        resources: Resources = request.app.state.resources
         issued = await service.create(
             session,
             principal,
@@ -119,14 +117,13 @@ class OperatorController(BearerController):
     @acts("/{operator_id:uuid}/enable", responses=FOUND)
     async def enable(
         self,
-        request: Request[Any, Any, Any],
+        resources: Resources,
         operator_id: uuid.UUID,
         reason: Reason,
         session: AsyncSession,
         principal: Principal,
     ) -> OperatorOut:
         """Let a disabled operator get tokens again (idempotent); its old tokens stay refused."""
-        resources: Resources = request.app.state.resources
         changed = await service.set_enabled(
             session,
             principal,

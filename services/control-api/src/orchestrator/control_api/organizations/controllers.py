@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,18 +71,13 @@ class OrganizationController(BearerController):
         responses=created_once(OrganizationCreated, "organization"),
     )
     async def create(
-        self,
-        request: Request[Any, Any, Any],
-        data: OrganizationCreate,
-        reason: Reason,
-        principal: Principal,
+        self, data: OrganizationCreate, reason: Reason, principal: Principal, resources: Resources
     ) -> Response[OrganizationCreated]:
         """Create an organization, its first workspace, admin operator and exec identity.
 
         201 when new, 200 when the ``operation_id`` was seen before; the secrets are in
         this response only.
         """
-        resources: Resources = request.app.state.resources
         deployment_env = resources.settings.deployment.environment
         workspace = data.workspace
         result = await create_organization(

@@ -3,10 +3,8 @@ call budget, how long its history is kept) and its spending of the budget this m
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
-from litestar import Request, get, put
+from litestar import get, put
 from redis.exceptions import RedisError
 
 from orchestrator.control_api.quotas.schemas import MonthUsage, QuotaOut, QuotaPut, UsageOut
@@ -59,10 +57,9 @@ class QuotaController(ScopedController):
         return to_out(await quotas.put_quota(ws.session, ws.mutation(reason), quota))
 
     @get("/usage", opt=READ, responses=READS)
-    async def get_usage(self, request: Request[Any, Any, Any], ws: WorkspaceScope) -> UsageOut:
+    async def get_usage(self, resources: Resources, ws: WorkspaceScope) -> UsageOut:
         """Upstream calls counted against the monthly budget, this month and last."""
         budget = views.quota_of(await repository.quota_row(ws.session)).monthly_calls
-        resources: Resources = request.app.state.resources
         try:
             usage = await read_usage(
                 resources.redis, resources.settings.redis.namespace, ws.tenant_id

@@ -99,13 +99,12 @@ class SecretRefController(_SecretRefs):  # type: ignore[misc,valid-type]
     @put("/{name:str}/value", opt=guarded(*WRITE_GUARDS), status_code=204, responses=WRITES)
     async def set_secret_value(
         self,
-        request: Request[Any, Any, Any],
+        resources: Resources,
         ws: WorkspaceScope,
         name: NameInPath,
         data: SecretValue,
         reason: Reason,
     ) -> None:
         """Store the value of a ``db://`` ref, encrypted; it is never returned (409 otherwise)."""
-        resources: Resources = request.app.state.resources
         keys = keyring_from(resources.settings.crypto)
         await secret_refs.set_secret_value(ws.session, ws.mutation(reason), keys, name, data.value)

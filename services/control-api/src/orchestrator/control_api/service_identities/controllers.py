@@ -98,13 +98,12 @@ class ServiceIdentityController(ScopedController):
     @acts("/{identity_id:uuid}/enable", responses=READS)
     async def enable(
         self,
-        request: Request[Any, Any, Any],
+        resources: Resources,
         ws: WorkspaceScope,
         identity_id: uuid.UUID,
         reason: Reason,
     ) -> ServiceIdentityOut:
         """Let a disabled service identity get tokens again (idempotent); old tokens stay refused."""
-        resources: Resources = request.app.state.resources
         changed = await service.set_enabled(
             ws, identity_id, enabled=True, reason=reason, horizon_s=horizon_s(resources)
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Request, get
+from litestar import get
 
 from orchestrator.control_api.guards import requires_role
 from orchestrator.control_api.roles import ADMINS
@@ -53,10 +53,9 @@ class SigningSecretController(ScopedController):
 
     @get(opt=guarded(*READ_GUARDS, requires_role(*ADMINS)), responses=READS)
     async def list_signing_secrets(
-        self, request: Request[Any, Any, Any], ws: WorkspaceScope
+        self, resources: Resources, ws: WorkspaceScope
     ) -> SigningSecretList:
         """The secrets that sign callbacks and forwards now, the newest first."""
-        resources: Resources = request.app.state.resources
         found = await secrets.signing_secrets(ws.session, keyring_from(resources.settings.crypto))
         by = Mutation(ws.tenant_id, ws.principal.subject, "read through the control-api")
         await record_change(ws.session, by, "signing_secret.reveal", TARGET, None, _ids(found))
@@ -65,13 +64,12 @@ class SigningSecretController(ScopedController):
     @creates("/rotate")
     async def rotate_signing_secret(
         self,
-        request: Request[Any, Any, Any],
+        resources: Resources,
         ws: WorkspaceScope,
         reason: Reason,
         data: SigningSecretRotate | None = None,
     ) -> SigningSecretList:
         """Make a new secret; the ones before it keep signing for ``grace_period_s``."""
-        resources: Resources = request.app.state.resources
         grace = dt.timedelta(seconds=(data or SigningSecretRotate()).grace_period_s)
         keys = keyring_from(resources.settings.crypto)
         before = await secrets.signing_secrets(ws.session, keys)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import msgspec
-from litestar import Request, delete, get, put
+from litestar import delete, get, put
 
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.routes import creates
@@ -111,7 +110,7 @@ class WebhookSourceController(ScopedController):
     @creates("/{source_id:uuid}/bindings")
     async def create_webhook_binding(
         self,
-        request: Request[Any, Any, Any],
+        resources: Resources,
         ws: WorkspaceScope,
         source_id: uuid.UUID,
         data: WebhookBindingIn,
@@ -119,7 +118,6 @@ class WebhookSourceController(ScopedController):
     ) -> WebhookBindingOut:
         """Bind a source's events to a job of an operation of one of the workspace's
         connectors, or to a signed forward to a URL the SSRF policy allows (else 422)."""
-        resources: Resources = request.app.state.resources
         network = NetworkPolicy.from_settings(resources.settings.upstream)
         m = ws.mutation(reason)
         row = await service.create_binding(ws.session, m, source_id, binding_input(data), network)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.guards import (
@@ -45,14 +44,13 @@ class WorkspaceController(BearerController):
         responses=created_once(WorkspaceOut, "workspace"),
     )
     async def create(
-        self, request: Request[Any, Any, Any], data: WorkspaceCreate, principal: Principal
+        self, resources: Resources, data: WorkspaceCreate, principal: Principal
     ) -> Response[WorkspaceOut]:
         """Create a workspace: 201 when new, 200 when the ``operation_id`` was seen before.
 
         A saga that failed (now or on an earlier call with this ``operation_id``) is a 409
         naming the workspace; its name is free again under a new ``operation_id``.
         """
-        resources: Resources = request.app.state.resources
         operation_id = data.operation_id or f"api:{uuid.uuid4()}"
         workspace, created = await create_workspace(
             resources.sessions,
