@@ -6,14 +6,17 @@ would otherwise spell out, so the OpenAPI document does not change.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from litestar import post
+from litestar import get, post
+from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 
+from orchestrator.control_api.pages import TIME_PAGED
 from orchestrator.control_api.scope import READ_GUARDS, WRITE_GUARDS
-from orchestrator.control_api.views import WRITES
+from orchestrator.control_api.views import READS, WRITES
 from orchestrator.core.http.auth import guarded, provide_principal
 from orchestrator.core.http.problems import problem_responses
 
@@ -39,6 +42,12 @@ def bearer(tags: list[str], opt: dict[str, Any]) -> dict[str, Any]:
         "dependencies": {"principal": provide_principal},
         "security": [{"bearer": []}],
     }
+
+
+def newest_first(only: Callable[..., Awaitable[Any]]) -> HTTPRouteHandler:
+    """A ``GET`` of a workspace's rows newest first: the handler takes ``only``, the filter
+    this dependency makes of the query, and ``page: TimePage``."""
+    return get(opt=READ, responses=READS, dependencies={"only": Provide(only), **TIME_PAGED})
 
 
 def creates(path: str | None = None, *, opt: dict[str, Any] = WRITE) -> HTTPRouteHandler:
