@@ -10,15 +10,13 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from orchestrator.control_api.jobs.schemas import JobDetail, JobList
 from orchestrator.control_api.pages import TimePage
-from orchestrator.control_api.routes import newest_first
+from orchestrator.control_api.routes import READ, newest_first
 from orchestrator.control_api.scope import (
-    READ_GUARDS,
     ScopedController,
     WorkspaceScope,
 )
 from orchestrator.control_api.views import READS
 from orchestrator.control_api.webhook_inbox.controllers import Instant
-from orchestrator.core.http.auth import guarded
 from orchestrator.core.http.fields import NO_NUL, parse_instant
 from orchestrator.core.jobs import listing_queries, single_job, single_job_queries
 from orchestrator.core.jobs.listing_queries import JobFilter
@@ -68,7 +66,7 @@ class JobController(ScopedController):
         shown, next_cursor = page.cut(jobs, lambda job: job.created_at)
         return JobList(items=[to_out(job) for job in shown], next_cursor=next_cursor)
 
-    @get("/{job_id:uuid}", opt=guarded(*READ_GUARDS), responses=READS)
+    @get("/{job_id:uuid}", opt=READ, responses=READS)
     async def get_workspace_job(self, ws: WorkspaceScope, job_id: FromPath[uuid.UUID]) -> JobDetail:
         """One job of the workspace with its attempts: when each started and finished, how
         long its call took, how it ended, the upstream's status and the error."""

@@ -21,14 +21,13 @@ from orchestrator.control_api.overview.schemas import (
     RecentCallsOut,
     RecentWindowOut,
 )
+from orchestrator.control_api.routes import READ
 from orchestrator.control_api.scope import (
-    READ_GUARDS,
     ScopedController,
     WorkspaceScope,
 )
 from orchestrator.control_api.views import READS, out
 from orchestrator.core.events.views import to_out as event_out
-from orchestrator.core.http.auth import guarded
 from orchestrator.core.overview import service
 from orchestrator.core.overview.repository import RecentCalls
 from orchestrator.core.overview.service import ConnectorHealth, Overview
@@ -122,7 +121,7 @@ class OverviewController(ScopedController):
     path = "/api/v1/overview"
     tags = ["overview"]
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS)
+    @get(opt=READ, responses=READS)
     async def get_overview(
         self, resources: Resources, ws: WorkspaceScope, events: Events = 20
     ) -> OverviewOut:

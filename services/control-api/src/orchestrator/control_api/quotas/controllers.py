@@ -8,9 +8,8 @@ from litestar import get, put
 from redis.exceptions import RedisError
 
 from orchestrator.control_api.quotas.schemas import MonthUsage, QuotaOut, QuotaPut, UsageOut
-from orchestrator.control_api.routes import READ
+from orchestrator.control_api.routes import READ, WRITE
 from orchestrator.control_api.scope import (
-    WRITE_GUARDS,
     Reason,
     ScopedController,
     WorkspaceScope,
@@ -19,7 +18,6 @@ from orchestrator.control_api.views import READS
 from orchestrator.core.configuration import quotas, repository, views
 from orchestrator.core.configuration.models import TenantQuotaRow
 from orchestrator.core.errors import PolicyStateUnavailable
-from orchestrator.core.http.auth import guarded
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.policy.budget import warning_threshold
 from orchestrator.core.policy.model import TenantQuota
@@ -48,7 +46,7 @@ class QuotaController(ScopedController):
         return to_out(await repository.quota_row(ws.session))
 
     @put(
-        opt=guarded(*WRITE_GUARDS),
+        opt=WRITE,
         responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 503),
     )
     async def put_quota(self, ws: WorkspaceScope, data: QuotaPut, reason: Reason) -> QuotaOut:

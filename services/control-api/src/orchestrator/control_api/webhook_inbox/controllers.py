@@ -12,10 +12,8 @@ from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.pages import TimePage
-from orchestrator.control_api.routes import WRITE, newest_first
+from orchestrator.control_api.routes import READ, WRITE, newest_first
 from orchestrator.control_api.scope import (
-    READ_GUARDS,
-    WRITE_GUARDS,
     Reason,
     ScopedController,
     WorkspaceScope,
@@ -32,7 +30,6 @@ from orchestrator.control_api.webhook_inbox.schemas import (
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.deadline import route_budget
 from orchestrator.core.events.wake import Waker
-from orchestrator.core.http.auth import guarded
 from orchestrator.core.http.fields import NO_NUL, parse_instant
 from orchestrator.core.runtime import Resources
 from orchestrator.core.webhooks import inbox_repository, inbox_service
@@ -144,14 +141,14 @@ class WebhookInboxController(RequeuingController):
         shown, next_cursor = page.cut(rows, lambda row: row.received_at)
         return InboxList(items=[to_out(row) for row in shown], next_cursor=next_cursor)
 
-    @get("/{inbox_id:uuid}", opt=guarded(*READ_GUARDS), responses=READS)
+    @get("/{inbox_id:uuid}", opt=READ, responses=READS)
     async def get_webhook_inbox_entry(
         self, ws: WorkspaceScope, inbox_id: uuid.UUID
     ) -> InboxEntryDetail:
         """One stored delivery, with its raw body."""
         return to_detail(await inbox_service.get(ws.session, inbox_id))
 
-    @post("/{inbox_id:uuid}/retry", opt=guarded(*WRITE_GUARDS), status_code=202, responses=WRITES)
+    @post("/{inbox_id:uuid}/retry", opt=WRITE, status_code=202, responses=WRITES)
     async def retry_webhook_inbox_entry(
         self,
         request: Request[Any, Any, Any],

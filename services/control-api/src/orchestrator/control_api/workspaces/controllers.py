@@ -13,14 +13,12 @@ from orchestrator.control_api.guards import (
     session_for_org,
 )
 from orchestrator.control_api.pages import PAGED
-from orchestrator.control_api.routes import FOUND, LISTED, READ
-from orchestrator.control_api.scope import WRITE_GUARDS
+from orchestrator.control_api.routes import FOUND, LISTED, READ, WRITE
 from orchestrator.control_api.views import created_once, out, page_out
 from orchestrator.control_api.workspaces.schemas import WorkspaceCreate, WorkspaceList, WorkspaceOut
 from orchestrator.core.auth.claims import Principal
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import NotFound, WorkspaceCreationFailed
-from orchestrator.core.http.auth import guarded
 from orchestrator.core.models import Workspace, WorkspaceStatus
 from orchestrator.core.runtime import Resources, kek_from
 from orchestrator.core.tenancy import repository
@@ -39,7 +37,7 @@ class WorkspaceController(BearerController):
     tags = ["workspaces"]
 
     @post(
-        opt=guarded(*WRITE_GUARDS),
+        opt=WRITE,
         status_code=201,
         responses=created_once(WorkspaceOut, "workspace"),
     )
