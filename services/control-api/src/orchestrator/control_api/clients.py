@@ -1,6 +1,6 @@
 """The rules operators and service identities share: an audited change of a client that
 may cut off every token it holds (ADR 0045), written in the caller's transaction; the
-caller announces the revocation once that commits (``credentials.announced``)."""
+caller announces the revocation once that commits (``credentials.Announcing``)."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from loguru import logger
 from redis.exceptions import RedisError
 
 from orchestrator.core.auth import revocation
+from orchestrator.core.auth.claims import Principal
 from orchestrator.core.auth.revocation import SubjectRevocation
 from orchestrator.core.auth.subjects import revocation_horizon_s
 from orchestrator.core.runtime import Resources
@@ -102,15 +103,19 @@ class Changed(Generic[T]):
     revoked: SubjectRevocation | None
 
 
-async def announced(
-    request: Request[Any, Any, Any],
-    transaction: AbstractAsyncContextManager[S],
-    change: Callable[[S, int], Awaitable[D]],
-) -> D:
-    """Make ``change`` in ``transaction`` (it is given ``horizon_s``), then announce the
-    revocation it made: only once that commits, never what a rollback undid."""
-    resources: Resources = request.app.state.resources
-    async with transaction as scope:
-        done = await change(scope, horizon_s(resources))
-    await announce(resources, done.revoked)
-    return done
+@dataclass(frozen=True)
+class Announcing(Generic[S]):
+    """A request's change to an identity, made by ``principal`` in ``transaction``; the
+    revocation it makes is announced only once that commits, never what a rollback undid."""
+
+    request: Request[Any, Any, Any]
+    principal: Principal
+    transaction: AbstractAsyncContextManager[S]
+
+    async def __call__(self, change: Callable[..., Awaitable[D]], *args: Any, **kwargs: Any) -> D:
+        """``change(scope, *args, **kwargs, horizon_s=…)`` in the transaction, then announce."""
+        resources: Resources = self.request.app.state.resources
+        async with self.transaction as scope:
+            done = await change(scope, *args, **kwargs, horizon_s=horizon_s(resources))
+        await announce(resources, done.revoked)
+        return done

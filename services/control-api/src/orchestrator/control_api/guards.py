@@ -16,6 +16,7 @@ from orchestrator.core.auth.claims import OperatorRole, Principal
 from orchestrator.core.db.tenant import set_organization
 from orchestrator.core.errors import Forbidden
 from orchestrator.core.http.auth import PRINCIPAL_KEY, Guard, provide_principal, provide_session
+from orchestrator.core.runtime import Resources
 
 
 def organization_of(principal: Principal) -> uuid.UUID:
@@ -55,9 +56,15 @@ org_transaction = asynccontextmanager(session_for_org)
 transaction commits (announce a revocation): a dependency commits after the handler."""
 
 
+async def provide_resources(request: Request[Any, Any, Any]) -> Resources:
+    """The process's shared resources: sessions, Redis, settings, keys."""
+    resources: Resources = request.app.state.resources
+    return resources
+
+
 class BearerController(Controller):
     """The base of every control-api controller: each route takes a bearer token, and its
-    handlers may ask for the ``principal`` it names."""
+    handlers may ask for the ``principal`` it names and the process's ``resources``."""
 
     security = [{"bearer": []}]
-    dependencies = {"principal": provide_principal}
+    dependencies = {"principal": provide_principal, "resources": provide_resources}

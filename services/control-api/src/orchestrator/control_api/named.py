@@ -19,9 +19,8 @@ from litestar.handlers import HTTPRouteHandler
 
 from orchestrator.control_api.fields import NameInPath
 from orchestrator.control_api.pages import PAGED
+from orchestrator.control_api.routes import READ, WRITE
 from orchestrator.control_api.scope import (
-    READ_GUARDS,
-    WRITE_GUARDS,
     Reason,
     ScopedController,
     WorkspaceScope,
@@ -29,7 +28,6 @@ from orchestrator.control_api.scope import (
 from orchestrator.control_api.views import READS, WRITES, out, page_out
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.db.pages import Page, PageRequest
-from orchestrator.core.http.auth import guarded
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -144,8 +142,8 @@ def _handlers(r: Named) -> dict[str, HTTPRouteHandler]:
         await r.delete[0](ws.session, ws.mutation(reason), name)
 
     one = "/{name:str}"
-    reads: dict[str, Any] = {"opt": guarded(*READ_GUARDS), "responses": READS}
-    writes: dict[str, Any] = {"opt": guarded(*WRITE_GUARDS), "responses": WRITES}
+    reads: dict[str, Any] = {"opt": READ, "responses": READS}
+    writes: dict[str, Any] = {"opt": WRITE, "responses": WRITES}
     named = {"ws": WorkspaceScope, "name": NameInPath}
     written = {"request": AnyRequest, "ws": WorkspaceScope}
     return {
@@ -177,7 +175,7 @@ def _handlers(r: Named) -> dict[str, HTTPRouteHandler]:
                 | {"return": r.out},
             )
         ),
-        "delete": delete(one, **reads | {"opt": guarded(*WRITE_GUARDS)})(
+        "delete": delete(one, **reads | {"opt": WRITE})(
             _handler(
                 delete_,
                 f"delete_{r.singular}",

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Protocol, TypeVar
 
 from litestar.di import Provide
 from litestar.params import QueryParameter
 
 from orchestrator.core.db.pages import CURSOR_MAX_LENGTH, DEFAULT_LIMIT, MAX_LIMIT, PageRequest
-from orchestrator.core.jobs.cursor import JobCursor
+from orchestrator.core.jobs.cursor import JobCursor, cursor_param
 
 Cursor = Annotated[
     str | None,
@@ -51,12 +52,38 @@ class Keyed(Protocol):
 K = TypeVar("K", bound=Keyed)
 
 
-def newest_first(
-    rows: Sequence[K], limit: int, at: Callable[[K], dt.datetime]
-) -> tuple[list[K], str | None]:
-    """The page out of the ``limit + 1`` rows read (one more tells whether another page
-    follows), and the cursor of the next page, if any."""
-    page = list(rows[:limit])
-    if len(rows) <= limit:
-        return page, None
-    return page, JobCursor(at(page[-1]), page[-1].id).encode()
+TimeLimit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)]
+"""The ``limit`` of a list read newest first."""
+
+
+@dataclass(frozen=True)
+class TimePage:
+    """The page a newest-first list request asks for: the rows after ``after`` (``None``
+    for the first page), at most ``limit``."""
+
+    after: JobCursor | None
+    limit: int
+
+    @property
+    def read_limit(self) -> int:
+        """How many rows to read: one more than the page holds tells whether another follows."""
+        return self.limit + 1
+
+    def cut(self, rows: Sequence[K], at: Callable[[K], dt.datetime]) -> tuple[list[K], str | None]:
+        """The page out of the ``read_limit`` rows read, and the cursor of the next page,
+        if any."""
+        page = list(rows[: self.limit])
+        if len(rows) <= self.limit:
+            return page, None
+        return page, JobCursor(at(page[-1]), page[-1].id).encode()
+
+
+async def provide_time_page(
+    cursor: TimeCursor = None, limit: TimeLimit = DEFAULT_LIMIT
+) -> TimePage:
+    """The page a newest-first list request asks for; 400 for a cursor this API did not return."""
+    return TimePage(after=cursor_param(cursor), limit=limit)
+
+
+TIME_PAGED = {"page": Provide(provide_time_page)}
+"""A newest-first list handler's ``dependencies``: it takes ``page: TimePage``."""

@@ -24,7 +24,7 @@ from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import Conflict, NotFound
-from orchestrator.core.http.auth import authenticated, provide_principal
+from orchestrator.core.http.auth import authenticated
 from orchestrator.core.http.fields import NO_NUL
 from orchestrator.core.models import Workspace, WorkspaceStatus
 from orchestrator.core.notify import config_channel, publish
@@ -111,4 +111,4 @@ class ScopedController(BearerController):
     """The base of a controller of one workspace's resources (``?workspace=``, default the
     token's): each request in that workspace's transaction (``ws``)."""
 
-    dependencies = {"principal": provide_principal, "ws": provide_scope}
+    dependencies = {**BearerController.dependencies, "ws": provide_scope}

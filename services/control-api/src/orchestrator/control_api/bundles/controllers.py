@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, get, post
+from litestar import Request, get
 from litestar.params import QueryParameter
 
+from orchestrator.control_api.routes import READ, WRITE, acts
 from orchestrator.control_api.schedules.controllers import network_of
-from orchestrator.control_api.scope import (
-    READ_GUARDS,
-    WRITE_GUARDS,
-    Reason,
-    ScopedController,
-    WorkspaceScope,
-)
+from orchestrator.control_api.scope import Reason, ScopedController, WorkspaceScope
 from orchestrator.control_api.secret_refs.controllers import scope_of
+from orchestrator.control_api.views import READS
 from orchestrator.core.bundles.export import export_bundle
 from orchestrator.core.bundles.importing import import_bundle
 from orchestrator.core.bundles.model import Bundle, ImportReport
 from orchestrator.core.deadline import route_budget
-from orchestrator.core.http.auth import guarded
-from orchestrator.core.http.problems import problem_responses
 
 DryRun = Annotated[
     bool,
@@ -53,22 +47,13 @@ class BundleController(ScopedController):
     path = "/api/v1/bundles"
     tags = ["bundles"]
 
-    @get(
-        "/export",
-        opt=guarded(*READ_GUARDS) | route_budget(),
-        responses=problem_responses(400, 401, 403, 404, 409, 503),
-    )
+    @get("/export", opt=READ | route_budget(), responses=READS)
     async def export(self, ws: WorkspaceScope) -> Bundle:
         """The workspace's tenant, policies, secret refs (never values), connectors, configs,
         workflows and schedules."""
         return await export_bundle(ws.session, ws.workspace)
 
-    @post(
-        "/import",
-        opt=guarded(*WRITE_GUARDS) | route_budget(),
-        status_code=200,
-        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
-    )
+    @acts("/import", opt=WRITE | route_budget())
     async def import_(
         self,
         request: Request[Any, Any, Any],

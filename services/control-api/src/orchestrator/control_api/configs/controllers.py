@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import get, post, put
+from litestar import get, put
 from litestar.params import QueryParameter
 
 from orchestrator.control_api.configs.schemas import (
@@ -16,9 +16,8 @@ from orchestrator.control_api.configs.schemas import (
 )
 from orchestrator.control_api.fields import NameInPath
 from orchestrator.control_api.pages import PAGED
+from orchestrator.control_api.routes import READ, WRITE, acts
 from orchestrator.control_api.scope import (
-    READ_GUARDS,
-    WRITE_GUARDS,
     Reason,
     ScopedController,
     WorkspaceScope,
@@ -28,7 +27,6 @@ from orchestrator.core.configuration import configs, repository
 from orchestrator.core.configuration.models import Config, ConfigVersion
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import NotFound
-from orchestrator.core.http.auth import guarded
 
 Version = Annotated[
     int | None,
@@ -70,13 +68,13 @@ class ConfigController(ScopedController):
     path = "/api/v1/configs"
     tags = ["configs"]
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
+    @get(opt=READ, responses=READS, dependencies=PAGED)
     async def list_configs(self, ws: WorkspaceScope, page: PageRequest) -> ConfigList:
         """The workspace's configs by name, without documents; cursor-paginated."""
         got = await repository.list_configs(ws.session, page)
         return page_out(got, ConfigList)
 
-    @get("/{name:str}", opt=guarded(*READ_GUARDS), responses=READS)
+    @get("/{name:str}", opt=READ, responses=READS)
     async def get_config(
         self, ws: WorkspaceScope, name: NameInPath, version: Version = None
     ) -> ConfigOut:
@@ -88,7 +86,7 @@ class ConfigController(ScopedController):
             raise NotFound(f"Config `{name}` has no version {version} in this workspace.")
         return to_out(*found)
 
-    @put("/{name:str}", opt=guarded(*WRITE_GUARDS), responses=WRITES)
+    @put("/{name:str}", opt=WRITE, responses=WRITES)
     async def put_config(
         self, ws: WorkspaceScope, name: NameInPath, data: ConfigPut, reason: Reason
     ) -> ConfigOut:
@@ -97,7 +95,7 @@ class ConfigController(ScopedController):
         m = ws.mutation(reason)
         return to_out(*await configs.put_config(ws.session, m, name, data.document))
 
-    @post("/{name:str}/activate", opt=guarded(*WRITE_GUARDS), status_code=200, responses=WRITES)
+    @acts("/{name:str}/activate")
     async def activate_config(
         self, ws: WorkspaceScope, name: NameInPath, data: ConfigActivate, reason: Reason
     ) -> ConfigOut:
@@ -109,7 +107,7 @@ class ConfigController(ScopedController):
         )
         return to_out(*found)
 
-    @post("/{name:str}/rollback", opt=guarded(*WRITE_GUARDS), status_code=200, responses=WRITES)
+    @acts("/{name:str}/rollback")
     async def rollback_config(
         self,
         ws: WorkspaceScope,

@@ -5,11 +5,9 @@ from __future__ import annotations
 import msgspec
 from litestar import get
 
-from orchestrator.control_api.scope import READ_GUARDS
+from orchestrator.control_api.routes import ANY_TOKEN, READ, bearer
 from orchestrator.core.connectors.registry import connector_types
 from orchestrator.core.connectors.types import ConnectorType
-from orchestrator.core.http.auth import guarded, provide_principal
-from orchestrator.core.http.problems import problem_responses
 
 
 class ConnectorTypeList(msgspec.Struct, frozen=True):
@@ -18,14 +16,7 @@ class ConnectorTypeList(msgspec.Struct, frozen=True):
     items: list[ConnectorType]
 
 
-@get(
-    "/api/v1/connector-types",
-    tags=["connector-types"],
-    opt=guarded(*READ_GUARDS),
-    dependencies={"principal": provide_principal},
-    security=[{"bearer": []}],
-    responses=problem_responses(401, 403, 503),
-)
+@get("/api/v1/connector-types", **bearer(["connector-types"], READ), responses=ANY_TOKEN)
 async def list_connector_types() -> ConnectorTypeList:
     """Each type's ``config_schema``, ``secret_schema`` and operations (JSON Schema)."""
     types = connector_types()

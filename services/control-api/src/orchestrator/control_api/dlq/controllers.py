@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from litestar import Request, get, post
-from litestar.params import QueryParameter
+from litestar import post
 
 from orchestrator.control_api.dlq.schemas import (
     DeadJobList,
@@ -13,28 +10,27 @@ from orchestrator.control_api.dlq.schemas import (
     DlqReplayed,
 )
 from orchestrator.control_api.jobs.controllers import QueryName
-from orchestrator.control_api.pages import TimeCursor, newest_first
+from orchestrator.control_api.pages import TimePage
+from orchestrator.control_api.routes import WRITE, newest_first
 from orchestrator.control_api.scope import (
-    READ_GUARDS,
-    WRITE_GUARDS,
-    Reason,
-    ScopedController,
     WorkspaceScope,
 )
-from orchestrator.control_api.views import READS
-from orchestrator.control_api.webhook_inbox.controllers import audited, waker_of
+from orchestrator.control_api.webhook_inbox.controllers import Requeue, RequeuingController
 from orchestrator.core.deadline import route_budget
-from orchestrator.core.http.auth import guarded
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.jobs import dlq
-from orchestrator.core.jobs.cursor import cursor_param
 from orchestrator.core.jobs.dead_queries import DeadFilter, list_dead
 from orchestrator.core.jobs.views import DeadJobFilter, to_out
 
 WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
 
 
-class DlqController(ScopedController):
+async def provide_only(connector: QueryName = None, operation: QueryName = None) -> DeadFilter:
+    """Which dead jobs a list shows: of one connector and operation, or every one."""
+    return DeadFilter(connector=connector, operation=operation)
+
+
+class DlqController(RequeuingController):
     """Dead jobs of the workspace (``?workspace=``, default the token's): jobs that ran out
     of attempts. Replaying queues them again with a fresh attempt budget; purging deletes
     them with their runs. Both are audited with their ``reason``."""
@@ -42,50 +38,29 @@ class DlqController(ScopedController):
     path = "/api/v1/dlq"
     tags = ["dlq"]
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS)
+    @newest_first(provide_only)
     async def list_dead_jobs(
-        self,
-        ws: WorkspaceScope,
-        connector: QueryName = None,
-        operation: QueryName = None,
-        cursor: TimeCursor = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+        self, ws: WorkspaceScope, only: DeadFilter, page: TimePage
     ) -> DeadJobList:
         """The workspace's dead jobs, newest first, optionally of one connector and
         operation; cursor-paginated."""
-        after = cursor_param(cursor)
-        f = DeadFilter(connector=connector, operation=operation)
-        jobs = await list_dead(ws.session, ws.tenant_id, f, after=after, limit=limit + 1)
-        page, next_cursor = newest_first(jobs, limit, lambda job: job.created_at)
-        return DeadJobList(items=[to_out(job) for job in page], next_cursor=next_cursor)
+        jobs = await list_dead(
+            ws.session, ws.tenant_id, only, after=page.after, limit=page.read_limit
+        )
+        shown, next_cursor = page.cut(jobs, lambda job: job.created_at)
+        return DeadJobList(items=[to_out(job) for job in shown], next_cursor=next_cursor)
 
-    @post("/replay", opt=guarded(*WRITE_GUARDS) | route_budget(), status_code=202, responses=WRITES)
-    async def replay_dead_jobs(
-        self,
-        request: Request[Any, Any, Any],
-        ws: WorkspaceScope,
-        data: DeadJobFilter,
-        reason: Reason,
-    ) -> DlqReplayed:
+    @post("/replay", opt=WRITE | route_budget(), status_code=202, responses=WRITES)
+    async def replay_dead_jobs(self, data: DeadJobFilter, requeue: Requeue) -> DlqReplayed:
         """Queue again up to ``limit`` dead jobs matching the filter, the oldest dead first,
         each with a fresh attempt budget (its connector's policy today); jobs of a disabled
         connector stay dead. ``429`` (nothing replayed) past the queue-depth quota."""
-        ids = await dlq.replay(
-            ws.session, waker_of(request), audited(ws, reason), data.to_filter(), limit=data.limit
-        )
+        ids = await dlq.replay(*requeue, data.to_filter(), limit=data.limit)
         return DlqReplayed(replayed=len(ids), ids=ids)
 
-    @post("/purge", opt=guarded(*WRITE_GUARDS) | route_budget(), status_code=200, responses=WRITES)
-    async def purge_dead_jobs(
-        self,
-        request: Request[Any, Any, Any],
-        ws: WorkspaceScope,
-        data: DeadJobFilter,
-        reason: Reason,
-    ) -> DlqPurged:
+    @post("/purge", opt=WRITE | route_budget(), status_code=200, responses=WRITES)
+    async def purge_dead_jobs(self, data: DeadJobFilter, requeue: Requeue) -> DlqPurged:
         """Delete up to ``limit`` dead jobs matching the filter, the oldest dead first, with
         their runs; each leaves a ``job.purged`` event."""
-        ids = await dlq.purge(
-            ws.session, waker_of(request), audited(ws, reason), data.to_filter(), limit=data.limit
-        )
+        ids = await dlq.purge(*requeue, data.to_filter(), limit=data.limit)
         return DlqPurged(purged=len(ids), ids=ids)

@@ -16,7 +16,7 @@ import time
 import uuid
 from typing import Any
 
-from litestar import Request, Response, post
+from litestar import Request, Response
 from loguru import logger
 from redis.exceptions import RedisError
 from sqlalchemy import select
@@ -36,6 +36,7 @@ from orchestrator.control_api.impersonation.schemas import (
     ImpersonationToken,
 )
 from orchestrator.control_api.roles import IMPERSONATORS
+from orchestrator.control_api.routes import FOUND, acts, creates
 from orchestrator.control_api.scope import Reason
 from orchestrator.core import audit
 from orchestrator.core.auth import revocation
@@ -45,7 +46,6 @@ from orchestrator.core.auth.subjects import operator_subject
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import Conflict, NotFound, Unauthorized
 from orchestrator.core.http.auth import authenticated, guarded
-from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.identity.models import Operator
 from orchestrator.core.models import RevokedSubject, WorkspaceStatus
 from orchestrator.core.runtime import Resources
@@ -100,20 +100,11 @@ class ImpersonationController(BearerController):
     path = "/api/v1/impersonation"
     tags = ["impersonation"]
 
-    @post(
-        opt=GUARDS,
-        status_code=201,
-        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
-    )
+    @creates(opt=GUARDS)
     async def start(
-        self,
-        request: Request[Any, Any, Any],
-        data: ImpersonationStart,
-        reason: Reason,
-        principal: Principal,
+        self, data: ImpersonationStart, reason: Reason, principal: Principal, resources: Resources
     ) -> Response[ImpersonationToken]:
         """An exec token for a workspace of your organization, valid ``ttl_s`` seconds."""
-        resources: Resources = request.app.state.resources
         scopes = sorted(set(data.scopes or READ_SCOPES))
         jti = _new_jti(data.workspace_id)
         now = int(time.time())
@@ -172,12 +163,7 @@ class ImpersonationController(BearerController):
         )
         return Response(body, status_code=201, headers=NO_STORE)
 
-    @post(
-        "/{jti:str}/stop",
-        opt=GUARDS,
-        status_code=200,
-        responses=problem_responses(400, 401, 403, 404, 503),
-    )
+    @acts("/{jti:str}/stop", opt=GUARDS, responses=FOUND)
     async def stop(
         self, request: Request[Any, Any, Any], jti: str, reason: Reason, principal: Principal
     ) -> ImpersonationStopped:

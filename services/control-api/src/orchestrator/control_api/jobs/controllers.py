@@ -9,19 +9,16 @@ from litestar import get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from orchestrator.control_api.jobs.schemas import JobDetail, JobList
-from orchestrator.control_api.pages import TimeCursor, newest_first
+from orchestrator.control_api.pages import TimePage
+from orchestrator.control_api.routes import READ, newest_first
 from orchestrator.control_api.scope import (
-    READ_GUARDS,
     ScopedController,
     WorkspaceScope,
 )
 from orchestrator.control_api.views import READS
 from orchestrator.control_api.webhook_inbox.controllers import Instant
-from orchestrator.core.db.pages import DEFAULT_LIMIT, MAX_LIMIT
-from orchestrator.core.http.auth import guarded
 from orchestrator.core.http.fields import NO_NUL, parse_instant
 from orchestrator.core.jobs import listing_queries, single_job, single_job_queries
-from orchestrator.core.jobs.cursor import cursor_param
 from orchestrator.core.jobs.listing_queries import JobFilter
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.jobs.views import Status, attempt_out, to_out
@@ -32,6 +29,23 @@ again keeps every attempt."""
 QueryName = Annotated[str | None, QueryParameter(min_length=1, max_length=200, pattern=NO_NUL)]
 
 
+async def provide_only(
+    status: FromQuery[Status | None] = None,
+    connector: QueryName = None,
+    operation: QueryName = None,
+    since: Instant = None,
+    until: Instant = None,
+) -> JobFilter:
+    """Which jobs a list shows; 400 for an instant that is not RFC 3339 with an offset."""
+    return JobFilter(
+        status=None if status is None else JobStatus(status),
+        connector=connector,
+        operation=operation,
+        since=parse_instant("since", since),
+        until=parse_instant("until", until),
+    )
+
+
 class JobController(ScopedController):
     """Jobs of the workspace (``?workspace=``, default the token's), whatever queued them:
     the exec-api, a schedule, a webhook binding or a workflow step. Read by any operator of
@@ -40,35 +54,19 @@ class JobController(ScopedController):
     path = "/api/v1/jobs"
     tags = ["jobs"]
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS)
+    @newest_first(provide_only)
     async def list_workspace_jobs(
-        self,
-        ws: WorkspaceScope,
-        status: FromQuery[Status | None] = None,
-        connector: QueryName = None,
-        operation: QueryName = None,
-        since: Instant = None,
-        until: Instant = None,
-        cursor: TimeCursor = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+        self, ws: WorkspaceScope, only: JobFilter, page: TimePage
     ) -> JobList:
         """The workspace's jobs, newest first, filtered (created ``since``, inclusive, and
         ``until``, exclusive: RFC 3339 with an offset); cursor-paginated."""
-        after = cursor_param(cursor)
-        f = JobFilter(
-            status=None if status is None else JobStatus(status),
-            connector=connector,
-            operation=operation,
-            since=parse_instant("since", since),
-            until=parse_instant("until", until),
-        )
         jobs = await listing_queries.list_matching(
-            ws.session, ws.tenant_id, f, after=after, limit=limit + 1
+            ws.session, ws.tenant_id, only, after=page.after, limit=page.read_limit
         )
-        page, next_cursor = newest_first(jobs, limit, lambda job: job.created_at)
-        return JobList(items=[to_out(job) for job in page], next_cursor=next_cursor)
+        shown, next_cursor = page.cut(jobs, lambda job: job.created_at)
+        return JobList(items=[to_out(job) for job in shown], next_cursor=next_cursor)
 
-    @get("/{job_id:uuid}", opt=guarded(*READ_GUARDS), responses=READS)
+    @get("/{job_id:uuid}", opt=READ, responses=READS)
     async def get_workspace_job(self, ws: WorkspaceScope, job_id: FromPath[uuid.UUID]) -> JobDetail:
         """One job of the workspace with its attempts: when each started and finished, how
         long its call took, how it ended, the upstream's status and the error."""

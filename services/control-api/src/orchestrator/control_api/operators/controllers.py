@@ -14,10 +14,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.control_api.credentials import NO_STORE, Issued, announced, horizon_s
+from orchestrator.control_api.credentials import NO_STORE, Announcing, Issued, horizon_s
 from orchestrator.control_api.guards import (
     BearerController,
     org_transaction,
@@ -31,22 +31,26 @@ from orchestrator.control_api.operators.schemas import (
     OperatorOut,
 )
 from orchestrator.control_api.pages import PAGED
-from orchestrator.control_api.scope import READ_GUARDS, WRITE_GUARDS, Reason
-from orchestrator.control_api.views import out
+from orchestrator.control_api.routes import FOUND, LISTED, READ, acts, creates
+from orchestrator.control_api.scope import Reason
+from orchestrator.control_api.views import READS, out
 from orchestrator.core.auth.claims import Principal
 from orchestrator.core.db.pages import PageRequest
-from orchestrator.core.http.auth import guarded, provide_principal
-from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.identity.models import Operator
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
-
-ADMIN_ONLY = guarded(*WRITE_GUARDS)
 
 
 def to_out(operator: Operator) -> OperatorOut:
     """The API view of an operator: never its secret or hash."""
     return out(operator, OperatorOut, enabled=operator.disabled_at is None)
+
+
+async def provide_announcing(
+    request: Request[Any, Any, Any], principal: Principal
+) -> Announcing[AsyncSession]:
+    """A change to an operator in the caller's organization's transaction."""
+    return Announcing(request, principal, org_transaction(request, principal))
 
 
 def _credentials(issued: Issued[Operator], status_code: int) -> Response[OperatorCredentials]:
@@ -59,13 +63,13 @@ class OperatorController(BearerController):
 
     path = "/api/v1/operators"
     tags = ["operators"]
-    dependencies = {"principal": provide_principal, "session": session_for_org}
+    dependencies = {
+        **BearerController.dependencies,
+        "session": session_for_org,
+        "announcing": provide_announcing,
+    }
 
-    @get(
-        opt=guarded(*READ_GUARDS),
-        responses=problem_responses(400, 401, 403, 503),
-        dependencies=PAGED,
-    )
+    @get(opt=READ, responses=LISTED, dependencies=PAGED)
     async def list_operators(
         self, session: AsyncSession, principal: Principal, page: PageRequest
     ) -> OperatorList:
@@ -76,21 +80,16 @@ class OperatorController(BearerController):
         got = await repository.operators_of_organization(session, org, page)
         return OperatorList(items=[to_out(op) for op in got.items], next_cursor=got.next_cursor)
 
-    @post(
-        opt=ADMIN_ONLY,
-        status_code=201,
-        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
-    )
+    @creates()
     async def create(
         self,
-        request: Request[Any, Any, Any],
+        resources: Resources,
         data: OperatorCreate,
         reason: Reason,
         session: AsyncSession,
         principal: Principal,
     ) -> Response[OperatorCredentials]:
         """Create an operator; its ``client_secret`` is in this response only."""
-        resources: Resources = request.app.state.resources
         issued = await service.create(
             session,
             principal,
@@ -102,48 +101,29 @@ class OperatorController(BearerController):
         )
         return _credentials(issued, 201)
 
-    @post(
-        "/{operator_id:uuid}/disable",
-        opt=ADMIN_ONLY,
-        status_code=200,
-        responses=problem_responses(400, 401, 403, 404, 409, 503),
-    )
+    @acts("/{operator_id:uuid}/disable", responses=READS)
     async def disable(
-        self,
-        request: Request[Any, Any, Any],
-        operator_id: uuid.UUID,
-        reason: Reason,
-        principal: Principal,
+        self, operator_id: uuid.UUID, reason: Reason, announcing: Announcing[AsyncSession]
     ) -> OperatorOut:
         """Stop an operator getting tokens and end every token it holds.
 
         Idempotent; you cannot disable yourself.
         """
-        changed = await announced(
-            request,
-            org_transaction(request, principal),
-            lambda session, horizon: service.set_enabled(
-                session, principal, operator_id, enabled=False, reason=reason, horizon_s=horizon
-            ),
+        changed = await announcing(
+            service.set_enabled, announcing.principal, operator_id, enabled=False, reason=reason
         )
         return to_out(changed.row)
 
-    @post(
-        "/{operator_id:uuid}/enable",
-        opt=ADMIN_ONLY,
-        status_code=200,
-        responses=problem_responses(400, 401, 403, 404, 503),
-    )
+    @acts("/{operator_id:uuid}/enable", responses=FOUND)
     async def enable(
         self,
-        request: Request[Any, Any, Any],
+        resources: Resources,
         operator_id: uuid.UUID,
         reason: Reason,
         session: AsyncSession,
         principal: Principal,
     ) -> OperatorOut:
         """Let a disabled operator get tokens again (idempotent); its old tokens stay refused."""
-        resources: Resources = request.app.state.resources
         changed = await service.set_enabled(
             session,
             principal,
@@ -154,29 +134,16 @@ class OperatorController(BearerController):
         )
         return to_out(changed.row)
 
-    @post(
-        "/{operator_id:uuid}/rotate-secret",
-        opt=ADMIN_ONLY,
-        status_code=200,
-        responses=problem_responses(400, 401, 403, 404, 409, 503),
-    )
+    @acts("/{operator_id:uuid}/rotate-secret", responses=READS)
     async def rotate_secret(
-        self,
-        request: Request[Any, Any, Any],
-        operator_id: uuid.UUID,
-        reason: Reason,
-        principal: Principal,
+        self, operator_id: uuid.UUID, reason: Reason, announcing: Announcing[AsyncSession]
     ) -> Response[OperatorCredentials]:
         """Issue a new secret, shown in this response only.
 
         The old secret and every token the operator got before are refused from now on.
         A single sign-on operator (``sso:…``) has no secret to rotate (409).
         """
-        issued = await announced(
-            request,
-            org_transaction(request, principal),
-            lambda session, horizon: service.rotate_secret(
-                session, principal, operator_id, reason=reason, horizon_s=horizon
-            ),
+        issued = await announcing(
+            service.rotate_secret, announcing.principal, operator_id, reason=reason
         )
         return _credentials(issued, 200)

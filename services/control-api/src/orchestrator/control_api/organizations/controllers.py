@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,7 @@ from orchestrator.control_api.organizations.schemas import (
     OrganizationOut,
 )
 from orchestrator.control_api.pages import PAGED
+from orchestrator.control_api.routes import LISTED
 from orchestrator.control_api.scope import Reason
 from orchestrator.control_api.views import created_once, out, page_out
 from orchestrator.control_api.workspaces.controllers import to_out as workspace_out
@@ -39,7 +40,6 @@ from orchestrator.core.http.auth import (
     guarded,
     provide_session,
 )
-from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.runtime import Resources, kek_from
 from orchestrator.core.tenancy import repository
 from orchestrator.core.tenancy.organizations import NewOrganization, create_organization
@@ -71,18 +71,13 @@ class OrganizationController(BearerController):
         responses=created_once(OrganizationCreated, "organization"),
     )
     async def create(
-        self,
-        request: Request[Any, Any, Any],
-        data: OrganizationCreate,
-        reason: Reason,
-        principal: Principal,
+        self, data: OrganizationCreate, reason: Reason, principal: Principal, resources: Resources
     ) -> Response[OrganizationCreated]:
         """Create an organization, its first workspace, admin operator and exec identity.
 
         201 when new, 200 when the ``operation_id`` was seen before; the secrets are in
         this response only.
         """
-        resources: Resources = request.app.state.resources
         deployment_env = resources.settings.deployment.environment
         workspace = data.workspace
         result = await create_organization(
@@ -111,7 +106,7 @@ class OrganizationController(BearerController):
     @get(
         opt=guarded(*platform_guards("platform:read")),
         dependencies={"session": provide_session, **PAGED},
-        responses=problem_responses(400, 401, 403, 503),
+        responses=LISTED,
     )
     async def list_organizations(
         self, session: AsyncSession, page: PageRequest

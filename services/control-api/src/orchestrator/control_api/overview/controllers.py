@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Request, get
+from litestar import get
 from litestar.params import QueryParameter
 
 from orchestrator.control_api.overview.schemas import (
@@ -21,14 +21,13 @@ from orchestrator.control_api.overview.schemas import (
     RecentCallsOut,
     RecentWindowOut,
 )
+from orchestrator.control_api.routes import READ
 from orchestrator.control_api.scope import (
-    READ_GUARDS,
     ScopedController,
     WorkspaceScope,
 )
 from orchestrator.control_api.views import READS, out
 from orchestrator.core.events.views import to_out as event_out
-from orchestrator.core.http.auth import guarded
 from orchestrator.core.overview import service
 from orchestrator.core.overview.repository import RecentCalls
 from orchestrator.core.overview.service import ConnectorHealth, Overview
@@ -122,15 +121,14 @@ class OverviewController(ScopedController):
     path = "/api/v1/overview"
     tags = ["overview"]
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS)
+    @get(opt=READ, responses=READS)
     async def get_overview(
-        self, request: Request[Any, Any, Any], ws: WorkspaceScope, events: Events = 20
+        self, resources: Resources, ws: WorkspaceScope, events: Events = 20
     ) -> OverviewOut:
         """Per connector (by name, at most 100): its operations' breakers and rate limits
         and its job attempts of the last 15 minutes (error rate, latency); the depths of the
         queue, the DLQ and the webhook inbox; the month's budget use; the latest events.
         Every part is a bounded read, whatever the workspace's size."""
-        resources: Resources = request.app.state.resources
         found = await service.read_overview(
             ws.session,
             resources.redis,

@@ -3,24 +3,21 @@ call budget, how long its history is kept) and its spending of the budget this m
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
-from litestar import Request, get, put
+from litestar import get, put
 from redis.exceptions import RedisError
 
 from orchestrator.control_api.quotas.schemas import MonthUsage, QuotaOut, QuotaPut, UsageOut
+from orchestrator.control_api.routes import READ, WRITE
 from orchestrator.control_api.scope import (
-    READ_GUARDS,
-    WRITE_GUARDS,
     Reason,
     ScopedController,
     WorkspaceScope,
 )
+from orchestrator.control_api.views import READS
 from orchestrator.core.configuration import quotas, repository, views
 from orchestrator.core.configuration.models import TenantQuotaRow
 from orchestrator.core.errors import PolicyStateUnavailable
-from orchestrator.core.http.auth import guarded
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.policy.budget import warning_threshold
 from orchestrator.core.policy.model import TenantQuota
@@ -43,13 +40,13 @@ class QuotaController(ScopedController):
     path = "/api/v1/quotas"
     tags = ["quotas"]
 
-    @get(opt=guarded(*READ_GUARDS), responses=problem_responses(400, 401, 403, 404, 409, 503))
+    @get(opt=READ, responses=READS)
     async def get_quota(self, ws: WorkspaceScope) -> QuotaOut:
         """The workspace's limits."""
         return to_out(await repository.quota_row(ws.session))
 
     @put(
-        opt=guarded(*WRITE_GUARDS),
+        opt=WRITE,
         responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 503),
     )
     async def put_quota(self, ws: WorkspaceScope, data: QuotaPut, reason: Reason) -> QuotaOut:
@@ -57,15 +54,10 @@ class QuotaController(ScopedController):
         quota = TenantQuota(**msgspec.structs.asdict(data))
         return to_out(await quotas.put_quota(ws.session, ws.mutation(reason), quota))
 
-    @get(
-        "/usage",
-        opt=guarded(*READ_GUARDS),
-        responses=problem_responses(400, 401, 403, 404, 409, 503),
-    )
-    async def get_usage(self, request: Request[Any, Any, Any], ws: WorkspaceScope) -> UsageOut:
+    @get("/usage", opt=READ, responses=READS)
+    async def get_usage(self, resources: Resources, ws: WorkspaceScope) -> UsageOut:
         """Upstream calls counted against the monthly budget, this month and last."""
         budget = views.quota_of(await repository.quota_row(ws.session)).monthly_calls
-        resources: Resources = request.app.state.resources
         try:
             usage = await read_usage(
                 resources.redis, resources.settings.redis.namespace, ws.tenant_id

@@ -8,8 +8,8 @@ from litestar import Request, put
 
 from orchestrator.control_api.fields import NameInPath
 from orchestrator.control_api.named import Named, Write, named_controller
+from orchestrator.control_api.routes import WRITE
 from orchestrator.control_api.scope import (
-    WRITE_GUARDS,
     Reason,
     WorkspaceScope,
 )
@@ -22,7 +22,6 @@ from orchestrator.control_api.secret_refs.schemas import (
 )
 from orchestrator.control_api.views import WRITES, out, page_out
 from orchestrator.core.configuration import repository, secret_refs
-from orchestrator.core.http.auth import guarded
 from orchestrator.core.models import SecretRef
 from orchestrator.core.runtime import Resources
 from orchestrator.core.secrets.keyring import keyring_from
@@ -96,16 +95,15 @@ class SecretRefController(_SecretRefs):  # type: ignore[misc,valid-type]
     """Secret refs of one workspace (``?workspace=``, default the token's), and the
     write-only value of ``db://`` ones."""
 
-    @put("/{name:str}/value", opt=guarded(*WRITE_GUARDS), status_code=204, responses=WRITES)
+    @put("/{name:str}/value", opt=WRITE, status_code=204, responses=WRITES)
     async def set_secret_value(
         self,
-        request: Request[Any, Any, Any],
+        resources: Resources,
         ws: WorkspaceScope,
         name: NameInPath,
         data: SecretValue,
         reason: Reason,
     ) -> None:
         """Store the value of a ``db://`` ref, encrypted; it is never returned (409 otherwise)."""
-        resources: Resources = request.app.state.resources
         keys = keyring_from(resources.settings.crypto)
         await secret_refs.set_secret_value(ws.session, ws.mutation(reason), keys, name, data.value)

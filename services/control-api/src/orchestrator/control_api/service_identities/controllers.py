@@ -13,13 +13,12 @@ import uuid
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, get
 
-from orchestrator.control_api.credentials import NO_STORE, Issued, announced, horizon_s
+from orchestrator.control_api.credentials import NO_STORE, Announcing, Issued, horizon_s
 from orchestrator.control_api.pages import PAGED
+from orchestrator.control_api.routes import READ, acts, creates
 from orchestrator.control_api.scope import (
-    READ_GUARDS,
-    WRITE_GUARDS,
     Reason,
     ScopedController,
     WorkspaceId,
@@ -33,16 +32,22 @@ from orchestrator.control_api.service_identities.schemas import (
     ServiceIdentityList,
     ServiceIdentityOut,
 )
-from orchestrator.control_api.views import READS, WRITES, out
+from orchestrator.control_api.views import READS, out
 from orchestrator.core.auth.claims import Principal
 from orchestrator.core.db.pages import PageRequest
-from orchestrator.core.http.auth import guarded
 from orchestrator.core.identity.models import ServiceIdentity
 from orchestrator.core.runtime import Resources
 
 # The workspace's transaction as a context manager, for the handlers that must
 # announce a revocation after it commits (a dependency commits after the handler).
 workspace_transaction = asynccontextmanager(provide_scope)
+
+
+async def provide_announcing(
+    request: Request[Any, Any, Any], principal: Principal, workspace: WorkspaceId = None
+) -> Announcing[WorkspaceScope]:
+    """A change to a service identity in the chosen workspace's transaction."""
+    return Announcing(request, principal, workspace_transaction(request, principal, workspace))
 
 
 def to_out(identity: ServiceIdentity) -> ServiceIdentityOut:
@@ -62,8 +67,9 @@ class ServiceIdentityController(ScopedController):
 
     path = "/api/v1/service-identities"
     tags = ["service-identities"]
+    dependencies = {**ScopedController.dependencies, "announcing": provide_announcing}
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
+    @get(opt=READ, responses=READS, dependencies=PAGED)
     async def list_service_identities(
         self, ws: WorkspaceScope, page: PageRequest
     ) -> ServiceIdentityList:
@@ -73,7 +79,7 @@ class ServiceIdentityController(ScopedController):
         items = [to_out(identity) for identity in got.items]
         return ServiceIdentityList(items=items, next_cursor=got.next_cursor)
 
-    @post(opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES)
+    @creates()
     async def create_service_identity(
         self, ws: WorkspaceScope, data: ServiceIdentityCreate, reason: Reason
     ) -> Response[ServiceIdentityCredentials]:
@@ -81,67 +87,35 @@ class ServiceIdentityController(ScopedController):
         issued = await service.create(ws, name=data.name, scopes=data.scopes, reason=reason)
         return _credentials(issued, 201)
 
-    @post(
-        "/{identity_id:uuid}/disable", opt=guarded(*WRITE_GUARDS), status_code=200, responses=READS
-    )
+    @acts("/{identity_id:uuid}/disable", responses=READS)
     async def disable(
-        self,
-        request: Request[Any, Any, Any],
-        principal: Principal,
-        identity_id: uuid.UUID,
-        reason: Reason,
-        workspace: WorkspaceId = None,
+        self, identity_id: uuid.UUID, reason: Reason, announcing: Announcing[WorkspaceScope]
     ) -> ServiceIdentityOut:
         """Stop a service identity getting tokens and end every token it holds (idempotent)."""
-        changed = await announced(
-            request,
-            workspace_transaction(request, principal, workspace),
-            lambda ws, horizon: service.set_enabled(
-                ws, identity_id, enabled=False, reason=reason, horizon_s=horizon
-            ),
-        )
+        changed = await announcing(service.set_enabled, identity_id, enabled=False, reason=reason)
         return to_out(changed.row)
 
-    @post(
-        "/{identity_id:uuid}/enable", opt=guarded(*WRITE_GUARDS), status_code=200, responses=READS
-    )
+    @acts("/{identity_id:uuid}/enable", responses=READS)
     async def enable(
         self,
-        request: Request[Any, Any, Any],
+        resources: Resources,
         ws: WorkspaceScope,
         identity_id: uuid.UUID,
         reason: Reason,
     ) -> ServiceIdentityOut:
         """Let a disabled service identity get tokens again (idempotent); old tokens stay refused."""
-        resources: Resources = request.app.state.resources
         changed = await service.set_enabled(
             ws, identity_id, enabled=True, reason=reason, horizon_s=horizon_s(resources)
         )
         return to_out(changed.row)
 
-    @post(
-        "/{identity_id:uuid}/rotate-secret",
-        opt=guarded(*WRITE_GUARDS),
-        status_code=200,
-        responses=READS,
-    )
+    @acts("/{identity_id:uuid}/rotate-secret", responses=READS)
     async def rotate_secret(
-        self,
-        request: Request[Any, Any, Any],
-        principal: Principal,
-        identity_id: uuid.UUID,
-        reason: Reason,
-        workspace: WorkspaceId = None,
+        self, identity_id: uuid.UUID, reason: Reason, announcing: Announcing[WorkspaceScope]
     ) -> Response[ServiceIdentityCredentials]:
         """Issue a new secret, shown in this response only.
 
         The old secret and every token the identity got before are refused from now on.
         """
-        issued = await announced(
-            request,
-            workspace_transaction(request, principal, workspace),
-            lambda ws, horizon: service.rotate_secret(
-                ws, identity_id, reason=reason, horizon_s=horizon
-            ),
-        )
+        issued = await announcing(service.rotate_secret, identity_id, reason=reason)
         return _credentials(issued, 200)

@@ -9,27 +9,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import get
 
 from orchestrator.control_api.guards import requires_role
 from orchestrator.control_api.roles import ADMINS
-from orchestrator.control_api.scope import (
-    READ_GUARDS,
-    WRITE_GUARDS,
-    Reason,
-    ScopedController,
-    WorkspaceScope,
-)
+from orchestrator.control_api.routes import creates
+from orchestrator.control_api.scope import READ_GUARDS, Reason, ScopedController, WorkspaceScope
 from orchestrator.control_api.signing_secrets.schemas import (
     SigningSecretList,
     SigningSecretOut,
     SigningSecretRotate,
 )
+from orchestrator.control_api.views import READS
 from orchestrator.core.audit.change import record_change
 from orchestrator.core.callbacks import secrets
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.http.auth import guarded
-from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.runtime import Resources
 from orchestrator.core.secrets.keyring import keyring_from
 
@@ -56,35 +51,25 @@ class SigningSecretController(ScopedController):
     path = "/api/v1/signing-secrets"
     tags = ["signing-secrets"]
 
-    @get(
-        opt=guarded(*READ_GUARDS, requires_role(*ADMINS)),
-        responses=problem_responses(400, 401, 403, 404, 409, 503),
-    )
+    @get(opt=guarded(*READ_GUARDS, requires_role(*ADMINS)), responses=READS)
     async def list_signing_secrets(
-        self, request: Request[Any, Any, Any], ws: WorkspaceScope
+        self, resources: Resources, ws: WorkspaceScope
     ) -> SigningSecretList:
         """The secrets that sign callbacks and forwards now, the newest first."""
-        resources: Resources = request.app.state.resources
         found = await secrets.signing_secrets(ws.session, keyring_from(resources.settings.crypto))
         by = Mutation(ws.tenant_id, ws.principal.subject, "read through the control-api")
         await record_change(ws.session, by, "signing_secret.reveal", TARGET, None, _ids(found))
         return to_list(found)
 
-    @post(
-        "/rotate",
-        opt=guarded(*WRITE_GUARDS),
-        status_code=201,
-        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
-    )
+    @creates("/rotate")
     async def rotate_signing_secret(
         self,
-        request: Request[Any, Any, Any],
+        resources: Resources,
         ws: WorkspaceScope,
         reason: Reason,
         data: SigningSecretRotate | None = None,
     ) -> SigningSecretList:
         """Make a new secret; the ones before it keep signing for ``grace_period_s``."""
-        resources: Resources = request.app.state.resources
         grace = dt.timedelta(seconds=(data or SigningSecretRotate()).grace_period_s)
         keys = keyring_from(resources.settings.crypto)
         before = await secrets.signing_secrets(ws.session, keys)

@@ -12,6 +12,7 @@ from redis.exceptions import RedisError
 
 from orchestrator.control_api.guards import organization_of, requires_role
 from orchestrator.control_api.roles import REVOKERS, permissions_of
+from orchestrator.control_api.routes import ANY_TOKEN, FOUND, bearer
 from orchestrator.control_api.scope import Reason
 from orchestrator.control_api.tokens.schemas import (
     RevokeRequest,
@@ -24,18 +25,21 @@ from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import NotFound, ValidationFailed
 from orchestrator.core.errors import Unauthorized as TokenRejected
-from orchestrator.core.http.auth import authenticated, guarded, provide_principal
+from orchestrator.core.http.auth import authenticated, guarded
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
 
+SIGNED_IN = guarded(authenticated(CONTROL_AUDIENCE))
+"""The ``opt`` of a route any control token may call, whatever its scopes and role."""
+
 
 @post(
     "/api/v1/tokens/revoke",
-    tags=["tokens"],
-    opt=guarded(authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*REVOKERS)),
-    dependencies={"principal": provide_principal},
-    security=[{"bearer": []}],
+    **bearer(
+        ["tokens"],
+        guarded(authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*REVOKERS)),
+    ),
     status_code=200,
     responses=problem_responses(400, 401, 403, 404, 413, 415, 422, 503),
 )
@@ -102,14 +106,7 @@ async def revoke(
     return RevokeResponse(jti=target.jti, expires_at=target.expires_at, revoked=True)
 
 
-@get(
-    "/api/v1/tokens/self",
-    tags=["tokens"],
-    opt=guarded(authenticated(CONTROL_AUDIENCE)),
-    dependencies={"principal": provide_principal},
-    security=[{"bearer": []}],
-    responses=problem_responses(401, 403, 503),
-)
+@get("/api/v1/tokens/self", **bearer(["tokens"], SIGNED_IN), responses=ANY_TOKEN)
 async def token_self(principal: Principal) -> TokenSelf:
     """Who the calling token speaks for, and what its role may do (a console shows only that)."""
     return TokenSelf(
@@ -122,15 +119,7 @@ async def token_self(principal: Principal) -> TokenSelf:
     )
 
 
-@delete(
-    "/api/v1/tokens/self",
-    tags=["tokens"],
-    opt=guarded(authenticated(CONTROL_AUDIENCE)),
-    dependencies={"principal": provide_principal},
-    security=[{"bearer": []}],
-    status_code=200,
-    responses=problem_responses(400, 401, 403, 404, 503),
-)
+@delete("/api/v1/tokens/self", **bearer(["tokens"], SIGNED_IN), status_code=200, responses=FOUND)
 async def revoke_self(
     request: Request[Any, Any, Any], principal: Principal, reason: Reason = "signed out"
 ) -> RevokeResponse:

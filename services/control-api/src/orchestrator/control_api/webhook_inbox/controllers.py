@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import base64
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from litestar import Request, get, post
 from litestar.openapi.spec import OpenAPIFormat
 from litestar.params import QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.control_api.pages import TimeCursor, newest_first
+from orchestrator.control_api.pages import TimePage
+from orchestrator.control_api.routes import READ, WRITE, newest_first
 from orchestrator.control_api.scope import (
-    READ_GUARDS,
-    WRITE_GUARDS,
     Reason,
     ScopedController,
     WorkspaceScope,
@@ -30,9 +30,7 @@ from orchestrator.control_api.webhook_inbox.schemas import (
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.deadline import route_budget
 from orchestrator.core.events.wake import Waker
-from orchestrator.core.http.auth import guarded
 from orchestrator.core.http.fields import NO_NUL, parse_instant
-from orchestrator.core.jobs.cursor import cursor_param
 from orchestrator.core.runtime import Resources
 from orchestrator.core.webhooks import inbox_repository, inbox_service
 from orchestrator.core.webhooks.inbox_repository import InboxFilter
@@ -65,6 +63,29 @@ def audited(ws: WorkspaceScope, reason: str) -> Mutation:
     return Mutation(tenant_id=ws.tenant_id, actor=ws.principal.subject, reason=reason)
 
 
+class Requeue(NamedTuple):
+    """What putting stored work back on the queue takes, in the order the services take
+    it: the workspace's session, the relays' waker, and who does it and why."""
+
+    session: AsyncSession
+    waker: Waker
+    by: Mutation
+
+
+async def provide_requeue(
+    request: Request[Any, Any, Any], ws: WorkspaceScope, reason: Reason
+) -> Requeue:
+    """A handler's ``requeue``, audited with the request's ``reason``."""
+    return Requeue(ws.session, waker_of(request), audited(ws, reason))
+
+
+class RequeuingController(ScopedController):
+    """The base of a controller that puts stored work back on the queue: its handlers may
+    also ask for a ``requeue``."""
+
+    dependencies = {**ScopedController.dependencies, "requeue": provide_requeue}
+
+
 def _derived(row: WebhookInboxEntry) -> dict[str, Any]:
     # The view shows the body's size, not the body, and says workspace for tenant.
     return {"body_bytes": len(row.body), "routed_workspace_id": row.routed_tenant_id}
@@ -81,7 +102,27 @@ def to_detail(row: WebhookInboxEntry) -> InboxEntryDetail:
     return out(row, InboxEntryDetail, **_derived(row), body_base64=body_base64)
 
 
-class WebhookInboxController(ScopedController):
+async def provide_only(
+    status: Status | None = None,
+    source_id: uuid.UUID | None = None,
+    event_type: Annotated[
+        str | None, QueryParameter(min_length=1, max_length=200, pattern=NO_NUL)
+    ] = None,
+    received_after: Instant = None,
+    received_before: Instant = None,
+) -> InboxFilter:
+    """Which stored deliveries a list shows; 400 for an instant that is not RFC 3339 with
+    an offset."""
+    return InboxFilter(
+        statuses=[status] if status else None,
+        source_id=source_id,
+        event_type=event_type,
+        received_after=parse_instant("received_after", received_after),
+        received_before=parse_instant("received_before", received_before),
+    )
+
+
+class WebhookInboxController(RequeuingController):
     """Stored deliveries of the workspace's webhook sources (``?workspace=``, default the
     token's). An event routed to another workspace of the organization stays listed in the
     inbox of the workspace whose source received it."""
@@ -89,41 +130,25 @@ class WebhookInboxController(ScopedController):
     path = "/api/v1/webhooks/inbox"
     tags = ["webhooks"]
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS)
+    @newest_first(provide_only)
     async def list_webhook_inbox(
-        self,
-        ws: WorkspaceScope,
-        status: Status | None = None,
-        source_id: uuid.UUID | None = None,
-        event_type: Annotated[
-            str | None, QueryParameter(min_length=1, max_length=200, pattern=NO_NUL)
-        ] = None,
-        received_after: Instant = None,
-        received_before: Instant = None,
-        cursor: TimeCursor = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+        self, ws: WorkspaceScope, only: InboxFilter, page: TimePage
     ) -> InboxList:
         """The workspace's stored deliveries, newest first, filtered; cursor-paginated."""
-        after = cursor_param(cursor)
-        f = InboxFilter(
-            statuses=[status] if status else None,
-            source_id=source_id,
-            event_type=event_type,
-            received_after=parse_instant("received_after", received_after),
-            received_before=parse_instant("received_before", received_before),
+        rows = await inbox_repository.page(
+            ws.session, only, after=page.after, limit=page.read_limit
         )
-        rows = await inbox_repository.page(ws.session, f, after=after, limit=limit + 1)
-        page, next_cursor = newest_first(rows, limit, lambda row: row.received_at)
-        return InboxList(items=[to_out(row) for row in page], next_cursor=next_cursor)
+        shown, next_cursor = page.cut(rows, lambda row: row.received_at)
+        return InboxList(items=[to_out(row) for row in shown], next_cursor=next_cursor)
 
-    @get("/{inbox_id:uuid}", opt=guarded(*READ_GUARDS), responses=READS)
+    @get("/{inbox_id:uuid}", opt=READ, responses=READS)
     async def get_webhook_inbox_entry(
         self, ws: WorkspaceScope, inbox_id: uuid.UUID
     ) -> InboxEntryDetail:
         """One stored delivery, with its raw body."""
         return to_detail(await inbox_service.get(ws.session, inbox_id))
 
-    @post("/{inbox_id:uuid}/retry", opt=guarded(*WRITE_GUARDS), status_code=202, responses=WRITES)
+    @post("/{inbox_id:uuid}/retry", opt=WRITE, status_code=202, responses=WRITES)
     async def retry_webhook_inbox_entry(
         self,
         request: Request[Any, Any, Any],
@@ -138,14 +163,8 @@ class WebhookInboxController(ScopedController):
         )
         return to_out(row)
 
-    @post("/retry", opt=guarded(*WRITE_GUARDS) | route_budget(), status_code=202, responses=WRITES)
-    async def retry_webhook_inbox(
-        self,
-        request: Request[Any, Any, Any],
-        ws: WorkspaceScope,
-        data: InboxRetryIn,
-        reason: Reason,
-    ) -> InboxRetried:
+    @post("/retry", opt=WRITE | route_budget(), status_code=202, responses=WRITES)
+    async def retry_webhook_inbox(self, data: InboxRetryIn, requeue: Requeue) -> InboxRetried:
         """Route again up to ``limit`` unrouted, ignored or failed events matching the
         filter, oldest first."""
         f = InboxFilter(
@@ -155,7 +174,5 @@ class WebhookInboxController(ScopedController):
             received_after=parse_instant("received_after", data.received_after),
             received_before=parse_instant("received_before", data.received_before),
         )
-        ids = await inbox_service.retry_many(
-            ws.session, waker_of(request), audited(ws, reason), f, limit=data.limit
-        )
+        ids = await inbox_service.retry_many(*requeue, f, limit=data.limit)
         return InboxRetried(retried=len(ids), ids=ids)

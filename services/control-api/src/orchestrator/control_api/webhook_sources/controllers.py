@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import msgspec
-from litestar import Request, delete, get, post, put
+from litestar import delete, get, put
 
 from orchestrator.control_api.pages import PAGED
+from orchestrator.control_api.routes import READ, WRITE, creates
 from orchestrator.control_api.scope import (
-    READ_GUARDS,
-    WRITE_GUARDS,
     Reason,
     ScopedController,
     WorkspaceScope,
@@ -26,7 +24,6 @@ from orchestrator.control_api.webhook_sources.schemas import (
     WebhookSourceOut,
 )
 from orchestrator.core.db.pages import PageRequest
-from orchestrator.core.http.auth import guarded
 from orchestrator.core.runtime import Resources
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks import repository, service
@@ -55,7 +52,7 @@ class WebhookSourceController(ScopedController):
     path = "/api/v1/webhooks/sources"
     tags = ["webhooks"]
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
+    @get(opt=READ, responses=READS, dependencies=PAGED)
     async def list_webhook_sources(
         self, ws: WorkspaceScope, page: PageRequest
     ) -> WebhookSourceList:
@@ -63,14 +60,14 @@ class WebhookSourceController(ScopedController):
         got = await repository.SOURCES.list(ws.session, page)
         return page_out(got, WebhookSourceList, lambda row: {"ingress_path": ingress_path(row.id)})
 
-    @get("/{source_id:uuid}", opt=guarded(*READ_GUARDS), responses=READS)
+    @get("/{source_id:uuid}", opt=READ, responses=READS)
     async def get_webhook_source(
         self, ws: WorkspaceScope, source_id: uuid.UUID
     ) -> WebhookSourceOut:
         """One webhook source."""
         return to_out(await service.get_source(ws.session, source_id))
 
-    @post(opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES)
+    @creates()
     async def create_webhook_source(
         self, ws: WorkspaceScope, data: WebhookSourceIn, reason: Reason
     ) -> WebhookSourceOut:
@@ -79,7 +76,7 @@ class WebhookSourceController(ScopedController):
         m = ws.mutation(reason)
         return to_out(await service.create_source(ws.session, m, to_input(data)))
 
-    @put("/{source_id:uuid}", opt=guarded(*WRITE_GUARDS), responses=WRITES)
+    @put("/{source_id:uuid}", opt=WRITE, responses=WRITES)
     async def replace_webhook_source(
         self, ws: WorkspaceScope, source_id: uuid.UUID, data: WebhookSourceIn, reason: Reason
     ) -> WebhookSourceOut:
@@ -87,7 +84,7 @@ class WebhookSourceController(ScopedController):
         m = ws.mutation(reason)
         return to_out(await service.replace_source(ws.session, m, source_id, to_input(data)))
 
-    @delete("/{source_id:uuid}", opt=guarded(*WRITE_GUARDS), responses=READS)
+    @delete("/{source_id:uuid}", opt=WRITE, responses=READS)
     async def delete_webhook_source(
         self, ws: WorkspaceScope, source_id: uuid.UUID, reason: Reason
     ) -> None:
@@ -96,7 +93,7 @@ class WebhookSourceController(ScopedController):
 
     @get(
         "/{source_id:uuid}/bindings",
-        opt=guarded(*READ_GUARDS),
+        opt=READ,
         responses=READS,
         dependencies=PAGED,
     )
@@ -107,12 +104,10 @@ class WebhookSourceController(ScopedController):
         got = await service.list_bindings(ws.session, source_id, page)
         return page_out(got, WebhookBindingList)
 
-    @post(
-        "/{source_id:uuid}/bindings", opt=guarded(*WRITE_GUARDS), status_code=201, responses=WRITES
-    )
+    @creates("/{source_id:uuid}/bindings")
     async def create_webhook_binding(
         self,
-        request: Request[Any, Any, Any],
+        resources: Resources,
         ws: WorkspaceScope,
         source_id: uuid.UUID,
         data: WebhookBindingIn,
@@ -120,15 +115,12 @@ class WebhookSourceController(ScopedController):
     ) -> WebhookBindingOut:
         """Bind a source's events to a job of an operation of one of the workspace's
         connectors, or to a signed forward to a URL the SSRF policy allows (else 422)."""
-        resources: Resources = request.app.state.resources
         network = NetworkPolicy.from_settings(resources.settings.upstream)
         m = ws.mutation(reason)
         row = await service.create_binding(ws.session, m, source_id, binding_input(data), network)
         return out(row, WebhookBindingOut)
 
-    @delete(
-        "/{source_id:uuid}/bindings/{binding_id:uuid}", opt=guarded(*WRITE_GUARDS), responses=READS
-    )
+    @delete("/{source_id:uuid}/bindings/{binding_id:uuid}", opt=WRITE, responses=READS)
     async def delete_webhook_binding(
         self, ws: WorkspaceScope, source_id: uuid.UUID, binding_id: uuid.UUID, reason: Reason
     ) -> None:

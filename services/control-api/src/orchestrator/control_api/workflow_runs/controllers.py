@@ -10,8 +10,8 @@ from litestar import get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from orchestrator.control_api.pages import PAGED
+from orchestrator.control_api.routes import READ
 from orchestrator.control_api.scope import (
-    READ_GUARDS,
     ScopedController,
     WorkspaceScope,
 )
@@ -19,7 +19,6 @@ from orchestrator.control_api.views import READS
 from orchestrator.control_api.workflow_runs.schemas import RunList
 from orchestrator.core.configuration.validation import NAME_MAX, NAME_PATTERN
 from orchestrator.core.db.pages import PageRequest
-from orchestrator.core.http.auth import guarded
 from orchestrator.core.workflows import repository, runs
 from orchestrator.core.workflows.repository import RunFilter
 from orchestrator.core.workflows.views import RunOut, RunStatusName, to_out, to_summary
@@ -42,7 +41,7 @@ class WorkflowRunController(ScopedController):
     path = "/api/v1/workflow-runs"
     tags = ["workflows"]
 
-    @get(opt=guarded(*READ_GUARDS), responses=READS, dependencies=PAGED)
+    @get(opt=READ, responses=READS, dependencies=PAGED)
     async def list_workflow_runs(
         self,
         ws: WorkspaceScope,
@@ -57,7 +56,7 @@ class WorkflowRunController(ScopedController):
         )
         return RunList(items=[to_summary(row) for row in got.items], next_cursor=got.next_cursor)
 
-    @get("/{run_id:uuid}", opt=guarded(*READ_GUARDS), responses=READS)
+    @get("/{run_id:uuid}", opt=READ, responses=READS)
     async def get_workflow_run(self, ws: WorkspaceScope, run_id: FromPath[uuid.UUID]) -> RunOut:
         """One run of the workspace: its status and current step, and each step's job,
         status, output, error and compensation (``{job_id, status, error}`` once one ran)."""

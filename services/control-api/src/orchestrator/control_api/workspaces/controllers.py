@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.guards import (
@@ -14,14 +13,12 @@ from orchestrator.control_api.guards import (
     session_for_org,
 )
 from orchestrator.control_api.pages import PAGED
-from orchestrator.control_api.scope import READ_GUARDS, WRITE_GUARDS
+from orchestrator.control_api.routes import FOUND, LISTED, READ, WRITE
 from orchestrator.control_api.views import created_once, out, page_out
 from orchestrator.control_api.workspaces.schemas import WorkspaceCreate, WorkspaceList, WorkspaceOut
 from orchestrator.core.auth.claims import Principal
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import NotFound, WorkspaceCreationFailed
-from orchestrator.core.http.auth import guarded
-from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.models import Workspace, WorkspaceStatus
 from orchestrator.core.runtime import Resources, kek_from
 from orchestrator.core.tenancy import repository
@@ -40,19 +37,18 @@ class WorkspaceController(BearerController):
     tags = ["workspaces"]
 
     @post(
-        opt=guarded(*WRITE_GUARDS),
+        opt=WRITE,
         status_code=201,
         responses=created_once(WorkspaceOut, "workspace"),
     )
     async def create(
-        self, request: Request[Any, Any, Any], data: WorkspaceCreate, principal: Principal
+        self, resources: Resources, data: WorkspaceCreate, principal: Principal
     ) -> Response[WorkspaceOut]:
         """Create a workspace: 201 when new, 200 when the ``operation_id`` was seen before.
 
         A saga that failed (now or on an earlier call with this ``operation_id``) is a 409
         naming the workspace; its name is free again under a new ``operation_id``.
         """
-        resources: Resources = request.app.state.resources
         operation_id = data.operation_id or f"api:{uuid.uuid4()}"
         workspace, created = await create_workspace(
             resources.sessions,
@@ -78,9 +74,9 @@ class WorkspaceController(BearerController):
         return Response(to_out(workspace), status_code=201 if created else 200)
 
     @get(
-        opt=guarded(*READ_GUARDS),
+        opt=READ,
         dependencies={"session": session_for_org, **PAGED},
-        responses=problem_responses(400, 401, 403, 503),
+        responses=LISTED,
     )
     async def list_workspaces(self, session: AsyncSession, page: PageRequest) -> WorkspaceList:
         """The workspaces of the caller's organization, oldest first; cursor-paginated."""
@@ -89,9 +85,9 @@ class WorkspaceController(BearerController):
 
     @get(
         "/{workspace_id:uuid}",
-        opt=guarded(*READ_GUARDS),
+        opt=READ,
         dependencies={"session": session_for_org},
-        responses=problem_responses(400, 401, 403, 404, 503),
+        responses=FOUND,
     )
     async def get_workspace(self, workspace_id: uuid.UUID, session: AsyncSession) -> WorkspaceOut:
         """One workspace of the caller's organization."""
