@@ -13,8 +13,14 @@ from litestar.response import Redirect, Template
 from orchestrator.console.context import Console
 from orchestrator.console.errors import BadForm
 from orchestrator.console.kinds import BINDINGS, Kind
-from orchestrator.console.pages.configuration import BASE, form_page, kind_of, submit
-from orchestrator.console.pages.submitted import act, posted, required_reason
+from orchestrator.console.pages.configuration import (
+    BASE,
+    form_page,
+    kind_of,
+    resource_url,
+    submit,
+)
+from orchestrator.console.pages.submitted import call_with_reason, posted
 
 BOUND = BASE + "/{slug:str}/{key:str}/bindings"
 
@@ -25,10 +31,6 @@ def bound_kind(slug: str) -> Kind:
     if not kind.bindings:
         raise BadForm("No such page.", 404)
     return kind
-
-
-def _source(workspace: uuid.UUID, kind: Kind, key: str) -> str:
-    return f"/w/{workspace}/configuration/{kind.slug}/{key}"
 
 
 @get(BOUND + "/_new")
@@ -47,18 +49,20 @@ async def create_binding(
     kind = bound_kind(slug)
     console.may("configuration:write")
 
-    async def create(document: dict[str, Any], reason: str) -> str:
-        created = await console.control(
-            "POST",
-            f"{kind.api}/{key}/bindings",
-            workspace=workspace,
-            params={"reason": reason},
-            json=document,
-        )
-        await console.flash("ok", f"Created binding {created['id']} ({created['action']}).")
-        return _source(workspace, kind, key)
+    def created(binding: dict[str, Any]) -> tuple[str, str]:
+        notice = f"Created binding {binding['id']} ({binding['action']})."
+        return notice, resource_url(workspace, kind, key)
 
-    return await submit(request, console, workspace, BINDINGS, None, "", create)
+    return await submit(
+        request,
+        console,
+        workspace,
+        BINDINGS,
+        None,
+        "",
+        ("POST", f"{kind.api}/{key}/bindings"),
+        created,
+    )
 
 
 @post(BOUND + "/{binding_id:uuid}/delete", status_code=303)
@@ -73,18 +77,14 @@ async def delete_binding(
     """Delete one binding: the source's events no longer start what it named."""
     kind = bound_kind(slug)
     console.may("configuration:write")
-    form = await posted(request)
-
-    async def delete() -> str:
-        await console.control(
-            "DELETE",
-            f"{kind.api}/{key}/bindings/{binding_id}",
-            workspace=workspace,
-            params={"reason": required_reason(form)},
-        )
-        return f"Deleted binding {binding_id}."
-
-    return await act(console, _source(workspace, kind, key), delete)
+    return await call_with_reason(
+        console,
+        await posted(request),
+        resource_url(workspace, kind, key),
+        ("DELETE", f"{kind.api}/{key}/bindings/{binding_id}"),
+        workspace=workspace,
+        done=f"Deleted binding {binding_id}.",
+    )
 
 
 BINDING_PAGES = [new_binding, create_binding, delete_binding]

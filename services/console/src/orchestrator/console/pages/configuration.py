@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from litestar import Request, get, post
@@ -20,16 +20,22 @@ from orchestrator.console.errors import ApiProblem, BadForm
 from orchestrator.console.kinds import KINDS, Kind
 from orchestrator.console.listing import Cursor
 from orchestrator.console.pages.submitted import (
-    act,
+    call_with_reason,
     field,
     parse_document,
     posted,
     required_reason,
+    send_with_reason,
 )
 from orchestrator.console.render import page
 
 TypeName = Annotated[str, QueryParameter(name="type", max_length=100)]
 BASE = "/w/{workspace:uuid}/configuration"
+
+
+def resource_url(workspace: uuid.UUID, kind: Kind, key: str) -> str:
+    """The page of one resource."""
+    return f"/w/{workspace}/configuration/{kind.slug}/{key}"
 
 
 def kind_of(slug: str) -> Kind:
@@ -96,14 +102,16 @@ async def submit(
     kind: Kind,
     key: str | None,
     type_name: str,
-    send: Callable[[dict[str, Any], str], Awaitable[str]],
+    call: tuple[str, str],
+    done: Callable[[Any], tuple[str, str]],
 ) -> Redirect | Template:
-    """Send the form's document and reason with ``send`` (it answers where to go next); the
-    form again, with the API's refusal and what was typed, when the API says no."""
+    """Send the form's document and reason as the control-api ``call`` (method, path), then
+    the notice and the page ``done`` makes of the API's answer; the form again, with the
+    API's refusal and what was typed, when the API says no."""
     form = await posted(request)
     document = parse_document(field(form, "document"))
     try:
-        to = await send(document, required_reason(form))
+        answered = await send_with_reason(console, form, call, workspace=workspace, json=document)
     except (ApiProblem, BadForm) as problem:
         return await form_page(
             console,
@@ -115,6 +123,8 @@ async def submit(
             reason=field(form, "reason"),
             problem=problem,
         )
+    notice, to = done(answered)
+    await console.flash("ok", notice)
     return Redirect(to, status_code=303)
 
 
@@ -187,15 +197,14 @@ async def create_resource(
     kind = kind_of(slug)
     console.may("configuration:write")
 
-    async def create(document: dict[str, Any], reason: str) -> str:
-        created = await console.control(
-            "POST", kind.api, workspace=workspace, params={"reason": reason}, json=document
-        )
-        key = kind.key_of(created)
-        await console.flash("ok", f"Created {kind.singular} {created.get('name', key)}.")
-        return f"/w/{workspace}/configuration/{kind.slug}/{key}"
+    def created(resource: dict[str, Any]) -> tuple[str, str]:
+        key = kind.key_of(resource)
+        notice = f"Created {kind.singular} {resource.get('name', key)}."
+        return notice, resource_url(workspace, kind, key)
 
-    return await submit(request, console, workspace, kind, None, type_name, create)
+    return await submit(
+        request, console, workspace, kind, None, type_name, ("POST", kind.api), created
+    )
 
 
 @get(BASE + "/{slug:str}/{key:str}")
@@ -241,19 +250,10 @@ async def replace_resource(
     """Replace it with the form's document."""
     kind = kind_of(slug)
     console.may("configuration:write")
-
-    async def replace(document: dict[str, Any], reason: str) -> str:
-        await console.control(
-            "PUT",
-            f"{kind.api}/{key}",
-            workspace=workspace,
-            params={"reason": reason},
-            json=document,
-        )
-        await console.flash("ok", f"Saved {kind.singular} {key}.")
-        return f"/w/{workspace}/configuration/{kind.slug}/{key}"
-
-    return await submit(request, console, workspace, kind, key, "", replace)
+    saved = f"Saved {kind.singular} {key}.", resource_url(workspace, kind, key)
+    return await submit(
+        request, console, workspace, kind, key, "", ("PUT", f"{kind.api}/{key}"), lambda _: saved
+    )
 
 
 @post(BASE + "/{slug:str}/{key:str}/delete", status_code=303)
@@ -271,7 +271,7 @@ async def delete_resource(
         )
     except (ApiProblem, BadForm) as problem:
         await console.flash("error", problem.detail or str(problem))
-        return Redirect(f"/w/{workspace}/configuration/{kind.slug}/{key}", status_code=303)
+        return Redirect(resource_url(workspace, kind, key), status_code=303)
     await console.flash("ok", f"Deleted {kind.singular} {key}.")
     return Redirect(f"/w/{workspace}/configuration/{kind.slug}", status_code=303)
 
@@ -293,18 +293,15 @@ async def set_secret_value(
         raise BadForm("No such page.", 404)
     console.may("configuration:write")
     form = await posted(request)
-
-    async def run() -> str:
-        await console.control(
-            "PUT",
-            f"{kind.api}/{key}/value",
-            workspace=workspace,
-            params={"reason": required_reason(form)},
-            json={"value": raw_value(form)},
-        )
-        return f"Stored a new value for {key}."
-
-    return await act(console, f"/w/{workspace}/configuration/{kind.slug}/{key}", run)
+    return await call_with_reason(
+        console,
+        form,
+        resource_url(workspace, kind, key),
+        ("PUT", f"{kind.api}/{key}/value"),
+        workspace=workspace,
+        json={"value": raw_value(form)},
+        done=f"Stored a new value for {key}.",
+    )
 
 
 CONFIGURATION_PAGES = [

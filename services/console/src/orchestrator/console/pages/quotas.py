@@ -40,15 +40,10 @@ async def set_quotas(
 ) -> Redirect | Template:
     """Set them; the form again, with the API's refusal, when it says no."""
     console.may("configuration:write")
-
-    async def put(document: dict[str, Any], reason: str) -> str:
-        await console.control(
-            "PUT", QUOTAS.api, workspace=workspace, params={"reason": reason}, json=document
-        )
-        await console.flash("ok", "Saved the workspace's quotas.")
-        return f"/w/{workspace}/configuration/quotas"
-
-    return await submit(request, console, workspace, QUOTAS, "", "", put)
+    saved = "Saved the workspace's quotas.", f"/w/{workspace}/configuration/quotas"
+    return await submit(
+        request, console, workspace, QUOTAS, "", "", ("PUT", QUOTAS.api), lambda _: saved
+    )
 
 
 QUOTA_PAGES = [quotas, edit_quotas, set_quotas]
