@@ -38,7 +38,7 @@ async def new_binding(console: Console, workspace: uuid.UUID, slug: str, key: st
     """The form of a new binding of one source."""
     bound_kind(slug)
     console.may("configuration:write")
-    return await form_page(console, workspace, BINDINGS, key=None, type_name="", value={})
+    return await form_page(console, BINDINGS, key=None, type_name="", value={})
 
 
 @post(BOUND + "/_new", status_code=303)

@@ -67,7 +67,6 @@ async def schema_for(console: Console, kind: Kind, creating: bool, type_name: st
 
 async def form_page(
     console: Console,
-    workspace: uuid.UUID,
     kind: Kind,
     *,
     key: str | None,
@@ -82,8 +81,6 @@ async def form_page(
     return await page(
         console,
         "configuration_form.html",
-        workspace=str(workspace),
-        section="configuration",
         status_code=status,
         kind=kind,
         key=key,
@@ -115,7 +112,6 @@ async def submit(
     except (ApiProblem, BadForm) as problem:
         return await form_page(
             console,
-            workspace,
             kind,
             key=key,
             type_name=type_name or str(document.get("type", "")),
@@ -141,8 +137,6 @@ async def configuration(console: Console, workspace: uuid.UUID) -> Template:
     return await page(
         console,
         "configuration.html",
-        workspace=str(workspace),
-        section="configuration",
         sections=[(kind, found) for kind, found in zip(KINDS.values(), lists, strict=True)],
         quotas=quotas,
     )
@@ -166,8 +160,6 @@ async def resources(
     return await page(
         console,
         "configuration_list.html",
-        workspace=str(workspace),
-        section="configuration",
         kind=kind,
         items=found["items"],
         next_cursor=found["next_cursor"],
@@ -182,7 +174,7 @@ async def new_resource(
     """The form of a new resource."""
     kind = kind_of(slug)
     console.may("configuration:write")
-    return await form_page(console, workspace, kind, key=None, type_name=type_name, value={})
+    return await form_page(console, kind, key=None, type_name=type_name, value={})
 
 
 @post(BASE + "/{slug:str}/_new", status_code=303)
@@ -223,8 +215,6 @@ async def resource(console: Console, workspace: uuid.UUID, slug: str, key: str) 
     return await page(
         console,
         "configuration_view.html",
-        workspace=str(workspace),
-        section="configuration",
         kind=kind,
         key=key,
         item=found,
@@ -239,7 +229,7 @@ async def edit_resource(console: Console, workspace: uuid.UUID, slug: str, key: 
     console.may("configuration:write")
     found = await console.control("GET", f"{kind.api}/{key}", workspace=workspace)
     return await form_page(
-        console, workspace, kind, key=key, type_name=str(found.get("type", "")), value=found
+        console, kind, key=key, type_name=str(found.get("type", "")), value=found
     )
 
 

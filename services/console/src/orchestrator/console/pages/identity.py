@@ -75,8 +75,6 @@ async def identity_page(
     return await page(
         console,
         "identity.html",
-        workspace=str(workspace),
-        section="identity",
         operators=operators["items"],
         identities=identities["items"],
         workspace_names=names,
@@ -101,8 +99,6 @@ async def _secret_page(
     return await page(
         console,
         "identity_secret.html",
-        workspace=str(workspace),
-        section="identity",
         status_code=201 if created else 200,
         kind=holder.kind,
         holder=issued[holder.member]["name"],

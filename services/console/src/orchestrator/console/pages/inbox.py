@@ -21,8 +21,6 @@ RETRY_FILTERS = ("source_id", "event_type", "received_after", "received_before")
 INBOX = Listing(
     "inbox.html",
     "/webhooks/inbox",
-    section="inbox",
-    rows="events",
     filters=dict.fromkeys(("status", *RETRY_FILTERS), ""),
 )
 
@@ -64,8 +62,6 @@ async def delivery(console: Console, workspace: uuid.UUID, inbox_id: uuid.UUID) 
     return await page(
         console,
         "delivery.html",
-        workspace=str(workspace),
-        section="inbox",
         event=found,
         body=body,
         body_is_text=is_text,

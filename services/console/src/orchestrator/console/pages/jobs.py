@@ -20,8 +20,6 @@ DEAD_FILTERS = ("connector", "operation", "dead_since")
 JOBS = Listing(
     "jobs.html",
     "/jobs",
-    section="jobs",
-    rows="jobs",
     filters={"status": "dead", **dict.fromkeys(("connector", "operation", "since", "until"), "")},
 )
 
@@ -39,8 +37,6 @@ async def job(console: Console, workspace: uuid.UUID, job_id: uuid.UUID) -> Temp
     return await page(
         console,
         "job.html",
-        workspace=str(workspace),
-        section="jobs",
         job=found["job"],
         attempts=found["attempts"],
         workflow_run_id=found["workflow_run_id"],
