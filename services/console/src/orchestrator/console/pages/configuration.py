@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.datastructures import FormMultiDict
+from litestar.di import Provide
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
@@ -31,6 +32,7 @@ from orchestrator.console.render import page
 
 TypeName = Annotated[str, QueryParameter(name="type", max_length=100)]
 BASE = "/w/{workspace:uuid}/configuration"
+WRITE = "configuration:write"
 
 
 def resource_url(workspace: uuid.UUID, kind: Kind, key: str) -> str:
@@ -44,6 +46,17 @@ def kind_of(slug: str) -> Kind:
     if kind is None:
         raise BadForm("No such kind of configuration.", 404)
     return kind
+
+
+def writable_kind(console: Console, slug: str) -> Kind:
+    """The kind a URL names (404 for any other), to change: 403 for a role that may not."""
+    kind = kind_of(slug)
+    console.may(WRITE)
+    return kind
+
+
+WRITABLE = {"kind": Provide(writable_kind, sync_to_thread=False)}
+"""A route that changes configuration gets the ``kind`` its URL names from here."""
 
 
 async def schema_for(console: Console, kind: Kind, creating: bool, type_name: str) -> forms.Schema:
@@ -167,27 +180,21 @@ async def resources(
     )
 
 
-@get(BASE + "/{slug:str}/_new")
-async def new_resource(
-    console: Console, workspace: uuid.UUID, slug: str, type_name: TypeName = ""
-) -> Template:
+@get(BASE + "/{slug:str}/_new", dependencies=WRITABLE)
+async def new_resource(console: Console, kind: Kind, type_name: TypeName = "") -> Template:
     """The form of a new resource."""
-    kind = kind_of(slug)
-    console.may("configuration:write")
     return await form_page(console, kind, key=None, type_name=type_name, value={})
 
 
-@post(BASE + "/{slug:str}/_new", status_code=303)
+@post(BASE + "/{slug:str}/_new", status_code=303, dependencies=WRITABLE)
 async def create_resource(
     request: Request[Any, Any, Any],
     console: Console,
     workspace: uuid.UUID,
-    slug: str,
+    kind: Kind,
     type_name: TypeName = "",
 ) -> Redirect | Template:
     """Create it; the form again, with the API's refusal, when the API says no."""
-    kind = kind_of(slug)
-    console.may("configuration:write")
 
     def created(resource: dict[str, Any]) -> tuple[str, str]:
         key = kind.key_of(resource)
@@ -222,37 +229,31 @@ async def resource(console: Console, workspace: uuid.UUID, slug: str, key: str) 
     )
 
 
-@get(BASE + "/{slug:str}/{key:str}/edit")
-async def edit_resource(console: Console, workspace: uuid.UUID, slug: str, key: str) -> Template:
+@get(BASE + "/{slug:str}/{key:str}/edit", dependencies=WRITABLE)
+async def edit_resource(console: Console, workspace: uuid.UUID, kind: Kind, key: str) -> Template:
     """The form of an existing resource, filled with what it holds now."""
-    kind = kind_of(slug)
-    console.may("configuration:write")
     found = await console.control("GET", f"{kind.api}/{key}", workspace=workspace)
     return await form_page(
         console, kind, key=key, type_name=str(found.get("type", "")), value=found
     )
 
 
-@post(BASE + "/{slug:str}/{key:str}/edit", status_code=303)
+@post(BASE + "/{slug:str}/{key:str}/edit", status_code=303, dependencies=WRITABLE)
 async def replace_resource(
-    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, slug: str, key: str
+    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, kind: Kind, key: str
 ) -> Redirect | Template:
     """Replace it with the form's document."""
-    kind = kind_of(slug)
-    console.may("configuration:write")
     saved = f"Saved {kind.singular} {key}.", resource_url(workspace, kind, key)
     return await submit(
         request, console, workspace, kind, key, "", ("PUT", f"{kind.api}/{key}"), lambda _: saved
     )
 
 
-@post(BASE + "/{slug:str}/{key:str}/delete", status_code=303)
+@post(BASE + "/{slug:str}/{key:str}/delete", status_code=303, dependencies=WRITABLE)
 async def delete_resource(
-    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, slug: str, key: str
+    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, kind: Kind, key: str
 ) -> Redirect:
     """Delete it (the API refuses while something still uses it, and says what)."""
-    kind = kind_of(slug)
-    console.may("configuration:write")
     form = await posted(request)
     try:
         reason = required_reason(form)
@@ -281,7 +282,7 @@ async def set_secret_value(
     kind = kind_of(slug)
     if not kind.write_only_value:
         raise BadForm("No such page.", 404)
-    console.may("configuration:write")
+    console.may(WRITE)
     form = await posted(request)
     return await call_with_reason(
         console,
