@@ -42,7 +42,7 @@ BOUND_KIND = {"kind": Provide(bound_kind, sync_to_thread=False)}
 
 
 @get(BOUND + "/_new")
-async def new_binding(console: Console, workspace: uuid.UUID, slug: str, key: str) -> Template:
+async def new_binding(console: Console, slug: str) -> Template:
     """The form of a new binding of one source."""
     bound_kind(console, slug)
     return await form_page(console, BINDINGS, key=None, type_name="", value={})
