@@ -34,6 +34,8 @@ class Console:
     store: SessionStore
     settings: Settings
     schemas: ApiSchemas
+    request: Request[Any, Any, Any]
+    """The request being served (a page is shown in the workspace and section it names)."""
 
     async def control(
         self,
@@ -81,4 +83,4 @@ async def provide_console(request: Request[Any, Any, Any]) -> Console:
         raise SignInRequired(NOTICE_ENDED if session_id else "")
     if request.method not in SAFE_METHODS and not request.route_handler.opt.get(CSRF_EXEMPT):
         require_csrf(session.csrf, await submitted_csrf(request))
-    return Console(session, session_id, state.backend, store, settings, state.schemas)
+    return Console(session, session_id, state.backend, store, settings, state.schemas, request)

@@ -27,11 +27,9 @@ class Listing:
     """One list page: where its rows come from, and the filters its form offers."""
 
     template: str
+    """The page's template: it reads the page's ``rows``, its ``filters`` and ``next_href``."""
     api: str
     """The control-api's list (``GET``, cursor-paged)."""
-    section: str
-    rows: str
-    """The name the template reads the page's rows by."""
     filters: Mapping[str, str]
     """Each filter (a query parameter of the page) and its value when the query has none."""
     renamed: Mapping[str, str] = field(default_factory=dict)
@@ -81,13 +79,11 @@ async def list_page(
     rows = found["items"] if show is None else [show(item) for item in found["items"]]
     next_cursor = found["next_cursor"]
     kept = urlencode({name: value for name, value in filters.items() if value})
-    listed: dict[str, Any] = {listing.rows: rows, **context}
     return await page(
         console,
         listing.template,
-        workspace=str(workspace),
-        section=listing.section,
+        rows=rows,
         filters=filters,
         next_href=next_cursor and f"?{kept}&cursor={quote(next_cursor)}",
-        **listed,
+        **context,
     )

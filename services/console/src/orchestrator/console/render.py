@@ -72,25 +72,27 @@ def template_engine() -> JinjaTemplateEngine:
     return JinjaTemplateEngine.from_environment(environment())
 
 
-async def page(
-    console: Console,
-    name: str,
-    *,
-    workspace: str | None = None,
-    section: str = "",
-    status_code: int = 200,
-    **context: Any,
-) -> Template:
-    """A full page of the console: layout, navigation, notices and the CSRF token."""
+def section_of(path: str) -> str:
+    """The section of the navigation a URL is in: its key follows the workspace in every
+    page's URL (``/w/{workspace}/{section}/…``); none for any other URL."""
+    parts = path.split("/")
+    return parts[3] if len(parts) > 3 and parts[1] == "w" else ""
+
+
+async def page(console: Console, name: str, *, status_code: int = 200, **context: Any) -> Template:
+    """A full page of the console: layout, navigation, notices and the CSRF token; shown in
+    the workspace and the section its URL names."""
     session = console.session
+    request = console.request
+    workspace = request.path_params.get("workspace")
     return Template(
         template_name=name,
         status_code=status_code,
         context={
             "session": session,
             "csrf": session.csrf,
-            "workspace": workspace or session.workspace_id,
-            "section": section,
+            "workspace": session.workspace_id if workspace is None else str(workspace),
+            "section": section_of(request.url.path),
             "navigation": NAVIGATION,
             "flashes": await console.flashes(),
             "check_every_ms": int(console.settings.console.session_check_s * 1000),

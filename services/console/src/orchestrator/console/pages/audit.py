@@ -21,8 +21,6 @@ def with_changes(record: Row) -> Row:
 AUDIT = Listing(
     "audit.html",
     "/audit",
-    section="audit",
-    rows="records",
     filters=dict.fromkeys(("actor", "action", "target", "since", "until"), ""),
     renamed={"action": "action_prefix"},
     max_length=200,

@@ -8,83 +8,86 @@ import uuid
 from typing import Any
 
 from litestar import Request, get, post
+from litestar.di import Provide
 from litestar.response import Redirect, Template
 
 from orchestrator.console.context import Console
 from orchestrator.console.errors import BadForm
 from orchestrator.console.kinds import BINDINGS, Kind
-from orchestrator.console.pages.configuration import BASE, form_page, kind_of, submit
-from orchestrator.console.pages.submitted import act, posted, required_reason
+from orchestrator.console.pages.configuration import (
+    BASE,
+    WRITE,
+    form_page,
+    kind_of,
+    resource_url,
+    submit,
+)
+from orchestrator.console.pages.submitted import call_with_reason, posted
 
 BOUND = BASE + "/{slug:str}/{key:str}/bindings"
 
 
-def bound_kind(slug: str) -> Kind:
-    """The kind a URL names, if its resources have bindings (404 otherwise)."""
+def bound_kind(console: Console, slug: str) -> Kind:
+    """The kind a URL names, if its resources have bindings (404 otherwise), to change their
+    bindings: 403 for a role that may not."""
     kind = kind_of(slug)
     if not kind.bindings:
         raise BadForm("No such page.", 404)
+    console.may(WRITE)
     return kind
 
 
-def _source(workspace: uuid.UUID, kind: Kind, key: str) -> str:
-    return f"/w/{workspace}/configuration/{kind.slug}/{key}"
+BOUND_KIND = {"kind": Provide(bound_kind, sync_to_thread=False)}
+"""A route that changes bindings gets the ``kind`` of their source from here."""
 
 
 @get(BOUND + "/_new")
-async def new_binding(console: Console, workspace: uuid.UUID, slug: str, key: str) -> Template:
+async def new_binding(console: Console, slug: str) -> Template:
     """The form of a new binding of one source."""
-    bound_kind(slug)
-    console.may("configuration:write")
-    return await form_page(console, workspace, BINDINGS, key=None, type_name="", value={})
+    bound_kind(console, slug)
+    return await form_page(console, BINDINGS, key=None, type_name="", value={})
 
 
-@post(BOUND + "/_new", status_code=303)
+@post(BOUND + "/_new", status_code=303, dependencies=BOUND_KIND)
 async def create_binding(
-    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, slug: str, key: str
+    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, kind: Kind, key: str
 ) -> Redirect | Template:
     """Create it, then back to the source's page."""
-    kind = bound_kind(slug)
-    console.may("configuration:write")
 
-    async def create(document: dict[str, Any], reason: str) -> str:
-        created = await console.control(
-            "POST",
-            f"{kind.api}/{key}/bindings",
-            workspace=workspace,
-            params={"reason": reason},
-            json=document,
-        )
-        await console.flash("ok", f"Created binding {created['id']} ({created['action']}).")
-        return _source(workspace, kind, key)
+    def created(binding: dict[str, Any]) -> tuple[str, str]:
+        notice = f"Created binding {binding['id']} ({binding['action']})."
+        return notice, resource_url(workspace, kind, key)
 
-    return await submit(request, console, workspace, BINDINGS, None, "", create)
+    return await submit(
+        request,
+        console,
+        workspace,
+        BINDINGS,
+        None,
+        "",
+        ("POST", f"{kind.api}/{key}/bindings"),
+        created,
+    )
 
 
-@post(BOUND + "/{binding_id:uuid}/delete", status_code=303)
+@post(BOUND + "/{binding_id:uuid}/delete", status_code=303, dependencies=BOUND_KIND)
 async def delete_binding(
     request: Request[Any, Any, Any],
     console: Console,
     workspace: uuid.UUID,
-    slug: str,
+    kind: Kind,
     key: str,
     binding_id: uuid.UUID,
 ) -> Redirect:
     """Delete one binding: the source's events no longer start what it named."""
-    kind = bound_kind(slug)
-    console.may("configuration:write")
-    form = await posted(request)
-
-    async def delete() -> str:
-        await console.control(
-            "DELETE",
-            f"{kind.api}/{key}/bindings/{binding_id}",
-            workspace=workspace,
-            params={"reason": required_reason(form)},
-        )
-        return f"Deleted binding {binding_id}."
-
-    return await act(console, _source(workspace, kind, key), delete)
+    return await call_with_reason(
+        console,
+        await posted(request),
+        resource_url(workspace, kind, key),
+        ("DELETE", f"{kind.api}/{key}/bindings/{binding_id}"),
+        workspace=workspace,
+        done=f"Deleted binding {binding_id}.",
+    )
 
 
 BINDING_PAGES = [new_binding, create_binding, delete_binding]

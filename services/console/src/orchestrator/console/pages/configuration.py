@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.datastructures import FormMultiDict
+from litestar.di import Provide
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
@@ -20,16 +21,23 @@ from orchestrator.console.errors import ApiProblem, BadForm
 from orchestrator.console.kinds import KINDS, Kind
 from orchestrator.console.listing import Cursor
 from orchestrator.console.pages.submitted import (
-    act,
+    call_with_reason,
     field,
     parse_document,
     posted,
     required_reason,
+    send_with_reason,
 )
 from orchestrator.console.render import page
 
 TypeName = Annotated[str, QueryParameter(name="type", max_length=100)]
 BASE = "/w/{workspace:uuid}/configuration"
+WRITE = "configuration:write"
+
+
+def resource_url(workspace: uuid.UUID, kind: Kind, key: str) -> str:
+    """The page of one resource."""
+    return f"/w/{workspace}/configuration/{kind.slug}/{key}"
 
 
 def kind_of(slug: str) -> Kind:
@@ -38,6 +46,17 @@ def kind_of(slug: str) -> Kind:
     if kind is None:
         raise BadForm("No such kind of configuration.", 404)
     return kind
+
+
+def writable_kind(console: Console, slug: str) -> Kind:
+    """The kind a URL names (404 for any other), to change: 403 for a role that may not."""
+    kind = kind_of(slug)
+    console.may(WRITE)
+    return kind
+
+
+WRITABLE = {"kind": Provide(writable_kind, sync_to_thread=False)}
+"""A route that changes configuration gets the ``kind`` its URL names from here."""
 
 
 async def schema_for(console: Console, kind: Kind, creating: bool, type_name: str) -> forms.Schema:
@@ -61,7 +80,6 @@ async def schema_for(console: Console, kind: Kind, creating: bool, type_name: st
 
 async def form_page(
     console: Console,
-    workspace: uuid.UUID,
     kind: Kind,
     *,
     key: str | None,
@@ -76,8 +94,6 @@ async def form_page(
     return await page(
         console,
         "configuration_form.html",
-        workspace=str(workspace),
-        section="configuration",
         status_code=status,
         kind=kind,
         key=key,
@@ -96,18 +112,19 @@ async def submit(
     kind: Kind,
     key: str | None,
     type_name: str,
-    send: Callable[[dict[str, Any], str], Awaitable[str]],
+    call: tuple[str, str],
+    done: Callable[[Any], tuple[str, str]],
 ) -> Redirect | Template:
-    """Send the form's document and reason with ``send`` (it answers where to go next); the
-    form again, with the API's refusal and what was typed, when the API says no."""
+    """Send the form's document and reason as the control-api ``call`` (method, path), then
+    the notice and the page ``done`` makes of the API's answer; the form again, with the
+    API's refusal and what was typed, when the API says no."""
     form = await posted(request)
     document = parse_document(field(form, "document"))
     try:
-        to = await send(document, required_reason(form))
+        answered = await send_with_reason(console, form, call, workspace=workspace, json=document)
     except (ApiProblem, BadForm) as problem:
         return await form_page(
             console,
-            workspace,
             kind,
             key=key,
             type_name=type_name or str(document.get("type", "")),
@@ -115,6 +132,8 @@ async def submit(
             reason=field(form, "reason"),
             problem=problem,
         )
+    notice, to = done(answered)
+    await console.flash("ok", notice)
     return Redirect(to, status_code=303)
 
 
@@ -131,8 +150,6 @@ async def configuration(console: Console, workspace: uuid.UUID) -> Template:
     return await page(
         console,
         "configuration.html",
-        workspace=str(workspace),
-        section="configuration",
         sections=[(kind, found) for kind, found in zip(KINDS.values(), lists, strict=True)],
         quotas=quotas,
     )
@@ -156,8 +173,6 @@ async def resources(
     return await page(
         console,
         "configuration_list.html",
-        workspace=str(workspace),
-        section="configuration",
         kind=kind,
         items=found["items"],
         next_cursor=found["next_cursor"],
@@ -165,37 +180,30 @@ async def resources(
     )
 
 
-@get(BASE + "/{slug:str}/_new")
-async def new_resource(
-    console: Console, workspace: uuid.UUID, slug: str, type_name: TypeName = ""
-) -> Template:
+@get(BASE + "/{slug:str}/_new", dependencies=WRITABLE)
+async def new_resource(console: Console, kind: Kind, type_name: TypeName = "") -> Template:
     """The form of a new resource."""
-    kind = kind_of(slug)
-    console.may("configuration:write")
-    return await form_page(console, workspace, kind, key=None, type_name=type_name, value={})
+    return await form_page(console, kind, key=None, type_name=type_name, value={})
 
 
-@post(BASE + "/{slug:str}/_new", status_code=303)
+@post(BASE + "/{slug:str}/_new", status_code=303, dependencies=WRITABLE)
 async def create_resource(
     request: Request[Any, Any, Any],
     console: Console,
     workspace: uuid.UUID,
-    slug: str,
+    kind: Kind,
     type_name: TypeName = "",
 ) -> Redirect | Template:
     """Create it; the form again, with the API's refusal, when the API says no."""
-    kind = kind_of(slug)
-    console.may("configuration:write")
 
-    async def create(document: dict[str, Any], reason: str) -> str:
-        created = await console.control(
-            "POST", kind.api, workspace=workspace, params={"reason": reason}, json=document
-        )
-        key = kind.key_of(created)
-        await console.flash("ok", f"Created {kind.singular} {created.get('name', key)}.")
-        return f"/w/{workspace}/configuration/{kind.slug}/{key}"
+    def created(resource: dict[str, Any]) -> tuple[str, str]:
+        key = kind.key_of(resource)
+        notice = f"Created {kind.singular} {resource.get('name', key)}."
+        return notice, resource_url(workspace, kind, key)
 
-    return await submit(request, console, workspace, kind, None, type_name, create)
+    return await submit(
+        request, console, workspace, kind, None, type_name, ("POST", kind.api), created
+    )
 
 
 @get(BASE + "/{slug:str}/{key:str}")
@@ -214,8 +222,6 @@ async def resource(console: Console, workspace: uuid.UUID, slug: str, key: str) 
     return await page(
         console,
         "configuration_view.html",
-        workspace=str(workspace),
-        section="configuration",
         kind=kind,
         key=key,
         item=found,
@@ -223,46 +229,31 @@ async def resource(console: Console, workspace: uuid.UUID, slug: str, key: str) 
     )
 
 
-@get(BASE + "/{slug:str}/{key:str}/edit")
-async def edit_resource(console: Console, workspace: uuid.UUID, slug: str, key: str) -> Template:
+@get(BASE + "/{slug:str}/{key:str}/edit", dependencies=WRITABLE)
+async def edit_resource(console: Console, workspace: uuid.UUID, kind: Kind, key: str) -> Template:
     """The form of an existing resource, filled with what it holds now."""
-    kind = kind_of(slug)
-    console.may("configuration:write")
     found = await console.control("GET", f"{kind.api}/{key}", workspace=workspace)
     return await form_page(
-        console, workspace, kind, key=key, type_name=str(found.get("type", "")), value=found
+        console, kind, key=key, type_name=str(found.get("type", "")), value=found
     )
 
 
-@post(BASE + "/{slug:str}/{key:str}/edit", status_code=303)
+@post(BASE + "/{slug:str}/{key:str}/edit", status_code=303, dependencies=WRITABLE)
 async def replace_resource(
-    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, slug: str, key: str
+    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, kind: Kind, key: str
 ) -> Redirect | Template:
     """Replace it with the form's document."""
-    kind = kind_of(slug)
-    console.may("configuration:write")
-
-    async def replace(document: dict[str, Any], reason: str) -> str:
-        await console.control(
-            "PUT",
-            f"{kind.api}/{key}",
-            workspace=workspace,
-            params={"reason": reason},
-            json=document,
-        )
-        await console.flash("ok", f"Saved {kind.singular} {key}.")
-        return f"/w/{workspace}/configuration/{kind.slug}/{key}"
-
-    return await submit(request, console, workspace, kind, key, "", replace)
+    saved = f"Saved {kind.singular} {key}.", resource_url(workspace, kind, key)
+    return await submit(
+        request, console, workspace, kind, key, "", ("PUT", f"{kind.api}/{key}"), lambda _: saved
+    )
 
 
-@post(BASE + "/{slug:str}/{key:str}/delete", status_code=303)
+@post(BASE + "/{slug:str}/{key:str}/delete", status_code=303, dependencies=WRITABLE)
 async def delete_resource(
-    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, slug: str, key: str
+    request: Request[Any, Any, Any], console: Console, workspace: uuid.UUID, kind: Kind, key: str
 ) -> Redirect:
     """Delete it (the API refuses while something still uses it, and says what)."""
-    kind = kind_of(slug)
-    console.may("configuration:write")
     form = await posted(request)
     try:
         reason = required_reason(form)
@@ -271,7 +262,7 @@ async def delete_resource(
         )
     except (ApiProblem, BadForm) as problem:
         await console.flash("error", problem.detail or str(problem))
-        return Redirect(f"/w/{workspace}/configuration/{kind.slug}/{key}", status_code=303)
+        return Redirect(resource_url(workspace, kind, key), status_code=303)
     await console.flash("ok", f"Deleted {kind.singular} {key}.")
     return Redirect(f"/w/{workspace}/configuration/{kind.slug}", status_code=303)
 
@@ -291,20 +282,17 @@ async def set_secret_value(
     kind = kind_of(slug)
     if not kind.write_only_value:
         raise BadForm("No such page.", 404)
-    console.may("configuration:write")
+    console.may(WRITE)
     form = await posted(request)
-
-    async def run() -> str:
-        await console.control(
-            "PUT",
-            f"{kind.api}/{key}/value",
-            workspace=workspace,
-            params={"reason": required_reason(form)},
-            json={"value": raw_value(form)},
-        )
-        return f"Stored a new value for {key}."
-
-    return await act(console, f"/w/{workspace}/configuration/{kind.slug}/{key}", run)
+    return await call_with_reason(
+        console,
+        form,
+        resource_url(workspace, kind, key),
+        ("PUT", f"{kind.api}/{key}/value"),
+        workspace=workspace,
+        json={"value": raw_value(form)},
+        done=f"Stored a new value for {key}.",
+    )
 
 
 CONFIGURATION_PAGES = [

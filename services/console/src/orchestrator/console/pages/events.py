@@ -25,9 +25,7 @@ async def events(console: Console, workspace: uuid.UUID) -> Template:
     """The live list, or what it takes to see it (an impersonation of this workspace)."""
     running = console.session.impersonating()
     watching = running is not None and running.workspace_id == str(workspace)
-    return await page(
-        console, "events.html", workspace=str(workspace), section="events", watching=watching
-    )
+    return await page(console, "events.html", watching=watching)
 
 
 @get("/w/{workspace:uuid}/events/stream")

@@ -48,8 +48,6 @@ async def first_run(console: Console, workspace: uuid.UUID) -> Template:
     return await page(
         console,
         "first_run.html",
-        workspace=str(workspace),
-        section="first-run",
         steps=steps(bool(policies["items"]), bool(connectors["items"]), watching),
         policies=policies["items"],
         operations=[op for c in connectors["items"] for op in operations_of(c, types)],

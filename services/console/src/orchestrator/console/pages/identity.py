@@ -18,8 +18,8 @@ from orchestrator.console.context import Console
 from orchestrator.console.errors import BadForm
 from orchestrator.console.listing import Cursor
 from orchestrator.console.pages.submitted import (
-    act,
     answer,
+    call_with_reason,
     field,
     fields,
     posted,
@@ -75,8 +75,6 @@ async def identity_page(
     return await page(
         console,
         "identity.html",
-        workspace=str(workspace),
-        section="identity",
         operators=operators["items"],
         identities=identities["items"],
         workspace_names=names,
@@ -101,8 +99,6 @@ async def _secret_page(
     return await page(
         console,
         "identity_secret.html",
-        workspace=str(workspace),
-        section="identity",
         status_code=201 if created else 200,
         kind=holder.kind,
         holder=issued[holder.member]["name"],
@@ -213,22 +209,16 @@ async def switch(
     if change not in CHANGES:
         raise BadForm("No such page.", 404)
     console.may(WRITE)
-    form = await posted(request)
     holder = holder_of(request, workspace)
-
-    async def run() -> str:
-        changed = await console.control(
-            "POST",
-            f"{holder.path}/{holder_id}/{change}",
-            workspace=holder.scoped,
-            params={"reason": required_reason(form)},
-        )
-        done = (
-            "enabled" if CHANGES[change] else "disabled: every token it held is refused from now on"
-        )
-        return f"{holder.kind.capitalize()} {changed['name']} {done}."
-
-    return await act(console, _listing(workspace), run)
+    done = "enabled" if CHANGES[change] else "disabled: every token it held is refused from now on"
+    return await call_with_reason(
+        console,
+        await posted(request),
+        _listing(workspace),
+        ("POST", f"{holder.path}/{holder_id}/{change}"),
+        workspace=holder.scoped,
+        done=lambda changed: f"{holder.kind.capitalize()} {changed['name']} {done}.",
+    )
 
 
 @post([f"{OPERATOR}/rotate-secret", f"{IDENTITY}/rotate-secret"], status_code=200)

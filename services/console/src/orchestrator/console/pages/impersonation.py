@@ -7,10 +7,12 @@ every page) and the button that stops it."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.response import Template
 
 from orchestrator.console.context import Console
@@ -20,6 +22,7 @@ from orchestrator.console.render import page
 from orchestrator.console.sessions import Impersonation
 
 START = "impersonation:start"
+HERE = "/w/{workspace:uuid}/impersonation"
 MIN_TTL_S, DEFAULT_TTL_S, MAX_TTL_S = 60, 900, 3600
 """The bounds the control-api puts on ``ttl_s`` (checked here to answer on the form)."""
 
@@ -37,15 +40,13 @@ def ttl_of(text: str) -> int | None:
     return ttl if MIN_TTL_S <= ttl <= MAX_TTL_S else None
 
 
-@get("/w/{workspace:uuid}/impersonation")
+@get(HERE)
 async def impersonation_page(console: Console, workspace: uuid.UUID) -> Template:
     """The running impersonation, if any, and the form that starts one."""
     workspaces = await console.control("GET", "/workspaces", params={"limit": 200})
     return await page(
         console,
         "impersonation.html",
-        workspace=str(workspace),
-        section="impersonation",
         running=console.session.impersonating(),
         live_workspaces=[w for w in workspaces["items"] if w["status"] == "COMMITTED"],
         ttl={"min": MIN_TTL_S, "default": DEFAULT_TTL_S, "max": MAX_TTL_S},
@@ -78,16 +79,30 @@ async def begin(console: Console, workspace: uuid.UUID, reason: str, ttl_s: int)
     return details
 
 
-@post("/w/{workspace:uuid}/impersonation", status_code=303)
-async def start_impersonation(
-    console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID
+async def change(
+    console: Console,
+    request: Request[Any, Any, Any],
+    workspace: uuid.UUID,
+    action: Callable[[FormMultiDict, str], Awaitable[str]],
 ) -> Response[Any]:
-    """Start impersonating a workspace of the organization; its token is kept server-side."""
+    """Run ``action`` with the posted form and its reason (it answers the notice), then back
+    to this page; a refusal is the notice instead."""
     console.may(START)
     form = await posted(request)
 
     async def run() -> str:
-        reason = required_reason(form)
+        return await action(form, required_reason(form))
+
+    return await act(console, _here(workspace), run)
+
+
+@post(HERE, status_code=303)
+async def start_impersonation(
+    console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID
+) -> Response[Any]:
+    """Start impersonating a workspace of the organization; its token is kept server-side."""
+
+    async def start(form: FormMultiDict, reason: str) -> str:
         ttl_s = ttl_of(field(form, "ttl_s"))
         if ttl_s is None:
             raise BadForm(f"The time to live is {MIN_TTL_S} to {MAX_TTL_S:,} seconds.")
@@ -98,19 +113,16 @@ async def start_impersonation(
         details = await begin(console, target, reason, ttl_s)
         return f"Impersonating {details['name']}: every change made with it is audited."
 
-    return await act(console, _here(workspace), run)
+    return await change(console, request, workspace, start)
 
 
-@post("/w/{workspace:uuid}/impersonation/stop", status_code=303)
+@post(HERE + "/stop", status_code=303)
 async def stop_impersonation(
     console: Console, request: Request[Any, Any, Any], workspace: uuid.UUID
 ) -> Response[Any]:
     """Stop the running impersonation: its token is refused on every service within a second."""
-    console.may(START)
-    form = await posted(request)
 
-    async def run() -> str:
-        reason = required_reason(form)
+    async def stop(_: FormMultiDict, reason: str) -> str:
         running = console.session.impersonation
         if running is None:
             raise BadForm("No impersonation is running.")
@@ -128,7 +140,7 @@ async def stop_impersonation(
         await console.store.replace(console.session_id, console.session)
         return f"Stopped impersonating {running.workspace_name or running.workspace_id}."
 
-    return await act(console, _here(workspace), run)
+    return await change(console, request, workspace, stop)
 
 
 IMPERSONATION_PAGES = [impersonation_page, start_impersonation, stop_impersonation]

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from orchestrator.console.context import Console
 from orchestrator.console.listing import Listing, list_page
-from orchestrator.console.pages.submitted import act, chosen, field, posted, required_reason
+from orchestrator.console.pages.submitted import call_with_reason, chosen, field, posted
 from orchestrator.console.render import page
 
 STATUSES = ("received", "routed", "unrouted", "ignored", "failed")
@@ -21,8 +21,6 @@ RETRY_FILTERS = ("source_id", "event_type", "received_after", "received_before")
 INBOX = Listing(
     "inbox.html",
     "/webhooks/inbox",
-    section="inbox",
-    rows="events",
     filters=dict.fromkeys(("status", *RETRY_FILTERS), ""),
 )
 
@@ -64,8 +62,6 @@ async def delivery(console: Console, workspace: uuid.UUID, inbox_id: uuid.UUID) 
     return await page(
         console,
         "delivery.html",
-        workspace=str(workspace),
-        section="inbox",
         event=found,
         body=body,
         body_is_text=is_text,
@@ -79,18 +75,14 @@ async def retry_one(
 ) -> Redirect:
     """Route one delivery again."""
     console.may("jobs:write")
-    form = await posted(request)
-
-    async def run() -> str:
-        await console.control(
-            "POST",
-            f"/webhooks/inbox/{inbox_id}/retry",
-            workspace=workspace,
-            params={"reason": required_reason(form)},
-        )
-        return "Sent the delivery back to routing."
-
-    return await act(console, f"/w/{workspace}/inbox/{inbox_id}", run)
+    return await call_with_reason(
+        console,
+        await posted(request),
+        f"/w/{workspace}/inbox/{inbox_id}",
+        ("POST", f"/webhooks/inbox/{inbox_id}/retry"),
+        workspace=workspace,
+        done="Sent the delivery back to routing.",
+    )
 
 
 @post("/w/{workspace:uuid}/inbox/retry", status_code=303)
@@ -100,21 +92,18 @@ async def retry_many(
     """Route again the unrouted, ignored or failed deliveries matching the filter."""
     console.may("jobs:write")
     form = await posted(request)
-
-    async def run() -> str:
-        body: dict[str, Any] = chosen(form, *RETRY_FILTERS)
-        if field(form, "status") in RETRYABLE:
-            body["status"] = [field(form, "status")]
-        done = await console.control(
-            "POST",
-            "/webhooks/inbox/retry",
-            workspace=workspace,
-            params={"reason": required_reason(form)},
-            json=body,
-        )
-        return f"Sent {done['retried']} delivery(ies) back to routing."
-
-    return await act(console, f"/w/{workspace}/inbox", run)
+    body: dict[str, Any] = chosen(form, *RETRY_FILTERS)
+    if field(form, "status") in RETRYABLE:
+        body["status"] = [field(form, "status")]
+    return await call_with_reason(
+        console,
+        form,
+        f"/w/{workspace}/inbox",
+        ("POST", "/webhooks/inbox/retry"),
+        workspace=workspace,
+        json=body,
+        done=lambda answer: f"Sent {answer['retried']} delivery(ies) back to routing.",
+    )
 
 
 INBOX_PAGES = [inbox, delivery, retry_one, retry_many]

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from orchestrator.console.context import Console
 from orchestrator.console.listing import Listing, list_page
-from orchestrator.console.pages.submitted import act, chosen, field, posted, required_reason
+from orchestrator.console.pages.submitted import call_with_reason, chosen, field, posted
 from orchestrator.console.render import page
 
 STATUSES = ("queued", "running", "succeeded", "failed", "dead", "cancelled")
@@ -20,8 +20,6 @@ DEAD_FILTERS = ("connector", "operation", "dead_since")
 JOBS = Listing(
     "jobs.html",
     "/jobs",
-    section="jobs",
-    rows="jobs",
     filters={"status": "dead", **dict.fromkeys(("connector", "operation", "since", "until"), "")},
 )
 
@@ -39,8 +37,6 @@ async def job(console: Console, workspace: uuid.UUID, job_id: uuid.UUID) -> Temp
     return await page(
         console,
         "job.html",
-        workspace=str(workspace),
-        section="jobs",
         job=found["job"],
         attempts=found["attempts"],
         workflow_run_id=found["workflow_run_id"],
@@ -74,18 +70,15 @@ async def dlq_action(
     """``POST /dlq/{action}`` with the form's filter and reason; the count in the notice."""
     console.may("jobs:write")
     form = await posted(request)
-
-    async def run() -> str:
-        answer = await console.control(
-            "POST",
-            f"/dlq/{action}",
-            workspace=workspace,
-            params={"reason": required_reason(form)},
-            json=dlq_filter(form),
-        )
-        return f"{done} {answer[done.lower()]} dead job(s)."
-
-    return await act(console, back_to(workspace, form), run)
+    return await call_with_reason(
+        console,
+        form,
+        back_to(workspace, form),
+        ("POST", f"/dlq/{action}"),
+        workspace=workspace,
+        json=dlq_filter(form),
+        done=lambda answer: f"{done} {answer[done.lower()]} dead job(s).",
+    )
 
 
 def dlq_filter(form: FormMultiDict) -> dict[str, Any]:

@@ -29,8 +29,6 @@ async def overview(console: Console, workspace: uuid.UUID) -> Template:
     return await page(
         console,
         "overview.html",
-        workspace=str(workspace),
-        section="overview",
         state=found[0],
         workspaces=found[1]["items"],
         latest=found[2]["items"] if len(found) > 2 else [],

@@ -21,9 +21,7 @@ HERE = "/w/{workspace:uuid}/configuration/quotas"
 async def quotas(console: Console, workspace: uuid.UUID) -> Template:
     """The limits as the API holds them (null: unlimited)."""
     found = await console.control("GET", QUOTAS.api, workspace=workspace)
-    return await page(
-        console, "quotas.html", workspace=str(workspace), section="configuration", quotas=found
-    )
+    return await page(console, "quotas.html", quotas=found)
 
 
 @get(HERE + "/edit")
@@ -31,7 +29,7 @@ async def edit_quotas(console: Console, workspace: uuid.UUID) -> Template:
     """The form, filled with the limits set now."""
     console.may("configuration:write")
     found = await console.control("GET", QUOTAS.api, workspace=workspace)
-    return await form_page(console, workspace, QUOTAS, key="", type_name="", value=found)
+    return await form_page(console, QUOTAS, key="", type_name="", value=found)
 
 
 @post(HERE + "/edit", status_code=303)
@@ -40,15 +38,10 @@ async def set_quotas(
 ) -> Redirect | Template:
     """Set them; the form again, with the API's refusal, when it says no."""
     console.may("configuration:write")
-
-    async def put(document: dict[str, Any], reason: str) -> str:
-        await console.control(
-            "PUT", QUOTAS.api, workspace=workspace, params={"reason": reason}, json=document
-        )
-        await console.flash("ok", "Saved the workspace's quotas.")
-        return f"/w/{workspace}/configuration/quotas"
-
-    return await submit(request, console, workspace, QUOTAS, "", "", put)
+    saved = "Saved the workspace's quotas.", f"/w/{workspace}/configuration/quotas"
+    return await submit(
+        request, console, workspace, QUOTAS, "", "", ("PUT", QUOTAS.api), lambda _: saved
+    )
 
 
 QUOTA_PAGES = [quotas, edit_quotas, set_quotas]

@@ -72,8 +72,6 @@ async def operations(console: Console, workspace: uuid.UUID, cursor: Cursor = ""
     return await page(
         console,
         "run.html",
-        workspace=str(workspace),
-        section="run",
         rows=[(c, operations_of(c, types)) for c in found["items"]],
         next_cursor=found["next_cursor"],
     )
@@ -81,7 +79,6 @@ async def operations(console: Console, workspace: uuid.UUID, cursor: Cursor = ""
 
 async def form_page(
     console: Console,
-    workspace: uuid.UUID,
     operation: Operation,
     *,
     document: str = "{}",
@@ -94,8 +91,6 @@ async def form_page(
     return await page(
         console,
         "run_form.html",
-        workspace=str(workspace),
-        section="run",
         status_code=status_code,
         operation=operation,
         ways=WAYS,
@@ -112,9 +107,7 @@ async def run_form(
 ) -> Template:
     """The payload form of one operation."""
     console.may(RUN)
-    return await form_page(
-        console, workspace, await operation_of(console, workspace, connector, operation)
-    )
+    return await form_page(console, await operation_of(console, workspace, connector, operation))
 
 
 @post("/w/{workspace:uuid}/run", status_code=200)
@@ -153,7 +146,6 @@ async def run(
         return Redirect(f"/w/{workspace}/jobs/{outcome.job_id}", status_code=303)
     return await form_page(
         console,
-        workspace,
         operation,
         document=document,
         how=how or "now",

@@ -3,6 +3,7 @@ refusal of the API comes back as a notice on the page the form was on (Post/Redi
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -90,3 +91,40 @@ async def act(console: Console, to: str, action: Callable[[], Awaitable[str]]) -
         return await back(console, to, "ok", await action())
 
     return await answer(console, to, done)
+
+
+async def send_with_reason(
+    console: Console,
+    form: FormMultiDict,
+    call: tuple[str, str],
+    *,
+    workspace: uuid.UUID | None,
+    json: Any = None,
+) -> Any:
+    """The control-api ``call`` (method, path) with the form's reason; its answer (a 422
+    refusal when the reason is missing)."""
+    method, path = call
+    reason = required_reason(form)
+    return await console.control(
+        method, path, workspace=workspace, params={"reason": reason}, json=json
+    )
+
+
+async def call_with_reason(
+    console: Console,
+    form: FormMultiDict,
+    to: str,
+    call: tuple[str, str],
+    *,
+    workspace: uuid.UUID | None,
+    json: Any = None,
+    done: str | Callable[[Any], str],
+) -> Redirect:
+    """The control-api ``call`` (method, path) with the form's reason, then ``to`` with the
+    notice ``done`` (or what it makes of the API's answer); a refusal is the notice instead."""
+
+    async def run() -> str:
+        answered = await send_with_reason(console, form, call, workspace=workspace, json=json)
+        return done(answered) if callable(done) else done
+
+    return await act(console, to, run)

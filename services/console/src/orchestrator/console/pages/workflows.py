@@ -17,8 +17,6 @@ STATUSES = ("running", "compensating", "succeeded", "failed", "compensated", "co
 RUNS = Listing(
     "workflow_runs.html",
     "/workflow-runs",
-    section="workflows",
-    rows="runs",
     filters=dict.fromkeys(("workflow", "status"), ""),
 )
 
@@ -33,9 +31,7 @@ async def runs(request: Request[Any, Any, Any], console: Console, workspace: uui
 async def run(console: Console, workspace: uuid.UUID, run_id: uuid.UUID) -> Template:
     """One run, step by step."""
     found = await console.control("GET", f"/workflow-runs/{run_id}", workspace=workspace)
-    return await page(
-        console, "workflow_run.html", workspace=str(workspace), section="workflows", run=found
-    )
+    return await page(console, "workflow_run.html", run=found)
 
 
 WORKFLOW_PAGES = [runs, run]
