@@ -26,6 +26,7 @@ from orchestrator.control_api.service_identities.controllers import ServiceIdent
 from orchestrator.control_api.settings import get_settings
 from orchestrator.control_api.signing_secrets.controllers import SigningSecretController
 from orchestrator.control_api.tokens.controllers import revoke_self, revoke_token, token_self
+from orchestrator.control_api.versions.controllers import VersionController
 from orchestrator.control_api.webhook_inbox.controllers import WebhookInboxController
 from orchestrator.control_api.webhook_sources.controllers import WebhookSourceController
 from orchestrator.control_api.workflow_runs.controllers import WorkflowRunController
@@ -56,6 +57,7 @@ def create_app() -> ASGIApp:
             ConnectorController,
             list_connector_types,
             ConfigController,
+            VersionController,
             QuotaController,
             ScheduleController,
             WorkflowController,

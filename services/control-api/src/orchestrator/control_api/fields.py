@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from orchestrator.core.configuration.validation import NAME_MAX, NAME_PATTERN
 
@@ -21,3 +21,18 @@ NameInPath = Annotated[
         description="The resource's name: a-z, 0-9, '-' and '_'.",
     ),
 ]
+
+VERSION_MAX = 2_147_483_647
+"""The largest version number (a PostgreSQL integer)."""
+
+ExpectedActive = Annotated[
+    int | None,
+    QueryParameter(
+        name="expected_active_version",
+        required=False,
+        ge=1,
+        le=VERSION_MAX,
+        description="Compare-and-set: refuse (409) unless this version is active.",
+    ),
+]
+"""The version a pointer move expects to be active (a config's, or the workspace's)."""

@@ -28,8 +28,10 @@ from orchestrator.core.http.auth import authenticated
 from orchestrator.core.http.fields import NO_NUL
 from orchestrator.core.models import Workspace, WorkspaceStatus
 from orchestrator.core.notify import config_channel, publish
+from orchestrator.core.observability.context import request_id_var
 from orchestrator.core.runtime import Resources
 from orchestrator.core.tenancy import repository
+from orchestrator.core.versions import service as versions
 
 READ_GUARDS = [authenticated(CONTROL_AUDIENCE, "control:read")]
 WRITE_GUARDS = [authenticated(CONTROL_AUDIENCE, "control:write"), requires_role(*ADMINS)]
@@ -61,7 +63,13 @@ class WorkspaceScope:
     session: AsyncSession
     workspace: Workspace
     principal: Principal
-    mutated: bool = False
+    change: Mutation | None = None
+    """The audit context of the request's writes, once it has made one."""
+
+    @property
+    def mutated(self) -> bool:
+        """Whether the request has written (its configuration may have changed)."""
+        return self.change is not None
 
     @property
     def tenant_id(self) -> uuid.UUID:
@@ -70,8 +78,10 @@ class WorkspaceScope:
 
     def mutation(self, reason: str) -> Mutation:
         """The audit context of a write."""
-        self.mutated = True
-        return Mutation(tenant_id=self.workspace.id, actor=self.principal.subject, reason=reason)
+        self.change = Mutation(
+            tenant_id=self.workspace.id, actor=self.principal.subject, reason=reason
+        )
+        return self.change
 
 
 async def provide_scope(
@@ -88,6 +98,8 @@ async def provide_scope(
         await set_tenant(session, target.id)
         scope = WorkspaceScope(session=session, workspace=target, principal=principal)
         yield scope
+        if scope.change is not None:  # one version per request that changed something
+            await versions.record(session, target, scope.change, request_id_var.get())
     if scope.mutated:
         await announce_change(resources, scope.tenant_id)
 

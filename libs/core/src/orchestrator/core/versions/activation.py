@@ -13,8 +13,6 @@ from orchestrator.core.bundles.importing import import_bundle
 from orchestrator.core.bundles.model import Bundle, ImportReport
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.errors import Conflict, NotFound
-from orchestrator.core.secrets.scope import RefScope
-from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.versions import repository, service
 from orchestrator.core.versions.models import WorkspaceVersionHead
 
@@ -38,8 +36,6 @@ async def activate(
     number: int,
     *,
     expected: int | None = None,
-    network: NetworkPolicy | None = None,
-    refs: RefScope | None = None,
 ) -> ImportReport:
     """Make version ``number`` active; what its application changed. 409 when the active
     version is not ``expected``, or when the version lacks what a kept resource needs
@@ -48,9 +44,7 @@ async def activate(
     head = await _head(session, expected)
     target = await service.version(session, number)
     bundle = msgspec.convert(target.snapshot, Bundle)
-    report = await import_bundle(
-        session, change, bundle, dry_run=False, prune=True, network=network, refs=refs
-    )
+    report = await import_bundle(session, change, bundle, dry_run=False, prune=True)
     if number != head.active:
         before = {"active": head.active, "previous": head.previous}
         after = {"active": number, "previous": head.active}
@@ -60,18 +54,11 @@ async def activate(
 
 
 async def rollback(
-    session: AsyncSession,
-    change: Mutation,
-    *,
-    expected: int | None = None,
-    network: NetworkPolicy | None = None,
-    refs: RefScope | None = None,
+    session: AsyncSession, change: Mutation, *, expected: int | None = None
 ) -> ImportReport:
     """Make the version active before the current one active again; 409 when there is none."""
     await repository.lock_workspace(session, change.tenant_id)
     head = await _head(session, expected)
     if head.previous is None:
         raise Conflict("There is no earlier active version to roll back to.")
-    return await activate(
-        session, change, head.previous, expected=head.active, network=network, refs=refs
-    )
+    return await activate(session, change, head.previous, expected=head.active)

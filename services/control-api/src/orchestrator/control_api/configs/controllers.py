@@ -14,7 +14,7 @@ from orchestrator.control_api.configs.schemas import (
     ConfigOut,
     ConfigPut,
 )
-from orchestrator.control_api.fields import NameInPath
+from orchestrator.control_api.fields import ExpectedActive, NameInPath
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.routes import READ, WRITE, acts
 from orchestrator.control_api.scope import (
@@ -36,17 +36,6 @@ Version = Annotated[
         ge=1,
         le=2_147_483_647,
         description="A version to read (default: the active one).",
-    ),
-]
-
-ExpectedActive = Annotated[
-    int | None,
-    QueryParameter(
-        name="expected_active_version",
-        required=False,
-        ge=1,
-        le=2_147_483_647,
-        description="Compare-and-set: refuse (409) unless this version is active.",
     ),
 ]
 

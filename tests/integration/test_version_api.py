@@ -1,0 +1,143 @@
+"""The workspace's configuration versions through the control-api (ADR 0077): every
+changing request makes one version, the history and diffs read them, and a rollback
+puts the runtime back on the old configuration within a second."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from orchestrator.core.tenancy.service import BootstrapResult
+from tests.support.control_api import Api, operator_api
+from tests.support.execution import Caller, caller
+from tests.support.stack import Stack
+from tests.support.upstream import UpstreamServer
+
+pytestmark = pytest.mark.integration
+
+
+async def numbers(api: Api) -> list[tuple[int, str]]:
+    """The history, newest first: (number, summary)."""
+    return [(v["number"], v["summary"]) for v in await api.every("/versions")]
+
+
+async def within_a_second(check: Callable[[], Awaitable[bool]]) -> float:
+    """Seconds until ``check()`` holds; fails after one second."""
+    began = time.monotonic()
+    while not await check():
+        assert time.monotonic() - began < 1.0, "the change did not reach the runtime in 1 s"
+        await asyncio.sleep(0.02)
+    return time.monotonic() - began
+
+
+def limit(n: int) -> dict[str, Any]:
+    return {"rate_limit": {"limit": n, "period_s": 60}}
+
+
+async def test_a_rollback_puts_the_exec_api_back_on_the_old_limit_within_a_second(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult, upstream: UpstreamServer
+) -> None:
+    client: Caller = await caller(http, stack, tenant)
+    api = client.operator
+    connector = await client.connector(upstream, limit(1))
+    policy = f"p-{connector}"
+    assert [n for n, _ in await numbers(api)] == [2, 1]  # the policy, then the connector
+    assert [(await client.execute(connector)).status_code for _ in range(2)] == [200, 429]
+
+    raised = await api.write("PUT", f"/policies/{policy}", {"spec": limit(100)})
+    assert raised.status_code == 200, raised.text
+
+    async def allowed() -> bool:
+        return (await client.execute(connector)).status_code == 200
+
+    await within_a_second(allowed)
+    assert (await numbers(api))[0] == (3, f"policies ~{policy}")
+
+    back = await api.write("POST", "/versions/rollback", reason="the new limit overloads them")
+    assert back.status_code == 200, back.text
+    assert back.json() == {"active": 2, "previous": 3, "latest": 3}
+
+    async def refused() -> bool:
+        return (await client.execute(connector)).status_code == 429
+
+    await within_a_second(refused)
+    spec = (await api.call("GET", f"/policies/{policy}")).json()["spec"]
+    assert spec["rate_limit"]["limit"] == 1
+    # Moving the pointer is not a change of its own: no version, one audited move.
+    assert [n for n, _ in await numbers(api)] == [3, 2, 1]
+    moves = await api.every("/audit", action="version.activate")
+    assert [(m["target"], m["reason"]) for m in moves] == [
+        ("version:2", "the new limit overloads them")
+    ]
+
+    diff = await api.call("GET", "/versions/diff", params={"from": 2, "to": 3})
+    assert diff.status_code == 200, diff.text
+    assert diff.json()["changes"] == [
+        {
+            "kind": "policies",
+            "name": policy,
+            "change": "changed",
+            "fields": [{"pointer": "/spec/rate_limit/limit", "before": 1, "after": 100}],
+        }
+    ]
+
+
+async def test_a_stale_or_unknown_version_is_refused_with_a_problem(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    none_yet = await api.call("GET", "/versions/head")
+    assert none_yet.status_code == 404
+    made = await api.write("POST", "/policies", {"name": "shared", "spec": limit(1)})
+    assert made.status_code == 201, made.text
+    put = await api.write("PUT", "/policies/shared", {"spec": limit(2)})
+    assert put.status_code == 200, put.text
+    assert (await api.call("GET", "/versions/head")).json() == {
+        "active": 2,
+        "previous": 1,
+        "latest": 2,
+    }
+
+    stale = await api.write("POST", "/versions/1/activate", expected_active_version=1)
+    assert stale.status_code == 409
+    assert stale.headers["content-type"].startswith("application/problem+json")
+    assert "active version is 2" in stale.json()["detail"]
+    missing = await api.write("POST", "/versions/7/activate")
+    assert missing.status_code == 404
+    assert (await api.call("GET", "/versions/7")).status_code == 404
+    one = (await api.call("GET", "/versions/1")).json()
+    assert one["snapshot"]["policies"][0]["spec"]["rate_limit"]["limit"] == 1
+    assert (await api.call("GET", "/versions/head")).json()["active"] == 2
+
+
+async def test_a_bundle_imported_is_one_version_and_reimported_is_none(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    other_tenant: BootstrapResult,
+) -> None:
+    source = await operator_api(http, stack, tenant)
+    for name, n in (("a", 1), ("b", 2)):
+        made = await source.write("POST", "/policies", {"name": name, "spec": limit(n)})
+        assert made.status_code == 201, made.text
+    bundle = (await source.call("GET", "/bundles/export")).json()
+
+    target = await operator_api(http, stack, other_tenant)
+    for _ in range(2):
+        imported = await target.write("POST", "/bundles/import", bundle)
+        assert imported.status_code == 200, imported.text
+    assert [n for n, _ in await numbers(target)] == [1]
+
+    bundle["policies"][1]["spec"]["rate_limit"]["limit"] = 20
+    imported = await target.write("POST", "/bundles/import", bundle)
+    assert imported.status_code == 200, imported.text
+    assert await numbers(target) == [(2, "policies ~b"), (1, "tenant +tenant; policies +a +b")]
+    diff = (await target.call("GET", "/versions/diff", params={"from": 1, "to": 2})).json()
+    assert [(c["name"], [f["pointer"] for f in c["fields"]]) for c in diff["changes"]] == [
+        ("b", ["/spec/rate_limit/limit"])
+    ]
