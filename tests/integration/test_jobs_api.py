@@ -704,15 +704,10 @@ async def test_a_finished_job_calls_back_signed_and_retries_until_delivered(
     assert boxed.payload == {"tenant_id": str(tenant_id), "job_id": str(job_id)}
 
     async def attempt(number: int) -> delivery.Delivery:
-        return await delivery.deliver(
-            worker_side.sessions,
-            SILENT,
-            KeyRing(isolated.kek),
-            worker_side.upstream,
-            tenant_id,
-            job_id,
-            number,
+        sender = delivery.Sender(
+            worker_side.sessions, SILENT, KeyRing(isolated.kek), worker_side.upstream
         )
+        return await delivery.deliver(sender, tenant_id, job_id, number)
 
     first = await attempt(1)
     assert (first.outcome, first.status) == ("retry", 503)
@@ -766,9 +761,10 @@ async def test_a_callback_to_a_refused_address_fails_at_once_without_a_retry(
     assert job is not None
     assert await finish(isolated, job, OK, None) is JobStatus.SUCCEEDED
 
-    done = await delivery.deliver(
-        worker_side.sessions, SILENT, KeyRing(isolated.kek), worker_side.upstream, tenant_id, job_id
+    sender = delivery.Sender(
+        worker_side.sessions, SILENT, KeyRing(isolated.kek), worker_side.upstream
     )
+    done = await delivery.deliver(sender, tenant_id, job_id)
 
     assert (done.outcome, done.status, done.delay_s) == ("failed", None, None)
     row = await job_row(isolated, tenant_id, job_id)

@@ -14,7 +14,7 @@ from loguru import logger
 
 from orchestrator.console.errors import ApiProblem, ApiUnavailable, BadForm, SignInRequired
 from orchestrator.console.security import expired_cookie, session_cookie_name
-from orchestrator.core.http.problems import PROBLEM_MEDIA_TYPE, problem_body
+from orchestrator.core.http.problems import PROBLEM_MEDIA_TYPE, request_problem
 
 
 def wants_html(request: Request[Any, Any, Any]) -> bool:
@@ -35,14 +35,7 @@ def answer(
 ) -> Response[Any]:
     """The failure as a page or as a problem document."""
     extensions: dict[str, Any] = {"errors": errors} if errors else {}
-    body = problem_body(
-        status=status,
-        code=code,
-        title=title,
-        detail=detail,
-        instance=request.url.path,
-        **extensions,
-    )
+    body = request_problem(request, status, code, title, detail, **extensions)
     if wants_html(request):
         return Template(
             template_name="error.html",

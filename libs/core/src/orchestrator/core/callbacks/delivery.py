@@ -212,6 +212,17 @@ Prepared = tuple[UpstreamRequest, str | None]
 
 
 @dataclass(frozen=True, slots=True)
+class Sender:
+    """What a signed delivery needs, whatever it delivers: the database, the waker of the
+    next attempt's message, the keys that open the signing secrets, and the HTTP client."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    notifier: Notifier
+    keys: KeyRing
+    client: UpstreamClient
+
+
+@dataclass(frozen=True, slots=True)
 class Attempt:
     """What differs between one kind of delivery and another (a job's callback, a webhook
     forward); ``attempt_delivery`` does the rest, the same for both."""
@@ -235,9 +246,7 @@ class Attempt:
 
 
 async def attempt_delivery(
-    sessions: async_sessionmaker[AsyncSession],
-    notifier: Notifier,
-    client: UpstreamClient,
+    sender: Sender,
     what: Attempt,
     *,
     policy: CallbackPolicy | None,
@@ -246,23 +255,23 @@ async def attempt_delivery(
     """Make delivery attempt ``what`` and record it: read and sign in one transaction, POST
     with none open, record and schedule the next attempt in another."""
     tenant_id, attempt, policy = what.tenant_id, what.number, policy or CallbackPolicy()
-    async with tenant_transaction(sessions, tenant_id) as session:
+    async with tenant_transaction(sender.sessions, tenant_id) as session:
         prepared = await what.prepare(session)
         if prepared is None:
             return Delivery("skipped")
         request, traceparent = prepared
     posted = await post_once(
-        client, request, policy.timeouts, span_name=what.span_name, traceparent=traceparent
+        sender.client, request, policy.timeouts, span_name=what.span_name, traceparent=traceparent
     )
     delivered = posted.error is None
     state, delay = after_attempt(policy, attempt, delivered=delivered, final=posted.final, rng=rng)
-    async with tenant_transaction(sessions, tenant_id) as session:
+    async with tenant_transaction(sender.sessions, tenant_id) as session:
         if not await what.record(session, state, posted, delay):
             return Delivery("skipped")  # a duplicate message recorded this attempt first
         if delay is not None:
             await outbox.enqueue(
                 session,
-                notifier,
+                sender.notifier,
                 workspace_id=tenant_id,
                 kind=what.kind,
                 payload=what.next_payload(attempt + 1),
@@ -274,10 +283,7 @@ async def attempt_delivery(
 
 
 async def deliver(
-    sessions: async_sessionmaker[AsyncSession],
-    notifier: Notifier,
-    keys: KeyRing,
-    client: UpstreamClient,
+    sender: Sender,
     tenant_id: uuid.UUID,
     job_id: uuid.UUID,
     attempt: int = 1,
@@ -297,7 +303,7 @@ async def deliver(
             or job.callback_attempts != attempt - 1
         ):
             return None
-        secrets = await signing_keys(session, keys)
+        secrets = await signing_keys(session, sender.keys)
         now = clock()
         body = callback_body(job, dt.datetime.fromtimestamp(now, dt.UTC))
         request = build_request(
@@ -324,7 +330,7 @@ async def deliver(
             data,
             job_id=job_id,
         )
-        after_commit(session, lambda: notifier.events_appended(tenant_id))
+        after_commit(session, lambda: sender.notifier.events_appended(tenant_id))
         return True
 
     def next_payload(next_attempt: int) -> dict[str, Any]:
@@ -340,4 +346,4 @@ async def deliver(
         record=record,
         next_payload=next_payload,
     )
-    return await attempt_delivery(sessions, notifier, client, what, policy=policy, rng=rng)
+    return await attempt_delivery(sender, what, policy=policy, rng=rng)

@@ -93,6 +93,25 @@ def problem_body(
     return body
 
 
+def request_problem(
+    request: Request[Any, Any, Any],
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    **extensions: Any,
+) -> dict[str, Any]:
+    """The problem document of a failure of ``request`` (its path is the ``instance``)."""
+    return problem_body(
+        status=status,
+        code=code,
+        title=title,
+        detail=detail,
+        instance=request.url.path,
+        **extensions,
+    )
+
+
 def _response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response[Any]:
     return Response(
         body, status_code=body["status"], media_type=PROBLEM_MEDIA_TYPE, headers=headers
@@ -101,14 +120,7 @@ def _response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Re
 
 def handle_problem(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]:
     """An expected failure raised by our own code."""
-    body = problem_body(
-        status=exc.status,
-        code=exc.code,
-        title=exc.title,
-        detail=exc.detail,
-        instance=request.url.path,
-        **exc.extensions,
-    )
+    body = request_problem(request, exc.status, exc.code, exc.title, exc.detail, **exc.extensions)
     return _response(body, exc.headers)
 
 
@@ -124,14 +136,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
             extensions["errors"] = [_field_error(e) for e in exc.extra]
     if status >= 500:
         detail = title
-    body = problem_body(
-        status=status,
-        code=code,
-        title=title,
-        detail=detail,
-        instance=request.url.path,
-        **extensions,
-    )
+    body = request_problem(request, status, code, title, detail, **extensions)
     return _response(body, dict(exc.headers or {}))
 
 
@@ -149,14 +154,8 @@ def _field_error(error: Any) -> dict[str, Any]:
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A bug: log it with its traceback, answer a generic 500 with no detail."""
     logger.opt(exception=exc).error("unhandled error on {}", request.url.path)
-    body = problem_body(
-        status=500,
-        code="internal",
-        title="Internal server error",
-        detail="An unexpected error occurred; quote the request_id when reporting it.",
-        instance=request.url.path,
-    )
-    return _response(body)
+    detail = "An unexpected error occurred; quote the request_id when reporting it."
+    return _response(request_problem(request, 500, "internal", "Internal server error", detail))
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {

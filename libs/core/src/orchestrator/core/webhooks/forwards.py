@@ -22,15 +22,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.callbacks import public as callbacks
 from orchestrator.core.events.wake import Notifier
 from orchestrator.core.jobs.public import clip
 from orchestrator.core.outbox import writer as outbox
 from orchestrator.core.outbox.kinds import FORWARD_WEBHOOK
-from orchestrator.core.secrets.keyring import KeyRing
-from orchestrator.core.upstream.client import UpstreamClient
 from orchestrator.core.webhooks.models import WebhookBinding, WebhookForward, WebhookInboxEntry
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
@@ -116,10 +114,7 @@ async def _record(
 
 
 async def deliver(
-    sessions: async_sessionmaker[AsyncSession],
-    notifier: Notifier,
-    keys: KeyRing,
-    client: UpstreamClient,
+    sender: callbacks.Sender,
     tenant_id: uuid.UUID,
     forward_id: uuid.UUID,
     attempt: int = 1,
@@ -134,7 +129,7 @@ async def deliver(
         row = await session.get(WebhookForward, forward_id)
         if row is None or row.state != "pending" or row.attempts != attempt - 1:
             return None
-        secrets = await callbacks.signing_keys(session, keys)
+        secrets = await callbacks.signing_keys(session, sender.keys)
         request = callbacks.build_request(
             row.url,
             secrets,
@@ -164,6 +159,4 @@ async def deliver(
         record,
         lambda next_attempt: forward_message(tenant_id, forward_id, next_attempt),
     )
-    return await callbacks.attempt_delivery(
-        sessions, notifier, client, what, policy=policy, rng=rng
-    )
+    return await callbacks.attempt_delivery(sender, what, policy=policy, rng=rng)

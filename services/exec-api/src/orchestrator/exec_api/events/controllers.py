@@ -10,18 +10,17 @@ from litestar.params import FromQuery, HeaderParameter, QueryParameter
 from litestar.response import ServerSentEvent
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
+from orchestrator.core.auth.claims import Principal
 from orchestrator.core.errors import BadRequest
 from orchestrator.core.events import log, retention
 from orchestrator.core.events.cursor import START, EventCursor, InvalidCursor
 from orchestrator.core.events.views import to_out
 from orchestrator.core.http.auth import (
-    authenticated,
-    guarded,
     provide_principal,
     provide_tenant_session,
 )
 from orchestrator.core.http.problems import problem_responses
+from orchestrator.exec_api.access import EVENTS_READ
 from orchestrator.exec_api.events.schemas import EventPageOut
 from orchestrator.exec_api.events.stream import event_stream, start_cursor
 from orchestrator.exec_api.plane import Plane, provide_plane
@@ -54,7 +53,7 @@ class EventController(Controller):
     dependencies = {"principal": provide_principal, "plane": provide_plane}
 
     @get(
-        opt=guarded(authenticated(EXEC_AUDIENCE, "events:read")),
+        opt=EVENTS_READ,
         dependencies={"session": provide_tenant_session},
         responses=problem_responses(400, 401, 403, 410, 503),
     )
@@ -82,7 +81,7 @@ class EventController(Controller):
 
     @get(
         "/stream",
-        opt=guarded(authenticated(EXEC_AUDIENCE, "events:read")),
+        opt=EVENTS_READ,
         responses=problem_responses(400, 401, 403, 410, 429, 503),
         media_type="text/event-stream",
     )

@@ -13,13 +13,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, HeaderParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
+from orchestrator.core.auth.claims import Principal
 from orchestrator.core.deadline import route_budget
 from orchestrator.core.errors import Problem
 from orchestrator.core.execution.calls import Prepared
 from orchestrator.core.http.auth import (
-    authenticated,
-    guarded,
     provide_principal,
     provide_tenant_session,
 )
@@ -30,6 +28,7 @@ from orchestrator.core.jobs.cursor import JobCursor, cursor_param
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.jobs.status_reads import read_job
 from orchestrator.core.jobs.views import DeadJobFilter, JobOut, Status, to_out
+from orchestrator.exec_api.access import JOBS_READ, JOBS_WRITE, queues
 from orchestrator.exec_api.jobs.accepting import Accepted, accept_once
 from orchestrator.exec_api.jobs.schemas import (
     JobAccepted,
@@ -127,11 +126,7 @@ class JobController(Controller):
         "plane": provide_plane,
     }
 
-    @post(
-        opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:write")),
-        status_code=202,
-        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
-    )
+    @queues()
     async def submit(
         self,
         request: Request[Any, Any, Any],
@@ -165,12 +160,7 @@ class JobController(Controller):
 
         return await accept_once(request, plane, principal.tenant_id, write)
 
-    @post(
-        "/batch",
-        opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:write")),
-        status_code=202,
-        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
-    )
+    @queues("/batch")
     async def submit_batch(
         self,
         request: Request[Any, Any, Any],
@@ -206,7 +196,7 @@ class JobController(Controller):
 
     @get(
         "/{job_id:uuid}",
-        opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:read")),
+        opt=JOBS_READ,
         responses=problem_responses(400, 401, 403, 404, 503),
     )
     async def get_job(
@@ -216,7 +206,7 @@ class JobController(Controller):
         return await read_job(plane.jobs, principal.tenant_id, job_id)
 
     @get(
-        opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:read")),
+        opt=JOBS_READ,
         responses=problem_responses(400, 401, 403, 503),
     )
     async def list_jobs(
@@ -245,7 +235,7 @@ class JobController(Controller):
 
     @post(
         "/{job_id:uuid}/cancel",
-        opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:write")),
+        opt=JOBS_WRITE,
         status_code=200,
         responses=problem_responses(400, 401, 403, 404, 409, 503),
     )
@@ -257,7 +247,7 @@ class JobController(Controller):
 
     @post(
         "/{job_id:uuid}/retry",
-        opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:write")),
+        opt=JOBS_WRITE,
         status_code=202,
         responses=problem_responses(400, 401, 403, 404, 409, 429, 503),
     )
@@ -270,7 +260,7 @@ class JobController(Controller):
 
     @post(
         "/retry",
-        opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:write")) | route_budget(),
+        opt=JOBS_WRITE | route_budget(),
         status_code=202,
         responses=problem_responses(400, 401, 403, 413, 415, 422, 429, 503),
     )

@@ -6,34 +6,30 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, get
 from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.auth.claims import EXEC_AUDIENCE, Principal
+from orchestrator.core.auth.claims import Principal
 from orchestrator.core.http.auth import (
-    authenticated,
-    guarded,
     provide_principal,
     provide_tenant_session,
 )
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.workflows import runs
 from orchestrator.core.workflows.views import RunOut, to_out
+from orchestrator.exec_api.access import JOBS_READ, queues
 from orchestrator.exec_api.jobs.accepting import Accepted, accept_once
 from orchestrator.exec_api.jobs.controllers import IdempotencyKey
 from orchestrator.exec_api.plane import plane_of
 from orchestrator.exec_api.workflows.schemas import RunAccepted, RunCreate
 
 
-@post(
+@queues(
     "/api/v1/workflows/{name:str}/runs",
     tags=["workflows"],
     security=[{"bearer": []}],
     dependencies={"principal": provide_principal},
-    opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:write")),
-    status_code=202,
-    responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
 )
 async def start_run(
     request: Request[Any, Any, Any],
@@ -67,7 +63,7 @@ async def start_run(
     tags=["workflows"],
     security=[{"bearer": []}],
     dependencies={"principal": provide_principal, "session": provide_tenant_session},
-    opt=guarded(authenticated(EXEC_AUDIENCE, "jobs:read")),
+    opt=JOBS_READ,
     responses=problem_responses(400, 401, 403, 404, 503),
 )
 async def get_run(run_id: FromPath[uuid.UUID], session: AsyncSession) -> RunOut:

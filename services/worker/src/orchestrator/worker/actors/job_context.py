@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orchestrator.core.callbacks.delivery import CallbackPolicy, Sender
 from orchestrator.core.db.tenant_reads import reads_connection
 from orchestrator.core.events.wake import Waker
 from orchestrator.core.execution.runtime import ExecutionRuntime, open_execution
@@ -35,6 +36,17 @@ class JobResources:
     """Drops a workspace's cached plans when its configuration changes (its quota too)."""
     attempts: AttemptWriter
     """Claims jobs and records their attempts' ends on the process's autocommit connection."""
+
+    def sender(self) -> Sender:
+        """What signed deliveries (callbacks, webhook forwards) need; refused while
+        ``ORCH_KEK`` is unset, since no signing secret can be opened."""
+        if self.keys is None:
+            raise RuntimeError("ORCH_KEK is not set: signing secrets cannot be opened")
+        return Sender(self.sessions, self.waker, self.keys, self.upstream)
+
+    def delivery_policy(self) -> CallbackPolicy:
+        """How often a signed delivery is tried (``ORCH_JOBS_CALLBACK_MAX_ATTEMPTS``)."""
+        return CallbackPolicy(max_attempts=self.settings.jobs.callback_max_attempts)
 
     async def close(self) -> None:
         """Flush pending wake-ups and close connections."""

@@ -11,7 +11,6 @@ import uuid
 from loguru import logger
 from prometheus_client import Counter
 
-from orchestrator.core.callbacks.delivery import CallbackPolicy
 from orchestrator.core.webhooks import forwards, router
 from orchestrator.worker.actors.job_context import job_resources
 from orchestrator.worker.actors.unit_of_work import actor_transaction
@@ -55,16 +54,8 @@ async def route_webhook(tenant_id: str, inbox_id: str) -> None:
 async def forward_webhook(tenant_id: str, forward_id: str, attempt: int = 1) -> None:
     """Actor: one signed POST of a routed event; a failure schedules the next attempt."""
     resources = await job_resources()
-    if resources.keys is None:
-        raise RuntimeError("ORCH_KEK is not set: signing secrets cannot be opened")
+    sender, policy = resources.sender(), resources.delivery_policy()
     done = await forwards.deliver(
-        resources.sessions,
-        resources.waker,
-        resources.keys,
-        resources.upstream,
-        uuid.UUID(tenant_id),
-        uuid.UUID(forward_id),
-        attempt,
-        policy=CallbackPolicy(max_attempts=resources.settings.jobs.callback_max_attempts),
+        sender, uuid.UUID(tenant_id), uuid.UUID(forward_id), attempt, policy=policy
     )
     FORWARDS.labels(done.outcome).inc()
