@@ -9,6 +9,7 @@ well-known variables (``DATABASE_URL``, ``REDIS_URL``) keep their usual names.
 from __future__ import annotations
 
 import base64
+import functools
 import os
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, Self
@@ -300,6 +301,13 @@ class GroupedSettings(msgspec.Struct, frozen=True, kw_only=True):
     def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
         """Read every member from ``env`` (default: the process environment), in order."""
         return cls(**{f.name: f.type.from_env(env) for f in msgspec.structs.fields(cls)})
+
+    @classmethod
+    @functools.cache
+    def current(cls) -> Self:
+        """The process's settings (a service's ``get_settings``): read from the environment
+        on first use, the same object afterwards."""
+        return cls.from_env()
 
 
 class CoreSettings(GroupedSettings, frozen=True, kw_only=True):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import ClassVar
 
 import msgspec
@@ -93,7 +92,4 @@ class Settings(GroupedSettings, frozen=True, kw_only=True):
         return self.deployment.environment != "dev"
 
 
-@functools.cache
-def get_settings() -> Settings:
-    """The process's settings, read from the environment on first use."""
-    return Settings.from_env()
+get_settings = Settings.current

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Annotated, ClassVar
 
 import msgspec
@@ -34,7 +33,4 @@ class Settings(GroupedSettings, frozen=True, kw_only=True):
     sources: IngressSources
 
 
-@functools.cache
-def get_settings() -> Settings:
-    """The process's settings, read from the environment on first use."""
-    return Settings.from_env()
+get_settings = Settings.current

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import ClassVar
 
 import msgspec
@@ -67,7 +66,4 @@ class Settings(GroupedSettings, frozen=True, kw_only=True):
     jobs: JobsSettings = msgspec.field(default_factory=JobsSettings)
 
 
-@functools.cache
-def get_settings() -> Settings:
-    """The process's settings, read from the environment on first use."""
-    return Settings.from_env()
+get_settings = Settings.current

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint
+from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, text
 
 
 def same_tenant_fk(
@@ -26,3 +26,9 @@ def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
     return CheckConstraint(
         f"{column} IN (" + ", ".join(f"'{value}'" for value in values) + ")", name=column
     )
+
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index of ``columns`` over the rows ``where`` holds (SQL), unique among them when
+    asked: a PostgreSQL partial index."""
+    return Index(name, *columns, unique=unique, postgresql_where=text(where))

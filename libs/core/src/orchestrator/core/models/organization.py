@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Enum, Index, String, text
+from sqlalchemy import Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.core.db.base import Base, server_now, uuid_pk
+from orchestrator.core.db.constraints import partial_index
 from orchestrator.core.models.workspace import WorkspaceStatus
 
 
@@ -22,12 +23,7 @@ class Organization(Base):
 
     __tablename__ = "organizations"
     __table_args__ = (
-        Index(
-            "uq_organizations_name",
-            "name",
-            unique=True,
-            postgresql_where=text("status <> 'FAILED'"),
-        ),
+        partial_index("uq_organizations_name", "name", unique=True, where="status <> 'FAILED'"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -6,11 +6,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, Identity, Index, String, text
+from sqlalchemy import BigInteger, Identity, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.core.db.base import Base, server_now
+from orchestrator.core.db.constraints import partial_index
 
 
 class OutboxMessage(Base):
@@ -23,17 +24,8 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        Index(
-            "ix_outbox_unpublished",
-            "available_at",
-            "id",
-            postgresql_where=text("published_at IS NULL"),
-        ),
-        Index(
-            "ix_outbox_published_at",
-            "published_at",
-            postgresql_where=text("published_at IS NOT NULL"),
-        ),
+        partial_index("ix_outbox_unpublished", "available_at", "id", where="published_at IS NULL"),
+        partial_index("ix_outbox_published_at", "published_at", where="published_at IS NOT NULL"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -6,10 +6,11 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import Enum, ForeignKey, Index, String, text
+from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.core.db.base import Base, server_now, uuid_pk
+from orchestrator.core.db.constraints import partial_index
 
 
 class WorkspaceStatus(enum.StrEnum):
@@ -26,12 +27,12 @@ class Workspace(Base):
     __tablename__ = "workspaces"
     # A FAILED saga gives its name back: only live workspaces hold one.
     __table_args__ = (
-        Index(
+        partial_index(
             "uq_workspaces_organization_id_name",
             "organization_id",
             "name",
             unique=True,
-            postgresql_where=text("status <> 'FAILED'"),
+            where="status <> 'FAILED'",
         ),
     )
 

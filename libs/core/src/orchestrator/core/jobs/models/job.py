@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
-from orchestrator.core.db.constraints import one_of
+from orchestrator.core.db.constraints import one_of, partial_index
 from orchestrator.core.jobs.states import JobStatus
 
 JOB_STATUSES = tuple(status.value for status in JobStatus)
@@ -29,17 +29,9 @@ class Job(Base):
         Index("ix_jobs_tenant_id_status_created_at", "tenant_id", "status", "created_at", "id"),
         Index("ix_jobs_tenant_id_created_at", "tenant_id", "created_at", "id"),
         # The safety-net sweep: queued jobs overdue, running jobs whose lease ran out.
-        Index(
-            "ix_jobs_due",
-            "tenant_id",
-            "available_at",
-            postgresql_where=text("status = 'queued'"),
-        ),
-        Index(
-            "ix_jobs_lease_until",
-            "tenant_id",
-            "lease_until",
-            postgresql_where=text("status = 'running'"),
+        partial_index("ix_jobs_due", "tenant_id", "available_at", where="status = 'queued'"),
+        partial_index(
+            "ix_jobs_lease_until", "tenant_id", "lease_until", where="status = 'running'"
         ),
     )
 

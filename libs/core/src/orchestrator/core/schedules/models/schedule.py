@@ -7,11 +7,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
+from orchestrator.core.db.constraints import partial_index
 
 
 class Schedule(Base):
@@ -22,12 +23,7 @@ class Schedule(Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "name"),
         # The scheduler's question per workspace: enabled schedules due by now.
-        Index(
-            "ix_schedules_due",
-            "tenant_id",
-            "next_run_at",
-            postgresql_where=text("enabled"),
-        ),
+        partial_index("ix_schedules_due", "tenant_id", "next_run_at", where="enabled"),
         # Exactly one target: a job (connector + operation) or a workflow run.
         CheckConstraint(
             "(workflow IS NULL AND connector IS NOT NULL AND operation IS NOT NULL) "

@@ -6,12 +6,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import Index, Integer, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
-from orchestrator.core.db.constraints import one_of
+from orchestrator.core.db.constraints import one_of, partial_index
 from orchestrator.core.workflows.machine import RunStatus
 
 RUN_STATUSES = tuple(status.value for status in RunStatus)
@@ -41,10 +41,8 @@ class WorkflowRun(Base):
         one_of("status", RUN_STATUSES),
         Index("ix_workflow_runs_tenant_id_created_at", "tenant_id", "created_at"),
         # The sweep's question per workspace: runs still moving.
-        Index(
-            "ix_workflow_runs_active",
-            "tenant_id",
-            postgresql_where=text("status IN ('running', 'compensating')"),
+        partial_index(
+            "ix_workflow_runs_active", "tenant_id", where="status IN ('running', 'compensating')"
         ),
     )
 
