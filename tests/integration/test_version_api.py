@@ -141,3 +141,16 @@ async def test_a_bundle_imported_is_one_version_and_reimported_is_none(
     assert [(c["name"], [f["pointer"] for f in c["fields"]]) for c in diff["changes"]] == [
         ("b", ["/spec/rate_limit/limit"])
     ]
+
+
+async def test_a_change_outside_the_configuration_makes_no_version(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    made = await api.write("POST", "/policies", {"name": "p", "spec": limit(1)})
+    assert made.status_code == 201, made.text
+    rotated = await api.write("POST", "/signing-secrets/rotate")
+    assert rotated.status_code == 201, rotated.text
+    same = await api.write("PUT", "/policies/p", {"spec": limit(1)})  # as it is
+    assert same.status_code == 200, same.text
+    assert [n for n, _ in await numbers(api)] == [1]

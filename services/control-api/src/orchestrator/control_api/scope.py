@@ -98,7 +98,7 @@ async def provide_scope(
         await set_tenant(session, target.id)
         scope = WorkspaceScope(session=session, workspace=target, principal=principal)
         yield scope
-        if scope.change is not None:  # one version per request that changed something
+        if scope.change is not None and versions.may_have_changed(session):
             await versions.record(session, target, scope.change, request_id_var.get())
     if scope.mutated:
         await announce_change(resources, scope.tenant_id)

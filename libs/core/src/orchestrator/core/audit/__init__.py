@@ -13,6 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orchestrator.core.models import AuditLog
 from orchestrator.core.observability.context import request_id_var
 
+_KINDS = "audited_kinds"
+
+
+def audited_kinds(session: AsyncSession) -> set[str]:
+    """The kinds of what ``session`` has audited so far (``policy`` for ``policy.update``)."""
+    kinds: set[str] = session.info.get(_KINDS, set())
+    return kinds
+
 
 async def record(
     session: AsyncSession,
@@ -27,6 +35,7 @@ async def record(
     impersonation: dict[str, Any] | None = None,
 ) -> None:
     """Add one audit record; the caller's transaction must be scoped to ``tenant_id``."""
+    session.info.setdefault(_KINDS, set()).add(action.partition(".")[0])
     session.add(
         AuditLog(
             tenant_id=tenant_id,

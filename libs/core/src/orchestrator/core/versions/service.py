@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.audit import audited_kinds
 from orchestrator.core.bundles.export import export_bundle
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.errors import NotFound
@@ -24,6 +25,17 @@ async def snapshot(session: AsyncSession, workspace: Workspace) -> dict[str, Any
     document: dict[str, Any] = msgspec.to_builtins(bundle, order="deterministic")
     document["tenant"] = {"quotas": document["tenant"]["quotas"]}
     return document
+
+
+CONFIGURING = frozenset(
+    {"policy", "secret_ref", "connector", "config", "quota", "workflow", "schedule"}
+)
+"""The audited kinds a snapshot holds: a request that audited none of them changed none."""
+
+
+def may_have_changed(session: AsyncSession) -> bool:
+    """Whether ``session`` has audited a change of what a version holds."""
+    return not CONFIGURING.isdisjoint(audited_kinds(session))
 
 
 async def record(
