@@ -154,3 +154,51 @@ async def test_a_change_outside_the_configuration_makes_no_version(
     same = await api.write("PUT", "/policies/p", {"spec": limit(1)})  # as it is
     assert same.status_code == 200, same.text
     assert [n for n, _ in await numbers(api)] == [1]
+
+
+async def test_a_rollback_sends_the_workers_jobs_back_to_the_old_base_url_within_a_second(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult, upstream: UpstreamServer
+) -> None:
+    client: Caller = await caller(http, stack, tenant)
+    api = client.operator
+    connector = await client.connector(upstream)
+    config = (await api.call("GET", f"/connectors/{connector}")).json()["config"]
+
+    async def move_to(prefix: str) -> None:
+        moved = await api.write(
+            "PUT",
+            f"/connectors/{connector}",
+            {"type": "http", "config": {**config, "base_url": upstream.url + prefix}},
+        )
+        assert moved.status_code == 200, moved.text
+
+    async def landed(job_input: dict[str, Any]) -> str:
+        """Where one job, submitted now, reaches the upstream (however long it queues)."""
+        counts = {p: upstream.calls_under(p + "/charges") for p in ("/v1", "/v2")}
+        submitted = await http.post(
+            f"{client.exec_url}/api/v1/jobs", json=job_input, headers=client.exec_headers
+        )
+        assert submitted.status_code == 202, submitted.text
+        for _ in range(500):
+            for prefix, count in counts.items():
+                if upstream.calls_under(prefix + "/charges") > count:
+                    return prefix
+            await asyncio.sleep(0.01)
+        raise AssertionError("the job did not run within 5 s")
+
+    async def submitted_after(prefix: str) -> float:
+        """Seconds until a job submitted then runs against ``prefix``."""
+        job = {"connector": connector, "operation": "charge", "payload": {"id": "o-1", "amount": 5}}
+        began = time.monotonic()
+        while True:
+            submitted_at = time.monotonic() - began
+            if await landed(job) == prefix:
+                return submitted_at
+            assert submitted_at < 1.0, "jobs still ran against the other URL after 1 s"
+
+    await move_to("/v1")
+    await move_to("/v2")
+    assert await submitted_after("/v2") < 1.0
+    back = await api.write("POST", "/versions/rollback", reason="v2 answers 404")
+    assert back.status_code == 200, back.text
+    assert await submitted_after("/v1") < 1.0
