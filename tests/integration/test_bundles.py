@@ -105,6 +105,8 @@ async def test_an_empty_workspace_exports_a_bundle_that_imports_as_a_no_op(
         "events_keep_days": None,
         "finished_jobs_keep_days": None,
         "webhook_inbox_keep_days": None,
+        "versions_keep": None,
+        "versions_keep_days": None,
     }
     response = await import_(api, empty)
     assert response.json() == {"dry_run": False, "changed": 0, "unchanged": 1, "changes": []}
@@ -142,6 +144,8 @@ async def test_import_export_and_reimport_changes_nothing_the_second_time(
         "events_keep_days": 14,
         "finished_jobs_keep_days": None,
         "webhook_inbox_keep_days": None,
+        "versions_keep": None,
+        "versions_keep_days": None,
     }
     assert bundle["secret_refs"] == sample_bundle()["secret_refs"][::-1]  # by name
     assert "never-exported" not in exported.text
@@ -229,6 +233,8 @@ async def test_an_invalid_bundle_writes_nothing_and_lists_every_error(
         "events_keep_days": None,
         "finished_jobs_keep_days": None,
         "webhook_inbox_keep_days": None,
+        "versions_keep": None,
+        "versions_keep_days": None,
     }
     assert await audit_count(owner_sessions, tenant.tenant_id) == audited
     # A body that is not a bundle at all is refused before any of that.

@@ -6,18 +6,22 @@ version whole, under a compare-and-set on the active one."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.configuration.models import Policy
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.configuration.policies import create_policy, replace_policy
+from orchestrator.core.configuration.quotas import put_quota
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import Conflict, NotFound
+from orchestrator.core.maintenance import chores
 from orchestrator.core.models import AuditLog, Workspace
+from orchestrator.core.policy.model import TenantQuota
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.versions import activation, repository, service
 from orchestrator.core.versions.models import WorkspaceVersion
@@ -218,3 +222,43 @@ async def test_the_history_pages_newest_first_and_any_two_versions_compare(
         assert (removed.name, removed.change) == ("default", "removed")
         with pytest.raises(NotFound):
             await service.compare(session, 1, 4)
+
+
+# --- Retention --------------------------------------------------------------------------
+
+
+async def test_old_versions_go_by_count_and_age_but_never_the_active_or_previous_one(
+    app_sessions: Sessions, owner_sessions: Sessions, tenant: BootstrapResult
+) -> None:
+    assert await record(app_sessions, tenant, "first") == 1
+    await write_policy(app_sessions, tenant, 1, create=True)
+    for attempts in range(2, 7):  # versions 2 to 6
+        await record(app_sessions, tenant, f"{attempts} attempts")
+        await write_policy(app_sessions, tenant, attempts)
+    assert await record(app_sessions, tenant, "7") == 7
+    await activate(app_sessions, tenant, 1, expected=7)  # active 1, previous 7
+    async with owner_sessions() as session, session.begin():
+        await session.execute(
+            update(WorkspaceVersion)
+            .where(WorkspaceVersion.tenant_id == tenant.tenant_id, WorkspaceVersion.number < 7)
+            .values(created_at=func.now() - dt.timedelta(days=100))
+        )
+    month = dt.timedelta(days=30)
+
+    # The workspace keeps its 6 newest: only version 1 is beyond them, and it is active.
+    async with app_sessions() as session, session.begin():
+        await set_tenant(session, tenant.tenant_id)
+        await put_quota(session, change(tenant, "keep more"), TenantQuota(versions_keep=6))
+    await chores.purge_versions(app_sessions, keep=2, keep_age=month)
+    assert [v.number for v in await versions(app_sessions, tenant)] == [1, 2, 3, 4, 5, 6, 7]
+
+    # The deployment's 2 newest: 2 to 5 are old enough and beyond them; 6 is among them,
+    # 1 is active and 7 is where a rollback returns.
+    async with app_sessions() as session, session.begin():
+        await set_tenant(session, tenant.tenant_id)
+        await put_quota(session, change(tenant, "default"), TenantQuota())
+    await chores.purge_versions(app_sessions, keep=2, keep_age=month)
+    assert [v.number for v in await versions(app_sessions, tenant)] == [1, 6, 7]
+    # Younger than the age kept: nothing more goes, however many there are.
+    await chores.purge_versions(app_sessions, keep=1, keep_age=dt.timedelta(days=365))
+    assert [v.number for v in await versions(app_sessions, tenant)] == [1, 6, 7]

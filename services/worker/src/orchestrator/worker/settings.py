@@ -55,6 +55,11 @@ class JobsSettings(SettingsGroup, frozen=True, kw_only=True):
     webhook_inbox_keep_s: float = 30 * 24 * 3600.0
     """Processed webhook events and finished forwards are deleted after this long (a
     provider resending an event after that is taken as new: keep it past their retries)."""
+    versions_keep: int = 100
+    """A workspace's newest configuration versions, always kept."""
+    versions_keep_s: float = 90 * 24 * 3600.0
+    """Older configuration versions are deleted after this long (never the active one, nor
+    the one a rollback returns to)."""
     callback_max_attempts: int = 8
 
 

@@ -29,7 +29,8 @@ class BundleTenant(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     environment: str | None = None
     quotas: dict[str, Any] | None = None
     """``{"rps", "concurrency", "queue_depth", "monthly_calls", "events_keep_days",
-    "finished_jobs_keep_days", "webhook_inbox_keep_days"}``, each a positive integer or null
+    "finished_jobs_keep_days", "webhook_inbox_keep_days", "versions_keep",
+    "versions_keep_days"}``, each a positive integer or null
     (unlimited, or the deployment's retention)."""
 
 

@@ -28,6 +28,7 @@ from orchestrator.core.outbox import repository as outbox_repository
 from orchestrator.core.outbox import writer as outbox
 from orchestrator.core.outbox.kinds import RUN_JOB
 from orchestrator.core.policy.model import TenantQuota
+from orchestrator.core.versions import retention as versions
 from orchestrator.core.webhooks import retention as inbox_retention
 from orchestrator.core.workflows import repository as workflow_runs
 
@@ -121,6 +122,23 @@ retention (``keep`` unless it set its own), as their step jobs go."""
 purge_webhook_inbox = _Retention(inbox_retention.purge_before, lambda q: q.webhook_inbox_keep_days)
 """Delete every workspace's processed webhook events and finished forwards older than its
 retention (``keep`` unless it set its own)."""
+
+
+async def purge_versions(
+    sessions: async_sessionmaker[AsyncSession], *, keep: int, keep_age: dt.timedelta
+) -> int:
+    """Delete every workspace's configuration versions older than its retention and not
+    among its newest (its quota's ``versions_keep_days`` and ``versions_keep``, else
+    ``keep_age`` and ``keep``); never the active one nor the one a rollback returns to."""
+
+    async def purge(session: AsyncSession, _: uuid.UUID) -> int:
+        quota = await tenant_quota(session)
+        days = quota.versions_keep_days
+        before = dt.datetime.now(dt.UTC) - (keep_age if days is None else dt.timedelta(days=days))
+        newest = keep if quota.versions_keep is None else quota.versions_keep
+        return await versions.purge_old(session, before=before, keep=newest, limit=BATCH)
+
+    return await _per_tenant(sessions, purge)
 
 
 async def purge_published_outbox(

@@ -100,3 +100,8 @@ class TenantQuota(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True
     webhook_inbox_keep_days: KeepDays | None = None
     """Days a processed webhook event or finished forward is kept
     (``ORCH_JOBS_WEBHOOK_INBOX_KEEP_S``)."""
+    versions_keep: Count | None = None
+    """Configuration versions always kept, the newest (``ORCH_JOBS_VERSIONS_KEEP``)."""
+    versions_keep_days: KeepDays | None = None
+    """Days an older configuration version is kept (``ORCH_JOBS_VERSIONS_KEEP_S``); the
+    active one and the one a rollback returns to are never deleted."""

@@ -26,6 +26,11 @@ class QuotaPut(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Days succeeded, failed and cancelled jobs are kept (default 30; dead jobs stay)."""
     webhook_inbox_keep_days: KeepDays | None = None
     """Days processed webhook events and finished forwards are kept (default 30)."""
+    versions_keep: Limit | None = None
+    """Configuration versions always kept, the newest (default 100)."""
+    versions_keep_days: KeepDays | None = None
+    """Days older configuration versions are kept (default 90); never the active one or
+    the one a rollback returns to."""
 
 
 class QuotaOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -38,6 +43,8 @@ class QuotaOut(msgspec.Struct, frozen=True, kw_only=True):
     events_keep_days: int | None
     finished_jobs_keep_days: int | None
     webhook_inbox_keep_days: int | None
+    versions_keep: int | None
+    versions_keep_days: int | None
     version: int
     updated_at: dt.datetime | None
 

@@ -16,7 +16,7 @@ JOBS_MAINTENANCE = "jobs_maintenance"
 
 async def jobs_maintenance() -> None:
     """Purge expired idempotency keys, old published outbox rows, events, finished jobs,
-    ended workflow runs and webhook inbox rows; re-dispatch stuck jobs and runs. Idempotent, so several replicas may run it."""
+    ended workflow runs, webhook inbox rows and configuration versions; re-dispatch stuck jobs and runs. Idempotent, so several replicas may run it."""
     resources = await job_resources()
     jobs = resources.settings.jobs
     keys = await maintenance.purge_idempotency_keys(resources.sessions)
@@ -32,20 +32,26 @@ async def jobs_maintenance() -> None:
     webhooks = await maintenance.purge_webhook_inbox(
         resources.sessions, keep=dt.timedelta(seconds=jobs.webhook_inbox_keep_s)
     )
+    old_versions = await maintenance.purge_versions(
+        resources.sessions,
+        keep=jobs.versions_keep,
+        keep_age=dt.timedelta(seconds=jobs.versions_keep_s),
+    )
     stuck = await maintenance.sweep_overdue_jobs(
         resources.sessions, resources.waker, grace_s=jobs.sweep_grace_s
     )
     runs = await sweep_stuck_runs(resources.sessions, resources.waker, grace_s=jobs.sweep_grace_s)
     logger.info(
         "jobs maintenance: {} expired keys, {} outbox rows, {} events, {} finished jobs, {} "
-        "ended workflow runs and {} webhook inbox rows purged, {} stuck jobs re-dispatched, {} "
-        "stuck workflow runs advanced",
+        "ended workflow runs, {} webhook inbox rows and {} configuration versions purged, {} "
+        "stuck jobs re-dispatched, {} stuck workflow runs advanced",
         keys,
         rows,
         events,
         finished,
         ended_runs,
         webhooks,
+        old_versions,
         stuck,
         runs,
     )

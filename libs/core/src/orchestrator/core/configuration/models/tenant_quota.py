@@ -22,7 +22,8 @@ class TenantQuotaRow(Base):
             "AND coalesce(queue_depth, 1) >= 1 AND coalesce(monthly_calls, 1) >= 1 "
             "AND coalesce(events_keep_days, 1) >= 1 "
             "AND coalesce(finished_jobs_keep_days, 1) >= 1 "
-            "AND coalesce(webhook_inbox_keep_days, 1) >= 1",
+            "AND coalesce(webhook_inbox_keep_days, 1) >= 1 "
+            "AND coalesce(versions_keep, 1) >= 1 AND coalesce(versions_keep_days, 1) >= 1",
             name="positive",
         ),
     )
@@ -37,6 +38,8 @@ class TenantQuotaRow(Base):
     events_keep_days: Mapped[int | None]
     finished_jobs_keep_days: Mapped[int | None]
     webhook_inbox_keep_days: Mapped[int | None]
+    versions_keep: Mapped[int | None]
+    versions_keep_days: Mapped[int | None]
     version: Mapped[int]
     created_at: Mapped[dt.datetime] = server_now()
     updated_at: Mapped[dt.datetime] = server_now()
