@@ -11,13 +11,15 @@
    webhook routing against ingest, a trickled job's CPU (``bench/unit_of_work.py``).
 6. Console pages: the overview, jobs and audit pages of a workspace of 100,000 jobs,
    sequential server time (``bench/console.py``).
-7. What the parts cost: upstream HTTP clients (``bench/upstream.py``) and the policy
+7. Configuration versions: loading the active configuration and ``/execute`` on a
+   workspace of 10,000 versions next to one of one (``bench/versions.py``).
+8. What the parts cost: upstream HTTP clients (``bench/upstream.py``) and the policy
    gate (``bench/policy_gate.py``), shortened.
 
 For 1, 2 and 4 the servers under test run pinned to core 0 and the load, the upstream and
 this process use core 1; for 3 and 6 every process is unpinned (the targets are for the
 whole box); 5 says where each of its figures runs. Environment knobs: ``BENCH_ONLY`` (some
-of ``foundation,execute,jobs,ingest,uow,console,parts``), ``BENCH_SECONDS``,
+of ``foundation,execute,jobs,ingest,uow,console,versions,parts``), ``BENCH_SECONDS``,
 ``BENCH_CONCURRENCY``, ``BENCH_JOBS`` and the others named at the top of each module.
 """
 
@@ -30,12 +32,24 @@ import time
 from tests.support.stack import Service
 from tests.support.upstream import upstream_process
 
-from bench import console, execute, foundation, ingest, jobs, policy_gate, unit_of_work, upstream
+from bench import (
+    console,
+    execute,
+    foundation,
+    ingest,
+    jobs,
+    policy_gate,
+    unit_of_work,
+    upstream,
+    versions,
+)
 from bench.load import CONCURRENCY, SECONDS, wrk_available
 from bench.scratch import Scratch, scratch_deployment, start_ready
 
 ONLY = set(
-    os.environ.get("BENCH_ONLY", "foundation,execute,jobs,ingest,uow,console,parts").split(",")
+    os.environ.get("BENCH_ONLY", "foundation,execute,jobs,ingest,uow,console,versions,parts").split(
+        ","
+    )
 )
 """Which sections run (comma separated), for profiling one of them."""
 SERVER_CORE = {0}
@@ -93,6 +107,19 @@ async def measured(scratch: Scratch, services: list[Service], affinity: set[int]
             if service is not control:
                 service.stop()
         section(await console.run(scratch, control=control, services=services))
+    if "versions" in ONLY:
+        for service in services:  # the exec-api it measures has its core to itself
+            if service is not control:
+                service.stop()
+        section(
+            await versions.run(
+                scratch,
+                control_url=control.url,
+                services=services,
+                server_cpus=SERVER_CORE,
+                load_cpus=LOAD_CORE,
+            )
+        )
 
 
 async def exec_plane(

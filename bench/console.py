@@ -32,16 +32,15 @@ import aiohttp
 import httpx
 from tests.support.bulk import Bulk, seed
 from tests.support.control_api import Api
-from tests.support.factories import fetch_token, new_tenant
+from tests.support.factories import fetch_token
 from tests.support.stack import Service
 from tests.support.webhooks import stripe_source
 
 from bench.cpu import CpuMeter
 from bench.jobs import postgres_pid
 from bench.load import percentile
-from bench.scratch import Scratch, start_ready
+from bench.scratch import Scratch, new_workspace, start_ready
 from bench.served import Served, histograms, served
-from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.engine import create_engine, session_factory
 from orchestrator.core.tenancy.service import BootstrapResult
 
@@ -131,18 +130,6 @@ class Measured:
     @property
     def met(self) -> bool:
         return self.errors == 0 and self.p50 <= TARGET_P50_MS and self.p99 <= TARGET_P99_MS
-
-
-async def new_workspace(scratch: Scratch) -> BootstrapResult:
-    """A workspace of its own in the scratch deployment (the other sections fill the
-    scratch tenant's with jobs and deliveries)."""
-    settings = scratch.settings
-    kek = KeyEncryptionKey(settings.crypto.kek_id, settings.crypto.kek_bytes())
-    engine = create_engine(settings.db)
-    try:
-        return await new_tenant(session_factory(engine), kek)
-    finally:
-        await engine.dispose()
 
 
 @dataclass(frozen=True)

@@ -139,3 +139,15 @@ async def tenant_clients(
     )
     token = await fetch_token(http, control_url, tenant.exec_client_id, tenant.exec_client_secret)
     return operator, token
+
+
+async def new_workspace(scratch: Scratch) -> BootstrapResult:
+    """A workspace of its own in the scratch deployment (the other sections fill the
+    scratch tenant's with jobs and deliveries)."""
+    settings = scratch.settings
+    kek = KeyEncryptionKey(settings.crypto.kek_id, settings.crypto.kek_bytes())
+    engine = create_engine(settings.db)
+    try:
+        return await new_tenant(session_factory(engine), kek)
+    finally:
+        await engine.dispose()
