@@ -202,3 +202,42 @@ async def test_a_rollback_sends_the_workers_jobs_back_to_the_old_base_url_within
     back = await api.write("POST", "/versions/rollback", reason="v2 answers 404")
     assert back.status_code == 200, back.text
     assert await submitted_after("/v1") < 1.0
+
+
+async def test_the_audit_log_and_the_version_history_agree(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    writes = [
+        ("POST", "/policies", {"name": "a", "spec": limit(1)}),
+        ("PUT", "/policies/a", {"spec": limit(2)}),
+        ("PUT", "/policies/a", {"spec": limit(2)}),  # no change: no version, no record
+        ("POST", "/policies", {"name": "b", "spec": limit(3)}),
+        ("DELETE", "/policies/b", None),
+    ]
+    for method, path, body in writes:
+        answer = await api.write(method, path, body)
+        assert answer.status_code in (200, 201, 204), answer.text
+    back = await api.write("POST", "/versions/rollback", reason="undo the delete")
+    assert back.status_code == 200, back.text
+
+    history = await api.every("/versions")
+    audit = [r for r in await api.every("/audit") if r["action"].startswith("policy.")]
+    (move,) = await api.every("/audit", action="version.activate")
+    assert (move["target"], move["reason"]) == ("version:3", "undo the delete")
+    # The rollback re-created `b` (audited under its request) and made no version: it
+    # moved the pointer. Every other request that audited a policy change made exactly one
+    # version, with the same actor and reason.
+    rolled_back = [r["action"] for r in audit if r["request_id"] == move["request_id"]]
+    assert rolled_back == ["policy.create"]
+    changed = {r["request_id"]: r for r in audit if r["request_id"] != move["request_id"]}
+    assert sorted(v["request_id"] for v in history) == sorted(changed)
+    for version in history:
+        record = changed[version["request_id"]]
+        assert (version["actor"], version["reason"]) == (record["actor"], record["reason"])
+    assert [v["summary"] for v in history] == [
+        "policies -b",
+        "policies +b",
+        "policies ~a",
+        "tenant +tenant; policies +a",
+    ]
