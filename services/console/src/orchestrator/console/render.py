@@ -19,6 +19,7 @@ NAVIGATION = (
     ("overview", "Overview", ""),
     ("first-run", "Guided first run", "configuration:write"),
     ("configuration", "Configuration", ""),
+    ("versions", "Versions", ""),
     ("run", "Run an operation", "impersonation:start"),
     ("jobs", "Jobs & DLQ", ""),
     ("inbox", "Webhook inbox", ""),

@@ -15,6 +15,7 @@ from orchestrator.console.pages.jobs import JOB_PAGES
 from orchestrator.console.pages.overview import overview
 from orchestrator.console.pages.quotas import QUOTA_PAGES
 from orchestrator.console.pages.run import RUN_PAGES
+from orchestrator.console.pages.versions import VERSION_PAGES
 from orchestrator.console.pages.workflows import WORKFLOW_PAGES
 
 PAGES = [
@@ -23,6 +24,7 @@ PAGES = [
     overview,
     audit_log,
     *CONFIGURATION_PAGES,
+    *VERSION_PAGES,
     *QUOTA_PAGES,
     *BINDING_PAGES,
     *JOB_PAGES,

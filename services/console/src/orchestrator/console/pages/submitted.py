@@ -100,13 +100,14 @@ async def send_with_reason(
     *,
     workspace: uuid.UUID | None,
     json: Any = None,
+    params: dict[str, Any] | None = None,
 ) -> Any:
-    """The control-api ``call`` (method, path) with the form's reason; its answer (a 422
-    refusal when the reason is missing)."""
+    """The control-api ``call`` (method, path) with the form's reason (and ``params``); its
+    answer (a 422 refusal when the reason is missing)."""
     method, path = call
     reason = required_reason(form)
     return await console.control(
-        method, path, workspace=workspace, params={"reason": reason}, json=json
+        method, path, workspace=workspace, params={**(params or {}), "reason": reason}, json=json
     )
 
 
@@ -118,13 +119,17 @@ async def call_with_reason(
     *,
     workspace: uuid.UUID | None,
     json: Any = None,
+    params: dict[str, Any] | None = None,
     done: str | Callable[[Any], str],
 ) -> Redirect:
-    """The control-api ``call`` (method, path) with the form's reason, then ``to`` with the
-    notice ``done`` (or what it makes of the API's answer); a refusal is the notice instead."""
+    """The control-api ``call`` (method, path) with the form's reason (and ``params``), then
+    ``to`` with the notice ``done`` (or what it makes of the API's answer); a refusal is the
+    notice instead."""
 
     async def run() -> str:
-        answered = await send_with_reason(console, form, call, workspace=workspace, json=json)
+        answered = await send_with_reason(
+            console, form, call, workspace=workspace, json=json, params=params
+        )
         return done(answered) if callable(done) else done
 
     return await act(console, to, run)

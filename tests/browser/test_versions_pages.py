@@ -1,0 +1,150 @@
+"""The Versions pages in Chromium (ADR 0077): the workspace's history newest first, the
+diff of two versions field by field, a rollback with a reason that moves the active
+version (and the configuration with it); a stale page's move refused with the API's 409;
+an auditor offered no move, and a forged one refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from playwright.async_api import Browser, Page, expect
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.core.tenancy.service import BootstrapResult
+from tests.support.browser import page_csrf, screenshot
+from tests.support.console import signed_in
+from tests.support.control_api import Api, operator_api
+from tests.support.factories import new_auditor
+from tests.support.stack import Service, Stack
+
+
+def limit(n: int) -> dict[str, Any]:
+    """A policy spec allowing ``n`` calls a minute."""
+    return {"rate_limit": {"limit": n, "period_s": 60}}
+
+
+def versions_url(console: Service, tenant: BootstrapResult) -> str:
+    """The Versions page of the tenant's workspace."""
+    return f"{console.url}/w/{tenant.tenant_id}/versions"
+
+
+async def two_policy_versions(api: Api) -> None:
+    """Version 1 makes policy ``shared`` (limit 1), version 2 raises its limit to 2."""
+    made = await api.write("POST", "/policies", {"name": "shared", "spec": limit(1)})
+    assert made.status_code == 201, made.text
+    raised = await api.write("PUT", "/policies/shared", {"spec": limit(2)})
+    assert raised.status_code == 200, raised.text
+
+
+async def test_the_history_and_a_diff_are_shown_and_a_rollback_moves_the_active_version(
+    admin_page: Page,
+    console: Service,
+    tenant: BootstrapResult,
+    stack: Stack,
+    http: httpx.AsyncClient,
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    await two_policy_versions(api)
+    page = admin_page
+    await page.locator("nav.side").get_by_role("link", name="Versions").click()
+    await page.wait_for_url("**/versions")
+
+    rows = page.locator("table.versions tbody tr")
+    await expect(rows).to_have_count(2)
+    assert [await row.get_attribute("data-version") for row in await rows.all()] == ["2", "1"]
+    newest = page.locator("tr[data-version='2']")
+    assert "policies ~shared" in await newest.inner_text()
+    assert await newest.locator("[data-marked=active]").count() == 1
+    assert await page.locator("tr[data-version='1'] [data-marked=previous]").count() == 1
+    assert await page.locator("[data-active]").inner_text() == "2"
+    await screenshot(page, "versions-history")
+
+    await newest.locator("a[data-diff]").click()
+    await page.wait_for_url("**/versions/diff?from=1&to=2")
+    change = page.locator("tr[data-change='policies/shared']")
+    await expect(change).to_be_visible()
+    assert "changed" in await change.inner_text()
+    field = change.locator("li[data-pointer='/spec/rate_limit/limit']")
+    assert await field.locator("code").inner_text() == "/spec/rate_limit/limit"
+    assert await field.locator("del").inner_text() == "1"
+    assert await field.locator("ins").inner_text() == "2"
+    await screenshot(page, "versions-diff")
+
+    await page.goto(versions_url(console, tenant))
+    rollback = page.locator("form[data-rollback]")
+    await rollback.locator("input[name=reason]").fill("the raise overloads them")
+    await rollback.locator("button[type=submit]").click()
+    await page.wait_for_url("**/versions")
+    assert "Version 1 is active." in await page.locator(".flash.ok").inner_text()
+    assert await page.locator("[data-active]").inner_text() == "1"
+    assert await page.locator("tr[data-version='1'] [data-marked=active]").count() == 1
+    assert await page.locator("tr[data-version='2'] [data-marked=previous]").count() == 1
+    await screenshot(page, "versions-rolled-back")
+
+    spec = (await api.call("GET", "/policies/shared")).json()["spec"]
+    assert spec["rate_limit"]["limit"] == 1
+    moves = await api.every("/audit", action="version.activate")
+    assert [(m["target"], m["reason"]) for m in moves] == [
+        ("version:1", "the raise overloads them")
+    ]
+
+
+async def test_a_move_from_a_stale_page_shows_the_apis_conflict(
+    admin_page: Page,
+    console: Service,
+    tenant: BootstrapResult,
+    stack: Stack,
+    http: httpx.AsyncClient,
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    await two_policy_versions(api)
+    page = admin_page
+    await page.goto(versions_url(console, tenant))
+    # Someone else rolls back after this page showed version 2 active.
+    moved = await api.write("POST", "/versions/rollback", expected_active_version=2)
+    assert moved.status_code == 200, moved.text
+
+    activate = page.locator("section form[data-activate]")
+    await activate.locator("input[name=number]").fill("2")
+    await activate.locator("input[name=reason]").fill("back to the raise")
+    await activate.locator("button[type=submit]").click()
+    await page.wait_for_url("**/versions")
+    await expect(page.locator(".flash.error")).to_contain_text("active version is 1")
+    assert await page.locator("[data-active]").inner_text() == "1"
+    assert (await api.call("GET", "/versions/head")).json()["active"] == 1
+
+
+async def test_an_auditor_is_offered_no_move_and_a_forged_one_is_refused(
+    browser: Browser,
+    console: Service,
+    tenant: BootstrapResult,
+    stack: Stack,
+    http: httpx.AsyncClient,
+    app_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    await two_policy_versions(api)
+    auditor = await new_auditor(app_sessions, tenant)
+    page = await signed_in(browser, console, auditor.client_id, auditor.client_secret)
+    try:
+        await page.goto(versions_url(console, tenant))
+        await expect(page.locator("table.versions tbody tr")).to_have_count(2)
+        assert await page.locator("form[data-rollback], form[data-activate]").count() == 0
+        await page.goto(f"{versions_url(console, tenant)}/diff?from=2&to=1")
+        await expect(page.locator("tr[data-change='policies/shared']")).to_be_visible()
+        assert await page.locator("form[data-activate]").count() == 0
+
+        # Its own page's CSRF token is valid, so what refuses these is its role.
+        csrf = await page_csrf(page)
+        for action, fields in (("rollback", {}), ("activate", {"number": "1"})):
+            answer = await page.request.post(
+                f"{versions_url(console, tenant)}/{action}",
+                form={"csrf": csrf, "reason": "forged", "expected_active_version": "2", **fields},
+                max_redirects=0,
+            )
+            assert answer.status == 403, action
+            assert "ReadOnlyAuditor" in (await answer.json())["detail"]
+    finally:
+        await page.context.close()
+    assert (await api.call("GET", "/versions/head")).json()["active"] == 2
