@@ -148,3 +148,63 @@ async def test_an_auditor_is_offered_no_move_and_a_forged_one_is_refused(
     finally:
         await page.context.close()
     assert (await api.call("GET", "/versions/head")).json()["active"] == 2
+
+
+async def test_before_the_first_version_nothing_is_offered_and_a_move_needs_a_reason(
+    admin_page: Page,
+    console: Service,
+    tenant: BootstrapResult,
+    stack: Stack,
+    http: httpx.AsyncClient,
+) -> None:
+    page = admin_page
+    await page.goto(versions_url(console, tenant))
+    await expect(page.locator("p.empty")).to_contain_text("No version yet")
+    assert await page.locator("form[data-rollback], form[data-activate]").count() == 0
+
+    api = await operator_api(http, stack, tenant)
+    await two_policy_versions(api)
+    await page.goto(versions_url(console, tenant))
+    csrf = await page_csrf(page)
+    answer = await page.request.post(
+        f"{versions_url(console, tenant)}/rollback",
+        form={"csrf": csrf, "reason": " ", "expected_active_version": "2"},
+        max_redirects=0,
+    )
+    assert answer.status == 303
+    await page.goto(versions_url(console, tenant))
+    await expect(page.locator(".flash.error")).to_contain_text("Give a reason")
+    assert (await api.call("GET", "/versions/head")).json()["active"] == 2
+
+    missing = await page.goto(f"{versions_url(console, tenant)}/diff?from=1&to=9")
+    assert missing is not None
+    assert missing.status == 404
+
+
+PAGE_SIZE = 50
+"""The console's page size (``ORCH_CONSOLE_PAGE_SIZE``, not set by the tests)."""
+
+
+async def test_a_long_history_pages_with_the_apis_cursor(
+    admin_page: Page,
+    console: Service,
+    tenant: BootstrapResult,
+    stack: Stack,
+    http: httpx.AsyncClient,
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    await two_policy_versions(api)
+    for n in range(3, PAGE_SIZE + 2):
+        raised = await api.write("PUT", "/policies/shared", {"spec": limit(n)})
+        assert raised.status_code == 200, raised.text
+    page = admin_page
+    await page.goto(versions_url(console, tenant))
+    rows = page.locator("table.versions tbody tr")
+    await expect(rows).to_have_count(PAGE_SIZE)
+    assert await rows.first.get_attribute("data-version") == str(PAGE_SIZE + 1)
+    await page.get_by_role("link", name="Older versions →").click()
+    await expect(rows).to_have_count(1)
+    assert await rows.first.get_attribute("data-version") == "1"
+    # The marks come from the head, not from the page: the rollback's target is on page 1.
+    assert await page.locator("[data-marked]").count() == 0
+    assert await page.locator("[data-active]").inner_text() == str(PAGE_SIZE + 1)
