@@ -9,17 +9,17 @@
    (``bench/ingest.py``).
 5. The unit of work (issue 12): a one-row read and a job's status read on one core,
    webhook routing against ingest, a trickled job's CPU (``bench/unit_of_work.py``).
-6. Console pages: the overview, jobs and audit pages of a workspace of 100,000 jobs,
-   sequential server time (``bench/console.py``).
-7. Configuration versions: loading the active configuration and ``/execute`` on a
+6. Configuration versions: loading the active configuration and ``/execute`` on a
    workspace of 10,000 versions next to one of one (``bench/versions.py``).
+7. Console pages: the overview, jobs and audit pages of a workspace of 100,000 jobs,
+   sequential server time (``bench/console.py``).
 8. What the parts cost: upstream HTTP clients (``bench/upstream.py``) and the policy
    gate (``bench/policy_gate.py``), shortened.
 
 For 1, 2 and 4 the servers under test run pinned to core 0 and the load, the upstream and
-this process use core 1; for 3 and 6 every process is unpinned (the targets are for the
-whole box); 5 says where each of its figures runs. Environment knobs: ``BENCH_ONLY`` (some
-of ``foundation,execute,jobs,ingest,uow,console,versions,parts``), ``BENCH_SECONDS``,
+this process use core 1; for 3 and 7 every process is unpinned (the targets are for the
+whole box); 5 and 6 say where each of their figures runs. Environment knobs: ``BENCH_ONLY`` (some
+of ``foundation,execute,jobs,ingest,uow,versions,console,parts``), ``BENCH_SECONDS``,
 ``BENCH_CONCURRENCY``, ``BENCH_JOBS`` and the others named at the top of each module.
 """
 
@@ -44,10 +44,10 @@ from bench import (
     versions,
 )
 from bench.load import CONCURRENCY, SECONDS, wrk_available
-from bench.scratch import Scratch, scratch_deployment, start_ready
+from bench.scratch import Scratch, Stage, scratch_deployment, start_ready
 
 ONLY = set(
-    os.environ.get("BENCH_ONLY", "foundation,execute,jobs,ingest,uow,console,versions,parts").split(
+    os.environ.get("BENCH_ONLY", "foundation,execute,jobs,ingest,uow,versions,console,parts").split(
         ","
     )
 )
@@ -66,13 +66,20 @@ def shorten_part_benches() -> None:
         policy_gate.SECONDS = 1.0
 
 
+def keep_only(control: Service, services: list[Service]) -> None:
+    """Stop every process but the control-api: the next section has the box to itself."""
+    for service in services:
+        if service is not control:
+            service.stop()
+
+
 def section(lines: list[str]) -> None:
     """Print a section as soon as it is measured."""
     print("\n".join(lines), end="\n\n", flush=True)
 
 
 async def measured(scratch: Scratch, services: list[Service], affinity: set[int]) -> None:
-    """Sections 1 to 6 on the scratch deployment; every process started joins
+    """Sections 1 to 7 on the scratch deployment; every process started joins
     ``services``."""
     control = start_ready(
         "control-api", "orchestrator.control_api", scratch.env, "ORCH_CONTROL_API_PORT"
@@ -81,45 +88,20 @@ async def measured(scratch: Scratch, services: list[Service], affinity: set[int]
     if ONLY & {"foundation", "execute", "jobs"}:
         await exec_plane(scratch, control, services, affinity)
     if "ingest" in ONLY:
-        for service in services:  # the ingress has its core, and the box, to itself
-            if service is not control:
-                service.stop()
+        keep_only(control, services)  # the ingress has its core, and the box, to itself
         section(
             await ingest.run(
                 scratch, control_url=control.url, server_cpus=SERVER_CORE, load_cpus=LOAD_CORE
             )
         )
-    if "uow" in ONLY:
-        for service in services:  # each figure starts the processes it measures
-            if service is not control:
-                service.stop()
-        section(
-            await unit_of_work.run(
-                scratch,
-                control_url=control.url,
-                services=services,
-                server_cpus=SERVER_CORE,
-                load_cpus=LOAD_CORE,
-            )
-        )
+    stage = Stage(scratch, control.url, services, SERVER_CORE, LOAD_CORE)
+    for name, measure in (("uow", unit_of_work.run), ("versions", versions.run)):
+        if name in ONLY:
+            keep_only(control, services)  # each figure starts the processes it measures
+            section(await measure(stage))
     if "console" in ONLY:
-        for service in services:  # no worker or exec-api busy next to the pages
-            if service is not control:
-                service.stop()
+        keep_only(control, services)  # no worker or exec-api busy next to the pages
         section(await console.run(scratch, control=control, services=services))
-    if "versions" in ONLY:
-        for service in services:  # the exec-api it measures has its core to itself
-            if service is not control:
-                service.stop()
-        section(
-            await versions.run(
-                scratch,
-                control_url=control.url,
-                services=services,
-                server_cpus=SERVER_CORE,
-                load_cpus=LOAD_CORE,
-            )
-        )
 
 
 async def exec_plane(

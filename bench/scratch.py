@@ -151,3 +151,16 @@ async def new_workspace(scratch: Scratch) -> BootstrapResult:
         return await new_tenant(session_factory(engine), kek)
     finally:
         await engine.dispose()
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Where a section runs: the deployment and its control-api, the processes started so
+    far (a section adds those it starts, so they stop with the run), and the cores of the
+    servers under test and of the load."""
+
+    scratch: Scratch
+    control_url: str
+    services: list[Service]
+    server_cpus: set[int]
+    load_cpus: set[int]

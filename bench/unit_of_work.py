@@ -39,7 +39,7 @@ from bench import jobs, routing
 from bench.cpu import ALL_CPUS, CpuMeter, pin_tree
 from bench.execute import child_pid, create_connector, program_upstream
 from bench.load import CONCURRENCY, SECONDS, LoadResult, Run, Target, load, wrk_available
-from bench.scratch import Scratch, start_ready, tenant_clients
+from bench.scratch import Scratch, Stage, start_ready, tenant_clients
 
 TRICKLE_PER_S = float(os.environ.get("BENCH_UOW_TRICKLE_PER_S", "100"))
 TRICKLE_SECONDS = float(os.environ.get("BENCH_UOW_TRICKLE_SECONDS", "10"))
@@ -334,16 +334,11 @@ async def exec_figures(
     return trickled, reads
 
 
-async def run(
-    scratch: Scratch,
-    *,
-    control_url: str,
-    services: list[Service],
-    server_cpus: set[int],
-    load_cpus: set[int],
-) -> list[str]:
+async def run(stage: Stage) -> list[str]:
     """Measure the four figures and return the printed section (in the issue's order)."""
     began = time.monotonic()
+    scratch, control_url, services = stage.scratch, stage.control_url, stage.services
+    server_cpus, load_cpus = stage.server_cpus, stage.load_cpus
     trickled, reads = await exec_figures(
         scratch, control_url, services, server_cpus=server_cpus, load_cpus=load_cpus
     )

@@ -27,12 +27,11 @@ import msgspec
 import psycopg
 from tests.support.control_api import Api
 from tests.support.factories import fetch_token
-from tests.support.stack import Service
 from tests.support.upstream import upstream_process
 
 from bench.execute import PAYLOAD, create_connector, program_upstream
 from bench.load import CONCURRENCY, SECONDS, Run, Target, load
-from bench.scratch import Scratch, new_workspace, start_ready
+from bench.scratch import Scratch, Stage, new_workspace, start_ready
 from orchestrator.core.db.engine import create_engine, session_factory
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.models import Workspace
@@ -128,16 +127,11 @@ def _verdict(ratio: float, target: float) -> str:
     return "met" if abs(ratio - 1) <= target else "MISSED"
 
 
-async def run(
-    scratch: Scratch,
-    *,
-    control_url: str,
-    services: list[Service],
-    server_cpus: set[int],
-    load_cpus: set[int],
-) -> list[str]:
+async def run(stage: Stage) -> list[str]:
     """Measure both figures and return the printed section."""
     began = time.monotonic()
+    scratch, control_url, services = stage.scratch, stage.control_url, stage.services
+    server_cpus, load_cpus = stage.server_cpus, stage.load_cpus
     exec_api = start_ready(
         "exec-api", "orchestrator.exec_api", scratch.env, "ORCH_EXEC_API_PORT", cpus=server_cpus
     )

@@ -1,4 +1,5 @@
-"""Before/after of an audit record as a list of changes, JSON-Pointer addressed."""
+"""Changes, JSON-Pointer addressed: an audit record's before/after, or the fields of a
+resource the control-api's version diff names, as one list the pages draw alike."""
 
 from __future__ import annotations
 
@@ -41,3 +42,17 @@ def changes(before: Any, after: Any, pointer: str = "") -> list[Change]:
     if after is None:
         return [Change(pointer or "/", "removed", before=before)]
     return [Change(pointer or "/", "changed", before=before, after=after)]
+
+
+def of_fields(fields: list[dict[str, Any]]) -> list[Change]:
+    """The changed fields of a version diff's resource (``pointer``, and ``before`` and
+    ``after`` where the field exists on that side) as changes."""
+    return [
+        Change(
+            f["pointer"] or "/",
+            "added" if "before" not in f else "removed" if "after" not in f else "changed",
+            before=f.get("before"),
+            after=f.get("after"),
+        )
+        for f in fields
+    ]

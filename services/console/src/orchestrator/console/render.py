@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -15,21 +15,30 @@ from orchestrator.console.context import Console
 
 TEMPLATES = Path(__file__).parent / "templates"
 
+
+class Section(NamedTuple):
+    """A section of the side navigation: its URL key, its label, and the right it needs to
+    be offered (none: every operator)."""
+
+    key: str
+    label: str
+    right: str = ""
+
+
 NAVIGATION = (
-    ("overview", "Overview", ""),
-    ("first-run", "Guided first run", "configuration:write"),
-    ("configuration", "Configuration", ""),
-    ("versions", "Versions", ""),
-    ("run", "Run an operation", "impersonation:start"),
-    ("jobs", "Jobs & DLQ", ""),
-    ("inbox", "Webhook inbox", ""),
-    ("workflows", "Workflow runs", ""),
-    ("events", "Live events", ""),
-    ("audit", "Audit log", "audit:read"),
-    ("identity", "Identity", ""),
-    ("impersonation", "Impersonation", "impersonation:start"),
+    Section("overview", "Overview"),
+    Section("first-run", "Guided first run", right="configuration:write"),
+    Section("configuration", "Configuration"),
+    Section("versions", "Versions"),
+    Section("run", "Run an operation", right="impersonation:start"),
+    Section("jobs", "Jobs & DLQ"),
+    Section("inbox", "Webhook inbox"),
+    Section("workflows", "Workflow runs"),
+    Section("events", "Live events"),
+    Section("audit", "Audit log", right="audit:read"),
+    Section("identity", "Identity"),
+    Section("impersonation", "Impersonation", right="impersonation:start"),
 )
-"""Each section: its URL key, its label, and the right it needs to be offered ("" for none)."""
 
 
 def _pretty(value: Any) -> str:

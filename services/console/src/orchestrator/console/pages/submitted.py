@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Required, TypedDict, TypeVar
 
 import msgspec
 from litestar import Request
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect
+from typing_extensions import Unpack
 
 from orchestrator.console.context import Console
 from orchestrator.console.errors import ApiProblem, BadForm, detail_of
@@ -93,21 +94,23 @@ async def act(console: Console, to: str, action: Callable[[], Awaitable[str]]) -
     return await answer(console, to, done)
 
 
+class ControlCall(TypedDict, total=False):
+    """What a change sends the control-api besides its method, path and reason."""
+
+    workspace: Required[uuid.UUID | None]
+    json: Any
+    params: dict[str, Any] | None
+
+
 async def send_with_reason(
-    console: Console,
-    form: FormMultiDict,
-    call: tuple[str, str],
-    *,
-    workspace: uuid.UUID | None,
-    json: Any = None,
-    params: dict[str, Any] | None = None,
+    console: Console, form: FormMultiDict, call: tuple[str, str], **sent: Unpack[ControlCall]
 ) -> Any:
     """The control-api ``call`` (method, path) with the form's reason (and ``params``); its
     answer (a 422 refusal when the reason is missing)."""
     method, path = call
-    reason = required_reason(form)
+    params = {**(sent.get("params") or {}), "reason": required_reason(form)}
     return await console.control(
-        method, path, workspace=workspace, params={**(params or {}), "reason": reason}, json=json
+        method, path, workspace=sent["workspace"], params=params, json=sent.get("json")
     )
 
 
@@ -117,19 +120,15 @@ async def call_with_reason(
     to: str,
     call: tuple[str, str],
     *,
-    workspace: uuid.UUID | None,
-    json: Any = None,
-    params: dict[str, Any] | None = None,
     done: str | Callable[[Any], str],
+    **sent: Unpack[ControlCall],
 ) -> Redirect:
     """The control-api ``call`` (method, path) with the form's reason (and ``params``), then
     ``to`` with the notice ``done`` (or what it makes of the API's answer); a refusal is the
     notice instead."""
 
     async def run() -> str:
-        answered = await send_with_reason(
-            console, form, call, workspace=workspace, json=json, params=params
-        )
+        answered = await send_with_reason(console, form, call, **sent)
         return done(answered) if callable(done) else done
 
     return await act(console, to, run)

@@ -13,6 +13,7 @@ from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
 from orchestrator.console.context import Console
+from orchestrator.console.diff import of_fields
 from orchestrator.console.errors import ApiProblem, BadForm
 from orchestrator.console.listing import Listing, list_page
 from orchestrator.console.pages.submitted import back, call_with_reason, field, posted
@@ -58,6 +59,8 @@ async def version_diff(
     diff: dict[str, Any] = await console.control(
         "GET", "/versions/diff", workspace=workspace, params={"from": before, "to": after}
     )
+    for resource in diff["changes"]:
+        resource["fields"] = of_fields(resource["fields"])
     head = await head_of(console, workspace)
     return await page(console, "versions_diff.html", diff=diff, head=head)
 
