@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from playwright.async_api import Browser, Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -37,15 +38,25 @@ async def two_policy_versions(api: Api) -> None:
     assert raised.status_code == 200, raised.text
 
 
+@pytest.fixture
+async def api(stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult) -> Api:
+    """The tenant's admin on the control-api, with no version yet."""
+    return await operator_api(http, stack, tenant)
+
+
+@pytest.fixture
+async def versioned(api: Api) -> Api:
+    """``api``, once the workspace has its two policy versions."""
+    await two_policy_versions(api)
+    return api
+
+
 async def test_the_history_and_a_diff_are_shown_and_a_rollback_moves_the_active_version(
     admin_page: Page,
     console: Service,
     tenant: BootstrapResult,
-    stack: Stack,
-    http: httpx.AsyncClient,
+    versioned: Api,
 ) -> None:
-    api = await operator_api(http, stack, tenant)
-    await two_policy_versions(api)
     page = admin_page
     await page.locator("nav.side").get_by_role("link", name="Versions").click()
     await page.wait_for_url("**/versions")
@@ -82,9 +93,9 @@ async def test_the_history_and_a_diff_are_shown_and_a_rollback_moves_the_active_
     assert await page.locator("tr[data-version='2'] [data-marked=previous]").count() == 1
     await screenshot(page, "versions-rolled-back")
 
-    spec = (await api.call("GET", "/policies/shared")).json()["spec"]
+    spec = (await versioned.call("GET", "/policies/shared")).json()["spec"]
     assert spec["rate_limit"]["limit"] == 1
-    moves = await api.every("/audit", action="version.activate")
+    moves = await versioned.every("/audit", action="version.activate")
     assert [(m["target"], m["reason"]) for m in moves] == [
         ("version:1", "the raise overloads them")
     ]
@@ -94,15 +105,12 @@ async def test_a_move_from_a_stale_page_shows_the_apis_conflict(
     admin_page: Page,
     console: Service,
     tenant: BootstrapResult,
-    stack: Stack,
-    http: httpx.AsyncClient,
+    versioned: Api,
 ) -> None:
-    api = await operator_api(http, stack, tenant)
-    await two_policy_versions(api)
     page = admin_page
     await page.goto(versions_url(console, tenant))
     # Someone else rolls back after this page showed version 2 active.
-    moved = await api.write("POST", "/versions/rollback", expected_active_version=2)
+    moved = await versioned.write("POST", "/versions/rollback", expected_active_version=2)
     assert moved.status_code == 200, moved.text
 
     activate = page.locator("section form[data-activate]")
@@ -112,19 +120,16 @@ async def test_a_move_from_a_stale_page_shows_the_apis_conflict(
     await page.wait_for_url("**/versions")
     await expect(page.locator(".flash.error")).to_contain_text("active version is 1")
     assert await page.locator("[data-active]").inner_text() == "1"
-    assert (await api.call("GET", "/versions/head")).json()["active"] == 1
+    assert (await versioned.call("GET", "/versions/head")).json()["active"] == 1
 
 
 async def test_an_auditor_is_offered_no_move_and_a_forged_one_is_refused(
     browser: Browser,
     console: Service,
     tenant: BootstrapResult,
-    stack: Stack,
-    http: httpx.AsyncClient,
+    versioned: Api,
     app_sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    api = await operator_api(http, stack, tenant)
-    await two_policy_versions(api)
     auditor = await new_auditor(app_sessions, tenant)
     page = await signed_in(browser, console, auditor.client_id, auditor.client_secret)
     try:
@@ -147,22 +152,20 @@ async def test_an_auditor_is_offered_no_move_and_a_forged_one_is_refused(
             assert "ReadOnlyAuditor" in (await answer.json())["detail"]
     finally:
         await page.context.close()
-    assert (await api.call("GET", "/versions/head")).json()["active"] == 2
+    assert (await versioned.call("GET", "/versions/head")).json()["active"] == 2
 
 
 async def test_before_the_first_version_nothing_is_offered_and_a_move_needs_a_reason(
     admin_page: Page,
     console: Service,
     tenant: BootstrapResult,
-    stack: Stack,
-    http: httpx.AsyncClient,
+    api: Api,
 ) -> None:
     page = admin_page
     await page.goto(versions_url(console, tenant))
     await expect(page.locator("p.empty")).to_contain_text("No version yet")
     assert await page.locator("form[data-rollback], form[data-activate]").count() == 0
 
-    api = await operator_api(http, stack, tenant)
     await two_policy_versions(api)
     await page.goto(versions_url(console, tenant))
     csrf = await page_csrf(page)
@@ -189,13 +192,10 @@ async def test_a_long_history_pages_with_the_apis_cursor(
     admin_page: Page,
     console: Service,
     tenant: BootstrapResult,
-    stack: Stack,
-    http: httpx.AsyncClient,
+    versioned: Api,
 ) -> None:
-    api = await operator_api(http, stack, tenant)
-    await two_policy_versions(api)
     for n in range(3, PAGE_SIZE + 2):
-        raised = await api.write("PUT", "/policies/shared", {"spec": limit(n)})
+        raised = await versioned.write("PUT", "/policies/shared", {"spec": limit(n)})
         assert raised.status_code == 200, raised.text
     page = admin_page
     await page.goto(versions_url(console, tenant))

@@ -7,6 +7,8 @@ from typing import Any
 
 import msgspec
 
+from orchestrator.core.versions.diff import escape
+
 
 class Change(msgspec.Struct, frozen=True):
     """One value added, removed or changed at ``pointer``."""
@@ -17,17 +19,13 @@ class Change(msgspec.Struct, frozen=True):
     after: Any = None
 
 
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
 def changes(before: Any, after: Any, pointer: str = "") -> list[Change]:
     """What differs between ``before`` and ``after``, object members walked recursively
     (RFC 6901 pointers); arrays and scalars compare as whole values."""
     if isinstance(before, dict) and isinstance(after, dict):
         found: list[Change] = []
         for key in sorted(before.keys() | after.keys()):
-            at = f"{pointer}/{_escape(str(key))}"
+            at = f"{pointer}/{escape(str(key))}"
             if key not in after:
                 found.append(Change(at, "removed", before=before[key]))
             elif key not in before:
