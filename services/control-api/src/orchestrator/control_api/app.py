@@ -11,6 +11,7 @@ from orchestrator.control_api.configs.controllers import ConfigController
 from orchestrator.control_api.connector_types.controllers import list_connector_types
 from orchestrator.control_api.connectors.controllers import ConnectorController
 from orchestrator.control_api.dlq.controllers import DlqController
+from orchestrator.control_api.drafts.controllers import DraftController
 from orchestrator.control_api.impersonation.controllers import ImpersonationController
 from orchestrator.control_api.jobs.controllers import JobController
 from orchestrator.control_api.oauth import federation
@@ -58,6 +59,7 @@ def create_app() -> ASGIApp:
             list_connector_types,
             ConfigController,
             VersionController,
+            DraftController,
             QuotaController,
             ScheduleController,
             WorkflowController,

@@ -36,3 +36,15 @@ ExpectedActive = Annotated[
     ),
 ]
 """The version a pointer move expects to be active (a config's, or the workspace's)."""
+
+VersionToRead = Annotated[
+    int | None,
+    QueryParameter(
+        name="version",
+        required=False,
+        ge=1,
+        le=VERSION_MAX,
+        description="A version to read (default: the active one).",
+    ),
+]
+"""Which version of a config, or of the workspace's configuration, a read shows."""

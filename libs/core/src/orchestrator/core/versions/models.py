@@ -1,5 +1,5 @@
-"""The version tables: each version a snapshot, and one head per workspace naming the
-active version and the one a rollback returns to."""
+"""The version tables: each version a snapshot, one head per workspace naming the active
+version and the one a rollback returns to, and drafts staging changes to activate together."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 # Registers organizations and workspaces, which our foreign keys name, whoever loads us first.
 from orchestrator.core import models as platform_tables  # noqa: F401
-from orchestrator.core.db.base import Base, server_now
+from orchestrator.core.db.base import Base, server_now, uuid_pk
 
 
 def _workspace_key() -> Mapped[uuid.UUID]:
@@ -63,4 +63,25 @@ class WorkspaceVersionHead(Base):
     active: Mapped[int]
     previous: Mapped[int | None]
     latest: Mapped[int]
+    updated_at: Mapped[dt.datetime] = server_now()
+
+
+class WorkspaceDraft(Base):
+    """Changes staged together, in a bundle's shape, until activated as one version or
+    discarded; never read by the runtime."""
+
+    __tablename__ = "workspace_drafts"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    base: Mapped[int | None]
+    """The version active when the draft was opened: activating it expects that one still
+    to be active (none before the workspace's first version)."""
+    content: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    """The whole configuration the draft would make active: refs, never secret values."""
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = server_now()
     updated_at: Mapped[dt.datetime] = server_now()

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
+from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.pages import Keyset, Page, PageRequest
-from orchestrator.core.versions.models import WorkspaceVersion, WorkspaceVersionHead
+from orchestrator.core.versions.models import (
+    WorkspaceDraft,
+    WorkspaceVersion,
+    WorkspaceVersionHead,
+)
 
 NEWEST_FIRST = Keyset(WorkspaceVersion.number, descending=True)
 
@@ -55,3 +61,45 @@ async def history(session: AsyncSession, page: PageRequest) -> Page[WorkspaceVer
     """The workspace's versions, newest first, without their snapshots (not loaded)."""
     query = select(WorkspaceVersion).options(defer(WorkspaceVersion.snapshot, raiseload=True))
     return await NEWEST_FIRST.scalars(session, query, page)
+
+
+async def drafts(session: AsyncSession) -> Sequence[WorkspaceDraft]:
+    """The workspace's drafts, newest first, without their content (not loaded)."""
+    query = (
+        select(WorkspaceDraft)
+        .options(defer(WorkspaceDraft.content, raiseload=True))
+        .order_by(WorkspaceDraft.created_at.desc(), WorkspaceDraft.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def count_drafts(session: AsyncSession) -> int:
+    """How many drafts the workspace has."""
+    return await session.scalar(select(func.count()).select_from(WorkspaceDraft)) or 0
+
+
+async def draft(
+    session: AsyncSession, draft_id: uuid.UUID, *, lock: bool = False
+) -> WorkspaceDraft | None:
+    """One draft of the workspace; ``lock`` holds it until the transaction ends, so edits
+    of one draft apply one after another."""
+    query = select(WorkspaceDraft).where(WorkspaceDraft.id == draft_id)
+    return await session.scalar(query.with_for_update() if lock else query)
+
+
+async def add_draft(session: AsyncSession, new: WorkspaceDraft) -> None:
+    """Store a new draft."""
+    session.add(new)
+    await session.flush()
+
+
+async def set_content(session: AsyncSession, changed: WorkspaceDraft, content: Any) -> None:
+    """Replace a draft's content."""
+    changed.content = content
+    changed.updated_at = utcnow()
+    await session.flush()
+
+
+async def drop_draft(session: AsyncSession, gone: WorkspaceDraft) -> None:
+    """Delete a draft."""
+    await session.execute(delete(WorkspaceDraft).where(WorkspaceDraft.id == gone.id))

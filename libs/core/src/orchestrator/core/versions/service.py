@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.audit import audited_kinds
 from orchestrator.core.bundles.export import export_bundle
+from orchestrator.core.bundles.model import Bundle, BundleTenant
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.errors import NotFound
 from orchestrator.core.models import Workspace
@@ -83,3 +84,16 @@ async def compare(session: AsyncSession, before: int, after: int) -> list[Resour
     """What changed from version ``before`` to version ``after`` (either way round)."""
     old, new = await version(session, before), await version(session, after)
     return diff(old.snapshot, new.snapshot)
+
+
+async def bundle_of(session: AsyncSession, workspace: Workspace, number: int) -> Bundle:
+    """Version ``number`` as a bundle describing the workspace, as an export of the
+    configuration it held would; 404 when the workspace has no such version."""
+    bundle = msgspec.convert((await version(session, number)).snapshot, Bundle)
+    tenant = BundleTenant(
+        id=workspace.id,
+        name=workspace.name,
+        environment=workspace.environment,
+        quotas=bundle.tenant.quotas,
+    )
+    return msgspec.structs.replace(bundle, tenant=tenant)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from litestar import Request, get
 from litestar.params import QueryParameter
 
+from orchestrator.control_api.fields import VersionToRead
 from orchestrator.control_api.routes import READ, WRITE, acts
 from orchestrator.control_api.schedules.controllers import network_of
 from orchestrator.control_api.scope import Reason, ScopedController, WorkspaceScope
@@ -16,6 +17,7 @@ from orchestrator.core.bundles.export import export_bundle
 from orchestrator.core.bundles.importing import import_bundle
 from orchestrator.core.bundles.model import Bundle, ImportReport
 from orchestrator.core.deadline import route_budget
+from orchestrator.core.versions import service as versions
 
 DryRun = Annotated[
     bool,
@@ -48,10 +50,13 @@ class BundleController(ScopedController):
     tags = ["bundles"]
 
     @get("/export", opt=READ | route_budget(), responses=READS)
-    async def export(self, ws: WorkspaceScope) -> Bundle:
+    async def export(self, ws: WorkspaceScope, version: VersionToRead = None) -> Bundle:
         """The workspace's tenant, policies, secret refs (never values), connectors, configs,
-        workflows and schedules."""
-        return await export_bundle(ws.session, ws.workspace)
+        workflows and schedules: as they are (the active version), or as version ``version``
+        held them (404 when the workspace has no such version)."""
+        if version is None:
+            return await export_bundle(ws.session, ws.workspace)
+        return await versions.bundle_of(ws.session, ws.workspace, version)
 
     @acts("/import", opt=WRITE | route_budget())
     async def import_(

@@ -3,10 +3,7 @@ the active pointer (activate, rollback)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import get, put
-from litestar.params import QueryParameter
 
 from orchestrator.control_api.configs.schemas import (
     ConfigActivate,
@@ -14,7 +11,7 @@ from orchestrator.control_api.configs.schemas import (
     ConfigOut,
     ConfigPut,
 )
-from orchestrator.control_api.fields import ExpectedActive, NameInPath
+from orchestrator.control_api.fields import ExpectedActive, NameInPath, VersionToRead
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.routes import READ, WRITE, acts
 from orchestrator.control_api.scope import (
@@ -27,17 +24,6 @@ from orchestrator.core.configuration import configs, repository
 from orchestrator.core.configuration.models import Config, ConfigVersion
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import NotFound
-
-Version = Annotated[
-    int | None,
-    QueryParameter(
-        name="version",
-        required=False,
-        ge=1,
-        le=2_147_483_647,
-        description="A version to read (default: the active one).",
-    ),
-]
 
 
 def to_out(config: Config, version: ConfigVersion) -> ConfigOut:
@@ -65,7 +51,7 @@ class ConfigController(ScopedController):
 
     @get("/{name:str}", opt=READ, responses=READS)
     async def get_config(
-        self, ws: WorkspaceScope, name: NameInPath, version: Version = None
+        self, ws: WorkspaceScope, name: NameInPath, version: VersionToRead = None
     ) -> ConfigOut:
         """A config's active version, or the version asked for."""
         if version is None:
