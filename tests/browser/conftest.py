@@ -1,16 +1,19 @@
-"""The console and a real Chromium for the browser tests."""
+"""The console and a real Chromium for the browser tests, and the admin API beside them."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 
+import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.browser import CHROMIUM_ARGS, ensure_chromium
 from tests.support.console import signed_in, start_console
+from tests.support.control_api import Api, operator_api
 from tests.support.stack import Service, Stack
+from tests.support.versions import two_policy_versions
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +44,16 @@ async def admin_page(
     page = await signed_in(browser, console, tenant.control_client_id, tenant.control_client_secret)
     yield page
     await page.context.close()
+
+
+@pytest.fixture
+async def api(stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult) -> Api:
+    """The tenant's admin on the control-api, with no version yet."""
+    return await operator_api(http, stack, tenant)
+
+
+@pytest.fixture
+async def versioned(api: Api) -> Api:
+    """``api``, once the workspace has its two policy versions."""
+    await two_policy_versions(api)
+    return api

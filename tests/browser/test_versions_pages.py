@@ -5,50 +5,16 @@ an auditor offered no move, and a forged one refused."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
-import pytest
 from playwright.async_api import Browser, Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.browser import page_csrf, screenshot
 from tests.support.console import signed_in
-from tests.support.control_api import Api, operator_api
+from tests.support.control_api import Api
 from tests.support.factories import new_auditor
-from tests.support.stack import Service, Stack
-
-
-def limit(n: int) -> dict[str, Any]:
-    """A policy spec allowing ``n`` calls a minute."""
-    return {"rate_limit": {"limit": n, "period_s": 60}}
-
-
-def versions_url(console: Service, tenant: BootstrapResult) -> str:
-    """The Versions page of the tenant's workspace."""
-    return f"{console.url}/w/{tenant.tenant_id}/versions"
-
-
-async def two_policy_versions(api: Api) -> None:
-    """Version 1 makes policy ``shared`` (limit 1), version 2 raises its limit to 2."""
-    made = await api.write("POST", "/policies", {"name": "shared", "spec": limit(1)})
-    assert made.status_code == 201, made.text
-    raised = await api.write("PUT", "/policies/shared", {"spec": limit(2)})
-    assert raised.status_code == 200, raised.text
-
-
-@pytest.fixture
-async def api(stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult) -> Api:
-    """The tenant's admin on the control-api, with no version yet."""
-    return await operator_api(http, stack, tenant)
-
-
-@pytest.fixture
-async def versioned(api: Api) -> Api:
-    """``api``, once the workspace has its two policy versions."""
-    await two_policy_versions(api)
-    return api
+from tests.support.stack import Service
+from tests.support.versions import limit, two_policy_versions, versions_url
 
 
 async def test_the_history_and_a_diff_are_shown_and_a_rollback_moves_the_active_version(

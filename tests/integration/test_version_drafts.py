@@ -76,6 +76,10 @@ async def test_changes_staged_in_a_draft_become_one_version_when_activated(
         ("policies", "slow", "changed"),
         ("connectors", "billing", "added"),
     ]
+    # Staged specs are kept complete, as the write stores them: only the limit differs.
+    assert diff["changes"][1]["fields"] == [
+        {"pointer": "/spec/rate_limit/limit", "before": 1, "after": 5}
+    ]
 
     done = await api.write("POST", f"/drafts/{draft['id']}/activate", reason="launch billing")
     assert done.status_code == 200, done.text
@@ -126,6 +130,7 @@ async def test_a_draft_refuses_items_of_the_wrong_shape_and_can_be_discarded(
     for path, body in [
         (f"{items}/policies/p", {"spec": "not an object"}),
         (f"{items}/policies/p", {"name": "q", "spec": limit(1)}),
+        (f"{items}/policies/p", {"spec": {"rate_limit": {"limit": -1, "period_s": 60}}}),
         (f"{items}/connectors/c", {"type": "http", "unknown": 1}),
     ]:
         bad = await api.write("PUT", path, body)

@@ -54,3 +54,8 @@ def of_fields(fields: list[dict[str, Any]]) -> list[Change]:
         )
         for f in fields
     ]
+
+
+def of_resources(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A version diff's resources, each with its changed fields as changes (``of_fields``)."""
+    return [{**resource, "fields": of_fields(resource["fields"])} for resource in changes]

@@ -30,6 +30,7 @@ NAVIGATION = (
     Section("first-run", "Guided first run", right="configuration:write"),
     Section("configuration", "Configuration"),
     Section("versions", "Versions"),
+    Section("drafts", "Drafts"),
     Section("run", "Run an operation", right="impersonation:start"),
     Section("jobs", "Jobs & DLQ"),
     Section("inbox", "Webhook inbox"),

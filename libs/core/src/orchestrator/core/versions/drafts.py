@@ -22,6 +22,7 @@ from orchestrator.core.audit.change import record_change
 from orchestrator.core.bundles.importing import import_bundle
 from orchestrator.core.bundles.model import Bundle
 from orchestrator.core.configuration.mutation import Mutation
+from orchestrator.core.configuration.validation import normalise_spec
 from orchestrator.core.errors import Conflict, NotFound, Problem, ValidationFailed
 from orchestrator.core.models import Workspace
 from orchestrator.core.secrets.scope import RefScope
@@ -76,13 +77,23 @@ def as_item(member: str, name: str, item: dict[str, Any]) -> dict[str, Any]:
     if item.get("name", name) != name:
         raise ValidationFailed(
             f"The item is named `{item['name']}`, not `{name}` as the path says.",
-            errors=[{"pointer": "/name", "message": "differs from the path's name"}],
+            errors=[{"key": "name", "message": "differs from the name in the path"}],
         )
     try:
         checked = msgspec.convert({**item, "name": name}, ITEMS[member])
     except msgspec.ValidationError as exc:
         raise _invalid(f"The {member} item", exc) from exc
-    return msgspec.to_builtins(checked, order="deterministic")  # type: ignore[no-any-return]
+    built: dict[str, Any] = msgspec.to_builtins(checked, order="deterministic")
+    return _policy(built) if member == "policies" else built
+
+
+def _policy(item: dict[str, Any]) -> dict[str, Any]:
+    """A policy item with its spec complete, as the write stores it (defaults filled in),
+    so the diff names only what the operator changed; 422 when the spec is not one."""
+    spec, errors = normalise_spec(item["spec"], "/spec")
+    if spec is None:
+        raise ValidationFailed("The policy's spec is not valid.", errors=errors)
+    return {**item, "spec": spec}
 
 
 async def find(session: AsyncSession, draft_id: uuid.UUID, *, lock: bool = False) -> WorkspaceDraft:
@@ -144,6 +155,7 @@ async def replace_content(
     draft = await find(session, draft_id, lock=True)
     content: dict[str, Any] = msgspec.to_builtins(bundle, order="deterministic")
     content["tenant"] = {"quotas": content["tenant"]["quotas"]}
+    content["policies"] = [_policy(item) for item in content["policies"]]
     await _save(session, change, draft, content)
     return draft
 

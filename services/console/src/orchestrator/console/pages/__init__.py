@@ -5,6 +5,7 @@ from __future__ import annotations
 from orchestrator.console.pages.audit import audit_log
 from orchestrator.console.pages.bindings import BINDING_PAGES
 from orchestrator.console.pages.configuration import CONFIGURATION_PAGES
+from orchestrator.console.pages.drafts import DRAFT_PAGES
 from orchestrator.console.pages.events import EVENT_PAGES
 from orchestrator.console.pages.first_run import FIRST_RUN_PAGES
 from orchestrator.console.pages.home import home, switch_workspace
@@ -25,6 +26,7 @@ PAGES = [
     audit_log,
     *CONFIGURATION_PAGES,
     *VERSION_PAGES,
+    *DRAFT_PAGES,
     *QUOTA_PAGES,
     *BINDING_PAGES,
     *JOB_PAGES,

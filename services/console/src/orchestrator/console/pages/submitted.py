@@ -132,3 +132,28 @@ async def call_with_reason(
         return done(answered) if callable(done) else done
 
     return await act(console, to, run)
+
+
+Made = tuple[tuple[str, str], ControlCall]
+"""The control-api call (method, path) a form makes, and what it sends besides its reason."""
+
+
+async def send_form(
+    request: Request[Any, Any, Any],
+    console: Console,
+    right: str,
+    to: str,
+    make: Callable[[FormMultiDict], Made],
+    *,
+    done: str | Callable[[Any], str],
+) -> Redirect:
+    """A form's change, for an operator holding ``right``: the call ``make`` makes of the
+    posted form (a ``BadForm`` it raises is a notice on ``to``), sent with the form's
+    reason; then ``to`` with the notice ``done``."""
+    console.may(right)
+    form = await posted(request)
+    try:
+        call, sent = make(form)
+    except BadForm as problem:
+        return await back(console, to, "error", problem.detail)
+    return await call_with_reason(console, form, to, call, done=done, **sent)

@@ -13,10 +13,10 @@ from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
 from orchestrator.console.context import Console
-from orchestrator.console.diff import of_fields
+from orchestrator.console.diff import of_resources
 from orchestrator.console.errors import ApiProblem, BadForm
 from orchestrator.console.listing import Listing, list_page
-from orchestrator.console.pages.submitted import back, call_with_reason, field, posted
+from orchestrator.console.pages.submitted import Made, field, send_form
 from orchestrator.console.render import page
 
 WRITE = "configuration:write"
@@ -59,16 +59,26 @@ async def version_diff(
     diff: dict[str, Any] = await console.control(
         "GET", "/versions/diff", workspace=workspace, params={"from": before, "to": after}
     )
-    for resource in diff["changes"]:
-        resource["fields"] = of_fields(resource["fields"])
+    diff["changes"] = of_resources(diff["changes"])
     head = await head_of(console, workspace)
     return await page(console, "versions_diff.html", diff=diff, head=head)
 
 
-def expected_active(form: FormMultiDict) -> dict[str, str]:
+@get("/w/{workspace:uuid}/versions/{number:int}")
+async def version_page(console: Console, workspace: uuid.UUID, number: int) -> Template:
+    """One version: who made it, when and why, and the whole configuration it holds."""
+    one: dict[str, Any] = await console.control("GET", f"/versions/{number}", workspace=workspace)
+    head = await head_of(console, workspace)
+    return await page(console, "version.html", version=one, head=head)
+
+
+def expected_active(form: FormMultiDict, *, none_shown: bool = False) -> dict[str, str]:
     """The active version the page showed, sent so the API refuses (409) a move made on a
-    stale page; 400 when the form lacks it."""
+    stale page; 400 when the form lacks it (unless ``none_shown``: a page may show none
+    before the workspace's first version)."""
     shown = field(form, "expected_active_version")
+    if none_shown and not shown:
+        return {}
     if not shown.isdigit() or not 1 <= int(shown) <= VERSION_MAX:
         raise BadForm("The form does not say which version it saw active; reload the page.")
     return {"expected_active_version": shown}
@@ -84,26 +94,19 @@ async def move(
     console: Console,
     workspace: uuid.UUID,
     path_of: Callable[[FormMultiDict], str],
+    *,
+    none_shown: bool = False,
 ) -> Redirect:
     """Move the active pointer by the control-api path ``path_of`` makes of the form, with
-    its reason and the active version the page showed; back to the list with a notice (the
-    API's 409 when another move came first)."""
-    console.may(WRITE)
-    form = await posted(request)
+    its reason and the active version the page showed (``none_shown``: maybe none); to the
+    versions list with a notice (the API's 409 when another move came first)."""
+
+    def made(form: FormMultiDict) -> Made:
+        params = expected_active(form, none_shown=none_shown)
+        return ("POST", path_of(form)), {"workspace": workspace, "params": params}
+
     to = f"/w/{workspace}/versions"
-    try:
-        path, params = path_of(form), expected_active(form)
-    except BadForm as problem:
-        return await back(console, to, "error", problem.detail)
-    return await call_with_reason(
-        console,
-        form,
-        to,
-        ("POST", path),
-        workspace=workspace,
-        params=params,
-        done=now_active,
-    )
+    return await send_form(request, console, WRITE, to, made, done=now_active)
 
 
 @post("/w/{workspace:uuid}/versions/rollback", status_code=303)
@@ -131,4 +134,4 @@ async def activate(
     return await move(request, console, workspace, chosen_version)
 
 
-VERSION_PAGES = [versions, version_diff, rollback, activate]
+VERSION_PAGES = [versions, version_diff, version_page, rollback, activate]
