@@ -132,6 +132,7 @@ async def test_a_draft_refuses_items_of_the_wrong_shape_and_can_be_discarded(
         (f"{items}/policies/p", {"name": "q", "spec": limit(1)}),
         (f"{items}/policies/p", {"spec": {"rate_limit": {"limit": -1, "period_s": 60}}}),
         (f"{items}/connectors/c", {"type": "http", "unknown": 1}),
+        (f"{items}/configs/c", {"document": {"text": "nul \u0000 inside"}}),
     ]:
         bad = await api.write("PUT", path, body)
         assert bad.status_code == 422, (path, body, bad.text)

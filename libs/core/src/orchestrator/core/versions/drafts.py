@@ -22,7 +22,7 @@ from orchestrator.core.audit.change import record_change
 from orchestrator.core.bundles.importing import import_bundle
 from orchestrator.core.bundles.model import Bundle
 from orchestrator.core.configuration.mutation import Mutation
-from orchestrator.core.configuration.validation import normalise_spec
+from orchestrator.core.configuration.validation import normalise_spec, nul_errors, raise_if
 from orchestrator.core.errors import Conflict, NotFound, Problem, ValidationFailed
 from orchestrator.core.models import Workspace
 from orchestrator.core.secrets.scope import RefScope
@@ -33,6 +33,9 @@ from orchestrator.core.versions.models import WorkspaceDraft
 
 MAX_DRAFTS = 20
 """Open drafts a workspace may hold: each is a whole configuration."""
+MAX_CONTENT_BYTES = 8 * 1024 * 1024
+"""The largest draft, encoded: items are added one request at a time, each under the
+request size limit, so the draft itself needs a bound."""
 
 
 def _items() -> dict[str, type[msgspec.Struct]]:
@@ -136,7 +139,11 @@ async def open_draft(
 async def _save(
     session: AsyncSession, change: Mutation, draft: WorkspaceDraft, content: dict[str, Any]
 ) -> None:
-    """Store the draft's new content, audited with the members that changed."""
+    """Store the draft's new content, audited with the members that changed; 422 when
+    PostgreSQL could not store it (U+0000) or it outgrows ``MAX_CONTENT_BYTES``."""
+    raise_if(nul_errors(content, ""), "The draft cannot hold U+0000.")
+    if len(msgspec.json.encode(content)) > MAX_CONTENT_BYTES:
+        raise ValidationFailed(f"A draft holds at most {MAX_CONTENT_BYTES} bytes of JSON.")
     members = sorted(
         k for k in content.keys() | draft.content.keys() if content.get(k) != draft.content.get(k)
     )
