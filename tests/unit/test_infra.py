@@ -132,7 +132,8 @@ def test_urls_from_the_environment_start_nothing(tmp_path: Path) -> None:
 def test_stopped_embedded_redis_refuses_connections_until_restarted(tmp_path: Path) -> None:
     server = EmbeddedRedis(tmp_path, _free_port())
     server.start()
-    server.stop()
+    assert server.stop() == f"Redis (embedded, port {server.port}) stopped"
+    assert server.stop() is None  # nothing left to stop, nothing said
     assert not tcp_answers("127.0.0.1", server.port)
     server.start()
     try:
@@ -148,7 +149,7 @@ def test_embedded_postgres_owns_only_a_server_it_started(tmp_path: Path) -> None
         second.start()
         assert first.owned
         assert not second.owned
-        second.stop()  # leaves the server to its owner
+        assert second.stop() is None  # leaves the server to its owner, and says nothing
         with psycopg.connect(first.start()) as conn:
             assert conn.execute("SELECT 1").fetchone() == (1,)
     finally:

@@ -94,10 +94,11 @@ class EmbeddedPostgres:
         _create_database(f"postgresql://postgres@/postgres?host={host}", DATABASE_NAME)
         return f"postgresql://postgres@/{DATABASE_NAME}?host={host}"
 
-    def stop(self) -> None:
-        """Stop the server if ``start()`` started it (a fast shutdown: sessions are ended)."""
+    def stop(self) -> str | None:
+        """Stop the server if ``start()`` started it (a fast shutdown: sessions are ended);
+        what stopped, in words."""
         if not self._owned:
-            return
+            return None
         pgserver = _pgserver()
         info = pgserver.utils.PostmasterInfo.read_from_pgdata(self.data_dir)
         if info is not None and info.is_running():
@@ -110,6 +111,7 @@ class EmbeddedPostgres:
             )
         self._owned = False
         _log.info("embedded PostgreSQL in %s stopped", self.data_dir)
+        return f"PostgreSQL (embedded, {self.data_dir}) stopped"
 
 
 def _create_database(admin_url: str, name: str) -> None:
@@ -186,11 +188,12 @@ class EmbeddedRedis:
         )
         return self.url
 
-    def stop(self) -> None:
-        """Stop the server if ``start()`` started it: SIGTERM, then SIGKILL after 10 s."""
+    def stop(self) -> str | None:
+        """Stop the server if ``start()`` started it: SIGTERM, then SIGKILL after 10 s;
+        what stopped, in words."""
         process, self._process = self._process, None
         if process is None:
-            return
+            return None
         process.terminate()
         try:
             process.wait(_STOP_TIMEOUT)
@@ -198,6 +201,7 @@ class EmbeddedRedis:
             process.kill()
             process.wait()
         _log.info("embedded Redis on port %d stopped", self.port)
+        return f"Redis (embedded, port {self.port}) stopped"
 
     def _client(self) -> redis.Redis:
         return redis.Redis(port=self.port, socket_timeout=1, socket_connect_timeout=1)
@@ -231,7 +235,7 @@ def _tail(path: Path, lines: int = 20) -> str:
 
 
 class _Server(Protocol):
-    def stop(self) -> None: ...
+    def stop(self) -> str | None: ...
 
 
 @dataclass
@@ -246,10 +250,13 @@ class Infra:
         """The environment variables that point a service at this infrastructure."""
         return {"DATABASE_URL": self.database_url, "REDIS_URL": self.redis_url}
 
-    def close(self) -> None:
-        """Stop the embedded servers we started, last started first."""
+    def close(self) -> list[str]:
+        """Stop the embedded servers we started, last started first; what stopped, in words."""
+        stopped: list[str] = []
         while self.embedded:
-            self.embedded.pop().stop()
+            if (said := self.embedded.pop().stop()) is not None:
+                stopped.append(said)
+        return stopped
 
     def __enter__(self) -> Self:
         return self

@@ -18,15 +18,16 @@ from typing import Annotated
 import httpx
 import typer
 
-from orchestrator.cli import commands
-from orchestrator.cli.infra import ensure_infra
+from orchestrator.cli import commands, devstack
+from orchestrator.cli.failures import one_line
+from orchestrator.cli.infra import Infra, ensure_infra
 from orchestrator.cli.supervisor import ProcessSpec, run_stack
-from orchestrator.core.errors import ConfigurationError
-from orchestrator.core.maintenance.rotation import RotationError
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help=__doc__, pretty_exceptions_enable=False
+)
 keys_app = typer.Typer(no_args_is_help=True, help="Token-signing keys.")
 app.add_typer(keys_app, name="keys")
 platform_app = typer.Typer(no_args_is_help=True, help="Platform operators (above organizations).")
@@ -46,17 +47,40 @@ DEMO_ORG, DEMO_WORKSPACE = "demo", "demo-dev"
 PLATFORM_NAME = re.compile(r"[a-z0-9][a-z0-9:._-]{2,199}")
 
 
+def settings() -> CoreSettings:
+    """The settings a command acts with: its environment, completed from the running dev
+    stack's (``make run`` in another shell), saying in one line which it took."""
+    data_dir = DATA_DIR if "ORCH_DATA_DIR" in os.environ else devstack.nearest(Path.cwd(), DATA_DIR)
+    env, taken = devstack.completed(os.environ, data_dir)
+    if taken:
+        record = data_dir / devstack.STACK_FILE
+        typer.echo(f"using the running dev stack's {', '.join(taken)} ({record})", err=True)
+    return CoreSettings.from_env(env)
+
+
+def main() -> None:
+    """The ``orchestrator`` command: what the user can fix is one line and exit status 1."""
+    try:
+        app(standalone_mode=True)
+    except Exception as exc:
+        told = one_line(exc)
+        if told is None:
+            raise
+        typer.echo(f"orchestrator: {told}", err=True)
+        raise SystemExit(1) from None
+
+
 @app.command()
 def migrate() -> None:
     """Migrate the database to head and make sure a signing key exists."""
-    kid = asyncio.run(commands.migrate(CoreSettings.from_env()))
+    kid = asyncio.run(commands.migrate(settings()))
     typer.echo(f"migrated; signing key {kid}" if kid else "migrated (no ORCH_KEK: no signing key)")
 
 
 @app.command("db-check")
 def db_check() -> None:
     """Fail if the models and the migrations disagree (alembic check on a scratch database)."""
-    commands.check_schema(CoreSettings.from_env())
+    commands.check_schema(settings())
     typer.echo("models and migrations agree")
 
 
@@ -68,7 +92,7 @@ def bootstrap_command(
 ) -> None:
     """Create an organization, a workspace and its two identities (idempotent by name)."""
     result = asyncio.run(
-        commands.bootstrap_workspace(CoreSettings.from_env(), organization=org, workspace=workspace)
+        commands.bootstrap_workspace(settings(), organization=org, workspace=workspace)
     )
     if as_json:
         typer.echo(commands.bootstrap_json(result))
@@ -89,7 +113,7 @@ def platform_operator_create(
     """Create a platform operator, which creates organizations (idempotent by name)."""
     if not PLATFORM_NAME.fullmatch(name):
         raise typer.BadParameter("3 to 200 of a-z, 0-9, ':', '.', '_', '-'", param_hint="--name")
-    result = asyncio.run(commands.create_platform_operator(CoreSettings.from_env(), name=name))
+    result = asyncio.run(commands.create_platform_operator(settings(), name=name))
     if as_json:
         typer.echo(commands.to_json(result))
         return
@@ -101,7 +125,7 @@ def platform_operator_create(
 @keys_app.command("rotate")
 def keys_rotate() -> None:
     """Sign new tokens with a fresh key; old keys verify until their tokens expire."""
-    kid = asyncio.run(commands.rotate_keys(CoreSettings.from_env()))
+    kid = asyncio.run(commands.rotate_keys(settings()))
     typer.echo(f"now signing with {kid}")
 
 
@@ -116,7 +140,7 @@ def keys_revoke(
     """
     if not reason.strip():
         raise typer.BadParameter("say why the key is revoked", param_hint="--reason")
-    report = asyncio.run(commands.revoke_key(CoreSettings.from_env(), kid))
+    report = asyncio.run(commands.revoke_key(settings(), kid))
     if report is None:
         typer.echo(f"revoke: no signing key {kid}", err=True)
         raise typer.Exit(1)
@@ -140,11 +164,7 @@ def keys_rotate_kek() -> None:
 
     Plaintexts are untouched; values already under ORCH_KEK are skipped.
     """
-    try:
-        report = asyncio.run(commands.rotate_kek(CoreSettings.from_env()))
-    except (ConfigurationError, RotationError) as exc:
-        typer.echo(f"rotate-kek: {exc}", err=True)
-        raise typer.Exit(1) from None
+    report = asyncio.run(commands.rotate_kek(settings()))
     for table, counts in report.tables.items():
         typer.echo(
             f"{table:<18} re-wrapped {counts.rewrapped:>6}  already current {counts.current:>6}"
@@ -230,35 +250,57 @@ def _announce_when_ready(env: dict[str, str], creds: BootstrapResult) -> None:
     sys.stdout.flush()
 
 
+def _shut_down(infra: Infra) -> None:
+    """Stop what the stack started, and say what stopped (and what it left running)."""
+    devstack.forget(DATA_DIR)
+    stopped = infra.close()
+    for line in stopped:
+        typer.echo(line)
+    if len(stopped) < 2:
+        typer.echo("A PostgreSQL or Redis given by DATABASE_URL / REDIS_URL is left running.")
+
+
 @app.command()
 def run() -> None:
     """Run the whole stack: embedded PostgreSQL/Redis if needed, migrate, seed, serve."""
-    with ensure_infra(DATA_DIR / "infra", os.environ) as infra:
-        env = {
-            "ORCH_ENVIRONMENT": "dev",
-            "ORCH_UPSTREAM_ALLOW_LOOPBACK": "true",  # the demo calls local upstreams
-            **os.environ,
-            **infra.env(),
-            "ORCH_KEK": os.environ.get("ORCH_KEK") or _dev_kek(),
-        }
-        env.update(console_env(env))
-        settings = CoreSettings.from_env(env)
-        asyncio.run(commands.migrate(settings))
-        creds = asyncio.run(
-            commands.bootstrap_workspace(settings, organization=DEMO_ORG, workspace=DEMO_WORKSPACE)
-        )
-        # The connector's URL is checked against the SSRF policy this process reads.
-        os.environ.setdefault("ORCH_UPSTREAM_ALLOW_LOOPBACK", env["ORCH_UPSTREAM_ALLOW_LOOPBACK"])
-        control_url = f"http://127.0.0.1:{_port(env, SERVICES[0][2], SERVICES[0][3])}"
-        asyncio.run(commands.seed_demo_connector(settings, creds.tenant_id, control_url))
-        processes = [
-            ProcessSpec(name=name, argv=[sys.executable, "-m", module], env=env)
-            for name, module, _, _ in SERVICES
-        ]
-        threading.Thread(target=_announce_when_ready, args=(env, creds), daemon=True).start()
-        code = run_stack(processes)
+    infra = ensure_infra(DATA_DIR / "infra", os.environ)
+    try:
+        code = _serve(infra)
+    finally:
+        _shut_down(infra)
     raise typer.Exit(code)
 
 
+def _serve(infra: Infra) -> int:
+    """Migrate, seed the demo workspace, record the stack for other shells, and run the
+    services until one stops or the stack is told to; the exit status."""
+    env = {
+        "ORCH_ENVIRONMENT": "dev",
+        "ORCH_UPSTREAM_ALLOW_LOOPBACK": "true",  # the demo calls local upstreams
+        **os.environ,
+        **infra.env(),
+        "ORCH_KEK": os.environ.get("ORCH_KEK") or _dev_kek(),
+    }
+    env.update(console_env(env))
+    stack_settings = CoreSettings.from_env(env)
+    asyncio.run(commands.migrate(stack_settings))
+    creds = asyncio.run(
+        commands.bootstrap_workspace(
+            stack_settings, organization=DEMO_ORG, workspace=DEMO_WORKSPACE
+        )
+    )
+    # The connector's URL is checked against the SSRF policy this process reads.
+    os.environ.setdefault("ORCH_UPSTREAM_ALLOW_LOOPBACK", env["ORCH_UPSTREAM_ALLOW_LOOPBACK"])
+    control_url = f"http://127.0.0.1:{_port(env, SERVICES[0][2], SERVICES[0][3])}"
+    asyncio.run(commands.seed_demo_connector(stack_settings, creds.tenant_id, control_url))
+    devstack.record(DATA_DIR, env)
+    processes = [
+        ProcessSpec(name=name, argv=[sys.executable, "-m", module], env=env)
+        for name, module, _, _ in SERVICES
+    ]
+    threading.Thread(target=_announce_when_ready, args=(env, creds), daemon=True).start()
+    return run_stack(processes)
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -76,7 +76,8 @@ class DatabaseSettings(SettingsGroup, frozen=True, kw_only=True):
         """URL of the role that owns the schema (migrations, bootstrap)."""
         if not self.url:
             raise ConfigurationError(
-                "DATABASE_URL is not set; run `make run` for an embedded database"
+                "DATABASE_URL is not set (`make run` runs the stack on an embedded database, "
+                "which the CLI finds from another shell)"
             )
         return self.url
 
@@ -115,7 +116,10 @@ class RedisSettings(SettingsGroup, frozen=True, kw_only=True):
     def require_url(self) -> str:
         """The Redis URL, or a clear error when none is configured."""
         if not self.url:
-            raise ConfigurationError("REDIS_URL is not set; run `make run` for an embedded Redis")
+            raise ConfigurationError(
+                "REDIS_URL is not set (`make run` runs the stack on an embedded Redis, "
+                "which the CLI finds from another shell)"
+            )
         return self.url
 
 

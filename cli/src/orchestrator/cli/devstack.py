@@ -1,0 +1,73 @@
+"""Where a second shell finds the running dev stack: ``make run`` records the database,
+Redis and key-encryption key it serves with in ``.data/stack.env`` (readable by its owner
+only) and removes the file when it stops; a CLI command run without them in its own
+environment takes them from there, and says so in one line."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+STACK_FILE = "stack.env"
+SHARED = ("DATABASE_URL", "REDIS_URL", "ORCH_KEK", "ORCH_KEK_ID")
+"""What a command needs to act on the stack's database as the stack does."""
+
+
+def nearest(start: Path, default: Path) -> Path:
+    """The data directory of the checkout ``start`` is in (``.data`` with a record in it, in
+    ``start`` or a parent), so a command finds the stack from any directory of it."""
+    for directory in (start, *start.parents):
+        if (directory / ".data" / STACK_FILE).exists():
+            return directory / ".data"
+    return default
+
+
+def record(data_dir: Path, env: Mapping[str, str]) -> Path:
+    """Write the stack's settings and this process's id for other shells; the path."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / STACK_FILE
+    lines = [f"ORCH_STACK_PID={os.getpid()}"]
+    lines += [f"{name}={env[name]}" for name in SHARED if env.get(name)]
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write("\n".join(lines) + "\n")
+    return path
+
+
+def forget(data_dir: Path) -> None:
+    """Remove the record, once the stack has stopped."""
+    (data_dir / STACK_FILE).unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def running(data_dir: Path) -> dict[str, str]:
+    """The running stack's settings (empty when none runs: no record, or its process is
+    gone, as after a crash)."""
+    try:
+        text = (data_dir / STACK_FILE).read_text()
+    except OSError:
+        return {}
+    values = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+    pid = values.pop("ORCH_STACK_PID", "")
+    return values if pid.isdigit() and _alive(int(pid)) else {}
+
+
+def completed(env: Mapping[str, str], data_dir: Path) -> tuple[dict[str, str], list[str]]:
+    """``env`` with what it lacks of ``NEEDED`` taken from the running stack, and the names
+    taken. Only when ``env`` names no database: another database's commands must not get
+    the dev stack's Redis or key-encryption key."""
+    if env.get("DATABASE_URL"):
+        return dict(env), []
+    stack = running(data_dir)
+    taken = [name for name in SHARED if not env.get(name) and stack.get(name)]
+    return {**env, **{name: stack[name] for name in taken}}, taken

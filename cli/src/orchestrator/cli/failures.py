@@ -1,0 +1,44 @@
+"""The failures a CLI user can fix, each told in one line (never a traceback): a missing
+setting, a database or Redis that does not answer, a database not migrated yet, a
+refused key rotation. Anything else is a bug, and keeps its traceback."""
+
+from __future__ import annotations
+
+import redis.exceptions
+import sqlalchemy.exc
+from psycopg import OperationalError as PsycopgOperational
+from psycopg.errors import UndefinedTable
+
+from orchestrator.core.errors import ConfigurationError
+from orchestrator.core.maintenance.rotation import RotationError
+
+UNREACHABLE: tuple[type[BaseException], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    PsycopgOperational,
+    ConnectionError,
+)
+"""A database that does not answer (refused, unknown host, no such socket)."""
+
+_UNREACHABLE = "is `make run` running in another shell? Otherwise set DATABASE_URL and REDIS_URL"
+
+
+def first_line(exc: BaseException) -> str:
+    """The first non-empty line of the exception's own message (a driver's message may
+    run on for lines, and SQLAlchemy's wraps it with the statement)."""
+    origin = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(origin).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+def one_line(exc: BaseException) -> str | None:
+    """What went wrong and what to do, in one line; ``None`` for a bug."""
+    if isinstance(exc, ConfigurationError | RotationError):
+        return first_line(exc)
+    if isinstance(exc, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError):
+        return f"Redis does not answer ({first_line(exc)}); {_UNREACHABLE}"
+    if isinstance(getattr(exc, "orig", exc), UndefinedTable):
+        return "the database has no Orchestrator tables yet: run `orchestrator migrate`"
+    if isinstance(exc, UNREACHABLE):
+        return f"the database does not answer ({first_line(exc)}); {_UNREACHABLE}"
+    return None
