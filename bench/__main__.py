@@ -15,11 +15,12 @@
    sequential server time (``bench/console.py``).
 8. What the parts cost: upstream HTTP clients (``bench/upstream.py``) and the policy
    gate (``bench/policy_gate.py``), shortened.
+9. The CLI's start-up: ``orchestrator --help`` (``bench/cli.py``), first, on an idle box.
 
 For 1, 2 and 4 the servers under test run pinned to core 0 and the load, the upstream and
 this process use core 1; for 3 and 7 every process is unpinned (the targets are for the
 whole box); 5 and 6 say where each of their figures runs. Environment knobs: ``BENCH_ONLY`` (some
-of ``foundation,execute,jobs,ingest,uow,versions,console,parts``), ``BENCH_SECONDS``,
+of ``cli,foundation,execute,jobs,ingest,uow,versions,console,parts``), ``BENCH_SECONDS``,
 ``BENCH_CONCURRENCY``, ``BENCH_JOBS`` and the others named at the top of each module.
 """
 
@@ -33,6 +34,7 @@ from tests.support.stack import Service
 from tests.support.upstream import upstream_process
 
 from bench import (
+    cli,
     console,
     execute,
     foundation,
@@ -47,9 +49,9 @@ from bench.load import CONCURRENCY, SECONDS, wrk_available
 from bench.scratch import Scratch, Stage, scratch_deployment, start_ready
 
 ONLY = set(
-    os.environ.get("BENCH_ONLY", "foundation,execute,jobs,ingest,uow,versions,console,parts").split(
-        ","
-    )
+    os.environ.get(
+        "BENCH_ONLY", "cli,foundation,execute,jobs,ingest,uow,versions,console,parts"
+    ).split(",")
 )
 """Which sections run (comma separated), for profiling one of them."""
 SERVER_CORE = {0}
@@ -172,6 +174,8 @@ async def main() -> None:
         f"{'wrk' if wrk_available() else 'aiohttp (install wrk for truer figures)'}\n",
         flush=True,
     )
+    if "cli" in ONLY:
+        section(cli.run())
     async with scratch_deployment() as scratch:
         services: list[Service] = []
         try:

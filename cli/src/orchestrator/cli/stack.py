@@ -1,0 +1,147 @@
+"""``orchestrator run``: the whole stack for development, on embedded PostgreSQL and Redis
+unless the environment names its own, with a demo workspace, announced when ready."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import secrets
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import typer
+
+from orchestrator.cli import commands, devstack
+from orchestrator.cli.infra import Infra, ensure_infra
+from orchestrator.cli.supervisor import ProcessSpec, run_stack
+from orchestrator.core.settings import CoreSettings
+from orchestrator.core.tenancy.service import BootstrapResult
+
+SERVICES = (
+    ("control-api", "orchestrator.control_api", "ORCH_CONTROL_API_PORT", 4000),
+    ("exec-api", "orchestrator.exec_api", "ORCH_EXEC_API_PORT", 4001),
+    ("webhook-ingress", "orchestrator.webhook_ingress", "ORCH_WEBHOOK_INGRESS_PORT", 4003),
+    ("worker", "orchestrator.worker", "ORCH_WORKER_PORT", 4004),
+    ("console", "orchestrator.console", "ORCH_CONSOLE_PORT", 4002),
+)
+WITHOUT_OPENAPI = frozenset({"worker", "console"})
+DEMO_ORG, DEMO_WORKSPACE = "demo", "demo-dev"
+
+
+def run_dev_stack(data_dir: Path) -> int:
+    """Run the stack with its data under ``data_dir`` until it stops; the exit status."""
+    infra = ensure_infra(data_dir / "infra", os.environ)
+    try:
+        return _serve(infra, data_dir)
+    finally:
+        _shut_down(infra, data_dir)
+
+
+def _dev_kek(data_dir: Path) -> str:
+    """A KEK for local runs, kept under .data so secrets survive restarts."""
+    path = data_dir / "kek"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _port(env: dict[str, str], variable: str, default: int) -> int:
+    return int(env.get(variable) or default)
+
+
+def console_env(env: dict[str, str]) -> dict[str, str]:
+    """Where the console finds the two APIs it calls (the ports this stack uses)."""
+    ports = {name: _port(env, var, port) for name, _, var, port in SERVICES}
+    return {
+        "ORCH_CONSOLE_CONTROL_API_URL": f"http://127.0.0.1:{ports['control-api']}",
+        "ORCH_CONSOLE_EXEC_API_URL": f"http://127.0.0.1:{ports['exec-api']}",
+    }
+
+
+def _announce_when_ready(env: dict[str, str], creds: BootstrapResult) -> None:
+    """Print the URLs and a copy-paste curl once every service answers /ready."""
+    urls = {name: f"http://127.0.0.1:{_port(env, var, port)}" for name, _, var, port in SERVICES}
+    deadline = time.monotonic() + 60
+    pending = set(urls)
+    while pending and time.monotonic() < deadline:
+        for name in sorted(pending):
+            try:
+                if httpx.get(f"{urls[name]}/ready", timeout=1).status_code == 200:
+                    pending.discard(name)
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.3)
+    control, exec_api = urls["control-api"], urls["exec-api"]
+    lines = [
+        "",
+        "Orchestrator is up." if not pending else f"Still not ready: {', '.join(sorted(pending))}",
+        *(
+            f"  {name:<16} {url}"
+            + ("" if name in WITHOUT_OPENAPI else f"   (OpenAPI: {url}/schema)")
+            for name, url in urls.items()
+        ),
+        "",
+        f"Demo workspace {DEMO_WORKSPACE} (tenant {creds.tenant_id}). Try:",
+        "",
+        f"  TOKEN=$(curl -s {control}/oauth/token -d grant_type=client_credentials \\",
+        f"      -d client_id={creds.exec_client_id} -d client_secret={creds.exec_client_secret} \\",
+        "      | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')",
+        f'  curl -s -H "Authorization: Bearer $TOKEN" {exec_api}/api/v1/workspace',
+        f'  curl -s -H "Authorization: Bearer $TOKEN" {exec_api}/api/v1/execute \\',
+        f"""      -H Content-Type:application/json -d '{{"connector": "{commands.DEMO_CONNECTOR}", "operation": "jwks"}}'""",
+        "",
+        f"Operator (control plane): client_id={creds.control_client_id} "
+        f"client_secret={creds.control_client_secret}",
+        f"Console: open {urls['console']} and sign in with that operator's client id and secret.",
+        "Press Ctrl-C to stop.",
+        "",
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
+
+
+def _shut_down(infra: Infra, data_dir: Path) -> None:
+    """Stop what the stack started, and say what stopped (and what it left running)."""
+    devstack.forget(data_dir)
+    stopped = infra.close()
+    for line in stopped:
+        typer.echo(line)
+    if len(stopped) < 2:
+        typer.echo("A PostgreSQL or Redis given by DATABASE_URL / REDIS_URL is left running.")
+
+
+def _serve(infra: Infra, data_dir: Path) -> int:
+    """Migrate, seed the demo workspace, record the stack for other shells, and run the
+    services until one stops or the stack is told to; the exit status."""
+    env = {
+        "ORCH_ENVIRONMENT": "dev",
+        "ORCH_UPSTREAM_ALLOW_LOOPBACK": "true",  # the demo calls local upstreams
+        **os.environ,
+        **infra.env(),
+        "ORCH_KEK": os.environ.get("ORCH_KEK") or _dev_kek(data_dir),
+    }
+    env.update(console_env(env))
+    stack_settings = CoreSettings.from_env(env)
+    asyncio.run(commands.migrate(stack_settings))
+    creds = asyncio.run(
+        commands.bootstrap_workspace(
+            stack_settings, organization=DEMO_ORG, workspace=DEMO_WORKSPACE
+        )
+    )
+    # The connector's URL is checked against the SSRF policy this process reads.
+    os.environ.setdefault("ORCH_UPSTREAM_ALLOW_LOOPBACK", env["ORCH_UPSTREAM_ALLOW_LOOPBACK"])
+    control_url = f"http://127.0.0.1:{_port(env, SERVICES[0][2], SERVICES[0][3])}"
+    asyncio.run(commands.seed_demo_connector(stack_settings, creds.tenant_id, control_url))
+    devstack.record(data_dir, env)
+    processes = [
+        ProcessSpec(name=name, argv=[sys.executable, "-m", module], env=env)
+        for name, module, _, _ in SERVICES
+    ]
+    threading.Thread(target=_announce_when_ready, args=(env, creds), daemon=True).start()
+    return run_stack(processes)
