@@ -13,11 +13,7 @@ from sqlalchemy.engine import make_url
 
 from orchestrator.core.auth import keys
 from orchestrator.core.auth.subjects import revocation_horizon_s
-from orchestrator.core.bundles.importing import import_bundle
-from orchestrator.core.bundles.model import Bundle, BundleConnector
-from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.db.engine import create_engine, session_factory
-from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import ConfigurationError
 from orchestrator.core.maintenance.rotation import RotationReport
 from orchestrator.core.maintenance.rotation import rotate_kek as rewrap_all
@@ -207,43 +203,3 @@ def to_json(result: PlatformOperatorCredentials) -> str:
 def bootstrap_json(result: BootstrapResult) -> str:
     """The JSON ``orchestrator bootstrap --json`` prints."""
     return msgspec.json.encode(result).decode()
-
-
-DEMO_CONNECTOR = "demo"
-
-
-def demo_bundle(control_url: str) -> Bundle:
-    """A connector the demo can call at once: the control-api's own public endpoints."""
-    return Bundle(
-        connectors=[
-            BundleConnector(
-                name=DEMO_CONNECTOR,
-                type="http",
-                config={
-                    "base_url": control_url,
-                    "operations": {
-                        "jwks": {"method": "GET", "path": "/.well-known/jwks.json"},
-                        "health": {"method": "GET", "path": "/health"},
-                    },
-                },
-            )
-        ]
-    )
-
-
-async def seed_demo_connector(
-    settings: CoreSettings, tenant_id: uuid.UUID, control_url: str
-) -> None:
-    """Import the demo connector into the demo workspace (a no-op when already there)."""
-    engine = create_engine(settings.db)
-    try:
-        async with session_factory(engine)() as session, session.begin():
-            await set_tenant(session, tenant_id)
-            await import_bundle(
-                session,
-                Mutation(tenant_id=tenant_id, actor="cli:run", reason="demo connector"),
-                demo_bundle(control_url),
-                dry_run=False,
-            )
-    finally:
-        await engine.dispose()

@@ -23,16 +23,22 @@ def nearest(start: Path, default: Path) -> Path:
     return default
 
 
+def write_private(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path``, readable and writable by its owner only (from the
+    first byte: the file is created so, never chmod-ed afterwards)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)  # an existing file keeps its mode through O_CREAT
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
+    return path
+
+
 def record(data_dir: Path, env: Mapping[str, str]) -> Path:
     """Write the stack's settings and this process's id for other shells; the path."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / STACK_FILE
     lines = [f"ORCH_STACK_PID={os.getpid()}"]
     lines += [f"{name}={env[name]}" for name in SHARED if env.get(name)]
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as file:
-        file.write("\n".join(lines) + "\n")
-    return path
+    return write_private(data_dir / STACK_FILE, "\n".join(lines) + "\n")
 
 
 def forget(data_dir: Path) -> None:

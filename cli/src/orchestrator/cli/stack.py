@@ -15,7 +15,8 @@ from pathlib import Path
 import httpx
 import typer
 
-from orchestrator.cli import commands, devstack
+from orchestrator.cli import commands, demo, devstack
+from orchestrator.cli.demo_upstream import DEFAULT_PORT, PORT_VARIABLE
 from orchestrator.cli.infra import Infra, ensure_infra
 from orchestrator.cli.supervisor import ProcessSpec, run_stack
 from orchestrator.core.settings import CoreSettings
@@ -27,9 +28,9 @@ SERVICES = (
     ("webhook-ingress", "orchestrator.webhook_ingress", "ORCH_WEBHOOK_INGRESS_PORT", 4003),
     ("worker", "orchestrator.worker", "ORCH_WORKER_PORT", 4004),
     ("console", "orchestrator.console", "ORCH_CONSOLE_PORT", 4002),
+    ("demo-upstream", "orchestrator.cli.demo_upstream", PORT_VARIABLE, DEFAULT_PORT),
 )
-WITHOUT_OPENAPI = frozenset({"worker", "console"})
-DEMO_ORG, DEMO_WORKSPACE = "demo", "demo-dev"
+WITHOUT_OPENAPI = frozenset({"worker", "console", "demo-upstream"})
 
 
 def run_dev_stack(data_dir: Path) -> int:
@@ -51,22 +52,26 @@ def _dev_kek(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def _port(env: dict[str, str], variable: str, default: int) -> int:
-    return int(env.get(variable) or default)
+def service_urls(env: dict[str, str]) -> dict[str, str]:
+    """Each process's URL on loopback, at the port ``env`` gives it (else its default)."""
+    return {
+        name: f"http://127.0.0.1:{int(env.get(variable) or port)}"
+        for name, _, variable, port in SERVICES
+    }
 
 
 def console_env(env: dict[str, str]) -> dict[str, str]:
     """Where the console finds the two APIs it calls (the ports this stack uses)."""
-    ports = {name: _port(env, var, port) for name, _, var, port in SERVICES}
+    urls = service_urls(env)
     return {
-        "ORCH_CONSOLE_CONTROL_API_URL": f"http://127.0.0.1:{ports['control-api']}",
-        "ORCH_CONSOLE_EXEC_API_URL": f"http://127.0.0.1:{ports['exec-api']}",
+        "ORCH_CONSOLE_CONTROL_API_URL": urls["control-api"],
+        "ORCH_CONSOLE_EXEC_API_URL": urls["exec-api"],
     }
 
 
 def _announce_when_ready(env: dict[str, str], creds: BootstrapResult) -> None:
     """Print the URLs and a copy-paste curl once every service answers /ready."""
-    urls = {name: f"http://127.0.0.1:{_port(env, var, port)}" for name, _, var, port in SERVICES}
+    urls = service_urls(env)
     deadline = time.monotonic() + 60
     pending = set(urls)
     while pending and time.monotonic() < deadline:
@@ -87,14 +92,14 @@ def _announce_when_ready(env: dict[str, str], creds: BootstrapResult) -> None:
             for name, url in urls.items()
         ),
         "",
-        f"Demo workspace {DEMO_WORKSPACE} (tenant {creds.tenant_id}). Try:",
+        f"Demo workspace {demo.DEMO_WORKSPACE} (tenant {creds.tenant_id}). Try:",
         "",
         f"  TOKEN=$(curl -s {control}/oauth/token -d grant_type=client_credentials \\",
         f"      -d client_id={creds.exec_client_id} -d client_secret={creds.exec_client_secret} \\",
         "      | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')",
         f'  curl -s -H "Authorization: Bearer $TOKEN" {exec_api}/api/v1/workspace',
         f'  curl -s -H "Authorization: Bearer $TOKEN" {exec_api}/api/v1/execute \\',
-        f"""      -H Content-Type:application/json -d '{{"connector": "{commands.DEMO_CONNECTOR}", "operation": "jwks"}}'""",
+        f"""      -H Content-Type:application/json -d '{{"connector": "{demo.DEMO_CONNECTOR}", "operation": "jwks"}}'""",
         "",
         f"Operator (control plane): client_id={creds.control_client_id} "
         f"client_secret={creds.control_client_secret}",
@@ -131,14 +136,17 @@ def _serve(infra: Infra, data_dir: Path) -> int:
     asyncio.run(commands.migrate(stack_settings))
     creds = asyncio.run(
         commands.bootstrap_workspace(
-            stack_settings, organization=DEMO_ORG, workspace=DEMO_WORKSPACE
+            stack_settings, organization=demo.DEMO_ORG, workspace=demo.DEMO_WORKSPACE
         )
     )
-    # The connector's URL is checked against the SSRF policy this process reads.
+    # The connectors' URLs are checked against the SSRF policy this process reads.
     os.environ.setdefault("ORCH_UPSTREAM_ALLOW_LOOPBACK", env["ORCH_UPSTREAM_ALLOW_LOOPBACK"])
-    control_url = f"http://127.0.0.1:{_port(env, SERVICES[0][2], SERVICES[0][3])}"
-    asyncio.run(commands.seed_demo_connector(stack_settings, creds.tenant_id, control_url))
+    urls = service_urls(env)
+    asyncio.run(
+        demo.seed(stack_settings, creds.tenant_id, urls["control-api"], urls["demo-upstream"])
+    )
     devstack.record(data_dir, env)
+    demo.write_credentials(data_dir, creds, urls)
     processes = [
         ProcessSpec(name=name, argv=[sys.executable, "-m", module], env=env)
         for name, module, _, _ in SERVICES

@@ -64,6 +64,7 @@ SITES: Mapping[str, Kind] = {
     "orchestrator.core.webhooks.router:_dispatch": "savepoint",
     "orchestrator.core.workflows.runs:_submit": "savepoint",
     "orchestrator.core.schedules.firing:_fire": "savepoint",
+    "orchestrator.core.versions.drafts:check": "savepoint",
     # -- saga steps
     "orchestrator.core.tenancy.service:_reserve": "saga",
     "orchestrator.core.tenancy.service:bootstrap": "saga",
@@ -89,6 +90,6 @@ SITES: Mapping[str, Kind] = {
     "orchestrator.cli.commands:migrate": "chore",
     "orchestrator.cli.commands:revoke_key": "chore",
     "orchestrator.cli.commands:rotate_keys": "chore",
-    "orchestrator.cli.commands:seed_demo_connector": "chore",
+    "orchestrator.cli.demo:seed": "chore",
 }
 """Every function that begins a transaction or a savepoint (``module:qualname``), by kind."""
