@@ -20,7 +20,10 @@ from tests.support.webhooks import bind, slack_source
 
 pytestmark = pytest.mark.integration
 
-SECTIONS = ["tenant", "policies", "secret_refs", "connectors", "configs", "workflows", "schedules"]
+SECTIONS = [
+    *("tenant", "policies", "secret_refs", "connectors", "configs"),
+    *("workflows", "schedules", "webhook_sources"),
+]
 
 
 def sample_bundle() -> dict[str, Any]:
@@ -224,7 +227,7 @@ async def test_an_invalid_bundle_writes_nothing_and_lists_every_error(
     ]
     assert "8 error(s)" in response.json()["detail"]
     exported = (await api.call("GET", "/bundles/export")).json()
-    assert [exported[s] for s in SECTIONS[1:]] == [[], [], [], [], [], []]
+    assert [exported[s] for s in SECTIONS[1:]] == [[]] * 7
     assert exported["tenant"]["quotas"] == {
         "rps": None,
         "concurrency": None,

@@ -43,7 +43,11 @@ async def activate(
     await repository.lock_workspace(session, change.tenant_id)
     head = await _head(session, expected)
     target = await service.version(session, number)
+    # A version is the workspace's own snapshot: its webhook sources may keep their ids.
     bundle = msgspec.convert(target.snapshot, Bundle)
+    bundle = msgspec.structs.replace(
+        bundle, tenant=msgspec.structs.replace(bundle.tenant, id=change.tenant_id)
+    )
     report = await import_bundle(session, change, bundle, dry_run=False, prune=True)
     if number != head.active:
         before = {"active": head.active, "previous": head.previous}

@@ -28,7 +28,10 @@ async def snapshot(session: AsyncSession, workspace: Workspace) -> dict[str, Any
 
 
 CONFIGURING = frozenset(
-    {"policy", "secret_ref", "connector", "config", "quota", "workflow", "schedule"}
+    {
+        *("policy", "secret_ref", "connector", "config", "quota", "workflow", "schedule"),
+        *("webhook_source", "webhook_binding"),
+    }
 )
 """The audited kinds a snapshot holds: a request that audited none of them changed none."""
 
