@@ -5,7 +5,7 @@ bodies' own types), against the secret refs and connectors as the import leaves 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import msgspec
@@ -37,11 +37,14 @@ class CheckedSource:
 def _source(
     item: BundleWebhookSource, known_refs: set[str], where: str
 ) -> tuple[service.SourceInput | None, FieldErrors]:
+    # The name is checked as every section's is (``bundle_check``): converted as a valid
+    # stand-in, so that a bad name does not hide the item's other errors, or repeat.
     fields = {name: getattr(item, name) for name in WebhookSourceIn.__struct_fields__}
-    parsed, errors = convert(msgspec.to_builtins(fields), WebhookSourceIn, where)
+    parsed, errors = convert(msgspec.to_builtins(fields | {"name": "n"}), WebhookSourceIn, where)
     if parsed is None:
         return None, errors
-    data, found = service.source_errors(item_input(parsed, service.SourceInput), known_refs)
+    data = replace(item_input(parsed, service.SourceInput), name=item.name)
+    data, found = service.source_errors(data, known_refs)
     return data, under(where, found)
 
 
