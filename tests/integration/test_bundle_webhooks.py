@@ -131,6 +131,12 @@ async def test_an_export_imported_into_another_workspace_makes_new_sources(api: 
     assert [s | {"id": None} for s in copied] == [
         s | {"id": None} for s in bundle["webhook_sources"]
     ]
+    # A bundle passed off as another workspace's own cannot take ids in use: a 409.
+    other = await sibling(api, "forged")
+    forged = bundle | {"tenant": bundle["tenant"] | {"id": other["workspace"]}}
+    refused = await import_(api, forged, **other)
+    assert refused.status_code == 409, refused.text
+    assert (await exported(api, **other))["webhook_sources"] == []
 
 
 async def test_a_dry_run_names_exactly_the_changed_fields_and_bindings(api: Api) -> None:
