@@ -20,7 +20,10 @@ from tests.support.webhooks import bind, slack_source
 
 pytestmark = pytest.mark.integration
 
-SECTIONS = ["tenant", "policies", "secret_refs", "connectors", "configs", "workflows", "schedules"]
+SECTIONS = [
+    *("tenant", "policies", "secret_refs", "connectors", "configs"),
+    *("workflows", "schedules", "webhook_sources"),
+]
 
 
 def sample_bundle() -> dict[str, Any]:
@@ -84,6 +87,17 @@ async def versions(api: Api) -> dict[str, int]:
         found[f"/configs/{item['name']}"] = item["latest_version"]
     found["/quotas"] = (await api.call("GET", "/quotas")).json()["version"]
     return found
+
+
+async def sibling(api: Api, prefix: str) -> dict[str, str]:
+    """A new workspace of the tenant's organization, as the ``workspace`` query parameter."""
+    made = await api.call(
+        "POST",
+        "/workspaces",
+        json={"name": f"{prefix}-{uuid.uuid4().hex[:6]}", "environment": "dev", "reason": "test"},
+    )
+    assert made.status_code == 201, made.text
+    return {"workspace": made.json()["id"]}
 
 
 @pytest.fixture
@@ -224,7 +238,7 @@ async def test_an_invalid_bundle_writes_nothing_and_lists_every_error(
     ]
     assert "8 error(s)" in response.json()["detail"]
     exported = (await api.call("GET", "/bundles/export")).json()
-    assert [exported[s] for s in SECTIONS[1:]] == [[], [], [], [], [], []]
+    assert [exported[s] for s in SECTIONS[1:]] == [[]] * 7
     assert exported["tenant"]["quotas"] == {
         "rps": None,
         "concurrency": None,
@@ -245,17 +259,12 @@ async def test_an_export_imported_into_a_sibling_workspace_clones_it(
     api: Api, http: httpx.AsyncClient, tenant: BootstrapResult
 ) -> None:
     await import_(api, sample_bundle())
-    sibling = await api.call(
-        "POST",
-        "/workspaces",
-        json={"name": f"clone-{uuid.uuid4().hex[:6]}", "environment": "dev", "reason": "test"},
-    )
-    target = {"workspace": sibling.json()["id"]}
+    target = await sibling(api, "clone")
     source = (await api.call("GET", "/bundles/export")).json()
     cloned = await import_(api, source, **target)
     assert cloned.json()["changed"] == 7, cloned.text
     copy = (await api.call("GET", "/bundles/export", params=target)).json()
-    assert copy["tenant"]["id"] == sibling.json()["id"]
+    assert copy["tenant"]["id"] == target["workspace"]
     assert {s: copy[s] for s in SECTIONS[1:]} == {s: source[s] for s in SECTIONS[1:]}
     assert copy["tenant"]["quotas"] == source["tenant"]["quotas"]
 
@@ -467,12 +476,7 @@ async def test_workflows_and_schedules_import_export_and_reimport_as_a_no_op(
     assert await audit_count(owner_sessions, tenant.tenant_id) == audited
 
     # A fresh workspace gets them from the export, each schedule due at its next time.
-    sibling = await api.call(
-        "POST",
-        "/workspaces",
-        json={"name": f"auto-{uuid.uuid4().hex[:6]}", "environment": "dev", "reason": "test"},
-    )
-    target = {"workspace": sibling.json()["id"]}
+    target = await sibling(api, "auto")
     cloned = await import_(api, exported, **target)
     assert cloned.status_code == 200, cloned.text
     copy = (await api.call("GET", "/bundles/export", params=target)).json()

@@ -94,3 +94,30 @@ def test_a_field_present_on_one_side_only_encodes_without_the_other() -> None:
     removed, added = field_changes({"a": 1}, {"b": None})
     assert msgspec.json.decode(msgspec.json.encode(removed)) == {"pointer": "/a", "before": 1}
     assert msgspec.json.decode(msgspec.json.encode(added)) == {"pointer": "/b", "after": None}
+
+
+def test_a_webhook_source_is_a_resource_and_its_bindings_its_fields() -> None:
+    source = {
+        "name": "billing",
+        "id": "0b6f9c1e-0000-4000-8000-000000000001",
+        "secret_refs": ["signing"],
+        "bindings": [{"action": "job", "connector": "orders", "event_types": []}],
+    }
+    rotated = {
+        **source,
+        "secret_refs": ["signing", "signing-next"],
+        "bindings": [{"action": "job", "connector": "orders", "event_types": ["charge"]}],
+    }
+    changes = diff(snapshot(webhook_sources=[source]), snapshot(webhook_sources=[rotated]))
+    assert changes == [
+        ResourceChange(
+            kind="webhook_sources",
+            name="billing",
+            change="changed",
+            fields=[
+                FieldChange(pointer="/secret_refs/1", after="signing-next"),
+                FieldChange(pointer="/bindings/0/event_types/0", after="charge"),
+            ],
+        )
+    ]
+    assert summary(changes) == "webhook_sources ~billing"

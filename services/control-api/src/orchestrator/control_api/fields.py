@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import msgspec
 from litestar.params import Parameter, QueryParameter
 
-from orchestrator.core.configuration.validation import NAME_MAX, NAME_PATTERN
+from orchestrator.core.configuration.validation import NAME_MAX, NAME_PATTERN, Name
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=NAME_MAX, pattern=NAME_PATTERN)]
-"""A policy, connector, secret ref or config name."""
+__all__ = ["VERSION_MAX", "ExpectedActive", "Name", "NameInPath"]
 
 NameInPath = Annotated[
     str,

@@ -4,7 +4,7 @@ A delivery must not cost a database read before it is verified, so each source (
 resolved secret values, provider spec) is loaded once, by one caller however many
 arrive together, and kept until a configuration change notice names its workspace or
 ``ttl_s`` passes (which heals a missed notice). An unknown id is remembered too, so a
-sender spraying made-up ids costs one read per id and TTL, not one per request.
+sender spraying made-up ids costs one read per id and TTL (or notice), not one per request.
 """
 
 from __future__ import annotations
@@ -48,12 +48,13 @@ class SourceCache:
     def invalidate(self, tenant_id: uuid.UUID | None = None) -> None:
         """Forget one workspace's sources (a change notice), or every source.
 
-        Unknown ids are kept: a source created since has a fresh id nobody looked up.
+        Unknown ids go too: the notice names no id, and an id may come back (a rollback
+        restores a deleted source at its old id, ADR 0077).
         """
         self._sources.invalidate(
             None
             if tenant_id is None
-            else lambda _, plan: plan is not None and plan.tenant_id == tenant_id
+            else lambda _, plan: plan is None or plan.tenant_id == tenant_id
         )
 
     async def on_config_change(self, message: bytes) -> None:

@@ -3,9 +3,10 @@ normalised parts.
 
 References resolve against what is stored and what the bundle brings (only what it brings
 when the import prunes). Workflows are checked against the connectors as they will be
-after the import, and schedules against those connectors and workflows, through the same
-checks as the single writes (``workflows.service.steps_errors``,
-``schedules.service.schedule_errors``).
+after the import, schedules against those connectors and workflows, and webhook sources
+against those secret refs and connectors, through the same checks as the single writes
+(``workflows.service.steps_errors``, ``schedules.service.schedule_errors``,
+``bundle_check_webhooks``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.bundles.check_webhooks import (
+    CheckedSource,
+    bound_after,
+    webhook_source_errors,
+)
 from orchestrator.core.bundles.model import Bundle, item_input
 from orchestrator.core.bundles.stored import Stored
 from orchestrator.core.configuration.connector_checks import (
@@ -33,6 +39,7 @@ from orchestrator.core.configuration.validation import (
     nul_errors,
     raise_if,
     ref_errors,
+    under,
 )
 from orchestrator.core.connectors.registry import operations_of
 from orchestrator.core.policy.model import TenantQuota
@@ -58,17 +65,13 @@ def _names(items: Iterable[Any], section: str, errors: FieldErrors) -> None:
 @dataclass(frozen=True)
 class Checked:
     """A bundle's normalised policy specs, quota (``None``: leave the quota alone),
-    workflow steps and schedules, by name."""
+    workflow steps, schedules and webhook sources, by name."""
 
     specs: dict[str, dict[str, Any]]
     quota: TenantQuota | None
     steps: dict[str, list[Step]]
     schedules: dict[str, schedules.ScheduleInput]
-
-
-def _under(prefix: str, errors: FieldErrors) -> FieldErrors:
-    """``errors`` of one item, their keys moved under the item's pointer ``prefix``."""
-    return [{**error, "key": prefix + error["key"]} for error in errors]
+    sources: dict[str, CheckedSource]
 
 
 def _known(bundle: Bundle, stored: Stored, valid: set[str], *, prune: bool) -> KnownNames:
@@ -104,7 +107,7 @@ async def _workflow_errors(
         for j, step in enumerate(steps):
             # Step names are resource names in the API too (``Name``).
             errors.extend(name_errors(step.name, at(where, "steps", j, "name")))
-        errors.extend(_under(where, await workflows.steps_errors(session, steps, known)))
+        errors.extend(under(where, await workflows.steps_errors(session, steps, known)))
         checked[workflow.name] = steps
     return checked, errors
 
@@ -118,7 +121,7 @@ async def _schedule_errors(
     for i, item in enumerate(bundle.schedules or []):
         data = item_input(item, schedules.ScheduleInput)
         found = await schedules.schedule_errors(session, data, network, known)
-        errors.extend(_under(at("", "schedules", i), found))
+        errors.extend(under(at("", "schedules", i), found))
         checked[item.name] = data
     return checked, errors
 
@@ -142,6 +145,7 @@ async def check_bundle(
         ("configs", bundle.configs),
         ("workflows", bundle.workflows or []),
         ("schedules", bundle.schedules or []),
+        ("webhook_sources", bundle.webhook_sources or []),
     ):
         _names(items, section, errors)
     specs: dict[str, dict[str, Any]] = {}
@@ -179,9 +183,6 @@ async def check_bundle(
         errors.extend(connector_problems)
         if not connector_problems:
             valid.add(connector.name)
-        if not connector_problems and connector.name in stored.bound:
-            bound = stored.bound[connector.name]
-            errors.extend(bound_operation_errors(connector.type, connector.config, bound, at=where))
         if connector.policy is not None and connector.policy not in known_policies:
             errors.append(
                 {"key": at(where, "policy"), "message": f"no policy called `{connector.policy}`"}
@@ -192,5 +193,20 @@ async def check_bundle(
     errors.extend(workflow_errors)
     schedule_inputs, schedule_errors = await _schedule_errors(session, bundle, known, network)
     errors.extend(schedule_errors)
+    sources, source_errors = await webhook_source_errors(
+        session, bundle, known_refs, known, network
+    )
+    errors.extend(source_errors)
+    # A replaced connector keeps the operations of the bindings the bundle does not carry.
+    bound = bound_after(bundle, stored, prune=prune)
+    for i, connector in enumerate(bundle.connectors):
+        if connector.name in valid and connector.name in bound:
+            where = at("", "connectors", i)
+            found = bound_operation_errors(
+                connector.type, connector.config, bound[connector.name], at=where
+            )
+            errors.extend(found)
     raise_if(errors, f"The bundle has {len(errors)} error(s); nothing was imported.")
-    return Checked(specs=specs, quota=quota, steps=steps, schedules=schedule_inputs)
+    return Checked(
+        specs=specs, quota=quota, steps=steps, schedules=schedule_inputs, sources=sources
+    )

@@ -1,10 +1,11 @@
 """The shape of a workspace bundle, exported and imported whole.
 
 ``{"tenant": {…}, "policies": […], "secret_refs": […], "connectors": […], "configs": […],
-"workflows": […], "schedules": […]}``; a bundle without ``workflows`` or ``schedules``
-(made before bundles carried them) leaves the workspace's own alone.
-Members are typed only as JSON kinds here: names, specs, refs and connector configs are
-checked by ``bundle_check`` so that one response lists every error.
+"workflows": […], "schedules": […], "webhook_sources": […]}``; a bundle without
+``workflows``, ``schedules`` or ``webhook_sources`` (made before bundles carried them)
+leaves the workspace's own alone.
+Members are typed only as JSON kinds here: names, specs, refs, connector configs and
+webhook sources are checked by ``bundle_check`` so that one response lists every error.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import uuid
 from typing import Any, Literal, TypeVar
 
 import msgspec
+
+from orchestrator.core.webhooks.models.webhook_source import DEFAULT_MAX_BODY_BYTES
 
 T = TypeVar("T")
 
@@ -88,6 +91,40 @@ class BundleSchedule(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=T
     enabled: bool = True
 
 
+class BundleWebhookBinding(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A binding, as ``POST /api/v1/webhooks/sources/{id}/bindings`` takes it (a job's
+    connector by name). A binding has no name: a source's bindings are matched by their
+    content, so an edited binding is a new one, as the API replaces one by a new one."""
+
+    action: str
+    event_types: list[str] = msgspec.field(default_factory=list)
+    connector: str | None = None
+    operation: str | None = None
+    payload_mapping: dict[str, str] | None = None
+    forward_url: str | None = None
+    enabled: bool = True
+
+
+class BundleWebhookSource(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A webhook source, as ``POST /api/v1/webhooks/sources`` takes it (secret refs by name,
+    never values), with its bindings: the source's whole list of them."""
+
+    name: str
+    id: uuid.UUID | None = None
+    """Its ingress identity (``/webhooks/{id}``), never compared: a source found by name
+    keeps its own. A missing source is created at this id only when the bundle is the
+    workspace's own (``tenant.id``, or a version of it), so a rollback restoring a deleted
+    source restores its URL; elsewhere it gets a new id (and its provider a new URL)."""
+    provider: str
+    secret_refs: list[str]
+    options: dict[str, Any] | None = None
+    routing: dict[str, list[str]] = msgspec.field(default_factory=dict)
+    rate_limit_per_s: int | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    enabled: bool = True
+    bindings: list[BundleWebhookBinding] = msgspec.field(default_factory=list)
+
+
 def item_input(item: msgspec.Struct, input_type: type[T]) -> T:
     """A bundle item as the single write takes it: the same members, less its name."""
     return msgspec.convert(item, input_type, from_attributes=True)
@@ -105,14 +142,28 @@ class Bundle(_Closed, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """``None`` (absent): the workspace's workflows are left alone, even by a prune."""
     schedules: list[BundleSchedule] | None = None
     """``None`` (absent): the workspace's schedules are left alone, even by a prune."""
+    webhook_sources: list[BundleWebhookSource] | None = None
+    """``None`` (absent): the workspace's webhook sources and bindings are left alone, even
+    by a prune."""
 
 
-Kind = Literal["policy", "secret_ref", "connector", "config", "quota", "workflow", "schedule"]
+Kind = Literal[
+    "policy",
+    "secret_ref",
+    "connector",
+    "config",
+    "quota",
+    "workflow",
+    "schedule",
+    "webhook_source",
+    "webhook_binding",
+]
 
 
 class BundleChange(msgspec.Struct, frozen=True, kw_only=True):
     """One item an import creates, updates or (``?prune=true``) deletes, and which of its
-    members differ (for a delete, every member of the item removed)."""
+    members differ (for a delete, every member of the item removed). A webhook binding is
+    named by its source, and only created or deleted."""
 
     kind: Kind
     name: str

@@ -1,10 +1,12 @@
 """Prune on import: delete the stored items a bundle does not list.
 
-Policies, secret refs, connectors, workflows and schedules the bundle leaves out are
-deleted (configs are kept: their versions are immutable history, which the runtime role
-cannot delete); a bundle without a ``workflows`` or ``schedules`` member leaves that kind
-alone. Deletes go through the single deletes (audited alike), each before what it names,
-and are refused (409) when a webhook source or a kept schedule still needs the item.
+Policies, secret refs, connectors, workflows, schedules and webhook sources the bundle
+leaves out are deleted (configs are kept: their versions are immutable history, which the
+runtime role cannot delete); a bundle without a ``workflows``, ``schedules`` or
+``webhook_sources`` member leaves that kind alone. Deletes go through the single deletes
+(audited alike), each before what it names (webhook sources, with their bindings, first of
+all: nothing names them), and are refused (409) when a webhook source the bundle leaves
+alone, or a kept schedule, still needs the item.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.bundles.model import Bundle, BundleChange, Kind
-from orchestrator.core.bundles.plan import schedule_content, workflow_content
+from orchestrator.core.bundles.plan import schedule_content, source_content, workflow_content
 from orchestrator.core.bundles.stored import Stored
 from orchestrator.core.configuration import connectors, policies, secret_refs, views
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.errors import refuse_if_used
 from orchestrator.core.schedules import service as schedules
+from orchestrator.core.webhooks import service as webhooks
+from orchestrator.core.webhooks.service import source_input
 from orchestrator.core.workflows import service as workflows
 
 
@@ -33,10 +37,15 @@ class Pruned:
     refs: list[str]
     schedules: list[str]
     workflows: list[str]
+    webhook_sources: list[str]
 
     def changes(self, stored: Stored) -> list[BundleChange]:
         """One ``delete`` change per item, in the order they are deleted."""
         removed: list[tuple[Kind, str, views.View]] = [
+            *(
+                ("webhook_source", n, source_content(source_input(stored.sources[n])))
+                for n in self.webhook_sources
+            ),
             *(("schedule", n, schedule_content(stored.schedules[n])) for n in self.schedules),
             *(("workflow", n, workflow_content(stored.workflows[n])) for n in self.workflows),
             *(("connector", n, views.connector_of(*stored.connectors[n])) for n in self.connectors),
@@ -73,22 +82,36 @@ def _refuse_if_schedules_start(bundle: Bundle, stored: Stored, pruned: list[str]
 
 async def find_pruned(session: AsyncSession, bundle: Bundle, stored: Stored) -> Pruned:
     """What a pruning import deletes; 409, as the single delete gives, when webhook sources
-    (which no bundle lists) still need one of them, or a kept schedule a deleted workflow."""
+    (of a bundle that leaves them alone) still need one of them, or a kept schedule a
+    deleted workflow."""
     pruned = Pruned(
         connectors=sorted(stored.connectors.keys() - {c.name for c in bundle.connectors}),
         policies=sorted(stored.policies.keys() - {p.name for p in bundle.policies}),
         refs=sorted(stored.refs.keys() - {r.name for r in bundle.secret_refs}),
         schedules=_unlisted(stored.schedules, bundle.schedules),
         workflows=_unlisted(stored.workflows, bundle.workflows),
+        webhook_sources=_unlisted(stored.sources, bundle.webhook_sources),
     )
     _refuse_if_schedules_start(bundle, stored, pruned.workflows)
+    if bundle.webhook_sources is not None:
+        return pruned  # its sources name only what it brings (checked); the rest go
     # Connectors and policies in the bundle name only what it brings (checked above), so
-    # only webhook sources can hold on to what is pruned.
+    # only the webhook sources it leaves alone can hold on to what is pruned.
     for name in pruned.connectors:
         await connectors.refuse_if_webhook_sources_bind(session, name)
     for name in pruned.refs:
         await secret_refs.refuse_if_webhook_sources_use(session, name)
     return pruned
+
+
+async def delete_pruned_sources(
+    session: AsyncSession, m: Mutation, pruned: Pruned, stored: Stored
+) -> None:
+    """Delete (audited) the webhook sources pruned, with their bindings and routing claims,
+    before anything is written: a source the bundle brings may take their claims, or (a
+    rollback past a rename) the id of one of them."""
+    for name in pruned.webhook_sources:
+        await webhooks.delete_source(session, m, stored.sources[name].id)
 
 
 async def delete_pruned(session: AsyncSession, m: Mutation, pruned: Pruned) -> None:

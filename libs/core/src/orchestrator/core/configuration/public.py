@@ -13,7 +13,10 @@ from orchestrator.core.configuration.repository import (
     tenant_quota,
 )
 from orchestrator.core.configuration.validation import (
+    NAME_MAX,
+    NAME_PATTERN,
     FieldErrors,
+    Name,
     at,
     convert,
     nul_errors,
@@ -23,10 +26,13 @@ from orchestrator.core.configuration.validation import (
 from orchestrator.core.configuration.views import View
 
 __all__ = [
+    "NAME_MAX",
+    "NAME_PATTERN",
     "Config",
     "ConfigVersion",
     "FieldErrors",
     "Mutation",
+    "Name",
     "Policy",
     "TenantQuotaRow",
     "View",

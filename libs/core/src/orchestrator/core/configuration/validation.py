@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 
@@ -24,6 +24,8 @@ T = TypeVar("T")
 NAME_MAX = 100
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$(?!\n)"
 """Names of policies, connectors, secret refs and configs: they appear in URL paths."""
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=NAME_MAX, pattern=NAME_PATTERN)]
+"""A policy, connector, secret ref or config name, as request bodies type it."""
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 # msgspec reports where a value failed as "- at `$.a.b[0]`".
 _AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
@@ -50,6 +52,11 @@ def msgspec_errors(exc: msgspec.ValidationError, prefix: str) -> FieldErrors:
     if field := _FIELD.match(message):
         tokens.append(field.group("field"))
     return [{"key": at(prefix, *tokens), "message": message}]
+
+
+def under(prefix: str, errors: FieldErrors) -> FieldErrors:
+    """``errors`` of one item, their keys moved under the item's pointer ``prefix``."""
+    return [{**error, "key": prefix + error["key"]} for error in errors]
 
 
 def convert(doc: Any, type_: type[T], where: str) -> tuple[T | None, FieldErrors]:

@@ -5,12 +5,11 @@ after commit, as after any edit."""
 
 from __future__ import annotations
 
-import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.audit.change import record_change
 from orchestrator.core.bundles.importing import import_bundle
-from orchestrator.core.bundles.model import Bundle, ImportReport
+from orchestrator.core.bundles.model import ImportReport
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.versions import repository, service
@@ -43,7 +42,7 @@ async def activate(
     await repository.lock_workspace(session, change.tenant_id)
     head = await _head(session, expected)
     target = await service.version(session, number)
-    bundle = msgspec.convert(target.snapshot, Bundle)
+    bundle = service.own_bundle(target.snapshot, change.tenant_id)
     report = await import_bundle(session, change, bundle, dry_run=False, prune=True)
     if number != head.active:
         before = {"active": head.active, "previous": head.previous}

@@ -66,10 +66,10 @@ def _invalid(what: str, exc: msgspec.ValidationError) -> ValidationFailed:
     return ValidationFailed(f"{what} is not valid: {exc}", errors=[{"message": str(exc)}])
 
 
-def as_bundle(content: Any) -> Bundle:
-    """A draft's content as a bundle; 422 when it is not one."""
+def as_bundle(content: dict[str, Any], workspace_id: uuid.UUID) -> Bundle:
+    """A draft's content as the workspace's own bundle; 422 when it is not one."""
     try:
-        return msgspec.convert(content, Bundle)
+        return service.own_bundle(content, workspace_id)
     except msgspec.ValidationError as exc:
         raise _invalid("The draft", exc) from exc
 
@@ -216,7 +216,7 @@ async def _import(
     *,
     dry_run: bool,
 ) -> None:
-    bundle = as_bundle(draft.content)
+    bundle = as_bundle(draft.content, draft.tenant_id)
     await import_bundle(
         session,
         change,

@@ -3,6 +3,7 @@ as the next version when it differs from the active one (ADR 0077)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import msgspec
@@ -29,7 +30,10 @@ async def snapshot(session: AsyncSession, workspace: Workspace) -> dict[str, Any
 
 
 CONFIGURING = frozenset(
-    {"policy", "secret_ref", "connector", "config", "quota", "workflow", "schedule"}
+    {
+        *("policy", "secret_ref", "connector", "config", "quota", "workflow", "schedule"),
+        *("webhook_source", "webhook_binding"),
+    }
 )
 """The audited kinds a snapshot holds: a request that audited none of them changed none."""
 
@@ -86,10 +90,18 @@ async def compare(session: AsyncSession, before: int, after: int) -> list[Resour
     return diff(old.snapshot, new.snapshot)
 
 
+def own_bundle(snapshot: dict[str, Any], workspace_id: uuid.UUID) -> Bundle:
+    """A snapshot (a version's, a draft's) as the workspace's own bundle, so that importing
+    it gives a webhook source it recreates its old id (and ingress URL) back."""
+    bundle = msgspec.convert(snapshot, Bundle)
+    own = msgspec.structs.replace(bundle.tenant, id=workspace_id)
+    return msgspec.structs.replace(bundle, tenant=own)
+
+
 async def bundle_of(session: AsyncSession, workspace: Workspace, number: int) -> Bundle:
     """Version ``number`` as a bundle describing the workspace, as an export of the
     configuration it held would; 404 when the workspace has no such version."""
-    bundle = msgspec.convert((await version(session, number)).snapshot, Bundle)
+    bundle = own_bundle((await version(session, number)).snapshot, workspace.id)
     tenant = BundleTenant(
         id=workspace.id,
         name=workspace.name,

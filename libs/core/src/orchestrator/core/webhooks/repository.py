@@ -44,6 +44,16 @@ async def list_bindings(
     return await BINDINGS.list(session, page, query)
 
 
+async def bindings_by_source(session: AsyncSession) -> dict[uuid.UUID, list[WebhookBinding]]:
+    """Every binding of the tenant's sources, by source id, oldest first (a source without
+    bindings is not listed)."""
+    query = BINDINGS.select().order_by(WebhookBinding.created_at, WebhookBinding.id)
+    found: dict[uuid.UUID, list[WebhookBinding]] = {}
+    for binding in await session.scalars(query):
+        found.setdefault(binding.source_id, []).append(binding)
+    return found
+
+
 async def claims_on(
     session: AsyncSession, provider: str, pairs: Sequence[tuple[str, str]]
 ) -> Sequence[WebhookRoute]:

@@ -9,7 +9,9 @@ belongs to at most one source of the organization (ADR 0036).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,18 +92,63 @@ def binding_view(row: WebhookBinding) -> View:
     }
 
 
-async def _checked_source(session: AsyncSession, data: SourceInput) -> SourceInput:
-    """``data`` with its options normalised; 422 listing every error."""
+def source_input(row: WebhookSource) -> SourceInput:
+    """What a client set on a stored source: what a bundle carries of it, and compares."""
+    return SourceInput(**{name: getattr(row, name) for name in SourceInput.__dataclass_fields__})
+
+
+def binding_input(row: WebhookBinding) -> BindingInput:
+    """What a client set on a stored binding."""
+    return BindingInput(**{name: getattr(row, name) for name in BindingInput.__dataclass_fields__})
+
+
+def source_errors(data: SourceInput, known_refs: set[str]) -> tuple[SourceInput, FieldErrors]:
+    """``data`` with its options normalised, and every error of it, given the secret refs
+    there are: the single write's check, and a bundle's (whose refs may be its own)."""
     errors: FieldErrors = sources.provider_errors(data.provider)
     options = None
     if not errors:
         options, option_errors = sources.normalise_options(data.provider, data.options)
         errors += option_errors + sources.routing_errors(data.provider, data.routing)
-    known = await configuration.existing_secret_ref_names(session, set(data.secret_refs))
-    errors += sources.secret_ref_errors(data.secret_refs, known)
+    errors += sources.secret_ref_errors(data.secret_refs, known_refs)
     errors += nul_errors({"options": data.options, "routing": data.routing}, "")
+    return replace(data, options=options), errors
+
+
+async def _checked_source(session: AsyncSession, data: SourceInput) -> SourceInput:
+    """``data`` with its options normalised; 422 listing every error."""
+    known = await configuration.existing_secret_ref_names(session, set(data.secret_refs))
+    data, errors = source_errors(data, known)
     raise_if(errors, "The webhook source is not valid.")
-    return replace(data, options=options)
+    return data
+
+
+async def binding_input_errors(
+    data: BindingInput,
+    network: NetworkPolicy,
+    operations: Callable[[str], Awaitable[Collection[str] | None]],
+) -> FieldErrors:
+    """Every error of a binding; ``operations`` gives those of the connector a job names
+    (``None``: no such connector): the single write's check, against the workspace, and a
+    bundle's, against the connectors as the import leaves them."""
+    errors = sources.binding_errors(
+        action=data.action,
+        connector=data.connector,
+        operation=data.operation,
+        payload_mapping=data.payload_mapping,
+        forward_url=data.forward_url,
+        network=network,
+    )
+    errors += nul_errors({"payload_mapping": data.payload_mapping}, "")
+    if data.action == "job" and data.connector is not None:
+        offered = await operations(data.connector)
+        if offered is None:
+            errors.append(
+                {"key": "/connector", "message": f"no connector called `{data.connector}`"}
+            )
+        elif data.operation is not None:  # else already refused by ``binding_errors``
+            errors += sources.operation_errors(data.connector, data.operation, offered)
+    return errors
 
 
 SOURCE = AuditedChanges(
@@ -127,12 +174,17 @@ async def get_source(session: AsyncSession, source_id: uuid.UUID) -> WebhookSour
     return await SOURCE.get(session, source_id)
 
 
-async def create_source(session: AsyncSession, m: Mutation, data: SourceInput) -> WebhookSource:
-    """A new source; 422 when its provider, options, routing or secret refs do not check out."""
+async def create_source(
+    session: AsyncSession, m: Mutation, data: SourceInput, source_id: uuid.UUID | None = None
+) -> WebhookSource:
+    """A new source (at ``source_id``: a bundle restoring its workspace's own source keeps
+    its ingress URL; default a new id); 422 when its provider, options, routing or secret
+    refs do not check out."""
     data = await _checked_source(session, data)
     if await repository.source_name_taken(session, data.name):
         raise Conflict(f"A webhook source called `{data.name}` exists; replace it with PUT.")
-    row = WebhookSource(id=uuid.uuid4(), tenant_id=m.tenant_id, version=1, **asdict(data))
+    new_id = uuid.uuid4() if source_id is None else source_id
+    row = WebhookSource(id=new_id, tenant_id=m.tenant_id, version=1, **asdict(data))
     await SOURCE.create(session, m, row.id, row)
     await _index_claims(session, row)
     return row
@@ -213,17 +265,7 @@ async def create_binding(
     one of the workspace's connectors and an operation of it, a forward a URL the SSRF
     policy allows)."""
     source = await SOURCE.lock(session, source_id)
-    errors = sources.binding_errors(
-        action=data.action,
-        connector=data.connector,
-        operation=data.operation,
-        payload_mapping=data.payload_mapping,
-        forward_url=data.forward_url,
-        network=network,
-    )
-    errors += nul_errors({"payload_mapping": data.payload_mapping}, "")
-    if data.action == "job" and data.connector is not None:
-        errors += await _job_target_errors(session, data.connector, data.operation)
+    errors = await binding_input_errors(data, network, partial(_job_operations, session))
     raise_if(errors, "The webhook binding is not valid.")
     row = WebhookBinding(
         id=uuid.uuid4(), tenant_id=m.tenant_id, source_id=source_id, **asdict(data)
@@ -234,20 +276,13 @@ async def create_binding(
     return row
 
 
-async def _job_target_errors(
-    session: AsyncSession, connector: str, operation: str | None
-) -> FieldErrors:
-    """Errors of a job binding's connector and operation, checked against the workspace's
-    connector as stored. The connector row stays locked until commit: a concurrent
-    replace or delete of the connector (which checks the bindings under the same lock)
-    then sees this binding, or this check sees its outcome."""
+async def _job_operations(session: AsyncSession, connector: str) -> Collection[str] | None:
+    """The operations of the workspace's connector ``connector`` as stored (``None``: no
+    such connector). The connector row stays locked until commit: a concurrent replace or
+    delete of the connector (which checks the bindings under the same lock) then sees this
+    binding, or this check sees its outcome."""
     found = await configuration.connector_by_name(session, connector, for_update=True)
-    if found is None:
-        return [{"key": "/connector", "message": f"no connector called `{connector}`"}]
-    if operation is None:
-        return []  # already refused by ``binding_errors``
-    row = found[0]
-    return sources.operation_errors(connector, operation, operations_of(row.type, row.config))
+    return None if found is None else operations_of(found[0].type, found[0].config)
 
 
 async def delete_binding(

@@ -17,7 +17,10 @@ from orchestrator.console.pages.submitted import Made, field, parse_document, se
 from orchestrator.console.pages.versions import WRITE, move
 from orchestrator.console.render import page
 
-MEMBERS = ("policies", "secret_refs", "connectors", "configs", "workflows", "schedules")
+MEMBERS = (
+    *("policies", "secret_refs", "connectors", "configs", "workflows", "schedules"),
+    "webhook_sources",
+)
 """The bundle lists whose items a draft edits by name (the control-api's ``member``)."""
 
 

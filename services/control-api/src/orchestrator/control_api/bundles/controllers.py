@@ -34,10 +34,11 @@ Prune = Annotated[
         name="prune",
         required=False,
         description=(
-            "Also delete the policies, secret refs, connectors, workflows and schedules the "
-            "bundle does not list (workflows and schedules only when it has that member; each "
-            "before what it names; configs are never deleted); 409 when a webhook source still "
-            "uses one, or a kept schedule starts a deleted workflow, and nothing is written."
+            "Also delete the policies, secret refs, connectors, workflows, schedules and webhook "
+            "sources the bundle does not list (the last three only when it has that member; "
+            "each before what it names; configs are never deleted); 409 when a webhook source "
+            "still uses one, or a kept schedule starts a deleted workflow, and nothing is "
+            "written."
         ),
     ),
 ]
@@ -52,8 +53,9 @@ class BundleController(ScopedController):
     @get("/export", opt=READ | route_budget(), responses=READS)
     async def export(self, ws: WorkspaceScope, version: VersionToRead = None) -> Bundle:
         """The workspace's tenant, policies, secret refs (never values), connectors, configs,
-        workflows and schedules: as they are (the active version), or as version ``version``
-        held them (404 when the workspace has no such version)."""
+        workflows, schedules and webhook sources (each with its id, its ingress identity, and
+        its bindings): as they are (the active version), or as version ``version`` held them
+        (404 when the workspace has no such version)."""
         if version is None:
             return await export_bundle(ws.session, ws.workspace)
         return await versions.bundle_of(ws.session, ws.workspace, version)
@@ -73,8 +75,11 @@ class BundleController(ScopedController):
         changes nothing; nothing is deleted unless ``?prune=true``. ``tenant.quotas`` is
         applied; the tenant's id, name and environment describe the source and are not.
         Workflows are checked against the connectors as the import leaves them, schedules
-        against those connectors and workflows; a bundle without ``workflows`` or
-        ``schedules`` leaves the workspace's alone."""
+        against those connectors and workflows; a bundle without ``workflows``,
+        ``schedules`` or ``webhook_sources`` leaves the workspace's alone. A webhook source
+        gets exactly the bindings it lists (matched by content); a missing one is created at
+        its ``id`` only when the bundle is this workspace's own (``tenant.id``), else at a
+        new id, so its provider needs the new ingress URL."""
         return await import_bundle(
             ws.session,
             ws.mutation(reason),

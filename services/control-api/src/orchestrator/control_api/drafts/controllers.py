@@ -102,7 +102,8 @@ class DraftController(ScopedController):
     ) -> DraftOut:
         """Add or replace one item of the draft, as the bundle's ``member`` list holds it
         (``policies``, ``secret_refs``, ``connectors``, ``configs``, ``workflows``,
-        ``schedules``); its ``name`` is the path's. 422 when it is not such an item."""
+        ``schedules``, ``webhook_sources``); its ``name`` is the path's. 422 when it is
+        not such an item."""
         change = staging(ws, reason)
         draft = await drafts.put_item(ws.session, change, draft_id, member_of(member), name, data)
         return out(draft, DraftOut, content=draft.content)
