@@ -140,3 +140,18 @@ def test_an_unmigrated_database_says_to_migrate(
 
 def test_a_bug_keeps_its_traceback() -> None:
     assert one_line(ZeroDivisionError("a bug")) is None
+
+
+def test_webhooks_send_tells_a_bad_secret_and_a_silent_ingress_in_one_line(
+    tmp_path: Path,
+) -> None:
+    url = "http://127.0.0.1:1/webhooks/00000000-0000-0000-0000-000000000000"
+    bad = cli("webhooks", "send", url, "--secret", "not-a-whsec", cwd=tmp_path)
+    assert bad.returncode == 2
+    assert "a Standard Webhooks secret is whsec_ followed by base64" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    silent = cli("webhooks", "send", url, "--secret", "whsec_c2VjcmV0", cwd=tmp_path)
+    assert one_line_failure(silent) == (
+        f"orchestrator: {url} does not answer ([Errno 111] Connection refused); "
+        "is the stack running?"
+    )

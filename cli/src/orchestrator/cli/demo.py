@@ -1,25 +1,40 @@
 """The dev stack's demo workspace: what ``make run`` puts in it (a connector to the
-control-api's own public endpoints, and one to the demo upstream with a policy that gives
-up quickly), and the file a second shell sources for its credentials and URLs."""
+control-api's own public endpoints, one to the demo upstream with a policy that gives up
+quickly, and a Standard Webhooks source whose deliveries start a job on it), and the file
+a second shell sources for its credentials and URLs."""
 
 from __future__ import annotations
 
+import base64
+import secrets
 import shlex
 import uuid
 from pathlib import Path
 
 from orchestrator.cli.devstack import write_private
 from orchestrator.core.bundles.importing import import_bundle
-from orchestrator.core.bundles.model import Bundle, BundleConnector, BundlePolicy
+from orchestrator.core.bundles.model import (
+    Bundle,
+    BundleConnector,
+    BundlePolicy,
+    BundleSecretRef,
+    BundleWebhookBinding,
+    BundleWebhookSource,
+)
+from orchestrator.core.bundles.stored import read_stored
 from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.db.engine import create_engine, session_factory
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult
+from orchestrator.core.webhooks.sources import ingress_path
 
 DEMO_ORG, DEMO_WORKSPACE = "demo", "demo-dev"
-DEMO_CONNECTOR, UPSTREAM_CONNECTOR = "demo", "upstream"
-CREDENTIALS_FILE = "demo.env"
+DEMO_CONNECTOR, UPSTREAM_CONNECTOR, DEMO_SOURCE = "demo", "upstream", "demo"
+CREDENTIALS_FILE, WEBHOOK_SECRET_FILE = "demo.env", "demo-webhook-secret"
+WEBHOOK_SECRET_VARIABLE = "ORCH_TENANT_SECRET_DEMO_WEBHOOK"  # noqa: S105  (a name, not a secret)
+"""Where the services read the demo source's signing secret (``env://``, under the
+tenant prefix)."""
 QUICK = {"retry": {"max_attempts": 3, "base_delay_s": 0.2, "max_delay_s": 1.0}}
 """Three attempts close together: a job on ``/fail`` reaches the DLQ within seconds."""
 
@@ -46,6 +61,7 @@ def demo_bundle(control_url: str, upstream_url: str) -> Bundle:
     """What the demo workspace holds from the start."""
     return Bundle(
         policies=[BundlePolicy(name="quick", spec=QUICK)],
+        secret_refs=[BundleSecretRef(name="demo-webhook", ref=f"env://{WEBHOOK_SECRET_VARIABLE}")],
         connectors=[
             http_connector(
                 DEMO_CONNECTOR,
@@ -59,13 +75,37 @@ def demo_bundle(control_url: str, upstream_url: str) -> Bundle:
                 policy="quick",
             ),
         ],
+        webhook_sources=[
+            BundleWebhookSource(
+                name=DEMO_SOURCE,
+                provider="standard_webhooks",
+                secret_refs=["demo-webhook"],
+                bindings=[
+                    BundleWebhookBinding(
+                        action="job",
+                        connector=UPSTREAM_CONNECTOR,
+                        operation="echo",
+                        payload_mapping={"event": "/data"},
+                    )
+                ],
+            )
+        ],
     )
+
+
+def webhook_secret(data_dir: Path) -> str:
+    """The demo source's signing secret, made once and kept under ``data_dir``."""
+    path = data_dir / WEBHOOK_SECRET_FILE
+    if not path.exists():
+        write_private(path, "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode())
+    return path.read_text().strip()
 
 
 async def seed(
     settings: CoreSettings, tenant_id: uuid.UUID, control_url: str, upstream_url: str
-) -> None:
-    """Import the demo bundle into the demo workspace (what is already there is kept)."""
+) -> str:
+    """Import the demo bundle into the demo workspace (what is already there is kept);
+    the demo source's ingress path."""
     engine = create_engine(settings.db)
     try:
         async with session_factory(engine)() as session, session.begin():
@@ -76,13 +116,18 @@ async def seed(
                 demo_bundle(control_url, upstream_url),
                 dry_run=False,
             )
+            source = (await read_stored(session)).sources[DEMO_SOURCE]
     finally:
         await engine.dispose()
+    return ingress_path(source.id)
 
 
-def write_credentials(data_dir: Path, creds: BootstrapResult, urls: dict[str, str]) -> Path:
-    """``.data/demo.env``: the demo workspace's identities and the services' URLs, as shell
-    variables (``source .data/demo.env``), readable by its owner only."""
+def write_credentials(
+    data_dir: Path, creds: BootstrapResult, urls: dict[str, str], source_path: str
+) -> Path:
+    """``.data/demo.env``: the demo workspace's identities, the services' URLs and the demo
+    source's URL and signing secret, as shell variables (``source .data/demo.env``),
+    readable by its owner only."""
     values = {
         "TENANT_ID": str(creds.tenant_id),
         "EXEC_CLIENT_ID": creds.exec_client_id,
@@ -90,6 +135,8 @@ def write_credentials(data_dir: Path, creds: BootstrapResult, urls: dict[str, st
         "OPERATOR_CLIENT_ID": creds.control_client_id,
         "OPERATOR_CLIENT_SECRET": creds.control_client_secret,
         **{f"{name.upper().replace('-', '_')}_URL": url for name, url in urls.items()},
+        "DEMO_WEBHOOK_URL": urls["webhook-ingress"] + source_path,
+        "DEMO_WEBHOOK_SECRET": webhook_secret(data_dir),
     }
     lines = [f"export {name}={shlex.quote(value)}" for name, value in values.items()]
     return write_private(data_dir / CREDENTIALS_FILE, "\n".join(lines) + "\n")

@@ -1,9 +1,10 @@
 """The failures a CLI user can fix, each told in one line (never a traceback): a missing
-setting, a database or Redis that does not answer, a database not migrated yet, a
-refused key rotation. Anything else is a bug, and keeps its traceback."""
+setting, a database, Redis or service that does not answer, a database not migrated yet,
+a refused key rotation. Anything else is a bug, and keeps its traceback."""
 
 from __future__ import annotations
 
+import httpx
 import redis.exceptions
 import sqlalchemy.exc
 from psycopg import OperationalError as PsycopgOperational
@@ -37,6 +38,8 @@ def one_line(exc: BaseException) -> str | None:
         return first_line(exc)
     if isinstance(exc, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError):
         return f"Redis does not answer ({first_line(exc)}); {_UNREACHABLE}"
+    if isinstance(exc, httpx.TransportError):
+        return f"{exc.request.url} does not answer ({first_line(exc)}); is the stack running?"
     if isinstance(getattr(exc, "orig", exc), UndefinedTable):
         return "the database has no Orchestrator tables yet: run `orchestrator migrate`"
     if isinstance(exc, UNREACHABLE):

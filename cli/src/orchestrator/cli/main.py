@@ -29,6 +29,10 @@ app = typer.Typer(
 )
 keys_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Token-signing keys.")
 app.add_typer(keys_app, name="keys")
+webhooks_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Try webhook sources locally."
+)
+app.add_typer(webhooks_app, name="webhooks")
 platform_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -191,6 +195,32 @@ def keys_rotate_kek() -> None:
         typer.echo(
             f"{table:<18} re-wrapped {counts.rewrapped:>6}  already current {counts.current:>6}"
         )
+
+
+@webhooks_app.command("send")
+def webhooks_send(
+    url: Annotated[str, typer.Argument(help="The source's ingress URL (…/webhooks/{id})")],
+    secret: Annotated[str, typer.Option("--secret", help="The source's signing secret")],
+    event_type: Annotated[str, typer.Option("--type", help="The event's type")] = "test.event",
+    data: Annotated[str, typer.Option("--data", help="The event's data, as JSON")] = "{}",
+) -> None:
+    """Deliver an event signed as a Standard Webhooks sender signs it; print the answer."""
+    import json
+
+    from orchestrator.cli.webhook_sender import send
+    from orchestrator.core.callbacks.signing import InvalidSecret
+
+    try:
+        parsed = json.loads(data)
+    except ValueError as exc:
+        raise typer.BadParameter(f"not JSON: {exc}", param_hint="--data") from None
+    try:
+        answer = send(url, secret, event_type, parsed)
+    except InvalidSecret as exc:
+        raise typer.BadParameter(str(exc), param_hint="--secret") from None
+    typer.echo(f"{answer.status_code} {answer.text}")
+    if not answer.is_success:
+        raise typer.Exit(1)
 
 
 @app.command(

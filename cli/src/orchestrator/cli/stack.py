@@ -130,6 +130,7 @@ def _serve(infra: Infra, data_dir: Path) -> int:
         **os.environ,
         **infra.env(),
         "ORCH_KEK": os.environ.get("ORCH_KEK") or _dev_kek(data_dir),
+        demo.WEBHOOK_SECRET_VARIABLE: demo.webhook_secret(data_dir),
     }
     env.update(console_env(env))
     stack_settings = CoreSettings.from_env(env)
@@ -142,11 +143,11 @@ def _serve(infra: Infra, data_dir: Path) -> int:
     # The connectors' URLs are checked against the SSRF policy this process reads.
     os.environ.setdefault("ORCH_UPSTREAM_ALLOW_LOOPBACK", env["ORCH_UPSTREAM_ALLOW_LOOPBACK"])
     urls = service_urls(env)
-    asyncio.run(
+    source_path = asyncio.run(
         demo.seed(stack_settings, creds.tenant_id, urls["control-api"], urls["demo-upstream"])
     )
     devstack.record(data_dir, env)
-    demo.write_credentials(data_dir, creds, urls)
+    demo.write_credentials(data_dir, creds, urls, source_path)
     processes = [
         ProcessSpec(name=name, argv=[sys.executable, "-m", module], env=env)
         for name, module, _, _ in SERVICES
