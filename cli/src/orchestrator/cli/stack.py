@@ -69,8 +69,9 @@ def console_env(env: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _announce_when_ready(env: dict[str, str], creds: BootstrapResult) -> None:
-    """Print the URLs and a copy-paste curl once every service answers /ready."""
+def _announce_when_ready(env: dict[str, str], creds: BootstrapResult, credentials: Path) -> None:
+    """Print the URLs and where the demo's credentials are once every service answers
+    /ready."""
     urls = service_urls(env)
     deadline = time.monotonic() + 60
     pending = set(urls)
@@ -82,7 +83,6 @@ def _announce_when_ready(env: dict[str, str], creds: BootstrapResult) -> None:
             except httpx.HTTPError:
                 pass
         time.sleep(0.3)
-    control, exec_api = urls["control-api"], urls["exec-api"]
     lines = [
         "",
         "Orchestrator is up." if not pending else f"Still not ready: {', '.join(sorted(pending))}",
@@ -92,14 +92,9 @@ def _announce_when_ready(env: dict[str, str], creds: BootstrapResult) -> None:
             for name, url in urls.items()
         ),
         "",
-        f"Demo workspace {demo.DEMO_WORKSPACE} (tenant {creds.tenant_id}). Try:",
-        "",
-        f"  TOKEN=$(curl -s {control}/oauth/token -d grant_type=client_credentials \\",
-        f"      -d client_id={creds.exec_client_id} -d client_secret={creds.exec_client_secret} \\",
-        "      | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')",
-        f'  curl -s -H "Authorization: Bearer $TOKEN" {exec_api}/api/v1/workspace',
-        f'  curl -s -H "Authorization: Bearer $TOKEN" {exec_api}/api/v1/execute \\',
-        f"""      -H Content-Type:application/json -d '{{"connector": "{demo.DEMO_CONNECTOR}", "operation": "jwks"}}'""",
+        f"Demo workspace {demo.DEMO_WORKSPACE} (tenant {creds.tenant_id}): its identities,",
+        f"the services' URLs and its webhook source are in {credentials}.",
+        "In a second shell: `source .data/demo.env`, then the README's five-minute walkthrough.",
         "",
         f"Operator (control plane): client_id={creds.control_client_id} "
         f"client_secret={creds.control_client_secret}",
@@ -147,10 +142,13 @@ def _serve(infra: Infra, data_dir: Path) -> int:
         demo.seed(stack_settings, creds.tenant_id, urls["control-api"], urls["demo-upstream"])
     )
     devstack.record(data_dir, env)
-    demo.write_credentials(data_dir, creds, urls, source_path)
+    credentials = demo.write_credentials(data_dir, creds, urls, source_path)
     processes = [
         ProcessSpec(name=name, argv=[sys.executable, "-m", module], env=env)
         for name, module, _, _ in SERVICES
     ]
-    threading.Thread(target=_announce_when_ready, args=(env, creds), daemon=True).start()
+    announce = threading.Thread(
+        target=_announce_when_ready, args=(env, creds, credentials), daemon=True
+    )
+    announce.start()
     return run_stack(processes)
