@@ -1,0 +1,205 @@
+"""Operator commands (issue 14): the real ``orchestrator`` against the session's stack as
+a stored login; what an API refuses is one line and exit 1, a missing reason a usage
+error (exit 2), ``--json`` is the API's JSON, and no secret is ever printed."""
+
+from __future__ import annotations
+
+import json
+import stat
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orchestrator.core.tenancy.service import BootstrapResult
+from tests.support.cli import Cli
+from tests.support.execution import http_connector
+from tests.support.stack import Stack
+from tests.support.upstream import UpstreamServer
+
+pytestmark = pytest.mark.integration
+
+REASON = ("--reason", "cli test")
+
+
+@pytest.fixture
+def cli(tmp_path: Path, stack: Stack, tenant: BootstrapResult) -> Iterator[Cli]:
+    """The CLI logged in (profile ``default``) as the tenant's two identities."""
+    runner = Cli(config=tmp_path / "config", cwd=tmp_path)
+    runner.ok(*Cli.login_command(stack, tenant))
+    yield runner
+    runner.assert_no_secret(tenant)
+
+
+def write_bundle(path: Path, bundle: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(bundle))
+    return path
+
+
+def test_login_stores_a_private_profile_and_never_prints_a_secret(
+    cli: Cli, stack: Stack, tenant: BootstrapResult, tmp_path: Path
+) -> None:
+    stored = cli.config / "orchestrator" / "profiles.toml"
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert tenant.control_client_secret in stored.read_text()
+
+    # A wrong secret is one line, and stores nothing.
+    wrong = Cli.login_command(stack, tenant, secret="not-the-secret")
+    line = cli.fails(*wrong, "--profile", "wrong")
+    assert line.startswith("orchestrator: 401 "), line
+
+    # The dev stack's credentials, as `make run` writes them for a second shell.
+    (tmp_path / ".data").mkdir()
+    (tmp_path / ".data" / "demo.env").write_text(
+        f"export CONTROL_API_URL={stack.url('control-api')}\n"
+        f"export EXEC_API_URL={stack.url('exec-api')}\n"
+        f"export OPERATOR_CLIENT_ID={tenant.control_client_id}\n"
+        f"export OPERATOR_CLIENT_SECRET='{tenant.control_client_secret}'\n"
+        f"export EXEC_CLIENT_ID={tenant.exec_client_id}\n"
+        f"export EXEC_CLIENT_SECRET='{tenant.exec_client_secret}'\n"
+    )
+    assert "profile 'dev'" in cli.ok("login", "--from-dev-stack", "--profile", "dev")
+
+    listed = cli.ok("profiles").splitlines()
+    assert [line.split()[:2] for line in listed[1:]] == [
+        ["*", "default"],
+        ["dev", stack.url("control-api")],
+    ]
+    rows = json.loads(cli.ok("profiles", "--json"))
+    assert {r["name"]: r["default"] for r in rows} == {"default": True, "dev": False}
+    assert all("client_secret" not in r and "exec_client_secret" not in r for r in rows)
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+
+    assert "removed" in cli.ok("logout", "--profile", "dev")
+    line = cli.fails("connectors", "list", ORCH_PROFILE="dev")
+    assert line.startswith("orchestrator: no profile 'dev'"), line
+
+
+def test_configuration_lists_gets_and_bundles(
+    cli: Cli, upstream: UpstreamServer, tmp_path: Path
+) -> None:
+    names = sorted(f"c{n}-{uuid.uuid4().hex[:6]}" for n in range(3))
+    bundle = write_bundle(
+        tmp_path / "bundle.json",
+        {
+            "policies": [{"name": "quick", "spec": {"retry": {"max_attempts": 2}}}],
+            "connectors": [
+                {"name": n, "type": "http", "config": http_connector(upstream), "policy": "quick"}
+                for n in names
+            ],
+        },
+    )
+    # A reason is required: a usage error, before any request.
+    assert "--reason" in cli.fails("bundle", "apply", str(bundle), status=2)
+    preview = cli.ok("bundle", "apply", str(bundle), "--dry-run", *REASON)
+    assert f"+ connector {names[0]}" in preview
+    assert "+ policy quick" in preview
+    assert cli.ok("connectors", "list").splitlines()[1:] == []  # a dry run changes nothing
+    assert "applied: 4 changed" in cli.ok("bundle", "apply", str(bundle), "--yes", *REASON)
+
+    # Lists walk every page (two rows a page here).
+    table = cli.ok("connectors", "list", ORCH_CLI_PAGE_SIZE="2").splitlines()
+    assert table[0].split() == ["NAME", "TYPE", "POLICY", "ENABLED", "VERSION"]
+    assert [row.split()[0] for row in table[1:]] == names
+    listed = json.loads(cli.ok("connectors", "list", "--json", ORCH_CLI_PAGE_SIZE="2"))
+    assert [c["name"] for c in listed] == names
+    one = json.loads(cli.ok("connectors", "get", names[1], "--json"))
+    assert one["policy"] == "quick"
+    assert f"name        {names[1]}" in cli.ok("connectors", "get", names[1])
+    line = cli.fails("connectors", "get", "no-such-connector")
+    assert line.startswith("orchestrator: 404 "), line
+    assert "quick" in cli.ok("policies", "list")
+    workspaces = json.loads(cli.ok("workspaces", "list", "--json"))
+    assert len(workspaces) == 1
+    assert json.loads(cli.ok("workspaces", "get", workspaces[0]["name"], "--json")) == workspaces[0]
+    for empty in ("sources", "workflows", "schedules"):
+        assert json.loads(cli.ok(empty, "list", "--json")) == []
+    assert cli.fails("sources", "get", "nope").startswith("orchestrator: 404 ")
+
+    exported = tmp_path / "exported.json"
+    cli.ok("bundle", "export", "-o", str(exported))
+    assert sorted(c["name"] for c in json.loads(exported.read_text())["connectors"]) == names
+    # Applying what was exported changes nothing: no question asked.
+    assert "0 to change" in cli.ok("bundle", "apply", str(exported), *REASON)
+
+
+def test_versions_list_diff_activate_and_rollback(
+    cli: Cli, upstream: UpstreamServer, tmp_path: Path
+) -> None:
+    for n in range(2):
+        spec = {"retry": {"max_attempts": n + 2}}
+        bundle = write_bundle(tmp_path / f"b{n}.json", {"policies": [{"name": "p", "spec": spec}]})
+        cli.ok("bundle", "apply", str(bundle), "--yes", *REASON)
+    listed = json.loads(cli.ok("versions", "list", "--json"))
+    active = listed["head"]["active"]
+    previous = listed["head"]["previous"]
+    assert [v["number"] for v in listed["items"]][:2] == [active, previous]
+    table = cli.ok("versions", "list").splitlines()
+    assert table[1].split()[:2] == ["*", str(active)]
+
+    diff = cli.ok("versions", "diff", str(previous), str(active))
+    assert diff.splitlines() == ["~ policies p", "    /spec/retry/max_attempts: 2 -> 3"]
+
+    assert "--reason" in cli.fails("versions", "rollback", status=2)
+    line = cli.fails("versions", "activate", str(previous), *REASON, "--expect", str(previous))
+    assert line.startswith("orchestrator: 409 "), line
+    assert f"active version {previous}" in cli.ok("versions", "rollback", *REASON)
+    head = json.loads(cli.ok("versions", "activate", str(active), *REASON, "--json"))
+    assert head["active"] == active
+
+
+def test_execute_and_jobs(cli: Cli, upstream: UpstreamServer, tmp_path: Path) -> None:
+    bundle = write_bundle(
+        tmp_path / "b.json",
+        {"connectors": [{"name": "pay", "type": "http", "config": http_connector(upstream)}]},
+    )
+    cli.ok("bundle", "apply", str(bundle), "--yes", *REASON)
+    payload = json.dumps({"id": "o-1", "amount": 5})
+    result = json.loads(cli.ok("execute", "pay", "charge", "--payload", payload, "--json"))
+    assert result["status"] == "succeeded"
+    shown = cli.ok("execute", "pay", "charge", "--payload", payload, "--idempotency-key", "k-1")
+    assert shown.startswith("status")
+    assert "\noutput\n" in shown
+    line = cli.fails("execute", "no-such-connector", "charge", "--payload", payload)
+    assert line.startswith("orchestrator: 404 "), line
+    assert "--payload" in cli.fails("execute", "pay", "charge", "--payload", "{", status=2)
+
+    jobs = json.loads(cli.ok("jobs", "list", "--json"))
+    assert jobs == []  # execute runs now, queues nothing
+    unknown = str(uuid.uuid4())
+    assert cli.fails("jobs", "get", unknown).startswith("orchestrator: 404 ")
+    assert cli.fails("jobs", "cancel", unknown).startswith("orchestrator: 404 ")
+
+
+def test_dlq_and_inbox(cli: Cli) -> None:
+    assert json.loads(cli.ok("dlq", "list", "--json")) == []
+    assert "replayed 0 dead job(s)" in cli.ok("dlq", "replay", *REASON)
+    assert "--reason" in cli.fails("dlq", "purge", "--yes", status=2)
+    assert json.loads(cli.ok("dlq", "purge", "--yes", *REASON, "--json")) == {
+        "ids": [],
+        "purged": 0,
+    }
+    assert cli.ok("inbox", "list").split() == [
+        "ID",
+        "STATUS",
+        "EVENT_TYPE",
+        "SOURCE_ID",
+        "ATTEMPTS",
+        "RECEIVED_AT",
+        "LAST_ERROR",
+    ]
+    assert cli.fails("inbox", "get", str(uuid.uuid4())).startswith("orchestrator: 404 ")
+    assert "retried 0 deliveries" in cli.ok("inbox", "retry", "--status", "failed", *REASON)
+    assert "--reason" in cli.fails("inbox", "retry", status=2)
+
+
+def test_a_service_that_does_not_answer_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    # The stored login, pointed at a port nobody listens on.
+    stored = cli.config / "orchestrator" / "profiles.toml"
+    text = stored.read_text()
+    control = text.split('control_url = "')[1].split('"')[0]
+    stored.write_text(text.replace(control, "http://127.0.0.1:9"))
+    line = cli.fails("connectors", "list")
+    assert line.startswith("orchestrator: http://127.0.0.1:9/oauth/token does not answer"), line
