@@ -120,7 +120,8 @@ def test_events_tail_resumes_after_the_exec_api_restarts(
 
         queue_jobs(own.url, token, 2)
         first = [json.loads(next_line(printed)) for _ in range(2)]
-        own.stop()
+        # Killed: a stop waits for the open stream to end (ten seconds, then SIGKILL).
+        own.kill()
         assert next_line(said).startswith("disconnected")
         queue_jobs(stack.url("exec-api"), token, 2)  # while the tail's exec-api is down
         own = start_service("exec-api-tail", "orchestrator.exec_api", service_env, port=port)
