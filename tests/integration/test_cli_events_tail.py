@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from orchestrator.core.tenancy.service import BootstrapResult
-from tests.support.cli import Cli
+from tests.support.cli import Cli, exec_token, queue_job
 from tests.support.execution import http_connector
 from tests.support.stack import Stack, free_port, start_service, wait_ready
 from tests.support.upstream import UpstreamServer
@@ -47,27 +47,8 @@ def next_line(lines: queue.Queue[str], timeout: float = 30.0) -> str:
 
 
 def queue_jobs(exec_url: str, token: str, count: int) -> None:
-    for n in range(count):
-        made = httpx.post(
-            f"{exec_url}/api/v1/jobs",
-            json={
-                "connector": "tail",
-                "operation": "charge",
-                "delay_ms": LATER_MS,
-                "payload": {"id": f"o-{n}", "amount": 1},
-            },
-            headers={"Authorization": f"Bearer {token}"},
-        )
-        assert made.status_code == 202, made.text
-
-
-def token_of(stack: Stack, client_id: str, secret: str) -> str:
-    answer = httpx.post(
-        f"{stack.url('control-api')}/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
-    )
-    assert answer.status_code == 200, answer.text
-    return str(answer.json()["access_token"])
+    for _ in range(count):
+        queue_job(exec_url, token, "tail", "charge", delay_ms=LATER_MS)
 
 
 def events_after(stack: Stack, token: str, cursor: str | None) -> tuple[list[dict[str, Any]], str]:
@@ -95,7 +76,7 @@ def test_events_tail_resumes_after_the_exec_api_restarts(
     )
     cli.ok(*Cli.login_command(stack, tenant))
     cli.ok("bundle", "apply", str(bundle), "--yes", "--reason", "cli test")
-    token = token_of(stack, tenant.exec_client_id, tenant.exec_client_secret)
+    token = exec_token(stack, tenant)
     _, before = events_after(stack, token, None)
 
     # The tail's own exec-api, restarted on its port while the session's keeps serving.

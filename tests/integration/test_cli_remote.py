@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from orchestrator.core.tenancy.service import BootstrapResult
-from tests.support.cli import Cli
+from tests.support.cli import Cli, exec_token, job_reaching, queue_job
 from tests.support.execution import http_connector
 from tests.support.stack import Stack
 from tests.support.upstream import UpstreamServer
@@ -150,7 +150,9 @@ def test_versions_list_diff_activate_and_rollback(
     assert head["active"] == active
 
 
-def test_execute_and_jobs(cli: Cli, upstream: UpstreamServer, tmp_path: Path) -> None:
+def test_execute_and_jobs(
+    cli: Cli, stack: Stack, tenant: BootstrapResult, upstream: UpstreamServer, tmp_path: Path
+) -> None:
     bundle = write_bundle(
         tmp_path / "b.json",
         {"connectors": [{"name": "pay", "type": "http", "config": http_connector(upstream)}]},
@@ -166,21 +168,47 @@ def test_execute_and_jobs(cli: Cli, upstream: UpstreamServer, tmp_path: Path) ->
     assert line.startswith("orchestrator: 404 "), line
     assert "--payload" in cli.fails("execute", "pay", "charge", "--payload", "{", status=2)
 
-    jobs = json.loads(cli.ok("jobs", "list", "--json"))
-    assert jobs == []  # execute runs now, queues nothing
-    unknown = str(uuid.uuid4())
-    assert cli.fails("jobs", "get", unknown).startswith("orchestrator: 404 ")
-    assert cli.fails("jobs", "cancel", unknown).startswith("orchestrator: 404 ")
+    assert json.loads(cli.ok("jobs", "list", "--json")) == []  # execute queues nothing
+
+    token = exec_token(stack, tenant)
+    job_id = queue_job(stack.url("exec-api"), token, "pay", "charge", delay_ms=3_600_000)
+    assert [j["id"] for j in json.loads(cli.ok("jobs", "list", "--json"))] == [job_id]
+    assert cli.ok("jobs", "list", "--status", "queued").splitlines()[1].split()[:2] == [
+        job_id,
+        "queued",
+    ]
+    assert json.loads(cli.ok("jobs", "cancel", job_id, "--json"))["status"] == "cancelled"
+    assert "status           cancelled" in cli.ok("jobs", "get", job_id)
+    line = cli.fails("jobs", "retry", job_id)  # only a dead job goes back to the queue
+    assert line.startswith("orchestrator: 409 "), line
+    assert cli.fails("jobs", "get", str(uuid.uuid4())).startswith("orchestrator: 404 ")
 
 
-def test_dlq_and_inbox(cli: Cli) -> None:
-    assert json.loads(cli.ok("dlq", "list", "--json")) == []
-    assert "replayed 0 dead job(s)" in cli.ok("dlq", "replay", *REASON)
-    assert "--reason" in cli.fails("dlq", "purge", "--yes", status=2)
-    assert json.loads(cli.ok("dlq", "purge", "--yes", *REASON, "--json")) == {
-        "ids": [],
-        "purged": 0,
+def test_dlq_and_inbox(
+    cli: Cli, stack: Stack, tenant: BootstrapResult, upstream: UpstreamServer, tmp_path: Path
+) -> None:
+    config = {
+        "base_url": upstream.url,
+        "operations": {"fail": {"method": "GET", "path": "/status/503"}},
     }
+    bundle = {
+        "policies": [{"name": "once", "spec": {"retry": {"max_attempts": 1}}}],
+        "connectors": [{"name": "down", "type": "http", "config": config, "policy": "once"}],
+    }
+    cli.ok("bundle", "apply", str(write_bundle(tmp_path / "b.json", bundle)), "--yes", *REASON)
+    token, exec_url = exec_token(stack, tenant), stack.url("exec-api")
+    dead = [queue_job(exec_url, token, "down", "fail") for _ in range(2)]
+    for job_id in dead:
+        job_reaching(exec_url, token, job_id, "dead")
+
+    table = cli.ok("dlq", "list", "--connector", "down").splitlines()
+    assert sorted(row.split()[0] for row in table[1:]) == sorted(dead)
+    replayed = cli.ok("dlq", "replay", "--id", dead[0], *REASON).splitlines()
+    assert replayed == ["replayed 1 dead job(s)", f"  {dead[0]}"]
+    assert "--reason" in cli.fails("dlq", "purge", "--yes", status=2)
+    purged = json.loads(cli.ok("dlq", "purge", "--yes", "--id", dead[1], *REASON, "--json"))
+    assert purged == {"ids": [dead[1]], "purged": 1}
+
     assert cli.ok("inbox", "list").split() == [
         "ID",
         "STATUS",

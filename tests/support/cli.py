@@ -6,8 +6,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.stack import Stack
@@ -82,3 +86,48 @@ class Cli:
         for output in self.outputs:
             assert tenant.control_client_secret not in output
             assert tenant.exec_client_secret not in output
+
+
+def exec_token(stack: Stack, tenant: BootstrapResult) -> str:
+    """A token of the tenant's exec identity."""
+    answer = httpx.post(
+        f"{stack.url('control-api')}/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": tenant.exec_client_id,
+            "client_secret": tenant.exec_client_secret,
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["access_token"])
+
+
+def queue_job(
+    exec_url: str, token: str, connector: str, operation: str, *, delay_ms: int = 0
+) -> str:
+    """A job queued with ``POST /api/v1/jobs``; its id."""
+    made = httpx.post(
+        f"{exec_url}/api/v1/jobs",
+        json={
+            "connector": connector,
+            "operation": operation,
+            "delay_ms": delay_ms,
+            "payload": {"id": "o-1", "amount": 1},
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert made.status_code == 202, made.text
+    return str(made.json()["id"])
+
+
+def job_reaching(exec_url: str, token: str, job_id: str, status: str) -> dict[str, Any]:
+    """The job once it has ``status`` (polled, for 30 s at most)."""
+    deadline = time.monotonic() + 30
+    while True:
+        job: dict[str, Any] = httpx.get(
+            f"{exec_url}/api/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {token}"}
+        ).json()
+        if job["status"] == status or time.monotonic() > deadline:
+            assert job["status"] == status, job
+            return job
+        time.sleep(0.1)
