@@ -97,7 +97,13 @@ def test_configuration_lists_gets_and_bundles(
     assert f"+ connector {names[0]}" in preview
     assert "+ policy quick" in preview
     assert cli.ok("connectors", "list").splitlines()[1:] == []  # a dry run changes nothing
-    assert "applied: 4 changed" in cli.ok("bundle", "apply", str(bundle), "--yes", *REASON)
+    # Asked, on stderr: "no" changes nothing; "yes" applies.
+    refused = cli("bundle", "apply", str(bundle), *REASON, stdin="n\n")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("Apply these changes? [y/N]:")
+    assert refused.stderr.endswith("not applied\n")
+    applied = cli("bundle", "apply", str(bundle), *REASON, stdin="y\n")
+    assert "applied: 4 changed" in applied.stdout, applied
 
     # Lists walk every page (two rows a page here).
     table = cli.ok("connectors", "list", ORCH_CLI_PAGE_SIZE="2").splitlines()
@@ -203,6 +209,7 @@ def test_dlq_and_inbox(
 
     table = cli.ok("dlq", "list", "--connector", "down").splitlines()
     assert sorted(row.split()[0] for row in table[1:]) == sorted(dead)
+    assert len(json.loads(cli.ok("dlq", "list", "--limit", "1", "--json"))) == 1
     replayed = cli.ok("dlq", "replay", "--id", dead[0], *REASON).splitlines()
     assert replayed == ["replayed 1 dead job(s)", f"  {dead[0]}"]
     assert "--reason" in cli.fails("dlq", "purge", "--yes", status=2)

@@ -78,6 +78,7 @@ def apply(
         if dry_run or not preview["changed"]:
             return
         if not yes and not typer.confirm("Apply these changes?", err=True):
+            typer.echo("not applied", err=True)
             raise typer.Exit(1)
         done = api.call(
             "control", "POST", "/bundles/import", json=bundle, params={**params, "dry_run": False}

@@ -6,7 +6,7 @@ answers 401), walks cursor-paginated lists, and turns every problem+json answer 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import httpx
@@ -124,15 +124,22 @@ class Remote:
         return answer.json() if answer.content else None
 
     def items(
-        self, plane: Plane, path: str, params: Mapping[str, Any] | None = None
-    ) -> Iterator[Any]:
-        """Every item of a cursor-paginated list, following ``next_cursor`` to its end."""
+        self,
+        plane: Plane,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        most: int | None = None,
+    ) -> list[Any]:
+        """The items of a cursor-paginated list, following ``next_cursor`` to its end (or
+        until ``most`` are read)."""
+        found: list[Any] = []
         cursor: str | None = None
-        while True:
-            page = self.call(
-                plane, "GET", path, params={**(params or {}), "limit": PAGE_SIZE, "cursor": cursor}
-            )
-            yield from page["items"]
+        while most is None or len(found) < most:
+            size = PAGE_SIZE if most is None else min(PAGE_SIZE, most - len(found))
+            query = {**(params or {}), "limit": size, "cursor": cursor}
+            page = self.call(plane, "GET", path, params=query)
+            found += page["items"]
             cursor = page.get("next_cursor")
             if not cursor:
-                return
+                break
+        return found[:most]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from orchestrator.cli.remote.options import Json, ProfileName, Reason, group, remote
+from orchestrator.cli.remote.options import Json, Most, ProfileName, Reason, group, remote
 from orchestrator.cli.remote.output import field
 
 app = group()
@@ -20,13 +20,13 @@ Status = Annotated[list[str] | None, typer.Option("--status", help="Only this st
 
 @app.command("list")
 def list_inbox(
-    status: Status = None, profile: ProfileName = None, json_output: Json = False
+    status: Status = None, most: Most = None, profile: ProfileName = None, json_output: Json = False
 ) -> None:
     """Deliveries, newest first (every page)."""
     from orchestrator.cli.remote.output import show
 
     with remote(profile) as api:
-        items = list(api.items("control", "/webhooks/inbox", {"status": status or None}))
+        items = list(api.items("control", "/webhooks/inbox", {"status": status or None}, most))
     show(items, json_output, COLUMNS)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from orchestrator.cli.remote.options import Json, ProfileName, Reason, Yes, group, remote
+from orchestrator.cli.remote.options import Json, Most, ProfileName, Reason, Yes, group, remote
 from orchestrator.cli.remote.output import Column, field
 
 app = group()
@@ -23,6 +23,7 @@ JobId = Annotated[str, typer.Argument(help="The job's id")]
 @app.command("list")
 def list_jobs(
     status: Annotated[str | None, typer.Option("--status", help="Only jobs in this status")] = None,
+    most: Most = None,
     profile: ProfileName = None,
     json_output: Json = False,
 ) -> None:
@@ -30,7 +31,7 @@ def list_jobs(
     from orchestrator.cli.remote.output import show
 
     with remote(profile) as api:
-        show(list(api.items("exec", "/jobs", {"status": status})), json_output, JOB_COLUMNS)
+        show(api.items("exec", "/jobs", {"status": status}, most), json_output, JOB_COLUMNS)
 
 
 def job_action(profile: str | None, json_output: bool, method: str, path: str) -> None:
@@ -69,15 +70,16 @@ Limit = Annotated[int | None, typer.Option("--limit", help="At most this many jo
 def list_dead(
     connector: Connector = None,
     operation: Operation = None,
+    most: Most = None,
     profile: ProfileName = None,
     json_output: Json = False,
 ) -> None:
-    """Dead jobs (every page)."""
+    """Dead jobs (every page, or --limit)."""
     from orchestrator.cli.remote.output import show
 
     params = {"connector": connector, "operation": operation}
     with remote(profile) as api:
-        show(list(api.items("control", "/dlq", params)), json_output, JOB_COLUMNS)
+        show(api.items("control", "/dlq", params, most), json_output, JOB_COLUMNS)
 
 
 def dead_filter(

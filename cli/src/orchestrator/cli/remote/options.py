@@ -22,6 +22,10 @@ ProfileName = Annotated[
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print the API's JSON")]
 Reason = Annotated[str, typer.Option("--reason", help="Why (recorded in the audit log; required)")]
+Most = Annotated[
+    int | None,
+    typer.Option("--limit", min=1, help="At most this many (default: every page)"),
+]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")]
 
 

@@ -85,7 +85,7 @@ def resource_app(resource: Resource) -> typer.Typer:
         from orchestrator.cli.remote.output import show
 
         with remote(profile) as api:
-            show(list(api.items("control", resource.path)), json_output, resource.columns)
+            show(api.items("control", resource.path), json_output, resource.columns)
 
     @commands.command("get")
     def get_command(

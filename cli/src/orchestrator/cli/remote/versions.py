@@ -24,7 +24,7 @@ def list_versions(profile: ProfileName = None, json_output: Json = False) -> Non
 
     with remote(profile) as api:
         head = api.call("control", "GET", "/versions/head")
-        versions = list(api.items("control", "/versions"))
+        versions = api.items("control", "/versions")
     if json_output:
         show({"head": head, "items": versions}, json_output)
         return
