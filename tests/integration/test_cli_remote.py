@@ -120,6 +120,11 @@ def test_configuration_lists_gets_and_bundles(
     workspaces = json.loads(cli.ok("workspaces", "list", "--json"))
     assert len(workspaces) == 1
     assert json.loads(cli.ok("workspaces", "get", workspaces[0]["name"], "--json")) == workspaces[0]
+    # Another workspace by id (here the login's own; one outside the organization is refused).
+    mine = cli.ok("connectors", "list", "--json", ORCH_WORKSPACE=workspaces[0]["id"])
+    assert [c["name"] for c in json.loads(mine)] == names
+    line = cli.fails("connectors", "list", "--workspace", str(uuid.uuid4()))
+    assert line.startswith(("orchestrator: 403 ", "orchestrator: 404 ")), line
     for empty in ("sources", "workflows", "schedules"):
         assert json.loads(cli.ok(empty, "list", "--json")) == []
     assert cli.fails("sources", "get", "nope").startswith("orchestrator: 404 ")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from orchestrator.cli.remote.options import Json, ProfileName, Reason, Yes, group, remote
+from orchestrator.cli.remote.options import Json, ProfileName, Reason, Workspace, Yes, group, remote
 
 app = group()
 
@@ -20,12 +20,13 @@ def export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout")
     ] = None,
+    workspace: Workspace = None,
     profile: ProfileName = None,
 ) -> None:
     """Print (or write) the workspace's bundle."""
     from orchestrator.cli.remote.output import as_json
 
-    with remote(profile) as api:
+    with remote(profile, workspace) as api:
         text = as_json(api.call("control", "GET", "/bundles/export", params={"version": version}))
     if output is None:
         typer.echo(text)
@@ -53,6 +54,7 @@ def apply(
         bool, typer.Option("--prune", help="Delete what the bundle does not name")
     ] = False,
     yes: Yes = False,
+    workspace: Workspace = None,
     profile: ProfileName = None,
     json_output: Json = False,
 ) -> None:
@@ -66,7 +68,7 @@ def apply(
     except (OSError, ValueError) as exc:
         raise typer.BadParameter(f"cannot read a JSON bundle: {exc}", param_hint="FILE") from None
     params: dict[str, Any] = {"reason": reason, "prune": prune}
-    with remote(profile) as api:
+    with remote(profile, workspace) as api:
         preview = api.call(
             "control", "POST", "/bundles/import", json=bundle, params={**params, "dry_run": True}
         )

@@ -45,8 +45,10 @@ def api_error(response: httpx.Response) -> ApiError:
 class Remote:
     """Requests to the control-api and the exec-api as the profile's identities."""
 
-    def __init__(self, profile: Profile, http: httpx.Client | None = None) -> None:
-        self.profile = profile
+    def __init__(
+        self, profile: Profile, http: httpx.Client | None = None, workspace: str | None = None
+    ) -> None:
+        self.profile, self.workspace = profile, workspace
         self.http = http or httpx.Client(timeout=TIMEOUT)
         self._tokens: dict[Plane, str] = {}
 
@@ -103,6 +105,8 @@ class Remote:
     ) -> httpx.Response:
         """A request under ``/api/v1``; its answer when 2xx, else the :class:`ApiError`."""
         query = {k: v for k, v in (params or {}).items() if v is not None}
+        if plane == "control" and self.workspace:
+            query["workspace"] = self.workspace
         for fresh in (False, True):
             auth = {"Authorization": f"Bearer {self.token(plane, fresh=fresh)}"}
             answer = self.http.request(

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from orchestrator.cli.remote.options import Json, Most, ProfileName, Reason, group, remote
+from orchestrator.cli.remote.options import (
+    Json,
+    Most,
+    ProfileName,
+    Reason,
+    Workspace,
+    group,
+    remote,
+)
 from orchestrator.cli.remote.output import field
 
 app = group()
@@ -20,12 +28,16 @@ Status = Annotated[list[str] | None, typer.Option("--status", help="Only this st
 
 @app.command("list")
 def list_inbox(
-    status: Status = None, most: Most = None, profile: ProfileName = None, json_output: Json = False
+    status: Status = None,
+    most: Most = None,
+    workspace: Workspace = None,
+    profile: ProfileName = None,
+    json_output: Json = False,
 ) -> None:
     """Deliveries, newest first (every page)."""
     from orchestrator.cli.remote.output import show
 
-    with remote(profile) as api:
+    with remote(profile, workspace) as api:
         items = list(api.items("control", "/webhooks/inbox", {"status": status or None}, most))
     show(items, json_output, COLUMNS)
 
@@ -33,13 +45,14 @@ def list_inbox(
 @app.command("get")
 def get_entry(
     inbox_id: Annotated[str, typer.Argument(help="The delivery's id")],
+    workspace: Workspace = None,
     profile: ProfileName = None,
     json_output: Json = False,
 ) -> None:
     """One delivery, with its headers and body."""
     from orchestrator.cli.remote.output import show
 
-    with remote(profile) as api:
+    with remote(profile, workspace) as api:
         show(api.call("control", "GET", f"/webhooks/inbox/{inbox_id}"), json_output)
 
 
@@ -50,13 +63,14 @@ def retry(
         str | None, typer.Argument(help="One delivery (default: every one matching --status)")
     ] = None,
     status: Status = None,
+    workspace: Workspace = None,
     profile: ProfileName = None,
     json_output: Json = False,
 ) -> None:
     """Route a delivery again (or every failed, unrouted or ignored one, by --status)."""
     from orchestrator.cli.remote.output import show
 
-    with remote(profile) as api:
+    with remote(profile, workspace) as api:
         if inbox_id is not None:
             done = api.call(
                 "control", "POST", f"/webhooks/inbox/{inbox_id}/retry", params={"reason": reason}

@@ -7,7 +7,16 @@ from typing import Annotated, Any
 
 import typer
 
-from orchestrator.cli.remote.options import Json, Most, ProfileName, Reason, Yes, group, remote
+from orchestrator.cli.remote.options import (
+    Json,
+    Most,
+    ProfileName,
+    Reason,
+    Workspace,
+    Yes,
+    group,
+    remote,
+)
 from orchestrator.cli.remote.output import Column, field
 
 app = group()
@@ -71,6 +80,7 @@ def list_dead(
     connector: Connector = None,
     operation: Operation = None,
     most: Most = None,
+    workspace: Workspace = None,
     profile: ProfileName = None,
     json_output: Json = False,
 ) -> None:
@@ -78,7 +88,7 @@ def list_dead(
     from orchestrator.cli.remote.output import show
 
     params = {"connector": connector, "operation": operation}
-    with remote(profile) as api:
+    with remote(profile, workspace) as api:
         show(api.items("control", "/dlq", params, most), json_output, JOB_COLUMNS)
 
 
@@ -91,12 +101,17 @@ def dead_filter(
 
 
 def dead_action(
-    profile: str | None, json_output: bool, action: str, reason: str, body: dict[str, Any]
+    profile: str | None,
+    workspace: str | None,
+    json_output: bool,
+    action: str,
+    reason: str,
+    body: dict[str, Any],
 ) -> None:
     """Replay or purge, then say how many and which."""
     from orchestrator.cli.remote.output import show
 
-    with remote(profile) as api:
+    with remote(profile, workspace) as api:
         done = api.call("control", "POST", f"/dlq/{action}", json=body, params={"reason": reason})
     if json_output:
         show(done, json_output)
@@ -114,12 +129,13 @@ def replay(
     operation: Operation = None,
     ids: Ids = None,
     limit: Limit = None,
+    workspace: Workspace = None,
     profile: ProfileName = None,
     json_output: Json = False,
 ) -> None:
     """Send dead jobs back to the queue (oldest dead first)."""
     body = dead_filter(connector, operation, ids, limit)
-    dead_action(profile, json_output, "replay", reason, body)
+    dead_action(profile, workspace, json_output, "replay", reason, body)
 
 
 @dlq_app.command("purge")
@@ -130,6 +146,7 @@ def purge(
     ids: Ids = None,
     limit: Limit = None,
     yes: Yes = False,
+    workspace: Workspace = None,
     profile: ProfileName = None,
     json_output: Json = False,
 ) -> None:
@@ -137,7 +154,7 @@ def purge(
     if not yes and not typer.confirm("Delete these dead jobs for good?", err=True):
         raise typer.Exit(1)
     body = dead_filter(connector, operation, ids, limit)
-    dead_action(profile, json_output, "purge", reason, body)
+    dead_action(profile, workspace, json_output, "purge", reason, body)
 
 
 APPS = {"jobs": app, "dlq": dlq_app}

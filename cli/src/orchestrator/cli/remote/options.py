@@ -20,6 +20,15 @@ ProfileName = Annotated[
         show_default=False,
     ),
 ]
+Workspace = Annotated[
+    str | None,
+    typer.Option(
+        "--workspace",
+        envvar="ORCH_WORKSPACE",
+        help="Another workspace of your organization, by id (default: your login's)",
+        show_default=False,
+    ),
+]
 Json = Annotated[bool, typer.Option("--json", help="Print the API's JSON")]
 Reason = Annotated[str, typer.Option("--reason", help="Why (recorded in the audit log; required)")]
 Most = Annotated[
@@ -48,9 +57,10 @@ def single(command: Callable[..., None]) -> typer.Typer:
     return app
 
 
-def remote(profile: str | None) -> Remote:
-    """A client acting as the chosen profile's identities."""
+def remote(profile: str | None, workspace: str | None = None) -> Remote:
+    """A client acting as the chosen profile's identities (on the control plane, in
+    ``workspace`` when given)."""
     from orchestrator.cli.remote.client import Remote
     from orchestrator.cli.remote.profiles import load
 
-    return Remote(load(profile)[1])
+    return Remote(load(profile)[1], workspace=workspace)

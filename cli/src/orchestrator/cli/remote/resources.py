@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from orchestrator.cli.remote.options import Json, ProfileName, group, remote
+from orchestrator.cli.remote.options import Json, ProfileName, Workspace, group, remote
 from orchestrator.cli.remote.output import Column, field
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
@@ -80,16 +80,19 @@ def resource_app(resource: Resource) -> typer.Typer:
     singular = "id or name" if resource.by_id else "name"
 
     @commands.command("list")
-    def list_command(profile: ProfileName = None, json_output: Json = False) -> None:
+    def list_command(
+        workspace: Workspace = None, profile: ProfileName = None, json_output: Json = False
+    ) -> None:
         """List them all (every page)."""
         from orchestrator.cli.remote.output import show
 
-        with remote(profile) as api:
+        with remote(profile, workspace) as api:
             show(api.items("control", resource.path), json_output, resource.columns)
 
     @commands.command("get")
     def get_command(
         key: Key,
+        workspace: Workspace = None,
         profile: ProfileName = None,
         json_output: Json = False,
     ) -> None:
@@ -99,7 +102,7 @@ def resource_app(resource: Resource) -> typer.Typer:
         from orchestrator.cli.remote.client import ApiError
         from orchestrator.cli.remote.output import show
 
-        with remote(profile) as api:
+        with remote(profile, workspace) as api:
             if resource.by_id and not UUID.fullmatch(key):
                 named = [i for i in api.items("control", resource.path) if i.get("name") == key]
                 if len(named) != 1:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from orchestrator.cli.remote.options import Json, ProfileName, Reason, group, remote
+from orchestrator.cli.remote.options import Json, ProfileName, Reason, Workspace, group, remote
 
 app = group()
 
@@ -18,11 +18,13 @@ Expect = Annotated[
 
 
 @app.command("list")
-def list_versions(profile: ProfileName = None, json_output: Json = False) -> None:
+def list_versions(
+    workspace: Workspace = None, profile: ProfileName = None, json_output: Json = False
+) -> None:
     """Every version, newest first; `*` marks the active one."""
     from orchestrator.cli.remote.output import field, show
 
-    with remote(profile) as api:
+    with remote(profile, workspace) as api:
         head = api.call("control", "GET", "/versions/head")
         versions = api.items("control", "/versions")
     if json_output:
@@ -46,13 +48,14 @@ def value(data: Any) -> str:
 def diff(
     before: Annotated[int, typer.Argument(help="The older version")],
     after: Annotated[int, typer.Argument(help="The newer version")],
+    workspace: Workspace = None,
     profile: ProfileName = None,
     json_output: Json = False,
 ) -> None:
     """What changed from version A to version B, field by field."""
     from orchestrator.cli.remote.output import show
 
-    with remote(profile) as api:
+    with remote(profile, workspace) as api:
         changes = api.call("control", "GET", "/versions/diff", params={"from": before, "to": after})
     if json_output:
         show(changes, json_output)
@@ -81,11 +84,12 @@ def activate(
     number: Annotated[int, typer.Argument(help="The version to make active")],
     reason: Reason,
     expect: Expect = None,
+    workspace: Workspace = None,
     profile: ProfileName = None,
     json_output: Json = False,
 ) -> None:
     """Make version N the active configuration."""
-    with remote(profile) as api:
+    with remote(profile, workspace) as api:
         head = api.call(
             "control",
             "POST",
@@ -97,10 +101,14 @@ def activate(
 
 @app.command("rollback")
 def rollback(
-    reason: Reason, expect: Expect = None, profile: ProfileName = None, json_output: Json = False
+    reason: Reason,
+    expect: Expect = None,
+    workspace: Workspace = None,
+    profile: ProfileName = None,
+    json_output: Json = False,
 ) -> None:
     """Make the previously active version active again."""
-    with remote(profile) as api:
+    with remote(profile, workspace) as api:
         head = api.call(
             "control",
             "POST",
