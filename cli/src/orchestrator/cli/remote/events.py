@@ -76,7 +76,7 @@ def follow(api: Remote, after: str | None, json_output: bool) -> None:
 
     import httpx
 
-    from orchestrator.cli.remote.client import api_error
+    from orchestrator.cli.remote.client import ApiError, api_error
 
     last_id, pause, cap_s, fresh, lost = after, FIRST_PAUSE_S, 2.0, False, False
     url = f"{api.base('exec')}/api/v1/events/stream"
@@ -105,6 +105,10 @@ def follow(api: Remote, after: str | None, json_output: bool) -> None:
                 why = f"{answer.status_code}" if not answer.is_success else "stream ended"
         except httpx.TransportError as exc:
             why = type(exc).__name__
+        except ApiError as exc:  # the token's, or the stream's refusal
+            if exc.status not in UNAVAILABLE:
+                raise
+            why = str(exc.status)
         if not lost:
             typer.echo(f"disconnected ({why}); reconnecting", err=True)
             lost = True
