@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.tenancy.service import BootstrapResult
-from tests.support.cli import Cli, exec_token, job_reaching, queue_job
+from tests.support.cli import Cli, exec_token, queue_job, reaching
 from tests.support.execution import http_connector
 from tests.support.stack import Stack
 from tests.support.upstream import UpstreamServer
+from tests.support.webhooks import store_delivery, stripe_event
 
 pytestmark = pytest.mark.integration
 
@@ -195,7 +197,7 @@ def test_execute_and_jobs(
     assert cli.fails("jobs", "get", str(uuid.uuid4())).startswith("orchestrator: 404 ")
 
 
-def test_dlq_and_inbox(
+def test_dlq(
     cli: Cli, stack: Stack, tenant: BootstrapResult, upstream: UpstreamServer, tmp_path: Path
 ) -> None:
     config = {
@@ -210,7 +212,7 @@ def test_dlq_and_inbox(
     token, exec_url = exec_token(stack, tenant), stack.url("exec-api")
     dead = [queue_job(exec_url, token, "down", "fail") for _ in range(2)]
     for job_id in dead:
-        job_reaching(exec_url, token, job_id, "dead")
+        reaching(f"{exec_url}/api/v1/jobs/{job_id}", token, "dead")
 
     table = cli.ok("dlq", "list", "--connector", "down").splitlines()
     assert sorted(row.split()[0] for row in table[1:]) == sorted(dead)
@@ -221,7 +223,31 @@ def test_dlq_and_inbox(
     purged = json.loads(cli.ok("dlq", "purge", "--yes", "--id", dead[1], *REASON, "--json"))
     assert purged == {"ids": [dead[1]], "purged": 1}
 
-    assert cli.ok("inbox", "list").split() == [
+
+async def test_inbox(
+    cli: Cli,
+    stack: Stack,
+    tenant: BootstrapResult,
+    app_sessions: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+) -> None:
+    bundle = {
+        "secret_refs": [{"name": "s", "ref": "env://ORCH_TENANT_SECRET_UNUSED"}],
+        "webhook_sources": [{"name": "shop", "provider": "stripe", "secret_refs": ["s"]}],
+    }
+    cli.ok("bundle", "apply", str(write_bundle(tmp_path / "b.json", bundle)), "--yes", *REASON)
+    source = json.loads(cli.ok("sources", "get", "shop", "--json"))
+    # A verified delivery, as the ingress stores it; with no binding the worker ignores it.
+    entry = str(
+        await store_delivery(
+            app_sessions, tenant.tenant_id, uuid.UUID(source["id"]), "stripe", stripe_event()
+        )
+    )
+    url = f"{stack.url('control-api')}/api/v1/webhooks/inbox/{entry}"
+    reaching(url, exec_token(stack, tenant, operator=True), "ignored")
+
+    table = cli.ok("inbox", "list", "--status", "ignored").splitlines()
+    assert table[0].split() == [
         "ID",
         "STATUS",
         "EVENT_TYPE",
@@ -230,9 +256,14 @@ def test_dlq_and_inbox(
         "RECEIVED_AT",
         "LAST_ERROR",
     ]
+    assert table[1].split()[:4] == [entry, "ignored", "charge.succeeded", source["id"]]
+    assert json.loads(cli.ok("inbox", "get", entry, "--json"))["id"] == entry
     assert cli.fails("inbox", "get", str(uuid.uuid4())).startswith("orchestrator: 404 ")
-    assert "retried 0 deliveries" in cli.ok("inbox", "retry", "--status", "failed", *REASON)
-    assert "--reason" in cli.fails("inbox", "retry", status=2)
+    assert "--reason" in cli.fails("inbox", "retry", entry, status=2)
+    assert json.loads(cli.ok("inbox", "retry", entry, *REASON, "--json"))["id"] == entry
+    reaching(url, exec_token(stack, tenant, operator=True), "ignored")
+    retried = cli.ok("inbox", "retry", "--status", "ignored", *REASON).splitlines()
+    assert retried == ["retried 1 delivery", f"  {entry}"]
 
 
 def test_a_service_that_does_not_answer_is_one_line(cli: Cli, tmp_path: Path) -> None:

@@ -88,15 +88,16 @@ class Cli:
             assert tenant.exec_client_secret not in output
 
 
-def exec_token(stack: Stack, tenant: BootstrapResult) -> str:
-    """A token of the tenant's exec identity."""
+def exec_token(stack: Stack, tenant: BootstrapResult, *, operator: bool = False) -> str:
+    """A token of the tenant's exec identity (or of its operator)."""
+    client_id, secret = (
+        (tenant.control_client_id, tenant.control_client_secret)
+        if operator
+        else (tenant.exec_client_id, tenant.exec_client_secret)
+    )
     answer = httpx.post(
         f"{stack.url('control-api')}/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": tenant.exec_client_id,
-            "client_secret": tenant.exec_client_secret,
-        },
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
     )
     assert answer.status_code == 200, answer.text
     return str(answer.json()["access_token"])
@@ -120,14 +121,13 @@ def queue_job(
     return str(made.json()["id"])
 
 
-def job_reaching(exec_url: str, token: str, job_id: str, status: str) -> dict[str, Any]:
-    """The job once it has ``status`` (polled, for 30 s at most)."""
+def reaching(url: str, token: str, *statuses: str) -> dict[str, Any]:
+    """The resource at ``url`` once its ``status`` is one of ``statuses`` (polled, for 30 s
+    at most)."""
     deadline = time.monotonic() + 30
     while True:
-        job: dict[str, Any] = httpx.get(
-            f"{exec_url}/api/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {token}"}
-        ).json()
-        if job["status"] == status or time.monotonic() > deadline:
-            assert job["status"] == status, job
-            return job
+        found: dict[str, Any] = httpx.get(url, headers={"Authorization": f"Bearer {token}"}).json()
+        if found["status"] in statuses or time.monotonic() > deadline:
+            assert found["status"] in statuses, found
+            return found
         time.sleep(0.1)
