@@ -1,25 +1,17 @@
-"""The failures a CLI user can fix, each told in one line (never a traceback): a missing
-setting, a database, Redis or service that does not answer, a database not migrated yet,
-a refused key rotation. Anything else is a bug, and keeps its traceback."""
+"""The failures a CLI user can fix, each told in one line (never a traceback): a service's
+refusal (problem+json), a missing login, a service, database or Redis that does not
+answer, a missing setting, a database not migrated yet, a refused key rotation. Anything
+else is a bug, and keeps its traceback.
+
+The database and Redis drivers are imported only for a failure none of the operator
+commands' (which never load them) explains: telling an API's refusal stays quick."""
 
 from __future__ import annotations
 
 import httpx
-import redis.exceptions
-import sqlalchemy.exc
-from psycopg import OperationalError as PsycopgOperational
-from psycopg.errors import UndefinedTable
 
-from orchestrator.core.errors import ConfigurationError
-from orchestrator.core.maintenance.rotation import RotationError
-
-UNREACHABLE: tuple[type[BaseException], ...] = (
-    sqlalchemy.exc.OperationalError,
-    sqlalchemy.exc.InterfaceError,
-    PsycopgOperational,
-    ConnectionError,
-)
-"""A database that does not answer (refused, unknown host, no such socket)."""
+from orchestrator.cli.remote.client import ApiError
+from orchestrator.cli.remote.profiles import ProfileError
 
 _UNREACHABLE = "is `make run` running in another shell? Otherwise set DATABASE_URL and REDIS_URL"
 
@@ -34,14 +26,35 @@ def first_line(exc: BaseException) -> str:
 
 def one_line(exc: BaseException) -> str | None:
     """What went wrong and what to do, in one line; ``None`` for a bug."""
+    if isinstance(exc, ApiError | ProfileError):
+        return str(exc)
+    if isinstance(exc, httpx.TransportError):
+        return f"{exc.request.url} does not answer ({first_line(exc)}); is the stack running?"
+    return _infrastructure(exc)
+
+
+def _infrastructure(exc: BaseException) -> str | None:
+    import redis.exceptions
+    import sqlalchemy.exc
+    from psycopg import OperationalError as PsycopgOperational
+    from psycopg.errors import UndefinedTable
+
+    from orchestrator.core.errors import ConfigurationError
+    from orchestrator.core.maintenance.rotation import RotationError
+
+    # A database that does not answer (refused, unknown host, no such socket).
+    unreachable = (
+        sqlalchemy.exc.OperationalError,
+        sqlalchemy.exc.InterfaceError,
+        PsycopgOperational,
+        ConnectionError,
+    )
     if isinstance(exc, ConfigurationError | RotationError):
         return first_line(exc)
     if isinstance(exc, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError):
         return f"Redis does not answer ({first_line(exc)}); {_UNREACHABLE}"
-    if isinstance(exc, httpx.TransportError):
-        return f"{exc.request.url} does not answer ({first_line(exc)}); is the stack running?"
     if isinstance(getattr(exc, "orig", exc), UndefinedTable):
         return "the database has no Orchestrator tables yet: run `orchestrator migrate`"
-    if isinstance(exc, UNREACHABLE):
+    if isinstance(exc, unreachable):
         return f"the database does not answer ({first_line(exc)}); {_UNREACHABLE}"
     return None

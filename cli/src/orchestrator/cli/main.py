@@ -1,4 +1,5 @@
-"""Orchestrator's command line: migrate, bootstrap, rotate keys and run the stack."""
+"""Orchestrator's command line: migrate, bootstrap, rotate keys and run the stack; operate a
+running deployment as a stored login (`orchestrator login`, then any command below it)."""
 
 # Only what declaring the commands needs is imported at the top: each command imports what
 # it runs when it runs, so `orchestrator --help` starts in a fraction of the time the
@@ -10,20 +11,50 @@ import os
 import re
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
 import typer
 
 from orchestrator.cli import devstack
+from orchestrator.cli.lazy import LazyGroup
 
 if TYPE_CHECKING:
     from orchestrator.core.settings import CoreSettings
 
+
+class Commands(LazyGroup):
+    """The top level: operator commands against a running deployment, as a stored login
+    (``login``), are built from their modules (``orchestrator.cli.remote``) when run."""
+
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        name: (f"orchestrator.cli.remote.{module}", help_text)
+        for name, module, help_text in (
+            ("login", "logins", "Check an identity's credentials and store them as a profile."),
+            ("logout", "logins", "Forget a stored login."),
+            ("profiles", "logins", "List the stored logins; `*` marks the default."),
+            ("workspaces", "resources", "Workspaces of your organization."),
+            ("connectors", "resources", "Connectors of the workspace."),
+            ("policies", "resources", "Policies of the workspace."),
+            ("sources", "resources", "Webhook sources of the workspace."),
+            ("workflows", "resources", "Workflows of the workspace."),
+            ("schedules", "resources", "Schedules of the workspace."),
+            ("bundle", "bundle", "A workspace's whole configuration as one JSON document."),
+            ("versions", "versions", "Configuration versions: list, diff, activate, roll back."),
+            ("execute", "execute", "Call a connector's operation now (exec plane)."),
+            ("jobs", "jobs", "Jobs of the workspace (exec plane)."),
+            ("dlq", "jobs", "Dead jobs (the DLQ): list, replay, purge."),
+            ("inbox", "inbox", "The webhook inbox: deliveries, their outcome, retries."),
+            ("events", "events", "The workspace's event log, live (exec plane)."),
+        )
+    }
+
+
 # Plain help and errors: Rich's formatting would double the start-up time.
 app = typer.Typer(
+    cls=Commands,
     no_args_is_help=True,
     rich_markup_mode=None,
-    add_completion=False,
+    add_completion=True,  # costs nothing measurable at start-up (shellingham loads when used)
     help=__doc__,
     pretty_exceptions_enable=False,
 )
