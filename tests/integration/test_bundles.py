@@ -253,6 +253,13 @@ async def test_an_invalid_bundle_writes_nothing_and_lists_every_error(
     assert await audit_count(owner_sessions, tenant.tenant_id) == audited
     # A body that is not a bundle at all is refused before any of that.
     assert (await import_(api, {"policies": {}})).status_code == 400
+    # U+0000 anywhere (here a schedule's workflow, which the check looks up) is a 422
+    # before any query: PostgreSQL's text cannot hold it (a 500 once).
+    nul = {"schedules": [{"name": "s", "cron": "* * * * *", "workflow": "w\u0000"}]}
+    refused = await import_(api, nul)
+    assert refused.status_code == 422, refused.text
+    assert [e["key"] for e in refused.json()["errors"]] == ["/schedules/0/workflow"]
+    assert await audit_count(owner_sessions, tenant.tenant_id) == audited
 
 
 async def test_an_export_imported_into_a_sibling_workspace_clones_it(

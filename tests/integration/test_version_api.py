@@ -109,6 +109,10 @@ async def test_a_stale_or_unknown_version_is_refused_with_a_problem(
     assert "active version is 2" in stale.json()["detail"]
     missing = await api.write("POST", "/versions/7/activate")
     assert missing.status_code == 404
+    # Past a PostgreSQL integer: refused at the edge, never a query (a 500 once).
+    too_big = await api.call("GET", "/versions/4725185291")
+    assert too_big.status_code == 400, too_big.text
+    assert (await api.write("POST", "/versions/4725185291/activate")).status_code == 400
     assert (await api.call("GET", "/versions/7")).status_code == 404
     one = (await api.call("GET", "/versions/1")).json()
     assert one["snapshot"]["policies"][0]["spec"]["rate_limit"]["limit"] == 1

@@ -23,6 +23,9 @@ NameInPath = Annotated[
 VERSION_MAX = 2_147_483_647
 """The largest version number (a PostgreSQL integer)."""
 
+VersionInPath = Annotated[int, Parameter(ge=1, le=VERSION_MAX, description="A version's number.")]
+"""A version's number in a path: past a PostgreSQL integer is a 400, not a query."""
+
 ExpectedActive = Annotated[
     int | None,
     QueryParameter(

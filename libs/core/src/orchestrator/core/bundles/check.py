@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.bundles.check_webhooks import (
@@ -137,6 +138,11 @@ async def check_bundle(
     tenant_id: uuid.UUID,
 ) -> Checked:
     """Every error of the bundle at once (422), or its normalised parts."""
+    # Before anything reaches a query: PostgreSQL's text cannot hold U+0000.
+    raise_if(
+        nul_errors(msgspec.to_builtins(bundle), ""),
+        "The bundle holds U+0000, which cannot be stored; nothing was imported.",
+    )
     errors: FieldErrors = []
     for section, items in (
         ("policies", bundle.policies),
@@ -156,8 +162,6 @@ async def check_bundle(
             specs[policy.name] = spec
     for i, ref in enumerate(bundle.secret_refs):
         errors.extend(ref_errors(ref.ref, at("", "secret_refs", i, "ref"), refs, tenant_id))
-    for i, config in enumerate(bundle.configs):
-        errors.extend(nul_errors(config.document, at("", "configs", i, "document")))
     quota: TenantQuota | None = None
     if bundle.tenant.quotas is not None:
         quota, quota_errors = normalise_quota(bundle.tenant.quotas, "/tenant/quotas")
@@ -173,10 +177,6 @@ async def check_bundle(
     valid: set[str] = set()
     for i, connector in enumerate(bundle.connectors):
         where = at("", "connectors", i)
-        storable = nul_errors({"config": connector.config, "secrets": connector.secrets}, where)
-        if storable:
-            errors.extend(storable)
-            continue
         connector_problems = connector_errors(
             connector.type, connector.config, connector.secrets, at=where, known_refs=known_refs
         )

@@ -65,7 +65,11 @@ async def version_diff(
 
 
 @get("/w/{workspace:uuid}/versions/{number:int}")
-async def version_page(console: Console, workspace: uuid.UUID, number: int) -> Template:
+async def version_page(
+    console: Console,
+    workspace: uuid.UUID,
+    number: Annotated[int, Parameter(ge=1, le=VERSION_MAX)],
+) -> Template:
     """One version: who made it, when and why, and the whole configuration it holds."""
     one: dict[str, Any] = await console.control("GET", f"/versions/{number}", workspace=workspace)
     head = await head_of(console, workspace)

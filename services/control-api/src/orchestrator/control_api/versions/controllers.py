@@ -8,7 +8,7 @@ from typing import Annotated
 from litestar import get
 from litestar.params import QueryParameter
 
-from orchestrator.control_api.fields import VERSION_MAX, ExpectedActive
+from orchestrator.control_api.fields import VERSION_MAX, ExpectedActive, VersionInPath
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.routes import READ, acts
 from orchestrator.control_api.scope import Reason, ScopedController, WorkspaceScope
@@ -60,7 +60,7 @@ class VersionController(ScopedController):
         return VersionDiff(before=before, after=after, changes=changes)
 
     @get("/{number:int}", opt=READ, responses=READS)
-    async def get_version(self, ws: WorkspaceScope, number: int) -> VersionOut:
+    async def get_version(self, ws: WorkspaceScope, number: VersionInPath) -> VersionOut:
         """One version, with its snapshot."""
         return out(await service.version(ws.session, number), VersionOut)
 
@@ -68,7 +68,7 @@ class VersionController(ScopedController):
     async def activate_version(
         self,
         ws: WorkspaceScope,
-        number: int,
+        number: VersionInPath,
         reason: Reason,
         expected_active_version: ExpectedActive = None,
     ) -> VersionHead:
