@@ -22,6 +22,7 @@ from orchestrator.core.events.cursor import configure_cursors
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support import databases
+from tests.support.control_api import platform_credentials
 from tests.support.factories import new_tenant
 from tests.support.stack import Stack, start_service, wait_ready
 from tests.support.upstream import UpstreamServer, running_upstream
@@ -157,6 +158,14 @@ def stack(service_env: dict[str, str], signing_key: str) -> Iterator[Stack]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def platform_operator(service_env: dict[str, str]) -> tuple[str, str]:
+    """A platform operator's client id and secret, made once a session by the CLI as
+    operators do. Tests only sign in with it (each to a token of its own); the tests of the
+    CLI itself and of re-issued secrets make operators of their own."""
+    return platform_credentials(service_env)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from orchestrator.core.tenancy.service import BootstrapResult
-from tests.support.control_api import operator_api, platform_credentials
+from tests.support.control_api import operator_api
 from tests.support.factories import fetch_token
 from tests.support.stack import Stack
 from tests.support.webhooks import stripe_event, stripe_headers, stripe_source
@@ -149,10 +149,10 @@ are run again with a platform operator's token, to reach their handlers."""
 
 
 async def test_platform_routes_conform_to_the_control_api_document(
-    stack: Stack, http: httpx.AsyncClient, service_env: dict[str, str], tmp_path: Path
+    stack: Stack, http: httpx.AsyncClient, platform_operator: tuple[str, str], tmp_path: Path
 ) -> None:
     base = stack.url("control-api")
-    token = await fetch_token(http, base, *platform_credentials(service_env))
+    token = await fetch_token(http, base, *platform_operator)
     await run_schemathesis(
         base,
         tmp_path,
