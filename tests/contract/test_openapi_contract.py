@@ -43,6 +43,12 @@ MAX_EXAMPLES = 35
 """Generated cases an operation gets in the fuzzing phases (the coverage phase adds its own
 boundary cases): enough to reach every documented status, few enough that ``make test``
 stays under ten minutes on this 2-core VM."""
+WORKERS = 2
+"""Operations tested at once in the examples, coverage and fuzzing phases (schemathesis's
+``--workers``; the stateful phase runs alone). Each operation still gets every case it would
+get alone, the same checks and the same expected statuses: only the order across operations
+changes. Two keep both cores busy, generating the next case while a service answers the last
+one (the coverage phase of the control-api: 110 s alone, 71 s with two, the same 5,471 cases)."""
 RUN_TIMEOUT_S = 240
 PROBLEM = "application/problem+json"
 
@@ -100,6 +106,8 @@ async def run_schemathesis(
         phases or "examples,coverage,fuzzing,stateful",
         "--max-examples",
         str(MAX_EXAMPLES),
+        "--workers",
+        str(WORKERS),
         "--generation-database",
         "none",
         "--request-timeout",
