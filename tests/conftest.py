@@ -10,9 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
-from psycopg import sql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -21,9 +19,10 @@ from orchestrator.core.auth import keys
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.engine import create_engine, session_factory
 from orchestrator.core.events.cursor import configure_cursors
-from orchestrator.core.migrations import runner
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult
+from tests.support import databases
+from tests.support.control_api import platform_credentials
 from tests.support.factories import new_tenant
 from tests.support.stack import Stack, start_service, wait_ready
 from tests.support.upstream import UpstreamServer, running_upstream
@@ -51,19 +50,19 @@ def infra() -> Iterator[Infra]:
 
 
 @pytest.fixture(scope="session")
-def database_url(infra: Infra) -> Iterator[str]:
-    """A fresh database for this session, migrated to head, dropped afterwards."""
-    admin = make_url(infra.database_url)
-    name = f"orch_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(libpq(infra.database_url), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = admin.set(database=name).render_as_string(hide_password=False)
-    runner.upgrade(url)
+def migrated_template(infra: Infra) -> Iterator[str]:
+    """A database migrated to head once a session, that test databases are copies of."""
+    url = databases.migrated_template(infra.database_url)
     yield url
-    with psycopg.connect(libpq(infra.database_url), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    databases.drop_database(infra.database_url, url)
+
+
+@pytest.fixture(scope="session")
+def database_url(infra: Infra, migrated_template: str) -> Iterator[str]:
+    """A fresh database for this session, migrated to head, dropped afterwards."""
+    url = databases.copy_of(infra.database_url, migrated_template, "orch_test")
+    yield url
+    databases.drop_database(infra.database_url, url)
 
 
 @pytest.fixture(scope="session")
@@ -159,6 +158,14 @@ def stack(service_env: dict[str, str], signing_key: str) -> Iterator[Stack]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def platform_operator(service_env: dict[str, str]) -> tuple[str, str]:
+    """A platform operator's client id and secret, made once a session by the CLI as
+    operators do. Tests only sign in with it (each to a token of its own); the tests of the
+    CLI itself and of re-issued secrets make operators of their own."""
+    return platform_credentials(service_env)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.tenancy.service import BootstrapResult
-from tests.support.control_api import operator_api, platform_credentials
+from tests.support.control_api import operator_api
 from tests.support.factories import fetch_token, new_tenant
 from tests.support.stack import Stack
 from tests.support.webhooks import stripe_source
@@ -238,21 +238,24 @@ async def operations(
     stack: Stack,
     app_sessions: async_sessionmaker[AsyncSession],
     kek: KeyEncryptionKey,
-    service_env: dict[str, str],
+    platform_operator: tuple[str, str],
 ) -> AsyncIterator[list[Operation]]:
     """Every write operation of the three APIs, with the credentials that reach its handler
     (one tenant for the whole corpus)."""
     async with httpx.AsyncClient(timeout=10) as http:
-        yield await _operations(stack, http, await new_tenant(app_sessions, kek), service_env)
+        yield await _operations(stack, http, await new_tenant(app_sessions, kek), platform_operator)
 
 
 async def _operations(
-    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult, service_env: dict[str, str]
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    platform_operator: tuple[str, str],
 ) -> list[Operation]:
     control = stack.url("control-api")
     admin = await fetch_token(http, control, tenant.control_client_id, tenant.control_client_secret)
     executor = await fetch_token(http, control, tenant.exec_client_id, tenant.exec_client_secret)
-    platform = await fetch_token(http, control, *platform_credentials(service_env))
+    platform = await fetch_token(http, control, *platform_operator)
     source_id = await stripe_source(await operator_api(http, stack, tenant))
     found: list[Operation] = []
     for service in ("control-api", "exec-api", "webhook-ingress"):

@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from orchestrator.core.tenancy.service import BootstrapResult
-from tests.support.control_api import operator_api, platform_credentials
+from tests.support.control_api import operator_api
 from tests.support.factories import fetch_token
 from tests.support.stack import Stack
 from tests.support.webhooks import stripe_event, stripe_headers, stripe_source
@@ -43,6 +43,12 @@ MAX_EXAMPLES = 35
 """Generated cases an operation gets in the fuzzing phases (the coverage phase adds its own
 boundary cases): enough to reach every documented status, few enough that ``make test``
 stays under ten minutes on this 2-core VM."""
+WORKERS = 2
+"""Operations tested at once in the examples, coverage and fuzzing phases (schemathesis's
+``--workers``; the stateful phase runs alone). Each operation still gets every case it would
+get alone, the same checks and the same expected statuses: only the order across operations
+changes. Two keep both cores busy, generating the next case while a service answers the last
+one (the coverage phase of the control-api: 110 s alone, 71 s with two, the same 5,471 cases)."""
 RUN_TIMEOUT_S = 240
 PROBLEM = "application/problem+json"
 
@@ -100,6 +106,8 @@ async def run_schemathesis(
         phases or "examples,coverage,fuzzing,stateful",
         "--max-examples",
         str(MAX_EXAMPLES),
+        "--workers",
+        str(WORKERS),
         "--generation-database",
         "none",
         "--request-timeout",
@@ -149,10 +157,10 @@ are run again with a platform operator's token, to reach their handlers."""
 
 
 async def test_platform_routes_conform_to_the_control_api_document(
-    stack: Stack, http: httpx.AsyncClient, service_env: dict[str, str], tmp_path: Path
+    stack: Stack, http: httpx.AsyncClient, platform_operator: tuple[str, str], tmp_path: Path
 ) -> None:
     base = stack.url("control-api")
-    token = await fetch_token(http, base, *platform_credentials(service_env))
+    token = await fetch_token(http, base, *platform_operator)
     await run_schemathesis(
         base,
         tmp_path,

@@ -23,7 +23,7 @@ from orchestrator.core.models import Workspace
 from orchestrator.core.tenancy.service import BootstrapResult, ensure_operator
 from tests.integration.test_config_api import audit_records
 from tests.integration.test_operators_api import as_operator, create_operator
-from tests.support.control_api import Api, operator_api, platform_credentials
+from tests.support.control_api import Api, operator_api
 from tests.support.factories import decode_unverified, fetch_token, new_auditor
 from tests.support.stack import Stack
 
@@ -230,7 +230,7 @@ async def test_only_auditors_and_admins_read_the_log(
     tenant: BootstrapResult,
     app_sessions: async_sessionmaker[AsyncSession],
     owner_sessions: async_sessionmaker[AsyncSession],
-    service_env: dict[str, str],
+    platform_operator: tuple[str, str],
 ) -> None:
     base = stack.url("control-api")
     auditor = await new_auditor(app_sessions, tenant)
@@ -253,7 +253,7 @@ async def test_only_auditors_and_admins_read_the_log(
         assert response.status_code == 403, response.text
         assert response.headers["content-type"] == PROBLEM
         assert "items" not in response.json()
-    platform = await fetch_token(http, base, *platform_credentials(service_env))
+    platform = await fetch_token(http, base, *platform_operator)
     as_platform = await Api(http, base, platform).call("GET", "/audit")
     assert as_platform.status_code == 403, as_platform.text
     assert as_platform.headers["content-type"] == PROBLEM

@@ -14,7 +14,7 @@ import pytest
 
 from orchestrator.core.db.pages import MAX_LIMIT, encode_cursor
 from orchestrator.core.tenancy.service import BootstrapResult
-from tests.support.control_api import Api, operator_api, platform_credentials
+from tests.support.control_api import Api, operator_api
 from tests.support.factories import fetch_token
 from tests.support.stack import Stack
 from tests.support.webhooks import bind, new_source, secret_ref
@@ -203,10 +203,10 @@ async def test_a_limit_above_the_maximum_and_a_cursor_this_api_did_not_return_ar
 
 
 async def test_organizations_page_oldest_first(
-    stack: Stack, http: httpx.AsyncClient, service_env: dict[str, str]
+    stack: Stack, http: httpx.AsyncClient, platform_operator: tuple[str, str]
 ) -> None:
     base = stack.url("control-api")
-    platform = Api(http, base, await fetch_token(http, base, *platform_credentials(service_env)))
+    platform = Api(http, base, await fetch_token(http, base, *platform_operator))
     made = []
     for _ in range(3):
         body = {

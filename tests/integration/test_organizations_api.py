@@ -38,13 +38,13 @@ def cli_platform_operator(service_env: dict[str, str], name: str) -> dict[str, s
 
 
 @pytest.fixture
-async def platform(stack: Stack, http: httpx.AsyncClient, service_env: dict[str, str]) -> Api:
-    """A new platform operator's API, its credentials made by the CLI."""
-    creds = cli_platform_operator(service_env, f"platform-{uuid.uuid4().hex[:6]}")
+async def platform(
+    stack: Stack, http: httpx.AsyncClient, platform_operator: tuple[str, str]
+) -> Api:
+    """The session's platform operator's API (its credentials made by the CLI), on a token of
+    this test's own."""
     base = stack.url("control-api")
-    return Api(
-        http, base, await fetch_token(http, base, creds["client_id"], creds["client_secret"])
-    )
+    return Api(http, base, await fetch_token(http, base, *platform_operator))
 
 
 def new_org_body(**extra: Any) -> dict[str, Any]:

@@ -12,11 +12,8 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
-import psycopg
 import pytest
-from psycopg import sql
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.cli import commands
@@ -31,13 +28,12 @@ from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.engine import create_engine, session_factory
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.errors import SecretUnresolved
-from orchestrator.core.migrations import runner
 from orchestrator.core.models import AuditLog, SecretRef, SigningKey
 from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.secrets.resolve import resolve_secrets
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult
-from tests.conftest import libpq
+from tests.support import databases
 from tests.support.control_api import operator_api
 from tests.support.factories import new_tenant
 from tests.support.stack import Stack
@@ -229,18 +225,11 @@ async def test_a_sealed_value_opens_only_in_its_own_row_and_tenant(
 
 
 @pytest.fixture
-def scratch_url(infra: Infra) -> Iterator[str]:
+def scratch_url(infra: Infra, migrated_template: str) -> Iterator[str]:
     """An empty database migrated to head, dropped afterwards."""
-    name = f"orch_kek_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(libpq(infra.database_url), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = make_url(infra.database_url).set(database=name).render_as_string(hide_password=False)
-    runner.upgrade(url)
+    url = databases.copy_of(infra.database_url, migrated_template, "orch_kek")
     yield url
-    with psycopg.connect(libpq(infra.database_url), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    databases.drop_database(infra.database_url, url)
 
 
 def new_kek(kek_id: str) -> KeyEncryptionKey:

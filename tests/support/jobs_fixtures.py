@@ -7,36 +7,25 @@ the rows these tests write.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
-import psycopg
 import pytest
-from psycopg import sql
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orchestrator.cli.infra import Infra
 from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.engine import create_engine, session_factory
-from orchestrator.core.migrations import runner
 from orchestrator.core.settings import CoreSettings
-from tests.support.jobs import IsolatedDb, libpq
+from tests.support import databases
+from tests.support.jobs import IsolatedDb
 
 
 @pytest.fixture(scope="module")
-def isolated_url(infra: Infra) -> Iterator[str]:
+def isolated_url(infra: Infra, migrated_template: str) -> Iterator[str]:
     """A fresh database migrated to head, dropped after the module."""
-    name = f"orch_jobs_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(libpq(infra.database_url), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = make_url(infra.database_url).set(database=name).render_as_string(hide_password=False)
-    runner.upgrade(url)
+    url = databases.copy_of(infra.database_url, migrated_template, "orch_jobs")
     yield url
-    with psycopg.connect(libpq(infra.database_url), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    databases.drop_database(infra.database_url, url)
 
 
 @pytest.fixture(scope="module")
