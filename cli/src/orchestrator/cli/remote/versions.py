@@ -79,6 +79,22 @@ def report(head: dict[str, Any], json_output: bool) -> None:
         typer.echo(f"active version {head['active']} (latest {head['latest']})")
 
 
+def move(
+    path: str,
+    reason: str,
+    expect: int | None,
+    workspace: str | None,
+    profile: str | None,
+    json_output: bool,
+) -> None:
+    """Move the active pointer by ``path`` (a compare-and-set on ``expect`` when given)
+    and report where it points now."""
+    with remote(profile, workspace) as api:
+        params = {"reason": reason, "expected_active_version": expect}
+        head = api.call("control", "POST", path, params=params)
+    report(head, json_output)
+
+
 @app.command("activate")
 def activate(
     number: Annotated[int, typer.Argument(help="The version to make active")],
@@ -89,14 +105,7 @@ def activate(
     json_output: Json = False,
 ) -> None:
     """Make version N the active configuration."""
-    with remote(profile, workspace) as api:
-        head = api.call(
-            "control",
-            "POST",
-            f"/versions/{number}/activate",
-            params={"reason": reason, "expected_active_version": expect},
-        )
-    report(head, json_output)
+    move(f"/versions/{number}/activate", reason, expect, workspace, profile, json_output)
 
 
 @app.command("rollback")
@@ -108,14 +117,7 @@ def rollback(
     json_output: Json = False,
 ) -> None:
     """Make the previously active version active again."""
-    with remote(profile, workspace) as api:
-        head = api.call(
-            "control",
-            "POST",
-            "/versions/rollback",
-            params={"reason": reason, "expected_active_version": expect},
-        )
-    report(head, json_output)
+    move("/versions/rollback", reason, expect, workspace, profile, json_output)
 
 
 APPS = {"versions": app}
