@@ -7,26 +7,26 @@ from typing import Annotated, Any
 
 import typer
 
-from orchestrator.cli.remote.options import Json, ProfileName, Reason, Workspace, Yes, group, remote
+from orchestrator.cli.remote.options import Reason, Target, Yes, acting, group
 
 app = group()
 
 
 @app.command("export")
+@acting(prints=False)
 def export(
+    at: Target,
     version: Annotated[
         int | None, typer.Option("--version", help="A version's bundle (default: the active one)")
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout")
     ] = None,
-    workspace: Workspace = None,
-    profile: ProfileName = None,
 ) -> None:
     """Print (or write) the workspace's bundle."""
     from orchestrator.cli.remote.output import as_json
 
-    with remote(profile, workspace) as api:
+    with at.remote() as api:
         text = as_json(api.call("control", "GET", "/bundles/export", params={"version": version}))
     if output is None:
         typer.echo(text)
@@ -46,7 +46,9 @@ def print_report(report: dict[str, Any]) -> None:
 
 
 @app.command("apply")
+@acting()
 def apply(
+    at: Target,
     file: Annotated[Path, typer.Argument(help="A bundle (JSON), as `bundle export` writes")],
     reason: Reason,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would change")] = False,
@@ -54,9 +56,6 @@ def apply(
         bool, typer.Option("--prune", help="Delete what the bundle does not name")
     ] = False,
     yes: Yes = False,
-    workspace: Workspace = None,
-    profile: ProfileName = None,
-    json_output: Json = False,
 ) -> None:
     """Show what applying the bundle changes, ask, then apply it (a new version)."""
     import json
@@ -68,14 +67,14 @@ def apply(
     except (OSError, ValueError) as exc:
         raise typer.BadParameter(f"cannot read a JSON bundle: {exc}", param_hint="FILE") from None
     params: dict[str, Any] = {"reason": reason, "prune": prune}
-    with remote(profile, workspace) as api:
+    with at.remote() as api:
         preview = api.call(
             "control", "POST", "/bundles/import", json=bundle, params={**params, "dry_run": True}
         )
-        if json_output and dry_run:
+        if at.json and dry_run:
             typer.echo(as_json(preview))
             return
-        if not json_output:
+        if not at.json:
             print_report(preview)
         if dry_run or not preview["changed"]:
             return
@@ -85,7 +84,7 @@ def apply(
         done = api.call(
             "control", "POST", "/bundles/import", json=bundle, params={**params, "dry_run": False}
         )
-    if json_output:
+    if at.json:
         typer.echo(as_json(done))
     else:
         typer.echo(f"applied: {done['changed']} changed")

@@ -6,10 +6,12 @@ from typing import Annotated
 
 import typer
 
-from orchestrator.cli.remote.options import Json, ProfileName, remote, single
+from orchestrator.cli.remote.options import Target, acting, single
 
 
+@acting(plane="exec")
 def execute(
+    at: Target,
     connector: Annotated[str, typer.Argument(help="The connector's name")],
     operation: Annotated[str, typer.Argument(help="One of its operations")],
     payload: Annotated[str, typer.Option("--payload", help="The payload, as a JSON object")] = "{}",
@@ -17,8 +19,6 @@ def execute(
         str | None,
         typer.Option("--idempotency-key", help="Replays the stored answer for 24 h when repeated"),
     ] = None,
-    profile: ProfileName = None,
-    json_output: Json = False,
 ) -> None:
     """Call an operation now, as the profile's exec identity, and show its outcome."""
     import json
@@ -32,7 +32,7 @@ def execute(
     if not isinstance(body, dict):
         raise typer.BadParameter("a JSON object, as {...}", param_hint="--payload")
     headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
-    with remote(profile) as api:
+    with at.remote() as api:
         result = api.call(
             "exec",
             "POST",
@@ -40,7 +40,7 @@ def execute(
             json={"connector": connector, "operation": operation, "payload": body},
             headers=headers,
         )
-    if json_output or not isinstance(result, dict):
+    if at.json or not isinstance(result, dict):
         show(result, True)
         return
     output = result.pop("output", None)

@@ -7,15 +7,7 @@ from typing import Annotated
 
 import typer
 
-from orchestrator.cli.remote.options import (
-    Json,
-    Most,
-    ProfileName,
-    Reason,
-    Workspace,
-    group,
-    remote,
-)
+from orchestrator.cli.remote.options import Most, Reason, Target, acting, group
 from orchestrator.cli.remote.output import field
 
 app = group()
@@ -27,62 +19,54 @@ Status = Annotated[list[str] | None, typer.Option("--status", help="Only this st
 
 
 @app.command("list")
-def list_inbox(
-    status: Status = None,
-    most: Most = None,
-    workspace: Workspace = None,
-    profile: ProfileName = None,
-    json_output: Json = False,
-) -> None:
+@acting()
+def list_inbox(at: Target, status: Status = None, most: Most = None) -> None:
     """Deliveries, newest first (every page)."""
     from orchestrator.cli.remote.output import show
 
-    with remote(profile, workspace) as api:
+    with at.remote() as api:
         items = list(api.items("control", "/webhooks/inbox", {"status": status or None}, most))
-    show(items, json_output, COLUMNS)
+    show(items, at.json, COLUMNS)
 
 
 @app.command("get")
+@acting()
 def get_entry(
-    inbox_id: Annotated[str, typer.Argument(help="The delivery's id")],
-    workspace: Workspace = None,
-    profile: ProfileName = None,
-    json_output: Json = False,
+    at: Target, inbox_id: Annotated[str, typer.Argument(help="The delivery's id")]
 ) -> None:
     """One delivery, with its headers and body."""
     from orchestrator.cli.remote.output import show
 
-    with remote(profile, workspace) as api:
-        show(api.call("control", "GET", f"/webhooks/inbox/{inbox_id}"), json_output)
+    with at.remote() as api:
+        show(api.call("control", "GET", f"/webhooks/inbox/{inbox_id}"), at.json)
 
 
 @app.command("retry")
+@acting()
 def retry(
+    at: Target,
     reason: Reason,
     inbox_id: Annotated[
         str | None, typer.Argument(help="One delivery (default: every one matching --status)")
     ] = None,
     status: Status = None,
-    workspace: Workspace = None,
-    profile: ProfileName = None,
-    json_output: Json = False,
 ) -> None:
     """Route a delivery again (or every failed, unrouted or ignored one, by --status)."""
     from orchestrator.cli.remote.output import show
 
-    with remote(profile, workspace) as api:
+    with at.remote() as api:
         if inbox_id is not None:
             done = api.call(
                 "control", "POST", f"/webhooks/inbox/{inbox_id}/retry", params={"reason": reason}
             )
-            show(done, json_output)
+            show(done, at.json)
             return
         body = {"status": status} if status else {}
         done = api.call(
             "control", "POST", "/webhooks/inbox/retry", json=body, params={"reason": reason}
         )
-    if json_output:
-        show(done, json_output)
+    if at.json:
+        show(done, at.json)
         return
     typer.echo(f"retried {done['retried']} deliver{'y' if done['retried'] == 1 else 'ies'}")
     for entry_id in done["ids"]:

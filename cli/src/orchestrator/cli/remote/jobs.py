@@ -7,16 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from orchestrator.cli.remote.options import (
-    Json,
-    Most,
-    ProfileName,
-    Reason,
-    Workspace,
-    Yes,
-    group,
-    remote,
-)
+from orchestrator.cli.remote.options import Most, Reason, Target, Yes, acting, group
 from orchestrator.cli.remote.output import Column, field
 
 app = group()
@@ -30,43 +21,46 @@ JobId = Annotated[str, typer.Argument(help="The job's id")]
 
 
 @app.command("list")
+@acting(plane="exec")
 def list_jobs(
+    at: Target,
     status: Annotated[str | None, typer.Option("--status", help="Only jobs in this status")] = None,
     most: Most = None,
-    profile: ProfileName = None,
-    json_output: Json = False,
 ) -> None:
     """The workspace's jobs, newest first (every page)."""
     from orchestrator.cli.remote.output import show
 
-    with remote(profile) as api:
-        show(api.items("exec", "/jobs", {"status": status}, most), json_output, JOB_COLUMNS)
+    with at.remote() as api:
+        show(api.items("exec", "/jobs", {"status": status}, most), at.json, JOB_COLUMNS)
 
 
-def job_action(profile: str | None, json_output: bool, method: str, path: str) -> None:
+def job_action(at: Target, method: str, path: str) -> None:
     """Call one job's endpoint and show the job it answers."""
     from orchestrator.cli.remote.output import show
 
-    with remote(profile) as api:
-        show(api.call("exec", method, path), json_output)
+    with at.remote() as api:
+        show(api.call("exec", method, path), at.json)
 
 
 @app.command("get")
-def get_job(job_id: JobId, profile: ProfileName = None, json_output: Json = False) -> None:
+@acting(plane="exec")
+def get_job(at: Target, job_id: JobId) -> None:
     """One job."""
-    job_action(profile, json_output, "GET", f"/jobs/{job_id}")
+    job_action(at, "GET", f"/jobs/{job_id}")
 
 
 @app.command("cancel")
-def cancel_job(job_id: JobId, profile: ProfileName = None, json_output: Json = False) -> None:
+@acting(plane="exec")
+def cancel_job(at: Target, job_id: JobId) -> None:
     """Cancel a queued job."""
-    job_action(profile, json_output, "POST", f"/jobs/{job_id}/cancel")
+    job_action(at, "POST", f"/jobs/{job_id}/cancel")
 
 
 @app.command("retry")
-def retry_job(job_id: JobId, profile: ProfileName = None, json_output: Json = False) -> None:
+@acting(plane="exec")
+def retry_job(at: Target, job_id: JobId) -> None:
     """Send a dead job back to the queue."""
-    job_action(profile, json_output, "POST", f"/jobs/{job_id}/retry")
+    job_action(at, "POST", f"/jobs/{job_id}/retry")
 
 
 Connector = Annotated[str | None, typer.Option("--connector", help="Only this connector's")]
@@ -76,20 +70,16 @@ Limit = Annotated[int | None, typer.Option("--limit", help="At most this many jo
 
 
 @dlq_app.command("list")
+@acting()
 def list_dead(
-    connector: Connector = None,
-    operation: Operation = None,
-    most: Most = None,
-    workspace: Workspace = None,
-    profile: ProfileName = None,
-    json_output: Json = False,
+    at: Target, connector: Connector = None, operation: Operation = None, most: Most = None
 ) -> None:
     """Dead jobs (every page, or --limit)."""
     from orchestrator.cli.remote.output import show
 
     params = {"connector": connector, "operation": operation}
-    with remote(profile, workspace) as api:
-        show(api.items("control", "/dlq", params, most), json_output, JOB_COLUMNS)
+    with at.remote() as api:
+        show(api.items("control", "/dlq", params, most), at.json, JOB_COLUMNS)
 
 
 def dead_filter(
@@ -100,21 +90,14 @@ def dead_filter(
     return {k: v for k, v in body.items() if v is not None}
 
 
-def dead_action(
-    profile: str | None,
-    workspace: str | None,
-    json_output: bool,
-    action: str,
-    reason: str,
-    body: dict[str, Any],
-) -> None:
+def dead_action(at: Target, action: str, reason: str, body: dict[str, Any]) -> None:
     """Replay or purge, then say how many and which."""
     from orchestrator.cli.remote.output import show
 
-    with remote(profile, workspace) as api:
+    with at.remote() as api:
         done = api.call("control", "POST", f"/dlq/{action}", json=body, params={"reason": reason})
-    if json_output:
-        show(done, json_output)
+    if at.json:
+        show(done, at.json)
         return
     counted = done.get("replayed", done.get("purged", 0))
     typer.echo(f"{action}{'ed' if action == 'replay' else 'd'} {counted} dead job(s)")
@@ -123,38 +106,34 @@ def dead_action(
 
 
 @dlq_app.command("replay")
+@acting()
 def replay(
+    at: Target,
     reason: Reason,
     connector: Connector = None,
     operation: Operation = None,
     ids: Ids = None,
     limit: Limit = None,
-    workspace: Workspace = None,
-    profile: ProfileName = None,
-    json_output: Json = False,
 ) -> None:
     """Send dead jobs back to the queue (oldest dead first)."""
-    body = dead_filter(connector, operation, ids, limit)
-    dead_action(profile, workspace, json_output, "replay", reason, body)
+    dead_action(at, "replay", reason, dead_filter(connector, operation, ids, limit))
 
 
 @dlq_app.command("purge")
+@acting()
 def purge(
+    at: Target,
     reason: Reason,
     connector: Connector = None,
     operation: Operation = None,
     ids: Ids = None,
     limit: Limit = None,
     yes: Yes = False,
-    workspace: Workspace = None,
-    profile: ProfileName = None,
-    json_output: Json = False,
 ) -> None:
     """Delete dead jobs and their runs (asks first unless --yes)."""
     if not yes and not typer.confirm("Delete these dead jobs for good?", err=True):
         raise typer.Exit(1)
-    body = dead_filter(connector, operation, ids, limit)
-    dead_action(profile, workspace, json_output, "purge", reason, body)
+    dead_action(at, "purge", reason, dead_filter(connector, operation, ids, limit))
 
 
 APPS = {"jobs": app, "dlq": dlq_app}

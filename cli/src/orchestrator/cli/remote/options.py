@@ -3,8 +3,11 @@ client for the chosen profile (imported when a command runs, not when it is decl
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 
 import typer
 
@@ -64,3 +67,58 @@ def remote(profile: str | None, workspace: str | None = None) -> Remote:
     from orchestrator.cli.remote.profiles import load
 
     return Remote(load(profile)[1], workspace=workspace)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What every remote command's common options say: the stored login to act as, the
+    workspace on the control plane, and whether to print the API's JSON."""
+
+    profile: str | None = None
+    workspace: str | None = None
+    json: bool = False
+
+    def remote(self) -> Remote:
+        """The client acting as the login's identities, in ``workspace`` when given."""
+        return remote(self.profile, self.workspace)
+
+
+_COMMON = {"workspace": (Workspace, None), "profile": (ProfileName, None), "json": (Json, False)}
+"""The common options, after a command's own: name, declaration, default."""
+
+
+def acting(
+    *, plane: str = "control", prints: bool = True
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Make ``command(target, …)`` a Typer command that also takes ``--profile``,
+    ``--json`` (unless it never ``prints`` JSON) and, on the control ``plane``,
+    ``--workspace``: declared once here, passed to it as one ``Target``."""
+    common = [
+        name
+        for name in _COMMON
+        if (name != "workspace" or plane == "control") and (name != "json" or prints)
+    ]
+
+    def declare(command: Callable[..., None]) -> Callable[..., None]:
+        hints = get_type_hints(command, include_extras=True)
+        own = list(inspect.signature(command).parameters.values())[1:]
+        parameters = [p.replace(annotation=hints[p.name]) for p in own] + [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=_COMMON[name][1],
+                annotation=_COMMON[name][0],
+            )
+            for name in common
+        ]
+
+        @functools.wraps(command)
+        def declared(**given: Any) -> None:
+            options = {name: given.pop(name) for name in common}
+            command(Target(**options), **given)
+
+        declared.__signature__ = inspect.Signature(parameters, return_annotation=None)  # type: ignore[attr-defined]
+        declared.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": None}
+        return declared
+
+    return declare

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from orchestrator.cli.remote.options import Json, ProfileName, Workspace, group, remote
+from orchestrator.cli.remote.options import Target, acting, group
 from orchestrator.cli.remote.output import Column, field
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
@@ -80,35 +80,30 @@ def resource_app(resource: Resource) -> typer.Typer:
     singular = "id or name" if resource.by_id else "name"
 
     @commands.command("list")
-    def list_command(
-        workspace: Workspace = None, profile: ProfileName = None, json_output: Json = False
-    ) -> None:
+    @acting()
+    def list_command(at: Target) -> None:
         """List them all (every page)."""
         from orchestrator.cli.remote.output import show
 
-        with remote(profile, workspace) as api:
-            show(api.items("control", resource.path), json_output, resource.columns)
+        with at.remote() as api:
+            show(api.items("control", resource.path), at.json, resource.columns)
 
     @commands.command("get")
-    def get_command(
-        key: Key,
-        workspace: Workspace = None,
-        profile: ProfileName = None,
-        json_output: Json = False,
-    ) -> None:
+    @acting()
+    def get_command(at: Target, key: Key) -> None:
         """Show one."""
         from urllib.parse import quote
 
         from orchestrator.cli.remote.client import ApiError
         from orchestrator.cli.remote.output import show
 
-        with remote(profile, workspace) as api:
+        with at.remote() as api:
             if resource.by_id and not UUID.fullmatch(key):
                 named = [i for i in api.items("control", resource.path) if i.get("name") == key]
                 if len(named) != 1:
                     raise ApiError(404, "Not Found", f"no {resource.command} named {key!r}")
                 key = named[0]["id"]
-            show(api.call("control", "GET", f"{resource.path}/{quote(key, safe='')}"), json_output)
+            show(api.call("control", "GET", f"{resource.path}/{quote(key, safe='')}"), at.json)
 
     list_command.__doc__ = f"List the {resource.command} (every page)."
     get_command.__doc__ = f"Show one of the {resource.command} by {singular}."

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from orchestrator.cli.remote.options import Json, ProfileName, Reason, Workspace, group, remote
+from orchestrator.cli.remote.options import Reason, Target, acting, group
 
 app = group()
 
@@ -18,23 +18,22 @@ Expect = Annotated[
 
 
 @app.command("list")
-def list_versions(
-    workspace: Workspace = None, profile: ProfileName = None, json_output: Json = False
-) -> None:
+@acting()
+def list_versions(at: Target) -> None:
     """Every version, newest first; `*` marks the active one."""
     from orchestrator.cli.remote.output import field, show
 
-    with remote(profile, workspace) as api:
+    with at.remote() as api:
         head = api.call("control", "GET", "/versions/head")
         versions = api.items("control", "/versions")
-    if json_output:
-        show({"head": head, "items": versions}, json_output)
+    if at.json:
+        show({"head": head, "items": versions}, at.json)
         return
     columns = [
         ("", lambda v: "*" if v["number"] == head["active"] else " "),
         *map(field, ("number", "parent", "created_at", "actor", "reason", "summary")),
     ]
-    show(versions, json_output, columns)
+    show(versions, at.json, columns)
 
 
 def value(data: Any) -> str:
@@ -45,20 +44,19 @@ def value(data: Any) -> str:
 
 
 @app.command("diff")
+@acting()
 def diff(
+    at: Target,
     before: Annotated[int, typer.Argument(help="The older version")],
     after: Annotated[int, typer.Argument(help="The newer version")],
-    workspace: Workspace = None,
-    profile: ProfileName = None,
-    json_output: Json = False,
 ) -> None:
     """What changed from version A to version B, field by field."""
     from orchestrator.cli.remote.output import show
 
-    with remote(profile, workspace) as api:
+    with at.remote() as api:
         changes = api.call("control", "GET", "/versions/diff", params={"from": before, "to": after})
-    if json_output:
-        show(changes, json_output)
+    if at.json:
+        show(changes, at.json)
         return
     signs = {"added": "+", "removed": "-", "changed": "~"}
     for change in changes["changes"]:
@@ -69,55 +67,37 @@ def diff(
         typer.echo(f"versions {before} and {after} hold the same configuration")
 
 
-def report(head: dict[str, Any], json_output: bool) -> None:
-    """The head after a change."""
+def move(at: Target, path: str, reason: str, expect: int | None) -> None:
+    """Move the active pointer by ``path`` (a compare-and-set on ``expect`` when given)
+    and say where it points now."""
     from orchestrator.cli.remote.output import show
 
-    if json_output:
-        show(head, json_output)
+    with at.remote() as api:
+        params = {"reason": reason, "expected_active_version": expect}
+        head = api.call("control", "POST", path, params=params)
+    if at.json:
+        show(head, at.json)
     else:
         typer.echo(f"active version {head['active']} (latest {head['latest']})")
 
 
-def move(
-    path: str,
-    reason: str,
-    expect: int | None,
-    workspace: str | None,
-    profile: str | None,
-    json_output: bool,
-) -> None:
-    """Move the active pointer by ``path`` (a compare-and-set on ``expect`` when given)
-    and report where it points now."""
-    with remote(profile, workspace) as api:
-        params = {"reason": reason, "expected_active_version": expect}
-        head = api.call("control", "POST", path, params=params)
-    report(head, json_output)
-
-
 @app.command("activate")
+@acting()
 def activate(
+    at: Target,
     number: Annotated[int, typer.Argument(help="The version to make active")],
     reason: Reason,
     expect: Expect = None,
-    workspace: Workspace = None,
-    profile: ProfileName = None,
-    json_output: Json = False,
 ) -> None:
     """Make version N the active configuration."""
-    move(f"/versions/{number}/activate", reason, expect, workspace, profile, json_output)
+    move(at, f"/versions/{number}/activate", reason, expect)
 
 
 @app.command("rollback")
-def rollback(
-    reason: Reason,
-    expect: Expect = None,
-    workspace: Workspace = None,
-    profile: ProfileName = None,
-    json_output: Json = False,
-) -> None:
+@acting()
+def rollback(at: Target, reason: Reason, expect: Expect = None) -> None:
     """Make the previously active version active again."""
-    move("/versions/rollback", reason, expect, workspace, profile, json_output)
+    move(at, "/versions/rollback", reason, expect)
 
 
 APPS = {"versions": app}
