@@ -12,6 +12,7 @@ bytes, whatever directory they run in.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import filecmp
 import hashlib
 import os
@@ -22,6 +23,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "tests" / "contract" / "openapi"
@@ -48,30 +50,35 @@ def node_env() -> dict[str, str]:
     }
 
 
-def node(*args: str, cwd: Path = TYPESCRIPT) -> None:
-    subprocess.run(
-        [str(node_home() / "bin" / "node"), *args],
-        cwd=cwd,
-        env=node_env(),
-        check=True,
-        capture_output=True,
-    )
+def run(command: list[str], **options: Any) -> None:
+    """Run ``command``; a failure raises with what it printed."""
+    done = subprocess.run(command, capture_output=True, text=True, check=False, **options)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+
+
+def node(*args: str) -> None:
+    run([str(node_home() / "bin" / "node"), *args], cwd=TYPESCRIPT, env=node_env())
 
 
 def npm_install() -> None:
-    """``npm ci`` in clients/typescript, once per package-lock.json (node_modules is kept)."""
+    """``npm ci`` in clients/typescript, once per package-lock.json (node_modules is kept, and
+    ignored by git); parallel processes install once."""
     lock = TYPESCRIPT / "package-lock.json"
     stamp = hashlib.sha256(lock.read_bytes() + (TYPESCRIPT / "package.json").read_bytes())
     marker = TYPESCRIPT / "node_modules" / ".installed"
-    if marker.exists() and marker.read_text() == stamp.hexdigest():
-        return
-    npm_cli = node_home() / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
-    node(str(npm_cli), "ci", "--ignore-scripts", "--no-audit", "--no-fund")
-    marker.write_text(stamp.hexdigest())
+    guard_name = hashlib.sha256(str(TYPESCRIPT).encode()).hexdigest()[:16]
+    with (Path(tempfile.gettempdir()) / f"npm-ci-{guard_name}.lock").open("w") as guard:
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        if marker.exists() and marker.read_text() == stamp.hexdigest():
+            return
+        npm_cli = node_home() / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
+        node(str(npm_cli), "ci", "--ignore-scripts", "--no-audit", "--no-fund")
+        marker.write_text(stamp.hexdigest())
 
 
 def python_client(schema: Path, out: Path) -> None:
-    subprocess.run(
+    run(
         [
             str(BIN / "openapi-python-client"),
             "generate",
@@ -85,14 +92,9 @@ def python_client(schema: Path, out: Path) -> None:
             str(ROOT / "clients" / "python" / "generator.yaml"),
         ],
         cwd=out.parent,
-        check=True,
-        capture_output=True,
     )
-    ruff = str(BIN / "ruff")
     for args in (["check", "--fix-only", "--extend-select", "I"], ["format"]):
-        subprocess.run(
-            [ruff, *args, "--isolated", "--quiet", str(out)], check=True, capture_output=True
-        )
+        run([str(BIN / "ruff"), *args, "--isolated", "--quiet", str(out)])
 
 
 def typescript_client(schema: Path, out: Path) -> None:
