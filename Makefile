@@ -20,9 +20,11 @@ endif
 RUN := $(UV) run
 WITH_INFRA := $(RUN) orchestrator with-infra --
 PYTEST_ARGS ?=
-TYPED_DIRS := $(wildcard libs/core/src services/*/src cli/src tests bench)
+# clients/python/src's generated packages are excluded in pyproject.toml ([tool.mypy] exclude).
+TYPED_DIRS := $(wildcard libs/core/src services/*/src cli/src tests bench) \
+	clients/generate.py clients/python/src clients/python/examples clients/python/tests
 
-.PHONY: help sync run lint fmt test bench deploy-check vendor
+.PHONY: help sync run lint fmt test bench deploy-check vendor clients
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -63,3 +65,6 @@ deploy-check: | $(UV)  ## Static checks of Dockerfiles, Helm chart, Terraform an
 
 vendor: sync  ## Fetch the console's browser libraries again from the npm registry, checked against their pins
 	$(RUN) python -m orchestrator.console.vendor
+
+clients: sync  ## Regenerate clients/ (Python and TypeScript) from the OpenAPI snapshots in tests/contract/openapi
+	$(RUN) python clients/generate.py

@@ -1,0 +1,219 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.policy_out import PolicyOut
+from ...models.problem_details import ProblemDetails
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    name: str,
+    *,
+    workspace: None | Unset | UUID = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_workspace: None | str | Unset
+    if isinstance(workspace, Unset):
+        json_workspace = UNSET
+    elif isinstance(workspace, UUID):
+        json_workspace = str(workspace)
+    else:
+        json_workspace = workspace
+    params["workspace"] = json_workspace
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/policies/{name}".format(
+            name=quote(str(name), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> PolicyOut | ProblemDetails | None:
+    if response.status_code == 200:
+        response_200 = PolicyOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ProblemDetails.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ProblemDetails.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ProblemDetails.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ProblemDetails.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ProblemDetails.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 503:
+        response_503 = ProblemDetails.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[PolicyOut | ProblemDetails]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    name: str,
+    *,
+    client: AuthenticatedClient,
+    workspace: None | Unset | UUID = UNSET,
+) -> Response[PolicyOut | ProblemDetails]:
+    """GetPolicy
+
+    Args:
+        name (str): The resource's name: a-z, 0-9, '-' and '_'.
+        workspace (None | Unset | UUID): A workspace of your organization (default: your token's
+            workspace).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PolicyOut | ProblemDetails]
+    """
+
+    kwargs = _get_kwargs(
+        name=name,
+        workspace=workspace,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    name: str,
+    *,
+    client: AuthenticatedClient,
+    workspace: None | Unset | UUID = UNSET,
+) -> PolicyOut | ProblemDetails | None:
+    """GetPolicy
+
+    Args:
+        name (str): The resource's name: a-z, 0-9, '-' and '_'.
+        workspace (None | Unset | UUID): A workspace of your organization (default: your token's
+            workspace).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PolicyOut | ProblemDetails
+    """
+
+    return sync_detailed(
+        name=name,
+        client=client,
+        workspace=workspace,
+    ).parsed
+
+
+async def asyncio_detailed(
+    name: str,
+    *,
+    client: AuthenticatedClient,
+    workspace: None | Unset | UUID = UNSET,
+) -> Response[PolicyOut | ProblemDetails]:
+    """GetPolicy
+
+    Args:
+        name (str): The resource's name: a-z, 0-9, '-' and '_'.
+        workspace (None | Unset | UUID): A workspace of your organization (default: your token's
+            workspace).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PolicyOut | ProblemDetails]
+    """
+
+    kwargs = _get_kwargs(
+        name=name,
+        workspace=workspace,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    name: str,
+    *,
+    client: AuthenticatedClient,
+    workspace: None | Unset | UUID = UNSET,
+) -> PolicyOut | ProblemDetails | None:
+    """GetPolicy
+
+    Args:
+        name (str): The resource's name: a-z, 0-9, '-' and '_'.
+        workspace (None | Unset | UUID): A workspace of your organization (default: your token's
+            workspace).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PolicyOut | ProblemDetails
+    """
+
+    return (
+        await asyncio_detailed(
+            name=name,
+            client=client,
+            workspace=workspace,
+        )
+    ).parsed

@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+
+class ApiV1JobsListWorkspaceJobsStatusType1(StrEnum):
+    CANCELLED = "cancelled"
+    DEAD = "dead"
+    FAILED = "failed"
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+
+class ApiV1WorkflowRunsListWorkflowRunsStatusType2Type1(StrEnum):
+    COMPENSATED = "compensated"
+    COMPENSATING = "compensating"
+    COMPENSATION_FAILED = "compensation_failed"
+    FAILED = "failed"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+
+    def __str__(self) -> str:
+        return str(self.value)

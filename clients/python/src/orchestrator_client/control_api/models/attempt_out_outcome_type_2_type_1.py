@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class AttemptOutOutcomeType2Type1(StrEnum):
+    FAILED = "failed"
+    LOST = "lost"
+    RETRYABLE = "retryable"
+    SUCCEEDED = "succeeded"
+
+    def __str__(self) -> str:
+        return str(self.value)

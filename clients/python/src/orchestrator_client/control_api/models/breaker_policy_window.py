@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class BreakerPolicyWindow(StrEnum):
+    COUNT = "count"
+    TIME = "time"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class FirstWorkspaceEnvironmentType3Type1(StrEnum):
+    DEV = "dev"
+    PROD = "prod"
+
+    def __str__(self) -> str:
+        return str(self.value)

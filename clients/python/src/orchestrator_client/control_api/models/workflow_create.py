@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+
+if TYPE_CHECKING:
+    from ..models.step_in import StepIn
+
+
+T = TypeVar("T", bound="WorkflowCreate")
+
+
+@_attrs_define
+class WorkflowCreate:
+    """
+    Attributes:
+        name (str):
+        steps (list[StepIn]):
+    """
+
+    name: str
+    steps: list[StepIn]
+
+    def to_dict(self) -> dict[str, Any]:
+        name = self.name
+
+        steps = []
+        for steps_item_data in self.steps:
+            steps_item = steps_item_data.to_dict()
+            steps.append(steps_item)
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "name": name,
+                "steps": steps,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.step_in import StepIn
+
+        d = dict(src_dict)
+        name = d.pop("name")
+
+        steps = []
+        _steps = d.pop("steps")
+        for steps_item_data in _steps:
+            steps_item = StepIn.from_dict(steps_item_data)
+
+            steps.append(steps_item)
+
+        workflow_create = cls(
+            name=name,
+            steps=steps,
+        )
+
+        return workflow_create

@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class WorkspaceOutStatus(StrEnum):
+    COMMITTED = "COMMITTED"
+    FAILED = "FAILED"
+    PENDING = "PENDING"
+
+    def __str__(self) -> str:
+        return str(self.value)

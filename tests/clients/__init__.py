@@ -1,0 +1,1 @@
+"""The generated clients of clients/: drift, builds, and their example backends live."""
