@@ -9025,6 +9025,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description A version's number. */
                 number: number;
             };
             cookie?: never;
@@ -9108,6 +9109,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description A version's number. */
                 number: number;
             };
             cookie?: never;

@@ -134,7 +134,7 @@ def sync_detailed(
     """ActivateVersion
 
     Args:
-        number (int):
+        number (int): A version's number.
         workspace (None | Unset | UUID): A workspace of your organization (default: your token's
             workspace).
         reason (str): Why this change is made; recorded in the audit log.
@@ -174,7 +174,7 @@ def sync(
     """ActivateVersion
 
     Args:
-        number (int):
+        number (int): A version's number.
         workspace (None | Unset | UUID): A workspace of your organization (default: your token's
             workspace).
         reason (str): Why this change is made; recorded in the audit log.
@@ -209,7 +209,7 @@ async def asyncio_detailed(
     """ActivateVersion
 
     Args:
-        number (int):
+        number (int): A version's number.
         workspace (None | Unset | UUID): A workspace of your organization (default: your token's
             workspace).
         reason (str): Why this change is made; recorded in the audit log.
@@ -247,7 +247,7 @@ async def asyncio(
     """ActivateVersion
 
     Args:
-        number (int):
+        number (int): A version's number.
         workspace (None | Unset | UUID): A workspace of your organization (default: your token's
             workspace).
         reason (str): Why this change is made; recorded in the audit log.

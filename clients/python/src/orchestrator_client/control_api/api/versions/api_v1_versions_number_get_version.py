@@ -106,7 +106,7 @@ def sync_detailed(
     """GetVersion
 
     Args:
-        number (int):
+        number (int): A version's number.
         workspace (None | Unset | UUID): A workspace of your organization (default: your token's
             workspace).
 
@@ -139,7 +139,7 @@ def sync(
     """GetVersion
 
     Args:
-        number (int):
+        number (int): A version's number.
         workspace (None | Unset | UUID): A workspace of your organization (default: your token's
             workspace).
 
@@ -167,7 +167,7 @@ async def asyncio_detailed(
     """GetVersion
 
     Args:
-        number (int):
+        number (int): A version's number.
         workspace (None | Unset | UUID): A workspace of your organization (default: your token's
             workspace).
 
@@ -198,7 +198,7 @@ async def asyncio(
     """GetVersion
 
     Args:
-        number (int):
+        number (int): A version's number.
         workspace (None | Unset | UUID): A workspace of your organization (default: your token's
             workspace).
 
