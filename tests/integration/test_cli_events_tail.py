@@ -60,6 +60,13 @@ def events_after(stack: Stack, token: str, cursor: str | None) -> tuple[list[dic
     return page["items"], page["next_cursor"]
 
 
+def interruptible() -> None:
+    """Let the child take Ctrl-C as a terminal's user would: a suite started in the
+    background (``nohup``, a CI runner's ``&``) ignores SIGINT, every child inherits that,
+    and Python then never turns it into ``KeyboardInterrupt``."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_events_tail_resumes_after_the_exec_api_restarts(
     stack: Stack,
     service_env: dict[str, str],
@@ -93,6 +100,7 @@ def test_events_tail_resumes_after_the_exec_api_restarts(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=interruptible,
         )
         assert tail.stdout is not None
         assert tail.stderr is not None

@@ -1,8 +1,16 @@
-"""The ``orchestrator`` command run as an operator runs it: a subprocess with its own
-``XDG_CONFIG_HOME``, every output kept so a test can check no secret was ever printed."""
+"""The ``orchestrator`` command run as an operator runs it, with its own ``XDG_CONFIG_HOME``,
+every output kept so a test can check no secret was ever printed.
+
+It runs in this process, through the same entry point as the installed script
+(``orchestrator.cli.main:main``), with its own environment, working directory, standard
+streams and exit status: a command costs milliseconds instead of an interpreter's start.
+The script itself, as a subprocess, is what ``test_cli_environment``, the README's test and
+``events tail``'s test run."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -13,8 +21,36 @@ from typing import Any
 
 import httpx
 
+from orchestrator.cli.main import main
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.stack import Stack
+
+
+def in_process(
+    args: list[str], cwd: Path, env: dict[str, str], stdin: str | None
+) -> subprocess.CompletedProcess[str]:
+    """``orchestrator args`` through its entry point, as a process would see it: ``env``
+    its whole environment, ``cwd`` its directory, ``stdin`` its input; what it printed and
+    its exit status. An exception the entry point lets out (a bug) fails the test."""
+    out, err = io.StringIO(), io.StringIO()
+    saved_env, saved_cwd, saved_stdin = dict(os.environ), Path.cwd(), sys.stdin
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    sys.stdin = io.StringIO(stdin or "")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main(args)
+                status = 0
+            except SystemExit as exit_:
+                status = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        os.chdir(saved_cwd)
+        sys.stdin = saved_stdin
+    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
 
 
 @dataclass
@@ -29,14 +65,8 @@ class Cli:
         self, *args: str, stdin: str | None = None, **env: str
     ) -> subprocess.CompletedProcess[str]:
         clean = {k: v for k, v in os.environ.items() if k != "ORCH_PROFILE"}
-        done = subprocess.run(
-            [sys.executable, "-m", "orchestrator.cli.main", *args],
-            cwd=self.cwd,
-            env={**clean, "XDG_CONFIG_HOME": str(self.config), **env},
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=60,
+        done = in_process(
+            list(args), self.cwd, {**clean, "XDG_CONFIG_HOME": str(self.config), **env}, stdin
         )
         self.outputs.append(done.stdout + done.stderr)
         return done

@@ -99,10 +99,11 @@ def settings() -> CoreSettings:
     return CoreSettings.from_env(env)
 
 
-def main() -> None:
-    """The ``orchestrator`` command: what the user can fix is one line and exit status 1."""
+def main(args: list[str] | None = None) -> None:
+    """The ``orchestrator`` command (with ``args``, else the process's): what the user can
+    fix is one line and exit status 1."""
     try:
-        app(standalone_mode=True)
+        app(args=args, standalone_mode=True)
     except Exception as exc:
         from orchestrator.cli.failures import one_line
 
