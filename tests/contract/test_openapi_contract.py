@@ -43,12 +43,11 @@ MAX_EXAMPLES = 35
 """Generated cases an operation gets in the fuzzing phases (the coverage phase adds its own
 boundary cases): enough to reach every documented status, few enough that ``make test``
 stays under ten minutes on this 2-core VM."""
-WORKERS = 2
-"""Operations tested at once in the examples, coverage and fuzzing phases (schemathesis's
-``--workers``; the stateful phase runs alone). Each operation still gets every case it would
-get alone, the same checks and the same expected statuses: only the order across operations
-changes. Two keep both cores busy, generating the next case while a service answers the last
-one (the coverage phase of the control-api: 110 s alone, 71 s with two, the same 5,471 cases)."""
+WORKERS = 1
+"""Operations tested at once (schemathesis's ``--workers``). One: with two, hypothesis
+describes its filters by parsing their source with ``ast.parse`` from two threads, which
+CPython 3.11 does not allow (``SystemError: AST constructor recursion depth mismatch``),
+so a run failed now and then for no fault of the API."""
 RUN_TIMEOUT_S = 240
 PROBLEM = "application/problem+json"
 

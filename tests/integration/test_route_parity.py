@@ -273,13 +273,14 @@ async def test_jobs(
     )
     assert invalid.status == 422
 
+    # Held back a minute: the worker must not move it between the two routes' reads.
+    held = {"connector": connector, "operation": "charge", "delay_ms": 60_000}
     made = await http.post(
         product.exec_url + "/api/v1/jobs",
         headers=headers,
-        content=call(connector, id="j-3", amount=5),
+        content=msgspec.json.encode({**held, "payload": {"id": "j-3", "amount": 5}}),
     )
     job_id = uuid.UUID(made.json()["id"])
-    queued.append(str(job_id))
     read = product.exec_headers
     template = "/api/v1/jobs/{job_id}"
     one = await parity.same(
@@ -308,6 +309,8 @@ async def test_jobs(
     assert hidden.status == 404
     # Their calls must not reach the shared upstream during a later test.
     await finished(http, product, queued)
+    cancelled = await http.post(f"{product.exec_url}/api/v1/jobs/{job_id}/cancel", headers=read)
+    assert cancelled.status_code == 200, cancelled.text
 
 
 async def test_workspace(

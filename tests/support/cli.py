@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import subprocess
 import sys
@@ -34,6 +35,11 @@ def in_process(
     its exit status. An exception the entry point lets out (a bug) fails the test."""
     out, err = io.StringIO(), io.StringIO()
     saved_env, saved_cwd, saved_stdin = dict(os.environ), Path.cwd(), sys.stdin
+    # Logging as a fresh process has it (no handler, warnings only), not as the services'
+    # set-up that other tests load into this process left it.
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    root.handlers, root.level = [], logging.WARNING
     os.environ.clear()
     os.environ.update(env)
     os.chdir(cwd)
@@ -46,6 +52,7 @@ def in_process(
             except SystemExit as exit_:
                 status = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
     finally:
+        root.handlers, root.level = saved_handlers, saved_level
         os.environ.clear()
         os.environ.update(saved_env)
         os.chdir(saved_cwd)
