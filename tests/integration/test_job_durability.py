@@ -162,7 +162,10 @@ async def test_a_worker_killed_mid_flight_loses_no_job_and_repeats_no_side_effec
             counts = await status_counts(isolated.app, tenant.tenant_id)
             return counts["queued"] + counts["running"] == 0
 
-        assert await until(all_terminal, timeout_s=40, every_s=0.2), await status_counts(
+        # The bound is for losing nothing, not for speed: a dead worker's jobs usually come
+        # back within seconds here, but a run on a clean clone once left 21 running past
+        # 40 s. How fast a dead worker's jobs return is issue 15's (measured, not asserted).
+        assert await until(all_terminal, timeout_s=150, every_s=0.2), await status_counts(
             isolated.app, tenant.tenant_id
         )
         elapsed = time.monotonic() - began
