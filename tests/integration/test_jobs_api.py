@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import dataclasses
 import datetime as dt
 import json
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -35,6 +37,7 @@ from orchestrator.core.execution.runtime import open_execution
 from orchestrator.core.jobs import claiming, finishing, submission
 from orchestrator.core.jobs.attempt_writer import AttemptWriter
 from orchestrator.core.jobs.claim_queries import ClaimedJob
+from orchestrator.core.jobs.lease_keeper import LeaseKeeper
 from orchestrator.core.jobs.models import Job, JobRun
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.models import OutboxMessage
@@ -353,9 +356,29 @@ async def worker_side(isolated: IsolatedDb) -> AsyncIterator[JobResources]:
         execution=execution,
         notices=Subscriber(redis, {}),  # not started: no configuration changes here
         attempts=AttemptWriter(reads_connection(isolated.settings.db), waker, lease_s=30),
+        leases=LeaseKeeper(_no_renewal, lease_s=30),  # not started: 30 s outlasts every test
     )
     yield resources
     await resources.close()
+
+
+async def _no_renewal(_: uuid.UUID, __: Sequence[tuple[uuid.UUID, int]]) -> set[uuid.UUID]:
+    raise AssertionError("the keeper of worker_side is not started")
+
+
+@contextlib.asynccontextmanager
+async def with_lease(resources: JobResources, lease_s: float) -> AsyncIterator[JobResources]:
+    """``resources`` whose claims hold jobs for ``lease_s``, renewed by a started keeper."""
+    attempts = AttemptWriter(
+        reads_connection(resources.settings.core.db), resources.waker, lease_s=lease_s
+    )
+    leases = LeaseKeeper(attempts.renew, lease_s=lease_s)
+    leases.start()
+    try:
+        yield dataclasses.replace(resources, attempts=attempts, leases=leases)
+    finally:
+        await leases.stop()
+        await attempts.close()
 
 
 async def queued_job(
@@ -547,6 +570,77 @@ async def test_a_lost_workers_job_is_taken_over_when_its_lease_expires(
     row = await job_row(isolated, tenant_id, job_id)
     assert row.status is JobStatus.DEAD
     assert [r.outcome for r in await runs(isolated, tenant_id, job_id)] == ["lost", "lost"]
+
+
+async def test_a_lease_that_ends_between_the_claim_and_the_look_leaves_a_message_due_now(
+    isolated: IsolatedDb,
+) -> None:
+    # A redelivered message's claim ran just before the lease ended (held: not taken), and
+    # its look at the job just after: the job must still be dispatched again, at once.
+    tenant_id, job_id = await queued_job(isolated)
+    first = await claim(isolated, tenant_id, job_id, lease_s=0.2)
+    assert first is not None
+    await asyncio.sleep(0.2 + claiming.RECHECK_MARGIN.total_seconds() + 0.1)
+    async with tenant_transaction(isolated.app, tenant_id) as session:
+        await claiming.settle_unclaimed(session, SILENT, tenant_id, [job_id])
+    [again] = (await unpublished(isolated, tenant_id, "run_job"))[1:]
+    async with isolated.owner() as session:
+        now = await session.scalar(select(func.now()))
+    assert now is not None
+    assert now > again.available_at
+    second = await claim(isolated, tenant_id, job_id)
+    assert second is not None
+    assert (second.attempt, second.reclaimed) == (2, True)
+
+
+async def test_a_running_attempt_keeps_its_job_for_longer_than_a_lease(
+    isolated: IsolatedDb, worker_side: JobResources
+) -> None:
+    tenant_id, job_id = await queued_job(isolated)
+    taken_over: list[ClaimedJob | None] = []
+
+    async def slow(_: JobResources, job: ClaimedJob) -> tuple[AttemptResult, float | None]:
+        # Five leases long: only renewal keeps the job from another worker meanwhile.
+        for _look in range(6):
+            await asyncio.sleep(0.5)
+            taken_over.append(await claim(isolated, tenant_id, job_id))
+        return OK, None
+
+    async with with_lease(worker_side, lease_s=0.6) as resources:
+        assert await run_job_once(resources, tenant_id, job_id, slow) == "succeeded"
+    assert taken_over == [None] * 6
+    assert [(r.attempt, r.outcome) for r in await runs(isolated, tenant_id, job_id)] == [
+        (1, "succeeded")
+    ]
+
+
+async def test_an_attempt_whose_job_another_worker_took_is_cancelled(
+    isolated: IsolatedDb, worker_side: JobResources
+) -> None:
+    tenant_id, job_id = await queued_job(isolated)
+    stopped_by: list[str] = []
+
+    async def stalled(resources: JobResources, _: ClaimedJob) -> tuple[AttemptResult, float | None]:
+        # This worker stalls past its lease (renewal paused, as for a frozen process), the
+        # job is taken over, and the stalled attempt must not go on beside the new one.
+        await resources.leases.stop()
+        await asyncio.sleep(0.8)
+        assert await claim(isolated, tenant_id, job_id) is not None
+        resources.leases.start()
+        try:
+            await asyncio.sleep(5)
+        except asyncio.CancelledError:
+            stopped_by.append("fence")
+            raise
+        return OK, None
+
+    async with with_lease(worker_side, lease_s=0.6) as resources:
+        assert await run_job_once(resources, tenant_id, job_id, stalled) == "lost"
+    assert stopped_by == ["fence"]
+    assert [(r.attempt, r.outcome) for r in await runs(isolated, tenant_id, job_id)] == [
+        (1, "lost"),
+        (2, None),
+    ]
 
 
 async def test_a_redelivered_run_job_for_a_finished_job_does_nothing(

@@ -8,11 +8,12 @@ delays a change.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 
 from loguru import logger
 from redis.asyncio import Redis
+
+from orchestrator.core.background import cancel_quietly
 
 Handler = Callable[[bytes], Awaitable[None]]
 
@@ -36,10 +37,7 @@ class Subscriber:
 
     async def stop(self) -> None:
         """Stop following."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_quietly(self._task)
 
     async def _run(self) -> None:
         while True:

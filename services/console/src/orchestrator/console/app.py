@@ -38,6 +38,7 @@ from orchestrator.console.signin import (
     sign_in_form,
     sign_out,
 )
+from orchestrator.core.background import cancel_quietly
 from orchestrator.core.http.guard import RequestGuard
 from orchestrator.core.http.observe import ObserveMiddleware
 from orchestrator.core.observability.logging import configure_logging
@@ -75,9 +76,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        sweeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sweeper
+        await cancel_quietly(sweeper)
         await app.state.backend.close()
         await redis.aclose()
 

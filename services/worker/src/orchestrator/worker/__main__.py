@@ -25,6 +25,7 @@ from orchestrator.worker.actors.retention import PURGE_EXPIRED_REVOCATIONS
 from orchestrator.worker.actors.scheduler import SchedulerThread
 from orchestrator.worker.broker import build_broker, register_actors
 from orchestrator.worker.context import close_worker_context
+from orchestrator.worker.dead_workers import DeadWorkerReaper
 from orchestrator.worker.health import start_health_server
 from orchestrator.worker.settings import get_settings
 
@@ -69,6 +70,8 @@ def main() -> None:
     health = start_health_server(settings.worker.host, settings.worker.port, readiness)
     worker = Worker(broker, worker_threads=settings.worker.threads)
     worker.start()
+    reaper = DeadWorkerReaper(broker, every_s=settings.worker.dead_worker_scan_s)
+    reaper.start()
     relay = RelayThread(settings, broker) if settings.jobs.relay else None
     if relay is not None:
         relay.start()
@@ -97,6 +100,7 @@ def main() -> None:
         loop_thread.run_coroutine(close_job_resources())
         loop_thread.run_coroutine(close_worker_context())
     worker.stop()
+    reaper.stop()
     broker.close()
     health.shutdown()
 

@@ -18,19 +18,24 @@ class WorkerHttp(HttpSettings, frozen=True, kw_only=True):
     retention_interval_s: float = 300.0
     depth_interval_s: float = 5.0
     """Scrapes of /metrics closer together than this share one read of the queue depths."""
-    broker_heartbeat_timeout_s: float = 60.0
+    broker_heartbeat_timeout_s: float = 5.0
     """A worker process silent on the broker this long is taken for dead, and the messages it
-    had fetched but not acknowledged go back to their queue (Dramatiq's default: 60 s)."""
+    had fetched but not acknowledged go back to their queue (ADR 0081). A live one heartbeats
+    every ``dead_worker_scan_s``."""
+    dead_worker_scan_s: float = 1.0
+    """How often each worker heartbeats and looks for dead workers (``dead_workers.py``)."""
     broker_maintenance_chance: float = 0.001
-    """Share of broker commands that also run that requeueing (Dramatiq's default: 1 in 1,000)."""
+    """Share of broker commands on which Dramatiq itself also requeues a dead worker's messages
+    of that command's queue, and expires dead-lettered ones (its default: 1 in 1,000)."""
 
 
 class JobsSettings(SettingsGroup, frozen=True, kw_only=True):
     """Jobs, the outbox relay and callbacks (``ORCH_JOBS_*``)."""
 
     prefix: ClassVar[str] = "ORCH_JOBS_"
-    lease_s: float = 120.0
-    """How long a claimed attempt holds its job; must exceed an attempt's total deadline."""
+    lease_s: float = 6.0
+    """How long a claim holds its job unrenewed. A live worker renews it every third of this
+    while the attempt runs, so a worker that dies gives its jobs up within this (ADR 0081)."""
     relay: bool = True
     """Run an outbox relay in this worker process."""
     relay_batch: int = 500

@@ -9,12 +9,12 @@ woken, since notifications sent while it was away are lost.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import defaultdict
 
 from loguru import logger
 from redis.asyncio import Redis
 
+from orchestrator.core.background import cancel_quietly
 from orchestrator.core.events.wake import events_channel
 
 
@@ -37,11 +37,8 @@ class EventHub:
 
     async def stop(self) -> None:
         """Stop following."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_quietly(self._task)
+        self._task = None
 
     def subscribe(self, tenant_id: str) -> asyncio.Event:
         """A fresh event that is set whenever ``tenant_id`` may have news."""

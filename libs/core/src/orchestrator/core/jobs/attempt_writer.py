@@ -22,6 +22,7 @@ from orchestrator.core.events.wake import Notifier
 from orchestrator.core.jobs.claim_queries import ClaimedJob, claim_many
 from orchestrator.core.jobs.finish_queries import AttemptEnd, Finished, finish_attempts
 from orchestrator.core.jobs.finishing import Attempted, attempt_end
+from orchestrator.core.jobs.lease_queries import renew_leases
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,13 @@ class AttemptWriter:
         whose attempt still held them."""
         ends = tuple(attempt_end(attempt) for attempt in attempts)
         return await self._finishes.submit(_Finish(tenant_id, ends))
+
+    async def renew(
+        self, tenant_id: uuid.UUID, held: Sequence[tuple[uuid.UUID, int]]
+    ) -> set[uuid.UUID]:
+        """Extend the leases of ``held`` (``renew_leases``): the job ids still held."""
+        async with self._connection.use() as connection:
+            return await renew_leases(connection, tenant_id, held, lease_s=self._lease_s)
 
     async def close(self) -> None:
         """Close the connection (at shutdown)."""

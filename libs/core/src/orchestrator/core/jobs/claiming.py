@@ -24,7 +24,7 @@ from orchestrator.core.jobs.states import TERMINAL, JobStatus
 from orchestrator.core.outbox import writer as outbox
 from orchestrator.core.outbox.kinds import RUN_JOB
 
-RECHECK_MARGIN = dt.timedelta(seconds=1)
+RECHECK_MARGIN = dt.timedelta(seconds=0.2)
 """A look at a held job comes this long after its lease ends."""
 
 
@@ -85,8 +85,11 @@ async def _not_claimed(
     state = await job_state(session, job_id)
     if state is None or state.status in TERMINAL or state.status is JobStatus.QUEUED:
         return
-    if not state.lease_expired:
-        assert state.lease_until is not None
+    assert state.lease_until is not None
+    if not state.lease_expired or state.attempts < state.max_attempts:
+        # Held by a live lease: look again when it ends. Or the lease ended between the
+        # claim and this read (each has its own now()), with attempts left: look again now,
+        # when the claim takes the job over. Either way nothing else would dispatch it.
         await outbox.enqueue(
             session,
             notifier,

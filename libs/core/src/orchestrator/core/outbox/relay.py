@@ -22,6 +22,7 @@ from loguru import logger
 from prometheus_client import Counter, Histogram
 from redis.asyncio import Redis
 
+from orchestrator.core.background import cancel_quietly
 from orchestrator.core.db.autocommit import AutocommitConnection
 from orchestrator.core.events.wake import outbox_channel
 from orchestrator.core.outbox import repository
@@ -132,10 +133,7 @@ class Relay:
                 if self._wake.is_set() and self.config.linger_s > 0:
                     await asyncio.sleep(self.config.linger_s)
         finally:
-            if listener is not None:
-                listener.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await listener
+            await cancel_quietly(listener)
             await self._connection.close()
 
     async def _listen(self) -> None:

@@ -12,6 +12,7 @@ from orchestrator.core.db.tenant_reads import reads_connection
 from orchestrator.core.events.wake import Waker
 from orchestrator.core.execution.runtime import ExecutionRuntime, open_execution
 from orchestrator.core.jobs.attempt_writer import AttemptWriter
+from orchestrator.core.jobs.lease_keeper import LeaseKeeper
 from orchestrator.core.notify import Subscriber, config_channel
 from orchestrator.core.secrets.keyring import KeyRing, keyring_from
 from orchestrator.core.upstream.client import UpstreamClient
@@ -36,6 +37,8 @@ class JobResources:
     """Drops a workspace's cached plans when its configuration changes (its quota too)."""
     attempts: AttemptWriter
     """Claims jobs and records their attempts' ends on the process's autocommit connection."""
+    leases: LeaseKeeper
+    """Keeps the leases of the attempts running here (``attempts.renew``), fences lost ones."""
 
     def sender(self) -> Sender:
         """What signed deliveries (callbacks, webhook forwards) need; refused while
@@ -51,6 +54,7 @@ class JobResources:
     async def close(self) -> None:
         """Flush pending wake-ups and close connections."""
         await self.notices.stop()
+        await self.leases.stop()
         await self.attempts.close()
         await self.waker.drain()
         await self.execution.close()
@@ -66,6 +70,9 @@ async def _open_resources() -> JobResources:
     notices = Subscriber(redis, {config_channel(core.redis.namespace): execution.on_config_change})
     notices.start()
     waker = Waker(redis, core.redis.namespace)
+    attempts = AttemptWriter(reads_connection(core.db), waker, lease_s=settings.jobs.lease_s)
+    leases = LeaseKeeper(attempts.renew, lease_s=settings.jobs.lease_s)
+    leases.start()
     return JobResources(
         settings=settings,
         sessions=sessions,
@@ -75,7 +82,8 @@ async def _open_resources() -> JobResources:
         keys=keyring_from(core.crypto) if core.crypto.kek else None,
         execution=execution,
         notices=notices,
-        attempts=AttemptWriter(reads_connection(core.db), waker, lease_s=settings.jobs.lease_s),
+        attempts=attempts,
+        leases=leases,
     )
 
 

@@ -54,15 +54,36 @@ async def run_jobs_once(
     job_ids: Sequence[uuid.UUID],
     execute: Execute,
 ) -> dict[uuid.UUID, str]:
-    """Claim what can run of ``job_ids`` (one statement), attempt them concurrently, and
-    finish them as they end, each group that ended together in one statement; what
-    happened to each job (for logs and tests)."""
+    """Claim what can run of ``job_ids`` (one statement), attempt them concurrently under
+    kept leases, and finish them as they end; what happened to each job (for logs and
+    tests)."""
     outcomes = dict.fromkeys(job_ids, "skipped")
     claimed = await resources.attempts.claim(tenant_id, job_ids)
     if missed := unclaimed(job_ids, claimed):
         async with tenant_transaction(resources.sessions, tenant_id) as session:
             await settle_unclaimed(session, resources.waker, tenant_id, missed)
-    running = {asyncio.ensure_future(_attempt(resources, job, execute)) for job in claimed}
+    attempts: dict[asyncio.Future[Attempted], ClaimedJob] = {
+        asyncio.ensure_future(_attempt(resources, job, execute)): job for job in claimed
+    }
+    for attempt, job in attempts.items():
+        resources.leases.hold(job, attempt)
+    try:
+        await _finish_as_they_end(resources, tenant_id, attempts, outcomes)
+    finally:
+        for job in claimed:
+            resources.leases.release(job.id)
+    return outcomes
+
+
+async def _finish_as_they_end(
+    resources: JobResources,
+    tenant_id: uuid.UUID,
+    attempts: dict[asyncio.Future[Attempted], ClaimedJob],
+    outcomes: dict[uuid.UUID, str],
+) -> None:
+    """Record the attempts' ends as they come, each group that ended together in one
+    statement; a job's lease is kept until its end is recorded."""
+    running = set(attempts)
     while running:
         # Attempts that end while one group is being written, or within GATHER_S of the
         # first, form the next group: one transaction for all of them.
@@ -70,10 +91,13 @@ async def run_jobs_once(
         if running:
             more, running = await asyncio.wait(running, timeout=GATHER_S)
             ended |= more
-        attempted = [task.result() for task in ended]
-        finished = await resources.attempts.finish(tenant_id, attempted)
+        for fenced in (task for task in ended if task.cancelled()):
+            outcomes[attempts[fenced].id] = "lost"  # its lease was lost (lease_keeper.py)
+        attempted = [task.result() for task in ended if not task.cancelled()]
+        finished = await resources.attempts.finish(tenant_id, attempted) if attempted else {}
         for attempt in attempted:
             job = attempt.job
+            resources.leases.release(job.id)
             done = finished.get(job.id)
             if done is None:
                 logger.warning(
@@ -83,7 +107,6 @@ async def run_jobs_once(
             else:
                 JOB_OUTCOMES.labels(done.status.value).inc()
                 outcomes[job.id] = done.status.value
-    return outcomes
 
 
 async def run_job_once(
