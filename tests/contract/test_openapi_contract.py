@@ -9,6 +9,12 @@ command line are in ``schemathesis.toml`` next to this file.
 The webhook-ingress is run twice: once as any client sees it (random source ids, so
 404s), once with ``source_id`` pinned to a real source, so that generated deliveries
 reach the signature check; a correctly signed delivery is checked on its own.
+
+Two control-api operations can revoke the very token a run calls with: signing out
+(``DELETE /api/v1/tokens/self``), and rotating an operator's secret, since schemathesis
+feeds the ids ``GET /api/v1/operators`` answered (the caller's among them) into later
+cases. Every operation the main run reached afterwards would only ever see 401, so each
+has a run of its own, with a token minted for it.
 """
 
 from __future__ import annotations
@@ -53,6 +59,26 @@ PROBLEM = "application/problem+json"
 
 # Each API and the identity whose token it takes (the ingress has no secured route yet).
 APIS = [("control-api", "control"), ("exec-api", "exec"), ("webhook-ingress", None)]
+
+SIGN_OUT = "DELETE /api/v1/tokens/self"
+ROTATION = "POST /api/v1/operators/{operator_id}/rotate-secret"
+SELF_REVOKING = {
+    # The first accepted call signs out; later ones check the 401s.
+    "sign-out": (("--include-name", SIGN_OUT), "examples,coverage,fuzzing"),
+    # The operators listed or created give the rotations real ids; sooner or later the
+    # caller's own, after which the rest check the 401s.
+    "rotation": (
+        (
+            "--include-name",
+            ROTATION,
+            "--include-name",
+            "GET /api/v1/operators",
+            "--include-name",
+            "POST /api/v1/operators",
+        ),
+        "examples,coverage,fuzzing,stateful",
+    ),
+}
 
 DELIVERY_PATH = "/webhooks/{source_id}"
 # Appended to CONFIG: every generated delivery goes to this one real source.
@@ -146,7 +172,27 @@ async def test_api_conforms_to_its_openapi_document(
         # A live event stream never ends by itself: tests/integration/test_events.py covers it.
         "--exclude-path",
         "/api/v1/events/stream",
+        # Each would revoke the run's token, leaving later operations only 401s: they have
+        # runs of their own.
+        "--exclude-name",
+        SIGN_OUT,
+        "--exclude-name",
+        ROTATION,
         *await bearer_header(http, stack, tenant, identity),
+    )
+
+
+@pytest.mark.parametrize("run", list(SELF_REVOKING))
+async def test_operations_revoking_their_caller_conform_to_the_control_api_document(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult, tmp_path: Path, run: str
+) -> None:
+    options, phases = SELF_REVOKING[run]
+    await run_schemathesis(
+        stack.url("control-api"),
+        tmp_path,
+        *options,
+        *await bearer_header(http, stack, tenant, "control"),
+        phases=phases,
     )
 
 

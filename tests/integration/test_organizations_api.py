@@ -187,6 +187,24 @@ async def test_retry_by_operation_id_and_conflicts(
     assert [org["name"] for org in listed].count(body["name"]) == 1
 
 
+async def test_a_first_workspace_name_too_long_for_its_exec_identity_is_refused(
+    platform: Api,
+) -> None:
+    # 200 characters fit a workspace, not `svc:<name>-backend`: this was a 500 that left the
+    # organization PENDING, its name taken.
+    body = new_org_body(workspace={"name": "w" * 200})
+    refused = await platform.write("POST", "/organizations", json=body)
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith(PROBLEM)
+    assert [error["key"] for error in refused.json()["errors"]] == ["workspace.name"]
+
+    longest = await platform.write(
+        "POST", "/organizations", json={**body, "workspace": {"name": "w" * 188}}
+    )
+    assert longest.status_code == 201, longest.text
+    assert longest.json()["workspace"]["name"] == "w" * 188
+
+
 async def test_only_platform_operators_manage_organizations(
     stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult
 ) -> None:

@@ -70,9 +70,29 @@ class CreatedOrganization:
     created: bool
 
 
+IDENTITY_NAME_MAX = 200
+"""The longest name a service identity may have (``service_identities.name``)."""
+
+
 def exec_identity_name(workspace: str) -> str:
     """The first workspace's exec identity, named as ``bootstrap`` names it."""
     return f"svc:{workspace}-backend"
+
+
+def _check_exec_identity_name(workspace: str) -> None:
+    """Refuse a workspace name too long to name its exec identity after.
+
+    A workspace name may be as long as an identity name, so the derived one can overflow
+    its column: checked before the saga starts, or step 3 would fail with a workspace
+    already made and the organization left PENDING.
+    """
+    longest = IDENTITY_NAME_MAX - len(exec_identity_name(""))
+    if len(workspace) > longest:
+        raise ValidationFailed(
+            f"The first workspace's name names its exec identity (`{exec_identity_name('…')}`),"
+            f" so it may have at most {longest} characters.",
+            errors=[{"key": "workspace.name", "message": f"at most {longest} characters"}],
+        )
 
 
 async def _reserve(sessions: Sessions, new: NewOrganization) -> tuple[Organization, bool]:
@@ -129,6 +149,7 @@ async def create_organization(
             f"This deployment serves `{deployment_env}` workspaces, not `{new.environment}`.",
             errors=[{"key": "workspace.environment", "message": f"must be {deployment_env}"}],
         )
+    _check_exec_identity_name(new.workspace_name)
     org, created = await _reserve(sessions, new)
     if org.status is WorkspaceStatus.FAILED:
         raise _failed(org, None)
