@@ -20,6 +20,9 @@ endif
 RUN := $(UV) run
 WITH_INFRA := $(RUN) orchestrator with-infra --
 PYTEST_ARGS ?=
+# Each test session has a database, a Redis namespace and services of its own, so the files
+# run in parallel sessions (ADR 0082); TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
 # clients/python/src's generated packages are excluded in pyproject.toml ([tool.mypy] exclude).
 TYPED_DIRS := $(wildcard libs/core/src services/*/src cli/src tests bench) \
 	clients/generate.py clients/python/src clients/python/examples clients/python/tests
@@ -54,7 +57,7 @@ fmt: sync  ## Fix what ruff can fix and format the code
 	$(RUN) ruff format .
 
 test: lint  ## Lint, then unit, integration and contract tests against real PostgreSQL and Redis
-	$(WITH_INFRA) $(RUN) pytest $(PYTEST_ARGS)
+	$(WITH_INFRA) $(RUN) pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: sync  ## Benchmarks (installs Debian's wrk when it can, for truer HTTP figures)
 	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true

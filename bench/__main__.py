@@ -4,7 +4,8 @@
    RLS-scoped request next to a bare endpoint of the same exec-api.
 2. ``POST /api/v1/execute`` next to a direct call to the same upstream and a bare
    Litestar proxy (``bench/execute.py``).
-3. Jobs end to end: submit, dispatch, run, verified in the database (``bench/jobs.py``).
+3. Jobs end to end: submit, dispatch, run, verified in the database (``bench/jobs.py``);
+   then recovery from a worker SIGKILLed during a burst (``bench/recovery.py``).
 4. Webhook ingest: verified, deduplicated, stored deliveries next to a bare endpoint
    (``bench/ingest.py``).
 5. The unit of work (issue 12): a one-row read and a job's status read on one core,
@@ -20,7 +21,7 @@
 For 1, 2 and 4 the servers under test run pinned to core 0 and the load, the upstream and
 this process use core 1; for 3 and 7 every process is unpinned (the targets are for the
 whole box); 5 and 6 say where each of their figures runs. Environment knobs: ``BENCH_ONLY`` (some
-of ``cli,foundation,execute,jobs,ingest,uow,versions,console,parts``), ``BENCH_SECONDS``,
+of ``cli,foundation,execute,jobs,recovery,ingest,uow,versions,console,parts``), ``BENCH_SECONDS``,
 ``BENCH_CONCURRENCY``, ``BENCH_JOBS`` and the others named at the top of each module.
 """
 
@@ -41,6 +42,7 @@ from bench import (
     ingest,
     jobs,
     policy_gate,
+    recovery,
     unit_of_work,
     upstream,
     versions,
@@ -50,7 +52,7 @@ from bench.scratch import Scratch, Stage, scratch_deployment, start_ready
 
 ONLY = set(
     os.environ.get(
-        "BENCH_ONLY", "cli,foundation,execute,jobs,ingest,uow,versions,console,parts"
+        "BENCH_ONLY", "cli,foundation,execute,jobs,recovery,ingest,uow,versions,console,parts"
     ).split(",")
 )
 """Which sections run (comma separated), for profiling one of them."""
@@ -87,7 +89,7 @@ async def measured(scratch: Scratch, services: list[Service], affinity: set[int]
         "control-api", "orchestrator.control_api", scratch.env, "ORCH_CONTROL_API_PORT"
     )
     services.append(control)
-    if ONLY & {"foundation", "execute", "jobs"}:
+    if ONLY & {"foundation", "execute", "jobs", "recovery"}:
         await exec_plane(scratch, control, services, affinity)
     if "ingest" in ONLY:
         keep_only(control, services)  # the ingress has its core, and the box, to itself
@@ -158,6 +160,17 @@ async def exec_plane(
                     exec_pid=exec_api.process.pid,
                     upstream_url=upstream_url,
                     upstream_pid=setup.upstream_pid,
+                    connector=setup.connectors["default"],
+                    headers=setup.exec_headers,
+                    services=services,
+                )
+            )
+        if "recovery" in ONLY:
+            section(
+                await recovery.run(
+                    scratch,
+                    exec_url=exec_api.url,
+                    upstream_url=upstream_url,
                     connector=setup.connectors["default"],
                     headers=setup.exec_headers,
                     services=services,

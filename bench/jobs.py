@@ -96,7 +96,8 @@ async def paced(http: aiohttp.ClientSession, url: str, job: dict[str, Any]) -> l
     return ids
 
 
-def _in_tenant(conn: psycopg.Connection[Any], tenant_id: uuid.UUID) -> None:
+def in_tenant(conn: psycopg.Connection[Any], tenant_id: uuid.UUID) -> None:
+    """Scope ``conn``'s transaction to ``tenant_id`` (RLS)."""
     conn.execute("SELECT set_config('app.tenant_id', %s, true)", (str(tenant_id),))
 
 
@@ -105,7 +106,7 @@ def active_count(dsn: str, tenant_id: uuid.UUID) -> int:
     none left means all are terminal. (Counted on the partial indexes of active jobs,
     so the polling costs PostgreSQL next to nothing.)"""
     with psycopg.connect(dsn) as conn, conn.transaction():
-        _in_tenant(conn, tenant_id)
+        in_tenant(conn, tenant_id)
         row = conn.execute(
             "SELECT (SELECT count(*) FROM jobs WHERE tenant_id = %(t)s AND status = 'queued')"
             " + (SELECT count(*) FROM jobs WHERE tenant_id = %(t)s AND status = 'running')",
@@ -139,7 +140,7 @@ class Outcome:
 def outcome(dsn: str, tenant_id: uuid.UUID, ids: list[str]) -> Outcome:
     """Statuses, attempts, the created → finished span and latencies of ``ids``."""
     with psycopg.connect(dsn) as conn, conn.transaction():
-        _in_tenant(conn, tenant_id)
+        in_tenant(conn, tenant_id)
         statuses = {
             str(status): int(count)
             for status, count in conn.execute(
