@@ -23,6 +23,7 @@ import pytest
 
 from orchestrator.cli.infra import EmbeddedRedis
 from orchestrator.core.policy.model import PolicySpec, RetryPolicy, TimeoutPolicy
+from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.durability import (
     add_charge_connector,
     program_upstream,
@@ -46,6 +47,9 @@ POLICY = PolicySpec(
     timeout=TimeoutPolicy(connect_s=1.0, read_s=2.0, total_s=2.0),
     retry=RetryPolicy(max_attempts=5),
 )
+
+# Calls may take a minute: only a worker stopping ends an attempt early.
+PATIENT = PolicySpec(timeout=TimeoutPolicy(connect_s=1.0, read_s=60.0, total_s=60.0))
 
 
 @pytest.fixture
@@ -86,6 +90,17 @@ def plane_env(
     }
 
 
+async def slow_charges(
+    isolated: IsolatedDb, upstream_url: str, *, delay_ms: float, spec: PolicySpec = POLICY
+) -> tuple[BootstrapResult, str, str]:
+    """A new tenant with a charges connector (under ``spec``) to an upstream now answering
+    after ``delay_ms``: the tenant, the connector's name and an exec token."""
+    await program_upstream(upstream_url, {"delay_ms": delay_ms})
+    tenant = await new_tenant(isolated.app, isolated.kek)
+    connector = await add_charge_connector(isolated.app, tenant.tenant_id, upstream_url, spec)
+    return tenant, connector, await exec_token(isolated, tenant.tenant_id)
+
+
 async def all_ready(services: list[Service]) -> None:
     """Wait until every service answers /ready (they start in parallel)."""
     await asyncio.gather(*(asyncio.to_thread(wait_ready, service) for service in services))
@@ -110,10 +125,7 @@ async def test_a_worker_killed_mid_flight_loses_no_job_and_repeats_no_side_effec
 ) -> None:
     jobs = 1000
     # Each call takes a while, so some are always in flight when the worker dies.
-    await program_upstream(upstream_url, {"delay_ms": 200})
-    tenant = await new_tenant(isolated.app, isolated.kek)
-    connector = await add_charge_connector(isolated.app, tenant.tenant_id, upstream_url, POLICY)
-    token = await exec_token(isolated, tenant.tenant_id)
+    tenant, connector, token = await slow_charges(isolated, upstream_url, delay_ms=200)
     env = plane_env(service_env, isolated_url, embedded_redis)
     worker_env = {**env, "ORCH_WORKER_THREADS": "32"}
     services = [
@@ -235,3 +247,47 @@ async def test_jobs_submitted_while_the_broker_is_down_all_run_when_it_returns(
     stats = await upstream_stats(upstream_url)
     assert set(stats["keys"]) == {str(job_id) for job_id in ids}
     assert stats["side_effects"] == jobs
+
+
+async def test_a_stopping_worker_hands_back_the_jobs_it_has_no_time_to_finish(
+    isolated: IsolatedDb,
+    isolated_url: str,
+    service_env: dict[str, str],
+    embedded_redis: EmbeddedRedis,
+    upstream_url: str,
+) -> None:
+    jobs = 20
+    # The stopping worker's calls hang (its attempts cannot end within its grace); the
+    # calls after them, the other worker's, are answered at once.
+    tenant, connector, token = await slow_charges(isolated, upstream_url, delay_ms=0, spec=PATIENT)
+    await program_upstream(upstream_url, {"delay_ms": 30_000}, times=jobs)
+    # A lease far longer than the test: a job comes back only if it is handed back.
+    env = {**plane_env(service_env, isolated_url, embedded_redis), "ORCH_JOBS_LEASE_S": "60"}
+    stopping = start_service(
+        "worker-stopping", "orchestrator.worker", {**env, "ORCH_WORKER_STOP_GRACE_S": "0.3"}
+    )
+    services = [start_service("exec-api-stop", "orchestrator.exec_api", env), stopping]
+    try:
+        await all_ready(services)
+        await submit_jobs(services[0].url, token, connector, jobs)
+
+        async def all_running() -> bool:
+            return (await status_counts(isolated.app, tenant.tenant_id))["running"] == jobs
+
+        assert await until(all_running, timeout_s=10, every_s=0.05)
+        services.append(start_service("worker-taking-over", "orchestrator.worker", env))
+        await all_ready(services[-1:])
+        stopping.process.terminate()
+        await asyncio.to_thread(stopping.process.wait, 10)  # within its grace and hand-back
+
+        async def all_succeeded() -> bool:
+            return await status_counts(isolated.app, tenant.tenant_id) == {"succeeded": jobs}
+
+        assert await until(all_succeeded, timeout_s=20, every_s=0.1), await status_counts(
+            isolated.app, tenant.tenant_id
+        )
+    finally:
+        stop_all(services)
+    runs = await run_outcomes(isolated.app, tenant.tenant_id)
+    assert runs == {"lost": jobs, "succeeded": jobs}, runs
+    assert "handed back to other workers" in stopping.log()

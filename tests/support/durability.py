@@ -105,10 +105,14 @@ async def upstream_stats(url: str) -> dict[str, Any]:
     return stats
 
 
-async def program_upstream(url: str, behaviour: Mapping[str, Any], path: str = "*") -> None:
-    """Answer every request to ``path`` of an upstream process with ``behaviour`` from now on."""
+async def program_upstream(
+    url: str, behaviour: Mapping[str, Any], path: str = "*", times: int | None = None
+) -> None:
+    """Answer requests to ``path`` of an upstream process with ``behaviour``: the next
+    ``times`` of them, or every one from now on."""
+    program: dict[str, Any] = {"path": path, "behaviour": dict(behaviour)}
+    if times is not None:
+        program["times"] = times
     async with httpx.AsyncClient(timeout=10) as http:
-        response = await http.post(
-            f"{url}/__upstream/program", json={"path": path, "behaviour": dict(behaviour)}
-        )
+        response = await http.post(f"{url}/__upstream/program", json=program)
     response.raise_for_status()

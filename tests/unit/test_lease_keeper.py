@@ -123,3 +123,24 @@ async def test_a_renewal_that_succeeds_moves_the_fence() -> None:
         clock.now += 3.0
         assert await keeper.renew_once() == []
     assert not attempt.cancelled()
+
+
+async def test_handing_back_gives_up_each_workspaces_jobs_then_stops_every_attempt() -> None:
+    db, clock = Database(), Clock()
+    keeper = LeaseKeeper(db.renew, lease_s=6, clock=clock)
+    first, second = uuid.uuid4(), uuid.uuid4()
+    jobs = [claimed(first), claimed(first, attempt=3), claimed(second)]
+    attempts = [asyncio.get_running_loop().create_future() for _ in jobs]
+    for job, attempt in zip(jobs, attempts, strict=True):
+        keeper.hold(job, attempt)
+    given_up: dict[uuid.UUID, list[tuple[uuid.UUID, int]]] = {}
+
+    async def give_up(tenant_id: uuid.UUID, held: Sequence[tuple[uuid.UUID, int]]) -> None:
+        given_up[tenant_id] = list(held)
+        if tenant_id == second:
+            raise ConnectionError("database away")  # its leases end by themselves
+
+    assert await keeper.hand_back(give_up) == 3
+    assert given_up == {first: [(jobs[0].id, 1), (jobs[1].id, 3)], second: [(jobs[2].id, 1)]}
+    assert all(attempt.cancelled() for attempt in attempts)
+    assert keeper.held == 0

@@ -8,7 +8,7 @@ import threading
 import psycopg
 import redis
 from dramatiq import Worker
-from dramatiq.asyncio import get_event_loop_thread
+from dramatiq.asyncio import EventLoopThread, get_event_loop_thread
 from loguru import logger
 from prometheus_client import REGISTRY
 
@@ -18,7 +18,7 @@ from orchestrator.core.observability.logging import configure_logging
 from orchestrator.core.observability.redaction import deployment_secrets
 from orchestrator.core.observability.tracing import configure_tracing
 from orchestrator.core.runtime import PROBE_TIMEOUT_S
-from orchestrator.worker.actors.job_context import close_job_resources
+from orchestrator.worker.actors.job_context import close_job_resources, hand_back_jobs
 from orchestrator.worker.actors.job_retention import JOBS_MAINTENANCE
 from orchestrator.worker.actors.relay import RelayThread
 from orchestrator.worker.actors.retention import PURGE_EXPIRED_REVOCATIONS
@@ -55,8 +55,22 @@ def readiness() -> dict[str, bool]:
     return state
 
 
+HAND_BACK_S = 5.0
+"""How long handing back the running jobs may take once the grace period is over."""
+
+
+def hand_back(loop_thread: EventLoopThread | None) -> None:
+    """Stop the attempts still running, their jobs handed back to other workers."""
+    if loop_thread is None:
+        return
+    stopped = loop_thread.run_coroutine(hand_back_jobs())
+    if stopped:
+        logger.warning("{} running job(s) handed back to other workers", stopped)
+
+
 def main() -> None:
-    """Consume every queue until SIGINT or SIGTERM, then finish in-flight messages."""
+    """Consume every queue until SIGINT or SIGTERM, then let the running jobs finish within
+    ``ORCH_WORKER_STOP_GRACE_S``, handing back those that do not (ADR 0081)."""
     settings = get_settings()
     configure_logging(settings.core.log, "worker", secrets=deployment_secrets(settings.core))
     configure_tracing(settings.core.tracing, "worker")
@@ -90,16 +104,22 @@ def main() -> None:
         except Exception as exc:  # Redis away: try again next interval, keep serving
             logger.warning("retention not scheduled: {!r}", exc)
         stop.wait(settings.worker.retention_interval_s)
-    logger.info("worker stopping")
+    grace_s = settings.worker.stop_grace_s
+    logger.info("worker stopping: running jobs have {:g} s to finish", grace_s)
     if scheduler is not None:
         scheduler.stop()
-    if relay is not None:
-        relay.stop()
     loop_thread = get_event_loop_thread()
+    out_of_time = threading.Timer(grace_s, hand_back, args=(loop_thread,))
+    out_of_time.start()
+    # Waits for the running messages (their attempts finish, or are handed back when the
+    # grace ends); the prefetched ones go back to their queues.
+    worker.stop(timeout=round((grace_s + HAND_BACK_S) * 1000))
+    out_of_time.cancel()
+    if relay is not None:  # after the attempts: what they wrote on ending goes out
+        relay.stop()
     if loop_thread is not None:
         loop_thread.run_coroutine(close_job_resources())
         loop_thread.run_coroutine(close_worker_context())
-    worker.stop()
     reaper.stop()
     broker.close()
     health.shutdown()

@@ -33,6 +33,11 @@ class Lazy(Generic[T]):
                 self._value = await self._open()
         return self._value
 
+    @property
+    def opened(self) -> bool:
+        """Whether the resource has been opened (and not closed since)."""
+        return self._value is not None
+
     async def close(self) -> None:
         """Release the resource on shutdown (the next ``get`` would open it again)."""
         if self._value is not None:

@@ -22,6 +22,9 @@ class WorkerHttp(HttpSettings, frozen=True, kw_only=True):
     """A worker process silent on the broker this long is taken for dead, and the messages it
     had fetched but not acknowledged go back to their queue (ADR 0081). A live one heartbeats
     every ``dead_worker_scan_s``."""
+    stop_grace_s: float = 100.0
+    """On SIGTERM, running jobs have this long to finish; the rest are handed back to other
+    workers at once (the chart gives the pod 120 s: keep this below)."""
     dead_worker_scan_s: float = 1.0
     """How often each worker heartbeats and looks for dead workers (``dead_workers.py``)."""
     broker_maintenance_chance: float = 0.001

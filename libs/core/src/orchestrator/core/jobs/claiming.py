@@ -19,10 +19,8 @@ from orchestrator.core.db.autocommit import driver_connection
 from orchestrator.core.events.wake import Notifier, after_commit
 from orchestrator.core.jobs.claim_queries import ClaimedJob, claim_many, job_state
 from orchestrator.core.jobs.finish_queries import bury_lost
-from orchestrator.core.jobs.notices import job_message, tell_events
+from orchestrator.core.jobs.notices import queue_run, tell_events
 from orchestrator.core.jobs.states import TERMINAL, JobStatus
-from orchestrator.core.outbox import writer as outbox
-from orchestrator.core.outbox.kinds import RUN_JOB
 
 RECHECK_MARGIN = dt.timedelta(seconds=0.2)
 """A look at a held job comes this long after its lease ends."""
@@ -90,14 +88,7 @@ async def _not_claimed(
         # Held by a live lease: look again when it ends. Or the lease ended between the
         # claim and this read (each has its own now()), with attempts left: look again now,
         # when the claim takes the job over. Either way nothing else would dispatch it.
-        await outbox.enqueue(
-            session,
-            notifier,
-            workspace_id=tenant_id,
-            kind=RUN_JOB,
-            payload=job_message(tenant_id, job_id),
-            available_at=state.lease_until + RECHECK_MARGIN,
-        )
+        await queue_run(session, notifier, tenant_id, job_id, state.lease_until + RECHECK_MARGIN)
         return
     buried = await bury_lost(session, job_id)
     if buried is not None:

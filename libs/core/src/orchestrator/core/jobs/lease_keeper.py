@@ -26,6 +26,8 @@ from orchestrator.core.jobs.claim_queries import ClaimedJob
 
 Renew = Callable[[uuid.UUID, Sequence[tuple[uuid.UUID, int]]], Awaitable[set[uuid.UUID]]]
 """Renew a workspace's ``(job id, attempt)`` leases; the ids still held."""
+GiveUp = Callable[[uuid.UUID, Sequence[tuple[uuid.UUID, int]]], Awaitable[object]]
+"""Hand a workspace's ``(job id, attempt)`` jobs back for another worker to take."""
 
 
 def stale(confirmed_at: Mapping[uuid.UUID, float], now: float, fence_s: float) -> list[uuid.UUID]:
@@ -39,6 +41,10 @@ class _Held:
     attempt: asyncio.Future[Any]
     confirmed_at: float
     """When (``time.monotonic``) the job was last known to be held by this attempt."""
+
+
+def _pairs(group: Sequence[_Held]) -> list[tuple[uuid.UUID, int]]:
+    return [(held.job.id, held.job.attempt) for held in group]
 
 
 class LeaseKeeper:
@@ -69,14 +75,11 @@ class LeaseKeeper:
 
     async def renew_once(self) -> list[uuid.UUID]:
         """Renew every held lease; cancel and return the attempts that lost theirs."""
-        by_tenant: dict[uuid.UUID, list[_Held]] = defaultdict(list)
-        for held in self._held.values():
-            by_tenant[held.job.tenant_id].append(held)
         lost: list[uuid.UUID] = []
-        for tenant_id, group in by_tenant.items():
+        for tenant_id, group in self._by_tenant().items():
             asked_at = self._clock()
             try:
-                kept = await self._renew(tenant_id, [(h.job.id, h.job.attempt) for h in group])
+                kept = await self._renew(tenant_id, _pairs(group))
             except Exception as exc:  # the database away: the fence below decides
                 logger.warning("job leases of workspace {} not renewed: {!r}", tenant_id, exc)
                 continue
@@ -96,6 +99,21 @@ class LeaseKeeper:
                 fenced.attempt.cancel()
         return lost
 
+    async def hand_back(self, give_up: GiveUp) -> int:
+        """Stop every held attempt, its job first handed back with ``give_up`` (a worker
+        stopping); how many attempts were stopped."""
+        await self.stop()
+        for tenant_id, group in self._by_tenant().items():
+            try:
+                await give_up(tenant_id, _pairs(group))
+            except Exception as exc:  # their leases end by themselves, a lease later
+                logger.warning("jobs of workspace {} not handed back: {!r}", tenant_id, exc)
+        stopped = list(self._held.values())
+        self._held.clear()
+        for held in stopped:
+            held.attempt.cancel()
+        return len(stopped)
+
     def start(self) -> None:
         """Renew in the background of the running event loop until ``stop``."""
         self._task = asyncio.ensure_future(self._run())
@@ -104,6 +122,12 @@ class LeaseKeeper:
         """Stop renewing (at shutdown)."""
         await cancel_quietly(self._task)
         self._task = None
+
+    def _by_tenant(self) -> dict[uuid.UUID, list[_Held]]:
+        by_tenant: dict[uuid.UUID, list[_Held]] = defaultdict(list)
+        for held in self._held.values():
+            by_tenant[held.job.tenant_id].append(held)
+        return by_tenant
 
     async def _run(self) -> None:
         while True:

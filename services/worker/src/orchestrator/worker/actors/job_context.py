@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.callbacks.delivery import CallbackPolicy, Sender
+from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.db.tenant_reads import reads_connection
 from orchestrator.core.events.wake import Waker
 from orchestrator.core.execution.runtime import ExecutionRuntime, open_execution
 from orchestrator.core.jobs.attempt_writer import AttemptWriter
+from orchestrator.core.jobs.hand_back import hand_back
 from orchestrator.core.jobs.lease_keeper import LeaseKeeper
 from orchestrator.core.notify import Subscriber, config_channel
 from orchestrator.core.secrets.keyring import KeyRing, keyring_from
@@ -92,3 +96,17 @@ job_resources = _resources.get
 """The process's job resources, created on first use in the actors' event loop."""
 close_job_resources = _resources.close
 """Release the job resources on shutdown."""
+
+
+async def hand_back_jobs() -> int:
+    """Stop the attempts still running, their jobs handed back for another worker to take
+    at once (a worker out of time to stop); how many were stopped."""
+    if not _resources.opened:
+        return 0
+    resources = await job_resources()
+
+    async def give_up(tenant_id: uuid.UUID, held: Sequence[tuple[uuid.UUID, int]]) -> None:
+        async with tenant_transaction(resources.sessions, tenant_id) as session:
+            await hand_back(session, resources.waker, tenant_id, held)
+
+    return await resources.leases.hand_back(give_up)
