@@ -116,7 +116,15 @@ async def exec_plane(
     exec_api = start_ready(
         "exec-api", "orchestrator.exec_api", env, "ORCH_EXEC_API_PORT", cpus=SERVER_CORE
     )
-    services.append(exec_api)
+    # The same exec-api logging as deployed by default: INFO, a JSON access line a request.
+    logged = start_ready(
+        "exec-api-logged",
+        "orchestrator.exec_api",
+        {**env, "ORCH_LOG_LEVEL": "INFO"},
+        "ORCH_EXEC_API_PORT",
+        cpus=SERVER_CORE,
+    )
+    services += [exec_api, logged]
     with upstream_process(cpus=LOAD_CORE) as upstream_url:
         proxy = start_ready(
             "bare-proxy",
@@ -147,10 +155,13 @@ async def exec_plane(
             proxy_url=proxy.url,
             proxy_pid=proxy.process.pid,
             upstream_url=upstream_url,
+            logged_url=logged.url,
+            logged_pid=logged.process.pid,
         )
         if "execute" in ONLY:
             section(execute.report(await execute.measure(setup), upstream_cpus=LOAD_CORE))
         proxy.stop()
+        logged.stop()
         os.sched_setaffinity(0, affinity)
         if "jobs" in ONLY:
             section(

@@ -11,7 +11,7 @@ import httpx
 
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.factories import fetch_token
-from tests.support.stack import Stack
+from tests.support.stack import Stack, start_service, wait_ready
 
 
 async def access_line(stack: Stack, service: str, request_id: str) -> dict[str, Any]:
@@ -98,3 +98,20 @@ async def test_requests_are_counted_and_timed_by_route_template_and_status(
         )
         >= 3
     )
+
+
+async def test_the_access_lines_of_the_last_requests_are_written_when_a_service_stops(
+    service_env: dict[str, str], stack: Stack, http: httpx.AsyncClient
+) -> None:
+    # Access lines go out in batches (line_sink.py): a stop must not lose the last batch.
+    service = start_service("exec-api-stopping", "orchestrator.exec_api", service_env)
+    try:
+        await asyncio.to_thread(wait_ready, service)
+        ids = [f"last-{uuid.uuid4().hex}" for _ in range(5)]
+        for request_id in ids:
+            response = await http.get(f"{service.url}/health", headers={"X-Request-ID": request_id})
+            assert response.status_code == 200
+    finally:
+        service.stop()
+    log = service.log()
+    assert all(f'"request_id":"{request_id}"' in log for request_id in ids), log[-2000:]

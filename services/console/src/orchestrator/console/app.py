@@ -41,7 +41,7 @@ from orchestrator.console.signin import (
 from orchestrator.core.background import cancel_quietly
 from orchestrator.core.http.guard import RequestGuard
 from orchestrator.core.http.observe import ObserveMiddleware
-from orchestrator.core.observability.logging import configure_logging
+from orchestrator.core.observability.logging import configure_logging, flush_logs
 
 STATIC = Path(__file__).parent / "static"
 
@@ -79,6 +79,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await cancel_quietly(sweeper)
         await app.state.backend.close()
         await redis.aclose()
+        flush_logs()
 
 
 def create_app() -> ASGIApp:

@@ -16,21 +16,31 @@ def create_app_role() -> None:
     """Create the runtime role if missing: LOGIN, never superuser, never BYPASSRLS.
 
     Roles are cluster-wide, so the role may exist already (another database of
-    the same cluster); it is then forced back to the safe attributes.
+    the same cluster); it is then forced back to the safe attributes if it lost them.
     """
     role = app_role()
+    # Two databases of one cluster may be migrated at once: a concurrent CREATE is taken as
+    # done, and the role is altered only when it needs it (two ALTERs of one role at once
+    # fail with "tuple concurrently updated").
     op.execute(
         f"""
         DO $$
         BEGIN
             IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
-                CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+                BEGIN
+                    CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+                EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                    NULL;
+                END;
+            END IF;
+            IF EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}'
+                       AND (rolsuper OR rolbypassrls OR rolcreatedb OR rolcreaterole)) THEN
+                ALTER ROLE "{role}" NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
             END IF;
         END
         $$
         """
     )
-    op.execute(f'ALTER ROLE "{role}" NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE')
     op.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
 
 

@@ -86,6 +86,7 @@ SITES: Mapping[str, Kind] = {
     "orchestrator.core.maintenance.rotation:rotate_kek": "chore",
     "orchestrator.core.observability.depth:read_depths": "chore",
     "orchestrator.worker.actors.retention:purge_expired_revocations": "chore",
+    "orchestrator.worker.actors.job_context:hand_back_jobs.give_up": "chore",
     "orchestrator.cli.commands:create_platform_operator": "chore",
     "orchestrator.cli.commands:migrate": "chore",
     "orchestrator.cli.commands:revoke_key": "chore",

@@ -28,7 +28,7 @@ from orchestrator.core.http.openapi import ClosedStructSchemaPlugin
 from orchestrator.core.http.probes import PROBE_HANDLERS
 from orchestrator.core.http.problems import EXCEPTION_HANDLERS
 from orchestrator.core.jsonbounds import refuse_unparseable
-from orchestrator.core.observability.logging import configure_logging
+from orchestrator.core.observability.logging import configure_logging, flush_logs
 from orchestrator.core.observability.redaction import deployment_secrets
 from orchestrator.core.observability.tracing import configure_tracing
 from orchestrator.core.runtime import OpenExecution, open_resources
@@ -180,6 +180,7 @@ def create_service_app(
             yield
         finally:
             await app.state.resources.close()
+            flush_logs()
 
     app = Litestar(
         route_handlers=[*PROBE_HANDLERS, *route_handlers],

@@ -12,7 +12,6 @@ import time
 from typing import TYPE_CHECKING
 
 from litestar.enums import ScopeType
-from loguru import logger
 from prometheus_client import Counter, Histogram
 
 from orchestrator.core.observability.context import (
@@ -21,6 +20,7 @@ from orchestrator.core.observability.context import (
     request_id_var,
     tenant_id_var,
 )
+from orchestrator.core.observability.logging import log_access
 from orchestrator.core.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from orchestrator.core.observability.tracing import HEADER as TRACE_HEADER
 from orchestrator.core.observability.tracing import ServerSpan, parse_traceparent
@@ -141,13 +141,7 @@ class ObserveMiddleware:
             route = route_of(scope)
             self._record(method, route, status, elapsed)
             if self.access_log:
-                logger.bind(
-                    method=method,
-                    path=scope.get("path", ""),
-                    route=route,
-                    status=status,
-                    duration_ms=round(elapsed * 1000, 3),
-                ).info("request")
+                log_access(method, scope.get("path", ""), route, status, round(elapsed * 1000, 3))
             span.end(method, route, status)
             request_id_var.reset(request_token)
             tenant_id_var.reset(tenant_token)
