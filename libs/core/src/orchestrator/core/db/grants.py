@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from alembic import op
 
 from orchestrator.core.settings import DatabaseSettings
 
+_ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
 
 def app_role() -> str:
-    """The runtime role's name, from the settings in force when migrating."""
-    return DatabaseSettings.from_env().app_role
+    """The runtime role's name, from the settings in force when migrating (a plain
+    identifier, since it is written into statements)."""
+    role = DatabaseSettings.from_env().app_role
+    if not _ROLE_NAME.fullmatch(role):
+        raise ValueError(f"ORCH_DB_APP_ROLE must be a plain lower-case identifier, not {role!r}")
+    return role
 
 
 def create_app_role() -> None:
@@ -22,6 +30,7 @@ def create_app_role() -> None:
     # Two databases of one cluster may be migrated at once: a concurrent CREATE is taken as
     # done, and the role is altered only when it needs it (two ALTERs of one role at once
     # fail with "tuple concurrently updated").
+    # The role is a checked identifier from the deployment's settings (``app_role``).
     op.execute(
         f"""
         DO $$
@@ -39,7 +48,7 @@ def create_app_role() -> None:
             END IF;
         END
         $$
-        """
+        """  # noqa: S608
     )
     op.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
 
