@@ -63,7 +63,7 @@ bench: sync  ## Benchmarks (installs Debian's wrk when it can, for truer HTTP fi
 	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
 	$(WITH_INFRA) $(RUN) python -m bench
 
-deploy-check: | $(UV)  ## Static checks of Dockerfiles, Helm chart, Terraform and CI workflow
+deploy-check: | $(UV)  ## Static checks of Dockerfile, chart, helmfile, Compose file, Terraform, alerts and workflows
 	UV=$(UV) deploy/check.sh
 
 vendor: sync  ## Fetch the console's browser libraries again from the npm registry, checked against their pins

