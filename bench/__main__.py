@@ -16,12 +16,14 @@
    sequential server time (``bench/console.py``).
 8. What the parts cost: upstream HTTP clients (``bench/upstream.py``) and the policy
    gate (``bench/policy_gate.py``), shortened.
-9. The CLI's start-up: ``orchestrator --help`` (``bench/cli.py``), first, on an idle box.
+9. The CLI's start-up: ``orchestrator --help`` (``bench/cli.py``), first, on an idle box;
+   then the idle stack's memory: ``orchestrator run`` with embedded PostgreSQL and Redis,
+   every process's RSS (``bench/footprint.py``).
 
 For 1, 2 and 4 the servers under test run pinned to core 0 and the load, the upstream and
 this process use core 1; for 3 and 7 every process is unpinned (the targets are for the
 whole box); 5 and 6 say where each of their figures runs. Environment knobs: ``BENCH_ONLY`` (some
-of ``cli,foundation,execute,jobs,recovery,ingest,uow,versions,console,parts``), ``BENCH_SECONDS``,
+of ``cli,footprint,foundation,execute,jobs,recovery,ingest,uow,versions,console,parts``), ``BENCH_SECONDS``,
 ``BENCH_CONCURRENCY``, ``BENCH_JOBS`` and the others named at the top of each module.
 """
 
@@ -38,6 +40,7 @@ from bench import (
     cli,
     console,
     execute,
+    footprint,
     foundation,
     ingest,
     jobs,
@@ -52,7 +55,8 @@ from bench.scratch import Scratch, Stage, scratch_deployment, start_ready
 
 ONLY = set(
     os.environ.get(
-        "BENCH_ONLY", "cli,foundation,execute,jobs,recovery,ingest,uow,versions,console,parts"
+        "BENCH_ONLY",
+        "cli,footprint,foundation,execute,jobs,recovery,ingest,uow,versions,console,parts",
     ).split(",")
 )
 """Which sections run (comma separated), for profiling one of them."""
@@ -200,6 +204,8 @@ async def main() -> None:
     )
     if "cli" in ONLY:
         section(cli.run())
+    if "footprint" in ONLY:
+        section(await asyncio.to_thread(footprint.run))
     async with scratch_deployment() as scratch:
         services: list[Service] = []
         try:

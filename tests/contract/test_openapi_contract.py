@@ -19,8 +19,6 @@ has a run of its own, with a token minted for it.
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +35,14 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from orchestrator.core.tenancy.service import BootstrapResult
+from tests.support.contract import (
+    CONFIG,
+    EVENT_STREAM,
+    ROTATION,
+    SIGN_OUT,
+    bearer_header,
+    run_schemathesis,
+)
 from tests.support.control_api import operator_api
 from tests.support.factories import fetch_token
 from tests.support.stack import Stack
@@ -44,24 +50,13 @@ from tests.support.webhooks import stripe_event, stripe_headers, stripe_source
 
 pytestmark = pytest.mark.contract
 
-CONFIG = Path(__file__).with_name("schemathesis.toml")
-MAX_EXAMPLES = 35
-"""Generated cases an operation gets in the fuzzing phases (the coverage phase adds its own
-boundary cases): enough to reach every documented status, few enough that ``make test``
-stays under ten minutes on this 2-core VM."""
-WORKERS = 1
-"""Operations tested at once (schemathesis's ``--workers``). One: with two, hypothesis
-describes its filters by parsing their source with ``ast.parse`` from two threads, which
-CPython 3.11 does not allow (``SystemError: AST constructor recursion depth mismatch``),
-so a run failed now and then for no fault of the API."""
-RUN_TIMEOUT_S = 240
 PROBLEM = "application/problem+json"
 
 # Each API and the identity whose token it takes (the ingress has no secured route yet).
-APIS = [("control-api", "control"), ("exec-api", "exec"), ("webhook-ingress", None)]
+APIS = [("exec-api", "exec"), ("webhook-ingress", None)]
+"""The control-api's main run has a file of its own (``test_control_api_contract.py``),
+so that its two minutes run beside the rest of the suite."""
 
-SIGN_OUT = "DELETE /api/v1/tokens/self"
-ROTATION = "POST /api/v1/operators/{operator_id}/rotate-secret"
 SELF_REVOKING = {
     # The first accepted call signs out; later ones check the 401s.
     "sign-out": (("--include-name", SIGN_OUT), "examples,coverage,fuzzing"),
@@ -99,64 +94,6 @@ RESPONSE_CHECKS = [
 ]
 
 
-async def bearer_header(
-    http: httpx.AsyncClient, stack: Stack, tenant: BootstrapResult, identity: str | None
-) -> list[str]:
-    """``-H`` arguments carrying a valid token of ``identity``, if any."""
-    if identity is None:
-        return []
-    client_id, secret = {
-        "control": (tenant.control_client_id, tenant.control_client_secret),
-        "exec": (tenant.exec_client_id, tenant.exec_client_secret),
-    }[identity]
-    token = await fetch_token(http, stack.url("control-api"), client_id, secret)
-    return ["-H", f"Authorization: Bearer {token}"]
-
-
-async def run_schemathesis(
-    url: str, workdir: Path, *options: str, config: Path = CONFIG, phases: str = ""
-) -> None:
-    """Run schemathesis on the schema of the service at ``url``; fail with its report."""
-    argv = [
-        sys.executable,
-        "-m",
-        "schemathesis.cli",
-        "--config-file",
-        str(config),
-        "run",
-        f"{url}/schema/openapi.json",
-        "--checks",
-        "all",
-        "--phases",
-        phases or "examples,coverage,fuzzing,stateful",
-        "--max-examples",
-        str(MAX_EXAMPLES),
-        "--workers",
-        str(WORKERS),
-        "--generation-database",
-        "none",
-        "--request-timeout",
-        "10",
-        "--no-color",
-        *options,
-    ]
-    # In workdir, so nothing schemathesis caches lands in the repository.
-    process = await asyncio.create_subprocess_exec(
-        *argv,
-        cwd=workdir,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    try:
-        output, _ = await asyncio.wait_for(process.communicate(), RUN_TIMEOUT_S)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise
-    report = output.decode(errors="replace")
-    assert process.returncode == 0, f"schemathesis failed against {url}:\n{report}"
-
-
 @pytest.mark.parametrize(("service", "identity"), APIS, ids=[name for name, _ in APIS])
 async def test_api_conforms_to_its_openapi_document(
     stack: Stack,
@@ -169,15 +106,8 @@ async def test_api_conforms_to_its_openapi_document(
     await run_schemathesis(
         stack.url(service),
         tmp_path,
-        # A live event stream never ends by itself: tests/integration/test_events.py covers it.
         "--exclude-path",
-        "/api/v1/events/stream",
-        # Each would revoke the run's token, leaving later operations only 401s: they have
-        # runs of their own.
-        "--exclude-name",
-        SIGN_OUT,
-        "--exclude-name",
-        ROTATION,
+        EVENT_STREAM,
         *await bearer_header(http, stack, tenant, identity),
     )
 

@@ -1,0 +1,137 @@
+"""The idle stack's memory: ``orchestrator run`` (what ``make run`` runs) on a fresh data
+directory, with its embedded PostgreSQL and Redis, left idle, then every process's RSS.
+
+The stack gets ports, a data directory and a Redis port of its own, and neither
+``DATABASE_URL`` nor ``REDIS_URL``, so it starts the embedded servers a fresh clone gets.
+Each process is named by its command line; PostgreSQL's are found from its
+``postmaster.pid`` (pgserver starts it outside the launcher's process tree). Targets
+(issue 15): the whole at most ``TOTAL_TARGET_MIB``, each API at most ``API_TARGET_MIB``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.support.stack import free_port
+
+from bench.cpu import PROC, tree
+
+IDLE_S = float(os.environ.get("BENCH_FOOTPRINT_IDLE_S", "5"))
+TOTAL_TARGET_MIB = 500
+API_TARGET_MIB = 90
+UP = "Orchestrator is up."
+PORT_VARIABLES = (
+    "ORCH_CONTROL_API_PORT",
+    "ORCH_EXEC_API_PORT",
+    "ORCH_WEBHOOK_INGRESS_PORT",
+    "ORCH_WORKER_PORT",
+    "ORCH_CONSOLE_PORT",
+    "ORCH_DEMO_UPSTREAM_PORT",
+    "ORCH_EMBEDDED_REDIS_PORT",
+)
+APIS = ("control_api", "exec_api", "webhook_ingress")
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of ``pid`` in MiB (0 once it has gone)."""
+    try:
+        for line in (PROC / str(pid) / "status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def label(pid: int) -> str:
+    """What a process is, from its command line."""
+    try:
+        argv = (PROC / str(pid) / "cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "?"
+    words = [word.decode(errors="replace") for word in argv if word]
+    for word in words:
+        if word.startswith("orchestrator.") or word.startswith("postgres") or "redis" in word:
+            return word.rsplit("/", 1)[-1]
+    return " ".join(words[:3]).rsplit("/", 1)[-1] or "?"
+
+
+def postgres_pids(data_dir: Path) -> list[int]:
+    """The embedded PostgreSQL's processes: its postmaster (``postmaster.pid``) and children."""
+    for pidfile in data_dir.rglob("postmaster.pid"):
+        return tree(int(pidfile.read_text().split()[0]))
+    return []
+
+
+def wait_until_up(log: Path, process: subprocess.Popen[bytes], timeout_s: float = 180) -> None:
+    """Until the stack says every service answers."""
+    deadline = time.monotonic() + timeout_s
+    while UP not in log.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the stack did not come up:\n{log.read_text()[-3000:]}")
+        time.sleep(0.25)
+
+
+def measure() -> dict[str, list[float]]:
+    """RSS (MiB) of each kind of process of an idle ``orchestrator run`` stack."""
+    with tempfile.TemporaryDirectory(prefix="orch-footprint-") as scratch:
+        data_dir = Path(scratch) / ".data"
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"DATABASE_URL", "REDIS_URL", "ORCH_KEK"}
+        }
+        env.update({variable: str(free_port()) for variable in PORT_VARIABLES})
+        env["ORCH_DATA_DIR"] = str(data_dir)
+        log = Path(scratch) / "stack.log"
+        with log.open("wb") as out:
+            stack = subprocess.Popen(
+                [sys.executable, "-m", "orchestrator.cli.main", "run"],
+                cwd=scratch,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            wait_until_up(log, stack)
+            time.sleep(IDLE_S)
+            sizes: dict[str, list[float]] = {}
+            for pid in [*tree(stack.pid), *postgres_pids(data_dir)]:
+                sizes.setdefault(label(pid), []).append(rss_mib(pid))
+            return sizes
+        finally:
+            stack.send_signal(signal.SIGINT)
+            stack.wait(120)
+
+
+def run() -> list[str]:
+    """Measure and return the printed section."""
+    sizes = measure()
+    total = sum(sum(values) for values in sizes.values())
+    lines = [
+        f"Idle footprint — `orchestrator run` with embedded PostgreSQL and Redis, {IDLE_S:g} s idle"
+    ]
+    for name, values in sorted(sizes.items(), key=lambda item: -sum(item[1])):
+        lines.append(f"  {name:<44} {sum(values):7.1f} MiB  ({len(values)} process(es))")
+    apis = {
+        name: sum(values)
+        for name, values in sizes.items()
+        if name.removeprefix("orchestrator.") in APIS
+    }
+    largest = max(apis.values(), default=0.0)
+    lines.append(
+        f"  total {total:.0f} MiB (target ≤ {TOTAL_TARGET_MIB}: "
+        f"{'met' if total <= TOTAL_TARGET_MIB else 'MISSED'}); largest API {largest:.0f} MiB "
+        f"(target ≤ {API_TARGET_MIB}: {'met' if largest <= API_TARGET_MIB else 'MISSED'})"
+    )
+    return lines
+
+
+if __name__ == "__main__":
+    print("\n".join(run()))
