@@ -53,6 +53,8 @@ SAID = {
         r"old secret: 401",
         r"its token: 401",
         r"service-identity\.rotate-secret",
+        r'(?m)^200 \{"status":"accepted"\}$',
+        r"(?m)^401 ",
     ],
     "backup-restore": [r"database: \d+", r'"workspace": "demo-dev"'],
     "configuration-rollback": [r"upstream_status\s+404", r"active version \d+", r"hello"],

@@ -27,6 +27,8 @@ from tests.support.stack import free_port
 ROOT = Path(__file__).resolve().parents[2]
 BLOCK = re.compile(r"^```sh\n(.*?)^```", re.MULTILINE | re.DOTALL)
 UP = "Orchestrator is up."
+FAILED = """'echo "exit $? at line $LINENO: $BASH_COMMAND" >&2'"""
+"""An ERR trap: which command failed (without it, a ``curl -sf`` fails silently)."""
 
 
 def shell_blocks(page: Path) -> list[str]:
@@ -74,10 +76,11 @@ class DevStack:
 
     def run(self, script: str, *, home: Path | None = None, timeout_s: float = 180) -> str:
         """``script`` in one ``bash`` with ``set -euo pipefail``, in the checkout, in a clean
-        environment (``HOME`` is ``home``); its stdout, asserting it exited 0."""
+        environment (``HOME`` is ``home``); its stdout, asserting it exited 0. A command that
+        fails is named on stderr (a ``curl -sf`` says nothing itself)."""
         clean = {"PATH": os.environ["PATH"], "HOME": str(home or self.home), "LANG": "C.UTF-8"}
         done = subprocess.run(
-            ["bash", "-c", "\n".join(["set -euo pipefail", script])],
+            ["bash", "-c", "\n".join([f"set -eEuo pipefail\ntrap {FAILED} ERR", script])],
             cwd=self.checkout,
             env=clean,
             capture_output=True,
