@@ -18,7 +18,14 @@ from orchestrator.cli.failures import one_line
 
 pytestmark = pytest.mark.integration
 
-SETTINGS = ("DATABASE_URL", "REDIS_URL", "ORCH_KEK", "ORCH_KEK_ID", "ORCH_DATA_DIR")
+SETTINGS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "ORCH_REDIS_NAMESPACE",
+    "ORCH_KEK",
+    "ORCH_KEK_ID",
+    "ORCH_DATA_DIR",
+)
 
 
 def cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -59,7 +66,8 @@ def test_a_command_in_a_subdirectory_uses_the_running_stacks_settings(
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip() == (
-        "using the running dev stack's DATABASE_URL, REDIS_URL, ORCH_KEK, ORCH_KEK_ID "
+        "using the running dev stack's DATABASE_URL, REDIS_URL, ORCH_REDIS_NAMESPACE, ORCH_KEK, "
+        "ORCH_KEK_ID "
         f"({checkout / '.data' / 'stack.env'})"
     )
     assert '"tenant_id"' in done.stdout

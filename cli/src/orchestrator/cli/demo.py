@@ -11,7 +11,7 @@ import shlex
 import uuid
 from pathlib import Path
 
-from orchestrator.cli.devstack import write_private
+from orchestrator.cli.devstack import DEMO_FILE, write_private
 from orchestrator.core.bundles.importing import import_bundle
 from orchestrator.core.bundles.model import (
     Bundle,
@@ -31,7 +31,7 @@ from orchestrator.core.webhooks.sources import ingress_path
 
 DEMO_ORG, DEMO_WORKSPACE = "demo", "demo-dev"
 DEMO_CONNECTOR, UPSTREAM_CONNECTOR, DEMO_SOURCE = "demo", "upstream", "demo"
-CREDENTIALS_FILE, WEBHOOK_SECRET_FILE = "demo.env", "demo-webhook-secret"
+CREDENTIALS_FILE, WEBHOOK_SECRET_FILE = DEMO_FILE, "demo-webhook-secret"
 WEBHOOK_SECRET_VARIABLE = "ORCH_TENANT_SECRET_DEMO_WEBHOOK"  # noqa: S105  (a name, not a secret)
 """Where the services read the demo source's signing secret (``env://``, under the
 tenant prefix)."""

@@ -1,5 +1,5 @@
 """Where a second shell finds the running dev stack: ``make run`` records the database,
-Redis and key-encryption key it serves with in ``.data/stack.env`` (readable by its owner
+Redis (and its namespace) and key-encryption key it serves with in ``.data/stack.env`` (readable by its owner
 only) and removes the file when it stops; a CLI command run without them in its own
 environment takes them from there, and says so in one line."""
 
@@ -10,8 +10,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 STACK_FILE = "stack.env"
-SHARED = ("DATABASE_URL", "REDIS_URL", "ORCH_KEK", "ORCH_KEK_ID")
-"""What a command needs to act on the stack's database as the stack does."""
+DEMO_FILE = "demo.env"
+"""The demo workspace's identities and the services' URLs, for ``source`` in a second shell
+and ``orchestrator login --from-dev-stack`` (here, not in ``demo``: the login needs only its
+name, not the bundle importer ``demo`` imports)."""
+SHARED = ("DATABASE_URL", "REDIS_URL", "ORCH_REDIS_NAMESPACE", "ORCH_KEK", "ORCH_KEK_ID")
+"""What a command needs to act on the stack's database as the stack does, and to reach its
+services through Redis (``keys rotate`` and ``keys revoke`` announce on the namespace's
+channel: in another namespace, no service would hear them)."""
 
 
 def nearest(start: Path, default: Path) -> Path:

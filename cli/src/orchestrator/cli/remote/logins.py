@@ -103,11 +103,10 @@ def dev_stack_profile() -> Profile:
     from pathlib import Path
 
     from orchestrator.cli import devstack
-    from orchestrator.cli.demo import CREDENTIALS_FILE
     from orchestrator.cli.remote.profiles import ProfileError, from_dev_stack
 
     data_dir = Path(os.environ.get("ORCH_DATA_DIR") or devstack.nearest(Path.cwd(), Path(".data")))
-    path = data_dir / CREDENTIALS_FILE
+    path = data_dir / devstack.DEMO_FILE
     try:
         return from_dev_stack(path.read_text())
     except FileNotFoundError:
