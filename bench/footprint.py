@@ -38,15 +38,19 @@ PORT_VARIABLES = (
 APIS = ("control_api", "exec_api", "webhook_ingress")
 
 
-def rss_mib(pid: int) -> float:
-    """Resident memory of ``pid`` in MiB (0 once it has gone)."""
+def memory_mib(pid: int) -> tuple[float, float]:
+    """Resident memory of ``pid`` in MiB, and its proportional share (pages shared with
+    other processes, e.g. a forked worker's or PostgreSQL's shared buffers, divided among
+    them); zeros once it has gone."""
+    found = {"Rss:": 0.0, "Pss:": 0.0}
     try:
-        for line in (PROC / str(pid) / "status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+        for line in (PROC / str(pid) / "smaps_rollup").read_text().splitlines():
+            key = line.split(maxsplit=1)[0] if line else ""
+            if key in found:
+                found[key] = int(line.split()[1]) / 1024
     except OSError:
         pass
-    return 0.0
+    return found["Rss:"], found["Pss:"]
 
 
 def label(pid: int) -> str:
@@ -78,8 +82,8 @@ def wait_until_up(log: Path, process: subprocess.Popen[bytes], timeout_s: float 
         time.sleep(0.25)
 
 
-def measure() -> dict[str, list[float]]:
-    """RSS (MiB) of each kind of process of an idle ``orchestrator run`` stack."""
+def measure() -> dict[str, list[tuple[float, float]]]:
+    """RSS and PSS (MiB) of each process, by kind, of an idle ``orchestrator run`` stack."""
     with tempfile.TemporaryDirectory(prefix="orch-footprint-") as scratch:
         data_dir = Path(scratch) / ".data"
         env = {
@@ -101,9 +105,9 @@ def measure() -> dict[str, list[float]]:
         try:
             wait_until_up(log, stack)
             time.sleep(IDLE_S)
-            sizes: dict[str, list[float]] = {}
+            sizes: dict[str, list[tuple[float, float]]] = {}
             for pid in [*tree(stack.pid), *postgres_pids(data_dir)]:
-                sizes.setdefault(label(pid), []).append(rss_mib(pid))
+                sizes.setdefault(label(pid), []).append(memory_mib(pid))
             return sizes
         finally:
             stack.send_signal(signal.SIGINT)
@@ -112,22 +116,23 @@ def measure() -> dict[str, list[float]]:
 
 def run() -> list[str]:
     """Measure and return the printed section."""
-    sizes = measure()
-    total = sum(sum(values) for values in sizes.values())
-    lines = [
-        f"Idle footprint — `orchestrator run` with embedded PostgreSQL and Redis, {IDLE_S:g} s idle"
-    ]
-    for name, values in sorted(sizes.items(), key=lambda item: -sum(item[1])):
-        lines.append(f"  {name:<44} {sum(values):7.1f} MiB  ({len(values)} process(es))")
-    apis = {
-        name: sum(values)
-        for name, values in sizes.items()
-        if name.removeprefix("orchestrator.") in APIS
+    sizes = {
+        name.split(" [", 1)[0]: (sum(r for r, _ in values), sum(p for _, p in values), len(values))
+        for name, values in measure().items()
     }
-    largest = max(apis.values(), default=0.0)
+    rss = sum(r for r, _, _ in sizes.values())
+    pss = sum(p for _, p, _ in sizes.values())
+    lines = [
+        f"Idle footprint — `orchestrator run` with embedded PostgreSQL and Redis, {IDLE_S:g} s "
+        "idle (RSS; PSS divides shared pages among the processes sharing them)"
+    ]
+    for name, (r, p, count) in sorted(sizes.items(), key=lambda item: -item[1][0]):
+        lines.append(f"  {name:<40} RSS {r:6.1f} MiB   PSS {p:6.1f} MiB   ({count} process(es))")
+    apis = [r for name, (r, _, _) in sizes.items() if name.removeprefix("orchestrator.") in APIS]
+    largest = max(apis, default=0.0)
     lines.append(
-        f"  total {total:.0f} MiB (target ≤ {TOTAL_TARGET_MIB}: "
-        f"{'met' if total <= TOTAL_TARGET_MIB else 'MISSED'}); largest API {largest:.0f} MiB "
+        f"  total RSS {rss:.0f} MiB, PSS {pss:.0f} MiB (target ≤ {TOTAL_TARGET_MIB}: "
+        f"{'met' if rss <= TOTAL_TARGET_MIB else 'MISSED'}); largest API {largest:.0f} MiB "
         f"(target ≤ {API_TARGET_MIB}: {'met' if largest <= API_TARGET_MIB else 'MISSED'})"
     )
     return lines
