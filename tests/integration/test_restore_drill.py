@@ -238,10 +238,7 @@ async def test_a_restored_backup_serves_the_same_data_to_the_same_tokens_behind_
     assert stored["Metadata"]["sha256"] in backed_up
 
     # The deployment's own database is not empty: restoring over it is refused.
-    refused = cli("restore", "--target-url", source.url, **env)
-    assert refused.returncode == 1, refused
-    assert refused.stderr.count("\n") == 1
-    assert "is not empty" in refused.stderr
+    assert "is not empty" in refused(cli, "restore", "--target-url", source.url, env=env)
     restored = cli.ok("restore", "--target-url", restored_url, **env)  # the latest
     assert f"s3://{bucket}/{key}" in restored
 
@@ -298,3 +295,42 @@ async def test_a_restored_backup_serves_the_same_data_to_the_same_tokens_behind_
     for output in cli.outputs:
         for secret in secrets:
             assert secret not in output
+
+
+def refused(cli: Cli, *args: str, env: dict[str, str]) -> str:
+    """The one line a command that must fail (status 1) printed."""
+    done = cli(*args, **env)
+    assert done.returncode == 1, done
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
+def test_what_stops_a_backup_or_restore_is_one_line_without_a_secret(
+    source_url: str, restored_url: str, s3_server: S3Server, tmp_path: Path
+) -> None:
+    bucket = s3_server.new_bucket("orch-empty")
+    env = {**s3_server.environ(), "DATABASE_URL": source_url, "ORCH_ENVIRONMENT": "prod"}
+    ours = env | {"ORCH_BACKUP_BUCKET": bucket}
+    cli = Cli(config=tmp_path / "config", cwd=tmp_path)
+    target = ["--target-url", restored_url]
+    told = {
+        "no bucket set": refused(cli, "backup", env=env),
+        "no such bucket": refused(cli, "backup", env=env | {"ORCH_BACKUP_BUCKET": "orch-nobucket"}),
+        "nothing to restore": refused(cli, "restore", *target, env=ours),
+        "no such backup": refused(cli, "restore", "nope.dump", *target, env=ours),
+        "store not answering": refused(
+            cli,
+            "backup",
+            env=ours | {"ORCH_BACKUP_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1"},
+        ),
+    }
+    assert "ORCH_BACKUP_BUCKET is not set" in told["no bucket set"]
+    assert "NoSuchBucket" in told["no such bucket"]
+    assert f"no backup under s3://{bucket}/prod/" in told["nothing to restore"]
+    assert f"no backup prod/nope.dump in s3://{bucket}" in told["no such backup"]
+    assert "127.0.0.1:9" in told["store not answering"]
+    for line in told.values():
+        assert line.startswith("orchestrator: ")
+    for output in cli.outputs:
+        assert s3_server.secret_access_key not in output
