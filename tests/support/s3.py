@@ -99,7 +99,6 @@ def running_s3() -> Iterator[S3Server]:
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            env={**os.environ, "MOTO_PORT": str(port)},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
