@@ -24,6 +24,7 @@ from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support import databases
 from tests.support.control_api import platform_credentials
 from tests.support.factories import new_tenant
+from tests.support.s3 import S3Server, running_s3
 from tests.support.stack import Stack, start_service, wait_ready
 from tests.support.upstream import UpstreamServer, running_upstream
 
@@ -203,3 +204,11 @@ def upstream(upstream_server: UpstreamServer) -> UpstreamServer:
     """The loopback upstream with behaviours, counters and recordings reset for this test."""
     upstream_server.reset()
     return upstream_server
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A real S3-compatible server on loopback (moto's server mode, ADR 0085), started
+    the first time a test of the session asks for it; tests each make a bucket of their own."""
+    with running_s3() as server:
+        yield server

@@ -67,3 +67,18 @@ output "redis_security_group_id" {
   description = "Security group of Redis."
   value       = aws_security_group.redis.id
 }
+
+output "backup_bucket" {
+  description = "Bucket of `orchestrator backup` (ORCH_BACKUP_BUCKET; the chart's backup.bucket)."
+  value       = aws_s3_bucket.backups.id
+}
+
+output "backup_bucket_arn" {
+  description = "ARN of the backup bucket."
+  value       = aws_s3_bucket.backups.arn
+}
+
+output "backup_writer_policy_json" {
+  description = "IAM policy for the backup CronJob's role (its service account's IRSA role, say): list, write and read the bucket, use the KMS key."
+  value       = data.aws_iam_policy_document.backup_writer.json
+}

@@ -161,3 +161,28 @@ variable "redis_snapshot_retention_days" {
   type        = number
   default     = 7
 }
+
+# --------------------------------------------------------------------------- backups
+
+variable "backup_bucket_name" {
+  description = "Name of the bucket `orchestrator backup` writes to; empty: <name>-backups."
+  type        = string
+  default     = ""
+}
+
+variable "backup_retention_days" {
+  description = "Days a backup is kept, per environment prefix of the bucket (dev/, prod/)."
+  type        = map(number)
+  default     = { dev = 7, prod = 35 }
+
+  validation {
+    condition     = toset(keys(var.backup_retention_days)) == toset(["dev", "prod"]) && alltrue([for days in values(var.backup_retention_days) : days >= 1])
+    error_message = "backup_retention_days: dev and prod, each at least 1 day."
+  }
+}
+
+variable "backup_noncurrent_days" {
+  description = "Days an expired or overwritten backup stays recoverable as a noncurrent version."
+  type        = number
+  default     = 7
+}

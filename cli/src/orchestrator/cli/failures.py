@@ -1,7 +1,7 @@
 """The failures a CLI user can fix, each told in one line (never a traceback): a service's
 refusal (problem+json), a missing login, a service, database or Redis that does not
-answer, a missing setting, a database not migrated yet, a refused key rotation. Anything
-else is a bug, and keeps its traceback.
+answer, a missing setting, a database not migrated yet, a refused key rotation, a backup
+or restore that cannot go on. Anything else is a bug, and keeps its traceback.
 
 The database and Redis drivers are imported only for a failure none of the operator
 commands' (which never load them) explains: telling an API's refusal stays quick."""
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import httpx
 
+from orchestrator.cli.backup import BackupError
 from orchestrator.cli.remote.client import ApiError
 from orchestrator.cli.remote.profiles import ProfileError
 
@@ -26,7 +27,7 @@ def first_line(exc: BaseException) -> str:
 
 def one_line(exc: BaseException) -> str | None:
     """What went wrong and what to do, in one line; ``None`` for a bug."""
-    if isinstance(exc, ApiError | ProfileError):
+    if isinstance(exc, ApiError | ProfileError | BackupError):
         return str(exc)
     if isinstance(exc, httpx.TransportError):
         return f"{exc.request.url} does not answer ({first_line(exc)}); is the stack running?"

@@ -255,6 +255,54 @@ def webhooks_send(
         raise typer.Exit(1)
 
 
+@app.command("backup")
+def backup_command() -> None:
+    """Dump the database (pg_dump) to the backup bucket, under ORCH_ENVIRONMENT's prefix.
+
+    The bucket is ORCH_BACKUP_BUCKET (at ORCH_BACKUP_ENDPOINT_URL, if not AWS); credentials
+    are the standard AWS_* variables. See docs/backups.md.
+    """
+    import datetime as dt
+
+    from orchestrator.cli import backup
+
+    done = backup.backup(settings().db.owner_url(), os.environ, dt.datetime.now(dt.UTC))
+    typer.echo(
+        f"backed up database {done.database} to s3://{done.bucket}/{done.key} "
+        f"({done.size} bytes, sha256 {done.sha256})"
+    )
+
+
+@app.command("restore")
+def restore_command(
+    name: Annotated[
+        str | None,
+        typer.Argument(help="The backup's key or name (default: the environment's latest)"),
+    ] = None,
+    target_url: Annotated[
+        str,
+        typer.Option(
+            "--target-url",
+            envvar="ORCH_RESTORE_TARGET_URL",
+            help="The empty database to restore into (or ORCH_RESTORE_TARGET_URL)",
+            show_envvar=False,
+        ),
+    ] = "",
+) -> None:
+    """Restore a backup (pg_restore) into a fresh, empty database; a non-empty one is refused."""
+    from orchestrator.cli import backup
+
+    if not target_url:
+        raise typer.BadParameter(
+            "name the empty database to restore into", param_hint="--target-url"
+        )
+    done = backup.restore(target_url, os.environ, name)
+    typer.echo(
+        f"restored s3://{done.bucket}/{done.key} ({done.size} bytes, sha256 {done.sha256}) "
+        f"into database {done.database}"
+    )
+
+
 @app.command(
     "with-infra",
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
