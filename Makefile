@@ -57,7 +57,7 @@ fmt: sync  ## Fix what ruff can fix and format the code
 	$(RUN) ruff format .
 
 test: lint  ## Lint, then unit, integration and contract tests against real PostgreSQL and Redis
-	$(WITH_INFRA) $(RUN) pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(WITH_INFRA) $(RUN) pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 bench: sync  ## Benchmarks (installs Debian's wrk when it can, for truer HTTP figures)
 	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
