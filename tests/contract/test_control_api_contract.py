@@ -16,6 +16,7 @@ from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.contract import (
     EVENT_STREAM,
     ROTATION,
+    RUN_TIMEOUT_S,
     SIGN_OUT,
     bearer_header,
     run_schemathesis,
@@ -25,6 +26,7 @@ from tests.support.stack import Stack
 pytestmark = pytest.mark.contract
 
 
+@pytest.mark.timeout(RUN_TIMEOUT_S + 60)  # the run's own bound, above pytest's default 300 s
 async def test_the_control_api_conforms_to_its_openapi_document(
     stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult, tmp_path: Path
 ) -> None:

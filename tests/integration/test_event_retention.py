@@ -3,6 +3,7 @@ cursor in the purged part is refused (410) instead of silently skipping what was
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from typing import Any
@@ -39,6 +40,18 @@ class Log:
         response = await self.http.post(f"{self.base}/api/v1/jobs", json=JOB, headers=self.auth)
         assert response.status_code == 202, response.text
         return str(response.json()["id"])
+
+    async def settled(self, count: int) -> list[str]:
+        """Submit ``count`` jobs and wait until their events are final, so readable and
+        purgeable. An event is final once every transaction older than it has ended, in the
+        whole PostgreSQL cluster (``core/events/log.py``): another test session's open
+        transaction can hold that back for a moment."""
+        jobs = [await self.submit() for _ in range(count)]
+        deadline = asyncio.get_running_loop().time() + 15
+        while {e["job_id"] for e in await self.items()} < set(jobs):
+            assert asyncio.get_running_loop().time() < deadline, "events never became final"
+            await asyncio.sleep(0.05)
+        return jobs
 
     async def read(self, after: str | None = None) -> httpx.Response:
         params = {} if after is None else {"after": after}
@@ -103,7 +116,7 @@ async def test_maintenance_purges_events_older_than_the_keep_and_keeps_newer_one
     app_sessions: async_sessionmaker[AsyncSession],
     owner_sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    jobs = [await log.submit() for _ in range(3)]
+    jobs = await log.settled(3)
     await backdate(owner_sessions, tenant.tenant_id, jobs[:2], KEEP + dt.timedelta(hours=1))
 
     assert await maintenance.purge_events(app_sessions, keep=KEEP) >= 2
@@ -135,9 +148,9 @@ async def test_a_purge_stops_at_the_first_event_it_keeps_and_leaves_other_worksp
     owner_sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     other = await log_of(http, stack, other_tenant, app_sessions)
-    other_job = await other.submit()
+    [other_job] = await other.settled(1)
     await backdate(owner_sessions, other_tenant.tenant_id, [other_job], KEEP * 2)
-    jobs = [await log.submit() for _ in range(3)]
+    jobs = await log.settled(3)
     # The middle one is old, but the first is not: the purged part stays a prefix.
     await backdate(owner_sessions, tenant.tenant_id, [jobs[1]], KEEP * 2)
     assert await purge_now_kept(app_sessions, tenant.tenant_id, KEEP) == 0
@@ -154,7 +167,7 @@ async def test_reading_after_a_purged_cursor_is_410_and_from_the_start_gives_wha
     app_sessions: async_sessionmaker[AsyncSession],
     owner_sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    jobs = [await log.submit() for _ in range(4)]
+    jobs = await log.settled(4)
     before = await log.items()
     assert [e["job_id"] for e in before] == jobs
     await backdate(owner_sessions, tenant.tenant_id, jobs[:2], KEEP * 2)
@@ -186,7 +199,7 @@ async def test_the_stream_refuses_a_last_event_id_below_the_horizon_before_strea
     app_sessions: async_sessionmaker[AsyncSession],
     owner_sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    jobs = [await log.submit() for _ in range(3)]
+    jobs = await log.settled(3)
     before = await log.items()
     await backdate(owner_sessions, tenant.tenant_id, jobs[:2], KEEP * 2)
     await purge_now_kept(app_sessions, tenant.tenant_id, KEEP)
@@ -223,7 +236,7 @@ async def test_a_workspace_with_a_shorter_retention_of_its_own_loses_its_events_
     made = await operator.write("PUT", "/quotas", {"events_keep_days": 1})
     assert made.status_code == 200, made.text
     assert made.json()["events_keep_days"] == 1
-    jobs = [await log.submit() for _ in range(2)]
+    jobs = await log.settled(2)
     await backdate(owner_sessions, tenant.tenant_id, jobs[:1], dt.timedelta(days=2))
 
     await maintenance.purge_events(app_sessions, keep=KEEP)  # 2 days is within 7 days
