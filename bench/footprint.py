@@ -19,13 +19,13 @@ import time
 from pathlib import Path
 
 from tests.support.stack import free_port
+from tests.support.walkthrough import wait_until_up
 
 from bench.cpu import PROC, tree
 
 IDLE_S = float(os.environ.get("BENCH_FOOTPRINT_IDLE_S", "5"))
 TOTAL_TARGET_MIB = 500
 API_TARGET_MIB = 90
-UP = "Orchestrator is up."
 PORT_VARIABLES = (
     "ORCH_CONTROL_API_PORT",
     "ORCH_EXEC_API_PORT",
@@ -71,15 +71,6 @@ def postgres_pids(data_dir: Path) -> list[int]:
     for pidfile in data_dir.rglob("postmaster.pid"):
         return tree(int(pidfile.read_text().split()[0]))
     return []
-
-
-def wait_until_up(log: Path, process: subprocess.Popen[bytes], timeout_s: float = 180) -> None:
-    """Until the stack says every service answers."""
-    deadline = time.monotonic() + timeout_s
-    while UP not in log.read_text(errors="replace"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the stack did not come up:\n{log.read_text()[-3000:]}")
-        time.sleep(0.25)
 
 
 def measure() -> dict[str, list[tuple[float, float]]]:
