@@ -39,7 +39,8 @@ TENANT_SECRET_VALUE = "tenant-secret-from-the-deployment"
 
 
 SLOW_FIRST = (
-    "tests/contract/test_control_api_contract.py",
+    "tests/contract/test_control_api_configuration_contract.py",
+    "tests/contract/test_control_api_access_contract.py",
     "tests/integration/test_runbooks.py",
     "tests/contract/test_openapi_contract.py",
     "tests/integration/test_job_durability.py",

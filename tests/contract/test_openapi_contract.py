@@ -54,7 +54,7 @@ PROBLEM = "application/problem+json"
 
 # Each API and the identity whose token it takes (the ingress has no secured route yet).
 APIS = [("exec-api", "exec"), ("webhook-ingress", None)]
-"""The control-api's main run has a file of its own (``test_control_api_contract.py``),
+"""The control-api's main run has files of its own (``test_control_api_*_contract.py``),
 so that its two minutes run beside the rest of the suite."""
 
 SELF_REVOKING = {
