@@ -300,7 +300,7 @@ class Batches(Recording):
         await super().publish(messages)
 
 
-async def test_a_lingering_relay_publishes_rows_written_just_after_a_wake_together(
+async def test_a_loaded_relay_lingers_for_fuller_batches_and_an_unloaded_one_does_not(
     relay_db: RelayDb, isolated: IsolatedDb, settings: CoreSettings, namespace: str
 ) -> None:
     tenant = await new_tenant(isolated.app, isolated.kek)
@@ -315,13 +315,10 @@ async def test_a_lingering_relay_publishes_rows_written_just_after_a_wake_togeth
         namespace=namespace,
         config=RelayConfig(poll_s=5.0, linger_s=0.5),
     )
-    stop = asyncio.Event()
-    running = asyncio.create_task(relay.run(stop))
-    try:
-        # Subscribed, and past the pass its subscription's own wake-up (plus linger) made.
-        await asyncio.sleep(1.0)
-        for _ in range(3):  # three commits 50 ms apart: the first wakes the relay
-            async with tenant_transaction(isolated.app, tenant.tenant_id) as session:
+
+    async def submit(jobs: int) -> None:
+        async with tenant_transaction(isolated.app, tenant.tenant_id) as session:
+            for _ in range(jobs):
                 await submission.submit(
                     session,
                     waker,
@@ -329,12 +326,27 @@ async def test_a_lingering_relay_publishes_rows_written_just_after_a_wake_togeth
                     submission.NewJob("echo", "get", {}),
                     network=NetworkPolicy(),
                 )
+
+    async def published(count: int) -> float:
+        started = time.monotonic()
+        while len(publisher.outbox_ids) < count:
+            assert time.monotonic() - started < 3, publisher.batches
+            await asyncio.sleep(0.005)
+        return time.monotonic() - started
+
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    try:
+        await asyncio.sleep(1.0)  # subscribed, past the pass its subscription's wake-up made
+        await submit(1)  # unloaded: out at once, well inside the linger
+        assert await published(1) < 0.25
+        await submit(2)  # a pass of two rows: the relay takes itself for loaded
+        await published(3)
+        for _ in range(3):  # three commits 50 ms apart: the first wakes it, it lingers
+            await submit(1)
             await asyncio.sleep(0.05)
-        for _ in range(200):
-            if len(publisher.outbox_ids) >= 3:
-                break
-            await asyncio.sleep(0.01)
-        assert [len(batch) for batch in publisher.batches if batch] == [3]
+        await published(6)
+        assert [len(batch) for batch in publisher.batches if batch] == [1, 2, 3]
     finally:
         stop.set()
         await running

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import shutil
 import subprocess
@@ -26,16 +27,45 @@ CHROMIUM_ARGS = [
 ]
 
 
+INSTALL_LOCK = Path(".data/chromium-install.lock")
+"""Held while installing: ``make test``'s parallel sessions each want the browser, and a
+second ``apt-get`` while the first holds dpkg's lock fails at once."""
+DPKG_LOCK_WAIT_S = 600
+"""How long apt-get waits for dpkg's lock that someone else (not a session of ours) holds."""
+
+
+def _installed() -> str | None:
+    return shutil.which("chromium") or (CHROMIUM if Path(CHROMIUM).exists() else None)
+
+
 def ensure_chromium() -> str:
     """The Chromium binary, installing Debian's package first when it is missing and we may."""
-    found = shutil.which("chromium") or (CHROMIUM if Path(CHROMIUM).exists() else None)
+    found = _installed()
     if found:
         return found
-    if os.geteuid() == 0 and shutil.which("apt-get"):
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise RuntimeError("Chromium is missing: install Debian's `chromium` package")
+    INSTALL_LOCK.parent.mkdir(parents=True, exist_ok=True)
+    with INSTALL_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        found = _installed()  # another session may have installed it while we waited
+        if found:
+            return found
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+        subprocess.run(
+            [
+                "apt-get",
+                "-o",
+                f"DPkg::Lock::Timeout={DPKG_LOCK_WAIT_S}",
+                "install",
+                "-y",
+                "-qq",
+                "chromium",
+            ],
+            check=True,
+            env=env,
+        )
         return CHROMIUM
-    raise RuntimeError("Chromium is missing: install Debian's `chromium` package")
 
 
 async def screenshot(page: Page, name: str) -> Path:

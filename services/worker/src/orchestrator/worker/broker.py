@@ -26,6 +26,7 @@ from orchestrator.worker.actors import (
     webhooks,
     workflows,
 )
+from orchestrator.worker.doorbell_broker import DoorbellRedisBroker
 
 MAINTENANCE_QUEUE = "maintenance"
 
@@ -35,8 +36,9 @@ def build_broker(
     *,
     heartbeat_timeout_s: float = 60.0,
     maintenance_chance: float = 0.001,
-) -> RedisBroker:
-    """A Redis broker with async actors, namespaced so deployments can share a Redis.
+) -> DoorbellRedisBroker:
+    """A Redis broker with async actors, namespaced so deployments can share a Redis, whose
+    idle consumers wait on doorbells (ADR 0091).
 
     A worker that dies (SIGKILL, OOM) leaves the messages it had fetched unacknowledged;
     another broker client puts them back on their queue once the dead one has been silent
@@ -44,7 +46,7 @@ def build_broker(
     """
     # A client of ours, not ``url=``: Dramatiq would build its pool without our timeouts.
     client = redis.Redis.from_url(settings.require_url(), **settings.client_options())
-    broker = RedisBroker(  # type: ignore[no-untyped-call]
+    broker = DoorbellRedisBroker(  # type: ignore[no-untyped-call]
         client=client,
         namespace=f"{settings.namespace}-dramatiq",
         heartbeat_timeout=round(heartbeat_timeout_s * 1000),

@@ -18,8 +18,9 @@ from __future__ import annotations
 import threading
 import time
 
-from dramatiq.brokers.redis import RedisBroker
 from loguru import logger
+
+from orchestrator.worker.doorbell_broker import DoorbellRedisBroker
 
 _REQUEUE_DEAD = """
 local namespace = KEYS[1]
@@ -49,7 +50,7 @@ return {#dead, requeued}
 class DeadWorkerReaper:
     """Heartbeats for ``broker``'s worker and requeues dead workers' messages, in a thread."""
 
-    def __init__(self, broker: RedisBroker, *, every_s: float = 1.0) -> None:
+    def __init__(self, broker: DoorbellRedisBroker, *, every_s: float = 1.0) -> None:
         self._broker = broker
         self._every_s = every_s
         self._script = broker.client.register_script(_REQUEUE_DEAD)
@@ -64,6 +65,8 @@ class DeadWorkerReaper:
             keys=[broker.namespace],
             args=[int(time.time() * 1000), broker.heartbeat_timeout, broker.broker_id, *queues],
         )
+        if requeued:  # idle consumers elsewhere take them now, not after their idle wait
+            broker.ring(dict.fromkeys(queues, int(requeued)))
         return int(dead), int(requeued)
 
     def start(self) -> None:

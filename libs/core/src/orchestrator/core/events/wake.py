@@ -2,13 +2,15 @@
 
 A notification is a hint, never data: it names which tenants have new events
 (or that the outbox has new rows). It is sent only after the transaction
-commits, coalesced over a few milliseconds into one Redis ``PUBLISH`` per
-channel, and losing one only delays delivery until the next poll.
+commits, at most one Redis ``PUBLISH`` per channel every few milliseconds (the first after
+a quiet spell at once, later ones coalesced), and losing one only delays delivery until
+the next poll.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Callable
 from typing import Protocol
@@ -82,8 +84,16 @@ class Silent:
 SILENT = Silent()
 
 
+def flush_delay(delay_s: float, flushed_at: float, now: float) -> float:
+    """How long a notification waits: not at all ``delay_s`` after the last flush, else
+    until then."""
+    return max(0.0, flushed_at + delay_s - now)
+
+
 class Waker:
-    """Coalesces notifications into one ``PUBLISH`` per channel every ``delay_s``.
+    """Coalesces notifications into at most one ``PUBLISH`` per channel every ``delay_s``:
+    the first after a quiet spell goes out at once (an unloaded job is dispatched without
+    waiting), those that follow within ``delay_s`` of a flush go out together then.
 
     Call its methods from the event loop it was created on.
     """
@@ -96,6 +106,7 @@ class Waker:
         self._relay = False
         self._tenants: set[str] = set()
         self._scheduled = False
+        self._flushed_at = -delay_s
         self._tasks: set[asyncio.Task[None]] = set()
 
     def outbox_written(self) -> None:
@@ -112,10 +123,16 @@ class Waker:
         if self._scheduled:
             return
         self._scheduled = True
-        asyncio.get_running_loop().call_later(self._delay_s, self._start_flush)
+        loop = asyncio.get_running_loop()
+        wait_s = flush_delay(self._delay_s, self._flushed_at, time.monotonic())
+        if wait_s > 0:
+            loop.call_later(wait_s, self._start_flush)
+        else:
+            loop.call_soon(self._start_flush)
 
     def _start_flush(self) -> None:
         self._scheduled = False
+        self._flushed_at = time.monotonic()
         relay, self._relay = self._relay, False
         tenants, self._tenants = self._tenants, set()
         task = asyncio.get_running_loop().create_task(self._flush(relay, tenants))

@@ -6,12 +6,14 @@ message. The pipelined path calls the broker's ``before_enqueue`` and
 ``after_enqueue`` middleware hooks just as ``enqueue`` does. It runs on the relay's
 event loop through an asyncio client of the broker's Redis (no thread hop), and calls
 the script by its digest: a pipeline of ``Script`` objects would first ask Redis
-whether the script exists, one more round trip a batch.
+whether the script exists, one more round trip a batch. The same pipeline rings each
+queue's doorbell after its messages (``doorbell.py``), waking idle consumers at once.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -20,6 +22,8 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.common import current_millis
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
+
+from orchestrator.core.outbox.doorbell import ring
 
 
 class Publisher(Protocol):
@@ -56,10 +60,12 @@ class BrokerPublisher:
             broker.emit_after("enqueue", message, None)
 
     async def _dispatch(self, commands: list[list[Any]]) -> None:
+        namespace = self._broker.namespace
         sha = self._broker.scripts["dispatch"].sha
         async with self._redis.pipeline(transaction=False) as pipe:
             for args in commands:
-                pipe.evalsha(sha, 1, self._broker.namespace, *args)
+                pipe.evalsha(sha, 1, namespace, *args)
+            ring(pipe, namespace, Counter(args[_QUEUE] for args in commands).items())
             await pipe.execute()
 
     def _enqueue_args(self, message: dramatiq.Message[Any]) -> list[Any]:
@@ -76,3 +82,7 @@ class BrokerPublisher:
             message.options["redis_message_id"],
             message.encode(),
         ]
+
+
+_QUEUE = 2
+"""Where the queue's name is in the arguments ``_enqueue_args`` builds."""

@@ -50,10 +50,21 @@ class RelayConfig:
     poll_s: float = 0.25
     linger_s: float = 0.0
     """After a wake-up, how long to let more rows arrive before claiming: fewer, fuller
-    batches (one claim and one finish a batch for the worker) for a little latency."""
+    batches (one claim and one finish a batch for the worker) for a little latency. Only
+    under load (``lingers``): a lone row goes out at once."""
     visibility_s: float = 30.0
     retry_s: float = 0.2
     max_retry_s: float = 2.0
+
+
+LOADED_FROM = 2
+"""Rows the previous pass published from which the relay takes itself for loaded."""
+
+
+def lingers(config: RelayConfig, published_before: int) -> bool:
+    """Whether to linger before the next pass: only when the last one found several rows,
+    so an unloaded submission is dispatched at once and a burst in fuller batches."""
+    return config.linger_s > 0 and published_before >= LOADED_FROM
 
 
 class Relay:
@@ -122,15 +133,16 @@ class Relay:
             while not stop.is_set():
                 self._wake.clear()
                 timeout = self.config.poll_s
+                published = 0
                 try:
-                    await self.drain()
+                    published = await self.drain()
                     backoff = self.config.retry_s
                 except Exception as exc:
                     logger.warning("outbox relay pass failed, retrying in {}s: {!r}", backoff, exc)
                     timeout = backoff
                     backoff = min(backoff * 2, self.config.max_retry_s)
                 await _wait_any(self._wake, stop, timeout)
-                if self._wake.is_set() and self.config.linger_s > 0:
+                if self._wake.is_set() and lingers(self.config, published):
                     await asyncio.sleep(self.config.linger_s)
         finally:
             await cancel_quietly(listener)
