@@ -180,6 +180,29 @@ def pod_spec(doc: dict) -> dict | None:
     return None
 
 
+def hardened(label: str, where: str, spec: dict) -> dict[str, dict]:
+    """Check a pod spec's hardening; its first container's env by name."""
+    def expect(condition: bool, what: str) -> None:
+        if not condition:
+            problems.append(f"{label}: {where}: {what}")
+
+    expect(spec.get("securityContext", {}).get("runAsNonRoot") is True, "pod runAsNonRoot")
+    expect(spec.get("automountServiceAccountToken") is False, "service account token mounted")
+    envs = []
+    for container in spec["containers"]:
+        sc = container.get("securityContext", {})
+        expect(sc.get("readOnlyRootFilesystem") is True, "readOnlyRootFilesystem")
+        expect(sc.get("allowPrivilegeEscalation") is False, "allowPrivilegeEscalation")
+        expect(sc.get("capabilities", {}).get("drop") == ["ALL"], "capabilities not dropped")
+        expect("limits" in container.get("resources", {}), "no resource limits")
+        env = {e["name"]: e for e in container.get("env", [])}
+        for name in SENSITIVE:
+            if name in env:
+                expect("value" not in env[name] and "secretKeyRef" in env[name].get("valueFrom", {}), f"{name} is not a secretKeyRef")
+        envs.append(env)
+    return envs[0]
+
+
 def check(label: str, service: str, docs: list[dict]) -> None:
     def expect(condition: bool, what: str) -> None:
         if not condition:
@@ -206,37 +229,26 @@ def check(label: str, service: str, docs: list[dict]) -> None:
         if spec is None:
             continue
         where = f"{doc['kind']}/{doc['metadata']['name']}"
-        pod_sc = spec.get("securityContext", {})
-        expect(pod_sc.get("runAsNonRoot") is True, f"{where}: pod runAsNonRoot")
-        expect(spec.get("automountServiceAccountToken") is False, f"{where}: service account token mounted")
-        for container in spec["containers"]:
-            sc = container.get("securityContext", {})
-            expect(sc.get("readOnlyRootFilesystem") is True, f"{where}: readOnlyRootFilesystem")
-            expect(sc.get("allowPrivilegeEscalation") is False, f"{where}: allowPrivilegeEscalation")
-            expect(sc.get("capabilities", {}).get("drop") == ["ALL"], f"{where}: capabilities not dropped")
-            expect("limits" in container.get("resources", {}), f"{where}: no resource limits")
-            env = {e["name"]: e for e in container.get("env", [])}
-            for name in SENSITIVE:
-                if name in env:
-                    expect("value" not in env[name] and "secretKeyRef" in env[name].get("valueFrom", {}), f"{where}: {name} is not a secretKeyRef")
-            is_job = doc["kind"] == "Job"
-            expect(("DATABASE_URL" in env) == is_job, f"{where}: owner DATABASE_URL outside the migration Job")
-            if service == "console":
-                # The console calls the two APIs and keeps sessions in Redis: no database, no KEK.
-                for name in ("ORCH_KEK", "ORCH_DATABASE_APP_URL", "ORCH_DB_APP_ROLE", "ORCH_DB_APP_PASSWORD"):
-                    expect(name not in env, f"{where}: the console gets {name}")
-                for name in ("ORCH_CONSOLE_CONTROL_API_URL", "ORCH_CONSOLE_EXEC_API_URL"):
-                    expect(env.get(name, {}).get("value", "").startswith("http"), f"{where}: no {name}")
-                expect(env.get("ORCH_CONSOLE_HOST", {}).get("value") == "0.0.0.0", f"{where}: console listens on loopback")
-            else:
-                # Every other service opens sealed values: the ingress its db:// signing secrets (ADR 0036).
-                expect("ORCH_KEK" in env, f"{where}: ORCH_KEK missing")
-                expect(not any(n.startswith("ORCH_CONSOLE_") for n in env), f"{where}: console settings outside the console")
-            if not is_job:
-                expect(container.get("livenessProbe", {}).get("httpGet", {}).get("path") == "/health", f"{where}: liveness not on /health")
-                expect(container.get("readinessProbe", {}).get("httpGet", {}).get("path") == "/ready", f"{where}: readiness not on /ready")
-                expect("REDIS_URL" in env, f"{where}: no Redis URL")
-                expect(("ORCH_DATABASE_APP_URL" in env) == (service != "console"), f"{where}: runtime database URL where it does not belong")
+        env = hardened(label, where, spec)
+        container = spec["containers"][0]
+        is_job = doc["kind"] == "Job"
+        expect(("DATABASE_URL" in env) == is_job, f"{where}: owner DATABASE_URL outside the migration Job")
+        if service == "console":
+            # The console calls the two APIs and keeps sessions in Redis: no database, no KEK.
+            for name in ("ORCH_KEK", "ORCH_DATABASE_APP_URL", "ORCH_DB_APP_ROLE", "ORCH_DB_APP_PASSWORD"):
+                expect(name not in env, f"{where}: the console gets {name}")
+            for name in ("ORCH_CONSOLE_CONTROL_API_URL", "ORCH_CONSOLE_EXEC_API_URL"):
+                expect(env.get(name, {}).get("value", "").startswith("http"), f"{where}: no {name}")
+            expect(env.get("ORCH_CONSOLE_HOST", {}).get("value") == "0.0.0.0", f"{where}: console listens on loopback")
+        else:
+            # Every other service opens sealed values: the ingress its db:// signing secrets (ADR 0036).
+            expect("ORCH_KEK" in env, f"{where}: ORCH_KEK missing")
+            expect(not any(n.startswith("ORCH_CONSOLE_") for n in env), f"{where}: console settings outside the console")
+        if not is_job:
+            expect(container.get("livenessProbe", {}).get("httpGet", {}).get("path") == "/health", f"{where}: liveness not on /health")
+            expect(container.get("readinessProbe", {}).get("httpGet", {}).get("path") == "/ready", f"{where}: readiness not on /ready")
+            expect("REDIS_URL" in env, f"{where}: no Redis URL")
+            expect(("ORCH_DATABASE_APP_URL" in env) == (service != "console"), f"{where}: runtime database URL where it does not belong")
 
     policies = [d for d in docs if d["kind"] == "NetworkPolicy"]
     if service == "console":
@@ -308,6 +320,36 @@ expected = {"ORCH_CONSOLE_CONTROL_API_URL": "http://control.orchestrator.svc:400
 for name, value in expected.items():
     if console_env.get(name) != value:
         problems.append(f"console-everything: {name} is {console_env.get(name)!r}, not {value!r}")
+
+# The backup schedule: only the control-api release renders it, hardened like every pod, as
+# the owner role, with the bucket's credentials from a Secret and never the KEK.
+backup = {"enabled": True, "bucket": "orchestrator-backups", "credentials": {"existingSecret": "orchestrator-backup-credentials"}}
+for service in SERVICES:
+    docs = render(f"{service}-backup", values_of(service) | {"backup": backup}, f"orchestrator-{service}")
+    cronjobs = [d for d in docs if d["kind"] == "CronJob"]
+    if service != "control-api":
+        if cronjobs:
+            problems.append(f"{service}-backup: renders a backup CronJob (only the control-api's may)")
+        continue
+    if len(cronjobs) != 1:
+        problems.append(f"control-api-backup: {len(cronjobs)} backup CronJobs, not one")
+        continue
+    cronjob = cronjobs[0]
+    if cronjob["spec"].get("concurrencyPolicy") != "Forbid":
+        problems.append("control-api-backup: backups may overlap (concurrencyPolicy is not Forbid)")
+    pod = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    env = hardened("control-api-backup", "CronJob", pod)
+    if pod["containers"][0].get("args") != ["backup"]:
+        problems.append(f"control-api-backup: the CronJob runs {pod['containers'][0].get('args')}")
+    if "DATABASE_URL" not in env:
+        problems.append("control-api-backup: no DATABASE_URL to dump")
+    if "ORCH_KEK" in env:
+        problems.append("control-api-backup: the backup pod gets the KEK")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        if "secretKeyRef" not in env.get(name, {}).get("valueFrom", {}):
+            problems.append(f"control-api-backup: {name} is not a secretKeyRef")
+    if env.get("ORCH_BACKUP_BUCKET", {}).get("value") != "orchestrator-backups":
+        problems.append("control-api-backup: ORCH_BACKUP_BUCKET is not the bucket asked for")
 
 must_fail("no service", {})
 must_fail("unknown service", {"service": "scheduler"})
