@@ -311,3 +311,66 @@ async def test_tenant_quotas_cap_requests_per_second_and_concurrency(
     problem(refused, 429, "rate-limited")
     assert (await first).status_code == 200
     assert (await client.execute(connector)).status_code == 200  # the slot came back
+
+
+async def output_schema_failures(stack: Stack, http: httpx.AsyncClient) -> float:
+    """The exec-api's count of answers that failed their output schema."""
+    metrics = (await http.get(f"{stack.url('exec-api')}/metrics")).text
+    for line in metrics.splitlines():
+        if line.startswith("orchestrator_output_schema_failures_total "):
+            return float(line.split()[1])
+    return 0.0
+
+
+CHARGE_OUTPUT = {"type": "object", "required": ["charge_id"]}
+"""The echo upstream answers ``{method, path, query, headers, body, call}``: no charge_id."""
+
+
+async def test_an_answer_failing_the_output_schema_is_a_final_failure_with_its_errors(
+    client: Caller, upstream: UpstreamServer, stack: Stack, http: httpx.AsyncClient
+) -> None:
+    connector = await client.connector(upstream, {"retry": FAST_RETRY}, output_schema=CHARGE_OUTPUT)
+    before = await output_schema_failures(stack, http)
+    response = await client.execute(connector)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["status"], body["upstream_status"], body["attempts"]) == ("failed", 200, 1)
+    assert body["output_errors"] == [
+        {"key": "/output/charge_id", "message": '"charge_id" is a required property'}
+    ]
+    assert body["output"]["path"] == "/charges/o-1"  # the answer as received
+    assert upstream.calls() == 1  # final: asking again would get the same answer
+    assert await output_schema_failures(stack, http) == before + 1
+
+
+async def test_an_answer_matching_the_output_schema_succeeds_without_errors(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    schema = {"type": "object", "required": ["method", "path"]}
+    connector = await client.connector(upstream, output_schema=schema)
+    body = (await client.execute(connector)).json()
+    assert body["status"] == "succeeded"
+    assert "output_errors" not in body
+
+
+async def test_a_job_whose_answer_fails_the_output_schema_fails_at_once_with_the_errors(
+    client: Caller, upstream: UpstreamServer
+) -> None:
+    connector = await client.connector(upstream, {"retry": FAST_RETRY}, output_schema=CHARGE_OUTPUT)
+    submitted = await client.http.post(
+        f"{client.exec_url}/api/v1/jobs",
+        json={"connector": connector, "operation": "charge", "payload": {"id": "o-1", "amount": 5}},
+        headers=client.exec_headers,
+    )
+    assert submitted.status_code == 202, submitted.text
+    url = f"{client.exec_url}/api/v1/jobs/{submitted.json()['id']}"
+    job: dict[str, object] = {}
+    for _ in range(100):
+        job = (await client.http.get(url, headers=client.exec_headers)).json()
+        if job["status"] not in ("queued", "running"):
+            break
+        await asyncio.sleep(0.1)
+    assert job["status"] == "failed", job
+    assert str(job["error"]).startswith("output_schema: /output/charge_id: "), job
+    assert job["attempts"] == 1
+    assert upstream.calls() == 1

@@ -28,19 +28,20 @@ ORDER_SCHEMA = {
 }
 
 
-def http_connector(upstream: UpstreamServer, *, idempotent: bool = True) -> dict[str, Any]:
-    """An ``http`` connector with one operation, ``charge``: POST /charges/{id}."""
-    return {
-        "base_url": upstream.url,
-        "operations": {
-            "charge": {
-                "method": "POST",
-                "path": "/charges/{id}",
-                "payload_schema": ORDER_SCHEMA,
-                "idempotent": idempotent,
-            }
-        },
+def http_connector(
+    upstream: UpstreamServer, *, idempotent: bool = True, output_schema: Any = None
+) -> dict[str, Any]:
+    """An ``http`` connector with one operation, ``charge``: POST /charges/{id} (its answers
+    held to ``output_schema`` when given)."""
+    charge: dict[str, Any] = {
+        "method": "POST",
+        "path": "/charges/{id}",
+        "payload_schema": ORDER_SCHEMA,
+        "idempotent": idempotent,
     }
+    if output_schema is not None:
+        charge["output_schema"] = output_schema
+    return {"base_url": upstream.url, "operations": {"charge": charge}}
 
 
 @dataclass

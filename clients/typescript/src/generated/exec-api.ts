@@ -301,6 +301,16 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** Execution */
+        Execution: {
+            attempts: number;
+            duration_ms: number;
+            output: unknown;
+            output_errors?: components["schemas"]["OutputError"][] | null;
+            /** @enum {string} */
+            status: "succeeded" | "failed";
+            upstream_status: number | null;
+        };
         /** FieldError */
         FieldError: {
             key?: string;
@@ -372,6 +382,11 @@ export interface components {
         JobsRetried: {
             ids: string[];
             retried: number;
+        };
+        /** OutputError */
+        OutputError: {
+            key: string;
+            message: string;
         };
         /** ProblemDetails */
         ProblemDetails: {
@@ -614,13 +629,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Request fulfilled, document follows */
+            /** @description The upstream's final answer: status succeeded, or failed (a final non-2xx, or an answer failing the operation's output schema) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Execution"];
                 };
             };
             /** @description The breaker is open and the policy queues calls: a delayed job */

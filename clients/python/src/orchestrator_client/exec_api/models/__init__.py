@@ -13,6 +13,8 @@ from .event_out_data import EventOutData
 from .event_page_out import EventPageOut
 from .execute_request import ExecuteRequest
 from .execute_request_payload import ExecuteRequestPayload
+from .execution import Execution
+from .execution_status import ExecutionStatus
 from .field_error import FieldError
 from .health import Health
 from .job_accepted import JobAccepted
@@ -28,6 +30,7 @@ from .job_out_callback_state_type_2_type_1 import JobOutCallbackStateType2Type1
 from .job_out_callback_state_type_3_type_1 import JobOutCallbackStateType3Type1
 from .job_out_status import JobOutStatus
 from .jobs_retried import JobsRetried
+from .output_error import OutputError
 from .problem_details import ProblemDetails
 from .readiness import Readiness
 from .run_accepted import RunAccepted
@@ -49,6 +52,8 @@ __all__ = (
     "EventPageOut",
     "ExecuteRequest",
     "ExecuteRequestPayload",
+    "Execution",
+    "ExecutionStatus",
     "FieldError",
     "Health",
     "JobAccepted",
@@ -64,6 +69,7 @@ __all__ = (
     "JobOutCallbackStateType3Type1",
     "JobOutStatus",
     "JobsRetried",
+    "OutputError",
     "ProblemDetails",
     "Readiness",
     "RunAccepted",

@@ -24,3 +24,6 @@ class AttemptResult(msgspec.Struct, frozen=True, kw_only=True):
     error: str | None = None
     retry_after_s: float | None = None
     duration_ms: float = 0.0
+    output_errors: list[dict[str, str]] | None = None
+    """How ``output`` fails its operation's output schema (``{key, message}``, JSON
+    pointers under ``/output``), when that made the attempt fail."""

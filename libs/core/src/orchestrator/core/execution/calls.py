@@ -17,7 +17,15 @@ from orchestrator.core.execution.plans import ConnectorPlan
 from orchestrator.core.upstream.client import UpstreamRequest
 
 
-class Execution(msgspec.Struct, frozen=True, kw_only=True):
+class OutputError(msgspec.Struct, frozen=True, kw_only=True):
+    """One way an upstream's answer fails its operation's output schema."""
+
+    key: str
+    """A JSON pointer under ``/output``."""
+    message: str
+
+
+class Execution(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """The body of a ``POST /api/v1/execute`` that reached a final upstream answer."""
 
     status: Literal["succeeded", "failed"]
@@ -25,6 +33,9 @@ class Execution(msgspec.Struct, frozen=True, kw_only=True):
     upstream_status: int | None
     attempts: int
     duration_ms: float
+    output_errors: list[OutputError] | None = None
+    """Present when the upstream's answer failed the operation's output schema (then
+    ``status`` is ``failed``): each way it fails, as a JSON pointer under ``/output``."""
 
 
 @dataclass(frozen=True, slots=True)

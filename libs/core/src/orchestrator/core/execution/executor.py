@@ -22,11 +22,17 @@ from orchestrator.core.connectors.public import AttemptResult, render_request, v
 from orchestrator.core.deadline import paused
 from orchestrator.core.errors import DeadlineExceeded, UpstreamFailed, ValidationFailed
 from orchestrator.core.execution.attempts import BudgetWarning, GatedAttempts
-from orchestrator.core.execution.calls import CodeCall, Execution, Prepared
+from orchestrator.core.execution.calls import CodeCall, Execution, OutputError, Prepared
+from orchestrator.core.execution.output_schema import conform
 from orchestrator.core.execution.plans import ConnectorPlan, PlanCache
 from orchestrator.core.execution.refusals import refusal_problem
 from orchestrator.core.jsonbounds import UnreadableJson
-from orchestrator.core.observability.metrics import POLICY_REFUSALS, RETRIES, children
+from orchestrator.core.observability.metrics import (
+    OUTPUT_SCHEMA_FAILURES,
+    POLICY_REFUSALS,
+    RETRIES,
+    children,
+)
 from orchestrator.core.policy.gate import PolicyGate
 from orchestrator.core.policy.keys import CallKey
 from orchestrator.core.policy.retry import plan_retry
@@ -42,6 +48,14 @@ def _with_key(request: UpstreamRequest, key: str | None) -> UpstreamRequest:
     if key is None or any(name.lower() == "idempotency-key" for name in request.headers):
         return request
     return msgspec.structs.replace(request, headers={**request.headers, IDEMPOTENCY_HEADER: key})
+
+
+def _conformed(plan: ConnectorPlan, operation: str, result: AttemptResult) -> AttemptResult:
+    """``result`` held to the operation's output schema, a failure to it counted."""
+    checked = conform(plan.operation(operation).output_schema, result)
+    if checked is not result:
+        OUTPUT_SCHEMA_FAILURES.inc()
+    return checked
 
 
 def _retry_status(request: UpstreamRequest | CodeCall, result: AttemptResult) -> int | None:
@@ -153,6 +167,7 @@ class Executor(GatedAttempts):
                 remaining_s=remaining,
                 idempotency_key=idempotency_key,
             )
+            result = _conformed(plan, prepared.operation, result)
             if result.outcome != "retryable":
                 return self._final(result, attempts, started)
             delay = plan_retry(
@@ -186,6 +201,12 @@ class Executor(GatedAttempts):
             upstream_status=result.upstream_status,
             attempts=attempts,
             duration_ms=round((self.clock() - started) * 1000, 3),
+            output_errors=[
+                OutputError(key=error["key"], message=error["message"])
+                for error in result.output_errors
+            ]
+            if result.output_errors
+            else None,
         )
 
     @staticmethod
@@ -247,6 +268,7 @@ class Executor(GatedAttempts):
             remaining_s=plan.spec.timeout.total_s,
             idempotency_key=str(job_id),
         )
+        result = _conformed(plan, operation, result)
         if result.outcome != "retryable":
             return result, None
         delay = plan_retry(

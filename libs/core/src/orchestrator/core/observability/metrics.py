@@ -42,6 +42,10 @@ POLICY_REFUSALS = Counter(
     ["reason"],
 )
 RETRIES = Counter("orchestrator_upstream_retries_total", "Upstream attempts that were retries")
+OUTPUT_SCHEMA_FAILURES = Counter(
+    "orchestrator_output_schema_failures_total",
+    "Upstream answers that failed their operation's output schema (final failures)",
+)
 BUDGET_WARNINGS = Counter(
     "orchestrator_quota_budget_warnings_total",
     "Workspaces that crossed 95 % of their monthly call budget (once each a month)",

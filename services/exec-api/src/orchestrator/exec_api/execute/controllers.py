@@ -82,6 +82,12 @@ async def call_now(
     tags=["execute"],
     security=[{"bearer": []}],
     responses={
+        200: ResponseSpec(
+            Execution,
+            description="The upstream's final answer: status succeeded, or failed (a final "
+            "non-2xx, or an answer failing the operation's output schema)",
+            generate_examples=False,
+        ),
         202: ResponseSpec(
             JobAccepted,
             description="The breaker is open and the policy queues calls: a delayed job",
@@ -97,7 +103,8 @@ async def execute(
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Any]:
     """Run one operation now. ``status`` is ``failed`` when the upstream answered a final
-    non-2xx; retries exhausted are a 502, the deadline a 504, an open breaker a 503 and a
+    non-2xx, or an answer that fails the operation's output schema (``output_errors`` then
+    says how); retries exhausted are a 502, the deadline a 504, an open breaker a 503 and a
     rate limit a 429, each a problem document."""
     plane = plane_of(request)
     resources = plane.resources

@@ -6,6 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.execute_request import ExecuteRequest
+from ...models.execution import Execution
 from ...models.job_accepted import JobAccepted
 from ...models.problem_details import ProblemDetails
 from ...types import UNSET, Response, Unset
@@ -35,9 +36,10 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | JobAccepted | ProblemDetails | None:
+) -> Execution | JobAccepted | ProblemDetails | None:
     if response.status_code == 200:
-        response_200 = response.json()
+        response_200 = Execution.from_dict(response.json())
+
         return response_200
 
     if response.status_code == 202:
@@ -113,7 +115,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | JobAccepted | ProblemDetails]:
+) -> Response[Execution | JobAccepted | ProblemDetails]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -127,7 +129,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ExecuteRequest,
     idempotency_key: None | str | Unset = UNSET,
-) -> Response[Any | JobAccepted | ProblemDetails]:
+) -> Response[Execution | JobAccepted | ProblemDetails]:
     """Execute
 
     Args:
@@ -140,7 +142,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | JobAccepted | ProblemDetails]
+        Response[Execution | JobAccepted | ProblemDetails]
     """
 
     kwargs = _get_kwargs(
@@ -160,7 +162,7 @@ def sync(
     client: AuthenticatedClient,
     body: ExecuteRequest,
     idempotency_key: None | str | Unset = UNSET,
-) -> Any | JobAccepted | ProblemDetails | None:
+) -> Execution | JobAccepted | ProblemDetails | None:
     """Execute
 
     Args:
@@ -173,7 +175,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | JobAccepted | ProblemDetails
+        Execution | JobAccepted | ProblemDetails
     """
 
     return sync_detailed(
@@ -188,7 +190,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ExecuteRequest,
     idempotency_key: None | str | Unset = UNSET,
-) -> Response[Any | JobAccepted | ProblemDetails]:
+) -> Response[Execution | JobAccepted | ProblemDetails]:
     """Execute
 
     Args:
@@ -201,7 +203,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | JobAccepted | ProblemDetails]
+        Response[Execution | JobAccepted | ProblemDetails]
     """
 
     kwargs = _get_kwargs(
@@ -219,7 +221,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ExecuteRequest,
     idempotency_key: None | str | Unset = UNSET,
-) -> Any | JobAccepted | ProblemDetails | None:
+) -> Execution | JobAccepted | ProblemDetails | None:
     """Execute
 
     Args:
@@ -232,7 +234,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | JobAccepted | ProblemDetails
+        Execution | JobAccepted | ProblemDetails
     """
 
     return (
