@@ -110,11 +110,21 @@ async def plane(
             service.stop()
 
 
+def ours(spans: list[ReceivedSpan]) -> list[ReceivedSpan]:
+    """The spans of our own code: not a PostgreSQL statement's or a Redis command's."""
+    return [s for s in spans if "db.system" not in s.attributes]
+
+
 def one(spans: list[ReceivedSpan], kind: str, service: str) -> ReceivedSpan:
-    """The one span of ``kind`` exported by ``service``."""
-    found = [s for s in spans if s.kind == kind and s.service == service]
+    """The one span of ``kind`` of our own code exported by ``service``."""
+    found = [s for s in ours(spans) if s.kind == kind and s.service == service]
     assert len(found) == 1, spans
     return found[0]
+
+
+def statements(spans: list[ReceivedSpan], service: str, system: str) -> list[ReceivedSpan]:
+    """The ``system`` (``postgresql``, ``redis``) spans ``service`` exported."""
+    return [s for s in spans if s.service == service and s.attributes.get("db.system") == system]
 
 
 def seen_traceparent(upstream: UpstreamServer) -> str:
@@ -136,7 +146,7 @@ async def test_execute_continues_the_callers_trace_to_the_upstream(
     sent = seen_traceparent(upstream)
     assert sent.startswith(f"00-{trace_id}-"), sent
     spans = await asyncio.to_thread(
-        receiver.wait_for, lambda s: {"SERVER", "CLIENT"} <= {x.kind for x in s}, trace_id
+        receiver.wait_for, lambda s: {"SERVER", "CLIENT"} <= {x.kind for x in ours(s)}, trace_id
     )
     server = one(spans, "SERVER", "exec-api")
     client = one(spans, "CLIENT", "exec-api")
@@ -169,7 +179,7 @@ async def test_a_job_attempt_joins_the_trace_of_the_request_that_queued_it(
 
     spans = await asyncio.to_thread(
         receiver.wait_for,
-        lambda s: {"SERVER", "CONSUMER", "CLIENT"} <= {x.kind for x in s},
+        lambda s: {"SERVER", "CONSUMER", "CLIENT"} <= {x.kind for x in ours(s)},
         trace_id,
         15.0,
     )
@@ -211,18 +221,78 @@ async def test_a_jobs_callback_is_a_span_of_the_same_trace_and_carries_it(
     spans = await asyncio.to_thread(
         receiver.wait_for,
         lambda s: (
-            any(x.name == "callback.deliver" for x in s) and sum(x.kind == "CLIENT" for x in s) >= 2
+            any(x.name == "callback.deliver" for x in s)
+            and sum(x.kind == "CLIENT" for x in ours(s)) >= 2
         ),
         trace_id,
         15.0,
     )
     [deliver] = [s for s in spans if s.name == "callback.deliver"]
-    [post] = [s for s in spans if s.kind == "CLIENT" and s.parent_span_id == deliver.span_id]
+    [post] = [s for s in ours(spans) if s.kind == "CLIENT" and s.parent_span_id == deliver.span_id]
     server = one(spans, "SERVER", "exec-api")
     assert deliver.parent_span_id == server.span_id  # the job's stored traceparent
     [callback] = upstream.requests(hook)
     assert callback.headers.get("traceparent") == f"00-{trace_id}-{post.span_id}-01"
     assert callback.headers.get("webhook-signature", "").startswith("v1,")
+
+
+async def test_a_jobs_trace_holds_the_requests_sql_and_redis_calls_and_the_attempt(
+    plane: Plane, receiver: OtlpReceiver, upstream: UpstreamServer, http: httpx.AsyncClient
+) -> None:
+    trace_id, traceparent = caller_traceparent()
+    response = await http.post(
+        f"{plane.traced.url}/api/v1/jobs",
+        json={"connector": plane.connector, "operation": "get", "payload": {"n": 1}},
+        headers=plane.headers(traceparent),
+    )
+    assert response.status_code == 202, response.text
+    await upstream.until_calls(1, wait_s=15)
+
+    def complete(spans: list[ReceivedSpan]) -> bool:
+        return bool(
+            statements(spans, "exec-api", "postgresql")
+            and statements(spans, "exec-api", "redis")
+            and any(x.kind == "CLIENT" and x.service == "worker" for x in ours(spans))
+        )
+
+    spans = await asyncio.to_thread(receiver.wait_for, complete, trace_id, 15.0)
+    assert complete(spans), [(x.service, x.name, x.attributes.get("db.system")) for x in spans]
+    by_id = {s.span_id: s for s in spans}
+    server = one(spans, "SERVER", "exec-api")
+    attempt = one(spans, "CONSUMER", "worker")
+
+    def under(span: ReceivedSpan, ancestor: ReceivedSpan) -> bool:
+        while span.parent_span_id in by_id:
+            span = by_id[span.parent_span_id]
+            if span.span_id == ancestor.span_id:
+                return True
+        return False
+
+    # The request's statements (the job's INSERT among them) and its wake-up on Redis are
+    # its children. (The worker claims and finishes the jobs of a message together, in
+    # statements of no one job's trace; what an attempt runs itself is the attempt's.)
+    submitted = statements(spans, "exec-api", "postgresql")
+    assert any("INSERT INTO jobs" in str(s.attributes["db.statement"]) for s in submitted), [
+        s.attributes["db.statement"] for s in submitted
+    ]
+    assert all(under(s, server) for s in submitted)
+    assert all(under(s, server) for s in statements(spans, "exec-api", "redis"))
+    assert all(under(s, attempt) for s in statements(spans, "worker", "postgresql"))
+    # Values never: statements keep their placeholders, commands only their names.
+    for span in statements(spans, "exec-api", "redis"):
+        for command in str(span.attributes["db.statement"]).splitlines():  # a pipeline's
+            assert set(command.split()[1:]) <= {"?"}, span
+
+
+async def test_statements_and_commands_outside_any_trace_are_not_exported(
+    plane: Plane, receiver: OtlpReceiver
+) -> None:
+    # The worker's consumers wait on Redis, heartbeat and poll the outbox all the time:
+    # none of that is a trace of its own.
+    await asyncio.sleep(2.5)
+    orphans = [s for s in receiver.spans() if "db.system" in s.attributes and not s.parent_span_id]
+    assert orphans == []
+    assert any("db.system" in s.attributes for s in receiver.spans())
 
 
 async def test_with_tracing_off_the_callers_traceparent_still_reaches_the_upstream(

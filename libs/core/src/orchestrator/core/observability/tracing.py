@@ -5,8 +5,9 @@ made: the caller's ``traceparent`` is only carried along (request → stored job
 worker → upstream call), so a caller's trace continues through us at the cost of a
 context variable. With ``otlp`` or ``console`` each HTTP request gets a SERVER span,
 each job attempt a ``job.attempt`` span whose parent is the traceparent stored on the
-job's row, and each upstream call a CLIENT span whose context goes out in the call's
-``traceparent`` header: one trace per request, across the broker.
+job's row, each upstream call a CLIENT span whose context goes out in the call's
+``traceparent`` header, and each PostgreSQL statement and Redis command a CLIENT span
+(``library_spans.py``): one trace per request, across the broker.
 """
 
 from __future__ import annotations
@@ -117,9 +118,18 @@ def configure_tracing(settings: TracingSettings, service: str) -> None:
             exporter = OTLPSpanExporter()
         else:
             exporter = ConsoleSpanExporter()
-        provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service}))
+        from orchestrator.core.observability.library_spans import (
+            instrument_libraries,
+            parented_client_spans,
+        )
+
+        resource = Resource.create({SERVICE_NAME: service})
+        # The sampler OTEL_TRACES_SAMPLER names, as the SDK reads it, minus orphan calls.
+        sampler = parented_client_spans(TracerProvider(resource=resource).sampler)
+        provider = TracerProvider(resource=resource, sampler=sampler)
         provider.add_span_processor(BatchSpanProcessor(exporter))
         trace.set_tracer_provider(provider)
+        instrument_libraries(provider)
         _tracer = provider.get_tracer("orchestrator")
 
 
