@@ -22,6 +22,7 @@ from orchestrator.core.outbox.kinds import JOBS_QUEUE, ROUTES, RUN_JOB
 from orchestrator.core.settings import CoreSettings
 from orchestrator.worker.broker import build_broker, register_actors
 from orchestrator.worker.dead_workers import DeadWorkerReaper
+from orchestrator.worker.doorbell_broker import DoorbellRedisBroker
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +30,7 @@ TIMEOUT_S = 0.5
 
 
 @pytest.fixture
-def worker_brokers(settings: CoreSettings) -> Iterator[list[RedisBroker]]:
+def worker_brokers(settings: CoreSettings) -> Iterator[list[DoorbellRedisBroker]]:
     """Three worker processes' brokers on one namespace of their own, as the worker builds
     them, with Dramatiq's own requeueing off."""
     redis_settings = msgspec.structs.replace(
@@ -73,7 +74,7 @@ def send(broker: RedisBroker) -> str:
 
 
 def test_a_dead_workers_messages_are_requeued_once_however_many_workers_look(
-    worker_brokers: list[RedisBroker],
+    worker_brokers: list[DoorbellRedisBroker],
 ) -> None:
     dead, alive, other = worker_brokers
     sent = {send(dead) for _ in range(3)}
@@ -93,7 +94,7 @@ def test_a_dead_workers_messages_are_requeued_once_however_many_workers_look(
 
 
 def test_a_worker_that_keeps_heartbeating_keeps_its_messages(
-    worker_brokers: list[RedisBroker],
+    worker_brokers: list[DoorbellRedisBroker],
 ) -> None:
     busy, looking, _ = worker_brokers
     send(busy)

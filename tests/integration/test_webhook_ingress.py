@@ -359,3 +359,43 @@ async def test_a_delivery_to_a_source_deleted_meanwhile_fails_alone_in_its_group
     assert (results[0], results[2]) == (True, True), results
     assert isinstance(results[1], psycopg.errors.ForeignKeyViolation), results
     assert await inbox_count(owner_sessions, tenant.tenant_id, kept) == 2
+
+
+async def test_a_coralogix_delivery_passes_on_its_bearer_token_which_is_never_stored(
+    api: Api, ingress: Ingress, tenant: BootstrapResult, owner_sessions: Owner
+) -> None:
+    token = f"cx-{uuid.uuid4().hex}"
+    name = f"coralogix-{uuid.uuid4().hex[:6]}"
+    await stored_secret(api, name, token)
+    source_id = await new_source(api, "coralogix", [name], routing={"team": ["onlineboutique"]})
+    body = b'{"_context":{"system":{"name":"onlineboutique"}},"alert":{"status":"Triggered"}}'
+    before = await ingress.outcomes("coralogix")
+    wrong = await ingress.deliver(source_id, body, JSON | {"Authorization": f"Bearer {token}x"})
+    assert wrong.status_code == 401
+    right = await ingress.deliver(source_id, body, JSON | {"Authorization": f"Bearer {token}"})
+    assert (right.status_code, right.json()) == (200, {"status": "accepted"})
+    assert delta(before, await ingress.outcomes("coralogix")) == {"accepted": 1, "unauthorized": 1}
+
+    [row] = await inbox_rows(owner_sessions, tenant.tenant_id, source_id)
+    assert (row.event_type, row.routing) == ("Triggered", {"team": "onlineboutique"})
+    assert row.headers == {"content-type": "application/json"}  # the token is not kept
+
+
+async def test_an_incident_io_delivery_is_verified_as_standard_webhooks_with_its_event_type(
+    api: Api, ingress: Ingress, tenant: BootstrapResult, owner_sessions: Owner
+) -> None:
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    name = f"incident-{uuid.uuid4().hex[:6]}"
+    await stored_secret(api, name, secret)
+    source_id = await new_source(api, "incident_io", [name])
+    body = (
+        b'{"event_type":"public_alert.alert_created_v1","public_alert.alert_created_v1":'
+        b'{"alert_source_id":"01GW2G3V0S59R238FAHPDS1R66","status":"firing"}}'
+    )
+    message_id = f"msg_{uuid.uuid4().hex}"
+    signed = sign("incident_io", body, secret, timestamp=int(time.time()), msg_id=message_id)
+    delivered = await ingress.deliver(source_id, body, JSON | signed)
+    assert (delivered.status_code, delivered.json()) == (200, {"status": "accepted"})
+    [row] = await inbox_rows(owner_sessions, tenant.tenant_id, source_id)
+    assert (row.dedupe_id, row.event_type) == (message_id, "public_alert.alert_created_v1")
+    assert row.routing == {"alert_source_id": "01GW2G3V0S59R238FAHPDS1R66"}

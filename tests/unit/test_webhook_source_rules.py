@@ -30,8 +30,10 @@ def keys(errors: list[dict[str, str]]) -> list[str]:
 
 
 def test_the_migration_check_lists_every_provider() -> None:
-    migration = importlib.import_module("orchestrator.core.migrations.versions.2026_11_25_webhooks")
-    assert set(migration.PROVIDERS) == set(PROVIDER_NAMES)
+    migration = importlib.import_module(
+        "orchestrator.core.migrations.versions.2026_12_07_webhook_providers"
+    )
+    assert set(migration.AFTER) == set(PROVIDER_NAMES)
 
 
 def test_routing_keys_are_those_of_the_provider_table() -> None:
@@ -46,6 +48,8 @@ def test_routing_keys_are_those_of_the_provider_table() -> None:
         "channel",
         "service_id",
         "shop_domain",
+        "alert_source_id",
+        "team",
     }
 
 

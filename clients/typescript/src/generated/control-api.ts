@@ -2517,7 +2517,7 @@ export interface components {
              * @description Who signs the deliveries; another name is a 422.
              * @enum {string}
              */
-            provider: "stripe" | "github" | "slack" | "pagerduty" | "standard_webhooks" | "shopify" | "hmac";
+            provider: "stripe" | "github" | "slack" | "pagerduty" | "standard_webhooks" | "svix" | "incident_io" | "coralogix" | "shopify" | "hmac";
             rate_limit_per_s?: number | null;
             /** @description Routing key → the values this workspace claims (a Slack `team_id`, a GitHub `installation_id`, …); a key the provider's events lack is a 422. */
             routing?: {

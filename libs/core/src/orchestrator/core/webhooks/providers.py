@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from types import MappingProxyType
 
 from orchestrator.core.callbacks.public import TOLERANCE_S
@@ -17,6 +18,32 @@ from orchestrator.core.webhooks.spec import (
 )
 
 GENERIC = "hmac"
+
+STANDARD_WEBHOOKS = ProviderSpec(
+    name="standard_webhooks",
+    # ``v1,<b64>[ v1,<b64>]``: space separated, other versions ignored.
+    signature=SignatureHeader("webhook-signature", separator=" ", prefix="v1,"),
+    signed="{id}.{timestamp}.{body}",
+    key="standard_webhooks",
+    encoding="base64",
+    timestamp=Timestamp("webhook-timestamp", tolerance_s=TOLERANCE_S),
+    id_header="webhook-id",
+    dedupe=(Header("webhook-id"),),
+    event_type=(Body(("type",)),),
+)
+
+
+def standard_webhooks_as(prefix: str, name: str) -> ProviderSpec:
+    """The Standard Webhooks scheme under ``<prefix>-id``, ``-timestamp`` and ``-signature``."""
+    return dataclasses.replace(
+        STANDARD_WEBHOOKS,
+        name=name,
+        signature=dataclasses.replace(STANDARD_WEBHOOKS.signature, name=f"{prefix}-signature"),
+        timestamp=Timestamp(f"{prefix}-timestamp", tolerance_s=TOLERANCE_S),
+        id_header=f"{prefix}-id",
+        dedupe=(Header(f"{prefix}-id"),),
+    )
+
 
 _TABLE = (
     ProviderSpec(
@@ -60,17 +87,24 @@ _TABLE = (
         routing=routing_keys.PAGERDUTY,
         extra_headers=("x-webhook-id", "x-webhook-subscription"),
     ),
+    STANDARD_WEBHOOKS,
+    # Svix's own header names (Svix-powered senders such as Clerk and Resend send these).
+    standard_webhooks_as("svix", "svix"),
+    # incident.io sends through Svix under the standard names; its event type is a field.
+    dataclasses.replace(
+        STANDARD_WEBHOOKS,
+        name="incident_io",
+        event_type=(Body(("event_type",)),),
+        routing=routing_keys.INCIDENT_IO,
+    ),
     ProviderSpec(
-        name="standard_webhooks",
-        # ``v1,<b64>[ v1,<b64>]``: space separated, other versions ignored.
-        signature=SignatureHeader("webhook-signature", separator=" ", prefix="v1,"),
-        signed="{id}.{timestamp}.{body}",
-        key="standard_webhooks",
-        encoding="base64",
-        timestamp=Timestamp("webhook-timestamp", tolerance_s=TOLERANCE_S),
-        id_header="webhook-id",
-        dedupe=(Header("webhook-id"),),
-        event_type=(Body(("type",)),),
+        name="coralogix",
+        # Coralogix signs nothing: its webhook sends a header the operator sets, here
+        # ``Authorization: Bearer <secret>``, compared with each active secret.
+        signature=SignatureHeader("authorization", prefix="Bearer "),
+        scheme="token",
+        event_type=(Body(("alert", "status")), Body(("event_type",))),
+        routing=routing_keys.CORALOGIX,
     ),
     ProviderSpec(
         name="shopify",

@@ -26,6 +26,23 @@ PAGERDUTY = (RoutingKey("service_id", (Body(("event", "data", "service", "id")),
 
 SHOPIFY = (RoutingKey("shop_domain", (Header("x-shopify-shop-domain"),)),)
 
+INCIDENT_IO = (
+    # An alert event's payload sits under a key named after its event type.
+    RoutingKey(
+        "alert_source_id",
+        tuple(
+            Body((f"{visibility}_alert.alert_created_v1", "alert_source_id"))
+            for visibility in ("public", "private")
+        ),
+    ),
+)
+
+CORALOGIX = (
+    # The notification center's context names the team (``system``) an alert belongs to;
+    # a legacy webhook's body template may carry it as ``team``.
+    RoutingKey("team", (Body(("_context", "system", "name")), Body(("team",)))),
+)
+
 
 def routing_keys(
     keys: tuple[RoutingKey, ...], headers: Mapping[str, str], doc: Document

@@ -31,7 +31,8 @@ def sign(
             raise ValueError(f"{spec.name} signs a message id")
         headers[spec.id_header] = msg_id
     signed = signed_bytes(spec, body, timestamp=timestamp, msg_id=msg_id or "")
-    value = spec.signature.prefix + mac(spec, hmac_key(spec, secret), signed)
+    proof = secret if spec.scheme == "token" else mac(spec, hmac_key(spec, secret), signed)
+    value = spec.signature.prefix + proof
     if spec.timestamp is not None:
         if spec.timestamp.element is not None:  # Stripe: ``t=<unix>,v1=<hex>``
             value = f"{spec.timestamp.element}={timestamp},{value}"

@@ -14,6 +14,9 @@ from typing import Literal
 Algorithm = Literal["sha256", "sha1", "sha512"]
 Encoding = Literal["hex", "base64"]
 KeyDerivation = Literal["literal", "standard_webhooks"]
+Scheme = Literal["hmac", "token"]
+"""``hmac``: the header carries an HMAC of the signed bytes; ``token``: it carries the secret
+itself (senders that can only add a fixed header, such as Coralogix)."""
 """``literal``: the secret string's bytes, any ``whsec_`` included (Stripe, GitHub, …);
 ``standard_webhooks``: strip ``whsec_`` and base64-decode."""
 
@@ -79,6 +82,7 @@ class ProviderSpec:
 
     name: str
     signature: SignatureHeader
+    scheme: Scheme = "hmac"
     signed: str = "{body}"
     """The signed bytes: ``{body}`` is the raw body, ``{timestamp}`` and ``{id}`` the
     values of ``timestamp`` and ``id_header``."""

@@ -135,10 +135,25 @@ def _timestamp(timestamp: Timestamp, headers: Mapping[str, str]) -> int | None:
     return int(value)
 
 
+MIN_TOKEN_CHARS = 24
+"""A secret sent as is (the ``token`` scheme) must be long enough not to be guessed."""
+
+
+def _match_token(secrets: Sequence[str], candidates: list[bytes]) -> int | Rejection:
+    """The index of the first secret presented as is."""
+    usable = [(i, s.encode()) for i, s in enumerate(secrets) if len(s) >= MIN_TOKEN_CHARS]
+    for index, secret in usable:
+        if any(hmac.compare_digest(secret, candidate) for candidate in candidates):
+            return index
+    return Rejection.MISMATCH if usable else Rejection.NO_SECRET
+
+
 def _match(
     spec: ProviderSpec, secrets: Sequence[str], signed: bytes, candidates: list[bytes]
 ) -> int | Rejection:
     """The index of the first secret one candidate was made with."""
+    if spec.scheme == "token":
+        return _match_token(secrets, candidates)
     if spec.encoding == "hex":  # hex is case-insensitive; our digests are lower-case
         candidates = [candidate.lower() for candidate in candidates]
     usable = False
