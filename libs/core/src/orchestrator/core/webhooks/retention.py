@@ -4,7 +4,7 @@ An entry still ``received`` (not yet routed) is never deleted, whatever its age.
 other entry, and any forward ``delivered`` or ``failed``, goes once older than the keep
 period. Deleting an entry also forgets its dedupe id: a provider resending the same
 event after that is taken as new, so keep longer than any provider retries (Stripe's
-are the longest, three days).
+are the longest, three days). A body kept in the payload store goes with its row.
 """
 
 from __future__ import annotations
@@ -12,8 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from loguru import logger
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.payloads.process import payload_store
 
 _PURGE = text(
     """
@@ -23,7 +26,7 @@ _PURGE = text(
             WHERE tenant_id = :tenant_id AND status <> 'received' AND received_at < :before
             LIMIT :limit
         )
-        RETURNING 1
+        RETURNING body_ref
     ), forwards AS (
         DELETE FROM webhook_forwards WHERE id IN (
             SELECT id FROM webhook_forwards
@@ -31,9 +34,11 @@ _PURGE = text(
               AND finished_at < :before
             LIMIT :limit
         )
-        RETURNING 1
+        RETURNING body_ref
     )
-    SELECT (SELECT count(*) FROM inbox) + (SELECT count(*) FROM forwards)
+    SELECT (SELECT count(*) FROM inbox) + (SELECT count(*) FROM forwards),
+           ARRAY(SELECT body_ref FROM inbox WHERE body_ref IS NOT NULL
+                 UNION ALL SELECT body_ref FROM forwards WHERE body_ref IS NOT NULL)
     """
 )
 
@@ -44,7 +49,25 @@ async def purge_before(
     """Delete up to ``limit`` processed entries and ``limit`` finished forwards of the
     tenant from before ``before``; how many rows went. The session's transaction must be
     scoped to ``tenant_id``."""
-    purged = await session.scalar(
-        _PURGE, {"tenant_id": tenant_id, "before": before, "limit": limit}
-    )
-    return int(purged or 0)
+    row = (
+        await session.execute(_PURGE, {"tenant_id": tenant_id, "before": before, "limit": limit})
+    ).one()
+    purged, refs = int(row[0] or 0), list(row[1])
+    await _delete_objects(refs)
+    return purged
+
+
+async def _delete_objects(refs: list[str]) -> None:
+    """Delete the stored bodies of the rows just deleted, before their transaction commits:
+    a store that fails rolls the rows back (tried again next run), so no object outlives
+    its row; a commit that fails after leaves rows past retention without their bodies,
+    which the next run deletes."""
+    if not refs:
+        return
+    store = payload_store()
+    if store is None:
+        logger.warning(
+            "{} stored webhook bodies not deleted: no payload store is configured", len(refs)
+        )
+        return
+    await store.delete(refs)
