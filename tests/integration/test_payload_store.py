@@ -1,0 +1,330 @@
+"""Webhook bodies past the payload threshold live in an S3-compatible bucket (ADR 0089):
+stored sealed, routed and forwarded with the right bytes, read back through the inbox API,
+checked against their SHA-256, deleted with their rows, and a store that is down refuses a
+large delivery with a prompt 503.
+
+The services run on a database of this module's own, with a payload store configured
+(moto's server, ADR 0085): the session's stack has none, and its worker must not route
+these events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import hashlib
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.cli.infra import Infra
+from orchestrator.core.auth import keys
+from orchestrator.core.crypto.envelope import KeyEncryptionKey
+from orchestrator.core.db.engine import create_engine, session_factory
+from orchestrator.core.db.tenant import tenant_transaction
+from orchestrator.core.jobs.models import Job
+from orchestrator.core.maintenance import chores as maintenance
+from orchestrator.core.payloads.process import configure_payloads
+from orchestrator.core.settings import CoreSettings
+from orchestrator.core.tenancy.service import BootstrapResult
+from orchestrator.core.webhooks.models import WebhookForward, WebhookInboxEntry
+from tests.support import databases
+from tests.support.control_api import Api, operator_api
+from tests.support.factories import new_tenant
+from tests.support.s3 import S3Server
+from tests.support.stack import Stack, free_port, start_service, wait_ready
+from tests.support.upstream import UpstreamServer
+from tests.support.webhooks import bind, stripe_event, stripe_headers, stripe_source
+
+pytestmark = pytest.mark.integration
+
+THRESHOLD = 64 * 1024
+PREFIX = "payloads/"
+BIG = 5 * 1024 * 1024
+WAIT_S = 20.0
+INBOX = "/webhooks/inbox"
+
+
+@dataclass
+class Deployment:
+    """This module's database, bucket and services."""
+
+    env: dict[str, str]
+    bucket: str
+    owner: async_sessionmaker[AsyncSession]
+    app: async_sessionmaker[AsyncSession]
+    stack: Stack
+
+
+@pytest.fixture(scope="module")
+def payload_db(infra: Infra, migrated_template: str) -> Iterator[str]:
+    url = databases.copy_of(infra.database_url, migrated_template, "orch_payload")
+    yield url
+    databases.drop_database(infra.database_url, url)
+
+
+@pytest.fixture(scope="module")
+def payload_env(
+    service_env: dict[str, str], payload_db: str, s3_server: S3Server
+) -> dict[str, str]:
+    """The services' environment: a bucket of their own, a low threshold."""
+    return {
+        **service_env,
+        **s3_server.environ(),
+        "DATABASE_URL": payload_db,
+        "ORCH_REDIS_NAMESPACE": f"payload-{uuid.uuid4().hex[:8]}",
+        "ORCH_PAYLOAD_BUCKET": s3_server.new_bucket("orch-payload"),
+        "ORCH_PAYLOAD_ENDPOINT_URL": s3_server.endpoint_url,
+        "ORCH_PAYLOAD_PREFIX": PREFIX,
+        "ORCH_PAYLOAD_THRESHOLD_BYTES": str(THRESHOLD),
+    }
+
+
+@pytest.fixture(scope="module")
+async def deployment(
+    payload_env: dict[str, str], kek: KeyEncryptionKey
+) -> AsyncIterator[Deployment]:
+    settings = CoreSettings.from_env(payload_env)
+    owner_engine, app_engine = create_engine(settings.db, owner=True), create_engine(settings.db)
+    owner, app = session_factory(owner_engine), session_factory(app_engine)
+    async with owner() as session, session.begin():
+        await keys.ensure_active_key(session, kek)
+    stack = Stack()
+    try:
+        for name, module in (
+            ("control-api", "orchestrator.control_api"),
+            ("webhook-ingress", "orchestrator.webhook_ingress"),
+            ("worker", "orchestrator.worker"),
+        ):
+            stack.services[name] = start_service(name, module, payload_env)
+        for service in stack.services.values():
+            wait_ready(service)
+        yield Deployment(payload_env, payload_env["ORCH_PAYLOAD_BUCKET"], owner, app, stack)
+    finally:
+        stack.stop()
+        await owner_engine.dispose()
+        await app_engine.dispose()
+
+
+@dataclass
+class Workspace:
+    """A tenant of the deployment, its operator, and a Stripe source taking 6 MiB."""
+
+    tenant: BootstrapResult
+    api: Api
+    source_id: str
+
+
+@pytest.fixture
+async def workspace(
+    deployment: Deployment, http: httpx.AsyncClient, kek: KeyEncryptionKey
+) -> Workspace:
+    tenant = await new_tenant(deployment.app, kek)
+    api = await operator_api(http, deployment.stack, tenant)
+    source_id = await stripe_source(api, max_body_bytes=6 * 1024 * 1024)
+    return Workspace(tenant, api, source_id)
+
+
+def big_event(marker: str, size: int = BIG) -> bytes:
+    """A Stripe event of about ``size`` bytes, ``marker`` repeated through it."""
+    return stripe_event(note=marker, blob=marker * (size // len(marker)))
+
+
+async def deliver(
+    http: httpx.AsyncClient, ingress_url: str, source_id: str, body: bytes
+) -> httpx.Response:
+    return await http.post(
+        f"{ingress_url}/webhooks/{source_id}", content=body, headers=stripe_headers(body)
+    )
+
+
+async def inbox_row(deployment: Deployment, ws: Workspace) -> WebhookInboxEntry:
+    async with tenant_transaction(deployment.owner, ws.tenant.tenant_id) as session:
+        query = select(WebhookInboxEntry).where(WebhookInboxEntry.tenant_id == ws.tenant.tenant_id)
+        [row] = (await session.scalars(query)).all()
+    return row
+
+
+async def settled(deployment: Deployment, ws: Workspace, inbox_id: uuid.UUID) -> dict[str, Any]:
+    """The inbox API's view of the event once the worker has routed it."""
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        got = await ws.api.call("GET", f"{INBOX}/{inbox_id}")
+        assert got.status_code == 200, got.text
+        if got.json()["status"] != "received":
+            return dict(got.json())
+        if time.monotonic() > deadline:
+            raise AssertionError(deployment.stack.services["worker"].log()[-5000:])
+        await asyncio.sleep(0.05)
+
+
+def objects(s3_server: S3Server, bucket: str, prefix: str) -> list[str]:
+    listed = s3_server.client().list_objects_v2(Bucket=bucket, Prefix=prefix)
+    return [item["Key"] for item in listed.get("Contents", [])]
+
+
+def raw_object(s3_server: S3Server, bucket: str, key: str) -> bytes:
+    return s3_server.client().get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+async def test_a_large_delivery_is_stored_sealed_routed_forwarded_and_read_back(
+    deployment: Deployment,
+    workspace: Workspace,
+    http: httpx.AsyncClient,
+    s3_server: S3Server,
+    upstream: UpstreamServer,
+) -> None:
+    ws, tenant_id = workspace, workspace.tenant.tenant_id
+    path = f"/payload/{uuid.uuid4().hex[:8]}"
+    await bind(ws.api, ws.source_id, {"action": "forward", "forward_url": f"{upstream.url}{path}"})
+    name = f"c-{uuid.uuid4().hex[:8]}"
+    config = {
+        "base_url": f"{upstream.url}/jobs",
+        "operations": {"notify": {"method": "POST", "path": "/n"}},
+    }
+    made = await ws.api.write(
+        "POST", "/connectors", {"name": name, "type": "http", "config": config}
+    )
+    assert made.status_code == 201, made.text
+    job = {
+        "action": "job",
+        "connector": name,
+        "operation": "notify",
+        "payload_mapping": {"note": "/note"},
+    }
+    await bind(ws.api, ws.source_id, job)
+    marker = f"PLAINTEXT-{uuid.uuid4().hex}-"
+    body = big_event(marker)
+
+    # Far above ORCH_MAX_BODY_BYTES (64 KiB in tests): the source's own limit governs.
+    sent = await deliver(http, deployment.stack.url("webhook-ingress"), ws.source_id, body)
+    assert sent.status_code == 200, sent.text
+
+    row = await inbox_row(deployment, ws)
+    assert row.body == b""
+    assert row.body_ref == f"{PREFIX}{tenant_id}/webhook-body/{row.id}"
+    assert row.body_ref_sha256 == hashlib.sha256(body).hexdigest()
+    assert row.body_ref_size == len(body)
+    sealed = raw_object(s3_server, deployment.bucket, row.body_ref)
+    assert marker.encode() not in sealed  # the bucket holds no plaintext
+    assert len(sealed) >= len(body)
+
+    entry = await settled(deployment, ws, row.id)
+    assert (entry["status"], entry["actions"], entry["body_bytes"]) == ("routed", 2, len(body))
+    assert base64.b64decode(entry["body_base64"]) == body
+
+    assert await upstream.until_calls(1, path, wait_s=WAIT_S) == 1
+    assert upstream.requests(path)[0].body == body  # the forward carries the whole body
+    async with tenant_transaction(deployment.owner, tenant_id) as session:
+        forward = await session.scalar(
+            select(WebhookForward).where(WebhookForward.tenant_id == tenant_id)
+        )
+        queued = await session.scalar(select(Job).where(Job.tenant_id == tenant_id))
+    assert forward is not None
+    assert forward.body == b""
+    assert forward.body_ref == f"{PREFIX}{tenant_id}/forward-body/{forward.id}"
+    assert marker.encode() not in raw_object(s3_server, deployment.bucket, forward.body_ref)
+    assert queued is not None
+    assert queued.payload == {"note": marker}
+
+
+async def test_a_small_delivery_stays_inline(
+    deployment: Deployment, workspace: Workspace, http: httpx.AsyncClient, s3_server: S3Server
+) -> None:
+    body = stripe_event(note="small")
+    assert len(body) <= THRESHOLD
+    sent = await deliver(http, deployment.stack.url("webhook-ingress"), workspace.source_id, body)
+    assert sent.status_code == 200, sent.text
+    row = await inbox_row(deployment, workspace)
+    assert (row.body, row.body_ref, row.body_ref_sha256) == (body, None, None)
+    assert objects(s3_server, deployment.bucket, f"{PREFIX}{workspace.tenant.tenant_id}/") == []
+
+
+async def test_a_tampered_object_is_refused_and_retention_deletes_objects_with_rows(
+    deployment: Deployment,
+    workspace: Workspace,
+    http: httpx.AsyncClient,
+    s3_server: S3Server,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ws, tenant_id = workspace, workspace.tenant.tenant_id
+    body = big_event(f"TAMPER-{uuid.uuid4().hex}-", 2 * THRESHOLD)
+    sent = await deliver(http, deployment.stack.url("webhook-ingress"), ws.source_id, body)
+    assert sent.status_code == 200, sent.text
+    row = await inbox_row(deployment, ws)
+    assert row.body_ref is not None
+    entry = await settled(deployment, ws, row.id)
+    assert entry["status"] == "ignored"  # no binding: routed nowhere, kept
+    client = s3_server.client()
+    original = raw_object(s3_server, deployment.bucket, row.body_ref)
+
+    # A byte of the ciphertext changed: the seal fails.
+    flipped = original[:-1] + bytes([original[-1] ^ 1])
+    client.put_object(Bucket=deployment.bucket, Key=row.body_ref, Body=flipped)
+    refused = await ws.api.call("GET", f"{INBOX}/{row.id}")
+    assert (refused.status_code, refused.json()["code"]) == (502, "payload-unreadable")
+
+    # Another validly sealed payload under the same key: only the SHA-256 tells.
+    for name, value in s3_server.environ().items():
+        monkeypatch.setenv(name, value)
+    store = configure_payloads(CoreSettings.from_env(deployment.env))
+    try:
+        assert store is not None
+        await store.put(tenant_id, "webhook-body", row.id, b'{"forged": true}')
+        forged = await ws.api.call("GET", f"{INBOX}/{row.id}")
+        assert (forged.status_code, forged.json()["code"]) == (502, "payload-unreadable")
+        assert "SHA-256" in forged.json()["detail"]
+        client.put_object(Bucket=deployment.bucket, Key=row.body_ref, Body=original)
+        restored = await ws.api.call("GET", f"{INBOX}/{row.id}")
+        assert base64.b64decode(restored.json()["body_base64"]) == body
+
+        # Retention: the row past its keep period goes, and its object with it.
+        async with tenant_transaction(deployment.owner, tenant_id) as session:
+            await session.execute(
+                update(WebhookInboxEntry).values(
+                    received_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
+                )
+            )
+        purged = await maintenance.purge_webhook_inbox(deployment.app, keep=dt.timedelta(days=30))
+        assert purged >= 1
+        assert objects(s3_server, deployment.bucket, f"{PREFIX}{tenant_id}/") == []
+        gone = await ws.api.call("GET", f"{INBOX}/{row.id}")
+        assert gone.status_code == 404
+    finally:
+        configure_payloads(CoreSettings.from_env({**deployment.env, "ORCH_PAYLOAD_BUCKET": ""}))
+
+
+async def test_a_store_that_is_down_refuses_a_large_delivery_promptly(
+    deployment: Deployment, workspace: Workspace, http: httpx.AsyncClient
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    ingress = start_service(
+        "webhook-ingress",
+        "orchestrator.webhook_ingress",
+        {**deployment.env, "ORCH_PAYLOAD_ENDPOINT_URL": closed, "ORCH_PAYLOAD_TIMEOUT_S": "1"},
+    )
+    try:
+        wait_ready(ingress)
+        started = time.monotonic()
+        big = big_event(f"DOWN-{uuid.uuid4().hex}-", 2 * THRESHOLD)
+        refused = await deliver(http, ingress.url, workspace.source_id, big)
+        assert time.monotonic() - started < 5
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["code"] == "payload-store-unavailable"
+        assert refused.headers["retry-after"] == "1"
+        # A body under the threshold needs no store: still taken.
+        small = await deliver(http, ingress.url, workspace.source_id, stripe_event(note="s"))
+        assert small.status_code == 200, small.text
+        row = await inbox_row(deployment, workspace)  # only the small one was written
+        assert row.body_ref is None
+    finally:
+        ingress.stop()
