@@ -45,6 +45,8 @@ class StoredPayload:
     """The object's key."""
     sha256: str
     """The plaintext's SHA-256 (hex), checked on every read."""
+    size: int
+    """The plaintext's size in bytes."""
 
 
 class _Missing(LookupError):
@@ -83,7 +85,7 @@ class PayloadStore:
             self._s3().put_object(Bucket=self.settings.bucket, Key=key, Body=sealed)
 
         await self._call("put", put)
-        return StoredPayload(ref=key, sha256=digest(data))
+        return StoredPayload(ref=key, sha256=digest(data), size=len(data))
 
     async def get(self, ref: str, sha256: str) -> bytes:
         """The plaintext of the object ``ref``, once its seal and SHA-256 check out."""

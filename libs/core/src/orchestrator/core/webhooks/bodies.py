@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from orchestrator.core.payloads.errors import PayloadUnreadable
-from orchestrator.core.payloads.process import payload_store
+from orchestrator.core.payloads.process import read_stored
 
 
 class HasBody(Protocol):
@@ -32,7 +31,4 @@ async def body_of(row: HasBody) -> bytes:
     does not answer)."""
     if row.body_ref is None or row.body_ref_sha256 is None:
         return row.body
-    store = payload_store()
-    if store is None:
-        raise PayloadUnreadable("The body is in the payload store, which is not configured here.")
-    return await store.get(row.body_ref, row.body_ref_sha256)
+    return await read_stored(row.body_ref, row.body_ref_sha256)

@@ -59,7 +59,7 @@ async def _body_columns(tenant_id: uuid.UUID, forward_id: uuid.UUID, body: bytes
         "body": b"",
         "body_ref": stored.ref,
         "body_ref_sha256": stored.sha256,
-        "body_ref_size": len(body),
+        "body_ref_size": stored.size,
     }
 
 

@@ -140,7 +140,7 @@ def stored_apart(delivery: Delivery, stored: StoredPayload) -> Delivery:
         body=b"",
         body_ref=stored.ref,
         body_ref_sha256=stored.sha256,
-        body_ref_size=len(delivery.body),
+        body_ref_size=stored.size,
     )
 
 

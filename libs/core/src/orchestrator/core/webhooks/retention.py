@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from loguru import logger
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.payloads.process import payload_store
+from orchestrator.core.payloads.process import delete_stored
 
 _PURGE = text(
     """
@@ -53,21 +52,5 @@ async def purge_before(
         await session.execute(_PURGE, {"tenant_id": tenant_id, "before": before, "limit": limit})
     ).one()
     purged, refs = int(row[0] or 0), list(row[1])
-    await _delete_objects(refs)
+    await delete_stored(refs)
     return purged
-
-
-async def _delete_objects(refs: list[str]) -> None:
-    """Delete the stored bodies of the rows just deleted, before their transaction commits:
-    a store that fails rolls the rows back (tried again next run), so no object outlives
-    its row; a commit that fails after leaves rows past retention without their bodies,
-    which the next run deletes."""
-    if not refs:
-        return
-    store = payload_store()
-    if store is None:
-        logger.warning(
-            "{} stored webhook bodies not deleted: no payload store is configured", len(refs)
-        )
-        return
-    await store.delete(refs)

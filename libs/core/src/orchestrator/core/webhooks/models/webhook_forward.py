@@ -32,7 +32,7 @@ class WebhookForward(Base):
     __table_args__ = (
         UniqueConstraint("binding_id", "inbox_id"),
         one_of("state", FORWARD_STATES),
-        *stored_payload("body", "body_ref"),
+        *stored_payload("body_ref", empty="octet_length(body) = 0"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

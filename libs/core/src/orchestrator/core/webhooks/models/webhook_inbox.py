@@ -37,7 +37,7 @@ class WebhookInboxEntry(Base):
         same_tenant_fk("webhook_inbox", "source_id", "webhook_sources", ondelete="CASCADE"),
         UniqueConstraint("tenant_id", "source_id", "dedupe_id"),
         one_of("status", INBOX_STATUSES),
-        *stored_payload("body", "body_ref"),
+        *stored_payload("body_ref", empty="octet_length(body) = 0"),
         Index("ix_webhook_inbox_tenant_id_status", "tenant_id", "status", "id"),
     )
 

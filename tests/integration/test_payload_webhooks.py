@@ -3,9 +3,7 @@ stored sealed, routed and forwarded with the right bytes, read back through the 
 checked against their SHA-256, deleted with their rows, and a store that is down refuses a
 large delivery with a prompt 503.
 
-The services run on a database of this module's own, with a payload store configured
-(moto's server, ADR 0085): the session's stack has none, and its worker must not route
-these events.
+The services run on a database of this module's own (``tests/support/payload_fixtures.py``).
 """
 
 from __future__ import annotations
@@ -16,121 +14,38 @@ import datetime as dt
 import hashlib
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orchestrator.cli.infra import Infra
-from orchestrator.core.auth import keys
-from orchestrator.core.crypto.envelope import KeyEncryptionKey
-from orchestrator.core.db.engine import create_engine, session_factory
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.jobs.models import Job
 from orchestrator.core.maintenance import chores as maintenance
-from orchestrator.core.payloads.process import configure_payloads
-from orchestrator.core.settings import CoreSettings
-from orchestrator.core.tenancy.service import BootstrapResult
+from orchestrator.core.payloads.store import PayloadStore
 from orchestrator.core.webhooks.models import WebhookForward, WebhookInboxEntry
-from tests.support import databases
-from tests.support.control_api import Api, operator_api
-from tests.support.factories import new_tenant
+from tests.support.jobs import exec_headers
+from tests.support.payloads import (
+    BIG,
+    INBOX,
+    PREFIX,
+    THRESHOLD,
+    WAIT_S,
+    Deployment,
+    Workspace,
+    objects,
+    raw_object,
+)
 from tests.support.s3 import S3Server
-from tests.support.stack import Stack, free_port, start_service, wait_ready
+from tests.support.stack import free_port, start_service, wait_ready
 from tests.support.upstream import UpstreamServer
-from tests.support.webhooks import bind, stripe_event, stripe_headers, stripe_source
+from tests.support.webhooks import bind, stripe_event, stripe_headers
 
 pytestmark = pytest.mark.integration
 
-THRESHOLD = 64 * 1024
-PREFIX = "payloads/"
-BIG = 5 * 1024 * 1024
-WAIT_S = 20.0
-INBOX = "/webhooks/inbox"
-
-
-@dataclass
-class Deployment:
-    """This module's database, bucket and services."""
-
-    env: dict[str, str]
-    bucket: str
-    owner: async_sessionmaker[AsyncSession]
-    app: async_sessionmaker[AsyncSession]
-    stack: Stack
-
-
-@pytest.fixture(scope="module")
-def payload_db(infra: Infra, migrated_template: str) -> Iterator[str]:
-    url = databases.copy_of(infra.database_url, migrated_template, "orch_payload")
-    yield url
-    databases.drop_database(infra.database_url, url)
-
-
-@pytest.fixture(scope="module")
-def payload_env(
-    service_env: dict[str, str], payload_db: str, s3_server: S3Server
-) -> dict[str, str]:
-    """The services' environment: a bucket of their own, a low threshold."""
-    return {
-        **service_env,
-        **s3_server.environ(),
-        "DATABASE_URL": payload_db,
-        "ORCH_REDIS_NAMESPACE": f"payload-{uuid.uuid4().hex[:8]}",
-        "ORCH_PAYLOAD_BUCKET": s3_server.new_bucket("orch-payload"),
-        "ORCH_PAYLOAD_ENDPOINT_URL": s3_server.endpoint_url,
-        "ORCH_PAYLOAD_PREFIX": PREFIX,
-        "ORCH_PAYLOAD_THRESHOLD_BYTES": str(THRESHOLD),
-    }
-
-
-@pytest.fixture(scope="module")
-async def deployment(
-    payload_env: dict[str, str], kek: KeyEncryptionKey
-) -> AsyncIterator[Deployment]:
-    settings = CoreSettings.from_env(payload_env)
-    owner_engine, app_engine = create_engine(settings.db, owner=True), create_engine(settings.db)
-    owner, app = session_factory(owner_engine), session_factory(app_engine)
-    async with owner() as session, session.begin():
-        await keys.ensure_active_key(session, kek)
-    stack = Stack()
-    try:
-        for name, module in (
-            ("control-api", "orchestrator.control_api"),
-            ("webhook-ingress", "orchestrator.webhook_ingress"),
-            ("worker", "orchestrator.worker"),
-        ):
-            stack.services[name] = start_service(name, module, payload_env)
-        for service in stack.services.values():
-            wait_ready(service)
-        yield Deployment(payload_env, payload_env["ORCH_PAYLOAD_BUCKET"], owner, app, stack)
-    finally:
-        stack.stop()
-        await owner_engine.dispose()
-        await app_engine.dispose()
-
-
-@dataclass
-class Workspace:
-    """A tenant of the deployment, its operator, and a Stripe source taking 6 MiB."""
-
-    tenant: BootstrapResult
-    api: Api
-    source_id: str
-
-
-@pytest.fixture
-async def workspace(
-    deployment: Deployment, http: httpx.AsyncClient, kek: KeyEncryptionKey
-) -> Workspace:
-    tenant = await new_tenant(deployment.app, kek)
-    api = await operator_api(http, deployment.stack, tenant)
-    source_id = await stripe_source(api, max_body_bytes=6 * 1024 * 1024)
-    return Workspace(tenant, api, source_id)
+pytest_plugins = ["tests.support.payload_fixtures"]  # the deployment with a payload store
 
 
 def big_event(marker: str, size: int = BIG) -> bytes:
@@ -166,15 +81,6 @@ async def settled(deployment: Deployment, ws: Workspace, inbox_id: uuid.UUID) ->
         await asyncio.sleep(0.05)
 
 
-def objects(s3_server: S3Server, bucket: str, prefix: str) -> list[str]:
-    listed = s3_server.client().list_objects_v2(Bucket=bucket, Prefix=prefix)
-    return [item["Key"] for item in listed.get("Contents", [])]
-
-
-def raw_object(s3_server: S3Server, bucket: str, key: str) -> bytes:
-    return s3_server.client().get_object(Bucket=bucket, Key=key)["Body"].read()
-
-
 async def test_a_large_delivery_is_stored_sealed_routed_forwarded_and_read_back(
     deployment: Deployment,
     workspace: Workspace,
@@ -201,6 +107,8 @@ async def test_a_large_delivery_is_stored_sealed_routed_forwarded_and_read_back(
         "payload_mapping": {"note": "/note"},
     }
     await bind(ws.api, ws.source_id, job)
+    whole = {"action": "job", "connector": name, "operation": "notify"}  # the whole event
+    await bind(ws.api, ws.source_id, whole)
     marker = f"PLAINTEXT-{uuid.uuid4().hex}-"
     body = big_event(marker)
 
@@ -218,7 +126,7 @@ async def test_a_large_delivery_is_stored_sealed_routed_forwarded_and_read_back(
     assert len(sealed) >= len(body)
 
     entry = await settled(deployment, ws, row.id)
-    assert (entry["status"], entry["actions"], entry["body_bytes"]) == ("routed", 2, len(body))
+    assert (entry["status"], entry["actions"], entry["body_bytes"]) == ("routed", 3, len(body))
     assert base64.b64decode(entry["body_base64"]) == body
 
     assert await upstream.until_calls(1, path, wait_s=WAIT_S) == 1
@@ -227,13 +135,22 @@ async def test_a_large_delivery_is_stored_sealed_routed_forwarded_and_read_back(
         forward = await session.scalar(
             select(WebhookForward).where(WebhookForward.tenant_id == tenant_id)
         )
-        queued = await session.scalar(select(Job).where(Job.tenant_id == tenant_id))
+        queued = (await session.scalars(select(Job).where(Job.tenant_id == tenant_id))).all()
     assert forward is not None
     assert forward.body == b""
     assert forward.body_ref == f"{PREFIX}{tenant_id}/forward-body/{forward.id}"
     assert marker.encode() not in raw_object(s3_server, deployment.bucket, forward.body_ref)
-    assert queued is not None
-    assert queued.payload == {"note": marker}
+    mapped = next(job for job in queued if job.payload_ref is None)
+    assert mapped.payload == {"note": marker}  # small: inline
+    [big] = [job for job in queued if job.payload_ref is not None]
+    assert big.payload_ref == f"{PREFIX}{tenant_id}/job-payload/{big.id}"
+    assert marker.encode() not in raw_object(s3_server, deployment.bucket, big.payload_ref)
+    shown = await http.get(
+        f"{deployment.stack.url('exec-api')}/api/v1/jobs/{big.id}",
+        headers=await exec_headers(http, deployment.stack, ws.tenant),
+    )
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["payload"] == msgspec.json.decode(body)  # the whole event, read back
 
 
 async def test_a_small_delivery_stays_inline(
@@ -253,7 +170,7 @@ async def test_a_tampered_object_is_refused_and_retention_deletes_objects_with_r
     workspace: Workspace,
     http: httpx.AsyncClient,
     s3_server: S3Server,
-    monkeypatch: pytest.MonkeyPatch,
+    local_store: PayloadStore,
 ) -> None:
     ws, tenant_id = workspace, workspace.tenant.tenant_id
     body = big_event(f"TAMPER-{uuid.uuid4().hex}-", 2 * THRESHOLD)
@@ -273,33 +190,26 @@ async def test_a_tampered_object_is_refused_and_retention_deletes_objects_with_r
     assert (refused.status_code, refused.json()["code"]) == (502, "payload-unreadable")
 
     # Another validly sealed payload under the same key: only the SHA-256 tells.
-    for name, value in s3_server.environ().items():
-        monkeypatch.setenv(name, value)
-    store = configure_payloads(CoreSettings.from_env(deployment.env))
-    try:
-        assert store is not None
-        await store.put(tenant_id, "webhook-body", row.id, b'{"forged": true}')
-        forged = await ws.api.call("GET", f"{INBOX}/{row.id}")
-        assert (forged.status_code, forged.json()["code"]) == (502, "payload-unreadable")
-        assert "SHA-256" in forged.json()["detail"]
-        client.put_object(Bucket=deployment.bucket, Key=row.body_ref, Body=original)
-        restored = await ws.api.call("GET", f"{INBOX}/{row.id}")
-        assert base64.b64decode(restored.json()["body_base64"]) == body
+    await local_store.put(tenant_id, "webhook-body", row.id, b'{"forged": true}')
+    forged = await ws.api.call("GET", f"{INBOX}/{row.id}")
+    assert (forged.status_code, forged.json()["code"]) == (502, "payload-unreadable")
+    assert "SHA-256" in forged.json()["detail"]
+    client.put_object(Bucket=deployment.bucket, Key=row.body_ref, Body=original)
+    restored = await ws.api.call("GET", f"{INBOX}/{row.id}")
+    assert base64.b64decode(restored.json()["body_base64"]) == body
 
-        # Retention: the row past its keep period goes, and its object with it.
-        async with tenant_transaction(deployment.owner, tenant_id) as session:
-            await session.execute(
-                update(WebhookInboxEntry).values(
-                    received_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
-                )
-            )
-        purged = await maintenance.purge_webhook_inbox(deployment.app, keep=dt.timedelta(days=30))
-        assert purged >= 1
-        assert objects(s3_server, deployment.bucket, f"{PREFIX}{tenant_id}/") == []
-        gone = await ws.api.call("GET", f"{INBOX}/{row.id}")
-        assert gone.status_code == 404
-    finally:
-        configure_payloads(CoreSettings.from_env({**deployment.env, "ORCH_PAYLOAD_BUCKET": ""}))
+    # Retention: the row past its keep period goes, and its object with it.
+    async with tenant_transaction(deployment.owner, tenant_id) as session:
+        await session.execute(
+            update(WebhookInboxEntry)
+            .where(WebhookInboxEntry.tenant_id == tenant_id)
+            .values(received_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=40))
+        )
+    purged = await maintenance.purge_webhook_inbox(deployment.app, keep=dt.timedelta(days=30))
+    assert purged >= 1
+    assert objects(s3_server, deployment.bucket, f"{PREFIX}{tenant_id}/") == []
+    gone = await ws.api.call("GET", f"{INBOX}/{row.id}")
+    assert gone.status_code == 404
 
 
 async def test_a_store_that_is_down_refuses_a_large_delivery_promptly(
