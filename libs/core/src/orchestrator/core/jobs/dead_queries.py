@@ -147,10 +147,7 @@ async def requeue_dead(
             "event_type": event_type,
         },
     )
-    gone = rows.all()
-    # Payloads and outputs kept in the payload store go with their jobs.
-    await delete_stored([ref for row in gone for ref in (row.payload_ref, row.output_ref) if ref])
-    return [row.id for row in gone]
+    return [row.id for row in rows]
 
 
 def _dead_matching(tenant_id: uuid.UUID, f: DeadFilter) -> Any:

@@ -50,8 +50,10 @@ class NewJob:
     traceparent: str | None = field(default_factory=current_traceparent)
     """The trace the job continues: taken where the job is asked for (the request's
     context), since the group committer that writes it runs in another request's."""
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
-    """The job's id, chosen before it is written so a stored payload's key can name it."""
+    id: uuid.UUID | None = None
+    """The job's id when it is chosen before the job is written (a stored payload's key
+    names it); ``None``: a fresh one as it is queued, so one ``NewJob`` may be queued
+    again and again."""
     stored: StoredPayload | None = None
     """The payload in the payload store (``payload`` is then ``None``): ``stored_apart``."""
 
@@ -115,10 +117,12 @@ async def stored_apart(tenant_id: uuid.UUID, jobs: Sequence[NewJob]) -> list[New
         return list(jobs)
     kept: list[NewJob] = []
     for new in jobs:
-        stored = (
-            None if new.stored else await put_value(tenant_id, "job-payload", new.id, new.payload)
-        )
-        kept.append(new if stored is None else replace(new, payload=None, stored=stored))
+        if new.stored is not None:
+            kept.append(new)
+            continue
+        job_id = new.id or uuid.uuid4()
+        stored = await put_value(tenant_id, "job-payload", job_id, new.payload)
+        kept.append(new if stored is None else replace(new, id=job_id, payload=None, stored=stored))
     return kept
 
 
@@ -198,7 +202,7 @@ async def submit_planned(
 def _queued(jobs: Sequence[NewJob], budgets: Sequence[int]) -> list[QueuedJob]:
     return [
         QueuedJob(
-            id=new.id,
+            id=new.id or uuid.uuid4(),
             connector=new.connector,
             operation=new.operation,
             payload=new.payload,
