@@ -34,6 +34,7 @@ from orchestrator.core.jobs.submission import (
     submit_planned,
     unbounded,
 )
+from orchestrator.core.payloads.process import payload_store
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +68,9 @@ class JobSubmitter:
         payload passes the threshold and the payload store does not take it)."""
         # A large payload is put before the job joins a group, so no group waits on the
         # payload store for another caller's payload.
-        [job] = await stored_apart(submission.tenant_id, [submission.job])
-        submission = replace(submission, job=job)
+        if payload_store() is not None:
+            [job] = await stored_apart(submission.tenant_id, [submission.job])
+            submission = replace(submission, job=job)
         if unbounded(submission.plan):
             return await self._plain.submit(submission)
         return await self._group.submit(submission)
