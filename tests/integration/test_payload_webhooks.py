@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -68,17 +69,39 @@ async def inbox_row(deployment: Deployment, ws: Workspace) -> WebhookInboxEntry:
     return row
 
 
-async def settled(deployment: Deployment, ws: Workspace, inbox_id: uuid.UUID) -> dict[str, Any]:
-    """The inbox API's view of the event once the worker has routed it."""
+async def _once_routed(
+    deployment: Deployment, view: Callable[[], Awaitable[dict[str, Any]]]
+) -> dict[str, Any]:
+    """``view()`` of an event once the worker has routed it (status no longer ``received``)."""
     deadline = time.monotonic() + WAIT_S
-    while True:
-        got = await ws.api.call("GET", f"{INBOX}/{inbox_id}")
-        assert got.status_code == 200, got.text
-        if got.json()["status"] != "received":
-            return dict(got.json())
+    while (seen := await view())["status"] == "received":
         if time.monotonic() > deadline:
             raise AssertionError(deployment.stack.services["worker"].log()[-5000:])
         await asyncio.sleep(0.05)
+    return seen
+
+
+async def settled(deployment: Deployment, ws: Workspace, inbox_id: uuid.UUID) -> dict[str, Any]:
+    """The inbox API's view of the event, with its body, once the worker has routed it."""
+
+    async def detail() -> dict[str, Any]:
+        got = await ws.api.call("GET", f"{INBOX}/{inbox_id}")
+        assert got.status_code == 200, got.text
+        return dict(got.json())
+
+    return await _once_routed(deployment, detail)
+
+
+async def listed(deployment: Deployment, ws: Workspace, inbox_id: uuid.UUID) -> dict[str, Any]:
+    """The inbox list's view of the event (no body read) once the worker has routed it."""
+
+    async def item() -> dict[str, Any]:
+        got = await ws.api.call("GET", INBOX, params={"source_id": ws.source_id})
+        assert got.status_code == 200, got.text
+        [entry] = [item for item in got.json()["items"] if item["id"] == str(inbox_id)]
+        return dict(entry)
+
+    return await _once_routed(deployment, item)
 
 
 async def test_a_large_delivery_is_stored_sealed_routed_forwarded_and_read_back(
@@ -238,3 +261,38 @@ async def test_a_store_that_is_down_refuses_a_large_delivery_promptly(
         assert row.body_ref is None
     finally:
         ingress.stop()
+
+
+async def test_a_missing_object_fails_routing_and_a_retry_routes_it_once_it_is_back(
+    deployment: Deployment,
+    workspace: Workspace,
+    http: httpx.AsyncClient,
+    s3_server: S3Server,
+    upstream: UpstreamServer,
+    local_store: PayloadStore,
+) -> None:
+    ws, tenant_id = workspace, workspace.tenant.tenant_id
+    body = big_event(f"LOST-{uuid.uuid4().hex}-", 2 * THRESHOLD)
+    sent = await deliver(http, deployment.stack.url("webhook-ingress"), ws.source_id, body)
+    assert sent.status_code == 200, sent.text
+    row = await inbox_row(deployment, ws)
+    assert row.body_ref is not None
+    assert (await settled(deployment, ws, row.id))["status"] == "ignored"  # no binding yet
+    s3_server.client().delete_object(Bucket=deployment.bucket, Key=row.body_ref)
+    path = f"/payload/{uuid.uuid4().hex[:8]}"
+    await bind(ws.api, ws.source_id, {"action": "forward", "forward_url": f"{upstream.url}{path}"})
+
+    retried = await ws.api.write("POST", f"{INBOX}/{row.id}/retry")
+    assert retried.status_code == 202, retried.text
+    failed = await listed(deployment, ws, row.id)  # its detail, with the body, is a 502
+    assert failed["status"] == "failed"  # nothing forwarded without its body
+    assert failed["last_error"].startswith("payload-unreadable")
+    assert upstream.calls(path) == 0
+
+    # The object put back (the same plaintext, sealed afresh under the same key).
+    await local_store.put(tenant_id, "webhook-body", row.id, body)
+    again = await ws.api.write("POST", f"{INBOX}/{row.id}/retry")
+    assert again.status_code == 202, again.text
+    assert (await settled(deployment, ws, row.id))["status"] == "routed"
+    assert await upstream.until_calls(1, path, wait_s=WAIT_S) == 1
+    assert upstream.requests(path)[0].body == body
