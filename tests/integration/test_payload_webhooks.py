@@ -104,6 +104,20 @@ async def listed(deployment: Deployment, ws: Workspace, inbox_id: uuid.UUID) -> 
     return await _once_routed(deployment, item)
 
 
+async def ignored_large_event(
+    deployment: Deployment, ws: Workspace, http: httpx.AsyncClient, label: str
+) -> tuple[bytes, WebhookInboxEntry, str]:
+    """A delivery past the threshold to a source with no binding, once routed nowhere
+    (``ignored``, kept): its body, its row and the key of the object holding the body."""
+    body = big_event(f"{label}-{uuid.uuid4().hex}-", 2 * THRESHOLD)
+    sent = await deliver(http, deployment.stack.url("webhook-ingress"), ws.source_id, body)
+    assert sent.status_code == 200, sent.text
+    row = await inbox_row(deployment, ws)
+    assert row.body_ref is not None
+    assert (await settled(deployment, ws, row.id))["status"] == "ignored"
+    return body, row, row.body_ref
+
+
 async def test_a_large_delivery_is_stored_sealed_routed_forwarded_and_read_back(
     deployment: Deployment,
     workspace: Workspace,
@@ -196,19 +210,13 @@ async def test_a_tampered_object_is_refused_and_retention_deletes_objects_with_r
     local_store: PayloadStore,
 ) -> None:
     ws, tenant_id = workspace, workspace.tenant.tenant_id
-    body = big_event(f"TAMPER-{uuid.uuid4().hex}-", 2 * THRESHOLD)
-    sent = await deliver(http, deployment.stack.url("webhook-ingress"), ws.source_id, body)
-    assert sent.status_code == 200, sent.text
-    row = await inbox_row(deployment, ws)
-    assert row.body_ref is not None
-    entry = await settled(deployment, ws, row.id)
-    assert entry["status"] == "ignored"  # no binding: routed nowhere, kept
+    body, row, key = await ignored_large_event(deployment, ws, http, "TAMPER")
     client = s3_server.client()
-    original = raw_object(s3_server, deployment.bucket, row.body_ref)
+    original = raw_object(s3_server, deployment.bucket, key)
 
     # A byte of the ciphertext changed: the seal fails.
     flipped = original[:-1] + bytes([original[-1] ^ 1])
-    client.put_object(Bucket=deployment.bucket, Key=row.body_ref, Body=flipped)
+    client.put_object(Bucket=deployment.bucket, Key=key, Body=flipped)
     refused = await ws.api.call("GET", f"{INBOX}/{row.id}")
     assert (refused.status_code, refused.json()["code"]) == (502, "payload-unreadable")
 
@@ -217,7 +225,7 @@ async def test_a_tampered_object_is_refused_and_retention_deletes_objects_with_r
     forged = await ws.api.call("GET", f"{INBOX}/{row.id}")
     assert (forged.status_code, forged.json()["code"]) == (502, "payload-unreadable")
     assert "SHA-256" in forged.json()["detail"]
-    client.put_object(Bucket=deployment.bucket, Key=row.body_ref, Body=original)
+    client.put_object(Bucket=deployment.bucket, Key=key, Body=original)
     restored = await ws.api.call("GET", f"{INBOX}/{row.id}")
     assert base64.b64decode(restored.json()["body_base64"]) == body
 
@@ -264,21 +272,16 @@ async def test_a_store_that_is_down_refuses_a_large_delivery_promptly(
 
 
 async def test_a_missing_object_fails_routing_and_a_retry_routes_it_once_it_is_back(
+    upstream: UpstreamServer,
+    s3_server: S3Server,
+    local_store: PayloadStore,
     deployment: Deployment,
     workspace: Workspace,
     http: httpx.AsyncClient,
-    s3_server: S3Server,
-    upstream: UpstreamServer,
-    local_store: PayloadStore,
 ) -> None:
     ws, tenant_id = workspace, workspace.tenant.tenant_id
-    body = big_event(f"LOST-{uuid.uuid4().hex}-", 2 * THRESHOLD)
-    sent = await deliver(http, deployment.stack.url("webhook-ingress"), ws.source_id, body)
-    assert sent.status_code == 200, sent.text
-    row = await inbox_row(deployment, ws)
-    assert row.body_ref is not None
-    assert (await settled(deployment, ws, row.id))["status"] == "ignored"  # no binding yet
-    s3_server.client().delete_object(Bucket=deployment.bucket, Key=row.body_ref)
+    body, row, key = await ignored_large_event(deployment, ws, http, "LOST")
+    s3_server.client().delete_object(Bucket=deployment.bucket, Key=key)
     path = f"/payload/{uuid.uuid4().hex[:8]}"
     await bind(ws.api, ws.source_id, {"action": "forward", "forward_url": f"{upstream.url}{path}"})
 
