@@ -3,6 +3,9 @@ raw objects (fixtures: ``payload_fixtures.py``)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -50,3 +53,21 @@ def objects(s3_server: S3Server, bucket: str, prefix: str) -> list[str]:
 def raw_object(s3_server: S3Server, bucket: str, key: str) -> bytes:
     """An object's bytes as the bucket holds them."""
     return s3_server.client().get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+@contextlib.asynccontextmanager
+async def silent_endpoint() -> AsyncIterator[str]:
+    """The URL of a store that takes connections and never answers (a hung one)."""
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError):
+            while await reader.read(65536):  # read what is sent, answer nothing
+                pass
+        writer.close()
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()

@@ -14,7 +14,13 @@ from cryptography.exceptions import InvalidTag
 
 from orchestrator.core.crypto import envelope
 from orchestrator.core.payloads.framing import Unframed, frame, unframe
-from orchestrator.core.payloads.layout import digest, goes_to_store, object_key
+from orchestrator.core.payloads.layout import (
+    THROUGHPUT,
+    call_bound,
+    digest,
+    goes_to_store,
+    object_key,
+)
 from orchestrator.core.settings import PayloadSettings
 
 KEK = envelope.KeyEncryptionKey(id="k1", key=os.urandom(32))
@@ -35,6 +41,12 @@ def test_only_a_payload_past_the_threshold_goes_and_only_to_a_configured_store(
 def test_a_key_is_the_prefix_then_the_workspace_then_the_kind_then_the_row() -> None:
     assert object_key("prod/", TENANT, "webhook-body", ROW) == f"prod/{TENANT}/webhook-body/{ROW}"
     assert object_key("", TENANT, "job-result", ROW) == f"{TENANT}/job-result/{ROW}"
+
+
+def test_a_call_may_take_the_timeout_plus_a_second_per_eight_mib() -> None:
+    assert call_bound(2.0, 0) == 2.0
+    assert call_bound(2.0, 25 * 1024 * 1024) == pytest.approx(2.0 + 25 / 8)
+    assert call_bound(1.0, THROUGHPUT) == 2.0
 
 
 def test_the_digest_is_the_hex_sha256_of_the_plaintext() -> None:

@@ -316,9 +316,10 @@ class PayloadSettings(SettingsGroup, frozen=True, kw_only=True):
     threshold_bytes: Annotated[int, msgspec.Meta(ge=1)] = 262_144
     """A payload larger than this many bytes goes to the bucket; one this size or smaller
     stays inline."""
-    timeout_s: Annotated[float, msgspec.Meta(gt=0)] = 5.0
-    """Bound on connecting to the store and on each read of its answer: a store that is
-    down is a prompt 503, not a hung request."""
+    timeout_s: Annotated[float, msgspec.Meta(gt=0)] = 2.0
+    """Bound on one call to the store (a second more for each 8 MiB it moves), and on each
+    connection and read inside it: a store that is down or hangs is a prompt 503, not a
+    hung request."""
 
     @property
     def enabled(self) -> bool:

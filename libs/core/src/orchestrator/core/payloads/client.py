@@ -18,8 +18,8 @@ def open_client(settings: PayloadSettings) -> S3Client:
     """A client of the configured endpoint; credentials from boto3's standard chain.
 
     Its own session: the default one boto3 keeps is not safe to build clients from in
-    several threads at once. Two attempts at most, each bounded by ``timeout_s``, so a
-    store that is down fails a request in seconds.
+    several threads at once. Two attempts at most, each connection and read bounded by
+    ``timeout_s`` (the store bounds the whole call too).
     """
     import boto3
     from botocore.config import Config

@@ -24,7 +24,13 @@ from orchestrator.core.crypto.envelope import open_bytes, seal_bytes
 from orchestrator.core.payloads.client import open_client
 from orchestrator.core.payloads.errors import PayloadStoreUnavailable, PayloadUnreadable
 from orchestrator.core.payloads.framing import Unframed, frame, unframe
-from orchestrator.core.payloads.layout import Kind, digest, goes_to_store, object_key
+from orchestrator.core.payloads.layout import (
+    Kind,
+    call_bound,
+    digest,
+    goes_to_store,
+    object_key,
+)
 from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.settings import PayloadSettings
 
@@ -35,6 +41,8 @@ T = TypeVar("T")
 DELETE_BATCH = 1000
 """The most keys one ``DeleteObjects`` call takes (S3's own limit)."""
 MISSING_CODES = ("NoSuchKey", "404")
+LARGEST = 25 * 1024 * 1024
+"""The largest payload bounds a read, whose size is not known before it arrives."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +92,7 @@ class PayloadStore:
             sealed = frame(seal_bytes(self._keys.current, data, context=key))
             self._s3().put_object(Bucket=self.settings.bucket, Key=key, Body=sealed)
 
-        await self._call("put", put)
+        await self._call("put", put, size=len(data))
         return StoredPayload(ref=key, sha256=digest(data), size=len(data))
 
     async def get(self, ref: str, sha256: str) -> bytes:
@@ -102,7 +110,7 @@ class PayloadStore:
             return self._open(ref, blob, sha256)
 
         try:
-            return await self._call("get", get)
+            return await self._call("get", get, size=LARGEST)
         except _Missing:
             raise PayloadUnreadable("A stored payload is missing from the payload store.") from None
 
@@ -149,12 +157,18 @@ class PayloadStore:
                 self._client = open_client(self.settings)
             return self._client
 
-    async def _call(self, doing: str, call: Callable[[], T]) -> T:
+    async def _call(self, doing: str, call: Callable[[], T], *, size: int = 0) -> T:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            return await asyncio.to_thread(call)
-        except (BotoCoreError, ClientError, _Refused) as exc:
+            # The whole call is bounded, whatever botocore does inside it (its retries, an
+            # ``Expect: 100-continue`` wait): a store that hangs is given up in time. A
+            # call given up runs on in its thread to botocore's own timeouts; a put that
+            # lands then leaves an object no row names.
+            return await asyncio.wait_for(
+                asyncio.to_thread(call), call_bound(self.settings.timeout_s, size)
+            )
+        except (BotoCoreError, ClientError, _Refused, TimeoutError) as exc:
             # The store's own words: an error code and message, or a connection error;
             # neither carries a credential.
             logger.warning("payload store {} failed: {}", doing, _told(exc))
