@@ -97,8 +97,10 @@ async def test_a_large_payload_and_its_output_round_trip_and_go_with_the_job(
     headers = await exec_headers(http, deployment.stack, ws.tenant)
     base = f"{deployment.stack.url('exec-api')}{JOBS}"
 
+    callback = f"/callback-{name}"
+    job = {"connector": name, "operation": "echo", "payload": payload}
     sent = await http.post(
-        base, json={"connector": name, "operation": "echo", "payload": payload}, headers=headers
+        base, json=job | {"callback_url": f"{upstream.url}{callback}"}, headers=headers
     )
     assert sent.status_code == 202, sent.text
     job_id = sent.json()["id"]
@@ -113,12 +115,19 @@ async def test_a_large_payload_and_its_output_round_trip_and_go_with_the_job(
     [request] = upstream.requests(f"/echo-{name}/e")
     assert msgspec.json.decode(request.body) == payload  # the worker ran it with the payload
     assert marker in msgspec.json.encode(shown["output"]).decode()  # the echo, read back
+    assert await upstream.until_calls(1, callback, wait_s=WAIT_S) == 1
+    called = msgspec.json.decode(upstream.requests(callback)[0].body)
+    assert called["data"]["output"] == shown["output"]  # the callback reads it back too
     row = await job_row(deployment, ws, job_id)
     assert row.output is None
     assert row.output_ref == f"{PREFIX}{tenant_id}/job-result/{job_id}"
     assert marker.encode() not in raw_object(s3_server, deployment.bucket, row.output_ref)
 
-    # Retention: the finished job goes, and both its objects with it.
+    # Retention: the finished job goes (once its callback is recorded), with both objects.
+    deadline = time.monotonic() + WAIT_S
+    while (await job_row(deployment, ws, job_id)).callback_state != "delivered":
+        assert time.monotonic() < deadline, "the callback was not recorded"
+        await asyncio.sleep(0.05)
     async with tenant_transaction(deployment.owner, tenant_id) as session:
         await session.execute(
             update(Job)
