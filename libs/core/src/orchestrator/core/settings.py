@@ -12,7 +12,7 @@ import base64
 import functools
 import os
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 import msgspec
 
@@ -297,6 +297,36 @@ class SecretRefSettings(SettingsGroup, frozen=True, kw_only=True):
         return super().from_env(source)
 
 
+class PayloadSettings(SettingsGroup, frozen=True, kw_only=True):
+    """Where large payloads go (ADR 0089): an S3-compatible bucket of the deployment's.
+
+    No bucket, no store: every body stays inline in its row. Credentials are boto3's own
+    chain (the ``AWS_*`` variables, a web identity, an instance profile), never a tenant's.
+    """
+
+    prefix: ClassVar[str] = "ORCH_PAYLOAD_"
+    aliases: ClassVar[dict[str, str]] = {"key_prefix": "ORCH_PAYLOAD_PREFIX"}
+
+    bucket: str = ""
+    """The bucket large payloads are put to; empty turns the store off."""
+    endpoint_url: str = ""
+    """An S3-compatible endpoint (MinIO, moto); empty: AWS S3 of the standard region."""
+    key_prefix: str = ""
+    """Prepended to every object key (``<prefix><workspace id>/<kind>/<row id>``)."""
+    threshold_bytes: Annotated[int, msgspec.Meta(ge=1)] = 262_144
+    """A payload larger than this many bytes goes to the bucket; one this size or smaller
+    stays inline."""
+    timeout_s: Annotated[float, msgspec.Meta(gt=0)] = 2.0
+    """Bound on one call to the store (a second more for each 8 MiB it moves), and on each
+    connection and read inside it: a store that is down or hangs is a prompt 503, not a
+    hung request."""
+
+    @property
+    def enabled(self) -> bool:
+        """Whether a bucket is configured."""
+        return bool(self.bucket)
+
+
 class GroupedSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Base of settings made of groups (``CoreSettings``, a service's ``Settings``): each
     member's type reads it (``SettingsGroup.from_env``, or a nested ``GroupedSettings``)."""
@@ -327,3 +357,4 @@ class CoreSettings(GroupedSettings, frozen=True, kw_only=True):
     execution: ExecutionSettings = msgspec.field(default_factory=ExecutionSettings)
     tracing: TracingSettings = msgspec.field(default_factory=TracingSettings)
     secret_refs: SecretRefSettings = msgspec.field(default_factory=SecretRefSettings)
+    payload: PayloadSettings = msgspec.field(default_factory=PayloadSettings)

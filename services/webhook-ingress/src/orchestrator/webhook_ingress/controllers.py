@@ -30,6 +30,7 @@ from orchestrator.core.webhooks.headers import keep_headers
 from orchestrator.core.webhooks.inbox import Delivery, new_delivery
 from orchestrator.core.webhooks.lookup import SourcePlan
 from orchestrator.core.webhooks.verify import Rejection, check
+from orchestrator.webhook_ingress.bodies import forget_unwritten, offloaded
 from orchestrator.webhook_ingress.ingress import Ingress, ingress_of
 from orchestrator.webhook_ingress.metrics import UNKNOWN_PROVIDER, Outcome, count, count_rejection
 from orchestrator.webhook_ingress.problems import (
@@ -129,8 +130,10 @@ async def receive_webhook(
     401 for any signature problem (the body never says which), 404 for an unknown or
     disabled source, 413 over the source's ``max_body_bytes``, 429 over its
     ``rate_limit_per_s`` (``Retry-After``), 400 ``json-too-deep`` for a verified JSON body
-    nested deeper than ``ORCH_MAX_JSON_DEPTH`` (not stored). A duplicate of a stored event
-    is a 200 that writes nothing.
+    nested deeper than ``ORCH_MAX_JSON_DEPTH`` (not stored), 503
+    ``payload-store-unavailable`` when a body past the payload threshold cannot be put to
+    the payload store (``Retry-After``). A duplicate of a stored event is a 200 that
+    writes nothing.
     """
     answer = await take(
         ingress_of(request),
@@ -193,7 +196,14 @@ async def take(
         headers=keep_headers(headers, source.keep_headers),
         body=body,
     )
-    stored = await _store(ingress, delivery)
+    delivery = await offloaded(ingress.payloads, delivery)
+    try:
+        stored = await _store(ingress, delivery)
+    except BaseException:
+        await forget_unwritten(ingress.payloads, delivery)
+        raise
+    if not stored:  # the event was stored before: this copy's object is nobody's
+        await forget_unwritten(ingress.payloads, delivery)
     count(provider, Outcome.ACCEPTED if stored else Outcome.DUPLICATE)
     return ACCEPTED if stored else DUPLICATE
 

@@ -13,6 +13,8 @@ from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.autocommit import AutocommitConnection
 from orchestrator.core.events.wake import Waker
 from orchestrator.core.notify import Subscriber, config_channel
+from orchestrator.core.payloads.process import payload_store
+from orchestrator.core.payloads.store import PayloadStore
 from orchestrator.core.policy.gate import PolicyGate
 from orchestrator.core.runtime import Resources
 from orchestrator.core.secrets.keyring import KeyRing, keyring_from
@@ -37,6 +39,8 @@ class Ingress:
     inbox: InboxWriter
     max_json_depth: int
     """``ORCH_MAX_JSON_DEPTH``: a verified JSON delivery nested deeper is refused (400)."""
+    payloads: PayloadStore | None = None
+    """Where a body past ``ORCH_PAYLOAD_THRESHOLD_BYTES`` goes; ``None``: every body inline."""
 
 
 def ingress_of(request: Request[Any, Any, Any]) -> Ingress:
@@ -69,6 +73,7 @@ async def running_ingress(app: Litestar) -> AsyncIterator[None]:
         limiter=SourceLimiter(gate),
         inbox=InboxWriter(inbox_connection.use, waker),
         max_json_depth=resources.settings.deployment.max_json_depth,
+        payloads=payload_store(),
     )
     try:
         yield

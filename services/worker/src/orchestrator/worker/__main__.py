@@ -17,6 +17,7 @@ from orchestrator.core.observability.depth import DepthCollector
 from orchestrator.core.observability.logging import configure_logging
 from orchestrator.core.observability.redaction import deployment_secrets
 from orchestrator.core.observability.tracing import configure_tracing
+from orchestrator.core.payloads.process import configure_payloads
 from orchestrator.core.runtime import PROBE_TIMEOUT_S
 from orchestrator.worker.actors.job_context import close_job_resources, hand_back_jobs
 from orchestrator.worker.actors.job_retention import JOBS_MAINTENANCE
@@ -74,6 +75,7 @@ def main() -> None:
     settings = get_settings()
     configure_logging(settings.core.log, "worker", secrets=deployment_secrets(settings.core))
     configure_tracing(settings.core.tracing, "worker")
+    configure_payloads(settings.core)
     broker = build_broker(
         settings.core.redis,
         heartbeat_timeout_s=settings.worker.broker_heartbeat_timeout_s,

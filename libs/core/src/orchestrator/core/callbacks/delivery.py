@@ -89,8 +89,9 @@ def message_id(job_id: uuid.UUID, attempts_before_replay: int = 0) -> str:
     return f"msg_{job_id.hex}"
 
 
-def callback_body(job: Job, now: dt.datetime) -> bytes:
-    """The JSON body: ``{type, timestamp, data}`` (the Standard Webhooks payload shape)."""
+def callback_body(job: Job, now: dt.datetime, output: Any) -> bytes:
+    """The JSON body: ``{type, timestamp, data}`` (the Standard Webhooks payload shape);
+    ``output`` is the job's, read wherever it is kept (``jobs.job_output``)."""
     return msgspec.json.encode(
         {
             "type": f"job.{job.status.value}",
@@ -102,7 +103,7 @@ def callback_body(job: Job, now: dt.datetime) -> bytes:
                 "operation": job.operation,
                 "attempts": job.attempts,
                 "upstream_status": job.upstream_status,
-                "output": job.output,
+                "output": output,
                 "error": job.last_error,
                 "created_at": job.created_at.isoformat(),
                 "finished_at": job.finished_at.isoformat() if job.finished_at else None,
@@ -305,7 +306,8 @@ async def deliver(
             return None
         secrets = await signing_keys(session, sender.keys)
         now = clock()
-        body = callback_body(job, dt.datetime.fromtimestamp(now, dt.UTC))
+        output = await jobs.job_output(job)
+        body = callback_body(job, dt.datetime.fromtimestamp(now, dt.UTC), output)
         request = build_request(
             job.callback_url,
             secrets,

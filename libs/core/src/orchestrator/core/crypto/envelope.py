@@ -49,25 +49,52 @@ def _unwrap(kek: KeyEncryptionKey, wrapped: str, aad: bytes) -> bytes:
     return AESGCM(kek.key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad)
 
 
-def seal(kek: KeyEncryptionKey, plaintext: bytes, *, context: str) -> Sealed:
+class SealedBytes(msgspec.Struct, frozen=True):
+    """A sealed value with its nonce and ciphertext as raw bytes (large payloads: no base64)."""
+
+    kek_id: str
+    wrapped_key: str
+    nonce: bytes
+    ciphertext: bytes
+
+
+def seal_bytes(kek: KeyEncryptionKey, plaintext: bytes, *, context: str) -> SealedBytes:
     """Encrypt ``plaintext`` bound to ``context`` (used as AAD, e.g. the row's id)."""
     aad = context.encode()
     data_key = AESGCM.generate_key(bit_length=256)
     nonce = os.urandom(NONCE_BYTES)
-    ciphertext = AESGCM(data_key).encrypt(nonce, plaintext, aad)
-    return Sealed(
+    return SealedBytes(
         kek_id=kek.id,
         wrapped_key=_wrap(kek, data_key, aad),
-        nonce=_b64(nonce),
-        ciphertext=_b64(ciphertext),
+        nonce=nonce,
+        ciphertext=AESGCM(data_key).encrypt(nonce, plaintext, aad),
+    )
+
+
+def open_bytes(kek: KeyEncryptionKey, sealed: SealedBytes, *, context: str) -> bytes:
+    """Decrypt a value of ``seal_bytes``; fails if the context or any byte was changed."""
+    aad = context.encode()
+    data_key = _unwrap(kek, sealed.wrapped_key, aad)
+    return AESGCM(data_key).decrypt(sealed.nonce, sealed.ciphertext, aad)
+
+
+def seal(kek: KeyEncryptionKey, plaintext: bytes, *, context: str) -> Sealed:
+    """Encrypt ``plaintext`` bound to ``context`` (used as AAD, e.g. the row's id)."""
+    raw = seal_bytes(kek, plaintext, context=context)
+    return Sealed(
+        kek_id=raw.kek_id,
+        wrapped_key=raw.wrapped_key,
+        nonce=_b64(raw.nonce),
+        ciphertext=_b64(raw.ciphertext),
     )
 
 
 def open_sealed(kek: KeyEncryptionKey, sealed: Sealed, *, context: str) -> bytes:
     """Decrypt a sealed value; fails if the context or any byte was changed."""
-    aad = context.encode()
-    data_key = _unwrap(kek, sealed.wrapped_key, aad)
-    return AESGCM(data_key).decrypt(_unb64(sealed.nonce), _unb64(sealed.ciphertext), aad)
+    raw = SealedBytes(
+        sealed.kek_id, sealed.wrapped_key, _unb64(sealed.nonce), _unb64(sealed.ciphertext)
+    )
+    return open_bytes(kek, raw, context=context)
 
 
 def rewrap(old: KeyEncryptionKey, new: KeyEncryptionKey, sealed: Sealed, *, context: str) -> Sealed:

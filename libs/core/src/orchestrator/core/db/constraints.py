@@ -32,3 +32,16 @@ def partial_index(name: str, *columns: str, where: str, unique: bool = False) ->
     """An index of ``columns`` over the rows ``where`` holds (SQL), unique among them when
     asked: a PostgreSQL partial index."""
     return Index(name, *columns, unique=unique, postgresql_where=text(where))
+
+
+def stored_payload(ref: str, *, empty: str) -> list[CheckConstraint]:
+    """A payload whose value may live in the payload store instead of its column
+    (ADR 0089): ``<ref>``, ``<ref>_sha256`` and ``<ref>_size`` are set together, and a row
+    holding a ref holds nothing inline (``empty``, SQL, says what nothing is)."""
+    return [
+        CheckConstraint(
+            f"({ref} IS NULL) = ({ref}_sha256 IS NULL) AND ({ref} IS NULL) = ({ref}_size IS NULL)",
+            name=f"{ref}_complete",
+        ),
+        CheckConstraint(f"{ref} IS NULL OR {empty}", name=f"{ref}_not_inline"),
+    ]

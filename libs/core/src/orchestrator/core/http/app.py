@@ -31,6 +31,7 @@ from orchestrator.core.jsonbounds import refuse_unparseable
 from orchestrator.core.observability.logging import configure_logging, flush_logs
 from orchestrator.core.observability.redaction import deployment_secrets
 from orchestrator.core.observability.tracing import configure_tracing
+from orchestrator.core.payloads.process import configure_payloads
 from orchestrator.core.runtime import OpenExecution, open_resources
 from orchestrator.core.settings import CoreSettings
 
@@ -165,6 +166,7 @@ def create_service_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         configure_logging(settings.log, service, secrets=deployment_secrets(settings))
         configure_tracing(settings.tracing, service)
+        configure_payloads(settings)
         app.state.resources = await open_resources(
             settings, signs_tokens=signs_tokens, executes=executes
         )

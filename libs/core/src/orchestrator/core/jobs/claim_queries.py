@@ -46,6 +46,10 @@ class ClaimedJob:
     """Attempts made before the job's latest replay: its retry policy counts from here."""
     traceparent: str | None = None
     """The trace of the request that queued the job: its attempts' spans join it."""
+    payload_ref: str | None = None
+    """The payload's key in the payload store (``payload`` is then ``None``): the attempt
+    reads it back (``stored_values.read_value``)."""
+    payload_ref_sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +107,7 @@ _CLAIM = """
         )
         RETURNING id, tenant_id, connector, operation, payload, attempts, max_attempts,
                   attempts_before_replay, lease_until, callback_url, idempotency_key, created_at,
-                  traceparent
+                  traceparent, payload_ref, payload_ref_sha256
     ), lost AS (
         -- Only a retaken job (attempts > 1) can have an open run. The EXISTS is a one-time
         -- filter: without a retaken job (nearly always) job_runs is not even looked at.
@@ -162,4 +166,6 @@ def _claimed(row: dict[str, Any]) -> ClaimedJob:
         reclaimed=bool(row["reclaimed"]),
         attempts_before_replay=row["attempts_before_replay"],
         traceparent=row["traceparent"],
+        payload_ref=row["payload_ref"],
+        payload_ref_sha256=row["payload_ref_sha256"],
     )

@@ -23,6 +23,7 @@ from orchestrator.core.jobs.listing_queries import newest_first
 from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import REPLAYABLE
 from orchestrator.core.outbox.kinds import RUN_JOB
+from orchestrator.core.payloads.process import delete_stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +183,8 @@ _PURGE_DEAD = text(
     WITH gone AS (
         DELETE FROM jobs WHERE id = ANY(CAST(:job_ids AS uuid[]))
           AND status = ANY(CAST(:statuses AS text[]))
-        RETURNING id, tenant_id, connector, operation, attempts, finished_at
+        RETURNING id, tenant_id, connector, operation, attempts, finished_at, payload_ref,
+                  output_ref
     ), event AS (
         INSERT INTO event_log (tenant_id, job_id, type, data)
         SELECT tenant_id, id, :event_type,
@@ -190,7 +192,7 @@ _PURGE_DEAD = text(
                                   'attempts', attempts, 'dead_at', finished_at)
         FROM gone ORDER BY finished_at, id
     )
-    SELECT id FROM gone ORDER BY finished_at, id
+    SELECT id, payload_ref, output_ref FROM gone ORDER BY finished_at, id
     """
 )
 
@@ -226,4 +228,7 @@ async def purge_dead(
             "event_type": event_type,
         },
     )
-    return [row.id for row in rows]
+    gone = rows.all()
+    # Payloads and outputs kept in the payload store go with their jobs.
+    await delete_stored([ref for row in gone for ref in (row.payload_ref, row.output_ref) if ref])
+    return [row.id for row in gone]

@@ -20,6 +20,7 @@ from orchestrator.core.db.autocommit import Connection
 from orchestrator.core.db.tenant import scoped_rows
 from orchestrator.core.jobs.column_values import clip, json_text
 from orchestrator.core.jobs.states import JobStatus
+from orchestrator.core.payloads.store import StoredPayload
 
 # One row per finished attempt comes in as parallel arrays (unnest), so a batch of
 # attempts is one statement whatever its size.
@@ -30,9 +31,12 @@ _FINISH = """
             CAST(%(terminals)s AS boolean[]), CAST(%(delays)s AS float8[]), CAST(%(outputs)s AS text[]),
             CAST(%(upstream_statuses)s AS int[]), CAST(%(errors)s AS text[]),
             CAST(%(outcomes)s AS text[]), CAST(%(durations)s AS float8[]),
-            CAST(%(event_types)s AS text[]), CAST(%(event_data)s AS text[]), CAST(%(box_kinds)s AS text[])
+            CAST(%(event_types)s AS text[]), CAST(%(event_data)s AS text[]), CAST(%(box_kinds)s AS text[]),
+            CAST(%(output_refs)s AS text[]), CAST(%(output_sha256s)s AS text[]),
+            CAST(%(output_sizes)s AS int[])
         ) AS i(job_id, attempt, status, terminal, delay_s, output, upstream_status, error,
-               outcome, duration_ms, event_type, event_data, box_kind)
+               outcome, duration_ms, event_type, event_data, box_kind, output_ref,
+               output_ref_sha256, output_ref_size)
     ), done AS (
         UPDATE jobs SET
             status = i.status,
@@ -42,6 +46,9 @@ _FINISH = """
             available_at = CASE WHEN i.terminal THEN jobs.available_at
                                 ELSE now() + make_interval(secs => i.delay_s) END,
             output = CAST(i.output AS jsonb),
+            output_ref = i.output_ref,
+            output_ref_sha256 = i.output_ref_sha256,
+            output_ref_size = i.output_ref_size,
             upstream_status = i.upstream_status,
             last_error = i.error,
             callback_state = CASE WHEN i.terminal AND jobs.callback_url IS NOT NULL
@@ -107,6 +114,8 @@ class AttemptEnd:
     box_kind: str
     """The outbox row to write: the retry's ``run_job``, or ``deliver_callback`` when the
     job is terminal and has a callback URL."""
+    stored_output: StoredPayload | None = None
+    """The output in the payload store (``output`` is then ``None``), ADR 0089."""
 
 
 async def finish_attempts(
@@ -136,6 +145,9 @@ async def finish_attempts(
             "event_types": [e.event_type for e in ends],
             "event_data": [json_text(e.event_data) for e in ends],
             "box_kinds": [e.box_kind for e in ends],
+            "output_refs": [e.stored_output.ref if e.stored_output else None for e in ends],
+            "output_sha256s": [e.stored_output.sha256 if e.stored_output else None for e in ends],
+            "output_sizes": [e.stored_output.size if e.stored_output else None for e in ends],
         },
     )
     return {

@@ -24,6 +24,7 @@ from orchestrator.core.jobs.finish_queries import AttemptEnd, Finished, finish_a
 from orchestrator.core.jobs.notices import tell_events
 from orchestrator.core.jobs.states import JobStatus, after_attempt, event_for
 from orchestrator.core.outbox.kinds import DELIVER_CALLBACK, RUN_JOB
+from orchestrator.core.payloads.store import StoredPayload
 
 
 def _event_data(
@@ -54,6 +55,8 @@ class Attempted:
     job: ClaimedJob
     result: AttemptResult
     retry_delay_s: float | None
+    stored_output: StoredPayload | None = None
+    """The result's output in the payload store (``result.output`` is then ``None``)."""
 
 
 def attempt_end(attempted: Attempted) -> AttemptEnd:
@@ -74,7 +77,8 @@ def attempt_end(attempted: Attempted) -> AttemptEnd:
         event_type=event_for(JobStatus.RUNNING, status),
         event_data=_event_data(job, result, status, delay_s),
         delay_s=delay_s,
-        output=result.output,
+        output=None if attempted.stored_output else result.output,
+        stored_output=attempted.stored_output,
         upstream_status=result.upstream_status,
         error=result.error,
         duration_ms=result.duration_ms,

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import JobStatus
+from orchestrator.core.payloads.process import delete_stored
 
 
 async def overdue_jobs(
@@ -48,9 +49,11 @@ _PURGE_FINISHED = text(
               AND (callback_state IS NULL OR callback_state <> 'pending')
             LIMIT :limit
         )
-        RETURNING 1
+        RETURNING payload_ref, output_ref
     )
-    SELECT count(*) FROM gone
+    SELECT (SELECT count(*) FROM gone),
+           ARRAY(SELECT payload_ref FROM gone WHERE payload_ref IS NOT NULL
+                 UNION ALL SELECT output_ref FROM gone WHERE output_ref IS NOT NULL)
     """
 )
 
@@ -60,8 +63,12 @@ async def purge_finished(
 ) -> int:
     """Delete up to ``limit`` of the tenant's jobs that ended (succeeded, failed or
     cancelled) before ``before``, their runs with them; how many went. Dead jobs (the DLQ)
-    and jobs whose callback is still being delivered stay."""
-    purged = await session.scalar(
-        _PURGE_FINISHED, {"tenant_id": tenant_id, "before": before, "limit": limit}
-    )
+    and jobs whose callback is still being delivered stay; payloads and outputs kept in the
+    payload store go with their jobs."""
+    purged, refs = (
+        await session.execute(
+            _PURGE_FINISHED, {"tenant_id": tenant_id, "before": before, "limit": limit}
+        )
+    ).one()
+    await delete_stored(list(refs))
     return int(purged or 0)

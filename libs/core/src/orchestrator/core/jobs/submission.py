@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -22,8 +22,11 @@ from orchestrator.core.errors import QueueFull, ValidationFailed
 from orchestrator.core.events.wake import Notifier, after_commit
 from orchestrator.core.jobs.notices import tell_events
 from orchestrator.core.jobs.states import JobStatus
+from orchestrator.core.jobs.stored_values import put_value
 from orchestrator.core.jobs.submission_queries import QueuedJob, count_active, insert_queued_jobs
 from orchestrator.core.observability.tracing import current_traceparent
+from orchestrator.core.payloads.process import payload_store
+from orchestrator.core.payloads.store import StoredPayload
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 if TYPE_CHECKING:
@@ -47,6 +50,12 @@ class NewJob:
     traceparent: str | None = field(default_factory=current_traceparent)
     """The trace the job continues: taken where the job is asked for (the request's
     context), since the group committer that writes it runs in another request's."""
+    id: uuid.UUID | None = None
+    """The job's id when it is chosen before the job is written (a stored payload's key
+    names it); ``None``: a fresh one as it is queued, so one ``NewJob`` may be queued
+    again and again."""
+    stored: StoredPayload | None = None
+    """The payload in the payload store (``payload`` is then ``None``): ``stored_apart``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +109,23 @@ def check_new_job(new: NewJob, network: NetworkPolicy) -> None:
     check_payload(new.payload)
 
 
+async def stored_apart(tenant_id: uuid.UUID, jobs: Sequence[NewJob]) -> list[NewJob]:
+    """``jobs`` with each payload past the threshold put to the payload store (ADR 0089),
+    once: a job already stored apart is kept as it is. A store that does not answer is a
+    503 (``PayloadStoreUnavailable``) before anything is written."""
+    if payload_store() is None:
+        return list(jobs)
+    kept: list[NewJob] = []
+    for new in jobs:
+        if new.stored is not None:
+            kept.append(new)
+            continue
+        job_id = new.id or uuid.uuid4()
+        stored = await put_value(tenant_id, "job-payload", job_id, new.payload)
+        kept.append(new if stored is None else replace(new, id=job_id, payload=None, stored=stored))
+    return kept
+
+
 async def submit(
     session: AsyncSession,
     notifier: Notifier,
@@ -139,6 +165,7 @@ async def submit_many(
     held = next((plan for plan in plans if plan is not None), None)
     quota = held.quota if held is not None else await tenant_quota(session)
     await _check_queue_depth(session, tenant_id, quota.queue_depth, adding=len(jobs))
+    jobs = await stored_apart(tenant_id, jobs)
     queued = _queued(jobs, budgets)
     # One statement: each job, its outbox row and its event exist together or not at all.
     await insert_queued_jobs(await driver_connection(session), tenant_id, queued)
@@ -164,6 +191,7 @@ async def submit_planned(
     """Queue jobs of one tenant that passed ``check_new_job``, each with its plan and none
     ``unbounded`` refuses, in one statement that is a whole transaction on the autocommit
     ``connection``: what ``submit_many`` does in a session, without its round trips."""
+    jobs = await stored_apart(tenant_id, jobs)
     queued = _queued(jobs, [plan.spec.retry.max_attempts for plan in plans])
     await insert_queued_jobs(connection, tenant_id, queued)
     notifier.outbox_written()
@@ -174,7 +202,7 @@ async def submit_planned(
 def _queued(jobs: Sequence[NewJob], budgets: Sequence[int]) -> list[QueuedJob]:
     return [
         QueuedJob(
-            id=uuid.uuid4(),
+            id=new.id or uuid.uuid4(),
             connector=new.connector,
             operation=new.operation,
             payload=new.payload,
@@ -183,6 +211,7 @@ def _queued(jobs: Sequence[NewJob], budgets: Sequence[int]) -> list[QueuedJob]:
             callback_url=new.callback_url,
             idempotency_key=new.idempotency_key,
             traceparent=new.traceparent,
+            stored=new.stored,
         )
         for new, budget in zip(jobs, budgets, strict=True)
     ]

@@ -24,6 +24,7 @@ from orchestrator.core.jobs.column_values import json_text
 from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import ACTIVE, CREATED_EVENT
 from orchestrator.core.outbox.kinds import RUN_JOB
+from orchestrator.core.payloads.store import StoredPayload
 
 _SUBMIT = f"""
     WITH {TENANT_SCOPE}, input AS (
@@ -32,15 +33,19 @@ _SUBMIT = f"""
             CAST(%(operations)s AS text[]), CAST(%(payloads)s AS text[]),
             CAST(%(max_attempts)s AS int[]), CAST(%(delays)s AS float8[]),
             CAST(%(callback_urls)s AS text[]), CAST(%(idempotency_keys)s AS text[]),
-            CAST(%(event_data)s AS text[]), CAST(%(traceparents)s AS text[])
+            CAST(%(event_data)s AS text[]), CAST(%(traceparents)s AS text[]),
+            CAST(%(payload_refs)s AS text[]), CAST(%(payload_sha256s)s AS text[]),
+            CAST(%(payload_sizes)s AS int[])
         ) WITH ORDINALITY AS i(job_id, connector, operation, payload, max_attempts, delay_s,
-                               callback_url, idempotency_key, event_data, traceparent, n)
+                               callback_url, idempotency_key, event_data, traceparent,
+                               payload_ref, payload_ref_sha256, payload_ref_size, n)
     ), job AS (
         INSERT INTO jobs (id, tenant_id, connector, operation, payload, status, max_attempts,
-                          available_at, callback_url, idempotency_key, traceparent)
+                          available_at, callback_url, idempotency_key, traceparent,
+                          payload_ref, payload_ref_sha256, payload_ref_size)
         SELECT job_id, tenant.id, connector, operation, CAST(payload AS jsonb), 'queued',
                max_attempts, now() + make_interval(secs => delay_s), callback_url,
-               idempotency_key, traceparent
+               idempotency_key, traceparent, payload_ref, payload_ref_sha256, payload_ref_size
         FROM input CROSS JOIN tenant ORDER BY n
         RETURNING id, tenant_id, available_at
     ), box AS (
@@ -72,6 +77,8 @@ class QueuedJob:
     callback_url: str | None
     idempotency_key: str | None
     traceparent: str | None = None
+    stored: StoredPayload | None = None
+    """The payload in the payload store (``payload`` is then JSON ``null`` in the row)."""
 
 
 async def insert_queued_jobs(
@@ -87,7 +94,10 @@ async def insert_queued_jobs(
             "job_ids": [j.id for j in jobs],
             "connectors": [j.connector for j in jobs],
             "operations": [j.operation for j in jobs],
-            "payloads": [json_text(j.payload) for j in jobs],
+            "payloads": ["null" if j.stored else json_text(j.payload) for j in jobs],
+            "payload_refs": [j.stored.ref if j.stored else None for j in jobs],
+            "payload_sha256s": [j.stored.sha256 if j.stored else None for j in jobs],
+            "payload_sizes": [j.stored.size if j.stored else None for j in jobs],
             "max_attempts": [j.max_attempts for j in jobs],
             "delays": [float(j.delay_s) for j in jobs],
             "callback_urls": [j.callback_url for j in jobs],

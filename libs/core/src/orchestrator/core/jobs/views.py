@@ -12,6 +12,7 @@ from orchestrator.core.http.fields import NO_NUL, InstantText, parse_instant
 from orchestrator.core.jobs.dead_queries import DeadFilter
 from orchestrator.core.jobs.models import Job, JobRun
 from orchestrator.core.jobs.replay import MAX_REPLAY_BATCH
+from orchestrator.core.jobs.stored_values import job_output, job_payload
 
 Status = Literal["queued", "running", "succeeded", "failed", "dead", "cancelled"]
 CallbackState = Literal["pending", "delivered", "failed"]
@@ -61,6 +62,16 @@ def to_out(job: Job) -> JobOut:
         error=job.last_error,
         callback_url=job.callback_url,
         callback_state=job.callback_state,  # type: ignore[arg-type]
+    )
+
+
+async def stored_out(job: Job) -> JobOut:
+    """``to_out`` with a payload or output kept in the payload store read back (ADR 0089)."""
+    out = to_out(job)
+    if job.payload_ref is None and job.output_ref is None:
+        return out
+    return msgspec.structs.replace(
+        out, payload=await job_payload(job), output=await job_output(job)
     )
 
 

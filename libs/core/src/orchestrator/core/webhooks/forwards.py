@@ -1,7 +1,8 @@
 """Signed forwards of routed events to product backends (ADR 0036).
 
 A forward binding turns an event into a ``webhook_forwards`` row of the target
-workspace, with its own copy of the body, and a ``forward_webhook`` outbox row. Each
+workspace, with its own copy of the body (past the payload threshold, an object of the
+target workspace in the payload store, ADR 0089), and a ``forward_webhook`` outbox row. Each
 message makes one attempt, as completion callbacks do (``callbacks/delivery.py``, whose
 signing, POST and backoff this reuses): the body is POSTed with its original content
 type, signed in the Standard Webhooks format with the workspace's signing secret under
@@ -29,6 +30,8 @@ from orchestrator.core.events.wake import Notifier
 from orchestrator.core.jobs.public import clip
 from orchestrator.core.outbox import writer as outbox
 from orchestrator.core.outbox.kinds import FORWARD_WEBHOOK
+from orchestrator.core.payloads.process import payload_store
+from orchestrator.core.webhooks.bodies import body_of
 from orchestrator.core.webhooks.models import WebhookBinding, WebhookForward, WebhookInboxEntry
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
@@ -44,31 +47,51 @@ def forward_message(
     return payload
 
 
+async def _body_columns(tenant_id: uuid.UUID, forward_id: uuid.UUID, body: bytes) -> dict[str, Any]:
+    """A forward's own copy of the body: inline, or an object of the target workspace in
+    the payload store past the threshold (the inbox's object may be another workspace's,
+    and goes with the inbox row's retention)."""
+    store = payload_store()
+    if store is None or not store.offloads(len(body)):
+        return {"body": body}
+    stored = await store.put(tenant_id, "forward-body", forward_id, body)
+    return {
+        "body": b"",
+        "body_ref": stored.ref,
+        "body_ref_sha256": stored.sha256,
+        "body_ref_size": stored.size,
+    }
+
+
 async def create(
     session: AsyncSession,
     notifier: Notifier,
     tenant_id: uuid.UUID,
     entry: WebhookInboxEntry,
+    body: bytes,
     bindings: Sequence[WebhookBinding],
 ) -> int:
-    """One forward of ``entry`` per forward binding, in the session's tenant, each with its
-    outbox row; how many were created (a binding that already forwarded it adds none)."""
+    """One forward of ``entry`` (whose body is ``body``) per forward binding, in the
+    session's tenant, each with its outbox row; how many were created (a binding that
+    already forwarded it adds none)."""
     if not bindings:
         return 0
     content_type = entry.headers.get("content-type") or DEFAULT_CONTENT_TYPE
-    rows = [
-        {
-            "id": uuid.uuid4(),
-            "tenant_id": tenant_id,
-            "binding_id": binding.id,
-            "inbox_id": entry.id,
-            "url": binding.forward_url,
-            "event_type": entry.event_type,
-            "content_type": content_type,
-            "body": entry.body,
-        }
-        for binding in bindings
-    ]
+    rows = []
+    for binding in bindings:
+        forward_id = uuid.uuid4()
+        rows.append(
+            {
+                "id": forward_id,
+                "tenant_id": tenant_id,
+                "binding_id": binding.id,
+                "inbox_id": entry.id,
+                "url": binding.forward_url,
+                "event_type": entry.event_type,
+                "content_type": content_type,
+                **await _body_columns(tenant_id, forward_id, body),
+            }
+        )
     created = await session.scalars(
         insert(WebhookForward)
         .values(rows)
@@ -76,6 +99,7 @@ async def create(
         .returning(WebhookForward.id)
     )
     ids = list(created)
+    await _forget_uncreated(rows, ids)
     for forward_id in ids:
         await outbox.enqueue(
             session,
@@ -85,6 +109,15 @@ async def create(
             payload=forward_message(tenant_id, forward_id),
         )
     return len(ids)
+
+
+async def _forget_uncreated(rows: Sequence[dict[str, Any]], created: Sequence[uuid.UUID]) -> None:
+    """Delete the stored bodies of forwards that already existed (nothing inserted them)."""
+    store = payload_store()
+    kept = set(created)
+    unused = [row["body_ref"] for row in rows if row["id"] not in kept and "body_ref" in row]
+    if store is not None and unused:
+        await store.discard(unused)
 
 
 async def _record(
@@ -135,7 +168,7 @@ async def deliver(
             secrets,
             callbacks.message_id(row.id),
             int(clock()),
-            row.body,
+            await body_of(row),
             content_type=row.content_type,
         )
         # The delivery's trace, when its inbox row is this workspace's (RLS hides another's).

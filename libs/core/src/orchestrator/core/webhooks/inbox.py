@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import msgspec
@@ -22,6 +22,7 @@ from psycopg import AsyncConnection
 from orchestrator.core.db.tenant import TENANT_SCOPE
 from orchestrator.core.observability.tracing import current_traceparent
 from orchestrator.core.outbox.kinds import ROUTE_WEBHOOK
+from orchestrator.core.payloads.store import StoredPayload
 
 MAX_DEDUPE_ID = 300
 MAX_EVENT_TYPE = 200
@@ -31,12 +32,15 @@ MAX_EVENT_TYPE = 200
 _INSERT = f"""
     WITH {TENANT_SCOPE}, inbox AS (
         INSERT INTO webhook_inbox (id, tenant_id, source_id, provider, dedupe_id, event_type,
-                                   routing, headers, body, traceparent)
+                                   routing, headers, body, traceparent, body_ref,
+                                   body_ref_sha256, body_ref_size)
         SELECT i.id, tenant.id, i.source_id, i.provider, i.dedupe_id, i.event_type,
-               i.routing, i.headers, decode(i.body, 'base64'), i.traceparent
+               i.routing, i.headers, decode(i.body, 'base64'), i.traceparent, i.body_ref,
+               i.body_ref_sha256, i.body_ref_size
         FROM json_to_recordset(CAST(%(rows)s AS json)) AS i(
                  id uuid, source_id uuid, provider text, dedupe_id text, event_type text,
-                 routing jsonb, headers jsonb, body text, traceparent text)
+                 routing jsonb, headers jsonb, body text, traceparent text, body_ref text,
+                 body_ref_sha256 text, body_ref_size int)
              CROSS JOIN tenant
         -- One order for every writer, so two inserting the same events cannot deadlock.
         ORDER BY i.source_id, i.dedupe_id
@@ -71,6 +75,10 @@ class Delivery:
     """The inbox row's id, chosen here so the statement's answer tells which were inserted.
     The statement reads each delivery's JSON as it is encoded (bodies in base64); it takes
     the workspace from its scope, not from ``tenant_id``."""
+    body_ref: str | None = None
+    """The body's key in the payload store when it went there (``body`` is then empty)."""
+    body_ref_sha256: str | None = None
+    body_ref_size: int | None = None
 
     @property
     def key(self) -> tuple[uuid.UUID, uuid.UUID, str]:
@@ -122,6 +130,17 @@ def new_delivery(
         routing={key: storable(value) for key, value in routing.items()},
         headers={name: storable(value) for name, value in headers.items()},
         body=body,
+    )
+
+
+def stored_apart(delivery: Delivery, stored: StoredPayload) -> Delivery:
+    """``delivery`` with its body in the payload store: the row keeps the reference."""
+    return replace(
+        delivery,
+        body=b"",
+        body_ref=stored.ref,
+        body_ref_sha256=stored.sha256,
+        body_ref_size=stored.size,
     )
 
 

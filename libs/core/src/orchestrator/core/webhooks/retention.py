@@ -4,7 +4,7 @@ An entry still ``received`` (not yet routed) is never deleted, whatever its age.
 other entry, and any forward ``delivered`` or ``failed``, goes once older than the keep
 period. Deleting an entry also forgets its dedupe id: a provider resending the same
 event after that is taken as new, so keep longer than any provider retries (Stripe's
-are the longest, three days).
+are the longest, three days). A body kept in the payload store goes with its row.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.core.payloads.process import delete_stored
+
 _PURGE = text(
     """
     WITH inbox AS (
@@ -23,7 +25,7 @@ _PURGE = text(
             WHERE tenant_id = :tenant_id AND status <> 'received' AND received_at < :before
             LIMIT :limit
         )
-        RETURNING 1
+        RETURNING body_ref
     ), forwards AS (
         DELETE FROM webhook_forwards WHERE id IN (
             SELECT id FROM webhook_forwards
@@ -31,9 +33,11 @@ _PURGE = text(
               AND finished_at < :before
             LIMIT :limit
         )
-        RETURNING 1
+        RETURNING body_ref
     )
-    SELECT (SELECT count(*) FROM inbox) + (SELECT count(*) FROM forwards)
+    SELECT (SELECT count(*) FROM inbox) + (SELECT count(*) FROM forwards),
+           ARRAY(SELECT body_ref FROM inbox WHERE body_ref IS NOT NULL
+                 UNION ALL SELECT body_ref FROM forwards WHERE body_ref IS NOT NULL)
     """
 )
 
@@ -44,7 +48,9 @@ async def purge_before(
     """Delete up to ``limit`` processed entries and ``limit`` finished forwards of the
     tenant from before ``before``; how many rows went. The session's transaction must be
     scoped to ``tenant_id``."""
-    purged = await session.scalar(
-        _PURGE, {"tenant_id": tenant_id, "before": before, "limit": limit}
-    )
-    return int(purged or 0)
+    row = (
+        await session.execute(_PURGE, {"tenant_id": tenant_id, "before": before, "limit": limit})
+    ).one()
+    purged, refs = int(row[0] or 0), list(row[1])
+    await delete_stored(refs)
+    return purged

@@ -11,10 +11,11 @@ redelivered message finds the rows no longer ``received`` and does nothing. Sour
 claims and bindings are read once a batch: the events of a burst mostly share them.
 
 An expected refusal while starting an event's bindings (a connector removed or disabled,
-a payload PostgreSQL cannot store, the target's queue-depth quota) undoes what that event
-had started (its savepoint) and marks it ``failed`` with the reason; a retry through the
-inbox API sends it through again. Anything else (the database away) rolls the whole
-transaction back and the message is retried by the broker.
+a payload PostgreSQL cannot store, the target's queue-depth quota, a body in the payload
+store that fails its checks) undoes what that event had started (its savepoint) and marks
+it ``failed`` with the reason; a retry through the inbox API sends it through again.
+Anything else (the database or the payload store away) rolls the whole transaction back
+and the message is retried by the broker.
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ from orchestrator.core.errors import Problem
 from orchestrator.core.events.wake import Notifier
 from orchestrator.core.jobs import public as jobs
 from orchestrator.core.observability.tracing import continued_span
+from orchestrator.core.payloads.errors import PayloadStoreUnavailable, PayloadUnreadable
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 from orchestrator.core.webhooks import forwards, inbox_repository, repository, routing
+from orchestrator.core.webhooks.bodies import body_of
 from orchestrator.core.webhooks.fields import decode_body
 from orchestrator.core.webhooks.inbox_repository import Outcome
 from orchestrator.core.webhooks.models import WebhookBinding, WebhookInboxEntry, WebhookSource
@@ -102,6 +105,7 @@ async def _start(
     batch: _Batch,
     notifier: Notifier,
     entry: WebhookInboxEntry,
+    body: bytes,
     target: Target,
     bindings: Sequence[WebhookBinding],
     network: NetworkPolicy,
@@ -109,7 +113,7 @@ async def _start(
     """Queue the matching ``bindings``' jobs and forwards in the target's workspace; how
     many were started."""
     job_bindings = [b for b in bindings if b.action == "job" and b.connector and b.operation]
-    event = decode_body(entry.body, entry.headers.get("content-type")) if job_bindings else {}
+    event = decode_body(body, entry.headers.get("content-type")) if job_bindings else {}
     new_jobs = [
         jobs.NewJob(
             connector=binding.connector,
@@ -127,7 +131,7 @@ async def _start(
         )
     to_forward = [binding for binding in bindings if binding.action == "forward"]
     return len(new_jobs) + await forwards.create(
-        batch.session, notifier, target.tenant_id, entry, to_forward
+        batch.session, notifier, target.tenant_id, entry, body, to_forward
     )
 
 
@@ -147,10 +151,18 @@ async def _dispatch(
     )
     if not bindings:
         return Outcome("ignored", target.tenant_id, target.source_id)
+    try:
+        body = await body_of(entry)
+    except PayloadUnreadable as exc:  # missing or tampered with: never routed as it is
+        return Outcome(
+            "failed", target.tenant_id, target.source_id, error=f"{exc.code}: {exc.detail}"
+        )
     await batch.scope(target.tenant_id)
     try:
         async with batch.session.begin_nested():
-            started = await _start(batch, notifier, entry, target, bindings, network)
+            started = await _start(batch, notifier, entry, body, target, bindings, network)
+    except PayloadStoreUnavailable:
+        raise  # the whole batch again, later: the broker retries the message
     except Problem as exc:
         return Outcome(
             "failed", target.tenant_id, target.source_id, error=f"{exc.code}: {exc.detail}"

@@ -286,7 +286,7 @@ async def advance(
     decision = decide(run.state(), job.id, job.status)
     if decision is None:
         return None
-    _record_end(run, job.status, job.output, job.last_error)
+    _record_end(run, job.status, await jobs.job_output(job), job.last_error)
     await _apply(session, notifier, run, decision, network=network)
     await _save(session, run, expected=expected)
     after_commit(session, lambda: notifier.events_appended(tenant_id))

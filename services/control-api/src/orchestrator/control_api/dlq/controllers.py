@@ -20,7 +20,7 @@ from orchestrator.core.deadline import route_budget
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.jobs import dlq
 from orchestrator.core.jobs.dead_queries import DeadFilter, list_dead
-from orchestrator.core.jobs.views import DeadJobFilter, to_out
+from orchestrator.core.jobs.views import DeadJobFilter, stored_out
 
 WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
 
@@ -48,7 +48,7 @@ class DlqController(RequeuingController):
             ws.session, ws.tenant_id, only, after=page.after, limit=page.read_limit
         )
         shown, next_cursor = page.cut(jobs, lambda job: job.created_at)
-        return DeadJobList(items=[to_out(job) for job in shown], next_cursor=next_cursor)
+        return DeadJobList(items=[await stored_out(job) for job in shown], next_cursor=next_cursor)
 
     @post("/replay", opt=WRITE | route_budget(), status_code=202, responses=WRITES)
     async def replay_dead_jobs(self, data: DeadJobFilter, requeue: Requeue) -> DlqReplayed:

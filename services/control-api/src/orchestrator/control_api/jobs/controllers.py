@@ -21,7 +21,7 @@ from orchestrator.core.http.fields import NO_NUL, parse_instant
 from orchestrator.core.jobs import listing_queries, single_job, single_job_queries
 from orchestrator.core.jobs.listing_queries import JobFilter
 from orchestrator.core.jobs.states import JobStatus
-from orchestrator.core.jobs.views import Status, attempt_out, to_out
+from orchestrator.core.jobs.views import Status, attempt_out, stored_out
 
 ATTEMPTS_SHOWN = 100
 """The most attempts one job shows (the latest): a job replayed from the DLQ again and
@@ -64,7 +64,7 @@ class JobController(ScopedController):
             ws.session, ws.tenant_id, only, after=page.after, limit=page.read_limit
         )
         shown, next_cursor = page.cut(jobs, lambda job: job.created_at)
-        return JobList(items=[to_out(job) for job in shown], next_cursor=next_cursor)
+        return JobList(items=[await stored_out(job) for job in shown], next_cursor=next_cursor)
 
     @get("/{job_id:uuid}", opt=READ, responses=READS)
     async def get_workspace_job(self, ws: WorkspaceScope, job_id: FromPath[uuid.UUID]) -> JobDetail:
@@ -73,7 +73,7 @@ class JobController(ScopedController):
         job = await single_job.get(ws.session, job_id)
         runs = await single_job_queries.job_runs(ws.session, job.id, limit=ATTEMPTS_SHOWN)
         return JobDetail(
-            job=to_out(job),
+            job=await stored_out(job),
             attempts=[attempt_out(run) for run in runs],
             workflow_run_id=job.workflow_run_id,
             workflow_step=job.workflow_step,

@@ -33,6 +33,7 @@ from orchestrator.core.events.wake import Waker
 from orchestrator.core.http.fields import NO_NUL, parse_instant
 from orchestrator.core.runtime import Resources
 from orchestrator.core.webhooks import inbox_repository, inbox_service
+from orchestrator.core.webhooks.bodies import body_of, body_size
 from orchestrator.core.webhooks.inbox_repository import InboxFilter
 from orchestrator.core.webhooks.models import WebhookInboxEntry
 
@@ -88,7 +89,7 @@ class RequeuingController(ScopedController):
 
 def _derived(row: WebhookInboxEntry) -> dict[str, Any]:
     # The view shows the body's size, not the body, and says workspace for tenant.
-    return {"body_bytes": len(row.body), "routed_workspace_id": row.routed_tenant_id}
+    return {"body_bytes": body_size(row), "routed_workspace_id": row.routed_tenant_id}
 
 
 def to_out(row: WebhookInboxEntry) -> InboxEntryOut:
@@ -96,9 +97,10 @@ def to_out(row: WebhookInboxEntry) -> InboxEntryOut:
     return out(row, InboxEntryOut, **_derived(row))
 
 
-def to_detail(row: WebhookInboxEntry) -> InboxEntryDetail:
-    """The API view of an event with its raw body."""
-    body_base64 = base64.b64encode(row.body).decode()
+async def to_detail(row: WebhookInboxEntry) -> InboxEntryDetail:
+    """The API view of an event with its raw body (read back from the payload store, and
+    checked, when it was kept there)."""
+    body_base64 = base64.b64encode(await body_of(row)).decode()
     return out(row, InboxEntryDetail, **_derived(row), body_base64=body_base64)
 
 
@@ -146,7 +148,7 @@ class WebhookInboxController(RequeuingController):
         self, ws: WorkspaceScope, inbox_id: uuid.UUID
     ) -> InboxEntryDetail:
         """One stored delivery, with its raw body."""
-        return to_detail(await inbox_service.get(ws.session, inbox_id))
+        return await to_detail(await inbox_service.get(ws.session, inbox_id))
 
     @post("/{inbox_id:uuid}/retry", opt=WRITE, status_code=202, responses=WRITES)
     async def retry_webhook_inbox_entry(

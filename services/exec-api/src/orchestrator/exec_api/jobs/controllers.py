@@ -27,7 +27,7 @@ from orchestrator.core.jobs import listing_queries, replay, single_job, submissi
 from orchestrator.core.jobs.cursor import JobCursor, cursor_param
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.jobs.status_reads import read_job
-from orchestrator.core.jobs.views import DeadJobFilter, JobOut, Status, to_out
+from orchestrator.core.jobs.views import DeadJobFilter, JobOut, Status, stored_out
 from orchestrator.exec_api.access import JOBS_READ, JOBS_WRITE, queues
 from orchestrator.exec_api.jobs.accepting import Accepted, accept_once
 from orchestrator.exec_api.jobs.schemas import (
@@ -229,7 +229,7 @@ class JobController(Controller):
         page = list(jobs[:limit])
         more = len(jobs) > limit
         return JobList(
-            items=[to_out(job) for job in page],
+            items=[await stored_out(job) for job in page],
             next_cursor=JobCursor(page[-1].created_at, page[-1].id).encode() if more else None,
         )
 
@@ -243,7 +243,9 @@ class JobController(Controller):
         self, job_id: FromPath[uuid.UUID], principal: Principal, session: AsyncSession, plane: Plane
     ) -> JobOut:
         """Cancel a queued job; ``409`` once it is running or finished."""
-        return to_out(await single_job.cancel(session, plane.waker, principal.tenant_id, job_id))
+        return await stored_out(
+            await single_job.cancel(session, plane.waker, principal.tenant_id, job_id)
+        )
 
     @post(
         "/{job_id:uuid}/retry",
@@ -256,7 +258,9 @@ class JobController(Controller):
     ) -> JobOut:
         """Queue a dead job again with a fresh attempt budget (its connector's policy today);
         ``409`` for a job in any other status."""
-        return to_out(await replay.replay(session, plane.waker, principal.tenant_id, job_id))
+        return await stored_out(
+            await replay.replay(session, plane.waker, principal.tenant_id, job_id)
+        )
 
     @post(
         "/retry",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -29,10 +29,12 @@ from orchestrator.core.execution.plans import ConnectorPlan
 from orchestrator.core.jobs.submission import (
     NewJob,
     SubmittedJob,
+    stored_apart,
     submit_many,
     submit_planned,
     unbounded,
 )
+from orchestrator.core.payloads.process import payload_store
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,13 @@ class JobSubmitter:
         )
 
     async def submit(self, submission: Submission) -> SubmittedJob:
-        """Queue the job; its id once committed (422/429 as ``submit_many``)."""
+        """Queue the job; its id once committed (422/429 as ``submit_many``, 503 if its
+        payload passes the threshold and the payload store does not take it)."""
+        # A large payload is put before the job joins a group, so no group waits on the
+        # payload store for another caller's payload.
+        if payload_store() is not None:
+            [job] = await stored_apart(submission.tenant_id, [submission.job])
+            submission = replace(submission, job=job)
         if unbounded(submission.plan):
             return await self._plain.submit(submission)
         return await self._group.submit(submission)

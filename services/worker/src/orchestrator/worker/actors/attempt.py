@@ -6,11 +6,14 @@ from orchestrator.core.connectors.results import AttemptResult
 from orchestrator.core.errors import PolicyStateUnavailable, Problem
 from orchestrator.core.jobs.claim_queries import ClaimedJob
 from orchestrator.core.jobs.states import attempt_in_run
+from orchestrator.core.jobs.stored_values import read_value
 from orchestrator.core.observability.tracing import continued_span
+from orchestrator.core.payloads.errors import PayloadStoreUnavailable
 from orchestrator.worker.actors.job_context import JobResources
 
 POLICY_STATE_RETRY_S = 1.0
-"""How soon an attempt refused because Redis (the policy state) is away is tried again."""
+"""How soon an attempt refused because Redis (the policy state) or the payload store is
+away is tried again."""
 
 
 async def execute_job_attempt(
@@ -28,16 +31,18 @@ async def execute_job_attempt(
 
 async def _attempt(resources: JobResources, job: ClaimedJob) -> tuple[AttemptResult, float | None]:
     try:
+        payload = await read_value(job.payload, job.payload_ref, job.payload_ref_sha256)
         return await resources.execution.executor.attempt_job(
             job.tenant_id,
             job.connector,
             job.operation,
-            job.payload,
+            payload,
             job_id=job.id,
             # A replayed job's policy counts from its replay (a fresh budget and backoff).
             attempts_made=attempt_in_run(job.attempt, job.attempts_before_replay) - 1,
         )
-    except PolicyStateUnavailable as exc:
+    except (PolicyStateUnavailable, PayloadStoreUnavailable) as exc:
+        # Nothing was called: the next attempt comes soon (the payload store back, say).
         return AttemptResult(outcome="retryable", error=exc.code), POLICY_STATE_RETRY_S
     except Problem as exc:
         # The connector was removed or disabled, the payload no longer fits its schema,

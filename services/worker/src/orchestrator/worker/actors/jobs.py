@@ -20,6 +20,7 @@ from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.jobs.claim_queries import ClaimedJob
 from orchestrator.core.jobs.claiming import settle_unclaimed, unclaimed
 from orchestrator.core.jobs.finishing import Attempted
+from orchestrator.core.jobs.stored_values import put_output
 from orchestrator.worker.actors.attempt import execute_job_attempt
 from orchestrator.worker.actors.job_context import JobResources, job_resources
 
@@ -45,7 +46,10 @@ async def _attempt(resources: JobResources, job: ClaimedJob, execute: Execute) -
             duration_ms=(time.perf_counter() - started) * 1000,
         )
         delay_s = None
-    return Attempted(job, result, delay_s)
+    # An output past the threshold goes to the payload store here, one job at a time,
+    # before the batch's finishing statement (which no store call should hold up).
+    stored = await put_output(job.tenant_id, job.id, result.output)
+    return Attempted(job, result, delay_s, stored_output=stored)
 
 
 async def run_jobs_once(

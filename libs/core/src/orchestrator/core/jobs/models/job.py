@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
-from orchestrator.core.db.constraints import one_of, partial_index
+from orchestrator.core.db.constraints import one_of, partial_index, stored_payload
 from orchestrator.core.jobs.states import JobStatus
 
 JOB_STATUSES = tuple(status.value for status in JobStatus)
@@ -25,6 +25,8 @@ class Job(Base):
     __table_args__ = (
         one_of("status", JOB_STATUSES),
         one_of("callback_state", CALLBACK_STATES),
+        *stored_payload("payload_ref", empty="payload = 'null'::jsonb"),
+        *stored_payload("output_ref", empty="output IS NULL"),
         # Listing by status with a (created_at, id) cursor; also counts the queue depth.
         Index("ix_jobs_tenant_id_status_created_at", "tenant_id", "status", "created_at", "id"),
         Index("ix_jobs_tenant_id_created_at", "tenant_id", "created_at", "id"),
@@ -40,6 +42,11 @@ class Job(Base):
     connector: Mapped[str] = mapped_column(String(200))
     operation: Mapped[str] = mapped_column(String(200))
     payload: Mapped[Any] = mapped_column(JSONB)
+    """The payload inline; JSON ``null`` when ``payload_ref`` names it in the payload store."""
+    payload_ref: Mapped[str | None] = mapped_column(String(1024))
+    """The payload store's key of a payload past ``ORCH_PAYLOAD_THRESHOLD_BYTES`` (ADR 0089)."""
+    payload_ref_sha256: Mapped[str | None] = mapped_column(String(64))
+    payload_ref_size: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[JobStatus] = mapped_column(
         Enum(
             JobStatus,
@@ -64,6 +71,10 @@ class Job(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     last_error: Mapped[str | None] = mapped_column(String(2000))
     output: Mapped[Any | None] = mapped_column(JSONB)
+    """The last attempt's output inline; NULL when ``output_ref`` names it in the store."""
+    output_ref: Mapped[str | None] = mapped_column(String(1024))
+    output_ref_sha256: Mapped[str | None] = mapped_column(String(64))
+    output_ref_size: Mapped[int | None] = mapped_column(Integer)
     upstream_status: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = server_now()
     updated_at: Mapped[dt.datetime] = server_now()

@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
-from orchestrator.core.db.constraints import one_of
+from orchestrator.core.db.constraints import one_of, stored_payload
 
 FORWARD_STATES = ("pending", "delivered", "failed")
 
@@ -32,6 +32,7 @@ class WebhookForward(Base):
     __table_args__ = (
         UniqueConstraint("binding_id", "inbox_id"),
         one_of("state", FORWARD_STATES),
+        *stored_payload("body_ref", empty="octet_length(body) = 0"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -44,6 +45,13 @@ class WebhookForward(Base):
     event_type: Mapped[str | None] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(200))
     body: Mapped[bytes] = mapped_column(LargeBinary)
+    """The body inline; empty when ``body_ref`` names its object in the payload store."""
+    body_ref: Mapped[str | None] = mapped_column(String(1024))
+    """The payload store's key of a body past ``ORCH_PAYLOAD_THRESHOLD_BYTES`` (ADR 0089)."""
+    body_ref_sha256: Mapped[str | None] = mapped_column(String(64))
+    """The SHA-256 (hex) of the stored body's plaintext, checked on every read."""
+    body_ref_size: Mapped[int | None]
+    """The stored body's size in bytes."""
     state: Mapped[str] = mapped_column(String(16), server_default="pending")
     attempts: Mapped[int] = mapped_column(server_default=text("0"))
     last_status: Mapped[int | None]

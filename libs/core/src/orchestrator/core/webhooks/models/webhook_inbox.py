@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
-from orchestrator.core.db.constraints import one_of, same_tenant_fk
+from orchestrator.core.db.constraints import one_of, same_tenant_fk, stored_payload
 
 INBOX_STATUSES = ("received", "routed", "unrouted", "ignored", "failed")
 """``received``: stored, not yet routed; ``routed``: its bindings were started;
@@ -37,6 +37,7 @@ class WebhookInboxEntry(Base):
         same_tenant_fk("webhook_inbox", "source_id", "webhook_sources", ondelete="CASCADE"),
         UniqueConstraint("tenant_id", "source_id", "dedupe_id"),
         one_of("status", INBOX_STATUSES),
+        *stored_payload("body_ref", empty="octet_length(body) = 0"),
         Index("ix_webhook_inbox_tenant_id_status", "tenant_id", "status", "id"),
     )
 
@@ -49,6 +50,13 @@ class WebhookInboxEntry(Base):
     routing: Mapped[dict[str, str]] = mapped_column(JSONB)
     headers: Mapped[dict[str, str]] = mapped_column(JSONB)
     body: Mapped[bytes] = mapped_column(LargeBinary)
+    """The body inline; empty when ``body_ref`` names its object in the payload store."""
+    body_ref: Mapped[str | None] = mapped_column(String(1024))
+    """The payload store's key of a body past ``ORCH_PAYLOAD_THRESHOLD_BYTES`` (ADR 0089)."""
+    body_ref_sha256: Mapped[str | None] = mapped_column(String(64))
+    """The SHA-256 (hex) of the stored body's plaintext, checked on every read."""
+    body_ref_size: Mapped[int | None]
+    """The stored body's size in bytes."""
     status: Mapped[str] = mapped_column(String(16), server_default="received")
     routed_tenant_id: Mapped[uuid.UUID | None]
     routed_source_id: Mapped[uuid.UUID | None]

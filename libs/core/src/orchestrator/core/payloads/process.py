@@ -1,0 +1,64 @@
+"""The process's payload store, configured once at start-up (as event cursors are).
+
+Services call ``configure_payloads`` with their settings before serving; code that stores
+or reads payloads asks ``payload_store()``, which is ``None`` while no bucket is
+configured (or in a process that never configured one): everything then stays inline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from loguru import logger
+
+from orchestrator.core.errors import ConfigurationError
+from orchestrator.core.payloads.errors import PayloadUnreadable
+from orchestrator.core.payloads.store import PayloadStore
+from orchestrator.core.secrets.keyring import keyring_from
+from orchestrator.core.settings import CoreSettings
+
+_store: PayloadStore | None = None
+
+
+def configure_payloads(settings: CoreSettings) -> PayloadStore | None:
+    """Set (or clear) the process's store from ``settings``; the store, if any.
+
+    Cheap: no client is built and boto3 is not imported until the first large payload.
+    """
+    global _store
+    payload = settings.payload
+    if not payload.enabled:
+        _store = None
+        return None
+    if not settings.crypto.kek:
+        raise ConfigurationError(
+            "ORCH_PAYLOAD_BUCKET needs ORCH_KEK: payloads are sealed before they are stored"
+        )
+    _store = PayloadStore(payload, keyring_from(settings.crypto))
+    return _store
+
+
+def payload_store() -> PayloadStore | None:
+    """The process's store, or ``None`` (payloads stay inline)."""
+    return _store
+
+
+async def read_stored(ref: str, sha256: str) -> bytes:
+    """A stored payload's plaintext through the process's store, checked against
+    ``sha256``; ``PayloadUnreadable`` if this process has no store to read it from."""
+    if _store is None:
+        raise PayloadUnreadable("The value is in the payload store, which is not configured here.")
+    return await _store.get(ref, sha256)
+
+
+async def delete_stored(refs: Sequence[str]) -> None:
+    """Delete the stored payloads of rows being deleted, in the rows' transaction, before it
+    commits: a store that fails (``PayloadStoreUnavailable``) rolls the rows back, to go in
+    a later run, so no object outlives its row; a commit failing after leaves rows past
+    retention without their payloads, which the next run deletes."""
+    if not refs:
+        return
+    if _store is None:
+        logger.warning("{} stored payloads not deleted: no payload store is configured", len(refs))
+        return
+    await _store.delete(refs)

@@ -1,0 +1,34 @@
+"""A delivery's body, inline in its row or in the payload store (ADR 0089)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from orchestrator.core.payloads.process import read_stored
+
+
+class HasBody(Protocol):
+    """An inbox or forward row: its inline body, or the reference to a stored one."""
+
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def body_ref(self) -> str | None: ...
+    @property
+    def body_ref_sha256(self) -> str | None: ...
+    @property
+    def body_ref_size(self) -> int | None: ...
+
+
+def body_size(row: HasBody) -> int:
+    """The body's size in bytes, wherever it is kept."""
+    return len(row.body) if row.body_ref_size is None else row.body_ref_size
+
+
+async def body_of(row: HasBody) -> bytes:
+    """The row's body: inline, or read back from the store and checked against its
+    SHA-256 (``PayloadUnreadable`` if it fails, ``PayloadStoreUnavailable`` if the store
+    does not answer)."""
+    if row.body_ref is None or row.body_ref_sha256 is None:
+        return row.body
+    return await read_stored(row.body_ref, row.body_ref_sha256)
