@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -20,14 +19,13 @@ from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.upstream.client import Timeouts, UpstreamClient, UpstreamRefused
 from orchestrator.core.upstream.lean_client import LeanUpstreamClient
 from orchestrator.core.upstream.ssrf import NetworkPolicy
-from tests.support.execution import Caller, caller
+from tests.support.execution import Caller, caller, problem
 from tests.support.stack import Stack
 from tests.support.stripe import DECLINED_CARD, FakeStripe, stripe_error, stripe_server
 from tests.support.webhooks import stored_secret
 
 pytestmark = pytest.mark.integration
 
-PROBLEM = "application/problem+json"
 FAST_RETRY = {"retry": {"max_attempts": 3, "base_delay_s": 0.01, "max_delay_s": 0.05}}
 CUSTOMER = {"email": "ada@example.org", "name": "Ada", "metadata": {"order": "42"}}
 RATE_LIMITED = stripe_error(429, "invalid_request_error", "Too many requests.", code="rate_limit")
@@ -53,13 +51,7 @@ async def add_stripe(
     """A ``stripe`` connector bound to a ``db://`` secret holding ``api_key``."""
     name = f"stripe-{uuid.uuid4().hex[:8]}"
     await stored_secret(client.operator, f"key-{name}", api_key)
-    policy_name = None
-    if policy is not None:
-        policy_name = f"p-{name}"
-        made = await client.operator.write(
-            "POST", "/policies", {"name": policy_name, "spec": policy}
-        )
-        assert made.status_code == 201, made.text
+    policy_name = await client.policy(policy)
     return await client.operator.write(
         "POST",
         "/connectors",
@@ -81,14 +73,6 @@ async def stripe_connector(
     return str(made.json()["name"])
 
 
-def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert str(body["type"]).endswith(code), body
-    return body
-
-
 def ok(response: httpx.Response, attempts: int = 1) -> dict[str, Any]:
     """The output of a call that succeeded after ``attempts``."""
     assert response.status_code == 200, response.text
@@ -96,6 +80,12 @@ def ok(response: httpx.Response, attempts: int = 1) -> dict[str, Any]:
     assert (body["status"], body["attempts"]) == ("succeeded", attempts), body
     output: dict[str, Any] = body["output"]
     return output
+
+
+async def new_intent(client: Caller, connector: str) -> dict[str, Any]:
+    """A new payment intent of 12.00 EUR."""
+    payload = {"amount": 1200, "currency": "eur"}
+    return ok(await client.execute(connector, payload, operation="create_payment_intent"))
 
 
 # -- the handler alone ---------------------------------------------------------------------
@@ -199,11 +189,7 @@ async def test_a_declined_card_is_a_final_failure_never_retried(
     client: Caller, stripe: FakeStripe
 ) -> None:
     connector = await stripe_connector(client, stripe)
-    intent = ok(
-        await client.execute(
-            connector, {"amount": 1200, "currency": "eur"}, operation="create_payment_intent"
-        )
-    )
+    intent = await new_intent(client, connector)
 
     response = await client.execute(
         connector,
@@ -276,35 +262,10 @@ async def test_a_job_retries_a_rate_limit_with_one_key_for_all_its_attempts(
     client: Caller, stripe: FakeStripe
 ) -> None:
     connector = await stripe_connector(client, stripe)
-    intent = ok(
-        await client.execute(
-            connector, {"amount": 1200, "currency": "eur"}, operation="create_payment_intent"
-        )
-    )
+    intent = await new_intent(client, connector)
     stripe.fail("/v1/refunds", RATE_LIMITED)
-    submitted = await client.http.post(
-        f"{client.exec_url}/api/v1/jobs",
-        json={
-            "connector": connector,
-            "operation": "create_refund",
-            "payload": {"payment_intent": intent["id"], "amount": 200},
-        },
-        headers=client.exec_headers,
-    )
-    assert submitted.status_code == 202, submitted.text
-    job_id = submitted.json()["id"]
-
-    job: dict[str, Any] = {}
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        job = (
-            await client.http.get(
-                f"{client.exec_url}/api/v1/jobs/{job_id}", headers=client.exec_headers
-            )
-        ).json()
-        if job["status"] in ("succeeded", "failed", "dead"):
-            break
-        await asyncio.sleep(0.05)
+    payload = {"payment_intent": intent["id"], "amount": 200}
+    job = await client.finished_job(await client.submit_job(connector, "create_refund", payload))
 
     assert (job["status"], job["attempts"]) == ("succeeded", 2), job
     first, second = stripe.to("/v1/refunds")

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from orchestrator.core.connectors.stripe.config import SECRET_NAME, StripeConfig
 from orchestrator.core.connectors.stripe.forms import encode_form
 from orchestrator.core.connectors.stripe.operations import OPERATION_TYPES, OPERATIONS
-from orchestrator.core.connectors.validation import instance_errors
+from orchestrator.core.connectors.validation import validate_payload
 from orchestrator.core.errors import ValidationFailed
 from orchestrator.core.upstream.client import UpstreamRequest
 
@@ -76,11 +76,7 @@ def render(
             f"The connector has no operation {operation!r}.",
             errors=[{"key": "/operation", "message": "is not an operation of this connector"}],
         )
-    errors = instance_errors(OPERATION_TYPES[operation].payload_schema, payload, prefix="/payload")
-    if errors:
-        raise ValidationFailed(
-            "The payload does not match the operation's payload schema.", errors=errors
-        )
+    validate_payload(OPERATION_TYPES[operation].payload_schema, payload)
     api_key = _api_key(secrets)
     params = {name: value for name, value in payload.items() if not (op.has_id and name == "id")}
     path = op.path.replace("{id}", quote(payload["id"], safe="")) if op.has_id else op.path

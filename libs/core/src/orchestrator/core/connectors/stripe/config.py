@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from orchestrator.core.connectors.validation import instance_errors
+from orchestrator.core.connectors.configs import parse_struct
 from orchestrator.core.errors import ValidationFailed
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 
@@ -52,18 +52,8 @@ SECRET_SCHEMA: dict[str, Any] = {
 def parse_config(
     config: Mapping[str, Any] | StripeConfig, *, prefix: str = "/config"
 ) -> StripeConfig:
-    """The config as a ``StripeConfig``, or ``ValidationFailed`` listing every problem."""
-    if isinstance(config, StripeConfig):
-        return config
-    errors = instance_errors(CONFIG_SCHEMA, config, prefix=prefix)
-    if errors:
-        raise ValidationFailed("The connector config is not valid.", errors=errors)
-    try:
-        return msgspec.convert(config, StripeConfig)
-    except msgspec.ValidationError as exc:  # the schema above should have caught it
-        raise ValidationFailed(
-            "The connector config is not valid.", errors=[{"key": prefix, "message": str(exc)}]
-        ) from exc
+    """The config as an ``StripeConfig``, or ``ValidationFailed`` listing every problem."""
+    return parse_struct(config, StripeConfig, CONFIG_SCHEMA, prefix=prefix)
 
 
 def check_network(config: StripeConfig, network: NetworkPolicy, *, prefix: str = "/config") -> None:

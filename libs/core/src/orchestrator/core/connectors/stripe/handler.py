@@ -7,10 +7,7 @@ to ``sending`` and the breaker's judgement to ``outcomes``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from orchestrator.core.connectors.handlers import SendContext
-from orchestrator.core.connectors.results import AttemptResult
 from orchestrator.core.connectors.stripe.calls import StripeCall, render
 from orchestrator.core.connectors.stripe.config import (
     CONFIG_SCHEMA,
@@ -59,23 +56,15 @@ class StripeHandler:
         """The API key."""
         return {SECRET_NAME}
 
-    def render(
-        self, parsed: StripeConfig, operation: str, payload: Any, secrets: Mapping[str, str]
-    ) -> StripeCall:
-        """See ``calls.render``."""
-        return render(parsed, operation, payload, secrets)
-
     def describe(self, call: StripeCall) -> tuple[str, str]:
         """The method and the URL (the query of a read too: ids and expansions, no secret)."""
         return call.method, call.url
 
-    async def send(self, call: StripeCall, context: SendContext) -> AttemptResult:
-        """See ``sending.send``."""
-        return await send(call, context)
-
-    def breaker_failure(self, result: AttemptResult) -> bool:
-        """See ``outcomes.breaker_failure``."""
-        return breaker_failure(result)
+    # The other modules' functions are the handler's methods as they are: ``calls.render``,
+    # ``sending.send`` and ``outcomes.breaker_failure``.
+    render = staticmethod(render)
+    send = staticmethod(send)
+    breaker_failure = staticmethod(breaker_failure)
 
 
 HANDLER = StripeHandler()

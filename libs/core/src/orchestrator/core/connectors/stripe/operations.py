@@ -89,6 +89,13 @@ class StripeOperation:
         )
 
 
+def _retrieve(path: str, obj: str, description: str) -> StripeOperation:
+    """A ``GET`` of one object by id, its related objects expanded on request."""
+    return StripeOperation(
+        method="GET", path=path, obj=obj, description=description, properties={"expand": _EXPAND}
+    )
+
+
 OPERATIONS: dict[str, StripeOperation] = {
     "create_customer": StripeOperation(
         method="POST",
@@ -103,13 +110,7 @@ OPERATIONS: dict[str, StripeOperation] = {
             "metadata": _METADATA,
         },
     ),
-    "get_customer": StripeOperation(
-        method="GET",
-        path="/v1/customers/{id}",
-        obj="customer",
-        description="Retrieve a customer by id.",
-        properties={"expand": _EXPAND},
-    ),
+    "get_customer": _retrieve("/v1/customers/{id}", "customer", "Retrieve a customer by id."),
     "create_payment_intent": StripeOperation(
         method="POST",
         path="/v1/payment_intents",
@@ -133,12 +134,8 @@ OPERATIONS: dict[str, StripeOperation] = {
         description="Confirm a PaymentIntent; a declined card is a final failure (card_error).",
         properties={"payment_method": _ID, "return_url": {"type": "string", "maxLength": 2048}},
     ),
-    "get_payment_intent": StripeOperation(
-        method="GET",
-        path="/v1/payment_intents/{id}",
-        obj="payment_intent",
-        description="Retrieve a PaymentIntent by id.",
-        properties={"expand": _EXPAND},
+    "get_payment_intent": _retrieve(
+        "/v1/payment_intents/{id}", "payment_intent", "Retrieve a PaymentIntent by id."
     ),
     "create_refund": StripeOperation(
         method="POST",
