@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,14 +18,13 @@ from orchestrator.core.policy.model import RetryPolicy
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.upstream.client import Timeouts, UpstreamRefused
 from orchestrator.core.upstream.ssrf import NetworkPolicy
-from tests.support.execution import Caller, caller
+from tests.support.execution import Caller, caller, problem
 from tests.support.smtp import SmtpServer, smtp_server
 from tests.support.stack import Stack
 from tests.support.tls import LoopbackTls, loopback_tls
 
 pytestmark = pytest.mark.integration
 
-PROBLEM = "application/problem+json"
 FAST_RETRY = {"max_attempts": 3, "base_delay_s": 0.01, "max_delay_s": 0.05}
 EMAIL = {
     "to": ["ada@example.org", "grace@example.org"],
@@ -53,13 +50,7 @@ async def add_smtp(
     client: Caller, config: dict[str, Any], policy: dict[str, Any] | None = None
 ) -> httpx.Response:
     name = f"mail-{uuid.uuid4().hex[:8]}"
-    policy_name = None
-    if policy is not None:
-        policy_name = f"p-{name}"
-        made = await client.operator.write(
-            "POST", "/policies", {"name": policy_name, "spec": policy}
-        )
-        assert made.status_code == 201, made.text
+    policy_name = await client.policy(policy)
     return await client.operator.write(
         "POST",
         "/connectors",
@@ -73,14 +64,6 @@ async def smtp_connector(
     made = await add_smtp(client, smtp.config(), policy)
     assert made.status_code == 201, made.text
     return str(made.json()["name"])
-
-
-def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert str(body["type"]).endswith(code), body
-    return body
 
 
 def header_of(content: bytes, name: str) -> str:
@@ -338,25 +321,9 @@ async def test_a_job_retries_a_transient_failure_with_the_same_message_id(
 ) -> None:
     connector = await smtp_connector(client, smtp, {"retry": FAST_RETRY})
     smtp.fail("DATA", "451 4.3.0 try again later", times=1)
-    submitted = await client.http.post(
-        f"{client.exec_url}/api/v1/jobs",
-        json={"connector": connector, "operation": "send_email", "payload": EMAIL},
-        headers=client.exec_headers,
-    )
-    assert submitted.status_code == 202, submitted.text
-    job_id = submitted.json()["id"]
+    job_id = await client.submit_job(connector, "send_email", EMAIL)
 
-    job: dict[str, Any] = {}
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        job = (
-            await client.http.get(
-                f"{client.exec_url}/api/v1/jobs/{job_id}", headers=client.exec_headers
-            )
-        ).json()
-        if job["status"] in ("succeeded", "failed", "dead"):
-            break
-        await asyncio.sleep(0.05)
+    job = await client.finished_job(job_id)
 
     assert (job["status"], job["attempts"]) == ("succeeded", 2), job
     first, second = smtp.data_attempts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +16,7 @@ from tests.support.factories import fetch_token
 from tests.support.stack import Stack
 from tests.support.upstream import UpstreamServer
 
+PROBLEM = "application/problem+json"
 QUEUEING_POLICY: dict[str, Any] = {
     "retry": {"max_attempts": 1},
     "breaker": {"window_size": 2, "minimum_calls": 2, "wait_open_s": 60, "half_open_calls": 1},
@@ -58,13 +61,7 @@ class Caller:
     ) -> str:
         """A new connector (with its own policy when given); returns its name."""
         name = f"c-{uuid.uuid4().hex[:8]}"
-        policy_name = None
-        if policy is not None:
-            policy_name = f"p-{name}"
-            made = await self.operator.write(
-                "POST", "/policies", {"name": policy_name, "spec": policy}
-            )
-            assert made.status_code == 201, made.text
+        policy_name = await self.policy(policy)
         made = await self.operator.write(
             "POST",
             "/connectors",
@@ -77,6 +74,40 @@ class Caller:
         )
         assert made.status_code == 201, made.text
         return name
+
+    async def policy(self, spec: dict[str, Any] | None) -> str | None:
+        """A new policy with ``spec`` (its name), or None when there is no spec."""
+        if spec is None:
+            return None
+        name = f"p-{uuid.uuid4().hex[:8]}"
+        made = await self.operator.write("POST", "/policies", {"name": name, "spec": spec})
+        assert made.status_code == 201, made.text
+        return name
+
+    async def submit_job(self, connector: str, operation: str, payload: Any) -> str:
+        """``POST /api/v1/jobs``: the new job's id."""
+        submitted = await self.http.post(
+            f"{self.exec_url}/api/v1/jobs",
+            json={"connector": connector, "operation": operation, "payload": payload},
+            headers=self.exec_headers,
+        )
+        assert submitted.status_code == 202, submitted.text
+        return str(submitted.json()["id"])
+
+    async def finished_job(self, job_id: str, *, timeout_s: float = 20) -> dict[str, Any]:
+        """The job once it ended (succeeded, failed or dead), or as it was at the timeout."""
+        job: dict[str, Any] = {}
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            job = (
+                await self.http.get(
+                    f"{self.exec_url}/api/v1/jobs/{job_id}", headers=self.exec_headers
+                )
+            ).json()
+            if job["status"] in ("succeeded", "failed", "dead"):
+                break
+            await asyncio.sleep(0.05)
+        return job
 
     async def execute(
         self,
@@ -99,6 +130,15 @@ class Caller:
             },
             headers=headers,
         )
+
+
+def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """The problem+json body of ``response``, asserted to be ``status`` of type ``code``."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body: dict[str, Any] = response.json()
+    assert str(body["type"]).endswith(code), body
+    return body
 
 
 async def caller(http: httpx.AsyncClient, stack: Stack, tenant: BootstrapResult) -> Caller:

@@ -263,7 +263,7 @@ def test_registry_lists_the_http_type_as_json() -> None:
     types = registry.connector_types()
     listed = msgspec.json.decode(msgspec.json.encode(list(types.values())))
 
-    assert [t["name"] for t in listed] == ["http", "smtp"]
+    assert [t["name"] for t in listed] == ["http", "smtp", "stripe"]
     assert listed[0]["config_schema"]["$defs"]["HttpConfig"]["required"] == [
         "base_url",
         "operations",

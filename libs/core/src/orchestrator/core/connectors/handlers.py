@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from orchestrator.core.connectors.results import AttemptResult
 from orchestrator.core.connectors.types import ConnectorType, OperationType
 from orchestrator.core.policy.model import RetryPolicy
-from orchestrator.core.upstream.client import Timeouts
+from orchestrator.core.upstream.client import Timeouts, UpstreamClient
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 
@@ -60,6 +60,10 @@ class SendContext:
     scope: str
     """``tenant/connector``: keeps keys of different tenants apart."""
     network: NetworkPolicy
+    client: UpstreamClient | None = None
+    """The process's pooled HTTP client, for a type whose protocol is HTTP (``stripe``): its
+    calls get the address policy, timeouts and keep-alive pool of ``http`` calls. None
+    only where no such type is called (a test of the ``smtp`` handler alone)."""
 
 
 class CodeHandler(ConnectorHandler, Protocol):

@@ -1,8 +1,8 @@
 """The connector types this deployment knows, and what each says about a connector's config.
 
 Each type is registered with its handler (``handlers.ConnectorHandler``): ``http`` is
-served by templates and the upstream HTTP client, a *code handler* (``smtp``) renders
-and sends its calls itself (``handlers.CodeHandler``). Error keys are JSON pointers
+served by templates and the upstream HTTP client, a *code handler* (``smtp``,
+``stripe``) renders and sends its calls itself (``handlers.CodeHandler``). Error keys are JSON pointers
 into the body that carried the config: the config itself sits under ``/config``.
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 from orchestrator.core.connectors.handlers import CodeHandler, ConnectorHandler
 from orchestrator.core.connectors.http import handler as http_handler
 from orchestrator.core.connectors.smtp import handler as smtp_handler
+from orchestrator.core.connectors.stripe import handler as stripe_handler
 from orchestrator.core.connectors.types import ConnectorType, OperationType
 from orchestrator.core.errors import ValidationFailed
 from orchestrator.core.upstream.ssrf import NetworkPolicy
@@ -23,10 +24,14 @@ _HANDLERS: Mapping[str, ConnectorHandler] = MappingProxyType(
     {
         http_handler.TYPE_NAME: http_handler.HANDLER,
         smtp_handler.TYPE_NAME: smtp_handler.HANDLER,
+        stripe_handler.TYPE_NAME: stripe_handler.HANDLER,
     }
 )
 _CODE_HANDLERS: Mapping[str, CodeHandler] = MappingProxyType(
-    {smtp_handler.TYPE_NAME: smtp_handler.HANDLER}
+    {
+        smtp_handler.TYPE_NAME: smtp_handler.HANDLER,
+        stripe_handler.TYPE_NAME: stripe_handler.HANDLER,
+    }
 )
 _TYPES: Mapping[str, ConnectorType] = MappingProxyType(
     {name: handler.connector_type for name, handler in _HANDLERS.items()}

@@ -24,6 +24,10 @@ class AttemptResult(msgspec.Struct, frozen=True, kw_only=True):
     error: str | None = None
     retry_after_s: float | None = None
     duration_ms: float = 0.0
+    retry_status: int | None = None
+    """The HTTP status whose ``retry_on_status`` rule this retryable attempt follows, when a
+    code handler judged it by a status of its own (Stripe's 429 or 500, where the type's
+    ``transient_status`` would be too coarse); None: the usual one (see the executor)."""
     output_errors: list[dict[str, str]] | None = None
     """How ``output`` fails its operation's output schema (``{key, message}``, JSON
     pointers under ``/output``), when that made the attempt fail."""

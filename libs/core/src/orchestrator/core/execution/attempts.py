@@ -181,6 +181,7 @@ class GatedAttempts:
             idempotency_key=idempotency_key,
             scope=f"{plan.tenant_id}/{plan.name}",
             network=self.network,
+            client=self.client,
         )
         handler = code.handler
         started = self.clock()
@@ -188,6 +189,8 @@ class GatedAttempts:
         result: AttemptResult | None = None
         try:
             result = await handler.send(code.call, context)
+        except UpstreamUnsendable as exc:  # a header value HTTP cannot carry (an HTTP type)
+            raise UpstreamRequestUnsendable(str(exc)) from exc
         except UpstreamRefused as exc:
             raise UpstreamAddressRefused(str(exc)) from exc
         finally:

@@ -59,8 +59,11 @@ def _conformed(plan: ConnectorPlan, operation: str, result: AttemptResult) -> At
 
 
 def _retry_status(request: UpstreamRequest | CodeCall, result: AttemptResult) -> int | None:
-    """The HTTP status the retry policy judges a retryable attempt by: the upstream's, or
-    for a code handler the status its transient refusals count as (SMTP 4xx: 503)."""
+    """The HTTP status the retry policy judges a retryable attempt by: the one the attempt
+    names, the upstream's, or for a code handler the status its transient refusals count
+    as (SMTP 4xx: 503)."""
+    if result.retry_status is not None:
+        return result.retry_status
     if isinstance(request, UpstreamRequest):
         return result.upstream_status
     return request.handler.transient_status

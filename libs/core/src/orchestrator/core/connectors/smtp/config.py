@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from orchestrator.core.connectors.validation import instance_errors
+from orchestrator.core.connectors.configs import parse_struct
 from orchestrator.core.errors import ValidationFailed
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 
@@ -57,17 +57,7 @@ SECRET_SCHEMA: dict[str, Any] = {
 
 def parse_config(config: Mapping[str, Any] | SmtpConfig, *, prefix: str = "/config") -> SmtpConfig:
     """The config as an ``SmtpConfig``, or ``ValidationFailed`` listing every problem."""
-    if isinstance(config, SmtpConfig):
-        return config
-    errors = instance_errors(CONFIG_SCHEMA, config, prefix=prefix)
-    if errors:
-        raise ValidationFailed("The connector config is not valid.", errors=errors)
-    try:
-        return msgspec.convert(config, SmtpConfig)
-    except msgspec.ValidationError as exc:  # the schema above should have caught it
-        raise ValidationFailed(
-            "The connector config is not valid.", errors=[{"key": prefix, "message": str(exc)}]
-        ) from exc
+    return parse_struct(config, SmtpConfig, CONFIG_SCHEMA, prefix=prefix)
 
 
 def check_network(config: SmtpConfig, network: NetworkPolicy, *, prefix: str = "/config") -> None:

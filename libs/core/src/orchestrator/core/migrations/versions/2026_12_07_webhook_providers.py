@@ -1,7 +1,7 @@
 """Webhook sources of three more providers: ``svix``, ``incident_io`` and ``coralogix``.
 
 Revision ID: 2026_12_07_webhook_providers
-Revises: 2026_12_07_workspace_drafts
+Revises: 2026_12_07_job_payload_refs
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "2026_12_07_webhook_providers"
-down_revision: str | None = "2026_12_07_workspace_drafts"
+down_revision: str | None = "2026_12_07_job_payload_refs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
