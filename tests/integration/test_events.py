@@ -25,6 +25,7 @@ from orchestrator.core.events.wake import events_channel
 from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.exec_api.events.stream import StreamConfig, event_stream
+from tests.support.event_log import Log
 from tests.support.jobs import SseEvent, add_connector, exec_headers, sse_events
 from tests.support.stack import Stack
 
@@ -106,7 +107,7 @@ async def submit(http: httpx.AsyncClient, stack: Stack, auth: dict[str, str]) ->
 async def test_events_page_by_cursor_and_stay_in_their_tenant(
     stack: Stack, http: httpx.AsyncClient, auth: dict[str, str], other_tenant: BootstrapResult
 ) -> None:
-    jobs = [await submit(http, stack, auth) for _ in range(3)]
+    jobs = await Log(http, stack, auth).settled(3)
     url = stack.url("exec-api") + EVENTS
     first = (await http.get(url, params={"limit": 2}, headers=auth)).json()
     second = (

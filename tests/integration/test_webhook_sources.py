@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from typing import Any
 
 import httpx
@@ -12,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from orchestrator.core.db.tenant import set_tenant
 from orchestrator.core.models import AuditLog
 from orchestrator.core.tenancy.service import BootstrapResult
-from orchestrator.core.webhooks.models import WebhookBinding
+from orchestrator.core.webhooks.models import WebhookBinding, WebhookInboxEntry, WebhookSource
 from tests.support.control_api import Api, operator_api
 from tests.support.stack import Stack
+from tests.support.webhooks import store_delivery, stored_secret
 
 pytestmark = pytest.mark.integration
 
@@ -414,3 +417,42 @@ async def test_a_secret_ref_or_connector_a_source_uses_cannot_be_deleted(
     for path in ("/secret-refs/slack-new", "/connectors/orders"):
         deleted = await api.write("DELETE", path)
         assert deleted.status_code == 204, deleted.text
+
+
+async def test_deleting_a_source_waits_for_a_router_holding_its_delivery_without_a_deadlock(
+    stack: Stack,
+    http: httpx.AsyncClient,
+    tenant: BootstrapResult,
+    owner_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    api = await operator_api(http, stack, tenant)
+    await stored_secret(api, "router-race", "whsec_router_race_secret")
+    created = await api.write(
+        "POST", SOURCES, {"name": "raced", "provider": "stripe", "secret_refs": ["router-race"]}
+    )
+    assert created.status_code == 201, created.text
+    source_id = uuid.UUID(created.json()["id"])
+    entry = await store_delivery(
+        owner_sessions,
+        tenant.tenant_id,
+        source_id,
+        "stripe",
+        b'{"id":"evt_race"}',
+        route_messages=0,
+    )
+    # As a router does: the delivery's row first, then (starting its work) the source.
+    async with owner_sessions() as router, router.begin():
+        await set_tenant(router, tenant.tenant_id)
+        await router.execute(
+            select(WebhookInboxEntry.id).where(WebhookInboxEntry.id == entry).with_for_update()
+        )
+        deleting = asyncio.create_task(api.write("DELETE", f"{SOURCES}/{source_id}"))
+        await asyncio.sleep(0.5)  # the delete has begun and waits
+        await router.execute(
+            select(WebhookSource.id)
+            .where(WebhookSource.id == source_id)
+            .with_for_update(key_share=True)
+        )
+        assert not deleting.done()
+    deleted = await asyncio.wait_for(deleting, 10)
+    assert deleted.status_code == 204, deleted.text

@@ -61,7 +61,7 @@ class Caller:
     ) -> str:
         """A new connector (with its own policy when given); returns its name."""
         name = f"c-{uuid.uuid4().hex[:8]}"
-        policy_name = await self.policy(policy)
+        policy_name = await self.policy(policy, f"p-{name}")
         made = await self.operator.write(
             "POST",
             "/connectors",
@@ -75,11 +75,12 @@ class Caller:
         assert made.status_code == 201, made.text
         return name
 
-    async def policy(self, spec: dict[str, Any] | None) -> str | None:
-        """A new policy with ``spec`` (its name), or None when there is no spec."""
+    async def policy(self, spec: dict[str, Any] | None, name: str | None = None) -> str | None:
+        """A new policy with ``spec`` (its name, ``name`` or a new one), or None when there
+        is no spec."""
         if spec is None:
             return None
-        name = f"p-{uuid.uuid4().hex[:8]}"
+        name = name or f"p-{uuid.uuid4().hex[:8]}"
         made = await self.operator.write("POST", "/policies", {"name": name, "spec": spec})
         assert made.status_code == 201, made.text
         return name

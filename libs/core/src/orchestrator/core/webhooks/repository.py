@@ -11,7 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
 from orchestrator.core.db.repository import Repository
-from orchestrator.core.webhooks.models import WebhookBinding, WebhookRoute, WebhookSource
+from orchestrator.core.webhooks.models import (
+    WebhookBinding,
+    WebhookInboxEntry,
+    WebhookRoute,
+    WebhookSource,
+)
 
 SOURCES = Repository(WebhookSource, WebhookSource.id, keyset=Keyset(WebhookSource.name))
 """The tenant's webhook sources, found by id and listed by name."""
@@ -73,4 +78,15 @@ async def delete_claims(session: AsyncSession, tenant_id: uuid.UUID, source_id: 
         delete(WebhookRoute).where(
             WebhookRoute.tenant_id == tenant_id, WebhookRoute.source_id == source_id
         )
+    )
+
+
+async def lock_unrouted(session: AsyncSession, source_id: uuid.UUID) -> None:
+    """Lock the source's deliveries still waiting to be routed, waiting for a router that
+    holds them (as it does, then takes a key-share lock on the source its events go to)."""
+    await session.execute(
+        select(WebhookInboxEntry.id)
+        .where(WebhookInboxEntry.source_id == source_id, WebhookInboxEntry.status == "received")
+        .order_by(WebhookInboxEntry.id)
+        .with_for_update()
     )

@@ -207,6 +207,10 @@ async def replace_source(
 
 async def delete_source(session: AsyncSession, m: Mutation, source_id: uuid.UUID) -> None:
     """Delete a source, its bindings and its claims (their foreign keys cascade)."""
+    # A router holds a delivery's row, then locks the source it starts work for; deleting
+    # the source first and cascading to its rows would take them the other way round, and
+    # PostgreSQL would break the deadlock by failing one side a second later.
+    await repository.lock_unrouted(session, source_id)
     await SOURCE.delete(session, m, source_id, await SOURCE.lock(session, source_id))
 
 
