@@ -30,6 +30,19 @@ def is_dependency_failure(exc: BaseException) -> bool:
     return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
 
 
+CONTENDED = "The request met concurrent work on the same rows; retry shortly."
+"""The 503's detail when PostgreSQL broke a deadlock or refused a serialization: the
+database answered, and a retry will most likely go through."""
+
+
+def failure_detail(exc: BaseException) -> str | None:
+    """``CONTENDED`` when ``exc`` is PostgreSQL undoing a transaction that met another,
+    else None (the default detail: the dependency did not answer)."""
+    cause = getattr(exc, "orig", None) or exc
+    contended = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
+    return CONTENDED if isinstance(cause, contended) else None
+
+
 def unavailable(retry_after_s: int, detail: str | None = None) -> DependencyUnavailable:
     """The 503 problem of a dependency that did not answer."""
     return DependencyUnavailable(

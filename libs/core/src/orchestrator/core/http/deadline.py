@@ -14,7 +14,12 @@ from litestar import Request, Response
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import DBAPIError
 
-from orchestrator.core.dependencies import DEPENDENCY_FAILURES, is_dependency_failure, unavailable
+from orchestrator.core.dependencies import (
+    DEPENDENCY_FAILURES,
+    failure_detail,
+    is_dependency_failure,
+    unavailable,
+)
 from orchestrator.core.http.problems import handle_problem, handle_unexpected
 
 
@@ -23,7 +28,7 @@ def handle_dependency_failure(request: Request[Any, Any, Any], exc: Exception) -
     if not is_dependency_failure(exc):
         return handle_unexpected(request, exc)
     retry_after_s = request.app.state.resources.settings.deployment.retry_after_s
-    return handle_problem(request, unavailable(retry_after_s))
+    return handle_problem(request, unavailable(retry_after_s, failure_detail(exc)))
 
 
 DEPENDENCY_HANDLERS: ExceptionHandlersMap = dict.fromkeys(

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from litestar.enums import ScopeType
 
 from orchestrator.core.deadline import Deadline, Watchdog, current
-from orchestrator.core.dependencies import is_dependency_failure, unavailable
+from orchestrator.core.dependencies import failure_detail, is_dependency_failure, unavailable
 from orchestrator.core.http.drain import BodyTracker, declared_length
 from orchestrator.core.http.fast_path import respond_problem
 from orchestrator.core.http.inputs import refuse_unstorable, unstorable_input
@@ -90,7 +90,7 @@ class RequestGuard:
         except Exception as exc:
             if deadline.answering or not is_dependency_failure(exc):
                 raise
-            await respond_problem(send, scope, unavailable(self.retry_after_s))
+            await respond_problem(send, scope, unavailable(self.retry_after_s, failure_detail(exc)))
             return
         finally:
             self.watchdog.forget(deadline)
