@@ -866,7 +866,24 @@ for name in [*APPS, "migrate"]:
                f"{name}: healthcheck not on /health and /ready of port {APPS[name]}")
     for port in service.get("ports", []):
         expect(port.get("host_ip") == "127.0.0.1", f"{name}: port {port.get('published')} published beyond loopback")
-SECRET_KEY = re.compile(r"[A-Z0-9_]*(PASSWORD|KEK|SECRET|AUTH|ROOT_USER)")
+# The payload store: the services that read PostgreSQL (not migrate, never the console) put
+# large payloads in s3-init's bucket on the S3 server, as the user s3-init makes, from .env.
+payload_bucket = services["s3-init"].get("environment", {}).get("S3_PAYLOAD_BUCKET")
+expect(bool(payload_bucket), "s3-init: no payload store bucket")
+for name in [*APPS, "migrate"]:
+    env = services[name].get("environment", {})
+    payload_env = sorted(k for k in env if k.startswith(("ORCH_PAYLOAD_", "AWS_")))
+    if name in ("console", "migrate"):
+        expect(not payload_env, f"{name}: gets the payload store's settings {payload_env}")
+        continue
+    expect(env.get("ORCH_PAYLOAD_BUCKET") == payload_bucket, f"{name}: ORCH_PAYLOAD_BUCKET is not s3-init's bucket")
+    expect(env.get("ORCH_PAYLOAD_ENDPOINT_URL") == "http://s3:9000", f"{name}: ORCH_PAYLOAD_ENDPOINT_URL is not the S3 server")
+    expect(env.get("AWS_ACCESS_KEY_ID") == services["s3-init"]["environment"].get("S3_PAYLOAD_USER"),
+           f"{name}: AWS_ACCESS_KEY_ID is not the payload user s3-init makes")
+    expect("AWS_SECRET_ACCESS_KEY" in env, f"{name}: no AWS_SECRET_ACCESS_KEY")
+    expect(services[name].get("depends_on", {}).get("s3-init", {}).get("condition") == "service_completed_successfully",
+           f"{name}: does not wait for s3-init (the payload bucket and its user)")
+SECRET_KEY = re.compile(r"[A-Z0-9_]*(PASSWORD|KEK|SECRET|AUTH|ROOT_USER|SECRET_ACCESS_KEY)")
 for name, service in services.items():
     for key, value in (service.get("environment") or {}).items():
         # Interpolated from .env.example here: every secret must be one of its placeholders.
@@ -888,7 +905,7 @@ for line in raw.splitlines():
             problems.append(f"compose.yaml: a URL's password is not a required ${{…}} from .env: {line.strip()}")
 example = Path("deploy/compose/.env.example").read_text()
 for line in example.splitlines():
-    if re.match(r"(POSTGRES_PASSWORD|ORCH_DB_APP_PASSWORD|REDIS_PASSWORD|ORCH_KEK|S3_ROOT_USER|S3_ROOT_PASSWORD)=", line):
+    if re.match(r"(POSTGRES_PASSWORD|ORCH_DB_APP_PASSWORD|REDIS_PASSWORD|ORCH_KEK|S3_ROOT_USER|S3_ROOT_PASSWORD|S3_PAYLOAD_USER|S3_PAYLOAD_PASSWORD)=", line):
         expect(line.split("=", 1)[1].startswith("CHANGE-ME"), f".env.example: {line.split('=')[0]} is not a placeholder")
 for problem in problems:
     print("  " + problem)
