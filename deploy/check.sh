@@ -351,6 +351,76 @@ for service in SERVICES:
     if env.get("ORCH_BACKUP_BUCKET", {}).get("value") != "orchestrator-backups":
         problems.append("control-api-backup: ORCH_BACKUP_BUCKET is not the bucket asked for")
 
+# The payload store (ADR 0089): ORCH_PAYLOAD_* on the four services that read PostgreSQL,
+# as asked, never on the console; its credentials only as secretKeyRefs (or none: the pod's
+# role); nothing of it at all while it is off, whatever else payloads.* says.
+PAYLOAD_ENV = ("ORCH_PAYLOAD_BUCKET", "ORCH_PAYLOAD_ENDPOINT_URL", "ORCH_PAYLOAD_PREFIX",
+               "ORCH_PAYLOAD_THRESHOLD_BYTES", "ORCH_PAYLOAD_TIMEOUT_S")
+AWS_ENV = ("AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+payloads = {
+    "enabled": True, "bucket": "orchestrator-payloads", "endpointUrl": "https://s3.example.com",
+    "prefix": "prod/", "thresholdBytes": 1048576, "timeoutSeconds": 2.5, "region": "eu-west-1",
+    "credentials": {"existingSecret": "orchestrator-payload-credentials"},
+}
+expected_payload = {
+    "ORCH_PAYLOAD_BUCKET": "orchestrator-payloads", "ORCH_PAYLOAD_ENDPOINT_URL": "https://s3.example.com",
+    "ORCH_PAYLOAD_PREFIX": "prod/", "ORCH_PAYLOAD_THRESHOLD_BYTES": "1048576",
+    "ORCH_PAYLOAD_TIMEOUT_S": "2.5", "AWS_REGION": "eu-west-1",
+}
+
+
+def render_only(values: dict, release: str) -> list[dict]:
+    """The objects of a rendering, not written for the scanners below."""
+    with helm.Chart.load(CHART) as chart:
+        manifests = chart.render(values, name=release, namespace=NAMESPACE, is_install=True)
+    return [d for path, text in manifests.items() if not path.endswith("NOTES.txt") for d in yaml.safe_load_all(text) if d]
+
+
+def service_env(docs: list[dict]) -> dict[str, dict]:
+    deployment = next(d for d in docs if d["kind"] == "Deployment")
+    return {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0].get("env", [])}
+
+
+for service in SERVICES:
+    label = f"{service}-payloads"
+    values = values_of(service) | {"payloads": payloads}
+    lint(label, values)
+    docs = render(label, values, f"orchestrator-{service}")
+    check(label, service, docs)
+    env = service_env(docs)
+    if service == "console":
+        leaked = [n for n in (*PAYLOAD_ENV, *AWS_ENV) if n in env]
+        if leaked:
+            problems.append(f"{label}: the console gets {leaked}")
+    else:
+        for name, value in expected_payload.items():
+            if env.get(name, {}).get("value") != value:
+                problems.append(f"{label}: {name} is {env.get(name)!r}, not {value!r}")
+        for name, key in (("AWS_ACCESS_KEY_ID", "access-key-id"), ("AWS_SECRET_ACCESS_KEY", "secret-access-key")):
+            entry = env.get(name, {})
+            ref = entry.get("valueFrom", {}).get("secretKeyRef", {})
+            if "value" in entry or ref != {"name": "orchestrator-payload-credentials", "key": key}:
+                problems.append(f"{label}: {name} is not a secretKeyRef to orchestrator-payload-credentials/{key}: {entry}")
+    for job in (d for d in docs if d["kind"] == "Job"):
+        job_env = {e["name"] for e in job["spec"]["template"]["spec"]["containers"][0].get("env", [])}
+        if job_env & {*PAYLOAD_ENV, *AWS_ENV}:
+            problems.append(f"{label}: the migration Job gets the payload store's settings")
+    # With the pod's role (no Secret): the bucket, and no static credentials at all.
+    role = values_of(service) | {"payloads": {"enabled": True, "bucket": "orchestrator-payloads"}}
+    role_env = service_env(render_only(role, f"orchestrator-{service}"))
+    if (role_env.get("ORCH_PAYLOAD_BUCKET", {}).get("value") == "orchestrator-payloads") == (service == "console"):
+        problems.append(f"{service}-payloads-role: ORCH_PAYLOAD_BUCKET {'on the console' if service == 'console' else 'missing'}")
+    if {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"} & set(role_env):
+        problems.append(f"{service}-payloads-role: static credentials or a region nobody asked for")
+    # Off (the default, and off with everything else set): none of it.
+    for off_label, off in ((service, {}), (f"{service}-payloads-off", {"payloads": payloads | {"enabled": False}})):
+        for doc in render_only(values_of(service) | off, f"orchestrator-{service}"):
+            spec = pod_spec(doc)
+            for container in (spec or {}).get("containers", []):
+                present = [e["name"] for e in container.get("env", []) if e["name"] in (*PAYLOAD_ENV, *AWS_ENV)]
+                if present:
+                    problems.append(f"{off_label}: payload store off, yet {doc['kind']} gets {present}")
+
 must_fail("no service", {})
 must_fail("unknown service", {"service": "scheduler"})
 must_fail("bad environment", values_of("worker") | {"config": {"environment": "staging"}})
@@ -358,6 +428,11 @@ must_fail("bad environment", values_of("worker") | {"config": {"environment": "s
 must_fail("KEK for the console", values_of("console") | {"secrets": {"kek": {"services": ["console"]}}})
 must_fail("tenant secrets for the console", values_of("console") | {"secrets": {"tenantSecrets": {"existingSecret": "t", "services": ["console"]}}})
 must_fail("console API URL without a scheme", values_of("console") | {"config": {"environment": "prod", "console": {"controlApiUrl": "orchestrator-control-api:4000"}}})
+# The payload store needs its bucket, and the KEK wherever it is read (a service with a
+# bucket and no KEK would refuse to start).
+must_fail("payloads without a bucket", values_of("worker") | {"payloads": {"enabled": True}})
+must_fail("payloads without the KEK", values_of("worker") | {"payloads": {"enabled": True, "bucket": "orchestrator-payloads"}, "secrets": {"kek": {"services": ["control-api", "exec-api", "webhook-ingress"]}}})
+must_fail("payloads prefix from the root", values_of("worker") | {"payloads": {"enabled": True, "bucket": "orchestrator-payloads", "prefix": "/prod/"}})
 must_fail("env:// prefix over the orchestrator's settings", values_of("worker") | {"config": {"environment": "dev", "secretRefsEnvPrefix": "ORCH_"}})
 
 for problem in problems:
@@ -791,7 +866,24 @@ for name in [*APPS, "migrate"]:
                f"{name}: healthcheck not on /health and /ready of port {APPS[name]}")
     for port in service.get("ports", []):
         expect(port.get("host_ip") == "127.0.0.1", f"{name}: port {port.get('published')} published beyond loopback")
-SECRET_KEY = re.compile(r"[A-Z0-9_]*(PASSWORD|KEK|SECRET|AUTH|ROOT_USER)")
+# The payload store: the services that read PostgreSQL (not migrate, never the console) put
+# large payloads in s3-init's bucket on the S3 server, as the user s3-init makes, from .env.
+payload_bucket = services["s3-init"].get("environment", {}).get("S3_PAYLOAD_BUCKET")
+expect(bool(payload_bucket), "s3-init: no payload store bucket")
+for name in [*APPS, "migrate"]:
+    env = services[name].get("environment", {})
+    payload_env = sorted(k for k in env if k.startswith(("ORCH_PAYLOAD_", "AWS_")))
+    if name in ("console", "migrate"):
+        expect(not payload_env, f"{name}: gets the payload store's settings {payload_env}")
+        continue
+    expect(env.get("ORCH_PAYLOAD_BUCKET") == payload_bucket, f"{name}: ORCH_PAYLOAD_BUCKET is not s3-init's bucket")
+    expect(env.get("ORCH_PAYLOAD_ENDPOINT_URL") == "http://s3:9000", f"{name}: ORCH_PAYLOAD_ENDPOINT_URL is not the S3 server")
+    expect(env.get("AWS_ACCESS_KEY_ID") == services["s3-init"]["environment"].get("S3_PAYLOAD_USER"),
+           f"{name}: AWS_ACCESS_KEY_ID is not the payload user s3-init makes")
+    expect("AWS_SECRET_ACCESS_KEY" in env, f"{name}: no AWS_SECRET_ACCESS_KEY")
+    expect(services[name].get("depends_on", {}).get("s3-init", {}).get("condition") == "service_completed_successfully",
+           f"{name}: does not wait for s3-init (the payload bucket and its user)")
+SECRET_KEY = re.compile(r"[A-Z0-9_]*(PASSWORD|KEK|SECRET|AUTH|ROOT_USER|SECRET_ACCESS_KEY)")
 for name, service in services.items():
     for key, value in (service.get("environment") or {}).items():
         # Interpolated from .env.example here: every secret must be one of its placeholders.
@@ -813,7 +905,7 @@ for line in raw.splitlines():
             problems.append(f"compose.yaml: a URL's password is not a required ${{…}} from .env: {line.strip()}")
 example = Path("deploy/compose/.env.example").read_text()
 for line in example.splitlines():
-    if re.match(r"(POSTGRES_PASSWORD|ORCH_DB_APP_PASSWORD|REDIS_PASSWORD|ORCH_KEK|S3_ROOT_USER|S3_ROOT_PASSWORD)=", line):
+    if re.match(r"(POSTGRES_PASSWORD|ORCH_DB_APP_PASSWORD|REDIS_PASSWORD|ORCH_KEK|S3_ROOT_USER|S3_ROOT_PASSWORD|S3_PAYLOAD_USER|S3_PAYLOAD_PASSWORD)=", line):
         expect(line.split("=", 1)[1].startswith("CHANGE-ME"), f".env.example: {line.split('=')[0]} is not a placeholder")
 for problem in problems:
     print("  " + problem)

@@ -82,3 +82,18 @@ output "backup_writer_policy_json" {
   description = "IAM policy for the backup CronJob's role (its service account's IRSA role, say): list, write and read the bucket, use the KMS key."
   value       = data.aws_iam_policy_document.backup_writer.json
 }
+
+output "payload_bucket" {
+  description = "Bucket of the payload store (ORCH_PAYLOAD_BUCKET; the chart's payloads.bucket)."
+  value       = aws_s3_bucket.payloads.id
+}
+
+output "payload_bucket_arn" {
+  description = "ARN of the payload store's bucket."
+  value       = aws_s3_bucket.payloads.arn
+}
+
+output "payload_access_policy_json" {
+  description = "IAM policy for the services' role (control-api, exec-api, webhook-ingress and worker; their service accounts' IRSA role, say): put, read and delete the payload objects, use the KMS key."
+  value       = data.aws_iam_policy_document.payload_access.json
+}

@@ -186,3 +186,11 @@ variable "backup_noncurrent_days" {
   type        = number
   default     = 7
 }
+
+# --------------------------------------------------------------------- payload store
+
+variable "payload_bucket_name" {
+  description = "Name of the payload store's bucket (ORCH_PAYLOAD_BUCKET); empty: <name>-payloads."
+  type        = string
+  default     = ""
+}

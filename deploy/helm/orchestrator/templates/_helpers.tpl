@@ -191,6 +191,53 @@ Arguments: (dict "root" . "service" … "url" <override or "">).
   value: {{ .Values.secrets.kek.id | quote }}
 {{- end -}}
 
+{{/*
+The payload store's settings (ADR 0089), with payloads.enabled, for a service that reads
+PostgreSQL (never the console): the bucket and its bounds as values, the credentials only
+as secretKeyRefs (none: boto3's chain, e.g. the pod's IRSA role). The store seals every
+object under the KEK, and a service with a bucket and no KEK refuses to start: refuse it
+here first.
+*/}}
+{{- define "orchestrator.payloadEnv" -}}
+{{- $svc := include "orchestrator.svc" . | fromYaml -}}
+{{- $payloads := .Values.payloads -}}
+{{- if and $payloads.enabled $svc.database -}}
+{{- if not (has .Values.service .Values.secrets.kek.services) -}}
+{{- fail (printf "payloads.enabled: %s seals payloads under the KEK; add it to secrets.kek.services" .Values.service) -}}
+{{- end -}}
+- name: ORCH_PAYLOAD_BUCKET
+  value: {{ required "payloads.bucket: the bucket large payloads go to" $payloads.bucket | quote }}
+{{- with $payloads.endpointUrl }}
+- name: ORCH_PAYLOAD_ENDPOINT_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- with $payloads.prefix }}
+- name: ORCH_PAYLOAD_PREFIX
+  value: {{ . | quote }}
+{{- end }}
+- name: ORCH_PAYLOAD_THRESHOLD_BYTES
+  value: {{ $payloads.thresholdBytes | int64 | toString | quote }}
+- name: ORCH_PAYLOAD_TIMEOUT_S
+  value: {{ $payloads.timeoutSeconds | toString | quote }}
+{{- with $payloads.region }}
+- name: AWS_REGION
+  value: {{ . | quote }}
+{{- end }}
+{{- with $payloads.credentials.existingSecret }}
+- name: AWS_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $payloads.credentials.accessKeyIdKey }}
+- name: AWS_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $payloads.credentials.secretAccessKeyKey }}
+{{- end }}
+{{- end -}}
+{{- end -}}
+
 {{- define "orchestrator.podSecurity" -}}
 automountServiceAccountToken: false
 securityContext:
