@@ -1,13 +1,34 @@
-"""Serve an ASGI app factory with granian (chosen by measurement: docs/decisions.md)."""
+"""Serve an ASGI app factory with granian (chosen by measurement: docs/decisions.md).
+
+One worker (what every service runs, one per pod) is served in this very process, on
+granian's embedded server: no supervisor process beside it holding a second copy of the
+interpreter and the service's settings (ADR 0092). More workers keep granian's
+supervisor, which forks them.
+"""
 
 from __future__ import annotations
 
-from granian import Granian
+import asyncio
+import importlib
+import logging
+import signal
+from collections.abc import Callable
+from typing import Any
+
 from granian.constants import Interfaces, Loops
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+BACKLOG = 2048
 
 
 def serve(factory: str, *, host: str, port: int, workers: int = 1) -> None:
-    """Run ``module:function`` (returning an ASGI app) until SIGINT or SIGTERM."""
+    """Run ``module:function`` (returning an ASGI app) until SIGINT or SIGTERM; the app's
+    lifespan runs on start and on stop either way."""
+    if workers == 1:
+        _serve_embedded(_load(factory), host=host, port=port)
+        return
+    from granian import Granian
+
     Granian(
         target=factory,
         factory=True,
@@ -17,5 +38,47 @@ def serve(factory: str, *, host: str, port: int, workers: int = 1) -> None:
         workers=workers,
         loop=Loops.auto,
         log_access=False,
-        backlog=2048,
+        backlog=BACKLOG,
     ).serve()
+
+
+def _load(factory: str) -> Callable[[], Any]:
+    """The function ``module:function`` names."""
+    module, _, name = factory.partition(":")
+    function: Callable[[], Any] = getattr(importlib.import_module(module), name)
+    return function
+
+
+class _QuietExperimental(logging.Filter):
+    """Drops granian's one-line notice that its embedded server is experimental: the
+    decision is recorded (ADR 0092) and the line would lead every service's output."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "experimental" not in record.getMessage()
+
+
+def _serve_embedded(factory: Callable[[], Any], *, host: str, port: int) -> None:
+    """Serve in this process on uvloop, as granian's worker does, stopping on a signal."""
+    import uvloop
+    from granian.log import LogLevels, configure_logging, logger
+    from granian.server.embed import Server
+
+    configure_logging(LogLevels.info)  # granian's own lines, as its supervisor writes them
+    logger.addFilter(_QuietExperimental())
+    server = Server(
+        target=factory,
+        factory=True,
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        log_access=False,
+        backlog=BACKLOG,
+    )
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        for signum in STOP_SIGNALS:
+            loop.add_signal_handler(signum, server.stop)
+        await server.serve()
+
+    uvloop.run(run())
