@@ -15,9 +15,8 @@ from pathlib import Path
 
 import typer
 
-from orchestrator.cli import devstack
+from orchestrator.cli import demo_upstream, devstack
 from orchestrator.cli.announce import announce_when_ready
-from orchestrator.cli.demo_upstream import DEFAULT_PORT, PORT_VARIABLE
 from orchestrator.cli.dev_secrets import WEBHOOK_SECRET_VARIABLE, dev_kek, webhook_secret
 from orchestrator.cli.infra import Infra, ensure_infra
 from orchestrator.cli.supervisor import ProcessSpec, run_stack
@@ -28,9 +27,17 @@ SERVICES = (
     ("webhook-ingress", "orchestrator.webhook_ingress", "ORCH_WEBHOOK_INGRESS_PORT", 4003),
     ("worker", "orchestrator.worker", "ORCH_WORKER_PORT", 4004),
     ("console", "orchestrator.console", "ORCH_CONSOLE_PORT", 4002),
-    ("demo-upstream", "orchestrator.cli.demo_upstream", PORT_VARIABLE, DEFAULT_PORT),
+    (
+        demo_upstream.NAME,
+        "orchestrator.cli.demo_upstream",
+        demo_upstream.PORT_VARIABLE,
+        demo_upstream.DEFAULT_PORT,
+    ),
 )
-WITHOUT_OPENAPI = frozenset({"worker", "console", "demo-upstream"})
+"""Each part of the stack: its name, module, port variable and default port."""
+IN_LAUNCHER = frozenset({demo_upstream.NAME})
+"""Served by the launcher itself, from a thread: only the dev stack has them (ADR 0092)."""
+WITHOUT_OPENAPI = frozenset({"worker", "console", demo_upstream.NAME})
 
 
 def run_dev_stack(data_dir: Path) -> int:
@@ -98,10 +105,16 @@ def _serve(infra: Infra, data_dir: Path) -> int:
         ),
         daemon=True,
     )
+    upstream = demo_upstream.serve_in_thread(demo_upstream.port_of(env))
     announce.start()
-    return run_stack(
-        [
-            ProcessSpec(name=name, argv=[sys.executable, "-m", module], env=env)
-            for name, module, _, _ in SERVICES
-        ]
-    )
+    try:
+        return run_stack(
+            [
+                ProcessSpec(name=name, argv=[sys.executable, "-m", module], env=env)
+                for name, module, _, _ in SERVICES
+                if name not in IN_LAUNCHER
+            ]
+        )
+    finally:
+        upstream.shutdown()
+        upstream.server_close()

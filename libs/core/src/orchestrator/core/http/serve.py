@@ -12,6 +12,7 @@ import asyncio
 import importlib
 import logging
 import signal
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,10 @@ def serve(factory: str, *, host: str, port: int, workers: int = 1) -> None:
 
 def _load(factory: str) -> Callable[[], Any]:
     """The function ``module:function`` names."""
+    # httpx imports its command-line client (rich, pygments, click: some 4 MiB) whenever
+    # they are installed, as in a checkout where the CLI needs them; a service never runs
+    # it, and httpx does without it when that import fails (ADR 0092).
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None: "not importable"
     module, _, name = factory.partition(":")
     function: Callable[[], Any] = getattr(importlib.import_module(module), name)
     return function
