@@ -26,7 +26,7 @@ def serve(factory: str, *, host: str, port: int, workers: int = 1) -> None:
     """Run ``module:function`` (returning an ASGI app) until SIGINT or SIGTERM; the app's
     lifespan runs on start and on stop either way."""
     if workers == 1:
-        _serve_embedded(_load(factory), host=host, port=port)
+        _serve_embedded(load_factory(factory), host=host, port=port)
         return
     from granian import Granian
 
@@ -43,7 +43,7 @@ def serve(factory: str, *, host: str, port: int, workers: int = 1) -> None:
     ).serve()
 
 
-def _load(factory: str) -> Callable[[], Any]:
+def load_factory(factory: str) -> Callable[[], Any]:
     """The function ``module:function`` names."""
     # httpx imports its command-line client (rich, pygments, click: some 4 MiB) whenever
     # they are installed, as in a checkout where the CLI needs them; a service never runs
