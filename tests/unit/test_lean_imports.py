@@ -17,6 +17,7 @@ NEVER = (
     "aiosmtplib",  # e-mail
     "jsonschema_rs",  # the first schema compiled
     "rich",  # httpx's command-line client
+    "pydantic",  # the client generator's; Litestar's plugins load it when installed
     "boto3",  # backups (CLI)
     "schemathesis",  # tests
     "opentelemetry.sdk.trace",  # tracing, when configured
@@ -35,7 +36,7 @@ if "{service}" == "worker":
 else:
     from orchestrator.core.http.serve import load_factory
     load_factory("orchestrator.{service}.app:create_app")()
-print(json.dumps(sorted(sys.modules)))
+print(json.dumps(sorted(name for name, module in sys.modules.items() if module)))
 """
 
 

@@ -20,6 +20,13 @@ from granian.constants import Interfaces, Loops
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 BACKLOG = 2048
+ABSENT_WHEN_DEPLOYED = ("httpx._main", "pydantic")
+"""Installed in a checkout, never in a service's image (``--no-dev --package``:
+``deploy/docker/Dockerfile``), and imported only because installed: httpx's command-line
+client (Rich, Pygments, Click, for the CLI: some 4 MiB) and pydantic (for the client
+generator), which Litestar loads plugins for (some 9 MiB). Made unimportable before the
+app loads, so a service holds in a checkout what it holds deployed; httpx and Litestar do
+without them by design (ADR 0092)."""
 
 
 def serve(factory: str, *, host: str, port: int, workers: int = 1) -> None:
@@ -45,10 +52,8 @@ def serve(factory: str, *, host: str, port: int, workers: int = 1) -> None:
 
 def load_factory(factory: str) -> Callable[[], Any]:
     """The function ``module:function`` names."""
-    # httpx imports its command-line client (rich, pygments, click: some 4 MiB) whenever
-    # they are installed, as in a checkout where the CLI needs them; a service never runs
-    # it, and httpx does without it when that import fails (ADR 0092).
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None: "not importable"
+    for name in ABSENT_WHEN_DEPLOYED:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None: "not importable"
     module, _, name = factory.partition(":")
     function: Callable[[], Any] = getattr(importlib.import_module(module), name)
     return function
