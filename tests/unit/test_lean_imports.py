@@ -22,12 +22,15 @@ NEVER = (
     "schemathesis",  # tests
     "opentelemetry.sdk.trace",  # tracing, when configured
 )
+SERVED = ("psutil",)
+"""pgserver's, which OpenTelemetry's SDK reads when installed: never imported by what
+``core/http/serve.py`` serves."""
 ALSO_NEVER = {
-    "worker": ("litestar", "granian", "joserfc", "httpx", "jinja2"),  # an HTTP service's
-    "control_api": ("httpx",),  # single sign-on, when configured
-    "console": ("sqlalchemy", "psycopg"),
-    "exec_api": ("jinja2",),
-    "webhook_ingress": ("jinja2",),
+    "worker": ("litestar", "granian", "joserfc", "httpx", "jinja2"),
+    "control_api": ("httpx", *SERVED),  # single sign-on, when configured
+    "console": ("sqlalchemy", "psycopg", *SERVED),
+    "exec_api": ("jinja2", *SERVED),
+    "webhook_ingress": ("jinja2", *SERVED),
 }
 SCRIPT = """
 import json, sys

@@ -20,13 +20,14 @@ from granian.constants import Interfaces, Loops
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 BACKLOG = 2048
-ABSENT_WHEN_DEPLOYED = ("httpx._main", "pydantic")
+ABSENT_WHEN_DEPLOYED = ("httpx._main", "pydantic", "psutil")
 """Installed in a checkout, never in a service's image (``--no-dev --package``:
 ``deploy/docker/Dockerfile``), and imported only because installed: httpx's command-line
-client (Rich, Pygments, Click, for the CLI: some 4 MiB) and pydantic (for the client
-generator), which Litestar loads plugins for (some 9 MiB). Made unimportable before the
-app loads, so a service holds in a checkout what it holds deployed; httpx and Litestar do
-without them by design (ADR 0092)."""
+client (Rich, Pygments, Click, for the CLI: some 4 MiB), pydantic (for the client
+generator), which Litestar loads plugins for (some 9 MiB), and psutil (for pgserver),
+which OpenTelemetry's SDK reads when present. Made unimportable before the app loads, so
+a service holds in a checkout what it holds deployed; httpx, Litestar and OpenTelemetry
+do without them by design (ADR 0092)."""
 
 
 def serve(factory: str, *, host: str, port: int, workers: int = 1) -> None:
