@@ -8,15 +8,13 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 from orchestrator.cli.stack import IN_LAUNCHER, SERVICES
 from tests.support.stack import free_port
-from tests.support.walkthrough import wait_until_up
+from tests.support.walkthrough import start_run, wait_until_up
 
 HEAVY = ("psycopg_binary", "sqlalchemy", "cryptography", "pydantic_core", "granian")
 """Extension modules whose mapping in a process shows it imported them."""
@@ -51,14 +49,7 @@ def test_run_is_one_process_a_service_and_stops_everything_on_sigterm(tmp_path: 
     )
     env["NO_COLOR"] = "1"
     log = tmp_path / "stack.log"
-    with log.open("wb") as out:
-        stack = subprocess.Popen(
-            [sys.executable, "-m", "orchestrator.cli.main", "run"],
-            cwd=tmp_path,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    stack = start_run(tmp_path, env, log)
     try:
         wait_until_up(log, stack)
         kids = {pid: command(pid) for pid in children(stack.pid)}

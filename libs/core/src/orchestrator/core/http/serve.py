@@ -38,17 +38,19 @@ def serve(factory: str, *, host: str, port: int, workers: int = 1) -> None:
         return
     from granian import Granian
 
-    Granian(
-        target=factory,
-        factory=True,
-        address=host,
-        port=port,
-        interface=Interfaces.ASGI,
-        workers=workers,
-        loop=Loops.auto,
-        log_access=False,
-        backlog=BACKLOG,
-    ).serve()
+    Granian(target=factory, workers=workers, loop=Loops.auto, **_options(host, port)).serve()
+
+
+def _options(host: str, port: int) -> dict[str, Any]:
+    """What either server is given: an ASGI app factory on ``host:port``, no access log."""
+    return {
+        "factory": True,
+        "address": host,
+        "port": port,
+        "interface": Interfaces.ASGI,
+        "log_access": False,
+        "backlog": BACKLOG,
+    }
 
 
 def load_factory(factory: str) -> Callable[[], Any]:
@@ -76,15 +78,7 @@ def _serve_embedded(factory: Callable[[], Any], *, host: str, port: int) -> None
 
     configure_logging(LogLevels.info)  # granian's own lines, as its supervisor writes them
     logger.addFilter(_QuietExperimental())
-    server = Server(
-        target=factory,
-        factory=True,
-        address=host,
-        port=port,
-        interface=Interfaces.ASGI,
-        log_access=False,
-        backlog=BACKLOG,
-    )
+    server = Server(target=factory, **_options(host, port))
 
     async def run() -> None:
         loop = asyncio.get_running_loop()
