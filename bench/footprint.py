@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from tests.support.stack import free_port
-from tests.support.walkthrough import wait_until_up
+from tests.support.walkthrough import start_run, wait_until_up
 
 from bench.cpu import PROC, tree
 
@@ -85,14 +83,7 @@ def measure() -> dict[str, list[tuple[float, float]]]:
         env.update({variable: str(free_port()) for variable in PORT_VARIABLES})
         env["ORCH_DATA_DIR"] = str(data_dir)
         log = Path(scratch) / "stack.log"
-        with log.open("wb") as out:
-            stack = subprocess.Popen(
-                [sys.executable, "-m", "orchestrator.cli.main", "run"],
-                cwd=scratch,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        stack = start_run(Path(scratch), env, log)
         try:
             wait_until_up(log, stack)
             time.sleep(IDLE_S)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +55,18 @@ def own_database(database_url: str, prefix: str) -> Iterator[str]:
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def start_run(cwd: Path, env: Mapping[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """``orchestrator run`` (what ``make run`` runs) in ``cwd``, its output to ``log``."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "orchestrator.cli.main", "run"],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def wait_until_up(log: Path, process: subprocess.Popen[bytes], timeout_s: float = 120) -> None:
@@ -120,14 +132,7 @@ def dev_stack(
     }
     stack_env.pop("ORCH_KEK", None)  # make run makes its own, as on a fresh clone
     log = workdir / "stack.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "orchestrator.cli.main", "run"],
-            cwd=checkout,
-            env=stack_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_run(checkout, stack_env, log)
     try:
         wait_until_up(log, process)
         yield DevStack(checkout=checkout, log=log, home=home)

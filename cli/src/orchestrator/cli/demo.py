@@ -5,12 +5,11 @@ a second shell sources for its credentials and URLs."""
 
 from __future__ import annotations
 
-import base64
-import secrets
 import shlex
 import uuid
 from pathlib import Path
 
+from orchestrator.cli.dev_secrets import WEBHOOK_SECRET_VARIABLE, webhook_secret
 from orchestrator.cli.devstack import DEMO_FILE, write_private
 from orchestrator.core.bundles.importing import import_bundle
 from orchestrator.core.bundles.model import (
@@ -29,12 +28,8 @@ from orchestrator.core.settings import CoreSettings
 from orchestrator.core.tenancy.service import BootstrapResult
 from orchestrator.core.webhooks.sources import ingress_path
 
-DEMO_ORG, DEMO_WORKSPACE = "demo", "demo-dev"
 DEMO_CONNECTOR, UPSTREAM_CONNECTOR, DEMO_SOURCE = "demo", "upstream", "demo"
-CREDENTIALS_FILE, WEBHOOK_SECRET_FILE = DEMO_FILE, "demo-webhook-secret"
-WEBHOOK_SECRET_VARIABLE = "ORCH_TENANT_SECRET_DEMO_WEBHOOK"  # noqa: S105  (a name, not a secret)
-"""Where the services read the demo source's signing secret (``env://``, under the
-tenant prefix)."""
+CREDENTIALS_FILE = DEMO_FILE
 QUICK = {"retry": {"max_attempts": 3, "base_delay_s": 0.2, "max_delay_s": 1.0}}
 """Three attempts close together: a job on ``/fail`` reaches the DLQ within seconds."""
 
@@ -91,14 +86,6 @@ def demo_bundle(control_url: str, upstream_url: str) -> Bundle:
             )
         ],
     )
-
-
-def webhook_secret(data_dir: Path) -> str:
-    """The demo source's signing secret, made once and kept under ``data_dir``."""
-    path = data_dir / WEBHOOK_SECRET_FILE
-    if not path.exists():
-        write_private(path, "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode())
-    return path.read_text().strip()
 
 
 async def seed(

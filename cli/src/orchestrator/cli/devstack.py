@@ -14,6 +14,8 @@ DEMO_FILE = "demo.env"
 """The demo workspace's identities and the services' URLs, for ``source`` in a second shell
 and ``orchestrator login --from-dev-stack`` (here, not in ``demo``: the login needs only its
 name, not the bundle importer ``demo`` imports)."""
+DEMO_ORG, DEMO_WORKSPACE = "demo", "demo-dev"
+"""The demo workspace ``make run`` seeds (here too, for the launcher's announcement)."""
 SHARED = ("DATABASE_URL", "REDIS_URL", "ORCH_REDIS_NAMESPACE", "ORCH_KEK", "ORCH_KEK_ID")
 """What a command needs to act on the stack's database as the stack does, and to reach its
 services through Redis (``keys rotate`` and ``keys revoke`` announce on the namespace's

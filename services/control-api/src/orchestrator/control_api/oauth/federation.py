@@ -20,7 +20,6 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 from joserfc import jwt
 from joserfc.errors import JoseError
 from litestar import Litestar
@@ -73,6 +72,8 @@ class Federation:
         self.settings = settings
         self.leeway_s = leeway_s
         self.audience = settings.audience
+        import httpx  # only with single sign-on configured: most deployments never load it
+
         self.http = httpx.AsyncClient(
             timeout=httpx.Timeout(settings.timeout_s), follow_redirects=False, trust_env=False
         )

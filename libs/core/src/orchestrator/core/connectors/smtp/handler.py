@@ -21,7 +21,6 @@ from orchestrator.core.connectors.smtp.config import (
 from orchestrator.core.connectors.smtp.message import SmtpCall, render
 from orchestrator.core.connectors.smtp.outcomes import TRANSIENT_STATUS, breaker_failure
 from orchestrator.core.connectors.smtp.send_email import OUTPUT_SCHEMA, PAYLOAD_SCHEMA, SEND_EMAIL
-from orchestrator.core.connectors.smtp.sending import send
 from orchestrator.core.connectors.types import ConnectorType, OperationType
 
 TYPE_NAME = "smtp"
@@ -77,6 +76,10 @@ class SmtpHandler:
 
     async def send(self, call: SmtpCall, context: SendContext) -> AttemptResult:
         """See ``sending.send``."""
+        # Imported on the first e-mail sent: the SMTP client is a library an idle service,
+        # or one whose workspaces send no e-mail, never needs in memory (ADR 0092).
+        from orchestrator.core.connectors.smtp.sending import send
+
         return await send(call, context)
 
     def breaker_failure(self, result: AttemptResult) -> bool:
