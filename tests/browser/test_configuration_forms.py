@@ -3,8 +3,11 @@ in Chromium: a validation error shown, fixed, the change made and audited with i
 
 from __future__ import annotations
 
+import contextlib
+
 import httpx
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.browser import screenshot
@@ -12,6 +15,18 @@ from tests.support.control_api import operator_api
 from tests.support.stack import Stack
 from tests.support.upstream import UpstreamServer
 from tests.support.webhooks import stripe_source
+
+
+async def open_property_list(button: Locator, name_input: Locator) -> None:
+    """Open json-editor's property list: its button toggles the list, and a click landing
+    while the form re-renders (it validates the field just filled) may be undone."""
+    for _ in range(3):
+        if await name_input.is_visible():
+            return
+        await button.click()
+        with contextlib.suppress(PlaywrightTimeoutError):
+            await name_input.wait_for(state="visible", timeout=3000)
+    await expect(name_input).to_be_visible()
 
 
 def field(page: Page, path: str) -> str:
@@ -41,7 +56,7 @@ async def test_a_connector_is_created_through_its_types_generated_form(
     await page.fill(field(page, "root.config.base_url"), upstream.url)
     operations = page.locator("[data-schemapath='root.config.operations']")
     properties = operations.locator("button", has_text="Object Properties").first
-    await properties.click()
+    await open_property_list(properties, operations.locator(".property-selector-input"))
     await operations.locator(".property-selector-input").fill("lookup")
     await operations.locator("button", has_text="Add").first.click()
     await properties.click()  # closing the property list enables the new member's fields

@@ -223,6 +223,8 @@ async def test_a_jobs_callback_is_a_span_of_the_same_trace_and_carries_it(
         lambda s: (
             any(x.name == "callback.deliver" for x in s)
             and sum(x.kind == "CLIENT" for x in ours(s)) >= 2
+            # Each process exports on its own schedule: the request's span may come last.
+            and any(x.kind == "SERVER" and x.service == "exec-api" for x in s)
         ),
         trace_id,
         15.0,
