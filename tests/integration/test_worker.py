@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 import uuid
 
 import httpx
@@ -14,7 +15,7 @@ from orchestrator.core.auth.revocation import revoke
 from orchestrator.core.models import RevokedToken
 from orchestrator.core.settings import CoreSettings
 from tests.support.maintenance import purge_expired_revocations_now
-from tests.support.stack import Stack
+from tests.support.stack import Stack, start_service, wait_ready
 
 
 async def test_retention_actor_purges_only_expired_revocations(
@@ -63,3 +64,23 @@ async def test_worker_serves_probes_and_metrics(stack: Stack) -> None:
         missing = await client.get(f"{base}/nope")
         assert missing.status_code == 404
         assert missing.headers["content-type"] == "application/problem+json"
+
+
+def test_a_stopped_worker_closes_what_its_actors_opened_and_exits_cleanly(
+    stack: Stack, service_env: dict[str, str]
+) -> None:
+    # A worker of its own (its own queues): at start it sends itself the retention
+    # messages, whose actors open the worker's database resources on its event loop.
+    env = service_env | {"ORCH_REDIS_NAMESPACE": f"stop-{uuid.uuid4().hex[:8]}"}
+    worker = start_service("worker-stop", "orchestrator.worker", env)
+    try:
+        wait_ready(worker)
+        deadline = time.monotonic() + 10
+        while "jobs maintenance:" not in worker.log() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        worker.stop()
+    log = worker.log()
+    assert worker.process.returncode == 0, log
+    assert "Event loop is not running" not in log
+    assert "Traceback" not in log

@@ -25,6 +25,7 @@ from orchestrator.worker.actors.relay import RelayThread
 from orchestrator.worker.actors.retention import PURGE_EXPIRED_REVOCATIONS
 from orchestrator.worker.actors.scheduler import SchedulerThread
 from orchestrator.worker.broker import build_broker, register_actors
+from orchestrator.worker.closing import CloseOnShutdown
 from orchestrator.worker.context import close_worker_context
 from orchestrator.worker.dead_workers import DeadWorkerReaper
 from orchestrator.worker.health import start_health_server
@@ -82,6 +83,8 @@ def main() -> None:
         maintenance_chance=settings.worker.broker_maintenance_chance,
     )
     actors = register_actors(broker)
+    # After AsyncIO: its loop is still running when these close what the actors opened.
+    broker.add_middleware(CloseOnShutdown(close_job_resources, close_worker_context))
     REGISTRY.register(DepthCollector(connect, min_interval_s=settings.worker.depth_interval_s))
     health = start_health_server(settings.worker.host, settings.worker.port, readiness)
     worker = Worker(broker, worker_threads=settings.worker.threads)
@@ -119,9 +122,6 @@ def main() -> None:
     out_of_time.cancel()
     if relay is not None:  # after the attempts: what they wrote on ending goes out
         relay.stop()
-    if loop_thread is not None:
-        loop_thread.run_coroutine(close_job_resources())
-        loop_thread.run_coroutine(close_worker_context())
     reaper.stop()
     broker.close()
     health.shutdown()
