@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import secrets
 import uuid
@@ -37,6 +38,10 @@ SERVICES = (
 TENANT_SECRET_VARIABLE = "ORCH_TENANT_SECRET_TEST_TOKEN"
 TENANT_SECRET_VALUE = "tenant-secret-from-the-deployment"
 
+
+# pgserver logs its embedded servers' teardown at INFO from a thread of its own, after
+# pytest has closed the streams it captures into: "--- Logging error ---" noise in CI.
+logging.getLogger("pgserver").setLevel(logging.WARNING)
 
 SLOW_FIRST = (
     "tests/contract/test_control_api_configuration_contract.py",
