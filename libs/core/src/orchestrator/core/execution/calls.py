@@ -7,6 +7,7 @@ with an ``Execution``. Kept apart from the executor so the routes can name them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -54,3 +55,5 @@ class Prepared:
     operation: str
     request: UpstreamRequest | CodeCall
     idempotent: bool
+    output_schema: Mapping[str, Any] | bool
+    """The operation's output schema, which every successful answer is held to."""

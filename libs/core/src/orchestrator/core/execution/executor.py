@@ -50,9 +50,9 @@ def _with_key(request: UpstreamRequest, key: str | None) -> UpstreamRequest:
     return msgspec.structs.replace(request, headers={**request.headers, IDEMPOTENCY_HEADER: key})
 
 
-def _conformed(plan: ConnectorPlan, operation: str, result: AttemptResult) -> AttemptResult:
+def _conformed(prepared: Prepared, result: AttemptResult) -> AttemptResult:
     """``result`` held to the operation's output schema, a failure to it counted."""
-    checked = conform(plan.operation(operation).output_schema, result)
+    checked = conform(prepared.output_schema, result)
     if checked is not result:
         OUTPUT_SCHEMA_FAILURES.inc()
     return checked
@@ -120,9 +120,9 @@ class Executor(GatedAttempts):
         handler = plan.handler
         if handler is None:
             request = render_request(plan.config, operation, payload, plan.secrets)
-            return Prepared(plan, operation, request, op.idempotent)
+            return Prepared(plan, operation, request, op.idempotent, op.output_schema)
         call = handler.render(plan.config, operation, payload, plan.secrets)
-        return Prepared(plan, operation, CodeCall(handler, call), op.idempotent)
+        return Prepared(plan, operation, CodeCall(handler, call), op.idempotent, op.output_schema)
 
     async def execute(self, prepared: Prepared, *, idempotency_key: str | None = None) -> Execution:
         """Run a prepared call now, retrying inside the total deadline; a problem on failure.
@@ -170,7 +170,7 @@ class Executor(GatedAttempts):
                 remaining_s=remaining,
                 idempotency_key=idempotency_key,
             )
-            result = _conformed(plan, prepared.operation, result)
+            result = _conformed(prepared, result)
             if result.outcome != "retryable":
                 return self._final(result, attempts, started)
             delay = plan_retry(
@@ -271,7 +271,7 @@ class Executor(GatedAttempts):
             remaining_s=plan.spec.timeout.total_s,
             idempotency_key=str(job_id),
         )
-        result = _conformed(plan, operation, result)
+        result = _conformed(prepared, result)
         if result.outcome != "retryable":
             return result, None
         delay = plan_retry(
