@@ -51,6 +51,7 @@ from bench import (
     versions,
 )
 from bench.load import CONCURRENCY, SECONDS, wrk_available
+from bench.otlp_sink import otlp_sink
 from bench.scratch import Scratch, Stage, scratch_deployment, start_ready
 
 ONLY = set(
@@ -120,16 +121,20 @@ async def exec_plane(
     exec_api = start_ready(
         "exec-api", "orchestrator.exec_api", env, "ORCH_EXEC_API_PORT", cpus=SERVER_CORE
     )
-    # The same exec-api logging as deployed by default: INFO, a JSON access line a request.
-    logged = start_ready(
-        "exec-api-logged",
-        "orchestrator.exec_api",
-        {**env, "ORCH_LOG_LEVEL": "INFO"},
-        "ORCH_EXEC_API_PORT",
-        cpus=SERVER_CORE,
-    )
-    services += [exec_api, logged]
-    with upstream_process(cpus=LOAD_CORE) as upstream_url:
+    services.append(exec_api)
+    with upstream_process(cpus=LOAD_CORE) as upstream_url, otlp_sink() as sink:
+        # The same exec-api logging as deployed by default, then tracing on, side by side.
+        variant_servers: dict[str, tuple[str, int]] = {}
+        for name, overrides in execute.variants(sink.url).items():
+            variant = start_ready(
+                f"exec-api-{len(services)}",
+                "orchestrator.exec_api",
+                {**env, **overrides},
+                "ORCH_EXEC_API_PORT",
+                cpus=SERVER_CORE,
+            )
+            services.append(variant)
+            variant_servers[name] = (variant.url, variant.process.pid)
         proxy = start_ready(
             "bare-proxy",
             "bench.proxy",
@@ -159,13 +164,13 @@ async def exec_plane(
             proxy_url=proxy.url,
             proxy_pid=proxy.process.pid,
             upstream_url=upstream_url,
-            logged_url=logged.url,
-            logged_pid=logged.process.pid,
+            variant_servers=variant_servers,
         )
         if "execute" in ONLY:
             section(execute.report(await execute.measure(setup), upstream_cpus=LOAD_CORE))
-        proxy.stop()
-        logged.stop()
+        for service in services:
+            if service is not exec_api and service is not control:
+                service.stop()
         os.sched_setaffinity(0, affinity)
         if "jobs" in ONLY:
             section(

@@ -44,8 +44,26 @@ GATED_POLICY = {"rate_limit": {"limit": 1_000_000}, "breaker": {}}
 JSON = {"Content-Type": "application/json"}
 LOGGED = "/execute, default logging"
 """The default policy on an exec-api logging as deployed: INFO, a JSON access line a request."""
+TRACED = "/execute, traced, all sampled"
+"""The default policy on an exec-api exporting every request's spans over OTLP."""
+UNSAMPLED = "/execute, traced, none sampled"
+"""Tracing configured (SDK and instrumentations loaded) but no request sampled."""
 LOGGING_TARGET = 0.10
 """Default logging may cost at most this share of the throughput without it (issue 15)."""
+
+
+def variants(otlp_url: str) -> dict[str, dict[str, str]]:
+    """The second, third and fourth exec-api: what each sets over the bench's quiet one."""
+    traced = {
+        "ORCH_TRACING_EXPORTER": "otlp",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": otlp_url,
+        "OTEL_SERVICE_NAME": "bench-exec-api",
+    }
+    return {
+        LOGGED: {"ORCH_LOG_LEVEL": "INFO"},
+        TRACED: {**traced, "OTEL_TRACES_SAMPLER": "parentbased_always_on"},
+        UNSAMPLED: {**traced, "OTEL_TRACES_SAMPLER": "always_off"},
+    }
 
 
 @dataclass(frozen=True)
@@ -140,12 +158,11 @@ async def prepare(
     proxy_url: str,
     proxy_pid: int,
     upstream_url: str,
-    logged_url: str,
-    logged_pid: int,
+    variant_servers: dict[str, tuple[str, int]],
 ) -> ExecuteSetup:
     """Connectors through the control-api, a token, and each target checked once.
-    ``logged_url`` is a second exec-api with the default logging (a JSON access line a
-    request), where the first logs only warnings."""
+    ``variant_servers`` are more exec-apis (URL and pid) by the name of what they set
+    (``variants``), where the first logs only warnings and traces nothing."""
     async with httpx.AsyncClient(timeout=10, trust_env=False) as http:
         await program_upstream(http, upstream_url)
         operator, token = await tenant_clients(http, scratch, control_url)
@@ -163,7 +180,7 @@ async def prepare(
             "bare Litestar proxy": Target(f"{proxy_url}/proxy/charges/o-1", "POST", JSON, body),
             "/execute, default policy": execute(plain),
             "/execute, rate limit + breaker": execute(gated),
-            LOGGED: execute(plain, logged_url),
+            **{name: execute(plain, url) for name, (url, _) in variant_servers.items()},
         }
         for name, target in targets.items():
             answer = await http.request(
@@ -189,7 +206,7 @@ async def prepare(
             "bare Litestar proxy": proxy_pid,
             "/execute, default policy": exec_pid,
             "/execute, rate limit + breaker": exec_pid,
-            LOGGED: logged_pid,
+            **{name: pid for name, (_, pid) in variant_servers.items()},
         },
         upstream_pid=child_pid("tests.support.upstream"),
         redis_pid=redis_pid,
@@ -296,6 +313,14 @@ def report(figures: dict[str, Figures], *, upstream_cpus: set[int]) -> list[str]
         f"  default logging (INFO, JSON access line) against warnings only: {logged.rps:.0f}/s vs "
         f"{quiet.rps:.0f}/s, {cost:+.1%} — target (issue 15) ≤ {LOGGING_TARGET:.0%}: "
         f"{_verdict(cost <= LOGGING_TARGET)}"
+    )
+    traced, unsampled = figures[TRACED].saturated, figures[UNSAMPLED].saturated
+    out.append(
+        f"  tracing on (OTLP/HTTP to a loopback sink) against off: every request sampled "
+        f"{traced.rps:.0f}/s ({traced.rps / quiet.rps - 1:+.1%}), none sampled "
+        f"{unsampled.rps:.0f}/s ({unsampled.rps / quiet.rps - 1:+.1%}); off loads no SDK"
+        if quiet.rps
+        else "  tracing: no figure (the quiet exec-api served nothing)"
     )
     out.append(
         "  targets (issue 3): ≥ 3,000/s on one core; p50 overhead ≤ 1 ms over the direct call"
