@@ -1,7 +1,8 @@
 """``orchestrator run`` on embedded PostgreSQL and Redis, as a fresh clone runs it (ADR
-0092): one process a service and none for the demo upstream, a launcher holding no
-database driver, Redis client or crypto library while it supervises, and on SIGTERM
-everything stopped, PostgreSQL and Redis saying so."""
+0092, 0099): one process for the HTTP services (each at its own port), one for the
+worker, none for the demo upstream, a launcher holding no database driver, Redis client
+or crypto library while it supervises, and on SIGTERM everything stopped, PostgreSQL and
+Redis saying so."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from orchestrator.cli.stack import IN_LAUNCHER, SERVICES
+from orchestrator.cli import http_services
+from orchestrator.cli.stack import IN_LAUNCHER, SERVED_TOGETHER, SERVICES
 from tests.support.stack import free_port
 from tests.support.walkthrough import start_run, wait_until_up
 
@@ -39,7 +41,15 @@ def alive(pid: int) -> bool:
         return False
 
 
-def test_run_is_one_process_a_service_and_stops_everything_on_sigterm(tmp_path: Path) -> None:
+def answers(url: str) -> bool:
+    """Whether ``url`` answers 200 (on loopback, no proxy)."""
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url) as answer:
+        return bool(answer.status == 200)
+
+
+def test_run_is_one_process_for_the_http_services_one_for_the_worker_and_stops_on_sigterm(
+    tmp_path: Path,
+) -> None:
     env = {
         k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "ORCH_KEK"}
     }
@@ -53,16 +63,22 @@ def test_run_is_one_process_a_service_and_stops_everything_on_sigterm(tmp_path: 
     try:
         wait_until_up(log, stack)
         kids = {pid: command(pid) for pid in children(stack.pid)}
-        services = {name: module for name, module, _, _ in SERVICES if name not in IN_LAUNCHER}
-        for name, module in services.items():
+        apart = {
+            name: module
+            for name, module, _, _ in SERVICES
+            if name not in IN_LAUNCHER | SERVED_TOGETHER
+        }
+        processes = {**apart, http_services.NAME: http_services.__name__}
+        for name, module in processes.items():
             [pid] = [pid for pid, line in kids.items() if line.endswith(f"-m {module} ")]
             assert children(pid) == [], f"{name} runs more than one process"
-        assert len(kids) == len(services) + 1  # and the embedded redis-server
+        assert len(kids) == len(processes) + 1  # and the embedded redis-server
+        for name, _, variable, _ in SERVICES:  # every service at its own port, as before
+            if name in SERVED_TOGETHER:
+                assert answers(f"http://127.0.0.1:{ports[variable]}/health"), name
         maps = Path(f"/proc/{stack.pid}/maps").read_text()
         assert [name for name in HEAVY if name in maps] == []
-        upstream = f"http://127.0.0.1:{ports['ORCH_DEMO_UPSTREAM_PORT']}/hello"
-        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(upstream) as answer:
-            assert answer.status == 200
+        assert answers(f"http://127.0.0.1:{ports['ORCH_DEMO_UPSTREAM_PORT']}/hello")
         stack.send_signal(signal.SIGTERM)
         assert stack.wait(60) == 0
     finally:

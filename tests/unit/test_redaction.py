@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import sys
@@ -10,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 from loguru import logger
 
-from orchestrator.core.observability.logging import configure_logging
+from orchestrator.core.observability.context import service_var
+from orchestrator.core.observability.logging import configure_logging, flush_logs, log_access
 from orchestrator.core.observability.redaction import (
     REDACTED,
     KnownSecrets,
@@ -139,6 +141,25 @@ def test_logged_exceptions_and_library_lines_are_scrubbed(
     ]
     assert SECRET not in json.dumps(lines)
     assert REDACTED in lines[0]["exception"]
+
+
+@pytest.mark.usefixtures("json_logs")
+def test_a_line_names_the_service_its_context_runs_as(capfd: pytest.CaptureFixture[str]) -> None:
+    # One process serving several services (the development stack, ADR 0099).
+    def as_exec_api() -> None:
+        service_var.set("exec-api")
+        logger.info("claimed")
+        log_access("GET", "/x", "/x", 200, 1.0)
+
+    contextvars.copy_context().run(as_exec_api)
+    logger.info("configured")
+    flush_logs()
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines()]
+    assert sorted((line["msg"], line["service"]) for line in lines) == [
+        ("claimed", "exec-api"),
+        ("configured", "test"),
+        ("request", "exec-api"),
+    ]
 
 
 def test_every_shape_holds_a_marker_that_lets_the_expression_run() -> None:

@@ -3,7 +3,8 @@ unless the environment names its own, with a demo workspace, announced when read
 
 This process supervises the stack for as long as it runs, so it imports only what that
 needs: the migration and the demo's seeding run in a child that exits once done
-(``prepare``), the announcement asks with the standard library (ADR 0092)."""
+(``prepare``), the announcement asks with the standard library (ADR 0092). The HTTP
+services share one process, each on its own port (``http_services``, ADR 0099)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from orchestrator.cli import demo_upstream, devstack
+from orchestrator.cli import demo_upstream, devstack, http_services
 from orchestrator.cli.announce import announce_when_ready
 from orchestrator.cli.dev_secrets import WEBHOOK_SECRET_VARIABLE, dev_kek, webhook_secret
 from orchestrator.cli.infra import Infra, ensure_infra
@@ -37,6 +38,8 @@ SERVICES = (
 """Each part of the stack: its name, module, port variable and default port."""
 IN_LAUNCHER = frozenset({demo_upstream.NAME})
 """Served by the launcher itself, from a thread: only the dev stack has them (ADR 0092)."""
+SERVED_TOGETHER = frozenset(name for name, _ in http_services.TOGETHER)
+"""Served by one process of the dev stack, each on its own port (ADR 0099)."""
 WITHOUT_OPENAPI = frozenset({"worker", "console", demo_upstream.NAME})
 
 
@@ -108,11 +111,15 @@ def _serve(infra: Infra, data_dir: Path) -> int:
     upstream = demo_upstream.serve_in_thread(demo_upstream.port_of(env))
     announce.start()
     try:
+        together = [sys.executable, "-m", http_services.__name__]
         return run_stack(
             [
-                ProcessSpec(name=name, argv=[sys.executable, "-m", module], env=env)
-                for name, module, _, _ in SERVICES
-                if name not in IN_LAUNCHER
+                ProcessSpec(name=http_services.NAME, argv=together, env=env),
+                *(
+                    ProcessSpec(name=name, argv=[sys.executable, "-m", module], env=env)
+                    for name, module, _, _ in SERVICES
+                    if name not in IN_LAUNCHER | SERVED_TOGETHER
+                ),
             ]
         )
     finally:

@@ -71,6 +71,10 @@ class DatabaseSettings(SettingsGroup, frozen=True, kw_only=True):
     keepalives_count: int = 3
     tcp_user_timeout_ms: int = 10_000
     """``tcp_user_timeout``: how long sent data may stay unacknowledged (a lost peer)."""
+    idle_session_timeout_s: float = 60.0
+    """PostgreSQL closes a connection of ours left idle (outside a transaction) this long,
+    and its backend's memory returns (ADR 0098); 0 keeps idle connections open. The client
+    replaces a connection idle for three quarters of it before using it again."""
 
     def owner_url(self) -> str:
         """URL of the role that owns the schema (migrations, bootstrap)."""

@@ -14,6 +14,7 @@ session instead, in the session's transaction: one text of the statement serves 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import psycopg
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core.db.engine import bounded_connect, connect_params, libpq_url
+from orchestrator.core.db.engine import bounded_connect, connect_params, libpq_url, stale_after_s
 from orchestrator.core.settings import DatabaseSettings
 
 Connection = psycopg.AsyncConnection[Any]
@@ -42,19 +43,36 @@ class AutocommitConnection:
         self._connect = bounded_connect(settings)
         self._connection: Connection | None = None
         self._turn = asyncio.Lock()
+        self._stale_after = stale_after_s(settings)
+        self._idle_since = 0.0
 
     @asynccontextmanager
     async def use(self) -> AsyncIterator[Connection]:
         """The connection, opened if it is not, for one user at a time."""
         async with self._turn:
             connection = self._connection
+            if connection is not None and self._stale(connection):
+                # Idle long enough for the server to have closed it (ADR 0098): replaced
+                # now, rather than failing the next write.
+                await connection.close()
             if connection is None or connection.closed or connection.broken:
                 connection = self._connection = await self._connect(
                     self._url, autocommit=True, **self._params
                 )
                 if self._configure is not None:
                     self._configure(connection)
-            yield connection
+            try:
+                yield connection
+            finally:
+                self._idle_since = time.monotonic()
+
+    def _stale(self, connection: Connection) -> bool:
+        """Whether ``connection`` has been idle for as long as the server may keep it."""
+        return (
+            self._stale_after is not None
+            and not connection.closed
+            and time.monotonic() - self._idle_since >= self._stale_after
+        )
 
     async def close(self) -> None:
         """Close the connection, if open."""

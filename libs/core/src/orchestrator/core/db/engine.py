@@ -9,6 +9,7 @@ replaced by closing the connection, which the pool then discards instead of rese
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, Self
@@ -17,9 +18,12 @@ import psycopg
 from psycopg import errors, waiting
 from psycopg.abc import RV, PQGen
 from psycopg.pq.abc import PGconn
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+from sqlalchemy.pool import ConnectionPoolEntry, Pool, PoolProxiedConnection
 
 from orchestrator.core.jsonbounds import load_stored
 from orchestrator.core.settings import DatabaseSettings
@@ -45,9 +49,21 @@ def libpq_url(url: str) -> str:
 
 def connect_options(settings: DatabaseSettings) -> str:
     """The server settings every connection starts with (libpq ``options``)."""
-    return (
+    options = (
         f"-c statement_timeout={settings.statement_timeout_ms} -c plan_cache_mode=force_custom_plan"
     )
+    if settings.idle_session_timeout_s > 0:
+        options += f" -c idle_session_timeout={round(settings.idle_session_timeout_s * 1000)}"
+    return options
+
+
+def stale_after_s(settings: DatabaseSettings) -> float | None:
+    """How long a connection may have been idle before the client replaces it instead of
+    using it: three quarters of the server's ``idle_session_timeout``, so a connection the
+    server may have closed is never handed out (None: the server closes none)."""
+    if settings.idle_session_timeout_s <= 0:
+        return None
+    return settings.idle_session_timeout_s * 0.75
 
 
 class QueryTimeout(psycopg.OperationalError):
@@ -156,16 +172,47 @@ def create_engine(settings: DatabaseSettings, *, owner: bool = False) -> AsyncEn
     interruption as a disconnect): the pool never hands it out again, nor waits to reset it.
     """
     url = settings.owner_url() if owner else settings.runtime_url()
-    return create_async_engine(
+    engine = create_async_engine(
         async_url(url),
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_timeout=settings.pool_timeout_s,
         pool_pre_ping=False,
+        # Last in, first out: a quiet service keeps reusing its most recent connection,
+        # so the others go idle long enough for the server to close them (ADR 0098).
+        pool_use_lifo=True,
         connect_args={**connect_params(settings), "async_creator_fn": bounded_connect(settings)},
         # A stored value of any depth reads (as a marker past the bound), never a 500.
         json_deserializer=load_stored,
     )
+    stale_after = stale_after_s(settings)
+    if stale_after is not None:
+        replace_when_idle(engine.sync_engine.pool, stale_after)
+    return engine
+
+
+IDLE_SINCE = "orchestrator_idle_since"
+"""Key of ``ConnectionPoolEntry.info``: when the connection was last returned (monotonic)."""
+
+
+def replace_when_idle(pool: Pool, stale_after: float) -> None:
+    """Make ``pool`` replace, on checkout, a connection returned more than ``stale_after``
+    seconds ago: the server closes idle sessions (``idle_session_timeout``), and a closed
+    one handed out would fail its first statement. The replacement is SQLAlchemy's own
+    (a ``DisconnectionError`` raised on checkout: the entry reconnects, once)."""
+
+    def returned(_: Any, entry: ConnectionPoolEntry) -> None:
+        entry.info[IDLE_SINCE] = time.monotonic()
+
+    def taken(_: Any, entry: ConnectionPoolEntry, __: PoolProxiedConnection) -> None:
+        # Taken off the entry: the replacement that follows is not stale (and restamped
+        # when it returns).
+        since = entry.info.pop(IDLE_SINCE, None)
+        if since is not None and time.monotonic() - since >= stale_after:
+            raise DisconnectionError("idle past the server's idle_session_timeout")
+
+    event.listen(pool, "checkin", returned)
+    event.listen(pool, "checkout", taken)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -14,3 +14,6 @@ tenant_id_var: ContextVar[str | None] = ContextVar("tenant_id", default=None)
 impersonator_var: ContextVar[str | None] = ContextVar("impersonator", default=None)
 # The whole principal of an impersonation token, for the audit of what it changes.
 impersonation_var: ContextVar[Principal | None] = ContextVar("impersonation", default=None)
+# The service a line belongs to where one process serves several (the development
+# stack, ADR 0099); None: the one the process configured its logging for.
+service_var: ContextVar[str | None] = ContextVar("service", default=None)

@@ -22,6 +22,7 @@ from loguru import logger
 from orchestrator.core.observability.context import (
     impersonator_var,
     request_id_var,
+    service_var,
     tenant_id_var,
 )
 from orchestrator.core.observability.line_sink import SINK
@@ -73,7 +74,7 @@ _json_service: str | None = None
 
 def log_access(method: str, path: str, route: str, status: int, duration_ms: float) -> None:
     """One access line, for a request that ended (its ids still in the context)."""
-    service = _json_service
+    service = _json_service and (service_var.get() or _json_service)
     if service is None:  # plain text for a terminal, through loguru like any other line
         logger.bind(
             method=method, path=path, route=route, status=status, duration_ms=duration_ms
@@ -136,7 +137,7 @@ def configure_logging(
     if settings.json:
 
         def sink(message: Message) -> None:
-            SINK.write(_json_line(message.record, service), urgent=True)
+            SINK.write(_json_line(message.record, service_var.get() or service), urgent=True)
 
         logger.add(sink, level=settings.level, backtrace=False, diagnose=False)
         _json_service = service
