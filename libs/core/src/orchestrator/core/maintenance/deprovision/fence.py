@@ -1,0 +1,75 @@
+"""Making a workspace unusable at once: nothing new gets in while its rows go.
+
+Run in the transaction that moves the workspace to DELETING, and again as the saga's
+first step (idempotent): its service identities are disabled and their tokens' subjects
+revoked, its webhook sources and schedules switched off.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.core.auth import revocation
+from orchestrator.core.auth.subjects import service_subject
+from orchestrator.core.identity.public import ServiceIdentity
+from orchestrator.core.jobs.models import Job
+from orchestrator.core.jobs.states import ACTIVE
+from orchestrator.core.schedules.models import Schedule
+from orchestrator.core.webhooks.models import WebhookSource
+from orchestrator.core.workflows.machine import RunStatus
+from orchestrator.core.workflows.models import WorkflowRun
+
+ACTIVE_RUNS = (RunStatus.RUNNING.value, RunStatus.COMPENSATING.value)
+
+
+async def active_work(session: AsyncSession) -> dict[str, int]:
+    """How many jobs are queued or running and workflow runs active in the session's
+    workspace."""
+    jobs = await session.scalar(
+        select(func.count()).select_from(Job).where(Job.status.in_([s.value for s in ACTIVE]))
+    )
+    runs = await session.scalar(
+        select(func.count()).select_from(WorkflowRun).where(WorkflowRun.status.in_(ACTIVE_RUNS))
+    )
+    return {"active_jobs": int(jobs or 0), "active_workflow_runs": int(runs or 0)}
+
+
+async def fence(
+    session: AsyncSession, workspace_id: uuid.UUID, *, horizon_s: int, reason: str
+) -> tuple[list[revocation.SubjectRevocation], dict[str, int]]:
+    """Disable the workspace's identities (revoking their tokens), webhook sources and
+    schedules, in the caller's transaction scoped to the workspace; the revocations to
+    announce once it commits, and how many of each were switched off."""
+    identities = (
+        await session.scalars(
+            select(ServiceIdentity).where(ServiceIdentity.workspace_id == workspace_id)
+        )
+    ).all()
+    revoked: list[revocation.SubjectRevocation] = []
+    for identity in identities:
+        if identity.disabled_at is None:
+            identity.disabled_at = func.now()
+        revoked.append(
+            await revocation.revoke_subject(
+                session,
+                subject=service_subject(workspace_id, identity.name),
+                horizon_s=horizon_s,
+                revoked_by="deprovisioning",
+                reason=reason,
+            )
+        )
+    sources = await session.execute(
+        update(WebhookSource).where(WebhookSource.enabled.is_(True)).values(enabled=False)
+    )
+    schedules = await session.execute(
+        update(Schedule).where(Schedule.enabled.is_(True)).values(enabled=False)
+    )
+    await session.flush()
+    return revoked, {
+        "identities_revoked": len(identities),
+        "webhook_sources_disabled": sources.rowcount,  # type: ignore[attr-defined]
+        "schedules_stopped": schedules.rowcount,  # type: ignore[attr-defined]
+    }

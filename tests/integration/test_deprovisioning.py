@@ -1,0 +1,430 @@
+"""Deleting a workspace (ADR 0100): a saga run by the worker that survives the worker's death.
+
+The module runs a plane of its own (control-api, exec-api, webhook-ingress on a database
+of its own; workers started and killed by the tests), since the session's worker would
+otherwise run the deletions these tests want to interrupt. Workers delete in small
+batches with a pause after each (``ORCH_DEPROVISION_BATCH_PAUSE_S``, 0 in production), so
+a deletion of a few thousand rows is still running when a test kills its worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from orchestrator.core.auth import keys
+from orchestrator.core.tenancy.platform import ensure_platform_operator
+from orchestrator.core.tenancy.service import BootstrapResult
+from tests.support.control_api import Api
+from tests.support.durability import until
+from tests.support.factories import fetch_token, new_tenant
+from tests.support.jobs import IsolatedDb, add_connector
+from tests.support.stack import Service, Stack, start_service, wait_ready
+from tests.support.webhooks import STRIPE_SECRET, stripe_event, stripe_headers, stripe_source
+
+pytestmark = pytest.mark.integration
+pytest_plugins = ["tests.support.jobs_fixtures"]  # the `isolated` database fixtures
+
+BULK_ROWS = 3000
+BATCH = 100
+PLANE = (
+    ("control-api", "orchestrator.control_api"),
+    ("exec-api", "orchestrator.exec_api"),
+    ("webhook-ingress", "orchestrator.webhook_ingress"),
+)
+
+
+@pytest.fixture(scope="module")
+def plane_env(service_env: dict[str, str], isolated: IsolatedDb) -> dict[str, str]:
+    """The environment of this module's services and workers."""
+    return {
+        **service_env,
+        "DATABASE_URL": isolated.url,
+        "ORCH_REDIS_NAMESPACE": f"deprov-{uuid.uuid4().hex[:8]}",
+        "ORCH_DEPROVISION_BATCH": str(BATCH),
+        "ORCH_DEPROVISION_BATCH_PAUSE_S": "0.05",
+        "ORCH_DEPROVISION_LEASE_S": "2",
+        "ORCH_DEPROVISION_POLL_S": "0.2",
+        "ORCH_JOBS_SCHEDULER": "false",
+    }
+
+
+@pytest.fixture(scope="module")
+async def plane(plane_env: dict[str, str], isolated: IsolatedDb) -> AsyncIterator[Stack]:
+    """The three APIs on the module's database (no worker: tests start their own)."""
+    async with isolated.owner() as session, session.begin():
+        await keys.ensure_active_key(session, isolated.kek)
+    running = Stack()
+    try:
+        for name, module in PLANE:
+            running.services[name] = start_service(name, module, plane_env)
+        for service in running.services.values():
+            await asyncio.to_thread(wait_ready, service)
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def workers(plane_env: dict[str, str]) -> Iterator[Callable[[], Service]]:
+    """Start a worker of the module's plane (each stopped after the test)."""
+    started: list[Service] = []
+
+    def start() -> Service:
+        worker = start_service("worker", "orchestrator.worker", plane_env)
+        wait_ready(worker)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+async def admin(http: httpx.AsyncClient, plane: Stack, tenant: BootstrapResult) -> Api:
+    """The tenant's admin operator on the module's control-api."""
+    base = plane.url("control-api")
+    token = await fetch_token(http, base, tenant.control_client_id, tenant.control_client_secret)
+    return Api(http, base, token)
+
+
+async def second_workspace(api: Api, name: str) -> uuid.UUID:
+    """Another workspace of the operator's organization; its id."""
+    made = await api.call(
+        "POST", "/workspaces", json={"name": name, "environment": "dev", "reason": "a sibling"}
+    )
+    assert made.status_code == 201, made.text
+    return uuid.UUID(made.json()["id"])
+
+
+async def fill(isolated: IsolatedDb, tenant_id: uuid.UUID, rows: int) -> None:
+    """``rows`` events of the workspace, written as the owner (quick, and many)."""
+    async with isolated.owner() as session, session.begin():
+        await session.execute(
+            text(
+                "INSERT INTO event_log (tenant_id, type, data) "
+                "SELECT :tenant, 'test.bulk', '{}'::jsonb FROM generate_series(1, :rows)"
+            ),
+            {"tenant": tenant_id, "rows": rows},
+        )
+
+
+async def row_counts(isolated: IsolatedDb, tenant_id: uuid.UUID) -> dict[str, int]:
+    """The workspace's rows in every table of the schema with a ``tenant_id`` column (and
+    its service identities), read as the owner from a scan of the catalog."""
+    async with isolated.owner() as session:
+        tables = (
+            await session.scalars(
+                text(
+                    "SELECT table_name FROM information_schema.columns "
+                    "WHERE table_schema = 'public' AND column_name = 'tenant_id' "
+                    "AND table_name IN (SELECT tablename FROM pg_tables "
+                    "WHERE schemaname = 'public') ORDER BY 1"
+                )
+            )
+        ).all()
+        counts = {
+            table: int(
+                await session.scalar(
+                    text(f'SELECT count(*) FROM "{table}" WHERE tenant_id = :t'),
+                    {"t": tenant_id},
+                )
+                or 0
+            )
+            for table in tables
+        }
+        counts["service_identities"] = int(
+            await session.scalar(
+                text("SELECT count(*) FROM service_identities WHERE workspace_id = :t"),
+                {"t": tenant_id},
+            )
+            or 0
+        )
+    return counts
+
+
+async def follow(api: Api, location: str) -> dict[str, Any]:
+    """The deletion at ``location``."""
+    got = await api.http.get(f"{api.base}{location}", headers=api.headers)
+    assert got.status_code == 200, got.text
+    body: dict[str, Any] = got.json()
+    return body
+
+
+async def delete(
+    api: Api, workspace_id: uuid.UUID, operation_id: str, **params: Any
+) -> httpx.Response:
+    """``DELETE /api/v1/workspaces/{id}``."""
+    return await api.call(
+        "DELETE",
+        f"/workspaces/{workspace_id}",
+        params={"operation_id": operation_id, "reason": "customer offboarded", **params},
+    )
+
+
+async def test_a_deletion_killed_midway_resumes_to_the_end_and_touches_no_other_workspace(
+    isolated: IsolatedDb, plane: Stack, workers: Callable[[], Service]
+) -> None:
+    """SIGKILL the worker in the middle of the row deletes; another finishes the saga. Then
+    nothing of the workspace can be read or used, and its siblings keep every row."""
+    tenant = await new_tenant(isolated.app, isolated.kek)
+    other_org = await new_tenant(isolated.app, isolated.kek)
+    doomed = tenant.tenant_id
+    async with httpx.AsyncClient(timeout=10) as http:
+        api = await admin(http, plane, tenant)
+        sibling = await second_workspace(api, f"sib-{uuid.uuid4().hex[:6]}")
+        source_id = await stripe_source(api)
+        await add_connector(isolated.app, doomed, "echo")
+        await add_connector(isolated.app, sibling, "echo")
+        for workspace in (doomed, sibling, other_org.tenant_id):
+            await fill(isolated, workspace, BULK_ROWS)
+        exec_token = await fetch_token(
+            http, plane.url("control-api"), tenant.exec_client_id, tenant.exec_client_secret
+        )
+        exec_headers = {"Authorization": f"Bearer {exec_token}"}
+        events = f"{plane.url('exec-api')}/api/v1/events"
+        assert (await http.get(events, headers=exec_headers)).status_code == 200
+        body = stripe_event()
+        ingress = f"{plane.url('webhook-ingress')}/webhooks/{source_id}"
+        assert (
+            await http.post(ingress, content=body, headers=stripe_headers(body))
+        ).status_code == 200
+        before = {w: await row_counts(isolated, w) for w in (sibling, other_org.tenant_id)}
+        assert all(counted["event_log"] == BULK_ROWS for counted in before.values())
+        assert (await row_counts(isolated, doomed))["event_log"] >= BULK_ROWS
+
+        started = await delete(api, doomed, "offboard-1")
+        assert started.status_code == 202, started.text
+        location = started.headers["location"]
+        assert started.json()["status"] == "running"
+        # At once, before any worker runs: nothing of the workspace is usable.
+        deleting = await api.call("GET", f"/workspaces/{doomed}")
+        assert deleting.json()["status"] == "DELETING"
+
+        async def exec_refused() -> bool:
+            return (await http.get(events, headers=exec_headers)).status_code == 401
+
+        async def ingress_refused() -> bool:
+            again = stripe_event()
+            sent = await http.post(ingress, content=again, headers=stripe_headers(again))
+            return sent.status_code == 404
+
+        assert await until(exec_refused, timeout_s=10, every_s=0.05), (
+            "the workspace's exec token to be refused"
+        )
+        assert await until(ingress_refused, timeout_s=10, every_s=0.05), (
+            "the workspace's webhook source to refuse"
+        )
+        refused = await http.post(
+            f"{plane.url('control-api')}/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": tenant.exec_client_id,
+                "client_secret": tenant.exec_client_secret,
+            },
+        )
+        assert refused.status_code == 401, refused.text
+        # The same operation_id answers the same deletion; another one is a 409 naming it.
+        again = await delete(api, doomed, "offboard-1")
+        assert again.status_code == 202
+        assert again.headers["location"] == location
+        other = await delete(api, doomed, "offboard-2")
+        assert other.status_code == 409
+        assert other.json()["operation_id"] == "offboard-1"
+
+        first = workers()
+
+        async def mid_delete() -> bool:
+            progress = (await follow(api, location))["progress"]
+            deleted = progress.get("steps", {}).get("delete-rows", {}).get("event_log", 0)
+            return bool(deleted) and deleted < BULK_ROWS
+
+        assert await until(mid_delete, timeout_s=30, every_s=0.05), (
+            "the worker to be in the middle of deleting events"
+        )
+        first.kill()
+        killed_at = await follow(api, location)
+        assert killed_at["status"] == "running"
+        assert killed_at["step"] == "delete-rows"
+        assert 0 < (await row_counts(isolated, doomed))["event_log"] < BULK_ROWS
+
+        workers()
+
+        async def finished() -> bool:
+            return bool((await follow(api, location))["status"] != "running")
+
+        assert await until(finished, timeout_s=60, every_s=0.05), "the resumed deletion to finish"
+        done = await follow(api, location)
+        assert done["status"] == "succeeded", done
+        assert done["attempts"] == 2, done
+        assert done["progress"]["done"] == [
+            "fence",
+            "cancel-work",
+            "revoke-identities",
+            "drop-secrets",
+            "delete-rows",
+            "delete-payloads",
+        ]
+        assert done["progress"]["steps"]["delete-rows"]["event_log"] >= BULK_ROWS
+
+        # Nothing of it can be read or used.
+        assert (await api.call("GET", f"/workspaces/{doomed}")).status_code == 404
+        listed = await api.every("/workspaces")
+        assert doomed not in {uuid.UUID(w["id"]) for w in listed}
+        scoped = await api.call("GET", "/connectors", params={"workspace": str(doomed)})
+        assert scoped.status_code == 404, scoped.text
+        assert await exec_refused()
+        assert await ingress_refused()
+        counts = await row_counts(isolated, doomed)
+        kept = counts.pop("audit_log")
+        assert len(counts) >= 25, counts  # every tenant table was scanned
+        assert counts == dict.fromkeys(counts, 0), counts
+        # Its audit trail is what it leaves: the request and every step.
+        assert kept >= 8
+        # Its siblings, in its organization and in another, lost nothing.
+        for workspace, counted in before.items():
+            assert await row_counts(isolated, workspace) == counted
+        sibling_api = await api.call("GET", "/connectors", params={"workspace": str(sibling)})
+        assert sibling_api.status_code == 200
+        # The name is free again: the tombstone holds none.
+        async with isolated.owner() as session:
+            status = await session.scalar(
+                text("SELECT status FROM workspaces WHERE id = :id"), {"id": doomed}
+            )
+        assert status == "DELETED"
+        # A repeat after the end still answers the same (finished) deletion.
+        repeat = await delete(api, doomed, "offboard-1")
+        assert repeat.status_code == 202
+        assert repeat.json()["status"] == "succeeded"
+        assert STRIPE_SECRET not in first.log()
+
+
+async def test_deletion_is_refused_while_jobs_are_queued_unless_forced(
+    isolated: IsolatedDb, plane: Stack, workers: Callable[[], Service]
+) -> None:
+    """409 naming the counts while jobs are queued; with ``force`` they are cancelled first."""
+    tenant = await new_tenant(isolated.app, isolated.kek)
+    async with httpx.AsyncClient(timeout=10) as http:
+        api = await admin(http, plane, tenant)
+        connector = await add_connector(isolated.app, tenant.tenant_id, "echo")
+        exec_token = await fetch_token(
+            http, plane.url("control-api"), tenant.exec_client_id, tenant.exec_client_secret
+        )
+        for i in range(3):
+            submitted = await http.post(
+                f"{plane.url('exec-api')}/api/v1/jobs",
+                json={"connector": connector, "operation": "get", "payload": {"i": i}},
+                headers={"Authorization": f"Bearer {exec_token}"},
+            )
+            assert submitted.status_code == 202, submitted.text
+        refused = await delete(api, tenant.tenant_id, "busy-1")
+        assert refused.status_code == 409, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["active_jobs"] == 3
+        # Refused: nothing changed, and the workspace serves on.
+        assert (await api.call("GET", f"/workspaces/{tenant.tenant_id}")).json()["status"] == (
+            "COMMITTED"
+        )
+        forced = await delete(api, tenant.tenant_id, "busy-2", force="true")
+        assert forced.status_code == 202, forced.text
+        assert forced.json()["force"] is True
+        workers()
+        location = forced.headers["location"]
+
+        async def finished() -> bool:
+            return bool((await follow(api, location))["status"] == "succeeded")
+
+        assert await until(finished, timeout_s=60, every_s=0.05), "the forced deletion to finish"
+        done = await follow(api, location)
+        assert done["progress"]["steps"]["cancel-work"]["jobs_cancelled"] == 3
+        counts = await row_counts(isolated, tenant.tenant_id)
+        counts.pop("audit_log")
+        assert counts == dict.fromkeys(counts, 0), counts
+
+
+async def test_deprovisioning_logs_no_secret_value(
+    isolated: IsolatedDb, plane: Stack, workers: Callable[[], Service]
+) -> None:
+    """A workspace with a sealed secret and live credentials deleted end to end: no secret
+    value in any service's log."""
+    tenant = await new_tenant(isolated.app, isolated.kek)
+    async with httpx.AsyncClient(timeout=10) as http:
+        api = await admin(http, plane, tenant)
+        await stripe_source(api)
+        worker = workers()
+        started = await delete(api, tenant.tenant_id, f"quiet-{uuid.uuid4().hex[:6]}")
+        assert started.status_code == 202, started.text
+
+        async def finished() -> bool:
+            body = await follow(api, started.headers["location"])
+            return bool(body["status"] == "succeeded")
+
+        assert await until(finished, timeout_s=60, every_s=0.05), "the deletion to finish"
+    logs = worker.log() + "".join(service.log() for service in plane.services.values())
+    assert "deprovisioning" in worker.log()
+    for secret in (STRIPE_SECRET, tenant.exec_client_secret, tenant.control_client_secret):
+        assert secret not in logs
+
+
+async def test_an_organization_is_deleted_workspace_by_workspace_then_its_operators(
+    isolated: IsolatedDb, plane: Stack, workers: Callable[[], Service]
+) -> None:
+    """A platform operator deletes an organization: each workspace is deleted (a deletion of
+    its own), then the operators lose access; another organization keeps every row."""
+    tenant = await new_tenant(isolated.app, isolated.kek)
+    bystander = await new_tenant(isolated.app, isolated.kek)
+    name = f"plat-{uuid.uuid4().hex[:6]}"
+    async with isolated.app() as session, session.begin():
+        platform = await ensure_platform_operator(session, name)
+    async with httpx.AsyncClient(timeout=10) as http:
+        control = plane.url("control-api")
+        api = await admin(http, plane, tenant)
+        second = await second_workspace(api, f"two-{uuid.uuid4().hex[:6]}")
+        for workspace in (tenant.tenant_id, second, bystander.tenant_id):
+            await fill(isolated, workspace, 500)
+        before = await row_counts(isolated, bystander.tenant_id)
+        token = await fetch_token(http, control, platform.client_id, platform.client_secret)
+        operator = Api(http, control, token)
+        organization_id = (await api.call("GET", "/tokens/self")).json()["organization_id"]
+        path = f"/organizations/{organization_id}"
+        params = {"operation_id": "close-org", "reason": "contract ended"}
+        started = await operator.call("DELETE", path, params=params)
+        assert started.status_code == 202, started.text
+        assert started.json()["kind"] == "organization"
+        location = started.headers["location"]
+        workers()
+
+        async def finished() -> bool:
+            return bool((await follow(operator, location))["status"] == "succeeded")
+
+        assert await until(finished, timeout_s=60, every_s=0.05), "the organization's deletion"
+        done = await follow(operator, location)
+        assert set(done["progress"]["workspaces"]) == {str(tenant.tenant_id), str(second)}
+        assert set(done["progress"]["workspaces"].values()) == {"succeeded"}
+        for workspace in (tenant.tenant_id, second):
+            counts = await row_counts(isolated, workspace)
+            counts.pop("audit_log")
+            assert counts == dict.fromkeys(counts, 0), counts
+        assert await row_counts(isolated, bystander.tenant_id) == before
+        # Its operators are out: their tokens and their credentials refused.
+        assert (await api.call("GET", "/tokens/self")).status_code == 401
+        signed_in = await http.post(
+            f"{control}/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": tenant.control_client_id,
+                "client_secret": tenant.control_client_secret,
+            },
+        )
+        assert signed_in.status_code == 401, signed_in.text
+        listed = await operator.every("/organizations")
+        assert {o["status"] for o in listed if o["id"] == organization_id} == {"DELETED"}
+        again = await operator.call("DELETE", path, params=params)
+        assert again.status_code == 202
+        assert again.headers["location"] == location
