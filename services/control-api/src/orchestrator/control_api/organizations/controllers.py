@@ -132,8 +132,8 @@ class OrganizationController(BearerController):
         request: Request[Any, Any, Any],
         principal: Principal,
         resources: Resources,
-        operation_id: OperationIdParam,
         reason: Reason,
+        operation_id: OperationIdParam = None,
         force: Force = False,
     ) -> Response[DeletionOut]:
         """Delete an organization (ADR 0100): each of its workspaces is deleted as
@@ -147,7 +147,7 @@ class OrganizationController(BearerController):
                 session,
                 Deletion(
                     organization_id=organization_id,
-                    operation_id=operation_id,
+                    operation_id=operation_id or f"api:{uuid.uuid4()}",
                     actor=f"platform:{principal.subject}",
                     reason=reason,
                     force=force,

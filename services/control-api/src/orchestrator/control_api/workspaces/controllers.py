@@ -35,13 +35,15 @@ from orchestrator.core.tenancy import repository
 from orchestrator.core.tenancy.service import NewWorkspace, create_workspace
 
 OperationIdParam = Annotated[
-    str,
+    str | None,
     QueryParameter(
         name="operation_id",
+        required=False,
         min_length=1,
         max_length=255,
         pattern=NO_NUL,
-        description="Keys the deletion: repeating it answers the same one.",
+        description="Keys the deletion: repeating it answers the same one. Without one, a "
+        "new one is made (as for a creation), and a repeat is a 409 naming the first.",
     ),
 ]
 Force = Annotated[
@@ -138,8 +140,8 @@ class WorkspaceController(BearerController):
         resources: Resources,
         principal: Principal,
         request: Request[Any, Any, Any],
-        operation_id: OperationIdParam,
         reason: Reason,
+        operation_id: OperationIdParam = None,
         force: Force = False,
     ) -> Response[DeletionOut]:
         """Delete a workspace (ADR 0100): 202 with the deletion, ``Location`` to follow it.
@@ -156,7 +158,7 @@ class WorkspaceController(BearerController):
                 session,
                 Deletion(
                     organization_id=organization_of(principal),
-                    operation_id=operation_id,
+                    operation_id=operation_id or f"api:{uuid.uuid4()}",
                     actor=principal.subject,
                     reason=reason,
                     force=force,
