@@ -25,6 +25,8 @@ from tests.support.control_api import Api
 from tests.support.durability import until
 from tests.support.factories import fetch_token, new_tenant
 from tests.support.jobs import IsolatedDb, add_connector
+from tests.support.jobs import exec_token as forged_exec_token
+from tests.support.s3 import S3Server
 from tests.support.stack import Service, Stack, start_service, wait_ready
 from tests.support.webhooks import STRIPE_SECRET, stripe_event, stripe_headers, stripe_source
 
@@ -32,6 +34,7 @@ pytestmark = pytest.mark.integration
 pytest_plugins = ["tests.support.jobs_fixtures"]  # the `isolated` database fixtures
 
 BULK_ROWS = 3000
+PAYLOAD_PREFIX = "payloads/"
 BATCH = 100
 PLANE = (
     ("control-api", "orchestrator.control_api"),
@@ -41,10 +44,18 @@ PLANE = (
 
 
 @pytest.fixture(scope="module")
-def plane_env(service_env: dict[str, str], isolated: IsolatedDb) -> dict[str, str]:
-    """The environment of this module's services and workers."""
+def plane_env(
+    service_env: dict[str, str], isolated: IsolatedDb, s3_server: S3Server
+) -> dict[str, str]:
+    """The environment of this module's services and workers: a payload store of their
+    own, where a job's payload past 1 KiB goes."""
     return {
         **service_env,
+        **s3_server.environ(),
+        "ORCH_PAYLOAD_BUCKET": s3_server.new_bucket("orch-deprov"),
+        "ORCH_PAYLOAD_ENDPOINT_URL": s3_server.endpoint_url,
+        "ORCH_PAYLOAD_PREFIX": PAYLOAD_PREFIX,
+        "ORCH_PAYLOAD_THRESHOLD_BYTES": "1024",
         "DATABASE_URL": isolated.url,
         "ORCH_REDIS_NAMESPACE": f"deprov-{uuid.uuid4().hex[:8]}",
         "ORCH_DEPROVISION_BATCH": str(BATCH),
@@ -199,6 +210,7 @@ async def test_a_deletion_killed_midway_resumes_to_the_end_and_touches_no_other_
         assert all(counted["event_log"] == BULK_ROWS for counted in before.values())
         assert (await row_counts(isolated, doomed))["event_log"] >= BULK_ROWS
 
+        doomed_name = (await api.call("GET", f"/workspaces/{doomed}")).json()["name"]
         started = await delete(api, doomed, "offboard-1")
         assert started.status_code == 202, started.text
         location = started.headers["location"]
@@ -292,12 +304,17 @@ async def test_a_deletion_killed_midway_resumes_to_the_end_and_touches_no_other_
             assert await row_counts(isolated, workspace) == counted
         sibling_api = await api.call("GET", "/connectors", params={"workspace": str(sibling)})
         assert sibling_api.status_code == 200
-        # The name is free again: the tombstone holds none.
         async with isolated.owner() as session:
             status = await session.scalar(
                 text("SELECT status FROM workspaces WHERE id = :id"), {"id": doomed}
             )
         assert status == "DELETED"
+        # The operator whose home it was signs in to the sibling now; and the tombstone holds
+        # no name: a new workspace may take it.
+        rehomed = await admin(http, plane, tenant)
+        assert (await rehomed.call("GET", "/tokens/self")).json()["workspace_id"] == str(sibling)
+        reborn = await second_workspace(rehomed, doomed_name)
+        assert reborn != doomed
         # A repeat after the end still answers the same (finished) deletion.
         repeat = await delete(api, doomed, "offboard-1")
         assert repeat.status_code == 202
@@ -305,32 +322,60 @@ async def test_a_deletion_killed_midway_resumes_to_the_end_and_touches_no_other_
         assert STRIPE_SECRET not in first.log()
 
 
+async def submit_large(http: httpx.AsyncClient, plane: Stack, token: str, i: int = 0) -> str:
+    """A job of the token's workspace on its ``echo`` connector, its payload large enough
+    for the payload store; the job's id."""
+    submitted = await http.post(
+        f"{plane.url('exec-api')}/api/v1/jobs",
+        json={"connector": "echo", "operation": "get", "payload": {"i": i, "pad": "x" * 2048}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert submitted.status_code == 202, submitted.text
+    return str(submitted.json()["id"])
+
+
+async def sibling_token(isolated: IsolatedDb, workspace_id: uuid.UUID) -> str:
+    """An exec token of a workspace made through the API (it has no identity of its own)."""
+    return await forged_exec_token(isolated, workspace_id)
+
+
+def objects(plane_env: dict[str, str], s3_server: S3Server, tenant_id: uuid.UUID) -> list[str]:
+    """The keys of the workspace's objects in the module's payload store."""
+    listed = s3_server.client().list_objects_v2(
+        Bucket=plane_env["ORCH_PAYLOAD_BUCKET"], Prefix=f"{PAYLOAD_PREFIX}{tenant_id}/"
+    )
+    return [item["Key"] for item in listed.get("Contents", [])]
+
+
 async def test_deletion_is_refused_while_jobs_are_queued_unless_forced(
-    isolated: IsolatedDb, plane: Stack, workers: Callable[[], Service]
+    isolated: IsolatedDb,
+    plane: Stack,
+    plane_env: dict[str, str],
+    s3_server: S3Server,
+    workers: Callable[[], Service],
 ) -> None:
-    """409 naming the counts while jobs are queued; with ``force`` they are cancelled first."""
+    """409 naming the counts while jobs are queued; with ``force`` they are cancelled first,
+    and their payloads go from the store with them (a sibling's stay)."""
     tenant = await new_tenant(isolated.app, isolated.kek)
     async with httpx.AsyncClient(timeout=10) as http:
         api = await admin(http, plane, tenant)
-        connector = await add_connector(isolated.app, tenant.tenant_id, "echo")
+        sibling = await second_workspace(api, f"sib-{uuid.uuid4().hex[:6]}")
+        await add_connector(isolated.app, tenant.tenant_id, "echo")
+        await add_connector(isolated.app, sibling, "echo")
         exec_token = await fetch_token(
             http, plane.url("control-api"), tenant.exec_client_id, tenant.exec_client_secret
         )
+        sibling_job = await submit_large(http, plane, await sibling_token(isolated, sibling))
         for i in range(3):
-            submitted = await http.post(
-                f"{plane.url('exec-api')}/api/v1/jobs",
-                json={"connector": connector, "operation": "get", "payload": {"i": i}},
-                headers={"Authorization": f"Bearer {exec_token}"},
-            )
-            assert submitted.status_code == 202, submitted.text
+            await submit_large(http, plane, exec_token, i)
+        assert len(objects(plane_env, s3_server, tenant.tenant_id)) == 3
         refused = await delete(api, tenant.tenant_id, "busy-1")
         assert refused.status_code == 409, refused.text
         assert refused.headers["content-type"].startswith("application/problem+json")
         assert refused.json()["active_jobs"] == 3
         # Refused: nothing changed, and the workspace serves on.
-        assert (await api.call("GET", f"/workspaces/{tenant.tenant_id}")).json()["status"] == (
-            "COMMITTED"
-        )
+        serving = await api.call("GET", f"/workspaces/{tenant.tenant_id}")
+        assert serving.json()["status"] == "COMMITTED"
         forced = await delete(api, tenant.tenant_id, "busy-2", force="true")
         assert forced.status_code == 202, forced.text
         assert forced.json()["force"] is True
@@ -343,9 +388,14 @@ async def test_deletion_is_refused_while_jobs_are_queued_unless_forced(
         assert await until(finished, timeout_s=60, every_s=0.05), "the forced deletion to finish"
         done = await follow(api, location)
         assert done["progress"]["steps"]["cancel-work"]["jobs_cancelled"] == 3
+        assert done["progress"]["steps"]["delete-payloads"]["objects_deleted"] == 3
         counts = await row_counts(isolated, tenant.tenant_id)
         counts.pop("audit_log")
         assert counts == dict.fromkeys(counts, 0), counts
+        assert objects(plane_env, s3_server, tenant.tenant_id) == []
+        assert objects(plane_env, s3_server, sibling) == [
+            f"{PAYLOAD_PREFIX}{sibling}/job-payload/{sibling_job}"
+        ]
 
 
 async def test_deprovisioning_logs_no_secret_value(
@@ -428,3 +478,10 @@ async def test_an_organization_is_deleted_workspace_by_workspace_then_its_operat
         again = await operator.call("DELETE", path, params=params)
         assert again.status_code == 202
         assert again.headers["location"] == location
+        # The tombstone holds no name: the organization's name may be taken again.
+        async with isolated.owner() as session:
+            name = await session.scalar(
+                text("SELECT name FROM organizations WHERE id = :id"), {"id": organization_id}
+            )
+        reborn = await new_tenant(isolated.app, isolated.kek, org=name)
+        assert reborn.tenant_id != tenant.tenant_id

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core import audit
+from orchestrator.core.audit.change import flush_or_conflict
 from orchestrator.core.auth import revocation
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import Conflict, NotFound
@@ -180,7 +181,7 @@ async def _open(
         before={"status": before},
         after={"status": "DELETING", "operation_id": operation_id, "force": deletion.force},
     )
-    await session.flush()
+    await flush_or_conflict(session, f"the deletion `{operation_id}`")
     return Started(operation, True, revoked)
 
 
@@ -191,12 +192,14 @@ async def delete_workspace(
     ``operation_id`` started before; 404 if there is no such workspace, 409 while it has
     active work (unless forced), is not COMMITTED, or is deleted under another operation."""
     await set_organization(session, deletion.organization_id)
-    existing = await records.by_operation_id(session, deletion.operation_id)
-    if existing is not None:
-        return Started(_same(existing, "workspace", workspace_id), False, [])
+    # Locked first: a concurrent request for the same workspace waits here, then finds the
+    # operation this one records (the same answer) or another (a 409 naming it).
     workspace = await session.scalar(
         select(Workspace).where(Workspace.id == workspace_id).with_for_update()
     )
+    existing = await records.by_operation_id(session, deletion.operation_id)
+    if existing is not None:
+        return Started(_same(existing, "workspace", workspace_id), False, [])
     if workspace is None or workspace.organization_id != deletion.organization_id:
         raise NotFound("No such workspace in your organization.")
     if workspace.status in (WorkspaceStatus.DELETING, WorkspaceStatus.DELETED):
@@ -210,12 +213,12 @@ async def delete_workspace(
 async def delete_organization(session: AsyncSession, deletion: Deletion) -> Started:
     """Start deleting an organization: each of its live workspaces gets a deletion of its
     own (a step of this one, ``<operation_id>:<workspace id>``), then the organization goes."""
-    existing = await records.by_operation_id(session, deletion.operation_id)
-    if existing is not None:
-        return Started(_same(existing, "organization", deletion.organization_id), False, [])
     organization = await session.scalar(
         select(Organization).where(Organization.id == deletion.organization_id).with_for_update()
     )
+    existing = await records.by_operation_id(session, deletion.operation_id)
+    if existing is not None:
+        return Started(_same(existing, "organization", deletion.organization_id), False, [])
     if organization is None:
         raise NotFound("No such organization.")
     if organization.status in (WorkspaceStatus.DELETING, WorkspaceStatus.DELETED):
@@ -252,7 +255,7 @@ async def delete_organization(session: AsyncSession, deletion: Deletion) -> Star
         step="workspaces",
         progress={"workspaces": {str(w.id): records.RUNNING for w in workspaces}},
     )
-    await session.flush()
+    await flush_or_conflict(session, f"the deletion `{deletion.operation_id}`")
     revoked: list[revocation.SubjectRevocation] = []
     for workspace in workspaces:
         child = await _open(
