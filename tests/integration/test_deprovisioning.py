@@ -10,8 +10,10 @@ a deletion of a few thousand rows is still running when a test kills its worker.
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,6 +23,7 @@ from sqlalchemy import text
 from orchestrator.core.auth import keys
 from orchestrator.core.tenancy.platform import ensure_platform_operator
 from orchestrator.core.tenancy.service import BootstrapResult
+from tests.support.cli import Cli
 from tests.support.control_api import Api
 from tests.support.durability import until
 from tests.support.factories import fetch_token, new_tenant
@@ -485,3 +488,26 @@ async def test_an_organization_is_deleted_workspace_by_workspace_then_its_operat
             )
         reborn = await new_tenant(isolated.app, isolated.kek, org=name)
         assert reborn.tenant_id != tenant.tenant_id
+
+
+async def test_the_cli_deletes_a_workspace_and_follows_it_to_the_end(
+    isolated: IsolatedDb, plane: Stack, workers: Callable[[], Service], tmp_path: Path
+) -> None:
+    """``workspaces delete --wait`` prints each step and ends with the finished deletion;
+    ``deletions get`` reads it again."""
+    tenant = await new_tenant(isolated.app, isolated.kek)
+    async with httpx.AsyncClient(timeout=10) as http:
+        api = await admin(http, plane, tenant)
+        doomed = await second_workspace(api, f"cli-{uuid.uuid4().hex[:6]}")
+    workers()
+    cli = Cli(config=tmp_path / "config", cwd=tmp_path)
+    cli.ok(*Cli.login_command(plane, tenant))
+    delete_args = ("workspaces", "delete", str(doomed), "--reason", "cli test", "--yes")
+    done = json.loads(cli.ok(*delete_args, "--operation-id", "cli-1", "--wait", "--json"))
+    assert done["status"] == "succeeded", done
+    assert done["workspace_id"] == str(doomed)
+    again = json.loads(cli.ok("deletions", "get", done["id"], "--json"))
+    assert again["progress"]["done"][-1] == "delete-payloads"
+    line = cli.fails(*delete_args, "--operation-id", "cli-2")
+    assert line.startswith("orchestrator: 409 "), line
+    cli.assert_no_secret(tenant)
