@@ -1663,7 +1663,7 @@ export interface components {
             /** Format: date-time */
             started_at: string;
             /** @enum {string} */
-            status: "running" | "succeeded" | "failed";
+            status: "running" | "succeeded";
             step: string;
             /** Format: date-time */
             updated_at: string;

@@ -2,7 +2,6 @@ from enum import StrEnum
 
 
 class DeletionOutStatus(StrEnum):
-    FAILED = "failed"
     RUNNING = "running"
     SUCCEEDED = "succeeded"
 

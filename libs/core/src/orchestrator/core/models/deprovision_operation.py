@@ -14,7 +14,8 @@ from orchestrator.core.db.base import Base, server_now, uuid_pk
 from orchestrator.core.db.constraints import one_of, partial_index
 
 OPERATION_KINDS = ("workspace", "organization")
-OPERATION_STATUSES = ("running", "succeeded", "failed")
+OPERATION_STATUSES = ("running", "succeeded")
+"""A failing step is retried, never given up: a deletion is running until it succeeds."""
 
 
 class DeprovisionOperation(Base):

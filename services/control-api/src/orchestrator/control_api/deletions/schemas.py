@@ -22,7 +22,7 @@ class DeletionOut(msgspec.Struct, frozen=True, kw_only=True):
     kind: Literal["workspace", "organization"]
     organization_id: uuid.UUID
     workspace_id: uuid.UUID | None
-    status: Literal["running", "succeeded", "failed"]
+    status: Literal["running", "succeeded"]
     step: str
     force: bool
     progress: dict[str, Any]

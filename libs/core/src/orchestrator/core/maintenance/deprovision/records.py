@@ -14,7 +14,6 @@ from orchestrator.core.models import DeprovisionOperation
 
 RUNNING = "running"
 SUCCEEDED = "succeeded"
-FAILED = "failed"
 
 
 async def by_operation_id(session: AsyncSession, operation_id: str) -> DeprovisionOperation | None:

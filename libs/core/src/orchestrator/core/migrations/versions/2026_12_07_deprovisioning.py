@@ -113,9 +113,7 @@ def upgrade() -> None:
         ),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint("kind IN ('workspace', 'organization')", name=f"ck_{TABLE}_kind"),
-        sa.CheckConstraint(
-            "status IN ('running', 'succeeded', 'failed')", name=f"ck_{TABLE}_status"
-        ),
+        sa.CheckConstraint("status IN ('running', 'succeeded')", name=f"ck_{TABLE}_status"),
         sa.PrimaryKeyConstraint("id", name=f"pk_{TABLE}"),
         sa.UniqueConstraint("operation_id", name=f"uq_{TABLE}_operation_id"),
     )
