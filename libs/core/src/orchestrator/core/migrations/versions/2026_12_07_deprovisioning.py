@@ -70,6 +70,7 @@ $$
 """
 
 
+INDEXED = ("config_versions", "webhook_forwards")
 NAMED = {"workspaces": ["organization_id", "name"], "organizations": ["name"]}
 """Each registry's unique name index, held only by rows in a state that keeps its name."""
 
@@ -126,6 +127,10 @@ def upgrade() -> None:
         postgresql_where=sa.text("status = 'running'"),
     )
     grant(TABLE, "SELECT, INSERT, UPDATE")
+    # The two tenant tables with no index led by tenant_id that can grow large: a deletion's
+    # batches would each scan them whole.
+    for table in INDEXED:
+        op.create_index(f"ix_{table}_tenant_id", table, ["tenant_id"])
     _names("status NOT IN ('FAILED', 'DELETED')")
     op.execute(DELETE_BATCH)
     op.execute(f"REVOKE ALL ON FUNCTION {FUNCTION} FROM PUBLIC")
@@ -135,5 +140,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}")
     _names("status <> 'FAILED'")
+    for table in INDEXED:
+        op.drop_index(f"ix_{table}_tenant_id", table_name=table)
     revoke_all(TABLE)
     op.drop_table(TABLE)
