@@ -26,7 +26,7 @@ from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.cli import Cli
 from tests.support.control_api import Api
 from tests.support.durability import until
-from tests.support.factories import fetch_token, new_tenant
+from tests.support.factories import fetch_token, new_auditor, new_tenant
 from tests.support.jobs import IsolatedDb, add_connector
 from tests.support.jobs import exec_token as forged_exec_token
 from tests.support.s3 import S3Server
@@ -372,6 +372,11 @@ async def test_deletion_is_refused_while_jobs_are_queued_unless_forced(
         for i in range(3):
             await submit_large(http, plane, exec_token, i)
         assert len(objects(plane_env, s3_server, tenant.tenant_id)) == 3
+        # Only the roles that may change a workspace may delete it.
+        auditor = await new_auditor(isolated.app, tenant)
+        token = await fetch_token(http, api.base, auditor.client_id, auditor.client_secret)
+        forbidden = await delete(Api(http, api.base, token), tenant.tenant_id, "audit-1")
+        assert forbidden.status_code == 403, forbidden.text
         refused = await delete(api, tenant.tenant_id, "busy-1")
         assert refused.status_code == 409, refused.text
         assert refused.headers["content-type"].startswith("application/problem+json")
