@@ -456,6 +456,12 @@ async def test_an_organization_is_deleted_workspace_by_workspace_then_its_operat
         assert started.status_code == 202, started.text
         assert started.json()["kind"] == "organization"
         location = started.headers["location"]
+
+        async def operators_out() -> bool:
+            return (await api.call("GET", "/tokens/self")).status_code == 401
+
+        # Its operators are out at once, before any worker runs.
+        assert await until(operators_out, timeout_s=10, every_s=0.05), "operators still in"
         workers()
 
         async def finished() -> bool:

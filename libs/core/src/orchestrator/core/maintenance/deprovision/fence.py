@@ -13,8 +13,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.auth import revocation
-from orchestrator.core.auth.subjects import service_subject
-from orchestrator.core.identity.public import ServiceIdentity
+from orchestrator.core.auth.subjects import operator_subject, service_subject
+from orchestrator.core.identity.public import Operator, ServiceIdentity
 from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import ACTIVE
 from orchestrator.core.schedules.models import Schedule
@@ -73,3 +73,28 @@ async def fence(
         "webhook_sources_disabled": sources.rowcount,  # type: ignore[attr-defined]
         "schedules_stopped": schedules.rowcount,  # type: ignore[attr-defined]
     }
+
+
+async def fence_operators(
+    session: AsyncSession, organization_id: uuid.UUID, *, horizon_s: int, reason: str
+) -> list[revocation.SubjectRevocation]:
+    """Disable every operator of the organization and revoke their tokens (an organization's
+    deletion, at its request and again at its end); the revocations to announce."""
+    operators = (
+        await session.scalars(select(Operator).where(Operator.organization_id == organization_id))
+    ).all()
+    revoked: list[revocation.SubjectRevocation] = []
+    for operator in operators:
+        if operator.disabled_at is None:
+            operator.disabled_at = func.now()
+        revoked.append(
+            await revocation.revoke_subject(
+                session,
+                subject=operator_subject(organization_id, operator.name),
+                horizon_s=horizon_s,
+                revoked_by="deprovisioning",
+                reason=reason,
+            )
+        )
+    await session.flush()
+    return revoked

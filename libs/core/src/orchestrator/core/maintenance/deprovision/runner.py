@@ -18,12 +18,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core import audit
-from orchestrator.core.auth import revocation
-from orchestrator.core.auth.subjects import operator_subject
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.tenant import set_organization, set_tenant
-from orchestrator.core.identity.public import Operator
 from orchestrator.core.maintenance.deprovision import records
+from orchestrator.core.maintenance.deprovision.fence import fence_operators
 from orchestrator.core.maintenance.deprovision.steps import STEPS, Context, announce
 from orchestrator.core.models import DeprovisionOperation, Organization, Workspace, WorkspaceStatus
 
@@ -184,25 +182,10 @@ async def _run_organization(
                 session, operation.id, step="workspaces", progress=progress, lease_s=WAIT_S
             )
         return
-    revoked: list[revocation.SubjectRevocation] = []
     async with sessions() as session, session.begin():
-        operators = (
-            await session.scalars(
-                select(Operator).where(Operator.organization_id == organization_id)
-            )
-        ).all()
-        for operator in operators:
-            if operator.disabled_at is None:
-                operator.disabled_at = utcnow()
-            revoked.append(
-                await revocation.revoke_subject(
-                    session,
-                    subject=operator_subject(organization_id, operator.name),
-                    horizon_s=settings.horizon_s,
-                    revoked_by="deprovisioning",
-                    reason=operation.reason,
-                )
-            )
+        revoked = await fence_operators(
+            session, organization_id, horizon_s=settings.horizon_s, reason=operation.reason
+        )
         await set_organization(session, organization_id)
         await session.execute(
             update(Organization)
@@ -212,7 +195,7 @@ async def _run_organization(
             )
             .values(status=WorkspaceStatus.DELETED)
         )
-        progress["operators_disabled"] = len(operators)
+        progress["operators_disabled"] = len(revoked)
         progress["done"] = ["workspaces", "operators"]
         await records.save(
             session,

@@ -17,7 +17,7 @@ from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.identity.public import Operator
 from orchestrator.core.maintenance.deprovision import records
-from orchestrator.core.maintenance.deprovision.fence import active_work, fence
+from orchestrator.core.maintenance.deprovision.fence import active_work, fence, fence_operators
 from orchestrator.core.models import DeprovisionOperation, Organization, Workspace, WorkspaceStatus
 
 
@@ -256,7 +256,10 @@ async def delete_organization(session: AsyncSession, deletion: Deletion) -> Star
         progress={"workspaces": {str(w.id): records.RUNNING for w in workspaces}},
     )
     await flush_or_conflict(session, f"the deletion `{deletion.operation_id}`")
-    revoked: list[revocation.SubjectRevocation] = []
+    # Its operators are out at once too: nothing of the organization is usable from here.
+    revoked = await fence_operators(
+        session, organization.id, horizon_s=deletion.horizon_s, reason=deletion.reason
+    )
     for workspace in workspaces:
         child = await _open(
             session,
