@@ -8,6 +8,7 @@ revoked, its webhook sources and schedules switched off.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +38,30 @@ async def active_work(session: AsyncSession) -> dict[str, int]:
     return {"active_jobs": int(jobs or 0), "active_workflow_runs": int(runs or 0)}
 
 
+async def _disable(
+    session: AsyncSession,
+    principals: Sequence[tuple[ServiceIdentity | Operator, str]],
+    *,
+    horizon_s: int,
+    reason: str,
+) -> list[revocation.SubjectRevocation]:
+    """Disable each principal and revoke its subject (the key beside it) as of now."""
+    revoked: list[revocation.SubjectRevocation] = []
+    for principal, subject in principals:
+        if principal.disabled_at is None:
+            principal.disabled_at = func.now()
+        revoked.append(
+            await revocation.revoke_subject(
+                session,
+                subject=subject,
+                horizon_s=horizon_s,
+                revoked_by="deprovisioning",
+                reason=reason,
+            )
+        )
+    return revoked
+
+
 async def fence(
     session: AsyncSession, workspace_id: uuid.UUID, *, horizon_s: int, reason: str
 ) -> tuple[list[revocation.SubjectRevocation], dict[str, int]]:
@@ -48,19 +73,12 @@ async def fence(
             select(ServiceIdentity).where(ServiceIdentity.workspace_id == workspace_id)
         )
     ).all()
-    revoked: list[revocation.SubjectRevocation] = []
-    for identity in identities:
-        if identity.disabled_at is None:
-            identity.disabled_at = func.now()
-        revoked.append(
-            await revocation.revoke_subject(
-                session,
-                subject=service_subject(workspace_id, identity.name),
-                horizon_s=horizon_s,
-                revoked_by="deprovisioning",
-                reason=reason,
-            )
-        )
+    revoked = await _disable(
+        session,
+        [(i, service_subject(workspace_id, i.name)) for i in identities],
+        horizon_s=horizon_s,
+        reason=reason,
+    )
     sources = await session.execute(
         update(WebhookSource).where(WebhookSource.enabled.is_(True)).values(enabled=False)
     )
@@ -83,18 +101,11 @@ async def fence_operators(
     operators = (
         await session.scalars(select(Operator).where(Operator.organization_id == organization_id))
     ).all()
-    revoked: list[revocation.SubjectRevocation] = []
-    for operator in operators:
-        if operator.disabled_at is None:
-            operator.disabled_at = func.now()
-        revoked.append(
-            await revocation.revoke_subject(
-                session,
-                subject=operator_subject(organization_id, operator.name),
-                horizon_s=horizon_s,
-                revoked_by="deprovisioning",
-                reason=reason,
-            )
-        )
+    revoked = await _disable(
+        session,
+        [(o, operator_subject(organization_id, o.name)) for o in operators],
+        horizon_s=horizon_s,
+        reason=reason,
+    )
     await session.flush()
     return revoked
