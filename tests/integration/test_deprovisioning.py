@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import text
 
 from orchestrator.core.auth import keys
+from orchestrator.core.maintenance.deprovision.tables import tenant_tables
 from orchestrator.core.tenancy.platform import ensure_platform_operator
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.cli import Cli
@@ -522,3 +523,29 @@ async def test_the_cli_deletes_a_workspace_and_follows_it_to_the_end(
     line = cli.fails(*delete_args, "--operation-id", "cli-2")
     assert line.startswith("orchestrator: 409 "), line
     cli.assert_no_secret(tenant)
+
+
+async def test_every_tenant_table_is_emptied_and_each_before_the_tables_it_references(
+    isolated: IsolatedDb,
+) -> None:
+    """The deletion order read from the catalog: every table with a ``tenant_id`` column but
+    the audit log, each before any table its foreign keys name (so no batch cascades)."""
+    async with isolated.app() as session:
+        order = await tenant_tables(session)
+    counts = await row_counts(isolated, uuid.uuid4())
+    assert set(order) == set(counts) - {"audit_log", "service_identities"}
+    async with isolated.owner() as session:
+        references = (
+            await session.execute(
+                text(
+                    "SELECT conrelid::regclass::text, confrelid::regclass::text "
+                    "FROM pg_constraint WHERE contype = 'f'"
+                )
+            )
+        ).all()
+    checked = 0
+    for child, parent in references:
+        if child in order and parent in order and child != parent:
+            assert order.index(child) < order.index(parent), (child, parent)
+            checked += 1
+    assert checked >= 10
