@@ -36,6 +36,7 @@ class DeprovisionThread(LoopThread):
             lease_s=own.lease_s,
             horizon_s=revocation_horizon_s(core.auth.token_ttl_s, core.auth.leeway_s),
             batch_pause_s=own.batch_pause_s,
+            stopping=stop.is_set,
         )
         while not stop.is_set():
             ran = False

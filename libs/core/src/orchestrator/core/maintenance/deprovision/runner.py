@@ -9,12 +9,13 @@ from its batches, every one of which is idempotent).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from loguru import logger
 from redis.asyncio import Redis
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core import audit
@@ -22,7 +23,13 @@ from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.maintenance.deprovision import records
 from orchestrator.core.maintenance.deprovision.fence import fence_operators
-from orchestrator.core.maintenance.deprovision.steps import STEPS, Context, announce
+from orchestrator.core.maintenance.deprovision.steps import (
+    STEPS,
+    Context,
+    Interrupted,
+    announce,
+    never,
+)
 from orchestrator.core.models import DeprovisionOperation, Organization, Workspace, WorkspaceStatus
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -38,6 +45,9 @@ class RunnerSettings:
     lease_s: float = 60.0
     horizon_s: int = 3900
     batch_pause_s: float = 0.0
+    stopping: Callable[[], bool] = never
+    """Whether the worker is stopping: checked after every batch, the operation is then
+    handed back (its lease ended) for another worker to resume at once."""
 
 
 async def run_next(
@@ -60,6 +70,14 @@ async def run_next(
             await _run_workspace(sessions, redis, namespace, settings, operation)
         else:
             await _run_organization(sessions, redis, namespace, settings, operation)
+    except Interrupted:
+        logger.info("deprovisioning {} handed back at {}", operation.operation_id, operation.step)
+        async with sessions() as session, session.begin():
+            await session.execute(
+                update(DeprovisionOperation)
+                .where(DeprovisionOperation.id == operation.id)
+                .values(lease_until=func.now())
+            )
     except Exception as exc:
         # Left running: the lease ends and the operation is tried again (every step is
         # idempotent); the failure is shown to whoever follows it meanwhile.
@@ -105,26 +123,29 @@ async def _run_workspace(
     progress: dict[str, Any] = dict(operation.progress)
     done: list[str] = list(progress.get("done", []))
 
-    async def save(step: str, status: str = records.RUNNING) -> None:
+    async def record(session: AsyncSession, step: str, status: str = records.RUNNING) -> None:
         operation.step = step
+        await records.save(
+            session,
+            operation.id,
+            step=step,
+            progress=progress,
+            lease_s=settings.lease_s,
+            status=status,
+        )
+
+    async def save(step: str, status: str = records.RUNNING) -> None:
         async with sessions() as session, session.begin():
-            await records.save(
-                session,
-                operation.id,
-                step=step,
-                progress=progress,
-                lease_s=settings.lease_s,
-                status=status,
-            )
+            await record(session, step, status)
 
     for name, step in STEPS:
         if name in done:
             continue
         partial: dict[str, Any] = dict(progress.get("steps", {}).get(name, {}))
 
-        async def renew(state: dict[str, Any], name: str = name) -> None:
+        async def renew(session: AsyncSession, state: dict[str, Any], name: str = name) -> None:
             progress.setdefault("steps", {})[name] = dict(state)
-            await save(name)
+            await record(session, name)
 
         ctx = Context(
             sessions=sessions,
@@ -136,6 +157,7 @@ async def _run_workspace(
             horizon_s=settings.horizon_s,
             batch_pause_s=settings.batch_pause_s,
             renew=renew,
+            stopping=settings.stopping,
         )
         await save(name)
         result = await step(ctx, partial)

@@ -36,6 +36,19 @@ SECRET_TABLES = ("workspace_secrets", "secret_refs")
 """Where a workspace's secret values live (sealed): dropped before anything else goes."""
 
 
+async def _noop() -> None:
+    return None
+
+
+def never() -> bool:
+    """A worker that never stops (tests, the CLI)."""
+    return False
+
+
+class Interrupted(Exception):
+    """The worker is stopping: the operation goes back, resumed from its last batch."""
+
+
 @dataclass
 class Context:
     """What every step of one workspace's deletion needs."""
@@ -50,12 +63,13 @@ class Context:
     batch_pause_s: float = 0.0
     """Test-only slow-down between batches (``ORCH_DEPROVISION_BATCH_PAUSE_S``, 0 in
     production): lets a test kill a worker mid-delete."""
-    renew: Callable[[dict[str, Any]], Awaitable[None]] = field(default=lambda _: _noop())
-    """Records a step's partial progress (and renews the operation's lease)."""
-
-
-async def _noop() -> None:
-    return None
+    renew: Callable[[AsyncSession, dict[str, Any]], Awaitable[None]] = field(
+        default=lambda *_: _noop()
+    )
+    """Records a step's partial progress (and renews the operation's lease) in the batch's
+    transaction, so the counts are exact whenever the worker dies."""
+    stopping: Callable[[], bool] = never
+    """Whether the worker is stopping (checked after every batch)."""
 
 
 async def fence_step(ctx: Context, _: dict[str, Any]) -> dict[str, Any]:
@@ -112,10 +126,13 @@ async def _empty(ctx: Context, table: str, done: dict[str, Any]) -> int:
                 )
                 or 0
             )
+            if deleted:
+                done[table] = total + deleted
+                await ctx.renew(session, done)
         total += deleted
         if deleted:
-            done[table] = total
-            await ctx.renew(done)
+            if ctx.stopping():
+                raise Interrupted
             if ctx.batch_pause_s:
                 await asyncio.sleep(ctx.batch_pause_s)
         if deleted < ctx.batch:
