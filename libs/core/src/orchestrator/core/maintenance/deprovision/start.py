@@ -12,12 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core import audit
 from orchestrator.core.audit.change import flush_or_conflict
-from orchestrator.core.auth import revocation
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.identity.public import Operator
 from orchestrator.core.maintenance.deprovision import records
-from orchestrator.core.maintenance.deprovision.fence import active_work, fence, fence_operators
+from orchestrator.core.maintenance.deprovision.fence import (
+    Revocation,
+    active_work,
+    fence,
+    fence_operators,
+)
 from orchestrator.core.models import DeprovisionOperation, Organization, Workspace, WorkspaceStatus
 
 
@@ -41,7 +45,7 @@ class Started:
 
     operation: DeprovisionOperation
     created: bool
-    revoked: list[revocation.SubjectRevocation]
+    revoked: list[Revocation]
 
 
 def _same(existing: DeprovisionOperation, kind: str, target: uuid.UUID) -> DeprovisionOperation:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,12 @@ from orchestrator.core.auth import revocation
 from orchestrator.core.db.tenant import set_tenant, tenant_transaction
 from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import ACTIVE, JobStatus
-from orchestrator.core.maintenance.deprovision.fence import ACTIVE_RUNS, fence
+from orchestrator.core.maintenance.deprovision.fence import (
+    ACTIVE_RUNS,
+    Revocation,
+    TokenRevocation,
+    fence,
+)
 from orchestrator.core.maintenance.deprovision.tables import tenant_tables
 from orchestrator.core.payloads.process import payload_store
 from orchestrator.core.workflows.machine import RunStatus
@@ -82,13 +87,16 @@ async def fence_step(ctx: Context, _: dict[str, Any]) -> dict[str, Any]:
     return counts
 
 
-async def announce(
-    redis: Redis, namespace: str, revoked: list[revocation.SubjectRevocation]
-) -> None:
+async def announce(redis: Redis, namespace: str, revoked: Sequence[Revocation]) -> None:
     """Announce committed revocations; one lost is healed by every service's reconcile."""
     try:
         for each in revoked:
-            await revocation.announce_subject(redis, namespace, each)
+            if isinstance(each, TokenRevocation):
+                await revocation.announce(
+                    redis, namespace, jti=each.jti, expires_at=each.expires_at
+                )
+            else:
+                await revocation.announce_subject(redis, namespace, each)
     except RedisError as exc:
         logger.warning("deprovisioning: revocations not announced: {!r}", exc)
 
