@@ -33,6 +33,7 @@ class Commands(LazyGroup):
             ("logout", "logins", "Forget a stored login."),
             ("profiles", "logins", "List the stored logins; `*` marks the default."),
             ("workspaces", "resources", "Workspaces of your organization."),
+            ("deletions", "deletions", "Follow a workspace's deletion."),
             ("connectors", "resources", "Connectors of the workspace."),
             ("policies", "resources", "Policies of the workspace."),
             ("sources", "resources", "Webhook sources of the workspace."),

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from orchestrator.cli.remote.deletions import delete_workspace
 from orchestrator.cli.remote.options import Target, acting, group
 from orchestrator.cli.remote.output import Column, field
 
@@ -111,3 +112,4 @@ def resource_app(resource: Resource) -> typer.Typer:
 
 
 APPS = {resource.command: resource_app(resource) for resource in RESOURCES}
+APPS["workspaces"].command("delete")(acting()(delete_workspace))

@@ -10,6 +10,7 @@ from orchestrator.control_api.bundles.controllers import BundleController
 from orchestrator.control_api.configs.controllers import ConfigController
 from orchestrator.control_api.connector_types.controllers import list_connector_types
 from orchestrator.control_api.connectors.controllers import ConnectorController
+from orchestrator.control_api.deletions.controllers import DeletionController
 from orchestrator.control_api.dlq.controllers import DlqController
 from orchestrator.control_api.drafts.controllers import DraftController
 from orchestrator.control_api.impersonation.controllers import ImpersonationController
@@ -53,6 +54,7 @@ def create_app() -> ASGIApp:
             revoke_self,
             OrganizationController,
             WorkspaceController,
+            DeletionController,
             PolicyController,
             SecretRefController,
             ConnectorController,

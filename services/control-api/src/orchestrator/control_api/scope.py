@@ -91,7 +91,7 @@ async def provide_scope(
     resources: Resources = request.app.state.resources
     async with org_transaction(request, principal) as session:
         target = await repository.get_workspace(session, workspace or principal.tenant_id)
-        if target is None:
+        if target is None or target.status is WorkspaceStatus.DELETED:
             raise NotFound("No such workspace in your organization.")
         if target.status is not WorkspaceStatus.COMMITTED:
             raise Conflict(f"Workspace `{target.name}` is {target.status.value}, not COMMITTED.")

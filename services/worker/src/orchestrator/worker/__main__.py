@@ -19,6 +19,7 @@ from orchestrator.core.observability.redaction import deployment_secrets
 from orchestrator.core.observability.tracing import configure_tracing
 from orchestrator.core.payloads.process import configure_payloads
 from orchestrator.core.settings import PROBE_TIMEOUT_S
+from orchestrator.worker.actors.deprovision import DeprovisionThread
 from orchestrator.worker.actors.job_context import close_job_resources, hand_back_jobs
 from orchestrator.worker.actors.job_retention import JOBS_MAINTENANCE
 from orchestrator.worker.actors.relay import RelayThread
@@ -97,6 +98,9 @@ def main() -> None:
     scheduler = SchedulerThread(settings) if settings.jobs.scheduler else None
     if scheduler is not None:
         scheduler.start()
+    deprovision = DeprovisionThread(settings) if settings.deprovision.enabled else None
+    if deprovision is not None:
+        deprovision.start()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -113,6 +117,8 @@ def main() -> None:
     logger.info("worker stopping: running jobs have {:g} s to finish", grace_s)
     if scheduler is not None:
         scheduler.stop()
+    if deprovision is not None:
+        deprovision.stop()
     loop_thread = get_event_loop_thread()
     out_of_time = threading.Timer(grace_s, hand_back, args=(loop_thread,))
     out_of_time.start()

@@ -72,12 +72,31 @@ class JobsSettings(SettingsGroup, frozen=True, kw_only=True):
     callback_max_attempts: int = 8
 
 
+class DeprovisionSettings(SettingsGroup, frozen=True, kw_only=True):
+    """Deletions of workspaces and organizations (``ORCH_DEPROVISION_*``, ADR 0100)."""
+
+    prefix: ClassVar[str] = "ORCH_DEPROVISION_"
+    enabled: bool = True
+    """Run deletions in this worker process."""
+    poll_s: float = 1.0
+    """How often an idle worker looks for a deletion to run or resume."""
+    batch: int = 1000
+    """Rows deleted a statement (each batch its own transaction)."""
+    lease_s: float = 60.0
+    """How long a worker holds a deletion unrenewed (renewed each batch): one that dies
+    leaves it to another within this."""
+    batch_pause_s: float = 0.0
+    """A pause after each batch: 0 in production; tests set it to kill a worker
+    mid-delete."""
+
+
 class Settings(GroupedSettings, frozen=True, kw_only=True):
     """Everything the worker reads."""
 
     core: CoreSettings
     worker: WorkerHttp
     jobs: JobsSettings = msgspec.field(default_factory=JobsSettings)
+    deprovision: DeprovisionSettings = msgspec.field(default_factory=DeprovisionSettings)
 
 
 get_settings = Settings.current

@@ -104,6 +104,10 @@ from .dead_job_filter import DeadJobFilter
 from .dead_job_list import DeadJobList
 from .degradation_policy import DegradationPolicy
 from .degradation_policy_mode import DegradationPolicyMode
+from .deletion_out import DeletionOut
+from .deletion_out_kind import DeletionOutKind
+from .deletion_out_progress import DeletionOutProgress
+from .deletion_out_status import DeletionOutStatus
 from .dlq_purged import DlqPurged
 from .dlq_replayed import DlqReplayed
 from .draft_activated import DraftActivated
@@ -335,6 +339,10 @@ __all__ = (
     "DeadJobList",
     "DegradationPolicy",
     "DegradationPolicyMode",
+    "DeletionOut",
+    "DeletionOutKind",
+    "DeletionOutProgress",
+    "DeletionOutStatus",
     "DlqPurged",
     "DlqReplayed",
     "DraftActivated",

@@ -3,6 +3,8 @@ from enum import StrEnum
 
 class OrganizationOutStatus(StrEnum):
     COMMITTED = "COMMITTED"
+    DELETED = "DELETED"
+    DELETING = "DELETING"
     FAILED = "FAILED"
     PENDING = "PENDING"
 

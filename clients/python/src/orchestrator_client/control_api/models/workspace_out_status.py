@@ -3,6 +3,7 @@ from enum import StrEnum
 
 class WorkspaceOutStatus(StrEnum):
     COMMITTED = "COMMITTED"
+    DELETING = "DELETING"
     FAILED = "FAILED"
     PENDING = "PENDING"
 

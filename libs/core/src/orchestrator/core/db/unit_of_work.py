@@ -74,6 +74,16 @@ SITES: Mapping[str, Kind] = {
     "orchestrator.core.tenancy.service:create_workspace.remove_secrets": "saga",
     "orchestrator.core.tenancy.organizations:_reserve": "saga",
     "orchestrator.core.tenancy.organizations:create_organization": "saga",
+    # deprovisioning (ADR 0100): each step, batch and progress record commits on its own,
+    # so a worker that dies resumes from the last one
+    "orchestrator.core.maintenance.deprovision.runner:run_next": "saga",
+    "orchestrator.core.maintenance.deprovision.runner:_audit": "saga",
+    "orchestrator.core.maintenance.deprovision.runner:_run_workspace": "saga",
+    "orchestrator.core.maintenance.deprovision.runner:_run_workspace.save": "saga",
+    "orchestrator.core.maintenance.deprovision.runner:_run_organization": "saga",
+    "orchestrator.core.maintenance.deprovision.steps:fence_step": "saga",
+    "orchestrator.core.maintenance.deprovision.steps:cancel_work": "saga",
+    "orchestrator.core.maintenance.deprovision.steps:_empty": "saga",
     # -- group committers
     "orchestrator.core.db.group_commit:GroupCommit.__init__.transaction": "group",
     # -- chores and commands

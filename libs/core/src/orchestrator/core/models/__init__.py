@@ -3,10 +3,11 @@
 Every domain holds its own tables in its `models/` package; these are the tables platform
 code reads and writes, and the tenants every other table's foreign keys name
 (organizations, workspaces). They are the outbox, the event log, idempotency keys, the audit log,
-revocations, signing keys and the secret refs that `secrets/` resolves.
+revocations, signing keys, deprovisioning operations and the secret refs that `secrets/` resolves.
 """
 
 from orchestrator.core.models.audit_log import AuditLog
+from orchestrator.core.models.deprovision_operation import DeprovisionOperation
 from orchestrator.core.models.event import Event
 from orchestrator.core.models.event_log_horizon import EventLogHorizon
 from orchestrator.core.models.idempotency_key import IdempotencyKey
@@ -20,6 +21,7 @@ from orchestrator.core.models.workspace import Workspace, WorkspaceStatus
 
 __all__ = [
     "AuditLog",
+    "DeprovisionOperation",
     "Event",
     "EventLogHorizon",
     "IdempotencyKey",

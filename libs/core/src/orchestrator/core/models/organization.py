@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.core.db.base import Base, server_now, uuid_pk
 from orchestrator.core.db.constraints import partial_index
-from orchestrator.core.models.workspace import WorkspaceStatus
+from orchestrator.core.models.workspace import NAME_HOLDERS, WorkspaceStatus
 
 
 class Organization(Base):
@@ -18,12 +18,13 @@ class Organization(Base):
 
     Created by ``orchestrator bootstrap`` (COMMITTED at once, no operation) or by a
     platform operator's saga (ADR 0051): PENDING under its ``operation_id``, then
-    COMMITTED, or FAILED, which gives its name back.
+    COMMITTED, or FAILED, which gives its name back. Deleted (ADR 0101): DELETING, then a
+    DELETED tombstone that gives its name back too.
     """
 
     __tablename__ = "organizations"
     __table_args__ = (
-        partial_index("uq_organizations_name", "name", unique=True, where="status <> 'FAILED'"),
+        partial_index("uq_organizations_name", "name", unique=True, where=NAME_HOLDERS),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -14,25 +14,33 @@ from orchestrator.core.db.constraints import partial_index
 
 
 class WorkspaceStatus(enum.StrEnum):
-    """States of the workspace-creation saga."""
+    """States of the creation saga (PENDING → COMMITTED | FAILED) and of deprovisioning
+    (COMMITTED → DELETING → DELETED, ADR 0100)."""
 
     PENDING = "PENDING"
     COMMITTED = "COMMITTED"
     FAILED = "FAILED"
+    DELETING = "DELETING"
+    DELETED = "DELETED"
+
+
+GONE = ("FAILED", "DELETED")
+"""States that hold no name: a failed creation and a deleted tombstone give theirs back."""
+NAME_HOLDERS = "status NOT IN ('FAILED', 'DELETED')"
 
 
 class Workspace(Base):
     """The tenant registry; tenant-scoped tables reference it through ``tenant_id``."""
 
     __tablename__ = "workspaces"
-    # A FAILED saga gives its name back: only live workspaces hold one.
+    # A FAILED saga and a DELETED tombstone give their name back: only the others hold one.
     __table_args__ = (
         partial_index(
             "uq_workspaces_organization_id_name",
             "organization_id",
             "name",
             unique=True,
-            where="status <> 'FAILED'",
+            where=NAME_HOLDERS,
         ),
     )
 

@@ -130,6 +130,24 @@ class PayloadStore:
             batch = refs[start : start + DELETE_BATCH]
             await self._call("delete", functools.partial(delete, batch))
 
+    async def delete_workspace(self, tenant_id: uuid.UUID) -> int:
+        """Delete every object under the workspace's prefix (deprovisioning, ADR 0100); how
+        many went. Listing a page and deleting it again until none is left makes it
+        idempotent and resumable."""
+        prefix = f"{self.settings.key_prefix}{tenant_id}/"
+
+        def page() -> list[str]:
+            answer = self._s3().list_objects_v2(
+                Bucket=self.settings.bucket, Prefix=prefix, MaxKeys=DELETE_BATCH
+            )
+            return [item["Key"] for item in answer.get("Contents", [])]
+
+        total = 0
+        while keys := await self._call("list", page):
+            await self.delete(keys)
+            total += len(keys)
+        return total
+
     async def discard(self, refs: Sequence[str]) -> None:
         """Delete objects no row came to hold, if the store lets us; a failure is only
         logged (the object is an orphan, never read: its key names no row)."""

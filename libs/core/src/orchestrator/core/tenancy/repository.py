@@ -13,6 +13,7 @@ from orchestrator.core.db.pages import EVERY, Keyset, Page, PageRequest
 from orchestrator.core.db.repository import Repository
 from orchestrator.core.identity.public import Operator, PlatformOperator, ServiceIdentity
 from orchestrator.core.models import AuditLog, Organization, Workspace, WorkspaceStatus
+from orchestrator.core.models.workspace import GONE
 
 
 async def get_or_create_organization(session: AsyncSession, name: str) -> Organization:
@@ -27,12 +28,13 @@ async def get_or_create_organization(session: AsyncSession, name: str) -> Organi
     return org
 
 
-# Names are unique among live organizations only: a FAILED creation saga gives its name back.
-LIVE_ORGANIZATION = Organization.status != WorkspaceStatus.FAILED
+# Names are unique among live organizations only: a FAILED creation saga and a DELETED
+# tombstone give their name back (the index's predicate, ``NAME_HOLDERS``).
+LIVE_ORGANIZATION = Organization.status.not_in(GONE)
 
 
 async def organization_by_name(session: AsyncSession, name: str) -> Organization | None:
-    """The live (not FAILED) organization called ``name``."""
+    """The live (not FAILED nor DELETED) organization called ``name``."""
     return await session.scalar(
         select(Organization).where(Organization.name == name, LIVE_ORGANIZATION)
     )
@@ -93,12 +95,12 @@ async def workspace_by_operation(session: AsyncSession, operation_id: str) -> Wo
 async def workspace_by_name(
     session: AsyncSession, organization_id: uuid.UUID, name: str
 ) -> Workspace | None:
-    """The organization's live (not FAILED) workspace called ``name``."""
+    """The organization's live (not FAILED nor DELETED) workspace called ``name``."""
     return await session.scalar(
         select(Workspace).where(
             Workspace.organization_id == organization_id,
             Workspace.name == name,
-            Workspace.status != WorkspaceStatus.FAILED,
+            Workspace.status.not_in(GONE),
         )
     )
 
@@ -113,6 +115,13 @@ WORKSPACES = Repository(Workspace, Workspace.id, keyset=Keyset(Workspace.created
 visible_workspaces = WORKSPACES.list
 """The workspaces the session's RLS scope lets it see, oldest first: a page of them, or
 every one."""
+
+
+async def live_workspaces(session: AsyncSession, page: PageRequest = EVERY) -> Page[Workspace]:
+    """The workspaces the session's RLS scope lets it see but DELETED tombstones, oldest
+    first: a page of them, or every one."""
+    query = select(Workspace).where(Workspace.status != WorkspaceStatus.DELETED)
+    return await WORKSPACES.list(session, page, query)
 
 
 async def set_workspace_status(

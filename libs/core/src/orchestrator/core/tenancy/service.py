@@ -24,7 +24,7 @@ from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_cli
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import Conflict, ValidationFailed, WorkspaceCreationFailed
 from orchestrator.core.identity.public import Operator, ServiceIdentity
-from orchestrator.core.models import Workspace, WorkspaceStatus
+from orchestrator.core.models import Organization, Workspace, WorkspaceStatus
 from orchestrator.core.settings import AuthSettings
 from orchestrator.core.tenancy import repository
 from orchestrator.core.tenancy.saga import SagaFailed, Step, reserve, run_saga
@@ -60,6 +60,13 @@ async def _reserve(
         )
     async with sessions() as session, session.begin():
         await set_organization(session, new.organization_id)
+        organization = await session.get(Organization, new.organization_id)
+        if organization is not None and organization.status in (
+            WorkspaceStatus.DELETING,
+            WorkspaceStatus.DELETED,
+        ):
+            # Its deletion (ADR 0100) would leave a workspace created now behind.
+            raise Conflict(f"The organization is {organization.status.value}.")
         existing = await repository.workspace_by_operation(session, new.operation_id)
         if existing is not None:
             if existing.name != new.name:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Response, get, post
+from litestar import Request, Response, delete, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.credentials import NO_STORE, horizon_s
-from orchestrator.control_api.guards import BearerController
+from orchestrator.control_api.deletions.controllers import accepted
+from orchestrator.control_api.deletions.schemas import DeletionOut
+from orchestrator.control_api.guards import BearerController, transaction
 from orchestrator.control_api.organizations.schemas import (
     DEFAULT_WORKSPACE,
     IssuedClient,
@@ -27,8 +29,9 @@ from orchestrator.control_api.organizations.schemas import (
 )
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.routes import LISTED
-from orchestrator.control_api.scope import Reason
-from orchestrator.control_api.views import created_once, out, page_out
+from orchestrator.control_api.scope import Reason, announce_change
+from orchestrator.control_api.views import WRITES, created_once, out, page_out
+from orchestrator.control_api.workspaces.controllers import Force, OperationIdParam
 from orchestrator.control_api.workspaces.controllers import to_out as workspace_out
 from orchestrator.core.auth.claims import CONTROL_AUDIENCE, Principal
 from orchestrator.core.db.pages import PageRequest
@@ -40,6 +43,8 @@ from orchestrator.core.http.auth import (
     guarded,
     provide_session,
 )
+from orchestrator.core.maintenance.deprovision.start import Deletion, delete_organization
+from orchestrator.core.maintenance.deprovision.steps import announce
 from orchestrator.core.runtime import Resources, kek_from
 from orchestrator.core.tenancy import repository
 from orchestrator.core.tenancy.organizations import NewOrganization, create_organization
@@ -114,3 +119,44 @@ class OrganizationController(BearerController):
         """The deployment's organizations, oldest first; cursor-paginated."""
         got = await repository.organizations(session, page)
         return page_out(got, OrganizationList)
+
+    @delete(
+        "/{organization_id:uuid}",
+        opt=guarded(*platform_guards("platform:write")),
+        status_code=202,
+        responses=WRITES,
+    )
+    async def delete_organization(
+        self,
+        organization_id: uuid.UUID,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        resources: Resources,
+        reason: Reason,
+        operation_id: OperationIdParam = None,
+        force: Force = False,
+    ) -> Response[DeletionOut]:
+        """Delete an organization (ADR 0100): each of its workspaces is deleted as
+        ``DELETE /api/v1/workspaces/{id}`` would (under ``<operation_id>:<workspace id>``),
+        then its operators are disabled and their tokens refused, and the organization is
+        left a DELETED tombstone. 202 with the deletion and ``Location`` to follow it;
+        the same ``operation_id`` answers the same deletion; 409 with the counts while any
+        workspace has active work, unless ``force``."""
+        async with transaction(request) as session:
+            started = await delete_organization(
+                session,
+                Deletion(
+                    organization_id=organization_id,
+                    operation_id=operation_id or f"api:{uuid.uuid4()}",
+                    actor=f"platform:{principal.subject}",
+                    reason=reason,
+                    force=force,
+                    horizon_s=horizon_s(resources),
+                ),
+            )
+            workspaces = [str(w) for w in started.operation.progress.get("workspaces", {})]
+        if started.created:
+            await announce(resources.redis, resources.settings.redis.namespace, started.revoked)
+            for workspace_id in workspaces:
+                await announce_change(resources, uuid.UUID(workspace_id))
+        return accepted(started)

@@ -45,7 +45,7 @@ class OrganizationOut(msgspec.Struct, frozen=True, kw_only=True):
 
     id: uuid.UUID
     name: str
-    status: Literal["PENDING", "COMMITTED", "FAILED"]
+    status: Literal["PENDING", "COMMITTED", "FAILED", "DELETING", "DELETED"]
     operation_id: str | None
     created_at: dt.datetime
 

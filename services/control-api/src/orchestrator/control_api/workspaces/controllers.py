@@ -3,26 +3,58 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated, Any
 
-from litestar import Response, get, post
+from litestar import Request, Response, delete, get, post
+from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orchestrator.control_api.credentials import horizon_s
+from orchestrator.control_api.deletions.controllers import accepted
+from orchestrator.control_api.deletions.schemas import DeletionOut
 from orchestrator.control_api.guards import (
     BearerController,
+    org_transaction,
     organization_of,
     session_for_org,
 )
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.routes import FOUND, LISTED, READ, WRITE
-from orchestrator.control_api.views import created_once, out, page_out
+from orchestrator.control_api.scope import Reason, announce_change
+from orchestrator.control_api.views import WRITES, created_once, out, page_out
 from orchestrator.control_api.workspaces.schemas import WorkspaceCreate, WorkspaceList, WorkspaceOut
 from orchestrator.core.auth.claims import Principal
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import NotFound, WorkspaceCreationFailed
+from orchestrator.core.http.fields import NO_NUL
+from orchestrator.core.maintenance.deprovision.start import Deletion, delete_workspace
+from orchestrator.core.maintenance.deprovision.steps import announce
 from orchestrator.core.models import Workspace, WorkspaceStatus
 from orchestrator.core.runtime import Resources, kek_from
 from orchestrator.core.tenancy import repository
 from orchestrator.core.tenancy.service import NewWorkspace, create_workspace
+
+OperationIdParam = Annotated[
+    str | None,
+    QueryParameter(
+        name="operation_id",
+        required=False,
+        min_length=1,
+        max_length=255,
+        pattern=NO_NUL,
+        description="Keys the deletion: repeating it answers the same one. Without one, a "
+        "new one is made (as for a creation), and a repeat is a 409 naming the first.",
+    ),
+]
+Force = Annotated[
+    bool,
+    QueryParameter(
+        name="force",
+        required=False,
+        description="Cancel the workspace's queued and running jobs and active workflow runs "
+        "first, instead of refusing with 409 while there are any.",
+    ),
+]
 
 
 def to_out(ws: Workspace) -> WorkspaceOut:
@@ -80,7 +112,7 @@ class WorkspaceController(BearerController):
     )
     async def list_workspaces(self, session: AsyncSession, page: PageRequest) -> WorkspaceList:
         """The workspaces of the caller's organization, oldest first; cursor-paginated."""
-        got = await repository.visible_workspaces(session, page)
+        got = await repository.live_workspaces(session, page)
         return page_out(got, WorkspaceList)
 
     @get(
@@ -92,6 +124,50 @@ class WorkspaceController(BearerController):
     async def get_workspace(self, workspace_id: uuid.UUID, session: AsyncSession) -> WorkspaceOut:
         """One workspace of the caller's organization."""
         workspace = await repository.get_workspace(session, workspace_id)
-        if workspace is None:
+        if workspace is None or workspace.status is WorkspaceStatus.DELETED:
             raise NotFound("No such workspace in your organization.")
         return to_out(workspace)
+
+    @delete(
+        "/{workspace_id:uuid}",
+        opt=WRITE,
+        status_code=202,
+        responses=WRITES,
+    )
+    async def delete_workspace(
+        self,
+        workspace_id: uuid.UUID,
+        resources: Resources,
+        principal: Principal,
+        request: Request[Any, Any, Any],
+        reason: Reason,
+        operation_id: OperationIdParam = None,
+        force: Force = False,
+    ) -> Response[DeletionOut]:
+        """Delete a workspace (ADR 0100): 202 with the deletion, ``Location`` to follow it.
+
+        At once the workspace is DELETING and unusable (its tokens refused, its webhook
+        sources and schedules off); a worker then deletes its rows and payloads, resuming
+        after a crash, and leaves a DELETED tombstone. The same ``operation_id`` answers
+        the same deletion; another on a workspace being (or already) deleted is a 409
+        naming the first. 409 with the counts while jobs are queued or running or
+        workflow runs active, unless ``force``.
+        """
+        async with org_transaction(request, principal) as session:
+            started = await delete_workspace(
+                session,
+                Deletion(
+                    organization_id=organization_of(principal),
+                    operation_id=operation_id or f"api:{uuid.uuid4()}",
+                    actor=principal.subject,
+                    reason=reason,
+                    force=force,
+                    horizon_s=horizon_s(resources),
+                ),
+                workspace_id,
+            )
+        if started.created:
+            namespace = resources.settings.redis.namespace
+            await announce(resources.redis, namespace, started.revoked)
+            await announce_change(resources, workspace_id)
+        return accepted(started)

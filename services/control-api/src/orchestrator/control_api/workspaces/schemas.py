@@ -35,7 +35,7 @@ class WorkspaceOut(msgspec.Struct, frozen=True, kw_only=True):
     organization_id: uuid.UUID
     name: str
     environment: str
-    status: Literal["PENDING", "COMMITTED", "FAILED"]
+    status: Literal["PENDING", "COMMITTED", "FAILED", "DELETING"]
     operation_id: str
     failure_reason: str | None
     created_at: dt.datetime

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,6 +21,8 @@ class ConfigVersion(Base):
     __table_args__ = (
         UniqueConstraint("config_id", "version"),
         same_tenant_fk("config_versions", "config_id", "configs", ondelete="CASCADE"),
+        # A deletion of the workspace reads its rows by tenant a batch at a time (ADR 0100).
+        Index("ix_config_versions_tenant_id", "tenant_id"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import (
     ForeignKey,
+    Index,
     LargeBinary,
     String,
     Text,
@@ -33,6 +34,8 @@ class WebhookForward(Base):
         UniqueConstraint("binding_id", "inbox_id"),
         one_of("state", FORWARD_STATES),
         *stored_payload("body_ref", empty="octet_length(body) = 0"),
+        # A deletion of the workspace reads its rows by tenant a batch at a time (ADR 0100).
+        Index("ix_webhook_forwards_tenant_id", "tenant_id"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -1,0 +1,1 @@
+"""Deprovisioning: deleting a workspace or an organization as a resumable saga (ADR 0100)."""

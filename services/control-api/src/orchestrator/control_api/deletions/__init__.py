@@ -1,0 +1,1 @@
+"""Deprovisioning operations: follow a workspace's or an organization's deletion."""
