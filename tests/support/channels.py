@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from tests.support.jobs import SseEvent, sse_events
+from tests.support.stack import start_service, wait_ready
 
 REASON = {"reason": "channel test"}
 
@@ -130,3 +131,14 @@ async def invited_guest(
     body = redeemed.json()
     assert body["subject"] == invite["guest"]
     return Member(admin.http, admin.base, body["access_token"]), invite
+
+
+@contextlib.contextmanager
+def replica(service_env: dict[str, str], name: str = "control-api-2") -> Iterator[str]:
+    """Another control-api process on the same database and Redis; its base URL."""
+    service = start_service(name, "orchestrator.control_api", service_env)
+    try:
+        wait_ready(service)
+        yield service.url
+    finally:
+        service.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import get_args
 
 import msgspec
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from orchestrator.core.channels.catalogue import (
     ACTIONS,
     VOTE,
+    ActionKey,
     ActionRequest,
     PollDefinition,
     check_action,
@@ -23,12 +25,17 @@ POLLS = {"ship": ["today", "tomorrow"]}
 
 
 def request(action: str, **more: str) -> ActionRequest:
-    return ActionRequest(session="s", action=action, **more)
+    # Built directly, as a caller in code might: the schema's checks do not run.
+    return ActionRequest(session="s", action=action, **more)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("action", list(ACTIONS))
 def test_every_canned_action_counts_under_its_own_key(action: str) -> None:
     assert check_action(request(action), POLLS).counter == action
+
+
+def test_the_schema_names_exactly_the_catalogue() -> None:
+    assert set(get_args(ActionKey)) == {*ACTIONS, VOTE}
 
 
 def test_a_vote_counts_under_its_poll_and_choice() -> None:

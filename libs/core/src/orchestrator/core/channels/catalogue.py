@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -29,6 +29,11 @@ ACTIONS: dict[str, str] = {
 VOTE = "vote"
 """The action of a vote in a poll: it names the poll and one of its choices."""
 
+ActionKey = Literal[
+    "thumbs_up", "thumbs_down", "ready", "blocked", "review", "deployed", "tests_green", "vote"
+]
+"""What ``action`` may be, as the API's schema says: a key of ``ACTIONS``, or ``vote``."""
+
 SLUG = r"^[a-z][a-z0-9-]{0,23}$"
 """A poll's name or choice: lower-case letters, digits and dashes, 24 characters at most."""
 _SLUG = re.compile(SLUG)
@@ -40,9 +45,10 @@ MAX_POLLS = 20
 class PollDefinition(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A poll an operator defines: a name and its fixed choices (slugs)."""
 
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    name: Annotated[str, msgspec.Meta(pattern=SLUG)]
     choices: Annotated[
-        list[Annotated[str, msgspec.Meta(max_length=64)]], msgspec.Meta(max_length=16)
+        list[Annotated[str, msgspec.Meta(pattern=SLUG)]],
+        msgspec.Meta(min_length=MIN_CHOICES, max_length=MAX_CHOICES),
     ]
 
 
@@ -50,10 +56,10 @@ class ActionRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     """What a participant sends: a canned action, or a vote (``action`` ``vote``, with
     ``poll`` and ``choice``), within an open session of theirs."""
 
-    session: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    action: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
-    poll: Annotated[str, msgspec.Meta(max_length=24)] | None = None
-    choice: Annotated[str, msgspec.Meta(max_length=24)] | None = None
+    session: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+    action: ActionKey
+    poll: Annotated[str, msgspec.Meta(pattern=SLUG)] | None = None
+    choice: Annotated[str, msgspec.Meta(pattern=SLUG)] | None = None
 
 
 @dataclass(frozen=True, slots=True)

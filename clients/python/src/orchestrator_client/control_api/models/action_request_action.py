@@ -1,0 +1,15 @@
+from enum import StrEnum
+
+
+class ActionRequestAction(StrEnum):
+    BLOCKED = "blocked"
+    DEPLOYED = "deployed"
+    READY = "ready"
+    REVIEW = "review"
+    TESTS_GREEN = "tests_green"
+    THUMBS_DOWN = "thumbs_down"
+    THUMBS_UP = "thumbs_up"
+    VOTE = "vote"
+
+    def __str__(self) -> str:
+        return str(self.value)
