@@ -18,6 +18,7 @@ from orchestrator.core.channels.catalogue import (
     check_poll,
 )
 from orchestrator.core.channels.guests import matches, new_invite, parse_invite, secret_hash
+from orchestrator.core.channels.public import crossed
 from orchestrator.core.errors import NotFound, ValidationFailed
 from orchestrator.core.settings import ChannelSettings
 
@@ -103,3 +104,13 @@ def test_an_invite_names_its_workspace_and_keeps_only_a_hash() -> None:
 def test_counters_are_kept_between_30_and_90_days(days: int) -> None:
     with pytest.raises(ValueError, match="keep_days"):
         ChannelSettings(keep_days=days)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "posted"),
+    [(9, 10, True), (0, 12, True), (10, 11, False), (3, 9, False), (10, 10, False)],
+)
+def test_the_dlq_status_is_posted_when_the_count_reaches_the_threshold(
+    before: int, after: int, posted: bool
+) -> None:
+    assert crossed(before, after, 10) is posted

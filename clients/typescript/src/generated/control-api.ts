@@ -1417,7 +1417,7 @@ export interface components {
         /** ActionRequest */
         ActionRequest: {
             /** @enum {string} */
-            action: "thumbs_up" | "thumbs_down" | "ready" | "blocked" | "review" | "deployed" | "tests_green" | "vote";
+            action: "thumbs_up" | "thumbs_down" | "ready" | "blocked" | "review" | "deployed" | "tests_green" | "ask_status" | "vote";
             choice?: string | null;
             poll?: string | null;
             session: string;

@@ -2,6 +2,7 @@ from enum import StrEnum
 
 
 class ActionRequestAction(StrEnum):
+    ASK_STATUS = "ask_status"
     BLOCKED = "blocked"
     DEPLOYED = "deployed"
     READY = "ready"

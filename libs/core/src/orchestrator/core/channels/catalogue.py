@@ -23,14 +23,26 @@ ACTIONS: dict[str, str] = {
     "review": "Review",
     "deployed": "Deployed",
     "tests_green": "Tests green",
+    "ask_status": "status?",
 }
 """Every canned action, by key, with the label a client shows."""
 
 VOTE = "vote"
 """The action of a vote in a poll: it names the poll and one of its choices."""
 
+ASK_STATUS = "ask_status"
+"""The canned question: the assistant answers it with a canned summary (ADR 0104)."""
+
 ActionKey = Literal[
-    "thumbs_up", "thumbs_down", "ready", "blocked", "review", "deployed", "tests_green", "vote"
+    "thumbs_up",
+    "thumbs_down",
+    "ready",
+    "blocked",
+    "review",
+    "deployed",
+    "tests_green",
+    "ask_status",
+    "vote",
 ]
 """What ``action`` may be, as the API's schema says: a key of ``ACTIONS``, or ``vote``."""
 
