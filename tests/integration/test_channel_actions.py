@@ -221,3 +221,19 @@ async def test_an_operator_reaches_only_workspaces_of_its_organization(
     assert elsewhere.status_code == 404
     nobody = await http.request(method, f"{stack.url('control-api')}/api/v1/channel{path}")
     assert nobody.status_code == 401
+
+
+async def test_a_session_sends_at_most_its_actions_a_minute(
+    http: httpx.AsyncClient,
+    stack: Stack,
+    tenant: BootstrapResult,
+    app_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    admin, _ = await members(http, stack, tenant, app_sessions)
+    busy, other = await admin.open(), await admin.open()
+    answers = [await admin.act(busy["id"], "thumbs_up") for _ in range(31)]
+    assert [a.status_code for a in answers] == [202] * 30 + [429]
+    assert 1 <= int(answers[-1].headers["retry-after"]) <= 60
+    assert answers[-1].headers["content-type"].startswith("application/problem+json")
+    # The refused one was not counted, and another session is not held back.
+    assert (await admin.act(other["id"], "thumbs_up")).json()["count"] == 31

@@ -348,6 +348,8 @@ class ChannelSettings(SettingsGroup, frozen=True, kw_only=True):
     """Lifetime of a guest's channel token (at most an hour)."""
     invite_ttl_s: int = 7 * 24 * 3600
     """How long an invite may be redeemed."""
+    actions_per_minute: int = 30
+    """Actions one session may send a minute (429 with ``Retry-After`` beyond)."""
     dlq_threshold: int = 10
     """A workspace's DLQ reaching this many dead jobs posts ``dlq_growing`` on its channel."""
 

@@ -7,6 +7,7 @@ tenant transaction; ``publish`` runs after it commits.
 
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass
 
@@ -17,8 +18,8 @@ from orchestrator.core.channels import repository
 from orchestrator.core.channels.catalogue import ActionRequest, check_action
 from orchestrator.core.channels.events import Actor, ChannelEvent
 from orchestrator.core.channels.fanout import ChannelHub, publish
-from orchestrator.core.channels.sessions import ChannelSessions, Opened
-from orchestrator.core.errors import NotFound
+from orchestrator.core.channels.sessions import ChannelSessions, Opened, SessionGone
+from orchestrator.core.errors import NotFound, RateLimited
 from orchestrator.core.settings import ChannelSettings
 
 
@@ -48,7 +49,11 @@ class ChannelRuntime:
         self._redis = redis
         self._namespace = namespace
         self.sessions = ChannelSessions(
-            redis, namespace, cap=settings.sessions_per_user, idle_s=settings.idle_s
+            redis,
+            namespace,
+            cap=settings.sessions_per_user,
+            idle_s=settings.idle_s,
+            actions_per_minute=settings.actions_per_minute,
         )
         self.hub = ChannelHub(redis, namespace)
 
@@ -87,12 +92,20 @@ class ChannelRuntime:
         self, session: AsyncSession, participant: Participant, request: ActionRequest
     ) -> ChannelEvent:
         """Count one canned action (422 for anything else) sent within an open session of
-        the participant's (404 otherwise); the event to publish once this commits."""
+        the participant's (404 otherwise; 429 past its actions a minute); the event to
+        publish once this commits."""
         action = check_action(request, await repository.poll_choices(session))
-        if not await self.sessions.touch(
-            participant.workspace_id, participant.key, request.session
-        ):
-            raise session_gone()
+        try:
+            wait_s = await self.sessions.spend(
+                participant.workspace_id, participant.key, request.session
+            )
+        except SessionGone:
+            raise session_gone() from None
+        if wait_s is not None:
+            raise RateLimited(
+                f"A session sends at most {self.sessions.actions_per_minute} actions a minute.",
+                headers={"Retry-After": str(max(1, math.ceil(wait_s)))},
+            )
         count = await repository.add_one(
             session, participant.workspace_id, action.counter, keep_days=self.settings.keep_days
         )

@@ -66,6 +66,27 @@ return 1
 """
 )
 
+# KEYS: session key, workspace's live set, user's set, session's action count.
+# ARGV: session id, actor, idle ms, actions allowed a window, window ms.
+# Reply: 1 renewed and counted, 0 not open (or not the actor's), -N refused for N more ms.
+_SPEND = (
+    _NOW
+    + """
+if redis.call('GET', KEYS[1]) ~= ARGV[2] then return 0 end
+local spent = redis.call('INCR', KEYS[4])
+if spent == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[5]) end
+if spent > tonumber(ARGV[4]) then
+  return -math.max(redis.call('PTTL', KEYS[4]), 1)
+end
+local idle = tonumber(ARGV[3])
+redis.call('PEXPIRE', KEYS[1], idle)
+redis.call('PEXPIRE', KEYS[3], idle)
+redis.call('ZADD', KEYS[2], now + idle, ARGV[1])
+redis.call('PEXPIRE', KEYS[2], idle)
+return 1
+"""
+)
+
 # KEYS: session key, workspace's live set, user's set. ARGV: session id, actor.
 _CLOSE = """
 if redis.call('GET', KEYS[1]) ~= ARGV[2] then return 0 end
@@ -83,6 +104,10 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 return redis.call('ZCARD', KEYS[1])
 """
 )
+
+
+class SessionGone(Exception):
+    """The session is not open (closed, expired) or not the caller's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +129,23 @@ def new_session_id() -> str:
 class ChannelSessions:
     """Open, renew, close and count the sessions of every workspace's channel."""
 
-    def __init__(self, redis: Redis, namespace: str, *, cap: int, idle_s: float) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        namespace: str,
+        *,
+        cap: int,
+        idle_s: float,
+        actions_per_minute: int = 30,
+    ) -> None:
         self._redis = redis
         self._namespace = namespace
         self.cap = cap
         self.idle_ms = int(idle_s * 1000)
+        self.actions_per_minute = actions_per_minute
         self._open = redis.register_script(_OPEN)
         self._touch = redis.register_script(_TOUCH)
+        self._spend = redis.register_script(_SPEND)
         self._close = redis.register_script(_CLOSE)
         self._presence = redis.register_script(_PRESENCE)
 
@@ -161,6 +196,20 @@ class ChannelSessions:
         """Renew ``actor``'s session; False when it is closed, expired or someone else's."""
         keys = self._keys(workspace_id, actor, session_id)
         return bool(await self._touch(keys=keys, args=[session_id, actor, self.idle_ms]))
+
+    async def spend(self, workspace_id: uuid.UUID, actor: str, session_id: str) -> float | None:
+        """Count one action of ``actor``'s session and renew it: None when allowed, else
+        the seconds to wait (the session's ``actions_per_minute`` are spent);
+        ``SessionGone`` when the session is not open or not the actor's."""
+        keys = [
+            *self._keys(workspace_id, actor, session_id),
+            f"{self._prefix(workspace_id)}:spent:{session_id}",
+        ]
+        args: list[str | int] = [session_id, actor, self.idle_ms, self.actions_per_minute, 60_000]
+        reply = int(await self._spend(keys=keys, args=args))
+        if reply == 0:
+            raise SessionGone
+        return None if reply > 0 else -reply / 1000
 
     async def close(self, workspace_id: uuid.UUID, actor: str, session_id: str) -> bool:
         """Close ``actor``'s session; False when it was not open (or not theirs)."""

@@ -120,7 +120,7 @@ class ChannelController(Controller):
         "/actions",
         opt=ON_CHANNEL,
         status_code=202,
-        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
         exception_handlers=UNPROCESSABLE,
     )
     async def act(
