@@ -52,11 +52,10 @@ return {seq, redis.call('ZCARD', KEYS[2]), closed}
 """
 )
 
-# KEYS: session key, workspace's live set, user's set. ARGV: session id, actor, idle ms.
-_TOUCH = (
-    _NOW
-    + """
+_OWNED = """
 if redis.call('GET', KEYS[1]) ~= ARGV[2] then return 0 end
+"""
+_RENEW = """
 local idle = tonumber(ARGV[3])
 redis.call('PEXPIRE', KEYS[1], idle)
 redis.call('PEXPIRE', KEYS[3], idle)
@@ -64,37 +63,36 @@ redis.call('ZADD', KEYS[2], now + idle, ARGV[1])
 redis.call('PEXPIRE', KEYS[2], idle)
 return 1
 """
-)
+
+# KEYS: session key, workspace's live set, user's set. ARGV: session id, actor, idle ms.
+_TOUCH = _NOW + _OWNED + _RENEW
 
 # KEYS: session key, workspace's live set, user's set, session's action count.
 # ARGV: session id, actor, idle ms, actions allowed a window, window ms.
 # Reply: 1 renewed and counted, 0 not open (or not the actor's), -N refused for N more ms.
 _SPEND = (
     _NOW
+    + _OWNED
     + """
-if redis.call('GET', KEYS[1]) ~= ARGV[2] then return 0 end
 local spent = redis.call('INCR', KEYS[4])
 if spent == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[5]) end
 if spent > tonumber(ARGV[4]) then
   return -math.max(redis.call('PTTL', KEYS[4]), 1)
 end
-local idle = tonumber(ARGV[3])
-redis.call('PEXPIRE', KEYS[1], idle)
-redis.call('PEXPIRE', KEYS[3], idle)
-redis.call('ZADD', KEYS[2], now + idle, ARGV[1])
-redis.call('PEXPIRE', KEYS[2], idle)
-return 1
 """
+    + _RENEW
 )
 
 # KEYS: session key, workspace's live set, user's set. ARGV: session id, actor.
-_CLOSE = """
-if redis.call('GET', KEYS[1]) ~= ARGV[2] then return 0 end
+_CLOSE = (
+    _OWNED
+    + """
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 return 1
 """
+)
 
 # KEYS: workspace's live set.
 _PRESENCE = (
