@@ -165,6 +165,12 @@ async def test_a_revoked_guest_is_cut_off_on_every_replica_within_a_second(
             assert time.monotonic() - started < 1.0
             await asyncio.sleep(0.05)
     assert (await elsewhere.act(there_session["id"], "ready")).status_code == 401
+    listed = (await admin.call("GET", "/invites")).json()["items"]
+    shown = next(item for item in listed if item["id"] == invite["id"])
+    assert shown["redeemed_at"] is not None
+    assert shown["revoked_at"] is not None
+    assert "invite" not in shown
+    assert "secret_hash" not in shown
     # Revoking again is idempotent; a revoked invite cannot be redeemed.
     again = await admin.call("POST", f"/invites/{invite['id']}/revoke", params=REASON)
     assert again.status_code == 200

@@ -130,7 +130,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** ListInvites */
+        get: operations["ApiV1ChannelInvitesListInvites"];
         put?: never;
         /** Invite */
         post: operations["ApiV1ChannelInvitesInvite"];
@@ -2068,6 +2069,25 @@ export interface components {
             /** Format: uuid */
             workspace_id: string;
         };
+        /** InviteList */
+        InviteList: {
+            items: components["schemas"]["InviteOut"][];
+            next_cursor: string | null;
+        };
+        /** InviteOut */
+        InviteOut: {
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** Format: date-time */
+            expires_at: string;
+            guest: string;
+            /** Format: uuid */
+            id: string;
+            redeemed_at: string | null;
+            revoked_at: string | null;
+            token_expires_at: string | null;
+        };
         /** InviteRedeem */
         InviteRedeem: {
             invite: string;
@@ -3469,6 +3489,87 @@ export interface operations {
             };
             /** @description The request is not valid */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ApiV1ChannelInvitesListInvites: {
+        parameters: {
+            query?: {
+                /** @description A workspace of your organization (default: your token's workspace). */
+                workspace?: string | null;
+                /** @description The `next_cursor` of the previous page; omitted for the first page. */
+                cursor?: string | null;
+                /** @description Rows a page holds, at most 500. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteList"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -157,6 +157,8 @@ from .inbox_retried import InboxRetried
 from .inbox_retry_in import InboxRetryIn
 from .inbox_retry_in_status_type_0_item import InboxRetryInStatusType0Item
 from .invite_created import InviteCreated
+from .invite_list import InviteList
+from .invite_out import InviteOut
 from .invite_redeem import InviteRedeem
 from .invite_revoked import InviteRevoked
 from .issued_client import IssuedClient
@@ -402,6 +404,8 @@ __all__ = (
     "InboxRetryIn",
     "InboxRetryInStatusType0Item",
     "InviteCreated",
+    "InviteList",
+    "InviteOut",
     "InviteRedeem",
     "InviteRevoked",
     "IssuedClient",

@@ -13,6 +13,8 @@ from orchestrator.core.channels.events import Counter
 from orchestrator.core.channels.guests import new_guest_key
 from orchestrator.core.channels.models import ChannelCounter, ChannelInvite, ChannelPoll
 from orchestrator.core.db.base import utcnow
+from orchestrator.core.db.pages import Keyset, Page, PageRequest
+from orchestrator.core.db.repository import Repository
 
 
 def today() -> dt.date:
@@ -132,6 +134,18 @@ async def add_invite(
         if row is not None:
             return row
     raise RuntimeError("no free guest key after 20 tries")
+
+
+INVITES = Repository(
+    ChannelInvite,
+    ChannelInvite.id,
+    keyset=Keyset(ChannelInvite.created_at, ChannelInvite.id),
+)
+
+
+async def invites(session: AsyncSession, page: PageRequest) -> Page[ChannelInvite]:
+    """A page of the workspace's invites, oldest first."""
+    return await INVITES.list(session, page)
 
 
 async def invite(session: AsyncSession, invite_id: uuid.UUID) -> ChannelInvite | None:

@@ -9,19 +9,21 @@ import uuid
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Request, Response, delete, post
+from litestar import Request, Response, delete, get, post
 
 from orchestrator.control_api.channels.controllers import UNPROCESSABLE, poll_out
 from orchestrator.control_api.channels.schemas import (
     InviteCreated,
+    InviteList,
     InviteRevoked,
     PollOut,
 )
 from orchestrator.control_api.credentials import NO_STORE, announce_token
 from orchestrator.control_api.guards import BearerController
-from orchestrator.control_api.routes import WRITE
+from orchestrator.control_api.pages import PAGED
+from orchestrator.control_api.routes import READ, WRITE
 from orchestrator.control_api.scope import Reason, WorkspaceId, WorkspaceScope, provide_scope
-from orchestrator.control_api.views import READS, WRITES
+from orchestrator.control_api.views import READS, WRITES, page_out
 from orchestrator.core import audit
 from orchestrator.core.auth import revocation
 from orchestrator.core.auth.claims import Principal
@@ -37,6 +39,7 @@ from orchestrator.core.channels.guests import (
     secret_hash,
 )
 from orchestrator.core.db.base import utcnow
+from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.runtime import Resources
 
@@ -110,6 +113,12 @@ class ChannelAdminController(BearerController):
             expires_at=expires_at,
         )
         return Response(body, status_code=201, headers=NO_STORE)
+
+    @get("/invites", opt=READ, responses=READS, dependencies=PAGED)
+    async def list_invites(self, ws: WorkspaceScope, page: PageRequest) -> InviteList:
+        """The workspace's guest invites, oldest first, with what became of each (redeemed,
+        revoked); never their secrets. Cursor-paginated."""
+        return page_out(await repository.invites(ws.session, page), InviteList)
 
     @post("/invites/{invite_id:uuid}/revoke", opt=WRITE, status_code=200, responses=READS)
     async def revoke(

@@ -61,6 +61,26 @@ class InviteCreated(msgspec.Struct, frozen=True, kw_only=True):
     expires_at: dt.datetime
 
 
+class InviteOut(msgspec.Struct, frozen=True, kw_only=True):
+    """An invite as an admin sees it later: who it is for and what became of it (no secret)."""
+
+    id: uuid.UUID
+    guest: str
+    created_by: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    redeemed_at: dt.datetime | None
+    token_expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class InviteList(msgspec.Struct, frozen=True, kw_only=True):
+    """A page of invites, oldest first."""
+
+    items: list[InviteOut]
+    next_cursor: str | None
+
+
 class InviteRedeem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The invite a guest was given."""
 
