@@ -49,6 +49,8 @@ ActionKey = Literal[
 SLUG = r"^[a-z][a-z0-9-]{0,23}$"
 """A poll's name or choice: lower-case letters, digits and dashes, 24 characters at most."""
 _SLUG = re.compile(SLUG)
+SESSION_ID = r"^[A-Za-z0-9_-]{1,64}$"
+"""A session's id, as ``sessions.new_session_id`` makes them."""
 MIN_CHOICES, MAX_CHOICES = 2, 5
 MAX_POLLS = 20
 """Polls one workspace may define at once."""
@@ -68,7 +70,7 @@ class ActionRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     """What a participant sends: a canned action, or a vote (``action`` ``vote``, with
     ``poll`` and ``choice``), within an open session of theirs."""
 
-    session: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+    session: Annotated[str, msgspec.Meta(pattern=SESSION_ID)]
     action: ActionKey
     poll: Annotated[str, msgspec.Meta(pattern=SLUG)] | None = None
     choice: Annotated[str, msgspec.Meta(pattern=SLUG)] | None = None

@@ -38,6 +38,7 @@ from orchestrator.core.channels import repository
 from orchestrator.core.channels.catalogue import (
     ACTIONS,
     ASK_STATUS,
+    SESSION_ID,
     ActionRequest,
 )
 from orchestrator.core.channels.events import ChannelEvent
@@ -48,7 +49,6 @@ from orchestrator.core.http.auth import provide_principal
 from orchestrator.core.http.problems import handle_invalid_as_unprocessable, problem_responses
 from orchestrator.core.runtime import Resources
 
-SESSION_ID = r"^[A-Za-z0-9_-]{1,64}$"
 UNPROCESSABLE: ExceptionHandlersMap = {ValidationException: handle_invalid_as_unprocessable}
 """A body outside its schema (free text in an unknown field, an oversize poll) is a 422."""
 PARTICIPANT_READS = problem_responses(400, 401, 403, 404, 409, 503)
