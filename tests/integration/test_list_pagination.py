@@ -119,6 +119,11 @@ async def make_workspaces(api: Api, _: BootstrapResult, n: int) -> tuple[str, li
     return "/workspaces", ids
 
 
+async def make_invites(api: Api, _: BootstrapResult, n: int) -> tuple[str, list[str]]:
+    made = [await created(api.write("POST", "/channel/invites")) for _ in range(n)]
+    return "/channel/invites", [invite["id"] for invite in made]
+
+
 @dataclass(frozen=True)
 class Kind:
     """A list, how to fill it, and what its order is."""
@@ -145,6 +150,7 @@ KINDS = {
     ),
     "operators": Kind(make_operators, "id"),
     "workspaces": Kind(make_workspaces, "id"),
+    "channel-invites": Kind(make_invites, "id"),
 }
 
 

@@ -398,6 +398,26 @@ async def test_breaker_opens_at_the_threshold_and_probes_close_it(
     assert (await gate.admit(key, spec, None, lease_s=5)).allowed
 
 
+async def test_a_record_tells_when_it_moved_the_breaker(gate: PolicyGate, key: CallKey) -> None:
+    """What the status channel posts (ADR 0104): the one record that opened, re-opened or
+    closed the breaker says so; every other record says nothing."""
+    spec = PolicySpec(breaker=FAST_BREAKER)
+    admitted = [await gate.admit(key, spec, None, lease_s=5) for _ in range(5)]
+    moves = [
+        await gate.record(key, spec, admission, success=False, duration_s=0.01)
+        for admission in admitted
+    ]
+    assert moves == [None, None, None, OPEN, None]  # the fifth was admitted before it opened
+    await asyncio.sleep(WAIT_OPEN_S + 0.02)
+    probes = [await gate.admit(key, spec, None, lease_s=5) for _ in range(2)]
+    assert await gate.record(key, spec, probes[0], success=False, duration_s=0.01) is None
+    assert await gate.record(key, spec, probes[1], success=False, duration_s=0.01) is OPEN
+    await asyncio.sleep(WAIT_OPEN_S + 0.02)
+    probes = [await gate.admit(key, spec, None, lease_s=5) for _ in range(2)]
+    assert await gate.record(key, spec, probes[0], success=True, duration_s=0.01) is None
+    assert await gate.record(key, spec, probes[1], success=True, duration_s=0.01) is CLOSED
+
+
 async def test_failing_probes_reopen_the_breaker(gate: PolicyGate, key: CallKey) -> None:
     spec = PolicySpec(breaker=FAST_BREAKER)
     await fail_until_open(gate, key, spec)

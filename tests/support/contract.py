@@ -30,6 +30,9 @@ SIGN_OUT = "DELETE /api/v1/tokens/self"
 ROTATION = "POST /api/v1/operators/{operator_id}/rotate-secret"
 EVENT_STREAM = "/api/v1/events/stream"
 """A live event stream never ends by itself: tests/integration/test_events.py covers it."""
+CHANNEL_STREAM = "/api/v1/channel/stream"
+"""Nor does a channel's stream while its session lives: tests/integration/test_channel_*.py
+cover it."""
 
 
 CONFIGURATION_PATHS = (
@@ -52,6 +55,8 @@ async def run_control_api_contract(
         *selection,
         "--exclude-path",
         EVENT_STREAM,
+        "--exclude-path",
+        CHANNEL_STREAM,
         # Each would revoke the run's token, leaving later operations only 401s: they have
         # runs of their own (test_openapi_contract.py).
         "--exclude-name",

@@ -57,6 +57,55 @@ class Subscriber:
                 await asyncio.sleep(1.0)
 
 
+class Follower:
+    """Follows one pub/sub channel in the background for a process's listeners: calls
+    ``on_connect`` after each (re)subscription (what was sent meanwhile is lost) and
+    ``on_message`` for each message; retries every ``retry_s`` while Redis is away."""
+
+    def __init__(self, redis: Redis, channel: str, *, name: str, retry_s: float = 1.0) -> None:
+        self._redis = redis
+        self._channel = channel
+        self._name = name
+        self._retry_s = retry_s
+        self._task: asyncio.Task[None] | None = None
+        self.connected = asyncio.Event()
+
+    def start(self) -> asyncio.Task[None]:
+        """Begin following the channel; returns the background task."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=self._name)
+        return self._task
+
+    async def stop(self) -> None:
+        """Stop following."""
+        await cancel_quietly(self._task)
+        self._task = None
+
+    def on_connect(self) -> None:
+        """Subscribed (again)."""
+
+    def on_message(self, data: bytes) -> None:
+        """One message of the channel."""
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                async with self._redis.pubsub() as pubsub:
+                    await pubsub.subscribe(self._channel)
+                    self.connected.set()
+                    self.on_connect()
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            data = message["data"]
+                            self.on_message(data if isinstance(data, bytes) else str(data).encode())
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis away: listeners fall back on what they poll
+                self.connected.clear()
+                logger.warning("{} lost: {!r}", self._name, exc)
+                await asyncio.sleep(self._retry_s)
+
+
 async def publish(redis: Redis, channel: str, payload: bytes) -> None:
     """Announce a change on ``channel``."""
     await redis.publish(channel, payload)

@@ -336,6 +336,36 @@ class PayloadSettings(SettingsGroup, frozen=True, kw_only=True):
         return bool(self.bucket)
 
 
+class ChannelSettings(SettingsGroup, frozen=True, kw_only=True):
+    """The workspace status channel (``ORCH_CHANNEL_*``, docs/channels.md)."""
+
+    prefix: ClassVar[str] = "ORCH_CHANNEL_"
+    sessions_per_user: int = 3
+    """Sessions one user may hold open on one workspace; opening another closes the oldest."""
+    idle_s: float = 120.0
+    """A session no stream or action has used for this long is closed."""
+    heartbeat_s: float = 15.0
+    """A stream sends a keep-alive comment and renews its session this often."""
+    keep_days: int = 30
+    """Days of counters kept (30 to 90); older days are deleted by the worker's retention."""
+    guest_token_ttl_s: int = 900
+    """Lifetime of a guest's channel token (at most an hour)."""
+    invite_ttl_s: int = 7 * 24 * 3600
+    """How long an invite may be redeemed."""
+    actions_per_minute: int = 30
+    """Actions one session may send a minute (429 with ``Retry-After`` beyond)."""
+    dlq_threshold: int = 10
+    """A workspace's DLQ reaching this many dead jobs posts ``dlq_growing`` on its channel."""
+
+    def __post_init__(self) -> None:
+        if not 30 <= self.keep_days <= 90:
+            raise ValueError("keep_days must be between 30 and 90")
+        if not 60 <= self.guest_token_ttl_s <= 3600:
+            raise ValueError("guest_token_ttl_s must be between 60 and 3600")
+        if self.sessions_per_user < 1 or self.idle_s <= self.heartbeat_s:
+            raise ValueError("sessions_per_user must be positive and idle_s above heartbeat_s")
+
+
 class GroupedSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Base of settings made of groups (``CoreSettings``, a service's ``Settings``): each
     member's type reads it (``SettingsGroup.from_env``, or a nested ``GroupedSettings``)."""
@@ -367,3 +397,4 @@ class CoreSettings(GroupedSettings, frozen=True, kw_only=True):
     tracing: TracingSettings = msgspec.field(default_factory=TracingSettings)
     secret_refs: SecretRefSettings = msgspec.field(default_factory=SecretRefSettings)
     payload: PayloadSettings = msgspec.field(default_factory=PayloadSettings)
+    channel: ChannelSettings = msgspec.field(default_factory=ChannelSettings)

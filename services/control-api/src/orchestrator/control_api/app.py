@@ -7,6 +7,10 @@ from litestar.types import ASGIApp
 
 from orchestrator.control_api.audit.controllers import AuditController
 from orchestrator.control_api.bundles.controllers import BundleController
+from orchestrator.control_api.channels import runtime as channel_runtime
+from orchestrator.control_api.channels.admin import ChannelAdminController
+from orchestrator.control_api.channels.controllers import ChannelController
+from orchestrator.control_api.channels.guests import redeem_invite
 from orchestrator.control_api.configs.controllers import ConfigController
 from orchestrator.control_api.connector_types.controllers import list_connector_types
 from orchestrator.control_api.connectors.controllers import ConnectorController
@@ -77,9 +81,12 @@ def create_app() -> ASGIApp:
             OperatorController,
             ServiceIdentityController,
             ImpersonationController,
+            ChannelController,
+            ChannelAdminController,
+            redeem_invite,
         ],
         signs_tokens=True,
-        lifespans=[federation.lifespan],
+        lifespans=[federation.lifespan, channel_runtime.lifespan],
         security_schemes={
             CLIENT_BASIC: SecurityScheme(
                 type="http",

@@ -80,6 +80,18 @@ async def announce(resources: Resources, revoked: SubjectRevocation | None) -> N
     revocation.apply_locally(resources.denylist, revoked)
 
 
+async def announce_token(resources: Resources, jti: str, expires_at: int) -> None:
+    """After the revocation of one token (``jti``) commits: tell every service, and apply
+    it here at once. A rollback must never announce a revocation that did not happen."""
+    try:
+        await revocation.announce(
+            resources.redis, resources.settings.redis.namespace, jti=jti, expires_at=expires_at
+        )
+    except RedisError as exc:  # every service's reconcile poll picks the row up anyway
+        logger.warning("revocation of {} not announced: {}", jti, exc)
+    resources.denylist.add(jti, expires_at)
+
+
 @dataclass(frozen=True)
 class Issued(Generic[T]):
     """An operator or service identity and the only copy of its new secret (and the

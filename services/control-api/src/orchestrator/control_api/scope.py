@@ -8,8 +8,8 @@ mutation carries a ``reason`` query parameter, recorded in the audit log.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from litestar import Request
@@ -65,6 +65,8 @@ class WorkspaceScope:
     principal: Principal
     change: Mutation | None = None
     """The audit context of the request's writes, once it has made one."""
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """What to tell once the transaction has committed (a status on the workspace's channel)."""
 
     @property
     def mutated(self) -> bool:
@@ -102,6 +104,8 @@ async def provide_scope(
             await versions.record(session, target, scope.change, request_id_var.get())
     if scope.mutated:
         await announce_change(resources, scope.tenant_id)
+    for tell in scope.after_commit:
+        await tell()
 
 
 async def announce_change(resources: Resources, tenant_id: uuid.UUID) -> None:

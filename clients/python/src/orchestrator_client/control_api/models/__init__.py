@@ -1,5 +1,9 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .action_request import ActionRequest
+from .action_request_action import ActionRequestAction
+from .actor import Actor
+from .actor_kind import ActorKind
 from .admin_spec import AdminSpec
 from .api_v1_drafts_draft_id_items_member_name_put_draft_item_body import (
     ApiV1DraftsDraftIdItemsMemberNamePutDraftItemBody,
@@ -69,6 +73,11 @@ from .bundle_webhook_source_options_type_0 import BundleWebhookSourceOptionsType
 from .bundle_webhook_source_routing import BundleWebhookSourceRouting
 from .bundle_workflow import BundleWorkflow
 from .bundle_workflow_steps_item import BundleWorkflowStepsItem
+from .canned_action import CannedAction
+from .channel_event import ChannelEvent
+from .channel_event_figures_type_0 import ChannelEventFiguresType0
+from .channel_event_type import ChannelEventType
+from .channel_out import ChannelOut
 from .compensation_in import CompensationIn
 from .config_activate import ConfigActivate
 from .config_list import ConfigList
@@ -100,6 +109,7 @@ from .connector_type_config_schema import ConnectorTypeConfigSchema
 from .connector_type_list import ConnectorTypeList
 from .connector_type_operations import ConnectorTypeOperations
 from .connector_type_secret_schema import ConnectorTypeSecretSchema
+from .counter import Counter
 from .dead_job_filter import DeadJobFilter
 from .dead_job_list import DeadJobList
 from .degradation_policy import DegradationPolicy
@@ -130,6 +140,7 @@ from .first_workspace_environment_type_2_type_1 import (
 from .first_workspace_environment_type_3_type_1 import (
     FirstWorkspaceEnvironmentType3Type1,
 )
+from .guest_token import GuestToken
 from .health import Health
 from .impersonation_start import ImpersonationStart
 from .impersonation_start_scopes_type_0_item import ImpersonationStartScopesType0Item
@@ -149,6 +160,11 @@ from .inbox_list import InboxList
 from .inbox_retried import InboxRetried
 from .inbox_retry_in import InboxRetryIn
 from .inbox_retry_in_status_type_0_item import InboxRetryInStatusType0Item
+from .invite_created import InviteCreated
+from .invite_list import InviteList
+from .invite_out import InviteOut
+from .invite_redeem import InviteRedeem
+from .invite_revoked import InviteRevoked
 from .issued_client import IssuedClient
 from .job_depths_out import JobDepthsOut
 from .job_detail import JobDetail
@@ -183,6 +199,8 @@ from .policy_out import PolicyOut
 from .policy_replace import PolicyReplace
 from .policy_replace_spec import PolicyReplaceSpec
 from .policy_spec import PolicySpec
+from .poll_definition import PollDefinition
+from .poll_out import PollOut
 from .problem_details import ProblemDetails
 from .quota_out import QuotaOut
 from .quota_put import QuotaPut
@@ -214,9 +232,11 @@ from .service_identity_create import ServiceIdentityCreate
 from .service_identity_credentials import ServiceIdentityCredentials
 from .service_identity_list import ServiceIdentityList
 from .service_identity_out import ServiceIdentityOut
+from .session_opened import SessionOpened
 from .signing_secret_list import SigningSecretList
 from .signing_secret_out import SigningSecretOut
 from .signing_secret_rotate import SigningSecretRotate
+from .status_kind import StatusKind
 from .step_in import StepIn
 from .step_out import StepOut
 from .step_out_compensation_type_0 import StepOutCompensationType0
@@ -261,6 +281,10 @@ from .workspace_out import WorkspaceOut
 from .workspace_out_status import WorkspaceOutStatus
 
 __all__ = (
+    "ActionRequest",
+    "ActionRequestAction",
+    "Actor",
+    "ActorKind",
     "AdminSpec",
     "ApiV1DraftsDraftIdItemsMemberNamePutDraftItemBody",
     "ApiV1JobsListWorkspaceJobsStatusType1",
@@ -308,6 +332,11 @@ __all__ = (
     "BundleWebhookSourceRouting",
     "BundleWorkflow",
     "BundleWorkflowStepsItem",
+    "CannedAction",
+    "ChannelEvent",
+    "ChannelEventFiguresType0",
+    "ChannelEventType",
+    "ChannelOut",
     "CompensationIn",
     "ConfigActivate",
     "ConfigList",
@@ -335,6 +364,7 @@ __all__ = (
     "ConnectorTypeList",
     "ConnectorTypeOperations",
     "ConnectorTypeSecretSchema",
+    "Counter",
     "DeadJobFilter",
     "DeadJobList",
     "DegradationPolicy",
@@ -361,6 +391,7 @@ __all__ = (
     "FirstWorkspaceEnvironmentType1",
     "FirstWorkspaceEnvironmentType2Type1",
     "FirstWorkspaceEnvironmentType3Type1",
+    "GuestToken",
     "Health",
     "ImpersonationStart",
     "ImpersonationStartScopesType0Item",
@@ -380,6 +411,11 @@ __all__ = (
     "InboxRetried",
     "InboxRetryIn",
     "InboxRetryInStatusType0Item",
+    "InviteCreated",
+    "InviteList",
+    "InviteOut",
+    "InviteRedeem",
+    "InviteRevoked",
     "IssuedClient",
     "JobDepthsOut",
     "JobDetail",
@@ -414,6 +450,8 @@ __all__ = (
     "PolicyReplace",
     "PolicyReplaceSpec",
     "PolicySpec",
+    "PollDefinition",
+    "PollOut",
     "ProblemDetails",
     "QuotaOut",
     "QuotaPut",
@@ -445,9 +483,11 @@ __all__ = (
     "ServiceIdentityCredentials",
     "ServiceIdentityList",
     "ServiceIdentityOut",
+    "SessionOpened",
     "SigningSecretList",
     "SigningSecretOut",
     "SigningSecretRotate",
+    "StatusKind",
     "StepIn",
     "StepOut",
     "StepOutCompensationType0",

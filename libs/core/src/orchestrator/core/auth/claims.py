@@ -9,6 +9,8 @@ import msgspec
 
 EXEC_AUDIENCE = "orchestrator-exec"
 CONTROL_AUDIENCE = "orchestrator-control"
+# A guest's token (ADR 0103): only the status channel's routes accept this audience.
+CHANNEL_AUDIENCE = "orchestrator-channel"
 ALGORITHM = "ES256"
 
 EXEC_SCOPES = ("execute", "jobs:read", "jobs:write", "events:read")

@@ -45,6 +45,11 @@ SITES: Mapping[str, Kind] = {
     "orchestrator.console.oidc:sso_start": "request",
     "orchestrator.exec_api.jobs.accepting:accept_once": "request",
     "orchestrator.exec_api.impersonation_audit:record_impersonated_change": "request",
+    # The channel's handlers: an action publishes only once its count has committed; a
+    # guest's sign-in has no token (its workspace is named by the invite).
+    "orchestrator.control_api.channels.controllers:ChannelController.channel": "request",
+    "orchestrator.control_api.channels.controllers:ChannelController.act": "request",
+    "orchestrator.control_api.channels.guests:redeem_invite": "request",
     # -- actors
     "orchestrator.worker.actors.unit_of_work:actor_transaction": "actor",
     # -- phases around an upstream call, a cache fill or a stream's poll
@@ -60,6 +65,9 @@ SITES: Mapping[str, Kind] = {
     "orchestrator.exec_api.execute.controllers:queue_instead": "phase",
     "orchestrator.exec_api.events.stream:event_stream": "phase",
     "orchestrator.exec_api.events.stream:start_cursor": "phase",
+    "orchestrator.control_api.channels.stream:channel_stream.snapshot": "phase",
+    # After a batch of finishes with dead jobs: count the DLQ (ADR 0104).
+    "orchestrator.worker.actors.dlq_status:tell_dead": "phase",
     # -- savepoints inside a unit of work
     "orchestrator.core.webhooks.router:_dispatch": "savepoint",
     "orchestrator.core.workflows.runs:_submit": "savepoint",

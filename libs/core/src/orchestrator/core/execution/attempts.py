@@ -28,6 +28,7 @@ from orchestrator.core.execution.plans import ConnectorPlan
 from orchestrator.core.observability import tracing
 from orchestrator.core.observability.metrics import UPSTREAM_ATTEMPTS, children
 from orchestrator.core.policy.admission import Admission
+from orchestrator.core.policy.breaker import BreakerState
 from orchestrator.core.policy.budget import crosses_warning
 from orchestrator.core.policy.gate import PolicyGate
 from orchestrator.core.policy.keys import CallKey
@@ -45,6 +46,8 @@ from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 BudgetWarning = Callable[[uuid.UUID, int, int], Awaitable[None]]
 """Told ``(workspace, calls made, budget)`` when a call crosses 95 % of the budget."""
+BreakerMoved = Callable[[CallKey, BreakerState], Awaitable[None]]
+"""Told when an attempt's end moved its breaker (opened, re-opened or closed)."""
 _ATTEMPTS = children(UPSTREAM_ATTEMPTS)
 
 
@@ -56,6 +59,7 @@ class GatedAttempts:
     network: NetworkPolicy
     clock: Callable[[], float]
     budget_warning: BudgetWarning | None
+    breaker_moved: BreakerMoved | None = None
 
     async def _admit(self, key: CallKey, plan: ConnectorPlan) -> Admission:
         try:
@@ -157,9 +161,11 @@ class GatedAttempts:
         """Record an attempt's end with the gate (its lease, the breaker)."""
         # On a Redis failure the lease and probe permit expire by themselves.
         with contextlib.suppress(RedisError):
-            await self.gate.record(
+            moved = await self.gate.record(
                 key, plan.spec, admission, success=success, duration_s=self.clock() - started
             )
+            if moved is not None and self.breaker_moved is not None:
+                await self.breaker_moved(key, moved)
 
     async def _call_code(
         self,

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orchestrator.core.connectors.public import AttemptResult, render_request, validate_payload
 from orchestrator.core.deadline import paused
 from orchestrator.core.errors import DeadlineExceeded, UpstreamFailed, ValidationFailed
-from orchestrator.core.execution.attempts import BudgetWarning, GatedAttempts
+from orchestrator.core.execution.attempts import BreakerMoved, BudgetWarning, GatedAttempts
 from orchestrator.core.execution.calls import CodeCall, Execution, OutputError, Prepared
 from orchestrator.core.execution.output_schema import conform
 from orchestrator.core.execution.plans import ConnectorPlan, PlanCache
@@ -83,10 +83,12 @@ class Executor(GatedAttempts):
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         network: NetworkPolicy | None = None,
         budget_warning: BudgetWarning | None = None,
+        breaker_moved: BreakerMoved | None = None,
     ) -> None:
         """``network``: the address policy code handlers connect under (HTTP calls are
         checked by ``client``); default from the environment. ``budget_warning`` announces
-        the call that crosses 95 % of a workspace's monthly budget."""
+        the call that crosses 95 % of a workspace's monthly budget; ``breaker_moved`` a call
+        that opened or closed its breaker."""
         self.plans = plans
         self.network = network or NetworkPolicy.from_env()
         self.gate = gate
@@ -95,6 +97,7 @@ class Executor(GatedAttempts):
         self.clock = clock
         self.sleep = sleep
         self.budget_warning = budget_warning
+        self.breaker_moved = breaker_moved
 
     async def prepare(
         self,

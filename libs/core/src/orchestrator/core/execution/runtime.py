@@ -9,6 +9,7 @@ from loguru import logger
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orchestrator.core.channels.public import breaker_statuses
 from orchestrator.core.events.wake import Waker
 from orchestrator.core.execution.budget_warning import BudgetWarnings
 from orchestrator.core.execution.executor import Executor
@@ -56,5 +57,9 @@ def open_execution(
     client = create_upstream_client(settings.upstream)
     network = NetworkPolicy.from_settings(settings.upstream)
     warnings = BudgetWarnings(sessions, Waker(redis, settings.redis.namespace))
-    executor = Executor(plans, gate, client, network=network, budget_warning=warnings)
+    # The breaker's moves are posted to the workspace's status channel (ADR 0104).
+    moved = breaker_statuses(redis, settings.redis.namespace)
+    executor = Executor(
+        plans, gate, client, network=network, budget_warning=warnings, breaker_moved=moved
+    )
     return ExecutionRuntime(executor, plans, gate, client)

@@ -140,6 +140,21 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     return _response(body, dict(exc.headers or {}))
 
 
+def handle_invalid_as_unprocessable(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[Any]:
+    """A body that does not fit its schema, answered ``422`` (a route's own handler, where
+    anything but what the schema allows is refused as unprocessable, not as unparsable)."""
+    extensions: dict[str, Any] = {}
+    if isinstance(exc.extra, list):
+        extensions["errors"] = [_field_error(e) for e in exc.extra]
+    title = _HTTP_CODES[422][1]
+    detail = exc.detail or title
+    return _response(
+        request_problem(request, 422, "validation-failed", title, detail, **extensions)
+    )
+
+
 def _field_error(error: Any) -> dict[str, Any]:
     if not isinstance(error, dict):
         return {"message": str(error)}

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orchestrator.core.channels import repository as channels
 from orchestrator.core.configuration.repository import tenant_quota
 from orchestrator.core.db.tenant import set_organization, tenant_transaction
 from orchestrator.core.events import retention
@@ -122,6 +123,17 @@ retention (``keep`` unless it set its own), as their step jobs go."""
 purge_webhook_inbox = _Retention(inbox_retention.purge_before, lambda q: q.webhook_inbox_keep_days)
 """Delete every workspace's processed webhook events and finished forwards older than its
 retention (``keep`` unless it set its own)."""
+
+
+async def purge_channel_counters(
+    sessions: async_sessionmaker[AsyncSession], *, keep_days: int
+) -> int:
+    """Delete every workspace's channel counters of days older than ``keep_days`` (today
+    counted as one); how many rows went."""
+    before = channels.first_day(keep_days)
+    return await _per_tenant(
+        sessions, lambda s, t: channels.purge_counters(s, t, before=before, limit=BATCH)
+    )
 
 
 async def purge_versions(

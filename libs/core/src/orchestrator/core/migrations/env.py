@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, text
 
 from orchestrator.core import models  # noqa: F401  (registers the platform's tables)
 from orchestrator.core.callbacks import models as callback_models  # noqa: F401  (registers its tables)
+from orchestrator.core.channels import models as channel_models  # noqa: F401  (registers its tables)
 from orchestrator.core.configuration import models as configuration_models  # noqa: F401  (registers its tables)
 from orchestrator.core.connectors import models as connector_models  # noqa: F401  (registers its tables)
 from orchestrator.core.db.base import Base

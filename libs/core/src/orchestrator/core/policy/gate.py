@@ -48,6 +48,8 @@ _REASONS: tuple[RefusalReason | None, ...] = (
 _ADMIT_ARGS = 14
 _RECORD_ARGS = 13
 _PLAN_CACHE_SIZE = 10_000
+MOVED = 10
+"""Added to a record's reply when that record moved the breaker (``scripts/gate.lua``)."""
 _FLAG = (b"$1\r\n0\r\n", b"$1\r\n1\r\n")
 
 
@@ -284,13 +286,14 @@ class PolicyGate:
         *,
         success: bool,
         duration_s: float,
-    ) -> None:
-        """Give back the lease and feed the breaker (slow: ``duration_s`` ≥ its slow duration)."""
+    ) -> BreakerState | None:
+        """Give back the lease and feed the breaker (slow: ``duration_s`` ≥ its slow duration);
+        the state this record moved the breaker to (opened, re-opened or closed), else None."""
         if not admission.allowed or (spec.breaker is None and not admission.lease):
-            return
+            return None
         if spec.breaker is None:
             await self._command("ZREM", self.keys(key).tenant_leases, admission.token)
-            return
+            return None
         plan = self._record_plan(key, spec)
         lease, probe = int(admission.lease), int(admission.probe)
         failed, slow = int(not success), int(duration_s >= plan.slow_s)
@@ -306,7 +309,8 @@ class PolicyGate:
             )
         )
         args = ("r", admission.token, lease, probe, failed, slow, *plan.args)
-        await self._script(plan.keys, args, packed)
+        reply = int(await self._script(plan.keys, args, packed))
+        return BreakerState.from_code(reply - MOVED) if reply >= MOVED else None
 
     async def breaker_state(self, key: CallKey, spec: PolicySpec) -> BreakerState:
         """The stored state of the call's breaker (closed when the policy has none).

@@ -17,12 +17,10 @@ import uuid
 from typing import Any
 
 from litestar import Request, Response
-from loguru import logger
-from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.control_api.credentials import NO_STORE
+from orchestrator.control_api.credentials import NO_STORE, announce_token
 from orchestrator.control_api.guards import (
     BearerController,
     org_transaction,
@@ -198,12 +196,5 @@ class ImpersonationController(BearerController):
                 before={"jti": jti, "expires_at": expires_at},
                 impersonation=started.impersonation,
             )
-        # After commit, as for /tokens/revoke: never announce what a rollback undid.
-        try:
-            await revocation.announce(
-                resources.redis, resources.settings.redis.namespace, jti=jti, expires_at=expires_at
-            )
-        except RedisError as exc:  # every verifier's reconcile poll picks the row up anyway
-            logger.warning("end of impersonation {} not announced: {}", jti, exc)
-        resources.denylist.add(jti, expires_at)
+        await announce_token(resources, jti, expires_at)  # after commit, as for /tokens/revoke
         return ImpersonationStopped(jti=jti, expires_at=expires_at, stopped=True)

@@ -7,9 +7,8 @@ import uuid
 from typing import Any
 
 from litestar import Request, delete, get, post
-from loguru import logger
-from redis.exceptions import RedisError
 
+from orchestrator.control_api.credentials import announce_token
 from orchestrator.control_api.guards import organization_of, requires_role
 from orchestrator.control_api.roles import REVOKERS, permissions_of
 from orchestrator.control_api.routes import ANY_TOKEN, FOUND, bearer
@@ -92,17 +91,7 @@ async def revoke(
             reason=reason,
             after={"subject": target.subject, "expires_at": target.expires_at},
         )
-    # After commit: a rollback must never announce a revocation that did not happen.
-    try:
-        await revocation.announce(
-            resources.redis,
-            resources.settings.redis.namespace,
-            jti=target.jti,
-            expires_at=target.expires_at,
-        )
-    except RedisError as exc:  # every service's reconcile poll picks the row up anyway
-        logger.warning("revocation of {} not announced: {}", target.jti, exc)
-    resources.denylist.add(target.jti, target.expires_at)
+    await announce_token(resources, target.jti, target.expires_at)
     return RevokeResponse(jti=target.jti, expires_at=target.expires_at, revoked=True)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from litestar import get
 from litestar.params import QueryParameter
 
+from orchestrator.control_api.channels.statuses import post_after_commit
 from orchestrator.control_api.fields import VERSION_MAX, ExpectedActive, VersionInPath
 from orchestrator.control_api.pages import PAGED
 from orchestrator.control_api.routes import READ, acts
@@ -19,8 +20,10 @@ from orchestrator.control_api.versions.schemas import (
     VersionOut,
 )
 from orchestrator.control_api.views import READS, out, page_out
+from orchestrator.core.channels.public import StatusKind
 from orchestrator.core.db.pages import PageRequest
 from orchestrator.core.errors import NotFound
+from orchestrator.core.runtime import Resources
 from orchestrator.core.versions import activation, repository, service
 
 
@@ -68,6 +71,7 @@ class VersionController(ScopedController):
     async def activate_version(
         self,
         ws: WorkspaceScope,
+        resources: Resources,
         number: VersionInPath,
         reason: Reason,
         expected_active_version: ExpectedActive = None,
@@ -78,14 +82,22 @@ class VersionController(ScopedController):
         something kept still needs what the version lacks (nothing is written then)."""
         change = ws.mutation(reason)
         await activation.activate(ws.session, change, number, expected=expected_active_version)
-        return await head_of(ws)
+        head = await head_of(ws)
+        post_after_commit(ws, resources, StatusKind.CONFIG_ACTIVATED, head.active)
+        return head
 
     @acts("/rollback")
     async def rollback_version(
-        self, ws: WorkspaceScope, reason: Reason, expected_active_version: ExpectedActive = None
+        self,
+        ws: WorkspaceScope,
+        resources: Resources,
+        reason: Reason,
+        expected_active_version: ExpectedActive = None,
     ) -> VersionHead:
         """Make the version active before the current one active again (a second rollback
         undoes the first); 409 when there is none."""
         change = ws.mutation(reason)
         await activation.rollback(ws.session, change, expected=expected_active_version)
-        return await head_of(ws)
+        head = await head_of(ws)
+        post_after_commit(ws, resources, StatusKind.CONFIG_ROLLED_BACK, head.active)
+        return head

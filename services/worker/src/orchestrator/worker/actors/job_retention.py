@@ -16,7 +16,7 @@ JOBS_MAINTENANCE = "jobs_maintenance"
 
 async def jobs_maintenance() -> None:
     """Purge expired idempotency keys, old published outbox rows, events, finished jobs,
-    ended workflow runs, webhook inbox rows and configuration versions; re-dispatch stuck jobs and runs. Idempotent, so several replicas may run it."""
+    ended workflow runs, webhook inbox rows, configuration versions and channel counters; re-dispatch stuck jobs and runs. Idempotent, so several replicas may run it."""
     resources = await job_resources()
     jobs = resources.settings.jobs
     keys = await maintenance.purge_idempotency_keys(resources.sessions)
@@ -37,13 +37,16 @@ async def jobs_maintenance() -> None:
         keep=jobs.versions_keep,
         keep_age=dt.timedelta(seconds=jobs.versions_keep_s),
     )
+    counters = await maintenance.purge_channel_counters(
+        resources.sessions, keep_days=resources.settings.core.channel.keep_days
+    )
     stuck = await maintenance.sweep_overdue_jobs(
         resources.sessions, resources.waker, grace_s=jobs.sweep_grace_s
     )
     runs = await sweep_stuck_runs(resources.sessions, resources.waker, grace_s=jobs.sweep_grace_s)
     logger.info(
         "jobs maintenance: {} expired keys, {} outbox rows, {} events, {} finished jobs, {} "
-        "ended workflow runs, {} webhook inbox rows and {} configuration versions purged, {} "
+        "ended workflow runs, {} webhook inbox rows, {} configuration versions and {} channel counters purged, {} "
         "stuck jobs re-dispatched, {} stuck workflow runs advanced",
         keys,
         rows,
@@ -52,6 +55,7 @@ async def jobs_maintenance() -> None:
         ended_runs,
         webhooks,
         old_versions,
+        counters,
         stuck,
         runs,
     )

@@ -20,8 +20,10 @@ from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.jobs.claim_queries import ClaimedJob
 from orchestrator.core.jobs.claiming import settle_unclaimed, unclaimed
 from orchestrator.core.jobs.finishing import Attempted
+from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.jobs.stored_values import put_output
 from orchestrator.worker.actors.attempt import execute_job_attempt
+from orchestrator.worker.actors.dlq_status import tell_dead
 from orchestrator.worker.actors.job_context import JobResources, job_resources
 
 JOB_OUTCOMES = Counter(
@@ -99,6 +101,8 @@ async def _finish_as_they_end(
             outcomes[attempts[fenced].id] = "lost"  # its lease was lost (lease_keeper.py)
         attempted = [task.result() for task in ended if not task.cancelled()]
         finished = await resources.attempts.finish(tenant_id, attempted) if attempted else {}
+        if dead := sum(1 for done in finished.values() if done.status is JobStatus.DEAD):
+            await tell_dead(resources, tenant_id, dead)
         for attempt in attempted:
             job = attempt.job
             resources.leases.release(job.id)

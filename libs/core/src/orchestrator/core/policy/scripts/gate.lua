@@ -15,7 +15,8 @@
 --   rl_which 1 operation 2 tenant; state 0 closed 1 open 2 half-open, -1 no breaker.
 -- record ARGV: token, lease?, probe?, failed, slow, breaker?, window kind ('c'|'t'), window_size,
 --              minimum_calls, failure_threshold, slow_threshold, half_open_calls
---   reply: the breaker state after the record (-1 no breaker).
+--   reply: the breaker state after the record (-1 no breaker), plus 10 when this record
+--   moved it (10 closed by its probes, 11 opened or re-opened).
 
 local BREAKER_TTL_MS = 172800000  -- an idle breaker forgets its history after two days
 local CONCURRENCY_RETRY_US = 1000000
@@ -150,9 +151,9 @@ local function record()
     if hn >= hoc then
       if exceeded(hn, hf, hw, fthr, sthr) then state = 1 else state = 0 end
       breaker_to(state, now)
-    else
-      redis.call('HSET', KEYS[4], 'hn', hn, 'hf', hf, 'hw', hw)
+      return 10 + state  -- this record moved the breaker
     end
+    redis.call('HSET', KEYS[4], 'hn', hn, 'hf', hf, 'hw', hw)
     return state
   end
   if state ~= 0 then return state end  -- admitted before the breaker opened
@@ -199,7 +200,7 @@ local function record()
   end
   if n >= minc and exceeded(n, f, w, fthr, sthr) then
     breaker_to(1, now)
-    return 1
+    return 11  -- this record opened the breaker
   end
   redis.call('HSET', KEYS[4], 's', 0, 'n', n, 'f', f, 'w', w, 'cfg', cfg)
   if head then redis.call('HSET', KEYS[4], 'h', head) end

@@ -1,0 +1,203 @@
+from http import HTTPStatus
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem_details import ProblemDetails
+from ...models.session_opened import SessionOpened
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    workspace: None | Unset | UUID = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_workspace: None | str | Unset
+    if isinstance(workspace, Unset):
+        json_workspace = UNSET
+    elif isinstance(workspace, UUID):
+        json_workspace = str(workspace)
+    else:
+        json_workspace = workspace
+    params["workspace"] = json_workspace
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/channel/sessions",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ProblemDetails | SessionOpened | None:
+    if response.status_code == 201:
+        response_201 = SessionOpened.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = ProblemDetails.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ProblemDetails.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ProblemDetails.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ProblemDetails.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ProblemDetails.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 503:
+        response_503 = ProblemDetails.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ProblemDetails | SessionOpened]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    workspace: None | Unset | UUID = UNSET,
+) -> Response[ProblemDetails | SessionOpened]:
+    """OpenSession
+
+    Args:
+        workspace (None | Unset | UUID): A workspace of your organization (default: your token's
+            workspace).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ProblemDetails | SessionOpened]
+    """
+
+    kwargs = _get_kwargs(
+        workspace=workspace,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    workspace: None | Unset | UUID = UNSET,
+) -> ProblemDetails | SessionOpened | None:
+    """OpenSession
+
+    Args:
+        workspace (None | Unset | UUID): A workspace of your organization (default: your token's
+            workspace).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ProblemDetails | SessionOpened
+    """
+
+    return sync_detailed(
+        client=client,
+        workspace=workspace,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    workspace: None | Unset | UUID = UNSET,
+) -> Response[ProblemDetails | SessionOpened]:
+    """OpenSession
+
+    Args:
+        workspace (None | Unset | UUID): A workspace of your organization (default: your token's
+            workspace).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ProblemDetails | SessionOpened]
+    """
+
+    kwargs = _get_kwargs(
+        workspace=workspace,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    workspace: None | Unset | UUID = UNSET,
+) -> ProblemDetails | SessionOpened | None:
+    """OpenSession
+
+    Args:
+        workspace (None | Unset | UUID): A workspace of your organization (default: your token's
+            workspace).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ProblemDetails | SessionOpened
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            workspace=workspace,
+        )
+    ).parsed

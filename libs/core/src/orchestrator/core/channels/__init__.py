@@ -1,0 +1,1 @@
+"""The workspace status channel: canned actions, live fan-out, nothing stored but counters."""

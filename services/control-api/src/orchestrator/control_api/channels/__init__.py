@@ -1,0 +1,1 @@
+"""The workspace status channel: sessions, actions, the live stream, polls and guests."""

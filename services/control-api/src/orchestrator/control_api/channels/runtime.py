@@ -1,0 +1,26 @@
+"""The channel runtime's life in the control-api: opened after the resources, closed before."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+
+from orchestrator.core.channels.service import ChannelRuntime
+from orchestrator.core.runtime import Resources
+
+
+@asynccontextmanager
+async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    """Open the process's channel runtime and follow the channel events of every workspace."""
+    resources: Resources = app.state.resources
+    runtime = ChannelRuntime(
+        resources.redis, resources.settings.redis.namespace, resources.settings.channel
+    )
+    runtime.hub.start()
+    app.state.channels = runtime
+    try:
+        yield
+    finally:
+        await runtime.hub.stop()
