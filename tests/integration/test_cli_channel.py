@@ -76,6 +76,10 @@ async def test_channel_watch_prints_events_and_closes_its_session_on_ctrl_c(
             headers=admin.headers,
         )
         assert gone.status_code == 404
+        # No free text: an action outside the catalogue is refused in one line.
+        refused = cli.fails("channel", "send", "ship it now")
+        assert "422" in refused
+        assert "Traceback" not in refused
     finally:
         watch.kill()
         watch.communicate()
