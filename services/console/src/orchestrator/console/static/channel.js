@@ -35,12 +35,14 @@
     const b = document.createElement("button");
     b.type = "button";
     b.textContent = text;
+    b.title = data.action === "vote" ? `vote ${data.choice} in ${data.poll}` : data.action;
     b.disabled = true;
     Object.assign(b.dataset, data);
     return b;
   };
   const keyOf = (event) => event.action === "vote" ? `vote:${event.poll}:${event.choice}` : event.action;
-  const labelOf = (key) => labels.get(key) || key;
+  // A vote of a poll defined after the page loaded: "poll: choice" all the same.
+  const labelOf = (key) => labels.get(key) || (key.startsWith("vote:") ? key.slice(5).replace(":", ": ") : key);
 
   const setCounter = (key, count) => {
     let item = counters.querySelector(`li[data-key="${CSS.escape(key)}"]`);
