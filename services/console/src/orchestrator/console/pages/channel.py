@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import httpx
 import msgspec
 from litestar import Request, get, post
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import Stream
 
 from orchestrator.console.context import Console
@@ -24,7 +24,7 @@ SESSION_ID = r"^[A-Za-z0-9_-]{1,64}$"
 STREAM_TIMEOUT = httpx.Timeout(10.0, read=60.0)
 """A stream is quiet between events: a keep-alive comes every 15 s (the pool's own read
 timeout, a few seconds, would end every stream that long after its last event)."""
-SessionQuery = Annotated[str, Parameter(query="session", pattern=SESSION_ID)]
+SessionQuery = Annotated[str, QueryParameter(name="session", pattern=SESSION_ID)]
 
 
 class ActionIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
