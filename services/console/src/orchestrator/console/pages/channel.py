@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-import httpx
 import msgspec
 from litestar import Request, get, post
 from litestar.params import QueryParameter
@@ -21,9 +20,6 @@ from orchestrator.console.pages.events import relayed
 
 HERE = "/w/{workspace:uuid}/channel"
 SESSION_ID = r"^[A-Za-z0-9_-]{1,64}$"
-STREAM_TIMEOUT = httpx.Timeout(10.0, read=60.0)
-"""A stream is quiet between events: a keep-alive comes every 15 s (the pool's own read
-timeout, a few seconds, would end every stream that long after its last event)."""
 SessionQuery = Annotated[str, QueryParameter(name="session", pattern=SESSION_ID)]
 
 
@@ -67,7 +63,7 @@ async def stream(console: Console, workspace: uuid.UUID, session: SessionQuery) 
     """The control-api's channel stream of this tab's session, relayed as it comes; every
     event's type is in its data (``closed`` last when the session ends)."""
     backend = console.backend
-    upstream = backend.http.build_request(
+    upstream = backend.streams.build_request(
         "GET",
         f"{backend.control_url}/api/v1/channel/stream",
         params={"session": session, "workspace": str(workspace)},
@@ -75,10 +71,9 @@ async def stream(console: Console, workspace: uuid.UUID, session: SessionQuery) 
             "Authorization": f"Bearer {console.session.token}",
             "Accept": "text/event-stream",
         },
-        timeout=STREAM_TIMEOUT,
     )
     # 404: the session is closed (a newer tab took its place, or it sat idle)
-    return await relayed(backend.http, upstream, "control-api", refused=404)
+    return await relayed(backend.streams, upstream, "control-api", refused=404)
 
 
 CHANNEL_PAGES = [channel, open_session, act, stream]

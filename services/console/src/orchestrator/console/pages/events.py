@@ -37,10 +37,10 @@ async def stream(request: Request[Any, Any, Any], console: Console, workspace: u
     backend = console.backend
     headers = {"Authorization": f"Bearer {running.token}", "Accept": "text/event-stream"}
     headers |= {name: request.headers[name] for name in RELAYED_HEADERS if name in request.headers}
-    upstream = backend.http.build_request(
+    upstream = backend.streams.build_request(
         "GET", f"{backend.exec_url}/api/v1/events/stream", headers=headers
     )
-    return await relayed(backend.http, upstream, "exec-api", refused=502)
+    return await relayed(backend.streams, upstream, "exec-api", refused=502)
 
 
 async def relayed(
