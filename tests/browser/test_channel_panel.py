@@ -112,3 +112,26 @@ async def test_a_fourth_tab_closes_the_oldest_which_says_so_and_reopens(
     await expect(state).to_have_text("live", timeout=LIVE_S)
     for tab in tabs[1:]:
         await expect(tab.locator("[data-channel-state]")).to_have_text("live")
+
+
+async def test_the_panels_routes_take_the_console_session_and_its_csrf_token(
+    admin_page: Page, console: Service, tenant: BootstrapResult
+) -> None:
+    await live(admin_page)
+    panel = admin_page.locator("aside[data-channel]")
+    body = {"session": await panel.get_attribute("data-session"), "action": "ready"}
+    csrf = {"x-csrf-token": await panel.get_attribute("data-csrf") or ""}
+    cookies = {c["name"]: c["value"] for c in await admin_page.context.cookies()}
+    actions = f"{console.url}/w/{tenant.tenant_id}/channel/actions"
+    async with httpx.AsyncClient(cookies=cookies, timeout=10) as client:
+        assert (await client.post(actions, json=body)).status_code == 403  # no CSRF token
+        free = await client.post(actions, json={**body, "text": "ship it"}, headers=csrf)
+        assert free.status_code == 422  # no free text, not even through the console
+        sent = await client.post(actions, json=body, headers=csrf)
+        assert sent.status_code == 202, sent.text
+        assert (sent.json()["action"], sent.json()["count"]) == ("ready", 1)
+    async with httpx.AsyncClient(timeout=10) as stranger:  # no console session
+        refused = await stranger.post(actions, json=body, headers=csrf)
+        assert refused.status_code in {302, 303, 401}
+    feed = admin_page.locator("aside [data-channel-feed] li[data-action=ready]")
+    await expect(feed).to_have_count(1, timeout=LIVE_S)
