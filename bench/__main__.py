@@ -16,14 +16,16 @@
    sequential server time (``bench/console.py``).
 8. What the parts cost: upstream HTTP clients (``bench/upstream.py``) and the policy
    gate (``bench/policy_gate.py``), shortened.
-9. The CLI's start-up: ``orchestrator --help`` (``bench/cli.py``), first, on an idle box;
+9. The status channel's fan-out: one action's delivery to 1,000 live streams
+   (``bench/channel.py``).
+10. The CLI's start-up: ``orchestrator --help`` (``bench/cli.py``), first, on an idle box;
    then the idle stack's memory: ``orchestrator run`` with embedded PostgreSQL and Redis,
    every process's RSS (``bench/footprint.py``).
 
 For 1, 2 and 4 the servers under test run pinned to core 0 and the load, the upstream and
-this process use core 1; for 3 and 7 every process is unpinned (the targets are for the
+this process use core 1; for 3, 7 and 9 every process is unpinned (the targets are for the
 whole box); 5 and 6 say where each of their figures runs. Environment knobs: ``BENCH_ONLY`` (some
-of ``cli,footprint,foundation,execute,jobs,recovery,ingest,uow,versions,console,parts``), ``BENCH_SECONDS``,
+of ``cli,footprint,foundation,execute,jobs,recovery,ingest,uow,versions,console,channel,parts``), ``BENCH_SECONDS``,
 ``BENCH_CONCURRENCY``, ``BENCH_JOBS`` and the others named at the top of each module.
 """
 
@@ -37,6 +39,7 @@ from tests.support.stack import Service
 from tests.support.upstream import upstream_process
 
 from bench import (
+    channel,
     cli,
     console,
     execute,
@@ -57,7 +60,7 @@ from bench.scratch import Scratch, Stage, scratch_deployment, start_ready
 ONLY = set(
     os.environ.get(
         "BENCH_ONLY",
-        "cli,footprint,foundation,execute,jobs,recovery,ingest,uow,versions,console,parts",
+        "cli,footprint,foundation,execute,jobs,recovery,ingest,uow,versions,console,channel,parts",
     ).split(",")
 )
 """Which sections run (comma separated), for profiling one of them."""
@@ -88,7 +91,7 @@ def section(lines: list[str]) -> None:
 
 
 async def measured(scratch: Scratch, services: list[Service], affinity: set[int]) -> None:
-    """Sections 1 to 7 on the scratch deployment; every process started joins
+    """Sections 1 to 7 and 9 on the scratch deployment; every process started joins
     ``services``."""
     control = start_ready(
         "control-api", "orchestrator.control_api", scratch.env, "ORCH_CONTROL_API_PORT"
@@ -111,6 +114,9 @@ async def measured(scratch: Scratch, services: list[Service], affinity: set[int]
     if "console" in ONLY:
         keep_only(control, services)  # no worker or exec-api busy next to the pages
         section(await console.run(scratch, control=control, services=services))
+    if "channel" in ONLY:
+        keep_only(control, services)  # the channel's control-api has the box to itself
+        section(await channel.run(scratch, services))
 
 
 async def exec_plane(

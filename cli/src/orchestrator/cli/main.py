@@ -46,6 +46,7 @@ class Commands(LazyGroup):
             ("dlq", "jobs", "Dead jobs (the DLQ): list, replay, purge."),
             ("inbox", "inbox", "The webhook inbox: deliveries, their outcome, retries."),
             ("events", "events", "The workspace's event log, live (exec plane)."),
+            ("channel", "channel", "The workspace's status channel: watch it, send to it."),
         )
     }
 

@@ -11,6 +11,9 @@ import msgspec
 
 from orchestrator.console.errors import ApiProblem, ApiUnavailable, SignInRequired
 
+STREAM_READ_S = 60.0
+"""A live stream is quiet between events: its keep-alive comes every 15 s."""
+
 
 class Grant(msgspec.Struct, frozen=True):
     """An access token the control-api issued."""
@@ -40,10 +43,20 @@ class Backend:
             follow_redirects=False,
             trust_env=False,
         )
+        # Live streams hold their connection for as long as a tab is open (the channel's
+        # panel is on every page): a pool of their own, unbounded, so that open tabs never
+        # starve the pages' calls of connections.
+        self.streams = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout_s, read=STREAM_READ_S),
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=0),
+            follow_redirects=False,
+            trust_env=False,
+        )
 
     async def close(self) -> None:
-        """Close the pool."""
+        """Close the pools."""
         await self.http.aclose()
+        await self.streams.aclose()
 
     async def client_credentials(self, client_id: str, client_secret: str) -> Grant:
         """An operator token for a client id and secret (401 ``invalid_client`` otherwise)."""

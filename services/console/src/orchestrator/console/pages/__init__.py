@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from orchestrator.console.pages.audit import audit_log
 from orchestrator.console.pages.bindings import BINDING_PAGES
+from orchestrator.console.pages.channel import CHANNEL_PAGES
 from orchestrator.console.pages.configuration import CONFIGURATION_PAGES
 from orchestrator.console.pages.drafts import DRAFT_PAGES
 from orchestrator.console.pages.events import EVENT_PAGES
@@ -33,6 +34,7 @@ PAGES = [
     *INBOX_PAGES,
     *WORKFLOW_PAGES,
     *EVENT_PAGES,
+    *CHANNEL_PAGES,
     *IDENTITY_PAGES,
     *IMPERSONATION_PAGES,
     *RUN_PAGES,

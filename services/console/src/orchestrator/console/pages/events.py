@@ -37,16 +37,24 @@ async def stream(request: Request[Any, Any, Any], console: Console, workspace: u
     backend = console.backend
     headers = {"Authorization": f"Bearer {running.token}", "Accept": "text/event-stream"}
     headers |= {name: request.headers[name] for name in RELAYED_HEADERS if name in request.headers}
-    upstream = backend.http.build_request(
+    upstream = backend.streams.build_request(
         "GET", f"{backend.exec_url}/api/v1/events/stream", headers=headers
     )
+    return await relayed(backend.streams, upstream, "exec-api", refused=502)
+
+
+async def relayed(
+    http: httpx.AsyncClient, upstream: httpx.Request, api: str, refused: int
+) -> Stream:
+    """An API's event stream, relayed to the browser as it comes; its refusal is the
+    ``refused`` status (the page's ``EventSource`` then stops)."""
     try:
-        answer = await backend.http.send(upstream, stream=True)
+        answer = await http.send(upstream, stream=True)
     except httpx.HTTPError:
-        raise ApiUnavailable("The exec-api cannot be reached.") from None
+        raise ApiUnavailable(f"The {api} cannot be reached.") from None
     if answer.status_code != 200:
         await answer.aclose()
-        raise BadForm(f"The exec-api refused the stream ({answer.status_code}).", 502)
+        raise BadForm(f"The {api} refused the stream ({answer.status_code}).", refused)
     return Stream(
         relay(answer),
         media_type="text/event-stream",
