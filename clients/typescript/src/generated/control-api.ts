@@ -4192,7 +4192,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, document follows */
+            /** @description Server-sent events: a snapshot, then the channel's news */
             200: {
                 headers: {
                     [name: string]: unknown;

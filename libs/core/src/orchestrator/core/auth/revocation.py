@@ -64,9 +64,14 @@ class Denylist:
         self._subjects: dict[str, tuple[int, int]] = {}
         # False until the first full load: until then no token can be trusted.
         self.loaded = False
+        # Moves on whenever a token or a subject is newly refused: holders of a verified
+        # token (a live stream) verify it again when it moved, instead of polling.
+        self.generation = 0
 
     def add(self, jti: str, exp: int) -> None:
         """Deny ``jti`` until ``exp`` (unix seconds)."""
+        if jti not in self._entries:
+            self.generation += 1
         self._entries[jti] = exp
 
     def add_subject(self, subject: str, before: int, until: int) -> None:
@@ -78,6 +83,8 @@ class Denylist:
         known = self._subjects.get(subject)
         if known is not None:
             before, until = max(before, known[0]), max(until, known[1])
+        if known is None or before != known[0]:
+            self.generation += 1
         self._subjects[subject] = (before, until)
 
     def refuses(self, subjects: tuple[str, ...], issued_at: int) -> bool:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
-from litestar.response import ServerSentEvent
+from litestar.response import Stream
 from litestar.types import ExceptionHandlersMap
 
 from orchestrator.control_api.channels.access import (
@@ -31,7 +31,7 @@ from orchestrator.control_api.channels.schemas import (
     PollOut,
     SessionOpened,
 )
-from orchestrator.control_api.channels.stream import channel_stream
+from orchestrator.control_api.channels.stream import SSE_HEADERS, channel_stream
 from orchestrator.control_api.credentials import NO_STORE
 from orchestrator.core.auth.claims import CHANNEL_AUDIENCE, CONTROL_AUDIENCE, Principal
 from orchestrator.core.channels import repository
@@ -150,6 +150,7 @@ class ChannelController(Controller):
         opt=ON_CHANNEL,
         responses=PARTICIPANT_READS,
         media_type="text/event-stream",
+        response_description="Server-sent events: a snapshot, then the channel's news",
     )
     async def stream(
         self,
@@ -158,7 +159,7 @@ class ChannelController(Controller):
         principal: Principal,
         participant: Participant,
         channels: ChannelRuntime,
-    ) -> ServerSentEvent:
+    ) -> Stream:
         """Server-sent events of the channel for one of your open sessions: first a
         ``snapshot`` (the counters and presence now; again after any reconnect), then
         ``action``, ``presence`` and ``status`` events as they happen, and a last ``closed``
@@ -176,7 +177,7 @@ class ChannelController(Controller):
             token=request.scope["state"][TOKEN_KEY],
             verifier=resources.verifier(audience),
         )
-        return ServerSentEvent(messages)
+        return Stream(messages, media_type="text/event-stream", headers=SSE_HEADERS)
 
 
 def poll_out(poll: Any) -> PollOut:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
 
+from orchestrator.control_api.channels.stream import follow_revocations
 from orchestrator.core.channels.service import ChannelRuntime
 from orchestrator.core.runtime import Resources
 
@@ -19,8 +22,12 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         resources.redis, resources.settings.redis.namespace, resources.settings.channel
     )
     runtime.hub.start()
+    revocations = asyncio.create_task(follow_revocations(resources, runtime.hub))
     app.state.channels = runtime
     try:
         yield
     finally:
+        revocations.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await revocations
         await runtime.hub.stop()

@@ -2,9 +2,15 @@
 
 The stream lives as long as its session: it renews the session every heartbeat and ends
 when the session is closed (by the user, or by a fourth opening) or expires, when the
-token is revoked or expires (checked every ``CHECK_S``: a revoked guest is cut within a
-second), or when the watcher falls too far behind. A reconnecting client gets the
-counters now, never a history.
+token is revoked or expires, or when the watcher falls too far behind. A reconnecting
+client gets the counters now, never a history.
+
+A stream wakes only for news: an event, its heartbeat, its token's expiry, or a
+``RECHECK`` the process's one revocation follower (``follow_revocations``) puts in every
+queue when a token, a subject or a key was revoked, so a revoked guest is cut within a
+second. Events arrive framed for SSE once for every watcher (``fanout.frame``) and are
+handed on as they are: a thousand watchers cost a thousand socket writes, not a thousand
+encodings and a thousand timers.
 """
 
 from __future__ import annotations
@@ -18,22 +24,33 @@ from litestar.response import ServerSentEventMessage
 
 from orchestrator.core.auth.verifier import TokenVerifier
 from orchestrator.core.channels.events import DECODER, ENCODER, ChannelEvent
-from orchestrator.core.channels.fanout import OVERFLOW, RESYNC
+from orchestrator.core.channels.fanout import (
+    CLOSED_FRAME,
+    OVERFLOW,
+    RECHECK,
+    RESYNC,
+    ChannelHub,
+    body_of,
+)
 from orchestrator.core.channels.service import ChannelRuntime, Participant
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.errors import Problem
 from orchestrator.core.runtime import Resources
 
 CHECK_S = 0.2
-"""How often a stream re-checks its token (revocation) while no event arrives."""
+"""How often the process looks for a revocation or a key change (one task a process)."""
 RETRY_MS = 2000
-_CLOSED = b'{"type":"closed"'
+SSE_HEADERS = {"Cache-Control": "no-cache", "Connection": "keep-alive", "X-Accel-Buffering": "no"}
 
 
-def message(event: ChannelEvent, data: bytes | None = None) -> ServerSentEventMessage:
+def message(event: ChannelEvent) -> bytes:
     """An event as an SSE message: ``event:`` its type, ``data:`` its JSON."""
-    body = ENCODER.encode(event) if data is None else data
-    return ServerSentEventMessage(event=event.type, data=body.decode())
+    return ServerSentEventMessage(event=event.type, data=ENCODER.encode(event).decode()).encode()
+
+
+def comment(text: str, *, retry_ms: int | None = None) -> bytes:
+    """An SSE comment (ignored by clients; keeps proxies from closing an idle stream)."""
+    return ServerSentEventMessage(data=None, comment=text, retry=retry_ms).encode()
 
 
 async def channel_stream(
@@ -44,55 +61,74 @@ async def channel_stream(
     *,
     token: str,
     verifier: TokenVerifier,
-) -> AsyncIterator[ServerSentEventMessage]:
+) -> AsyncIterator[bytes]:
     """The SSE messages of one watcher's stream, live, until it must end."""
     workspace_id = participant.workspace_id
+    loop = asyncio.get_running_loop()
+    heartbeat_s = runtime.settings.heartbeat_s
+    # Registered before the token is checked: a revocation after the check reaches the
+    # queue as a RECHECK.
     queue = runtime.hub.watch(workspace_id)
 
-    async def snapshot() -> ServerSentEventMessage:
+    async def snapshot() -> bytes:
         async with tenant_transaction(resources.sessions, workspace_id) as session:
             return message(await runtime.snapshot(session, workspace_id))
 
-    def closed() -> ServerSentEventMessage:
+    def closed() -> bytes:
         return message(ChannelEvent(type="closed", workspace_id=workspace_id, closed=[session_id]))
 
     try:
-        yield ServerSentEventMessage(data=None, comment="connected", retry=RETRY_MS)
+        try:
+            principal = await verifier.verify(token)
+        except Problem:
+            return
+        # Past this moment the verifier refuses the token: wake then and end.
+        expires = loop.time() + principal.expires_at + resources.settings.auth.leeway_s
+        expires += 0.05 - time.time()
+        yield comment("connected", retry_ms=RETRY_MS)
         yield await snapshot()
-        renewed = time.monotonic()
+        renewed = loop.time()
         while True:
-            try:
-                await verifier.verify(token)
-            except Problem:  # revoked or expired: the client signs in again
-                return
             item: bytes | None = None
             with contextlib.suppress(TimeoutError):
-                item = await asyncio.wait_for(queue.get(), CHECK_S)
-            if time.monotonic() - renewed >= runtime.settings.heartbeat_s:
+                async with asyncio.timeout_at(min(renewed + heartbeat_s, expires)):
+                    item = await queue.get()
+            if item is None or item == RECHECK:
+                try:
+                    await verifier.verify(token)
+                except Problem:  # revoked or expired: the client signs in again
+                    return
+            if loop.time() - renewed >= heartbeat_s:
                 if not await runtime.sessions.touch(workspace_id, participant.key, session_id):
                     yield closed()
                     return
-                renewed = time.monotonic()
-                yield ServerSentEventMessage(data=None, comment="keep-alive")
-            if item is None:
+                renewed = loop.time()
+                yield comment("keep-alive")
+            if item is None or item == RECHECK:
                 continue
             if item == OVERFLOW:
                 return
             if item == RESYNC:
                 yield await snapshot()
                 continue
-            if item.startswith(_CLOSED):
-                event = DECODER.decode(item)
+            if item.startswith(CLOSED_FRAME):
+                event = DECODER.decode(body_of(item))
                 if event.closed and session_id in event.closed:
                     yield closed()
                     return
                 continue
-            yield ServerSentEventMessage(event=_type_of(item), data=item.decode())
+            yield item
     finally:
         runtime.hub.unwatch(workspace_id, queue)
 
 
-def _type_of(item: bytes) -> str:
-    # Events are encoded with ``type`` first: {"type":"<type>",...}
-    start = len(b'{"type":"')
-    return item[start : item.index(b'"', start)].decode()
+async def follow_revocations(resources: Resources, hub: ChannelHub) -> None:
+    """Tell every stream of this process to verify its token when a revocation or the key
+    set changed (forever; cancel to stop)."""
+    seen = (resources.denylist.generation, resources.keystore.kids)
+    while True:
+        await asyncio.sleep(CHECK_S)
+        now = (resources.denylist.generation, resources.keystore.kids)
+        if now != seen:
+            seen = now
+            hub.recheck()
