@@ -102,6 +102,10 @@ class ChannelHub(Follower):
         """Ask every watcher to resend a snapshot: events sent while unsubscribed are lost."""
         self._broadcast(RESYNC)
 
+    def end_all(self) -> None:
+        """End every watcher's stream (the process is stopping; clients reconnect elsewhere)."""
+        self._broadcast(OVERFLOW)
+
     def recheck(self) -> None:
         """Ask every watcher to verify its token again (a revocation or a key changed)."""
         self._broadcast(RECHECK)

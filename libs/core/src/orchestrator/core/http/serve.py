@@ -20,6 +20,8 @@ from typing import Any
 
 from granian.constants import Interfaces, Loops
 
+from orchestrator.core.http.stopping import stopping
+
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 BACKLOG = 2048
 ABSENT_WHEN_DEPLOYED = ("httpx._main", "pydantic", "psutil")
@@ -106,6 +108,7 @@ def _serve_embedded(apps: Sequence[tuple[Callable[[], Any], str, int, str | None
     ]
 
     def stop() -> None:
+        stopping()  # endless responses end first: the servers wait for every response
         for server, _ in servers:
             server.stop()  # type: ignore[no-untyped-call]  # granian has no annotations
 

@@ -16,6 +16,7 @@ from litestar.response import Stream, Template
 from orchestrator.console.context import Console
 from orchestrator.console.errors import ApiUnavailable, BadForm
 from orchestrator.console.render import page
+from orchestrator.core.http.stopping import until_stopped
 
 RELAYED_HEADERS = ("last-event-id",)
 
@@ -65,10 +66,11 @@ async def relayed(
 async def relay(answer: httpx.Response) -> AsyncIterator[bytes]:
     """The stream's lines as they arrive, without their ``event:`` names: the page takes every
     event as a plain message (its type is in its data), which ``EventSource`` can only do
-    for unnamed events. The upstream closes when the browser goes."""
+    for unnamed events. The upstream closes when the browser goes, or when this process
+    stops."""
     pending = b""
     try:
-        async for chunk in answer.aiter_raw():
+        async for chunk in until_stopped(answer.aiter_raw()):
             lines = (pending + chunk).split(b"\n")
             pending = lines.pop()
             kept = [line for line in lines if not line.startswith(b"event:")]

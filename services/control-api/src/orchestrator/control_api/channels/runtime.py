@@ -11,6 +11,7 @@ from litestar import Litestar
 
 from orchestrator.control_api.channels.stream import follow_revocations
 from orchestrator.core.channels.service import ChannelRuntime
+from orchestrator.core.http.stopping import on_stop
 from orchestrator.core.runtime import Resources
 
 
@@ -23,10 +24,12 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     )
     runtime.hub.start()
     revocations = asyncio.create_task(follow_revocations(resources, runtime.hub))
+    forget = on_stop(runtime.hub.end_all)
     app.state.channels = runtime
     try:
         yield
     finally:
+        forget()
         revocations.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await revocations
