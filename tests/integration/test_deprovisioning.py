@@ -24,6 +24,7 @@ from orchestrator.core.auth import keys
 from orchestrator.core.maintenance.deprovision.tables import tenant_tables
 from orchestrator.core.tenancy.platform import ensure_platform_operator
 from orchestrator.core.tenancy.service import BootstrapResult
+from tests.support.channels import Member, invited_guest
 from tests.support.cli import Cli
 from tests.support.control_api import Api
 from tests.support.durability import until
@@ -608,3 +609,24 @@ async def test_a_worker_stopping_mid_delete_hands_the_deletion_back_at_once(
         counts.pop("audit_log")
         assert counts == dict.fromkeys(counts, 0), counts
         assert (await row_counts(isolated, tenant.tenant_id))["event_log"] == BULK_ROWS
+
+
+async def test_a_deleted_workspaces_guests_are_signed_out_at_the_request(
+    isolated: IsolatedDb, plane: Stack
+) -> None:
+    """A guest's channel token has a subject of its own, which no identity's revocation
+    covers: the fence revokes it with the request, before any worker runs (nothing of the
+    workspace, a counter included, may be written while its rows go)."""
+    tenant = await new_tenant(isolated.app, isolated.kek)
+    async with httpx.AsyncClient(timeout=10) as http:
+        api = await admin(http, plane, tenant)
+        token = api.headers["Authorization"].removeprefix("Bearer ")
+        guest, _ = await invited_guest(Member(http, api.base, token))
+        assert (await guest.call("GET", "")).status_code == 200
+        accepted = await delete(api, tenant.tenant_id, "guests-1")
+        assert accepted.status_code == 202, accepted.text
+        assert accepted.json()["progress"]["requested"]["guests_revoked"] == 1
+        refused = await guest.call("GET", "")
+        assert refused.status_code == 401, refused.text
+        opened = await guest.call("POST", "/sessions")
+        assert opened.status_code == 401, opened.text

@@ -2,8 +2,8 @@
 
 Run in the transaction that moves the workspace to DELETING, and again as the saga's
 first step (idempotent): its service identities are disabled and their tokens' subjects
-revoked, the impersonation tokens still live in it revoked, its webhook sources and
-schedules switched off.
+revoked, the impersonation tokens and its guests' channel tokens still live in it revoked,
+its webhook sources and schedules switched off.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from orchestrator.core.auth.subjects import (
     operator_subject,
     service_subject,
 )
+from orchestrator.core.channels.models import ChannelInvite
 from orchestrator.core.identity.public import Operator, ServiceIdentity
 from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import ACTIVE
@@ -98,21 +99,51 @@ async def _end_impersonations(session: AsyncSession, *, reason: str) -> list[Tok
             )
         )
     ).all()
-    ended: list[TokenRevocation] = []
-    for actor, after in started:
-        if not after or int(after.get("expires_at", 0)) <= now:
-            continue
-        jti, expires_at = str(after["jti"]), int(after["expires_at"])
+    live = [
+        (str(after["jti"]), actor, int(after["expires_at"]))
+        for actor, after in started
+        if after and int(after.get("expires_at", 0)) > now
+    ]
+    return await _revoke_tokens(session, live, reason=reason)
+
+
+async def _end_guests(session: AsyncSession, *, reason: str) -> list[TokenRevocation]:
+    """Revoke the live channel token of every guest of the session's workspace (a guest's
+    subject is its own, which nothing else revokes) and mark its invite revoked."""
+    live = (
+        await session.execute(
+            update(ChannelInvite)
+            .where(
+                ChannelInvite.token_jti.is_not(None),
+                ChannelInvite.revoked_at.is_(None),
+                ChannelInvite.token_expires_at > func.now(),
+            )
+            .values(revoked_at=func.now())
+            .returning(ChannelInvite.guest, ChannelInvite.token_jti, ChannelInvite.token_expires_at)
+        )
+    ).all()
+    tokens = [
+        (jti, guest, int(expires_at.timestamp()))
+        for guest, jti, expires_at in live
+        if jti is not None and expires_at is not None  # the statement's own conditions
+    ]
+    return await _revoke_tokens(session, tokens, reason=reason)
+
+
+async def _revoke_tokens(
+    session: AsyncSession, tokens: Sequence[tuple[str, str, int]], *, reason: str
+) -> list[TokenRevocation]:
+    """Put each ``(jti, subject, expires_at)`` on the denylist; what to announce."""
+    for jti, subject, expires_at in tokens:
         await revocation.revoke(
             session,
             jti=jti,
-            subject=actor,
+            subject=subject,
             expires_at=expires_at,
             revoked_by="deprovisioning",
             reason=reason,
         )
-        ended.append(TokenRevocation(jti, expires_at))
-    return ended
+    return [TokenRevocation(jti, expires_at) for jti, _, expires_at in tokens]
 
 
 async def fence(
@@ -133,6 +164,7 @@ async def fence(
         reason=reason,
     )
     tokens = await _end_impersonations(session, reason=reason)
+    guests = await _end_guests(session, reason=reason)
     sources = await session.execute(
         update(WebhookSource).where(WebhookSource.enabled.is_(True)).values(enabled=False)
     )
@@ -140,9 +172,10 @@ async def fence(
         update(Schedule).where(Schedule.enabled.is_(True)).values(enabled=False)
     )
     await session.flush()
-    return [*revoked, *tokens], {
+    return [*revoked, *tokens, *guests], {
         "identities_revoked": len(identities),
         "impersonations_ended": len(tokens),
+        "guests_revoked": len(guests),
         "webhook_sources_disabled": sources.rowcount,  # type: ignore[attr-defined]
         "schedules_stopped": schedules.rowcount,  # type: ignore[attr-defined]
     }
