@@ -31,6 +31,7 @@ from orchestrator.core.channels.fanout import (
     RESYNC,
     ChannelHub,
     body_of,
+    frame,
 )
 from orchestrator.core.channels.service import ChannelRuntime, Participant
 from orchestrator.core.db.tenant import tenant_transaction
@@ -45,7 +46,7 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "Connection": "keep-alive", "X-Accel
 
 def message(event: ChannelEvent) -> bytes:
     """An event as an SSE message: ``event:`` its type, ``data:`` its JSON."""
-    return ServerSentEventMessage(event=event.type, data=ENCODER.encode(event).decode()).encode()
+    return frame(ENCODER.encode(event))
 
 
 def comment(text: str, *, retry_ms: int | None = None) -> bytes:
