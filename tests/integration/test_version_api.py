@@ -39,6 +39,23 @@ def limit(n: int) -> dict[str, Any]:
     return {"rate_limit": {"limit": n, "period_s": 60}}
 
 
+async def first_word(client: Caller, connector: str) -> str:
+    """What became of a job submitted now on its first attempt: ``succeeded``, or the
+    reason the worker gave for not calling (``rate_limited`` when the gate refused it)."""
+    job_id = await client.submit_job(connector, "charge", {"id": "o-1", "amount": 5})
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        job = (
+            await client.http.get(
+                f"{client.exec_url}/api/v1/jobs/{job_id}", headers=client.exec_headers
+            )
+        ).json()
+        if job["status"] == "succeeded" or job["error"] is not None:
+            return str(job["error"] or job["status"])
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"job {job_id} made no attempt within 5 s")
+
+
 async def test_a_rollback_puts_the_exec_api_back_on_the_old_limit_within_a_second(
     stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult, upstream: UpstreamServer
 ) -> None:
@@ -49,7 +66,8 @@ async def test_a_rollback_puts_the_exec_api_back_on_the_old_limit_within_a_secon
     assert [n for n, _ in await numbers(api)] == [2, 1]  # the policy, then the connector
     assert [(await client.execute(connector)).status_code for _ in range(2)] == [200, 429]
 
-    raised = await api.write("PUT", f"/policies/{policy}", {"spec": limit(100)})
+    # 6,000 a minute: a call every 10 ms refills what the first limit's call spent (GCRA).
+    raised = await api.write("PUT", f"/policies/{policy}", {"spec": limit(6000)})
     assert raised.status_code == 200, raised.text
 
     async def allowed() -> bool:
@@ -57,8 +75,10 @@ async def test_a_rollback_puts_the_exec_api_back_on_the_old_limit_within_a_secon
 
     await within_a_second(allowed)
     assert (await numbers(api))[0] == (3, f"policies ~{policy}")
+    assert await first_word(client, connector) == "succeeded"  # the worker on the new limit
 
     back = await api.write("POST", "/versions/rollback", reason="the new limit overloads them")
+    rolled_back = time.monotonic()
     assert back.status_code == 200, back.text
     assert back.json() == {"active": 2, "previous": 3, "latest": 3}
 
@@ -66,6 +86,12 @@ async def test_a_rollback_puts_the_exec_api_back_on_the_old_limit_within_a_secon
         return (await client.execute(connector)).status_code == 429
 
     await within_a_second(refused)
+    # The worker too: a job submitted within a second of the rollback is refused a call.
+    while time.monotonic() - rolled_back < 1.0:
+        if await first_word(client, connector) == "rate_limited":
+            break
+    else:
+        raise AssertionError("the worker still ran jobs on the new limit 1 s after the rollback")
     spec = (await api.call("GET", f"/policies/{policy}")).json()["spec"]
     assert spec["rate_limit"]["limit"] == 1
     # Moving the pointer is not a change of its own: no version, one audited move.
@@ -82,7 +108,7 @@ async def test_a_rollback_puts_the_exec_api_back_on_the_old_limit_within_a_secon
             "kind": "policies",
             "name": policy,
             "change": "changed",
-            "fields": [{"pointer": "/spec/rate_limit/limit", "before": 1, "after": 100}],
+            "fields": [{"pointer": "/spec/rate_limit/limit", "before": 1, "after": 6000}],
         }
     ]
 
