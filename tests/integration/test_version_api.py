@@ -15,6 +15,7 @@ import pytest
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.control_api import Api, operator_api
 from tests.support.execution import Caller, caller
+from tests.support.factories import fetch_token
 from tests.support.stack import Stack
 from tests.support.upstream import UpstreamServer
 
@@ -111,6 +112,47 @@ async def test_a_rollback_puts_the_exec_api_back_on_the_old_limit_within_a_secon
             "fields": [{"pointer": "/spec/rate_limit/limit", "before": 1, "after": 6000}],
         }
     ]
+
+
+async def second_admin(api: Api, tenant: BootstrapResult) -> Api:
+    """Another OperatorAdmin of the workspace, signed in with its own token."""
+    body = {
+        "name": "op:second-admin",
+        "role": "OperatorAdmin",
+        "home_workspace_id": str(tenant.tenant_id),
+    }
+    made = await api.write("POST", "/operators", json=body)
+    assert made.status_code == 201, made.text
+    created = made.json()
+    token = await fetch_token(api.http, api.base, created["client_id"], created["client_secret"])
+    return Api(api.http, api.base, token)
+
+
+async def test_two_operators_activating_at_once_one_wins_the_other_gets_409(
+    stack: Stack, http: httpx.AsyncClient, tenant: BootstrapResult
+) -> None:
+    first = await operator_api(http, stack, tenant)
+    second = await second_admin(first, tenant)
+    assert (await first.write("POST", "/policies", {"name": "p", "spec": limit(1)})).is_success
+    for n in (2, 3):
+        assert (await first.write("PUT", "/policies/p", {"spec": limit(n)})).is_success
+    head = (await first.call("GET", "/versions/head")).json()
+    assert head == {"active": 3, "previous": 2, "latest": 3}
+
+    moves = await asyncio.gather(
+        first.write("POST", "/versions/1/activate", expected_active_version=3),
+        second.write("POST", "/versions/2/activate", expected_active_version=3),
+    )
+    assert sorted(m.status_code for m in moves) == [200, 409], [m.text for m in moves]
+    lost = next(m for m in moves if m.status_code == 409)
+    assert lost.headers["content-type"].startswith("application/problem+json")
+    won = 1 if moves[0].status_code == 200 else 2
+    # The winner's version whole, and nothing of the loser's.
+    assert (await first.call("GET", "/versions/head")).json()["active"] == won
+    spec = (await first.call("GET", "/policies/p")).json()["spec"]
+    assert spec["rate_limit"]["limit"] == won
+    audited = await first.every("/audit", action="version.activate")
+    assert [m["target"] for m in audited] == [f"version:{won}"]
 
 
 async def test_a_stale_or_unknown_version_is_refused_with_a_problem(
