@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.browser.test_channel_panel import LIVE_S, live
 from tests.browser.test_identity_pages import accept
-from tests.browser.test_impersonation_banner import section_url
+from tests.browser.test_impersonation_banner import held_session, section_url
 from tests.integration.test_channel_guests import admin_of
 from tests.support.browser import screenshot
 from tests.support.channels import REASON
@@ -46,7 +46,11 @@ async def invite_from_console(admin: Page, console: Service, tenant: BootstrapRe
 
 
 async def test_an_invited_guest_shares_the_channel_live_and_nothing_else(
-    admin_page: Page, browser: Browser, console: Service, tenant: BootstrapResult
+    admin_page: Page,
+    browser: Browser,
+    console: Service,
+    tenant: BootstrapResult,
+    service_env: dict[str, str],
 ) -> None:
     admin = admin_page
     link = await invite_from_console(admin, console, tenant)
@@ -68,6 +72,15 @@ async def test_an_invited_guest_shares_the_channel_live_and_nothing_else(
         cookies = await context.cookies()
         assert all(invite not in c["value"] for c in cookies)
         assert invite not in await guest.content()
+        # The guest's token is the console's: not in the page, its cookies or its storage.
+        kept = await held_session(guest, service_env)
+        assert kept["guest"] is not None
+        token = kept["token"]
+        assert decode_unverified(token)["aud"] == "orchestrator-channel"
+        storage = await guest.evaluate("JSON.stringify([{...sessionStorage}, {...localStorage}])")
+        assert token not in await guest.content()
+        assert token not in storage
+        assert all(token not in c["value"] for c in cookies)
         who = await guest.locator("header .who").inner_text()
         name = who.split(" ")[0]
         assert re.fullmatch(r"guest-\d{4,6}", name), who
