@@ -58,6 +58,20 @@ async def test_only_one_request_of_a_session_refreshes_its_token_at_a_time(redis
     assert claims.count(True) == 1
 
 
+async def test_a_refresh_racing_a_sign_out_does_not_bring_the_session_back(
+    redis: Redis,
+) -> None:
+    sessions = store(redis, idle_s=60)
+    session = a_session(time.time() + 600)
+    session_id = await sessions.create(session)
+    session.token = "refreshed"
+    assert await sessions.replace(session_id, session, live_only=True)
+    assert await sessions.destroy(session_id) is not None
+    assert not await sessions.replace(session_id, session, live_only=True)
+    assert await sessions.load(session_id) is None
+    assert await sessions.claim_ended(time.time() + 3600) == []
+
+
 async def test_the_cookie_is_not_the_key_and_loading_restarts_the_idle_clock(
     redis: Redis,
 ) -> None:

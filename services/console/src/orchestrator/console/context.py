@@ -123,4 +123,4 @@ async def refresh_guest(console: Console) -> None:
     session.token = fresh["access_token"]
     session.token_expires_at = int(fresh["expires_at"])
     guest.lifetime_s, guest.ends_at = int(fresh["expires_in"]), int(fresh["session_ends_at"])
-    await console.store.replace(console.session_id, session)
+    await console.store.replace(console.session_id, session, live_only=True)

@@ -133,9 +133,13 @@ class SessionStore:
             await pipe.execute()
         return session
 
-    async def replace(self, session_id: str, session: ConsoleSession) -> None:
-        """Store a changed session (a new workspace, a new token)."""
-        await self._save(_digest(session_id), session, time.time())
+    async def replace(
+        self, session_id: str, session: ConsoleSession, *, live_only: bool = False
+    ) -> bool:
+        """Store a changed session (a new workspace, a new token); ``live_only``: only if
+        it has not ended meanwhile (a refresh racing a sign-out must not bring it back).
+        Whether it was stored."""
+        return await self._save(_digest(session_id), session, time.time(), live_only=live_only)
 
     async def destroy(self, session_id: str) -> ConsoleSession | None:
         """End a session now (sign-out); the session it was, to revoke its token."""
@@ -183,16 +187,20 @@ class SessionStore:
             raw, _ = await pipe.execute()
         return [msgspec.json.decode(item, type=Flash) for item in raw]
 
-    async def _save(self, digest: str, session: ConsoleSession, now: float) -> None:
+    async def _save(
+        self, digest: str, session: ConsoleSession, now: float, *, live_only: bool = False
+    ) -> bool:
         session.expires_at = session_expiry(session.token_expires_at, self.idle_s, now)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(
                 self.prefix + digest,
                 self.encoder.encode(session),
                 ex=_ttl(session.expires_at, now),
+                xx=live_only,
             )
-            pipe.zadd(self.expiry_key, {digest: session.expires_at})
-            await pipe.execute()
+            pipe.zadd(self.expiry_key, {digest: session.expires_at}, xx=live_only)
+            stored, _ = await pipe.execute()
+        return bool(stored)
 
     def _flash_key(self, digest: str) -> str:
         return f"{self.prefix}{digest}:flash"
