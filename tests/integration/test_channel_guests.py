@@ -25,8 +25,9 @@ PARTICIPANT_ROUTES = {
     ("delete", "/api/v1/channel/sessions/{session_id}"),
     ("post", "/api/v1/channel/actions"),
     ("get", "/api/v1/channel/stream"),
+    ("post", "/api/v1/channel/guest-token/refresh"),
 }
-"""The only routes a guest's token opens."""
+"""The only routes a guest's token opens (the participant routes, and its own refresh)."""
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 from redis.asyncio import Redis
 
 from orchestrator.cli.infra import Infra
-from orchestrator.console.sessions import ConsoleSession, SessionStore, session_expiry
+from orchestrator.console.sessions import ConsoleSession, GuestPass, SessionStore, session_expiry
 
 
 def a_session(token_expires_at: float) -> ConsoleSession:
@@ -41,6 +41,35 @@ def store(redis: Redis, idle_s: int) -> SessionStore:
 def test_a_session_ends_at_its_idle_timeout_or_its_tokens_expiry_whichever_first() -> None:
     assert session_expiry(token_expires_at=1_000, idle_s=60, now=100.0) == 160.0
     assert session_expiry(token_expires_at=120, idle_s=60, now=100.0) == 120.0
+
+
+def test_a_guests_token_is_due_past_half_its_life_and_never_at_its_cap() -> None:
+    guest = GuestPass(lifetime_s=900, ends_at=10_000)
+    assert not guest.due(token_expires_at=1_900, now=1_000.0)  # 900 s left
+    assert not guest.due(token_expires_at=1_900, now=1_449.0)
+    assert guest.due(token_expires_at=1_900, now=1_451.0)  # less than half left
+    assert not guest.due(token_expires_at=10_000, now=9_900.0)  # it ends at the cap anyway
+
+
+async def test_only_one_request_of_a_session_refreshes_its_token_at_a_time(redis: Redis) -> None:
+    sessions = store(redis, idle_s=60)
+    session_id = await sessions.create(a_session(time.time() + 600))
+    claims = await asyncio.gather(*(sessions.claim_refresh(session_id) for _ in range(10)))
+    assert claims.count(True) == 1
+
+
+async def test_a_refresh_racing_a_sign_out_does_not_bring_the_session_back(
+    redis: Redis,
+) -> None:
+    sessions = store(redis, idle_s=60)
+    session = a_session(time.time() + 600)
+    session_id = await sessions.create(session)
+    session.token = "refreshed"
+    assert await sessions.replace(session_id, session, live_only=True)
+    assert await sessions.destroy(session_id) is not None
+    assert not await sessions.replace(session_id, session, live_only=True)
+    assert await sessions.load(session_id) is None
+    assert await sessions.claim_ended(time.time() + 3600) == []
 
 
 async def test_the_cookie_is_not_the_key_and_loading_restarts_the_idle_clock(

@@ -30,6 +30,7 @@ async def test_an_admin_token_names_itself_and_every_right_of_its_role(
     assert body["subject"].startswith("op:")
     assert body["permissions"] == [
         "audit:read",
+        "channel:invite",
         "configuration:write",
         "identity:write",
         "impersonation:start",

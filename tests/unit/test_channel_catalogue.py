@@ -17,9 +17,16 @@ from orchestrator.core.channels.catalogue import (
     check_action,
     check_poll,
 )
-from orchestrator.core.channels.guests import matches, new_invite, parse_invite, secret_hash
+from orchestrator.core.channels.guests import (
+    guest_jti,
+    invite_of,
+    matches,
+    new_invite,
+    parse_invite,
+    secret_hash,
+)
 from orchestrator.core.channels.public import crossed
-from orchestrator.core.errors import NotFound, ValidationFailed
+from orchestrator.core.errors import ConfigurationError, NotFound, ValidationFailed
 from orchestrator.core.settings import ChannelSettings
 
 POLLS = {"ship": ["today", "tomorrow"]}
@@ -104,6 +111,29 @@ def test_an_invite_names_its_workspace_and_keeps_only_a_hash() -> None:
 def test_counters_are_kept_between_30_and_90_days(days: int) -> None:
     with pytest.raises(ValueError, match="keep_days"):
         ChannelSettings(keep_days=days)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("GUEST_SESSION_MAX_S", "599"), ("GUEST_SESSION_MAX_S", "86401"), ("GUEST_TOKEN_TTL_S", "59")],
+)
+def test_guest_lifetimes_out_of_range_stop_the_service(name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=name.lower()):
+        ChannelSettings.from_env({f"ORCH_CHANNEL_{name}": value})
+
+
+def test_a_guest_session_lasts_eight_hours_unless_set() -> None:
+    assert ChannelSettings.from_env({}).guest_session_max_s == 8 * 3600
+    set_to = {"ORCH_CHANNEL_GUEST_SESSION_MAX_S": "600"}
+    assert ChannelSettings.from_env(set_to).guest_session_max_s == 600
+
+
+def test_a_guest_tokens_jti_names_its_invite_and_nothing_else_does() -> None:
+    invite = uuid.uuid4()
+    assert invite_of(guest_jti(invite)) == invite
+    assert guest_jti(invite) != guest_jti(invite)
+    for other in ("", "chg", f"chg.{invite.hex[:-1]}.x", f"imp.{invite.hex}.x", str(invite)):
+        assert invite_of(other) is None
 
 
 @pytest.mark.parametrize(

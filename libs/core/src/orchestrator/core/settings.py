@@ -348,8 +348,10 @@ class ChannelSettings(SettingsGroup, frozen=True, kw_only=True):
     """A stream sends a keep-alive comment and renews its session this often."""
     keep_days: int = 30
     """Days of counters kept (30 to 90); older days are deleted by the worker's retention."""
-    guest_token_ttl_s: int = 900
+    guest_token_ttl_s: Annotated[int, msgspec.Meta(ge=60, le=3600)] = 900
     """Lifetime of a guest's channel token (at most an hour)."""
+    guest_session_max_s: Annotated[int, msgspec.Meta(ge=600, le=86400)] = 8 * 3600
+    """A guest's tokens are refreshed until this long after the redeem (ADR 0108)."""
     invite_ttl_s: int = 7 * 24 * 3600
     """How long an invite may be redeemed."""
     actions_per_minute: int = 30
@@ -360,8 +362,6 @@ class ChannelSettings(SettingsGroup, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         if not 30 <= self.keep_days <= 90:
             raise ValueError("keep_days must be between 30 and 90")
-        if not 60 <= self.guest_token_ttl_s <= 3600:
-            raise ValueError("guest_token_ttl_s must be between 60 and 3600")
         if self.sessions_per_user < 1 or self.idle_s <= self.heartbeat_s:
             raise ValueError("sessions_per_user must be positive and idle_s above heartbeat_s")
 

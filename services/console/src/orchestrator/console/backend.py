@@ -86,6 +86,17 @@ class Backend:
             raise _problem(response)
         return msgspec.convert(response.json(), Grant, strict=False)
 
+    async def redeem_invite(self, invite: str) -> dict[str, Any]:
+        """A guest's token for a one-time channel invite (404 once used, revoked or
+        expired); the invite goes in the body, never in a URL."""
+        response = await self._send(
+            "POST", f"{self.control_url}/api/v1/channel/guest-token", json={"invite": invite}
+        )
+        if response.status_code != 201:
+            raise _problem(response)
+        answer: dict[str, Any] = response.json()
+        return answer
+
     async def public(self, method: str, path: str) -> Any:
         """An unauthenticated control-api read (its OpenAPI document)."""
         response = await self._send(method, f"{self.control_url}{path}")

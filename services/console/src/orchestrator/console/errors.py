@@ -13,6 +13,10 @@ class SignInRequired(Exception):
         self.notice = notice
 
 
+class GuestRefused(Exception):
+    """A guest's session asked for a page other than its workspace's channel (403)."""
+
+
 class ApiProblem(Exception):
     """The control-api or exec-api refused a call with an RFC 9457 problem."""
 

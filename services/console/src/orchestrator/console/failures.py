@@ -12,7 +12,13 @@ from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandlersMap
 from loguru import logger
 
-from orchestrator.console.errors import ApiProblem, ApiUnavailable, BadForm, SignInRequired
+from orchestrator.console.errors import (
+    ApiProblem,
+    ApiUnavailable,
+    BadForm,
+    GuestRefused,
+    SignInRequired,
+)
 from orchestrator.console.security import expired_cookie, session_cookie_name
 from orchestrator.core.http.problems import PROBLEM_MEDIA_TYPE, request_problem
 
@@ -32,9 +38,11 @@ def answer(
     detail: str,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    **more: Any,
 ) -> Response[Any]:
-    """The failure as a page or as a problem document."""
+    """The failure as a page or as a problem document (``more``: its extension members)."""
     extensions: dict[str, Any] = {"errors": errors} if errors else {}
+    extensions |= more
     body = request_problem(request, status, code, title, detail, **extensions)
     if wants_html(request):
         return Template(
@@ -58,11 +66,30 @@ def on_sign_in_required(request: Request[Any, Any, Any], exc: SignInRequired) ->
             title="Sign in",
             detail=exc.notice or "Sign in to the console.",
         )
+    elif request.url.path.startswith("/guest"):
+        # A guest's session ended (revoked, or past its cap): the guest page says so.
+        response = Redirect("/guest?notice=ended", status_code=303)
     else:
         notice = "&notice=ended" if exc.notice else ""
         response = Redirect(f"/sign-in?next={quote(request.url.path)}{notice}", status_code=303)
     response.cookies.append(forget)
     return response
+
+
+GUEST_PAGE = "/guest/channel"
+"""Where a guest's session lives: its workspace's channel panel."""
+
+
+def on_guest_refused(request: Request[Any, Any, Any], _: GuestRefused) -> Response[Any]:
+    """A guest asked for an operator's page: refused, with the way back to its channel."""
+    return answer(
+        request,
+        status=403,
+        code="guest-refused",
+        title="Not for guests",
+        detail="A guest sees only the status channel it was invited to.",
+        channel=GUEST_PAGE,
+    )
 
 
 def on_api_problem(request: Request[Any, Any, Any], exc: ApiProblem) -> Response[Any]:
@@ -123,6 +150,7 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[A
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     SignInRequired: on_sign_in_required,
+    GuestRefused: on_guest_refused,
     ApiProblem: on_api_problem,
     ApiUnavailable: on_api_unavailable,
     BadForm: on_bad_form,

@@ -36,6 +36,7 @@ NAVIGATION = (
     Section("inbox", "Webhook inbox"),
     Section("workflows", "Workflow runs"),
     Section("events", "Live events"),
+    Section("guests", "Channel guests"),
     Section("audit", "Audit log", right="audit:read"),
     Section("identity", "Identity"),
     Section("impersonation", "Impersonation", right="impersonation:start"),

@@ -16,6 +16,9 @@ CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_EXEMPT = "csrf_exempt"
 """A route's ``opt`` key: it checks a token of its own (sign-in, before any session)."""
+GUEST_OK = "guest_ok"
+"""A route's ``opt`` key: a guest's session may use it (the channel panel's routes, the
+guest page); every other route refuses a guest (ADR 0108)."""
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -48,6 +51,11 @@ def session_cookie_name(secure: bool) -> str:
 def signin_cookie_name(secure: bool) -> str:
     """The cookie of the sign-in form's own CSRF token (double submit, before a session)."""
     return "__Host-orch_console_signin" if secure else "orch_console_signin"
+
+
+def guest_cookie_name(secure: bool) -> str:
+    """The cookie of the guest page's own CSRF token (double submit, before a session)."""
+    return "__Host-orch_console_guest" if secure else "orch_console_guest"
 
 
 def cookie(name: str, value: str, *, secure: bool, max_age: int | None = None) -> Cookie:

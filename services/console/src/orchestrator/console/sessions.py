@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 GRACE_S = 60
 """Redis keeps an ended session this much longer, so the sweeper can still revoke its token."""
 FLASH_TTL_S = 300
+REFRESH_CLAIM_S = 5
 
 
 class Flash(msgspec.Struct, frozen=True):
@@ -38,8 +39,23 @@ class Impersonation(msgspec.Struct, kw_only=True):
         return self.expires_at > now
 
 
+class GuestPass(msgspec.Struct, kw_only=True):
+    """What marks a session as a guest's (ADR 0108): its token is a channel-only guest
+    token, refreshed while less than half its lifetime is left, never past ``ends_at``."""
+
+    lifetime_s: int
+    """The lifetime of the token the guest holds now."""
+    ends_at: int
+    """No refresh reaches past this (``ORCH_CHANNEL_GUEST_SESSION_MAX_S`` after the redeem)."""
+
+    def due(self, token_expires_at: int, now: float) -> bool:
+        """Whether the token should be refreshed at ``now``: half its life gone, and a
+        refresh would give it more."""
+        return token_expires_at < self.ends_at and token_expires_at - now < self.lifetime_s / 2
+
+
 class ConsoleSession(msgspec.Struct, kw_only=True):
-    """What the console keeps for one signed-in operator."""
+    """What the console keeps for one signed-in operator, or one guest (``guest``)."""
 
     token: str
     token_expires_at: int
@@ -51,6 +67,8 @@ class ConsoleSession(msgspec.Struct, kw_only=True):
     permissions: list[str]
     expires_at: float = 0.0
     impersonation: Impersonation | None = None
+    guest: GuestPass | None = None
+    """Set for a guest's session: it may use only its workspace's channel panel."""
 
     def can(self, permission: str) -> bool:
         """Whether the operator's role holds ``permission`` (the API checks again)."""
@@ -115,9 +133,13 @@ class SessionStore:
             await pipe.execute()
         return session
 
-    async def replace(self, session_id: str, session: ConsoleSession) -> None:
-        """Store a changed session (a new workspace, a new token)."""
-        await self._save(_digest(session_id), session, time.time())
+    async def replace(
+        self, session_id: str, session: ConsoleSession, *, live_only: bool = False
+    ) -> bool:
+        """Store a changed session (a new workspace, a new token); ``live_only``: only if
+        it has not ended meanwhile (a refresh racing a sign-out must not bring it back).
+        Whether it was stored."""
+        return await self._save(_digest(session_id), session, time.time(), live_only=live_only)
 
     async def destroy(self, session_id: str) -> ConsoleSession | None:
         """End a session now (sign-out); the session it was, to revoke its token."""
@@ -142,6 +164,12 @@ class SessionStore:
                 ended.append(self.decoder.decode(raw))
         return ended
 
+    async def claim_refresh(self, session_id: str) -> bool:
+        """Whether this caller refreshes the session's token now (one at a time, for
+        ``REFRESH_CLAIM_S``; concurrent requests of the session go on with the old one)."""
+        key = f"{self.prefix}{_digest(session_id)}:refresh"
+        return bool(await self.redis.set(key, b"1", nx=True, ex=REFRESH_CLAIM_S))
+
     async def flash(self, session_id: str, kind: str, text: str) -> None:
         """Keep a notice for the next page this session shows."""
         key = self._flash_key(_digest(session_id))
@@ -159,16 +187,20 @@ class SessionStore:
             raw, _ = await pipe.execute()
         return [msgspec.json.decode(item, type=Flash) for item in raw]
 
-    async def _save(self, digest: str, session: ConsoleSession, now: float) -> None:
+    async def _save(
+        self, digest: str, session: ConsoleSession, now: float, *, live_only: bool = False
+    ) -> bool:
         session.expires_at = session_expiry(session.token_expires_at, self.idle_s, now)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(
                 self.prefix + digest,
                 self.encoder.encode(session),
                 ex=_ttl(session.expires_at, now),
+                xx=live_only,
             )
-            pipe.zadd(self.expiry_key, {digest: session.expires_at})
-            await pipe.execute()
+            pipe.zadd(self.expiry_key, {digest: session.expires_at}, xx=live_only)
+            stored, _ = await pipe.execute()
+        return bool(stored)
 
     def _flash_key(self, digest: str) -> str:
         return f"{self.prefix}{digest}:flash"

@@ -18,6 +18,7 @@ from orchestrator.console.context import NOTICE_ENDED, Console
 from orchestrator.console.errors import ApiProblem, SignInRequired
 from orchestrator.console.security import (
     CSRF_EXEMPT,
+    GUEST_OK,
     cookie,
     expired_cookie,
     session_cookie_name,
@@ -158,21 +159,23 @@ async def start_session(
     return response
 
 
-@post("/sign-out", status_code=303)
+@post("/sign-out", status_code=303, opt={GUEST_OK: True})
 async def sign_out(console: Console) -> Response[Any]:
-    """End the session and revoke the token it held."""
+    """End the session and revoke the token it held (a guest leaves its channel)."""
     await console.store.destroy(console.session_id)
     await end_tokens(console.backend, console.session, "signed out of the console")
     secure = console.settings.secure_cookies
-    response = Redirect("/sign-in?notice=signed-out", status_code=303)
+    target = "/guest?notice=left" if console.session.guest else "/sign-in?notice=signed-out"
+    response = Redirect(target, status_code=303)
     response.cookies.append(expired_cookie(session_cookie_name(secure), secure=secure))
     return response
 
 
 async def end_tokens(backend: Backend, session: ConsoleSession, reason: str) -> None:
     """Stop the session's running impersonation, then revoke its own token; a token that
-    already expired or was revoked needs nothing more."""
-    if session.token_expires_at <= time.time():
+    already expired or was revoked needs nothing more. A guest's token cannot revoke
+    itself: it expires within ``ORCH_CHANNEL_GUEST_TOKEN_TTL_S``, unused."""
+    if session.token_expires_at <= time.time() or session.guest is not None:
         return
     running = session.impersonating()
     try:

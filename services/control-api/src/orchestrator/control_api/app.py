@@ -10,7 +10,7 @@ from orchestrator.control_api.bundles.controllers import BundleController
 from orchestrator.control_api.channels import runtime as channel_runtime
 from orchestrator.control_api.channels.admin import ChannelAdminController
 from orchestrator.control_api.channels.controllers import ChannelController
-from orchestrator.control_api.channels.guests import redeem_invite
+from orchestrator.control_api.channels.guests import redeem_invite, refresh_guest_token
 from orchestrator.control_api.configs.controllers import ConfigController
 from orchestrator.control_api.connector_types.controllers import list_connector_types
 from orchestrator.control_api.connectors.controllers import ConnectorController
@@ -84,6 +84,7 @@ def create_app() -> ASGIApp:
             ChannelController,
             ChannelAdminController,
             redeem_invite,
+            refresh_guest_token,
         ],
         signs_tokens=True,
         lifespans=[federation.lifespan, channel_runtime.lifespan],

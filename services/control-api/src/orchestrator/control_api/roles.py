@@ -14,6 +14,7 @@ AUDIT_READERS = (OperatorRole.READ_ONLY_AUDITOR, *ADMINS)
 """Read the audit log."""
 
 PERMISSIONS: dict[str, tuple[OperatorRole, ...]] = {
+    "channel:invite": ADMINS,
     "configuration:write": ADMINS,
     "identity:write": ADMINS,
     "jobs:write": ADMINS,

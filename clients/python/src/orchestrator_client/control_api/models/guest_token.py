@@ -18,6 +18,7 @@ class GuestToken:
         expires_at (int):
         expires_in (int):
         scope (str):
+        session_ends_at (int):
         subject (str):
         token_type (str):
         workspace_id (UUID):
@@ -27,6 +28,7 @@ class GuestToken:
     expires_at: int
     expires_in: int
     scope: str
+    session_ends_at: int
     subject: str
     token_type: str
     workspace_id: UUID
@@ -40,6 +42,8 @@ class GuestToken:
         expires_in = self.expires_in
 
         scope = self.scope
+
+        session_ends_at = self.session_ends_at
 
         subject = self.subject
 
@@ -55,6 +59,7 @@ class GuestToken:
                 "expires_at": expires_at,
                 "expires_in": expires_in,
                 "scope": scope,
+                "session_ends_at": session_ends_at,
                 "subject": subject,
                 "token_type": token_type,
                 "workspace_id": workspace_id,
@@ -74,6 +79,8 @@ class GuestToken:
 
         scope = d.pop("scope")
 
+        session_ends_at = d.pop("session_ends_at")
+
         subject = d.pop("subject")
 
         token_type = d.pop("token_type")
@@ -85,6 +92,7 @@ class GuestToken:
             expires_at=expires_at,
             expires_in=expires_in,
             scope=scope,
+            session_ends_at=session_ends_at,
             subject=subject,
             token_type=token_type,
             workspace_id=workspace_id,

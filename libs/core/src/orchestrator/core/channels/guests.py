@@ -68,3 +68,12 @@ def new_guest_key() -> str:
 def guest_jti(invite_id: uuid.UUID) -> str:
     """A guest token's ``jti``: names its invite, so a revocation finds the token."""
     return f"chg.{invite_id.hex}.{secrets.token_urlsafe(12)}"
+
+
+def invite_of(jti: str) -> uuid.UUID | None:
+    """The invite a guest token's ``jti`` names; None when it names none."""
+    kind, _, rest = jti.partition(".")
+    hex_id = rest.partition(".")[0]
+    if kind != "chg" or re.fullmatch(r"[0-9a-f]{32}", hex_id) is None:
+        return None
+    return uuid.UUID(hex=hex_id)

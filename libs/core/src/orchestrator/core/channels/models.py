@@ -57,7 +57,7 @@ class ChannelInvite(Base):
 
     Only a hash of the invite's secret is kept. The guest is an opaque ``guest-NNNN`` key,
     no personal data; once redeemed, the token's ``jti`` and expiry are kept so an operator
-    can revoke it (the denylist)."""
+    can revoke it (the denylist): every token a refresh issues keeps that ``jti``."""
 
     __tablename__ = "channel_invites"
     __table_args__ = (UniqueConstraint("tenant_id", "guest"),)
@@ -73,4 +73,8 @@ class ChannelInvite(Base):
     redeemed_at: Mapped[dt.datetime | None]
     token_jti: Mapped[str | None] = mapped_column(String(64))
     token_expires_at: Mapped[dt.datetime | None]
+    """When the latest token of the guest expires (a refresh moves it)."""
+    session_ends_at: Mapped[dt.datetime | None]
+    """No token of the guest outlives this: fixed at the redeem (``guest_session_max_s``
+    then), so a refresh never extends it. None for invites redeemed before refresh existed."""
     revoked_at: Mapped[dt.datetime | None]

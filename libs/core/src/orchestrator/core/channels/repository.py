@@ -156,13 +156,35 @@ async def invite(session: AsyncSession, invite_id: uuid.UUID) -> ChannelInvite |
 
 
 async def redeemed(
-    session: AsyncSession, invite_id: uuid.UUID, *, jti: str, token_expires_at: dt.datetime
+    session: AsyncSession,
+    invite_id: uuid.UUID,
+    *,
+    jti: str,
+    token_expires_at: dt.datetime,
+    session_ends_at: dt.datetime,
 ) -> None:
-    """Mark the invite used, recording its token."""
+    """Mark the invite used, recording its token and when the guest's tokens stop."""
     await session.execute(
         update(ChannelInvite)
         .where(ChannelInvite.id == invite_id)
-        .values(redeemed_at=func.now(), token_jti=jti, token_expires_at=token_expires_at)
+        .values(
+            redeemed_at=func.now(),
+            token_jti=jti,
+            token_expires_at=token_expires_at,
+            session_ends_at=session_ends_at,
+        )
+    )
+
+
+async def refreshed(
+    session: AsyncSession, invite_id: uuid.UUID, *, token_expires_at: dt.datetime
+) -> None:
+    """Record the expiry of the guest's newest token (a revocation denies its ``jti`` that
+    long)."""
+    await session.execute(
+        update(ChannelInvite)
+        .where(ChannelInvite.id == invite_id)
+        .values(token_expires_at=token_expires_at)
     )
 
 

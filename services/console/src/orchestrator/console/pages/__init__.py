@@ -9,6 +9,8 @@ from orchestrator.console.pages.configuration import CONFIGURATION_PAGES
 from orchestrator.console.pages.drafts import DRAFT_PAGES
 from orchestrator.console.pages.events import EVENT_PAGES
 from orchestrator.console.pages.first_run import FIRST_RUN_PAGES
+from orchestrator.console.pages.guest import GUEST_PAGES
+from orchestrator.console.pages.guests import GUEST_ADMIN_PAGES
 from orchestrator.console.pages.home import home, switch_workspace
 from orchestrator.console.pages.identity import IDENTITY_PAGES
 from orchestrator.console.pages.impersonation import IMPERSONATION_PAGES
@@ -35,6 +37,8 @@ PAGES = [
     *WORKFLOW_PAGES,
     *EVENT_PAGES,
     *CHANNEL_PAGES,
+    *GUEST_ADMIN_PAGES,
+    *GUEST_PAGES,
     *IDENTITY_PAGES,
     *IMPERSONATION_PAGES,
     *RUN_PAGES,

@@ -13,8 +13,8 @@ import httpx
 from litestar import Request, get
 from litestar.response import Stream, Template
 
-from orchestrator.console.context import Console
-from orchestrator.console.errors import ApiUnavailable, BadForm
+from orchestrator.console.context import NOTICE_ENDED, Console
+from orchestrator.console.errors import ApiUnavailable, BadForm, SignInRequired
 from orchestrator.console.render import page
 from orchestrator.core.http.stopping import until_stopped
 
@@ -45,16 +45,24 @@ async def stream(request: Request[Any, Any, Any], console: Console, workspace: u
 
 
 async def relayed(
-    http: httpx.AsyncClient, upstream: httpx.Request, api: str, refused: int
+    http: httpx.AsyncClient,
+    upstream: httpx.Request,
+    api: str,
+    refused: int,
+    *,
+    ends: bool = False,
 ) -> Stream:
     """An API's event stream, relayed to the browser as it comes; its refusal is the
-    ``refused`` status (the page's ``EventSource`` then stops)."""
+    ``refused`` status (the page's ``EventSource`` then stops), or, with ``ends``, a 401
+    of the API is ``SignInRequired`` (the token is the session's own)."""
     try:
         answer = await http.send(upstream, stream=True)
     except httpx.HTTPError:
         raise ApiUnavailable(f"The {api} cannot be reached.") from None
     if answer.status_code != 200:
         await answer.aclose()
+        if ends and answer.status_code == 401:
+            raise SignInRequired(NOTICE_ENDED)
         raise BadForm(f"The {api} refused the stream ({answer.status_code}).", refused)
     return Stream(
         relay(answer),

@@ -8,11 +8,15 @@ from litestar import get
 from litestar.response import Redirect
 
 from orchestrator.console.context import Console
+from orchestrator.console.failures import GUEST_PAGE
+from orchestrator.console.security import GUEST_OK
 
 
-@get("/")
+@get("/", opt={GUEST_OK: True})
 async def home(console: Console) -> Redirect:
-    """The overview of the workspace the operator's token names."""
+    """The overview of the workspace the operator's token names (a guest's channel)."""
+    if console.session.guest is not None:
+        return Redirect(GUEST_PAGE, status_code=303)
     return Redirect(f"/w/{console.session.workspace_id}/overview", status_code=303)
 
 

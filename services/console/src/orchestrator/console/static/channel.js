@@ -22,7 +22,10 @@
   let source = null;
   let leaving = false;
 
+  // A guest's page marks the panel ended (static/guest.js): nothing here reopens it.
+  const ended = () => panel.dataset.state === "ended";
   const show = (text, kind) => {
+    if (ended()) return;
     state.textContent = text;
     panel.dataset.state = kind;
   };
@@ -77,7 +80,7 @@
     sessionStorage.removeItem(remembered);
     enable(false);
     show(why, "closed");
-    reopen.hidden = false;
+    reopen.hidden = ended();
   };
 
   const receive = (message) => {

@@ -88,7 +88,9 @@ class InviteRedeem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
 
 
 class GuestToken(msgspec.Struct, frozen=True, kw_only=True):
-    """A guest's token: the channel of one workspace only, for ``expires_in`` seconds."""
+    """A guest's token: the channel of one workspace only, for ``expires_in`` seconds;
+    ``POST /api/v1/channel/guest-token/refresh`` swaps it for a new one until
+    ``session_ends_at``."""
 
     access_token: str
     token_type: str
@@ -97,6 +99,9 @@ class GuestToken(msgspec.Struct, frozen=True, kw_only=True):
     scope: str
     subject: str
     workspace_id: uuid.UUID
+    session_ends_at: int
+    """No refresh gives a token past this (``ORCH_CHANNEL_GUEST_SESSION_MAX_S`` after the
+    redeem): then the guest needs a new invite."""
 
 
 class InviteRevoked(msgspec.Struct, frozen=True, kw_only=True):
