@@ -50,6 +50,7 @@ SITES: Mapping[str, Kind] = {
     "orchestrator.control_api.channels.controllers:ChannelController.channel": "request",
     "orchestrator.control_api.channels.controllers:ChannelController.act": "request",
     "orchestrator.control_api.channels.guests:redeem_invite": "request",
+    "orchestrator.control_api.channels.guests:refresh_guest_token": "request",
     # -- actors
     "orchestrator.worker.actors.unit_of_work:actor_transaction": "actor",
     # -- phases around an upstream call, a cache fill or a stream's poll
