@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import threading
 
 import psycopg
 import redis
+import uvloop
 from dramatiq import Worker
 from dramatiq.asyncio import EventLoopThread, get_event_loop_thread
 from loguru import logger
@@ -75,6 +77,9 @@ def main() -> None:
     """Consume every queue until SIGINT or SIGTERM, then let the running jobs finish within
     ``ORCH_WORKER_STOP_GRACE_S``, handing back those that do not (ADR 0081)."""
     settings = get_settings()
+    # Every event loop of the process (the actors', the relay's and each chore's) on
+    # uvloop: a job's wake-ups and round trips cost about a fifth less CPU (ADR 0111).
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     configure_logging(settings.core.log, "worker", secrets=deployment_secrets(settings.core))
     configure_tracing(settings.core.tracing, "worker")
     configure_payloads(settings.core)
