@@ -33,7 +33,7 @@ from orchestrator.core.payloads.layout import (
     goes_to_store,
     object_key,
 )
-from orchestrator.core.payloads.sealing import ObjectOpener, open_object, seal_object
+from orchestrator.core.payloads.sealing import ObjectOpener, seal_object
 from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.settings import PayloadSettings
 
@@ -105,8 +105,19 @@ class PayloadStore:
         """The plaintext of the object ``ref``, once its seal and SHA-256 check out."""
 
         def get() -> bytes:
-            blob = self._get_object(ref).read()
-            return open_object(self._keys.get, ref, blob, sha256, size)
+            # Read as a stream is, so the object's bytes and its plaintext are never both
+            # held whole: the plaintext pieces, then their join.
+            opener = ObjectOpener(self._keys.get, ref, sha256, size)
+            body = self._get_object(ref)
+            pieces: list[bytes] = []
+            try:
+                ended = False
+                while not ended:
+                    opened, ended = _step(body, opener)
+                    pieces += opened
+            finally:
+                body.close()
+            return b"".join(pieces)
 
         return await self._reading(self._call("get", get, size=LARGEST))
 
@@ -130,10 +141,15 @@ class PayloadStore:
             return body, first, ended
 
         body, first, ended = await self._reading(self._call("get", start, size=LARGEST))
-        return self._rest(body, opener, first, ended)
+        return self._rest(ref, body, opener, first, ended)
 
     async def _rest(
-        self, body: StreamingBody, opener: ObjectOpener, pieces: list[bytes], ended: bool
+        self,
+        ref: str,
+        body: StreamingBody,
+        opener: ObjectOpener,
+        pieces: list[bytes],
+        ended: bool,
     ) -> AsyncIterator[bytes]:
         try:
             while True:
@@ -144,6 +160,10 @@ class PayloadStore:
                 pieces, ended = await self._call(
                     "read", functools.partial(_step, body, opener), size=READ_BYTES
                 )
+        except PayloadUnreadable as exc:
+            # The answer has started: it can only end short. Say why, once, here.
+            logger.warning("payload stream of {} ended short: {}", ref, exc.detail)
+            raise
         finally:
             body.close()  # a stream left early frees its connection
 
