@@ -75,8 +75,10 @@ async def serve_stored(
 ) -> Served:
     """``inline`` when the row holds its value, else the stored one, opened: a store that
     does not answer or an object that fails to open raises here, before anything is sent."""
-    if ref is None or sha256 is None or size is None:
+    if ref is None:
         return Served.of(inline)
+    if sha256 is None or size is None:  # the rows' checks keep all three or none
+        raise PayloadUnreadable("A stored payload's reference is incomplete.")
     return Served(size, await _configured().stream(ref, sha256, size))
 
 

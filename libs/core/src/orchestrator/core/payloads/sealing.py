@@ -116,10 +116,10 @@ class ObjectOpener:
         else:
             raise _refused()  # the object ended inside its header
         self._count(last)
-        if self._size is not None and self._seen != self._size:
-            raise PayloadUnreadable("A stored payload does not match its size.")
         if self._hash.hexdigest() != self._sha256:
             raise PayloadUnreadable("A stored payload does not match its SHA-256.")
+        if self._size is not None and self._seen != self._size:
+            raise PayloadUnreadable("A stored payload does not match its size.")
         return last
 
     def _kek(self, kek_id: str) -> KeyEncryptionKey:

@@ -36,7 +36,7 @@ async def body_of(row: HasBody) -> bytes:
     does not answer)."""
     if row.body_ref is None or row.body_ref_sha256 is None:
         return row.body
-    return await read_stored(row.body_ref, row.body_ref_sha256)
+    return await read_stored(row.body_ref, row.body_ref_sha256, row.body_ref_size)
 
 
 async def serve_body(row: HasBody) -> Served:
