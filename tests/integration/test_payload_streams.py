@@ -259,9 +259,20 @@ async def test_a_large_job_payload_and_output_stream_back_from_both_apis(
 
 
 async def test_a_store_that_is_down_is_a_prompt_503_before_any_byte(
-    deployment: Deployment, workspace: Workspace, http: httpx.AsyncClient
+    deployment: Deployment,
+    workspace: Workspace,
+    http: httpx.AsyncClient,
+    upstream: UpstreamServer,
 ) -> None:
     _, row = await large_delivery(deployment, workspace, http)
+    name = await echo_connector(workspace, upstream)
+    big = {"blob": "x" * 200_000}  # past the threshold: its payload is in the bucket
+    sent = await http.post(
+        f"{deployment.stack.url('exec-api')}/api/v1/jobs",
+        json={"connector": name, "operation": "echo", "payload": big},
+        headers=await exec_headers(http, deployment.stack, workspace.tenant),
+    )
+    assert sent.status_code == 202, sent.text
     closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     control = start_service(
         "control-api",
@@ -270,14 +281,13 @@ async def test_a_store_that_is_down_is_a_prompt_503_before_any_byte(
     )
     try:
         wait_ready(control)
-        started = time.monotonic()
-        refused = await http.get(
-            f"{control.url}/api/v1{INBOX}/{row.id}/body", headers=workspace.api.headers
-        )
-        assert time.monotonic() - started < 5
-        assert refused.status_code == 503, refused.text
-        assert refused.headers["content-type"].startswith("application/problem+json")
-        assert refused.json()["code"] == "payload-store-unavailable"
-        assert refused.headers["retry-after"] == "1"
+        for path in (f"{INBOX}/{row.id}/body", f"/jobs/{sent.json()['id']}/payload"):
+            started = time.monotonic()
+            refused = await http.get(f"{control.url}/api/v1{path}", headers=workspace.api.headers)
+            assert time.monotonic() - started < 5
+            assert refused.status_code == 503, refused.text
+            assert refused.headers["content-type"].startswith("application/problem+json")
+            assert refused.json()["code"] == "payload-store-unavailable"
+            assert refused.headers["retry-after"] == "1"
     finally:
         control.stop()
