@@ -58,6 +58,18 @@ class SealedBytes(msgspec.Struct, frozen=True):
     ciphertext: bytes
 
 
+def new_data_key(kek: KeyEncryptionKey, *, context: str) -> tuple[bytes, str]:
+    """A fresh data key and its wrapping under ``kek``, bound to ``context`` (a value sealed
+    in segments with it, ``crypto/segments.py``, keeps the wrapping beside them)."""
+    data_key = AESGCM.generate_key(bit_length=256)
+    return data_key, _wrap(kek, data_key, context.encode())
+
+
+def unwrap_data_key(kek: KeyEncryptionKey, wrapped: str, *, context: str) -> bytes:
+    """The data key of ``new_data_key``; fails (``InvalidTag``) under another context."""
+    return _unwrap(kek, wrapped, context.encode())
+
+
 def seal_bytes(kek: KeyEncryptionKey, plaintext: bytes, *, context: str) -> SealedBytes:
     """Encrypt ``plaintext`` bound to ``context`` (used as AAD, e.g. the row's id)."""
     aad = context.encode()

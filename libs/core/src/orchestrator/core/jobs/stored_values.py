@@ -3,7 +3,8 @@
 A value goes as its JSON text, the bytes the column would have held; its row keeps the
 object's key, the SHA-256 and the size, and its JSON column holds nothing (``null``).
 Every reader goes through ``read_value``, which is the column's value when nothing was
-stored apart.
+stored apart; the raw routes (``GET /api/v1/jobs/{id}/payload``, ``/output``) go through
+``serve_payload`` and ``serve_output``, which stream a stored value (ADR 0112).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from loguru import logger
 from orchestrator.core.jobs.models import Job
 from orchestrator.core.payloads.errors import PayloadStoreUnavailable
 from orchestrator.core.payloads.layout import Kind
-from orchestrator.core.payloads.process import payload_store, read_stored
+from orchestrator.core.payloads.process import Served, payload_store, read_stored, serve_stored
 from orchestrator.core.payloads.store import StoredPayload
 
 
@@ -61,3 +62,23 @@ async def job_payload(job: Job) -> Any:
 async def job_output(job: Job) -> Any:
     """A job row's last output, wherever it is kept."""
     return await read_value(job.output, job.output_ref, job.output_ref_sha256)
+
+
+async def serve_value(value: Any, ref: str | None, sha256: str | None, size: int | None) -> Served:
+    """A payload or output as its JSON text: the column's value encoded, or the stored text
+    streamed from the store (``serve_stored``)."""
+    if ref is None:
+        return Served.of(msgspec.json.encode(value))
+    return await serve_stored(b"", ref, sha256, size)
+
+
+async def serve_payload(job: Job) -> Served:
+    """A job row's payload as its JSON text, wherever it is kept."""
+    return await serve_value(
+        job.payload, job.payload_ref, job.payload_ref_sha256, job.payload_ref_size
+    )
+
+
+async def serve_output(job: Job) -> Served:
+    """A job row's last output as its JSON text (``null`` before there is one)."""
+    return await serve_value(job.output, job.output_ref, job.output_ref_sha256, job.output_ref_size)

@@ -7,7 +7,8 @@ configured (or in a process that never configured one): everything then stays in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 
 from loguru import logger
 
@@ -43,12 +44,42 @@ def payload_store() -> PayloadStore | None:
     return _store
 
 
-async def read_stored(ref: str, sha256: str) -> bytes:
-    """A stored payload's plaintext through the process's store, checked against
-    ``sha256``; ``PayloadUnreadable`` if this process has no store to read it from."""
+def _configured() -> PayloadStore:
     if _store is None:
         raise PayloadUnreadable("The value is in the payload store, which is not configured here.")
-    return await _store.get(ref, sha256)
+    return _store
+
+
+async def read_stored(ref: str, sha256: str, size: int | None = None) -> bytes:
+    """A stored payload's plaintext through the process's store, checked against
+    ``sha256``; ``PayloadUnreadable`` if this process has no store to read it from."""
+    return await _configured().get(ref, sha256, size)
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """A value as a route serves it raw: its size, and its bytes, whole (kept inline) or
+    as they are read from the store, each piece verified (``PayloadStore.stream``)."""
+
+    size: int
+    content: bytes | AsyncIterator[bytes]
+
+    @classmethod
+    def of(cls, data: bytes) -> Served:
+        """A value held whole."""
+        return cls(len(data), data)
+
+
+async def serve_stored(
+    inline: bytes, ref: str | None, sha256: str | None, size: int | None
+) -> Served:
+    """``inline`` when the row holds its value, else the stored one, opened: a store that
+    does not answer or an object that fails to open raises here, before anything is sent."""
+    if ref is None:
+        return Served.of(inline)
+    if sha256 is None or size is None:  # the rows' checks keep all three or none
+        raise PayloadUnreadable("A stored payload's reference is incomplete.")
+    return Served(size, await _configured().stream(ref, sha256, size))
 
 
 async def delete_stored(refs: Sequence[str]) -> None:

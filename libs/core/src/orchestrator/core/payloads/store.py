@@ -1,10 +1,15 @@
-"""Put, read and delete sealed payloads in the bucket (ADR 0089).
+"""Put, read, stream and delete sealed payloads in the bucket (ADR 0089, ADR 0112).
 
 boto3 is a blocking client, so every call runs in a worker thread (``asyncio.to_thread``)
 together with the sealing or opening of its payload: the event loop neither waits on the
 network nor spends a large payload's AES-GCM time. Failures become problem documents: a
 store that does not answer is a 503 (``PayloadStoreUnavailable``); an object missing, or
 failing its seal or its SHA-256, is a 502 (``PayloadUnreadable``), never served.
+
+``stream`` serves an object segment by segment: its first call (the request, the header,
+the first segments) runs before the caller answers anything, so a store that is down is
+still a 503; each later read of ``READ_BYTES`` is a call of its own, bounded alike, and a
+failure there ends the stream short (the caller's response does not complete).
 """
 
 from __future__ import annotations
@@ -13,17 +18,14 @@ import asyncio
 import functools
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from cryptography.exceptions import InvalidTag
 from loguru import logger
 
-from orchestrator.core.crypto.envelope import open_bytes, seal_bytes
 from orchestrator.core.payloads.client import open_client
 from orchestrator.core.payloads.errors import PayloadStoreUnavailable, PayloadUnreadable
-from orchestrator.core.payloads.framing import Unframed, frame, unframe
 from orchestrator.core.payloads.layout import (
     Kind,
     call_bound,
@@ -31,10 +33,12 @@ from orchestrator.core.payloads.layout import (
     goes_to_store,
     object_key,
 )
+from orchestrator.core.payloads.sealing import ObjectOpener, seal_object
 from orchestrator.core.secrets.keyring import KeyRing
 from orchestrator.core.settings import PayloadSettings
 
 if TYPE_CHECKING:
+    from botocore.response import StreamingBody
     from mypy_boto3_s3 import S3Client
 
 T = TypeVar("T")
@@ -43,6 +47,8 @@ DELETE_BATCH = 1000
 MISSING_CODES = ("NoSuchKey", "404")
 LARGEST = 25 * 1024 * 1024
 """The largest payload bounds a read, whose size is not known before it arrives."""
+READ_BYTES = 256 * 1024
+"""What one read of a stream takes from the object's body: four 64 KiB segments."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,28 +95,91 @@ class PayloadStore:
         key = self.key(tenant_id, kind, row_id)
 
         def put() -> None:
-            sealed = frame(seal_bytes(self._keys.current, data, context=key))
+            sealed = seal_object(self._keys.current, data, context=key)
             self._s3().put_object(Bucket=self.settings.bucket, Key=key, Body=sealed)
 
         await self._call("put", put, size=len(data))
         return StoredPayload(ref=key, sha256=digest(data), size=len(data))
 
-    async def get(self, ref: str, sha256: str) -> bytes:
+    async def get(self, ref: str, sha256: str, size: int | None = None) -> bytes:
         """The plaintext of the object ``ref``, once its seal and SHA-256 check out."""
 
         def get() -> bytes:
-            from botocore.exceptions import ClientError
-
+            # Read as a stream is, so the object's bytes and its plaintext are never both
+            # held whole: the plaintext pieces, then their join.
+            opener = ObjectOpener(self._keys.get, ref, sha256, size)
+            body = self._get_object(ref)
+            pieces: list[bytes] = []
             try:
-                blob = self._s3().get_object(Bucket=self.settings.bucket, Key=ref)["Body"].read()
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") in MISSING_CODES:
-                    raise _Missing(ref) from exc
+                ended = False
+                while not ended:
+                    opened, ended = _step(body, opener)
+                    pieces += opened
+            finally:
+                body.close()
+            return b"".join(pieces)
+
+        return await self._reading(self._call("get", get, size=LARGEST))
+
+    async def stream(self, ref: str, sha256: str, size: int | None = None) -> AsyncIterator[bytes]:
+        """The plaintext of ``ref`` as it is read, each piece verified before it is handed
+        over, the last only once the whole matches ``sha256`` and ``size``. Returns once the
+        object answered and its first piece opened (``PayloadStoreUnavailable``,
+        ``PayloadUnreadable`` raise here); a failure later raises from the iterator."""
+        opener = ObjectOpener(self._keys.get, ref, sha256, size)
+
+        def start() -> tuple[StreamingBody, list[bytes], bool]:
+            body = self._get_object(ref)
+            try:
+                first: list[bytes] = []
+                ended = False
+                while not first and not ended:  # a format-1 object: all of it
+                    first, ended = _step(body, opener)
+            except BaseException:
+                body.close()
                 raise
-            return self._open(ref, blob, sha256)
+            return body, first, ended
+
+        body, first, ended = await self._reading(self._call("get", start, size=LARGEST))
+        return self._rest(ref, body, opener, first, ended)
+
+    async def _rest(
+        self,
+        ref: str,
+        body: StreamingBody,
+        opener: ObjectOpener,
+        pieces: list[bytes],
+        ended: bool,
+    ) -> AsyncIterator[bytes]:
+        try:
+            while True:
+                for piece in pieces:
+                    yield piece
+                if ended:
+                    return
+                pieces, ended = await self._call(
+                    "read", functools.partial(_step, body, opener), size=READ_BYTES
+                )
+        except PayloadUnreadable as exc:
+            # The answer has started: it can only end short. Say why, once, here.
+            logger.warning("payload stream of {} ended short: {}", ref, exc.detail)
+            raise
+        finally:
+            body.close()  # a stream left early frees its connection
+
+    def _get_object(self, ref: str) -> StreamingBody:
+        from botocore.exceptions import ClientError
 
         try:
-            return await self._call("get", get, size=LARGEST)
+            return self._s3().get_object(Bucket=self.settings.bucket, Key=ref)["Body"]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in MISSING_CODES:
+                raise _Missing(ref) from exc
+            raise
+
+    async def _reading(self, call: Awaitable[T]) -> T:
+        try:
+            return await call
         except _Missing:
             raise PayloadUnreadable("A stored payload is missing from the payload store.") from None
 
@@ -156,19 +225,6 @@ class PayloadStore:
         except PayloadStoreUnavailable:
             logger.warning("{} payload object(s) left unreferenced in the store", len(refs))
 
-    def _open(self, ref: str, blob: bytes, sha256: str) -> bytes:
-        try:
-            sealed = unframe(blob)
-            kek = self._keys.get(sealed.kek_id)
-            if kek is None:
-                raise PayloadUnreadable("A stored payload is sealed under a KEK not held here.")
-            plaintext = open_bytes(kek, sealed, context=ref)
-        except (Unframed, InvalidTag):
-            raise PayloadUnreadable("A stored payload fails its seal.") from None
-        if digest(plaintext) != sha256:
-            raise PayloadUnreadable("A stored payload does not match its SHA-256.")
-        return plaintext
-
     def _s3(self) -> S3Client:
         with self._lock:  # one client, built by the first thread that needs it
             if self._client is None:
@@ -199,3 +255,12 @@ def _told(exc: Exception) -> str:
         error = response.get("Error", {})
         return f"{error.get('Code', '?')}: {error.get('Message', '')}"
     return str(exc) if isinstance(exc, _Refused) else type(exc).__name__
+
+
+def _step(body: StreamingBody, opener: ObjectOpener) -> tuple[list[bytes], bool]:
+    """Read the next bytes of ``body`` into ``opener``: the plaintext opened, and whether
+    the object ended (its last piece then among them)."""
+    chunk = body.read(READ_BYTES)
+    if not chunk:
+        return [opener.finish()], True
+    return opener.feed(chunk), False

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Protocol
 
-from orchestrator.core.payloads.process import read_stored
+from orchestrator.core.payloads.process import Served, read_stored, serve_stored
+
+OCTETS = "application/octet-stream"
+_MEDIA_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+(?:\s*;[\x20-\x7e]*)?", re.ASCII)
 
 
 class HasBody(Protocol):
@@ -31,4 +36,17 @@ async def body_of(row: HasBody) -> bytes:
     does not answer)."""
     if row.body_ref is None or row.body_ref_sha256 is None:
         return row.body
-    return await read_stored(row.body_ref, row.body_ref_sha256)
+    return await read_stored(row.body_ref, row.body_ref_sha256, row.body_ref_size)
+
+
+async def serve_body(row: HasBody) -> Served:
+    """The row's body to serve raw: inline, or streamed from the store as each piece is
+    verified (a store that does not answer raises here, before anything is sent)."""
+    return await serve_stored(row.body, row.body_ref, row.body_ref_sha256, row.body_ref_size)
+
+
+def body_media_type(headers: Mapping[str, str]) -> str:
+    """The media type the delivery declared (its stored ``content-type``), or
+    ``application/octet-stream`` when it declared none that reads as one."""
+    declared = headers.get("content-type", "").strip()
+    return declared if len(declared) <= 200 and _MEDIA_TYPE.fullmatch(declared) else OCTETS

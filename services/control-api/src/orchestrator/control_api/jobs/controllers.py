@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import get
+from litestar import Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from orchestrator.control_api.jobs.schemas import JobDetail, JobList
@@ -18,9 +18,11 @@ from orchestrator.control_api.scope import (
 from orchestrator.control_api.views import READS
 from orchestrator.control_api.webhook_inbox.controllers import Instant
 from orchestrator.core.http.fields import NO_NUL, parse_instant
+from orchestrator.core.http.raw import JSON, raw_response, raw_spec
 from orchestrator.core.jobs import listing_queries, single_job, single_job_queries
 from orchestrator.core.jobs.listing_queries import JobFilter
 from orchestrator.core.jobs.states import JobStatus
+from orchestrator.core.jobs.stored_values import serve_output, serve_payload
 from orchestrator.core.jobs.views import Status, attempt_out, stored_out
 
 ATTEMPTS_SHOWN = 100
@@ -78,3 +80,28 @@ class JobController(ScopedController):
             workflow_run_id=job.workflow_run_id,
             workflow_step=job.workflow_step,
         )
+
+    @get(
+        "/{job_id:uuid}/payload",
+        opt=READ,
+        responses={**raw_spec("The job's payload, its JSON text"), **READS},
+    )
+    async def get_workspace_job_payload(
+        self, ws: WorkspaceScope, job_id: FromPath[uuid.UUID]
+    ) -> Response[Any]:
+        """One job's payload raw, as JSON; streamed from the payload store when kept there."""
+        job = await single_job.get(ws.session, job_id)
+        return raw_response(await serve_payload(job), JSON)
+
+    @get(
+        "/{job_id:uuid}/output",
+        opt=READ,
+        responses={**raw_spec("The job's last output, its JSON text"), **READS},
+    )
+    async def get_workspace_job_output(
+        self, ws: WorkspaceScope, job_id: FromPath[uuid.UUID]
+    ) -> Response[Any]:
+        """One job's last output raw, as JSON (``null`` before an attempt produced one);
+        streamed from the payload store when kept there."""
+        job = await single_job.get(ws.session, job_id)
+        return raw_response(await serve_output(job), JSON)

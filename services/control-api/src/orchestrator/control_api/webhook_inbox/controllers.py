@@ -6,7 +6,7 @@ import base64
 import uuid
 from typing import Annotated, Any, NamedTuple
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.openapi.spec import OpenAPIFormat
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,9 +31,10 @@ from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.deadline import route_budget
 from orchestrator.core.events.wake import Waker
 from orchestrator.core.http.fields import NO_NUL, parse_instant
+from orchestrator.core.http.raw import OCTETS, raw_response, raw_spec
 from orchestrator.core.runtime import Resources
 from orchestrator.core.webhooks import inbox_repository, inbox_service
-from orchestrator.core.webhooks.bodies import body_of, body_size
+from orchestrator.core.webhooks.bodies import body_media_type, body_of, body_size, serve_body
 from orchestrator.core.webhooks.inbox_repository import InboxFilter
 from orchestrator.core.webhooks.models import WebhookInboxEntry
 
@@ -149,6 +150,23 @@ class WebhookInboxController(RequeuingController):
     ) -> InboxEntryDetail:
         """One stored delivery, with its raw body."""
         return await to_detail(await inbox_service.get(ws.session, inbox_id))
+
+    @get(
+        "/{inbox_id:uuid}/body",
+        opt=READ,
+        responses={
+            **raw_spec("The body as received, of its declared media type", OCTETS),
+            **READS,
+        },
+    )
+    async def get_webhook_inbox_body(
+        self, ws: WorkspaceScope, inbox_id: uuid.UUID
+    ) -> Response[Any]:
+        """One stored delivery's raw body, byte for byte, with the ``Content-Type`` it was
+        sent with; streamed from the payload store, each piece checked, when kept there (a
+        body failing its check there ends short of its ``Content-Length``)."""
+        row = await inbox_service.get(ws.session, inbox_id)
+        return raw_response(await serve_body(row), body_media_type(row.headers))
 
     @post("/{inbox_id:uuid}/retry", opt=WRITE, status_code=202, responses=WRITES)
     async def retry_webhook_inbox_entry(

@@ -22,11 +22,13 @@ from orchestrator.core.http.auth import (
     provide_tenant_session,
 )
 from orchestrator.core.http.problems import problem_responses
+from orchestrator.core.http.raw import JSON, raw_response, raw_spec
 from orchestrator.core.idempotency.fingerprint import MAX_KEY_LENGTH
 from orchestrator.core.jobs import listing_queries, replay, single_job, submission
 from orchestrator.core.jobs.cursor import JobCursor, cursor_param
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.jobs.status_reads import read_job
+from orchestrator.core.jobs.stored_values import serve_output, serve_payload
 from orchestrator.core.jobs.views import DeadJobFilter, JobOut, Status, stored_out
 from orchestrator.exec_api.access import JOBS_READ, JOBS_WRITE, queues
 from orchestrator.exec_api.jobs.accepting import Accepted, accept_once
@@ -51,6 +53,7 @@ IdempotencyKey = Annotated[
         description="Makes a retry safe: the first response is stored for 24 h and replayed.",
     ),
 ]
+RAW_READS = problem_responses(400, 401, 403, 404, 503)
 PATH = "/api/v1/jobs"
 JOB_PATH = PATH + "/{job_id}"
 """As the framework writes the route's template (``path_format``)."""
@@ -204,6 +207,30 @@ class JobController(Controller):
     ) -> JobOut:
         """One job of the caller's workspace."""
         return await read_job(plane.jobs, principal.tenant_id, job_id)
+
+    @get(
+        "/{job_id:uuid}/payload",
+        opt=JOBS_READ,
+        responses={**raw_spec("The job's payload, its JSON text"), **RAW_READS},
+    )
+    async def get_job_payload(
+        self, job_id: FromPath[uuid.UUID], principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
+        """One job's payload raw, as JSON; streamed from the payload store when kept there."""
+        return raw_response(await serve_payload(await single_job.get(session, job_id)), JSON)
+
+    @get(
+        "/{job_id:uuid}/output",
+        opt=JOBS_READ,
+        responses={**raw_spec("The job's last output, its JSON text"), **RAW_READS},
+    )
+    async def get_job_output(
+        self, job_id: FromPath[uuid.UUID], principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
+        """One job's last output raw, as JSON (``null`` before an attempt produced one);
+        streamed from the payload store when kept there, each piece checked (one failing
+        its check ends the body short of its ``Content-Length``)."""
+        return raw_response(await serve_output(await single_job.get(session, job_id)), JSON)
 
     @get(
         opt=JOBS_READ,
