@@ -39,6 +39,7 @@ from orchestrator.console.signin import (
     sign_out,
 )
 from orchestrator.core.background import cancel_quietly
+from orchestrator.core.http import dependency_cleanup
 from orchestrator.core.http.guard import RequestGuard
 from orchestrator.core.http.observe import ObserveMiddleware
 from orchestrator.core.observability.logging import configure_logging, flush_logs
@@ -85,6 +86,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
 def create_app() -> ASGIApp:
     """Build the console ASGI app."""
     settings = get_settings()
+    dependency_cleanup.install()
     app = Litestar(
         route_handlers=[
             *PROBES,

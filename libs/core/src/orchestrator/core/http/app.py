@@ -19,6 +19,7 @@ from loguru import logger
 
 from orchestrator.core.deadline import DEADLINE_KEY, allow
 from orchestrator.core.errors import UnsupportedMediaType
+from orchestrator.core.http import dependency_cleanup
 from orchestrator.core.http.auth import GUARDS_KEY, run_guards
 from orchestrator.core.http.deadline import DEPENDENCY_HANDLERS
 from orchestrator.core.http.fast_path import FastRoute, FastRoutes
@@ -184,6 +185,7 @@ def create_service_app(
             await app.state.resources.close()
             flush_logs()
 
+    dependency_cleanup.install()
     app = Litestar(
         route_handlers=[*PROBE_HANDLERS, *route_handlers],
         lifespan=[lifespan, *lifespans],
