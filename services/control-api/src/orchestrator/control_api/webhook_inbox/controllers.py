@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any, NamedTuple
 
 from litestar import Request, get, post
@@ -12,7 +14,7 @@ from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.pages import TimePage
-from orchestrator.control_api.routes import READ, WRITE, newest_first
+from orchestrator.control_api.routes import READ, WRITE, newest_first_list
 from orchestrator.control_api.scope import (
     Reason,
     ScopedController,
@@ -124,6 +126,18 @@ async def provide_only(
     )
 
 
+async def list_webhook_inbox(
+    ws: WorkspaceScope, only: InboxFilter, page: TimePage
+) -> Sequence[WebhookInboxEntry]:
+    """The workspace's stored deliveries, newest first, filtered; cursor-paginated."""
+    return await inbox_repository.page(ws.session, only, after=page.after, limit=page.read_limit)
+
+
+def received(row: WebhookInboxEntry) -> dt.datetime:
+    """When a stored delivery was received: the inbox's newest-first order."""
+    return row.received_at
+
+
 class WebhookInboxController(RequeuingController):
     """Stored deliveries of the workspace's webhook sources (``?workspace=``, default the
     token's). An event routed to another workspace of the organization stays listed in the
@@ -132,16 +146,9 @@ class WebhookInboxController(RequeuingController):
     path = "/api/v1/webhooks/inbox"
     tags = ["webhooks"]
 
-    @newest_first(provide_only)
-    async def list_webhook_inbox(
-        self, ws: WorkspaceScope, only: InboxFilter, page: TimePage
-    ) -> InboxList:
-        """The workspace's stored deliveries, newest first, filtered; cursor-paginated."""
-        rows = await inbox_repository.page(
-            ws.session, only, after=page.after, limit=page.read_limit
-        )
-        shown, next_cursor = page.cut(rows, lambda row: row.received_at)
-        return InboxList(items=[to_out(row) for row in shown], next_cursor=next_cursor)
+    list_webhook_inbox = newest_first_list(
+        list_webhook_inbox, provide_only, InboxList, to_out, at=received
+    )
 
     @get("/{inbox_id:uuid}", opt=READ, responses=READS)
     async def get_webhook_inbox_entry(
