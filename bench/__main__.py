@@ -178,7 +178,7 @@ async def exec_plane(
             if service is not exec_api and service is not control:
                 service.stop()
         os.sched_setaffinity(0, affinity)
-        stage = jobs.Stage(
+        plane = jobs.ExecPlane(
             exec_url=exec_api.url,
             exec_pid=exec_api.process.pid,
             upstream_url=upstream_url,
@@ -188,9 +188,9 @@ async def exec_plane(
             services=services,
         )
         if "jobs" in ONLY:
-            section(await jobs.run(scratch, stage))
+            section(await jobs.run(scratch, plane))
         if "recovery" in ONLY:
-            section(await recovery.run(scratch, stage))
+            section(await recovery.run(scratch, plane))
 
 
 async def main() -> None:

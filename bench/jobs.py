@@ -132,7 +132,7 @@ async def wait_terminal(dsn: str, tenant_id: uuid.UUID) -> bool:
 
 
 @dataclass(frozen=True)
-class Stage:
+class ExecPlane:
     """The exec plane the jobs and recovery sections run on (``__main__.exec_plane``)."""
 
     exec_url: str
@@ -311,19 +311,19 @@ def burst_lines(measured: Burst, result: Outcome, calls: list[int]) -> list[str]
     ]
 
 
-async def run(scratch: Scratch, stage: Stage) -> list[str]:
+async def run(scratch: Scratch, plane: ExecPlane) -> list[str]:
     """Measure and return the printed section."""
-    for pid in (stage.exec_pid, stage.upstream_pid):
+    for pid in (plane.exec_pid, plane.upstream_pid):
         pin_tree(pid, ALL_CPUS)
     worker = start_ready("worker", "orchestrator.worker", scratch.env, "ORCH_WORKER_PORT")
-    stage.services.append(worker)
+    plane.services.append(worker)
     dsn, tenant_id = scratch.owner_dsn, scratch.tenant.tenant_id
-    url = f"{stage.exec_url}/api/v1/jobs"
-    job = stage.job
+    url = f"{plane.exec_url}/api/v1/jobs"
+    job = plane.job
     pids = {
-        "exec-api": stage.exec_pid,
+        "exec-api": plane.exec_pid,
         "worker": worker.process.pid,
-        "upstream": stage.upstream_pid,
+        "upstream": plane.upstream_pid,
     }
     if (postgres := postgres_pid(dsn)) is not None:
         pids["postgres"] = postgres
@@ -334,7 +334,7 @@ async def run(scratch: Scratch, stage: Stage) -> list[str]:
         f"({os.environ.get('ORCH_WORKER_THREADS', '8')} threads) and upstream unpinned on "
         f"{len(ALL_CPUS)} cores"
     ]
-    async with aiohttp.ClientSession(connector=connector_pool, headers=stage.headers) as http:
+    async with aiohttp.ClientSession(connector=connector_pool, headers=plane.headers) as http:
         await submit(http, url, job, 200, 16)  # pools, caches, the worker's plans
         await wait_terminal(dsn, tenant_id)
         await asyncio.to_thread(analyze, dsn)
@@ -348,7 +348,7 @@ async def run(scratch: Scratch, stage: Stage) -> list[str]:
             f"{low.finish_p50_ms:.1f} ms; the POST itself p50 {submit_ms:.1f} ms)"
         )
         for submitters, batch in ((SUBMITTERS, 1), (BATCH_SUBMITTERS, BATCH)):
-            before = await upstream_key_calls(http, stage.upstream_url)
+            before = await upstream_key_calls(http, plane.upstream_url)
             measured = await burst(
                 http,
                 meter,
@@ -359,7 +359,7 @@ async def run(scratch: Scratch, stage: Stage) -> list[str]:
                 submitters=submitters,
                 batch=batch,
             )
-            after = await upstream_key_calls(http, stage.upstream_url)
+            after = await upstream_key_calls(http, plane.upstream_url)
             result = await asyncio.to_thread(outcome, dsn, tenant_id, measured.submitted.ids)
             calls = [after.get(j, 0) - before.get(j, 0) for j in measured.submitted.ids]
             lines += burst_lines(measured, result, calls)
