@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
+from operator import attrgetter
 from typing import Any, get_type_hints
 
 import msgspec
@@ -66,17 +67,13 @@ def as_handler(
     return fn
 
 
-def _created_at(row: Any) -> dt.datetime:
-    return row.created_at  # type: ignore[no-any-return]
-
-
 def newest_first_list(
     rows: Callable[[WorkspaceScope, Any, TimePage], Awaitable[Sequence[Any]]],
     only: Callable[..., Awaitable[Any]],
     listed: type[msgspec.Struct],
     show: Callable[[Any], Any],
     *,
-    at: Callable[[Any], dt.datetime] = _created_at,
+    at: Callable[[Any], dt.datetime] = attrgetter("created_at"),
 ) -> HTTPRouteHandler:
     """The handler of a ``newest_first`` list: ``rows`` reads up to the page's
     ``read_limit`` rows with the filter ``only`` makes of the query, newest first by ``at``

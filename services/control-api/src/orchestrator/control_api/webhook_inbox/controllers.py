@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import uuid
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Annotated, Any, NamedTuple
 
 from litestar import Request, get, post
@@ -133,11 +133,6 @@ async def list_webhook_inbox(
     return await inbox_repository.page(ws.session, only, after=page.after, limit=page.read_limit)
 
 
-def received(row: WebhookInboxEntry) -> dt.datetime:
-    """When a stored delivery was received: the inbox's newest-first order."""
-    return row.received_at
-
-
 class WebhookInboxController(RequeuingController):
     """Stored deliveries of the workspace's webhook sources (``?workspace=``, default the
     token's). An event routed to another workspace of the organization stays listed in the
@@ -147,7 +142,7 @@ class WebhookInboxController(RequeuingController):
     tags = ["webhooks"]
 
     list_webhook_inbox = newest_first_list(
-        list_webhook_inbox, provide_only, InboxList, to_out, at=received
+        list_webhook_inbox, provide_only, InboxList, to_out, at=attrgetter("received_at")
     )
 
     @get("/{inbox_id:uuid}", opt=READ, responses=READS)
