@@ -178,30 +178,19 @@ async def exec_plane(
             if service is not exec_api and service is not control:
                 service.stop()
         os.sched_setaffinity(0, affinity)
+        plane = jobs.ExecPlane(
+            exec_url=exec_api.url,
+            exec_pid=exec_api.process.pid,
+            upstream_url=upstream_url,
+            upstream_pid=setup.upstream_pid,
+            connector=setup.connectors["default"],
+            headers=setup.exec_headers,
+            services=services,
+        )
         if "jobs" in ONLY:
-            section(
-                await jobs.run(
-                    scratch,
-                    exec_url=exec_api.url,
-                    exec_pid=exec_api.process.pid,
-                    upstream_url=upstream_url,
-                    upstream_pid=setup.upstream_pid,
-                    connector=setup.connectors["default"],
-                    headers=setup.exec_headers,
-                    services=services,
-                )
-            )
+            section(await jobs.run(scratch, plane))
         if "recovery" in ONLY:
-            section(
-                await recovery.run(
-                    scratch,
-                    exec_url=exec_api.url,
-                    upstream_url=upstream_url,
-                    connector=setup.connectors["default"],
-                    headers=setup.exec_headers,
-                    services=services,
-                )
-            )
+            section(await recovery.run(scratch, plane))
 
 
 async def main() -> None:

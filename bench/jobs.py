@@ -132,6 +132,30 @@ async def wait_terminal(dsn: str, tenant_id: uuid.UUID) -> bool:
 
 
 @dataclass(frozen=True)
+class ExecPlane:
+    """The exec plane the jobs and recovery sections run on (``__main__.exec_plane``)."""
+
+    exec_url: str
+    exec_pid: int
+    upstream_url: str
+    upstream_pid: int
+    connector: str
+    headers: dict[str, str]
+    """The exec token's, for every request to the exec-api."""
+    services: list[Service]
+    """The processes started so far: a section appends those it starts (stopped at exit)."""
+
+    @property
+    def job(self) -> dict[str, Any]:
+        """The job both sections submit: one charge of the connector."""
+        return {
+            "connector": self.connector,
+            "operation": "charge",
+            "payload": {"id": "o-1", "amount": 5},
+        }
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What the database says about a batch of jobs."""
 
@@ -287,26 +311,20 @@ def burst_lines(measured: Burst, result: Outcome, calls: list[int]) -> list[str]
     ]
 
 
-async def run(
-    scratch: Scratch,
-    *,
-    exec_url: str,
-    exec_pid: int,
-    upstream_url: str,
-    upstream_pid: int,
-    connector: str,
-    headers: dict[str, str],
-    services: list[Service],
-) -> list[str]:
+async def run(scratch: Scratch, plane: ExecPlane) -> list[str]:
     """Measure and return the printed section."""
-    for pid in (exec_pid, upstream_pid):
+    for pid in (plane.exec_pid, plane.upstream_pid):
         pin_tree(pid, ALL_CPUS)
     worker = start_ready("worker", "orchestrator.worker", scratch.env, "ORCH_WORKER_PORT")
-    services.append(worker)
+    plane.services.append(worker)
     dsn, tenant_id = scratch.owner_dsn, scratch.tenant.tenant_id
-    url = f"{exec_url}/api/v1/jobs"
-    job = {"connector": connector, "operation": "charge", "payload": {"id": "o-1", "amount": 5}}
-    pids = {"exec-api": exec_pid, "worker": worker.process.pid, "upstream": upstream_pid}
+    url = f"{plane.exec_url}/api/v1/jobs"
+    job = plane.job
+    pids = {
+        "exec-api": plane.exec_pid,
+        "worker": worker.process.pid,
+        "upstream": plane.upstream_pid,
+    }
     if (postgres := postgres_pid(dsn)) is not None:
         pids["postgres"] = postgres
     meter = CpuMeter(pids)
@@ -316,7 +334,7 @@ async def run(
         f"({os.environ.get('ORCH_WORKER_THREADS', '8')} threads) and upstream unpinned on "
         f"{len(ALL_CPUS)} cores"
     ]
-    async with aiohttp.ClientSession(connector=connector_pool, headers=headers) as http:
+    async with aiohttp.ClientSession(connector=connector_pool, headers=plane.headers) as http:
         await submit(http, url, job, 200, 16)  # pools, caches, the worker's plans
         await wait_terminal(dsn, tenant_id)
         await asyncio.to_thread(analyze, dsn)
@@ -330,7 +348,7 @@ async def run(
             f"{low.finish_p50_ms:.1f} ms; the POST itself p50 {submit_ms:.1f} ms)"
         )
         for submitters, batch in ((SUBMITTERS, 1), (BATCH_SUBMITTERS, BATCH)):
-            before = await upstream_key_calls(http, upstream_url)
+            before = await upstream_key_calls(http, plane.upstream_url)
             measured = await burst(
                 http,
                 meter,
@@ -341,7 +359,7 @@ async def run(
                 submitters=submitters,
                 batch=batch,
             )
-            after = await upstream_key_calls(http, upstream_url)
+            after = await upstream_key_calls(http, plane.upstream_url)
             result = await asyncio.to_thread(outcome, dsn, tenant_id, measured.submitted.ids)
             calls = [after.get(j, 0) - before.get(j, 0) for j in measured.submitted.ids]
             lines += burst_lines(measured, result, calls)

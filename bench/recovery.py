@@ -22,7 +22,7 @@ import msgspec
 import psycopg
 from tests.support.stack import Service
 
-from bench.jobs import in_tenant, submit, wait_terminal
+from bench.jobs import ExecPlane, in_tenant, submit, wait_terminal
 from bench.scratch import Scratch, start_ready
 
 JOBS = int(os.environ.get("BENCH_RECOVERY_JOBS", "1000"))
@@ -75,43 +75,35 @@ async def _kill_when_busy(
         await asyncio.sleep(0.02)
 
 
-async def run(
-    scratch: Scratch,
-    *,
-    exec_url: str,
-    upstream_url: str,
-    connector: str,
-    headers: dict[str, str],
-    services: list[Service],
-) -> list[str]:
+async def run(scratch: Scratch, plane: ExecPlane) -> list[str]:
     """Measure and return the printed section (any worker already running is stopped)."""
-    for service in services:
+    for service in plane.services:
         if service.module == "orchestrator.worker":
             service.stop()
     doomed, survivor = (
         start_ready(name, "orchestrator.worker", scratch.env, "ORCH_WORKER_PORT")
         for name in ("worker-doomed", "worker-survivor")
     )
-    services += [doomed, survivor]
+    plane.services.extend((doomed, survivor))
     dsn, tenant_id = scratch.owner_dsn, scratch.tenant.tenant_id
-    job = {"connector": connector, "operation": "charge", "payload": {"id": "o-1", "amount": 5}}
-    async with aiohttp.ClientSession(headers=headers) as http:
-        async with http.post(f"{upstream_url}/__upstream/reset") as answer:
+    job = plane.job
+    async with aiohttp.ClientSession(headers=plane.headers) as http:
+        async with http.post(f"{plane.upstream_url}/__upstream/reset") as answer:
             answer.raise_for_status()
         program = {"path": "*", "behaviour": {"status": 200, "delay_ms": DELAY_MS}}
-        async with http.post(f"{upstream_url}/__upstream/program", json=program) as answer:
+        async with http.post(f"{plane.upstream_url}/__upstream/program", json=program) as answer:
             answer.raise_for_status()
         began = time.monotonic()
         ids: list[str] = []
 
         async def submit_all() -> None:
-            ids.extend((await submit(http, f"{exec_url}/api/v1/jobs", job, JOBS, 16)).ids)
+            ids.extend((await submit(http, f"{plane.exec_url}/api/v1/jobs", job, JOBS, 16)).ids)
 
         submission = asyncio.create_task(submit_all())
         killed_at, killed_s = await _kill_when_busy(dsn, tenant_id, doomed, ids, began)
         await submission
         done = await wait_terminal(dsn, tenant_id)
-        async with http.get(f"{upstream_url}/__upstream/stats") as answer:
+        async with http.get(f"{plane.upstream_url}/__upstream/stats") as answer:
             stats = msgspec.json.decode(await answer.read())
     statuses = await asyncio.to_thread(_counts, dsn, tenant_id, ids)
     recoveries = await asyncio.to_thread(_recoveries, dsn, tenant_id, ids, killed_at)

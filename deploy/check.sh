@@ -630,8 +630,18 @@ case $1 in
 esac
 SH
 chmod +x "$work/recording-helm"
+# The releases a recorded sync upgraded ($2, the recording helm's log), in order, are $3;
+# else say so for environment $1, when ($4), and fail.
+upgraded_were() {
+  local upgraded
+  upgraded=$(awk '$1 == "upgrade" { print $3 }' "$2" | xargs)
+  [[ $upgraded == "$3" ]] || {
+    echo "  $1: $4, sync upgraded [$upgraded], not [$3]"
+    return 1
+  }
+}
 helmfile_sync() {
-  local environment=$1 log=$work/helm-calls-$1.log upgraded line flag
+  local environment=$1 log=$work/helm-calls-$1.log line flag
   local args=(--file deploy/helmfile.yaml --environment "$environment" --helm-binary "$work/recording-helm"
     --state-values-file "$work/images.yaml" sync --skip-deps)
   local all="orchestrator-control-api orchestrator-exec-api orchestrator-webhook-ingress orchestrator-worker orchestrator-console"
@@ -640,11 +650,7 @@ helmfile_sync() {
     cat "$work/sync-$environment.log"
     return 1
   }
-  upgraded=$(awk '$1 == "upgrade" { print $3 }' "$log" | xargs)
-  [[ $upgraded == "$all" ]] || {
-    echo "  $environment: sync upgraded [$upgraded], not [$all]"
-    return 1
-  }
+  upgraded_were "$environment" "$log" "$all" "with every release passing" || return 1
   while read -r line; do
     for flag in --install --wait --wait-for-jobs --atomic --cleanup-on-fail "--timeout 600s" \
       "--kube-context orchestrator-$environment" "--namespace orchestrator"; do
@@ -660,11 +666,8 @@ helmfile_sync() {
     echo "  $environment: sync succeeded although the exec-api release failed"
     return 1
   fi
-  upgraded=$(awk '$1 == "upgrade" { print $3 }' "$log" | xargs)
-  [[ $upgraded == "orchestrator-control-api orchestrator-exec-api" ]] || {
-    echo "  $environment: after exec-api failed, sync still upgraded [$upgraded]"
-    return 1
-  }
+  upgraded_were "$environment" "$log" "orchestrator-control-api orchestrator-exec-api" \
+    "after exec-api failed" || return 1
   echo "  $environment: sync upgrades $all in order (atomic, waiting), and stops at a failure"
 }
 if UV=$UV deploy/ci/helm-tools.sh "$work/helm-tools" >"$work/helm-tools.log" 2>&1; then

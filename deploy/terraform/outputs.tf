@@ -70,30 +70,30 @@ output "redis_security_group_id" {
 
 output "backup_bucket" {
   description = "Bucket of `orchestrator backup` (ORCH_BACKUP_BUCKET; the chart's backup.bucket)."
-  value       = aws_s3_bucket.backups.id
+  value       = module.backup_bucket.id
 }
 
 output "backup_bucket_arn" {
   description = "ARN of the backup bucket."
-  value       = aws_s3_bucket.backups.arn
+  value       = module.backup_bucket.arn
 }
 
 output "backup_writer_policy_json" {
   description = "IAM policy for the backup CronJob's role (its service account's IRSA role, say): list, write and read the bucket, use the KMS key."
-  value       = data.aws_iam_policy_document.backup_writer.json
+  value       = module.backup_bucket.access_policy_json
 }
 
 output "payload_bucket" {
   description = "Bucket of the payload store (ORCH_PAYLOAD_BUCKET; the chart's payloads.bucket)."
-  value       = aws_s3_bucket.payloads.id
+  value       = module.payload_bucket.id
 }
 
 output "payload_bucket_arn" {
   description = "ARN of the payload store's bucket."
-  value       = aws_s3_bucket.payloads.arn
+  value       = module.payload_bucket.arn
 }
 
 output "payload_access_policy_json" {
   description = "IAM policy for the services' role (control-api, exec-api, webhook-ingress and worker; their service accounts' IRSA role, say): put, read and delete the payload objects, use the KMS key."
-  value       = data.aws_iam_policy_document.payload_access.json
+  value       = module.payload_bucket.access_policy_json
 }

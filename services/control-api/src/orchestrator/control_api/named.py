@@ -19,7 +19,7 @@ from litestar.handlers import HTTPRouteHandler
 
 from orchestrator.control_api.fields import NameInPath
 from orchestrator.control_api.pages import PAGED
-from orchestrator.control_api.routes import READ, WRITE
+from orchestrator.control_api.routes import READ, WRITE, as_handler
 from orchestrator.control_api.scope import (
     Reason,
     ScopedController,
@@ -103,19 +103,6 @@ class Named:
         return page_out(got, self.listed) if self.show_page is None else self.show_page(got)
 
 
-def _handler(
-    fn: Callable[..., Awaitable[Any]],
-    name: str,
-    doc: str,
-    annotations: dict[str, Any],
-) -> Callable[..., Awaitable[Any]]:
-    """``fn`` named, documented and typed as Litestar reads a handler."""
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    fn.__annotations__ = annotations
-    return fn
-
-
 def _handlers(r: Named) -> dict[str, HTTPRouteHandler]:
     async def list_(self: Controller, ws: WorkspaceScope, page: PageRequest) -> Any:
         return r.page_view(await r.list[0](ws.session, page))
@@ -148,7 +135,7 @@ def _handlers(r: Named) -> dict[str, HTTPRouteHandler]:
     written = {"request": AnyRequest, "ws": WorkspaceScope}
     return {
         "list": get(**reads, dependencies=PAGED)(
-            _handler(
+            as_handler(
                 list_,
                 f"list_{r.plural}",
                 r.list[1],
@@ -156,10 +143,10 @@ def _handlers(r: Named) -> dict[str, HTTPRouteHandler]:
             )
         ),
         "get": get(one, **reads)(
-            _handler(get_, f"get_{r.singular}", r.get[1], {**named, "return": r.out})
+            as_handler(get_, f"get_{r.singular}", r.get[1], {**named, "return": r.out})
         ),
         "create": post(status_code=201, **writes)(
-            _handler(
+            as_handler(
                 create_,
                 f"create_{r.singular}",
                 r.create[1],
@@ -167,7 +154,7 @@ def _handlers(r: Named) -> dict[str, HTTPRouteHandler]:
             )
         ),
         "replace": put(one, **writes)(
-            _handler(
+            as_handler(
                 replace_,
                 f"replace_{r.singular}",
                 r.replace[1],
@@ -176,7 +163,7 @@ def _handlers(r: Named) -> dict[str, HTTPRouteHandler]:
             )
         ),
         "delete": delete(one, **reads | {"opt": WRITE})(
-            _handler(
+            as_handler(
                 delete_,
                 f"delete_{r.singular}",
                 r.delete[1],

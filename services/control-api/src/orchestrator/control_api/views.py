@@ -38,12 +38,14 @@ def created_once(schema: type[msgspec.Struct], what: str) -> dict[int, ResponseS
     }
 
 
-def page_schema(item: type[msgspec.Struct], doc: str) -> type[msgspec.Struct]:
-    """The list view of ``item`` (``PolicyOut`` gives ``PolicyList``): ``doc`` says which
-    page of what, in which order; its ``next_cursor`` is passed as ``cursor`` for the next
-    page (``null`` on the last)."""
+def page_schema(
+    item: type[msgspec.Struct], doc: str, *, name: str | None = None
+) -> type[msgspec.Struct]:
+    """The list view of ``item``, called ``name`` (default: ``PolicyOut`` gives
+    ``PolicyList``): ``doc`` says which page of what, in which order; its ``next_cursor`` is
+    passed as ``cursor`` for the next page (``null`` on the last)."""
     return msgspec.defstruct(
-        item.__name__.removesuffix("Out") + "List",
+        name or item.__name__.removesuffix("Out") + "List",
         [("items", list[item]), ("next_cursor", str | None)],  # type: ignore[valid-type]
         frozen=True,
         module=item.__module__,

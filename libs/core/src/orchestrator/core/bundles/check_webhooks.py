@@ -5,7 +5,7 @@ bodies' own types), against the secret refs and connectors as the import leaves 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 
 import msgspec
@@ -43,7 +43,7 @@ def _source(
     parsed, errors = convert(msgspec.to_builtins(fields | {"name": "n"}), WebhookSourceIn, where)
     if parsed is None:
         return None, errors
-    data = replace(item_input(parsed, service.SourceInput), name=item.name)
+    data = msgspec.structs.replace(item_input(parsed, service.SourceInput), name=item.name)
     data, found = service.source_errors(data, known_refs)
     return data, under(where, found)
 

@@ -8,8 +8,6 @@ exports of the same configuration are equal however the bindings were made.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,7 +72,7 @@ async def export_bundle(session: AsyncSession, workspace: Workspace) -> Bundle:
             for w in (await workflows.list_workflows(session)).items
         ],
         schedules=[
-            BundleSchedule(name=s.name, **asdict(schedules.content_of(s)))
+            BundleSchedule(name=s.name, **msgspec.structs.asdict(schedules.content_of(s)))
             for s in (await schedules.list_schedules(session)).items
         ],
         webhook_sources=await _webhook_sources(session),
@@ -90,10 +88,10 @@ async def _webhook_sources(session: AsyncSession) -> list[BundleWebhookSource]:
 
 def bundled_source(row: WebhookSource, bindings: list[WebhookBinding]) -> BundleWebhookSource:
     """A stored source with its bindings as a bundle item."""
-    items = [BundleWebhookBinding(**asdict(binding_input(b))) for b in bindings]
+    items = [BundleWebhookBinding(**msgspec.structs.asdict(binding_input(b))) for b in bindings]
     return BundleWebhookSource(
         id=row.id,
-        **asdict(source_input(row)),
+        **msgspec.structs.asdict(source_input(row)),
         bindings=sorted(items, key=binding_order),
     )
 

@@ -9,8 +9,9 @@ each it brings that is not stored is created.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict
 from typing import Literal, TypeVar
+
+import msgspec
 
 from orchestrator.core.bundles.check import Checked
 from orchestrator.core.bundles.model import Bundle, BundleChange, Kind, item_input
@@ -92,7 +93,7 @@ def plan_changes(bundle: Bundle, checked: Checked, stored: Stored) -> list[Bundl
         *_changes(
             "schedule",
             stored.schedules,
-            ((name, asdict(data)) for name, data in checked.schedules.items()),
+            ((name, msgspec.structs.asdict(data)) for name, data in checked.schedules.items()),
             schedule_content,
         ),
         *_changes(
@@ -128,7 +129,7 @@ def binding_change(
     source: str, action: Literal["create", "delete"], data: BindingInput
 ) -> BundleChange:
     """A binding of ``source`` created or deleted, named by its source (it has no name)."""
-    fields = views.changed_fields(None, asdict(data))
+    fields = views.changed_fields(None, msgspec.structs.asdict(data))
     return BundleChange(kind="webhook_binding", name=source, action=action, fields=fields)
 
 
@@ -150,7 +151,7 @@ def binding_changes(
 
 def source_content(data: SourceInput) -> views.View:
     """What a webhook source write sets, less the name it is found by."""
-    return {key: value for key, value in asdict(data).items() if key != "name"}
+    return {key: value for key, value in msgspec.structs.asdict(data).items() if key != "name"}
 
 
 def workflow_content(row: Workflow) -> views.View:
@@ -160,4 +161,4 @@ def workflow_content(row: Workflow) -> views.View:
 
 def schedule_content(row: Schedule) -> views.View:
     """What a schedule write sets."""
-    return asdict(schedules.content_of(row))
+    return msgspec.structs.asdict(schedules.content_of(row))

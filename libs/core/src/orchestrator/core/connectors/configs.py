@@ -1,4 +1,5 @@
-"""Parsing a connector config of a fixed shape (a ``msgspec.Struct``), as code handlers do.
+"""Parsing a connector config of a fixed shape (a ``msgspec.Struct``), as code handlers do,
+and refusing the address a config names when the deployment's policy forbids it.
 
 The JSON Schema first, so that every problem is listed at once under its pointer; then
 the conversion, which the schema should already have made sure of.
@@ -32,3 +33,12 @@ def parse_struct(
         raise ValidationFailed(
             "The connector config is not valid.", errors=[{"key": prefix, "message": str(exc)}]
         ) from exc
+
+
+def refuse_address(problem: str | None, field: str, *, prefix: str) -> None:
+    """Refuse (422) the config's ``field`` when the address policy found a ``problem`` in it."""
+    if problem:
+        raise ValidationFailed(
+            f"The connector's {field} is not allowed.",
+            errors=[{"key": f"{prefix}/{field}", "message": problem}],
+        )

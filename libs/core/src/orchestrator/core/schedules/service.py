@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import asdict, dataclass
 from typing import Any
 
 import msgspec
@@ -30,9 +29,9 @@ from orchestrator.core.webhooks.public import operation_errors
 from orchestrator.core.workflows.public import KnownNames
 
 
-@dataclass(frozen=True)
-class ScheduleInput:
-    """What a client sets on a schedule: ``connector`` and ``operation``, or ``workflow``."""
+class ScheduleInput(msgspec.Struct, frozen=True, kw_only=True):
+    """What a client sets on a schedule: ``connector`` and ``operation``, or ``workflow``
+    (what the API shows of one too: the control-api's ``ScheduleOut`` extends it)."""
 
     cron: str
     timezone: str
@@ -46,7 +45,7 @@ class ScheduleInput:
 
 def schedule_view(row: Schedule) -> dict[str, Any]:
     """The audited view of a schedule (what a client sets, and its version)."""
-    return {**asdict(content_of(row)), "version": row.version}
+    return {**msgspec.structs.asdict(content_of(row)), "version": row.version}
 
 
 def content_of(row: Schedule) -> ScheduleInput:
@@ -179,7 +178,7 @@ async def create_schedule(
         id=uuid.uuid4(),
         tenant_id=m.tenant_id,
         name=name,
-        **asdict(data),
+        **msgspec.structs.asdict(data),
         next_run_at=next_run_after_now(data),
         last_fired_at=None,
         version=1,
@@ -195,7 +194,7 @@ async def replace_schedule(
     await _checked(session, data, network)
     row = await SCHEDULE.lock(session, name)
     before = content_of(row)
-    values = asdict(data)
+    values = msgspec.structs.asdict(data)
     if (before.cron, before.timezone, before.enabled) != (data.cron, data.timezone, data.enabled):
         values["next_run_at"] = next_run_after_now(data)
     await SCHEDULE.update(session, m, name, row, values)

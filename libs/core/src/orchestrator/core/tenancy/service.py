@@ -11,6 +11,7 @@ from loguru import logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core import audit
+from orchestrator.core.audit.change import record_change
 from orchestrator.core.auth import revocation
 from orchestrator.core.auth.claims import EXEC_SCOPES, OperatorRole
 from orchestrator.core.auth.subjects import (
@@ -19,6 +20,7 @@ from orchestrator.core.auth.subjects import (
     service_subject,
 )
 from orchestrator.core.callbacks.public import CALLBACK_SIGNING, new_secret_row
+from orchestrator.core.configuration.public import Mutation
 from orchestrator.core.crypto import envelope
 from orchestrator.core.crypto.secrets import hash_secret, new_client_id, new_client_secret
 from orchestrator.core.db.tenant import set_organization, set_tenant
@@ -122,15 +124,10 @@ async def create_workspace(
                 new=WorkspaceStatus.COMMITTED,
             ):
                 workspace.status = WorkspaceStatus.COMMITTED
-                await audit.record(
-                    session,
-                    tenant_id=workspace.id,
-                    actor=new.actor,
-                    action="workspace.create",
-                    target=f"workspace:{workspace.id}",
-                    reason=new.reason,
-                    after=workspace_view(workspace),
-                )
+                who = Mutation(workspace.id, new.actor, new.reason)
+                target = f"workspace:{workspace.id}"
+                after = workspace_view(workspace)
+                await record_change(session, who, "workspace.create", target, None, after)
 
     try:
         await run_saga(

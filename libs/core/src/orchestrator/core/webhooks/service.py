@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Collection
-from dataclasses import asdict, dataclass, replace
 from functools import partial
 from typing import Any
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.core.audit.change import AuditedChanges, conflicts
@@ -35,9 +35,9 @@ from orchestrator.core.webhooks import repository, sources
 from orchestrator.core.webhooks.models import WebhookBinding, WebhookRoute, WebhookSource
 
 
-@dataclass(frozen=True)
-class SourceInput:
-    """What a client sets on a webhook source (secret refs by name)."""
+class SourceInput(msgspec.Struct, frozen=True, kw_only=True):
+    """What a client sets on a webhook source (secret refs by name): what the API shows of
+    one too (the control-api's ``WebhookSourceOut`` extends it)."""
 
     name: str
     provider: str
@@ -49,9 +49,9 @@ class SourceInput:
     enabled: bool
 
 
-@dataclass(frozen=True)
-class BindingInput:
-    """What a client sets on a binding."""
+class BindingInput(msgspec.Struct, frozen=True, kw_only=True):
+    """What a client sets on a binding: what the API shows of one too (the control-api's
+    ``WebhookBindingOut`` extends it)."""
 
     event_types: list[str]
     action: str
@@ -94,12 +94,12 @@ def binding_view(row: WebhookBinding) -> View:
 
 def source_input(row: WebhookSource) -> SourceInput:
     """What a client set on a stored source: what a bundle carries of it, and compares."""
-    return SourceInput(**{name: getattr(row, name) for name in SourceInput.__dataclass_fields__})
+    return SourceInput(**{name: getattr(row, name) for name in SourceInput.__struct_fields__})
 
 
 def binding_input(row: WebhookBinding) -> BindingInput:
     """What a client set on a stored binding."""
-    return BindingInput(**{name: getattr(row, name) for name in BindingInput.__dataclass_fields__})
+    return BindingInput(**{name: getattr(row, name) for name in BindingInput.__struct_fields__})
 
 
 def source_errors(data: SourceInput, known_refs: set[str]) -> tuple[SourceInput, FieldErrors]:
@@ -112,7 +112,7 @@ def source_errors(data: SourceInput, known_refs: set[str]) -> tuple[SourceInput,
         errors += option_errors + sources.routing_errors(data.provider, data.routing)
     errors += sources.secret_ref_errors(data.secret_refs, known_refs)
     errors += nul_errors({"options": data.options, "routing": data.routing}, "")
-    return replace(data, options=options), errors
+    return msgspec.structs.replace(data, options=options), errors
 
 
 async def _checked_source(session: AsyncSession, data: SourceInput) -> SourceInput:
@@ -184,7 +184,7 @@ async def create_source(
     if await repository.source_name_taken(session, data.name):
         raise Conflict(f"A webhook source called `{data.name}` exists; replace it with PUT.")
     new_id = uuid.uuid4() if source_id is None else source_id
-    row = WebhookSource(id=new_id, tenant_id=m.tenant_id, version=1, **asdict(data))
+    row = WebhookSource(id=new_id, tenant_id=m.tenant_id, version=1, **msgspec.structs.asdict(data))
     await SOURCE.create(session, m, row.id, row)
     await _index_claims(session, row)
     return row
@@ -199,7 +199,7 @@ async def replace_source(
     if await repository.source_name_taken(session, data.name, besides=row.id):
         raise Conflict(f"Another webhook source is called `{data.name}`.")
     claimed = (row.provider, row.routing)
-    changed = await SOURCE.update(session, m, source_id, row, asdict(data))
+    changed = await SOURCE.update(session, m, source_id, row, msgspec.structs.asdict(data))
     if changed and (row.provider, row.routing) != claimed:
         await _index_claims(session, row)
     return row
@@ -272,7 +272,7 @@ async def create_binding(
     errors = await binding_input_errors(data, network, partial(_job_operations, session))
     raise_if(errors, "The webhook binding is not valid.")
     row = WebhookBinding(
-        id=uuid.uuid4(), tenant_id=m.tenant_id, source_id=source_id, **asdict(data)
+        id=uuid.uuid4(), tenant_id=m.tenant_id, source_id=source_id, **msgspec.structs.asdict(data)
     )
     with conflicts(SOURCE.what(source_id, source)):
         await repository.BINDINGS.create(session, row)

@@ -17,7 +17,7 @@ from orchestrator.control_api.channels.schemas import (
 )
 from orchestrator.control_api.credentials import NO_STORE
 from orchestrator.control_api.routes import bearer
-from orchestrator.core import audit
+from orchestrator.core.audit.change import record_change
 from orchestrator.core.auth.claims import CHANNEL_AUDIENCE, Principal
 from orchestrator.core.auth.issuer import TokenIssuer
 from orchestrator.core.channels import repository
@@ -29,6 +29,7 @@ from orchestrator.core.channels.guests import (
     parse_invite,
 )
 from orchestrator.core.channels.models import ChannelInvite
+from orchestrator.core.configuration.mutation import Mutation
 from orchestrator.core.db.base import utcnow
 from orchestrator.core.db.tenant import tenant_transaction
 from orchestrator.core.errors import Conflict, NotFound, Unauthorized
@@ -83,15 +84,7 @@ async def redeem_invite(
             "expires_at": body.expires_at,
             "session_ends_at": int(ends_at.timestamp()),
         }
-        await audit.record(
-            session,
-            tenant_id=row.tenant_id,
-            actor=row.guest,
-            action="channel.invite.redeem",
-            target=f"guest:{row.guest}",
-            reason="invite redeemed",
-            after=after,
-        )
+        await _audit(session, row, "channel.invite.redeem", "invite redeemed", after=after)
     return Response(body, status_code=201, headers=NO_STORE)
 
 
@@ -130,17 +123,29 @@ async def refresh_guest_token(
         body = _issue(resources, row, principal.jti, now, row.session_ends_at)
         expires_at = dt.datetime.fromtimestamp(body.expires_at, dt.UTC)
         await repository.refreshed(session, row.id, token_expires_at=expires_at)
-        await audit.record(
+        await _audit(
             session,
-            tenant_id=row.tenant_id,
-            actor=row.guest,
-            action="channel.guest.refresh",
-            target=f"guest:{row.guest}",
-            reason="guest token refreshed",
+            row,
+            "channel.guest.refresh",
+            "guest token refreshed",
             before={"expires_at": principal.expires_at},
             after={"id": str(row.id), "jti": principal.jti, "expires_at": body.expires_at},
         )
     return Response(body, status_code=200, headers=NO_STORE)
+
+
+async def _audit(
+    session: AsyncSession,
+    row: ChannelInvite,
+    action: str,
+    reason: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any],
+) -> None:
+    """Audit what the guest of ``row`` did, as the guest, in the invite's workspace."""
+    who = Mutation(row.tenant_id, row.guest, reason)
+    await record_change(session, who, action, f"guest:{row.guest}", before, after)
 
 
 async def _live_workspace(session: AsyncSession, resources: Resources, row: ChannelInvite) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from litestar import post
 
 from orchestrator.control_api.dlq.schemas import (
@@ -11,7 +13,7 @@ from orchestrator.control_api.dlq.schemas import (
 )
 from orchestrator.control_api.jobs.controllers import QueryName
 from orchestrator.control_api.pages import TimePage
-from orchestrator.control_api.routes import WRITE, newest_first
+from orchestrator.control_api.routes import WRITE, newest_first_list
 from orchestrator.control_api.scope import (
     WorkspaceScope,
 )
@@ -20,6 +22,7 @@ from orchestrator.core.deadline import route_budget
 from orchestrator.core.http.problems import problem_responses
 from orchestrator.core.jobs import dlq
 from orchestrator.core.jobs.dead_queries import DeadFilter, list_dead
+from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.views import DeadJobFilter, stored_out
 
 WRITES = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
@@ -30,6 +33,12 @@ async def provide_only(connector: QueryName = None, operation: QueryName = None)
     return DeadFilter(connector=connector, operation=operation)
 
 
+async def list_dead_jobs(ws: WorkspaceScope, only: DeadFilter, page: TimePage) -> Sequence[Job]:
+    """The workspace's dead jobs, newest first, optionally of one connector and
+    operation; cursor-paginated."""
+    return await list_dead(ws.session, ws.tenant_id, only, after=page.after, limit=page.read_limit)
+
+
 class DlqController(RequeuingController):
     """Dead jobs of the workspace (``?workspace=``, default the token's): jobs that ran out
     of attempts. Replaying queues them again with a fresh attempt budget; purging deletes
@@ -38,17 +47,7 @@ class DlqController(RequeuingController):
     path = "/api/v1/dlq"
     tags = ["dlq"]
 
-    @newest_first(provide_only)
-    async def list_dead_jobs(
-        self, ws: WorkspaceScope, only: DeadFilter, page: TimePage
-    ) -> DeadJobList:
-        """The workspace's dead jobs, newest first, optionally of one connector and
-        operation; cursor-paginated."""
-        jobs = await list_dead(
-            ws.session, ws.tenant_id, only, after=page.after, limit=page.read_limit
-        )
-        shown, next_cursor = page.cut(jobs, lambda job: job.created_at)
-        return DeadJobList(items=[await stored_out(job) for job in shown], next_cursor=next_cursor)
+    list_dead_jobs = newest_first_list(list_dead_jobs, provide_only, DeadJobList, stored_out)
 
     @post("/replay", opt=WRITE | route_budget(), status_code=202, responses=WRITES)
     async def replay_dead_jobs(self, data: DeadJobFilter, requeue: Requeue) -> DlqReplayed:

@@ -7,17 +7,14 @@ from typing import Annotated
 
 import msgspec
 
+from orchestrator.control_api.views import page_schema
 from orchestrator.core.http.fields import NO_NUL
 from orchestrator.core.jobs.views import JobOut
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)]
 
 
-class DeadJobList(msgspec.Struct, frozen=True, kw_only=True):
-    """A page of dead jobs, newest first; pass ``next_cursor`` as ``cursor`` for the next."""
-
-    items: list[JobOut]
-    next_cursor: str | None
+DeadJobList = page_schema(JobOut, "A page of dead jobs, newest first", name="DeadJobList")
 
 
 class DlqReplayed(msgspec.Struct, frozen=True, kw_only=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from litestar import Response, get
@@ -10,7 +11,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from orchestrator.control_api.jobs.schemas import JobDetail, JobList
 from orchestrator.control_api.pages import TimePage
-from orchestrator.control_api.routes import READ, newest_first
+from orchestrator.control_api.routes import READ, newest_first_list
 from orchestrator.control_api.scope import (
     ScopedController,
     WorkspaceScope,
@@ -21,6 +22,7 @@ from orchestrator.core.http.fields import NO_NUL, parse_instant
 from orchestrator.core.http.raw import JSON, raw_response, raw_spec
 from orchestrator.core.jobs import listing_queries, single_job, single_job_queries
 from orchestrator.core.jobs.listing_queries import JobFilter
+from orchestrator.core.jobs.models import Job
 from orchestrator.core.jobs.states import JobStatus
 from orchestrator.core.jobs.stored_values import serve_output, serve_payload
 from orchestrator.core.jobs.views import Status, attempt_out, stored_out
@@ -48,6 +50,14 @@ async def provide_only(
     )
 
 
+async def list_workspace_jobs(ws: WorkspaceScope, only: JobFilter, page: TimePage) -> Sequence[Job]:
+    """The workspace's jobs, newest first, filtered (created ``since``, inclusive, and
+    ``until``, exclusive: RFC 3339 with an offset); cursor-paginated."""
+    return await listing_queries.list_matching(
+        ws.session, ws.tenant_id, only, after=page.after, limit=page.read_limit
+    )
+
+
 class JobController(ScopedController):
     """Jobs of the workspace (``?workspace=``, default the token's), whatever queued them:
     the exec-api, a schedule, a webhook binding or a workflow step. Read by any operator of
@@ -56,17 +66,7 @@ class JobController(ScopedController):
     path = "/api/v1/jobs"
     tags = ["jobs"]
 
-    @newest_first(provide_only)
-    async def list_workspace_jobs(
-        self, ws: WorkspaceScope, only: JobFilter, page: TimePage
-    ) -> JobList:
-        """The workspace's jobs, newest first, filtered (created ``since``, inclusive, and
-        ``until``, exclusive: RFC 3339 with an offset); cursor-paginated."""
-        jobs = await listing_queries.list_matching(
-            ws.session, ws.tenant_id, only, after=page.after, limit=page.read_limit
-        )
-        shown, next_cursor = page.cut(jobs, lambda job: job.created_at)
-        return JobList(items=[await stored_out(job) for job in shown], next_cursor=next_cursor)
+    list_workspace_jobs = newest_first_list(list_workspace_jobs, provide_only, JobList, stored_out)
 
     @get("/{job_id:uuid}", opt=READ, responses=READS)
     async def get_workspace_job(self, ws: WorkspaceScope, job_id: FromPath[uuid.UUID]) -> JobDetail:

@@ -7,15 +7,10 @@ import uuid
 
 import msgspec
 
+from orchestrator.control_api.views import page_schema
 from orchestrator.core.jobs.views import AttemptOut, JobOut
 
-
-class JobList(msgspec.Struct, frozen=True, kw_only=True):
-    """A page of jobs, newest first; pass ``next_cursor`` as ``cursor`` for the next
-    (``null`` on the last page)."""
-
-    items: list[JobOut]
-    next_cursor: str | None
+JobList = page_schema(JobOut, "A page of jobs, newest first")
 
 
 class JobDetail(msgspec.Struct, frozen=True, kw_only=True):

@@ -10,6 +10,7 @@ import msgspec
 from orchestrator.control_api.fields import Name
 from orchestrator.control_api.views import page_schema
 from orchestrator.core.http.fields import NO_NUL
+from orchestrator.core.schedules.service import ScheduleInput
 
 Cron = Annotated[
     str,
@@ -57,20 +58,12 @@ class ScheduleCreate(ScheduleReplace, frozen=True, kw_only=True, forbid_unknown_
     name: Name
 
 
-class ScheduleOut(msgspec.Struct, frozen=True, kw_only=True):
+class ScheduleOut(ScheduleInput, frozen=True, kw_only=True):
     """A schedule; ``next_run_at`` is when it fires next (UTC). Either ``connector`` and
     ``operation`` (a job) or ``workflow`` (a run) is set."""
 
     id: str
     name: str
-    cron: str
-    timezone: str
-    connector: str | None
-    operation: str | None
-    workflow: str | None
-    payload: Any
-    callback_url: str | None
-    enabled: bool
     next_run_at: dt.datetime
     last_fired_at: dt.datetime | None
     version: int

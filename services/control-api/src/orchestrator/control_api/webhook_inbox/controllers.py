@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Sequence
+from operator import attrgetter
 from typing import Annotated, Any, NamedTuple
 
 from litestar import Request, Response, get, post
@@ -12,7 +14,7 @@ from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orchestrator.control_api.pages import TimePage
-from orchestrator.control_api.routes import READ, WRITE, newest_first
+from orchestrator.control_api.routes import READ, WRITE, newest_first_list
 from orchestrator.control_api.scope import (
     Reason,
     ScopedController,
@@ -125,6 +127,13 @@ async def provide_only(
     )
 
 
+async def list_webhook_inbox(
+    ws: WorkspaceScope, only: InboxFilter, page: TimePage
+) -> Sequence[WebhookInboxEntry]:
+    """The workspace's stored deliveries, newest first, filtered; cursor-paginated."""
+    return await inbox_repository.page(ws.session, only, after=page.after, limit=page.read_limit)
+
+
 class WebhookInboxController(RequeuingController):
     """Stored deliveries of the workspace's webhook sources (``?workspace=``, default the
     token's). An event routed to another workspace of the organization stays listed in the
@@ -133,16 +142,9 @@ class WebhookInboxController(RequeuingController):
     path = "/api/v1/webhooks/inbox"
     tags = ["webhooks"]
 
-    @newest_first(provide_only)
-    async def list_webhook_inbox(
-        self, ws: WorkspaceScope, only: InboxFilter, page: TimePage
-    ) -> InboxList:
-        """The workspace's stored deliveries, newest first, filtered; cursor-paginated."""
-        rows = await inbox_repository.page(
-            ws.session, only, after=page.after, limit=page.read_limit
-        )
-        shown, next_cursor = page.cut(rows, lambda row: row.received_at)
-        return InboxList(items=[to_out(row) for row in shown], next_cursor=next_cursor)
+    list_webhook_inbox = newest_first_list(
+        list_webhook_inbox, provide_only, InboxList, to_out, at=attrgetter("received_at")
+    )
 
     @get("/{inbox_id:uuid}", opt=READ, responses=READS)
     async def get_webhook_inbox_entry(

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from orchestrator.control_api.views import page_schema
 from orchestrator.core.http.fields import NO_NUL, InstantText
 from orchestrator.core.webhooks.inbox_service import MAX_RETRY_BATCH
 
@@ -54,11 +55,7 @@ class InboxEntryDetail(InboxEntryOut, frozen=True, kw_only=True):
     body_base64: str
 
 
-class InboxList(msgspec.Struct, frozen=True):
-    """A page of the inbox, newest first; pass ``next_cursor`` as ``cursor`` for the next."""
-
-    items: list[InboxEntryOut]
-    next_cursor: str | None
+InboxList = page_schema(InboxEntryOut, "A page of the inbox, newest first", name="InboxList")
 
 
 class InboxRetryIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 import msgspec
 
 from orchestrator.core.webhooks.inputs import WebhookBindingIn, WebhookSourceIn
+from orchestrator.core.webhooks.service import BindingInput, SourceInput
 
 __all__ = [
     "WebhookBindingIn",
@@ -21,18 +21,10 @@ __all__ = [
 ]
 
 
-class WebhookSourceOut(msgspec.Struct, frozen=True, kw_only=True):
+class WebhookSourceOut(SourceInput, frozen=True, kw_only=True):
     """A webhook source; its provider delivers to ``ingress_path`` on the webhook-ingress."""
 
     id: uuid.UUID
-    name: str
-    provider: str
-    secret_refs: list[str]
-    options: dict[str, Any] | None
-    routing: dict[str, list[str]]
-    rate_limit_per_s: int | None
-    max_body_bytes: int
-    enabled: bool
     version: int
     ingress_path: str
     created_at: dt.datetime
@@ -47,18 +39,11 @@ class WebhookSourceList(msgspec.Struct, frozen=True):
     next_cursor: str | None
 
 
-class WebhookBindingOut(msgspec.Struct, frozen=True, kw_only=True):
+class WebhookBindingOut(BindingInput, frozen=True, kw_only=True):
     """A binding of a webhook source."""
 
     id: uuid.UUID
     source_id: uuid.UUID
-    action: str
-    event_types: list[str]
-    connector: str | None
-    operation: str | None
-    payload_mapping: dict[str, str] | None
-    forward_url: str | None
-    enabled: bool
     created_at: dt.datetime
 
 

@@ -14,7 +14,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.core.auth.subjects import revocation_horizon_s
-from orchestrator.core.maintenance.deprovision.runner import RunnerSettings, run_next
+from orchestrator.core.maintenance.deprovision.runner import run_next
+from orchestrator.core.maintenance.deprovision.steps import RunnerSettings
 from orchestrator.worker.loop_thread import LoopThread
 from orchestrator.worker.settings import Settings
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import msgspec
 from msgspec import UNSET
 
+from orchestrator.core.connectors.configs import refuse_address
 from orchestrator.core.connectors.http.auth import ApiKeyAuth, Auth, BasicAuth
 from orchestrator.core.connectors.http.config import CONFIG_SCHEMA, HttpConfig, HttpOperation
 from orchestrator.core.connectors.http.headers import (
@@ -196,9 +197,4 @@ def parse_config(config: Mapping[str, Any] | HttpConfig, *, prefix: str = "/conf
 
 def check_network(config: HttpConfig, network: NetworkPolicy, *, prefix: str = "/config") -> None:
     """Refuse (422) a ``base_url`` the deployment's address policy forbids."""
-    problem = network.url_problem(config.base_url)
-    if problem:
-        raise ValidationFailed(
-            "The connector's base_url is not allowed.",
-            errors=[{"key": _key(prefix, "base_url"), "message": problem}],
-        )
+    refuse_address(network.url_problem(config.base_url), "base_url", prefix=prefix)

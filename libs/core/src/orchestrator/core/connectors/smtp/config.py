@@ -11,8 +11,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from orchestrator.core.connectors.configs import parse_struct
-from orchestrator.core.errors import ValidationFailed
+from orchestrator.core.connectors.configs import parse_struct, refuse_address
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 # An ASCII addr-spec without display name, comments or IP literals: what is typed in a
@@ -62,9 +61,4 @@ def parse_config(config: Mapping[str, Any] | SmtpConfig, *, prefix: str = "/conf
 
 def check_network(config: SmtpConfig, network: NetworkPolicy, *, prefix: str = "/config") -> None:
     """Refuse (422) a ``host`` the deployment's address policy forbids."""
-    problem = network.host_problem(config.host)
-    if problem:
-        raise ValidationFailed(
-            "The connector's host is not allowed.",
-            errors=[{"key": f"{prefix}/host", "message": problem}],
-        )
+    refuse_address(network.host_problem(config.host), "host", prefix=prefix)

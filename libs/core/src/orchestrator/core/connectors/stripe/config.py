@@ -11,8 +11,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from orchestrator.core.connectors.configs import parse_struct
-from orchestrator.core.errors import ValidationFailed
+from orchestrator.core.connectors.configs import parse_struct, refuse_address
 from orchestrator.core.upstream.ssrf import NetworkPolicy
 
 DEFAULT_BASE_URL = "https://api.stripe.com"
@@ -58,9 +57,4 @@ def parse_config(
 
 def check_network(config: StripeConfig, network: NetworkPolicy, *, prefix: str = "/config") -> None:
     """Refuse (422) a ``base_url`` the deployment's address policy forbids."""
-    problem = network.url_problem(config.base_url)
-    if problem:
-        raise ValidationFailed(
-            "The connector's base_url is not allowed.",
-            errors=[{"key": f"{prefix}/base_url", "message": problem}],
-        )
+    refuse_address(network.url_problem(config.base_url), "base_url", prefix=prefix)

@@ -9,8 +9,6 @@ from its batches, every one of which is idempotent).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from loguru import logger
@@ -27,27 +25,15 @@ from orchestrator.core.maintenance.deprovision.steps import (
     STEPS,
     Context,
     Interrupted,
+    RunnerSettings,
+    Runtime,
     announce,
-    never,
 )
 from orchestrator.core.models import DeprovisionOperation, Organization, Workspace, WorkspaceStatus
 
 Sessions = async_sessionmaker[AsyncSession]
 WAIT_S = 1.0
 """How soon an organization's deletion looks at its workspaces' deletions again."""
-
-
-@dataclass(frozen=True)
-class RunnerSettings:
-    """How operations run (``ORCH_DEPROVISION_*``, read by the worker)."""
-
-    batch: int = 1000
-    lease_s: float = 60.0
-    horizon_s: int = 3900
-    batch_pause_s: float = 0.0
-    stopping: Callable[[], bool] = never
-    """Whether the worker is stopping: checked after every batch, the operation is then
-    handed back (its lease ended) for another worker to resume at once."""
 
 
 async def run_next(
@@ -66,10 +52,11 @@ async def run_next(
         operation.attempts,
     )
     try:
+        runner = _Runner(sessions, redis, namespace, settings)
         if operation.kind == "workspace":
-            await _run_workspace(sessions, redis, namespace, settings, operation)
+            await runner.workspace(operation)
         else:
-            await _run_organization(sessions, redis, namespace, settings, operation)
+            await runner.organization(operation)
     except Interrupted:
         logger.info("deprovisioning {} handed back at {}", operation.operation_id, operation.step)
         async with sessions() as session, session.begin():
@@ -111,123 +98,105 @@ async def _audit(
         )
 
 
-async def _run_workspace(
-    sessions: Sessions,
-    redis: Redis,
-    namespace: str,
-    settings: RunnerSettings,
-    operation: DeprovisionOperation,
-) -> None:
-    assert operation.workspace_id is not None
-    workspace_id = operation.workspace_id
-    progress: dict[str, Any] = dict(operation.progress)
-    done: list[str] = list(progress.get("done", []))
+class _Runner(Runtime):
+    """Runs one operation of either kind to its end."""
 
-    async def record(session: AsyncSession, step: str, status: str = records.RUNNING) -> None:
-        operation.step = step
-        await records.save(
-            session,
-            operation.id,
-            step=step,
-            progress=progress,
-            lease_s=settings.lease_s,
-            status=status,
-        )
+    async def workspace(self, operation: DeprovisionOperation) -> None:
+        """Run a workspace's steps in order from the first not done, then mark it deleted."""
+        assert operation.workspace_id is not None
+        workspace_id = operation.workspace_id
+        progress: dict[str, Any] = dict(operation.progress)
+        done: list[str] = list(progress.get("done", []))
 
-    async def save(step: str, status: str = records.RUNNING) -> None:
-        async with sessions() as session, session.begin():
-            await record(session, step, status)
-
-    for name, step in STEPS:
-        if name in done:
-            continue
-        partial: dict[str, Any] = dict(progress.get("steps", {}).get(name, {}))
-
-        async def renew(session: AsyncSession, state: dict[str, Any], name: str = name) -> None:
-            progress.setdefault("steps", {})[name] = dict(state)
-            await record(session, name)
-
-        ctx = Context(
-            sessions=sessions,
-            redis=redis,
-            namespace=namespace,
-            workspace_id=workspace_id,
-            reason=operation.reason,
-            batch=settings.batch,
-            horizon_s=settings.horizon_s,
-            batch_pause_s=settings.batch_pause_s,
-            renew=renew,
-            stopping=settings.stopping,
-        )
-        await save(name)
-        result = await step(ctx, partial)
-        progress.setdefault("steps", {})[name] = result
-        done.append(name)
-        progress["done"] = done
-        await _audit(sessions, operation, workspace_id, name, result)
-        await save(name)
-    async with sessions() as session, session.begin():
-        await set_tenant(session, workspace_id)
-        await session.execute(
-            update(Workspace)
-            .where(Workspace.id == workspace_id, Workspace.status == WorkspaceStatus.DELETING)
-            .values(status=WorkspaceStatus.DELETED, updated_at=utcnow())
-        )
-    await _audit(sessions, operation, workspace_id, "finish", {"status": "DELETED"})
-    await save("finish", records.SUCCEEDED)
-    logger.info("deprovisioning {}: workspace {} deleted", operation.operation_id, workspace_id)
-
-
-async def _run_organization(
-    sessions: Sessions,
-    redis: Redis,
-    namespace: str,
-    settings: RunnerSettings,
-    operation: DeprovisionOperation,
-) -> None:
-    """Wait for its workspaces' deletions, then end its operators' access and leave the
-    organization a DELETED tombstone."""
-    organization_id = operation.organization_id
-    async with sessions() as session, session.begin():
-        children = (
-            await session.scalars(
-                select(DeprovisionOperation).where(DeprovisionOperation.parent_id == operation.id)
-            )
-        ).all()
-    waiting = [c.operation_id for c in children if c.status != records.SUCCEEDED]
-    progress: dict[str, Any] = dict(operation.progress)
-    progress["workspaces"] = {str(c.workspace_id): c.status for c in children}
-    if waiting:
-        # Not this worker's to run: look again after a short lease, not in a busy loop.
-        async with sessions() as session, session.begin():
+        async def record(session: AsyncSession, step: str, status: str = records.RUNNING) -> None:
+            operation.step = step
             await records.save(
-                session, operation.id, step="workspaces", progress=progress, lease_s=WAIT_S
+                session,
+                operation.id,
+                step=step,
+                progress=progress,
+                lease_s=self.settings.lease_s,
+                status=status,
             )
-        return
-    async with sessions() as session, session.begin():
-        revoked = await fence_operators(
-            session, organization_id, horizon_s=settings.horizon_s, reason=operation.reason
-        )
-        await set_organization(session, organization_id)
-        await session.execute(
-            update(Organization)
-            .where(
-                Organization.id == organization_id,
-                Organization.status == WorkspaceStatus.DELETING,
+
+        async def save(step: str, status: str = records.RUNNING) -> None:
+            async with self.sessions() as session, session.begin():
+                await record(session, step, status)
+
+        for name, step in STEPS:
+            if name in done:
+                continue
+            partial: dict[str, Any] = dict(progress.get("steps", {}).get(name, {}))
+
+            async def renew(session: AsyncSession, state: dict[str, Any], name: str = name) -> None:
+                progress.setdefault("steps", {})[name] = dict(state)
+                await record(session, name)
+
+            ctx = Context(self, workspace_id, operation.reason, renew)
+            await save(name)
+            result = await step(ctx, partial)
+            progress.setdefault("steps", {})[name] = result
+            done.append(name)
+            progress["done"] = done
+            await _audit(self.sessions, operation, workspace_id, name, result)
+            await save(name)
+        async with self.sessions() as session, session.begin():
+            await set_tenant(session, workspace_id)
+            await session.execute(
+                update(Workspace)
+                .where(Workspace.id == workspace_id, Workspace.status == WorkspaceStatus.DELETING)
+                .values(status=WorkspaceStatus.DELETED, updated_at=utcnow())
             )
-            .values(status=WorkspaceStatus.DELETED)
+        await _audit(self.sessions, operation, workspace_id, "finish", {"status": "DELETED"})
+        await save("finish", records.SUCCEEDED)
+        logger.info("deprovisioning {}: workspace {} deleted", operation.operation_id, workspace_id)
+
+    async def organization(self, operation: DeprovisionOperation) -> None:
+        """Wait for its workspaces' deletions, then end its operators' access and leave the
+        organization a DELETED tombstone."""
+        organization_id = operation.organization_id
+        async with self.sessions() as session, session.begin():
+            children = (
+                await session.scalars(
+                    select(DeprovisionOperation).where(
+                        DeprovisionOperation.parent_id == operation.id
+                    )
+                )
+            ).all()
+        waiting = [c.operation_id for c in children if c.status != records.SUCCEEDED]
+        progress: dict[str, Any] = dict(operation.progress)
+        progress["workspaces"] = {str(c.workspace_id): c.status for c in children}
+        if waiting:
+            # Not this worker's to run: look again after a short lease, not in a busy loop.
+            async with self.sessions() as session, session.begin():
+                await records.save(
+                    session, operation.id, step="workspaces", progress=progress, lease_s=WAIT_S
+                )
+            return
+        async with self.sessions() as session, session.begin():
+            revoked = await fence_operators(
+                session, organization_id, horizon_s=self.settings.horizon_s, reason=operation.reason
+            )
+            await set_organization(session, organization_id)
+            await session.execute(
+                update(Organization)
+                .where(
+                    Organization.id == organization_id,
+                    Organization.status == WorkspaceStatus.DELETING,
+                )
+                .values(status=WorkspaceStatus.DELETED)
+            )
+            progress["operators_disabled"] = len(revoked)
+            progress["done"] = ["workspaces", "operators"]
+            await records.save(
+                session,
+                operation.id,
+                step="finish",
+                progress=progress,
+                lease_s=self.settings.lease_s,
+                status=records.SUCCEEDED,
+            )
+        await announce(self.redis, self.namespace, revoked)
+        logger.info(
+            "deprovisioning {}: organization {} deleted", operation.operation_id, organization_id
         )
-        progress["operators_disabled"] = len(revoked)
-        progress["done"] = ["workspaces", "operators"]
-        await records.save(
-            session,
-            operation.id,
-            step="finish",
-            progress=progress,
-            lease_s=settings.lease_s,
-            status=records.SUCCEEDED,
-        )
-    await announce(redis, namespace, revoked)
-    logger.info(
-        "deprovisioning {}: organization {} deleted", operation.operation_id, organization_id
-    )

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orchestrator.core import audit
-from orchestrator.core.audit.change import flush_or_conflict
+from orchestrator.core.audit.change import flush_or_conflict, record_change
+from orchestrator.core.configuration.public import Mutation
 from orchestrator.core.db.tenant import set_organization, set_tenant
 from orchestrator.core.errors import Conflict, NotFound
 from orchestrator.core.identity.public import Operator
@@ -175,16 +175,10 @@ async def _open(
         workspace_id=workspace.id,
         parent_id=parent_id,
     )
-    await audit.record(
-        session,
-        tenant_id=workspace.id,
-        actor=deletion.actor,
-        action="workspace.delete",
-        target=f"workspace:{workspace.id}",
-        reason=deletion.reason,
-        before={"status": before},
-        after={"status": "DELETING", "operation_id": operation_id, "force": deletion.force},
-    )
+    who = Mutation(workspace.id, deletion.actor, deletion.reason)
+    target = f"workspace:{workspace.id}"
+    after = {"status": "DELETING", "operation_id": operation_id, "force": deletion.force}
+    await record_change(session, who, "workspace.delete", target, {"status": before}, after)
     await flush_or_conflict(session, f"the deletion `{operation_id}`")
     return Started(operation, True, revoked)
 

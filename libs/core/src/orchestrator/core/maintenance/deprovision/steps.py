@@ -54,36 +54,53 @@ class Interrupted(Exception):
     """The worker is stopping: the operation goes back, resumed from its last batch."""
 
 
-@dataclass
-class Context:
-    """What every step of one workspace's deletion needs."""
+@dataclass(frozen=True)
+class RunnerSettings:
+    """How operations run (``ORCH_DEPROVISION_*``, read by the worker)."""
+
+    batch: int = 1000
+    lease_s: float = 60.0
+    horizon_s: int = 3900
+    batch_pause_s: float = 0.0
+    """Test-only slow-down between batches (``ORCH_DEPROVISION_BATCH_PAUSE_S``, 0 in
+    production): lets a test kill a worker mid-delete."""
+    stopping: Callable[[], bool] = never
+    """Whether the worker is stopping: checked after every batch, the operation is then
+    handed back (its lease ended) for another worker to resume at once."""
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What every operation runs with: the database, Redis (to announce revocations) and
+    its namespace, and the settings."""
 
     sessions: Sessions
     redis: Redis
     namespace: str
+    settings: RunnerSettings
+
+
+@dataclass
+class Context:
+    """What every step of one workspace's deletion needs."""
+
+    runtime: Runtime
     workspace_id: uuid.UUID
     reason: str
-    batch: int
-    horizon_s: int
-    batch_pause_s: float = 0.0
-    """Test-only slow-down between batches (``ORCH_DEPROVISION_BATCH_PAUSE_S``, 0 in
-    production): lets a test kill a worker mid-delete."""
     renew: Callable[[AsyncSession, dict[str, Any]], Awaitable[None]] = field(
         default=lambda *_: _noop()
     )
     """Records a step's partial progress (and renews the operation's lease) in the batch's
     transaction, so the counts are exact whenever the worker dies."""
-    stopping: Callable[[], bool] = never
-    """Whether the worker is stopping (checked after every batch)."""
 
 
 async def fence_step(ctx: Context, _: dict[str, Any]) -> dict[str, Any]:
     """Disable identities (revoking their tokens), webhook sources and schedules."""
-    async with tenant_transaction(ctx.sessions, ctx.workspace_id) as session:
+    async with tenant_transaction(ctx.runtime.sessions, ctx.workspace_id) as session:
         revoked, counts = await fence(
-            session, ctx.workspace_id, horizon_s=ctx.horizon_s, reason=ctx.reason
+            session, ctx.workspace_id, horizon_s=ctx.runtime.settings.horizon_s, reason=ctx.reason
         )
-    await announce(ctx.redis, ctx.namespace, revoked)
+    await announce(ctx.runtime.redis, ctx.runtime.namespace, revoked)
     return counts
 
 
@@ -104,7 +121,7 @@ async def announce(redis: Redis, namespace: str, revoked: Sequence[Revocation]) 
 async def cancel_work(ctx: Context, _: dict[str, Any]) -> dict[str, Any]:
     """End the active workflow runs, then cancel the queued and running jobs (a running
     attempt's finishing compare-and-set then fails: nothing it does is kept)."""
-    async with tenant_transaction(ctx.sessions, ctx.workspace_id) as session:
+    async with tenant_transaction(ctx.runtime.sessions, ctx.workspace_id) as session:
         runs = await session.execute(
             update(WorkflowRun)
             .where(WorkflowRun.status.in_(ACTIVE_RUNS))
@@ -125,12 +142,16 @@ async def _empty(ctx: Context, table: str, done: dict[str, Any]) -> int:
     """Delete ``table``'s rows of the workspace a batch (one transaction) at a time."""
     total = int(done.get(table, 0))
     while True:
-        async with ctx.sessions() as session, session.begin():
+        async with ctx.runtime.sessions() as session, session.begin():
             await set_tenant(session, ctx.workspace_id)
             deleted = int(
                 await session.scalar(
                     _DELETE_BATCH,
-                    {"table": table, "workspace": ctx.workspace_id, "limit": ctx.batch},
+                    {
+                        "table": table,
+                        "workspace": ctx.workspace_id,
+                        "limit": ctx.runtime.settings.batch,
+                    },
                 )
                 or 0
             )
@@ -139,11 +160,11 @@ async def _empty(ctx: Context, table: str, done: dict[str, Any]) -> int:
                 await ctx.renew(session, done)
         total += deleted
         if deleted:
-            if ctx.stopping():
+            if ctx.runtime.settings.stopping():
                 raise Interrupted
-            if ctx.batch_pause_s:
-                await asyncio.sleep(ctx.batch_pause_s)
-        if deleted < ctx.batch:
+            if ctx.runtime.settings.batch_pause_s:
+                await asyncio.sleep(ctx.runtime.settings.batch_pause_s)
+        if deleted < ctx.runtime.settings.batch:
             done[table] = total
             return total
 
@@ -164,7 +185,7 @@ async def drop_secrets(ctx: Context, done: dict[str, Any]) -> dict[str, Any]:
 
 async def delete_rows(ctx: Context, done: dict[str, Any]) -> dict[str, Any]:
     """Every other row of the workspace, table by table, children first."""
-    async with ctx.sessions() as session:
+    async with ctx.runtime.sessions() as session:
         tables = await tenant_tables(session)
     for table in tables:
         await _empty(ctx, table, done)

@@ -8,7 +8,6 @@ import uuid
 from sqlalchemy import (
     ForeignKey,
     Index,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -18,11 +17,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
 from orchestrator.core.db.constraints import one_of, stored_payload
+from orchestrator.core.webhooks.models.stored_body import StoredBody
 
 FORWARD_STATES = ("pending", "delivered", "failed")
 
 
-class WebhookForward(Base):
+class WebhookForward(StoredBody, Base):
     """One forward binding's delivery of one inbox event (unique on both).
 
     It belongs to the workspace the event was routed to and carries its own copy of
@@ -47,14 +47,6 @@ class WebhookForward(Base):
     url: Mapped[str] = mapped_column(String(2000))
     event_type: Mapped[str | None] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(200))
-    body: Mapped[bytes] = mapped_column(LargeBinary)
-    """The body inline; empty when ``body_ref`` names its object in the payload store."""
-    body_ref: Mapped[str | None] = mapped_column(String(1024))
-    """The payload store's key of a body past ``ORCH_PAYLOAD_THRESHOLD_BYTES`` (ADR 0089)."""
-    body_ref_sha256: Mapped[str | None] = mapped_column(String(64))
-    """The SHA-256 (hex) of the stored body's plaintext, checked on every read."""
-    body_ref_size: Mapped[int | None]
-    """The stored body's size in bytes."""
     state: Mapped[str] = mapped_column(String(16), server_default="pending")
     attempts: Mapped[int] = mapped_column(server_default=text("0"))
     last_status: Mapped[int | None]

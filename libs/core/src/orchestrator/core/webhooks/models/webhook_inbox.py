@@ -7,7 +7,6 @@ import uuid
 
 from sqlalchemy import (
     Index,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.core.db.base import Base, server_now, tenant_id_column, uuid_pk
 from orchestrator.core.db.constraints import one_of, same_tenant_fk, stored_payload
+from orchestrator.core.webhooks.models.stored_body import StoredBody
 
 INBOX_STATUSES = ("received", "routed", "unrouted", "ignored", "failed")
 """``received``: stored, not yet routed; ``routed``: its bindings were started;
@@ -25,7 +25,7 @@ INBOX_STATUSES = ("received", "routed", "unrouted", "ignored", "failed")
 binding takes its event type; ``failed``: routing itself failed for good."""
 
 
-class WebhookInboxEntry(Base):
+class WebhookInboxEntry(StoredBody, Base):
     """One delivery of a source, unique on the provider's dedupe id.
 
     It belongs to the source's workspace; ``routed_tenant_id``/``routed_source_id``
@@ -49,14 +49,6 @@ class WebhookInboxEntry(Base):
     event_type: Mapped[str | None] = mapped_column(String(200))
     routing: Mapped[dict[str, str]] = mapped_column(JSONB)
     headers: Mapped[dict[str, str]] = mapped_column(JSONB)
-    body: Mapped[bytes] = mapped_column(LargeBinary)
-    """The body inline; empty when ``body_ref`` names its object in the payload store."""
-    body_ref: Mapped[str | None] = mapped_column(String(1024))
-    """The payload store's key of a body past ``ORCH_PAYLOAD_THRESHOLD_BYTES`` (ADR 0089)."""
-    body_ref_sha256: Mapped[str | None] = mapped_column(String(64))
-    """The SHA-256 (hex) of the stored body's plaintext, checked on every read."""
-    body_ref_size: Mapped[int | None]
-    """The stored body's size in bytes."""
     status: Mapped[str] = mapped_column(String(16), server_default="received")
     routed_tenant_id: Mapped[uuid.UUID | None]
     routed_source_id: Mapped[uuid.UUID | None]
