@@ -87,9 +87,9 @@ SITES: Mapping[str, Kind] = {
     # so a worker that dies resumes from the last one
     "orchestrator.core.maintenance.deprovision.runner:run_next": "saga",
     "orchestrator.core.maintenance.deprovision.runner:_audit": "saga",
-    "orchestrator.core.maintenance.deprovision.runner:_run_workspace": "saga",
-    "orchestrator.core.maintenance.deprovision.runner:_run_workspace.save": "saga",
-    "orchestrator.core.maintenance.deprovision.runner:_run_organization": "saga",
+    "orchestrator.core.maintenance.deprovision.runner:_Runner.workspace": "saga",
+    "orchestrator.core.maintenance.deprovision.runner:_Runner.workspace.save": "saga",
+    "orchestrator.core.maintenance.deprovision.runner:_Runner.organization": "saga",
     "orchestrator.core.maintenance.deprovision.steps:fence_step": "saga",
     "orchestrator.core.maintenance.deprovision.steps:cancel_work": "saga",
     "orchestrator.core.maintenance.deprovision.steps:_empty": "saga",
