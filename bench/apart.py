@@ -38,11 +38,12 @@ UP_TIMEOUT_S = 120.0
 
 @dataclass(frozen=True)
 class Apart:
-    """One process started here: its name, process and port."""
+    """One process started here: its name, process, port and log."""
 
     name: str
     process: subprocess.Popen[bytes]
     port: int
+    log: Path
 
 
 def environment_of(pid: int) -> dict[str, str]:
@@ -66,7 +67,7 @@ def _start(name: str, argv: list[str], env: Mapping[str, str], port: int, log: P
     """Start ``argv`` with its output to ``log``."""
     with log.open("wb") as out:
         process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
-    return Apart(name, process, port)
+    return Apart(name, process, port, log)
 
 
 @contextlib.contextmanager
@@ -87,8 +88,9 @@ def started_apart(stack_env: Mapping[str, str], scratch: Path) -> Iterator[list[
         for apart in started:
             path = "/health" if apart.name == FLOOR else "/ready"
             while not _ready(apart.port, path):
-                assert apart.process.poll() is None, f"{apart.name} exited"
-                assert time.monotonic() < deadline, f"{apart.name} not up"
+                if apart.process.poll() is not None or time.monotonic() > deadline:
+                    tail = apart.log.read_text(errors="replace")[-3000:]
+                    raise AssertionError(f"{apart.name} did not come up:\n{tail}")
                 time.sleep(0.25)
         yield started
     finally:
