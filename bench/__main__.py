@@ -20,7 +20,8 @@
    (``bench/channel.py``).
 10. The CLI's start-up: ``orchestrator --help`` (``bench/cli.py``), first, on an idle box;
    then the idle stack's memory: ``orchestrator run`` with embedded PostgreSQL and Redis,
-   every process's RSS (``bench/footprint.py``).
+   every process's RSS, then each HTTP service alone as deployed beside the libraries'
+   floor (``bench/footprint.py``).
 
 For 1, 2 and 4 the servers under test run pinned to core 0 and the load, the upstream and
 this process use core 1; for 3, 7 and 9 every process is unpinned (the targets are for the

@@ -1,6 +1,7 @@
 """What a service holds in memory once its app is built (ADR 0092): none of the libraries
 only some requests or deployments use, which load when first used, and in the console no
-database driver at all. Each service is built in a fresh interpreter, as it starts."""
+database driver at all; its libraries' code without docstrings (ADR 0109). Each service is
+built in a fresh interpreter, as it starts."""
 
 from __future__ import annotations
 
@@ -43,18 +44,22 @@ print(json.dumps(sorted(name for name, module in sys.modules.items() if module))
 """
 
 
-@pytest.mark.parametrize("service", sorted(ALSO_NEVER))
-def test_a_built_service_holds_no_library_it_does_not_use_yet(service: str) -> None:
-    env = {
+def service_env() -> dict[str, str]:
+    """What a service needs to build its app (nothing is connected to)."""
+    return {
         **os.environ,
         "ORCH_ENVIRONMENT": "dev",
         "ORCH_KEK": base64.b64encode(bytes(32)).decode(),
         "DATABASE_URL": os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1/x"),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
     }
+
+
+@pytest.mark.parametrize("service", sorted(ALSO_NEVER))
+def test_a_built_service_holds_no_library_it_does_not_use_yet(service: str) -> None:
     out = subprocess.run(
         [sys.executable, "-c", SCRIPT.format(service=service)],
-        env=env,
+        env=service_env(),
         capture_output=True,
         text=True,
         check=True,
@@ -63,3 +68,29 @@ def test_a_built_service_holds_no_library_it_does_not_use_yet(service: str) -> N
     modules = set(json.loads(out.splitlines()[-1]))
     unwanted = (*NEVER, *ALSO_NEVER[service])
     assert sorted(name for name in unwanted if name in modules) == []
+
+
+DOCS = """
+import json, sqlalchemy.sql.selectable as library, litestar.app as framework
+from orchestrator.core.http.serve import load_factory
+app = load_factory("orchestrator.exec_api.app:create_app")
+import orchestrator.exec_api.app as ours
+print(json.dumps([library.__doc__, framework.Litestar.__doc__, ours.__doc__, app.__doc__]))
+"""
+
+
+def test_a_service_runs_its_libraries_without_docstrings_and_its_own_code_as_written() -> None:
+    # The libraries' bytecode as `python -OO` compiles it (ADR 0109: `make sync` and the
+    # image build); ours keeps its docstrings, which the OpenAPI documents describe with.
+    out = subprocess.run(
+        [sys.executable, "-c", DOCS],
+        env=service_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    library, framework, ours, factory = json.loads(out.splitlines()[-1])
+    assert (library, framework) == (None, None)
+    assert ours.startswith("The exec-api")
+    assert factory == "Build the exec-api ASGI app."
