@@ -37,13 +37,10 @@ $(UV):  # a Debian-managed python3 needs the second form
 	  || python3 -m pip install --user --quiet --break-system-packages uv
 
 # Bytecode compiled once here: each service process (and tests start many) would
-# otherwise compile every module it imports, where PYTHONDONTWRITEBYTECODE is set. The
-# libraries' without docstrings, as the images have it (ADR 0109).
+# otherwise compile every module it imports, where PYTHONDONTWRITEBYTECODE is set.
 sync: | $(UV)  ## Install the workspace into .venv from uv.lock
 	$(UV) sync $(SYNC_FLAGS) --compile-bytecode --quiet
 	$(UV) run python -m compileall -q $(wildcard libs/core/src services/*/src cli/src) >/dev/null
-	$(UV) export $(SYNC_FLAGS) --no-dev --all-packages --no-hashes --quiet -o .venv/runtime.txt
-	$(UV) run python deploy/docker/optimize_bytecode.py --only .venv/runtime.txt >/dev/null
 
 run: sync  ## Run the whole stack (embedded PostgreSQL and Redis unless their URLs are set)
 	$(RUN) orchestrator run

@@ -957,7 +957,6 @@ image_layer() {
   for member in "${members[@]}"; do cp -r "$member/." "$src/$member/"; done
   find "$src" \( -name __pycache__ -o -name '*.egg-info' \) -prune -exec rm -rf {} +
   (cd "$src" && UV_PROJECT_ENVIRONMENT=$src/venv "$UV" sync --quiet --frozen --no-dev --no-editable --package "orchestrator-$service") || return 1
-  "$src/venv/bin/python" deploy/docker/optimize_bytecode.py >/dev/null || return 1  # as the Dockerfile does
   rm -rf "${src:?}/libs" "${src:?}/cli" "${src:?}/services"  # the runtime image has no source tree
   "$src/venv/bin/python" -c "import importlib, sys; importlib.import_module(sys.argv[1])" "$module" || return 1
   if [[ $service == console ]]; then

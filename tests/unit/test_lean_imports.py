@@ -68,29 +68,3 @@ def test_a_built_service_holds_no_library_it_does_not_use_yet(service: str) -> N
     modules = set(json.loads(out.splitlines()[-1]))
     unwanted = (*NEVER, *ALSO_NEVER[service])
     assert sorted(name for name in unwanted if name in modules) == []
-
-
-DOCS = """
-import json, sqlalchemy.sql.selectable as library, litestar.app as framework
-from orchestrator.core.http.serve import load_factory
-app = load_factory("orchestrator.exec_api.app:create_app")
-import orchestrator.exec_api.app as ours
-print(json.dumps([library.__doc__, framework.Litestar.__doc__, ours.__doc__, app.__doc__]))
-"""
-
-
-def test_a_service_runs_its_libraries_without_docstrings_and_its_own_code_as_written() -> None:
-    # The libraries' bytecode as `python -OO` compiles it (ADR 0109: `make sync` and the
-    # image build); ours keeps its docstrings, which the OpenAPI documents describe with.
-    out = subprocess.run(
-        [sys.executable, "-c", DOCS],
-        env=service_env(),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    ).stdout
-    library, framework, ours, factory = json.loads(out.splitlines()[-1])
-    assert (library, framework) == (None, None)
-    assert ours.startswith("The exec-api")
-    assert factory == "Build the exec-api ASGI app."
