@@ -37,6 +37,7 @@ from schemathesis.specs.openapi.checks import (
 from orchestrator.core.tenancy.service import BootstrapResult
 from tests.support.contract import (
     CONFIG,
+    DELETE_WORKSPACE,
     EVENT_STREAM,
     ROTATION,
     SIGN_OUT,
@@ -73,6 +74,9 @@ SELF_REVOKING = {
         ),
         "examples,coverage,fuzzing,stateful",
     ),
+    # Without links its cases name workspaces that are not the caller's (404) or malformed
+    # ones (400, 422); a deletion's own flow is tests/integration/test_deprovisioning.py.
+    "deletion": (("--include-name", DELETE_WORKSPACE), "examples,coverage,fuzzing"),
 }
 
 DELIVERY_PATH = "/webhooks/{source_id}"
